@@ -1,0 +1,136 @@
+#pragma once
+// MariaDB access through Connector/C++ 1.1: a bounded connection pool, cached
+// prepared statements, RAII transactions with deadlock retry, MariaDB error ->
+// status mapping, and versioned migrations applied under a lock.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <prometheus/registry.h>
+
+#include "absl/status/statusor.h"
+#include "common/config/config.h"
+
+namespace sql { class Connection; class SQLException; }
+
+namespace grassroots::common::db {
+
+// MariaDB errno -> status: 1062 ALREADY_EXISTS, 1451/1452 FAILED_PRECONDITION,
+// 1213/1205 ABORTED, client errors (2002, 2003, 2006, 2013, ...) UNAVAILABLE,
+// else INTERNAL. Messages given to clients are generic; the original is logged.
+absl::Status FromSqlException(const sql::SQLException& e, std::string_view operation);
+
+class ConnectionPool;
+
+// What repository code works with: one connection, exclusively, for the
+// duration of a transaction or read.
+class Session {
+ public:
+  // A prepared statement cached on this connection (prepared once per
+  // connection, reused after). Parameters are reset by the caller's setX calls.
+  sql::PreparedStatement& Prepare(std::string_view sql_text);
+  // Executes a prepared query and returns its result set (caller owns it).
+  std::unique_ptr<sql::ResultSet> Query(sql::PreparedStatement& statement);
+  int64_t LastInsertId();
+  sql::Connection& connection();
+  std::string_view operation() const { return operation_; }
+
+ private:
+  friend class ConnectionPool;
+  struct PooledConnection;
+  Session(PooledConnection* pooled, std::string_view operation) : pooled_(pooled), operation_(operation) {}
+  PooledConnection* pooled_;
+  std::string_view operation_;
+};
+
+struct PoolStats {
+  int open = 0;
+  int idle = 0;
+  int in_use = 0;
+};
+
+class ConnectionPool {
+ public:
+  // Does not connect eagerly: the service starts (NOT_SERVING) while the DB is
+  // down and recovers by itself once it answers. Metrics (nullable registry):
+  // db_pool_connections{state}, db_pool_acquire_seconds, db_pool_acquire_timeouts_total,
+  // db_query_duration_seconds{operation}, db_errors_total{operation,code}.
+  static absl::StatusOr<std::unique_ptr<ConnectionPool>> Create(const DbConfig& config,
+                                                                std::shared_ptr<prometheus::Registry> registry);
+  ~ConnectionPool();
+
+  // Runs fn on a leased connection in autocommit mode. SQL exceptions are
+  // mapped; broken connections are discarded. Pool exhausted after
+  // acquire_timeout -> UNAVAILABLE; DB unreachable -> UNAVAILABLE.
+  absl::Status Run(std::string_view operation, const std::function<absl::Status(Session&)>& fn);
+  // Runs fn inside a transaction: commit when fn returns OK, roll back
+  // otherwise. Deadlock / lock wait timeout retried (bounded, with backoff).
+  absl::Status RunInTransaction(std::string_view operation, const std::function<absl::Status(Session&)>& fn);
+
+  template <typename T>
+  absl::StatusOr<T> Read(std::string_view operation, const std::function<absl::StatusOr<T>(Session&)>& fn) {
+    std::optional<T> out;
+    absl::Status s = Run(operation, [&](Session& session) -> absl::Status {
+      absl::StatusOr<T> r = fn(session);
+      if (!r.ok()) return r.status();
+      out.emplace(*std::move(r));
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return *std::move(out);
+  }
+  template <typename T>
+  absl::StatusOr<T> Transact(std::string_view operation, const std::function<absl::StatusOr<T>(Session&)>& fn) {
+    std::optional<T> out;
+    absl::Status s = RunInTransaction(operation, [&](Session& session) -> absl::Status {
+      out.reset();
+      absl::StatusOr<T> r = fn(session);
+      if (!r.ok()) return r.status();
+      out.emplace(*std::move(r));
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return *std::move(out);
+  }
+
+  // SELECT 1 on a pooled connection; false when the database is unreachable.
+  bool Ping();
+  PoolStats Stats() const;
+  const DbConfig& config() const;
+
+ private:
+  struct Impl;
+  explicit ConnectionPool(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Result-set and parameter helpers for nullable columns.
+std::optional<std::string> GetOptionalString(sql::ResultSet& rs, const std::string& column);
+std::optional<int64_t> GetOptionalInt64(sql::ResultSet& rs, const std::string& column);
+void SetOptionalString(sql::PreparedStatement& ps, int index, const std::optional<std::string>& value);
+void SetOptionalInt64(sql::PreparedStatement& ps, int index, const std::optional<int64_t>& value);
+
+// ---- migrations ----------------------------------------------------------------
+struct Migration {
+  std::string component;   // "common", "org", ...
+  int version = 0;         // from V0001__name.sql
+  std::string description; // from the file name
+  std::string sql;         // statements separated by ';' at line ends
+};
+
+// Applies, in (component order given, version) order, each migration not yet
+// recorded in schema_migrations, under GET_LOCK so concurrent replicas wait.
+// Refuses (FAILED_PRECONDITION) when an applied file's checksum changed.
+absl::Status ApplyMigrations(ConnectionPool& pool, const std::vector<const std::vector<Migration>*>& sets);
+
+// The change feed, audit and idempotency tables every service schema holds.
+const std::vector<Migration>& CommonMigrations();
+
+}  // namespace grassroots::common::db

@@ -1,0 +1,54 @@
+#pragma once
+// Hosts a set of gRPC services with the production defaults: sync API with a
+// thread cap, health checking (NOT_SERVING while the readiness probe fails and
+// during shutdown), reflection, keepalive, message size limits, metrics
+// interceptor and a Prometheus exposer; SIGTERM/SIGINT -> NOT_SERVING -> drain
+// -> graceful shutdown.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+#include <prometheus/registry.h>
+
+#include "absl/status/status.h"
+#include "common/config/config.h"
+
+namespace grassroots::common {
+
+class ServiceHost {
+ public:
+  // registry: where metrics are registered; it is served at config.metrics_address
+  // (set metrics_address to "" to skip the exposer, e.g. in tests).
+  ServiceHost(std::string service_name, ServerConfig config,
+              std::shared_ptr<prometheus::Registry> registry);
+  ~ServiceHost();
+
+  // Services must outlive the host.
+  void AddService(grpc::Service* service);
+  // Called every health_check_interval; false -> NOT_SERVING (e.g. DB ping).
+  void SetReadinessProbe(std::function<bool()> probe);
+
+  // Builds and starts the server. Fails if the port cannot be bound.
+  absl::Status Start();
+  // The bound port (useful with "127.0.0.1:0").
+  int port() const;
+  // NOT_SERVING, wait drain_delay, then Shutdown(deadline) and wait.
+  void Stop();
+  // Call first in main(), before any thread exists: blocks SIGTERM/SIGINT.
+  static void BlockTerminationSignals();
+  // Start(), then block until SIGTERM/SIGINT, then Stop(). Returns an exit code.
+  int RunUntilSignal();
+
+  grpc::Server* server();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Keepalive and size settings a client channel needs to match the servers.
+grpc::ChannelArguments DefaultChannelArguments();
+
+}  // namespace grassroots::common

@@ -1,0 +1,47 @@
+#pragma once
+// Error construction and the single mapping from absl::Status to grpc::Status.
+// Field violations and machine-readable reasons ride as absl payloads and come
+// out as google.rpc.BadRequest / google.rpc.ErrorInfo details.
+#include <string>
+#include <string_view>
+
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace grassroots::common {
+
+// INVALID_ARGUMENT naming the request field that is wrong, e.g.
+// InvalidField("organization.code", "must not be empty").
+absl::Status InvalidField(std::string_view field, std::string_view description);
+
+// An error with a machine-readable reason (UPPER_SNAKE), e.g.
+// Reasoned(absl::StatusCode::kFailedPrecondition, "ORGANIZATION_ENDED", "...").
+absl::Status Reasoned(absl::StatusCode code, std::string_view reason, std::string_view message);
+
+// The reason attached with Reasoned(), or "" when none.
+std::string ReasonOf(const absl::Status& status);
+// The field attached with InvalidField(), or "" when none.
+std::string FieldOf(const absl::Status& status);
+
+// Maps to grpc::Status with google.rpc.Status details (ErrorInfo always, BadRequest
+// for field violations). INTERNAL and UNKNOWN messages are replaced by a generic
+// text so internals never reach clients; the original is logged by the caller.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace grassroots::common
+
+// Early-return helpers for absl::Status / absl::StatusOr.
+#define GR_CONCAT_INNER(a, b) a##b
+#define GR_CONCAT(a, b) GR_CONCAT_INNER(a, b)
+#define GR_RETURN_IF_ERROR(expr)                 \
+  do {                                           \
+    if (::absl::Status gr_status_ = (expr); !gr_status_.ok()) return gr_status_; \
+  } while (0)
+#define GR_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                             \
+  if (!tmp.ok()) return std::move(tmp).status(); \
+  lhs = std::move(tmp).value()
+#define GR_ASSIGN_OR_RETURN(lhs, expr) \
+  GR_ASSIGN_OR_RETURN_IMPL(GR_CONCAT(gr_statusor_, __LINE__), lhs, expr)

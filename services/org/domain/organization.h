@@ -1,0 +1,45 @@
+#pragma once
+// The organization as the domain sees it on one date. No I/O here.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/time/civil_time.h"
+
+namespace grassroots::org::domain {
+
+enum class OrgState { kActive, kDissolved, kMerged, kSplit, kHandedOver };
+
+// Reference data row: what a type code means (types are data, not code).
+struct OrgType {
+  std::string code;          // e.g. "CHI_BO_CO_SO"
+  std::string display_name;  // e.g. "Chi bộ cơ sở"
+  std::string level;         // e.g. "GRASSROOTS"
+  bool is_grassroots = false;
+  bool is_cell = false;
+};
+
+// One organization as it stood on `as_of`.
+struct Organization {
+  int64_t id = 0;
+  std::string code;
+  std::string display_name;
+  std::optional<int64_t> parent_id;
+  OrgType type;
+  std::string sector;        // sector code, may be empty
+  OrgState state = OrgState::kActive;
+  absl::CivilDay established_on;
+  std::optional<absl::CivilDay> ended_on;   // first day it no longer exists
+  std::optional<int64_t> successor_id;
+  std::string address;
+  std::string phone;
+  std::string note;
+  bool has_elected_committee = false;
+  int64_t version = 0;       // etag source
+  absl::CivilDay as_of;
+  bool IsActiveOn(absl::CivilDay day) const {
+    return established_on <= day && (!ended_on || day < *ended_on);
+  }
+};
+
+}  // namespace grassroots::org::domain
