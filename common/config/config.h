@@ -67,4 +67,9 @@ absl::StatusOr<ServiceConfig> LoadServiceConfig(std::string_view service_name, i
                                                 char** argv, int default_grpc_port,
                                                 int default_metrics_port);
 
+// LoadServiceConfig returns CANCELLED carrying the help text as its message when
+// argv asks for --help / -h; this tells that case apart from a real error, so main
+// can print the message to stdout and exit 0 (errors: print to stderr, exit 2).
+bool IsHelpRequest(const absl::Status& status);
+
 }  // namespace grassroots::common

@@ -133,4 +133,14 @@ absl::Status ApplyMigrations(ConnectionPool& pool, const std::vector<const std::
 // The change feed, audit and idempotency tables every service schema holds.
 const std::vector<Migration>& CommonMigrations();
 
+// Splits a migration file into statements: a statement ends with ';' at the end
+// of a line (trailing spaces allowed). Lines starting with "--" are comments and
+// dropped; empty statements are skipped. No DELIMITER / stored-program support.
+std::vector<std::string> SplitSqlStatements(std::string_view sql_text);
+// Hex SHA-256 of the migration text with CR bytes removed (so a CRLF checkout
+// does not look like an edited file).
+std::string MigrationChecksum(const Migration& migration);
+// "V0001__description.sql": how error messages name a migration file.
+std::string MigrationFileName(const Migration& migration);
+
 }  // namespace grassroots::common::db

@@ -12,6 +12,10 @@
 
 namespace grassroots::common {
 
+// Debian's Abseil has its own absl::string_view (ABSL_OPTION_USE_STD_STRING_VIEW
+// is 0), so std::string_view must be converted explicitly for absl calls.
+inline absl::string_view ToAbsl(std::string_view text) { return absl::string_view(text.data(), text.size()); }
+
 // INVALID_ARGUMENT naming the request field that is wrong, e.g.
 // InvalidField("organization.code", "must not be empty").
 absl::Status InvalidField(std::string_view field, std::string_view description);

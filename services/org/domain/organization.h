@@ -4,7 +4,10 @@
 #include <optional>
 #include <string>
 
+#include <vector>
+
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 
 namespace grassroots::org::domain {
 
@@ -37,9 +40,42 @@ struct Organization {
   bool has_elected_committee = false;
   int64_t version = 0;       // etag source
   absl::CivilDay as_of;
+  // Start of the latest recorded period (the open version): a restructure may
+  // not take effect before it.
+  absl::CivilDay last_change_on;
+  absl::Time create_time;
+  absl::Time update_time;
+  bool HasEnded() const { return ended_on.has_value(); }
   bool IsActiveOn(absl::CivilDay day) const {
     return established_on <= day && (!ended_on || day < *ended_on);
   }
+};
+
+// The legal decision behind a change.
+struct Decision {
+  std::string issuing_body;
+  std::string number;
+  std::optional<absl::CivilDay> signed_on;
+};
+
+enum class OrgEventKind {
+  kCreated, kRenamed, kMoved, kMerged, kAbsorbed, kSplit, kCreatedBySplit, kDissolved, kHandedOver
+};
+
+// One entry of an organization's history.
+struct OrgEvent {
+  int64_t id = 0;
+  OrgEventKind kind = OrgEventKind::kCreated;
+  int64_t organization_id = 0;
+  absl::CivilDay effective_date;
+  Decision decision;
+  std::vector<int64_t> related_ids;
+  std::string previous_display_name;
+  std::string new_display_name;
+  std::optional<int64_t> previous_parent_id;
+  std::optional<int64_t> new_parent_id;
+  std::string actor;
+  absl::Time record_time;
 };
 
 }  // namespace grassroots::org::domain

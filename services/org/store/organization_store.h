@@ -3,6 +3,7 @@
 // Methods taking a Session run inside the caller's transaction; the others
 // lease their own connection.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "common/auth/auth.h"
 #include "common/db/db.h"
 #include "services/org/domain/organization.h"
+#include "services/org/domain/tree_rules.h"
 
 namespace grassroots::org::store {
 
@@ -41,10 +43,145 @@ class OrganizationStore : public common::auth::ScopeResolver {
 
   common::db::ConnectionPool& pool() { return pool_; }
 
-  // (Further methods for create / restructure / list are declared below by the tree's owner.)
+  // ---- reads -------------------------------------------------------------------
+  // The organization as its latest recorded period describes it (what a
+  // restructure acts on). NOT_FOUND when no such id.
+  absl::StatusOr<domain::Organization> GetCurrent(common::db::Session& session, int64_t id);
+
+  // Ids from `id` up to its root (id first), as of a date; empty when `id`
+  // did not exist on that date.
+  absl::StatusOr<std::vector<int64_t>> Chain(common::db::Session& session, int64_t id, absl::CivilDay as_of);
+
+  struct ListQuery {
+    std::optional<int64_t> parent_id;
+    std::optional<int64_t> subtree_root;  // strictly below it...
+    bool include_subtree_root = false;    // ...or including it
+    std::string level;
+    std::string type;
+    std::string sector;
+    std::optional<domain::OrgState> state;
+    absl::CivilDay as_of;
+    bool include_ended = false;
+    int64_t after_id = 0;  // keyset
+    int32_t limit = 100;
+  };
+  // Ordered by id; at most limit + 1 rows (the extra one tells there is a next page).
+  absl::StatusOr<std::vector<domain::Organization>> List(const ListQuery& query);
+
+  struct SubtreePage {
+    std::vector<std::pair<domain::Organization, int32_t>> nodes;  // with depth
+    bool has_more = false;
+    std::string last_path;  // keyset for the next page
+  };
+  // Depth-first from root (inclusive); `after_path` empty for the first page;
+  // max_depth 0 = unlimited. NOT_FOUND when root is not active on as_of.
+  absl::StatusOr<SubtreePage> SubtreePageOf(int64_t root, absl::CivilDay as_of, int32_t max_depth,
+                                            const std::string& after_path, int32_t limit);
+
+  // Root first, not including the organization itself.
+  absl::StatusOr<std::vector<domain::Organization>> Ancestors(int64_t id, absl::CivilDay as_of);
+
+  absl::StatusOr<std::vector<domain::OrgEvent>> Events(int64_t id, int64_t after_event_id, int32_t limit);
+
+  struct SectorRow {
+    std::string code;
+    std::string display_name;
+  };
+  absl::StatusOr<std::vector<domain::OrgType>> ListTypes();
+  absl::StatusOr<std::vector<SectorRow>> ListSectors();
+
+  // ---- writes (inside the caller's transaction) -------------------------------
+  // Who records the change, for the event rows.
+  struct Actor {
+    std::string subject;
+    std::string request_id;
+  };
+  // One organization changed by a write, for the caller's change-feed entry.
+  struct Changed {
+    int64_t id = 0;
+    std::string action;  // "created", "renamed", "moved", "merged", ...
+  };
+
+  struct NewOrganization {
+    std::string code;
+    std::string display_name;
+    std::optional<int64_t> parent_id;
+    std::string type;
+    std::string sector;  // empty = none
+    std::string address;
+    std::string phone;
+    std::string note;
+    absl::CivilDay established_on;
+  };
+  // Validates against the tree rules (parent usable, type allowed under it,
+  // sector known) and inserts. ALREADY_EXISTS when the code is taken.
+  absl::StatusOr<int64_t> Create(common::db::Session& session, const NewOrganization& org,
+                                 const domain::Decision& decision, const Actor& actor,
+                                 domain::OrgEventKind kind = domain::OrgEventKind::kCreated,
+                                 std::vector<int64_t> related = {});
+
+  struct AttributeUpdate {
+    std::optional<std::string> address;
+    std::optional<std::string> phone;
+    std::optional<std::string> note;
+    std::optional<std::string> sector;  // "" clears it
+  };
+  // Non-historical attributes. ABORTED on etag mismatch (empty etag: no check).
+  absl::Status UpdateAttributes(common::db::Session& session, int64_t id, const AttributeUpdate& update,
+                                const std::string& etag);
+
+  absl::StatusOr<std::vector<Changed>> Rename(common::db::Session& session, int64_t id,
+                                              const std::string& new_display_name, absl::CivilDay effective,
+                                              const domain::Decision& decision, const std::string& etag,
+                                              const Actor& actor);
+  absl::StatusOr<std::vector<Changed>> Move(common::db::Session& session, int64_t id, int64_t new_parent_id,
+                                            absl::CivilDay effective, const domain::Decision& decision,
+                                            const std::string& etag, const Actor& actor);
+  absl::StatusOr<std::vector<Changed>> Merge(common::db::Session& session, const std::vector<int64_t>& sources,
+                                             int64_t target, absl::CivilDay effective,
+                                             const domain::Decision& decision, const Actor& actor);
+  // new_orgs[i].parent_id empty -> the split organization's parent.
+  // assignments: child id -> index into new_orgs. Returns the created ids in order.
+  struct SplitResult {
+    std::vector<Changed> changed;
+    std::vector<int64_t> created;
+  };
+  absl::StatusOr<SplitResult> Split(common::db::Session& session, int64_t id, std::vector<NewOrganization> new_orgs,
+                                    const std::map<int64_t, int32_t>& assignments, absl::CivilDay effective,
+                                    const domain::Decision& decision, const std::string& etag,
+                                    const Actor& actor);
+  absl::StatusOr<std::vector<Changed>> Dissolve(common::db::Session& session, int64_t id, absl::CivilDay effective,
+                                                const domain::Decision& decision, const std::string& etag,
+                                                const Actor& actor);
+  // The organization (and every active organization below it) leaves this
+  // tree's management: state HANDED_OVER, placed under the receiving committee.
+  absl::StatusOr<std::vector<Changed>> HandOver(common::db::Session& session, int64_t id, int64_t receiving,
+                                                absl::CivilDay effective, const domain::Decision& decision,
+                                                const std::string& etag, const Actor& actor);
+
+  // Reference data for the rules.
+  absl::StatusOr<domain::TypeCompatibility> LoadTypeCompatibility(common::db::Session& session);
 
  private:
+  struct VersionChange {
+    std::optional<std::string> display_name;
+    std::optional<std::optional<int64_t>> parent_id;
+    std::optional<domain::OrgState> state;
+    std::optional<int64_t> successor_id;
+  };
+  absl::Status LockOrganizations(common::db::Session& session, std::vector<int64_t> ids);
+  absl::StatusOr<std::vector<int64_t>> LockChain(common::db::Session& session, int64_t id);
+  absl::Status AppendVersion(common::db::Session& session, int64_t id, absl::CivilDay effective,
+                             const VersionChange& change);
+  absl::Status Touch(common::db::Session& session, int64_t id, std::optional<absl::CivilDay> ended_on);
+  absl::Status AppendEvent(common::db::Session& session, const domain::OrgEvent& event, const Actor& actor);
+  absl::StatusOr<std::vector<int64_t>> ActiveChildren(common::db::Session& session, int64_t id);
+  absl::StatusOr<std::vector<int64_t>> ActiveDescendants(common::db::Session& session, int64_t id);
+
   common::db::ConnectionPool& pool_;
 };
+
+std::string_view StateCode(domain::OrgState state);
+std::string_view EventKindCode(domain::OrgEventKind kind);
 
 }  // namespace grassroots::org::store

@@ -1,0 +1,216 @@
+#include "common/config/config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "common/status/status.h"
+
+#ifndef GRASSROOTS_DEFAULT_RULES_FILE
+#define GRASSROOTS_DEFAULT_RULES_FILE "data/rules/rules.json"
+#endif
+
+namespace grassroots::common {
+namespace {
+
+constexpr absl::string_view kHelpPayload = "type.grassroots/help";
+
+// "--db-host" -> "GRASSROOTS_DB_HOST": one naming rule for every option.
+std::string EnvNameFor(absl::string_view flag) {
+  std::string name(flag.substr(2));
+  absl::AsciiStrToUpper(&name);
+  absl::StrReplaceAll({{"-", "_"}}, &name);
+  return absl::StrCat("GRASSROOTS_", name);
+}
+
+// How error messages name an option: both spellings the operator may have used.
+std::string OptionLabel(absl::string_view flag) { return absl::StrCat(flag, " (", EnvNameFor(flag), ")"); }
+
+absl::Status OptionError(absl::string_view flag, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(OptionLabel(flag), " ", problem));
+}
+
+template <typename T>
+CLI::Option* AddOption(CLI::App& app, const std::string& flag, T& target, const std::string& help) {
+  return app.add_option(flag, target, help)->envname(EnvNameFor(flag))->capture_default_str();
+}
+
+void AddMillisOption(CLI::App& app, const std::string& flag, std::chrono::milliseconds& target,
+                     const std::string& help) {
+  app.add_option_function<int64_t>(
+         flag, [&target](const int64_t& value) { target = std::chrono::milliseconds(value); }, help)
+      ->envname(EnvNameFor(flag))
+      ->default_str(std::to_string(target.count()));
+}
+
+absl::StatusOr<std::string> ReadSecretFile(absl::string_view flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return OptionError(flag, absl::StrCat("names a file that cannot be read: ", path));
+  std::ostringstream content;
+  content << in.rdbuf();
+  // Secrets mounted from Kubernetes or written by `echo` end with a newline that is not part of them.
+  std::string text = content.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+// Accepts "host:port" and "[v6]:port"; port 0 lets the OS choose (tests).
+absl::Status ValidateListenAddress(absl::string_view flag, const std::string& address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return OptionError(flag, absl::StrCat("must be host:port, got \"", address, "\""));
+  int port = -1;
+  if (!absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 || port > 65535)
+    return OptionError(flag, absl::StrCat("has a port outside 0..65535 in \"", address, "\""));
+  return absl::OkStatus();
+}
+
+absl::Status RequireAtLeast(absl::string_view flag, int64_t value, int64_t minimum) {
+  if (value < minimum) return OptionError(flag, absl::StrCat("must be >= ", minimum, ", got ", value));
+  return absl::OkStatus();
+}
+
+absl::Status Validate(ServiceConfig& config) {
+  const DbConfig& db = config.db;
+  if (db.database.empty()) return OptionError("--db-database", "is required (one schema per service)");
+  if (db.host.empty() && db.socket.empty()) return OptionError("--db-host", "is required unless --db-socket is set");
+  if (db.port < 1 || db.port > 65535)
+    return OptionError("--db-port", absl::StrCat("must be in 1..65535, got ", db.port));
+  if (!db.password.empty() && !db.password_file.empty())
+    return OptionError("--db-password-file", "cannot be combined with --db-password");
+  if (!db.password_file.empty()) {
+    auto password = ReadSecretFile("--db-password-file", db.password_file);
+    if (!password.ok()) return password.status();
+    config.db.password = *std::move(password);
+  }
+  if (db.user.empty()) return OptionError("--db-user", "must not be empty");
+  if (auto s = RequireAtLeast("--db-pool-size", db.pool_size, 1); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--db-acquire-timeout-ms", db.acquire_timeout.count(), 1); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--db-connect-timeout-seconds", db.connect_timeout_seconds, 1); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--db-read-timeout-seconds", db.read_timeout_seconds, 1); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--db-write-timeout-seconds", db.write_timeout_seconds, 1); !s.ok()) return s;
+
+  const ServerConfig& server = config.server;
+  if (auto s = ValidateListenAddress("--grpc-address", server.grpc_address); !s.ok()) return s;
+  if (!server.metrics_address.empty()) {
+    if (auto s = ValidateListenAddress("--metrics-address", server.metrics_address); !s.ok()) return s;
+  }
+  // gRPC's sync server needs a few threads of its own besides the handlers.
+  if (auto s = RequireAtLeast("--max-threads", server.max_threads, 4); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--max-receive-message-bytes", server.max_receive_message_bytes, 1024); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--max-send-message-bytes", server.max_send_message_bytes, 1024); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--drain-delay-ms", server.drain_delay.count(), 0); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--shutdown-grace-ms", server.shutdown_grace.count(), 0); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--health-check-interval-ms", server.health_check_interval.count(), 10); !s.ok()) return s;
+
+  const AuthConfig& auth = config.auth;
+  if (auth.public_key_file.empty()) return OptionError("--auth-public-key-file", "is required (PEM RS256 public key)");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(auth.public_key_file, ec))
+    return OptionError("--auth-public-key-file", absl::StrCat("names no readable file: ", auth.public_key_file));
+  if (auth.issuer.empty()) return OptionError("--auth-issuer", "must not be empty");
+  if (auth.audience.empty()) return OptionError("--auth-audience", "must not be empty");
+  if (auth.leeway_seconds < 0 || auth.leeway_seconds > 300)
+    return OptionError("--auth-leeway-seconds", absl::StrCat("must be in 0..300, got ", auth.leeway_seconds));
+
+  if (config.rules_file.empty()) config.rules_file = GRASSROOTS_DEFAULT_RULES_FILE;
+  if (!std::filesystem::is_regular_file(config.rules_file, ec))
+    return OptionError("--rules-file", absl::StrCat("names no readable file: ", config.rules_file));
+
+  if (!config.page_token_secret.empty() && !config.page_token_secret_file.empty())
+    return OptionError("--page-token-secret-file", "cannot be combined with --page-token-secret");
+  if (!config.page_token_secret_file.empty()) {
+    auto secret = ReadSecretFile("--page-token-secret-file", config.page_token_secret_file);
+    if (!secret.ok()) return secret.status();
+    config.page_token_secret = *std::move(secret);
+  }
+  if (config.page_token_secret.empty())
+    return OptionError("--page-token-secret", "is required (or --page-token-secret-file)");
+  // HMAC keys shorter than this are guessable; 16 bytes is the floor, 32 random bytes recommended.
+  if (config.page_token_secret.size() < 16)
+    return OptionError("--page-token-secret", "must be at least 16 bytes long");
+
+  static const std::set<std::string, std::less<>> kLevels = {"debug", "info", "warn", "error"};
+  config.log_level = absl::AsciiStrToLower(config.log_level);
+  if (kLevels.count(config.log_level) == 0)
+    return OptionError("--log-level", absl::StrCat("must be one of debug, info, warn, error; got \"",
+                                                   config.log_level, "\""));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void AddServiceOptions(CLI::App& app, ServiceConfig& config, int default_grpc_port, int default_metrics_port) {
+  config.server.grpc_address = absl::StrCat("0.0.0.0:", default_grpc_port);
+  config.server.metrics_address = absl::StrCat("0.0.0.0:", default_metrics_port);
+
+  DbConfig& db = config.db;
+  AddOption(app, "--db-host", db.host, "MariaDB host");
+  AddOption(app, "--db-port", db.port, "MariaDB port");
+  AddOption(app, "--db-user", db.user, "MariaDB user");
+  // The password's default is never shown in --help.
+  app.add_option("--db-password", db.password, "MariaDB password (prefer --db-password-file)")
+      ->envname(EnvNameFor("--db-password"));
+  AddOption(app, "--db-password-file", db.password_file, "file holding the MariaDB password");
+  AddOption(app, "--db-database", db.database, "schema of this service (required)");
+  AddOption(app, "--db-socket", db.socket, "unix socket path instead of TCP");
+  AddOption(app, "--db-pool-size", db.pool_size, "connections in the pool");
+  AddMillisOption(app, "--db-acquire-timeout-ms", db.acquire_timeout, "max wait for a pooled connection");
+  AddOption(app, "--db-connect-timeout-seconds", db.connect_timeout_seconds, "connect timeout");
+  AddOption(app, "--db-read-timeout-seconds", db.read_timeout_seconds, "read timeout");
+  AddOption(app, "--db-write-timeout-seconds", db.write_timeout_seconds, "write timeout");
+
+  ServerConfig& server = config.server;
+  AddOption(app, "--grpc-address", server.grpc_address, "gRPC listen address host:port");
+  AddOption(app, "--metrics-address", server.metrics_address, "Prometheus /metrics address (empty: off)");
+  AddOption(app, "--max-threads", server.max_threads, "cap on gRPC server threads");
+  AddOption(app, "--max-receive-message-bytes", server.max_receive_message_bytes, "largest request");
+  AddOption(app, "--max-send-message-bytes", server.max_send_message_bytes, "largest response");
+  AddMillisOption(app, "--drain-delay-ms", server.drain_delay, "NOT_SERVING period before shutdown");
+  AddMillisOption(app, "--shutdown-grace-ms", server.shutdown_grace, "time in-flight calls get at shutdown");
+  AddMillisOption(app, "--health-check-interval-ms", server.health_check_interval, "readiness probe period");
+  AddOption(app, "--reflection", server.reflection, "serve gRPC reflection (true/false)");
+
+  AuthConfig& auth = config.auth;
+  AddOption(app, "--auth-public-key-file", auth.public_key_file, "PEM public key verifying RS256 tokens (required)");
+  AddOption(app, "--auth-issuer", auth.issuer, "expected token issuer (iss)");
+  AddOption(app, "--auth-audience", auth.audience, "expected token audience (aud)");
+  AddOption(app, "--auth-leeway-seconds", auth.leeway_seconds, "clock skew allowed on exp/nbf");
+
+  AddOption(app, "--rules-file", config.rules_file, "versioned rules JSON")->default_str(GRASSROOTS_DEFAULT_RULES_FILE);
+  app.add_option("--page-token-secret", config.page_token_secret, "HMAC key for page tokens")
+      ->envname(EnvNameFor("--page-token-secret"));
+  AddOption(app, "--page-token-secret-file", config.page_token_secret_file, "file holding the page token key");
+  AddOption(app, "--log-level", config.log_level, "debug, info, warn or error");
+}
+
+absl::StatusOr<ServiceConfig> LoadServiceConfig(std::string_view service_name, int argc, char** argv,
+                                                int default_grpc_port, int default_metrics_port) {
+  ServiceConfig config;
+  CLI::App app(absl::StrCat("grassroots ", ToAbsl(service_name), " service"), std::string(service_name));
+  AddServiceOptions(app, config, default_grpc_port, default_metrics_port);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    absl::Status help(absl::StatusCode::kCancelled, app.help());
+    help.SetPayload(kHelpPayload, absl::Cord("1"));
+    return help;
+  } catch (const CLI::ParseError& e) {
+    return absl::InvalidArgumentError(e.what());
+  }
+  if (absl::Status status = Validate(config); !status.ok()) return status;
+  return config;
+}
+
+bool IsHelpRequest(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kCancelled && status.GetPayload(kHelpPayload).has_value();
+}
+
+}  // namespace grassroots::common

@@ -1,0 +1,522 @@
+#include "common/db/db.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/statement.h>
+#include <mysql_driver.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+
+namespace grassroots::common::db {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Payload carrying the MariaDB errno on statuses built from SQL exceptions, so
+// the pool can tell a real deadlock from a domain ABORTED (etag mismatch) and a
+// broken connection from an ordinary error, even when repository code caught
+// the exception and returned FromSqlException itself.
+// (absl::string_view: Debian's Abseil does not alias std::string_view.)
+constexpr absl::string_view kErrnoPayload = "type.grassroots.dev/db.mariadb_errno";
+
+// A connection idle longer than this is pinged before reuse (MariaDB's
+// wait_timeout or a proxy may have closed it). Fresher ones are used blindly
+// and discarded if they fail: no extra round trip on the hot path.
+constexpr auto kValidateAfterIdle = std::chrono::seconds(30);
+
+// Deadlock / lock-wait retries: attempts in total and the first backoff.
+constexpr int kMaxTransactionAttempts = 5;
+constexpr auto kFirstBackoff = std::chrono::milliseconds(5);
+
+constexpr int kErDupEntry = 1062;
+constexpr int kErDupEntryWithKeyName = 1586;
+constexpr int kErRowIsReferenced = 1451;
+constexpr int kErNoReferencedRow = 1452;
+constexpr int kErRowIsReferenced2 = 1217;
+constexpr int kErNoReferencedRow2 = 1216;
+constexpr int kErLockDeadlock = 1213;
+constexpr int kErLockWaitTimeout = 1205;
+constexpr int kFirstClientError = 2000;
+
+// Server messages for these errors quote the offending value, which may be
+// personal data; they are logged without the message.
+bool MessageQuotesValues(int code) {
+  switch (code) {
+    case kErDupEntry:
+    case kErDupEntryWithKeyName:
+    case 1292:  // incorrect datetime value
+    case 1366:  // incorrect string value
+    case 1367:  // illegal value during parsing
+    case 1411:  // incorrect value for function
+    case 3140:  // invalid JSON text
+      return true;
+    default:
+      return false;
+  }
+}
+
+int ErrnoOf(const absl::Status& status) {
+  std::optional<absl::Cord> payload = status.GetPayload(kErrnoPayload);
+  if (!payload) return -1;
+  int code = -1;
+  if (!absl::SimpleAtoi(std::string(*payload), &code)) return -1;
+  return code;
+}
+
+bool IsRetryableConflict(const absl::Status& status) {
+  int code = ErrnoOf(status);
+  return code == kErLockDeadlock || code == kErLockWaitTimeout;
+}
+
+// Client-side errors (lost connection, server gone, ...) and connector errors
+// without an errno leave the connection in an unknown state.
+bool BreaksConnection(const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kUnavailable) return true;
+  int code = ErrnoOf(status);
+  return code == 0 || code >= kFirstClientError;
+}
+
+sql::mysql::MySQL_Driver* Driver() {
+  // get_driver_instance() is not thread-safe; call it once.
+  static sql::mysql::MySQL_Driver* const driver = sql::mysql::get_mysql_driver_instance();
+  return driver;
+}
+
+struct TransparentHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
+}  // namespace
+
+absl::Status FromSqlException(const sql::SQLException& e, std::string_view operation) {
+  const int code = e.getErrorCode();
+  nlohmann::json fields = {{"operation", operation}, {"mariadb_errno", code}, {"sqlstate", e.getSQLState()}};
+  if (!MessageQuotesValues(code)) fields["error"] = e.what();
+  absl::Status status;
+  switch (code) {
+    case kErDupEntry:
+    case kErDupEntryWithKeyName:
+      status = absl::AlreadyExistsError("the resource already exists");
+      break;
+    case kErRowIsReferenced:
+    case kErNoReferencedRow:
+    case kErRowIsReferenced2:
+    case kErNoReferencedRow2:
+      status = absl::FailedPreconditionError("a referenced resource is missing or still in use");
+      break;
+    case kErLockDeadlock:
+    case kErLockWaitTimeout:
+      status = absl::AbortedError("conflicting concurrent change; retry the request");
+      break;
+    default:
+      if (code >= kFirstClientError) {
+        status = absl::UnavailableError("the database is unavailable");
+      } else {
+        status = absl::InternalError("database error");
+      }
+  }
+  // Expected outcomes (duplicates, conflicts) are not worth an error line.
+  const bool expected = status.code() == absl::StatusCode::kAlreadyExists ||
+                        status.code() == absl::StatusCode::kFailedPrecondition ||
+                        status.code() == absl::StatusCode::kAborted;
+  log::Write(expected ? log::Level::kDebug : log::Level::kWarn, "database error", fields);
+  status.SetPayload(kErrnoPayload, absl::Cord(absl::StrCat(code)));
+  return status;
+}
+
+// ---- Session ---------------------------------------------------------------------
+
+struct Session::PooledConnection {
+  std::unique_ptr<sql::Connection> connection;
+  std::unique_ptr<sql::Statement> statement;  // plain text statements (transaction control)
+  std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>, TransparentHash, std::equal_to<>>
+      prepared;
+  Clock::time_point last_used = Clock::now();
+
+  ~PooledConnection() {
+    // Statements must go before their connection.
+    prepared.clear();
+    statement.reset();
+    if (connection) {
+      try {
+        connection->close();
+      } catch (const sql::SQLException&) {
+        // Already broken; nothing more to release.
+      }
+    }
+  }
+  sql::Statement& Text() {
+    if (!statement) statement.reset(connection->createStatement());
+    return *statement;
+  }
+};
+
+sql::PreparedStatement& Session::Prepare(std::string_view sql_text) {
+  auto it = pooled_->prepared.find(sql_text);
+  if (it != pooled_->prepared.end()) return *it->second;
+  std::unique_ptr<sql::PreparedStatement> statement(pooled_->connection->prepareStatement(std::string(sql_text)));
+  sql::PreparedStatement& ref = *statement;
+  pooled_->prepared.emplace(std::string(sql_text), std::move(statement));
+  return ref;
+}
+
+std::unique_ptr<sql::ResultSet> Session::Query(sql::PreparedStatement& statement) {
+  return std::unique_ptr<sql::ResultSet>(statement.executeQuery());
+}
+
+int64_t Session::LastInsertId() {
+  std::unique_ptr<sql::ResultSet> rs = Query(Prepare("SELECT LAST_INSERT_ID()"));
+  if (!rs->next()) return 0;
+  return static_cast<int64_t>(rs->getUInt64(1));
+}
+
+sql::Connection& Session::connection() { return *pooled_->connection; }
+
+// ---- ConnectionPool --------------------------------------------------------------
+
+struct ConnectionPool::Impl {
+  using Pooled = Session::PooledConnection;
+
+  DbConfig config;
+  std::shared_ptr<prometheus::Registry> registry;
+  prometheus::Gauge* idle_gauge = nullptr;
+  prometheus::Gauge* in_use_gauge = nullptr;
+  prometheus::Histogram* acquire_seconds = nullptr;
+  prometheus::Counter* acquire_timeouts = nullptr;
+  prometheus::Family<prometheus::Histogram>* query_seconds = nullptr;
+  prometheus::Family<prometheus::Counter>* errors = nullptr;
+
+  mutable std::mutex mu;
+  std::condition_variable released;
+  // LIFO: the most recently used connection is reused first, so surplus ones
+  // go idle long enough to be validated or closed by the server.
+  std::vector<std::unique_ptr<Pooled>> idle;
+  int open = 0;    // idle + leased + being connected
+  int leased = 0;
+
+  void PublishGaugesLocked() {
+    if (idle_gauge) idle_gauge->Set(static_cast<double>(idle.size()));
+    if (in_use_gauge) in_use_gauge->Set(static_cast<double>(leased));
+  }
+
+  absl::StatusOr<std::unique_ptr<Pooled>> Connect(std::string_view operation) {
+    sql::ConnectOptionsMap options;
+    if (!config.socket.empty()) {
+      options["hostName"] = std::string("localhost");
+      options["socket"] = config.socket;
+    } else {
+      options["hostName"] = config.host;
+      options["port"] = config.port;
+    }
+    options["userName"] = config.user;
+    options["password"] = config.password;
+    if (!config.database.empty()) options["schema"] = config.database;
+    options["OPT_CONNECT_TIMEOUT"] = config.connect_timeout_seconds;
+    options["OPT_READ_TIMEOUT"] = config.read_timeout_seconds;
+    options["OPT_WRITE_TIMEOUT"] = config.write_timeout_seconds;
+    options["OPT_CHARSET_NAME"] = std::string("utf8mb4");
+    // A silent reconnect would drop an open transaction and session settings.
+    options["OPT_RECONNECT"] = false;
+    try {
+      auto pooled = std::make_unique<Pooled>();
+      pooled->connection.reset(Driver()->connect(options));
+      pooled->Text().execute(
+          "SET time_zone = '+00:00', "
+          "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+          "NO_ENGINE_SUBSTITUTION', "
+          "NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");
+      return pooled;
+    } catch (const sql::SQLException& e) {
+      absl::Status status = FromSqlException(e, operation);
+      // Any failure to open a session means the database is not usable now.
+      if (status.code() != absl::StatusCode::kUnavailable) {
+        status = absl::UnavailableError("cannot connect to the database");
+      }
+      return status;
+    }
+  }
+
+  // Leases a connection: an idle one (validated if idle long), else a new one
+  // while below pool_size, else waits until acquire_timeout.
+  absl::StatusOr<std::unique_ptr<Pooled>> Acquire(std::string_view operation) {
+    const Clock::time_point start = Clock::now();
+    const Clock::time_point deadline = start + config.acquire_timeout;
+    std::unique_lock<std::mutex> lock(mu);
+    while (true) {
+      if (!idle.empty()) {
+        std::unique_ptr<Pooled> pooled = std::move(idle.back());
+        idle.pop_back();
+        ++leased;
+        PublishGaugesLocked();
+        const bool stale = Clock::now() - pooled->last_used > kValidateAfterIdle;
+        if (!stale) {
+          lock.unlock();
+          ObserveAcquire(start);
+          return pooled;
+        }
+        lock.unlock();
+        bool valid = false;
+        try {
+          valid = pooled->connection->isValid();
+        } catch (const sql::SQLException&) {
+          valid = false;
+        }
+        if (valid) {
+          ObserveAcquire(start);
+          return pooled;
+        }
+        pooled.reset();
+        lock.lock();
+        --leased;
+        --open;
+        PublishGaugesLocked();
+        continue;
+      }
+      if (open < config.pool_size) {
+        ++open;
+        ++leased;
+        PublishGaugesLocked();
+        lock.unlock();
+        absl::StatusOr<std::unique_ptr<Pooled>> fresh = Connect(operation);
+        if (!fresh.ok()) {
+          lock.lock();
+          --open;
+          --leased;
+          PublishGaugesLocked();
+          lock.unlock();
+          released.notify_one();
+          CountError(operation, fresh.status().code());
+          return fresh.status();
+        }
+        ObserveAcquire(start);
+        return fresh;
+      }
+      released.wait_until(lock, deadline);
+      if (Clock::now() >= deadline && idle.empty() && open >= config.pool_size) {
+        lock.unlock();
+        if (acquire_timeouts) acquire_timeouts->Increment();
+        CountError(operation, absl::StatusCode::kUnavailable);
+        return absl::UnavailableError("database connection pool exhausted");
+      }
+    }
+  }
+
+  void Release(std::unique_ptr<Pooled> pooled, bool broken) {
+    if (!broken) pooled->last_used = Clock::now();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      --leased;
+      if (broken) {
+        --open;
+      } else {
+        idle.push_back(std::move(pooled));
+      }
+      PublishGaugesLocked();
+    }
+    released.notify_one();
+    // A broken connection is closed outside the lock (close may block).
+  }
+
+  void ObserveAcquire(Clock::time_point start) {
+    if (acquire_seconds) acquire_seconds->Observe(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+
+  void CountError(std::string_view operation, absl::StatusCode code) {
+    if (!errors) return;
+    errors->Add({{"operation", std::string(operation)}, {"code", absl::StatusCodeToString(code)}}).Increment();
+  }
+
+  void ObserveQuery(std::string_view operation, Clock::time_point start) {
+    if (!query_seconds) return;
+    static const prometheus::Histogram::BucketBoundaries kBuckets = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    query_seconds->Add({{"operation", std::string(operation)}}, kBuckets)
+        .Observe(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+
+  // Runs fn on a leased connection; maps exceptions; discards the connection
+  // when it may be broken. in_transaction wraps fn in START TRANSACTION/COMMIT
+  // and rolls back on any failure.
+  absl::Status RunOnce(std::string_view operation, const std::function<absl::Status(Session&)>& fn,
+                       bool in_transaction) {
+    absl::StatusOr<std::unique_ptr<Pooled>> leased_connection = Acquire(operation);
+    if (!leased_connection.ok()) return leased_connection.status();
+    std::unique_ptr<Pooled> pooled = *std::move(leased_connection);
+    bool broken = false;
+    bool transaction_open = false;
+    absl::Status status;
+    try {
+      if (in_transaction) {
+        pooled->Text().execute("START TRANSACTION");
+        transaction_open = true;
+      }
+      Session session(pooled.get(), operation);
+      status = fn(session);
+      if (transaction_open && status.ok()) {
+        pooled->connection->commit();
+        transaction_open = false;
+      }
+    } catch (const sql::SQLException& e) {
+      status = FromSqlException(e, operation);
+    } catch (const std::exception& e) {
+      log::Error("unexpected exception in database operation", {{"operation", operation}, {"error", e.what()}});
+      status = absl::InternalError("database operation failed");
+      broken = true;  // state of the session unknown
+    }
+    if (!status.ok() && BreaksConnection(status)) broken = true;
+    if (transaction_open && !broken) {
+      // Explicit rollback (rather than relying on the connection) so the
+      // connection returns to the pool clean.
+      try {
+        pooled->connection->rollback();
+      } catch (const sql::SQLException& e) {
+        FromSqlException(e, operation);
+        broken = true;
+      }
+    }
+    if (!status.ok()) CountError(operation, status.code());
+    Release(std::move(pooled), broken);
+    return status;
+  }
+};
+
+absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(const DbConfig& config,
+                                                                       std::shared_ptr<prometheus::Registry> registry) {
+  if (config.pool_size < 1) return absl::InvalidArgumentError("db pool_size must be at least 1");
+  if (config.acquire_timeout.count() < 0) return absl::InvalidArgumentError("db acquire_timeout must not be negative");
+  if (config.port < 0 || config.port > 65535) return absl::InvalidArgumentError("db port out of range");
+  if (config.host.empty() && config.socket.empty()) return absl::InvalidArgumentError("db host or socket required");
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->registry = registry;
+  if (registry) {
+    auto& connections = prometheus::BuildGauge()
+                            .Name("db_pool_connections")
+                            .Help("Database connections in the pool by state")
+                            .Register(*registry);
+    impl->idle_gauge = &connections.Add({{"state", "idle"}});
+    impl->in_use_gauge = &connections.Add({{"state", "in_use"}});
+    impl->acquire_seconds = &prometheus::BuildHistogram()
+                                 .Name("db_pool_acquire_seconds")
+                                 .Help("Time to lease a database connection")
+                                 .Register(*registry)
+                                 .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.0005, 0.001, 0.005, 0.01,
+                                                                                  0.05, 0.1, 0.5, 1, 2, 5});
+    impl->acquire_timeouts = &prometheus::BuildCounter()
+                                  .Name("db_pool_acquire_timeouts_total")
+                                  .Help("Leases that gave up because the pool stayed exhausted")
+                                  .Register(*registry)
+                                  .Add({});
+    impl->query_seconds = &prometheus::BuildHistogram()
+                               .Name("db_query_duration_seconds")
+                               .Help("Duration of database operations (lease to release, including retries)")
+                               .Register(*registry);
+    impl->errors = &prometheus::BuildCounter()
+                        .Name("db_errors_total")
+                        .Help("Failed database operations by operation and status code")
+                        .Register(*registry);
+  }
+  return std::unique_ptr<ConnectionPool>(new ConnectionPool(std::move(impl)));
+}
+
+ConnectionPool::ConnectionPool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ConnectionPool::~ConnectionPool() {
+  std::vector<std::unique_ptr<Session::PooledConnection>> closing;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    closing.swap(impl_->idle);
+    if (impl_->leased > 0) {
+      log::Warn("connection pool destroyed with leased connections", {{"leased", impl_->leased}});
+    }
+  }
+}
+
+absl::Status ConnectionPool::Run(std::string_view operation, const std::function<absl::Status(Session&)>& fn) {
+  const Clock::time_point start = Clock::now();
+  absl::Status status = impl_->RunOnce(operation, fn, /*in_transaction=*/false);
+  impl_->ObserveQuery(operation, start);
+  return status;
+}
+
+absl::Status ConnectionPool::RunInTransaction(std::string_view operation,
+                                              const std::function<absl::Status(Session&)>& fn) {
+  const Clock::time_point start = Clock::now();
+  thread_local std::minstd_rand jitter(static_cast<unsigned>(std::hash<std::thread::id>{}(std::this_thread::get_id())));
+  absl::Status status;
+  for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
+    status = impl_->RunOnce(operation, fn, /*in_transaction=*/true);
+    if (status.ok() || !IsRetryableConflict(status) || attempt == kMaxTransactionAttempts) break;
+    // Exponential backoff with jitter so the deadlocked peers do not collide again.
+    const int64_t base_us = std::chrono::microseconds(kFirstBackoff).count() << (attempt - 1);
+    const int64_t sleep_us = base_us / 2 + static_cast<int64_t>(jitter() % static_cast<uint64_t>(base_us));
+    std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
+  }
+  impl_->ObserveQuery(operation, start);
+  return status;
+}
+
+bool ConnectionPool::Ping() {
+  absl::Status status = Run("ping", [](Session& session) -> absl::Status {
+    std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare("SELECT 1"));
+    if (!rs->next()) return absl::InternalError("SELECT 1 returned no row");
+    return absl::OkStatus();
+  });
+  return status.ok();
+}
+
+PoolStats ConnectionPool::Stats() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  PoolStats stats;
+  stats.open = impl_->open;
+  stats.idle = static_cast<int>(impl_->idle.size());
+  stats.in_use = impl_->leased;
+  return stats;
+}
+
+const DbConfig& ConnectionPool::config() const { return impl_->config; }
+
+// ---- nullable helpers --------------------------------------------------------------
+
+std::optional<std::string> GetOptionalString(sql::ResultSet& rs, const std::string& column) {
+  if (rs.isNull(column)) return std::nullopt;
+  return std::string(rs.getString(column));
+}
+
+std::optional<int64_t> GetOptionalInt64(sql::ResultSet& rs, const std::string& column) {
+  if (rs.isNull(column)) return std::nullopt;
+  return static_cast<int64_t>(rs.getInt64(column));
+}
+
+void SetOptionalString(sql::PreparedStatement& ps, int index, const std::optional<std::string>& value) {
+  if (value) {
+    ps.setString(index, *value);
+  } else {
+    ps.setNull(index, sql::DataType::VARCHAR);
+  }
+}
+
+void SetOptionalInt64(sql::PreparedStatement& ps, int index, const std::optional<int64_t>& value) {
+  if (value) {
+    ps.setInt64(index, *value);
+  } else {
+    ps.setNull(index, sql::DataType::BIGINT);
+  }
+}
+
+}  // namespace grassroots::common::db

@@ -1,0 +1,379 @@
+#include "common/feed/feed.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+#include <cppconn/exception.h>
+#include <google/protobuf/any.pb.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/util/time_util.h>
+#include <openssl/evp.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace grassroots::common::feed {
+namespace {
+
+namespace feedpb = ::grassroots::feed::v1;
+
+constexpr std::string_view kStreamChangesMethod = "/grassroots.feed.v1.ChangeFeedService/StreamChanges";
+constexpr std::string_view kGetFeedHeadMethod = "/grassroots.feed.v1.ChangeFeedService/GetFeedHead";
+constexpr int kMaxResourceTypeFilters = 64;
+constexpr size_t kMaxRequestIdLength = 128;
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) absl::StrAppendFormat(&hex, "%02x", digest[i]);
+  return hex;
+}
+
+// Deterministic bytes so equal requests (maps included) hash equally.
+std::string Fingerprint(const google::protobuf::Message& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream output(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&output);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  return Sha256Hex(bytes);
+}
+
+google::protobuf::Timestamp FromMicros(int64_t micros) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(micros);
+}
+
+// DATETIME(6) in UTC -> microseconds since the epoch, computed by the server
+// so no string parsing happens here.
+constexpr absl::string_view kMicrosOf = "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ";
+
+bool IsDuplicateKey(const sql::SQLException& e) { return e.getErrorCode() == 1062; }
+
+}  // namespace
+
+absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change) {
+  if (change.resource == nullptr) return absl::InternalError("RecordChange needs the resource after the change");
+  if (change.resource_type.empty() || change.resource_name.empty() || change.action.empty()) {
+    return absl::InternalError("RecordChange needs resource_type, resource_name and action");
+  }
+  google::protobuf::Any any;
+  any.PackFrom(*change.resource);
+  std::string resource_bytes = any.SerializeAsString();
+  std::string details = change.audit_details.is_null() ? "{}" : change.audit_details.dump();
+
+  // Audit first: it takes no shared lock, so the feed-head lock (held until
+  // commit) is taken as late as this function allows.
+  sql::PreparedStatement& audit = session.Prepare(
+      "INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details)"
+      " VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?)");
+  audit.setString(1, context.actor);
+  audit.setString(2, absl::StrCat(change.resource_type, ".", change.action));
+  audit.setString(3, change.resource_name);
+  audit.setString(4, context.request_id);
+  audit.setString(5, details);
+  audit.executeUpdate();
+
+  // The row lock on feed_head serializes feed writers from here to commit:
+  // sequence N+1 cannot be drawn before N's transaction has committed or
+  // rolled back, so sequences commit in order and without gaps. Callers should
+  // make RecordChange the last work of their transaction to keep that window short.
+  sql::PreparedStatement& bump = session.Prepare(
+      "UPDATE feed_head SET last_sequence = last_sequence + 1, last_commit_time = UTC_TIMESTAMP(6) WHERE id = 1");
+  if (bump.executeUpdate() != 1) return absl::InternalError("feed_head row is missing; migrations not applied?");
+
+  sql::PreparedStatement& append = session.Prepare(
+      "INSERT INTO change_feed (sequence, resource_type, resource_name, action, commit_time, actor, request_id, "
+      "resource) SELECT last_sequence, ?, ?, ?, last_commit_time, ?, ?, ? FROM feed_head WHERE id = 1 "
+      "RETURNING sequence");
+  append.setString(1, change.resource_type);
+  append.setString(2, change.resource_name);
+  append.setString(3, change.action);
+  append.setString(4, context.actor);
+  append.setString(5, context.request_id);
+  std::istringstream blob(resource_bytes);
+  append.setBlob(6, &blob);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(append);
+  if (!rs->next()) return absl::InternalError("change_feed insert returned no sequence");
+  return static_cast<int64_t>(rs->getInt64(1));
+}
+
+absl::StatusOr<std::string> RunIdempotent(db::ConnectionPool& pool, std::string_view operation,
+                                          const WriteContext& context, std::string_view method,
+                                          std::string_view request_id, const google::protobuf::Message& request,
+                                          const std::function<absl::StatusOr<std::string>(db::Session&)>& create) {
+  if (request_id.empty()) return pool.Transact<std::string>(operation, create);
+  if (request_id.size() > kMaxRequestIdLength) {
+    return InvalidField("request_id", absl::StrCat("must be at most ", kMaxRequestIdLength, " characters"));
+  }
+  const std::string fingerprint = Fingerprint(request);
+
+  // The key row is reserved before create runs: a concurrent duplicate blocks
+  // on that insert until the first transaction ends, then sees 1062 and reads
+  // the committed response instead of running create a second time (which
+  // could fail on the first one's unique keys with a misleading error).
+  // A locking read is used because it sees the latest committed row.
+  enum class Outcome { kCreated, kReplayed };
+  Outcome outcome = Outcome::kCreated;
+  auto attempt = [&](db::Session& session) -> absl::StatusOr<std::string> {
+    outcome = Outcome::kCreated;
+    sql::PreparedStatement& reserve = session.Prepare(
+        "INSERT INTO idempotency_keys (actor, method, request_id, request_fingerprint, response, created_at)"
+        " VALUES (?, ?, ?, ?, '', UTC_TIMESTAMP(6))");
+    reserve.setString(1, context.actor);
+    reserve.setString(2, std::string(method));
+    reserve.setString(3, std::string(request_id));
+    reserve.setString(4, fingerprint);
+    bool duplicate = false;
+    try {
+      reserve.executeUpdate();
+    } catch (const sql::SQLException& e) {
+      if (!IsDuplicateKey(e)) throw;
+      duplicate = true;
+    }
+    if (duplicate) {
+      sql::PreparedStatement& read = session.Prepare(
+          "SELECT request_fingerprint, response FROM idempotency_keys"
+          " WHERE actor = ? AND method = ? AND request_id = ? LOCK IN SHARE MODE");
+      read.setString(1, context.actor);
+      read.setString(2, std::string(method));
+      read.setString(3, std::string(request_id));
+      std::unique_ptr<sql::ResultSet> rs = session.Query(read);
+      if (!rs->next()) {
+        // Deleted between our insert and this read (purge): let the caller retry.
+        return absl::AbortedError("idempotency key changed concurrently");
+      }
+      if (std::string(rs->getString(1)) != fingerprint) {
+        return InvalidField("request_id", "was already used for a different request");
+      }
+      outcome = Outcome::kReplayed;
+      return std::string(rs->getString(2));
+    }
+    GR_ASSIGN_OR_RETURN(std::string response, create(session));
+    sql::PreparedStatement& store = session.Prepare(
+        "UPDATE idempotency_keys SET response = ? WHERE actor = ? AND method = ? AND request_id = ?");
+    std::istringstream blob(response);
+    store.setBlob(1, &blob);
+    store.setString(2, context.actor);
+    store.setString(3, std::string(method));
+    store.setString(4, std::string(request_id));
+    store.executeUpdate();
+    return response;
+  };
+  absl::StatusOr<std::string> result = pool.Transact<std::string>(operation, attempt);
+  if (!result.ok() && result.status().code() == absl::StatusCode::kAborted &&
+      result.status().message() == "idempotency key changed concurrently") {
+    result = pool.Transact<std::string>(operation, attempt);  // retry once
+  }
+  if (result.ok() && outcome == Outcome::kReplayed) {
+    log::Debug("idempotent replay", {{"method", method}});
+  }
+  return result;
+}
+
+// ---- ChangeFeedServiceImpl ----------------------------------------------------
+
+struct ChangeFeedServiceImpl::Impl {
+  db::ConnectionPool& pool;
+  const auth::Authorizer& authorizer;
+  FeedServiceOptions options;
+  prometheus::Gauge* last_sequence = nullptr;
+  prometheus::Gauge* streams_active = nullptr;
+  prometheus::Counter* changes_sent = nullptr;
+
+  std::atomic<int> active{0};
+  std::mutex mu;
+  std::condition_variable wake;
+  bool stopping = false;
+
+  Impl(db::ConnectionPool& p, const auth::Authorizer& a, FeedServiceOptions o)
+      : pool(p), authorizer(a), options(o) {}
+
+  void ObserveSequence(int64_t sequence) {
+    if (last_sequence && static_cast<double>(sequence) > last_sequence->Value()) {
+      last_sequence->Set(static_cast<double>(sequence));
+    }
+  }
+
+  // Waits one poll interval; false when the service is stopping.
+  bool WaitPoll() {
+    std::unique_lock<std::mutex> lock(mu);
+    wake.wait_for(lock, std::chrono::milliseconds(options.poll_interval_ms), [&] { return stopping; });
+    return !stopping;
+  }
+  bool Stopping() {
+    std::lock_guard<std::mutex> lock(mu);
+    return stopping;
+  }
+
+  absl::StatusOr<std::vector<feedpb::Change>> ReadBatch(int64_t after, int limit,
+                                                       const std::vector<std::string>& types) {
+    std::string sql = absl::StrCat(
+        "SELECT sequence, resource_type, resource_name, action, ", kMicrosOf,
+        "commit_time) AS commit_micros, actor, request_id, resource FROM change_feed WHERE sequence > ?");
+    if (!types.empty()) {
+      sql += " AND resource_type IN (?";
+      for (size_t i = 1; i < types.size(); ++i) sql += ", ?";
+      sql += ")";
+    }
+    sql += " ORDER BY sequence LIMIT ?";
+    return pool.Read<std::vector<feedpb::Change>>(
+        "feed_read_batch", [&](db::Session& session) -> absl::StatusOr<std::vector<feedpb::Change>> {
+          sql::PreparedStatement& statement = session.Prepare(sql);
+          int index = 1;
+          statement.setInt64(index++, after);
+          for (const std::string& type : types) statement.setString(index++, type);
+          statement.setInt(index, limit);
+          std::unique_ptr<sql::ResultSet> rs = session.Query(statement);
+          std::vector<feedpb::Change> changes;
+          changes.reserve(static_cast<size_t>(rs->rowsCount()));
+          while (rs->next()) {
+            feedpb::Change& change = changes.emplace_back();
+            change.set_sequence(rs->getInt64(1));
+            change.set_resource_type(std::string(rs->getString(2)));
+            change.set_resource_name(std::string(rs->getString(3)));
+            change.set_action(std::string(rs->getString(4)));
+            *change.mutable_commit_time() = FromMicros(rs->getInt64(5));
+            change.set_actor(std::string(rs->getString(6)));
+            change.set_request_id(std::string(rs->getString(7)));
+            if (!change.mutable_resource()->ParseFromString(std::string(rs->getString(8)))) {
+              return absl::InternalError("stored change resource is unreadable");
+            }
+          }
+          return changes;
+        });
+  }
+};
+
+ChangeFeedServiceImpl::ChangeFeedServiceImpl(db::ConnectionPool& pool, const auth::Authorizer& authorizer,
+                                             std::shared_ptr<prometheus::Registry> registry,
+                                             FeedServiceOptions options)
+    : impl_(std::make_unique<Impl>(pool, authorizer, options)) {
+  if (registry) {
+    impl_->last_sequence = &prometheus::BuildGauge()
+                                .Name("feed_last_sequence")
+                                .Help("Highest change-feed sequence this process has seen")
+                                .Register(*registry)
+                                .Add({});
+    impl_->streams_active = &prometheus::BuildGauge()
+                                 .Name("feed_streams_active")
+                                 .Help("Open StreamChanges calls")
+                                 .Register(*registry)
+                                 .Add({});
+    impl_->changes_sent = &prometheus::BuildCounter()
+                               .Name("feed_changes_sent_total")
+                               .Help("Changes written to StreamChanges callers")
+                               .Register(*registry)
+                               .Add({});
+  }
+}
+
+ChangeFeedServiceImpl::~ChangeFeedServiceImpl() { StopStreams(); }
+
+void ChangeFeedServiceImpl::StopStreams() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+}
+
+grpc::Status ChangeFeedServiceImpl::StreamChanges(grpc::ServerContext* context,
+                                                  const feedpb::StreamChangesRequest* request,
+                                                  grpc::ServerWriter<feedpb::Change>* writer) {
+  absl::StatusOr<auth::CallContext> call = impl_->authorizer.Begin(*context, kStreamChangesMethod);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  log::RequestIdScope request_scope(call->request_id);
+
+  if (request->after_sequence() < 0) return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
+  if (request->batch_size() < 0) return ToGrpcStatus(InvalidField("batch_size", "must not be negative"));
+  if (request->resource_types_size() > kMaxResourceTypeFilters) {
+    return ToGrpcStatus(InvalidField("resource_types", absl::StrCat("at most ", kMaxResourceTypeFilters, " entries")));
+  }
+  std::vector<std::string> types;
+  for (const std::string& type : request->resource_types()) {
+    if (type.empty() || type.size() > 64) {
+      return ToGrpcStatus(InvalidField("resource_types", "entries must be 1 to 64 characters"));
+    }
+    types.push_back(type);
+  }
+  std::sort(types.begin(), types.end());
+  types.erase(std::unique(types.begin(), types.end()), types.end());
+  const int batch = request->batch_size() == 0 ? impl_->options.default_batch_size
+                                                : std::min(request->batch_size(), impl_->options.max_batch_size);
+
+  if (impl_->Stopping()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the service is shutting down");
+  if (impl_->active.fetch_add(1) >= impl_->options.max_concurrent_streams) {
+    impl_->active.fetch_sub(1);
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "too many open change streams; retry later");
+  }
+  if (impl_->streams_active) impl_->streams_active->Increment();
+  struct StreamSlot {
+    Impl& impl;
+    ~StreamSlot() {
+      impl.active.fetch_sub(1);
+      if (impl.streams_active) impl.streams_active->Decrement();
+    }
+  } slot{*impl_};
+
+  int64_t cursor = request->after_sequence();
+  while (true) {
+    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled by the client");
+    if (impl_->Stopping()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the service is shutting down");
+    // The connection is held only for the read, never while writing to a
+    // slow consumer.
+    absl::StatusOr<std::vector<feedpb::Change>> changes = impl_->ReadBatch(cursor, batch, types);
+    if (!changes.ok()) return ToGrpcStatus(changes.status());
+    for (const feedpb::Change& change : *changes) {
+      if (!writer->Write(change)) return grpc::Status(grpc::StatusCode::CANCELLED, "stream closed by the client");
+      cursor = change.sequence();
+      if (impl_->changes_sent) impl_->changes_sent->Increment();
+    }
+    if (!changes->empty()) impl_->ObserveSequence(cursor);
+    if (static_cast<int>(changes->size()) >= batch) continue;  // more may be waiting
+    if (!request->follow()) return grpc::Status::OK;
+    if (!impl_->WaitPoll()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the service is shutting down");
+  }
+}
+
+grpc::Status ChangeFeedServiceImpl::GetFeedHead(grpc::ServerContext* context, const feedpb::GetFeedHeadRequest*,
+                                                feedpb::FeedHead* response) {
+  absl::StatusOr<auth::CallContext> call = impl_->authorizer.Begin(*context, kGetFeedHeadMethod);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  log::RequestIdScope request_scope(call->request_id);
+  absl::StatusOr<feedpb::FeedHead> head = impl_->pool.Read<feedpb::FeedHead>(
+      "feed_get_head", [](db::Session& session) -> absl::StatusOr<feedpb::FeedHead> {
+        std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare(absl::StrCat(
+            "SELECT last_sequence, ", kMicrosOf, "last_commit_time) FROM feed_head WHERE id = 1")));
+        if (!rs->next()) return absl::InternalError("feed_head row is missing");
+        feedpb::FeedHead head;
+        head.set_last_sequence(rs->getInt64(1));
+        if (!rs->isNull(2)) *head.mutable_last_commit_time() = FromMicros(rs->getInt64(2));
+        return head;
+      });
+  if (!head.ok()) return ToGrpcStatus(head.status());
+  impl_->ObserveSequence(head->last_sequence());
+  *response = *std::move(head);
+  return grpc::Status::OK;
+}
+
+void AllowFeedMethods(auth::MethodPolicy& policy) {
+  policy.Allow(std::string(kStreamChangesMethod), {auth::Role::kService, auth::Role::kAdmin});
+  policy.Allow(std::string(kGetFeedHeadMethod), {auth::Role::kService, auth::Role::kAdmin});
+}
+
+}  // namespace grassroots::common::feed

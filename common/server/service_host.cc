@@ -1,0 +1,252 @@
+#include "common/server/service_host.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
+#include <prometheus/exposer.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/metrics/grpc_metrics.h"
+
+namespace grassroots::common {
+namespace {
+
+// Keepalive pair shared by servers and clients (grpc doc/keepalive.md): a client
+// may ping no more often than the server's minimum interval, or it gets GOAWAY
+// "too_many_pings".
+constexpr int kKeepaliveTimeMs = 60'000;
+constexpr int kKeepaliveTimeoutMs = 20'000;
+constexpr int kServerMinPingIntervalMs = 30'000;
+// Forces clients to reconnect now and then so a ClusterIP Service spreads them over pods.
+constexpr int kMaxConnectionAgeMs = 5 * 60'000;
+constexpr int kMaxConnectionAgeGraceMs = 30'000;
+// What clients accept / send; mirrors ServerConfig's defaults (server send 16 MiB, receive 4 MiB).
+constexpr int kClientMaxReceiveBytes = 16 * 1024 * 1024;
+constexpr int kClientMaxSendBytes = 4 * 1024 * 1024;
+
+sigset_t TerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+struct ServiceHost::State {
+  std::string service_name;
+  ServerConfig config;
+  std::shared_ptr<prometheus::Registry> registry;
+  std::vector<grpc::Service*> services;
+  std::function<bool()> readiness_probe;
+
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<prometheus::Exposer> exposer;
+  int port = 0;
+
+  std::mutex mutex;  // guards stop_requested, stopped, last_ready
+  std::condition_variable stop_signal;
+  bool stop_requested = false;
+  bool stopped = false;
+  bool last_ready = false;
+  std::thread probe_thread;
+
+  void SetServing(bool serving) {
+    if (auto* health = server->GetHealthCheckService(); health != nullptr) health->SetServingStatus(serving);
+  }
+
+  bool RunProbe() {
+    try {
+      return readiness_probe();
+    } catch (const std::exception& e) {
+      log::Warn("readiness probe threw", {{"error", e.what()}});
+      return false;
+    }
+  }
+
+  void ApplyProbeResult(bool ready) {
+    bool changed;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (stop_requested) return;  // shutdown owns the status now
+      changed = ready != last_ready;
+      last_ready = ready;
+      SetServing(ready);
+    }
+    if (changed) log::Info(ready ? "ready: SERVING" : "not ready: NOT_SERVING");
+  }
+
+  void ProbeLoop() {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (!stop_requested) {
+      if (stop_signal.wait_for(lock, config.health_check_interval, [this] { return stop_requested; })) break;
+      lock.unlock();
+      const bool ready = RunProbe();
+      ApplyProbeResult(ready);
+      lock.lock();
+    }
+  }
+};
+
+ServiceHost::ServiceHost(std::string service_name, ServerConfig config,
+                         std::shared_ptr<prometheus::Registry> registry)
+    : state_(std::make_unique<State>()) {
+  state_->service_name = std::move(service_name);
+  state_->config = std::move(config);
+  state_->registry = registry ? std::move(registry) : std::make_shared<prometheus::Registry>();
+}
+
+ServiceHost::~ServiceHost() {
+  if (state_->server) {
+    // A host destroyed without Stop() (tests, error paths) skips the drain delay.
+    state_->config.drain_delay = std::chrono::milliseconds(0);
+    Stop();
+  }
+}
+
+void ServiceHost::AddService(grpc::Service* service) { state_->services.push_back(service); }
+
+void ServiceHost::SetReadinessProbe(std::function<bool()> probe) { state_->readiness_probe = std::move(probe); }
+
+absl::Status ServiceHost::Start() {
+  State& s = *state_;
+  if (s.server) return absl::FailedPreconditionError("service host already started");
+  const ServerConfig& config = s.config;
+
+  grpc::EnableDefaultHealthCheckService(true);
+  // The plugin is process-wide once initialised; reflection=false only helps if no
+  // host in the process enabled it before.
+  if (config.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  grpc::ResourceQuota quota(absl::StrCat(s.service_name, "-quota"));
+  quota.SetMaxThreads(config.max_threads);
+  builder.SetResourceQuota(quota);
+  builder.SetMaxReceiveMessageSize(config.max_receive_message_bytes);
+  builder.SetMaxSendMessageSize(config.max_send_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, kServerMinPingIntervalMs);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, kMaxConnectionAgeMs);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, kMaxConnectionAgeGraceMs);
+
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MakeMetricsInterceptorFactory(s.registry));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+
+  int selected_port = 0;
+  builder.AddListeningPort(config.grpc_address, grpc::InsecureServerCredentials(), &selected_port);
+  for (grpc::Service* service : s.services) builder.RegisterService(service);
+
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || selected_port == 0) {
+    if (server) server->Shutdown();
+    return absl::UnavailableError(absl::StrCat("cannot listen on --grpc-address ", config.grpc_address));
+  }
+
+  if (!config.metrics_address.empty()) {
+    try {
+      s.exposer = std::make_unique<prometheus::Exposer>(config.metrics_address);
+      s.exposer->RegisterCollectable(s.registry);
+    } catch (const std::exception& e) {
+      server->Shutdown();
+      server->Wait();
+      return absl::UnavailableError(
+          absl::StrCat("cannot serve metrics on --metrics-address ", config.metrics_address, ": ", e.what()));
+    }
+  }
+
+  s.server = std::move(server);
+  s.port = selected_port;
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.stop_requested = false;
+    s.stopped = false;
+  }
+  if (s.readiness_probe) {
+    // First verdict before anyone can ask, then the periodic loop.
+    const bool ready = s.RunProbe();
+    {
+      std::lock_guard<std::mutex> lock(s.mutex);
+      s.last_ready = ready;
+      s.SetServing(ready);
+    }
+    s.probe_thread = std::thread([&s] { s.ProbeLoop(); });
+  } else {
+    s.last_ready = true;
+    s.SetServing(true);
+  }
+  log::Info("gRPC server started", {{"address", config.grpc_address},
+                                    {"port", selected_port},
+                                    {"metrics_address", config.metrics_address},
+                                    {"max_threads", config.max_threads}});
+  return absl::OkStatus();
+}
+
+int ServiceHost::port() const { return state_->port; }
+
+grpc::Server* ServiceHost::server() { return state_->server.get(); }
+
+void ServiceHost::Stop() {
+  State& s = *state_;
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    if (!s.server || s.stopped) return;
+    s.stopped = true;
+    s.stop_requested = true;
+  }
+  s.stop_signal.notify_all();
+  if (s.probe_thread.joinable()) s.probe_thread.join();
+
+  // Readiness goes first so load balancers stop routing before the port closes.
+  if (auto* health = s.server->GetHealthCheckService(); health != nullptr) health->Shutdown();
+  log::Info("shutting down: NOT_SERVING, draining", {{"drain_delay_ms", s.config.drain_delay.count()}});
+  if (s.config.drain_delay.count() > 0) std::this_thread::sleep_for(s.config.drain_delay);
+  s.server->Shutdown(std::chrono::system_clock::now() + s.config.shutdown_grace);
+  s.server->Wait();
+  s.exposer.reset();
+  log::Info("gRPC server stopped");
+}
+
+void ServiceHost::BlockTerminationSignals() {
+  sigset_t set = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int ServiceHost::RunUntilSignal() {
+  // The calling thread is the dedicated signal thread: it only sigwait()s, and the
+  // shutdown runs here, never inside a signal handler (grpc/grpc#24884).
+  BlockTerminationSignals();
+  if (absl::Status status = Start(); !status.ok()) {
+    log::Error("start-up failed", {{"error", std::string(status.message())}});
+    return 1;
+  }
+  sigset_t set = TerminationSignals();
+  int signal_number = 0;
+  sigwait(&set, &signal_number);
+  log::Info("termination signal received", {{"signal", signal_number}});
+  Stop();
+  return 0;
+}
+
+grpc::ChannelArguments DefaultChannelArguments() {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetMaxReceiveMessageSize(kClientMaxReceiveBytes);
+  args.SetMaxSendMessageSize(kClientMaxSendBytes);
+  return args;
+}
+
+}  // namespace grassroots::common

@@ -1,0 +1,77 @@
+{{/* Chart name, truncated at 63 chars: Kubernetes names are DNS labels. */}}
+{{- define "grassroots.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Release-qualified name; the release name is used alone when it already contains the chart name. */}}
+{{- define "grassroots.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "grassroots.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels shared by every object of the release. */}}
+{{- define "grassroots.labels" -}}
+helm.sh/chart: {{ include "grassroots.chart" . }}
+{{ include "grassroots.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: grassroots
+{{- end }}
+
+{{/* Selector labels: immutable once deployed, so name + instance only. */}}
+{{- define "grassroots.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "grassroots.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Per-service helpers take a dict: (dict "root" $ "name" $name "svc" $svc).
+*/}}
+{{- define "grassroots.componentName" -}}
+{{- printf "%s-%s" (include "grassroots.fullname" .root) .name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "grassroots.componentLabels" -}}
+{{ include "grassroots.labels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{- define "grassroots.componentSelectorLabels" -}}
+{{ include "grassroots.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{- define "grassroots.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "grassroots.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "grassroots.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+
+{{/* The Secret a service reads: its own, else the shared one; there is no default. */}}
+{{- define "grassroots.secretName" -}}
+{{- $name := .svc.existingSecret | default .root.Values.secrets.existingSecret }}
+{{- required (printf "set secrets.existingSecret (or services.%s.existingSecret) to a Secret holding %s, %s and %s; this chart never creates secrets" .name .root.Values.secrets.dbPasswordKey .root.Values.secrets.authPublicKeyKey .root.Values.secrets.pageTokenSecretKey) $name }}
+{{- end }}
+
+{{/* Replicas the PDB can count on: the HPA floor when autoscaling, else replicaCount. */}}
+{{- define "grassroots.minReplicas" -}}
+{{- if .svc.autoscaling.enabled }}{{ .svc.autoscaling.minReplicas }}{{ else }}{{ .svc.replicaCount }}{{ end }}
+{{- end }}

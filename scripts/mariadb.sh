@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# A throwaway MariaDB server for tests and local runs; no system service, no prompts.
+#
+#   mariadb.sh start <dir> [--port N]   create (first time) and start a server under <dir>,
+#                                       on 127.0.0.1 and a free port (or N); reuse it if running
+#   mariadb.sh stop <dir> [--purge]     shut it down cleanly; --purge also deletes <dir>
+#   mariadb.sh status <dir>             exit 0 when it answers
+#
+# <dir> receives: data/ (datadir), mariadbd.log, mariadbd.pid, port (the TCP port) and env
+# (GRASSROOTS_TEST_DB_HOST/PORT/USER/PASSWORD lines, sourceable). User root, no password.
+set -euo pipefail
+
+readonly START_TIMEOUT_SECONDS=60
+readonly STOP_TIMEOUT_SECONDS=30
+readonly MARKER=.grassroots-mariadb
+
+die() { echo "mariadb.sh: $*" >&2; exit 1; }
+
+usage() {
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+[[ $# -ge 2 ]] || usage
+command=$1
+dir=$2
+shift 2
+fixed_port=""
+purge=0
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --port) [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "--port needs a number"; fixed_port=$2; shift 2 ;;
+    --purge) purge=1; shift ;;
+    *) die "unknown argument: $1" ;;
+  esac
+done
+
+for tool in mariadbd mariadb-install-db mariadb-admin; do
+  command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] ||
+    die "$tool not found; install it with: apt-get install -y mariadb-server"
+done
+PATH=$PATH:/usr/sbin
+
+if [[ $command == start ]]; then
+  mkdir -p "$dir"
+elif [[ ! -d $dir ]]; then
+  echo "mariadb.sh: no server directory $dir; nothing to do"
+  [[ $command != status ]] || exit 1
+  exit 0
+fi
+dir=$(cd "$dir" && pwd)
+data=$dir/data
+log=$dir/mariadbd.log
+pidfile=$dir/mariadbd.pid
+socket=$dir/mysqld.sock
+# Unix socket paths are limited to ~107 bytes; deep build trees fall back to /tmp.
+if [[ ${#socket} -gt 100 ]]; then
+  socket=/tmp/grassroots-mariadb-$(printf '%s' "$dir" | md5sum | cut -c1-16).sock
+fi
+
+run_as=()
+if [[ $(id -u) -eq 0 ]]; then run_as=(--user=root); fi
+
+admin() { mariadb-admin --no-defaults --socket="$socket" --user=root --connect-timeout=2 "$@"; }
+
+server_pid() {
+  [[ -f $pidfile ]] || return 1
+  local pid
+  pid=$(cat "$pidfile" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+answers() { admin ping >/dev/null 2>&1; }
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pick_free_port() {
+  local attempt port
+  for attempt in $(seq 1 50); do
+    port=$(( 20000 + RANDOM % 30000 ))
+    if ! port_in_use "$port"; then echo "$port"; return 0; fi
+  done
+  return 1
+}
+
+write_env() {
+  local port=$1
+  echo "$port" >"$dir/port.tmp" && mv "$dir/port.tmp" "$dir/port"
+  cat >"$dir/env" <<EOF
+GRASSROOTS_TEST_DB_HOST=127.0.0.1
+GRASSROOTS_TEST_DB_PORT=$port
+GRASSROOTS_TEST_DB_USER=root
+GRASSROOTS_TEST_DB_PASSWORD=
+EOF
+}
+
+fail_with_log() {
+  echo "mariadb.sh: $1" >&2
+  if [[ -f $log ]]; then
+    echo "---- last lines of $log ----" >&2
+    tail -n 30 "$log" >&2
+  fi
+  exit 1
+}
+
+# Starts mariadbd on $1 and waits until it answers. Returns 3 when the port was
+# taken in the meantime (so an automatically picked port can be retried).
+launch() {
+  local port=$1 pid waited=0
+  : >"$log"
+  setsid mariadbd --no-defaults "${run_as[@]}" \
+    --datadir="$data" --socket="$socket" --pid-file="$pidfile" --log-error="$log" \
+    --bind-address=127.0.0.1 --port="$port" --skip-name-resolve \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=1 \
+    --max-connections=500 --secure-file-priv="$dir" \
+    </dev/null >>"$log" 2>&1 &
+  pid=$!
+  while (( waited < START_TIMEOUT_SECONDS * 5 )); do
+    if answers; then
+      echo "$pid" >"$pidfile"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      if grep -q "Address already in use\|Can't start server: Bind" "$log"; then return 3; fi
+      fail_with_log "mariadbd exited during start-up"
+    fi
+    sleep 0.2
+    waited=$(( waited + 1 ))
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  fail_with_log "mariadbd did not answer within ${START_TIMEOUT_SECONDS}s"
+}
+
+start() {
+  touch "$dir/$MARKER"
+  if server_pid >/dev/null && answers; then
+    local port
+    port=$(cat "$dir/port" 2>/dev/null || true)
+    if [[ -n $fixed_port && $port != "$fixed_port" ]]; then
+      die "a server is already running in $dir on port $port (asked for $fixed_port); stop it first"
+    fi
+    echo "mariadb.sh: reusing the server in $dir on port $port"
+    return 0
+  fi
+  rm -f "$pidfile"
+  if [[ ! -d $data/mysql ]]; then
+    mkdir -p "$data"
+    mariadb-install-db --no-defaults "${run_as[@]}" --auth-root-authentication-method=normal \
+      --datadir="$data" --skip-test-db >"$dir/install.log" 2>&1 ||
+      { tail -n 30 "$dir/install.log" >&2; die "mariadb-install-db failed (log: $dir/install.log)"; }
+  fi
+  local port rc attempt
+  for attempt in 1 2 3 4 5; do
+    if [[ -n $fixed_port ]]; then
+      port_in_use "$fixed_port" && die "port $fixed_port on 127.0.0.1 is already in use by another process"
+      port=$fixed_port
+    else
+      port=$(pick_free_port) || die "found no free TCP port"
+    fi
+    rc=0
+    launch "$port" || rc=$?
+    if [[ $rc -eq 0 ]]; then
+      write_env "$port"
+      echo "mariadb.sh: MariaDB running in $dir on 127.0.0.1:$port (socket $socket)"
+      return 0
+    fi
+    [[ -z $fixed_port ]] || fail_with_log "port $fixed_port was taken while starting"
+  done
+  fail_with_log "could not bind a free port after 5 attempts"
+}
+
+stop() {
+  local pid waited=0
+  if pid=$(server_pid); then
+    admin shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && (( waited < STOP_TIMEOUT_SECONDS * 5 )); do
+      sleep 0.2
+      waited=$(( waited + 1 ))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "mariadb.sh: clean shutdown timed out; killing $pid" >&2
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    echo "mariadb.sh: stopped the server in $dir"
+  else
+    echo "mariadb.sh: no server running in $dir"
+  fi
+  rm -f "$pidfile" "$dir/port" "$dir/env"
+  if [[ $purge -eq 1 ]]; then
+    # Only ever delete a directory this script set up.
+    [[ -f $dir/$MARKER ]] || die "refusing to purge $dir: it was not created by mariadb.sh"
+    rm -rf "$dir"
+    [[ $socket == /tmp/grassroots-mariadb-* ]] && rm -f "$socket"
+    echo "mariadb.sh: purged $dir"
+  fi
+}
+
+case $command in
+  start) start ;;
+  stop) stop ;;
+  status) server_pid >/dev/null && answers ;;
+  *) usage ;;
+esac

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The one test command: installs missing dependencies, builds everything in
+# build/ci and runs every CTest test (unit, integration, deploy). Integration
+# tests start their own throwaway MariaDB (CTest fixture mariadb_start /
+# mariadb_stop in tests/CMakeLists.txt), so nothing needs to be running first.
+#
+#   scripts/test.sh                   # everything
+#   scripts/test.sh -L unit           # extra arguments go to ctest
+#
+# Environment: GRASSROOTS_BUILD_DIR (default build/ci), GRASSROOTS_BUILD_TYPE
+# (default RelWithDebInfo), GRASSROOTS_JOBS (default nproc),
+# GRASSROOTS_TEST_JOBS (parallel ctest jobs, default nproc),
+# GRASSROOTS_TEST_TIMEOUT (seconds per test, default 900),
+# GRASSROOTS_SKIP_INSTALL=1 to skip scripts/install-deps.sh.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+BUILD_DIR="${GRASSROOTS_BUILD_DIR:-$REPO_ROOT/build/ci}"
+BUILD_TYPE="${GRASSROOTS_BUILD_TYPE:-RelWithDebInfo}"
+JOBS="${GRASSROOTS_JOBS:-$(nproc)}"
+TEST_JOBS="${GRASSROOTS_TEST_JOBS:-$(nproc)}"
+TEST_TIMEOUT="${GRASSROOTS_TEST_TIMEOUT:-900}"
+# Where tests/CMakeLists.txt keeps the throwaway MariaDB of the integration tests.
+TEST_DB_DIR="$BUILD_DIR/test-mariadb"
+
+step() { printf '\n==> %s\n' "$*"; }
+elapsed() { printf '%dm%02ds' $(( SECONDS / 60 )) $(( SECONDS % 60 )); }
+
+# ctest stops the test database through its cleanup fixture; this covers an
+# interrupted run (Ctrl-C, CI timeout) so no mariadbd outlives the script.
+stop_test_database() {
+  if [[ -d $TEST_DB_DIR && -x $REPO_ROOT/scripts/mariadb.sh ]]; then
+    "$REPO_ROOT/scripts/mariadb.sh" stop "$TEST_DB_DIR" >/dev/null 2>&1 || true
+  fi
+}
+trap stop_test_database EXIT
+
+if [[ ${GRASSROOTS_SKIP_INSTALL:-0} != 1 ]]; then
+  step "dependencies ($(elapsed))"
+  bash "$REPO_ROOT/scripts/install-deps.sh"
+fi
+
+step "configure $BUILD_DIR ($BUILD_TYPE) ($(elapsed))"
+cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DGRASSROOTS_BUILD_TESTS=ON
+
+step "build with $JOBS jobs ($(elapsed))"
+cmake --build "$BUILD_DIR" -j "$JOBS"
+
+step "ctest ($(elapsed))"
+CTEST_LOG="$BUILD_DIR/ctest-output.log"
+set +e
+ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error \
+  --parallel "$TEST_JOBS" --timeout "$TEST_TIMEOUT" "$@" 2>&1 | tee "$CTEST_LOG"
+ctest_status=${PIPESTATUS[0]}
+set -e
+
+step "summary ($(elapsed))"
+# ctest's closing line, e.g. "100% tests passed, 0 tests failed out of 212".
+summary="$(grep -E '^[0-9]+% tests passed' "$CTEST_LOG" | tail -n 1 || true)"
+printf '%s\n' "${summary:-ctest printed no summary line (see $CTEST_LOG)}"
+if [[ $ctest_status -ne 0 ]]; then
+  printf 'FAILED: ctest exited with status %d after %s\n' "$ctest_status" "$(elapsed)" >&2
+  exit "$ctest_status"
+fi
+printf 'OK: all tests passed in %s\n' "$(elapsed)"

@@ -1,0 +1,154 @@
+#include "services/cli/cli_app.h"
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "services/cli/commands.h"
+
+namespace grassroots::cli {
+namespace {
+
+void AddConnectionFlags(CLI::App& command, ConnectionFlags& flags) {
+  command.add_option("--target", flags.target,
+                     "host:port of the service (default: GRASSROOTS_<SERVICE>_TARGET, else localhost and the "
+                     "service's port: org 50051, membership 50052, inspection 50053, reporting 50054)");
+  command.add_option("--token", flags.token, "bearer token (JWT); default: --token-file or GRASSROOTS_TOKEN");
+  command.add_option("--token-file", flags.token_file, "file whose first line is the bearer token");
+  command.add_option("--deadline", flags.deadline, "per-call deadline, e.g. 10s or 500ms")->capture_default_str();
+  command.add_option("--request-id", flags.request_id, "sent as x-request-id metadata for tracing");
+  command.add_flag("--tls", flags.tls, "use TLS (system roots unless --ca-file)");
+  command.add_option("--ca-file", flags.ca_file, "PEM roots for --tls");
+}
+
+void AddOutputFlag(CLI::App& command, OutputFormat& output) {
+  static const std::map<std::string, OutputFormat> kFormats = {{"json", OutputFormat::kJson},
+                                                               {"table", OutputFormat::kTable}};
+  command.add_option("-o,--output", output, "json or table")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case));
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::istream& in, EnvLookup env) {
+  Io io{out, err, in, std::move(env)};
+  CLI::App app("Operator command line for the Grassroots services (party organization structure, members, "
+               "inspection, reporting).",
+               "grassroots");
+  app.require_subcommand(1);
+  int exit_code = kExitOk;
+
+  // ---- token / keys ----
+  TokenMintOptions mint;
+  CLI::App* token = app.add_subcommand("token", "signed JWTs for development and operations");
+  token->require_subcommand(1);
+  CLI::App* token_mint = token->add_subcommand("mint", "print an RS256 token signed with a private key");
+  token_mint->add_option("--key", mint.key_file, "PEM private key")->required()->check(CLI::ExistingFile);
+  token_mint->add_option("--role", mint.roles, "admin, inspector, secretary, member, portal or service (repeatable)")
+      ->required();
+  token_mint->add_option("--scope-org", mint.scope_org, "organization id the token acts within (its subtree)")
+      ->required();
+  token_mint->add_option_function<int64_t>(
+      "--member-id", [&](const int64_t& id) { mint.member_id = id; }, "the caller's own member record id");
+  token_mint->add_option("--subject", mint.subject, "sub claim")->capture_default_str();
+  token_mint->add_option("--ttl", mint.ttl, "lifetime, e.g. 12h or 30m")->capture_default_str();
+  token_mint->add_option("--issuer", mint.issuer, "iss claim")->envname("GRASSROOTS_AUTH_ISSUER")->capture_default_str();
+  token_mint->add_option("--audience", mint.audience, "aud claim")
+      ->envname("GRASSROOTS_AUTH_AUDIENCE")
+      ->capture_default_str();
+  token_mint->callback([&] { exit_code = RunTokenMint(mint, io); });
+
+  KeysGenerateOptions keys_options;
+  CLI::App* keys = app.add_subcommand("keys", "signing keys");
+  keys->require_subcommand(1);
+  CLI::App* keys_generate = keys->add_subcommand("generate", "write an RSA-2048 key pair (private.pem 0600, public.pem)");
+  keys_generate->add_option("--out-dir", keys_options.out_dir, "directory for the key files")->required();
+  keys_generate->add_flag("--force", keys_options.force, "replace existing files");
+  keys_generate->callback([&] { exit_code = RunKeysGenerate(keys_options, io); });
+
+  // ---- generic call ----
+  CallOptions call_options;
+  CLI::App* call = app.add_subcommand("call", "call any method: grassroots call OrganizationService.GetOrganization "
+                                              "'{\"name\": \"organizations/1\"}'");
+  call->add_option("method", call_options.method, "<Service>.<Method> (short or fully qualified)")->required();
+  call->add_option("request", call_options.request_json, "request as JSON; '-' reads standard input; empty: {}");
+  AddConnectionFlags(*call, call_options.connection);
+  AddOutputFlag(*call, call_options.output);
+  call->add_option("--columns", call_options.columns, "table columns (dotted field paths)")->delimiter(',');
+  call->add_flag("--follow", call_options.follow, "server streams: keep reading past the deadline");
+  call->callback([&] { exit_code = RunCall(call_options, io); });
+
+  CLI::App* methods = app.add_subcommand("methods", "list the services and methods `call` knows");
+  methods->callback([&] { exit_code = RunMethods(io); });
+
+  // ---- org ----
+  CLI::App* org = app.add_subcommand("org", "the organization tree");
+  org->require_subcommand(1);
+  OrgTreeOptions tree_options;
+  CLI::App* tree = org->add_subcommand("tree", "print the tree under an organization");
+  tree->add_option("--root", tree_options.root, "organization resource name")->capture_default_str();
+  tree->add_option("--as-of", tree_options.as_of, "YYYY-MM-DD; default today");
+  tree->add_option("--depth", tree_options.depth, "levels below the root; 0 for all")->capture_default_str();
+  AddConnectionFlags(*tree, tree_options.connection);
+  tree->callback([&] { exit_code = RunOrgTree(tree_options, io); });
+
+  OrgListOptions list_options;
+  CLI::App* list = org->add_subcommand("list", "list organizations");
+  list->add_option("--parent", list_options.parent, "direct children of this organization");
+  list->add_option("--subtree-root", list_options.subtree_root, "everything below this organization");
+  list->add_option("--level", list_options.level, "level code, e.g. GRASSROOTS");
+  list->add_option("--type", list_options.type, "type code, e.g. CHI_BO_CO_SO");
+  list->add_option("--sector", list_options.sector, "sector code, e.g. COMMUNE");
+  list->add_option("--state", list_options.state, "ACTIVE, DISSOLVED, MERGED, SPLIT, HANDED_OVER");
+  list->add_option("--as-of", list_options.as_of, "YYYY-MM-DD; default today");
+  list->add_flag("--include-ended", list_options.include_ended, "also organizations that ended by the as-of date");
+  list->add_option("--page-size", list_options.page_size, "results per page (server default 100, max 1000)");
+  list->add_flag("--all", list_options.all_pages, "follow page tokens to the end");
+  list->add_option("--columns", list_options.columns, "table columns")->delimiter(',');
+  AddOutputFlag(*list, list_options.output);
+  AddConnectionFlags(*list, list_options.connection);
+  list->callback([&] { exit_code = RunOrgList(list_options, io); });
+
+  OrgShowOptions show_options;
+  CLI::App* show = org->add_subcommand("show", "one organization");
+  show->add_option("name", show_options.name, "organizations/N")->required();
+  show->add_option("--as-of", show_options.as_of, "YYYY-MM-DD; default today");
+  AddOutputFlag(*show, show_options.output);
+  AddConnectionFlags(*show, show_options.connection);
+  show->callback([&] { exit_code = RunOrgShow(show_options, io); });
+
+  // ---- feed ----
+  CLI::App* feed = app.add_subcommand("feed", "a service's change feed");
+  feed->require_subcommand(1);
+  FeedTailOptions tail_options;
+  CLI::App* tail = feed->add_subcommand("tail", "print changes after a sequence number");
+  tail->add_option("--after", tail_options.after, "last sequence already seen (0: from the start)")->capture_default_str();
+  tail->add_flag("-f,--follow", tail_options.follow, "keep the stream open for new changes");
+  tail->add_option("--resource-type", tail_options.resource_types, "only these resource types (repeatable)");
+  AddOutputFlag(*tail, tail_options.output);
+  AddConnectionFlags(*tail, tail_options.connection);
+  tail->callback([&] { exit_code = RunFeedTail(tail_options, io); });
+
+  // ---- demo ----
+  CLI::App* demo = app.add_subcommand("demo", "demonstration data");
+  demo->require_subcommand(1);
+  DemoLoadOptions demo_options;
+  CLI::App* demo_load = demo->add_subcommand(
+      "load", "load the fictional Lâm Viên province committee through the API (idempotent)");
+  demo_load->add_option("--parallel", demo_options.parallelism, "concurrent calls")->capture_default_str();
+  demo_load->add_flag("--skip-meetings", demo_options.skip_meetings, "leave out the ~6,000 meeting records");
+  demo_load->add_flag("--plan-only", demo_options.plan_only, "print what would be loaded; make no calls");
+  AddConnectionFlags(*demo_load, demo_options.connection);
+  demo_load->callback([&] { exit_code = RunDemoLoad(demo_options, io); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints help to the first stream and errors to the second.
+    int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
+}
+
+}  // namespace grassroots::cli

@@ -1,0 +1,44 @@
+#pragma once
+// Loads the demo plan through the org service's public API (so a load exercises
+// the real validation, transactions and change feed). Idempotent: a finished
+// demo is detected by its root code and left alone; an interrupted load resumes
+// (creates carry deterministic request ids, restructuring steps check the
+// current state first).
+#include <iosfwd>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "services/cli/connection.h"
+#include "services/cli/demo_plan.h"
+
+namespace grassroots::cli::demo {
+
+struct LoadOptions {
+  int parallelism = 8;        // concurrent calls for independent records
+  bool with_meetings = true;  // the ~6,000 meeting records are the bulk of the load
+};
+
+struct LoadReport {
+  bool already_loaded = false;
+  bool resumed = false;
+  std::string root_name;      // "organizations/<id>"
+  int organizations_created = 0;
+  int units_created = 0;
+  int terms_created = 0;
+  int regulations_created = 0;
+  int meetings_created = 0;
+  int new_models_created = 0;
+  int four_good_created = 0;
+  int ratings_created = 0;
+  int restructuring_steps_applied = 0;
+};
+
+// Progress lines go to `progress`. Errors name the record that failed and the
+// server's status (code, message, field violations).
+absl::StatusOr<LoadReport> Load(const Connection& connection, const Plan& plan, const LoadOptions& options,
+                                std::ostream& progress);
+
+// "demo-org-DEMO-LV_BN_X01" : request ids allow [A-Za-z0-9_-] only, at most 64 chars.
+std::string RequestId(std::string_view kind, std::string_view key);
+
+}  // namespace grassroots::cli::demo

@@ -1,0 +1,261 @@
+#include "services/cli/generic_call.h"
+
+#include <algorithm>
+#include <future>
+#include <set>
+
+#include <google/protobuf/descriptor_database.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/completion_queue.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+namespace grassroots::cli {
+namespace {
+
+namespace pb = google::protobuf;
+
+grpc::ByteBuffer ToByteBuffer(const pb::Message& message) {
+  std::string bytes = message.SerializeAsString();
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+bool FromByteBuffer(const grpc::ByteBuffer& buffer, pb::Message& message) {
+  std::vector<grpc::Slice> slices;
+  if (!buffer.Dump(&slices).ok()) return false;
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  return message.ParseFromString(bytes);
+}
+
+// A stream over a private completion queue: each operation is started and then
+// waited for, which keeps the generic (untyped) streaming call sequential.
+class BlockingGenericStream {
+ public:
+  explicit BlockingGenericStream(std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call)
+      : call_(std::move(call)) {}
+  ~BlockingGenericStream() {
+    cq_.Shutdown();
+    void* tag;
+    bool ok;
+    while (cq_.Next(&tag, &ok)) {
+    }
+  }
+  grpc::CompletionQueue* cq() { return &cq_; }
+  bool Start() { call_->StartCall(Tag()); return Wait(); }
+  bool Write(const grpc::ByteBuffer& buffer) { call_->Write(buffer, Tag()); return Wait(); }
+  bool WritesDone() { call_->WritesDone(Tag()); return Wait(); }
+  bool Read(grpc::ByteBuffer* buffer) { call_->Read(buffer, Tag()); return Wait(); }
+  grpc::Status Finish() {
+    grpc::Status status;
+    call_->Finish(&status, Tag());
+    Wait();
+    return status;
+  }
+  void Bind(std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call) { call_ = std::move(call); }
+
+ private:
+  void* Tag() { return reinterpret_cast<void*>(++next_tag_); }
+  bool Wait() {
+    void* tag = nullptr;
+    bool ok = false;
+    if (!cq_.Next(&tag, &ok)) return false;
+    return ok;
+  }
+  grpc::CompletionQueue cq_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+  intptr_t next_tag_ = 0;
+};
+
+}  // namespace
+
+std::vector<const pb::ServiceDescriptor*> GrassrootsServices() {
+  std::vector<const pb::ServiceDescriptor*> services;
+  std::vector<std::string> files;
+  // The generated database lists every .proto compiled into this binary.
+  if (!pb::DescriptorPool::internal_generated_database()->FindAllFileNames(&files)) return services;
+  const pb::DescriptorPool* pool = pb::DescriptorPool::generated_pool();
+  for (const std::string& name : files) {
+    if (!absl::StartsWith(name, "grassroots/")) continue;
+    const pb::FileDescriptor* file = pool->FindFileByName(name);
+    if (file == nullptr) continue;
+    for (int i = 0; i < file->service_count(); ++i) services.push_back(file->service(i));
+  }
+  std::sort(services.begin(), services.end(),
+            [](const auto* a, const auto* b) { return a->full_name() < b->full_name(); });
+  return services;
+}
+
+absl::StatusOr<const pb::MethodDescriptor*> FindMethod(std::string_view spec) {
+  std::string normalized(absl::StripPrefix(spec, "/"));
+  std::replace(normalized.begin(), normalized.end(), '/', '.');
+  size_t dot = normalized.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == normalized.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected <Service>.<Method>, for example OrganizationService.GetOrganization; got '", spec, "'"));
+  }
+  std::string service_name = normalized.substr(0, dot);
+  std::string method_name = normalized.substr(dot + 1);
+
+  std::vector<const pb::ServiceDescriptor*> services = GrassrootsServices();
+  std::vector<const pb::ServiceDescriptor*> matches;
+  for (const pb::ServiceDescriptor* service : services) {
+    if (service->full_name() == service_name || service->name() == service_name) matches.push_back(service);
+  }
+  if (matches.size() > 1) {
+    std::vector<std::string> names;
+    for (const auto* service : matches) names.push_back(service->full_name());
+    return absl::InvalidArgumentError(
+        absl::StrCat("service name '", service_name, "' is ambiguous; use one of: ", absl::StrJoin(names, ", ")));
+  }
+  if (matches.empty()) {
+    std::vector<std::string> names;
+    for (const auto* service : services) names.push_back(service->full_name());
+    return absl::NotFoundError(absl::StrCat("unknown service '", service_name,
+                                            "'; known services: ", absl::StrJoin(names, ", ")));
+  }
+  const pb::MethodDescriptor* method = matches.front()->FindMethodByName(method_name);
+  if (method == nullptr) {
+    std::vector<std::string> names;
+    for (int i = 0; i < matches.front()->method_count(); ++i) names.push_back(matches.front()->method(i)->name());
+    return absl::NotFoundError(absl::StrCat("service ", matches.front()->full_name(), " has no method '",
+                                            method_name, "'; its methods: ", absl::StrJoin(names, ", ")));
+  }
+  return method;
+}
+
+std::string MethodPath(const pb::MethodDescriptor& method) {
+  return absl::StrCat("/", method.service()->full_name(), "/", method.name());
+}
+
+absl::StatusOr<std::unique_ptr<pb::Message>> RequestFromJson(const pb::MethodDescriptor& method,
+                                                             std::string_view json) {
+  const pb::Message* prototype = pb::MessageFactory::generated_factory()->GetPrototype(method.input_type());
+  std::unique_ptr<pb::Message> request(prototype->New());
+  std::string_view trimmed = absl::StripAsciiWhitespace(json);
+  if (trimmed.empty()) return request;
+  pb::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;  // a misspelled field must not be silently dropped
+  pb::util::Status status = pb::util::JsonStringToMessage(std::string(trimmed), request.get(), options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("request JSON does not fit ", method.input_type()->full_name(),
+                                                   ": ", status.message()));
+  }
+  return request;
+}
+
+std::unique_ptr<pb::Message> NewResponse(const pb::MethodDescriptor& method) {
+  return std::unique_ptr<pb::Message>(
+      pb::MessageFactory::generated_factory()->GetPrototype(method.output_type())->New());
+}
+
+grpc::Status CallMethod(const Connection& connection, const pb::MethodDescriptor& method,
+                        const pb::Message& request, const std::function<void(const pb::Message&)>& on_response,
+                        bool follow) {
+  if (method.client_streaming()) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "client-streaming methods are not supported by `call`");
+  }
+  grpc::GenericStub stub(connection.channel());
+  grpc::ClientContext context;
+  const bool streaming = method.server_streaming();
+  connection.Prepare(context, /*with_deadline=*/!(streaming && follow));
+  const std::string path = MethodPath(method);
+  grpc::ByteBuffer request_bytes = ToByteBuffer(request);
+
+  if (!streaming) {
+    grpc::ByteBuffer response_bytes;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, path, grpc::StubOptions(), &request_bytes, &response_bytes,
+                   [&done](grpc::Status status) { done.set_value(std::move(status)); });
+    grpc::Status status = done.get_future().get();
+    if (!status.ok()) return status;
+    std::unique_ptr<pb::Message> response = NewResponse(method);
+    if (!FromByteBuffer(response_bytes, *response)) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "the response could not be parsed as " +
+                                                          method.output_type()->full_name());
+    }
+    on_response(*response);
+    return status;
+  }
+
+  BlockingGenericStream stream(nullptr);
+  stream.Bind(stub.PrepareCall(&context, path, stream.cq()));
+  if (!stream.Start() || !stream.Write(request_bytes) || !stream.WritesDone()) {
+    return stream.Finish();
+  }
+  grpc::ByteBuffer response_bytes;
+  while (stream.Read(&response_bytes)) {
+    std::unique_ptr<pb::Message> response = NewResponse(method);
+    if (!FromByteBuffer(response_bytes, *response)) {
+      context.TryCancel();
+      stream.Finish();
+      return grpc::Status(grpc::StatusCode::INTERNAL, "a streamed response could not be parsed as " +
+                                                          method.output_type()->full_name());
+    }
+    on_response(*response);
+  }
+  return stream.Finish();
+}
+
+std::string_view StatusCodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::CANCELLED: return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED: return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    default: return "UNKNOWN";
+  }
+}
+
+std::string DescribeStatus(const grpc::Status& status) {
+  std::string text = absl::StrCat(StatusCodeName(status.error_code()), ": ", status.error_message());
+  if (status.error_details().empty()) return text;
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return text;
+  for (const google::protobuf::Any& detail : details.details()) {
+    google::rpc::BadRequest bad_request;
+    google::rpc::ErrorInfo error_info;
+    google::rpc::PreconditionFailure precondition;
+    if (detail.UnpackTo(&bad_request)) {
+      for (const auto& violation : bad_request.field_violations()) {
+        absl::StrAppend(&text, "\n  field ", violation.field(), ": ", violation.description());
+      }
+    } else if (detail.UnpackTo(&error_info)) {
+      absl::StrAppend(&text, "\n  reason: ", error_info.reason());
+      if (!error_info.domain().empty()) absl::StrAppend(&text, " (", error_info.domain(), ")");
+      std::map<std::string, std::string> metadata(error_info.metadata().begin(), error_info.metadata().end());
+      for (const auto& [key, value] : metadata) absl::StrAppend(&text, "\n  ", key, ": ", value);
+    } else if (detail.UnpackTo(&precondition)) {
+      for (const auto& violation : precondition.violations()) {
+        absl::StrAppend(&text, "\n  precondition ", violation.type(), " ", violation.subject(), ": ",
+                        violation.description());
+      }
+    } else {
+      absl::StrAppend(&text, "\n  detail: ", detail.type_url());
+    }
+  }
+  return text;
+}
+
+}  // namespace grassroots::cli

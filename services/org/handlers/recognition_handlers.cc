@@ -1,0 +1,327 @@
+#include "services/org/handlers/recognition_handlers.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/api.h"
+#include "common/feed/feed.h"
+#include "common/status/status.h"
+#include "services/org/domain/rating_rules.h"
+#include "services/org/handlers/activity_support.h"
+#include "services/org/handlers/organization_handlers.h"  // Respond
+
+namespace grassroots::org {
+namespace {
+
+namespace api = common::api;
+
+constexpr char kRecordNewModelMethod[] = "/grassroots.org.v1.RecognitionService/RecordNewModel";
+constexpr char kListNewModelsMethod[] = "/grassroots.org.v1.RecognitionService/ListNewModels";
+constexpr char kRecordFourGoodMethod[] = "/grassroots.org.v1.RecognitionService/RecordFourGoodDesignation";
+constexpr char kListFourGoodMethod[] = "/grassroots.org.v1.RecognitionService/ListFourGoodDesignations";
+constexpr char kRateMethod[] = "/grassroots.org.v1.RecognitionService/RateOrganization";
+constexpr char kListRatingsMethod[] = "/grassroots.org.v1.RecognitionService/ListOrganizationRatings";
+
+std::string NewModelName(int64_t org_id, int64_t id) { return absl::StrCat(OrgName(org_id), "/newModels/", id); }
+std::string FourGoodName(int64_t org_id, int32_t year) {
+  return absl::StrCat(OrgName(org_id), "/fourGoodDesignations/", year);
+}
+std::string RatingName(int64_t org_id, int32_t year) { return absl::StrCat(OrgName(org_id), "/ratings/", year); }
+
+void NewModelToProto(const domain::NewModel& m, v1::NewModel* proto) {
+  proto->set_name(NewModelName(m.organization_id, m.id));
+  proto->set_organization(OrgName(m.organization_id));
+  proto->set_year(m.year);
+  proto->set_title(m.title);
+  proto->set_description(m.description);
+  ToProto(m.recognition, proto->mutable_recognition());
+}
+
+void FourGoodToProto(const domain::FourGoodDesignation& d, v1::FourGoodDesignation* proto) {
+  proto->set_name(FourGoodName(d.organization_id, d.year));
+  proto->set_organization(OrgName(d.organization_id));
+  proto->set_year(d.year);
+  proto->set_kind(static_cast<v1::FourGoodKind>(d.kind));
+  ToProto(d.decision, proto->mutable_decision());
+}
+
+void RatingToProto(const domain::OrganizationRating& r, v1::OrganizationRating* proto) {
+  proto->set_name(RatingName(r.organization_id, r.year));
+  proto->set_organization(OrgName(r.organization_id));
+  proto->set_year(r.year);
+  proto->set_score(r.score);
+  proto->set_level(static_cast<v1::QualityLevel>(r.level));
+  proto->set_disqualified(r.disqualified);
+  proto->set_disqualification_reason(r.disqualification_reason);
+  ToProto(r.decision, proto->mutable_decision());
+  proto->set_rule_citation(r.rule_citation);
+  proto->set_etag(api::MakeEtag(r.version));
+}
+
+absl::Status Record(common::db::Session& session, const common::auth::CallContext& call, std::string_view type,
+                    const std::string& name, std::string_view action, const google::protobuf::Message& proto,
+                    nlohmann::json audit) {
+  common::feed::ChangeRecord change;
+  change.resource_type = std::string(type);
+  change.resource_name = name;
+  change.action = std::string(action);
+  change.resource = &proto;
+  change.audit_details = std::move(audit);
+  return common::feed::RecordChange(session, activity::WriteContextOf(call), change).status();
+}
+
+// Parent plus scope for the list methods: the organization exists today and is in scope.
+absl::StatusOr<int64_t> ListParent(HandlerContext& ctx, const common::auth::CallContext& call,
+                                   const std::string& parent) {
+  GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(parent, "parent"));
+  GR_RETURN_IF_ERROR(ctx.organizations.Get(org_id, api::Today()).status());
+  GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, org_id, ctx.organizations));
+  return org_id;
+}
+
+absl::Status RecordNewModelImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
+                                const v1::RecordNewModelRequest& request, v1::NewModel& response) {
+  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kRecordNewModelMethod));
+  GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request.parent(), "parent"));
+  const v1::NewModel& in = request.model();
+  if (!in.organization().empty() && in.organization() != request.parent()) {
+    return common::InvalidField("model.organization", "must be empty or equal to parent");
+  }
+  domain::NewModel model;
+  model.organization_id = org_id;
+  GR_RETURN_IF_ERROR(activity::ValidateYear(in.year(), "model.year", /*allow_zero=*/false));
+  model.year = in.year();
+  GR_ASSIGN_OR_RETURN(model.title, api::NormalizeText(in.title(), "model.title", true, 500));
+  GR_ASSIGN_OR_RETURN(model.description, api::NormalizeText(in.description(), "model.description", false, 10000));
+  GR_ASSIGN_OR_RETURN(model.recognition, DecisionFromProto(in.recognition(), "model.recognition"));
+  GR_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
+
+  GR_RETURN_IF_ERROR(ctx.organizations.Get(org_id, api::Today()).status());
+  GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, org_id, ctx.organizations));
+  GR_ASSIGN_OR_RETURN(response, common::feed::RunIdempotentTyped<v1::NewModel>(
+                                    ctx.pool, "new_model.record", activity::WriteContextOf(call),
+                                    kRecordNewModelMethod, request.request_id(), request,
+                                    [&](common::db::Session& session) -> absl::StatusOr<v1::NewModel> {
+                                      GR_RETURN_IF_ERROR(
+                                          activity::OrganizationInYear(ctx, session, org_id, model.year).status());
+                                      GR_ASSIGN_OR_RETURN(domain::NewModel stored, store.InsertNewModel(session, model));
+                                      v1::NewModel proto;
+                                      NewModelToProto(stored, &proto);
+                                      GR_RETURN_IF_ERROR(Record(session, call, "new_model", proto.name(), "created",
+                                                                proto, {{"organization_id", org_id},
+                                                                        {"year", model.year}}));
+                                      return proto;
+                                    }));
+  return absl::OkStatus();
+}
+
+absl::Status ListNewModelsImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
+                               const v1::ListNewModelsRequest& request, v1::ListNewModelsResponse& response) {
+  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kListNewModelsMethod));
+  GR_RETURN_IF_ERROR(activity::ValidateYear(request.year(), "year", /*allow_zero=*/true));
+  GR_ASSIGN_OR_RETURN(int64_t org_id, ListParent(ctx, call, request.parent()));
+  GR_ASSIGN_OR_RETURN(std::vector<domain::NewModel> rows,
+                      ctx.pool.Read<std::vector<domain::NewModel>>(
+                          "new_model.list",
+                          [&](common::db::Session& session) -> absl::StatusOr<std::vector<domain::NewModel>> {
+                            GR_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                                                activity::OrganizationIds(ctx, session, org_id,
+                                                                          request.include_subtree(), api::Today()));
+                            return store.ListNewModels(session, ids, request.year());
+                          }));
+  for (const domain::NewModel& m : rows) NewModelToProto(m, response.add_models());
+  return absl::OkStatus();
+}
+
+absl::Status RecordFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
+                                const v1::RecordFourGoodDesignationRequest& request,
+                                v1::FourGoodDesignation& response) {
+  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kRecordFourGoodMethod));
+  GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request.parent(), "parent"));
+  const v1::FourGoodDesignation& in = request.designation();
+  if (!in.organization().empty() && in.organization() != request.parent()) {
+    return common::InvalidField("designation.organization", "must be empty or equal to parent");
+  }
+  domain::FourGoodDesignation designation;
+  designation.organization_id = org_id;
+  GR_RETURN_IF_ERROR(activity::ValidateYear(in.year(), "designation.year", /*allow_zero=*/false));
+  designation.year = in.year();
+  if (!domain::IsKnownFourGoodKind(in.kind())) {
+    return common::InvalidField("designation.kind", "must be CELL or GRASSROOTS_COMMITTEE");
+  }
+  designation.kind = static_cast<domain::FourGoodKind>(in.kind());
+  GR_ASSIGN_OR_RETURN(designation.decision, DecisionFromProto(in.decision(), "designation.decision"));
+
+  GR_RETURN_IF_ERROR(ctx.organizations.Get(org_id, api::Today()).status());
+  GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, org_id, ctx.organizations));
+  GR_ASSIGN_OR_RETURN(
+      response, ctx.pool.Transact<v1::FourGoodDesignation>(
+                    "four_good.record", [&](common::db::Session& session) -> absl::StatusOr<v1::FourGoodDesignation> {
+                      // The organization's type as it stood in that year decides which title fits.
+                      GR_ASSIGN_OR_RETURN(domain::Organization org,
+                                          activity::OrganizationInYear(ctx, session, org_id, designation.year));
+                      GR_RETURN_IF_ERROR(domain::CheckFourGoodKind(designation.kind, org));
+                      GR_ASSIGN_OR_RETURN(domain::FourGoodDesignation stored,
+                                          store.InsertFourGood(session, designation));
+                      v1::FourGoodDesignation proto;
+                      FourGoodToProto(stored, &proto);
+                      GR_RETURN_IF_ERROR(Record(session, call, "four_good_designation", proto.name(), "created", proto,
+                                                {{"organization_id", org_id},
+                                                 {"year", designation.year},
+                                                 {"kind", static_cast<int>(designation.kind)}}));
+                      return proto;
+                    }));
+  return absl::OkStatus();
+}
+
+absl::Status ListFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
+                              const v1::ListFourGoodDesignationsRequest& request,
+                              v1::ListFourGoodDesignationsResponse& response) {
+  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kListFourGoodMethod));
+  GR_RETURN_IF_ERROR(activity::ValidateYear(request.year(), "year", /*allow_zero=*/true));
+  GR_ASSIGN_OR_RETURN(int64_t org_id, ListParent(ctx, call, request.parent()));
+  GR_ASSIGN_OR_RETURN(
+      std::vector<domain::FourGoodDesignation> rows,
+      ctx.pool.Read<std::vector<domain::FourGoodDesignation>>(
+          "four_good.list",
+          [&](common::db::Session& session) -> absl::StatusOr<std::vector<domain::FourGoodDesignation>> {
+            GR_ASSIGN_OR_RETURN(std::vector<int64_t> ids, activity::OrganizationIds(ctx, session, org_id,
+                                                                                    request.include_subtree(),
+                                                                                    api::Today()));
+            return store.ListFourGood(session, ids, request.year());
+          }));
+  for (const domain::FourGoodDesignation& d : rows) FourGoodToProto(d, response.add_designations());
+  return absl::OkStatus();
+}
+
+absl::Status RateImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
+                      const v1::RateOrganizationRequest& request, v1::OrganizationRating& response) {
+  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kRateMethod));
+  GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request.parent(), "parent"));
+  const v1::OrganizationRating& in = request.rating();
+  if (!in.organization().empty() && in.organization() != request.parent()) {
+    return common::InvalidField("rating.organization", "must be empty or equal to parent");
+  }
+  GR_RETURN_IF_ERROR(activity::ValidateYear(in.year(), "rating.year", /*allow_zero=*/false));
+  domain::RatingInput input;
+  input.year = in.year();
+  input.score = in.score();
+  input.disqualified = in.disqualified();
+  GR_ASSIGN_OR_RETURN(input.disqualification_reason,
+                      api::NormalizeText(in.disqualification_reason(), "rating.disqualification_reason", false, 1000));
+  GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(in.decision(), "rating.decision"));
+  // The level is derived; a client may send the level it expects, but it must agree.
+  GR_ASSIGN_OR_RETURN(domain::RatingOutcome outcome, domain::Rate(input, ctx.rules));
+  if (in.level() != v1::QUALITY_LEVEL_UNSPECIFIED && static_cast<int>(in.level()) != static_cast<int>(outcome.level)) {
+    return common::InvalidField("rating.level", "does not follow from the score and the bands in force");
+  }
+
+  GR_RETURN_IF_ERROR(ctx.organizations.Get(org_id, api::Today()).status());
+  GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, org_id, ctx.organizations));
+  // The committee above an organization decides its rating: a secretary rates the
+  // organizations below their own, never their own.
+  if (!call.principal.HasRole(common::auth::Role::kAdmin) && call.principal.scope_org_id == org_id) {
+    return absl::PermissionDeniedError("an organization's rating is decided by the committee above it");
+  }
+
+  const std::string name = RatingName(org_id, input.year);
+  GR_ASSIGN_OR_RETURN(
+      response,
+      ctx.pool.Transact<v1::OrganizationRating>(
+          "rating.rate", [&](common::db::Session& session) -> absl::StatusOr<v1::OrganizationRating> {
+            GR_RETURN_IF_ERROR(activity::OrganizationInYear(ctx, session, org_id, input.year).status());
+            GR_ASSIGN_OR_RETURN(std::optional<domain::OrganizationRating> existing,
+                                store.FindRatingForUpdate(session, org_id, input.year));
+            domain::OrganizationRating rating;
+            if (existing) {
+              if (in.etag().empty()) {
+                return common::Reasoned(absl::StatusCode::kAborted, "ETAG_REQUIRED",
+                                        absl::StrCat(name, " exists; send its etag to replace it"));
+              }
+              GR_RETURN_IF_ERROR(api::CheckEtag(in.etag(), existing->version, name));
+              rating = *existing;
+            } else if (!in.etag().empty()) {
+              return common::Reasoned(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                                      absl::StrCat(name, " does not exist; send no etag to create it"));
+            }
+            rating.organization_id = org_id;
+            rating.year = input.year;
+            rating.score = input.score;
+            rating.level = outcome.level;
+            rating.disqualified = input.disqualified;
+            rating.disqualification_reason = input.disqualification_reason;
+            rating.decision = decision;
+            rating.rule_id = outcome.rule_id;
+            rating.rule_citation = outcome.citation;
+            GR_ASSIGN_OR_RETURN(domain::OrganizationRating stored,
+                                existing ? store.ReplaceRating(session, rating) : store.InsertRating(session, rating));
+            v1::OrganizationRating proto;
+            RatingToProto(stored, &proto);
+            GR_RETURN_IF_ERROR(Record(session, call, "organization_rating", name, existing ? "updated" : "created",
+                                      proto,
+                                      {{"organization_id", org_id},
+                                       {"year", input.year},
+                                       {"level", static_cast<int>(stored.level)},
+                                       {"rule_id", stored.rule_id}}));
+            return proto;
+          }));
+  return absl::OkStatus();
+}
+
+absl::Status ListRatingsImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
+                             const v1::ListOrganizationRatingsRequest& request,
+                             v1::ListOrganizationRatingsResponse& response) {
+  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kListRatingsMethod));
+  GR_RETURN_IF_ERROR(activity::ValidateYear(request.year(), "year", /*allow_zero=*/true));
+  GR_ASSIGN_OR_RETURN(int64_t org_id, ListParent(ctx, call, request.parent()));
+  GR_ASSIGN_OR_RETURN(
+      std::vector<domain::OrganizationRating> rows,
+      ctx.pool.Read<std::vector<domain::OrganizationRating>>(
+          "rating.list", [&](common::db::Session& session) -> absl::StatusOr<std::vector<domain::OrganizationRating>> {
+            GR_ASSIGN_OR_RETURN(std::vector<int64_t> ids, activity::OrganizationIds(ctx, session, org_id,
+                                                                                    request.include_subtree(),
+                                                                                    api::Today()));
+            return store.ListRatings(session, ids, request.year());
+          }));
+  for (const domain::OrganizationRating& r : rows) RatingToProto(r, response.add_ratings());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status RecognitionServiceImpl::RecordNewModel(grpc::ServerContext* context,
+                                                    const v1::RecordNewModelRequest* request, v1::NewModel* response) {
+  return Respond(kRecordNewModelMethod, [&] { return RecordNewModelImpl(ctx_, recognitions_, *context, *request, *response); });
+}
+
+grpc::Status RecognitionServiceImpl::ListNewModels(grpc::ServerContext* context, const v1::ListNewModelsRequest* request,
+                                                   v1::ListNewModelsResponse* response) {
+  return Respond(kListNewModelsMethod, [&] { return ListNewModelsImpl(ctx_, recognitions_, *context, *request, *response); });
+}
+
+grpc::Status RecognitionServiceImpl::RecordFourGoodDesignation(grpc::ServerContext* context,
+                                                               const v1::RecordFourGoodDesignationRequest* request,
+                                                               v1::FourGoodDesignation* response) {
+  return Respond(kRecordFourGoodMethod, [&] { return RecordFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
+}
+
+grpc::Status RecognitionServiceImpl::ListFourGoodDesignations(grpc::ServerContext* context,
+                                                              const v1::ListFourGoodDesignationsRequest* request,
+                                                              v1::ListFourGoodDesignationsResponse* response) {
+  return Respond(kListFourGoodMethod, [&] { return ListFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
+}
+
+grpc::Status RecognitionServiceImpl::RateOrganization(grpc::ServerContext* context,
+                                                      const v1::RateOrganizationRequest* request,
+                                                      v1::OrganizationRating* response) {
+  return Respond(kRateMethod, [&] { return RateImpl(ctx_, recognitions_, *context, *request, *response); });
+}
+
+grpc::Status RecognitionServiceImpl::ListOrganizationRatings(grpc::ServerContext* context,
+                                                             const v1::ListOrganizationRatingsRequest* request,
+                                                             v1::ListOrganizationRatingsResponse* response) {
+  return Respond(kListRatingsMethod, [&] { return ListRatingsImpl(ctx_, recognitions_, *context, *request, *response); });
+}
+
+}  // namespace grassroots::org

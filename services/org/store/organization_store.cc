@@ -1,0 +1,927 @@
+#include "services/org/store/organization_store.h"
+
+#include <algorithm>
+#include <set>
+
+#include <cppconn/datatype.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/api/api.h"
+#include "common/status/status.h"
+
+namespace grassroots::org::store {
+namespace {
+
+using common::db::Session;
+using domain::OrgState;
+
+// Deep enough for any real tree (province -> ... -> tổ đảng is 6); a guard
+// against a corrupt cycle making a recursive query run forever.
+constexpr int kMaxDepth = 64;
+
+// Every read of an organization joins its period in effect (alias v) and its
+// type. The first two parameters are the as-of date for the committee check.
+constexpr char kColumns[] = R"(o.id, o.code, o.sector_code, o.address, o.phone, o.note,
+  o.established_on, o.ended_on, o.version, o.create_time, o.update_time,
+  v.display_name, v.parent_id, v.type_code, v.state, v.successor_id,
+  t.display_name AS type_display_name, t.level_code, t.is_grassroots, t.is_cell,
+  (SELECT MAX(lv.valid_from) FROM organization_versions lv WHERE lv.organization_id = o.id) AS last_change_on,
+  EXISTS (SELECT 1 FROM committee_terms ct WHERE ct.organization_id = o.id AND ct.elected_committee = 1
+          AND ct.starts_on <= ? AND (ct.ends_on IS NULL OR ct.ends_on > ?)) AS has_committee)";
+
+constexpr char kAsOfJoin[] = R"( FROM organizations o
+  JOIN organization_versions v ON v.organization_id = o.id AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+  JOIN org_types t ON t.code = v.type_code )";
+
+constexpr char kOpenJoin[] = R"( FROM organizations o
+  JOIN organization_versions v ON v.organization_id = o.id AND v.valid_to IS NULL
+  JOIN org_types t ON t.code = v.type_code )";
+
+std::string Day(absl::CivilDay day) { return common::api::FormatDate(day); }
+
+absl::CivilDay ParseDay(const std::string& text) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(text, &day)) return absl::CivilDay(1970, 1, 1);
+  return day;
+}
+
+absl::Time ParseTimestamp(const std::string& text) {
+  absl::Time time;
+  std::string err;
+  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &time, &err)) return absl::UnixEpoch();
+  return time;
+}
+
+std::optional<OrgState> ParseState(std::string_view code) {
+  if (code == "ACTIVE") return OrgState::kActive;
+  if (code == "DISSOLVED") return OrgState::kDissolved;
+  if (code == "MERGED") return OrgState::kMerged;
+  if (code == "SPLIT") return OrgState::kSplit;
+  if (code == "HANDED_OVER") return OrgState::kHandedOver;
+  return std::nullopt;
+}
+
+std::optional<domain::OrgEventKind> ParseEventKind(std::string_view code) {
+  using K = domain::OrgEventKind;
+  for (K kind : {K::kCreated, K::kRenamed, K::kMoved, K::kMerged, K::kAbsorbed, K::kSplit, K::kCreatedBySplit,
+                 K::kDissolved, K::kHandedOver}) {
+    if (EventKindCode(kind) == code) return kind;
+  }
+  return std::nullopt;
+}
+
+domain::Organization MapRow(sql::ResultSet& rs, absl::CivilDay as_of) {
+  domain::Organization org;
+  org.id = rs.getInt64("id");
+  org.code = rs.getString("code");
+  org.sector = common::db::GetOptionalString(rs, "sector_code").value_or("");
+  org.address = rs.getString("address");
+  org.phone = rs.getString("phone");
+  org.note = rs.getString("note");
+  org.established_on = ParseDay(rs.getString("established_on"));
+  if (auto ended = common::db::GetOptionalString(rs, "ended_on")) org.ended_on = ParseDay(*ended);
+  org.version = rs.getInt64("version");
+  org.create_time = ParseTimestamp(rs.getString("create_time"));
+  org.update_time = ParseTimestamp(rs.getString("update_time"));
+  org.display_name = rs.getString("display_name");
+  org.parent_id = common::db::GetOptionalInt64(rs, "parent_id");
+  org.type.code = rs.getString("type_code");
+  org.type.display_name = rs.getString("type_display_name");
+  org.type.level = rs.getString("level_code");
+  org.type.is_grassroots = rs.getBoolean("is_grassroots");
+  org.type.is_cell = rs.getBoolean("is_cell");
+  org.state = ParseState(std::string(rs.getString("state"))).value_or(OrgState::kActive);
+  org.successor_id = common::db::GetOptionalInt64(rs, "successor_id");
+  org.last_change_on = ParseDay(rs.getString("last_change_on"));
+  org.has_elected_committee = rs.getBoolean("has_committee");
+  org.as_of = as_of;
+  return org;
+}
+
+std::string_view ResourceName() { return "organizations"; }
+
+absl::Status NotFound(int64_t id) {
+  return absl::NotFoundError(absl::StrCat(common::api::MakeName(ResourceName(), id), " not found"));
+}
+
+std::vector<int64_t> Union(std::vector<int64_t> a, const std::vector<int64_t>& b) {
+  for (int64_t id : b) {
+    if (std::find(a.begin(), a.end(), id) == a.end()) a.push_back(id);
+  }
+  return a;
+}
+
+void SetDecision(sql::PreparedStatement& ps, int first, const domain::Decision& decision) {
+  ps.setString(first, decision.issuing_body);
+  ps.setString(first + 1, decision.number);
+  common::db::SetOptionalString(ps, first + 2,
+                                decision.signed_on ? std::optional<std::string>(Day(*decision.signed_on))
+                                                   : std::nullopt);
+}
+
+}  // namespace
+
+std::string_view StateCode(OrgState state) {
+  switch (state) {
+    case OrgState::kActive: return "ACTIVE";
+    case OrgState::kDissolved: return "DISSOLVED";
+    case OrgState::kMerged: return "MERGED";
+    case OrgState::kSplit: return "SPLIT";
+    case OrgState::kHandedOver: return "HANDED_OVER";
+  }
+  return "ACTIVE";
+}
+
+std::string_view EventKindCode(domain::OrgEventKind kind) {
+  using K = domain::OrgEventKind;
+  switch (kind) {
+    case K::kCreated: return "CREATED";
+    case K::kRenamed: return "RENAMED";
+    case K::kMoved: return "MOVED";
+    case K::kMerged: return "MERGED";
+    case K::kAbsorbed: return "ABSORBED";
+    case K::kSplit: return "SPLIT";
+    case K::kCreatedBySplit: return "CREATED_BY_SPLIT";
+    case K::kDissolved: return "DISSOLVED";
+    case K::kHandedOver: return "HANDED_OVER";
+  }
+  return "CREATED";
+}
+
+// ---- reads ---------------------------------------------------------------------
+
+absl::StatusOr<domain::Organization> OrganizationStore::Get(Session& session, int64_t id, absl::CivilDay as_of) {
+  static const std::string kSql = absl::StrCat("SELECT ", kColumns, kAsOfJoin, "WHERE o.id = ?");
+  sql::PreparedStatement& ps = session.Prepare(kSql);
+  const std::string day = Day(as_of);
+  ps.setString(1, day);
+  ps.setString(2, day);
+  ps.setString(3, day);
+  ps.setString(4, day);
+  ps.setInt64(5, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  if (!rs->next()) {
+    return absl::NotFoundError(absl::StrCat(common::api::MakeName(ResourceName(), id), " not found on ", day));
+  }
+  return MapRow(*rs, as_of);
+}
+
+absl::StatusOr<domain::Organization> OrganizationStore::Get(int64_t id, absl::CivilDay as_of) {
+  return pool_.Read<domain::Organization>(
+      "org.get", [&](Session& session) { return Get(session, id, as_of); });
+}
+
+absl::StatusOr<domain::Organization> OrganizationStore::GetCurrent(Session& session, int64_t id) {
+  static const std::string kSql = absl::StrCat("SELECT ", kColumns, kOpenJoin, "WHERE o.id = ?");
+  sql::PreparedStatement& ps = session.Prepare(kSql);
+  const absl::CivilDay today = common::api::Today();
+  ps.setString(1, Day(today));
+  ps.setString(2, Day(today));
+  ps.setInt64(3, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  if (!rs->next()) return NotFound(id);
+  domain::Organization org = MapRow(*rs, today);
+  org.as_of = std::max(today, org.last_change_on);
+  return org;
+}
+
+absl::StatusOr<std::vector<OrganizationStore::SubtreeEntry>> OrganizationStore::Subtree(Session& session,
+                                                                                         int64_t root,
+                                                                                         absl::CivilDay as_of) {
+  static const std::string kSql = absl::StrCat(R"(WITH RECURSIVE sub (id, depth, path) AS (
+      SELECT v.organization_id, 0, CAST(LPAD(v.organization_id, 20, '0') AS CHAR(1400))
+        FROM organization_versions v
+       WHERE v.organization_id = ? AND v.state = 'ACTIVE' AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+      UNION ALL
+      SELECT c.organization_id, s.depth + 1, CONCAT(s.path, '/', LPAD(c.organization_id, 20, '0'))
+        FROM sub s JOIN organization_versions c
+          ON c.parent_id = s.id AND c.state = 'ACTIVE' AND c.valid_from <= ? AND (c.valid_to IS NULL OR c.valid_to > ?)
+       WHERE s.depth < )", kMaxDepth, R"()
+    SELECT id, depth FROM sub ORDER BY path)");
+  sql::PreparedStatement& ps = session.Prepare(kSql);
+  const std::string day = Day(as_of);
+  ps.setInt64(1, root);
+  ps.setString(2, day);
+  ps.setString(3, day);
+  ps.setString(4, day);
+  ps.setString(5, day);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  std::vector<SubtreeEntry> out;
+  while (rs->next()) out.push_back(SubtreeEntry{rs->getInt64("id"), rs->getInt("depth")});
+  return out;
+}
+
+absl::StatusOr<std::vector<int64_t>> OrganizationStore::Chain(Session& session, int64_t id, absl::CivilDay as_of) {
+  static const std::string kSql = absl::StrCat(R"(WITH RECURSIVE chain (id, parent_id, depth) AS (
+      SELECT v.organization_id, v.parent_id, 0 FROM organization_versions v
+       WHERE v.organization_id = ? AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+      UNION ALL
+      SELECT v.organization_id, v.parent_id, c.depth + 1
+        FROM chain c JOIN organization_versions v
+          ON v.organization_id = c.parent_id AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+       WHERE c.depth < )", kMaxDepth, R"()
+    SELECT id FROM chain ORDER BY depth)");
+  sql::PreparedStatement& ps = session.Prepare(kSql);
+  const std::string day = Day(as_of);
+  ps.setInt64(1, id);
+  ps.setString(2, day);
+  ps.setString(3, day);
+  ps.setString(4, day);
+  ps.setString(5, day);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  std::vector<int64_t> out;
+  while (rs->next()) out.push_back(rs->getInt64("id"));
+  return out;
+}
+
+absl::StatusOr<bool> OrganizationStore::IsWithinSubtree(Session& session, int64_t ancestor, int64_t descendant,
+                                                        absl::CivilDay as_of) {
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> chain, Chain(session, descendant, as_of));
+  return std::find(chain.begin(), chain.end(), ancestor) != chain.end();
+}
+
+absl::StatusOr<bool> OrganizationStore::IsWithinSubtree(int64_t ancestor, int64_t descendant) {
+  return pool_.Read<bool>("org.scope", [&](Session& session) -> absl::StatusOr<bool> {
+    GR_ASSIGN_OR_RETURN(std::vector<int64_t> chain, Chain(session, descendant, common::api::Today()));
+    if (chain.empty()) {
+      // Founded with a future date: judge by the period it will start with.
+      sql::PreparedStatement& ps =
+          session.Prepare("SELECT MAX(valid_from) AS d FROM organization_versions WHERE organization_id = ?");
+      ps.setInt64(1, descendant);
+      std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+      if (!rs->next() || rs->isNull("d")) return false;
+      const absl::CivilDay latest = ParseDay(rs->getString("d"));
+      rs.reset();
+      GR_ASSIGN_OR_RETURN(chain, Chain(session, descendant, latest));
+    }
+    return std::find(chain.begin(), chain.end(), ancestor) != chain.end();
+  });
+}
+
+absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::List(const ListQuery& query) {
+  // Only fixed fragments are concatenated; every value is a bound parameter.
+  std::string sql = absl::StrCat("SELECT ", kColumns, kAsOfJoin, "WHERE o.id > ?");
+  if (query.parent_id) absl::StrAppend(&sql, " AND v.parent_id = ?");
+  if (!query.level.empty()) absl::StrAppend(&sql, " AND t.level_code = ?");
+  if (!query.type.empty()) absl::StrAppend(&sql, " AND v.type_code = ?");
+  if (!query.sector.empty()) absl::StrAppend(&sql, " AND o.sector_code = ?");
+  if (query.state) {
+    absl::StrAppend(&sql, " AND v.state = ?");
+  } else if (!query.include_ended) {
+    absl::StrAppend(&sql, " AND v.state = 'ACTIVE'");
+  }
+  if (query.subtree_root) {
+    // Ended organizations keep the parent they had when they ended, so the walk
+    // reaches them when they are asked for.
+    absl::StrAppend(&sql, query.include_subtree_root ? " AND (o.id = ? OR" : " AND (", R"( o.id IN (WITH RECURSIVE sub (id, depth) AS (
+        SELECT c.organization_id, 1 FROM organization_versions c
+         WHERE c.parent_id = ? AND c.valid_from <= ? AND (c.valid_to IS NULL OR c.valid_to > ?))",
+                    query.include_ended || query.state ? "" : " AND c.state = 'ACTIVE'",
+                    R"( UNION ALL
+        SELECT c.organization_id, s.depth + 1 FROM sub s JOIN organization_versions c
+            ON c.parent_id = s.id AND c.valid_from <= ? AND (c.valid_to IS NULL OR c.valid_to > ?))",
+                    query.include_ended || query.state ? "" : " AND c.state = 'ACTIVE'", " WHERE s.depth < ",
+                    kMaxDepth, ") SELECT id FROM sub))");
+  }
+  absl::StrAppend(&sql, " ORDER BY o.id LIMIT ?");
+  return pool_.Read<std::vector<domain::Organization>>(
+      "org.list", [&](Session& session) -> absl::StatusOr<std::vector<domain::Organization>> {
+        sql::PreparedStatement& ps = session.Prepare(sql);
+        const std::string day = Day(query.as_of);
+        int i = 1;
+        for (int k = 0; k < 4; ++k) ps.setString(i++, day);
+        ps.setInt64(i++, query.after_id);
+        if (query.parent_id) ps.setInt64(i++, *query.parent_id);
+        if (!query.level.empty()) ps.setString(i++, query.level);
+        if (!query.type.empty()) ps.setString(i++, query.type);
+        if (!query.sector.empty()) ps.setString(i++, query.sector);
+        if (query.state) ps.setString(i++, std::string(StateCode(*query.state)));
+        if (query.subtree_root) {
+          if (query.include_subtree_root) ps.setInt64(i++, *query.subtree_root);
+          ps.setInt64(i++, *query.subtree_root);
+          for (int k = 0; k < 4; ++k) ps.setString(i++, day);
+        }
+        ps.setInt(i++, query.limit + 1);
+        std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+        std::vector<domain::Organization> out;
+        while (rs->next()) out.push_back(MapRow(*rs, query.as_of));
+        return out;
+      });
+}
+
+absl::StatusOr<OrganizationStore::SubtreePage> OrganizationStore::SubtreePageOf(int64_t root, absl::CivilDay as_of,
+                                                                                int32_t max_depth,
+                                                                                const std::string& after_path,
+                                                                                int32_t limit) {
+  static const std::string kSql = absl::StrCat(R"(WITH RECURSIVE sub (id, depth, path) AS (
+      SELECT v.organization_id, 0, CAST(LPAD(v.organization_id, 20, '0') AS CHAR(1400))
+        FROM organization_versions v
+       WHERE v.organization_id = ? AND v.state = 'ACTIVE' AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
+      UNION ALL
+      SELECT c.organization_id, s.depth + 1, CONCAT(s.path, '/', LPAD(c.organization_id, 20, '0'))
+        FROM sub s JOIN organization_versions c
+          ON c.parent_id = s.id AND c.state = 'ACTIVE' AND c.valid_from <= ? AND (c.valid_to IS NULL OR c.valid_to > ?)
+       WHERE s.depth < ? )
+    SELECT sub.depth, sub.path, )",
+                                               kColumns, kAsOfJoin, R"( JOIN sub ON sub.id = o.id
+     WHERE sub.path > ? ORDER BY sub.path LIMIT ?)");
+  return pool_.Read<SubtreePage>("org.subtree", [&](Session& session) -> absl::StatusOr<SubtreePage> {
+    GR_ASSIGN_OR_RETURN(domain::Organization root_org, Get(session, root, as_of));
+    if (root_org.state != OrgState::kActive) {
+      return common::Reasoned(absl::StatusCode::kFailedPrecondition, "ORGANIZATION_ENDED",
+                              absl::StrCat(common::api::MakeName(ResourceName(), root), " is not active on ",
+                                           Day(as_of)));
+    }
+    sql::PreparedStatement& ps = session.Prepare(kSql);
+    const std::string day = Day(as_of);
+    int i = 1;
+    ps.setInt64(i++, root);
+    for (int k = 0; k < 4; ++k) ps.setString(i++, day);
+    ps.setInt(i++, max_depth > 0 ? std::min(max_depth, kMaxDepth) : kMaxDepth);
+    for (int k = 0; k < 4; ++k) ps.setString(i++, day);
+    ps.setString(i++, after_path);
+    ps.setInt(i++, limit + 1);
+    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+    SubtreePage page;
+    while (rs->next()) {
+      if (static_cast<int32_t>(page.nodes.size()) == limit) {
+        page.has_more = true;
+        break;
+      }
+      page.last_path = rs->getString("path");
+      page.nodes.emplace_back(MapRow(*rs, as_of), rs->getInt("depth"));
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::Ancestors(int64_t id, absl::CivilDay as_of) {
+  return pool_.Read<std::vector<domain::Organization>>(
+      "org.ancestors", [&](Session& session) -> absl::StatusOr<std::vector<domain::Organization>> {
+        GR_ASSIGN_OR_RETURN(std::vector<int64_t> chain, Chain(session, id, as_of));
+        if (chain.empty()) {
+          return absl::NotFoundError(absl::StrCat(common::api::MakeName(ResourceName(), id), " not found on ",
+                                                  Day(as_of)));
+        }
+        std::vector<domain::Organization> out;
+        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+          if (*it == id) continue;
+          GR_ASSIGN_OR_RETURN(domain::Organization org, Get(session, *it, as_of));
+          out.push_back(std::move(org));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<std::vector<domain::OrgEvent>> OrganizationStore::Events(int64_t id, int64_t after_event_id,
+                                                                        int32_t limit) {
+  return pool_.Read<std::vector<domain::OrgEvent>>(
+      "org.events", [&](Session& session) -> absl::StatusOr<std::vector<domain::OrgEvent>> {
+        sql::PreparedStatement& exists = session.Prepare("SELECT 1 FROM organizations WHERE id = ?");
+        exists.setInt64(1, id);
+        if (!session.Query(exists)->next()) return NotFound(id);
+        sql::PreparedStatement& ps = session.Prepare(
+            R"(SELECT id, kind, effective_date, decision_issuing_body, decision_number, decision_signed_on,
+                      related_ids, previous_display_name, new_display_name, previous_parent_id, new_parent_id,
+                      actor, record_time
+                 FROM organization_events WHERE organization_id = ? AND id > ? ORDER BY id LIMIT ?)");
+        ps.setInt64(1, id);
+        ps.setInt64(2, after_event_id);
+        ps.setInt(3, limit + 1);
+        std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+        std::vector<domain::OrgEvent> out;
+        while (rs->next()) {
+          domain::OrgEvent e;
+          e.id = rs->getInt64("id");
+          e.kind = ParseEventKind(std::string(rs->getString("kind"))).value_or(domain::OrgEventKind::kCreated);
+          e.organization_id = id;
+          e.effective_date = ParseDay(rs->getString("effective_date"));
+          e.decision.issuing_body = rs->getString("decision_issuing_body");
+          e.decision.number = rs->getString("decision_number");
+          if (auto signed_on = common::db::GetOptionalString(*rs, "decision_signed_on")) {
+            e.decision.signed_on = ParseDay(*signed_on);
+          }
+          nlohmann::json related = nlohmann::json::parse(std::string(rs->getString("related_ids")), nullptr, false);
+          if (related.is_array()) {
+            for (const auto& r : related) {
+              if (r.is_number_integer()) e.related_ids.push_back(r.get<int64_t>());
+            }
+          }
+          e.previous_display_name = rs->getString("previous_display_name");
+          e.new_display_name = rs->getString("new_display_name");
+          e.previous_parent_id = common::db::GetOptionalInt64(*rs, "previous_parent_id");
+          e.new_parent_id = common::db::GetOptionalInt64(*rs, "new_parent_id");
+          e.actor = rs->getString("actor");
+          e.record_time = ParseTimestamp(rs->getString("record_time"));
+          out.push_back(std::move(e));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<std::vector<domain::OrgType>> OrganizationStore::ListTypes() {
+  return pool_.Read<std::vector<domain::OrgType>>(
+      "org.types", [&](Session& session) -> absl::StatusOr<std::vector<domain::OrgType>> {
+        sql::PreparedStatement& ps = session.Prepare(
+            "SELECT code, display_name, level_code, is_grassroots, is_cell FROM org_types ORDER BY sort_order, code");
+        std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+        std::vector<domain::OrgType> out;
+        while (rs->next()) {
+          out.push_back(domain::OrgType{rs->getString("code"), rs->getString("display_name"),
+                                        rs->getString("level_code"), rs->getBoolean("is_grassroots"),
+                                        rs->getBoolean("is_cell")});
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<std::vector<OrganizationStore::SectorRow>> OrganizationStore::ListSectors() {
+  return pool_.Read<std::vector<SectorRow>>("org.sectors", [&](Session& session) -> absl::StatusOr<std::vector<SectorRow>> {
+    sql::PreparedStatement& ps = session.Prepare("SELECT code, display_name FROM sectors ORDER BY sort_order, code");
+    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+    std::vector<SectorRow> out;
+    while (rs->next()) out.push_back(SectorRow{rs->getString("code"), rs->getString("display_name")});
+    return out;
+  });
+}
+
+absl::StatusOr<domain::TypeCompatibility> OrganizationStore::LoadTypeCompatibility(Session& session) {
+  domain::TypeCompatibility types;
+  {
+    std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare("SELECT code, may_be_root FROM org_types"));
+    while (rs->next()) types.AddType(rs->getString("code"), rs->getBoolean("may_be_root"));
+  }
+  std::unique_ptr<sql::ResultSet> rs =
+      session.Query(session.Prepare("SELECT type_code, parent_type_code FROM org_type_parents"));
+  while (rs->next()) types.AllowParent(rs->getString("type_code"), rs->getString("parent_type_code"));
+  return types;
+}
+
+// ---- write primitives ----------------------------------------------------------
+
+absl::Status OrganizationStore::LockOrganizations(Session& session, std::vector<int64_t> ids) {
+  // Ascending id order: two restructures touching the same rows queue up
+  // instead of deadlocking.
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  sql::PreparedStatement& ps = session.Prepare("SELECT id FROM organizations WHERE id = ? FOR UPDATE");
+  for (int64_t id : ids) {
+    ps.setInt64(1, id);
+    if (!session.Query(ps)->next()) return NotFound(id);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<int64_t>> OrganizationStore::LockChain(Session& session, int64_t id) {
+  // Locks the open period of every organization from `id` to its root. A
+  // concurrent restructure that would change this chain must update one of
+  // these rows, so it waits for us (or deadlocks and is retried), and the chain
+  // we check cannot change before we commit.
+  sql::PreparedStatement& ps = session.Prepare(
+      "SELECT parent_id FROM organization_versions WHERE organization_id = ? AND valid_to IS NULL FOR UPDATE");
+  std::vector<int64_t> chain;
+  std::optional<int64_t> current = id;
+  while (current && static_cast<int>(chain.size()) < kMaxDepth) {
+    chain.push_back(*current);
+    ps.setInt64(1, *current);
+    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+    if (!rs->next()) break;
+    current = common::db::GetOptionalInt64(*rs, "parent_id");
+    if (current && std::find(chain.begin(), chain.end(), *current) != chain.end()) {
+      return absl::InternalError("organization tree contains a cycle");
+    }
+  }
+  return chain;
+}
+
+absl::Status OrganizationStore::AppendVersion(Session& session, int64_t id, absl::CivilDay effective,
+                                              const VersionChange& change) {
+  sql::PreparedStatement& read = session.Prepare(
+      R"(SELECT id, valid_from, display_name, parent_id, type_code, state, successor_id
+           FROM organization_versions WHERE organization_id = ? AND valid_to IS NULL FOR UPDATE)");
+  read.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(read);
+  if (!rs->next()) return NotFound(id);
+  const int64_t version_id = rs->getInt64("id");
+  const absl::CivilDay valid_from = ParseDay(rs->getString("valid_from"));
+  std::string display_name = change.display_name.value_or(std::string(rs->getString("display_name")));
+  std::optional<int64_t> parent_id =
+      change.parent_id ? *change.parent_id : common::db::GetOptionalInt64(*rs, "parent_id");
+  const std::string type_code = rs->getString("type_code");
+  std::string state = change.state ? std::string(StateCode(*change.state)) : std::string(rs->getString("state"));
+  std::optional<int64_t> successor =
+      change.successor_id ? change.successor_id : common::db::GetOptionalInt64(*rs, "successor_id");
+  rs.reset();
+  if (effective < valid_from) {
+    return common::Reasoned(absl::StatusCode::kFailedPrecondition, "EFFECTIVE_DATE_BEFORE_LAST_CHANGE",
+                            absl::StrCat("effective_date must not be before ", Day(valid_from)));
+  }
+  if (effective == valid_from) {
+    // Two changes on one day: the later one amends that day's period instead of
+    // leaving an empty one behind.
+    sql::PreparedStatement& update = session.Prepare(
+        R"(UPDATE organization_versions SET display_name = ?, parent_id = ?, state = ?, successor_id = ?
+            WHERE id = ?)");
+    update.setString(1, display_name);
+    common::db::SetOptionalInt64(update, 2, parent_id);
+    update.setString(3, state);
+    common::db::SetOptionalInt64(update, 4, successor);
+    update.setInt64(5, version_id);
+    update.executeUpdate();
+    return absl::OkStatus();
+  }
+  sql::PreparedStatement& close = session.Prepare("UPDATE organization_versions SET valid_to = ? WHERE id = ?");
+  close.setString(1, Day(effective));
+  close.setInt64(2, version_id);
+  close.executeUpdate();
+  sql::PreparedStatement& insert = session.Prepare(
+      R"(INSERT INTO organization_versions (organization_id, valid_from, valid_to, display_name, parent_id, type_code, state, successor_id)
+         VALUES (?, ?, NULL, ?, ?, ?, ?, ?))");
+  insert.setInt64(1, id);
+  insert.setString(2, Day(effective));
+  insert.setString(3, display_name);
+  common::db::SetOptionalInt64(insert, 4, parent_id);
+  insert.setString(5, type_code);
+  insert.setString(6, state);
+  common::db::SetOptionalInt64(insert, 7, successor);
+  insert.executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::Status OrganizationStore::Touch(Session& session, int64_t id, std::optional<absl::CivilDay> ended_on) {
+  sql::PreparedStatement& ps = session.Prepare(
+      R"(UPDATE organizations SET version = version + 1, update_time = UTC_TIMESTAMP(6),
+                ended_on = COALESCE(?, ended_on) WHERE id = ?)");
+  common::db::SetOptionalString(ps, 1, ended_on ? std::optional<std::string>(Day(*ended_on)) : std::nullopt);
+  ps.setInt64(2, id);
+  if (ps.executeUpdate() == 0) return NotFound(id);
+  return absl::OkStatus();
+}
+
+absl::Status OrganizationStore::AppendEvent(Session& session, const domain::OrgEvent& event, const Actor& actor) {
+  sql::PreparedStatement& ps = session.Prepare(
+      R"(INSERT INTO organization_events (organization_id, kind, effective_date, decision_issuing_body,
+           decision_number, decision_signed_on, related_ids, previous_display_name, new_display_name,
+           previous_parent_id, new_parent_id, actor, request_id, record_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6)))");
+  ps.setInt64(1, event.organization_id);
+  ps.setString(2, std::string(EventKindCode(event.kind)));
+  ps.setString(3, Day(event.effective_date));
+  SetDecision(ps, 4, event.decision);
+  ps.setString(7, nlohmann::json(event.related_ids).dump());
+  ps.setString(8, event.previous_display_name);
+  ps.setString(9, event.new_display_name);
+  common::db::SetOptionalInt64(ps, 10, event.previous_parent_id);
+  common::db::SetOptionalInt64(ps, 11, event.new_parent_id);
+  ps.setString(12, actor.subject);
+  ps.setString(13, actor.request_id);
+  ps.executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<int64_t>> OrganizationStore::ActiveChildren(Session& session, int64_t id) {
+  sql::PreparedStatement& ps = session.Prepare(
+      R"(SELECT organization_id FROM organization_versions
+          WHERE parent_id = ? AND valid_to IS NULL AND state = 'ACTIVE' ORDER BY organization_id FOR UPDATE)");
+  ps.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  std::vector<int64_t> out;
+  while (rs->next()) out.push_back(rs->getInt64("organization_id"));
+  return out;
+}
+
+absl::StatusOr<std::vector<int64_t>> OrganizationStore::ActiveDescendants(Session& session, int64_t id) {
+  std::vector<int64_t> out;
+  std::vector<int64_t> frontier = {id};
+  for (int depth = 0; depth < kMaxDepth && !frontier.empty(); ++depth) {
+    std::vector<int64_t> next;
+    for (int64_t parent : frontier) {
+      GR_ASSIGN_OR_RETURN(std::vector<int64_t> children, ActiveChildren(session, parent));
+      next.insert(next.end(), children.begin(), children.end());
+    }
+    out.insert(out.end(), next.begin(), next.end());
+    frontier = std::move(next);
+  }
+  return out;
+}
+
+// ---- writes --------------------------------------------------------------------
+
+absl::StatusOr<int64_t> OrganizationStore::Create(Session& session, const NewOrganization& org,
+                                                  const domain::Decision& decision, const Actor& actor,
+                                                  domain::OrgEventKind kind, std::vector<int64_t> related) {
+  std::optional<domain::Organization> parent;
+  if (org.parent_id) {
+    GR_RETURN_IF_ERROR(LockOrganizations(session, {*org.parent_id}));
+    GR_ASSIGN_OR_RETURN(parent, GetCurrent(session, *org.parent_id));
+  }
+  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility types, LoadTypeCompatibility(session));
+  if (!types.Knows(org.type)) return common::InvalidField("organization.type", "is not a known organization type");
+  GR_RETURN_IF_ERROR(domain::CheckCreate(org.type, parent ? &*parent : nullptr, org.established_on, types));
+  if (!org.sector.empty()) {
+    sql::PreparedStatement& sector = session.Prepare("SELECT 1 FROM sectors WHERE code = ?");
+    sector.setString(1, org.sector);
+    if (!session.Query(sector)->next()) return common::InvalidField("organization.sector", "is not a known sector");
+  }
+  sql::PreparedStatement& taken = session.Prepare("SELECT id FROM organizations WHERE code = ?");
+  taken.setString(1, org.code);
+  if (session.Query(taken)->next()) {
+    return absl::AlreadyExistsError(absl::StrCat("an organization with code ", org.code, " already exists"));
+  }
+  sql::PreparedStatement& insert = session.Prepare(
+      R"(INSERT INTO organizations (code, sector_code, address, phone, note, established_on, version, create_time, update_time)
+         VALUES (?, ?, ?, ?, ?, ?, 1, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)))");
+  insert.setString(1, org.code);
+  common::db::SetOptionalString(insert, 2, org.sector.empty() ? std::nullopt : std::optional<std::string>(org.sector));
+  insert.setString(3, org.address);
+  insert.setString(4, org.phone);
+  insert.setString(5, org.note);
+  insert.setString(6, Day(org.established_on));
+  insert.executeUpdate();
+  const int64_t id = session.LastInsertId();
+  sql::PreparedStatement& version = session.Prepare(
+      R"(INSERT INTO organization_versions (organization_id, valid_from, valid_to, display_name, parent_id, type_code, state)
+         VALUES (?, ?, NULL, ?, ?, ?, 'ACTIVE'))");
+  version.setInt64(1, id);
+  version.setString(2, Day(org.established_on));
+  version.setString(3, org.display_name);
+  common::db::SetOptionalInt64(version, 4, org.parent_id);
+  version.setString(5, org.type);
+  version.executeUpdate();
+  domain::OrgEvent event;
+  event.kind = kind;
+  event.organization_id = id;
+  event.effective_date = org.established_on;
+  event.decision = decision;
+  event.related_ids = std::move(related);
+  event.new_display_name = org.display_name;
+  event.new_parent_id = org.parent_id;
+  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  return id;
+}
+
+absl::Status OrganizationStore::UpdateAttributes(Session& session, int64_t id, const AttributeUpdate& update,
+                                                 const std::string& etag) {
+  GR_RETURN_IF_ERROR(LockOrganizations(session, {id}));
+  GR_ASSIGN_OR_RETURN(domain::Organization current, GetCurrent(session, id));
+  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, current.version, common::api::MakeName(ResourceName(), id)));
+  if (update.sector && !update.sector->empty()) {
+    sql::PreparedStatement& sector = session.Prepare("SELECT 1 FROM sectors WHERE code = ?");
+    sector.setString(1, *update.sector);
+    if (!session.Query(sector)->next()) return common::InvalidField("organization.sector", "is not a known sector");
+  }
+  sql::PreparedStatement& ps = session.Prepare(
+      R"(UPDATE organizations SET address = ?, phone = ?, note = ?, sector_code = ?,
+                version = version + 1, update_time = UTC_TIMESTAMP(6) WHERE id = ?)");
+  ps.setString(1, update.address.value_or(current.address));
+  ps.setString(2, update.phone.value_or(current.phone));
+  ps.setString(3, update.note.value_or(current.note));
+  const std::string sector = update.sector.value_or(current.sector);
+  common::db::SetOptionalString(ps, 4, sector.empty() ? std::nullopt : std::optional<std::string>(sector));
+  ps.setInt64(5, id);
+  ps.executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Rename(
+    Session& session, int64_t id, const std::string& new_display_name, absl::CivilDay effective,
+    const domain::Decision& decision, const std::string& etag, const Actor& actor) {
+  GR_RETURN_IF_ERROR(LockOrganizations(session, {id}));
+  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
+  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
+  GR_RETURN_IF_ERROR(domain::CheckRename(org, new_display_name, effective));
+  GR_RETURN_IF_ERROR(AppendVersion(session, id, effective, VersionChange{.display_name = new_display_name}));
+  GR_RETURN_IF_ERROR(Touch(session, id, std::nullopt));
+  domain::OrgEvent event;
+  event.kind = domain::OrgEventKind::kRenamed;
+  event.organization_id = id;
+  event.effective_date = effective;
+  event.decision = decision;
+  event.previous_display_name = org.display_name;
+  event.new_display_name = new_display_name;
+  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  return std::vector<Changed>{{id, "renamed"}};
+}
+
+absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Move(
+    Session& session, int64_t id, int64_t new_parent_id, absl::CivilDay effective, const domain::Decision& decision,
+    const std::string& etag, const Actor& actor) {
+  GR_RETURN_IF_ERROR(LockOrganizations(session, {id, new_parent_id}));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> locked_chain, LockChain(session, new_parent_id));
+  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
+  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
+  GR_ASSIGN_OR_RETURN(domain::Organization new_parent, GetCurrent(session, new_parent_id));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> dated_chain, Chain(session, new_parent_id, effective));
+  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility types, LoadTypeCompatibility(session));
+  GR_RETURN_IF_ERROR(domain::CheckMove(org, new_parent, Union(locked_chain, dated_chain), effective, types));
+  GR_RETURN_IF_ERROR(AppendVersion(session, id, effective,
+                                   VersionChange{.parent_id = std::optional<int64_t>(new_parent_id)}));
+  GR_RETURN_IF_ERROR(Touch(session, id, std::nullopt));
+  domain::OrgEvent event;
+  event.kind = domain::OrgEventKind::kMoved;
+  event.organization_id = id;
+  event.effective_date = effective;
+  event.decision = decision;
+  event.related_ids = {new_parent_id};
+  event.previous_parent_id = org.parent_id;
+  event.new_parent_id = new_parent_id;
+  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  return std::vector<Changed>{{id, "moved"}};
+}
+
+absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Merge(
+    Session& session, const std::vector<int64_t>& sources, int64_t target, absl::CivilDay effective,
+    const domain::Decision& decision, const Actor& actor) {
+  std::vector<int64_t> lock_ids = sources;
+  lock_ids.push_back(target);
+  GR_RETURN_IF_ERROR(LockOrganizations(session, lock_ids));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> locked_chain, LockChain(session, target));
+  GR_ASSIGN_OR_RETURN(domain::Organization target_org, GetCurrent(session, target));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> dated_chain, Chain(session, target, effective));
+  std::vector<domain::Organization> source_orgs;
+  std::vector<std::pair<int64_t, std::vector<domain::Organization>>> children_of;
+  std::vector<std::string> children_types;
+  for (int64_t source : sources) {
+    GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, source));
+    source_orgs.push_back(org);
+    GR_ASSIGN_OR_RETURN(std::vector<int64_t> child_ids, ActiveChildren(session, source));
+    std::vector<domain::Organization> children;
+    for (int64_t child_id : child_ids) {
+      GR_ASSIGN_OR_RETURN(domain::Organization child, GetCurrent(session, child_id));
+      children_types.push_back(child.type.code);
+      children.push_back(std::move(child));
+    }
+    children_of.emplace_back(source, std::move(children));
+  }
+  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility types, LoadTypeCompatibility(session));
+  GR_RETURN_IF_ERROR(domain::CheckMerge(source_orgs, target_org, Union(locked_chain, dated_chain), children_types,
+                                        effective, types));
+  std::vector<Changed> changed;
+  for (const auto& [source, children] : children_of) {
+    for (const domain::Organization& child : children) {
+      GR_RETURN_IF_ERROR(domain::CheckEffectiveDate(child, effective));
+      GR_RETURN_IF_ERROR(AppendVersion(session, child.id, effective,
+                                       VersionChange{.parent_id = std::optional<int64_t>(target)}));
+      GR_RETURN_IF_ERROR(Touch(session, child.id, std::nullopt));
+      domain::OrgEvent moved;
+      moved.kind = domain::OrgEventKind::kMoved;
+      moved.organization_id = child.id;
+      moved.effective_date = effective;
+      moved.decision = decision;
+      moved.related_ids = {source, target};
+      moved.previous_parent_id = source;
+      moved.new_parent_id = target;
+      GR_RETURN_IF_ERROR(AppendEvent(session, moved, actor));
+      changed.push_back({child.id, "moved"});
+    }
+  }
+  for (const domain::Organization& source : source_orgs) {
+    GR_RETURN_IF_ERROR(AppendVersion(session, source.id, effective,
+                                     VersionChange{.state = OrgState::kMerged, .successor_id = target}));
+    GR_RETURN_IF_ERROR(Touch(session, source.id, effective));
+    domain::OrgEvent merged;
+    merged.kind = domain::OrgEventKind::kMerged;
+    merged.organization_id = source.id;
+    merged.effective_date = effective;
+    merged.decision = decision;
+    merged.related_ids = {target};
+    GR_RETURN_IF_ERROR(AppendEvent(session, merged, actor));
+    changed.push_back({source.id, "merged"});
+  }
+  GR_RETURN_IF_ERROR(Touch(session, target, std::nullopt));
+  domain::OrgEvent absorbed;
+  absorbed.kind = domain::OrgEventKind::kAbsorbed;
+  absorbed.organization_id = target;
+  absorbed.effective_date = effective;
+  absorbed.decision = decision;
+  absorbed.related_ids = sources;
+  GR_RETURN_IF_ERROR(AppendEvent(session, absorbed, actor));
+  changed.push_back({target, "absorbed"});
+  return changed;
+}
+
+absl::StatusOr<OrganizationStore::SplitResult> OrganizationStore::Split(
+    Session& session, int64_t id, std::vector<NewOrganization> new_orgs, const std::map<int64_t, int32_t>& assignments,
+    absl::CivilDay effective, const domain::Decision& decision, const std::string& etag, const Actor& actor) {
+  GR_RETURN_IF_ERROR(LockOrganizations(session, {id}));
+  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
+  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> children, ActiveChildren(session, id));
+  GR_RETURN_IF_ERROR(domain::CheckSplit(org, new_orgs.size(), children, assignments, effective));
+  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility types, LoadTypeCompatibility(session));
+  SplitResult result;
+  for (size_t i = 0; i < new_orgs.size(); ++i) {
+    NewOrganization& fresh = new_orgs[i];
+    if (!fresh.parent_id) fresh.parent_id = org.parent_id;
+    if (fresh.parent_id && *fresh.parent_id == id) {
+      return common::InvalidField(absl::StrCat("new_organizations[", i, "].parent"),
+                                  "must not be the organization being split");
+    }
+    fresh.established_on = effective;
+    GR_ASSIGN_OR_RETURN(int64_t created,
+                        Create(session, fresh, decision, actor, domain::OrgEventKind::kCreatedBySplit, {id}));
+    result.created.push_back(created);
+    result.changed.push_back({created, "created"});
+  }
+  for (int64_t child_id : children) {
+    const int64_t receiver = result.created[static_cast<size_t>(assignments.at(child_id))];
+    GR_ASSIGN_OR_RETURN(domain::Organization child, GetCurrent(session, child_id));
+    GR_RETURN_IF_ERROR(domain::CheckEffectiveDate(child, effective));
+    GR_RETURN_IF_ERROR(types.Check(child.type.code, new_orgs[static_cast<size_t>(assignments.at(child_id))].type));
+    GR_RETURN_IF_ERROR(AppendVersion(session, child_id, effective,
+                                     VersionChange{.parent_id = std::optional<int64_t>(receiver)}));
+    GR_RETURN_IF_ERROR(Touch(session, child_id, std::nullopt));
+    domain::OrgEvent moved;
+    moved.kind = domain::OrgEventKind::kMoved;
+    moved.organization_id = child_id;
+    moved.effective_date = effective;
+    moved.decision = decision;
+    moved.related_ids = {id, receiver};
+    moved.previous_parent_id = id;
+    moved.new_parent_id = receiver;
+    GR_RETURN_IF_ERROR(AppendEvent(session, moved, actor));
+    result.changed.push_back({child_id, "moved"});
+  }
+  GR_RETURN_IF_ERROR(AppendVersion(session, id, effective, VersionChange{.state = OrgState::kSplit}));
+  GR_RETURN_IF_ERROR(Touch(session, id, effective));
+  domain::OrgEvent split;
+  split.kind = domain::OrgEventKind::kSplit;
+  split.organization_id = id;
+  split.effective_date = effective;
+  split.decision = decision;
+  split.related_ids = result.created;
+  GR_RETURN_IF_ERROR(AppendEvent(session, split, actor));
+  result.changed.push_back({id, "split"});
+  return result;
+}
+
+absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Dissolve(
+    Session& session, int64_t id, absl::CivilDay effective, const domain::Decision& decision, const std::string& etag,
+    const Actor& actor) {
+  GR_RETURN_IF_ERROR(LockOrganizations(session, {id}));
+  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
+  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> children, ActiveChildren(session, id));
+  GR_RETURN_IF_ERROR(domain::CheckDissolve(org, children.size(), effective));
+  GR_RETURN_IF_ERROR(AppendVersion(session, id, effective, VersionChange{.state = OrgState::kDissolved}));
+  GR_RETURN_IF_ERROR(Touch(session, id, effective));
+  domain::OrgEvent event;
+  event.kind = domain::OrgEventKind::kDissolved;
+  event.organization_id = id;
+  event.effective_date = effective;
+  event.decision = decision;
+  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  return std::vector<Changed>{{id, "dissolved"}};
+}
+
+absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::HandOver(
+    Session& session, int64_t id, int64_t receiving, absl::CivilDay effective, const domain::Decision& decision,
+    const std::string& etag, const Actor& actor) {
+  GR_RETURN_IF_ERROR(LockOrganizations(session, {id, receiving}));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> locked_chain, LockChain(session, receiving));
+  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
+  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
+  GR_ASSIGN_OR_RETURN(domain::Organization receiver, GetCurrent(session, receiving));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> dated_chain, Chain(session, receiving, effective));
+  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility types, LoadTypeCompatibility(session));
+  GR_RETURN_IF_ERROR(domain::CheckHandOver(org, receiver, Union(locked_chain, dated_chain), effective, types));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> descendants, ActiveDescendants(session, id));
+  std::vector<Changed> changed;
+  GR_RETURN_IF_ERROR(AppendVersion(session, id, effective,
+                                   VersionChange{.parent_id = std::optional<int64_t>(receiving),
+                                                 .state = OrgState::kHandedOver,
+                                                 .successor_id = receiving}));
+  GR_RETURN_IF_ERROR(Touch(session, id, effective));
+  domain::OrgEvent event;
+  event.kind = domain::OrgEventKind::kHandedOver;
+  event.organization_id = id;
+  event.effective_date = effective;
+  event.decision = decision;
+  event.related_ids = {receiving};
+  event.previous_parent_id = org.parent_id;
+  event.new_parent_id = receiving;
+  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  changed.push_back({id, "handed_over"});
+  // The units below go with it; they keep their parents inside the subtree.
+  for (int64_t descendant : descendants) {
+    GR_ASSIGN_OR_RETURN(domain::Organization below, GetCurrent(session, descendant));
+    GR_RETURN_IF_ERROR(domain::CheckEffectiveDate(below, effective));
+    GR_RETURN_IF_ERROR(AppendVersion(session, descendant, effective, VersionChange{.state = OrgState::kHandedOver}));
+    GR_RETURN_IF_ERROR(Touch(session, descendant, effective));
+    domain::OrgEvent cascaded;
+    cascaded.kind = domain::OrgEventKind::kHandedOver;
+    cascaded.organization_id = descendant;
+    cascaded.effective_date = effective;
+    cascaded.decision = decision;
+    cascaded.related_ids = {id, receiving};
+    GR_RETURN_IF_ERROR(AppendEvent(session, cascaded, actor));
+    changed.push_back({descendant, "handed_over"});
+  }
+  return changed;
+}
+
+}  // namespace grassroots::org::store

@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""Lints and renders helm/grassroots with a real helm binary and checks the
+manifests: probes, security context, resources, secrets only from an existing
+Secret, every object kind per enabled service, configuration names that the
+services really accept, and that bad values are refused.
+
+Usage: helm_chart_test.py --repo <checkout> [--helm <path>]
+helm is looked up in --helm, $GRASSROOTS_HELM, .grassroots/tools/helm-*/helm
+(installed by scripts/install-deps.sh), then PATH.
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import yaml
+
+FAILURES = []
+SECRET_NAME = "grassroots-test-secrets"
+
+
+def check(condition, message):
+    if not condition:
+        FAILURES.append(message)
+    return condition
+
+
+def find_helm(repo, explicit):
+    candidates = [explicit, os.environ.get("GRASSROOTS_HELM")]
+    candidates += sorted(glob.glob(os.path.join(repo, ".grassroots/tools/helm-*/helm")), reverse=True)
+    candidates.append(shutil.which("helm"))
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, check=False)
+
+
+def render(helm, chart, *args):
+    result = run([helm, "template", "gr", chart, "--namespace", "grassroots", *args])
+    if result.returncode != 0:
+        return None, result.stderr
+    docs = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    return docs, result.stderr
+
+
+def known_env_names(repo):
+    """GRASSROOTS_* names the services accept: one per option in common/config/config.cc."""
+    with open(os.path.join(repo, "common/config/config.cc"), encoding="utf-8") as source:
+        flags = set(re.findall(r'"(--[a-z][a-z0-9-]+)"', source.read()))
+    return {"GRASSROOTS_" + flag[2:].upper().replace("-", "_") for flag in flags}
+
+
+def service_executables(repo):
+    names = set()
+    for path in glob.glob(os.path.join(repo, "services/*/CMakeLists.txt")):
+        with open(path, encoding="utf-8") as source:
+            names.update(re.findall(r"add_executable\(\s*([A-Za-z0-9_-]+)", source.read()))
+    return names
+
+
+def by_kind(docs):
+    kinds = {}
+    for doc in docs:
+        kinds.setdefault(doc["kind"], []).append(doc)
+    return kinds
+
+
+def component(doc):
+    return doc["metadata"]["labels"].get("app.kubernetes.io/component")
+
+
+def check_deployment(deployment, config_data, env_names, executables, secret_name):
+    name = deployment["metadata"]["name"]
+    pod = deployment["spec"]["template"]["spec"]
+    pod_security = pod.get("securityContext", {})
+    check(pod_security.get("runAsNonRoot") is True, f"{name}: pod runAsNonRoot must be true")
+    check(pod_security.get("seccompProfile", {}).get("type") == "RuntimeDefault", f"{name}: seccomp RuntimeDefault")
+    check(pod.get("automountServiceAccountToken") is False, f"{name}: service account token must not be mounted")
+
+    drain = int(config_data["GRASSROOTS_DRAIN_DELAY_MS"])
+    grace = int(config_data["GRASSROOTS_SHUTDOWN_GRACE_MS"])
+    check(pod["terminationGracePeriodSeconds"] * 1000 > drain + grace,
+          f"{name}: terminationGracePeriodSeconds must exceed drain + shutdown grace ({drain + grace} ms)")
+
+    volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
+    check(len(pod["containers"]) == 1, f"{name}: one container per pod")
+    for container in pod["containers"]:
+        where = f"{name}/{container['name']}"
+        check(container.get("command", [""])[0] in executables,
+              f"{where}: command {container.get('command')} is not an executable built in services/")
+        ports = {port["name"]: port["containerPort"] for port in container.get("ports", [])}
+        check(set(ports) == {"grpc", "metrics"}, f"{where}: ports must be grpc and metrics, got {sorted(ports)}")
+        for probe_name in ("startupProbe", "readinessProbe", "livenessProbe"):
+            probe = container.get(probe_name)
+            if check(probe is not None, f"{where}: {probe_name} missing"):
+                check(probe.get("grpc", {}).get("port") == ports.get("grpc"),
+                      f"{where}: {probe_name} must be a native grpc probe on the gRPC port")
+        resources = container.get("resources", {})
+        check(bool(resources.get("requests", {}).get("cpu")), f"{where}: cpu request missing (HPA needs it)")
+        check(bool(resources.get("requests", {}).get("memory")), f"{where}: memory request missing")
+        check(bool(resources.get("limits", {}).get("memory")), f"{where}: memory limit missing")
+        security = container.get("securityContext", {})
+        check(security.get("readOnlyRootFilesystem") is True, f"{where}: readOnlyRootFilesystem must be true")
+        check(security.get("allowPrivilegeEscalation") is False, f"{where}: allowPrivilegeEscalation must be false")
+        check("ALL" in security.get("capabilities", {}).get("drop", []), f"{where}: capabilities must drop ALL")
+        check(not security.get("privileged", False), f"{where}: must not be privileged")
+
+        env = {item["name"]: item for item in container.get("env", [])}
+        for env_name, item in env.items():
+            check(env_name in env_names, f"{where}: {env_name} is not an option of common/config/config.cc")
+            check("SECRET" not in env_name.replace("_FILE", "") or env_name.endswith("_FILE"),
+                  f"{where}: {env_name} must come from a file")
+            check(env_name != "GRASSROOTS_DB_PASSWORD" and env_name != "GRASSROOTS_PAGE_TOKEN_SECRET",
+                  f"{where}: secrets must be mounted files, not env values")
+        for required in ("GRASSROOTS_DB_DATABASE", "GRASSROOTS_GRPC_ADDRESS", "GRASSROOTS_METRICS_ADDRESS",
+                         "GRASSROOTS_DB_PASSWORD_FILE", "GRASSROOTS_AUTH_PUBLIC_KEY_FILE",
+                         "GRASSROOTS_PAGE_TOKEN_SECRET_FILE"):
+            check(required in env, f"{where}: env {required} missing")
+        if "GRASSROOTS_GRPC_ADDRESS" in env:
+            check(env["GRASSROOTS_GRPC_ADDRESS"]["value"].endswith(f":{ports.get('grpc')}"),
+                  f"{where}: gRPC address does not match the grpc port")
+        if "GRASSROOTS_METRICS_ADDRESS" in env:
+            check(env["GRASSROOTS_METRICS_ADDRESS"]["value"].endswith(f":{ports.get('metrics')}"),
+                  f"{where}: metrics address does not match the metrics port")
+
+        mounts = {mount["mountPath"]: mount for mount in container.get("volumeMounts", [])}
+        check("/tmp" in mounts, f"{where}: a writable /tmp is needed with a read-only root")
+        secret_files = [value["value"] for key, value in env.items() if key.endswith("_FILE")]
+        for path in secret_files:
+            mount = next((m for p, m in mounts.items() if path.startswith(p + "/")), None)
+            if check(mount is not None, f"{where}: {path} is not on a mounted volume"):
+                volume = volumes.get(mount["name"], {})
+                secret = volume.get("secret", {})
+                check(secret.get("secretName") == secret_name, f"{where}: {path} must come from the existing Secret")
+                check(mount.get("readOnly") is True, f"{where}: secret mount must be read-only")
+                items = {item["path"] for item in secret.get("items", [])}
+                check(os.path.basename(path) in items, f"{where}: {path} has no matching key in the Secret volume")
+
+
+def check_release(docs, expected_components, with_service_monitor, env_names, executables, services,
+                  secret_name=SECRET_NAME):
+    kinds = by_kind(docs)
+    check("Secret" not in kinds, "the chart must never create a Secret")
+    configmaps = kinds.get("ConfigMap", [])
+    if not check(len(configmaps) == 1, "exactly one ConfigMap expected"):
+        return
+    config_data = configmaps[0]["data"]
+    for key in config_data:
+        check(key in env_names, f"ConfigMap key {key} is not an option of common/config/config.cc")
+
+    expected_api = {
+        "Deployment": "apps/v1",
+        "HorizontalPodAutoscaler": "autoscaling/v2",
+        "PodDisruptionBudget": "policy/v1",
+        "NetworkPolicy": "networking.k8s.io/v1",
+    }
+    autoscaled = {name for name in expected_components if services[name]["autoscaling"]["enabled"]}
+    # A PDB only where more than one replica is guaranteed (else node drains would block).
+    budgeted = {name for name in expected_components if services[name]["pdb"]["enabled"] and (
+        services[name]["autoscaling"]["minReplicas"] if name in autoscaled else services[name]["replicaCount"]) > 1}
+    expected_for_kind = {"HorizontalPodAutoscaler": autoscaled, "PodDisruptionBudget": budgeted}
+    for kind, api in expected_api.items():
+        found = {component(doc) for doc in kinds.get(kind, [])}
+        expected = expected_for_kind.get(kind, expected_components)
+        check(found == expected, f"{kind}: components {sorted(found)}, expected {sorted(expected)}")
+        for doc in kinds.get(kind, []):
+            check(doc["apiVersion"] == api, f"{kind} {doc['metadata']['name']}: apiVersion {doc['apiVersion']} != {api}")
+    service_components = {component(doc) for doc in kinds.get("Service", [])}
+    check(service_components == expected_components, f"Service components {sorted(service_components)}")
+
+    monitors = {component(doc) for doc in kinds.get("ServiceMonitor", [])}
+    if with_service_monitor:
+        check(monitors == expected_components, f"ServiceMonitor components {sorted(monitors)}")
+    else:
+        check(not monitors, "ServiceMonitor rendered although monitoring.coreos.com/v1 is absent")
+
+    grpc_ports, metrics_ports = [], []
+    for deployment in kinds.get("Deployment", []):
+        check_deployment(deployment, config_data, env_names, executables, secret_name)
+        check("replicas" not in deployment["spec"] or component(deployment) not in
+              {component(hpa) for hpa in kinds.get("HorizontalPodAutoscaler", [])},
+              f"{deployment['metadata']['name']}: replicas must be left to the HPA")
+        for port in deployment["spec"]["template"]["spec"]["containers"][0]["ports"]:
+            (grpc_ports if port["name"] == "grpc" else metrics_ports).append(port["containerPort"])
+    check(len(set(grpc_ports + metrics_ports)) == len(grpc_ports + metrics_ports), "ports collide between services")
+
+    for policy in kinds.get("NetworkPolicy", []):
+        spec = policy["spec"]
+        check("Ingress" in spec.get("policyTypes", []), f"{policy['metadata']['name']}: must restrict ingress")
+        for rule in spec.get("ingress", []):
+            check(bool(rule.get("from")), f"{policy['metadata']['name']}: an ingress rule allows everyone")
+
+
+def expect_failure(helm, chart, message_fragment, *args):
+    result = run([helm, "template", "gr", chart, *args])
+    check(result.returncode != 0, f"helm template {' '.join(args)} should fail")
+    check(message_fragment in result.stderr,
+          f"helm template {' '.join(args)}: expected '{message_fragment}' in: {result.stderr.strip()[:300]}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repo", required=True)
+    parser.add_argument("--helm")
+    args = parser.parse_args()
+    repo = os.path.abspath(args.repo)
+    chart = os.path.join(repo, "helm/grassroots")
+
+    helm = find_helm(repo, args.helm)
+    if helm is None:
+        print("helm not found: run scripts/install-deps.sh (installs it under .grassroots/tools)", file=sys.stderr)
+        return 1
+    print(f"using {helm}: {run([helm, 'version', '--short']).stdout.strip()}")
+
+    env_names = known_env_names(repo)
+    executables = service_executables(repo)
+    secret = ["--set", f"secrets.existingSecret={SECRET_NAME}"]
+
+    lint = run([helm, "lint", "--strict", chart, *secret])
+    print(lint.stdout.strip())
+    check(lint.returncode == 0, f"helm lint failed:\n{lint.stdout}\n{lint.stderr}")
+
+    with open(os.path.join(chart, "values.yaml"), encoding="utf-8") as values_file:
+        values = yaml.safe_load(values_file)
+    enabled_by_default = {name for name, svc in values["services"].items() if svc["enabled"]}
+    check(bool(enabled_by_default), "no service is enabled by default")
+    for name in enabled_by_default:
+        check(values["services"][name]["binary"] in executables,
+              f"service {name} is enabled but {values['services'][name]['binary']} is not built")
+
+    docs, err = render(helm, chart, *secret)
+    if check(docs is not None, f"default render failed: {err}"):
+        check_release(docs, enabled_by_default, False, env_names, executables, values["services"])
+
+    docs, err = render(helm, chart, *secret, "--api-versions", "monitoring.coreos.com/v1")
+    if check(docs is not None, f"render with the Prometheus Operator API failed: {err}"):
+        check_release(docs, enabled_by_default, True, env_names, executables, values["services"])
+
+    # Every planned service renders too once enabled (its binary need not exist yet).
+    everything = set(values["services"])
+    enable_all = [arg for name in everything for arg in ("--set", f"services.{name}.enabled=true")]
+    docs, err = render(helm, chart, *secret, *enable_all, "--set", "networkPolicy.egress.restrict=true",
+                       "--set-json", 'networkPolicy.egress.databasePeers=[{"ipBlock":{"cidr":"10.0.0.0/8"}}]')
+    if check(docs is not None, f"render with every service failed: {err}"):
+        check_release(docs, everything, False, env_names, executables | {
+            values["services"][name]["binary"] for name in everything}, values["services"])
+        for policy in by_kind(docs).get("NetworkPolicy", []):
+            check("Egress" in policy["spec"]["policyTypes"], "egress.restrict=true must restrict egress")
+
+    # The example values shipped in deploy/ stay valid.
+    example = os.path.join(repo, "deploy/values-province.example.yaml")
+    with open(example, encoding="utf-8") as example_file:
+        example_values = yaml.safe_load(example_file)
+    merged_services = {name: {**svc, **example_values.get("services", {}).get(name, {})}
+                       for name, svc in values["services"].items()}
+    docs, err = render(helm, chart, "-f", example, "--api-versions", "monitoring.coreos.com/v1")
+    if check(docs is not None, f"render with {example} failed: {err}"):
+        check_release(docs, enabled_by_default, True, env_names, executables, merged_services,
+                      secret_name=example_values["secrets"]["existingSecret"])
+
+    # Refusals: no secret by default, a grace period shorter than the drain, values the schema forbids.
+    expect_failure(helm, chart, "secrets.existingSecret")
+    expect_failure(helm, chart, "terminationGracePeriodSeconds", *secret, "--set", "terminationGracePeriodSeconds=10")
+    expect_failure(helm, chart, "readOnlyRootFilesystem", *secret, "--set", "securityContext.readOnlyRootFilesystem=false")
+    expect_failure(helm, chart, "database", *secret, "--set", "services.org.database=Bad-Name")
+    expect_failure(helm, chart, "databasePeers", *secret, "--set", "networkPolicy.egress.restrict=true")
+
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed:", file=sys.stderr)
+        for failure in FAILURES:
+            print(f"  - {failure}", file=sys.stderr)
+        return 1
+    print("chart OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

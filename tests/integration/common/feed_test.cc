@@ -1,0 +1,349 @@
+// The change feed end to end: RecordChange under concurrency (ordered, gapless,
+// exactly once) and ChangeFeedService over real gRPC on 127.0.0.1:0.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include <cppconn/resultset.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "common/auth/auth.h"
+#include "common/db/db.h"
+#include "common/feed/feed.h"
+#include "tests/support/test_db.h"
+
+namespace grassroots::common::feed {
+namespace {
+
+using grassroots::testing::TestDatabase;
+namespace feedpb = ::grassroots::feed::v1;
+
+constexpr int kWriters = 8;
+constexpr int kWritesPerWriter = 200;
+constexpr int kTotal = kWriters * kWritesPerWriter;
+
+// Payload that identifies the write: writer * 10000 + index.
+feedpb::FeedHead Payload(int writer, int index) {
+  feedpb::FeedHead payload;
+  payload.set_last_sequence(writer * 10000 + index);
+  return payload;
+}
+
+class FeedTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto keys = auth::GenerateRsaKeyPairPem();
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    AuthConfig config;
+    config.issuer = "feed-test";
+    config.audience = "grassroots";
+    auto signer = auth::TokenSigner::FromPrivateKeyPem(keys->first, config.issuer, config.audience);
+    ASSERT_TRUE(signer.ok()) << signer.status();
+    auto verifier = auth::TokenVerifier::FromPublicKeyPem(keys->second, config);
+    ASSERT_TRUE(verifier.ok()) << verifier.status();
+    signer_ = signer->release();
+    verifier_ = std::shared_ptr<const auth::TokenVerifier>(std::move(*verifier));
+  }
+  static void TearDownTestSuite() {
+    delete signer_;
+    signer_ = nullptr;
+    verifier_.reset();
+  }
+
+  void SetUp() override {
+    auto db = TestDatabase::Create("feed", {&db::CommonMigrations()}, 16);
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = *std::move(db);
+  }
+  void TearDown() override { StopServer(); }
+
+  void StartServer(FeedServiceOptions options = {}) {
+    auth::MethodPolicy policy;
+    AllowFeedMethods(policy);
+    authorizer_ = std::make_unique<auth::Authorizer>(verifier_, policy);
+    registry_ = std::make_shared<prometheus::Registry>();
+    service_ = std::make_unique<ChangeFeedServiceImpl>(db_->pool(), *authorizer_, registry_, options);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    ASSERT_GT(port, 0);
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+    stub_ = feedpb::ChangeFeedService::NewStub(channel_);
+  }
+  void StopServer() {
+    if (service_) service_->StopStreams();
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    server_.reset();
+    service_.reset();
+  }
+
+  static std::string Token(std::vector<auth::Role> roles) {
+    auth::Claims claims;
+    claims.subject = "feed-test-client";
+    claims.roles = std::move(roles);
+    claims.scope_org_id = 1;
+    auto token = signer_->Mint(claims, absl::Hours(1));
+    EXPECT_TRUE(token.ok()) << token.status();
+    return token.value_or("");
+  }
+  static void Authorize(grpc::ClientContext& context, const std::string& token, int seconds = 30) {
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  }
+
+  absl::StatusOr<int64_t> Write(int writer, int index, bool fail_after = false) {
+    feedpb::FeedHead payload = Payload(writer, index);
+    WriteContext context{"writer-" + std::to_string(writer), "req-" + std::to_string(writer) + "-" + std::to_string(index)};
+    return db_->pool().Transact<int64_t>("test_write", [&](db::Session& s) -> absl::StatusOr<int64_t> {
+      ChangeRecord change;
+      change.resource_type = "thing";
+      change.resource_name = "things/" + std::to_string(writer * 10000 + index);
+      change.action = "created";
+      change.resource = &payload;
+      change.audit_details = {{"writer", writer}};
+      auto sequence = RecordChange(s, context, change);
+      if (!sequence.ok()) return sequence.status();
+      if (fail_after) return absl::FailedPreconditionError("rolled back on purpose");
+      return *sequence;
+    });
+  }
+
+  // Reads with follow=false from `after` to the end.
+  std::vector<feedpb::Change> ReadAll(int64_t after, int batch_size = 0, std::vector<std::string> types = {}) {
+    grpc::ClientContext context;
+    Authorize(context, Token({auth::Role::kService}));
+    feedpb::StreamChangesRequest request;
+    request.set_after_sequence(after);
+    request.set_batch_size(batch_size);
+    for (auto& t : types) request.add_resource_types(t);
+    auto reader = stub_->StreamChanges(&context, request);
+    std::vector<feedpb::Change> out;
+    feedpb::Change change;
+    while (reader->Read(&change)) out.push_back(change);
+    grpc::Status status = reader->Finish();
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  int64_t Int(const std::string& sql) {
+    auto n = db_->QueryInt(sql);
+    EXPECT_TRUE(n.ok()) << n.status();
+    return n.value_or(-1);
+  }
+
+  static auth::TokenSigner* signer_;
+  static std::shared_ptr<const auth::TokenVerifier> verifier_;
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<auth::Authorizer> authorizer_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<ChangeFeedServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<feedpb::ChangeFeedService::Stub> stub_;
+};
+
+auth::TokenSigner* FeedTest::signer_ = nullptr;
+std::shared_ptr<const auth::TokenVerifier> FeedTest::verifier_;
+
+TEST_F(FeedTest, ConcurrentWritersGetGaplessOrderedSequencesAndAFollowerSeesEveryOne) {
+  StartServer();
+  // The follower starts before the writers and must see every change in order.
+  std::vector<feedpb::Change> followed;
+  grpc::Status follow_status;
+  grpc::ClientContext follow_context;
+  Authorize(follow_context, Token({auth::Role::kService}), 120);
+  std::thread follower([&] {
+    feedpb::StreamChangesRequest request;
+    request.set_follow(true);
+    request.set_batch_size(37);
+    auto reader = stub_->StreamChanges(&follow_context, request);
+    feedpb::Change change;
+    while (static_cast<int>(followed.size()) < kTotal && reader->Read(&change)) followed.push_back(change);
+    follow_context.TryCancel();
+    follow_status = reader->Finish();
+  });
+
+  std::vector<std::vector<int64_t>> sequences(kWriters);
+  std::vector<std::thread> writers;
+  const auto start = std::chrono::steady_clock::now();
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kWritesPerWriter; ++i) {
+        auto sequence = Write(w, i);
+        ASSERT_TRUE(sequence.ok()) << sequence.status();
+        sequences[w].push_back(*sequence);
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << kTotal << " feed writes from " << kWriters << " threads in " << seconds << " s ("
+            << kTotal / seconds << " writes/s)\n";
+  follower.join();
+
+  // Each writer saw its own sequences increase; together they are 1..N exactly once.
+  std::vector<int64_t> all;
+  for (const auto& own : sequences) {
+    EXPECT_TRUE(std::is_sorted(own.begin(), own.end()));
+    all.insert(all.end(), own.begin(), own.end());
+  }
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(all.size(), static_cast<size_t>(kTotal));
+  for (int i = 0; i < kTotal; ++i) ASSERT_EQ(all[i], i + 1);
+
+  ASSERT_EQ(followed.size(), static_cast<size_t>(kTotal));
+  std::set<int64_t> payloads;
+  for (int i = 0; i < kTotal; ++i) {
+    ASSERT_EQ(followed[i].sequence(), i + 1) << "follower saw a gap or reordering";
+    feedpb::FeedHead payload;
+    ASSERT_TRUE(followed[i].resource().UnpackTo(&payload));
+    payloads.insert(payload.last_sequence());
+    EXPECT_EQ(followed[i].resource_name(), "things/" + std::to_string(payload.last_sequence()));
+    EXPECT_EQ(followed[i].resource_type(), "thing");
+    EXPECT_EQ(followed[i].action(), "created");
+    EXPECT_TRUE(absl::StartsWith(followed[i].actor(), "writer-"));
+    EXPECT_TRUE(absl::StartsWith(followed[i].request_id(), "req-"));
+    EXPECT_GT(followed[i].commit_time().seconds(), 1700000000);
+  }
+  EXPECT_EQ(payloads.size(), static_cast<size_t>(kTotal)) << "every write appears exactly once";
+  EXPECT_EQ(follow_status.error_code(), grpc::StatusCode::CANCELLED);
+
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM change_feed"), kTotal);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM audit_log"), kTotal);
+  EXPECT_EQ(Int("SELECT last_sequence FROM feed_head WHERE id = 1"), kTotal);
+
+  // Resume from a cursor: exactly the rest, in order.
+  std::vector<feedpb::Change> rest = ReadAll(1000, 64);
+  ASSERT_EQ(rest.size(), static_cast<size_t>(kTotal - 1000));
+  for (size_t i = 0; i < rest.size(); ++i) ASSERT_EQ(rest[i].sequence(), static_cast<int64_t>(1001 + i));
+
+  grpc::ClientContext head_context;
+  Authorize(head_context, Token({auth::Role::kAdmin}));
+  feedpb::FeedHead head;
+  ASSERT_TRUE(stub_->GetFeedHead(&head_context, feedpb::GetFeedHeadRequest(), &head).ok());
+  EXPECT_EQ(head.last_sequence(), kTotal);
+  EXPECT_EQ(head.last_commit_time().seconds(), followed.back().commit_time().seconds());
+}
+
+TEST_F(FeedTest, RolledBackWriteLeavesNoGap) {
+  StartServer();
+  ASSERT_EQ(*Write(0, 1), 1);
+  auto failed = Write(0, 2, /*fail_after=*/true);
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_EQ(*Write(0, 3), 2);
+  std::vector<feedpb::Change> changes = ReadAll(0);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[1].sequence(), 2);
+  EXPECT_EQ(changes[1].resource_name(), "things/3");
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM audit_log"), 2) << "the audit entry rolls back with the write";
+}
+
+TEST_F(FeedTest, FiltersByResourceType) {
+  StartServer();
+  ASSERT_TRUE(Write(0, 1).ok());
+  ASSERT_TRUE(db_->pool().RunInTransaction("other", [](db::Session& s) -> absl::Status {
+                       feedpb::FeedHead payload;
+                       ChangeRecord change{"other", "others/1", "updated", &payload};
+                       return RecordChange(s, WriteContext{"a", "r"}, change).status();
+                     }).ok());
+  std::vector<feedpb::Change> things = ReadAll(0, 0, {"thing"});
+  ASSERT_EQ(things.size(), 1u);
+  EXPECT_EQ(things[0].resource_type(), "thing");
+  std::vector<feedpb::Change> others = ReadAll(0, 0, {"other"});
+  ASSERT_EQ(others.size(), 1u);
+  EXPECT_EQ(others[0].sequence(), 2);
+}
+
+TEST_F(FeedTest, MethodPolicyAllowsOnlyServiceAndAdmin) {
+  StartServer();
+  feedpb::FeedHead head;
+  {
+    grpc::ClientContext context;
+    Authorize(context, "");
+    EXPECT_EQ(stub_->GetFeedHead(&context, {}, &head).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {
+    grpc::ClientContext context;
+    Authorize(context, Token({auth::Role::kMember}));
+    EXPECT_EQ(stub_->GetFeedHead(&context, {}, &head).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    grpc::ClientContext context;
+    Authorize(context, Token({auth::Role::kSecretary}));
+    auto reader = stub_->StreamChanges(&context, feedpb::StreamChangesRequest());
+    feedpb::Change change;
+    EXPECT_FALSE(reader->Read(&change));
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    grpc::ClientContext context;
+    Authorize(context, Token({auth::Role::kService}));
+    ASSERT_TRUE(stub_->GetFeedHead(&context, {}, &head).ok());
+    EXPECT_EQ(head.last_sequence(), 0);
+    EXPECT_FALSE(head.has_last_commit_time());
+  }
+  {
+    grpc::ClientContext context;
+    Authorize(context, Token({auth::Role::kService}));
+    feedpb::StreamChangesRequest request;
+    request.set_after_sequence(-1);
+    auto reader = stub_->StreamChanges(&context, request);
+    feedpb::Change change;
+    EXPECT_FALSE(reader->Read(&change));
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+}
+
+TEST_F(FeedTest, ConcurrentStreamsAreCappedAndStopStreamsEndsFollowers) {
+  FeedServiceOptions options;
+  options.max_concurrent_streams = 1;
+  options.poll_interval_ms = 50;
+  StartServer(options);
+  ASSERT_TRUE(Write(0, 1).ok());
+
+  grpc::ClientContext first_context;
+  Authorize(first_context, Token({auth::Role::kService}));
+  feedpb::StreamChangesRequest follow;
+  follow.set_follow(true);
+  auto first = stub_->StreamChanges(&first_context, follow);
+  feedpb::Change change;
+  ASSERT_TRUE(first->Read(&change));  // the stream is open and counted
+  EXPECT_EQ(change.sequence(), 1);
+
+  {
+    grpc::ClientContext context;
+    Authorize(context, Token({auth::Role::kService}));
+    auto second = stub_->StreamChanges(&context, follow);
+    EXPECT_FALSE(second->Read(&change));
+    EXPECT_EQ(second->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+
+  // A change committed while following arrives within a few poll intervals.
+  const auto written = std::chrono::steady_clock::now();
+  ASSERT_TRUE(Write(0, 2).ok());
+  ASSERT_TRUE(first->Read(&change));
+  EXPECT_EQ(change.sequence(), 2);
+  EXPECT_LT(std::chrono::steady_clock::now() - written, std::chrono::milliseconds(1000));
+
+  const auto stop = std::chrono::steady_clock::now();
+  service_->StopStreams();
+  EXPECT_FALSE(first->Read(&change));
+  EXPECT_EQ(first->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_LT(std::chrono::steady_clock::now() - stop, std::chrono::milliseconds(1000));
+
+  for (const auto& family : registry_->Collect()) {
+    if (family.name == "feed_streams_active") EXPECT_EQ(family.metric.at(0).gauge.value, 0);
+    if (family.name == "feed_changes_sent_total") EXPECT_EQ(family.metric.at(0).counter.value, 2);
+    if (family.name == "feed_last_sequence") EXPECT_EQ(family.metric.at(0).gauge.value, 2);
+  }
+}
+
+}  // namespace
+}  // namespace grassroots::common::feed

@@ -1,0 +1,355 @@
+// In-process gRPC servers on 127.0.0.1:0: ServiceHost (health, readiness
+// probe, stop), the metrics interceptor, and Authorizer::Begin on real calls.
+#include <atomic>
+#include <future>
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include "absl/strings/match.h"
+#include "common/auth/auth.h"
+#include "common/metrics/grpc_metrics.h"
+#include "common/server/service_host.h"
+#include "common/status/status.h"
+#include "grassroots/feed/v1/change_feed.grpc.pb.h"
+#include "tests/support/test_tokens.h"
+
+namespace grassroots::common {
+namespace {
+
+namespace feed = grassroots::feed::v1;
+using auth::Role;
+
+constexpr char kGetFeedHead[] = "/grassroots.feed.v1.ChangeFeedService/GetFeedHead";
+
+// A small service to call: GetFeedHead authorizes when an Authorizer is set and
+// answers with the caller's scope; StreamChanges sends `after_sequence` changes.
+class FakeFeedService final : public feed::ChangeFeedService::Service {
+ public:
+  explicit FakeFeedService(const auth::Authorizer* authorizer = nullptr) : authorizer_(authorizer) {}
+
+  grpc::Status GetFeedHead(grpc::ServerContext* context, const feed::GetFeedHeadRequest*,
+                           feed::FeedHead* response) override {
+    if (authorizer_ == nullptr) return grpc::Status::OK;
+    absl::StatusOr<auth::CallContext> call = authorizer_->Begin(*context, kGetFeedHead);
+    if (!call.ok()) return ToGrpcStatus(call.status());
+    context->AddTrailingMetadata("x-request-id", call->request_id);
+    response->set_last_sequence(call->principal.scope_org_id);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status StreamChanges(grpc::ServerContext*, const feed::StreamChangesRequest* request,
+                             grpc::ServerWriter<feed::Change>* writer) override {
+    if (request->after_sequence() < 0) return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
+    for (int64_t i = 1; i <= request->after_sequence(); ++i) {
+      feed::Change change;
+      change.set_sequence(i);
+      writer->Write(change);
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  const auth::Authorizer* authorizer_;
+};
+
+ServerConfig TestServerConfig() {
+  ServerConfig config;
+  config.grpc_address = "127.0.0.1:0";
+  config.metrics_address = "";
+  config.max_threads = 8;
+  config.drain_delay = std::chrono::milliseconds(0);
+  config.shutdown_grace = std::chrono::milliseconds(500);
+  config.health_check_interval = std::chrono::milliseconds(20);
+  return config;
+}
+
+std::shared_ptr<grpc::Channel> Connect(int port) {
+  return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(),
+                                   DefaultChannelArguments());
+}
+
+// grpc.health.v1.Health/Check without generated stubs: the request is an empty
+// message; the response is field 1 (enum): 1 SERVING, 2 NOT_SERVING.
+absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::ByteBuffer request, response;
+  grpc::Slice empty("");
+  request = grpc::ByteBuffer(&empty, 1);
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  grpc::Status status = done.get_future().get();
+  if (!status.ok()) return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  std::vector<grpc::Slice> slices;
+  response.Dump(&slices);
+  std::string bytes;
+  for (const auto& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  if (bytes.size() == 2 && bytes[0] == 0x08) return static_cast<int>(bytes[1]);
+  if (bytes.empty()) return 0;  // UNKNOWN (default value)
+  return absl::InternalError("unexpected health response");
+}
+constexpr int kServing = 1;
+constexpr int kNotServing = 2;
+
+// Finds one series' value in the registry; -1 when absent.
+double MetricValue(prometheus::Registry& registry, const std::string& family_name,
+                   const std::map<std::string, std::string>& labels) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != family_name) continue;
+    for (const auto& metric : family.metric) {
+      std::map<std::string, std::string> got;
+      for (const auto& label : metric.label) got[label.name] = label.value;
+      if (got != labels) continue;
+      if (family.type == prometheus::MetricType::Counter) return metric.counter.value;
+      if (family.type == prometheus::MetricType::Histogram)
+        return static_cast<double>(metric.histogram.sample_count);
+    }
+  }
+  return -1;
+}
+
+TEST(ServiceHostTest, ServesOnAnEphemeralPortAndStops) {
+  FakeFeedService service;
+  auto registry = std::make_shared<prometheus::Registry>();
+  ServiceHost host("test", TestServerConfig(), registry);
+  host.AddService(&service);
+  ASSERT_TRUE(host.Start().ok());
+  ASSERT_GT(host.port(), 0);
+  auto channel = Connect(host.port());
+  auto stub = feed::ChangeFeedService::NewStub(channel);
+  grpc::ClientContext context;
+  feed::FeedHead head;
+  EXPECT_TRUE(stub->GetFeedHead(&context, feed::GetFeedHeadRequest(), &head).ok());
+  EXPECT_EQ(*HealthStatus(channel), kServing);
+  host.Stop();
+  host.Stop();  // idempotent
+  grpc::ClientContext after;
+  after.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+  EXPECT_FALSE(stub->GetFeedHead(&after, feed::GetFeedHeadRequest(), &head).ok());
+}
+
+TEST(ServiceHostTest, PortInUseFailsToStart) {
+  FakeFeedService service;
+  ServiceHost first("first", TestServerConfig(), std::make_shared<prometheus::Registry>());
+  first.AddService(&service);
+  ASSERT_TRUE(first.Start().ok());
+  ServerConfig config = TestServerConfig();
+  config.grpc_address = "127.0.0.1:" + std::to_string(first.port());
+  FakeFeedService other;
+  ServiceHost second("second", config, std::make_shared<prometheus::Registry>());
+  second.AddService(&other);
+  absl::Status status = second.Start();
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(absl::StrContains(status.message(), "--grpc-address"));
+}
+
+TEST(ServiceHostTest, ReadinessProbeFlipsHealth) {
+  FakeFeedService service;
+  std::atomic<bool> ready{false};
+  ServiceHost host("test", TestServerConfig(), std::make_shared<prometheus::Registry>());
+  host.AddService(&service);
+  host.SetReadinessProbe([&ready] { return ready.load(); });
+  ASSERT_TRUE(host.Start().ok());
+  auto channel = Connect(host.port());
+  EXPECT_EQ(*HealthStatus(channel), kNotServing);  // first verdict is taken before Start returns
+
+  const auto wait_for = [&](int wanted) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (*HealthStatus(channel) == wanted) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  };
+  ready = true;
+  EXPECT_TRUE(wait_for(kServing));
+  ready = false;
+  EXPECT_TRUE(wait_for(kNotServing));
+
+  // Stop returns promptly even with a 20 ms probe loop running.
+  const auto before = std::chrono::steady_clock::now();
+  host.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(3));
+}
+
+TEST(ServiceHostTest, DrainDelayKeepsServingCallsWhileNotServing) {
+  FakeFeedService service;
+  ServerConfig config = TestServerConfig();
+  config.drain_delay = std::chrono::milliseconds(400);
+  ServiceHost host("test", config, std::make_shared<prometheus::Registry>());
+  host.AddService(&service);
+  ASSERT_TRUE(host.Start().ok());
+  auto channel = Connect(host.port());
+  ASSERT_EQ(*HealthStatus(channel), kServing);
+  std::thread stopper([&host] { host.Stop(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  EXPECT_EQ(*HealthStatus(channel), kNotServing);  // still answering, but not ready
+  stopper.join();
+}
+
+TEST(MetricsInterceptorTest, CountsStartedHandledAndLatencyWithLabels) {
+  FakeFeedService service;
+  auto registry = std::make_shared<prometheus::Registry>();
+  ServiceHost host("test", TestServerConfig(), registry);
+  host.AddService(&service);
+  ASSERT_TRUE(host.Start().ok());
+  auto channel = Connect(host.port());
+  auto stub = feed::ChangeFeedService::NewStub(channel);
+
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext context;
+    feed::FeedHead head;
+    ASSERT_TRUE(stub->GetFeedHead(&context, feed::GetFeedHeadRequest(), &head).ok());
+  }
+  {
+    grpc::ClientContext context;
+    feed::StreamChangesRequest request;
+    request.set_after_sequence(2);
+    auto reader = stub->StreamChanges(&context, request);
+    feed::Change change;
+    int received = 0;
+    while (reader->Read(&change)) ++received;
+    EXPECT_TRUE(reader->Finish().ok());
+    EXPECT_EQ(received, 2);
+  }
+  {
+    grpc::ClientContext context;
+    feed::StreamChangesRequest request;
+    request.set_after_sequence(-1);
+    auto reader = stub->StreamChanges(&context, request);
+    feed::Change change;
+    while (reader->Read(&change)) {
+    }
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  ASSERT_EQ(*HealthStatus(channel), kServing);
+
+  const std::map<std::string, std::string> unary = {
+      {"grpc_type", "unary"}, {"grpc_service", "grassroots.feed.v1.ChangeFeedService"}, {"grpc_method", "GetFeedHead"}};
+  auto with_code = [](std::map<std::string, std::string> labels, const std::string& code) {
+    labels["grpc_code"] = code;
+    return labels;
+  };
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_started_total", unary), 3);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_handled_total", with_code(unary, "OK")), 3);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_handling_seconds", unary), 3);
+
+  const std::map<std::string, std::string> stream = {{"grpc_type", "server_stream"},
+                                                     {"grpc_service", "grassroots.feed.v1.ChangeFeedService"},
+                                                     {"grpc_method", "StreamChanges"}};
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_started_total", stream), 2);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_handled_total", with_code(stream, "OK")), 1);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_handled_total", with_code(stream, "INVALID_ARGUMENT")), 1);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_handled_total", with_code(stream, "NOT_FOUND")), -1);
+
+  const std::map<std::string, std::string> health = {
+      {"grpc_type", "unary"}, {"grpc_service", "grpc.health.v1.Health"}, {"grpc_method", "Check"}};
+  EXPECT_GE(MetricValue(*registry, "grpc_server_started_total", health), 1);
+}
+
+TEST(MetricsInterceptorTest, UnknownMethodsAreCountedToo) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  FakeFeedService service;
+  ServiceHost host("test", TestServerConfig(), registry);
+  host.AddService(&service);
+  ASSERT_TRUE(host.Start().ok());
+  auto channel = Connect(host.port());
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1), response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/grassroots.feed.v1.ChangeFeedService/NoSuchMethod", grpc::StubOptions(), &request,
+                 &response, [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  EXPECT_EQ(done.get_future().get().error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  // Whatever the interceptor sees for an unregistered method, it must not crash
+  // and the registered series keep working.
+  grpc::ClientContext ok_context;
+  feed::FeedHead head;
+  EXPECT_TRUE(feed::ChangeFeedService::NewStub(channel)->GetFeedHead(&ok_context, {}, &head).ok());
+}
+
+class AuthorizerCallTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auth::MethodPolicy policy;
+    policy.Allow(kGetFeedHead, {Role::kSecretary, Role::kAdmin});
+    authorizer_ = std::make_unique<auth::Authorizer>(grassroots::testing::TestVerifier(), policy);
+    service_ = std::make_unique<FakeFeedService>(authorizer_.get());
+    host_ = std::make_unique<ServiceHost>("test", TestServerConfig(), std::make_shared<prometheus::Registry>());
+    host_->AddService(service_.get());
+    ASSERT_TRUE(host_->Start().ok());
+    stub_ = feed::ChangeFeedService::NewStub(Connect(host_->port()));
+  }
+
+  grpc::Status Call(const std::map<std::string, std::string>& metadata, feed::FeedHead* head,
+                    std::string* request_id = nullptr) {
+    grpc::ClientContext context;
+    for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
+    grpc::Status status = stub_->GetFeedHead(&context, feed::GetFeedHeadRequest(), head);
+    if (request_id != nullptr) {
+      auto it = context.GetServerTrailingMetadata().find("x-request-id");
+      *request_id = it == context.GetServerTrailingMetadata().end() ? "" : std::string(it->second.data(), it->second.size());
+    }
+    return status;
+  }
+
+  std::unique_ptr<auth::Authorizer> authorizer_;
+  std::unique_ptr<FakeFeedService> service_;
+  std::unique_ptr<ServiceHost> host_;
+  std::unique_ptr<feed::ChangeFeedService::Stub> stub_;
+};
+
+TEST_F(AuthorizerCallTest, ValidBearerTokenPasses) {
+  feed::FeedHead head;
+  std::string request_id;
+  grpc::Status status = Call({{"authorization", grassroots::testing::MintToken({Role::kSecretary}, 42)},
+                              {"x-request-id", "abc-123_X"}},
+                             &head, &request_id);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(head.last_sequence(), 42);
+  EXPECT_EQ(request_id, "abc-123_X");
+}
+
+TEST_F(AuthorizerCallTest, SchemeIsCaseInsensitiveAndBadRequestIdsAreReplaced) {
+  std::string token = grassroots::testing::MintToken({Role::kAdmin}, 5);
+  token.replace(0, 6, "bEaReR");
+  feed::FeedHead head;
+  std::string request_id;
+  ASSERT_TRUE(Call({{"authorization", token}, {"x-request-id", "bad id;drop table"}}, &head, &request_id).ok());
+  EXPECT_EQ(request_id.size(), 32u);  // a generated one
+  ASSERT_TRUE(Call({{"authorization", token}}, &head, &request_id).ok());
+  EXPECT_EQ(request_id.size(), 32u);
+}
+
+TEST_F(AuthorizerCallTest, MissingOrBadCredentialsAreUnauthenticated) {
+  feed::FeedHead head;
+  EXPECT_EQ(Call({}, &head).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const std::string token = grassroots::testing::MintToken({Role::kSecretary}, 42);
+  EXPECT_EQ(Call({{"authorization", token.substr(7)}}, &head).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call({{"authorization", "Basic dXNlcjpwYXNz"}}, &head).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call({{"authorization", "Bearer "}}, &head).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call({{"authorization", "Bearer not.a.token"}}, &head).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  auth::Claims claims{"user", {Role::kSecretary}, 42, std::nullopt};
+  auto minted = grassroots::testing::TestKeys::Get().signer().Mint(claims, absl::Minutes(1), absl::Now() - absl::Hours(1));
+  ASSERT_TRUE(minted.ok());
+  const std::string expired = "Bearer " + *minted;
+  grpc::Status status = Call({{"authorization", expired}}, &head);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_FALSE(absl::StrContains(status.error_message(), expired.substr(7, 20)));
+}
+
+TEST_F(AuthorizerCallTest, RoleNotAllowedIsPermissionDeniedNamingTheMethod) {
+  feed::FeedHead head;
+  grpc::Status status = Call({{"authorization", grassroots::testing::MintToken({Role::kMember}, 42)}}, &head);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), kGetFeedHead)) << status.error_message();
+}
+
+}  // namespace
+}  // namespace grassroots::common
