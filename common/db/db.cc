@@ -38,6 +38,11 @@ constexpr absl::string_view kErrnoPayload = "type.grassroots.dev/db.mariadb_errn
 // and discarded if they fail: no extra round trip on the hot path.
 constexpr auto kValidateAfterIdle = std::chrono::seconds(30);
 
+// Statements cached per connection before the cache is dropped (at release,
+// when no caller can hold a reference). Keeps dynamic SQL from exhausting the
+// server's max_prepared_stmt_count.
+constexpr size_t kMaxCachedStatements = 256;
+
 // Deadlock / lock-wait retries: attempts in total and the first backoff.
 constexpr int kMaxTransactionAttempts = 5;
 constexpr auto kFirstBackoff = std::chrono::milliseconds(5);
@@ -70,7 +75,7 @@ bool MessageQuotesValues(int code) {
 }
 
 int ErrnoOf(const absl::Status& status) {
-  std::optional<absl::Cord> payload = status.GetPayload(kErrnoPayload);
+  auto payload = status.GetPayload(kErrnoPayload);
   if (!payload) return -1;
   int code = -1;
   if (!absl::SimpleAtoi(std::string(*payload), &code)) return -1;
@@ -317,7 +322,10 @@ struct ConnectionPool::Impl {
   }
 
   void Release(std::unique_ptr<Pooled> pooled, bool broken) {
-    if (!broken) pooled->last_used = Clock::now();
+    if (!broken) {
+      pooled->last_used = Clock::now();
+      if (pooled->prepared.size() > kMaxCachedStatements) pooled->prepared.clear();
+    }
     {
       std::lock_guard<std::mutex> lock(mu);
       --leased;
@@ -385,7 +393,7 @@ struct ConnectionPool::Impl {
       try {
         pooled->connection->rollback();
       } catch (const sql::SQLException& e) {
-        FromSqlException(e, operation);
+        (void)FromSqlException(e, operation);  // logs it
         broken = true;
       }
     }

@@ -71,7 +71,7 @@ class NamedLock {
     try {
       session_.Query(session_.Prepare("SELECT RELEASE_LOCK(CONCAT('gr_migrate:', SHA1(DATABASE())))"));
     } catch (const sql::SQLException& e) {
-      FromSqlException(e, "release_migration_lock");
+      (void)FromSqlException(e, "release_migration_lock");  // logs it
     }
   }
   absl::Status Acquire() {

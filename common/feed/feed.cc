@@ -127,10 +127,9 @@ absl::StatusOr<std::string> RunIdempotent(db::ConnectionPool& pool, std::string_
   // the committed response instead of running create a second time (which
   // could fail on the first one's unique keys with a misleading error).
   // A locking read is used because it sees the latest committed row.
-  enum class Outcome { kCreated, kReplayed };
-  Outcome outcome = Outcome::kCreated;
+  bool key_vanished = false;  // the duplicate we collided with was purged meanwhile
   auto attempt = [&](db::Session& session) -> absl::StatusOr<std::string> {
-    outcome = Outcome::kCreated;
+    key_vanished = false;
     sql::PreparedStatement& reserve = session.Prepare(
         "INSERT INTO idempotency_keys (actor, method, request_id, request_fingerprint, response, created_at)"
         " VALUES (?, ?, ?, ?, '', UTC_TIMESTAMP(6))");
@@ -154,13 +153,12 @@ absl::StatusOr<std::string> RunIdempotent(db::ConnectionPool& pool, std::string_
       read.setString(3, std::string(request_id));
       std::unique_ptr<sql::ResultSet> rs = session.Query(read);
       if (!rs->next()) {
-        // Deleted between our insert and this read (purge): let the caller retry.
-        return absl::AbortedError("idempotency key changed concurrently");
+        key_vanished = true;
+        return absl::AbortedError("idempotency key changed concurrently; retry the request");
       }
       if (std::string(rs->getString(1)) != fingerprint) {
         return InvalidField("request_id", "was already used for a different request");
       }
-      outcome = Outcome::kReplayed;
       return std::string(rs->getString(2));
     }
     GR_ASSIGN_OR_RETURN(std::string response, create(session));
@@ -175,13 +173,7 @@ absl::StatusOr<std::string> RunIdempotent(db::ConnectionPool& pool, std::string_
     return response;
   };
   absl::StatusOr<std::string> result = pool.Transact<std::string>(operation, attempt);
-  if (!result.ok() && result.status().code() == absl::StatusCode::kAborted &&
-      result.status().message() == "idempotency key changed concurrently") {
-    result = pool.Transact<std::string>(operation, attempt);  // retry once
-  }
-  if (result.ok() && outcome == Outcome::kReplayed) {
-    log::Debug("idempotent replay", {{"method", method}});
-  }
+  if (!result.ok() && key_vanished) result = pool.Transact<std::string>(operation, attempt);  // retry once
   return result;
 }
 

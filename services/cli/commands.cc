@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "absl/strings/string_view.h"
 #include "common/auth/auth.h"
 #include "grassroots/feed/v1/change_feed.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
@@ -30,7 +31,7 @@ namespace {
 
 namespace v1 = ::grassroots::org::v1;
 
-int Fail(Io& io, std::string_view message, int code = kExitUsage) {
+int Fail(Io& io, absl::string_view message, int code = kExitUsage) {
   io.err << "error: " << message << std::endl;
   return code;
 }

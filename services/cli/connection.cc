@@ -17,7 +17,7 @@ namespace grassroots::cli {
 namespace {
 
 // Default ports of the four services (see deploy/ and each service's main.cc).
-int DefaultPort(std::string_view component) {
+int DefaultPort(absl::string_view component) {
   if (component == "membership") return 50052;
   if (component == "inspection") return 50053;
   if (component == "reporting") return 50054;
@@ -35,20 +35,20 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }  // namespace
 
 EnvLookup ProcessEnv() {
-  return [](std::string_view name) -> std::optional<std::string> {
+  return [](absl::string_view name) -> std::optional<std::string> {
     const char* value = std::getenv(std::string(name).c_str());
     if (value == nullptr || *value == '\0') return std::nullopt;
     return std::string(value);
   };
 }
 
-std::string ServiceComponent(std::string_view package) {
-  std::vector<std::string_view> parts = absl::StrSplit(package, '.');
+std::string ServiceComponent(absl::string_view package) {
+  std::vector<absl::string_view> parts = absl::StrSplit(package, '.');
   if (parts.size() < 2 || parts[0] != "grassroots") return "";
   return std::string(parts[1]);
 }
 
-absl::StatusOr<std::string> ResolveTarget(std::string_view package, const ConnectionFlags& flags,
+absl::StatusOr<std::string> ResolveTarget(absl::string_view package, const ConnectionFlags& flags,
                                           const EnvLookup& env) {
   if (!flags.target.empty()) return flags.target;
   std::string component = ServiceComponent(package);
@@ -67,7 +67,7 @@ absl::StatusOr<std::string> ResolveToken(const ConnectionFlags& flags, const Env
   if (!flags.token_file.empty()) {
     absl::StatusOr<std::string> text = ReadFile(flags.token_file);
     if (!text.ok()) return text.status();
-    std::string_view first_line = *text;
+    absl::string_view first_line = *text;
     first_line = first_line.substr(0, first_line.find('\n'));
     return std::string(absl::StripAsciiWhitespace(first_line));
   }
@@ -77,7 +77,7 @@ absl::StatusOr<std::string> ResolveToken(const ConnectionFlags& flags, const Env
   return std::string();
 }
 
-absl::StatusOr<absl::Duration> ParseDeadline(std::string_view text) {
+absl::StatusOr<absl::Duration> ParseDeadline(absl::string_view text) {
   absl::Duration deadline;
   if (!absl::ParseDuration(text, &deadline) || deadline <= absl::ZeroDuration() ||
       deadline == absl::InfiniteDuration()) {
@@ -104,7 +104,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& ta
   return grpc::CreateCustomChannel(target, credentials, common::DefaultChannelArguments());
 }
 
-absl::StatusOr<Connection> Connection::Open(std::string_view package, const ConnectionFlags& flags,
+absl::StatusOr<Connection> Connection::Open(absl::string_view package, const ConnectionFlags& flags,
                                             const EnvLookup& env) {
   absl::StatusOr<std::string> target = ResolveTarget(package, flags, env);
   if (!target.ok()) return target.status();

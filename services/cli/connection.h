@@ -7,18 +7,18 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/strings/string_view.h"
 
 namespace grassroots::cli {
 
 // Reads an environment variable; injectable so tests need not touch the process environment.
-using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+using EnvLookup = std::function<std::optional<std::string>(absl::string_view name)>;
 EnvLookup ProcessEnv();
 
 // Flags shared by every command that talks to a service.
@@ -33,13 +33,13 @@ struct ConnectionFlags {
 };
 
 // "grassroots.org.v1" -> "org"; "" when the package is not a Grassroots one.
-std::string ServiceComponent(std::string_view package);
+std::string ServiceComponent(absl::string_view package);
 
 // The address for a proto package: --target, else GRASSROOTS_<COMPONENT>_TARGET,
 // else localhost and the service's default port (org 50051, membership 50052,
 // inspection 50053, reporting 50054). The change feed (grassroots.feed.v1) is
 // served by every service; it defaults to the org service.
-absl::StatusOr<std::string> ResolveTarget(std::string_view package, const ConnectionFlags& flags,
+absl::StatusOr<std::string> ResolveTarget(absl::string_view package, const ConnectionFlags& flags,
                                           const EnvLookup& env);
 
 // The bearer token: --token, else the first line of --token-file, else
@@ -47,12 +47,12 @@ absl::StatusOr<std::string> ResolveTarget(std::string_view package, const Connec
 absl::StatusOr<std::string> ResolveToken(const ConnectionFlags& flags, const EnvLookup& env);
 
 // Parses "10s", "500ms", "2m"; must be positive.
-absl::StatusOr<absl::Duration> ParseDeadline(std::string_view text);
+absl::StatusOr<absl::Duration> ParseDeadline(absl::string_view text);
 
 // An open connection plus what each call needs.
 class Connection {
  public:
-  static absl::StatusOr<Connection> Open(std::string_view package, const ConnectionFlags& flags,
+  static absl::StatusOr<Connection> Open(absl::string_view package, const ConnectionFlags& flags,
                                          const EnvLookup& env);
   Connection(std::shared_ptr<grpc::Channel> channel, std::string target, std::string token,
              absl::Duration deadline, std::string request_id);

@@ -12,6 +12,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
@@ -636,7 +637,7 @@ absl::StatusOr<LoadReport> Loader::Run() {
 
 }  // namespace
 
-std::string RequestId(std::string_view kind, std::string_view key) {
+std::string RequestId(absl::string_view kind, absl::string_view key) {
   std::string id = absl::StrCat("demo-", kind, "-");
   for (char c : key) {
     const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "services/cli/connection.h"
 #include "services/cli/demo_plan.h"
 
@@ -39,6 +40,6 @@ absl::StatusOr<LoadReport> Load(const Connection& connection, const Plan& plan, 
                                 std::ostream& progress);
 
 // "demo-org-DEMO-LV_BN_X01" : request ids allow [A-Za-z0-9_-] only, at most 64 chars.
-std::string RequestId(std::string_view kind, std::string_view key);
+std::string RequestId(absl::string_view kind, absl::string_view key);
 
 }  // namespace grassroots::cli::demo

@@ -94,7 +94,7 @@ std::vector<const pb::ServiceDescriptor*> GrassrootsServices() {
   return services;
 }
 
-absl::StatusOr<const pb::MethodDescriptor*> FindMethod(std::string_view spec) {
+absl::StatusOr<const pb::MethodDescriptor*> FindMethod(absl::string_view spec) {
   std::string normalized(absl::StripPrefix(spec, "/"));
   std::replace(normalized.begin(), normalized.end(), '/', '.');
   size_t dot = normalized.rfind('.');
@@ -137,17 +137,17 @@ std::string MethodPath(const pb::MethodDescriptor& method) {
 }
 
 absl::StatusOr<std::unique_ptr<pb::Message>> RequestFromJson(const pb::MethodDescriptor& method,
-                                                             std::string_view json) {
+                                                             absl::string_view json) {
   const pb::Message* prototype = pb::MessageFactory::generated_factory()->GetPrototype(method.input_type());
   std::unique_ptr<pb::Message> request(prototype->New());
-  std::string_view trimmed = absl::StripAsciiWhitespace(json);
+  absl::string_view trimmed = absl::StripAsciiWhitespace(json);
   if (trimmed.empty()) return request;
   pb::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;  // a misspelled field must not be silently dropped
   pb::util::Status status = pb::util::JsonStringToMessage(std::string(trimmed), request.get(), options);
   if (!status.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("request JSON does not fit ", method.input_type()->full_name(),
-                                                   ": ", status.message()));
+                                                   ": ", status.message().ToString()));
   }
   return request;
 }
@@ -205,7 +205,7 @@ grpc::Status CallMethod(const Connection& connection, const pb::MethodDescriptor
   return stream.Finish();
 }
 
-std::string_view StatusCodeName(grpc::StatusCode code) {
+absl::string_view StatusCodeName(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::OK: return "OK";
     case grpc::StatusCode::CANCELLED: return "CANCELLED";

@@ -5,7 +5,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <google/protobuf/descriptor.h>
@@ -13,6 +12,7 @@
 #include <grpcpp/support/status.h>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "services/cli/connection.h"
 
 namespace grassroots::cli {
@@ -24,7 +24,7 @@ std::vector<const google::protobuf::ServiceDescriptor*> GrassrootsServices();
 // "grassroots.org.v1.OrganizationService.GetOrganization" or the gRPC path
 // "/grassroots.org.v1.OrganizationService/GetOrganization". NOT_FOUND lists
 // what is known; INVALID_ARGUMENT when a short name is ambiguous.
-absl::StatusOr<const google::protobuf::MethodDescriptor*> FindMethod(std::string_view spec);
+absl::StatusOr<const google::protobuf::MethodDescriptor*> FindMethod(absl::string_view spec);
 
 // "/grassroots.org.v1.OrganizationService/GetOrganization".
 std::string MethodPath(const google::protobuf::MethodDescriptor& method);
@@ -33,7 +33,7 @@ std::string MethodPath(const google::protobuf::MethodDescriptor& method);
 // lowerCamelCase; enum names). Empty text means an empty request.
 // INVALID_ARGUMENT with the parser's message when the JSON does not fit.
 absl::StatusOr<std::unique_ptr<google::protobuf::Message>> RequestFromJson(
-    const google::protobuf::MethodDescriptor& method, std::string_view json);
+    const google::protobuf::MethodDescriptor& method, absl::string_view json);
 
 // A fresh, empty message of the method's response type.
 std::unique_ptr<google::protobuf::Message> NewResponse(const google::protobuf::MethodDescriptor& method);
@@ -51,6 +51,6 @@ grpc::Status CallMethod(const Connection& connection, const google::protobuf::Me
 // (field violations, error reason and metadata, anything else by type).
 std::string DescribeStatus(const grpc::Status& status);
 // "INVALID_ARGUMENT", "NOT_FOUND", ...
-std::string_view StatusCodeName(grpc::StatusCode code);
+absl::string_view StatusCodeName(grpc::StatusCode code);
 
 }  // namespace grassroots::cli

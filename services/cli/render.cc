@@ -129,7 +129,7 @@ std::string ToJson(const pb::Message& message, bool pretty) {
   options.add_whitespace = pretty;
   options.preserve_proto_field_names = true;
   pb::util::Status status = pb::util::MessageToJsonString(message, &json, options);
-  if (!status.ok()) return absl::StrCat("{\"error\": \"cannot print as JSON: ", status.message(), "\"}");
+  if (!status.ok()) return absl::StrCat("{\"error\": \"cannot print as JSON: ", status.message().ToString(), "\"}");
   while (!json.empty() && json.back() == '\n') json.pop_back();
   return json;
 }
@@ -185,7 +185,7 @@ Table RecordTable(const pb::Message& message) {
   return table;
 }
 
-size_t DisplayWidth(std::string_view utf8) {
+size_t DisplayWidth(absl::string_view utf8) {
   size_t width = 0;
   const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(utf8.data());
   utf8proc_ssize_t remaining = static_cast<utf8proc_ssize_t>(utf8.size());

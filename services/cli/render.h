@@ -2,10 +2,10 @@
 // Output of responses: JSON (the default) and plain-text tables for people.
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <google/protobuf/message.h>
+#include "absl/strings/string_view.h"
 
 namespace grassroots::cli {
 
@@ -39,6 +39,6 @@ Table RecordTable(const google::protobuf::Message& message);
 std::string RenderTable(const Table& table);
 
 // Number of terminal cells the UTF-8 text occupies.
-size_t DisplayWidth(std::string_view utf8);
+size_t DisplayWidth(absl::string_view utf8);
 
 }  // namespace grassroots::cli

@@ -5,8 +5,8 @@ Secret, every object kind per enabled service, configuration names that the
 services really accept, and that bad values are refused.
 
 Usage: helm_chart_test.py --repo <checkout> [--helm <path>]
-helm is looked up in --helm, $GRASSROOTS_HELM, .grassroots/tools/helm-*/helm
-(installed by scripts/install-deps.sh), then PATH.
+helm is looked up in --helm, $GRASSROOTS_HELM, $GRASSROOTS_TOOLS_DIR (default
+.grassroots/tools)/helm-*/helm (installed by scripts/install-deps.sh), then PATH.
 """
 import argparse
 import glob
@@ -30,7 +30,8 @@ def check(condition, message):
 
 def find_helm(repo, explicit):
     candidates = [explicit, os.environ.get("GRASSROOTS_HELM")]
-    candidates += sorted(glob.glob(os.path.join(repo, ".grassroots/tools/helm-*/helm")), reverse=True)
+    tools_dir = os.environ.get("GRASSROOTS_TOOLS_DIR", os.path.join(repo, ".grassroots/tools"))
+    candidates += sorted(glob.glob(os.path.join(tools_dir, "helm-*/helm")), reverse=True)
     candidates.append(shutil.which("helm"))
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):

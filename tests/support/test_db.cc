@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <cppconn/connection.h>
 #include <cppconn/exception.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
@@ -28,7 +29,7 @@ std::string EnvOr(const char* name, std::string fallback) {
   return value != nullptr ? std::string(value) : std::move(fallback);
 }
 
-std::string Quoted(std::string_view identifier) { return absl::StrCat("`", identifier, "`"); }
+std::string Quoted(const std::string& identifier) { return "`" + identifier + "`"; }
 
 // Executes text statements on a short-lived single-connection pool.
 absl::Status ExecuteOn(const DbConfig& config, const std::vector<std::string>& statements) {

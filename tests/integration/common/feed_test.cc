@@ -339,9 +339,13 @@ TEST_F(FeedTest, ConcurrentStreamsAreCappedAndStopStreamsEndsFollowers) {
   EXPECT_LT(std::chrono::steady_clock::now() - stop, std::chrono::milliseconds(1000));
 
   for (const auto& family : registry_->Collect()) {
-    if (family.name == "feed_streams_active") EXPECT_EQ(family.metric.at(0).gauge.value, 0);
-    if (family.name == "feed_changes_sent_total") EXPECT_EQ(family.metric.at(0).counter.value, 2);
-    if (family.name == "feed_last_sequence") EXPECT_EQ(family.metric.at(0).gauge.value, 2);
+    if (family.name == "feed_streams_active") {
+      EXPECT_EQ(family.metric.at(0).gauge.value, 0);
+    } else if (family.name == "feed_changes_sent_total") {
+      EXPECT_EQ(family.metric.at(0).counter.value, 2);
+    } else if (family.name == "feed_last_sequence") {
+      EXPECT_EQ(family.metric.at(0).gauge.value, 2);
+    }
   }
 }
 

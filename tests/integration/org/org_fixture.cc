@@ -152,12 +152,18 @@ v1::RecognitionService::Stub& OrgFixture::recognition() { return *S().recognitio
 grassroots::feed::v1::ChangeFeedService::Stub& OrgFixture::feed() { return *S().feed; }
 int OrgFixture::port() { return S().host->port(); }
 common::db::ConnectionPool& OrgFixture::pool() { return S().db->pool(); }
+const common::DbConfig& OrgFixture::db_config() { return S().db->config(); }
 const common::RulesRegistry& OrgFixture::rules() { return *S().rules; }
 
 int64_t OrgFixture::QueryInt(const std::string& sql) {
   absl::StatusOr<int64_t> value = S().db->QueryInt(sql);
   EXPECT_TRUE(value.ok()) << value.status();
   return value.ok() ? *value : -1;
+}
+
+void OrgFixture::ExecuteSql(const std::string& sql) {
+  absl::Status status = S().db->Execute(sql);
+  EXPECT_TRUE(status.ok()) << status;
 }
 
 int64_t OrgFixture::RootId() { return S().root_id; }

@@ -54,9 +54,13 @@ class OrgFixture : public ::testing::Test {
 
   // ---- direct access for assertions (never for the code under test) ----
   static common::db::ConnectionPool& pool();
+  // Connection settings of the suite's database (e.g. to build a second pool).
+  static const common::DbConfig& db_config();
   static const common::RulesRegistry& rules();
   // Runs a scalar SELECT (first column of the first row as int64; 0 when no row).
   static int64_t QueryInt(const std::string& sql);
+  // Runs one statement (test set-up such as extra reference data); fails the test on error.
+  static void ExecuteSql(const std::string& sql);
 
   // ---- tokens (RS256, signed with the suite's key; 1 h lifetime) ----
   static int64_t RootId();

@@ -6,6 +6,7 @@
 #include <openssl/pem.h>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -19,7 +20,7 @@ namespace {
 
 using grassroots::testing::TestKeys;
 
-std::string B64(std::string_view text) { return absl::WebSafeBase64Escape(text); }
+std::string B64(absl::string_view text) { return absl::WebSafeBase64Escape(text); }
 
 // Signs header.payload with RS256 using OpenSSL directly, so the tests can
 // build tokens with any claims, independently of TokenSigner.

@@ -55,11 +55,13 @@ class ConfigTest : public ::testing::Test {
   std::string key_file_;
 };
 
-void ExpectErrorNaming(const absl::StatusOr<ServiceConfig>& result, std::string_view flag, std::string_view env) {
+void ExpectErrorNaming(const absl::StatusOr<ServiceConfig>& result, absl::string_view flag, absl::string_view env) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(result.status().message(), flag)) << result.status().message();
-  if (!env.empty()) EXPECT_TRUE(absl::StrContains(result.status().message(), env)) << result.status().message();
+  if (!env.empty()) {
+    EXPECT_TRUE(absl::StrContains(result.status().message(), env)) << result.status().message();
+  }
 }
 
 TEST_F(ConfigTest, ValidMinimalConfigUsesDefaults) {

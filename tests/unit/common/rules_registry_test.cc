@@ -51,7 +51,7 @@ TEST(RulesRegistryTest, TypedGetters) {
   EXPECT_EQ(rules->InForce(absl::CivilDay(2010, 1, 1)).size(), 0u);
 }
 
-void ExpectRefused(std::string_view text, std::string_view mentions) {
+void ExpectRefused(std::string_view text, absl::string_view mentions) {
   auto rules = RulesRegistry::FromJsonText(text);
   ASSERT_FALSE(rules.ok()) << text;
   EXPECT_EQ(rules.status().code(), absl::StatusCode::kInvalidArgument);
