@@ -613,8 +613,26 @@ absl::StatusOr<LoadReport> Loader::Run() {
             << " grassroots, " << counts.cells << " cells, " << counts.party_groups << " party groups), "
             << counts.units << " residential units" << std::endl;
   progress_ << "[1/6] organizations" << std::endl;
-  absl::Status status = CreateOrganizations(plan_.organizations, report_.organizations_created);
-  if (!status.ok()) return status;
+  absl::Status status;
+  if (root->empty()) {
+    // The root first, alone: the caller may create a root (bootstrap of an empty
+    // tree, or an administrator of another root) yet not act inside it.
+    if (status = CreateOrganization(plan_.organizations.front(), report_.organizations_created); !status.ok()) {
+      return status;
+    }
+    const std::string created_root = NameOf(kRootCode);
+    absl::StatusOr<v1::Organization> visible = Get(created_root);
+    if (absl::IsPermissionDenied(visible.status())) {
+      const std::string id = created_root.substr(created_root.find('/') + 1);
+      return absl::PermissionDeniedError(absl::StrCat(
+          "created the demo root ", kRootCode, " as ", created_root,
+          ", but the token's scope does not include it. Mint an administrator token for it (grassroots token mint "
+          "--role admin --scope-org ",
+          id, " ...) and run `grassroots demo load` again to continue."));
+    }
+    if (!visible.ok()) return visible.status();
+  }
+  if (status = CreateOrganizations(plan_.organizations, report_.organizations_created); !status.ok()) return status;
   report_.root_name = NameOf(kRootCode);
   progress_ << "[2/6] residential units" << std::endl;
   if (status = CreateUnits(); !status.ok()) return status;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <google/protobuf/message.h>
+
 #include "absl/strings/string_view.h"
 
 namespace grassroots::cli {

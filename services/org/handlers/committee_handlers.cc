@@ -17,7 +17,7 @@ constexpr char kService[] = "/grassroots.org.v1.CommitteeService/";
 
 absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::ServerContext* context,
                                                 std::string_view method) {
-  return ctx.authorizer.Begin(*context, absl::StrCat(kService, method));
+  return ctx.authorizer.Begin(*context, absl::StrCat(kService, std::string(method)));
 }
 
 common::feed::WriteContext WriteContextOf(const common::auth::CallContext& call) {

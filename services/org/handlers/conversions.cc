@@ -16,10 +16,11 @@ constexpr size_t kMaxDecisionText = 255;
 // Splits "a/1/b/2/..." and checks each collection segment and positive id.
 absl::StatusOr<std::vector<int64_t>> ParsePath(std::string_view name, std::string_view field,
                                                std::initializer_list<std::string_view> collections) {
-  std::vector<std::string_view> parts = absl::StrSplit(name, '/');
+  const std::string text(name);
+  std::vector<std::string> parts = absl::StrSplit(text, '/');
   const std::string expected = [&] {
     std::string shape;
-    for (std::string_view c : collections) absl::StrAppend(&shape, shape.empty() ? "" : "/", c, "/{id}");
+    for (std::string_view c : collections) absl::StrAppend(&shape, shape.empty() ? "" : "/", std::string(c), "/{id}");
     return shape;
   }();
   if (name.empty()) return common::InvalidField(field, absl::StrCat("is required (", expected, ")"));
@@ -166,13 +167,13 @@ void ToProto(const domain::Decision& decision, v1::Decision* out) {
 absl::StatusOr<domain::Decision> DecisionFromProto(const v1::Decision& decision, std::string_view prefix) {
   domain::Decision out;
   GR_ASSIGN_OR_RETURN(out.issuing_body, common::api::NormalizeText(decision.issuing_body(),
-                                                                    absl::StrCat(prefix, ".issuing_body"), false,
+                                                                    absl::StrCat(std::string(prefix), ".issuing_body"), false,
                                                                     kMaxDecisionText));
-  GR_ASSIGN_OR_RETURN(out.number, common::api::NormalizeText(decision.number(), absl::StrCat(prefix, ".number"),
+  GR_ASSIGN_OR_RETURN(out.number, common::api::NormalizeText(decision.number(), absl::StrCat(std::string(prefix), ".number"),
                                                               false, 100));
   if (!decision.signed_on().empty()) {
     GR_ASSIGN_OR_RETURN(out.signed_on,
-                        common::api::ParseDate(decision.signed_on(), absl::StrCat(prefix, ".signed_on")));
+                        common::api::ParseDate(decision.signed_on(), absl::StrCat(std::string(prefix), ".signed_on")));
   }
   return out;
 }
@@ -215,7 +216,7 @@ std::string PositionKindCode(v1::PositionKind kind) {
 
 v1::PositionKind PositionKindFromCode(std::string_view code) {
   v1::PositionKind kind = v1::POSITION_KIND_UNSPECIFIED;
-  v1::PositionKind_Parse(absl::StrCat("POSITION_KIND_", code), &kind);
+  v1::PositionKind_Parse(absl::StrCat("POSITION_KIND_", std::string(code)), &kind);
   return kind;
 }
 

@@ -29,7 +29,7 @@ constexpr int32_t kMaxEventPage = 1000;
 
 absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::ServerContext* context,
                                                 std::string_view method) {
-  return ctx.authorizer.Begin(*context, absl::StrCat(kService, method));
+  return ctx.authorizer.Begin(*context, absl::StrCat(kService, std::string(method)));
 }
 
 common::feed::WriteContext WriteContextOf(const common::auth::CallContext& call) {

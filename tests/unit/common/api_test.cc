@@ -92,7 +92,9 @@ TEST(PageTokenTest, TamperedForgedOrForeignTokensAreRefused) {
     tampered[i] = tampered[i] == 'A' ? 'B' : 'A';
     auto decoded = codec.Decode(tampered, fingerprint);
     EXPECT_FALSE(decoded.ok()) << "position " << i;
-    if (!decoded.ok()) EXPECT_EQ(FieldOf(decoded.status()), "page_token");
+    if (!decoded.ok()) {
+      EXPECT_EQ(FieldOf(decoded.status()), "page_token");
+    }
   }
   EXPECT_FALSE(codec.Decode(token.substr(0, token.size() - 1), fingerprint).ok());
   EXPECT_FALSE(codec.Decode("not a token!", fingerprint).ok());

@@ -1,0 +1,140 @@
+// `grassroots demo load` against the real org service (in-process, real MariaDB),
+// then `grassroots org tree` on what it loaded; a second load changes nothing.
+#include <regex>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/cli/cli_app.h"
+#include "services/cli/demo_plan.h"
+#include "tests/integration/org/org_fixture.h"
+
+namespace grassroots::cli {
+namespace {
+
+struct CliResult {
+  int exit_code = 0;
+  std::string out;
+  std::string err;
+};
+
+class DemoLoadTest : public org::testing::OrgFixture {
+ protected:
+  static CliResult Run(std::vector<std::string> args) {
+    args.insert(args.begin(), "grassroots");
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    std::ostringstream out, err;
+    std::istringstream in;
+    // No environment: everything the command needs is on its command line.
+    EnvLookup no_env = [](absl::string_view) { return std::optional<std::string>(); };
+    int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err, in, no_env);
+    return {code, out.str(), err.str()};
+  }
+  static std::string Target() { return absl::StrCat("127.0.0.1:", port()); }
+  static int64_t FeedHead() { return QueryInt("SELECT COALESCE(MAX(sequence), 0) FROM change_feed"); }
+};
+
+TEST_F(DemoLoadTest, LoadsTheDemoThroughTheApiAndASecondLoadIsANoOp) {
+  const demo::Plan plan = demo::BuildPlan();
+  const demo::PlanCounts counts = demo::Count(plan);
+
+  // The suite's administrator (scoped to the fixture's root) may create another
+  // root but not work inside it: the load stops and names the new root.
+  CliResult first = Run({"demo", "load", "--target", Target(), "--token", AdminToken(), "--parallel", "6"});
+  ASSERT_EQ(first.exit_code, 1) << first.out << first.err;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(first.err, match, std::regex("as organizations/([0-9]+)"))) << first.err;
+  int64_t demo_root = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(match[1].str(), &demo_root));
+  EXPECT_NE(first.err.find("--scope-org " + match[1].str()), std::string::npos) << first.err;
+
+  // With a token for the demo root the load resumes and finishes.
+  const std::string token = AdminToken(demo_root);
+  CliResult second = Run({"demo", "load", "--target", Target(), "--token", token, "--parallel", "6"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("resuming"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("Done"), std::string::npos) << second.out;
+
+  const int64_t organizations = counts.organizations + static_cast<int64_t>(plan.new_organizations.size());
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM organizations WHERE code LIKE 'DEMO-LV%'"), organizations);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM residential_units WHERE code LIKE 'DEMO-LV%'"), counts.units);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM residential_units WHERE code LIKE 'DEMO-LV%' AND covering_cell_id IS NULL"),
+            counts.uncovered_units);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM meetings m JOIN organizations o ON o.id = m.organization_id "
+                     "WHERE o.code LIKE 'DEMO-LV%'"),
+            static_cast<int64_t>(plan.meetings.size()));
+
+  // Before the restructuring: the district with its communes and villages' cells.
+  CliResult before = Run({"org", "tree", "--root", absl::StrCat("organizations/", demo_root), "--as-of",
+                          "2024-12-31", "--target", Target(), "--token", token});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_NE(before.out.find("Đảng bộ tỉnh Lâm Viên [DEMO-LV] DANG_BO_TINH ACTIVE"), std::string::npos) << before.out;
+  EXPECT_NE(before.out.find("├── Đảng bộ huyện Bảo Nguyên [DEMO-LV.BN] DANG_BO_HUYEN ACTIVE"), std::string::npos);
+  EXPECT_NE(before.out.find("Đảng bộ xã Lộc Vĩnh [DEMO-LV.BN.X01] DANG_BO_CO_SO COMMUNE ACTIVE"), std::string::npos);
+  EXPECT_NE(before.out.find("Chi bộ thôn 1 [DEMO-LV.BN.X01.C01] CHI_BO_TRUC_THUOC RESIDENTIAL"), std::string::npos);
+  EXPECT_NE(before.out.find(absl::StrCat(counts.organizations, " organizations as of 2024-12-31")), std::string::npos)
+      << before.out.substr(before.out.size() - 200);
+
+  // After it: no district; four commune-level committees directly under the province.
+  CliResult after = Run({"org", "tree", "--root", absl::StrCat("organizations/", demo_root), "--as-of", "2025-07-01",
+                         "--depth", "1", "--target", Target(), "--token", token});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.out.find("[DEMO-LV.BN]"), std::string::npos) << after.out;
+  for (const demo::Org& commune : plan.new_organizations) {
+    EXPECT_NE(after.out.find(absl::StrCat(commune.display_name, " [", commune.code, "] DANG_BO_XA COMMUNE ACTIVE")),
+              std::string::npos)
+        << after.out;
+  }
+  EXPECT_NE(after.out.find("Chi bộ Trường THPT Bảo Nguyên [DEMO-LV.BN.G22]"), std::string::npos) << after.out;
+
+  // A second load sees the finished demo and writes nothing.
+  const int64_t head = FeedHead();
+  CliResult again = Run({"demo", "load", "--target", Target(), "--token", token});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("already loaded"), std::string::npos) << again.out;
+  EXPECT_EQ(FeedHead(), head);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM organizations WHERE code LIKE 'DEMO-LV%'"), organizations);
+}
+
+TEST_F(DemoLoadTest, GenericCallPrintsJsonTablesAndErrorDetails) {
+  CliResult shown = Run({"call", "OrganizationService.GetOrganization",
+                         absl::StrCat(R"({"name": ")", RootName(), R"("})"), "--target", Target(), "--token",
+                         AdminToken()});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find(absl::StrCat(R"("name": ")", RootName(), R"(")")), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find(R"("type": "DANG_BO_TINH")"), std::string::npos) << shown.out;
+
+  CliResult types = Run({"call", "OrganizationService.ListOrganizationTypes", "{}", "--output", "table", "--target",
+                         Target(), "--token", AdminToken()});
+  ASSERT_EQ(types.exit_code, 0) << types.err;
+  EXPECT_NE(types.out.find("CODE"), std::string::npos) << types.out;
+  EXPECT_NE(types.out.find("CHI_BO_TRUC_THUOC"), std::string::npos) << types.out;
+
+  // The server's field violation reaches stderr, with a non-zero exit code.
+  CliResult invalid = Run({"call", "OrganizationService.CreateOrganization",
+                           R"({"organization": {"display_name": "x", "type": "CHI_BO_CO_SO"}})", "--target", Target(),
+                           "--token", AdminToken()});
+  EXPECT_EQ(invalid.exit_code, 1);
+  EXPECT_NE(invalid.err.find("INVALID_ARGUMENT"), std::string::npos) << invalid.err;
+  EXPECT_NE(invalid.err.find("field organization."), std::string::npos) << invalid.err;
+
+  CliResult unauthenticated = Run({"org", "show", RootName(), "--target", Target()});
+  EXPECT_EQ(unauthenticated.exit_code, 1);
+  EXPECT_NE(unauthenticated.err.find("UNAUTHENTICATED"), std::string::npos) << unauthenticated.err;
+
+  // The change feed: `feed tail`, and the same stream through the generic call (one JSON line per change).
+  CliResult feed = Run({"feed", "tail", "--after", "0", "--target", Target(), "--token", ServiceToken()});
+  ASSERT_EQ(feed.exit_code, 0) << feed.err;
+  EXPECT_NE(feed.out.find("organization  created  " + RootName()), std::string::npos) << feed.out.substr(0, 500);
+  CliResult streamed = Run({"call", "ChangeFeedService.StreamChanges", R"({"after_sequence": 0, "batch_size": 10})",
+                            "--target", Target(), "--token", ServiceToken()});
+  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+  EXPECT_EQ(streamed.out.rfind(R"({"sequence":"1",)", 0), 0u) << streamed.out.substr(0, 300);
+  EXPECT_NE(streamed.out.find(R"("resource_name":")" + RootName() + R"(")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace grassroots::cli
