@@ -138,6 +138,26 @@ TEST_F(TransactionTest, DeadlockRetriesAreBounded) {
   EXPECT_EQ(Count(), 2);
 }
 
+TEST_F(TransactionTest, LockWaitTimeoutIsRetriedOnce) {
+  int calls = 0;
+  absl::Status status = db_->pool().RunInTransaction("lock_wait", [&](Session&) -> absl::Status {
+    ++calls;
+    throw sql::SQLException("Lock wait timeout exceeded", "HY000", 1205);
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(calls, 2);
+}
+
+TEST_F(TransactionTest, SessionLockWaitIsShort) {
+  auto seconds = db_->pool().Read<int64_t>("lock_wait", [](Session& s) -> absl::StatusOr<int64_t> {
+    std::unique_ptr<sql::ResultSet> rs = s.Query(s.Prepare("SELECT @@session.innodb_lock_wait_timeout"));
+    if (!rs->next()) return absl::InternalError("no row");
+    return rs->getInt64(1);
+  });
+  ASSERT_TRUE(seconds.ok());
+  EXPECT_EQ(*seconds, 5);
+}
+
 TEST_F(TransactionTest, DomainAbortedIsNotRetried) {
   int calls = 0;
   absl::Status status = db_->pool().RunInTransaction("etag_mismatch", [&](Session&) {

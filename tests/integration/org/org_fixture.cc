@@ -219,7 +219,7 @@ void OrgFixture::Authorize(grpc::ClientContext& context, const std::string& toke
 
 std::string OrgFixture::UniqueCode(std::string_view prefix) {
   static std::atomic<int> counter{0};
-  return absl::StrCat("T-", prefix, "-", getpid(), "-", ++counter);
+  return absl::StrCat("T-", std::string(prefix), "-", getpid(), "-", ++counter);
 }
 
 v1::Organization OrgFixture::CreateOrg(const std::string& type, const std::string& parent,

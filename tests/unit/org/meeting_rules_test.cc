@@ -10,7 +10,7 @@ namespace grassroots::org::domain {
 namespace {
 
 // The same rule ids, values and dates as data/rules/rules.json.
-constexpr char kRulesJson[] = R"({"rules": [
+constexpr char kRulesJson[] = R"json({"rules": [
   {"id": "meeting.regular.min_duration_minutes", "value": 90, "effective_from": "2025-10-28",
    "citation": "HD 42-HD/BTCTW (28/10/2025)", "description": "regular minimum"},
   {"id": "meeting.combined.min_duration_minutes", "value": 120, "effective_from": "2025-10-28",
@@ -20,7 +20,7 @@ constexpr char kRulesJson[] = R"({"rules": [
    "effective_from": "2022-12-27", "citation": "HD 03-HD/TW (27/12/2022)", "description": "online reasons"},
   {"id": "meeting.thematic.per_quarter_min", "value": 1, "effective_from": "2011-01-19",
    "citation": "Điều lệ", "description": "thematic per quarter"}
-]})";
+]})json";
 
 const common::RulesRegistry& Rules() {
   static const common::RulesRegistry* rules = [] {

@@ -13,13 +13,13 @@ namespace grassroots::org::domain {
 namespace {
 
 // The same bands, periods and citations as data/rules/rules.json.
-constexpr char kRulesJson[] = R"({"rules": [
+constexpr char kRulesJson[] = R"json({"rules": [
   {"id": "rating.bands", "value": {"excellent": 90, "good": 70, "completed": 50},
    "effective_from": "2023-10-04", "effective_to": "2025-08-29",
    "citation": "QĐ 124-QĐ/TW (4/10/2023)", "description": "QĐ 124 bands"},
   {"id": "rating.bands", "value": {"excellent": 90, "good": 70, "completed": 50},
    "effective_from": "2025-08-30", "citation": "QĐ 366-QĐ/TW (30/8/2025), Điều 11", "description": "QĐ 366 bands"}
-]})";
+]})json";
 
 const common::RulesRegistry& Rules() {
   static const common::RulesRegistry* rules = [] {
