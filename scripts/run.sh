@@ -31,6 +31,10 @@ BUILD_TYPE="${GRASSROOTS_BUILD_TYPE:-RelWithDebInfo}"
 JOBS="${GRASSROOTS_JOBS:-$(nproc)}"
 DB_PORT="${GRASSROOTS_DB_PORT:-3307}"
 DB_USER=grassroots
+# build/run and build/ci compile the same sources with the same flags: let
+# ccache share results between them (paths relative to the checkout).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO_ROOT}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 MARIADB_SH="$REPO_ROOT/scripts/mariadb.sh"
 CLI="$BUILD_DIR/services/cli/grassroots"
 START_TIMEOUT_SECONDS=180   # the first start applies every migration

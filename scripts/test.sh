@@ -24,6 +24,10 @@ TEST_JOBS="${GRASSROOTS_TEST_JOBS:-$(nproc)}"
 TEST_TIMEOUT="${GRASSROOTS_TEST_TIMEOUT:-900}"
 # Where tests/CMakeLists.txt keeps the throwaway MariaDB of the integration tests.
 TEST_DB_DIR="$BUILD_DIR/test-mariadb"
+# build/run and build/ci compile the same sources with the same flags: let
+# ccache share results between them (paths relative to the checkout).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO_ROOT}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 
 step() { printf '\n==> %s\n' "$*"; }
 elapsed() { printf '%dm%02ds' $(( SECONDS / 60 )) $(( SECONDS % 60 )); }
