@@ -62,17 +62,24 @@ absl::StatusOr<std::string> ResolveTarget(absl::string_view package, const Conne
   return absl::StrCat("localhost:", DefaultPort(component));
 }
 
+// Tokens are often copied from an "authorization: Bearer ..." header; the scheme is added back per call.
+std::string WithoutScheme(absl::string_view token) {
+  token = absl::StripAsciiWhitespace(token);
+  if (absl::StartsWithIgnoreCase(token, "Bearer ")) token = absl::StripAsciiWhitespace(token.substr(7));
+  return std::string(token);
+}
+
 absl::StatusOr<std::string> ResolveToken(const ConnectionFlags& flags, const EnvLookup& env) {
-  if (!flags.token.empty()) return flags.token;
+  if (!flags.token.empty()) return WithoutScheme(flags.token);
   if (!flags.token_file.empty()) {
     absl::StatusOr<std::string> text = ReadFile(flags.token_file);
     if (!text.ok()) return text.status();
     absl::string_view first_line = *text;
     first_line = first_line.substr(0, first_line.find('\n'));
-    return std::string(absl::StripAsciiWhitespace(first_line));
+    return WithoutScheme(first_line);
   }
   if (std::optional<std::string> from_env = env("GRASSROOTS_TOKEN")) {
-    return std::string(absl::StripAsciiWhitespace(*from_env));
+    return WithoutScheme(*from_env);
   }
   return std::string();
 }

@@ -43,7 +43,7 @@ absl::StatusOr<std::string> ResolveTarget(absl::string_view package, const Conne
                                           const EnvLookup& env);
 
 // The bearer token: --token, else the first line of --token-file, else
-// GRASSROOTS_TOKEN. Empty when none is given (the server then answers UNAUTHENTICATED).
+// GRASSROOTS_TOKEN, without a leading "Bearer ". Empty when none is given (the server then answers UNAUTHENTICATED).
 absl::StatusOr<std::string> ResolveToken(const ConnectionFlags& flags, const EnvLookup& env);
 
 // Parses "10s", "500ms", "2m"; must be positive.

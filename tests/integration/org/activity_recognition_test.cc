@@ -60,14 +60,16 @@ class RecognitionTest : public ActivityTest {
   }
 
   static grpc::Status Adopt(const std::string& parent, int version, const std::string& adopted_on,
-                            v1::WorkingRegulation* out, const std::string& title = "Quy chế làm việc") {
+                            v1::WorkingRegulation* out, const std::string& title = "Quy chế làm việc",
+                            const std::string& request_id = "", const std::string& token = AdminToken()) {
     grpc::ClientContext ctx;
-    Authorize(ctx, AdminToken());
+    Authorize(ctx, token);
     v1::AdoptWorkingRegulationRequest request;
     request.set_parent(parent);
     request.mutable_regulation()->set_version(version);
     request.mutable_regulation()->set_adopted_on(adopted_on);
     request.mutable_regulation()->set_title(title);
+    request.set_request_id(request_id);
     return orgs().AdoptWorkingRegulation(&ctx, request, out);
   }
 
@@ -286,6 +288,32 @@ TEST_F(RecognitionTest, WorkingRegulationVersions) {
   v1::WorkingRegulation superseded;
   ASSERT_TRUE(v1_changes[1].resource().UnpackTo(&superseded));
   EXPECT_EQ(superseded.superseded_on(), "2025-09-01");
+}
+
+TEST_F(RecognitionTest, RegulationIdempotencyAndScope) {
+  v1::WorkingRegulation first, repeat;
+  ASSERT_TRUE(Adopt(school_.name(), 1, "2024-01-05", &first, "Quy chế", "reg-req-1").ok());
+  // A retry returns the stored answer instead of failing on the version.
+  grpc::Status status = Adopt(school_.name(), 1, "2024-01-05", &repeat, "Quy chế", "reg-req-1");
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(repeat.name(), first.name());
+  EXPECT_EQ(ChangesOf("working_regulation", first.name()).size(), 1u);
+
+  // Another commune's administrator may neither adopt nor read here.
+  v1::Organization other = CreateOrg("DANG_BO_XA", RootName(), "Đảng bộ xã Tam Thanh", "COMMUNE");
+  const std::string foreign_admin = AdminToken(IdOf(other.name()));
+  EXPECT_EQ(Adopt(school_.name(), 2, "2025-01-05", &repeat, "Quy chế", "", foreign_admin).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext ctx;
+  Authorize(ctx, foreign_admin);
+  v1::ListWorkingRegulationsRequest request;
+  request.set_parent(school_.name());
+  v1::ListWorkingRegulationsResponse out;
+  EXPECT_EQ(orgs().ListWorkingRegulations(&ctx, request, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Secretaries do not adopt regulations (the committee's board does).
+  EXPECT_EQ(Adopt(school_.name(), 2, "2025-01-05", &repeat, "Quy chế", "", SecretaryToken(IdOf(school_.name())))
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(RecognitionTest, ListRulesAsOfDates) {

@@ -48,7 +48,7 @@ TEST(ResolveToken, FlagThenFileThenEnvironment) {
   std::ofstream(path) << "file-token  \nsecond line ignored\n";
   flags.token_file = path;
   EXPECT_EQ(*ResolveToken(flags, FakeEnv({{"GRASSROOTS_TOKEN", "env-token"}})), "file-token");
-  flags.token = "flag-token";
+  flags.token = "Bearer flag-token";  // pasted from an authorization header
   EXPECT_EQ(*ResolveToken(flags, FakeEnv({})), "flag-token");
   std::remove(path.c_str());
 
