@@ -618,6 +618,12 @@ absl::StatusOr<LoadReport> Loader::Run() {
     // The root first, alone: the caller may create a root (bootstrap of an empty
     // tree, or an administrator of another root) yet not act inside it.
     if (status = CreateOrganization(plan_.organizations.front(), report_.organizations_created); !status.ok()) {
+      if (absl::IsAlreadyExists(status)) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "an organization with the demo root's code ", kRootCode,
+            " exists but is outside the token's scope; use an administrator token scoped to it (",
+            status.message(), ")"));
+      }
       return status;
     }
     const std::string created_root = NameOf(kRootCode);

@@ -476,7 +476,7 @@ int Bench::Run() {
             }
             std::unique_ptr<sql::ResultSet> rows(statement->executeQuery());
             bool found = false;
-            while (rows->next()) found = !rows->getString("display_name").empty();
+            while (rows->next()) found = rows->getString("display_name")->length() > 0;
             return found;
           } catch (const sql::SQLException&) {
             return false;

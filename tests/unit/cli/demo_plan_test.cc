@@ -10,13 +10,13 @@
 namespace grassroots::cli::demo {
 namespace {
 
-const Plan& TheplanOnce() {
+const Plan& ThePlan() {
   static const Plan plan = BuildPlan();
   return plan;
 }
 
 TEST(DemoPlan, HasTheShapeOfADistrict) {
-  const PlanCounts counts = Count(TheplanOnce());
+  const PlanCounts counts = Count(ThePlan());
   // About 60 grassroots organizations, 250 cells and 150 villages (Bảo Lâm 2022: 58 TCCS).
   EXPECT_GE(counts.grassroots, 55);
   EXPECT_LE(counts.grassroots, 65);
@@ -31,7 +31,7 @@ TEST(DemoPlan, HasTheShapeOfADistrict) {
 
 TEST(DemoPlan, IsDeterministic) {
   const Plan again = BuildPlan();
-  const Plan& plan = TheplanOnce();
+  const Plan& plan = ThePlan();
   ASSERT_EQ(plan.organizations.size(), again.organizations.size());
   for (size_t i = 0; i < plan.organizations.size(); ++i) {
     EXPECT_EQ(plan.organizations[i].code, again.organizations[i].code);
@@ -51,7 +51,7 @@ TEST(DemoPlan, IsDeterministic) {
 }
 
 TEST(DemoPlan, CodesAndNamesAreUnique) {
-  const Plan& plan = TheplanOnce();
+  const Plan& plan = ThePlan();
   std::set<std::string> codes;
   std::set<std::pair<std::string, std::string>> sibling_names;
   for (const auto* list : {&plan.organizations, &plan.new_organizations}) {
@@ -75,7 +75,7 @@ TEST(DemoPlan, CodesAndNamesAreUnique) {
 }
 
 TEST(DemoPlan, ReferencesResolveAndParentsComeFirst) {
-  const Plan& plan = TheplanOnce();
+  const Plan& plan = ThePlan();
   std::map<std::string, const Org*> seen;
   for (const Org& org : plan.organizations) {
     if (org.code != kRootCode) {
@@ -97,25 +97,39 @@ TEST(DemoPlan, ReferencesResolveAndParentsComeFirst) {
     EXPECT_TRUE(IsCellType(seen[meeting.org_code]->type));
     EXPECT_LE(meeting.present, meeting.invited);
     EXPECT_LE(meeting.present + meeting.excused, meeting.invited);
-    if (meeting.mode != 1) EXPECT_FALSE(meeting.online_reason.empty());
-    if (meeting.kind != 1) EXPECT_FALSE(meeting.topic.empty());
+    if (meeting.mode != 1) {
+      EXPECT_FALSE(meeting.online_reason.empty());
+    }
+    if (meeting.kind != 1) {
+      EXPECT_FALSE(meeting.topic.empty());
+    }
     const std::string& until = seen[meeting.org_code]->active_until;
-    if (!until.empty()) EXPECT_LT(meeting.date, until) << meeting.org_code;
+    if (!until.empty()) {
+      EXPECT_LT(meeting.date, until) << meeting.org_code;
+    }
   }
   for (const CommitteeTerm& term : plan.terms) {
     ASSERT_TRUE(seen.count(term.org_code));
-    if (!term.ends_on.empty()) EXPECT_LT(term.starts_on, term.ends_on) << term.org_code;
-    if (IsCellType(seen[term.org_code]->type)) EXPECT_LE(term.seats, 7);  // chi ủy at most 7 (QĐ 29 §24)
+    if (!term.ends_on.empty()) {
+      EXPECT_LT(term.starts_on, term.ends_on) << term.org_code;
+    }
+    if (IsCellType(seen[term.org_code]->type)) {
+      EXPECT_LE(term.seats, 7);  // chi ủy at most 7 (QĐ 29 §24)
+    }
     EXPECT_EQ(term.seats > 0, term.elected_committee);
   }
   for (const RestructuringStep& step : plan.restructuring) {
-    for (const std::string& code : step.source_codes) EXPECT_TRUE(seen.count(code)) << code;
-    if (!step.target_code.empty()) EXPECT_TRUE(seen.count(step.target_code)) << step.target_code;
+    for (const std::string& code : step.source_codes) {
+      EXPECT_TRUE(seen.count(code)) << code;
+    }
+    if (!step.target_code.empty()) {
+      EXPECT_TRUE(seen.count(step.target_code)) << step.target_code;
+    }
   }
 }
 
 TEST(DemoPlan, ActivityCoversTheScorecardCases) {
-  const Plan& plan = TheplanOnce();
+  const Plan& plan = ThePlan();
   std::set<std::string> with_regulation;
   for (const Regulation& regulation : plan.regulations) with_regulation.insert(regulation.org_code);
   int grassroots = 0, grassroots_with_regulation = 0;

@@ -1,0 +1,811 @@
+// System tests of the real grassroots-org binary: it runs as a subprocess,
+// configured only through GRASSROOTS_* environment variables, against a MariaDB
+// server this test starts itself (scripts/mariadb.sh) so the test can stop and
+// restart that server without disturbing the shared test database.
+//
+// Every wait is a poll against a deadline; nothing sleeps blindly.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <cppconn/connection.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/auth/auth.h"
+#include "common/config/config.h"
+#include "common/db/db.h"
+#include "common/server/service_host.h"
+#include "grassroots/feed/v1/change_feed.grpc.pb.h"
+#include "grassroots/org/v1/organization.grpc.pb.h"
+#include "tests/support/test_tokens.h"
+
+extern char** environ;
+
+namespace grassroots::system_test {
+namespace {
+
+namespace v1 = ::grassroots::org::v1;
+namespace feedpb = ::grassroots::feed::v1;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr char kOrgBinary[] = GRASSROOTS_ORG_BINARY;
+constexpr char kMariadbScript[] = GRASSROOTS_MARIADB_SCRIPT;
+constexpr char kRulesFile[] = GRASSROOTS_RULES_FILE;
+constexpr char kDatabase[] = "grassroots_org";
+// Where the migrations embedded in the binary come from (one V*.sql each).
+constexpr const char* kMigrationDirs[] = {GRASSROOTS_COMMON_MIGRATIONS_DIR, GRASSROOTS_ORG_MIGRATIONS_DIR};
+
+// Service timings: short so that every case stays within seconds.
+constexpr milliseconds kDrainDelay{1500};
+constexpr milliseconds kShutdownGrace{2000};
+constexpr milliseconds kHealthInterval{200};
+
+// Health/Check answers (grpc.health.v1.HealthCheckResponse.ServingStatus).
+constexpr int kServing = 1;
+constexpr int kNotServing = 2;
+
+// Personal data the tests send; none of it may reach logs or metrics.
+constexpr char kDisplayName[] = "Đảng bộ tỉnh Thử Nghiệm Quýtzx";
+constexpr char kDisplayNameWord[] = "Quýtzx";
+constexpr char kAddress[] = "Số 17 đường Trần Khát Chân Vrbmq";
+constexpr char kPhone[] = "+84 913 572 468";
+constexpr char kNote[] = "ghi chú riêng Hlqpw";
+
+int64_t CountMigrationFiles() {
+  int64_t count = 0;
+  for (const char* dir : kMigrationDirs) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      const std::string file = entry.path().filename().string();
+      if (absl::StartsWith(file, "V") && absl::EndsWith(file, ".sql")) ++count;
+    }
+  }
+  return count;
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// A port the OS considers free right now (bind to 0, read it back, release it).
+int PickFreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// argv/envp storage for execve: built before fork, since the child of a
+// multithreaded process may only make async-signal-safe calls.
+struct ExecArgs {
+  std::vector<std::string> storage;
+  std::vector<char*> pointers;
+  explicit ExecArgs(std::vector<std::string> items) : storage(std::move(items)) {
+    for (std::string& item : storage) pointers.push_back(item.data());
+    pointers.push_back(nullptr);
+  }
+};
+
+// Forks and execs argv with stdout/stderr appended to the given files. The
+// child dies with this test process (PR_SET_PDEATHSIG), so a crashed test
+// leaves no service behind. Returns the pid, or -1.
+pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+            const std::string& stdout_path, const std::string& stderr_path) {
+  ExecArgs args(argv);
+  ExecArgs envp(env);
+  const int out_fd = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int err_fd = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (out_fd < 0 || err_fd < 0 || null_fd < 0) return -1;
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(out_fd, STDOUT_FILENO);
+    ::dup2(err_fd, STDERR_FILENO);
+    ::execve(args.pointers[0], args.pointers.data(), envp.pointers.data());
+    ::_exit(127);
+  }
+  ::close(out_fd);
+  ::close(err_fd);
+  ::close(null_fd);
+  return pid;
+}
+
+std::vector<std::string> InheritedEnvironment() {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    // Only the variables this test sets may configure the service.
+    if (absl::StartsWith(*entry, "GRASSROOTS_")) continue;
+    env.emplace_back(*entry);
+  }
+  return env;
+}
+
+// Waits up to `timeout` for pid to exit; the raw wait status, or nullopt on timeout.
+std::optional<int> WaitForExit(pid_t pid, milliseconds timeout) {
+  const Clock::time_point deadline = Clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return status;
+    if (done < 0) return std::nullopt;
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+}
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFEXITED(status)) return absl::StrCat("exit status ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return absl::StrCat("killed by signal ", WTERMSIG(status));
+  return absl::StrCat("wait status ", status);
+}
+
+// Polls `check` every `period` until it returns true or `timeout` passes.
+bool PollUntil(milliseconds timeout, milliseconds period, const std::function<bool()>& check) {
+  const Clock::time_point deadline = Clock::now() + timeout;
+  while (true) {
+    if (check()) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(period);
+  }
+}
+
+// grpc.health.v1.Health/Check for service "" through the generic stub (the
+// health proto is not part of this build): the request is the empty message;
+// the response is field 1 (enum ServingStatus), encoded as 0x08 <status>.
+absl::StatusOr<int> HealthCheck(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + seconds(2));
+  grpc::Slice empty_message("");
+  grpc::ByteBuffer request(&empty_message, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> finished;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&finished](grpc::Status status) { finished.set_value(std::move(status)); });
+  const grpc::Status status = finished.get_future().get();
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  }
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return absl::InternalError("unreadable health response");
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  if (bytes.empty()) return 0;  // UNKNOWN is the default and encodes as nothing
+  if (bytes.size() == 2 && bytes[0] == 0x08) return static_cast<int>(bytes[1]);
+  return absl::InternalError("unexpected health response bytes");
+}
+
+// GET http://127.0.0.1:<port><path> over a plain socket (HTTP/1.0, so the
+// server closes the connection and no chunked encoding is involved).
+absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::InternalError("socket() failed");
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::close(fd);
+    return absl::UnavailableError(absl::StrCat("cannot connect to 127.0.0.1:", port));
+  }
+  const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    ::close(fd);
+    return absl::UnavailableError("cannot send the HTTP request");
+  }
+  std::string reply;
+  char buffer[8192];
+  while (true) {
+    const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+    if (n == 0) break;
+    if (n < 0) {
+      ::close(fd);
+      return absl::DeadlineExceededError("HTTP reply did not complete within 5 s");
+    }
+    reply.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  const size_t body_start = reply.find("\r\n\r\n");
+  if (body_start == std::string::npos) return absl::InternalError("HTTP reply without headers");
+  const std::string status_line = reply.substr(0, reply.find("\r\n"));
+  if (!absl::StrContains(status_line, " 200")) return absl::InternalError(absl::StrCat("HTTP ", status_line));
+  return reply.substr(body_start + 4);
+}
+
+// Lines of a Prometheus text exposition for one sample name (e.g.
+// "grpc_server_handled_total") whose label set contains every given pair.
+std::vector<std::string> Samples(const std::string& exposition, const std::string& name,
+                                 const std::vector<std::string>& label_pairs = {}) {
+  std::vector<std::string> found;
+  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
+    if (line.empty() || line[0] == '#') continue;
+    if (!absl::StartsWith(line, name)) continue;
+    const char after = line.size() > name.size() ? line[name.size()] : '\0';
+    if (after != '{' && after != ' ') continue;  // a longer name with this prefix
+    bool all = true;
+    for (const std::string& pair : label_pairs) all = all && absl::StrContains(line, pair);
+    if (all) found.emplace_back(line);
+  }
+  return found;
+}
+
+double SampleValue(const std::string& line) { return std::stod(line.substr(line.rfind(' ') + 1)); }
+
+// Lines of the captured stderr, each parsed as JSON (nullopt if it does not parse).
+struct LogLine {
+  std::string text;
+  std::optional<nlohmann::json> json;
+};
+std::vector<LogLine> ParseLogLines(const std::string& captured) {
+  std::vector<LogLine> lines;
+  for (absl::string_view line : absl::StrSplit(captured, '\n', absl::SkipEmpty())) {
+    LogLine parsed{std::string(line), std::nullopt};
+    nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_discarded()) parsed.json = std::move(json);
+    lines.push_back(std::move(parsed));
+  }
+  return lines;
+}
+
+bool MentionsPersonalData(const std::string& text) {
+  for (const char* marker : {kDisplayName, kDisplayNameWord, kAddress, kPhone, kNote}) {
+    if (absl::StrContains(text, marker)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+
+class OrgProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/grassroots-system-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr) << std::strerror(errno);
+    work_dir_ = pattern;
+    mariadb_dir_ = work_dir_ / "mariadb";
+    stderr_path_ = work_dir_ / "org.stderr";
+
+    ASSERT_NO_FATAL_FAILURE(StartMariaDb(std::nullopt));
+    ASSERT_NO_FATAL_FAILURE(CreateServiceDatabase());
+    ASSERT_NO_FATAL_FAILURE(StartService());
+    ASSERT_NO_FATAL_FAILURE(WaitForHealth(kServing, seconds(90)));
+  }
+
+  void TearDown() override {
+    if (service_pid_ > 0) {
+      ::kill(service_pid_, SIGKILL);
+      WaitForExit(service_pid_, seconds(10));
+      service_pid_ = -1;
+    }
+    if (HasFailure() && std::filesystem::exists(stderr_path_)) {
+      std::cerr << "---- org service stderr ----\n" << ReadFile(stderr_path_) << "----\n";
+    }
+    if (!work_dir_.empty()) {
+      std::string output;
+      const int rc = RunScript({"stop", mariadb_dir_.string(), "--purge"}, &output);
+      EXPECT_EQ(rc, 0) << output;
+      std::error_code ignored;
+      std::filesystem::remove_all(work_dir_, ignored);
+    }
+  }
+
+  // Runs scripts/mariadb.sh with args; returns its exit code (-1 if it could
+  // not run) and its combined output in *output.
+  int RunScript(const std::vector<std::string>& args, std::string* output) {
+    const std::filesystem::path log = work_dir_ / "mariadb-script.log";
+    std::error_code ignored;
+    std::filesystem::remove(log, ignored);
+    std::vector<std::string> argv = {"/bin/bash", kMariadbScript};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const pid_t pid = Spawn(argv, InheritedEnvironment(), log.string(), log.string());
+    if (pid < 0) return -1;
+    // mariadb.sh bounds itself (60 s to start, 30 s to stop); this is a backstop.
+    const std::optional<int> status = WaitForExit(pid, seconds(120));
+    if (!status) {
+      ::kill(pid, SIGKILL);
+      WaitForExit(pid, seconds(5));
+    }
+    *output = ReadFile(log);
+    if (!status || !WIFEXITED(*status)) return -1;
+    return WEXITSTATUS(*status);
+  }
+
+  void StartMariaDb(std::optional<int> port) {
+    std::vector<std::string> args = {"start", mariadb_dir_.string()};
+    if (port) args.insert(args.end(), {"--port", std::to_string(*port)});
+    std::string output;
+    const Clock::time_point start = Clock::now();
+    const int rc = RunScript(args, &output);
+    ASSERT_EQ(rc, 0) << "mariadb.sh start failed:\n" << output;
+    const std::string port_text = ReadFile(mariadb_dir_ / "port");
+    db_port_ = std::atoi(port_text.c_str());
+    ASSERT_GT(db_port_, 0) << "no port file in " << mariadb_dir_;
+    if (port) {
+      ASSERT_EQ(db_port_, *port);
+    }
+    std::cerr << "[system] MariaDB on 127.0.0.1:" << db_port_ << " after "
+              << std::chrono::duration_cast<milliseconds>(Clock::now() - start).count() << " ms\n";
+  }
+
+  void StopMariaDb() {
+    std::string output;
+    ASSERT_EQ(RunScript({"stop", mariadb_dir_.string()}, &output), 0) << output;
+  }
+
+  common::DbConfig DbConfigFor(const std::string& database) const {
+    common::DbConfig config;
+    config.host = "127.0.0.1";
+    config.port = db_port_;
+    config.user = "root";
+    config.database = database;
+    config.pool_size = 1;
+    return config;
+  }
+
+  // The service migrates its schema but does not create the database itself.
+  void CreateServiceDatabase() {
+    auto pool = common::db::ConnectionPool::Create(DbConfigFor(""), nullptr);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    const absl::Status created = (*pool)->Run("create_database", [](common::db::Session& session) {
+      std::unique_ptr<sql::Statement> statement(session.connection().createStatement());
+      statement->execute(absl::StrCat("CREATE DATABASE ", kDatabase,
+                                      " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
+      return absl::OkStatus();
+    });
+    ASSERT_TRUE(created.ok()) << created;
+  }
+
+  // A scalar query on the service's database through a connection of the test's own.
+  absl::StatusOr<int64_t> QueryInt(const std::string& sql_text) {
+    auto pool = common::db::ConnectionPool::Create(DbConfigFor(kDatabase), nullptr);
+    if (!pool.ok()) return pool.status();
+    return (*pool)->Read<int64_t>("system_test_query", [&](common::db::Session& session) -> absl::StatusOr<int64_t> {
+      std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare(sql_text));
+      if (!rs->next()) return 0;
+      return static_cast<int64_t>(rs->getInt64(1));
+    });
+  }
+
+  void StartService() {
+    grpc_port_ = PickFreePort();
+    metrics_port_ = PickFreePort();
+    ASSERT_GT(grpc_port_, 0);
+    ASSERT_GT(metrics_port_, 0);
+    ASSERT_NE(grpc_port_, metrics_port_);
+
+    // 32 random bytes, hex: the page-token HMAC key, passed as a file like a mounted secret.
+    const std::filesystem::path secret_file = work_dir_ / "page_token_secret";
+    {
+      std::random_device random;
+      std::ostringstream secret;
+      for (int i = 0; i < 8; ++i) secret << std::hex << random();
+      std::ofstream(secret_file) << secret.str() << "\n";
+    }
+
+    std::vector<std::string> env = InheritedEnvironment();
+    const std::vector<std::string> settings = {
+        "GRASSROOTS_DB_HOST=127.0.0.1",
+        absl::StrCat("GRASSROOTS_DB_PORT=", db_port_),
+        "GRASSROOTS_DB_USER=root",
+        absl::StrCat("GRASSROOTS_DB_DATABASE=", kDatabase),
+        "GRASSROOTS_DB_POOL_SIZE=4",
+        "GRASSROOTS_DB_ACQUIRE_TIMEOUT_MS=1000",
+        "GRASSROOTS_DB_CONNECT_TIMEOUT_SECONDS=2",
+        "GRASSROOTS_DB_READ_TIMEOUT_SECONDS=5",
+        "GRASSROOTS_DB_WRITE_TIMEOUT_SECONDS=5",
+        absl::StrCat("GRASSROOTS_AUTH_PUBLIC_KEY_FILE=", testing::TestKeys::Get().public_key_file()),
+        absl::StrCat("GRASSROOTS_AUTH_ISSUER=", testing::kTestIssuer),
+        absl::StrCat("GRASSROOTS_AUTH_AUDIENCE=", testing::kTestAudience),
+        absl::StrCat("GRASSROOTS_PAGE_TOKEN_SECRET_FILE=", secret_file.string()),
+        absl::StrCat("GRASSROOTS_GRPC_ADDRESS=127.0.0.1:", grpc_port_),
+        absl::StrCat("GRASSROOTS_METRICS_ADDRESS=127.0.0.1:", metrics_port_),
+        absl::StrCat("GRASSROOTS_DRAIN_DELAY_MS=", kDrainDelay.count()),
+        absl::StrCat("GRASSROOTS_SHUTDOWN_GRACE_MS=", kShutdownGrace.count()),
+        absl::StrCat("GRASSROOTS_HEALTH_CHECK_INTERVAL_MS=", kHealthInterval.count()),
+        absl::StrCat("GRASSROOTS_RULES_FILE=", kRulesFile),
+        "GRASSROOTS_LOG_LEVEL=info",
+    };
+    env.insert(env.end(), settings.begin(), settings.end());
+    service_pid_ = Spawn({kOrgBinary}, env, (work_dir_ / "org.stdout").string(), stderr_path_.string());
+    ASSERT_GT(service_pid_, 0) << "cannot start " << kOrgBinary;
+    channel_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", grpc_port_), grpc::InsecureChannelCredentials(),
+                                         common::DefaultChannelArguments());
+    orgs_ = v1::OrganizationService::NewStub(channel_);
+    feed_ = feedpb::ChangeFeedService::NewStub(channel_);
+  }
+
+  // Polls Health/Check until it reports `wanted`; fails (with the service's
+  // stderr) if the process exits or the deadline passes.
+  void WaitForHealth(int wanted, milliseconds timeout) {
+    absl::StatusOr<int> last = absl::UnknownError("never asked");
+    const Clock::time_point start = Clock::now();
+    const bool reached = PollUntil(timeout, milliseconds(50), [&] {
+      if (service_pid_ > 0) {
+        int status = 0;
+        if (::waitpid(service_pid_, &status, WNOHANG) == service_pid_) {
+          service_pid_ = -1;
+          ADD_FAILURE() << "the org service exited: " << DescribeWaitStatus(status);
+          return true;
+        }
+      }
+      last = HealthCheck(channel_);
+      return last.ok() && *last == wanted;
+    });
+    ASSERT_FALSE(HasFatalFailure());
+    ASSERT_TRUE(reached) << "health did not become " << wanted << " within " << timeout.count()
+                         << " ms; last answer: " << (last.ok() ? std::to_string(*last) : last.status().ToString());
+    ASSERT_GT(service_pid_, 0);
+    std::cerr << "[system] health " << wanted << " after "
+              << std::chrono::duration_cast<milliseconds>(Clock::now() - start).count() << " ms\n";
+  }
+
+  static void Authorize(grpc::ClientContext& context, const std::string& bearer, milliseconds deadline = seconds(5)) {
+    context.AddMetadata("authorization", bearer);
+    context.set_deadline(std::chrono::system_clock::now() + deadline);
+  }
+
+  // Creates the root organization (the tree is empty, so an administrator may
+  // bootstrap it) carrying the personal-data markers.
+  v1::Organization CreateRoot() {
+    v1::CreateOrganizationRequest request;
+    request.mutable_organization()->set_code("SYS-ROOT");
+    request.mutable_organization()->set_display_name(kDisplayName);
+    request.mutable_organization()->set_type("DANG_BO_TINH");
+    request.mutable_organization()->set_established_on("2000-01-01");
+    request.mutable_organization()->set_address(kAddress);
+    request.mutable_organization()->set_phone(kPhone);
+    request.mutable_organization()->set_note(kNote);
+    grpc::ClientContext context;
+    Authorize(context, testing::MintToken({common::auth::Role::kAdmin}, 1));
+    v1::Organization created;
+    const grpc::Status status = orgs_->CreateOrganization(&context, request, &created);
+    EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+    return created;
+  }
+
+  grpc::Status GetOrganization(const std::string& name, int64_t scope_org, v1::Organization* out,
+                               const std::string& request_id = "") {
+    grpc::ClientContext context;
+    Authorize(context, testing::MintToken({common::auth::Role::kAdmin}, scope_org));
+    if (!request_id.empty()) context.AddMetadata("x-request-id", request_id);
+    v1::GetOrganizationRequest request;
+    request.set_name(name);
+    return orgs_->GetOrganization(&context, request, out);
+  }
+
+  static int64_t IdOf(const std::string& name) {
+    return std::atoll(name.substr(name.rfind('/') + 1).c_str());
+  }
+
+  std::filesystem::path work_dir_;
+  std::filesystem::path mariadb_dir_;
+  std::filesystem::path stderr_path_;
+  int db_port_ = 0;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+  pid_t service_pid_ = -1;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::OrganizationService::Stub> orgs_;
+  std::unique_ptr<feedpb::ChangeFeedService::Stub> feed_;
+};
+
+// 1. Start-up applies the migrations, health turns SERVING and a write + read
+//    round-trip works through the real binary.
+TEST_F(OrgProcessTest, StartsMigratesServesAndRoundTrips) {
+  absl::StatusOr<int64_t> migrations = QueryInt("SELECT COUNT(*) FROM schema_migrations");
+  ASSERT_TRUE(migrations.ok()) << migrations.status();
+  EXPECT_EQ(*migrations, CountMigrationFiles()) << "every migration is recorded once";
+  absl::StatusOr<int64_t> tables = QueryInt(
+      "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() "
+      "AND table_name IN ('organizations', 'feed_head', 'audit_log')");
+  ASSERT_TRUE(tables.ok()) << tables.status();
+  EXPECT_EQ(*tables, 3);
+
+  const v1::Organization created = CreateRoot();
+  ASSERT_FALSE(created.name().empty());
+  EXPECT_EQ(created.display_name(), kDisplayName);
+
+  v1::Organization fetched;
+  const grpc::Status status = GetOrganization(created.name(), IdOf(created.name()), &fetched);
+  ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+  EXPECT_EQ(fetched.name(), created.name());
+  EXPECT_EQ(fetched.display_name(), kDisplayName);
+  EXPECT_EQ(fetched.code(), "SYS-ROOT");
+  EXPECT_EQ(fetched.etag(), created.etag());
+
+  // The write went through the feed in the same transaction.
+  absl::StatusOr<int64_t> sequence = QueryInt("SELECT last_sequence FROM feed_head WHERE id = 1");
+  ASSERT_TRUE(sequence.ok()) << sequence.status();
+  EXPECT_GE(*sequence, 1);
+}
+
+// 2. /metrics exposes gRPC, pool and feed metrics, and no personal data.
+TEST_F(OrgProcessTest, MetricsEndpointExposesServiceMetricsWithoutPersonalData) {
+  const v1::Organization created = CreateRoot();
+  ASSERT_FALSE(created.name().empty());
+  v1::Organization fetched;
+  ASSERT_TRUE(GetOrganization(created.name(), IdOf(created.name()), &fetched).ok());
+  {
+    grpc::ClientContext context;
+    Authorize(context, testing::MintToken({common::auth::Role::kAdmin}, IdOf(created.name())));
+    feedpb::FeedHead head;
+    const grpc::Status status = feed_->GetFeedHead(&context, feedpb::GetFeedHeadRequest(), &head);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_GE(head.last_sequence(), 1);
+  }
+
+  absl::StatusOr<std::string> metrics = HttpGet(metrics_port_, "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  const std::string& text = *metrics;
+
+  const std::vector<std::string> handled =
+      Samples(text, "grpc_server_handled_total", {"grpc_method=\"GetOrganization\"", "grpc_code=\"OK\"",
+                                                  "grpc_service=\"grassroots.org.v1.OrganizationService\"",
+                                                  "grpc_type=\"unary\""});
+  ASSERT_EQ(handled.size(), 1u) << text;
+  EXPECT_GE(SampleValue(handled[0]), 1.0);
+  EXPECT_FALSE(Samples(text, "grpc_server_handled_total", {"grpc_method=\"CreateOrganization\"",
+                                                           "grpc_code=\"OK\""}).empty());
+  EXPECT_FALSE(Samples(text, "grpc_server_started_total", {"grpc_method=\"GetOrganization\""}).empty());
+  const std::vector<std::string> buckets =
+      Samples(text, "grpc_server_handling_seconds_bucket", {"grpc_method=\"GetOrganization\"", "le=\"+Inf\""});
+  ASSERT_EQ(buckets.size(), 1u) << text;
+  EXPECT_GE(SampleValue(buckets[0]), 1.0);
+
+  // Pool metrics (common/db/db.cc).
+  const std::vector<std::string> idle = Samples(text, "db_pool_connections", {"state=\"idle\""});
+  const std::vector<std::string> in_use = Samples(text, "db_pool_connections", {"state=\"in_use\""});
+  ASSERT_EQ(idle.size(), 1u) << text;
+  ASSERT_EQ(in_use.size(), 1u) << text;
+  EXPECT_GE(SampleValue(idle[0]) + SampleValue(in_use[0]), 1.0) << "the pool holds at least one connection";
+  EXPECT_FALSE(Samples(text, "db_pool_acquire_seconds_bucket").empty()) << text;
+  EXPECT_FALSE(Samples(text, "db_pool_acquire_seconds_count").empty()) << text;
+  EXPECT_EQ(Samples(text, "db_pool_acquire_timeouts_total").size(), 1u) << text;
+  EXPECT_FALSE(Samples(text, "db_query_duration_seconds_bucket", {"operation=\"ping\""}).empty()) << text;
+  EXPECT_FALSE(Samples(text, "db_query_duration_seconds_count", {"operation=\"org.create\""}).empty()) << text;
+  // db_errors_total has no series until an operation fails (prometheus-cpp
+  // exposes no empty families); SurvivesADatabaseOutage checks it.
+
+  // Feed metrics (common/feed/feed.cc).
+  EXPECT_EQ(Samples(text, "feed_last_sequence").size(), 1u) << text;
+  EXPECT_EQ(Samples(text, "feed_streams_active").size(), 1u) << text;
+  EXPECT_EQ(Samples(text, "feed_changes_sent_total").size(), 1u) << text;
+  const std::vector<std::string> last_sequence = Samples(text, "feed_last_sequence");
+  if (!last_sequence.empty()) {
+    EXPECT_GE(SampleValue(last_sequence[0]), 1.0) << "GetFeedHead saw sequence >= 1";
+  }
+
+  EXPECT_FALSE(MentionsPersonalData(text)) << "personal data in /metrics:\n" << text;
+}
+
+// 3. A database outage turns health NOT_SERVING and requests UNAVAILABLE
+//    (promptly, not a hang); when the database returns on the same port the
+//    service recovers by itself.
+TEST_F(OrgProcessTest, SurvivesADatabaseOutage) {
+  const v1::Organization created = CreateRoot();
+  ASSERT_FALSE(created.name().empty());
+  const int64_t root_id = IdOf(created.name());
+  v1::Organization fetched;
+  ASSERT_TRUE(GetOrganization(created.name(), root_id, &fetched).ok());
+
+  const int port = db_port_;
+  ASSERT_NO_FATAL_FAILURE(StopMariaDb());
+  const Clock::time_point stopped = Clock::now();
+
+  ASSERT_NO_FATAL_FAILURE(WaitForHealth(kNotServing, seconds(5)));
+
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const Clock::time_point asked = Clock::now();
+    const grpc::Status status = GetOrganization(created.name(), root_id, &fetched);
+    const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - asked);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
+        << "attempt " << attempt << ": " << status.error_code() << " " << status.error_message();
+    EXPECT_LT(took, seconds(4)) << "the failure should be prompt, not a near-timeout";
+  }
+  // The outage is visible in the metrics, by status code only.
+  {
+    absl::StatusOr<std::string> metrics = HttpGet(metrics_port_, "/metrics");
+    ASSERT_TRUE(metrics.ok()) << metrics.status();
+    const std::vector<std::string> unavailable = Samples(
+        *metrics, "grpc_server_handled_total", {"grpc_method=\"GetOrganization\"", "grpc_code=\"UNAVAILABLE\""});
+    ASSERT_EQ(unavailable.size(), 1u) << *metrics;
+    EXPECT_GE(SampleValue(unavailable[0]), 3.0);
+    double db_unavailable = 0;
+    for (const std::string& line : Samples(*metrics, "db_errors_total", {"code=\"UNAVAILABLE\""})) {
+      db_unavailable += SampleValue(line);
+    }
+    EXPECT_GE(db_unavailable, 3.0) << *metrics;
+    EXPECT_FALSE(MentionsPersonalData(*metrics));
+  }
+  std::cerr << "[system] outage handled "
+            << std::chrono::duration_cast<milliseconds>(Clock::now() - stopped).count() << " ms after stop\n";
+
+  ASSERT_NO_FATAL_FAILURE(StartMariaDb(port));
+  ASSERT_NO_FATAL_FAILURE(WaitForHealth(kServing, seconds(10)));
+
+  // The pool may still hold a connection that died with the old server; a
+  // request may fail once on it, but the service must recover on its own.
+  int failures_after_recovery = 0;
+  grpc::Status last;
+  const bool recovered = PollUntil(seconds(10), milliseconds(100), [&] {
+    last = GetOrganization(created.name(), root_id, &fetched);
+    if (!last.ok()) ++failures_after_recovery;
+    return last.ok();
+  });
+  ASSERT_TRUE(recovered) << "GetOrganization kept failing after the database returned: " << last.error_code()
+                         << " " << last.error_message();
+  EXPECT_EQ(fetched.display_name(), kDisplayName);
+  std::cerr << "[system] requests failed after the database returned: " << failures_after_recovery << "\n";
+
+  int status = 0;
+  EXPECT_EQ(::waitpid(service_pid_, &status, WNOHANG), 0) << "the service was not restarted";
+}
+
+// 4a. stderr is JSON lines with ts/level/msg and no personal data.
+TEST_F(OrgProcessTest, LogsAreJsonLinesWithoutPersonalData) {
+  const v1::Organization created = CreateRoot();
+  ASSERT_FALSE(created.name().empty());
+  v1::Organization fetched;
+  ASSERT_TRUE(GetOrganization(created.name(), IdOf(created.name()), &fetched, "test-req-123").ok());
+
+  const std::vector<LogLine> lines = ParseLogLines(ReadFile(stderr_path_));
+  ASSERT_FALSE(lines.empty());
+  bool saw_starting = false, saw_grpc_started = false, saw_migration = false;
+  for (const LogLine& line : lines) {
+    ASSERT_TRUE(line.json.has_value()) << "not a JSON line: " << line.text;
+    const nlohmann::json& json = *line.json;
+    ASSERT_TRUE(json.is_object()) << line.text;
+    ASSERT_TRUE(json.contains("ts") && json["ts"].is_string()) << line.text;
+    ASSERT_TRUE(json.contains("level") && json["level"].is_string()) << line.text;
+    ASSERT_TRUE(json.contains("msg") && json["msg"].is_string()) << line.text;
+    const std::string level = json["level"];
+    EXPECT_TRUE(level == "debug" || level == "info" || level == "warn" || level == "error") << line.text;
+    EXPECT_EQ(json.value("service", ""), "org") << line.text;
+    EXPECT_EQ(json["ts"].get<std::string>().size(), std::string("2025-01-01T00:00:00.000Z").size()) << line.text;
+    // Re-serialised without \u escapes, so escaped personal data is caught too.
+    const std::string plain = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    EXPECT_FALSE(MentionsPersonalData(line.text) || MentionsPersonalData(plain)) << "personal data: " << line.text;
+    const std::string msg = json["msg"];
+    saw_starting = saw_starting || msg == "org service starting";
+    saw_grpc_started = saw_grpc_started || msg == "gRPC server started";
+    saw_migration = saw_migration || msg == "applied migration";
+  }
+  EXPECT_TRUE(saw_starting);
+  EXPECT_TRUE(saw_grpc_started);
+  EXPECT_TRUE(saw_migration);
+
+  // The service logs nothing per successful request (handlers log only
+  // failures), so a request id can only be checked on a failing request:
+  // see RequestScopedLogLinesCarryTheRequestId.
+  for (const LogLine& line : lines) {
+    if (line.json->contains("request_id")) {
+      EXPECT_EQ((*line.json)["request_id"], "test-req-123") << line.text;
+    }
+  }
+}
+
+// 4b. Lines logged while serving a request carry the caller's x-request-id.
+// Requests log only when they fail, so a database outage makes them log: the
+// pool writes a "database error" line during the call.
+TEST_F(OrgProcessTest, RequestScopedLogLinesCarryTheRequestId) {
+  const v1::Organization created = CreateRoot();
+  ASSERT_FALSE(created.name().empty());
+  const int64_t root_id = IdOf(created.name());
+  ASSERT_NO_FATAL_FAILURE(StopMariaDb());
+  ASSERT_NO_FATAL_FAILURE(WaitForHealth(kNotServing, seconds(5)));
+
+  v1::Organization fetched;
+  const grpc::Status org_status = GetOrganization(created.name(), root_id, &fetched, "test-req-123");
+  EXPECT_EQ(org_status.error_code(), grpc::StatusCode::UNAVAILABLE) << org_status.error_message();
+  {
+    grpc::ClientContext context;
+    Authorize(context, testing::MintToken({common::auth::Role::kAdmin}, root_id));
+    context.AddMetadata("x-request-id", "test-req-456");
+    feedpb::FeedHead head;
+    const grpc::Status feed_status = feed_->GetFeedHead(&context, feedpb::GetFeedHeadRequest(), &head);
+    EXPECT_EQ(feed_status.error_code(), grpc::StatusCode::UNAVAILABLE) << feed_status.error_message();
+  }
+
+  const std::vector<LogLine> lines = ParseLogLines(ReadFile(stderr_path_));
+  auto carries = [&lines](const std::string& request_id) {
+    for (const LogLine& line : lines) {
+      if (line.json && line.json->is_object() && line.json->value("request_id", "") == request_id) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(carries("test-req-456")) << "ChangeFeedService.GetFeedHead: no log line carries its request id";
+  EXPECT_TRUE(carries("test-req-123"))
+      << "OrganizationService.GetOrganization: the \"database error\" line logged during the call does not carry "
+         "the caller's x-request-id (no log::RequestIdScope around org handlers)";
+  for (const LogLine& line : lines) EXPECT_FALSE(MentionsPersonalData(line.text)) << line.text;
+}
+
+// 5. SIGTERM: NOT_SERVING during the drain, then a clean exit with status 0.
+TEST_F(OrgProcessTest, DrainsAndExitsCleanlyOnSigterm) {
+  const v1::Organization created = CreateRoot();
+  ASSERT_FALSE(created.name().empty());
+
+  ASSERT_EQ(::kill(service_pid_, SIGTERM), 0);
+  const Clock::time_point signalled = Clock::now();
+
+  // During the drain the server still answers, but reports NOT_SERVING.
+  absl::StatusOr<int> health = absl::UnknownError("never asked");
+  const bool not_serving = PollUntil(kDrainDelay, milliseconds(25), [&] {
+    health = HealthCheck(channel_);
+    return health.ok() && *health == kNotServing;
+  });
+  EXPECT_TRUE(not_serving) << "health during the drain: "
+                           << (health.ok() ? std::to_string(*health) : health.status().ToString());
+
+  const milliseconds budget = kDrainDelay + kShutdownGrace + seconds(5);
+  const std::optional<int> status = WaitForExit(service_pid_, budget);
+  ASSERT_TRUE(status.has_value()) << "the service did not exit within " << budget.count() << " ms of SIGTERM";
+  service_pid_ = -1;
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - signalled);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << DescribeWaitStatus(*status);
+  EXPECT_GE(took, kDrainDelay) << "exited before the drain delay was over";
+  std::cerr << "[system] exited " << took.count() << " ms after SIGTERM\n";
+
+  bool saw_stopping = false;
+  for (const LogLine& line : ParseLogLines(ReadFile(stderr_path_))) {
+    ASSERT_TRUE(line.json.has_value()) << "not a JSON line: " << line.text;
+    saw_stopping = saw_stopping || line.json->value("msg", "") == "gRPC server stopped";
+  }
+  EXPECT_TRUE(saw_stopping);
+}
+
+}  // namespace
+}  // namespace grassroots::system_test
