@@ -382,9 +382,9 @@ absl::Status MissingThematicImpl(HandlerContext& ctx, store::MeetingStore& store
       Result result,
       ctx.pool.Read<Result>("meeting.missing_thematic", [&](common::db::Session& session) -> absl::StatusOr<Result> {
         Result r;
-        GR_ASSIGN_OR_RETURN(auto entries, ctx.organizations.Subtree(session, root, quarter.last_day));
-        for (const auto& entry : entries) {
-          GR_ASSIGN_OR_RETURN(domain::Organization org, ctx.organizations.Get(session, entry.id, quarter.last_day));
+        GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> subtree,
+                            ctx.organizations.SubtreeOrganizations(session, root, quarter.last_day));
+        for (const domain::Organization& org : subtree) {
           if (org.type.is_cell && domain::ActiveThroughQuarter(org, quarter)) r.checked.push_back(org.id);
         }
         GR_ASSIGN_OR_RETURN(r.held, store.CountThematicMeetings(session, r.checked, quarter.first_day,

@@ -1,8 +1,10 @@
 #include "services/org/handlers/organization_handlers.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
+#include <vector>
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -49,13 +51,17 @@ absl::CivilDay ViewDay(absl::CivilDay effective) { return std::max(common::api::
 absl::Status RecordOrganizationChanges(HandlerContext& ctx, Session& session, const common::feed::WriteContext& write,
                                        const std::vector<store::OrganizationStore::Changed>& changed,
                                        absl::CivilDay effective, const domain::Decision& decision) {
-  for (const auto& change : changed) {
-    GR_ASSIGN_OR_RETURN(domain::Organization org, ctx.organizations.Get(session, change.id, ViewDay(effective)));
+  std::vector<int64_t> ids;
+  ids.reserve(changed.size());
+  for (const auto& change : changed) ids.push_back(change.id);
+  GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> orgs, ctx.organizations.GetMany(session, ids, ViewDay(effective)));
+  for (size_t i = 0; i < changed.size(); ++i) {
+    const domain::Organization& org = orgs[i];
     v1::Organization proto = ToProto(org);
     common::feed::ChangeRecord record;
     record.resource_type = "organization";
     record.resource_name = proto.name();
-    record.action = change.action;
+    record.action = changed[i].action;
     record.resource = &proto;
     record.audit_details = {{"effective_date", common::api::FormatDate(effective)},
                             {"decision_number", decision.number},
@@ -63,6 +69,25 @@ absl::Status RecordOrganizationChanges(HandlerContext& ctx, Session& session, co
     GR_RETURN_IF_ERROR(common::feed::RecordChange(session, write, record).status());
   }
   return absl::OkStatus();
+}
+
+using Restructure = std::function<absl::StatusOr<std::vector<store::OrganizationStore::Changed>>(
+    Session&, const store::OrganizationStore::Actor&)>;
+
+// Runs a restructure of one organization in one transaction together with the feed
+// and audit entries of everything it changed, and answers with that organization
+// as it stands afterwards.
+absl::StatusOr<v1::Organization> RunRestructure(HandlerContext& ctx, std::string_view operation,
+                                                const common::auth::CallContext& call, int64_t id,
+                                                absl::CivilDay effective, const domain::Decision& decision,
+                                                const Restructure& restructure) {
+  const common::feed::WriteContext write = WriteContextOf(call);
+  return ctx.pool.Transact<v1::Organization>(operation, [&](Session& session) -> absl::StatusOr<v1::Organization> {
+    GR_ASSIGN_OR_RETURN(std::vector<store::OrganizationStore::Changed> changed, restructure(session, ActorOf(call)));
+    GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx, session, write, changed, effective, decision));
+    GR_ASSIGN_OR_RETURN(domain::Organization org, ctx.organizations.Get(session, id, ViewDay(effective)));
+    return ToProto(org);
+  });
 }
 
 // Fields of a new organization (create and split), named under `prefix`.
@@ -377,19 +402,11 @@ grpc::Status OrganizationServiceImpl::RenameOrganization(grpc::ServerContext* co
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
-    const common::feed::WriteContext write = WriteContextOf(call);
-    GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::Organization>(
-                                       "org.rename", [&](Session& session) -> absl::StatusOr<v1::Organization> {
-                                         GR_ASSIGN_OR_RETURN(auto changed,
-                                                             ctx_.organizations.Rename(session, id, new_name, effective,
-                                                                                       decision, request->etag(),
-                                                                                       ActorOf(call)));
-                                         GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, changed,
-                                                                                      effective, decision));
-                                         GR_ASSIGN_OR_RETURN(domain::Organization org,
-                                                             ctx_.organizations.Get(session, id, ViewDay(effective)));
-                                         return ToProto(org);
-                                       }));
+    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.rename", call, id, effective, decision,
+                                                  [&](Session& session, const store::OrganizationStore::Actor& actor) {
+                                                    return ctx_.organizations.Rename(session, id, new_name, effective,
+                                                                                     decision, request->etag(), actor);
+                                                  }));
     return absl::OkStatus();
   });
 }
@@ -405,19 +422,11 @@ grpc::Status OrganizationServiceImpl::MoveOrganization(grpc::ServerContext* cont
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, new_parent));
-    const common::feed::WriteContext write = WriteContextOf(call);
-    GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::Organization>(
-                                       "org.move", [&](Session& session) -> absl::StatusOr<v1::Organization> {
-                                         GR_ASSIGN_OR_RETURN(auto changed,
-                                                             ctx_.organizations.Move(session, id, new_parent, effective,
-                                                                                     decision, request->etag(),
-                                                                                     ActorOf(call)));
-                                         GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, changed,
-                                                                                      effective, decision));
-                                         GR_ASSIGN_OR_RETURN(domain::Organization org,
-                                                             ctx_.organizations.Get(session, id, ViewDay(effective)));
-                                         return ToProto(org);
-                                       }));
+    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.move", call, id, effective, decision,
+                                                  [&](Session& session, const store::OrganizationStore::Actor& actor) {
+                                                    return ctx_.organizations.Move(session, id, new_parent, effective,
+                                                                                   decision, request->etag(), actor);
+                                                  }));
     return absl::OkStatus();
   });
 }
@@ -456,11 +465,9 @@ grpc::Status OrganizationServiceImpl::MergeOrganizations(grpc::ServerContext* co
                          GR_ASSIGN_OR_RETURN(domain::Organization target_org,
                                              ctx_.organizations.Get(session, target, ViewDay(effective)));
                          *out.mutable_target() = ToProto(target_org);
-                         for (int64_t source : sources) {
-                           GR_ASSIGN_OR_RETURN(domain::Organization merged,
-                                               ctx_.organizations.Get(session, source, ViewDay(effective)));
-                           *out.add_merged() = ToProto(merged);
-                         }
+                         GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> merged,
+                                             ctx_.organizations.GetMany(session, sources, ViewDay(effective)));
+                         for (const domain::Organization& org : merged) *out.add_merged() = ToProto(org);
                          return out;
                        }));
     return absl::OkStatus();
@@ -497,6 +504,19 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
     for (const auto& org : fresh) {
       if (org.parent_id) GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, *org.parent_id));
     }
+    // New organizations without a parent go under the split one's parent (or become
+    // roots): creating them there needs the same right as CreateOrganization.
+    if (std::any_of(fresh.begin(), fresh.end(), [](const auto& org) { return !org.parent_id; })) {
+      GR_ASSIGN_OR_RETURN(domain::Organization split,
+                          ctx_.pool.Read<domain::Organization>("org.get_current", [&](Session& session) {
+                            return ctx_.organizations.GetCurrent(session, id);
+                          }));
+      if (split.parent_id) {
+        GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, *split.parent_id));
+      } else {
+        GR_RETURN_IF_ERROR(RequireRootCreator(ctx_, call.principal));
+      }
+    }
     const common::feed::WriteContext write = WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(
         *response,
@@ -511,11 +531,9 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
               v1::SplitOrganizationResponse out;
               GR_ASSIGN_OR_RETURN(domain::Organization split, ctx_.organizations.Get(session, id, ViewDay(effective)));
               *out.mutable_split() = ToProto(split);
-              for (int64_t created : result.created) {
-                GR_ASSIGN_OR_RETURN(domain::Organization org,
-                                    ctx_.organizations.Get(session, created, ViewDay(effective)));
-                *out.add_created() = ToProto(org);
-              }
+              GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> created,
+                                  ctx_.organizations.GetMany(session, result.created, ViewDay(effective)));
+              for (const domain::Organization& org : created) *out.add_created() = ToProto(org);
               return out;
             }));
     return absl::OkStatus();
@@ -531,18 +549,11 @@ grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* 
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
-    const common::feed::WriteContext write = WriteContextOf(call);
-    GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::Organization>(
-                                       "org.dissolve", [&](Session& session) -> absl::StatusOr<v1::Organization> {
-                                         GR_ASSIGN_OR_RETURN(auto changed,
-                                                             ctx_.organizations.Dissolve(session, id, effective, decision,
-                                                                                         request->etag(), ActorOf(call)));
-                                         GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, changed,
-                                                                                      effective, decision));
-                                         GR_ASSIGN_OR_RETURN(domain::Organization org,
-                                                             ctx_.organizations.Get(session, id, ViewDay(effective)));
-                                         return ToProto(org);
-                                       }));
+    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.dissolve", call, id, effective, decision,
+                                                  [&](Session& session, const store::OrganizationStore::Actor& actor) {
+                                                    return ctx_.organizations.Dissolve(session, id, effective, decision,
+                                                                                       request->etag(), actor);
+                                                  }));
     return absl::OkStatus();
   });
 }
@@ -559,19 +570,11 @@ grpc::Status OrganizationServiceImpl::HandOverOrganization(grpc::ServerContext* 
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
     // The receiving committee need not lie in the caller's scope: handing over
     // is how a unit leaves it.
-    const common::feed::WriteContext write = WriteContextOf(call);
-    GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::Organization>(
-                                       "org.hand_over", [&](Session& session) -> absl::StatusOr<v1::Organization> {
-                                         GR_ASSIGN_OR_RETURN(auto changed,
-                                                             ctx_.organizations.HandOver(session, id, receiving,
-                                                                                         effective, decision,
-                                                                                         request->etag(), ActorOf(call)));
-                                         GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, changed,
-                                                                                      effective, decision));
-                                         GR_ASSIGN_OR_RETURN(domain::Organization org,
-                                                             ctx_.organizations.Get(session, id, ViewDay(effective)));
-                                         return ToProto(org);
-                                       }));
+    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.hand_over", call, id, effective, decision,
+                                                  [&](Session& session, const store::OrganizationStore::Actor& actor) {
+                                                    return ctx_.organizations.HandOver(session, id, receiving, effective,
+                                                                                       decision, request->etag(), actor);
+                                                  }));
     return absl::OkStatus();
   });
 }

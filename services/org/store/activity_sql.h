@@ -1,8 +1,7 @@
 #pragma once
-// Small SQL helpers shared by the residential-unit, meeting, recognition and regulation
-// repositories: date/time text conversion and fixed-size IN lists (so one statement
-// text per query shape is prepared and cached, whatever the number of ids).
-#include <algorithm>
+// Small SQL helpers shared by the org repositories: date/time text conversion and id
+// sets bound as one parameter (so one statement text per query shape is prepared and
+// cached, whatever the number of ids).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +11,8 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/db/db.h"
@@ -65,33 +66,12 @@ inline std::optional<std::string> NullIfEmpty(const std::string& text) {
   return text;
 }
 
-// Ids are bound in chunks of this many placeholders; a short chunk repeats its last id.
-inline constexpr size_t kIdChunk = 256;
+// "IN " + kIdSet with IdArray(ids) bound at its placeholder: any number of ids in one
+// statement text (prepared once per connection) and one query, instead of one query
+// per chunk of a fixed-size IN list. MariaDB materializes the JSON table and joins it
+// through the index on the id column.
+inline constexpr char kIdSet[] = "(SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS id_set)";
 
-inline std::string IdPlaceholders() {
-  std::string out;
-  out.reserve(kIdChunk * 2);
-  for (size_t i = 0; i < kIdChunk; ++i) out += (i == 0 ? "?" : ",?");
-  return out;
-}
-
-inline std::vector<std::vector<int64_t>> ChunkIds(const std::vector<int64_t>& ids) {
-  std::vector<std::vector<int64_t>> chunks;
-  for (size_t start = 0; start < ids.size(); start += kIdChunk) {
-    std::vector<int64_t> chunk(ids.begin() + static_cast<std::ptrdiff_t>(start),
-                               ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), start + kIdChunk)));
-    chunk.resize(kIdChunk, chunk.back());
-    chunks.push_back(std::move(chunk));
-  }
-  return chunks;
-}
-
-// Binds one chunk at parameter positions first_index .. first_index + kIdChunk - 1;
-// returns the next free position.
-inline int BindIdChunk(sql::PreparedStatement& ps, int first_index, const std::vector<int64_t>& chunk) {
-  int index = first_index;
-  for (int64_t id : chunk) ps.setInt64(index++, id);
-  return index;
-}
+inline std::string IdArray(const std::vector<int64_t>& ids) { return absl::StrCat("[", absl::StrJoin(ids, ","), "]"); }
 
 }  // namespace grassroots::org::store::sql_util

@@ -1,6 +1,5 @@
 #include "services/org/store/meeting_store.h"
 
-#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -77,7 +76,7 @@ void WriteAttendees(common::db::Session& session, const domain::Meeting& m, bool
   }
 }
 
-// Loads attendees for the given meetings (by id) in one query per chunk.
+// Loads attendees for the given meetings (by id) in one query.
 void LoadAttendees(common::db::Session& session, std::vector<domain::Meeting>& meetings) {
   if (meetings.empty()) return;
   std::map<int64_t, domain::Meeting*> by_id;
@@ -86,14 +85,12 @@ void LoadAttendees(common::db::Session& session, std::vector<domain::Meeting>& m
     by_id[m.id] = &m;
     ids.push_back(m.id);
   }
-  const std::string sql = absl::StrCat("SELECT meeting_id, member_id FROM meeting_attendees WHERE meeting_id IN (",
-                                       su::IdPlaceholders(), ") ORDER BY meeting_id, member_id");
-  for (const std::vector<int64_t>& chunk : su::ChunkIds(ids)) {
-    sql::PreparedStatement& ps = session.Prepare(sql);
-    su::BindIdChunk(ps, 1, chunk);
-    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-    while (rs->next()) by_id[rs->getInt64("meeting_id")]->attendee_member_ids.push_back(rs->getInt64("member_id"));
-  }
+  static const std::string kSql = absl::StrCat("SELECT meeting_id, member_id FROM meeting_attendees WHERE meeting_id IN ",
+                                               su::kIdSet, " ORDER BY meeting_id, member_id");
+  sql::PreparedStatement& ps = session.Prepare(kSql);
+  ps.setString(1, su::IdArray(ids));
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  while (rs->next()) by_id[rs->getInt64("meeting_id")]->attendee_member_ids.push_back(rs->getInt64("member_id"));
 }
 
 }  // namespace
@@ -152,36 +149,30 @@ absl::StatusOr<domain::Meeting> MeetingStore::Update(common::db::Session& sessio
 
 absl::StatusOr<std::vector<domain::Meeting>> MeetingStore::List(common::db::Session& session, const ListQuery& query) {
   if (query.organization_ids.empty()) return std::vector<domain::Meeting>{};
-  std::string sql =
-      absl::StrCat("SELECT ", kColumns, " FROM meetings WHERE organization_id IN (", su::IdPlaceholders(), ")");
+  std::string sql = absl::StrCat("SELECT ", kColumns, " FROM meetings WHERE organization_id IN ", su::kIdSet);
   if (query.kind) absl::StrAppend(&sql, " AND kind = ?");
   if (query.from_date) absl::StrAppend(&sql, " AND meeting_date >= ?");
   if (query.to_date) absl::StrAppend(&sql, " AND meeting_date <= ?");
   if (query.after_date) absl::StrAppend(&sql, " AND (meeting_date > ? OR (meeting_date = ? AND id > ?))");
   absl::StrAppend(&sql, " ORDER BY meeting_date, id LIMIT ?");
 
+  sql::PreparedStatement& ps = session.Prepare(sql);
+  int index = 1;
+  ps.setString(index++, su::IdArray(query.organization_ids));
+  if (query.kind) ps.setInt(index++, static_cast<int>(*query.kind));
+  if (query.from_date) ps.setString(index++, su::DateText(*query.from_date));
+  if (query.to_date) ps.setString(index++, su::DateText(*query.to_date));
+  if (query.after_date) {
+    ps.setString(index++, su::DateText(*query.after_date));
+    ps.setString(index++, su::DateText(*query.after_date));
+    ps.setInt64(index++, query.after_id);
+  }
+  ps.setInt(index++, query.limit);
   std::vector<domain::Meeting> out;
-  for (const std::vector<int64_t>& chunk : su::ChunkIds(query.organization_ids)) {
-    sql::PreparedStatement& ps = session.Prepare(sql);
-    int index = su::BindIdChunk(ps, 1, chunk);
-    if (query.kind) ps.setInt(index++, static_cast<int>(*query.kind));
-    if (query.from_date) ps.setString(index++, su::DateText(*query.from_date));
-    if (query.to_date) ps.setString(index++, su::DateText(*query.to_date));
-    if (query.after_date) {
-      ps.setString(index++, su::DateText(*query.after_date));
-      ps.setString(index++, su::DateText(*query.after_date));
-      ps.setInt64(index++, query.after_id);
-    }
-    ps.setInt(index++, query.limit);
+  {
     std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
     while (rs->next()) out.push_back(ReadMeeting(*rs));
   }
-  // Each chunk returned its first `limit` rows; the page is the first `limit` of their union.
-  std::sort(out.begin(), out.end(), [](const domain::Meeting& a, const domain::Meeting& b) {
-    const absl::CivilDay da = domain::MeetingDate(a), db = domain::MeetingDate(b);
-    return da != db ? da < db : a.id < b.id;
-  });
-  if (out.size() > static_cast<size_t>(query.limit)) out.resize(static_cast<size_t>(query.limit));
   LoadAttendees(session, out);
   return out;
 }
@@ -191,20 +182,18 @@ absl::StatusOr<std::map<int64_t, int64_t>> MeetingStore::CountThematicMeetings(
     absl::CivilDay last) {
   std::map<int64_t, int64_t> out;
   if (organization_ids.empty()) return out;
-  const std::string sql = absl::StrCat(
+  static const std::string kSql = absl::StrCat(
       "SELECT organization_id, COUNT(*) AS held FROM meetings WHERE kind IN (?, ?) AND held_on BETWEEN ? AND ? "
-      "AND organization_id IN (",
-      su::IdPlaceholders(), ") GROUP BY organization_id");
-  for (const std::vector<int64_t>& chunk : su::ChunkIds(organization_ids)) {
-    sql::PreparedStatement& ps = session.Prepare(sql);
-    ps.setInt(1, static_cast<int>(domain::MeetingKind::kThematic));
-    ps.setInt(2, static_cast<int>(domain::MeetingKind::kRegularAndThematic));
-    ps.setString(3, su::DateText(first));
-    ps.setString(4, su::DateText(last));
-    su::BindIdChunk(ps, 5, chunk);
-    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-    while (rs->next()) out[rs->getInt64("organization_id")] = rs->getInt64("held");
-  }
+      "AND organization_id IN ",
+      su::kIdSet, " GROUP BY organization_id");
+  sql::PreparedStatement& ps = session.Prepare(kSql);
+  ps.setInt(1, static_cast<int>(domain::MeetingKind::kThematic));
+  ps.setInt(2, static_cast<int>(domain::MeetingKind::kRegularAndThematic));
+  ps.setString(3, su::DateText(first));
+  ps.setString(4, su::DateText(last));
+  ps.setString(5, su::IdArray(organization_ids));
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  while (rs->next()) out[rs->getInt64("organization_id")] = rs->getInt64("held");
   return out;
 }
 

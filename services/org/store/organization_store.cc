@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "common/api/api.h"
 #include "common/status/status.h"
+#include "services/org/store/activity_sql.h"
 
 namespace grassroots::org::store {
 namespace {
@@ -123,6 +124,36 @@ void SetDecision(sql::PreparedStatement& ps, int first, const domain::Decision& 
                                                    : std::nullopt);
 }
 
+// An event of `kind` for organization `id`; the caller adds what is specific to it.
+domain::OrgEvent EventOf(domain::OrgEventKind kind, int64_t id, absl::CivilDay effective,
+                         const domain::Decision& decision) {
+  domain::OrgEvent event;
+  event.kind = kind;
+  event.organization_id = id;
+  event.effective_date = effective;
+  event.decision = decision;
+  return event;
+}
+
+// `rows` (any order) arranged in the order of `ids`; NOT_FOUND names the first id
+// without a row.
+absl::StatusOr<std::vector<domain::Organization>> InOrderOf(const std::vector<int64_t>& ids,
+                                                           std::vector<domain::Organization> rows,
+                                                           const std::string& missing_suffix) {
+  std::map<int64_t, domain::Organization*> by_id;
+  for (domain::Organization& row : rows) by_id[row.id] = &row;
+  std::vector<domain::Organization> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) {
+      return absl::NotFoundError(absl::StrCat(common::api::MakeName(ResourceName(), id), " not found", missing_suffix));
+    }
+    out.push_back(*it->second);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view StateCode(OrgState state) {
@@ -175,9 +206,32 @@ absl::StatusOr<domain::Organization> OrganizationStore::Get(int64_t id, absl::Ci
       "org.get", [&](Session& session) { return Get(session, id, as_of); });
 }
 
-absl::StatusOr<domain::Organization> OrganizationStore::GetCurrent(Session& session, int64_t id) {
-  static const std::string kSql = absl::StrCat("SELECT ", kColumns, kOpenJoin, "WHERE o.id = ?");
+absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::GetMany(Session& session,
+                                                                            const std::vector<int64_t>& ids,
+                                                                            absl::CivilDay as_of) {
+  if (ids.empty()) return std::vector<domain::Organization>{};
+  static const std::string kSql =
+      absl::StrCat("SELECT ", kColumns, kAsOfJoin, "WHERE o.id IN ", sql_util::kIdSet);
   sql::PreparedStatement& ps = session.Prepare(kSql);
+  const std::string day = Day(as_of);
+  for (int i = 1; i <= 4; ++i) ps.setString(i, day);
+  ps.setString(5, sql_util::IdArray(ids));
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  std::vector<domain::Organization> rows;
+  while (rs->next()) rows.push_back(MapRow(*rs, as_of));
+  return InOrderOf(ids, std::move(rows), absl::StrCat(" on ", day));
+}
+
+absl::StatusOr<domain::Organization> OrganizationStore::GetCurrent(Session& session, int64_t id) {
+  return ReadCurrent(session, id, /*locking=*/false);
+}
+
+absl::StatusOr<domain::Organization> OrganizationStore::ReadCurrent(Session& session, int64_t id, bool locking) {
+  static const std::string kSql = absl::StrCat("SELECT ", kColumns, kOpenJoin, "WHERE o.id = ?");
+  // Shared locks on the organization, its open period and its type row: writers of
+  // the organization wait for us, other readers do not.
+  static const std::string kLockingSql = absl::StrCat(kSql, " LOCK IN SHARE MODE");
+  sql::PreparedStatement& ps = session.Prepare(locking ? kLockingSql : kSql);
   const absl::CivilDay today = common::api::Today();
   ps.setString(1, Day(today));
   ps.setString(2, Day(today));
@@ -187,6 +241,24 @@ absl::StatusOr<domain::Organization> OrganizationStore::GetCurrent(Session& sess
   domain::Organization org = MapRow(*rs, today);
   org.as_of = std::max(today, org.last_change_on);
   return org;
+}
+
+absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::GetManyCurrent(Session& session,
+                                                                                   const std::vector<int64_t>& ids) {
+  if (ids.empty()) return std::vector<domain::Organization>{};
+  static const std::string kSql = absl::StrCat("SELECT ", kColumns, kOpenJoin, "WHERE o.id IN ", sql_util::kIdSet);
+  sql::PreparedStatement& ps = session.Prepare(kSql);
+  const absl::CivilDay today = common::api::Today();
+  ps.setString(1, Day(today));
+  ps.setString(2, Day(today));
+  ps.setString(3, sql_util::IdArray(ids));
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  std::vector<domain::Organization> rows;
+  while (rs->next()) {
+    rows.push_back(MapRow(*rs, today));
+    rows.back().as_of = std::max(today, rows.back().last_change_on);
+  }
+  return InOrderOf(ids, std::move(rows), "");
 }
 
 absl::StatusOr<std::vector<OrganizationStore::SubtreeEntry>> OrganizationStore::Subtree(Session& session,
@@ -313,10 +385,10 @@ absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::List(const 
       });
 }
 
-absl::StatusOr<OrganizationStore::SubtreePage> OrganizationStore::SubtreePageOf(int64_t root, absl::CivilDay as_of,
-                                                                                int32_t max_depth,
-                                                                                const std::string& after_path,
-                                                                                int32_t limit) {
+absl::StatusOr<OrganizationStore::SubtreePage> OrganizationStore::SubtreeRows(Session& session, int64_t root,
+                                                                              absl::CivilDay as_of, int32_t max_depth,
+                                                                              const std::string& after_path,
+                                                                              int32_t limit) {
   static const std::string kSql = absl::StrCat(R"(WITH RECURSIVE sub (id, depth, path) AS (
       SELECT v.organization_id, 0, CAST(LPAD(v.organization_id, 20, '0') AS CHAR(1400))
         FROM organization_versions v
@@ -329,6 +401,32 @@ absl::StatusOr<OrganizationStore::SubtreePage> OrganizationStore::SubtreePageOf(
     SELECT sub.depth, sub.path, )",
                                                kColumns, kAsOfJoin, R"( JOIN sub ON sub.id = o.id
      WHERE sub.path > ? ORDER BY sub.path LIMIT ?)");
+  sql::PreparedStatement& ps = session.Prepare(kSql);
+  const std::string day = Day(as_of);
+  int i = 1;
+  ps.setInt64(i++, root);
+  for (int k = 0; k < 4; ++k) ps.setString(i++, day);
+  ps.setInt(i++, max_depth > 0 ? std::min(max_depth, kMaxDepth) : kMaxDepth);
+  for (int k = 0; k < 4; ++k) ps.setString(i++, day);
+  ps.setString(i++, after_path);
+  ps.setInt(i++, limit + 1);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  SubtreePage page;
+  while (rs->next()) {
+    if (static_cast<int32_t>(page.nodes.size()) == limit) {
+      page.has_more = true;
+      break;
+    }
+    page.last_path = rs->getString("path");
+    page.nodes.emplace_back(MapRow(*rs, as_of), rs->getInt("depth"));
+  }
+  return page;
+}
+
+absl::StatusOr<OrganizationStore::SubtreePage> OrganizationStore::SubtreePageOf(int64_t root, absl::CivilDay as_of,
+                                                                                int32_t max_depth,
+                                                                                const std::string& after_path,
+                                                                                int32_t limit) {
   return pool_.Read<SubtreePage>("org.subtree", [&](Session& session) -> absl::StatusOr<SubtreePage> {
     GR_ASSIGN_OR_RETURN(domain::Organization root_org, Get(session, root, as_of));
     if (root_org.state != OrgState::kActive) {
@@ -336,27 +434,20 @@ absl::StatusOr<OrganizationStore::SubtreePage> OrganizationStore::SubtreePageOf(
                               absl::StrCat(common::api::MakeName(ResourceName(), root), " is not active on ",
                                            Day(as_of)));
     }
-    sql::PreparedStatement& ps = session.Prepare(kSql);
-    const std::string day = Day(as_of);
-    int i = 1;
-    ps.setInt64(i++, root);
-    for (int k = 0; k < 4; ++k) ps.setString(i++, day);
-    ps.setInt(i++, max_depth > 0 ? std::min(max_depth, kMaxDepth) : kMaxDepth);
-    for (int k = 0; k < 4; ++k) ps.setString(i++, day);
-    ps.setString(i++, after_path);
-    ps.setInt(i++, limit + 1);
-    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-    SubtreePage page;
-    while (rs->next()) {
-      if (static_cast<int32_t>(page.nodes.size()) == limit) {
-        page.has_more = true;
-        break;
-      }
-      page.last_path = rs->getString("path");
-      page.nodes.emplace_back(MapRow(*rs, as_of), rs->getInt("depth"));
-    }
-    return page;
+    return SubtreeRows(session, root, as_of, max_depth, after_path, limit);
   });
+}
+
+absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::SubtreeOrganizations(Session& session,
+                                                                                         int64_t root,
+                                                                                         absl::CivilDay as_of) {
+  // Far more than any tree holds; LIMIT needs a number.
+  constexpr int32_t kAll = 1 << 30;
+  GR_ASSIGN_OR_RETURN(SubtreePage page, SubtreeRows(session, root, as_of, 0, "", kAll));
+  std::vector<domain::Organization> out;
+  out.reserve(page.nodes.size());
+  for (auto& [org, depth] : page.nodes) out.push_back(std::move(org));
+  return out;
 }
 
 absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::Ancestors(int64_t id, absl::CivilDay as_of) {
@@ -367,13 +458,9 @@ absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::Ancestors(i
           return absl::NotFoundError(absl::StrCat(common::api::MakeName(ResourceName(), id), " not found on ",
                                                   Day(as_of)));
         }
-        std::vector<domain::Organization> out;
-        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-          if (*it == id) continue;
-          GR_ASSIGN_OR_RETURN(domain::Organization org, Get(session, *it, as_of));
-          out.push_back(std::move(org));
-        }
-        return out;
+        // The chain starts at `id` itself; ancestors are wanted root first.
+        std::vector<int64_t> above(chain.rbegin(), chain.rend() - 1);
+        return GetMany(session, above, as_of);
       });
 }
 
@@ -459,6 +546,25 @@ absl::StatusOr<domain::TypeCompatibility> OrganizationStore::LoadTypeCompatibili
       session.Query(session.Prepare("SELECT type_code, parent_type_code FROM org_type_parents"));
   while (rs->next()) types.AllowParent(rs->getString("type_code"), rs->getString("parent_type_code"));
   return types;
+}
+
+void OrganizationStore::ForgetTypeCompatibility() {
+  std::lock_guard<std::mutex> lock(types_mutex_);
+  types_.reset();
+}
+
+absl::StatusOr<std::shared_ptr<const domain::TypeCompatibility>> OrganizationStore::TypeRules(Session& session) {
+  {
+    std::lock_guard<std::mutex> lock(types_mutex_);
+    if (types_) return types_;
+  }
+  // Loaded outside the lock: two first writes may both read, and either result is
+  // the same table. A failed read is not kept.
+  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility loaded, LoadTypeCompatibility(session));
+  auto shared = std::make_shared<const domain::TypeCompatibility>(std::move(loaded));
+  std::lock_guard<std::mutex> lock(types_mutex_);
+  if (!types_) types_ = shared;
+  return types_;
 }
 
 // ---- write primitives ----------------------------------------------------------
@@ -609,6 +715,42 @@ absl::StatusOr<std::vector<int64_t>> OrganizationStore::ActiveDescendants(Sessio
   return out;
 }
 
+// ---- write helpers -------------------------------------------------------------
+
+absl::StatusOr<domain::Organization> OrganizationStore::LockCurrent(Session& session, int64_t id,
+                                                                    const std::string& etag) {
+  GR_RETURN_IF_ERROR(LockOrganizations(session, {id}));
+  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
+  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
+  return org;
+}
+
+absl::StatusOr<OrganizationStore::Relocation> OrganizationStore::BeginRelocation(Session& session, int64_t id,
+                                                                                 int64_t destination,
+                                                                                 absl::CivilDay effective,
+                                                                                 const std::string& etag) {
+  // Every lock is taken before the first plain read, so the transaction's snapshot
+  // is no older than the locks.
+  GR_RETURN_IF_ERROR(LockOrganizations(session, {id, destination}));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> locked_chain, LockChain(session, destination));
+  Relocation relocation;
+  GR_ASSIGN_OR_RETURN(relocation.org, GetCurrent(session, id));
+  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, relocation.org.version, common::api::MakeName(ResourceName(), id)));
+  GR_ASSIGN_OR_RETURN(relocation.destination, GetCurrent(session, destination));
+  GR_ASSIGN_OR_RETURN(std::vector<int64_t> dated_chain, Chain(session, destination, effective));
+  relocation.destination_chain = Union(std::move(locked_chain), dated_chain);
+  GR_ASSIGN_OR_RETURN(relocation.types, TypeRules(session));
+  return relocation;
+}
+
+absl::Status OrganizationStore::ApplyChange(Session& session, const domain::OrgEvent& event,
+                                            const VersionChange& change, std::optional<absl::CivilDay> ended_on,
+                                            const Actor& actor) {
+  GR_RETURN_IF_ERROR(AppendVersion(session, event.organization_id, event.effective_date, change));
+  GR_RETURN_IF_ERROR(Touch(session, event.organization_id, ended_on));
+  return AppendEvent(session, event, actor);
+}
+
 // ---- writes --------------------------------------------------------------------
 
 absl::StatusOr<int64_t> OrganizationStore::Create(Session& session, const NewOrganization& org,
@@ -616,12 +758,14 @@ absl::StatusOr<int64_t> OrganizationStore::Create(Session& session, const NewOrg
                                                   domain::OrgEventKind kind, std::vector<int64_t> related) {
   std::optional<domain::Organization> parent;
   if (org.parent_id) {
-    GR_RETURN_IF_ERROR(LockOrganizations(session, {*org.parent_id}));
-    GR_ASSIGN_OR_RETURN(parent, GetCurrent(session, *org.parent_id));
+    // A locking read: the parent as last committed, held until we commit, so a
+    // concurrent dissolve (which locks it exclusively) cannot end it unseen, even
+    // when this transaction's snapshot is older (a split creating several).
+    GR_ASSIGN_OR_RETURN(parent, ReadCurrent(session, *org.parent_id, /*locking=*/true));
   }
-  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility types, LoadTypeCompatibility(session));
-  if (!types.Knows(org.type)) return common::InvalidField("organization.type", "is not a known organization type");
-  GR_RETURN_IF_ERROR(domain::CheckCreate(org.type, parent ? &*parent : nullptr, org.established_on, types));
+  GR_ASSIGN_OR_RETURN(std::shared_ptr<const domain::TypeCompatibility> types, TypeRules(session));
+  if (!types->Knows(org.type)) return common::InvalidField("organization.type", "is not a known organization type");
+  GR_RETURN_IF_ERROR(domain::CheckCreate(org.type, parent ? &*parent : nullptr, org.established_on, *types));
   if (!org.sector.empty()) {
     sql::PreparedStatement& sector = session.Prepare("SELECT 1 FROM sectors WHERE code = ?");
     sector.setString(1, org.sector);
@@ -652,11 +796,7 @@ absl::StatusOr<int64_t> OrganizationStore::Create(Session& session, const NewOrg
   common::db::SetOptionalInt64(version, 4, org.parent_id);
   version.setString(5, org.type);
   version.executeUpdate();
-  domain::OrgEvent event;
-  event.kind = kind;
-  event.organization_id = id;
-  event.effective_date = org.established_on;
-  event.decision = decision;
+  domain::OrgEvent event = EventOf(kind, id, org.established_on, decision);
   event.related_ids = std::move(related);
   event.new_display_name = org.display_name;
   event.new_parent_id = org.parent_id;
@@ -666,9 +806,7 @@ absl::StatusOr<int64_t> OrganizationStore::Create(Session& session, const NewOrg
 
 absl::Status OrganizationStore::UpdateAttributes(Session& session, int64_t id, const AttributeUpdate& update,
                                                  const std::string& etag) {
-  GR_RETURN_IF_ERROR(LockOrganizations(session, {id}));
-  GR_ASSIGN_OR_RETURN(domain::Organization current, GetCurrent(session, id));
-  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, current.version, common::api::MakeName(ResourceName(), id)));
+  GR_ASSIGN_OR_RETURN(domain::Organization current, LockCurrent(session, id, etag));
   if (update.sector && !update.sector->empty()) {
     sql::PreparedStatement& sector = session.Prepare("SELECT 1 FROM sectors WHERE code = ?");
     sector.setString(1, *update.sector);
@@ -690,46 +828,27 @@ absl::Status OrganizationStore::UpdateAttributes(Session& session, int64_t id, c
 absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Rename(
     Session& session, int64_t id, const std::string& new_display_name, absl::CivilDay effective,
     const domain::Decision& decision, const std::string& etag, const Actor& actor) {
-  GR_RETURN_IF_ERROR(LockOrganizations(session, {id}));
-  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
-  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
+  GR_ASSIGN_OR_RETURN(domain::Organization org, LockCurrent(session, id, etag));
   GR_RETURN_IF_ERROR(domain::CheckRename(org, new_display_name, effective));
-  GR_RETURN_IF_ERROR(AppendVersion(session, id, effective, VersionChange{.display_name = new_display_name}));
-  GR_RETURN_IF_ERROR(Touch(session, id, std::nullopt));
-  domain::OrgEvent event;
-  event.kind = domain::OrgEventKind::kRenamed;
-  event.organization_id = id;
-  event.effective_date = effective;
-  event.decision = decision;
+  domain::OrgEvent event = EventOf(domain::OrgEventKind::kRenamed, id, effective, decision);
   event.previous_display_name = org.display_name;
   event.new_display_name = new_display_name;
-  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  GR_RETURN_IF_ERROR(
+      ApplyChange(session, event, VersionChange{.display_name = new_display_name}, std::nullopt, actor));
   return std::vector<Changed>{{id, "renamed"}};
 }
 
 absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Move(
     Session& session, int64_t id, int64_t new_parent_id, absl::CivilDay effective, const domain::Decision& decision,
     const std::string& etag, const Actor& actor) {
-  GR_RETURN_IF_ERROR(LockOrganizations(session, {id, new_parent_id}));
-  GR_ASSIGN_OR_RETURN(std::vector<int64_t> locked_chain, LockChain(session, new_parent_id));
-  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
-  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
-  GR_ASSIGN_OR_RETURN(domain::Organization new_parent, GetCurrent(session, new_parent_id));
-  GR_ASSIGN_OR_RETURN(std::vector<int64_t> dated_chain, Chain(session, new_parent_id, effective));
-  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility types, LoadTypeCompatibility(session));
-  GR_RETURN_IF_ERROR(domain::CheckMove(org, new_parent, Union(locked_chain, dated_chain), effective, types));
-  GR_RETURN_IF_ERROR(AppendVersion(session, id, effective,
-                                   VersionChange{.parent_id = std::optional<int64_t>(new_parent_id)}));
-  GR_RETURN_IF_ERROR(Touch(session, id, std::nullopt));
-  domain::OrgEvent event;
-  event.kind = domain::OrgEventKind::kMoved;
-  event.organization_id = id;
-  event.effective_date = effective;
-  event.decision = decision;
+  GR_ASSIGN_OR_RETURN(Relocation move, BeginRelocation(session, id, new_parent_id, effective, etag));
+  GR_RETURN_IF_ERROR(domain::CheckMove(move.org, move.destination, move.destination_chain, effective, *move.types));
+  domain::OrgEvent event = EventOf(domain::OrgEventKind::kMoved, id, effective, decision);
   event.related_ids = {new_parent_id};
-  event.previous_parent_id = org.parent_id;
+  event.previous_parent_id = move.org.parent_id;
   event.new_parent_id = new_parent_id;
-  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  GR_RETURN_IF_ERROR(ApplyChange(session, event, VersionChange{.parent_id = std::optional<int64_t>(new_parent_id)},
+                                 std::nullopt, actor));
   return std::vector<Changed>{{id, "moved"}};
 }
 
@@ -742,62 +861,41 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Merge
   GR_ASSIGN_OR_RETURN(std::vector<int64_t> locked_chain, LockChain(session, target));
   GR_ASSIGN_OR_RETURN(domain::Organization target_org, GetCurrent(session, target));
   GR_ASSIGN_OR_RETURN(std::vector<int64_t> dated_chain, Chain(session, target, effective));
-  std::vector<domain::Organization> source_orgs;
+  GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> source_orgs, GetManyCurrent(session, sources));
   std::vector<std::pair<int64_t, std::vector<domain::Organization>>> children_of;
   std::vector<std::string> children_types;
   for (int64_t source : sources) {
-    GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, source));
-    source_orgs.push_back(org);
     GR_ASSIGN_OR_RETURN(std::vector<int64_t> child_ids, ActiveChildren(session, source));
-    std::vector<domain::Organization> children;
-    for (int64_t child_id : child_ids) {
-      GR_ASSIGN_OR_RETURN(domain::Organization child, GetCurrent(session, child_id));
-      children_types.push_back(child.type.code);
-      children.push_back(std::move(child));
-    }
+    GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> children, GetManyCurrent(session, child_ids));
+    for (const domain::Organization& child : children) children_types.push_back(child.type.code);
     children_of.emplace_back(source, std::move(children));
   }
-  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility types, LoadTypeCompatibility(session));
+  GR_ASSIGN_OR_RETURN(std::shared_ptr<const domain::TypeCompatibility> types, TypeRules(session));
   GR_RETURN_IF_ERROR(domain::CheckMerge(source_orgs, target_org, Union(locked_chain, dated_chain), children_types,
-                                        effective, types));
+                                        effective, *types));
   std::vector<Changed> changed;
   for (const auto& [source, children] : children_of) {
     for (const domain::Organization& child : children) {
       GR_RETURN_IF_ERROR(domain::CheckEffectiveDate(child, effective));
-      GR_RETURN_IF_ERROR(AppendVersion(session, child.id, effective,
-                                       VersionChange{.parent_id = std::optional<int64_t>(target)}));
-      GR_RETURN_IF_ERROR(Touch(session, child.id, std::nullopt));
-      domain::OrgEvent moved;
-      moved.kind = domain::OrgEventKind::kMoved;
-      moved.organization_id = child.id;
-      moved.effective_date = effective;
-      moved.decision = decision;
+      domain::OrgEvent moved = EventOf(domain::OrgEventKind::kMoved, child.id, effective, decision);
       moved.related_ids = {source, target};
       moved.previous_parent_id = source;
       moved.new_parent_id = target;
-      GR_RETURN_IF_ERROR(AppendEvent(session, moved, actor));
+      GR_RETURN_IF_ERROR(ApplyChange(session, moved, VersionChange{.parent_id = std::optional<int64_t>(target)},
+                                     std::nullopt, actor));
       changed.push_back({child.id, "moved"});
     }
   }
   for (const domain::Organization& source : source_orgs) {
-    GR_RETURN_IF_ERROR(AppendVersion(session, source.id, effective,
-                                     VersionChange{.state = OrgState::kMerged, .successor_id = target}));
-    GR_RETURN_IF_ERROR(Touch(session, source.id, effective));
-    domain::OrgEvent merged;
-    merged.kind = domain::OrgEventKind::kMerged;
-    merged.organization_id = source.id;
-    merged.effective_date = effective;
-    merged.decision = decision;
+    domain::OrgEvent merged = EventOf(domain::OrgEventKind::kMerged, source.id, effective, decision);
     merged.related_ids = {target};
-    GR_RETURN_IF_ERROR(AppendEvent(session, merged, actor));
+    GR_RETURN_IF_ERROR(ApplyChange(session, merged, VersionChange{.state = OrgState::kMerged, .successor_id = target},
+                                   effective, actor));
     changed.push_back({source.id, "merged"});
   }
+  // The target keeps its period; only its version and history change.
   GR_RETURN_IF_ERROR(Touch(session, target, std::nullopt));
-  domain::OrgEvent absorbed;
-  absorbed.kind = domain::OrgEventKind::kAbsorbed;
-  absorbed.organization_id = target;
-  absorbed.effective_date = effective;
-  absorbed.decision = decision;
+  domain::OrgEvent absorbed = EventOf(domain::OrgEventKind::kAbsorbed, target, effective, decision);
   absorbed.related_ids = sources;
   GR_RETURN_IF_ERROR(AppendEvent(session, absorbed, actor));
   changed.push_back({target, "absorbed"});
@@ -807,12 +905,10 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Merge
 absl::StatusOr<OrganizationStore::SplitResult> OrganizationStore::Split(
     Session& session, int64_t id, std::vector<NewOrganization> new_orgs, const std::map<int64_t, int32_t>& assignments,
     absl::CivilDay effective, const domain::Decision& decision, const std::string& etag, const Actor& actor) {
-  GR_RETURN_IF_ERROR(LockOrganizations(session, {id}));
-  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
-  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
+  GR_ASSIGN_OR_RETURN(domain::Organization org, LockCurrent(session, id, etag));
   GR_ASSIGN_OR_RETURN(std::vector<int64_t> children, ActiveChildren(session, id));
   GR_RETURN_IF_ERROR(domain::CheckSplit(org, new_orgs.size(), children, assignments, effective));
-  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility types, LoadTypeCompatibility(session));
+  GR_ASSIGN_OR_RETURN(std::shared_ptr<const domain::TypeCompatibility> types, TypeRules(session));
   SplitResult result;
   for (size_t i = 0; i < new_orgs.size(); ++i) {
     NewOrganization& fresh = new_orgs[i];
@@ -827,34 +923,23 @@ absl::StatusOr<OrganizationStore::SplitResult> OrganizationStore::Split(
     result.created.push_back(created);
     result.changed.push_back({created, "created"});
   }
-  for (int64_t child_id : children) {
-    const int64_t receiver = result.created[static_cast<size_t>(assignments.at(child_id))];
-    GR_ASSIGN_OR_RETURN(domain::Organization child, GetCurrent(session, child_id));
+  GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> child_orgs, GetManyCurrent(session, children));
+  for (const domain::Organization& child : child_orgs) {
+    const size_t index = static_cast<size_t>(assignments.at(child.id));
+    const int64_t receiver = result.created[index];
     GR_RETURN_IF_ERROR(domain::CheckEffectiveDate(child, effective));
-    GR_RETURN_IF_ERROR(types.Check(child.type.code, new_orgs[static_cast<size_t>(assignments.at(child_id))].type));
-    GR_RETURN_IF_ERROR(AppendVersion(session, child_id, effective,
-                                     VersionChange{.parent_id = std::optional<int64_t>(receiver)}));
-    GR_RETURN_IF_ERROR(Touch(session, child_id, std::nullopt));
-    domain::OrgEvent moved;
-    moved.kind = domain::OrgEventKind::kMoved;
-    moved.organization_id = child_id;
-    moved.effective_date = effective;
-    moved.decision = decision;
+    GR_RETURN_IF_ERROR(types->Check(child.type.code, new_orgs[index].type));
+    domain::OrgEvent moved = EventOf(domain::OrgEventKind::kMoved, child.id, effective, decision);
     moved.related_ids = {id, receiver};
     moved.previous_parent_id = id;
     moved.new_parent_id = receiver;
-    GR_RETURN_IF_ERROR(AppendEvent(session, moved, actor));
-    result.changed.push_back({child_id, "moved"});
+    GR_RETURN_IF_ERROR(ApplyChange(session, moved, VersionChange{.parent_id = std::optional<int64_t>(receiver)},
+                                   std::nullopt, actor));
+    result.changed.push_back({child.id, "moved"});
   }
-  GR_RETURN_IF_ERROR(AppendVersion(session, id, effective, VersionChange{.state = OrgState::kSplit}));
-  GR_RETURN_IF_ERROR(Touch(session, id, effective));
-  domain::OrgEvent split;
-  split.kind = domain::OrgEventKind::kSplit;
-  split.organization_id = id;
-  split.effective_date = effective;
-  split.decision = decision;
+  domain::OrgEvent split = EventOf(domain::OrgEventKind::kSplit, id, effective, decision);
   split.related_ids = result.created;
-  GR_RETURN_IF_ERROR(AppendEvent(session, split, actor));
+  GR_RETURN_IF_ERROR(ApplyChange(session, split, VersionChange{.state = OrgState::kSplit}, effective, actor));
   result.changed.push_back({id, "split"});
   return result;
 }
@@ -862,64 +947,41 @@ absl::StatusOr<OrganizationStore::SplitResult> OrganizationStore::Split(
 absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Dissolve(
     Session& session, int64_t id, absl::CivilDay effective, const domain::Decision& decision, const std::string& etag,
     const Actor& actor) {
-  GR_RETURN_IF_ERROR(LockOrganizations(session, {id}));
-  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
-  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
+  GR_ASSIGN_OR_RETURN(domain::Organization org, LockCurrent(session, id, etag));
   GR_ASSIGN_OR_RETURN(std::vector<int64_t> children, ActiveChildren(session, id));
   GR_RETURN_IF_ERROR(domain::CheckDissolve(org, children.size(), effective));
-  GR_RETURN_IF_ERROR(AppendVersion(session, id, effective, VersionChange{.state = OrgState::kDissolved}));
-  GR_RETURN_IF_ERROR(Touch(session, id, effective));
-  domain::OrgEvent event;
-  event.kind = domain::OrgEventKind::kDissolved;
-  event.organization_id = id;
-  event.effective_date = effective;
-  event.decision = decision;
-  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  GR_RETURN_IF_ERROR(ApplyChange(session, EventOf(domain::OrgEventKind::kDissolved, id, effective, decision),
+                                 VersionChange{.state = OrgState::kDissolved}, effective, actor));
   return std::vector<Changed>{{id, "dissolved"}};
 }
 
 absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::HandOver(
     Session& session, int64_t id, int64_t receiving, absl::CivilDay effective, const domain::Decision& decision,
     const std::string& etag, const Actor& actor) {
-  GR_RETURN_IF_ERROR(LockOrganizations(session, {id, receiving}));
-  GR_ASSIGN_OR_RETURN(std::vector<int64_t> locked_chain, LockChain(session, receiving));
-  GR_ASSIGN_OR_RETURN(domain::Organization org, GetCurrent(session, id));
-  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, org.version, common::api::MakeName(ResourceName(), id)));
-  GR_ASSIGN_OR_RETURN(domain::Organization receiver, GetCurrent(session, receiving));
-  GR_ASSIGN_OR_RETURN(std::vector<int64_t> dated_chain, Chain(session, receiving, effective));
-  GR_ASSIGN_OR_RETURN(domain::TypeCompatibility types, LoadTypeCompatibility(session));
-  GR_RETURN_IF_ERROR(domain::CheckHandOver(org, receiver, Union(locked_chain, dated_chain), effective, types));
+  GR_ASSIGN_OR_RETURN(Relocation handover, BeginRelocation(session, id, receiving, effective, etag));
+  GR_RETURN_IF_ERROR(
+      domain::CheckHandOver(handover.org, handover.destination, handover.destination_chain, effective, *handover.types));
   GR_ASSIGN_OR_RETURN(std::vector<int64_t> descendants, ActiveDescendants(session, id));
   std::vector<Changed> changed;
-  GR_RETURN_IF_ERROR(AppendVersion(session, id, effective,
-                                   VersionChange{.parent_id = std::optional<int64_t>(receiving),
-                                                 .state = OrgState::kHandedOver,
-                                                 .successor_id = receiving}));
-  GR_RETURN_IF_ERROR(Touch(session, id, effective));
-  domain::OrgEvent event;
-  event.kind = domain::OrgEventKind::kHandedOver;
-  event.organization_id = id;
-  event.effective_date = effective;
-  event.decision = decision;
+  domain::OrgEvent event = EventOf(domain::OrgEventKind::kHandedOver, id, effective, decision);
   event.related_ids = {receiving};
-  event.previous_parent_id = org.parent_id;
+  event.previous_parent_id = handover.org.parent_id;
   event.new_parent_id = receiving;
-  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  GR_RETURN_IF_ERROR(ApplyChange(session, event,
+                                 VersionChange{.parent_id = std::optional<int64_t>(receiving),
+                                               .state = OrgState::kHandedOver,
+                                               .successor_id = receiving},
+                                 effective, actor));
   changed.push_back({id, "handed_over"});
   // The units below go with it; they keep their parents inside the subtree.
-  for (int64_t descendant : descendants) {
-    GR_ASSIGN_OR_RETURN(domain::Organization below, GetCurrent(session, descendant));
-    GR_RETURN_IF_ERROR(domain::CheckEffectiveDate(below, effective));
-    GR_RETURN_IF_ERROR(AppendVersion(session, descendant, effective, VersionChange{.state = OrgState::kHandedOver}));
-    GR_RETURN_IF_ERROR(Touch(session, descendant, effective));
-    domain::OrgEvent cascaded;
-    cascaded.kind = domain::OrgEventKind::kHandedOver;
-    cascaded.organization_id = descendant;
-    cascaded.effective_date = effective;
-    cascaded.decision = decision;
+  GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> below, GetManyCurrent(session, descendants));
+  for (const domain::Organization& unit : below) {
+    GR_RETURN_IF_ERROR(domain::CheckEffectiveDate(unit, effective));
+    domain::OrgEvent cascaded = EventOf(domain::OrgEventKind::kHandedOver, unit.id, effective, decision);
     cascaded.related_ids = {id, receiving};
-    GR_RETURN_IF_ERROR(AppendEvent(session, cascaded, actor));
-    changed.push_back({descendant, "handed_over"});
+    GR_RETURN_IF_ERROR(
+        ApplyChange(session, cascaded, VersionChange{.state = OrgState::kHandedOver}, effective, actor));
+    changed.push_back({unit.id, "handed_over"});
   }
   return changed;
 }

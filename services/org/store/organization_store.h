@@ -4,6 +4,8 @@
 // lease their own connection.
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +28,10 @@ class OrganizationStore : public common::auth::ScopeResolver {
   // (state tells) when asked for a date after its end.
   absl::StatusOr<domain::Organization> Get(common::db::Session& session, int64_t id, absl::CivilDay as_of);
   absl::StatusOr<domain::Organization> Get(int64_t id, absl::CivilDay as_of);
+  // Several organizations as of a date, in one query, in the order of `ids`.
+  // NOT_FOUND when one of them did not exist on that date.
+  absl::StatusOr<std::vector<domain::Organization>> GetMany(common::db::Session& session,
+                                                            const std::vector<int64_t>& ids, absl::CivilDay as_of);
 
   // The subtree rooted at `root` (root included, depth 0 first, depth-first
   // order), as of a date, active organizations only.
@@ -34,6 +40,10 @@ class OrganizationStore : public common::auth::ScopeResolver {
     int32_t depth = 0;
   };
   absl::StatusOr<std::vector<SubtreeEntry>> Subtree(common::db::Session& session, int64_t root, absl::CivilDay as_of);
+  // The same subtree with every organization's details, in one query (empty when
+  // the root is not active on that date).
+  absl::StatusOr<std::vector<domain::Organization>> SubtreeOrganizations(common::db::Session& session, int64_t root,
+                                                                         absl::CivilDay as_of);
 
   // True when `descendant` lies in the subtree of `ancestor` (inclusive) on `as_of`.
   absl::StatusOr<bool> IsWithinSubtree(common::db::Session& session, int64_t ancestor, int64_t descendant,
@@ -159,16 +169,46 @@ class OrganizationStore : public common::auth::ScopeResolver {
                                                 absl::CivilDay effective, const domain::Decision& decision,
                                                 const std::string& etag, const Actor& actor);
 
-  // Reference data for the rules.
+  // Reference data for the rules, read from the database.
   absl::StatusOr<domain::TypeCompatibility> LoadTypeCompatibility(common::db::Session& session);
+  // The type rules are read once and kept: they are reference data that only a
+  // migration changes, and migrations run before the service starts. Whoever
+  // changes them in a running process (a test) calls this so the next write
+  // reads them again.
+  void ForgetTypeCompatibility();
 
  private:
   struct VersionChange {
-    std::optional<std::string> display_name;
-    std::optional<std::optional<int64_t>> parent_id;
-    std::optional<domain::OrgState> state;
-    std::optional<int64_t> successor_id;
+    std::optional<std::string> display_name = std::nullopt;
+    std::optional<std::optional<int64_t>> parent_id = std::nullopt;
+    std::optional<domain::OrgState> state = std::nullopt;
+    std::optional<int64_t> successor_id = std::nullopt;
   };
+  // What a move or a hand-over checks, read after locking: the organization, where
+  // it goes, and that destination's chain to its root (as locked now and as of the
+  // effective date, so no concurrent restructure can slip a cycle past the check).
+  struct Relocation {
+    domain::Organization org;
+    domain::Organization destination;
+    std::vector<int64_t> destination_chain;
+    std::shared_ptr<const domain::TypeCompatibility> types;
+  };
+  absl::StatusOr<Relocation> BeginRelocation(common::db::Session& session, int64_t id, int64_t destination,
+                                             absl::CivilDay effective, const std::string& etag);
+  // The latest period of `id`; `locking` reads it with a shared lock (the latest
+  // committed row, not the transaction's snapshot).
+  absl::StatusOr<domain::Organization> ReadCurrent(common::db::Session& session, int64_t id, bool locking);
+  absl::StatusOr<std::vector<domain::Organization>> GetManyCurrent(common::db::Session& session,
+                                                                   const std::vector<int64_t>& ids);
+  // Locks `id`, reads its latest period and checks the caller's etag.
+  absl::StatusOr<domain::Organization> LockCurrent(common::db::Session& session, int64_t id, const std::string& etag);
+  absl::StatusOr<std::shared_ptr<const domain::TypeCompatibility>> TypeRules(common::db::Session& session);
+  // One organization's dated change: its new period, its version bump (and end
+  // date, when it ends) and its history event.
+  absl::Status ApplyChange(common::db::Session& session, const domain::OrgEvent& event, const VersionChange& change,
+                           std::optional<absl::CivilDay> ended_on, const Actor& actor);
+  absl::StatusOr<SubtreePage> SubtreeRows(common::db::Session& session, int64_t root, absl::CivilDay as_of,
+                                          int32_t max_depth, const std::string& after_path, int32_t limit);
   absl::Status LockOrganizations(common::db::Session& session, std::vector<int64_t> ids);
   absl::StatusOr<std::vector<int64_t>> LockChain(common::db::Session& session, int64_t id);
   absl::Status AppendVersion(common::db::Session& session, int64_t id, absl::CivilDay effective,
@@ -179,6 +219,8 @@ class OrganizationStore : public common::auth::ScopeResolver {
   absl::StatusOr<std::vector<int64_t>> ActiveDescendants(common::db::Session& session, int64_t id);
 
   common::db::ConnectionPool& pool_;
+  std::mutex types_mutex_;
+  std::shared_ptr<const domain::TypeCompatibility> types_;  // guarded by types_mutex_; null until first use
 };
 
 std::string_view StateCode(domain::OrgState state);

@@ -1,9 +1,7 @@
 #include "services/org/store/recognition_store.h"
 
-#include <algorithm>
 #include <memory>
 #include <string>
-#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "common/api/api.h"
@@ -33,25 +31,21 @@ int BindDecision(sql::PreparedStatement& ps, int index, const domain::Decision& 
   return index;
 }
 
-// Runs `base_sql` (which ends with "organization_id IN (<chunk>)" and then optionally
-// "AND year = ?") over every chunk of ids and collects the rows.
+// Runs `base_sql` restricted to the given organizations (and one year unless 0) in one
+// query, rows ordered by organization, year and id.
 template <typename Row, typename ReadFn>
 std::vector<Row> QueryByOrganizations(common::db::Session& session, const std::string& base_sql,
                                       const std::vector<int64_t>& organization_ids, int32_t year, ReadFn read) {
   std::vector<Row> out;
   if (organization_ids.empty()) return out;
-  std::string sql = absl::StrCat(base_sql, " WHERE organization_id IN (", su::IdPlaceholders(), ")");
+  std::string sql = absl::StrCat(base_sql, " WHERE organization_id IN ", su::kIdSet);
   if (year != 0) absl::StrAppend(&sql, " AND year = ?");
-  for (const std::vector<int64_t>& chunk : su::ChunkIds(organization_ids)) {
-    sql::PreparedStatement& ps = session.Prepare(sql);
-    int index = su::BindIdChunk(ps, 1, chunk);
-    if (year != 0) ps.setInt(index++, year);
-    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-    while (rs->next()) out.push_back(read(*rs));
-  }
-  std::sort(out.begin(), out.end(), [](const Row& a, const Row& b) {
-    return std::tie(a.organization_id, a.year, a.id) < std::tie(b.organization_id, b.year, b.id);
-  });
+  absl::StrAppend(&sql, " ORDER BY organization_id, year, id");
+  sql::PreparedStatement& ps = session.Prepare(sql);
+  ps.setString(1, su::IdArray(organization_ids));
+  if (year != 0) ps.setInt(2, year);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  while (rs->next()) out.push_back(read(*rs));
   return out;
 }
 

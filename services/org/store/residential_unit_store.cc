@@ -1,6 +1,5 @@
 #include "services/org/store/residential_unit_store.h"
 
-#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -116,38 +115,29 @@ absl::StatusOr<domain::ResidentialUnit> ResidentialUnitStore::Update(common::db:
 
 absl::StatusOr<std::vector<domain::ResidentialUnit>> ResidentialUnitStore::List(common::db::Session& session,
                                                                                const ListQuery& query) {
+  if (query.commune_organization_ids && query.commune_organization_ids->empty()) {
+    return std::vector<domain::ResidentialUnit>{};
+  }
   std::string sql = absl::StrCat("SELECT ", kColumns, " FROM residential_units WHERE id > ?");
-  if (query.commune_organization_ids) absl::StrAppend(&sql, " AND commune_organization_id IN (", su::IdPlaceholders(), ")");
+  if (query.commune_organization_ids) absl::StrAppend(&sql, " AND commune_organization_id IN ", su::kIdSet);
   if (query.covering_cell_id) absl::StrAppend(&sql, " AND covering_cell_id = ?");
   if (query.uncovered_only) absl::StrAppend(&sql, " AND covering_cell_id IS NULL");
   if (query.active_on) absl::StrAppend(&sql, " AND established_on <= ? AND (ended_on IS NULL OR ended_on > ?)");
   absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
 
-  std::vector<std::vector<int64_t>> chunks;
-  if (query.commune_organization_ids) {
-    if (query.commune_organization_ids->empty()) return std::vector<domain::ResidentialUnit>{};
-    chunks = su::ChunkIds(*query.commune_organization_ids);
-  } else {
-    chunks.emplace_back();  // one unfiltered query
+  sql::PreparedStatement& ps = session.Prepare(sql);
+  int index = 1;
+  ps.setInt64(index++, query.after_id);
+  if (query.commune_organization_ids) ps.setString(index++, su::IdArray(*query.commune_organization_ids));
+  if (query.covering_cell_id) ps.setInt64(index++, *query.covering_cell_id);
+  if (query.active_on) {
+    ps.setString(index++, su::DateText(*query.active_on));
+    ps.setString(index++, su::DateText(*query.active_on));
   }
+  ps.setInt(index++, query.limit);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   std::vector<domain::ResidentialUnit> out;
-  for (const std::vector<int64_t>& chunk : chunks) {
-    sql::PreparedStatement& ps = session.Prepare(sql);
-    int index = 1;
-    ps.setInt64(index++, query.after_id);
-    if (query.commune_organization_ids) index = su::BindIdChunk(ps, index, chunk);
-    if (query.covering_cell_id) ps.setInt64(index++, *query.covering_cell_id);
-    if (query.active_on) {
-      ps.setString(index++, su::DateText(*query.active_on));
-      ps.setString(index++, su::DateText(*query.active_on));
-    }
-    ps.setInt(index++, query.limit);
-    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-    while (rs->next()) out.push_back(ReadUnit(*rs));
-  }
-  // Each chunk returned its first `limit` rows; the page is the first `limit` of their union.
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  if (out.size() > static_cast<size_t>(query.limit)) out.resize(static_cast<size_t>(query.limit));
+  while (rs->next()) out.push_back(ReadUnit(*rs));
   return out;
 }
 

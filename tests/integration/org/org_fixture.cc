@@ -166,6 +166,8 @@ void OrgFixture::ExecuteSql(const std::string& sql) {
   EXPECT_TRUE(status.ok()) << status;
 }
 
+void OrgFixture::ReloadTypeRules() { S().organizations->ForgetTypeCompatibility(); }
+
 int64_t OrgFixture::RootId() { return S().root_id; }
 std::string OrgFixture::RootName() { return absl::StrCat("organizations/", S().root_id); }
 

@@ -61,6 +61,9 @@ class OrgFixture : public ::testing::Test {
   static int64_t QueryInt(const std::string& sql);
   // Runs one statement (test set-up such as extra reference data); fails the test on error.
   static void ExecuteSql(const std::string& sql);
+  // After ExecuteSql changed the organization types or their allowed parents: the
+  // service reads them again (as a restart after a migration would).
+  static void ReloadTypeRules();
 
   // ---- tokens (RS256, signed with the suite's key; 1 h lifetime) ----
   static int64_t RootId();

@@ -1,7 +1,11 @@
 // Effective-dated restructuring: rename, move, merge, split, dissolve and
 // hand-over; as-of reads before and after; refusals; concurrent moves.
+#include <atomic>
+#include <chrono>
 #include <thread>
 
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 #include <google/rpc/error_details.pb.h>
 #include <google/rpc/status.pb.h>
 
@@ -275,6 +279,88 @@ TEST_F(RestructureTest, SplitCreatesAndReassigns) {
   EXPECT_EQ(again.created(0).name(), response.created(0).name());
 }
 
+// New organizations of a split default to the split one's parent: creating them
+// there needs that parent in the caller's scope, as CreateOrganization does.
+TEST_F(RestructureTest, SplitIntoTheParentNeedsTheParentInScope) {
+  v1::Organization xa = CreateOrg("DANG_BO_XA", RootName(), "Xã phạm vi");
+  v1::Organization big = CreateOrg("DANG_BO_CO_SO", xa.name(), "Đảng bộ tự chia");
+  v1::SplitOrganizationRequest request;
+  request.set_name(big.name());
+  request.set_effective_date("2025-01-01");
+  for (int i = 0; i < 2; ++i) {
+    v1::Organization* fresh = request.add_new_organizations();
+    fresh->set_code(UniqueCode("SPLITSCOPE"));
+    fresh->set_display_name("Đảng bộ mới");
+    fresh->set_type("DANG_BO_CO_SO");
+  }
+  grpc::ClientContext own;
+  Authorize(own, AdminToken(IdOf(big.name())));
+  v1::SplitOrganizationResponse response;
+  EXPECT_EQ(orgs().SplitOrganization(&own, request, &response).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM organizations WHERE code = '" + request.new_organizations(0).code() + "'"),
+            0);
+  grpc::ClientContext above;
+  Authorize(above, AdminToken(IdOf(xa.name())));
+  grpc::Status status = orgs().SplitOrganization(&above, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.created(1).parent(), xa.name());
+}
+
+// A split reads the split organization first (which fixes its transaction's
+// snapshot), then creates the new ones. A parent named for them that another
+// transaction ends while the split waits for its lock must be seen as ended, not
+// as the snapshot had it.
+TEST_F(RestructureTest, SplitSeesAParentThatEndedWhileItWaited) {
+  v1::Organization xa = CreateOrg("DANG_BO_XA", RootName(), "Xã còn");
+  v1::Organization doomed = CreateOrg("DANG_BO_XA", RootName(), "Xã sắp giải thể");
+  v1::Organization big = CreateOrg("DANG_BO_CO_SO", xa.name(), "Đảng bộ chia đôi");
+  const int64_t doomed_id = IdOf(doomed.name());
+  std::atomic<bool> locked{false};
+  // Ends `doomed` the way a dissolve does (the organization row locked first),
+  // holding the transaction open long enough for the split to queue behind it.
+  std::thread dissolver([&] {
+    absl::StatusOr<bool> done = pool().Transact<bool>("test.dissolve", [&](common::db::Session& session)
+                                                                           -> absl::StatusOr<bool> {
+      sql::PreparedStatement& lock = session.Prepare("SELECT id FROM organizations WHERE id = ? FOR UPDATE");
+      lock.setInt64(1, doomed_id);
+      session.Query(lock);
+      sql::PreparedStatement& end = session.Prepare(
+          "UPDATE organizations SET ended_on = '2024-06-01', version = version + 1 WHERE id = ?");
+      end.setInt64(1, doomed_id);
+      end.executeUpdate();
+      sql::PreparedStatement& state = session.Prepare(
+          "UPDATE organization_versions SET state = 'DISSOLVED' WHERE organization_id = ? AND valid_to IS NULL");
+      state.setInt64(1, doomed_id);
+      state.executeUpdate();
+      locked = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      return true;
+    });
+    EXPECT_TRUE(done.ok()) << done.status();
+  });
+  while (!locked) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+
+  v1::SplitOrganizationRequest request;
+  request.set_name(big.name());
+  request.set_effective_date("2025-01-01");
+  for (int i = 0; i < 2; ++i) {
+    v1::Organization* fresh = request.add_new_organizations();
+    fresh->set_code(UniqueCode("SPLITRACE"));
+    fresh->set_display_name("Đảng bộ mới");
+    fresh->set_type("DANG_BO_CO_SO");
+  }
+  request.mutable_new_organizations(0)->set_parent(doomed.name());
+  grpc::ClientContext ctx;
+  Authorize(ctx, AdminToken());
+  v1::SplitOrganizationResponse response;
+  grpc::Status status = orgs().SplitOrganization(&ctx, request, &response);
+  dissolver.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+  EXPECT_EQ(Reason(status), "PARENT_NOT_ACTIVE");
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM organization_versions WHERE parent_id = " + std::to_string(doomed_id)), 0);
+  EXPECT_EQ(Get(big.name()).state(), v1::ORGANIZATION_STATE_ACTIVE);
+}
+
 TEST_F(RestructureTest, HandOverTakesTheSubtree) {
   v1::Organization military = CreateOrg("DANG_BO_QUAN_SU", RootName(), "Đảng bộ Quân sự tỉnh");
   v1::Organization xa = CreateOrg("DANG_BO_XA", RootName(), "Xã có quân sự");
@@ -302,6 +388,7 @@ TEST_F(RestructureTest, HandOverTakesTheSubtree) {
 TEST_F(RestructureTest, ConcurrentOppositeMovesKeepTheTreeAcyclic) {
   ExecuteSql("INSERT IGNORE INTO org_type_parents (type_code, parent_type_code) "
              "VALUES ('DANG_UY_CAP_TREN_CO_SO', 'DANG_UY_CAP_TREN_CO_SO')");
+  ReloadTypeRules();
   for (int round = 0; round < 8; ++round) {
     v1::Organization a = CreateOrg("DANG_UY_CAP_TREN_CO_SO", RootName(), "A");
     v1::Organization b = CreateOrg("DANG_UY_CAP_TREN_CO_SO", RootName(), "B");
