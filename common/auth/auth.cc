@@ -148,6 +148,32 @@ absl::StatusOr<Principal> TokenVerifier::Verify(std::string_view token, absl::Ti
   if (token.empty()) return Unauthenticated("MISSING_TOKEN", "missing bearer token");
   if (token.size() > kMaxTokenBytes) return InvalidToken("too large");
 
+  // Decoding the PEM key and checking the RSA signature costs far more than the
+  // rest of a typical request, and a client sends the same token on every call:
+  // remember tokens that verified and re-check only their time window.
+  std::optional<VerifiedToken> verified;
+  {
+    absl::MutexLock lock(&cache_mutex_);
+    auto hit = cache_.find(token);
+    if (hit != cache_.end()) verified = hit->second;
+  }
+  if (!verified) {
+    GR_ASSIGN_OR_RETURN(verified, VerifyUncached(token));
+    absl::MutexLock lock(&cache_mutex_);
+    // Bounded memory: when full, drop everything (tokens re-verify on next use).
+    if (cache_.size() >= kMaxCachedTokens) cache_.clear();
+    cache_.emplace(std::string(token), *verified);
+  }
+
+  const int64_t now_seconds = absl::ToUnixSeconds(now);
+  const int64_t leeway = config_.leeway_seconds;
+  if (now_seconds > verified->expires_at + leeway) return Unauthenticated("TOKEN_EXPIRED", "token expired");
+  if (verified->not_before && now_seconds + leeway < *verified->not_before) return InvalidToken("not yet valid");
+  return verified->principal;
+}
+
+// Everything about a token that does not depend on the clock.
+absl::StatusOr<TokenVerifier::VerifiedToken> TokenVerifier::VerifyUncached(std::string_view token) const {
   const std::string token_text(token);  // libjwt wants a NUL-terminated string
   jwt_t* raw = nullptr;
   const int rc = jwt_decode(&raw, token_text.c_str(), reinterpret_cast<const unsigned char*>(public_key_pem_.data()),
@@ -162,13 +188,10 @@ absl::StatusOr<Principal> TokenVerifier::Verify(std::string_view token, absl::Ti
   const nlohmann::json claims = nlohmann::json::parse(grants_text.get(), nullptr, /*allow_exceptions=*/false);
   if (!claims.is_object()) return InvalidToken("claims are not an object");
 
-  const int64_t now_seconds = absl::ToUnixSeconds(now);
-  const int64_t leeway = config_.leeway_seconds;
-  GR_ASSIGN_OR_RETURN(const int64_t exp, RequiredInteger(claims, "exp"));
-  if (now_seconds > exp + leeway) return Unauthenticated("TOKEN_EXPIRED", "token expired");
+  VerifiedToken verified;
+  GR_ASSIGN_OR_RETURN(verified.expires_at, RequiredInteger(claims, "exp"));
   if (claims.contains("nbf")) {
-    GR_ASSIGN_OR_RETURN(const int64_t nbf, RequiredInteger(claims, "nbf"));
-    if (now_seconds + leeway < nbf) return InvalidToken("not yet valid");
+    GR_ASSIGN_OR_RETURN(verified.not_before, RequiredInteger(claims, "nbf"));
   }
   auto iss = claims.find("iss");
   if (iss == claims.end() || !iss->is_string() || iss->get<std::string>() != config_.issuer)
@@ -176,7 +199,7 @@ absl::StatusOr<Principal> TokenVerifier::Verify(std::string_view token, absl::Ti
   auto aud = claims.find("aud");
   if (aud == claims.end() || !AudienceMatches(*aud, config_.audience)) return InvalidToken("wrong audience");
 
-  Principal principal;
+  Principal& principal = verified.principal;
   auto sub = claims.find("sub");
   if (sub == claims.end() || !sub->is_string() || sub->get<std::string>().empty())
     return InvalidToken("missing subject");
@@ -199,7 +222,7 @@ absl::StatusOr<Principal> TokenVerifier::Verify(std::string_view token, absl::Ti
     if (member_id <= 0) return InvalidToken("member_id must be positive");
     principal.member_id = member_id;
   }
-  return principal;
+  return verified;
 }
 
 // ---- TokenSigner -------------------------------------------------------------

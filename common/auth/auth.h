@@ -14,6 +14,7 @@
 #include <grpcpp/server_context.h>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/config/config.h"
 
@@ -48,11 +49,22 @@ class TokenVerifier {
  public:
   static absl::StatusOr<std::unique_ptr<TokenVerifier>> FromPublicKeyPem(std::string pem, AuthConfig config);
   static absl::StatusOr<std::unique_ptr<TokenVerifier>> FromConfig(const AuthConfig& config);
+  // Tokens that verified are cached (bounded) until they expire; exp and nbf
+  // are checked against `now` on every call.
   absl::StatusOr<Principal> Verify(std::string_view token, absl::Time now = absl::Now()) const;
  private:
+  struct VerifiedToken {
+    Principal principal;
+    int64_t expires_at = 0;
+    std::optional<int64_t> not_before;
+  };
+  static constexpr size_t kMaxCachedTokens = 10000;
   TokenVerifier(std::string pem, AuthConfig config);
+  absl::StatusOr<VerifiedToken> VerifyUncached(std::string_view token) const;
   std::string public_key_pem_;
   AuthConfig config_;
+  mutable absl::Mutex cache_mutex_;
+  mutable std::map<std::string, VerifiedToken, std::less<>> cache_ ABSL_GUARDED_BY(cache_mutex_);
 };
 
 // Mints RS256 tokens (the CLI's development tokens and the tests).

@@ -156,6 +156,26 @@ TEST_F(AuthTest, ExpiryIsRequiredAndChecked) {
   ExpectRejected(*old, "minted an hour ago with 1 minute ttl");
 }
 
+TEST_F(AuthTest, CachedTokenStillExpiresAndStillWaitsForNotBefore) {
+  nlohmann::json claims = ValidClaims();
+  claims["nbf"] = absl::ToUnixSeconds(now_) + 120;
+  claims["exp"] = absl::ToUnixSeconds(now_) + 600;
+  const std::string token = SignRs256(claims, keys_.private_key_pem());
+  const TokenVerifier& verifier = *keys_.verifier();
+  // First use before nbf is refused; once valid it verifies (and is cached) ...
+  EXPECT_EQ(verifier.Verify(token, now_).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(verifier.Verify(token, now_ + absl::Seconds(200)).ok());
+  EXPECT_TRUE(verifier.Verify(token, now_ + absl::Seconds(300)).ok());
+  // ... but the cache never stretches its window in either direction.
+  EXPECT_EQ(verifier.Verify(token, now_).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(verifier.Verify(token, now_ + absl::Seconds(700)).status().code(), absl::StatusCode::kUnauthenticated);
+  // A one-character change of a cached token is a different token and fails.
+  std::string tampered = token;
+  tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(verifier.Verify(tampered, now_ + absl::Seconds(300)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
 TEST_F(AuthTest, NotBeforeInTheFutureIsRejected) {
   nlohmann::json claims = ValidClaims();
   claims["nbf"] = absl::ToUnixSeconds(now_) + 3600;
