@@ -156,8 +156,13 @@ absl::Status ApplyFields(const v1::Meeting& in, const Wants& wants, domain::Meet
   return absl::OkStatus();
 }
 
-absl::Status RecordMeetingChange(common::db::Session& session, const common::auth::CallContext& call,
-                                 const domain::Meeting& m, const v1::Meeting& proto, std::string_view action) {
+// The stored meeting as the API shows it, with its feed and audit entries recorded
+// in the caller's transaction.
+absl::StatusOr<v1::Meeting> RecordMeetingChange(common::db::Session& session, const common::auth::CallContext& call,
+                                                const common::RulesRegistry& rules, const domain::Meeting& m,
+                                                std::string_view action) {
+  v1::Meeting proto;
+  MeetingToProto(m, rules, &proto);
   common::feed::ChangeRecord change;
   change.resource_type = kResourceType;
   change.resource_name = proto.name();
@@ -167,7 +172,8 @@ absl::Status RecordMeetingChange(common::db::Session& session, const common::aut
                           {"kind", static_cast<int>(m.kind)},
                           {"mode", static_cast<int>(m.mode)},
                           {"meeting_date", api::FormatDate(domain::MeetingDate(m))}};
-  return common::feed::RecordChange(session, activity::WriteContextOf(call), change).status();
+  GR_RETURN_IF_ERROR(common::feed::RecordChange(session, activity::WriteContextOf(call), change).status());
+  return proto;
 }
 
 // Checks that need the tree: the organization is active on the meeting date, and a
@@ -221,10 +227,7 @@ absl::Status CreateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, 
                                     [&](common::db::Session& session) -> absl::StatusOr<v1::Meeting> {
                                       GR_RETURN_IF_ERROR(CheckAgainstTree(ctx, session, m));
                                       GR_ASSIGN_OR_RETURN(domain::Meeting stored, store.Insert(session, m));
-                                      v1::Meeting proto;
-                                      MeetingToProto(stored, ctx.rules, &proto);
-                                      GR_RETURN_IF_ERROR(RecordMeetingChange(session, call, stored, proto, "created"));
-                                      return proto;
+                                      return RecordMeetingChange(session, call, ctx.rules, stored, "created");
                                     }));
   return absl::OkStatus();
 }
@@ -288,10 +291,7 @@ absl::Status UpdateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, 
                             GR_RETURN_IF_ERROR(domain::ValidateMeeting(m, ctx.rules));
                             GR_RETURN_IF_ERROR(CheckAgainstTree(ctx, session, m));
                             GR_ASSIGN_OR_RETURN(domain::Meeting stored, store.Update(session, m));
-                            v1::Meeting proto;
-                            MeetingToProto(stored, ctx.rules, &proto);
-                            GR_RETURN_IF_ERROR(RecordMeetingChange(session, call, stored, proto, "updated"));
-                            return proto;
+                            return RecordMeetingChange(session, call, ctx.rules, stored, "updated");
                           }));
   return absl::OkStatus();
 }

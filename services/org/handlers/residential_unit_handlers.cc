@@ -99,9 +99,13 @@ absl::Status CheckCoveringCell(HandlerContext& ctx, common::db::Session& session
   return absl::OkStatus();
 }
 
-absl::Status RecordUnitChange(common::db::Session& session, const common::auth::CallContext& call,
-                              const domain::ResidentialUnit& unit, const v1::ResidentialUnit& proto,
-                              std::string_view action) {
+// The stored unit as the API shows it, with its feed and audit entries recorded in
+// the caller's transaction.
+absl::StatusOr<v1::ResidentialUnit> RecordUnitChange(common::db::Session& session,
+                                                     const common::auth::CallContext& call,
+                                                     const domain::ResidentialUnit& unit, std::string_view action) {
+  v1::ResidentialUnit proto;
+  UnitToProto(unit, &proto);
   common::feed::ChangeRecord change;
   change.resource_type = kResourceType;
   change.resource_name = proto.name();
@@ -111,7 +115,8 @@ absl::Status RecordUnitChange(common::db::Session& session, const common::auth::
                           {"commune_organization_id", unit.commune_organization_id},
                           {"covering_cell_id", unit.covering_cell_id ? nlohmann::json(*unit.covering_cell_id)
                                                                       : nlohmann::json(nullptr)}};
-  return common::feed::RecordChange(session, activity::WriteContextOf(call), change).status();
+  GR_RETURN_IF_ERROR(common::feed::RecordChange(session, activity::WriteContextOf(call), change).status());
+  return proto;
 }
 
 // The caller may see a unit when its commune or its covering cell lies in their scope.
@@ -177,10 +182,7 @@ absl::Status CreateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store,
                 activity::ActiveOrganization(ctx, session, unit.commune_organization_id, check_day).status());
             GR_RETURN_IF_ERROR(CheckCoveringCell(ctx, session, unit));
             GR_ASSIGN_OR_RETURN(domain::ResidentialUnit stored, store.Insert(session, unit));
-            v1::ResidentialUnit proto;
-            UnitToProto(stored, &proto);
-            GR_RETURN_IF_ERROR(RecordUnitChange(session, call, stored, proto, "created"));
-            return proto;
+            return RecordUnitChange(session, call, stored, "created");
           }));
   return absl::OkStatus();
 }
@@ -262,10 +264,7 @@ absl::Status UpdateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store,
             GR_RETURN_IF_ERROR(ValidateDates(unit));
             if (want_cell) GR_RETURN_IF_ERROR(CheckCoveringCell(ctx, session, unit));
             GR_ASSIGN_OR_RETURN(domain::ResidentialUnit stored, store.Update(session, unit));
-            v1::ResidentialUnit proto;
-            UnitToProto(stored, &proto);
-            GR_RETURN_IF_ERROR(RecordUnitChange(session, call, stored, proto, "updated"));
-            return proto;
+            return RecordUnitChange(session, call, stored, "updated");
           }));
   return absl::OkStatus();
 }

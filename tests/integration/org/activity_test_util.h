@@ -1,40 +1,16 @@
 #pragma once
-// Helpers for org-activity's integration tests: error details, times, the change feed.
+// Helpers for org-activity's integration tests: times and the change feed.
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <google/protobuf/timestamp.pb.h>
-#include <google/rpc/error_details.pb.h>
-#include <google/rpc/status.pb.h>
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "tests/integration/org/org_fixture.h"
 
 namespace grassroots::org::testing::activity {
-
-// The field a google.rpc.BadRequest detail names, or "".
-inline std::string BadField(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::BadRequest bad;
-    if (any.UnpackTo(&bad) && bad.field_violations_size() > 0) return bad.field_violations(0).field();
-  }
-  return "";
-}
-
-// The google.rpc.ErrorInfo reason, or "".
-inline std::string Reason(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
 
 // A Vietnam-local (UTC+7) wall-clock time as a protobuf Timestamp.
 inline google::protobuf::Timestamp LocalTime(int y, int mo, int d, int h, int mi) {

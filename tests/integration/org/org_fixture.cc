@@ -5,6 +5,9 @@
 #include <atomic>
 #include <cstdlib>
 
+#include <google/rpc/error_details.pb.h>
+#include <google/rpc/status.pb.h>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/api.h"
@@ -164,6 +167,26 @@ int64_t OrgFixture::QueryInt(const std::string& sql) {
 void OrgFixture::ExecuteSql(const std::string& sql) {
   absl::Status status = S().db->Execute(sql);
   EXPECT_TRUE(status.ok()) << status;
+}
+
+std::string OrgFixture::BadField(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::BadRequest bad;
+    if (any.UnpackTo(&bad) && bad.field_violations_size() > 0) return bad.field_violations(0).field();
+  }
+  return "";
+}
+
+std::string OrgFixture::Reason(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info.reason();
+  }
+  return "";
 }
 
 void OrgFixture::ReloadTypeRules() { S().organizations->ForgetTypeCompatibility(); }

@@ -77,6 +77,10 @@ class OrgFixture : public ::testing::Test {
   static std::string ExpiredToken();  // admin claims, expired an hour ago
   static std::string ForgedToken();   // admin claims, signed with a different key
 
+  // ---- error details ----
+  static std::string BadField(const grpc::Status& status);  // the field a google.rpc.BadRequest names, or ""
+  static std::string Reason(const grpc::Status& status);    // the google.rpc.ErrorInfo reason, or ""
+
   // Sets "authorization: Bearer <token>" (unless empty) and a 10 s deadline.
   static void Authorize(grpc::ClientContext& context, const std::string& token);
 

@@ -2,34 +2,11 @@
 // and the change feed, through a real gRPC stub against the real database.
 #include <set>
 
-#include <google/rpc/error_details.pb.h>
-#include <google/rpc/status.pb.h>
 
 #include "tests/integration/org/org_fixture.h"
 
 namespace grassroots::org::testing {
 namespace {
-
-// The field a google.rpc.BadRequest detail names, or "".
-std::string BadField(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::BadRequest bad;
-    if (any.UnpackTo(&bad) && bad.field_violations_size() > 0) return bad.field_violations(0).field();
-  }
-  return "";
-}
-
-std::string Reason(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
 
 class OrganizationTest : public OrgFixture {
  protected:

@@ -6,23 +6,11 @@
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
-#include <google/rpc/error_details.pb.h>
-#include <google/rpc/status.pb.h>
 
 #include "tests/integration/org/org_fixture.h"
 
 namespace grassroots::org::testing {
 namespace {
-
-std::string Reason(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
 
 class RestructureTest : public OrgFixture {
  protected:
