@@ -326,11 +326,15 @@ std::vector<std::string> MethodPolicy::Methods() const {
 Authorizer::Authorizer(std::shared_ptr<const TokenVerifier> verifier, MethodPolicy policy)
     : verifier_(std::move(verifier)), policy_(std::move(policy)) {}
 
-absl::StatusOr<CallContext> Authorizer::Begin(const grpc::ServerContext& context, std::string_view full_method) const {
-  CallContext call;
+std::string RequestIdOf(const grpc::ServerContext& context) {
   std::optional<std::string_view> request_id = FindMetadata(context, "x-request-id");
   // A caller's id is kept only when it is safe to log verbatim.
-  call.request_id = request_id && IsValidRequestId(ToAbsl(*request_id)) ? std::string(*request_id) : log::NewRequestId();
+  return request_id && IsValidRequestId(ToAbsl(*request_id)) ? std::string(*request_id) : log::NewRequestId();
+}
+
+absl::StatusOr<CallContext> Authorizer::Begin(const grpc::ServerContext& context, std::string_view full_method) const {
+  CallContext call;
+  call.request_id = log::CurrentRequestId().empty() ? RequestIdOf(context) : log::CurrentRequestId();
 
   std::optional<std::string_view> header = FindMetadata(context, "authorization");
   if (!header) return Unauthenticated("MISSING_TOKEN", "missing authorization metadata");

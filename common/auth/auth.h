@@ -113,12 +113,18 @@ struct CallContext {
   std::string request_id;
 };
 
+// The caller's x-request-id when it is safe to log verbatim ([A-Za-z0-9_-],
+// at most 64 chars), else a fresh one.
+std::string RequestIdOf(const grpc::ServerContext& context);
+
 // The one entry point handlers use: authenticate the bearer token, check the
 // method policy, and check object scope.
 class Authorizer {
  public:
   Authorizer(std::shared_ptr<const TokenVerifier> verifier, MethodPolicy policy);
-  // Reads "authorization: Bearer <jwt>" and "x-request-id" metadata.
+  // Reads "authorization: Bearer <jwt>" and "x-request-id" metadata. When the
+  // handler already set a request id for logging (log::RequestIdScope), that
+  // id is the call's request id.
   absl::StatusOr<CallContext> Begin(const grpc::ServerContext& context, std::string_view full_method) const;
   // PERMISSION_DENIED unless target_org lies in the caller's scope subtree.
   absl::Status RequireInScope(const Principal& principal, int64_t target_org, ScopeResolver& resolver) const;

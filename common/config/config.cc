@@ -93,6 +93,7 @@ absl::Status Validate(ServiceConfig& config) {
   if (db.user.empty()) return OptionError("--db-user", "must not be empty");
   if (auto s = RequireAtLeast("--db-pool-size", db.pool_size, 1); !s.ok()) return s;
   if (auto s = RequireAtLeast("--db-acquire-timeout-ms", db.acquire_timeout.count(), 1); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--db-startup-wait-ms", db.startup_wait.count(), 0); !s.ok()) return s;
   if (auto s = RequireAtLeast("--db-connect-timeout-seconds", db.connect_timeout_seconds, 1); !s.ok()) return s;
   if (auto s = RequireAtLeast("--db-read-timeout-seconds", db.read_timeout_seconds, 1); !s.ok()) return s;
   if (auto s = RequireAtLeast("--db-write-timeout-seconds", db.write_timeout_seconds, 1); !s.ok()) return s;
@@ -163,6 +164,7 @@ void AddServiceOptions(CLI::App& app, ServiceConfig& config, int default_grpc_po
   AddOption(app, "--db-socket", db.socket, "unix socket path instead of TCP");
   AddOption(app, "--db-pool-size", db.pool_size, "connections in the pool");
   AddMillisOption(app, "--db-acquire-timeout-ms", db.acquire_timeout, "max wait for a pooled connection");
+  AddMillisOption(app, "--db-startup-wait-ms", db.startup_wait, "how long start-up waits for an unreachable database");
   AddOption(app, "--db-connect-timeout-seconds", db.connect_timeout_seconds, "connect timeout");
   AddOption(app, "--db-read-timeout-seconds", db.read_timeout_seconds, "read timeout");
   AddOption(app, "--db-write-timeout-seconds", db.write_timeout_seconds, "write timeout");

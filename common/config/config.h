@@ -22,6 +22,8 @@ struct DbConfig {
   std::string socket;            // optional unix socket path
   int pool_size = 16;
   std::chrono::milliseconds acquire_timeout{2000};
+  // How long start-up waits for an unreachable database before giving up.
+  std::chrono::milliseconds startup_wait{120000};
   int connect_timeout_seconds = 3;
   int read_timeout_seconds = 30;
   int write_timeout_seconds = 30;

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/status/status.h"
 #include "common/metrics/grpc_metrics.h"
 
 namespace grassroots::common {
@@ -48,6 +49,7 @@ struct ServiceHost::State {
   std::shared_ptr<prometheus::Registry> registry;
   std::vector<grpc::Service*> services;
   std::function<bool()> readiness_probe;
+  std::vector<std::function<void()>> stop_hooks;
 
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<prometheus::Exposer> exposer;
@@ -61,7 +63,10 @@ struct ServiceHost::State {
   std::thread probe_thread;
 
   void SetServing(bool serving) {
-    if (auto* health = server->GetHealthCheckService(); health != nullptr) health->SetServingStatus(serving);
+    if (auto* health = server->GetHealthCheckService(); health != nullptr) {
+      health->SetServingStatus(serving);
+      health->SetServingStatus(kLivenessService, true);
+    }
   }
 
   bool RunProbe() {
@@ -209,6 +214,7 @@ void ServiceHost::Stop() {
   }
   s.stop_signal.notify_all();
   if (s.probe_thread.joinable()) s.probe_thread.join();
+  for (const auto& hook : s.stop_hooks) hook();
 
   // Readiness goes first so load balancers stop routing before the port closes.
   if (auto* health = s.server->GetHealthCheckService(); health != nullptr) health->Shutdown();
@@ -218,6 +224,30 @@ void ServiceHost::Stop() {
   s.server->Wait();
   s.exposer.reset();
   log::Info("gRPC server stopped");
+}
+
+void ServiceHost::OnStop(std::function<void()> hook) { state_->stop_hooks.push_back(std::move(hook)); }
+
+absl::Status RetryWhileUnavailable(std::string_view what, std::chrono::milliseconds max_wait,
+                                   const std::function<absl::Status()>& attempt) {
+  const auto give_up_at = std::chrono::steady_clock::now() + max_wait;
+  std::chrono::milliseconds backoff{250};
+  while (true) {
+    absl::Status status = attempt();
+    if (!absl::IsUnavailable(status) || std::chrono::steady_clock::now() + backoff > give_up_at) return status;
+    log::Warn("waiting for a dependency", {{"what", std::string(what)}, {"retry_in_ms", backoff.count()},
+                                          {"status", std::string(status.message())}});
+    // Sleep, but wake for a pending termination signal (left pending for sigwait).
+    sigset_t termination = TerminationSignals();
+    timespec timeout{static_cast<time_t>(backoff.count() / 1000), static_cast<long>(backoff.count() % 1000) * 1000000};
+    siginfo_t info;
+    const int signal_number = sigtimedwait(&termination, &info, &timeout);
+    if (signal_number > 0) {
+      raise(signal_number);  // keep it pending for whoever waits next; it is blocked
+      return absl::CancelledError(absl::StrCat("stopped by signal while waiting for ", ToAbsl(what)));
+    }
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
 }
 
 void ServiceHost::BlockTerminationSignals() {

@@ -4,7 +4,9 @@
 // during shutdown), reflection, keepalive, message size limits, metrics
 // interceptor and a Prometheus exposer; SIGTERM/SIGINT -> NOT_SERVING -> drain
 // -> graceful shutdown.
+#include <chrono>
 #include <functional>
+#include <string_view>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,7 +30,12 @@ class ServiceHost {
   // Services must outlive the host.
   void AddService(grpc::Service* service);
   // Called every health_check_interval; false -> NOT_SERVING (e.g. DB ping).
+  // The health name kLivenessService is not tied to the probe: it stays
+  // SERVING until shutdown, so a liveness check does not restart a pod whose
+  // database is briefly away.
   void SetReadinessProbe(std::function<bool()> probe);
+  // Runs at the start of Stop(), before the drain (e.g. end open streams).
+  void OnStop(std::function<void()> hook);
 
   // Builds and starts the server. Fails if the port cannot be bound.
   absl::Status Start();
@@ -47,6 +54,16 @@ class ServiceHost {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// Health-check service name that reports process liveness only.
+inline constexpr char kLivenessService[] = "grassroots.liveness";
+
+// Keeps calling attempt while it returns UNAVAILABLE (the database is not up
+// yet), with backoff, for at most max_wait; gives up early when SIGTERM/SIGINT
+// is pending (signals are blocked, so they wait to be collected). Returns the
+// last status. Used at start-up, before the server listens.
+absl::Status RetryWhileUnavailable(std::string_view what, std::chrono::milliseconds max_wait,
+                                   const std::function<absl::Status()>& attempt);
 
 // Keepalive and size settings a client channel needs to match the servers.
 grpc::ChannelArguments DefaultChannelArguments();

@@ -1,6 +1,5 @@
 // grassroots-org: wires configuration, database, rules, auth and the five org
 // services plus the change feed into one gRPC server. No logic lives here.
-#include <csignal>
 #include <iostream>
 #include <memory>
 
@@ -47,8 +46,10 @@ int main(int argc, char** argv) {
     common::log::Error("cannot create the database pool", {{"status", pool.status().ToString()}});
     return 1;
   }
-  if (absl::Status migrated = common::db::ApplyMigrations(
-          **pool, {&common::db::CommonMigrations(), &migrations::OrgMigrations()});
+  common::db::ConnectionPool* db = pool->get();
+  if (absl::Status migrated = common::RetryWhileUnavailable(
+          "database", config->db.startup_wait,
+          [db] { return common::db::ApplyMigrations(*db, {&common::db::CommonMigrations(), &migrations::OrgMigrations()}); });
       !migrated.ok()) {
     common::log::Error("migrations failed", {{"status", migrated.ToString()}});
     return 1;
@@ -84,23 +85,7 @@ int main(int argc, char** argv) {
   host.AddService(&meeting_service);
   host.AddService(&recognition_service);
   host.AddService(&feed_service);
-  common::db::ConnectionPool* db = pool->get();
   host.SetReadinessProbe([db] { return db->Ping(); });
-  common::log::Info("org service starting", {{"grpc_address", config->server.grpc_address}});
-  if (absl::Status started = host.Start(); !started.ok()) {
-    common::log::Error("cannot start the server", {{"status", started.ToString()}});
-    return 1;
-  }
-  // Signals were blocked before any thread existed; wait for one here so that
-  // open feed streams end before the server drains.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  int received = 0;
-  sigwait(&signals, &received);
-  common::log::Info("org service stopping", {{"signal", received}});
-  feed_service.StopStreams();
-  host.Stop();
-  return 0;
+  host.OnStop([&feed_service] { feed_service.StopStreams(); });
+  return host.RunUntilSignal();
 }

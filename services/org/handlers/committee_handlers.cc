@@ -66,7 +66,7 @@ v1::FindingSeverity ToProto(domain::FindingSeverity severity) {
 grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* context,
                                                        const v1::CreateCommitteeTermRequest* request,
                                                        v1::CommitteeTerm* response) {
-  return Respond("CreateCommitteeTerm", [&]() -> absl::Status {
+  return Respond(context, "CreateCommitteeTerm", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "CreateCommitteeTerm"));
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->parent(), "parent"));
     if (!request->has_term()) return common::InvalidField("term", "is required");
@@ -108,7 +108,7 @@ grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* cont
 grpc::Status CommitteeServiceImpl::GetCommitteeTerm(grpc::ServerContext* context,
                                                     const v1::GetCommitteeTermRequest* request,
                                                     v1::CommitteeTerm* response) {
-  return Respond("GetCommitteeTerm", [&]() -> absl::Status {
+  return Respond(context, "GetCommitteeTerm", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "GetCommitteeTerm"));
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(store::CommitteeTerm term, committees_.GetTerm(ref.term_id));
@@ -122,7 +122,7 @@ grpc::Status CommitteeServiceImpl::GetCommitteeTerm(grpc::ServerContext* context
 grpc::Status CommitteeServiceImpl::ListCommitteeTerms(grpc::ServerContext* context,
                                                       const v1::ListCommitteeTermsRequest* request,
                                                       v1::ListCommitteeTermsResponse* response) {
-  return Respond("ListCommitteeTerms", [&]() -> absl::Status {
+  return Respond(context, "ListCommitteeTerms", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListCommitteeTerms"));
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->parent(), "parent"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, org_id));
@@ -135,7 +135,7 @@ grpc::Status CommitteeServiceImpl::ListCommitteeTerms(grpc::ServerContext* conte
 grpc::Status CommitteeServiceImpl::EndCommitteeTerm(grpc::ServerContext* context,
                                                     const v1::EndCommitteeTermRequest* request,
                                                     v1::CommitteeTerm* response) {
-  return Respond("EndCommitteeTerm", [&]() -> absl::Status {
+  return Respond(context, "EndCommitteeTerm", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "EndCommitteeTerm"));
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay ended_on, common::api::ParseDate(request->ended_on(), "ended_on"));
@@ -161,7 +161,7 @@ grpc::Status CommitteeServiceImpl::EndCommitteeTerm(grpc::ServerContext* context
 
 grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
                                                   const v1::AssignPositionRequest* request, v1::Position* response) {
-  return Respond("AssignPosition", [&]() -> absl::Status {
+  return Respond(context, "AssignPosition", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "AssignPosition"));
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->parent(), "parent"));
     if (!request->has_position()) return common::InvalidField("position", "is required");
@@ -203,7 +203,7 @@ grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
 
 grpc::Status CommitteeServiceImpl::EndPosition(grpc::ServerContext* context, const v1::EndPositionRequest* request,
                                                v1::Position* response) {
-  return Respond("EndPosition", [&]() -> absl::Status {
+  return Respond(context, "EndPosition", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "EndPosition"));
     GR_ASSIGN_OR_RETURN(PositionRef ref, ParsePositionName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay ended_on, common::api::ParseDate(request->ended_on(), "ended_on"));
@@ -230,7 +230,7 @@ grpc::Status CommitteeServiceImpl::EndPosition(grpc::ServerContext* context, con
 
 grpc::Status CommitteeServiceImpl::ListPositions(grpc::ServerContext* context, const v1::ListPositionsRequest* request,
                                                  v1::ListPositionsResponse* response) {
-  return Respond("ListPositions", [&]() -> absl::Status {
+  return Respond(context, "ListPositions", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListPositions"));
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->parent(), "parent"));
     std::optional<absl::CivilDay> as_of;
@@ -249,7 +249,7 @@ grpc::Status CommitteeServiceImpl::ListPositions(grpc::ServerContext* context, c
 grpc::Status CommitteeServiceImpl::CheckOrganizationRules(grpc::ServerContext* context,
                                                           const v1::CheckOrganizationRulesRequest* request,
                                                           v1::CheckOrganizationRulesResponse* response) {
-  return Respond("CheckOrganizationRules", [&]() -> absl::Status {
+  return Respond(context, "CheckOrganizationRules", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "CheckOrganizationRules"));
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));

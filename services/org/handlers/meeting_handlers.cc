@@ -404,28 +404,28 @@ absl::Status MissingThematicImpl(HandlerContext& ctx, store::MeetingStore& store
 
 grpc::Status MeetingServiceImpl::CreateMeeting(grpc::ServerContext* context, const v1::CreateMeetingRequest* request,
                                                v1::Meeting* response) {
-  return Respond(kCreateMethod, [&] { return CreateMeetingImpl(ctx_, meetings_, *context, *request, *response); });
+  return Respond(context, kCreateMethod, [&] { return CreateMeetingImpl(ctx_, meetings_, *context, *request, *response); });
 }
 
 grpc::Status MeetingServiceImpl::GetMeeting(grpc::ServerContext* context, const v1::GetMeetingRequest* request,
                                             v1::Meeting* response) {
-  return Respond(kGetMethod, [&] { return GetMeetingImpl(ctx_, meetings_, *context, *request, *response); });
+  return Respond(context, kGetMethod, [&] { return GetMeetingImpl(ctx_, meetings_, *context, *request, *response); });
 }
 
 grpc::Status MeetingServiceImpl::UpdateMeeting(grpc::ServerContext* context, const v1::UpdateMeetingRequest* request,
                                                v1::Meeting* response) {
-  return Respond(kUpdateMethod, [&] { return UpdateMeetingImpl(ctx_, meetings_, *context, *request, *response); });
+  return Respond(context, kUpdateMethod, [&] { return UpdateMeetingImpl(ctx_, meetings_, *context, *request, *response); });
 }
 
 grpc::Status MeetingServiceImpl::ListMeetings(grpc::ServerContext* context, const v1::ListMeetingsRequest* request,
                                               v1::ListMeetingsResponse* response) {
-  return Respond(kListMethod, [&] { return ListMeetingsImpl(ctx_, meetings_, *context, *request, *response); });
+  return Respond(context, kListMethod, [&] { return ListMeetingsImpl(ctx_, meetings_, *context, *request, *response); });
 }
 
 grpc::Status MeetingServiceImpl::ListCellsMissingThematicMeeting(
     grpc::ServerContext* context, const v1::ListCellsMissingThematicMeetingRequest* request,
     v1::ListCellsMissingThematicMeetingResponse* response) {
-  return Respond(kMissingThematicMethod, [&] { return MissingThematicImpl(ctx_, meetings_, *context, *request, *response); });
+  return Respond(context, kMissingThematicMethod, [&] { return MissingThematicImpl(ctx_, meetings_, *context, *request, *response); });
 }
 
 }  // namespace grassroots::org

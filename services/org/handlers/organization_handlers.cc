@@ -151,7 +151,10 @@ absl::Status RequireRootCreator(HandlerContext& ctx, const common::auth::Princip
 
 }  // namespace
 
-grpc::Status Respond(std::string_view method, const std::function<absl::Status()>& body) {
+grpc::Status Respond(grpc::ServerContext* context, std::string_view method,
+                     const std::function<absl::Status()>& body) {
+  common::log::RequestIdScope request_scope(common::auth::RequestIdOf(*context));
+  context->AddTrailingMetadata("x-request-id", common::log::CurrentRequestId());
   absl::Status status = body();
   if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown) {
     common::log::Error("request failed", {{"method", std::string(method)}, {"status", status.ToString()}});
@@ -166,7 +169,7 @@ absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principa
 grpc::Status OrganizationServiceImpl::CreateOrganization(grpc::ServerContext* context,
                                                          const v1::CreateOrganizationRequest* request,
                                                          v1::Organization* response) {
-  return Respond("CreateOrganization", [&]() -> absl::Status {
+  return Respond(context, "CreateOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "CreateOrganization"));
     if (!request->has_organization()) return common::InvalidField("organization", "is required");
     GR_ASSIGN_OR_RETURN(store::OrganizationStore::NewOrganization fresh,
@@ -219,7 +222,7 @@ grpc::Status OrganizationServiceImpl::CreateOrganization(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::GetOrganization(grpc::ServerContext* context,
                                                       const v1::GetOrganizationRequest* request,
                                                       v1::Organization* response) {
-  return Respond("GetOrganization", [&]() -> absl::Status {
+  return Respond(context, "GetOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "GetOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
@@ -233,7 +236,7 @@ grpc::Status OrganizationServiceImpl::GetOrganization(grpc::ServerContext* conte
 grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* context,
                                                          const v1::UpdateOrganizationRequest* request,
                                                          v1::Organization* response) {
-  return Respond("UpdateOrganization", [&]() -> absl::Status {
+  return Respond(context, "UpdateOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "UpdateOrganization"));
     if (!request->has_organization()) return common::InvalidField("organization", "is required");
     const v1::Organization& in = request->organization();
@@ -295,7 +298,7 @@ grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::ListOrganizations(grpc::ServerContext* context,
                                                         const v1::ListOrganizationsRequest* request,
                                                         v1::ListOrganizationsResponse* response) {
-  return Respond("ListOrganizations", [&]() -> absl::Status {
+  return Respond(context, "ListOrganizations", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListOrganizations"));
     store::OrganizationStore::ListQuery query;
     if (!request->parent().empty()) {
@@ -344,7 +347,7 @@ grpc::Status OrganizationServiceImpl::ListOrganizations(grpc::ServerContext* con
 grpc::Status OrganizationServiceImpl::ListAncestors(grpc::ServerContext* context,
                                                     const v1::ListAncestorsRequest* request,
                                                     v1::ListAncestorsResponse* response) {
-  return Respond("ListAncestors", [&]() -> absl::Status {
+  return Respond(context, "ListAncestors", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListAncestors"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
@@ -362,7 +365,7 @@ grpc::Status OrganizationServiceImpl::ListAncestors(grpc::ServerContext* context
 
 grpc::Status OrganizationServiceImpl::GetSubtree(grpc::ServerContext* context, const v1::GetSubtreeRequest* request,
                                                  v1::GetSubtreeResponse* response) {
-  return Respond("GetSubtree", [&]() -> absl::Status {
+  return Respond(context, "GetSubtree", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "GetSubtree"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
@@ -394,7 +397,7 @@ grpc::Status OrganizationServiceImpl::GetSubtree(grpc::ServerContext* context, c
 grpc::Status OrganizationServiceImpl::RenameOrganization(grpc::ServerContext* context,
                                                          const v1::RenameOrganizationRequest* request,
                                                          v1::Organization* response) {
-  return Respond("RenameOrganization", [&]() -> absl::Status {
+  return Respond(context, "RenameOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "RenameOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(std::string new_name,
@@ -414,7 +417,7 @@ grpc::Status OrganizationServiceImpl::RenameOrganization(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::MoveOrganization(grpc::ServerContext* context,
                                                        const v1::MoveOrganizationRequest* request,
                                                        v1::Organization* response) {
-  return Respond("MoveOrganization", [&]() -> absl::Status {
+  return Respond(context, "MoveOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "MoveOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(int64_t new_parent, ParseOrgName(request->new_parent(), "new_parent"));
@@ -434,7 +437,7 @@ grpc::Status OrganizationServiceImpl::MoveOrganization(grpc::ServerContext* cont
 grpc::Status OrganizationServiceImpl::MergeOrganizations(grpc::ServerContext* context,
                                                          const v1::MergeOrganizationsRequest* request,
                                                          v1::MergeOrganizationsResponse* response) {
-  return Respond("MergeOrganizations", [&]() -> absl::Status {
+  return Respond(context, "MergeOrganizations", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "MergeOrganizations"));
     if (request->sources().empty()) return common::InvalidField("sources", "must name at least one organization");
     std::vector<int64_t> sources;
@@ -477,7 +480,7 @@ grpc::Status OrganizationServiceImpl::MergeOrganizations(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* context,
                                                         const v1::SplitOrganizationRequest* request,
                                                         v1::SplitOrganizationResponse* response) {
-  return Respond("SplitOrganization", [&]() -> absl::Status {
+  return Respond(context, "SplitOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "SplitOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     if (request->new_organizations_size() < 2) {
@@ -543,7 +546,7 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
 grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* context,
                                                            const v1::DissolveOrganizationRequest* request,
                                                            v1::Organization* response) {
-  return Respond("DissolveOrganization", [&]() -> absl::Status {
+  return Respond(context, "DissolveOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "DissolveOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
@@ -561,7 +564,7 @@ grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* 
 grpc::Status OrganizationServiceImpl::HandOverOrganization(grpc::ServerContext* context,
                                                            const v1::HandOverOrganizationRequest* request,
                                                            v1::Organization* response) {
-  return Respond("HandOverOrganization", [&]() -> absl::Status {
+  return Respond(context, "HandOverOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "HandOverOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(int64_t receiving, ParseOrgName(request->receiving_committee(), "receiving_committee"));
@@ -582,7 +585,7 @@ grpc::Status OrganizationServiceImpl::HandOverOrganization(grpc::ServerContext* 
 grpc::Status OrganizationServiceImpl::ListOrganizationEvents(grpc::ServerContext* context,
                                                              const v1::ListOrganizationEventsRequest* request,
                                                              v1::ListOrganizationEventsResponse* response) {
-  return Respond("ListOrganizationEvents", [&]() -> absl::Status {
+  return Respond(context, "ListOrganizationEvents", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListOrganizationEvents"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(int32_t limit,
@@ -607,7 +610,7 @@ grpc::Status OrganizationServiceImpl::ListOrganizationEvents(grpc::ServerContext
 grpc::Status OrganizationServiceImpl::ListOrganizationTypes(grpc::ServerContext* context,
                                                             const v1::ListOrganizationTypesRequest* request,
                                                             v1::ListOrganizationTypesResponse* response) {
-  return Respond("ListOrganizationTypes", [&]() -> absl::Status {
+  return Respond(context, "ListOrganizationTypes", [&]() -> absl::Status {
     GR_RETURN_IF_ERROR(Begin(ctx_, context, "ListOrganizationTypes").status());
     GR_ASSIGN_OR_RETURN(std::vector<domain::OrgType> types, ctx_.organizations.ListTypes());
     for (const domain::OrgType& type : types) *response->add_types() = ToProto(type);
@@ -617,7 +620,7 @@ grpc::Status OrganizationServiceImpl::ListOrganizationTypes(grpc::ServerContext*
 
 grpc::Status OrganizationServiceImpl::ListSectors(grpc::ServerContext* context, const v1::ListSectorsRequest* request,
                                                   v1::ListSectorsResponse* response) {
-  return Respond("ListSectors", [&]() -> absl::Status {
+  return Respond(context, "ListSectors", [&]() -> absl::Status {
     GR_RETURN_IF_ERROR(Begin(ctx_, context, "ListSectors").status());
     GR_ASSIGN_OR_RETURN(std::vector<store::OrganizationStore::SectorRow> sectors, ctx_.organizations.ListSectors());
     for (const auto& sector : sectors) {

@@ -292,36 +292,36 @@ absl::Status ListRatingsImpl(HandlerContext& ctx, store::RecognitionStore& store
 
 grpc::Status RecognitionServiceImpl::RecordNewModel(grpc::ServerContext* context,
                                                     const v1::RecordNewModelRequest* request, v1::NewModel* response) {
-  return Respond(kRecordNewModelMethod, [&] { return RecordNewModelImpl(ctx_, recognitions_, *context, *request, *response); });
+  return Respond(context, kRecordNewModelMethod, [&] { return RecordNewModelImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 grpc::Status RecognitionServiceImpl::ListNewModels(grpc::ServerContext* context, const v1::ListNewModelsRequest* request,
                                                    v1::ListNewModelsResponse* response) {
-  return Respond(kListNewModelsMethod, [&] { return ListNewModelsImpl(ctx_, recognitions_, *context, *request, *response); });
+  return Respond(context, kListNewModelsMethod, [&] { return ListNewModelsImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 grpc::Status RecognitionServiceImpl::RecordFourGoodDesignation(grpc::ServerContext* context,
                                                                const v1::RecordFourGoodDesignationRequest* request,
                                                                v1::FourGoodDesignation* response) {
-  return Respond(kRecordFourGoodMethod, [&] { return RecordFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
+  return Respond(context, kRecordFourGoodMethod, [&] { return RecordFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 grpc::Status RecognitionServiceImpl::ListFourGoodDesignations(grpc::ServerContext* context,
                                                               const v1::ListFourGoodDesignationsRequest* request,
                                                               v1::ListFourGoodDesignationsResponse* response) {
-  return Respond(kListFourGoodMethod, [&] { return ListFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
+  return Respond(context, kListFourGoodMethod, [&] { return ListFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 grpc::Status RecognitionServiceImpl::RateOrganization(grpc::ServerContext* context,
                                                       const v1::RateOrganizationRequest* request,
                                                       v1::OrganizationRating* response) {
-  return Respond(kRateMethod, [&] { return RateImpl(ctx_, recognitions_, *context, *request, *response); });
+  return Respond(context, kRateMethod, [&] { return RateImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 grpc::Status RecognitionServiceImpl::ListOrganizationRatings(grpc::ServerContext* context,
                                                              const v1::ListOrganizationRatingsRequest* request,
                                                              v1::ListOrganizationRatingsResponse* response) {
-  return Respond(kListRatingsMethod, [&] { return ListRatingsImpl(ctx_, recognitions_, *context, *request, *response); });
+  return Respond(context, kListRatingsMethod, [&] { return ListRatingsImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 }  // namespace grassroots::org

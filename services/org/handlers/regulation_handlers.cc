@@ -134,18 +134,18 @@ absl::Status ListRulesImpl(HandlerContext& ctx, grpc::ServerContext& context, co
 grpc::Status OrganizationServiceImpl::AdoptWorkingRegulation(grpc::ServerContext* context,
                                                              const v1::AdoptWorkingRegulationRequest* request,
                                                              v1::WorkingRegulation* response) {
-  return Respond(kAdoptMethod, [&] { return AdoptImpl(ctx_, regulations_, *context, *request, *response); });
+  return Respond(context, kAdoptMethod, [&] { return AdoptImpl(ctx_, regulations_, *context, *request, *response); });
 }
 
 grpc::Status OrganizationServiceImpl::ListWorkingRegulations(grpc::ServerContext* context,
                                                              const v1::ListWorkingRegulationsRequest* request,
                                                              v1::ListWorkingRegulationsResponse* response) {
-  return Respond(kListMethod, [&] { return ListImpl(ctx_, regulations_, *context, *request, *response); });
+  return Respond(context, kListMethod, [&] { return ListImpl(ctx_, regulations_, *context, *request, *response); });
 }
 
 grpc::Status OrganizationServiceImpl::ListRules(grpc::ServerContext* context, const v1::ListRulesRequest* request,
                                                 v1::ListRulesResponse* response) {
-  return Respond(kRulesMethod, [&] { return ListRulesImpl(ctx_, *context, *request, *response); });
+  return Respond(context, kRulesMethod, [&] { return ListRulesImpl(ctx_, *context, *request, *response); });
 }
 
 }  // namespace grassroots::org

@@ -335,25 +335,25 @@ absl::Status ListUnits(HandlerContext& ctx, store::ResidentialUnitStore& store, 
 grpc::Status ResidentialUnitServiceImpl::CreateResidentialUnit(grpc::ServerContext* context,
                                                                const v1::CreateResidentialUnitRequest* request,
                                                                v1::ResidentialUnit* response) {
-  return Respond(kCreateMethod, [&] { return CreateUnit(ctx_, units_, *context, *request, *response); });
+  return Respond(context, kCreateMethod, [&] { return CreateUnit(ctx_, units_, *context, *request, *response); });
 }
 
 grpc::Status ResidentialUnitServiceImpl::GetResidentialUnit(grpc::ServerContext* context,
                                                             const v1::GetResidentialUnitRequest* request,
                                                             v1::ResidentialUnit* response) {
-  return Respond(kGetMethod, [&] { return GetUnit(ctx_, units_, *context, *request, *response); });
+  return Respond(context, kGetMethod, [&] { return GetUnit(ctx_, units_, *context, *request, *response); });
 }
 
 grpc::Status ResidentialUnitServiceImpl::UpdateResidentialUnit(grpc::ServerContext* context,
                                                                const v1::UpdateResidentialUnitRequest* request,
                                                                v1::ResidentialUnit* response) {
-  return Respond(kUpdateMethod, [&] { return UpdateUnit(ctx_, units_, *context, *request, *response); });
+  return Respond(context, kUpdateMethod, [&] { return UpdateUnit(ctx_, units_, *context, *request, *response); });
 }
 
 grpc::Status ResidentialUnitServiceImpl::ListResidentialUnits(grpc::ServerContext* context,
                                                               const v1::ListResidentialUnitsRequest* request,
                                                               v1::ListResidentialUnitsResponse* response) {
-  return Respond(kListMethod, [&] { return ListUnits(ctx_, units_, *context, *request, *response); });
+  return Respond(context, kListMethod, [&] { return ListUnits(ctx_, units_, *context, *request, *response); });
 }
 
 }  // namespace grassroots::org
