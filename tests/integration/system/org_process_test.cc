@@ -812,5 +812,29 @@ TEST_F(OrgProcessTest, DrainsAndExitsCleanlyOnSigterm) {
   EXPECT_TRUE(saw_stopping);
 }
 
+TEST_F(OrgProcessTest, StartsWhileTheDatabaseIsDownAndComesUpWhenItArrives) {
+  const v1::Organization created = CreateRoot();
+  ASSERT_FALSE(created.name().empty());
+  ASSERT_EQ(::kill(service_pid_, SIGTERM), 0);
+  ASSERT_TRUE(WaitForExit(service_pid_, kDrainDelay + kShutdownGrace + seconds(5)).has_value());
+  service_pid_ = -1;
+
+  const int port = db_port_;
+  ASSERT_NO_FATAL_FAILURE(StopMariaDb());
+  ASSERT_NO_FATAL_FAILURE(StartService());
+  // It waits for the database instead of exiting, and does not listen yet.
+  std::this_thread::sleep_for(seconds(2));
+  int status = 0;
+  ASSERT_EQ(::waitpid(service_pid_, &status, WNOHANG), 0) << "exited: " << DescribeWaitStatus(status);
+  EXPECT_FALSE(HealthCheck(channel_).ok()) << "listening before its database answered";
+
+  ASSERT_NO_FATAL_FAILURE(StartMariaDb(port));
+  ASSERT_NO_FATAL_FAILURE(WaitForHealth(kServing, seconds(30)));
+  v1::Organization fetched;
+  const grpc::Status got = GetOrganization(created.name(), IdOf(created.name()), &fetched);
+  EXPECT_TRUE(got.ok()) << got.error_code() << " " << got.error_message();
+  EXPECT_EQ(fetched.name(), created.name());
+}
+
 }  // namespace
 }  // namespace grassroots::system_test
