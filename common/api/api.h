@@ -74,6 +74,8 @@ absl::StatusOr<std::string> NormalizeText(std::string_view text, std::string_vie
                                           size_t max_chars);
 // Lower-case, diacritics removed, đ->d: "Nguyễn Văn Đạt" -> "nguyen van dat".
 std::string FoldForSearch(std::string_view text);
+// Lower-case hex SHA-256 of data (checksums and request fingerprints).
+std::string Sha256Hex(std::string_view data);
 // Codes: 1..64 chars of [A-Za-z0-9._-]; INVALID_ARGUMENT naming field.
 absl::Status ValidateCode(std::string_view code, std::string_view field);
 

@@ -9,13 +9,13 @@
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
 #include <cppconn/statement.h>
-#include <openssl/evp.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/db/db.h"
+#include "common/api/api.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -39,15 +39,6 @@ constexpr std::string_view kCreateHistoryTable =
     " PRIMARY KEY (component, version)"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) absl::StrAppendFormat(&hex, "%02x", digest[i]);
-  return hex;
-}
 
 // Debian's Abseil has its own string_view type (not std::string_view).
 absl::string_view AbslView(std::string_view text) { return absl::string_view(text.data(), text.size()); }
@@ -151,7 +142,7 @@ std::string MigrationChecksum(const Migration& migration) {
   for (char c : migration.sql) {
     if (c != '\r') normalized.push_back(c);
   }
-  return Sha256Hex(normalized);
+  return api::Sha256Hex(normalized);
 }
 
 std::string MigrationFileName(const Migration& migration) {

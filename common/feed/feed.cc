@@ -13,12 +13,12 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
-#include <openssl/evp.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/api/api.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -32,15 +32,6 @@ constexpr std::string_view kGetFeedHeadMethod = "/grassroots.feed.v1.ChangeFeedS
 constexpr int kMaxResourceTypeFilters = 64;
 constexpr size_t kMaxRequestIdLength = 128;
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) absl::StrAppendFormat(&hex, "%02x", digest[i]);
-  return hex;
-}
 
 // Deterministic bytes so equal requests (maps included) hash equally.
 std::string Fingerprint(const google::protobuf::Message& request) {
@@ -51,7 +42,7 @@ std::string Fingerprint(const google::protobuf::Message& request) {
     coded.SetSerializationDeterministic(true);
     request.SerializeToCodedStream(&coded);
   }
-  return Sha256Hex(bytes);
+  return api::Sha256Hex(bytes);
 }
 
 google::protobuf::Timestamp FromMicros(int64_t micros) {
