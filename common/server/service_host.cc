@@ -237,13 +237,11 @@ absl::Status RetryWhileUnavailable(std::string_view what, std::chrono::milliseco
     if (!absl::IsUnavailable(status) || std::chrono::steady_clock::now() + backoff > give_up_at) return status;
     log::Warn("waiting for a dependency", {{"what", std::string(what)}, {"retry_in_ms", backoff.count()},
                                           {"status", std::string(status.message())}});
-    // Sleep, but wake for a pending termination signal (left pending for sigwait).
+    // Sleep, but wake for a termination signal (they are blocked, so they queue).
     sigset_t termination = TerminationSignals();
     timespec timeout{static_cast<time_t>(backoff.count() / 1000), static_cast<long>(backoff.count() % 1000) * 1000000};
     siginfo_t info;
-    const int signal_number = sigtimedwait(&termination, &info, &timeout);
-    if (signal_number > 0) {
-      raise(signal_number);  // keep it pending for whoever waits next; it is blocked
+    if (sigtimedwait(&termination, &info, &timeout) > 0) {
       return absl::CancelledError(absl::StrCat("stopped by signal while waiting for ", ToAbsl(what)));
     }
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));

@@ -59,8 +59,8 @@ class ServiceHost {
 inline constexpr char kLivenessService[] = "grassroots.liveness";
 
 // Keeps calling attempt while it returns UNAVAILABLE (the database is not up
-// yet), with backoff, for at most max_wait; gives up early when SIGTERM/SIGINT
-// is pending (signals are blocked, so they wait to be collected). Returns the
+// yet), with backoff, for at most max_wait. A SIGTERM/SIGINT meanwhile ends the
+// wait with CANCELLED (a requested stop, not a failure). Otherwise returns the
 // last status. Used at start-up, before the server listens.
 absl::Status RetryWhileUnavailable(std::string_view what, std::chrono::milliseconds max_wait,
                                    const std::function<absl::Status()>& attempt);

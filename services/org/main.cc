@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
           "database", config->db.startup_wait,
           [db] { return common::db::ApplyMigrations(*db, {&common::db::CommonMigrations(), &migrations::OrgMigrations()}); });
       !migrated.ok()) {
+    if (absl::IsCancelled(migrated)) return 0;  // stopped while waiting for the database
     common::log::Error("migrations failed", {{"status", migrated.ToString()}});
     return 1;
   }

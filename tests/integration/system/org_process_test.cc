@@ -836,5 +836,20 @@ TEST_F(OrgProcessTest, StartsWhileTheDatabaseIsDownAndComesUpWhenItArrives) {
   EXPECT_EQ(fetched.name(), created.name());
 }
 
+TEST_F(OrgProcessTest, SigtermWhileWaitingForTheDatabaseExitsCleanly) {
+  ASSERT_EQ(::kill(service_pid_, SIGTERM), 0);
+  ASSERT_TRUE(WaitForExit(service_pid_, kDrainDelay + kShutdownGrace + seconds(5)).has_value());
+  service_pid_ = -1;
+  ASSERT_NO_FATAL_FAILURE(StopMariaDb());
+  ASSERT_NO_FATAL_FAILURE(StartService());
+  std::this_thread::sleep_for(seconds(1));
+  ASSERT_EQ(::kill(service_pid_, SIGTERM), 0);
+  // The start-up wait backs off by at most 5 s but wakes at once for the signal.
+  const std::optional<int> status = WaitForExit(service_pid_, seconds(3));
+  ASSERT_TRUE(status.has_value()) << "still waiting for the database after SIGTERM";
+  service_pid_ = -1;
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << DescribeWaitStatus(*status);
+}
+
 }  // namespace
 }  // namespace grassroots::system_test
