@@ -1,0 +1,53 @@
+#pragma once
+// Asks the organization service whether an organization is a cell that exists
+// and is active on a date. Writes that place a member in a cell call it before
+// they write anything; when the organization service cannot answer within the
+// deadline the write fails with UNAVAILABLE.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "grassroots/org/v1/organization.grpc.pb.h"
+
+namespace grassroots::membership {
+
+class CellDirectory {
+ public:
+  virtual ~CellDirectory() = default;
+  // OK when organizations/{cell_id} is a cell active on `day`. NOT_FOUND →
+  // INVALID_ARGUMENT(field) "no such organization"; not a cell / not active →
+  // FAILED_PRECONDITION (reasons NOT_A_CELL, ORGANIZATION_NOT_ACTIVE);
+  // organization service down or slow → UNAVAILABLE.
+  virtual absl::Status RequireActiveCell(int64_t cell_id, absl::CivilDay day, std::string_view field) = 0;
+};
+
+// Credentials for calls to other services: a bearer token read from a file
+// (re-read when the file changes, so a rotated Kubernetes secret is picked up).
+class ServiceToken {
+ public:
+  explicit ServiceToken(std::string path);
+  // The current token; UNAVAILABLE when the file cannot be read.
+  absl::StatusOr<std::string> Get();
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+// CellDirectory over grassroots.org.v1.OrganizationService/GetOrganization.
+class GrpcCellDirectory final : public CellDirectory {
+ public:
+  GrpcCellDirectory(std::shared_ptr<grpc::Channel> channel, std::shared_ptr<ServiceToken> token,
+                    std::chrono::milliseconds deadline);
+  absl::Status RequireActiveCell(int64_t cell_id, absl::CivilDay day, std::string_view field) override;
+ private:
+  std::unique_ptr<grassroots::org::v1::OrganizationService::Stub> stub_;
+  std::shared_ptr<ServiceToken> token_;
+  std::chrono::milliseconds deadline_;
+};
+
+}  // namespace grassroots::membership

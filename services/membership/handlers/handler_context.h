@@ -1,0 +1,29 @@
+#pragma once
+// What every membership handler needs, built once in main.cc and shared.
+#include "common/api/api.h"
+#include "common/auth/auth.h"
+#include "common/db/db.h"
+#include "common/rules/rules_registry.h"
+#include "services/membership/domain/working_calendar.h"
+#include "services/membership/handlers/cell_directory.h"
+#include "services/membership/store/event_store.h"
+#include "services/membership/store/member_store.h"
+#include "services/membership/store/org_projection.h"
+#include "services/membership/store/yearly_store.h"
+
+namespace grassroots::membership {
+
+struct HandlerContext {
+  common::db::ConnectionPool& pool;
+  const common::auth::Authorizer& authorizer;
+  const common::RulesRegistry& rules;
+  const domain::WorkingCalendar& calendar;
+  const common::api::PageTokenCodec& page_tokens;
+  CellDirectory& cells;
+  store::OrgProjection& projection;
+  store::MemberStore& members;
+  store::EventStore& events;
+  store::YearlyStore& yearly;
+};
+
+}  // namespace grassroots::membership

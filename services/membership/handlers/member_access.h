@@ -1,0 +1,71 @@
+#pragma once
+// Shared by every membership handler: the call envelope (request id, status
+// mapping), names, decisions, who may see and touch which member, the Member
+// view with sensitive fields redacted, and the member's change-feed entry.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "common/auth/auth.h"
+#include "common/db/db.h"
+#include "common/feed/feed.h"
+#include "grassroots/membership/v1/member.pb.h"
+#include "services/membership/domain/member.h"
+#include "services/membership/handlers/handler_context.h"
+
+namespace grassroots::membership {
+
+// Sets the request-id log scope and trailer, runs body, logs INTERNAL, maps the status.
+grpc::Status Respond(grpc::ServerContext* context, std::string_view method, const std::function<absl::Status()>& body);
+// Authenticates and checks the method policy; full_method "/grassroots.membership.v1.X/Y".
+absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::ServerContext* context,
+                                                std::string_view full_method);
+common::feed::WriteContext WriteContextOf(const common::auth::CallContext& call);
+
+std::string MemberName(int64_t id);        // "members/7"
+std::string OrgName(int64_t id);           // "organizations/3"
+absl::StatusOr<int64_t> ParseMemberName(std::string_view name, std::string_view field);
+absl::StatusOr<int64_t> ParseOrgName(std::string_view name, std::string_view field);
+// Empty -> nullopt; else a valid date (INVALID_ARGUMENT naming field).
+absl::StatusOr<std::optional<absl::CivilDay>> OptionalDate(std::string_view text, std::string_view field);
+// Empty -> today; never after today (INVALID_ARGUMENT naming field).
+absl::StatusOr<absl::CivilDay> EffectiveDate(std::string_view text, std::string_view field);
+
+// required: issuing_body, number and signed_on must all be set (named
+// "<field>.issuing_body", ...). Text NFC-normalized.
+absl::StatusOr<domain::Decision> DecisionFromProto(const v1::Decision& in, std::string_view field, bool required);
+v1::Decision ToProto(const domain::Decision& decision);
+
+// Who may act on a member:
+//  - admin, inspector, secretary, service: the member's cell (or host cell for
+//    reads) lies in the caller's scope subtree (projection);
+//  - member role: only their own record (token member_id), reads only unless
+//    the method says otherwise.
+// PERMISSION_DENIED otherwise (and for a member id that does not exist in
+// scope, NOT_FOUND comes first from the store read).
+enum class Access { kRead, kWrite };
+absl::Status RequireMemberAccess(HandlerContext& ctx, const common::auth::Principal& principal,
+                                 const domain::MemberRecord& member, Access access);
+// Organization in the caller's scope (projection); member role: their own cell.
+absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t org_id);
+
+// Sensitive fields (citizen_id, ethnicity, religion) go to admin and service
+// callers, and to a member reading their own record; everyone else gets them
+// in redacted_fields.
+bool MaySeeSensitive(const common::auth::Principal& principal, const domain::MemberRecord& member);
+v1::Member ToProto(const domain::MemberRecord& member, absl::CivilDay as_of, bool with_sensitive);
+
+// Appends the member's change-feed and audit entry (resource type "member",
+// the Member as it stands, without citizen_id) in the caller's transaction.
+// audit_details: ids and codes only.
+absl::Status RecordMemberChange(common::db::Session& session, const common::feed::WriteContext& write,
+                                const domain::MemberRecord& member, std::string_view action,
+                                nlohmann::json audit_details = nlohmann::json::object());
+
+}  // namespace grassroots::membership

@@ -1,0 +1,47 @@
+#pragma once
+// The write paths shared by CreateMember, the lifecycle RPCs and the bulk import.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/db/db.h"
+#include "common/feed/feed.h"
+#include "grassroots/membership/v1/member.pb.h"
+#include "services/membership/domain/lifecycle.h"
+#include "services/membership/domain/member.h"
+#include "services/membership/handlers/handler_context.h"
+
+namespace grassroots::membership {
+
+// A validated CreateMemberRequest (ValidateCreateMember).
+struct NewMember {
+  domain::Profile profile;
+  domain::SensitiveFields sensitive;
+  std::optional<std::string> party_card_number;
+  domain::Event first_event;        // PROSPECT_INTRODUCED or RECORD_OPENED
+  int64_t cell_id = 0;
+  absl::CivilDay cell_day;          // the day the cell must be active
+  std::optional<std::string> import_fingerprint;
+};
+
+// Field validation of a create request (no I/O): names NFC, CCCD agreement,
+// dates, enums, entry. INVALID_ARGUMENT naming the field ("member.citizen_id", ...).
+absl::StatusOr<NewMember> ValidateCreateMember(const HandlerContext& ctx, const v1::CreateMemberRequest& request);
+
+// Inserts the record, its first event, periods and first card, and the feed
+// entries, in the caller's transaction. The cell must have been checked with
+// ctx.cells before the transaction (no remote call inside a transaction).
+absl::StatusOr<domain::MemberRecord> InsertMember(HandlerContext& ctx, common::db::Session& session,
+                                                  const common::feed::WriteContext& write, const NewMember& fresh);
+
+// Appends one lifecycle event to a member in the caller's transaction: locks
+// the member, checks the etag (when given), checks the transition against the
+// replayed log (domain::CheckAndComplete), appends, rewrites the periods and
+// derived state, and records the feed entries ("member" updated and
+// "member_event" created). Returns the member as it stands afterwards.
+absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db::Session& session,
+                                                 const common::feed::WriteContext& write, int64_t member_id,
+                                                 domain::Event event, std::string_view etag);
+
+}  // namespace grassroots::membership

@@ -1,0 +1,29 @@
+#pragma once
+// The append-only event log and the status periods derived from it.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/db/db.h"
+#include "services/membership/domain/lifecycle.h"
+
+namespace grassroots::membership::store {
+
+class EventStore {
+ public:
+  // The member's whole log, oldest first (voided events marked, VOIDED markers included).
+  absl::StatusOr<std::vector<domain::Event>> Log(common::db::Session& session, int64_t member_id);
+  // Appends the event (next ordinal) and returns it with id and ordinal set.
+  // A VOIDED event also marks the event it voids (voided_by).
+  absl::StatusOr<domain::Event> Append(common::db::Session& session, int64_t member_id, domain::Event event,
+                                       const std::string& request_id);
+  // Replaces the member's rows in member_periods with `periods`.
+  absl::Status ReplacePeriods(common::db::Session& session, int64_t member_id,
+                              const std::vector<domain::Period>& periods);
+  // One page of the log (oldest first), after `after_ordinal`.
+  absl::StatusOr<std::vector<domain::Event>> Page(common::db::Session& session, int64_t member_id,
+                                                  bool include_voided, int32_t after_ordinal, int32_t limit);
+};
+
+}  // namespace grassroots::membership::store

@@ -1,0 +1,106 @@
+#pragma once
+// Repository of member records: the profile, the sensitive fields (apart, with
+// a keyed blind index for citizen-ID lookup), name tokens for search, the
+// derived state columns, cards, search and counts. Methods taking a Session
+// run inside the caller's transaction.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "common/db/db.h"
+#include "services/membership/domain/member.h"
+
+namespace grassroots::membership::store {
+
+class MemberStore {
+ public:
+  // lookup_key: HMAC key of the citizen-ID blind index (a service secret).
+  MemberStore(common::db::ConnectionPool& pool, std::string lookup_key);
+
+  // Inserts the profile, sensitive fields, name tokens and the initial state
+  // (from the first event, applied by the caller through SaveState after the
+  // event is appended). ALREADY_EXISTS naming the field on a duplicate
+  // citizen_id / external_id / party card number.
+  absl::StatusOr<int64_t> Insert(common::db::Session& session, const domain::Profile& profile,
+                                 const domain::SensitiveFields& sensitive, const domain::MemberState& initial,
+                                 const std::optional<std::string>& import_fingerprint);
+  // NOT_FOUND naming "members/{id}".
+  absl::StatusOr<domain::MemberRecord> Get(common::db::Session& session, int64_t id);
+  // Same, with SELECT ... FOR UPDATE on the members row (serializes writers of one member).
+  absl::StatusOr<domain::MemberRecord> GetForUpdate(common::db::Session& session, int64_t id);
+  // Many records in one query, in the order of ids (missing ids skipped).
+  absl::StatusOr<std::vector<domain::MemberRecord>> GetMany(common::db::Session& session,
+                                                            const std::vector<int64_t>& ids);
+  // Rewrites the profile and sensitive fields (and name tokens), bumps version.
+  absl::Status UpdateProfile(common::db::Session& session, int64_t id, const domain::Profile& profile,
+                             const domain::SensitiveFields& sensitive);
+  // Writes the derived state columns, bumps version.
+  absl::Status SaveState(common::db::Session& session, int64_t id, const domain::MemberState& state);
+
+  // Exact lookups (NOT_FOUND when none).
+  absl::StatusOr<int64_t> FindByCitizenId(common::db::Session& session, const std::string& citizen_id);
+  absl::StatusOr<int64_t> FindByPartyCard(common::db::Session& session, const std::string& number);
+  absl::StatusOr<int64_t> FindByExternalId(common::db::Session& session, const std::string& external_id);
+  // The stored import fingerprint of a member ("" when none).
+  absl::StatusOr<std::string> ImportFingerprint(common::db::Session& session, int64_t id);
+
+  // ---- cards ----
+  struct Card {
+    int64_t id = 0;
+    std::string number;
+    absl::CivilDay issued_on;
+    std::string reason;
+    bool current = false;
+  };
+  // Adds a card and makes it the member's current one. ALREADY_EXISTS(number) on a duplicate.
+  absl::StatusOr<Card> IssueCard(common::db::Session& session, int64_t member_id, const std::string& number,
+                                 absl::CivilDay issued_on, const std::string& reason);
+  absl::StatusOr<std::vector<Card>> ListCards(common::db::Session& session, int64_t member_id);
+
+  // ---- search ----
+  struct SearchFilter {
+    std::vector<std::string> name_tokens;  // folded words, each matched as a prefix
+    std::optional<int64_t> subtree_root;   // members whose cell is in this subtree (org_closure)
+    bool include_hosted = false;           // also members hosted temporarily in the subtree
+    std::vector<v1::MemberStatus> statuses;
+    std::vector<v1::OccupationCategory> categories;
+    std::optional<absl::CivilDay> born_on_or_after;
+    std::optional<absl::CivilDay> born_on_or_before;
+    v1::Sex sex = v1::SEX_UNSPECIFIED;
+    // nullopt: the current state (members table); a date: member_periods on that date.
+    std::optional<absl::CivilDay> as_of;
+  };
+  struct SearchPage {
+    std::vector<domain::MemberRecord> members;  // with the state as of the filter's date
+    bool more = false;
+  };
+  // Ordered by (search_name, id); keyset after (after_key, after_id) when given.
+  absl::StatusOr<SearchPage> Search(common::db::Session& session, const SearchFilter& filter,
+                                    const std::optional<std::pair<std::string, int64_t>>& after, int32_t limit);
+  // The sort key of a record (search_name), for page tokens.
+  static std::string SortKey(const domain::MemberRecord& record);
+
+  // ---- counts ----
+  struct Count {
+    int64_t organization_id = 0;
+    int32_t official = 0;
+    int32_t probationary = 0;
+    int32_t hosted_temporarily = 0;
+    int32_t exempt = 0;
+  };
+  // Counted members per organization on `as_of` (periods), own cell or whole subtree.
+  absl::StatusOr<std::vector<Count>> CountByOrganization(common::db::Session& session,
+                                                         const std::vector<int64_t>& organization_ids,
+                                                         bool include_subtree, absl::CivilDay as_of);
+
+  common::db::ConnectionPool& pool() { return pool_; }
+
+ private:
+  common::db::ConnectionPool& pool_;
+  std::string lookup_key_;
+};
+
+}  // namespace grassroots::membership::store
