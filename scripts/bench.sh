@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Org service read benchmark: starts a throwaway MariaDB, runs grassroots-org-bench
-# against it (loopback only, about 1-2 minutes) and prints its report; the server
-# and its data are removed on exit, whatever happens.
+# Service benchmarks: starts a throwaway MariaDB, runs a bench binary against it
+# (loopback only) and prints its report; the server and its data are removed on
+# exit, whatever happens.
 #
-#   scripts/bench.sh [bench flags...]      e.g. --seconds 5 --threads 1,16 --districts 50
+#   scripts/bench.sh [org] [bench flags...]      org service reads (about 1-2 minutes),
+#                                                e.g. --seconds 5 --threads 1,16 --districts 50
+#   scripts/bench.sh membership [bench flags...] membership at 100,000 members: GetMember, search,
+#                                                durable CreateMember, import rows/s, each against
+#                                                the raw MariaDB baseline (about 5-10 minutes),
+#                                                e.g. --members 100000 --seconds 5 --threads 1,16
 #
 # BUILD_DIR selects the build tree (default build/bench, configured RelWithDebInfo
 # on first use; only the bench target is built). BENCH_BIN overrides the binary.
@@ -11,13 +16,18 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build/bench}
-bench=${BENCH_BIN:-$build/tests/bench/grassroots-org-bench}
+target=grassroots-org-bench
+case ${1:-} in
+  org) shift ;;
+  membership) target=grassroots-membership-bench; shift ;;
+esac
+bench=${BENCH_BIN:-$build/tests/bench/$target}
 
 if [[ -z ${BENCH_BIN:-} ]]; then
   if [[ ! -f $build/CMakeCache.txt ]]; then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   fi
-  cmake --build "$build" -j"${JOBS:-2}" --target grassroots-org-bench
+  cmake --build "$build" -j"${JOBS:-2}" --target "$target"
 fi
 [[ -x $bench ]] || { echo "bench.sh: $bench not found" >&2; exit 1; }
 
@@ -30,5 +40,5 @@ trap cleanup EXIT INT TERM
 source "$db_dir/env"
 export GRASSROOTS_TEST_DB_HOST GRASSROOTS_TEST_DB_PORT GRASSROOTS_TEST_DB_USER GRASSROOTS_TEST_DB_PASSWORD
 
-echo "grassroots-org-bench: $(uname -m), $(nproc) CPU(s), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}' || true) on 127.0.0.1:$GRASSROOTS_TEST_DB_PORT, binary $bench"
+echo "$target: $(uname -m), $(nproc) CPU(s), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}' || true) on 127.0.0.1:$GRASSROOTS_TEST_DB_PORT, binary $bench"
 "$bench" "$@"

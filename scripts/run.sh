@@ -9,8 +9,8 @@
 #   scripts/run.sh status     show what is running
 #
 # State lives in .grassroots/ of the checkout: mariadb/ (database), secrets/
-# (DB password, page-token key, admin token), keys/ (dev RS256 key pair),
-# logs/, run/ (pid files).
+# (DB password, page-token key, citizen-ID lookup key, admin and service
+# tokens), keys/ (dev RS256 key pair), logs/, run/ (pid files).
 #
 # Environment: GRASSROOTS_DB_PORT (default 3307), GRASSROOTS_RUN_BUILD_DIR
 # (default build/run), GRASSROOTS_BUILD_TYPE (default RelWithDebInfo),
@@ -67,6 +67,11 @@ cli() {
 cli_mint_admin_token() {
   "$CLI" token mint --key "$KEYS_DIR/private.pem" --role admin --scope-org 1 --ttl 12h
 }
+# The token membership presents to the org service (cell checks, change feed).
+# Services re-read it when the file changes, so a fresh one every run is fine.
+cli_mint_service_token() {
+  "$CLI" token mint --key "$KEYS_DIR/private.pem" --role service --scope-org 1 --subject "$1-service" --ttl 720h
+}
 # Answers once the org service serves requests (database reachable, migrations applied).
 cli_org_answers() { cli org list >/dev/null 2>&1; }
 cli_load_demo() { cli demo load; }
@@ -88,6 +93,16 @@ live_pid() {
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+service_token_file() { echo "$SECRETS_DIR/$1-service.token"; }
+
+# Writes a token file atomically (a running service may be reading the old one).
+write_token() {
+  local file=$1
+  shift
+  (umask 077 && "$@" >"$file.tmp") && mv "$file.tmp" "$file"
+  chmod 0600 "$file"
+}
 
 # Generates a random secret into $1 once; never overwrites it.
 ensure_secret() {
@@ -149,6 +164,16 @@ start_service() {
     GRASSROOTS_DRAIN_DELAY_MS="$DRAIN_DELAY_MS"
     GRASSROOTS_SHUTDOWN_GRACE_MS="$SHUTDOWN_GRACE_MS"
   )
+  # What a service needs beyond the common options.
+  case $name in
+    membership)
+      environment+=(
+        GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
+        GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file membership)"
+        GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE="$SECRETS_DIR/citizen-id-lookup-key"
+      )
+      ;;
+  esac
   # Own session, so Ctrl-C reaches only this script, which then stops services
   # in order. The inner shell writes its pid, then becomes the service (exec).
   # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
@@ -227,6 +252,14 @@ Call the API with the CLI (in another terminal, from $REPO_ROOT):
   grassroots org tree
   grassroots org list
   grassroots call OrganizationService.GetOrganization '{"name": "organizations/1"}'
+EOF
+  if [[ -x $(service_binary membership) ]]; then
+    cat <<'EOF'
+  grassroots member search "nguyen van"
+  grassroots call MemberService.CountMembers '{"organizations": ["organizations/1"], "include_subtree": true}'
+EOF
+  fi
+  cat <<EOF
   grassroots --help
 
 Services:
@@ -241,6 +274,7 @@ EOF
   mariadb     127.0.0.1:$DB_PORT (user $DB_USER, password in .grassroots/secrets/db-password)
 
 Metrics:  curl -s http://127.0.0.1:9464/metrics | grep grpc_server_handled_total
+          curl -s http://127.0.0.1:9465/metrics | grep feed_consumer   # membership's org-tree projection
 New token: $CLI token mint --key .grassroots/keys/private.pem --role admin --scope-org 1 --ttl 12h
 Stop:      Ctrl-C here, or scripts/run.sh stop
 ================================================================================
@@ -304,9 +338,18 @@ cmd_start() {
 
   ensure_secret "$SECRETS_DIR/db-password" 24
   ensure_secret "$SECRETS_DIR/page-token-secret" 32
+  # The key of membership's citizen-ID lookup index: made once and kept, since
+  # lookups of stored citizen IDs need the key they were indexed with.
+  ensure_secret "$SECRETS_DIR/citizen-id-lookup-key" 32
   ensure_keys
 
+  # Tokens are short-lived; a fresh admin token every run (the org readiness check uses it).
+  write_token "$(admin_token_file)" cli_mint_admin_token
+  write_token "$(service_token_file membership)" cli_mint_service_token membership
+
   "$MARIADB_SH" start "$DB_DIR" --port "$DB_PORT" | sed 's/^/[run] /'
+  # One after the other, in SERVICES order: each waits until the one before
+  # serves (membership checks cells with org and follows org's change feed).
   local entry name grpc_port metrics_port started=()
   for entry in "${SERVICES[@]}"; do
     read -r name grpc_port metrics_port <<<"$entry"
@@ -317,17 +360,9 @@ cmd_start() {
     ensure_database "grassroots_$name"
     start_service "$name" "$grpc_port" "$metrics_port"
     started+=("$name $metrics_port")
-  done
-  [[ ${#started[@]} -gt 0 ]] || die "no service binary is built under $BUILD_DIR/services"
-
-  # Tokens are short-lived; a fresh admin token every run.
-  (umask 077 && cli_mint_admin_token >"$(admin_token_file).tmp") && mv "$(admin_token_file).tmp" "$(admin_token_file)"
-  chmod 0600 "$(admin_token_file)"
-
-  for entry in "${started[@]}"; do
-    read -r name metrics_port <<<"$entry"
     wait_until_serving "$name" "$metrics_port"
   done
+  [[ ${#started[@]} -gt 0 ]] || die "no service binary is built under $BUILD_DIR/services"
 
   if [[ ${GRASSROOTS_SKIP_DEMO:-0} != 1 ]]; then
     log "loading the demo committee (idempotent)"

@@ -18,24 +18,36 @@
 #endif
 
 namespace grassroots::common {
-namespace {
 
-constexpr absl::string_view kHelpPayload = "type.grassroots/help";
-
-// "--db-host" -> "GRASSROOTS_DB_HOST": one naming rule for every option.
-std::string EnvNameFor(absl::string_view flag) {
-  std::string name(flag.substr(2));
+// One naming rule for every option, common or service-specific.
+std::string EnvNameFor(std::string_view flag) {
+  while (!flag.empty() && flag.front() == '-') flag.remove_prefix(1);
+  std::string name(flag);
   absl::AsciiStrToUpper(&name);
   absl::StrReplaceAll({{"-", "_"}}, &name);
   return absl::StrCat("GRASSROOTS_", name);
 }
 
-// How error messages name an option: both spellings the operator may have used.
-std::string OptionLabel(absl::string_view flag) { return absl::StrCat(flag, " (", EnvNameFor(flag), ")"); }
-
-absl::Status OptionError(absl::string_view flag, absl::string_view problem) {
-  return absl::InvalidArgumentError(absl::StrCat(OptionLabel(flag), " ", problem));
+// Names both spellings the operator may have used.
+absl::Status OptionError(std::string_view flag, std::string_view problem) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(ToAbsl(flag), " (", EnvNameFor(flag), ") ", ToAbsl(problem)));
 }
+
+absl::StatusOr<std::string> ReadSecretFile(std::string_view flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return OptionError(flag, absl::StrCat("names a file that cannot be read: ", path));
+  std::ostringstream content;
+  content << in.rdbuf();
+  // Secrets mounted from Kubernetes or written by `echo` end with a newline that is not part of them.
+  std::string text = content.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+namespace {
+
+constexpr absl::string_view kHelpPayload = "type.grassroots/help";
 
 template <typename T>
 CLI::Option* AddOption(CLI::App& app, const std::string& flag, T& target, const std::string& help) {
@@ -50,19 +62,8 @@ void AddMillisOption(CLI::App& app, const std::string& flag, std::chrono::millis
       ->default_str(std::to_string(target.count()));
 }
 
-absl::StatusOr<std::string> ReadSecretFile(absl::string_view flag, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return OptionError(flag, absl::StrCat("names a file that cannot be read: ", path));
-  std::ostringstream content;
-  content << in.rdbuf();
-  // Secrets mounted from Kubernetes or written by `echo` end with a newline that is not part of them.
-  std::string text = content.str();
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
 // Accepts "host:port" and "[v6]:port"; port 0 lets the OS choose (tests).
-absl::Status ValidateListenAddress(absl::string_view flag, const std::string& address) {
+absl::Status ValidateListenAddress(std::string_view flag, const std::string& address) {
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos || colon == 0)
     return OptionError(flag, absl::StrCat("must be host:port, got \"", address, "\""));
@@ -72,7 +73,7 @@ absl::Status ValidateListenAddress(absl::string_view flag, const std::string& ad
   return absl::OkStatus();
 }
 
-absl::Status RequireAtLeast(absl::string_view flag, int64_t value, int64_t minimum) {
+absl::Status RequireAtLeast(std::string_view flag, int64_t value, int64_t minimum) {
   if (value < minimum) return OptionError(flag, absl::StrCat("must be >= ", minimum, ", got ", value));
   return absl::OkStatus();
 }
@@ -193,11 +194,84 @@ void AddServiceOptions(CLI::App& app, ServiceConfig& config, int default_grpc_po
   AddOption(app, "--log-level", config.log_level, "debug, info, warn or error");
 }
 
+void ServiceOptions::AddString(const std::string& flag, std::string& target, const std::string& help,
+                               bool required) {
+  AddOption(app_, flag, target, required ? help + " (required)" : help);
+  if (required) {
+    checks_.push_back([flag, &target] {
+      return target.empty() ? OptionError(flag, "is required") : absl::OkStatus();
+    });
+  }
+}
+
+void ServiceOptions::AddInt(const std::string& flag, int& target, const std::string& help, int minimum,
+                            int maximum) {
+  AddOption(app_, flag, target, help);
+  checks_.push_back([flag, &target, minimum, maximum] {
+    if (target < minimum || target > maximum)
+      return OptionError(flag, absl::StrCat("must be in ", minimum, "..", maximum, ", got ", target));
+    return absl::OkStatus();
+  });
+}
+
+void ServiceOptions::AddMillis(const std::string& flag, std::chrono::milliseconds& target, const std::string& help,
+                               int64_t minimum_ms) {
+  AddMillisOption(app_, flag, target, help);
+  checks_.push_back([flag, &target, minimum_ms] { return RequireAtLeast(flag, target.count(), minimum_ms); });
+}
+
+void ServiceOptions::AddFile(const std::string& flag, std::string& target, const std::string& help, bool required) {
+  AddOption(app_, flag, target, required ? help + " (required)" : help);
+  checks_.push_back([flag, &target, required] {
+    if (target.empty()) return required ? OptionError(flag, "is required") : absl::OkStatus();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(target, ec))
+      return OptionError(flag, absl::StrCat("names no readable file: ", target));
+    return absl::OkStatus();
+  });
+}
+
+void ServiceOptions::AddSecret(const std::string& value_flag, const std::string& file_flag, std::string& target,
+                               const std::string& help, bool required, size_t min_bytes) {
+  // The inline value's default is never shown in --help.
+  app_.add_option(value_flag, target, help + " (prefer " + file_flag + ")")->envname(EnvNameFor(value_flag));
+  std::string& path = file_paths_.emplace_back();
+  AddOption(app_, file_flag, path, "file holding " + help);
+  checks_.push_back([value_flag, file_flag, &target, &path, required, min_bytes]() -> absl::Status {
+    if (!target.empty() && !path.empty())
+      return OptionError(file_flag, absl::StrCat("cannot be combined with ", value_flag));
+    if (!path.empty()) {
+      absl::StatusOr<std::string> secret = ReadSecretFile(file_flag, path);
+      if (!secret.ok()) return secret.status();
+      target = *std::move(secret);
+      if (target.empty()) return OptionError(file_flag, "names an empty file");
+    }
+    if (target.empty()) {
+      return required ? OptionError(value_flag, absl::StrCat("is required (or ", file_flag, ")")) : absl::OkStatus();
+    }
+    if (target.size() < min_bytes)
+      return OptionError(value_flag, absl::StrCat("must be at least ", min_bytes, " bytes long"));
+    return absl::OkStatus();
+  });
+}
+
+void ServiceOptions::AddCheck(std::function<absl::Status()> check) { checks_.push_back(std::move(check)); }
+
+absl::Status ServiceOptions::Validate() const {
+  for (const auto& check : checks_) {
+    if (absl::Status status = check(); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ServiceConfig> LoadServiceConfig(std::string_view service_name, int argc, char** argv,
-                                                int default_grpc_port, int default_metrics_port) {
+                                                int default_grpc_port, int default_metrics_port,
+                                                const ServiceOptionsHook& add_service_options) {
   ServiceConfig config;
   CLI::App app(absl::StrCat("grassroots ", ToAbsl(service_name), " service"), std::string(service_name));
   AddServiceOptions(app, config, default_grpc_port, default_metrics_port);
+  ServiceOptions service_options(app);
+  if (add_service_options) add_service_options(service_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -208,6 +282,7 @@ absl::StatusOr<ServiceConfig> LoadServiceConfig(std::string_view service_name, i
     return absl::InvalidArgumentError(e.what());
   }
   if (absl::Status status = Validate(config); !status.ok()) return status;
+  if (absl::Status status = service_options.Validate(); !status.ok()) return status;
   return config;
 }
 

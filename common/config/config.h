@@ -3,8 +3,13 @@
 // option has an env var GRASSROOTS_<NAME>; a wrong or missing value stops
 // start-up with a message naming the option.
 #include <chrono>
+#include <cstddef>
+#include <functional>
+#include <list>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -63,11 +68,63 @@ struct ServiceConfig {
 void AddServiceOptions(CLI::App& app, ServiceConfig& config, int default_grpc_port,
                        int default_metrics_port);
 
+// ---- options a service declares for itself ------------------------------------
+// Same naming rule and error style as the common options above.
+
+// "--org-target" -> "GRASSROOTS_ORG_TARGET".
+std::string EnvNameFor(std::string_view flag);
+// INVALID_ARGUMENT naming both spellings: "--x-y (GRASSROOTS_X_Y) <problem>".
+absl::Status OptionError(std::string_view flag, std::string_view problem);
+// Reads a secret file; trailing newlines (from `echo` or a Kubernetes secret)
+// are dropped. An unreadable file is an OptionError naming flag.
+absl::StatusOr<std::string> ReadSecretFile(std::string_view flag, const std::string& path);
+
+// Registers a service's own options on the CLI11 app that LoadServiceConfig
+// parses, and checks them once parsing succeeded. The targets must outlive the
+// LoadServiceConfig call (typically fields of a struct in main).
+class ServiceOptions {
+ public:
+  explicit ServiceOptions(CLI::App& app) : app_(app) {}
+  ServiceOptions(const ServiceOptions&) = delete;
+  ServiceOptions& operator=(const ServiceOptions&) = delete;
+
+  // Text; when required it must not be empty.
+  void AddString(const std::string& flag, std::string& target, const std::string& help, bool required = false);
+  // An integer in [minimum, maximum].
+  void AddInt(const std::string& flag, int& target, const std::string& help, int minimum, int maximum);
+  // A duration given in whole milliseconds, at least minimum_ms.
+  void AddMillis(const std::string& flag, std::chrono::milliseconds& target, const std::string& help,
+                 int64_t minimum_ms);
+  // The path of a regular file that must exist at start-up (when set or required).
+  void AddFile(const std::string& flag, std::string& target, const std::string& help, bool required);
+  // A secret given either inline (value_flag, never echoed by --help) or, as
+  // deployments should, in a file (file_flag); not both. After loading, target
+  // holds the secret. min_bytes guards against guessable keys.
+  void AddSecret(const std::string& value_flag, const std::string& file_flag, std::string& target,
+                 const std::string& help, bool required, size_t min_bytes);
+  // Any further check, run after the ones above (e.g. options that depend on one another).
+  void AddCheck(std::function<absl::Status()> check);
+
+  // Runs every check in registration order; the first failure is returned.
+  absl::Status Validate() const;
+
+ private:
+  CLI::App& app_;
+  std::vector<std::function<absl::Status()>> checks_;
+  std::list<std::string> file_paths_;  // where --x-file values land (stable addresses)
+};
+
+// A service's hook for declaring its own options (see ServiceOptions).
+using ServiceOptionsHook = std::function<void(ServiceOptions&)>;
+
 // Parses argv (and the environment) into a ServiceConfig; reads password and
 // secret files; returns INVALID_ARGUMENT naming the option on any bad value.
+// add_service_options, when given, declares the service's own options; they are
+// parsed with the common ones and checked after them.
 absl::StatusOr<ServiceConfig> LoadServiceConfig(std::string_view service_name, int argc,
                                                 char** argv, int default_grpc_port,
-                                                int default_metrics_port);
+                                                int default_metrics_port,
+                                                const ServiceOptionsHook& add_service_options = nullptr);
 
 // LoadServiceConfig returns CANCELLED carrying the help text as its message when
 // argv asks for --help / -h; this tells that case apart from a real error, so main

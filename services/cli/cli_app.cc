@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "services/cli/commands.h"
+#include "services/cli/member_commands.h"
 
 namespace grassroots::cli {
 namespace {
@@ -116,6 +117,42 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   AddOutputFlag(*show, show_options.output);
   AddConnectionFlags(*show, show_options.connection);
   show->callback([&] { exit_code = RunOrgShow(show_options, io); });
+
+  // ---- member ----
+  CLI::App* member = app.add_subcommand("member", "party members (the membership service)");
+  member->require_subcommand(1);
+  MemberImportOptions import_options;
+  CLI::App* member_import = member->add_subcommand(
+      "import", "import a committee's member spreadsheet (CSV UTF-8, columns in docs/member-import.md)");
+  member_import->add_option("file", import_options.file, "the CSV file; '-' reads standard input")->required();
+  member_import->add_flag("--dry-run", import_options.dry_run, "check every row and write nothing");
+  AddConnectionFlags(*member_import, import_options.connection);
+  member_import->callback([&] { exit_code = RunMemberImport(import_options, io); });
+
+  MemberSearchOptions search_options;
+  CLI::App* search = member->add_subcommand(
+      "search", "find members by name, ignoring case and diacritics (\"nguyen van an\" finds Nguyễn Văn An)");
+  search->add_option("query", search_options.query, "name words (each matches a name word by prefix); may be empty");
+  search->add_option("--org", search_options.organization, "only members of cells under organizations/N");
+  search->add_option("--status", search_options.statuses,
+                     "PROBATIONARY, OFFICIAL, PROSPECT, REMOVED, ... (repeatable; default: probationary and official)");
+  search->add_option("--category", search_options.categories,
+                     "occupation category: CIVIL_SERVICE, ARMED_FORCES, FARMER, ... (repeatable)");
+  search->add_option("--as-of", search_options.as_of, "YYYY-MM-DD; default today");
+  search->add_option("--page-size", search_options.page_size, "results per page (server default 50, max 500)");
+  search->add_flag("--all", search_options.all_pages, "follow page tokens to the end");
+  search->add_option("--columns", search_options.columns, "table columns")->delimiter(',');
+  AddOutputFlag(*search, search_options.output);
+  AddConnectionFlags(*search, search_options.connection);
+  search->callback([&] { exit_code = RunMemberSearch(search_options, io); });
+
+  MemberShowOptions member_show_options;
+  CLI::App* member_show = member->add_subcommand("show", "one member record");
+  member_show->add_option("name", member_show_options.name, "members/N")->required();
+  member_show->add_option("--as-of", member_show_options.as_of, "YYYY-MM-DD; default today");
+  AddOutputFlag(*member_show, member_show_options.output);
+  AddConnectionFlags(*member_show, member_show_options.connection);
+  member_show->callback([&] { exit_code = RunMemberShow(member_show_options, io); });
 
   // ---- feed ----
   CLI::App* feed = app.add_subcommand("feed", "a service's change feed");

@@ -129,7 +129,8 @@ int RunMethods(Io& io) {
     io.out << service->full_name() << std::endl;
     for (int i = 0; i < service->method_count(); ++i) {
       const google::protobuf::MethodDescriptor* method = service->method(i);
-      io.out << "  " << method->name() << "(" << method->input_type()->name() << ") returns ("
+      io.out << "  " << method->name() << "(" << (method->client_streaming() ? "stream " : "")
+             << method->input_type()->name() << ") returns ("
              << (method->server_streaming() ? "stream " : "") << method->output_type()->name() << ")" << std::endl;
     }
   }

@@ -161,7 +161,12 @@ grpc::Status CallMethod(const Connection& connection, const pb::MethodDescriptor
                         const pb::Message& request, const std::function<void(const pb::Message&)>& on_response,
                         bool follow) {
   if (method.client_streaming()) {
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "client-streaming methods are not supported by `call`");
+    // The only client stream is the member import, which has its own command.
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                        absl::StrCat("client-streaming methods are not supported by `call`",
+                                     method.full_name() == "grassroots.membership.v1.MemberImportService.ImportMembers"
+                                         ? "; use `grassroots member import FILE`"
+                                         : ""));
   }
   grpc::GenericStub stub(connection.channel());
   grpc::ClientContext context;

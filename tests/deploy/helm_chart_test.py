@@ -52,9 +52,14 @@ def render(helm, chart, *args):
 
 
 def known_env_names(repo):
-    """GRASSROOTS_* names the services accept: one per option in common/config/config.cc."""
-    with open(os.path.join(repo, "common/config/config.cc"), encoding="utf-8") as source:
-        flags = set(re.findall(r'"(--[a-z][a-z0-9-]+)"', source.read()))
+    """GRASSROOTS_* names the services accept: one per option in common/config/config.cc
+    (every service) and per option a service declares in its own services/<name>/main.cc."""
+    sources = [os.path.join(repo, "common/config/config.cc")]
+    sources += glob.glob(os.path.join(repo, "services/*/main.cc"))
+    flags = set()
+    for path in sources:
+        with open(path, encoding="utf-8") as source:
+            flags.update(re.findall(r'"(--[a-z][a-z0-9-]+)"', source.read()))
     return {"GRASSROOTS_" + flag[2:].upper().replace("-", "_") for flag in flags}
 
 
@@ -115,7 +120,7 @@ def check_deployment(deployment, config_data, env_names, executables, secret_nam
 
         env = {item["name"]: item for item in container.get("env", [])}
         for env_name, item in env.items():
-            check(env_name in env_names, f"{where}: {env_name} is not an option of common/config/config.cc")
+            check(env_name in env_names, f"{where}: {env_name} is not an option of common/config/config.cc or a services/*/main.cc")
             check("SECRET" not in env_name.replace("_FILE", "") or env_name.endswith("_FILE"),
                   f"{where}: {env_name} must come from a file")
             check(env_name != "GRASSROOTS_DB_PASSWORD" and env_name != "GRASSROOTS_PAGE_TOKEN_SECRET",
@@ -154,7 +159,7 @@ def check_release(docs, expected_components, with_service_monitor, env_names, ex
         return
     config_data = configmaps[0]["data"]
     for key in config_data:
-        check(key in env_names, f"ConfigMap key {key} is not an option of common/config/config.cc")
+        check(key in env_names, f"ConfigMap key {key} is not an option of common/config/config.cc or a services/*/main.cc")
 
     expected_api = {
         "Deployment": "apps/v1",
@@ -181,6 +186,20 @@ def check_release(docs, expected_components, with_service_monitor, env_names, ex
         check(monitors == expected_components, f"ServiceMonitor components {sorted(monitors)}")
     else:
         check(not monitors, "ServiceMonitor rendered although monitoring.coreos.com/v1 is absent")
+
+    # Calls between services (GRASSROOTS_<X>_TARGET) name a rendered Service and its gRPC port.
+    service_ports = {doc["metadata"]["name"]: {port["name"]: port["port"] for port in doc["spec"]["ports"]}
+                     for doc in kinds.get("Service", [])}
+    for deployment in kinds.get("Deployment", []):
+        for item in deployment["spec"]["template"]["spec"]["containers"][0].get("env", []):
+            if not item["name"].endswith("_TARGET"):
+                continue
+            match = re.fullmatch(r"(?:dns:///)?([a-z0-9.-]+):(\d+)", item.get("value", ""))
+            where = f"{deployment['metadata']['name']}: {item['name']}={item.get('value')}"
+            if check(match is not None, f"{where} is not host:port"):
+                host, port = match.group(1).split(".")[0], int(match.group(2))
+                check(service_ports.get(host, {}).get("grpc") == port,
+                      f"{where} does not name a rendered Service and its gRPC port")
 
     grpc_ports, metrics_ports = [], []
     for deployment in kinds.get("Deployment", []):
@@ -272,6 +291,8 @@ def main():
     expect_failure(helm, chart, "readOnlyRootFilesystem", *secret, "--set", "securityContext.readOnlyRootFilesystem=false")
     expect_failure(helm, chart, "database", *secret, "--set", "services.org.database=Bad-Name")
     expect_failure(helm, chart, "databasePeers", *secret, "--set", "networkPolicy.egress.restrict=true")
+    # A service that calls another needs it enabled (membership checks cells with org).
+    expect_failure(helm, chart, "is not enabled", *secret, "--set", "services.org.enabled=false")
 
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed:", file=sys.stderr)

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "common/rules/rules_registry.h"
 #include "services/membership/domain/member.h"
 #include "services/membership/domain/working_calendar.h"
@@ -57,6 +58,9 @@ struct Event {
   std::optional<Decision> education_exception;
   // ADMISSION_CEREMONY held late with the higher committee's consent
   std::optional<Decision> extension;
+  // ADMISSION_CEREMONY, RECORD_OPENED: the day probation ends (derived from
+  // the probation rule in force on the ceremony day, so a replay needs no rules).
+  std::optional<absl::CivilDay> probation_end_date;
   // TRANSFER_STARTED
   std::optional<TransferDetails> transfer;
   // REMOVED
@@ -68,6 +72,8 @@ struct Event {
   std::string note;
   std::string actor;
   std::string discipline_reference;  // EXPELLED
+  // When the event was stored (set by the store; nullopt before).
+  std::optional<absl::Time> record_time;
 };
 
 // A stretch of time with one status and placement: [valid_from, valid_to).
@@ -104,6 +110,12 @@ struct TransitionContext {
 //     message naming the rule id and its citation where a rule decides.
 absl::Status CheckAndComplete(const MemberState& state, Event& next, const TransitionContext& context);
 
+// CheckAndComplete against a whole log (oldest first, voided events marked):
+// replays it, and for VOIDED also checks that the target exists, is still in
+// force, is the latest event in force (NOT_LATEST_EVENT) and is not the event
+// that opened the record (FIRST_EVENT_NOT_VOIDABLE). What AppendEvent uses.
+absl::Status CheckAndCompleteOnLog(const std::vector<Event>& log, Event& next, const TransitionContext& context);
+
 // Applies an already checked event to the state (VOIDED events are applied by
 // replaying the log without the voided one: see Replay).
 MemberState Apply(const MemberState& state, const Event& event);
@@ -119,5 +131,8 @@ std::vector<Period> Periods(const std::vector<Event>& log);
 int32_t AgeInMonths(absl::CivilDay birth_date, absl::CivilDay day);
 // Age in whole years on `day`.
 int32_t AgeInYears(absl::CivilDay birth_date, absl::CivilDay day);
+// `day` plus `months` calendar months, on the same day of the month or the
+// month's last day when it is shorter (2024-02-29 + 12 months = 2025-02-28).
+absl::CivilDay AddMonths(absl::CivilDay day, int months);
 
 }  // namespace grassroots::membership::domain

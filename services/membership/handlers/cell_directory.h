@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 
@@ -37,6 +39,16 @@ class ServiceToken {
   struct State;
   std::shared_ptr<State> state_;
 };
+
+// The rule RequireActiveCell applies to the organization as the organization
+// service shows it on `day`: a cell whose life [established_on, ended_on)
+// covers the day (an organization with no end date must be ACTIVE).
+absl::Status CheckActiveCell(const grassroots::org::v1::Organization& organization, absl::CivilDay day,
+                             std::string_view field);
+// How a failed GetOrganization call reaches the membership caller (see
+// RequireActiveCell); credentials refused by the organization service are a
+// misconfiguration of this service (INTERNAL, logged), not the caller's fault.
+absl::Status MapOrganizationCallError(const grpc::Status& status, std::string_view field);
 
 // CellDirectory over grassroots.org.v1.OrganizationService/GetOrganization.
 class GrpcCellDirectory final : public CellDirectory {

@@ -52,6 +52,11 @@ v1::Decision ToProto(const domain::Decision& decision);
 enum class Access { kRead, kWrite };
 absl::Status RequireMemberAccess(HandlerContext& ctx, const common::auth::Principal& principal,
                                  const domain::MemberRecord& member, Access access);
+// The same inside a transaction: the scope check reads the projection through
+// `session` instead of leasing a second connection.
+absl::Status RequireMemberAccess(HandlerContext& ctx, common::db::Session& session,
+                                 const common::auth::Principal& principal, const domain::MemberRecord& member,
+                                 Access access);
 // Organization in the caller's scope (projection); member role: their own cell.
 absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t org_id);
 

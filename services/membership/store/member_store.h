@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -34,6 +36,12 @@ class MemberStore {
   // Many records in one query, in the order of ids (missing ids skipped).
   absl::StatusOr<std::vector<domain::MemberRecord>> GetMany(common::db::Session& session,
                                                             const std::vector<int64_t>& ids);
+  // Replaces the record's state with the status period in force on `day`
+  // (member_periods), its status_since with the start of that status, and
+  // hides party dates after `day`. false (record untouched) when no period is
+  // in force on that day (the record did not exist yet, or had left the tree).
+  absl::StatusOr<bool> LoadStateAsOf(common::db::Session& session, domain::MemberRecord& record,
+                                     absl::CivilDay day);
   // Rewrites the profile and sensitive fields (and name tokens), bumps version.
   absl::Status UpdateProfile(common::db::Session& session, int64_t id, const domain::Profile& profile,
                              const domain::SensitiveFields& sensitive);
@@ -82,6 +90,9 @@ class MemberStore {
                                     const std::optional<std::pair<std::string, int64_t>>& after, int32_t limit);
   // The sort key of a record (search_name), for page tokens.
   static std::string SortKey(const domain::MemberRecord& record);
+  // The stored sort key of a member (NOT_FOUND when none): page tokens carry
+  // only the last id, so no folded name travels in a token.
+  absl::StatusOr<std::string> StoredSortKey(common::db::Session& session, int64_t id);
 
   // ---- counts ----
   struct Count {
@@ -99,6 +110,8 @@ class MemberStore {
   common::db::ConnectionPool& pool() { return pool_; }
 
  private:
+  // HMAC-SHA256(lookup_key, citizen_id): 32 raw bytes.
+  std::string CitizenIdLookup(std::string_view citizen_id) const;
   common::db::ConnectionPool& pool_;
   std::string lookup_key_;
 };

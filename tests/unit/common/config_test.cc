@@ -32,25 +32,27 @@ class ConfigTest : public ::testing::Test {
     return path;
   }
 
-  absl::StatusOr<ServiceConfig> Load(std::vector<std::string> args) {
+  absl::StatusOr<ServiceConfig> Load(std::vector<std::string> args, const ServiceOptionsHook& hook = nullptr) {
     std::vector<std::string> argv_storage = {"org"};
     argv_storage.insert(argv_storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (std::string& arg : argv_storage) argv.push_back(arg.data());
-    return LoadServiceConfig("org", static_cast<int>(argv.size()), argv.data(), 50061, 9471);
+    return LoadServiceConfig("org", static_cast<int>(argv.size()), argv.data(), 50061, 9471, hook);
   }
 
   // The minimum a valid start-up needs, plus extra args.
-  absl::StatusOr<ServiceConfig> LoadValid(std::vector<std::string> extra = {}) {
+  absl::StatusOr<ServiceConfig> LoadValid(std::vector<std::string> extra = {},
+                                          const ServiceOptionsHook& hook = nullptr) {
     std::vector<std::string> args = {"--db-database", "org_db", "--auth-public-key-file", key_file_,
                                      "--page-token-secret", "0123456789abcdef0123"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return Load(args);
+    return Load(args, hook);
   }
 
   static constexpr const char* kEnvUsed[] = {"GRASSROOTS_DB_DATABASE", "GRASSROOTS_DB_PORT",
                                              "GRASSROOTS_AUTH_PUBLIC_KEY_FILE", "GRASSROOTS_PAGE_TOKEN_SECRET",
-                                             "GRASSROOTS_LOG_LEVEL"};
+                                             "GRASSROOTS_LOG_LEVEL", "GRASSROOTS_PEER_TARGET",
+                                             "GRASSROOTS_PEER_RETRIES", "GRASSROOTS_PEER_LOOKUP_KEY_FILE"};
   std::filesystem::path dir_;
   std::string key_file_;
 };
@@ -178,6 +180,116 @@ TEST_F(ConfigTest, HelpIsRecognizable) {
   EXPECT_TRUE(absl::StrContains(config.status().message(), "--db-host"));
   EXPECT_TRUE(absl::StrContains(config.status().message(), "GRASSROOTS_DB_HOST"));
   EXPECT_FALSE(IsHelpRequest(absl::CancelledError("x")));
+}
+
+// A service's own options, as a service main declares them.
+struct PeerOptions {
+  std::string target = "127.0.0.1:50051";
+  std::string token_file;
+  int retries = 3;
+  std::chrono::milliseconds deadline{2000};
+  std::string lookup_key;
+};
+
+ServiceOptionsHook DeclarePeerOptions(PeerOptions& options) {
+  return [&options](ServiceOptions& service) {
+    service.AddString("--peer-target", options.target, "peer address", /*required=*/true);
+    service.AddFile("--peer-token-file", options.token_file, "bearer token file", /*required=*/true);
+    service.AddInt("--peer-retries", options.retries, "attempts", 0, 10);
+    service.AddMillis("--peer-deadline-ms", options.deadline, "call deadline", 1);
+    service.AddSecret("--peer-lookup-key", "--peer-lookup-key-file", options.lookup_key, "the lookup key",
+                      /*required=*/true, 16);
+  };
+}
+
+TEST(ConfigNamingTest, EnvNameAndErrorFollowOneRule) {
+  EXPECT_EQ(EnvNameFor("--org-call-deadline-ms"), "GRASSROOTS_ORG_CALL_DEADLINE_MS");
+  absl::Status error = OptionError("--org-target", "is required");
+  EXPECT_EQ(error.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(error.message(), "--org-target (GRASSROOTS_ORG_TARGET) is required");
+}
+
+TEST_F(ConfigTest, ServiceOptionsTakeDefaultsFlagsAndEnvironment) {
+  const std::string token = Write("token", "t");
+  const std::string key = Write("lookup-key", "0123456789abcdef0123456789abcdef\n");
+  PeerOptions options;
+  auto defaults = LoadValid({"--peer-token-file", token, "--peer-lookup-key-file", key}, DeclarePeerOptions(options));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(options.target, "127.0.0.1:50051");
+  EXPECT_EQ(options.retries, 3);
+  EXPECT_EQ(options.deadline, std::chrono::milliseconds(2000));
+  EXPECT_EQ(options.token_file, token);
+  EXPECT_EQ(options.lookup_key, "0123456789abcdef0123456789abcdef");  // newline dropped
+
+  ::setenv("GRASSROOTS_PEER_TARGET", "org:7000", 1);
+  ::setenv("GRASSROOTS_PEER_RETRIES", "5", 1);
+  ::setenv("GRASSROOTS_PEER_LOOKUP_KEY_FILE", key.c_str(), 1);
+  PeerOptions from_env;
+  auto loaded = LoadValid({"--peer-token-file", token, "--peer-retries", "7", "--peer-deadline-ms", "150"},
+                          DeclarePeerOptions(from_env));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(from_env.target, "org:7000");
+  EXPECT_EQ(from_env.retries, 7);  // the flag wins over GRASSROOTS_PEER_RETRIES
+  EXPECT_EQ(from_env.deadline, std::chrono::milliseconds(150));
+  EXPECT_EQ(from_env.lookup_key, "0123456789abcdef0123456789abcdef");
+}
+
+TEST_F(ConfigTest, ServiceOptionErrorsNameTheOption) {
+  const std::string token = Write("token", "t");
+  const std::string key = Write("lookup-key", "0123456789abcdef0123");
+  auto load = [&](std::vector<std::string> extra) {
+    PeerOptions options;
+    return LoadValid(extra, DeclarePeerOptions(options));
+  };
+  ExpectErrorNaming(load({"--peer-lookup-key-file", key}), "--peer-token-file", "GRASSROOTS_PEER_TOKEN_FILE");
+  ExpectErrorNaming(load({"--peer-token-file", (dir_ / "absent").string(), "--peer-lookup-key-file", key}),
+                    "--peer-token-file", "");
+  ExpectErrorNaming(load({"--peer-token-file", token, "--peer-lookup-key-file", key, "--peer-target", ""}),
+                    "--peer-target", "GRASSROOTS_PEER_TARGET");
+  ExpectErrorNaming(load({"--peer-token-file", token, "--peer-lookup-key-file", key, "--peer-retries", "11"}),
+                    "--peer-retries", "GRASSROOTS_PEER_RETRIES");
+  ExpectErrorNaming(load({"--peer-token-file", token, "--peer-lookup-key-file", key, "--peer-deadline-ms", "0"}),
+                    "--peer-deadline-ms", "GRASSROOTS_PEER_DEADLINE_MS");
+  // The secret: required, not both spellings, long enough, from a readable file.
+  ExpectErrorNaming(load({"--peer-token-file", token}), "--peer-lookup-key-file", "GRASSROOTS_PEER_LOOKUP_KEY");
+  ExpectErrorNaming(load({"--peer-token-file", token, "--peer-lookup-key-file", key, "--peer-lookup-key",
+                          "0123456789abcdef0123"}),
+                    "--peer-lookup-key-file", "GRASSROOTS_PEER_LOOKUP_KEY_FILE");
+  ExpectErrorNaming(load({"--peer-token-file", token, "--peer-lookup-key", "short"}), "--peer-lookup-key",
+                    "GRASSROOTS_PEER_LOOKUP_KEY");
+  ExpectErrorNaming(load({"--peer-token-file", token, "--peer-lookup-key-file", (dir_ / "absent").string()}),
+                    "--peer-lookup-key-file", "");
+  // Common options are checked first: their error wins.
+  ExpectErrorNaming(load({"--db-port", "0"}), "--db-port", "GRASSROOTS_DB_PORT");
+}
+
+TEST_F(ConfigTest, ServiceOptionsInlineSecretAndExtraCheck) {
+  const std::string token = Write("token", "t");
+  PeerOptions options;
+  ServiceOptionsHook hook = [&options, declare = DeclarePeerOptions(options)](ServiceOptions& service) {
+    declare(service);
+    service.AddCheck([&options]() -> absl::Status {
+      return options.target == options.lookup_key ? OptionError("--peer-target", "must differ from the key")
+                                                   : absl::OkStatus();
+    });
+  };
+  auto loaded = LoadValid({"--peer-token-file", token, "--peer-lookup-key", "inline-key-0123456789"}, hook);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(options.lookup_key, "inline-key-0123456789");
+  ExpectErrorNaming(LoadValid({"--peer-token-file", token, "--peer-lookup-key", "inline-key-0123456789",
+                               "--peer-target", "inline-key-0123456789"},
+                              hook),
+                    "--peer-target", "GRASSROOTS_PEER_TARGET");
+}
+
+TEST_F(ConfigTest, ServiceOptionsAppearInHelpWithoutSecretValues) {
+  PeerOptions options;
+  options.lookup_key = "default-secret-never-shown";
+  auto help = Load({"--help"}, DeclarePeerOptions(options));
+  ASSERT_TRUE(IsHelpRequest(help.status()));
+  EXPECT_TRUE(absl::StrContains(help.status().message(), "--peer-target"));
+  EXPECT_TRUE(absl::StrContains(help.status().message(), "GRASSROOTS_PEER_LOOKUP_KEY_FILE"));
+  EXPECT_FALSE(absl::StrContains(help.status().message(), "default-secret-never-shown"));
 }
 
 }  // namespace

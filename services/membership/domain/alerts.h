@@ -1,0 +1,96 @@
+#pragma once
+// What an official must act on, computed from member snapshots (no I/O):
+// probation reviews and admission ceremonies past their working-day limits,
+// transfers not presented in time, temporary transfers past their planned end,
+// and the QĐ 213 residence liaison of working members.
+//
+// The store preselects candidates with the cut-offs of CutoffsFor (a superset:
+// every member who can raise the alert); Evaluate decides. Alerts are about the
+// records as they stand now, measured against the as-of date.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "common/rules/rules_registry.h"
+#include "grassroots/membership/v1/yearly_records.pb.h"
+#include "services/membership/domain/member.h"
+#include "services/membership/domain/working_calendar.h"
+
+namespace grassroots::membership::domain {
+
+// The member's residence registration in force on the as-of date and the
+// residence cell's feedback for the year asked about.
+struct ResidenceSnapshot {
+  bool registered = false;
+  std::optional<int64_t> residence_cell_id;  // nullopt: a unit outside the tree
+  v1::ResidenceExemption exemption = v1::RESIDENCE_EXEMPTION_UNSPECIFIED;
+  bool feedback_given = false;
+};
+
+struct AlertSubject {
+  int64_t member_id = 0;
+  std::string full_name;
+  v1::OccupationCategory occupation_category = v1::OCCUPATION_CATEGORY_UNSPECIFIED;
+  MemberState state;
+  // The kind of the temporary transfer in force (the state keeps only a pending kind).
+  v1::TransferKind temporary_kind = v1::TRANSFER_KIND_UNSPECIFIED;
+  ResidenceSnapshot residence;
+};
+
+struct AlertQuery {
+  absl::CivilDay as_of;
+  int32_t feedback_year = 0;
+};
+
+struct Alert {
+  v1::AlertKind kind = v1::ALERT_KIND_UNSPECIFIED;
+  int64_t member_id = 0;
+  std::string full_name;
+  int64_t cell_id = 0;
+  absl::CivilDay due_date;  // the last day the obligation could be met on time
+  int32_t days_overdue = 0;  // calendar days after due_date on the as-of date (0 when not yet due)
+  std::string rule_id;
+  std::string citation;
+  std::string detail;  // dates and rule only, no personal data
+};
+
+// Bounds the store filters on (inclusive): a member can raise the alert only
+// when its date is on or before the bound. nullopt: no rule in force, no candidates.
+struct AlertCutoffs {
+  std::optional<absl::CivilDay> probation_end_on_or_before;
+  std::optional<absl::CivilDay> decision_on_or_before;
+  std::optional<absl::CivilDay> introduced_on_or_before;
+  absl::CivilDay planned_end_before;  // strictly before: the as-of date
+  std::vector<v1::OccupationCategory> working_categories;  // empty: residence alerts raise nothing
+};
+absl::StatusOr<AlertCutoffs> CutoffsFor(const AlertQuery& query, const common::RulesRegistry& rules,
+                                        const WorkingCalendar& calendar);
+
+// The alert of `kind` the subject raises on the query's date, if any.
+//  PROBATION_OVERDUE: probationary past probation end + the recognition limit in working days.
+//  CEREMONY_OVERDUE: admitted past the decision + the ceremony limit in working days.
+//  TRANSFER_NOT_PRESENTED: a transfer pending past introduction + the days to present it.
+//  TEMPORARY_TRANSFER_EXPIRED: a temporary transfer in force past its planned end.
+//  NO_RESIDENCE_REGISTRATION: a counted member of a working category with no
+//    residence registration (nor an exemption category) in force.
+//  NO_RESIDENCE_FEEDBACK: such a member with no feedback for the year, unless
+//    registered in an exemption category or with their own cell as the
+//    residence cell (the projection has no residential-unit data, so the
+//    registration is what tells a residence apart from the member's cell);
+//    an unregistered member owes it too. Due on 31 December of the year.
+absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSubject& subject,
+                                              const AlertQuery& query, const common::RulesRegistry& rules,
+                                              const WorkingCalendar& calendar);
+
+// Every alert of `kinds` the subjects raise, ordered by (kind, member id).
+absl::StatusOr<std::vector<Alert>> ComputeAlerts(const std::vector<AlertSubject>& subjects,
+                                                 const std::vector<v1::AlertKind>& kinds, const AlertQuery& query,
+                                                 const common::RulesRegistry& rules, const WorkingCalendar& calendar);
+
+// The alert kinds ListMemberAlerts knows, in order.
+std::vector<v1::AlertKind> AllAlertKinds();
+
+}  // namespace grassroots::membership::domain

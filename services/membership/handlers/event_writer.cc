@@ -1,0 +1,85 @@
+// AppendEvent (member_writer.h): the one write path of every lifecycle event.
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/api/api.h"
+#include "common/status/status.h"
+#include "services/membership/handlers/event_conversions.h"
+#include "services/membership/handlers/member_access.h"
+#include "services/membership/handlers/member_writer.h"
+
+namespace grassroots::membership {
+namespace {
+
+// "EVENT_KIND_RECOGNIZED_OFFICIAL" -> "recognized_official": the feed action.
+std::string ActionOf(v1::EventKind kind) {
+  std::string name = v1::EventKind_Name(kind);
+  constexpr std::string_view kPrefix = "EVENT_KIND_";
+  if (name.rfind(kPrefix, 0) == 0) name.erase(0, kPrefix.size());
+  return absl::AsciiStrToLower(name);
+}
+
+absl::Status RecordEventChange(common::db::Session& session, const common::feed::WriteContext& write,
+                               const domain::Event& event, int64_t member_id, std::string_view action) {
+  const v1::MemberEvent view = ToProto(event, member_id, /*with_actor=*/true);
+  common::feed::ChangeRecord change;
+  change.resource_type = "member_event";
+  change.resource_name = view.name();
+  change.action = std::string(action);
+  change.resource = &view;
+  change.audit_details = {{"member_id", member_id},
+                          {"event_id", event.id},
+                          {"kind", v1::EventKind_Name(event.kind)},
+                          {"effective_date", common::api::FormatDate(event.effective_date)}};
+  return common::feed::RecordChange(session, write, change).status();
+}
+
+}  // namespace
+
+absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db::Session& session,
+                                                 const common::feed::WriteContext& write, int64_t member_id,
+                                                 domain::Event event, std::string_view etag) {
+  // The row lock serializes writers of one member: the log read below is the
+  // log the event is checked against.
+  GR_ASSIGN_OR_RETURN(domain::MemberRecord member, ctx.members.GetForUpdate(session, member_id));
+  GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, member.version, MemberName(member_id)));
+  GR_ASSIGN_OR_RETURN(std::vector<domain::Event> log, ctx.events.Log(session, member_id));
+
+  const domain::TransitionContext transition{ctx.rules, ctx.calendar, common::api::Today(),
+                                             member.profile.birth_date, member.profile.general_education};
+  event.actor = write.actor;
+  GR_RETURN_IF_ERROR(domain::CheckAndCompleteOnLog(log, event, transition));
+  GR_ASSIGN_OR_RETURN(const domain::Event stored, ctx.events.Append(session, member_id, event, write.request_id));
+
+  const domain::Event* voided = nullptr;
+  if (stored.kind == v1::EVENT_KIND_VOIDED) {
+    for (domain::Event& e : log) {
+      if (e.id == stored.voids_event_id) {
+        e.voided = true;
+        voided = &e;
+      }
+    }
+  }
+  log.push_back(stored);
+  const domain::MemberState state = domain::Replay(log);
+  GR_RETURN_IF_ERROR(ctx.events.ReplacePeriods(session, member_id, domain::Periods(log)));
+  GR_RETURN_IF_ERROR(ctx.members.SaveState(session, member_id, state));
+  // Read back for the version and update time the write produced.
+  GR_ASSIGN_OR_RETURN(domain::MemberRecord updated, ctx.members.Get(session, member_id));
+
+  const std::string action = ActionOf(stored.kind);
+  nlohmann::json audit = {{"event_id", stored.id},
+                          {"kind", v1::EventKind_Name(stored.kind)},
+                          {"status_after", v1::MemberStatus_Name(state.status)},
+                          {"cell_id", state.cell_id}};
+  if (voided != nullptr) audit["voids_event_id"] = voided->id;
+  GR_RETURN_IF_ERROR(RecordMemberChange(session, write, updated, action, std::move(audit)));
+  GR_RETURN_IF_ERROR(RecordEventChange(session, write, stored, member_id, "created"));
+  // Consumers that keep the log learn the voided event is no longer in force.
+  if (voided != nullptr) GR_RETURN_IF_ERROR(RecordEventChange(session, write, *voided, member_id, "voided"));
+  return updated;
+}
+
+}  // namespace grassroots::membership

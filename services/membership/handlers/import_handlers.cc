@@ -1,0 +1,385 @@
+#include "services/membership/handlers/import_handlers.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/api/api.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+#include "services/membership/handlers/member_access.h"
+#include "services/membership/handlers/member_writer.h"
+#include "services/membership/store/org_codes.h"
+
+namespace grassroots::membership {
+namespace {
+
+using common::db::Session;
+using member_csv::Column;
+using member_csv::CsvRecord;
+using member_csv::MappedRow;
+
+constexpr char kMethod[] = "/grassroots.membership.v1.MemberImportService/ImportMembers";
+using Stream = grpc::ServerReaderWriter<v1::ImportProgress, v1::ImportChunk>;
+
+bool ServiceUnavailable(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable || status.code() == absl::StatusCode::kDeadlineExceeded;
+}
+
+// One ImportMembers call: the header, the caches, the counts and the results
+// not yet sent.
+class ImportRun {
+ public:
+  ImportRun(HandlerContext& ctx, const ImportOptions& options, common::auth::CallContext call,
+            grpc::ServerContext* context, Stream* stream)
+      : ctx_(ctx),
+        options_(options),
+        call_(std::move(call)),
+        write_(WriteContextOf(call_)),
+        context_(context),
+        stream_(stream),
+        splitter_(options.csv_limits),
+        last_flush_(absl::Now()) {}
+
+  absl::Status Run();
+
+ private:
+  absl::Status OnRecord(CsvRecord&& record);
+  absl::Status AcceptHeader(const CsvRecord& record);
+  v1::RowResult Process(const CsvRecord& record);
+  // The row settled by a record already on file under its key, or nullopt.
+  absl::StatusOr<std::optional<v1::RowResult>> AgainstFile(int64_t line, const MappedRow& row,
+                                                           const std::string& fingerprint);
+  // dry_run: what the transaction's unique keys would refuse.
+  std::optional<v1::RowResult> DryRunConflicts(int64_t line, const MappedRow& row, const std::string& fingerprint);
+  absl::StatusOr<int64_t> ResolveCell(const MappedRow& row);
+  absl::Status CellInScope(int64_t cell_id);
+  absl::Status CellActive(int64_t cell_id, absl::CivilDay day);
+  v1::RowResult Failure(int64_t line, const absl::Status& status, std::string column,
+                        const std::vector<std::string>& personal_values);
+  void Count(const v1::RowResult& result);
+  absl::Status Flush(bool done);
+
+  HandlerContext& ctx_;
+  const ImportOptions& options_;
+  const common::auth::CallContext call_;
+  const common::feed::WriteContext write_;
+  grpc::ServerContext* context_;
+  Stream* stream_;
+  member_csv::CsvSplitter splitter_;
+
+  bool dry_run_ = false;
+  std::optional<member_csv::Header> header_;
+  v1::ImportSummary summary_;
+  std::vector<v1::RowResult> pending_;
+  absl::Time last_flush_;
+  int consecutive_unavailable_ = 0;
+  int64_t last_line_ = 0;
+
+  // Per-import caches: a file names few cells and few (cell, day) pairs.
+  std::map<std::string, std::optional<int64_t>> cell_by_code_;
+  std::map<int64_t, absl::Status> scope_by_cell_;
+  std::map<std::pair<int64_t, absl::CivilDay>, absl::Status> active_by_cell_day_;
+  // dry_run only: keys and citizen ids seen earlier in the file.
+  std::map<std::string, std::string> dry_run_fingerprints_;
+  std::set<std::string> dry_run_citizen_ids_;
+};
+
+absl::Status ImportRun::Run() {
+  v1::ImportChunk chunk;
+  bool first = true;
+  const auto sink = [this](CsvRecord&& record) { return OnRecord(std::move(record)); };
+  while (stream_->Read(&chunk)) {
+    if (first) {
+      dry_run_ = chunk.dry_run();
+      first = false;
+    }
+    GR_RETURN_IF_ERROR(splitter_.Feed(chunk.data(), sink));
+  }
+  if (context_->IsCancelled()) return absl::CancelledError("the client cancelled the import");
+  GR_RETURN_IF_ERROR(splitter_.Finish(sink));
+  if (!header_) {
+    return common::InvalidField("header", "the file is empty: it must start with a header row naming its columns "
+                                          "(see docs/member-import.md)");
+  }
+  GR_RETURN_IF_ERROR(Flush(/*done=*/true));
+  common::log::Info("member import finished", {{"dry_run", dry_run_},
+                                               {"rows", summary_.rows()},
+                                               {"created", summary_.created()},
+                                               {"unchanged", summary_.unchanged()},
+                                               {"valid", summary_.valid()},
+                                               {"errors", summary_.errors()}});
+  return absl::OkStatus();
+}
+
+absl::Status ImportRun::OnRecord(CsvRecord&& record) {
+  if (context_->IsCancelled()) return absl::CancelledError("the client cancelled the import");
+  if (member_csv::IsBlank(record)) return absl::OkStatus();
+  if (!header_) return AcceptHeader(record);
+  last_line_ = record.line;
+  v1::RowResult result = Process(record);
+  if (result.outcome() == v1::ROW_OUTCOME_ERROR && (result.code() == "UNAVAILABLE" ||
+                                                    result.code() == "DEADLINE_EXCEEDED")) {
+    ++consecutive_unavailable_;
+  } else {
+    consecutive_unavailable_ = 0;
+  }
+  Count(result);
+  pending_.push_back(std::move(result));
+  if (consecutive_unavailable_ >= options_.max_consecutive_unavailable) {
+    GR_RETURN_IF_ERROR(Flush(/*done=*/false));
+    return common::Reasoned(
+        absl::StatusCode::kUnavailable, "IMPORT_STOPPED",
+        absl::StrCat("the import stopped at line ", last_line_, ": ", consecutive_unavailable_,
+                     " rows in a row failed because a service was unavailable; the rows reported CREATED are "
+                     "saved, run the same file again when the services are back"));
+  }
+  if (static_cast<int>(pending_.size()) >= options_.progress_rows ||
+      absl::Now() - last_flush_ >= options_.progress_interval) {
+    return Flush(/*done=*/false);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ImportRun::AcceptHeader(const CsvRecord& record) {
+  if (!record.error.empty()) {
+    return common::InvalidField("header", absl::StrCat("line ", record.line, ": ", record.error));
+  }
+  GR_ASSIGN_OR_RETURN(header_, member_csv::ParseHeader(record.fields));
+  return absl::OkStatus();
+}
+
+void ImportRun::Count(const v1::RowResult& result) {
+  summary_.set_rows(summary_.rows() + 1);
+  switch (result.outcome()) {
+    case v1::ROW_OUTCOME_CREATED: summary_.set_created(summary_.created() + 1); break;
+    case v1::ROW_OUTCOME_UNCHANGED: summary_.set_unchanged(summary_.unchanged() + 1); break;
+    case v1::ROW_OUTCOME_VALID: summary_.set_valid(summary_.valid() + 1); break;
+    default: summary_.set_errors(summary_.errors() + 1); break;
+  }
+}
+
+absl::Status ImportRun::Flush(bool done) {
+  v1::ImportProgress progress;
+  for (v1::RowResult& result : pending_) *progress.add_rows() = std::move(result);
+  pending_.clear();
+  *progress.mutable_so_far() = summary_;
+  progress.set_done(done);
+  last_flush_ = absl::Now();
+  if (!stream_->Write(progress)) return absl::CancelledError("the client went away during the import");
+  return absl::OkStatus();
+}
+
+v1::RowResult ImportRun::Failure(int64_t line, const absl::Status& status, std::string column,
+                                 const std::vector<std::string>& personal_values) {
+  const std::string field = common::FieldOf(status);
+  if (column.empty()) column = member_csv::ColumnForField(field);
+  std::string message(status.message());
+  if (!field.empty() && absl::StartsWith(message, absl::StrCat(common::ToAbsl(field), ": "))) {
+    message = message.substr(field.size() + 2);
+  }
+  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown) {
+    common::log::Error("member import row failed", {{"line", line}, {"status", status.ToString()}});
+    message = "internal error; see the server log";
+  }
+  v1::RowResult result;
+  result.set_line(line);
+  result.set_outcome(v1::ROW_OUTCOME_ERROR);
+  result.set_column(column);
+  result.set_message(member_csv::WithoutPersonalValues(std::move(message), personal_values, column));
+  result.set_code(absl::StatusCodeToString(status.code()));
+  return result;
+}
+
+absl::StatusOr<int64_t> ImportRun::ResolveCell(const MappedRow& row) {
+  if (row.cell_code.empty()) return row.cell_id;
+  auto cached = cell_by_code_.find(row.cell_code);
+  if (cached == cell_by_code_.end()) {
+    GR_ASSIGN_OR_RETURN(std::optional<int64_t> id,
+                        ctx_.pool.Read<std::optional<int64_t>>("membership.import_cell_code", [&](Session& session) {
+                          return store::FindOrganizationIdByCode(session, row.cell_code);
+                        }));
+    cached = cell_by_code_.emplace(row.cell_code, id).first;
+  }
+  if (!cached->second) {
+    return common::InvalidField("cell", "no organization has this code (the codes are the organization "
+                                        "service's; organizations/{id} works too)");
+  }
+  return *cached->second;
+}
+
+absl::Status ImportRun::CellInScope(int64_t cell_id) {
+  auto cached = scope_by_cell_.find(cell_id);
+  if (cached != scope_by_cell_.end()) return cached->second;
+  absl::Status status = RequireOrgInScope(ctx_, call_.principal, cell_id);
+  if (ServiceUnavailable(status)) return status;
+  scope_by_cell_.emplace(cell_id, status);
+  return status;
+}
+
+absl::Status ImportRun::CellActive(int64_t cell_id, absl::CivilDay day) {
+  const auto key = std::make_pair(cell_id, day);
+  auto cached = active_by_cell_day_.find(key);
+  if (cached != active_by_cell_day_.end()) return cached->second;
+  absl::Status status = ctx_.cells.RequireActiveCell(cell_id, day, "existing.cell");
+  if (ServiceUnavailable(status) || status.code() == absl::StatusCode::kInternal) return status;
+  active_by_cell_day_.emplace(key, status);
+  return status;
+}
+
+absl::StatusOr<std::optional<v1::RowResult>> ImportRun::AgainstFile(int64_t line, const MappedRow& row,
+                                                                    const std::string& fingerprint) {
+  const std::string key_column(member_csv::ColumnName(row.key_column));
+  return ctx_.pool.Read<std::optional<v1::RowResult>>(
+      "membership.import_key", [&](Session& session) -> absl::StatusOr<std::optional<v1::RowResult>> {
+        absl::StatusOr<int64_t> found = row.key_column == Column::kExternalId
+                                            ? ctx_.members.FindByExternalId(session, row.key)
+                                            : ctx_.members.FindByCitizenId(session, row.key);
+        if (absl::IsNotFound(found.status())) return std::optional<v1::RowResult>();
+        if (!found.ok()) return found.status();
+        GR_ASSIGN_OR_RETURN(std::string stored, ctx_.members.ImportFingerprint(session, *found));
+        v1::RowResult result;
+        result.set_line(line);
+        if (stored != fingerprint) {
+          return std::optional<v1::RowResult>(Failure(line,
+                         absl::AlreadyExistsError(absl::StrCat(
+                             "a member with this ", key_column,
+                             " is already on file with other data: an import never changes a record; correct it with "
+                             "UpdateMember or the lifecycle calls, or give the row another ",
+                             key_column)),
+                         key_column, row.personal_values));
+        }
+        GR_ASSIGN_OR_RETURN(domain::MemberRecord record, ctx_.members.Get(session, *found));
+        if (!RequireMemberAccess(ctx_, session, call_.principal, record, Access::kRead).ok()) {
+          return std::optional<v1::RowResult>(Failure(line,
+                         absl::AlreadyExistsError(absl::StrCat("a member with this ", key_column,
+                                                               " is on file outside your scope")),
+                         key_column, row.personal_values));
+        }
+        result.set_outcome(v1::ROW_OUTCOME_UNCHANGED);
+        result.set_member(MemberName(*found));
+        return std::optional<v1::RowResult>(std::move(result));
+      });
+}
+
+std::optional<v1::RowResult> ImportRun::DryRunConflicts(int64_t line, const MappedRow& row,
+                                                        const std::string& fingerprint) {
+  const std::string key_column(member_csv::ColumnName(row.key_column));
+  const std::string key = absl::StrCat(key_column, "=", row.key);
+  auto earlier = dry_run_fingerprints_.find(key);
+  if (earlier != dry_run_fingerprints_.end()) {
+    if (earlier->second == fingerprint) {
+      v1::RowResult result;
+      result.set_line(line);
+      result.set_outcome(v1::ROW_OUTCOME_UNCHANGED);
+      return result;
+    }
+    return Failure(line,
+                   absl::AlreadyExistsError(absl::StrCat("an earlier row of this file has the same ", key_column,
+                                                         " with other data")),
+                   key_column, row.personal_values);
+  }
+  dry_run_fingerprints_.emplace(key, fingerprint);
+  const std::string& citizen_id = row.request.member().citizen_id();
+  if (row.key_column != Column::kCitizenId && !citizen_id.empty()) {
+    if (!dry_run_citizen_ids_.insert(citizen_id).second) {
+      return Failure(line, absl::AlreadyExistsError("an earlier row of this file has the same citizen_id"),
+                     "citizen_id", row.personal_values);
+    }
+  }
+  // What the insert's unique keys would refuse among the records on file.
+  std::string conflict_column;
+  absl::Status taken = ctx_.pool.Run("membership.import_dry_run", [&](Session& session) -> absl::Status {
+    if (row.key_column != Column::kCitizenId && !citizen_id.empty()) {
+      absl::StatusOr<int64_t> other = ctx_.members.FindByCitizenId(session, citizen_id);
+      if (other.ok()) {
+        conflict_column = "citizen_id";
+        return absl::AlreadyExistsError("another member on file has this citizen_id");
+      }
+      if (!absl::IsNotFound(other.status())) return other.status();
+    }
+    const std::string& card = row.request.party_card_number();
+    if (!card.empty()) {
+      absl::StatusOr<int64_t> holder = ctx_.members.FindByPartyCard(session, card);
+      if (holder.ok()) {
+        conflict_column = "party_card_number";
+        return absl::AlreadyExistsError("another member on file holds this party card");
+      }
+      if (!absl::IsNotFound(holder.status())) return holder.status();
+    }
+    return absl::OkStatus();
+  });
+  if (!taken.ok()) return Failure(line, taken, conflict_column, row.personal_values);
+  return std::nullopt;
+}
+
+v1::RowResult ImportRun::Process(const CsvRecord& record) {
+  const int64_t line = record.line;
+  absl::StatusOr<MappedRow> mapped = member_csv::MapRow(*header_, record);
+  if (!mapped.ok()) return Failure(line, mapped.status(), "", {});
+  MappedRow& row = *mapped;
+
+  absl::StatusOr<int64_t> cell_id = ResolveCell(row);
+  if (!cell_id.ok()) return Failure(line, cell_id.status(), "cell", row.personal_values);
+  row.request.mutable_existing()->set_cell(OrgName(*cell_id));
+  const std::string fingerprint = member_csv::Fingerprint(row, *cell_id);
+
+  absl::StatusOr<NewMember> fresh = ValidateCreateMember(ctx_, row.request);
+  if (!fresh.ok()) return Failure(line, fresh.status(), "", row.personal_values);
+  if (absl::Status scope = CellInScope(fresh->cell_id); !scope.ok()) {
+    return Failure(line, scope, "cell", row.personal_values);
+  }
+
+  absl::StatusOr<std::optional<v1::RowResult>> on_file = AgainstFile(line, row, fingerprint);
+  if (!on_file.ok()) return Failure(line, on_file.status(), "", row.personal_values);
+  if (*on_file) return std::move(**on_file);
+
+  // The remote check, before any transaction (and once per cell and day).
+  if (absl::Status active = CellActive(fresh->cell_id, fresh->cell_day); !active.ok()) {
+    return Failure(line, active, "cell", row.personal_values);
+  }
+
+  if (dry_run_) {
+    if (std::optional<v1::RowResult> conflict = DryRunConflicts(line, row, fingerprint)) return std::move(*conflict);
+    v1::RowResult result;
+    result.set_line(line);
+    result.set_outcome(v1::ROW_OUTCOME_VALID);
+    return result;
+  }
+
+  fresh->import_fingerprint = fingerprint;
+  absl::StatusOr<domain::MemberRecord> created = ctx_.pool.Transact<domain::MemberRecord>(
+      "membership.import_row", [&](Session& session) { return InsertMember(ctx_, session, write_, *fresh); });
+  if (absl::IsAlreadyExists(created.status())) {
+    // A concurrent import of the same file may have written the row first.
+    absl::StatusOr<std::optional<v1::RowResult>> again = AgainstFile(line, row, fingerprint);
+    if (again.ok() && *again) return std::move(**again);
+  }
+  if (!created.ok()) return Failure(line, created.status(), "", row.personal_values);
+  v1::RowResult result;
+  result.set_line(line);
+  result.set_outcome(v1::ROW_OUTCOME_CREATED);
+  result.set_member(MemberName(created->id));
+  return result;
+}
+
+}  // namespace
+
+MemberImportServiceImpl::MemberImportServiceImpl(HandlerContext& ctx, ImportOptions options)
+    : ctx_(ctx), options_(options) {}
+
+grpc::Status MemberImportServiceImpl::ImportMembers(grpc::ServerContext* context, Stream* stream) {
+  return Respond(context, "ImportMembers", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, kMethod));
+    ImportRun run(ctx_, options_, std::move(call), context, stream);
+    return run.Run();
+  });
+}
+
+}  // namespace grassroots::membership

@@ -1,0 +1,260 @@
+#include "services/membership/handlers/member_access.h"
+
+#include <google/protobuf/timestamp.pb.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/api.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace grassroots::membership {
+namespace {
+
+using common::auth::Role;
+
+// Issuing bodies and document numbers as the schema stores them.
+constexpr size_t kMaxIssuingBodyChars = 255;
+constexpr size_t kMaxDecisionNumberChars = 64;
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  google::protobuf::Timestamp out;
+  const int64_t micros = absl::ToUnixMicros(time);
+  int64_t seconds = micros / 1000000;
+  int64_t nanos = (micros % 1000000) * 1000;
+  if (nanos < 0) {
+    seconds -= 1;
+    nanos += 1000000000;
+  }
+  out.set_seconds(seconds);
+  out.set_nanos(static_cast<int32_t>(nanos));
+  return out;
+}
+
+std::string Sub(std::string_view field, std::string_view name) {
+  return absl::StrCat(common::ToAbsl(field), ".", common::ToAbsl(name));
+}
+
+absl::Status OutOfScope() {
+  return common::Reasoned(absl::StatusCode::kPermissionDenied, "OUT_OF_SCOPE",
+                          "the member is outside the caller's organization scope");
+}
+
+bool IsStaff(const common::auth::Principal& principal) {
+  return principal.HasAnyRole({Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kService});
+}
+
+bool IsOwnRecord(const common::auth::Principal& principal, const domain::MemberRecord& member) {
+  return principal.HasRole(Role::kMember) && principal.member_id && *principal.member_id == member.id;
+}
+
+// Whether the member's cell (and for reads the host cell of a temporary
+// transfer) lies in the caller's scope, through `within`.
+template <typename Within>
+absl::StatusOr<bool> PlacedInScope(const common::auth::Principal& principal, const domain::MemberRecord& member,
+                                   Access access, Within&& within) {
+  if (principal.scope_org_id <= 0) return false;
+  if (member.state.cell_id > 0) {
+    GR_ASSIGN_OR_RETURN(const bool home, within(principal.scope_org_id, member.state.cell_id));
+    if (home) return true;
+  }
+  if (access == Access::kRead && member.state.host_cell_id) {
+    GR_ASSIGN_OR_RETURN(const bool host, within(principal.scope_org_id, *member.state.host_cell_id));
+    if (host) return true;
+  }
+  return false;
+}
+
+template <typename Within>
+absl::Status CheckMemberAccess(const common::auth::Principal& principal, const domain::MemberRecord& member,
+                               Access access, Within&& within) {
+  // The member role reads only its own record; the one write a member may
+  // make on it (RecordCommitment) is allowed by that method itself.
+  if (access == Access::kRead && IsOwnRecord(principal, member)) return absl::OkStatus();
+  if (IsStaff(principal)) {
+    GR_ASSIGN_OR_RETURN(const bool in_scope, PlacedInScope(principal, member, access, within));
+    if (in_scope) return absl::OkStatus();
+  }
+  return OutOfScope();
+}
+
+}  // namespace
+
+grpc::Status Respond(grpc::ServerContext* context, std::string_view method,
+                     const std::function<absl::Status()>& body) {
+  common::log::RequestIdScope request_scope(common::auth::RequestIdOf(*context));
+  context->AddTrailingMetadata("x-request-id", common::log::CurrentRequestId());
+  absl::Status status = body();
+  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown) {
+    common::log::Error("request failed", {{"method", std::string(method)}, {"status", status.ToString()}});
+  }
+  return common::ToGrpcStatus(status);
+}
+
+absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::ServerContext* context,
+                                                std::string_view full_method) {
+  return ctx.authorizer.Begin(*context, full_method);
+}
+
+common::feed::WriteContext WriteContextOf(const common::auth::CallContext& call) {
+  return common::feed::WriteContext{call.principal.subject, call.request_id};
+}
+
+std::string MemberName(int64_t id) { return common::api::MakeName("members", id); }
+std::string OrgName(int64_t id) { return common::api::MakeName("organizations", id); }
+
+absl::StatusOr<int64_t> ParseMemberName(std::string_view name, std::string_view field) {
+  return common::api::ParseId(name, "members", field);
+}
+
+absl::StatusOr<int64_t> ParseOrgName(std::string_view name, std::string_view field) {
+  return common::api::ParseId(name, "organizations", field);
+}
+
+absl::StatusOr<std::optional<absl::CivilDay>> OptionalDate(std::string_view text, std::string_view field) {
+  if (text.empty()) return std::optional<absl::CivilDay>();
+  GR_ASSIGN_OR_RETURN(absl::CivilDay day, common::api::ParseDate(text, field));
+  return std::optional<absl::CivilDay>(day);
+}
+
+absl::StatusOr<absl::CivilDay> EffectiveDate(std::string_view text, std::string_view field) {
+  const absl::CivilDay today = common::api::Today();
+  GR_ASSIGN_OR_RETURN(absl::CivilDay day, common::api::ParseDateOr(text, field, today));
+  if (day > today) return common::InvalidField(field, "must not be in the future");
+  return day;
+}
+
+absl::StatusOr<domain::Decision> DecisionFromProto(const v1::Decision& in, std::string_view field, bool required) {
+  domain::Decision out;
+  GR_ASSIGN_OR_RETURN(out.issuing_body, common::api::NormalizeText(in.issuing_body(), Sub(field, "issuing_body"),
+                                                                    required, kMaxIssuingBodyChars));
+  GR_ASSIGN_OR_RETURN(out.number,
+                      common::api::NormalizeText(in.number(), Sub(field, "number"), required, kMaxDecisionNumberChars));
+  if (in.signed_on().empty()) {
+    if (required) return common::InvalidField(Sub(field, "signed_on"), "is required");
+  } else {
+    GR_ASSIGN_OR_RETURN(out.signed_on, common::api::ParseDate(in.signed_on(), Sub(field, "signed_on")));
+    if (*out.signed_on > common::api::Today()) {
+      return common::InvalidField(Sub(field, "signed_on"), "must not be in the future");
+    }
+  }
+  return out;
+}
+
+v1::Decision ToProto(const domain::Decision& decision) {
+  v1::Decision out;
+  out.set_issuing_body(decision.issuing_body);
+  out.set_number(decision.number);
+  if (decision.signed_on) out.set_signed_on(common::api::FormatDate(*decision.signed_on));
+  return out;
+}
+
+absl::Status RequireMemberAccess(HandlerContext& ctx, const common::auth::Principal& principal,
+                                 const domain::MemberRecord& member, Access access) {
+  return CheckMemberAccess(principal, member, access, [&](int64_t ancestor, int64_t descendant) {
+    return ctx.projection.IsWithinSubtree(ancestor, descendant);
+  });
+}
+
+absl::Status RequireMemberAccess(HandlerContext& ctx, common::db::Session& session,
+                                 const common::auth::Principal& principal, const domain::MemberRecord& member,
+                                 Access access) {
+  return CheckMemberAccess(principal, member, access, [&](int64_t ancestor, int64_t descendant) {
+    return ctx.projection.IsWithinSubtree(session, ancestor, descendant);
+  });
+}
+
+absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t org_id) {
+  if (IsStaff(principal) || principal.HasRole(Role::kPortal)) {
+    return ctx.authorizer.RequireInScope(principal, org_id, ctx.projection);
+  }
+  // A member acts only in their own cell; the token does not say which cell
+  // that is, so it is read from their record.
+  if (principal.HasRole(Role::kMember) && principal.member_id) {
+    absl::StatusOr<domain::MemberRecord> own = ctx.pool.Read<domain::MemberRecord>(
+        "membership.own_cell",
+        [&](common::db::Session& session) { return ctx.members.Get(session, *principal.member_id); });
+    if (own.ok() && own->state.cell_id == org_id) return absl::OkStatus();
+    if (!own.ok() && !absl::IsNotFound(own.status())) return own.status();
+  }
+  return common::Reasoned(absl::StatusCode::kPermissionDenied, "OUT_OF_SCOPE",
+                          "the organization is outside the caller's organization scope");
+}
+
+bool MaySeeSensitive(const common::auth::Principal& principal, const domain::MemberRecord& member) {
+  if (principal.HasAnyRole({Role::kAdmin, Role::kService})) return true;
+  return IsOwnRecord(principal, member);
+}
+
+v1::Member ToProto(const domain::MemberRecord& member, absl::CivilDay as_of, bool with_sensitive) {
+  v1::Member out;
+  out.set_name(MemberName(member.id));
+  const domain::Profile& p = member.profile;
+  out.set_full_name(p.full_name);
+  out.set_birth_name(p.birth_name);
+  out.set_sex(p.sex);
+  out.set_birth_date(common::api::FormatDate(p.birth_date));
+  out.set_birth_place(p.birth_place);
+  out.set_home_town(p.home_town);
+  if (with_sensitive) {
+    out.set_ethnicity(member.sensitive.ethnicity);
+    out.set_religion(member.sensitive.religion);
+    out.set_citizen_id(member.sensitive.citizen_id);
+  } else {
+    // Always all three, so a redacted view does not tell which are on file.
+    for (const char* field : {"citizen_id", "ethnicity", "religion"}) out.add_redacted_fields(field);
+  }
+  if (member.party_card_number) out.set_party_card_number(*member.party_card_number);
+  out.set_occupation_category(p.occupation_category);
+  out.set_occupation(p.occupation);
+  out.set_general_education(p.general_education);
+  out.set_professional_qualification(p.professional_qualification);
+  out.set_political_theory_level(p.political_theory_level);
+  out.set_permanent_address(p.permanent_address);
+  out.set_current_address(p.current_address);
+  out.set_phone(p.phone);
+  out.set_email(p.email);
+  if (p.external_id) out.set_external_id(*p.external_id);
+
+  const domain::MemberState& s = member.state;
+  out.set_status(s.status);
+  if (s.cell_id > 0) out.set_cell(OrgName(s.cell_id));
+  if (s.host_cell_id) out.set_host_cell(OrgName(*s.host_cell_id));
+  out.set_exempt(s.exempt);
+  out.set_suspended(s.suspended);
+  out.set_transfer_pending(s.transfer_pending);
+  out.set_status_since(common::api::FormatDate(s.status_since));
+  auto set_date = [](const std::optional<absl::CivilDay>& day, auto setter) {
+    if (day) setter(common::api::FormatDate(*day));
+  };
+  set_date(s.admission_decision_date, [&](std::string v) { out.set_admission_decision_date(std::move(v)); });
+  set_date(s.admission_ceremony_date, [&](std::string v) { out.set_admission_ceremony_date(std::move(v)); });
+  set_date(s.probation_end_date, [&](std::string v) { out.set_probation_end_date(std::move(v)); });
+  set_date(s.official_date, [&](std::string v) { out.set_official_date(std::move(v)); });
+  out.set_as_of_date(common::api::FormatDate(as_of));
+  *out.mutable_create_time() = ToTimestamp(member.create_time);
+  *out.mutable_update_time() = ToTimestamp(member.update_time);
+  out.set_etag(common::api::MakeEtag(member.version));
+  return out;
+}
+
+absl::Status RecordMemberChange(common::db::Session& session, const common::feed::WriteContext& write,
+                                const domain::MemberRecord& member, std::string_view action,
+                                nlohmann::json audit_details) {
+  // Consumers (reporting) count by ethnicity and religion; the citizen ID
+  // stays in this service.
+  v1::Member view = ToProto(member, common::api::Today(), /*with_sensitive=*/true);
+  view.clear_citizen_id();
+  view.add_redacted_fields("citizen_id");
+  if (!audit_details.is_object()) audit_details = nlohmann::json::object();
+  if (!audit_details.contains("cell_id")) audit_details["cell_id"] = member.state.cell_id;
+  if (!audit_details.contains("status")) audit_details["status"] = v1::MemberStatus_Name(member.state.status);
+  common::feed::ChangeRecord record;
+  record.resource_type = "member";
+  record.resource_name = view.name();
+  record.action = std::string(action);
+  record.resource = &view;
+  record.audit_details = std::move(audit_details);
+  return common::feed::RecordChange(session, write, record).status();
+}
+
+}  // namespace grassroots::membership

@@ -1,0 +1,485 @@
+#include "services/membership/handlers/member_handlers.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/api/api.h"
+#include "common/feed/feed.h"
+#include "common/status/status.h"
+#include "services/membership/domain/member_rules.h"
+#include "services/membership/handlers/alert_handlers.h"
+#include "services/membership/handlers/event_conversions.h"
+#include "services/membership/handlers/member_access.h"
+#include "services/membership/handlers/member_writer.h"
+
+namespace grassroots::membership {
+namespace {
+
+using common::auth::Role;
+using common::db::Session;
+
+constexpr char kService[] = "/grassroots.membership.v1.MemberService/";
+constexpr int32_t kDefaultSearchPage = 50;
+constexpr int32_t kMaxSearchPage = 500;
+constexpr size_t kMaxQueryChars = 255;
+constexpr size_t kMaxQueryWords = 8;
+constexpr int kMaxAge = 150;
+constexpr int kMaxCountedOrganizations = 1000;
+
+std::string Method(std::string_view name) { return absl::StrCat(kService, common::ToAbsl(name)); }
+
+// A copy of one updatable Member field from `from` into `to`.
+using FieldCopy = std::function<void(const v1::Member& from, v1::Member& to)>;
+
+// UpdateMember's mask paths (the Member fields a caller may change) and how
+// each is taken from the request.
+const std::map<std::string, FieldCopy>& UpdatableFields() {
+  static const auto* const kFields = new std::map<std::string, FieldCopy>{
+      {"full_name", [](const v1::Member& f, v1::Member& t) { t.set_full_name(f.full_name()); }},
+      {"birth_name", [](const v1::Member& f, v1::Member& t) { t.set_birth_name(f.birth_name()); }},
+      {"sex", [](const v1::Member& f, v1::Member& t) { t.set_sex(f.sex()); }},
+      {"birth_date", [](const v1::Member& f, v1::Member& t) { t.set_birth_date(f.birth_date()); }},
+      {"birth_place", [](const v1::Member& f, v1::Member& t) { t.set_birth_place(f.birth_place()); }},
+      {"home_town", [](const v1::Member& f, v1::Member& t) { t.set_home_town(f.home_town()); }},
+      {"ethnicity", [](const v1::Member& f, v1::Member& t) { t.set_ethnicity(f.ethnicity()); }},
+      {"religion", [](const v1::Member& f, v1::Member& t) { t.set_religion(f.religion()); }},
+      {"citizen_id", [](const v1::Member& f, v1::Member& t) { t.set_citizen_id(f.citizen_id()); }},
+      {"occupation_category",
+       [](const v1::Member& f, v1::Member& t) { t.set_occupation_category(f.occupation_category()); }},
+      {"occupation", [](const v1::Member& f, v1::Member& t) { t.set_occupation(f.occupation()); }},
+      {"general_education", [](const v1::Member& f, v1::Member& t) { t.set_general_education(f.general_education()); }},
+      {"professional_qualification",
+       [](const v1::Member& f, v1::Member& t) { t.set_professional_qualification(f.professional_qualification()); }},
+      {"political_theory_level",
+       [](const v1::Member& f, v1::Member& t) { t.set_political_theory_level(f.political_theory_level()); }},
+      {"permanent_address", [](const v1::Member& f, v1::Member& t) { t.set_permanent_address(f.permanent_address()); }},
+      {"current_address", [](const v1::Member& f, v1::Member& t) { t.set_current_address(f.current_address()); }},
+      {"phone", [](const v1::Member& f, v1::Member& t) { t.set_phone(f.phone()); }},
+      {"email", [](const v1::Member& f, v1::Member& t) { t.set_email(f.email()); }},
+      {"external_id", [](const v1::Member& f, v1::Member& t) { t.set_external_id(f.external_id()); }},
+  };
+  return *kFields;
+}
+
+std::string CardName(int64_t member_id, int64_t card_id) {
+  return absl::StrCat(MemberName(member_id), "/cards/", card_id);
+}
+
+v1::PartyCard ToProto(int64_t member_id, const store::MemberStore::Card& card) {
+  v1::PartyCard out;
+  out.set_name(CardName(member_id, card.id));
+  out.set_number(card.number);
+  out.set_issued_on(common::api::FormatDate(card.issued_on));
+  out.set_reason(card.reason);
+  out.set_current(card.current);
+  return out;
+}
+
+absl::StatusOr<domain::MemberRecord> ReadMember(HandlerContext& ctx, int64_t id) {
+  return ctx.pool.Read<domain::MemberRecord>("membership.get_member",
+                                             [&](Session& session) { return ctx.members.Get(session, id); });
+}
+
+// The record as it stood on `as_of`: the current row when nothing has
+// happened since, else the status period in force then.
+absl::StatusOr<domain::MemberRecord> AsOf(HandlerContext& ctx, domain::MemberRecord record, absl::CivilDay as_of) {
+  if (as_of >= record.state.last_event_date) return record;
+  GR_ASSIGN_OR_RETURN(const bool existed,
+                      ctx.pool.Read<bool>("membership.member_as_of", [&](Session& session) {
+                        return ctx.members.LoadStateAsOf(session, record, as_of);
+                      }));
+  if (!existed) {
+    return absl::NotFoundError(absl::StrCat(MemberName(record.id), " has no record in force on as_of_date"));
+  }
+  return record;
+}
+
+// Enum filters: each value known and not UNSPECIFIED; duplicates dropped.
+template <typename Enum>
+absl::StatusOr<std::vector<Enum>> EnumFilter(const google::protobuf::RepeatedField<int>& values,
+                                             bool (*is_valid)(int), std::string_view field) {
+  std::vector<Enum> out;
+  for (int i = 0; i < values.size(); ++i) {
+    if (!is_valid(values[i]) || values[i] == 0) {
+      return common::InvalidField(absl::StrCat(common::ToAbsl(field), "[", i, "]"), "is not a known value");
+    }
+    const Enum value = static_cast<Enum>(values[i]);
+    if (std::find(out.begin(), out.end(), value) == out.end()) out.push_back(value);
+  }
+  return out;
+}
+
+absl::Status RequireAge(int age, std::string_view field) {
+  if (age < 0 || age > kMaxAge) {
+    return common::InvalidField(field, absl::StrCat("must be between 0 and ", kMaxAge));
+  }
+  return absl::OkStatus();
+}
+
+// The scope check of CountMembers: every organization in the caller's scope,
+// on one connection (up to 1000 of them).
+absl::Status RequireAllInScope(HandlerContext& ctx, const common::auth::Principal& principal,
+                               const std::vector<int64_t>& ids) {
+  const absl::Status out_of_scope = common::Reasoned(absl::StatusCode::kPermissionDenied, "OUT_OF_SCOPE",
+                                                     "an organization is outside the caller's organization scope");
+  if (principal.scope_org_id <= 0) return out_of_scope;
+  const std::set<int64_t> distinct(ids.begin(), ids.end());
+  return ctx.pool.Run("membership.count_scope", [&](Session& session) -> absl::Status {
+    for (int64_t id : distinct) {
+      GR_ASSIGN_OR_RETURN(const bool within, ctx.projection.IsWithinSubtree(session, principal.scope_org_id, id));
+      if (!within) return out_of_scope;
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
+
+grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const v1::CreateMemberRequest* request,
+                                             v1::Member* response) {
+  return Respond(context, "CreateMember", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("CreateMember")));
+    GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
+    GR_ASSIGN_OR_RETURN(const NewMember fresh, ValidateCreateMember(ctx_, *request));
+    GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, fresh.cell_id));
+    // The organization service is asked before the transaction opens: no
+    // remote call while rows are locked, and nothing written when it is down.
+    GR_RETURN_IF_ERROR(
+        ctx_.cells.RequireActiveCell(fresh.cell_id, fresh.cell_day, request->has_prospect() ? "prospect.cell"
+                                                                                            : "existing.cell"));
+    const common::feed::WriteContext write = WriteContextOf(call);
+    // The stored idempotent response holds no sensitive field; the answer is
+    // read back and shown as this caller may see it.
+    GR_ASSIGN_OR_RETURN(const v1::Member created,
+                        common::feed::RunIdempotentTyped<v1::Member>(
+                            ctx_.pool, "membership.create_member", write, "CreateMember", request->request_id(),
+                            *request, [&](Session& session) -> absl::StatusOr<v1::Member> {
+                              GR_ASSIGN_OR_RETURN(const domain::MemberRecord record,
+                                                  InsertMember(ctx_, session, write, fresh));
+                              return ToProto(record, common::api::Today(), /*with_sensitive=*/false);
+                            }));
+    GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(created.name(), "name"));
+    GR_ASSIGN_OR_RETURN(const domain::MemberRecord record, ReadMember(ctx_, id));
+    *response = ToProto(record, common::api::Today(), MaySeeSensitive(call.principal, record));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status MemberServiceImpl::GetMember(grpc::ServerContext* context, const v1::GetMemberRequest* request,
+                                          v1::Member* response) {
+  return Respond(context, "GetMember", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("GetMember")));
+    GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(request->name(), "name"));
+    GR_ASSIGN_OR_RETURN(const absl::CivilDay as_of,
+                        common::api::ParseDateOr(request->as_of_date(), "as_of_date", common::api::Today()));
+    GR_ASSIGN_OR_RETURN(domain::MemberRecord record, ReadMember(ctx_, id));
+    GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, record, Access::kRead));
+    GR_ASSIGN_OR_RETURN(record, AsOf(ctx_, std::move(record), as_of));
+    *response = ToProto(record, as_of, MaySeeSensitive(call.principal, record));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context, const v1::UpdateMemberRequest* request,
+                                             v1::Member* response) {
+  return Respond(context, "UpdateMember", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("UpdateMember")));
+    if (!request->has_member()) return common::InvalidField("member", "is required");
+    const v1::Member& in = request->member();
+    GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(in.name(), "member.name"));
+    if (request->update_mask().paths_size() == 0) {
+      return common::InvalidField("update_mask", "is required: name the fields to change");
+    }
+    static const std::set<std::string> kAllowed = [] {
+      std::set<std::string> paths;
+      for (const auto& [path, copy] : UpdatableFields()) paths.insert(path);
+      return paths;
+    }();
+    GR_RETURN_IF_ERROR(common::api::ValidateUpdateMask(request->update_mask(), kAllowed));
+    std::vector<std::string> paths(request->update_mask().paths().begin(), request->update_mask().paths().end());
+    std::sort(paths.begin(), paths.end());
+    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+
+    const absl::CivilDay today = common::api::Today();
+    const common::feed::WriteContext write = WriteContextOf(call);
+    GR_ASSIGN_OR_RETURN(
+        const domain::MemberRecord updated,
+        ctx_.pool.Transact<domain::MemberRecord>(
+            "membership.update_member", [&](Session& session) -> absl::StatusOr<domain::MemberRecord> {
+              GR_ASSIGN_OR_RETURN(const domain::MemberRecord current, ctx_.members.GetForUpdate(session, id));
+              GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, session, call.principal, current, Access::kWrite));
+              GR_RETURN_IF_ERROR(common::api::CheckEtag(in.etag(), current.version, MemberName(id)));
+              // The record as it would stand, validated whole: a changed sex
+              // or birth date must still agree with the citizen ID on file.
+              v1::Member merged = ToProto(current, today, /*with_sensitive=*/true);
+              for (const std::string& path : paths) UpdatableFields().at(path)(in, merged);
+              GR_ASSIGN_OR_RETURN(const domain::Profile profile, domain::ProfileFromMember(merged, "member", today));
+              GR_ASSIGN_OR_RETURN(const domain::SensitiveFields sensitive,
+                                  domain::SensitiveFromMember(merged, profile, "member"));
+              GR_RETURN_IF_ERROR(ctx_.members.UpdateProfile(session, id, profile, sensitive));
+              GR_ASSIGN_OR_RETURN(domain::MemberRecord after, ctx_.members.Get(session, id));
+              GR_RETURN_IF_ERROR(RecordMemberChange(session, write, after, "updated", {{"fields", paths}}));
+              return after;
+            }));
+    *response = ToProto(updated, today, MaySeeSensitive(call.principal, updated));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, const v1::SearchMembersRequest* request,
+                                              v1::SearchMembersResponse* response) {
+  return Respond(context, "SearchMembers", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("SearchMembers")));
+    store::MemberStore::SearchFilter filter;
+    GR_ASSIGN_OR_RETURN(const std::string query, common::api::NormalizeText(request->query(), "query", false,
+                                                                            kMaxQueryChars));
+    filter.name_tokens = domain::SearchTokens(query);
+    if (filter.name_tokens.size() > kMaxQueryWords) {
+      return common::InvalidField("query", absl::StrCat("must have at most ", kMaxQueryWords, " words"));
+    }
+    int64_t organization = call.principal.scope_org_id;
+    if (!request->organization().empty()) {
+      GR_ASSIGN_OR_RETURN(organization, ParseOrgName(request->organization(), "organization"));
+    }
+    GR_ASSIGN_OR_RETURN(filter.statuses, EnumFilter<v1::MemberStatus>(request->statuses(), v1::MemberStatus_IsValid,
+                                                                      "statuses"));
+    if (filter.statuses.empty()) filter.statuses = {v1::MEMBER_STATUS_PROBATIONARY, v1::MEMBER_STATUS_OFFICIAL};
+    GR_ASSIGN_OR_RETURN(filter.categories,
+                        EnumFilter<v1::OccupationCategory>(request->occupation_categories(),
+                                                           v1::OccupationCategory_IsValid, "occupation_categories"));
+    GR_RETURN_IF_ERROR(RequireAge(request->min_age(), "min_age"));
+    GR_RETURN_IF_ERROR(RequireAge(request->max_age(), "max_age"));
+    if (request->min_age() > 0 && request->max_age() > 0 && request->min_age() > request->max_age()) {
+      return common::InvalidField("min_age", "must not be greater than max_age");
+    }
+    if (!v1::Sex_IsValid(request->sex())) return common::InvalidField("sex", "is not a known value");
+    filter.sex = request->sex();
+    const absl::CivilDay today = common::api::Today();
+    GR_ASSIGN_OR_RETURN(const absl::CivilDay as_of,
+                        common::api::ParseDateOr(request->as_of_date(), "as_of_date", today));
+    // Events are never later than today, so today's rows are the state on
+    // any later date too; only past dates need the periods.
+    if (as_of < today) filter.as_of = as_of;
+    const domain::BirthDateRange births =
+        domain::BirthDatesForAges(as_of, request->min_age(), request->max_age());
+    filter.born_on_or_after = births.born_on_or_after;
+    filter.born_on_or_before = births.born_on_or_before;
+    filter.include_hosted = request->include_hosted();
+    GR_ASSIGN_OR_RETURN(const int32_t limit,
+                        common::api::ClampPageSize(request->page_size(), kDefaultSearchPage, kMaxSearchPage));
+    GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, organization));
+    filter.subtree_root = organization;
+
+    std::vector<std::string> statuses;
+    for (v1::MemberStatus s : filter.statuses) statuses.push_back(std::to_string(s));
+    std::vector<std::string> categories;
+    for (v1::OccupationCategory c : filter.categories) categories.push_back(std::to_string(c));
+    const uint64_t fingerprint = common::api::Fingerprint(
+        {"SearchMembers", absl::StrJoin(filter.name_tokens, " "), std::to_string(organization),
+         absl::StrJoin(statuses, ","), absl::StrJoin(categories, ","), std::to_string(request->min_age()),
+         std::to_string(request->max_age()), std::to_string(filter.sex), request->as_of_date(),
+         filter.include_hosted ? "hosted" : ""});
+    GR_ASSIGN_OR_RETURN(const std::optional<common::api::PageCursor> cursor,
+                        ctx_.page_tokens.Decode(request->page_token(), fingerprint));
+
+    GR_ASSIGN_OR_RETURN(
+        const store::MemberStore::SearchPage page,
+        ctx_.pool.Read<store::MemberStore::SearchPage>(
+            "membership.search_members", [&](Session& session) -> absl::StatusOr<store::MemberStore::SearchPage> {
+              std::optional<std::pair<std::string, int64_t>> after;
+              if (cursor) {
+                // The token carries the last id only (no folded name in a
+                // token); its sort key is read back here.
+                GR_ASSIGN_OR_RETURN(std::string key, ctx_.members.StoredSortKey(session, cursor->last_id));
+                after.emplace(std::move(key), cursor->last_id);
+              }
+              return ctx_.members.Search(session, filter, after, limit);
+            }));
+    for (const domain::MemberRecord& record : page.members) {
+      *response->add_members() = ToProto(record, as_of, MaySeeSensitive(call.principal, record));
+    }
+    if (page.more && !page.members.empty()) {
+      response->set_next_page_token(
+          ctx_.page_tokens.Encode(common::api::PageCursor{"", page.members.back().id, fingerprint}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status MemberServiceImpl::LookupMember(grpc::ServerContext* context, const v1::LookupMemberRequest* request,
+                                             v1::Member* response) {
+  return Respond(context, "LookupMember", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("LookupMember")));
+    std::function<absl::StatusOr<int64_t>(Session&)> find;
+    switch (request->key_case()) {
+      case v1::LookupMemberRequest::kCitizenId:
+        // Looking a person up by citizen ID reveals that the ID belongs to a
+        // member: only for the roles that may see citizen IDs.
+        if (!call.principal.HasAnyRole({Role::kAdmin, Role::kService})) {
+          return common::Reasoned(absl::StatusCode::kPermissionDenied, "SENSITIVE_FIELD",
+                                  "looking members up by citizen_id needs a role that may see citizen IDs");
+        }
+        GR_RETURN_IF_ERROR(domain::ValidateCitizenIdShape(request->citizen_id(), "citizen_id"));
+        find = [&](Session& session) { return ctx_.members.FindByCitizenId(session, request->citizen_id()); };
+        break;
+      case v1::LookupMemberRequest::kPartyCardNumber:
+        GR_RETURN_IF_ERROR(domain::ValidatePartyCardNumber(request->party_card_number(), "party_card_number"));
+        find = [&](Session& session) { return ctx_.members.FindByPartyCard(session, request->party_card_number()); };
+        break;
+      case v1::LookupMemberRequest::KEY_NOT_SET:
+        return common::InvalidField("citizen_id", "one of citizen_id or party_card_number is required");
+    }
+    GR_ASSIGN_OR_RETURN(const domain::MemberRecord record,
+                        ctx_.pool.Read<domain::MemberRecord>(
+                            "membership.lookup_member", [&](Session& session) -> absl::StatusOr<domain::MemberRecord> {
+                              GR_ASSIGN_OR_RETURN(const int64_t id, find(session));
+                              return ctx_.members.Get(session, id);
+                            }));
+    GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, record, Access::kRead));
+    *response = ToProto(record, common::api::Today(), MaySeeSensitive(call.principal, record));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status MemberServiceImpl::CountMembers(grpc::ServerContext* context, const v1::CountMembersRequest* request,
+                                             v1::CountMembersResponse* response) {
+  return Respond(context, "CountMembers", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("CountMembers")));
+    if (request->organizations().empty()) return common::InvalidField("organizations", "is required");
+    if (request->organizations_size() > kMaxCountedOrganizations) {
+      return common::InvalidField("organizations",
+                                  absl::StrCat("must name at most ", kMaxCountedOrganizations, " organizations"));
+    }
+    std::vector<int64_t> ids;
+    ids.reserve(static_cast<size_t>(request->organizations_size()));
+    for (int i = 0; i < request->organizations_size(); ++i) {
+      GR_ASSIGN_OR_RETURN(const int64_t id,
+                          ParseOrgName(request->organizations(i), absl::StrCat("organizations[", i, "]")));
+      ids.push_back(id);
+    }
+    GR_ASSIGN_OR_RETURN(const absl::CivilDay as_of,
+                        common::api::ParseDateOr(request->as_of_date(), "as_of_date", common::api::Today()));
+    GR_RETURN_IF_ERROR(RequireAllInScope(ctx_, call.principal, ids));
+    GR_ASSIGN_OR_RETURN(const std::vector<store::MemberStore::Count> counts,
+                        ctx_.pool.Read<std::vector<store::MemberStore::Count>>(
+                            "membership.count_members", [&](Session& session) {
+                              return ctx_.members.CountByOrganization(session, ids, request->include_subtree(), as_of);
+                            }));
+    for (const store::MemberStore::Count& count : counts) {
+      v1::MemberCount* out = response->add_counts();
+      out->set_organization(OrgName(count.organization_id));
+      out->set_official(count.official);
+      out->set_probationary(count.probationary);
+      out->set_total(count.official + count.probationary);
+      out->set_hosted_temporarily(count.hosted_temporarily);
+      out->set_exempt(count.exempt);
+    }
+    response->set_as_of_date(common::api::FormatDate(as_of));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status MemberServiceImpl::GetMyRecord(grpc::ServerContext* context, const v1::GetMyRecordRequest* request,
+                                            v1::MyRecord* response) {
+  return Respond(context, "GetMyRecord", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("GetMyRecord")));
+    if (!call.principal.member_id) {
+      return common::Reasoned(absl::StatusCode::kFailedPrecondition, "NO_MEMBER_RECORD",
+                              "the caller's token names no member record");
+    }
+    const int64_t id = *call.principal.member_id;
+    struct Mine {
+      domain::MemberRecord record;
+      std::vector<domain::Event> log;
+      std::vector<store::MemberStore::Card> cards;
+    };
+    GR_ASSIGN_OR_RETURN(Mine mine, ctx_.pool.Read<Mine>("membership.my_record",
+                                                        [&](Session& session) -> absl::StatusOr<Mine> {
+                                                          Mine out;
+                                                          GR_ASSIGN_OR_RETURN(out.record,
+                                                                              ctx_.members.Get(session, id));
+                                                          GR_ASSIGN_OR_RETURN(out.log, ctx_.events.Log(session, id));
+                                                          GR_ASSIGN_OR_RETURN(out.cards,
+                                                                              ctx_.members.ListCards(session, id));
+                                                          return out;
+                                                        }));
+    *response->mutable_member() = ToProto(mine.record, common::api::Today(), /*with_sensitive=*/true);
+    // What stands: cancelled events and the corrections that cancelled them left out.
+    for (const domain::Event& event : mine.log) {
+      if (event.voided || event.kind == v1::EVENT_KIND_VOIDED) continue;
+      *response->add_events() = ToProto(event, id, /*with_actor=*/false);
+    }
+    for (const store::MemberStore::Card& card : mine.cards) *response->add_cards() = ToProto(id, card);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status MemberServiceImpl::IssuePartyCard(grpc::ServerContext* context,
+                                               const v1::IssuePartyCardRequest* request, v1::PartyCard* response) {
+  return Respond(context, "IssuePartyCard", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("IssuePartyCard")));
+    GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(request->member(), "member"));
+    GR_RETURN_IF_ERROR(domain::ValidatePartyCardNumber(request->number(), "number"));
+    if (request->issued_on().empty()) return common::InvalidField("issued_on", "is required");
+    GR_ASSIGN_OR_RETURN(const absl::CivilDay issued_on, EffectiveDate(request->issued_on(), "issued_on"));
+    GR_RETURN_IF_ERROR(common::api::ValidateCode(request->reason(), "reason"));
+    GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
+    const common::feed::WriteContext write = WriteContextOf(call);
+    absl::StatusOr<v1::PartyCard> card = common::feed::RunIdempotentTyped<v1::PartyCard>(
+        ctx_.pool, "membership.issue_party_card", write, "IssuePartyCard", request->request_id(), *request,
+        [&](Session& session) -> absl::StatusOr<v1::PartyCard> {
+          GR_ASSIGN_OR_RETURN(const domain::MemberRecord current, ctx_.members.GetForUpdate(session, id));
+          GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, session, call.principal, current, Access::kWrite));
+          if (!current.state.IsCounted()) {
+            return common::Reasoned(absl::StatusCode::kFailedPrecondition, "MEMBER_NOT_COUNTED",
+                                    "party cards are issued only to probationary and official members");
+          }
+          GR_ASSIGN_OR_RETURN(const store::MemberStore::Card issued,
+                              ctx_.members.IssueCard(session, id, request->number(), issued_on, request->reason()));
+          GR_ASSIGN_OR_RETURN(const domain::MemberRecord after, ctx_.members.Get(session, id));
+          GR_RETURN_IF_ERROR(RecordMemberChange(session, write, after, "card_issued",
+                                                {{"card_id", issued.id}, {"reason", request->reason()}}));
+          return ToProto(id, issued);
+        });
+    if (!card.ok() && common::ReasonOf(card.status()) == "DUPLICATE_PARTY_CARD") {
+      return common::Reasoned(absl::StatusCode::kAlreadyExists, "DUPLICATE_PARTY_CARD",
+                              "number is already issued to a member");
+    }
+    GR_ASSIGN_OR_RETURN(*response, std::move(card));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status MemberServiceImpl::ListPartyCards(grpc::ServerContext* context,
+                                               const v1::ListPartyCardsRequest* request,
+                                               v1::ListPartyCardsResponse* response) {
+  return Respond(context, "ListPartyCards", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("ListPartyCards")));
+    GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(request->member(), "member"));
+    GR_ASSIGN_OR_RETURN(const domain::MemberRecord record, ReadMember(ctx_, id));
+    GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, record, Access::kRead));
+    GR_ASSIGN_OR_RETURN(const std::vector<store::MemberStore::Card> cards,
+                        ctx_.pool.Read<std::vector<store::MemberStore::Card>>(
+                            "membership.list_party_cards",
+                            [&](Session& session) { return ctx_.members.ListCards(session, id); }));
+    for (const store::MemberStore::Card& card : cards) *response->add_cards() = ToProto(id, card);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status MemberServiceImpl::ListMemberAlerts(grpc::ServerContext* context,
+                                                 const v1::ListMemberAlertsRequest* request,
+                                                 v1::ListMemberAlertsResponse* response) {
+  return Respond(context, "ListMemberAlerts", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("ListMemberAlerts")));
+    return ::grassroots::membership::ListMemberAlerts(ctx_, call, *request, *response);
+  });
+}
+
+}  // namespace grassroots::membership

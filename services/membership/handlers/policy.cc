@@ -1,0 +1,72 @@
+#include "services/membership/handlers/policy.h"
+
+#include <string>
+
+#include "common/feed/feed.h"
+
+namespace grassroots::membership {
+namespace {
+
+using common::auth::Role;
+
+std::string M(const char* service, const char* method) {
+  return std::string("/grassroots.membership.v1.") + service + "/" + method;
+}
+
+}  // namespace
+
+common::auth::MethodPolicy MakeMembershipMethodPolicy() {
+  common::auth::MethodPolicy p;
+  // Who may read member records (in scope; sensitive fields only for admin
+  // and service, decided per record by the handlers).
+  const auto kReaders = {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kService};
+  const auto kAdmin = {Role::kAdmin};
+
+  // ---- MemberService ----
+  const char* kMembers = "MemberService";
+  for (const char* m : {"CreateMember", "UpdateMember", "IssuePartyCard", "ListPartyCards"}) {
+    p.Allow(M(kMembers, m), kAdmin);
+  }
+  // LookupMember by citizen ID is further limited to admin and service in the handler.
+  for (const char* m : {"GetMember", "SearchMembers", "LookupMember", "ListMemberAlerts"}) {
+    p.Allow(M(kMembers, m), kReaders);
+  }
+  // Counts are aggregates, not personal records: the portal may read them too.
+  p.Allow(M(kMembers, "CountMembers"),
+          {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kPortal, Role::kService});
+  p.Allow(M(kMembers, "GetMyRecord"), {Role::kMember});
+
+  // ---- LifecycleService: the organization board records the lifecycle ----
+  const char* kLifecycle = "LifecycleService";
+  for (const char* m : {"RecordAwarenessClass", "RecordDossierCompleted", "RecordCellAdmissionVote",
+                        "DecideAdmission", "RecordAdmissionCeremony", "RecognizeOfficial", "AbandonAdmission",
+                        "StartTransfer", "CompleteTransfer", "EndTemporaryTransfer", "ExemptMember", "EndExemption",
+                        "SuspendMember", "EndSuspension", "EndMembership", "VoidEvent"}) {
+    p.Allow(M(kLifecycle, m), kAdmin);
+  }
+  // Expulsion arrives from the inspection service's discipline decisions.
+  p.Allow(M(kLifecycle, "ExpelMember"), {Role::kAdmin, Role::kService});
+  p.Allow(M(kLifecycle, "ListMemberEvents"), kReaders);
+
+  // ---- YearlyRecordService ----
+  const char* kYearly = "YearlyRecordService";
+  for (const char* m : {"RateMember", "RecordResidenceFeedback", "RecordTraining"}) {
+    p.Allow(M(kYearly, m), {Role::kAdmin, Role::kSecretary});
+  }
+  // A member registers their own commitment (the handler limits them to it).
+  p.Allow(M(kYearly, "RecordCommitment"), {Role::kAdmin, Role::kSecretary, Role::kMember});
+  for (const char* m : {"RegisterResidence", "ListForScreening", "RecordScreeningOutcome"}) {
+    p.Allow(M(kYearly, m), kAdmin);
+  }
+  for (const char* m : {"GetRatingQuota", "ListYearlyRecords"}) {
+    p.Allow(M(kYearly, m), {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kMember, Role::kService});
+  }
+
+  // ---- MemberImportService ----
+  p.Allow(M("MemberImportService", "ImportMembers"), kAdmin);
+
+  common::feed::AllowFeedMethods(p);
+  return p;
+}
+
+}  // namespace grassroots::membership

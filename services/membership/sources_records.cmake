@@ -1,0 +1,10 @@
+# The "records" part of membership_lib: member records, search, counts, the
+# member's own view, party cards, access checks and the method policy.
+set(MEMBERSHIP_RECORDS_SRCS
+  domain/member_rules.cc
+  store/member_store.cc
+  handlers/member_access.cc
+  handlers/member_writer.cc
+  handlers/member_handlers.cc
+  handlers/policy.cc
+)

@@ -1,0 +1,334 @@
+#include "services/membership/store/event_store.h"
+
+#include <memory>
+#include <string>
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+
+namespace grassroots::membership::store {
+namespace {
+
+using common::db::Session;
+using domain::Decision;
+using domain::Event;
+using nlohmann::json;
+
+std::string DateText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+// DATE columns and the dates inside details come back as "YYYY-MM-DD"; anything
+// else is a bug in what this store wrote.
+absl::StatusOr<absl::CivilDay> ParseStoredDate(const std::string& text, std::string_view what) {
+  absl::CivilDay day;
+  if (text.size() < 10 || !absl::ParseCivilTime(text.substr(0, 10), &day)) {
+    return absl::InternalError(absl::StrCat("stored ", common::ToAbsl(what), " is not a date"));
+  }
+  return day;
+}
+
+absl::StatusOr<std::optional<absl::CivilDay>> OptionalDateColumn(sql::ResultSet& rs, const std::string& column) {
+  std::optional<std::string> text = common::db::GetOptionalString(rs, column);
+  if (!text) return std::nullopt;
+  GR_ASSIGN_OR_RETURN(absl::CivilDay day, ParseStoredDate(*text, column));
+  return day;
+}
+
+void SetOptionalDate(sql::PreparedStatement& ps, int index, const std::optional<absl::CivilDay>& day) {
+  common::db::SetOptionalString(ps, index, day ? std::optional<std::string>(DateText(*day)) : std::nullopt);
+}
+
+// ---- details JSON: the kind-specific fields, enums by name -------------------------
+void PutDate(json& out, const char* key, const std::optional<absl::CivilDay>& day) {
+  if (day) out[key] = DateText(*day);
+}
+void PutText(json& out, const char* key, const std::string& text) {
+  if (!text.empty()) out[key] = text;
+}
+
+json DecisionJson(const Decision& decision) {
+  json out = json::object();
+  PutText(out, "issuing_body", decision.issuing_body);
+  PutText(out, "number", decision.number);
+  PutDate(out, "signed_on", decision.signed_on);
+  return out;
+}
+
+json DetailsOf(const Event& event) {
+  json out = json::object();
+  PutText(out, "introduced_by", event.introduced_by);
+  if (event.opened_status != domain::v1::MEMBER_STATUS_UNSPECIFIED) {
+    json opened = json::object();
+    opened["status"] = domain::v1::MemberStatus_Name(event.opened_status);
+    PutDate(opened, "admission_decision_date", event.opened_admission_decision_date);
+    PutDate(opened, "ceremony_date", event.opened_ceremony_date);
+    PutDate(opened, "official_date", event.opened_official_date);
+    out["opened"] = std::move(opened);
+  }
+  PutDate(out, "probation_end_date", event.probation_end_date);
+  if (!event.certificate_number.empty() || event.certificate_valid_until) {
+    json certificate = json::object();
+    PutText(certificate, "number", event.certificate_number);
+    PutDate(certificate, "valid_until", event.certificate_valid_until);
+    out["certificate"] = std::move(certificate);
+  }
+  if (event.vote) {
+    json vote = {{"in_favour", event.vote->in_favour}, {"eligible", event.vote->eligible}};
+    PutText(vote, "resolution_number", event.vote->resolution_number);
+    out["vote"] = std::move(vote);
+  }
+  if (event.age_exception) out["age_exception"] = DecisionJson(*event.age_exception);
+  if (event.education_exception) out["education_exception"] = DecisionJson(*event.education_exception);
+  if (event.extension) out["extension"] = DecisionJson(*event.extension);
+  if (event.transfer) {
+    const domain::TransferDetails& t = *event.transfer;
+    json transfer = json::object();
+    transfer["kind"] = domain::v1::TransferKind_Name(t.kind);
+    if (t.destination_cell_id) transfer["destination_cell_id"] = *t.destination_cell_id;
+    PutText(transfer, "destination_name", t.destination_name);
+    transfer["introduced_on"] = DateText(t.introduced_on);
+    PutDate(transfer, "planned_end", t.planned_end);
+    PutText(transfer, "reason", t.reason);
+    out["transfer"] = std::move(transfer);
+  }
+  if (event.removal_trigger != domain::v1::REMOVAL_TRIGGER_UNSPECIFIED) {
+    out["removal_trigger"] = domain::v1::RemovalTrigger_Name(event.removal_trigger);
+  }
+  if (event.voids_event_id != 0) out["voids_event_id"] = event.voids_event_id;
+  PutText(out, "reason", event.reason);
+  PutText(out, "note", event.note);
+  PutText(out, "discipline_reference", event.discipline_reference);
+  return out;
+}
+
+std::string TextAt(const json& in, const char* key) {
+  auto it = in.find(key);
+  return it != in.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+absl::StatusOr<std::optional<absl::CivilDay>> DateAt(const json& in, const char* key) {
+  auto it = in.find(key);
+  if (it == in.end() || !it->is_string()) return std::nullopt;
+  GR_ASSIGN_OR_RETURN(absl::CivilDay day, ParseStoredDate(it->get<std::string>(), key));
+  return day;
+}
+
+absl::StatusOr<Decision> DecisionAt(const json& in) {
+  Decision decision;
+  decision.issuing_body = TextAt(in, "issuing_body");
+  decision.number = TextAt(in, "number");
+  GR_ASSIGN_OR_RETURN(decision.signed_on, DateAt(in, "signed_on"));
+  return decision;
+}
+
+template <typename Enum>
+Enum EnumAt(const json& in, const char* key, bool (*parse)(const std::string&, Enum*)) {
+  Enum value{};
+  const std::string name = TextAt(in, key);
+  if (!name.empty()) parse(name, &value);
+  return value;
+}
+
+absl::Status ReadDetails(const std::string& text, Event& event) {
+  const json in = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (in.is_discarded() || !in.is_object()) return absl::InternalError("stored event details are not a JSON object");
+  event.introduced_by = TextAt(in, "introduced_by");
+  if (auto opened = in.find("opened"); opened != in.end() && opened->is_object()) {
+    event.opened_status = EnumAt<domain::v1::MemberStatus>(*opened, "status", &domain::v1::MemberStatus_Parse);
+    GR_ASSIGN_OR_RETURN(event.opened_admission_decision_date, DateAt(*opened, "admission_decision_date"));
+    GR_ASSIGN_OR_RETURN(event.opened_ceremony_date, DateAt(*opened, "ceremony_date"));
+    GR_ASSIGN_OR_RETURN(event.opened_official_date, DateAt(*opened, "official_date"));
+  }
+  GR_ASSIGN_OR_RETURN(event.probation_end_date, DateAt(in, "probation_end_date"));
+  if (auto certificate = in.find("certificate"); certificate != in.end() && certificate->is_object()) {
+    event.certificate_number = TextAt(*certificate, "number");
+    GR_ASSIGN_OR_RETURN(event.certificate_valid_until, DateAt(*certificate, "valid_until"));
+  }
+  if (auto vote = in.find("vote"); vote != in.end() && vote->is_object()) {
+    domain::Vote v;
+    v.in_favour = vote->value("in_favour", 0);
+    v.eligible = vote->value("eligible", 0);
+    v.resolution_number = TextAt(*vote, "resolution_number");
+    event.vote = v;
+  }
+  for (auto [key, target] : {std::pair{"age_exception", &event.age_exception},
+                             std::pair{"education_exception", &event.education_exception},
+                             std::pair{"extension", &event.extension}}) {
+    if (auto it = in.find(key); it != in.end() && it->is_object()) {
+      GR_ASSIGN_OR_RETURN(Decision decision, DecisionAt(*it));
+      *target = std::move(decision);
+    }
+  }
+  if (auto transfer = in.find("transfer"); transfer != in.end() && transfer->is_object()) {
+    domain::TransferDetails t;
+    t.kind = EnumAt<domain::v1::TransferKind>(*transfer, "kind", &domain::v1::TransferKind_Parse);
+    if (auto cell = transfer->find("destination_cell_id"); cell != transfer->end() && cell->is_number_integer()) {
+      t.destination_cell_id = cell->get<int64_t>();
+    }
+    t.destination_name = TextAt(*transfer, "destination_name");
+    GR_ASSIGN_OR_RETURN(std::optional<absl::CivilDay> introduced, DateAt(*transfer, "introduced_on"));
+    t.introduced_on = introduced.value_or(event.effective_date);
+    GR_ASSIGN_OR_RETURN(t.planned_end, DateAt(*transfer, "planned_end"));
+    t.reason = TextAt(*transfer, "reason");
+    event.transfer = std::move(t);
+  }
+  event.removal_trigger =
+      EnumAt<domain::v1::RemovalTrigger>(in, "removal_trigger", &domain::v1::RemovalTrigger_Parse);
+  if (auto voids = in.find("voids_event_id"); voids != in.end() && voids->is_number_integer()) {
+    event.voids_event_id = voids->get<int64_t>();
+  }
+  event.reason = TextAt(in, "reason");
+  event.note = TextAt(in, "note");
+  event.discipline_reference = TextAt(in, "discipline_reference");
+  return absl::OkStatus();
+}
+
+constexpr char kEventColumns[] =
+    "id, ordinal, kind, effective_date, recorded_on, decision_body, decision_number, decision_signed_on, cell_id, "
+    "status_after, details, voided_by, actor, created_at";
+
+absl::StatusOr<Event> ReadEvent(sql::ResultSet& rs) {
+  Event event;
+  event.id = rs.getInt64("id");
+  event.ordinal = rs.getInt("ordinal");
+  event.kind = static_cast<domain::v1::EventKind>(rs.getInt("kind"));
+  GR_ASSIGN_OR_RETURN(event.effective_date, ParseStoredDate(rs.getString("effective_date"), "effective_date"));
+  GR_ASSIGN_OR_RETURN(event.recorded_on, OptionalDateColumn(rs, "recorded_on"));
+  event.decision.issuing_body = rs.getString("decision_body");
+  event.decision.number = rs.getString("decision_number");
+  GR_ASSIGN_OR_RETURN(event.decision.signed_on, OptionalDateColumn(rs, "decision_signed_on"));
+  event.cell_id = common::db::GetOptionalInt64(rs, "cell_id");
+  event.status_after = static_cast<domain::v1::MemberStatus>(rs.getInt("status_after"));
+  event.voided = common::db::GetOptionalInt64(rs, "voided_by").has_value();
+  event.actor = rs.getString("actor");
+  absl::Time created = absl::UnixEpoch();
+  // TIMESTAMP columns are read in the session's zone, UTC.
+  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", std::string(rs.getString("created_at")), absl::UTCTimeZone(), &created,
+                      nullptr)) {
+    event.record_time = created;
+  }
+  GR_RETURN_IF_ERROR(ReadDetails(rs.getString("details"), event));
+  return event;
+}
+
+absl::StatusOr<std::vector<Event>> ReadAll(Session& session, sql::PreparedStatement& ps) {
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  std::vector<Event> out;
+  while (rs->next()) {
+    GR_ASSIGN_OR_RETURN(Event event, ReadEvent(*rs));
+    out.push_back(std::move(event));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Event>> EventStore::Log(Session& session, int64_t member_id) {
+  sql::PreparedStatement& ps = session.Prepare(
+      absl::StrCat("SELECT ", kEventColumns, " FROM member_events WHERE member_id = ? ORDER BY ordinal"));
+  ps.setInt64(1, member_id);
+  return ReadAll(session, ps);
+}
+
+absl::StatusOr<Event> EventStore::Append(Session& session, int64_t member_id, Event event,
+                                         const std::string& request_id) {
+  // The member row is locked by the caller (GetForUpdate), so the next ordinal
+  // cannot be taken concurrently; the unique key catches a caller that forgot.
+  sql::PreparedStatement& next = session.Prepare(
+      "SELECT COALESCE(MAX(ordinal), 0) + 1 AS next_ordinal FROM member_events WHERE member_id = ?");
+  next.setInt64(1, member_id);
+  {
+    std::unique_ptr<sql::ResultSet> rs = session.Query(next);
+    if (!rs->next()) return absl::InternalError("no next ordinal");
+    event.ordinal = rs->getInt("next_ordinal");
+  }
+  sql::PreparedStatement& insert = session.Prepare(
+      "INSERT INTO member_events (member_id, ordinal, kind, effective_date, recorded_on, decision_body, "
+      "decision_number, decision_signed_on, cell_id, status_after, details, actor, request_id) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  int index = 1;
+  insert.setInt64(index++, member_id);
+  insert.setInt(index++, event.ordinal);
+  insert.setInt(index++, static_cast<int>(event.kind));
+  insert.setString(index++, DateText(event.effective_date));
+  SetOptionalDate(insert, index++, event.recorded_on);
+  insert.setString(index++, event.decision.issuing_body);
+  insert.setString(index++, event.decision.number);
+  SetOptionalDate(insert, index++, event.decision.signed_on);
+  common::db::SetOptionalInt64(insert, index++, event.cell_id);
+  insert.setInt(index++, static_cast<int>(event.status_after));
+  insert.setString(index++, DetailsOf(event).dump());
+  insert.setString(index++, event.actor);
+  insert.setString(index++, request_id);
+  insert.executeUpdate();
+  event.id = session.LastInsertId();
+  event.voided = false;
+  sql::PreparedStatement& created = session.Prepare("SELECT created_at FROM member_events WHERE id = ?");
+  created.setInt64(1, event.id);
+  {
+    std::unique_ptr<sql::ResultSet> rs = session.Query(created);
+    absl::Time at = absl::UnixEpoch();
+    if (rs->next() &&
+        absl::ParseTime("%Y-%m-%d %H:%M:%E*S", std::string(rs->getString("created_at")), absl::UTCTimeZone(), &at,
+                        nullptr)) {
+      event.record_time = at;
+    }
+  }
+
+  if (event.kind == domain::v1::EVENT_KIND_VOIDED) {
+    sql::PreparedStatement& mark = session.Prepare(
+        "UPDATE member_events SET voided_by = ? WHERE id = ? AND member_id = ? AND voided_by IS NULL");
+    mark.setInt64(1, event.id);
+    mark.setInt64(2, event.voids_event_id);
+    mark.setInt64(3, member_id);
+    if (mark.executeUpdate() != 1) {
+      return common::Reasoned(absl::StatusCode::kFailedPrecondition, "EVENT_ALREADY_VOIDED",
+                              "the event to void is not in force in this member's log");
+    }
+  }
+  return event;
+}
+
+absl::Status EventStore::ReplacePeriods(Session& session, int64_t member_id,
+                                        const std::vector<domain::Period>& periods) {
+  sql::PreparedStatement& remove = session.Prepare("DELETE FROM member_periods WHERE member_id = ?");
+  remove.setInt64(1, member_id);
+  remove.executeUpdate();
+  if (periods.empty()) return absl::OkStatus();
+  // One multi-row insert; statement texts are cached per row count, which stays small.
+  std::string sql =
+      "INSERT INTO member_periods (member_id, valid_from, valid_to, status, cell_id, host_cell_id, exempt, "
+      "suspended) VALUES ";
+  for (size_t i = 0; i < periods.size(); ++i) absl::StrAppend(&sql, i == 0 ? "" : ",", "(?,?,?,?,?,?,?,?)");
+  sql::PreparedStatement& insert = session.Prepare(sql);
+  int index = 1;
+  for (const domain::Period& p : periods) {
+    insert.setInt64(index++, member_id);
+    insert.setString(index++, DateText(p.valid_from));
+    SetOptionalDate(insert, index++, p.valid_to);
+    insert.setInt(index++, static_cast<int>(p.status));
+    insert.setInt64(index++, p.cell_id);
+    common::db::SetOptionalInt64(insert, index++, p.host_cell_id);
+    insert.setBoolean(index++, p.exempt);
+    insert.setBoolean(index++, p.suspended);
+  }
+  insert.executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Event>> EventStore::Page(Session& session, int64_t member_id, bool include_voided,
+                                                    int32_t after_ordinal, int32_t limit) {
+  sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+      "SELECT ", kEventColumns, " FROM member_events WHERE member_id = ? AND ordinal > ?",
+      include_voided ? "" : absl::StrCat(" AND voided_by IS NULL AND kind <> ", domain::v1::EVENT_KIND_VOIDED),
+      " ORDER BY ordinal LIMIT ?"));
+  ps.setInt64(1, member_id);
+  ps.setInt(2, after_ordinal);
+  ps.setInt(3, limit);
+  return ReadAll(session, ps);
+}
+
+}  // namespace grassroots::membership::store

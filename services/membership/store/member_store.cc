@@ -1,0 +1,716 @@
+#include "services/membership/store/member_store.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cppconn/datatype.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/api/api.h"
+#include "common/status/status.h"
+#include "services/membership/domain/lifecycle.h"
+#include "services/membership/domain/member_rules.h"
+
+namespace grassroots::membership::store {
+namespace {
+
+using common::db::Session;
+
+constexpr int kErDupEntry = 1062;
+constexpr int kErDupEntryWithKeyName = 1586;
+
+// Every read of a record: the members row and its sensitive row.
+constexpr char kRecordColumns[] = R"(m.id, m.full_name, m.birth_name, m.sex, m.birth_date, m.birth_place,
+  m.home_town, m.occupation_category, m.occupation, m.general_education, m.professional_qualification,
+  m.political_theory_level, m.permanent_address, m.current_address, m.phone, m.email, m.external_id,
+  m.party_card_number, m.status, m.cell_id, m.host_cell_id, m.exempt, m.suspended, m.transfer_pending,
+  m.status_since, m.admission_decision_date, m.admission_ceremony_date, m.probation_end_date, m.official_date,
+  m.last_event_date, m.version, m.created_at, m.updated_at,
+  s.key_version, s.citizen_id, s.ethnicity, s.religion)";
+constexpr char kRecordFrom[] = " FROM members m LEFT JOIN member_sensitive s ON s.member_id = m.id ";
+
+// "IN " + kIdSet with a JSON array of ids bound at its placeholder: one
+// statement text whatever the number of ids.
+constexpr char kIdSet[] = "(SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS id_set)";
+
+std::string IdArray(const std::vector<int64_t>& ids) { return absl::StrCat("[", absl::StrJoin(ids, ","), "]"); }
+
+std::string DateText(absl::CivilDay day) { return common::api::FormatDate(day); }
+
+absl::CivilDay ParseDateColumn(const std::string& text) {
+  absl::CivilDay day;
+  // DATE columns come back as "YYYY-MM-DD"; anything else is a schema bug.
+  absl::ParseCivilTime(text.substr(0, 10), &day);
+  return day;
+}
+
+std::optional<absl::CivilDay> OptionalDate(sql::ResultSet& rs, const std::string& column) {
+  std::optional<std::string> text = common::db::GetOptionalString(rs, column);
+  if (!text) return std::nullopt;
+  return ParseDateColumn(*text);
+}
+
+void SetOptionalDate(sql::PreparedStatement& ps, int index, const std::optional<absl::CivilDay>& day) {
+  common::db::SetOptionalString(ps, index, day ? std::optional<std::string>(DateText(*day)) : std::nullopt);
+}
+
+// TIMESTAMP columns are read in the session's UTC.
+absl::Time ParseTimeColumn(const std::string& text) {
+  absl::Time t = absl::UnixEpoch();
+  absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t, nullptr);
+  return t;
+}
+
+// Sensitive columns: key_version 0 holds UTF-8 plaintext. Other versions are
+// ciphertext of a key this build does not have: refuse rather than show bytes.
+absl::Status ReadSensitive(sql::ResultSet& rs, domain::SensitiveFields& out) {
+  std::optional<int64_t> key_version = common::db::GetOptionalInt64(rs, "key_version");
+  if (key_version && *key_version != 0) {
+    return absl::InternalError(absl::StrCat("member_sensitive key_version ", *key_version, " has no key configured"));
+  }
+  out.citizen_id = common::db::GetOptionalString(rs, "citizen_id").value_or("");
+  out.ethnicity = common::db::GetOptionalString(rs, "ethnicity").value_or("");
+  out.religion = common::db::GetOptionalString(rs, "religion").value_or("");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<domain::MemberRecord> MapRecord(sql::ResultSet& rs) {
+  domain::MemberRecord r;
+  r.id = rs.getInt64("id");
+  domain::Profile& p = r.profile;
+  p.full_name = rs.getString("full_name");
+  p.birth_name = rs.getString("birth_name");
+  p.sex = static_cast<v1::Sex>(rs.getInt("sex"));
+  p.birth_date = ParseDateColumn(rs.getString("birth_date"));
+  p.birth_place = rs.getString("birth_place");
+  p.home_town = rs.getString("home_town");
+  p.occupation_category = static_cast<v1::OccupationCategory>(rs.getInt("occupation_category"));
+  p.occupation = rs.getString("occupation");
+  p.general_education = static_cast<v1::GeneralEducation>(rs.getInt("general_education"));
+  p.professional_qualification = rs.getString("professional_qualification");
+  p.political_theory_level = static_cast<v1::PoliticalTheoryLevel>(rs.getInt("political_theory_level"));
+  p.permanent_address = rs.getString("permanent_address");
+  p.current_address = rs.getString("current_address");
+  p.phone = rs.getString("phone");
+  p.email = rs.getString("email");
+  p.external_id = common::db::GetOptionalString(rs, "external_id");
+  r.party_card_number = common::db::GetOptionalString(rs, "party_card_number");
+
+  domain::MemberState& s = r.state;
+  s.status = static_cast<v1::MemberStatus>(rs.getInt("status"));
+  s.cell_id = rs.getInt64("cell_id");
+  s.host_cell_id = common::db::GetOptionalInt64(rs, "host_cell_id");
+  s.exempt = rs.getBoolean("exempt");
+  s.suspended = rs.getBoolean("suspended");
+  s.transfer_pending = rs.getBoolean("transfer_pending");
+  s.status_since = ParseDateColumn(rs.getString("status_since"));
+  s.admission_decision_date = OptionalDate(rs, "admission_decision_date");
+  s.admission_ceremony_date = OptionalDate(rs, "admission_ceremony_date");
+  s.probation_end_date = OptionalDate(rs, "probation_end_date");
+  s.official_date = OptionalDate(rs, "official_date");
+  s.last_event_date = ParseDateColumn(rs.getString("last_event_date"));
+
+  r.version = rs.getInt64("version");
+  r.create_time = ParseTimeColumn(rs.getString("created_at"));
+  r.update_time = ParseTimeColumn(rs.getString("updated_at"));
+  GR_RETURN_IF_ERROR(ReadSensitive(rs, r.sensitive));
+  return r;
+}
+
+// The unique key a duplicate-entry error names: "... for key 'uq_x'" (some
+// servers qualify it as 'table.uq_x'). The rest of the message quotes the
+// value, which may be personal data: it is never logged or returned.
+std::string DuplicateKeyName(const sql::SQLException& e) {
+  const std::string message = e.what();
+  const std::string marker = "for key '";
+  const size_t start = message.rfind(marker);
+  if (start == std::string::npos) return "";
+  const size_t from = start + marker.size();
+  const size_t end = message.find('\'', from);
+  if (end == std::string::npos) return "";
+  std::string key = message.substr(from, end - from);
+  if (const size_t dot = key.rfind('.'); dot != std::string::npos) key = key.substr(dot + 1);
+  return key;
+}
+
+// Maps a duplicate on one of the member's unique keys to ALREADY_EXISTS naming
+// the request field; anything else through the shared mapping.
+absl::Status DuplicateOrMapped(const sql::SQLException& e, Session& session) {
+  if (e.getErrorCode() == kErDupEntry || e.getErrorCode() == kErDupEntryWithKeyName) {
+    const std::string key = DuplicateKeyName(e);
+    if (key == "uq_member_sensitive_lookup") {
+      return common::Reasoned(absl::StatusCode::kAlreadyExists, "DUPLICATE_CITIZEN_ID",
+                              "member.citizen_id is already recorded for another member");
+    }
+    if (key == "uq_members_external_id") {
+      return common::Reasoned(absl::StatusCode::kAlreadyExists, "DUPLICATE_EXTERNAL_ID",
+                              "member.external_id is already recorded for another member");
+    }
+    if (key == "uq_party_cards_number" || key == "uq_members_party_card") {
+      return common::Reasoned(absl::StatusCode::kAlreadyExists, "DUPLICATE_PARTY_CARD",
+                              "party_card_number is already issued to a member");
+    }
+  }
+  return common::db::FromSqlException(e, session.operation());
+}
+
+// Runs a write whose unique keys may collide, mapping the collision.
+template <typename Fn>
+absl::Status Guarded(Session& session, Fn&& fn) {
+  try {
+    fn();
+  } catch (const sql::SQLException& e) {
+    return DuplicateOrMapped(e, session);
+  }
+  return absl::OkStatus();
+}
+
+std::optional<std::string> NullIfEmpty(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+
+// Binds the profile columns in the order of kProfileAssignments, from `index`.
+constexpr char kProfileAssignments[] = R"(full_name = ?, birth_name = ?, search_name = ?, sex = ?, birth_date = ?,
+  birth_place = ?, home_town = ?, occupation_category = ?, occupation = ?, general_education = ?,
+  professional_qualification = ?, political_theory_level = ?, permanent_address = ?, current_address = ?,
+  phone = ?, email = ?, external_id = ?)";
+int BindProfile(sql::PreparedStatement& ps, int index, const domain::Profile& p) {
+  ps.setString(index++, p.full_name);
+  ps.setString(index++, p.birth_name);
+  ps.setString(index++, domain::SearchName(p.full_name));
+  ps.setInt(index++, static_cast<int>(p.sex));
+  ps.setString(index++, DateText(p.birth_date));
+  ps.setString(index++, p.birth_place);
+  ps.setString(index++, p.home_town);
+  ps.setInt(index++, static_cast<int>(p.occupation_category));
+  ps.setString(index++, p.occupation);
+  ps.setInt(index++, static_cast<int>(p.general_education));
+  ps.setString(index++, p.professional_qualification);
+  ps.setInt(index++, static_cast<int>(p.political_theory_level));
+  ps.setString(index++, p.permanent_address);
+  ps.setString(index++, p.current_address);
+  ps.setString(index++, p.phone);
+  ps.setString(index++, p.email);
+  common::db::SetOptionalString(ps, index++, p.external_id);
+  return index;
+}
+
+constexpr char kStateAssignments[] = R"(status = ?, cell_id = ?, host_cell_id = ?, exempt = ?, suspended = ?,
+  transfer_pending = ?, status_since = ?, admission_decision_date = ?, admission_ceremony_date = ?,
+  probation_end_date = ?, official_date = ?, last_event_date = ?)";
+int BindState(sql::PreparedStatement& ps, int index, const domain::MemberState& s) {
+  ps.setInt(index++, static_cast<int>(s.status));
+  ps.setInt64(index++, s.cell_id);
+  common::db::SetOptionalInt64(ps, index++, s.host_cell_id);
+  ps.setBoolean(index++, s.exempt);
+  ps.setBoolean(index++, s.suspended);
+  ps.setBoolean(index++, s.transfer_pending);
+  ps.setString(index++, DateText(s.status_since));
+  SetOptionalDate(ps, index++, s.admission_decision_date);
+  SetOptionalDate(ps, index++, s.admission_ceremony_date);
+  SetOptionalDate(ps, index++, s.probation_end_date);
+  SetOptionalDate(ps, index++, s.official_date);
+  ps.setString(index++, DateText(s.last_event_date));
+  return index;
+}
+
+// Rewrites the member's name tokens (one multi-row insert).
+void WriteTokens(Session& session, int64_t member_id, const domain::Profile& profile, bool replace) {
+  if (replace) {
+    sql::PreparedStatement& del = session.Prepare("DELETE FROM member_name_tokens WHERE member_id = ?");
+    del.setInt64(1, member_id);
+    del.executeUpdate();
+  }
+  const std::vector<std::string> tokens = domain::NameTokens(profile);
+  if (tokens.empty()) return;
+  std::vector<std::string> rows(tokens.size(), "(?, ?)");
+  sql::PreparedStatement& ins = session.Prepare(
+      absl::StrCat("INSERT INTO member_name_tokens (token, member_id) VALUES ", absl::StrJoin(rows, ", ")));
+  int index = 1;
+  for (const std::string& token : tokens) {
+    ins.setString(index++, token);
+    ins.setInt64(index++, member_id);
+  }
+  ins.executeUpdate();
+}
+
+// LIKE pattern matching `token` as a prefix, with the wildcards escaped.
+std::string PrefixPattern(std::string_view token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('%');
+  return out;
+}
+
+// Overrides the state of `records` with the status periods in force on `day`,
+// and hides what had not happened yet on that day. Returns the ids that had a
+// period in force.
+absl::StatusOr<std::set<int64_t>> ApplyPeriods(Session& session, std::vector<domain::MemberRecord>& records,
+                                               absl::CivilDay day) {
+  std::set<int64_t> found;
+  if (records.empty()) return found;
+  std::vector<int64_t> ids;
+  ids.reserve(records.size());
+  for (const auto& r : records) ids.push_back(r.id);
+  sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+      "SELECT member_id, valid_from, valid_to, status, cell_id, host_cell_id, exempt, suspended "
+      "FROM member_periods WHERE member_id IN ",
+      kIdSet, " AND valid_from <= ? ORDER BY member_id, valid_from"));
+  ps.setString(1, IdArray(ids));
+  ps.setString(2, DateText(day));
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  struct InForce {
+    domain::Period period;
+    absl::CivilDay status_since;
+  };
+  std::map<int64_t, InForce> in_force;
+  // Walking each member's periods oldest first: the status began where the
+  // current run of periods with that status (no gap) began.
+  std::map<int64_t, std::pair<domain::Period, absl::CivilDay>> running;
+  while (rs->next()) {
+    const int64_t member_id = rs->getInt64("member_id");
+    domain::Period p;
+    p.valid_from = ParseDateColumn(rs->getString("valid_from"));
+    p.valid_to = OptionalDate(*rs, "valid_to");
+    p.status = static_cast<v1::MemberStatus>(rs->getInt("status"));
+    p.cell_id = rs->getInt64("cell_id");
+    p.host_cell_id = common::db::GetOptionalInt64(*rs, "host_cell_id");
+    p.exempt = rs->getBoolean("exempt");
+    p.suspended = rs->getBoolean("suspended");
+    absl::CivilDay since = p.valid_from;
+    auto prev = running.find(member_id);
+    if (prev != running.end() && prev->second.first.status == p.status && prev->second.first.valid_to &&
+        *prev->second.first.valid_to == p.valid_from) {
+      since = prev->second.second;
+    }
+    running[member_id] = {p, since};
+    if (!p.valid_to || *p.valid_to > day) in_force[member_id] = InForce{p, since};
+  }
+  for (domain::MemberRecord& r : records) {
+    auto it = in_force.find(r.id);
+    if (it == in_force.end()) continue;
+    found.insert(r.id);
+    domain::MemberState& s = r.state;
+    const domain::Period& p = it->second.period;
+    // Periods split on every change of placement and may start only when the
+    // record was opened; the record's own dates say when a status began.
+    std::optional<absl::CivilDay> began;
+    switch (p.status) {
+      case v1::MEMBER_STATUS_ADMITTED: began = s.admission_decision_date; break;
+      case v1::MEMBER_STATUS_PROBATIONARY: began = s.admission_ceremony_date; break;
+      case v1::MEMBER_STATUS_OFFICIAL: began = s.official_date; break;
+      default:
+        if (p.status == s.status) began = s.status_since;
+        break;
+    }
+    s.status_since = began && *began <= day ? *began : it->second.status_since;
+    s.status = p.status;
+    s.cell_id = p.cell_id;
+    s.host_cell_id = p.host_cell_id;
+    s.exempt = p.exempt;
+    s.suspended = p.suspended;
+    // The log does not keep when a transfer was pending; a past view shows none.
+    s.transfer_pending = false;
+    auto hide_after = [day](std::optional<absl::CivilDay>& date) {
+      if (date && *date > day) date.reset();
+    };
+    hide_after(s.admission_decision_date);
+    hide_after(s.official_date);
+    if (s.admission_ceremony_date && *s.admission_ceremony_date > day) {
+      s.admission_ceremony_date.reset();
+      s.probation_end_date.reset();
+    }
+  }
+  return found;
+}
+
+absl::StatusOr<domain::MemberRecord> GetOne(Session& session, int64_t id, bool for_update) {
+  sql::PreparedStatement& ps = session.Prepare(
+      absl::StrCat("SELECT ", kRecordColumns, kRecordFrom, "WHERE m.id = ?", for_update ? " FOR UPDATE" : ""));
+  ps.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  if (!rs->next()) return absl::NotFoundError(absl::StrCat("members/", id, " does not exist"));
+  return MapRecord(*rs);
+}
+
+absl::StatusOr<int64_t> FindId(Session& session, const char* sql_text, const std::string& value,
+                               std::string_view what) {
+  sql::PreparedStatement& ps = session.Prepare(sql_text);
+  ps.setString(1, value);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  if (!rs->next()) return absl::NotFoundError(absl::StrCat("no member has this ", common::ToAbsl(what)));
+  return rs->getInt64(1);
+}
+
+}  // namespace
+
+MemberStore::MemberStore(common::db::ConnectionPool& pool, std::string lookup_key)
+    : pool_(pool), lookup_key_(std::move(lookup_key)) {}
+
+std::string MemberStore::CitizenIdLookup(std::string_view citizen_id) const {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), lookup_key_.data(), static_cast<int>(lookup_key_.size()),
+       reinterpret_cast<const unsigned char*>(citizen_id.data()), citizen_id.size(), mac, &length);
+  return std::string(reinterpret_cast<const char*>(mac), length);
+}
+
+absl::StatusOr<int64_t> MemberStore::Insert(Session& session, const domain::Profile& profile,
+                                            const domain::SensitiveFields& sensitive,
+                                            const domain::MemberState& initial,
+                                            const std::optional<std::string>& import_fingerprint) {
+  int64_t id = 0;
+  GR_RETURN_IF_ERROR(Guarded(session, [&] {
+    sql::PreparedStatement& ps = session.Prepare(absl::StrCat("INSERT INTO members SET ", kProfileAssignments, ", ",
+                                                              kStateAssignments, ", import_fingerprint = ?"));
+    int index = BindProfile(ps, 1, profile);
+    index = BindState(ps, index, initial);
+    common::db::SetOptionalString(ps, index, import_fingerprint);
+    ps.executeUpdate();
+    id = session.LastInsertId();
+  }));
+  GR_RETURN_IF_ERROR(Guarded(session, [&] {
+    // The lookup column is bound as hex: raw HMAC bytes are not valid UTF-8
+    // and would not survive the connection's character set.
+    sql::PreparedStatement& ps = session.Prepare(
+        "INSERT INTO member_sensitive (member_id, key_version, citizen_id, citizen_id_lookup, ethnicity, religion) "
+        "VALUES (?, 0, ?, UNHEX(?), ?, ?)");
+    ps.setInt64(1, id);
+    common::db::SetOptionalString(ps, 2, NullIfEmpty(sensitive.citizen_id));
+    common::db::SetOptionalString(
+        ps, 3,
+        sensitive.citizen_id.empty()
+            ? std::nullopt
+            : std::optional<std::string>(absl::BytesToHexString(CitizenIdLookup(sensitive.citizen_id))));
+    common::db::SetOptionalString(ps, 4, NullIfEmpty(sensitive.ethnicity));
+    common::db::SetOptionalString(ps, 5, NullIfEmpty(sensitive.religion));
+    ps.executeUpdate();
+  }));
+  WriteTokens(session, id, profile, /*replace=*/false);
+  return id;
+}
+
+absl::StatusOr<domain::MemberRecord> MemberStore::Get(Session& session, int64_t id) {
+  return GetOne(session, id, /*for_update=*/false);
+}
+
+absl::StatusOr<domain::MemberRecord> MemberStore::GetForUpdate(Session& session, int64_t id) {
+  return GetOne(session, id, /*for_update=*/true);
+}
+
+absl::StatusOr<std::vector<domain::MemberRecord>> MemberStore::GetMany(Session& session,
+                                                                       const std::vector<int64_t>& ids) {
+  std::vector<domain::MemberRecord> out;
+  if (ids.empty()) return out;
+  sql::PreparedStatement& ps =
+      session.Prepare(absl::StrCat("SELECT ", kRecordColumns, kRecordFrom, "WHERE m.id IN ", kIdSet));
+  ps.setString(1, IdArray(ids));
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  std::map<int64_t, domain::MemberRecord> by_id;
+  while (rs->next()) {
+    GR_ASSIGN_OR_RETURN(domain::MemberRecord record, MapRecord(*rs));
+    by_id.emplace(record.id, std::move(record));
+  }
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+absl::StatusOr<bool> MemberStore::LoadStateAsOf(Session& session, domain::MemberRecord& record,
+                                                absl::CivilDay day) {
+  std::vector<domain::MemberRecord> one = {record};
+  GR_ASSIGN_OR_RETURN(std::set<int64_t> found, ApplyPeriods(session, one, day));
+  if (found.empty()) return false;
+  record = std::move(one.front());
+  return true;
+}
+
+absl::Status MemberStore::UpdateProfile(Session& session, int64_t id, const domain::Profile& profile,
+                                        const domain::SensitiveFields& sensitive) {
+  int updated = 0;
+  GR_RETURN_IF_ERROR(Guarded(session, [&] {
+    sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+        "UPDATE members SET ", kProfileAssignments,
+        ", version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"));
+    const int index = BindProfile(ps, 1, profile);
+    ps.setInt64(index, id);
+    updated = ps.executeUpdate();
+  }));
+  if (updated == 0) return absl::NotFoundError(absl::StrCat("members/", id, " does not exist"));
+  // A plain UPDATE of the member's own row: INSERT ... ON DUPLICATE KEY UPDATE
+  // would rewrite another member's row when the new citizen ID collides.
+  GR_RETURN_IF_ERROR(Guarded(session, [&] {
+    sql::PreparedStatement& ps = session.Prepare(
+        "UPDATE member_sensitive SET key_version = 0, citizen_id = ?, citizen_id_lookup = UNHEX(?), ethnicity = ?, "
+        "religion = ? WHERE member_id = ?");
+    common::db::SetOptionalString(ps, 1, NullIfEmpty(sensitive.citizen_id));
+    common::db::SetOptionalString(
+        ps, 2,
+        sensitive.citizen_id.empty()
+            ? std::nullopt
+            : std::optional<std::string>(absl::BytesToHexString(CitizenIdLookup(sensitive.citizen_id))));
+    common::db::SetOptionalString(ps, 3, NullIfEmpty(sensitive.ethnicity));
+    common::db::SetOptionalString(ps, 4, NullIfEmpty(sensitive.religion));
+    ps.setInt64(5, id);
+    ps.executeUpdate();
+  }));
+  WriteTokens(session, id, profile, /*replace=*/true);
+  return absl::OkStatus();
+}
+
+absl::Status MemberStore::SaveState(Session& session, int64_t id, const domain::MemberState& state) {
+  sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+      "UPDATE members SET ", kStateAssignments,
+      ", version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"));
+  const int index = BindState(ps, 1, state);
+  ps.setInt64(index, id);
+  if (ps.executeUpdate() == 0) return absl::NotFoundError(absl::StrCat("members/", id, " does not exist"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> MemberStore::FindByCitizenId(Session& session, const std::string& citizen_id) {
+  return FindId(session, "SELECT member_id FROM member_sensitive WHERE citizen_id_lookup = UNHEX(?)",
+                absl::BytesToHexString(CitizenIdLookup(citizen_id)), "citizen_id");
+}
+
+absl::StatusOr<int64_t> MemberStore::FindByPartyCard(Session& session, const std::string& number) {
+  // Any card the member has held, not only the current one.
+  return FindId(session, "SELECT member_id FROM party_cards WHERE number = ?", number, "party_card_number");
+}
+
+absl::StatusOr<int64_t> MemberStore::FindByExternalId(Session& session, const std::string& external_id) {
+  return FindId(session, "SELECT id FROM members WHERE external_id = ?", external_id, "external_id");
+}
+
+absl::StatusOr<std::string> MemberStore::ImportFingerprint(Session& session, int64_t id) {
+  sql::PreparedStatement& ps = session.Prepare("SELECT import_fingerprint FROM members WHERE id = ?");
+  ps.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  if (!rs->next()) return absl::NotFoundError(absl::StrCat("members/", id, " does not exist"));
+  return common::db::GetOptionalString(*rs, "import_fingerprint").value_or("");
+}
+
+// ---- cards ----
+
+absl::StatusOr<MemberStore::Card> MemberStore::IssueCard(Session& session, int64_t member_id,
+                                                         const std::string& number, absl::CivilDay issued_on,
+                                                         const std::string& reason) {
+  Card card;
+  GR_RETURN_IF_ERROR(Guarded(session, [&] {
+    sql::PreparedStatement& ins = session.Prepare(
+        "INSERT INTO party_cards (member_id, number, issued_on, reason) VALUES (?, ?, ?, ?)");
+    ins.setInt64(1, member_id);
+    ins.setString(2, number);
+    ins.setString(3, DateText(issued_on));
+    ins.setString(4, reason);
+    ins.executeUpdate();
+    card.id = session.LastInsertId();
+    sql::PreparedStatement& upd = session.Prepare(
+        "UPDATE members SET party_card_number = ?, version = version + 1, updated_at = CURRENT_TIMESTAMP(6) "
+        "WHERE id = ?");
+    upd.setString(1, number);
+    upd.setInt64(2, member_id);
+    upd.executeUpdate();
+  }));
+  card.number = number;
+  card.issued_on = issued_on;
+  card.reason = reason;
+  card.current = true;
+  return card;
+}
+
+absl::StatusOr<std::vector<MemberStore::Card>> MemberStore::ListCards(Session& session, int64_t member_id) {
+  sql::PreparedStatement& ps = session.Prepare(
+      "SELECT c.id, c.number, c.issued_on, c.reason, (m.party_card_number <=> c.number) AS is_current "
+      "FROM party_cards c JOIN members m ON m.id = c.member_id WHERE c.member_id = ? "
+      "ORDER BY c.issued_on DESC, c.id DESC");
+  ps.setInt64(1, member_id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  std::vector<Card> out;
+  while (rs->next()) {
+    Card card;
+    card.id = rs->getInt64("id");
+    card.number = rs->getString("number");
+    card.issued_on = ParseDateColumn(rs->getString("issued_on"));
+    card.reason = rs->getString("reason");
+    card.current = rs->getInt("is_current") != 0;
+    out.push_back(std::move(card));
+  }
+  return out;
+}
+
+// ---- search ----
+
+std::string MemberStore::SortKey(const domain::MemberRecord& record) {
+  return domain::SearchName(record.profile.full_name);
+}
+
+absl::StatusOr<std::string> MemberStore::StoredSortKey(Session& session, int64_t id) {
+  sql::PreparedStatement& ps = session.Prepare("SELECT search_name FROM members WHERE id = ?");
+  ps.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  if (!rs->next()) return absl::NotFoundError(absl::StrCat("members/", id, " does not exist"));
+  return rs->getString("search_name");
+}
+
+absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
+    Session& session, const SearchFilter& filter, const std::optional<std::pair<std::string, int64_t>>& after,
+    int32_t limit) {
+  // Placement and status come from the members row (today) or from the period
+  // in force on the as-of date. Either way the rows are read in the order of
+  // idx_members_search_name, so a page stops after `limit` matches.
+  const char* placed = filter.as_of ? "p" : "m";
+  std::string sql_text = absl::StrCat("SELECT ", kRecordColumns, " FROM members m ");
+  if (filter.as_of) {
+    absl::StrAppend(&sql_text,
+                    "JOIN member_periods p ON p.member_id = m.id AND p.valid_from <= ? "
+                    "AND (p.valid_to IS NULL OR p.valid_to > ?) ");
+  }
+  absl::StrAppend(&sql_text, "LEFT JOIN member_sensitive s ON s.member_id = m.id WHERE TRUE");
+  if (filter.subtree_root) {
+    absl::StrAppend(&sql_text, " AND (", placed,
+                    ".cell_id IN (SELECT c.descendant_id FROM org_closure c WHERE c.ancestor_id = ?)");
+    if (filter.include_hosted) {
+      absl::StrAppend(&sql_text, " OR ", placed,
+                      ".host_cell_id IN (SELECT h.descendant_id FROM org_closure h WHERE h.ancestor_id = ?)");
+    }
+    absl::StrAppend(&sql_text, ")");
+  }
+  if (!filter.statuses.empty()) {
+    absl::StrAppend(&sql_text, " AND ", placed, ".status IN (",
+                    absl::StrJoin(std::vector<std::string>(filter.statuses.size(), "?"), ", "), ")");
+  }
+  if (!filter.categories.empty()) {
+    absl::StrAppend(&sql_text, " AND m.occupation_category IN (",
+                    absl::StrJoin(std::vector<std::string>(filter.categories.size(), "?"), ", "), ")");
+  }
+  if (filter.sex != v1::SEX_UNSPECIFIED) absl::StrAppend(&sql_text, " AND m.sex = ?");
+  if (filter.born_on_or_after) absl::StrAppend(&sql_text, " AND m.birth_date >= ?");
+  if (filter.born_on_or_before) absl::StrAppend(&sql_text, " AND m.birth_date <= ?");
+  // Each word must be the prefix of one of the person's name tokens.
+  for (size_t i = 0; i < filter.name_tokens.size(); ++i) {
+    absl::StrAppend(&sql_text, " AND m.id IN (SELECT t", i, ".member_id FROM member_name_tokens t", i, " WHERE t", i,
+                    ".token LIKE ?)");
+  }
+  if (after) absl::StrAppend(&sql_text, " AND (m.search_name > ? OR (m.search_name = ? AND m.id > ?))");
+  absl::StrAppend(&sql_text, " ORDER BY m.search_name, m.id LIMIT ?");
+
+  sql::PreparedStatement& ps = session.Prepare(sql_text);
+  int index = 1;
+  if (filter.as_of) {
+    ps.setString(index++, DateText(*filter.as_of));
+    ps.setString(index++, DateText(*filter.as_of));
+  }
+  if (filter.subtree_root) {
+    ps.setInt64(index++, *filter.subtree_root);
+    if (filter.include_hosted) ps.setInt64(index++, *filter.subtree_root);
+  }
+  for (v1::MemberStatus status : filter.statuses) ps.setInt(index++, static_cast<int>(status));
+  for (v1::OccupationCategory category : filter.categories) ps.setInt(index++, static_cast<int>(category));
+  if (filter.sex != v1::SEX_UNSPECIFIED) ps.setInt(index++, static_cast<int>(filter.sex));
+  if (filter.born_on_or_after) ps.setString(index++, DateText(*filter.born_on_or_after));
+  if (filter.born_on_or_before) ps.setString(index++, DateText(*filter.born_on_or_before));
+  for (const std::string& token : filter.name_tokens) ps.setString(index++, PrefixPattern(token));
+  if (after) {
+    ps.setString(index++, after->first);
+    ps.setString(index++, after->first);
+    ps.setInt64(index++, after->second);
+  }
+  ps.setInt(index++, limit + 1);
+
+  SearchPage page;
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  while (rs->next()) {
+    GR_ASSIGN_OR_RETURN(domain::MemberRecord record, MapRecord(*rs));
+    page.members.push_back(std::move(record));
+  }
+  if (static_cast<int32_t>(page.members.size()) > limit) {
+    page.more = true;
+    page.members.resize(static_cast<size_t>(limit));
+  }
+  if (filter.as_of) GR_RETURN_IF_ERROR(ApplyPeriods(session, page.members, *filter.as_of).status());
+  return page;
+}
+
+// ---- counts ----
+
+absl::StatusOr<std::vector<MemberStore::Count>> MemberStore::CountByOrganization(
+    Session& session, const std::vector<int64_t>& organization_ids, bool include_subtree, absl::CivilDay as_of) {
+  std::map<int64_t, Count> by_org;
+  for (int64_t id : organization_ids) by_org[id].organization_id = id;
+  if (by_org.empty()) return std::vector<Count>{};
+  std::vector<int64_t> ids;
+  for (const auto& [id, count] : by_org) ids.push_back(id);
+
+  // The period in force on the date: counted statuses only. Home cell counts
+  // the member (exempt members included); the host cell of a temporary
+  // transfer only reports them as present.
+  const std::string in_force =
+      "p.valid_from <= ? AND (p.valid_to IS NULL OR p.valid_to > ?) AND p.status IN (?, ?)";
+  for (const char* placement : {"cell_id", "host_cell_id"}) {
+    std::string sql_text;
+    if (include_subtree) {
+      sql_text = absl::StrCat("SELECT c.ancestor_id AS org_id, p.status, p.exempt, COUNT(*) AS n ",
+                              "FROM org_closure c JOIN member_periods p ON p.", placement, " = c.descendant_id AND ",
+                              in_force, " WHERE c.ancestor_id IN ", kIdSet, " GROUP BY c.ancestor_id, p.status, p.exempt");
+    } else {
+      sql_text = absl::StrCat("SELECT p.", placement, " AS org_id, p.status, p.exempt, COUNT(*) AS n ",
+                              "FROM member_periods p WHERE p.", placement, " IN ", kIdSet, " AND ", in_force,
+                              " GROUP BY p.", placement, ", p.status, p.exempt");
+    }
+    sql::PreparedStatement& ps = session.Prepare(sql_text);
+    int index = 1;
+    if (include_subtree) {
+      ps.setString(index++, DateText(as_of));
+      ps.setString(index++, DateText(as_of));
+      ps.setInt(index++, v1::MEMBER_STATUS_PROBATIONARY);
+      ps.setInt(index++, v1::MEMBER_STATUS_OFFICIAL);
+      ps.setString(index++, IdArray(ids));
+    } else {
+      ps.setString(index++, IdArray(ids));
+      ps.setString(index++, DateText(as_of));
+      ps.setString(index++, DateText(as_of));
+      ps.setInt(index++, v1::MEMBER_STATUS_PROBATIONARY);
+      ps.setInt(index++, v1::MEMBER_STATUS_OFFICIAL);
+    }
+    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+    const bool hosted = std::string_view(placement) == "host_cell_id";
+    while (rs->next()) {
+      Count& count = by_org[rs->getInt64("org_id")];
+      const int32_t n = rs->getInt("n");
+      if (hosted) {
+        count.hosted_temporarily += n;
+        continue;
+      }
+      if (rs->getInt("status") == v1::MEMBER_STATUS_OFFICIAL) {
+        count.official += n;
+      } else {
+        count.probationary += n;
+      }
+      if (rs->getBoolean("exempt")) count.exempt += n;
+    }
+  }
+  std::vector<Count> out;
+  out.reserve(organization_ids.size());
+  for (int64_t id : organization_ids) out.push_back(by_org[id]);
+  return out;
+}
+
+}  // namespace grassroots::membership::store

@@ -1,0 +1,975 @@
+// grassroots-membership-bench: how fast the membership service answers at
+// province scale (100,000 members), next to the raw MariaDB cost of the same
+// SQL, measured in one run on one machine over loopback.
+//
+// 1. Creates two fresh databases (org, membership), applies the migrations and
+//    starts the real org service and the real membership service in-process
+//    (ServiceHost on 127.0.0.1:0, metrics off), wired as their main.cc wire
+//    them: membership asks the org service for cell checks over gRPC with a
+//    service token and follows its change feed into the projection.
+// 2. Creates the tree through the org API (a province, G grassroots
+//    organizations, C cells each) and waits until the projection has it.
+// 3. Fills M members (default 100,000) WITHOUT gRPC but through the service's
+//    own write path: ValidateCreateMember + InsertMember (record, sensitive
+//    row, name tokens, first event, periods, first card, change-feed and audit
+//    entries), many members per transaction. Rows are therefore exactly what
+//    CreateMember writes; only the per-call overhead is skipped.
+// 4. For each client concurrency (default 1 and 16; each client thread has its
+//    own channel or connection) runs closed-loop cases for a fixed duration:
+//      GetMember (random member)          vs raw: the store's point select by id
+//      SearchMembers (2-word name query    vs raw: the store's search SQL with
+//        in a random grassroots subtree)           the same binds
+//      CreateMember (existing member,      vs raw: a one-row INSERT in its own
+//        durable: committed per call)              committed transaction
+// 5. Imports a 10,000-row CSV through ImportMembers (one stream) and times it
+//    against raw multi-row INSERTs of the same number of rows.
+// 6. Prints QPS, p50, p99 per case and the service/raw ratios; drops the
+//    databases (unless --keep-databases). Bounded: every phase has a fixed size
+//    or duration.
+#include <cppconn/driver.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
+#include <grpcpp/grpcpp.h>
+#include <mysql_driver.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/api/api.h"
+#include "common/auth/auth.h"
+#include "common/db/db.h"
+#include "common/feed/feed.h"
+#include "common/log/log.h"
+#include "common/rules/rules_registry.h"
+#include "common/server/service_host.h"
+#include "grassroots/membership/v1/import.grpc.pb.h"
+#include "grassroots/membership/v1/member.grpc.pb.h"
+#include "grassroots/org/v1/organization.grpc.pb.h"
+#include "services/membership/domain/working_calendar.h"
+#include "services/membership/handlers/cell_directory.h"
+#include "services/membership/handlers/handler_context.h"
+#include "services/membership/handlers/import_handlers.h"
+#include "services/membership/handlers/lifecycle_handlers.h"
+#include "services/membership/handlers/member_handlers.h"
+#include "services/membership/handlers/member_writer.h"
+#include "services/membership/handlers/org_feed_follower.h"
+#include "services/membership/handlers/policy.h"
+#include "services/membership/handlers/yearly_handlers.h"
+#include "services/membership/store/event_store.h"
+#include "services/membership/store/member_store.h"
+#include "services/membership/store/org_projection.h"
+#include "services/membership/store/yearly_store.h"
+#include "services/org/handlers/handler_context.h"
+#include "services/org/handlers/organization_handlers.h"
+#include "services/org/handlers/policy.h"
+#include "services/org/store/organization_store.h"
+
+namespace grassroots::migrations {
+const std::vector<common::db::Migration>& OrgMigrations();
+const std::vector<common::db::Migration>& MembershipMigrations();
+}  // namespace grassroots::migrations
+
+namespace grassroots::bench {
+namespace {
+
+namespace v1 = ::grassroots::membership::v1;
+namespace orgv1 = ::grassroots::org::v1;
+using Clock = std::chrono::steady_clock;
+using common::auth::Role;
+
+struct Options {
+  std::string db_host = "127.0.0.1";
+  int db_port = 3306;
+  std::string db_user = "root";
+  std::string db_password;
+  std::string database_prefix = "grassroots_membership_bench";
+  int64_t members = 100000;
+  int grassroots = 20;
+  int cells_per_grassroots = 10;
+  int fill_batch = 500;
+  int import_rows = 10000;
+  double seconds = 5.0;
+  std::string threads = "1,16";
+  bool keep_databases = false;
+};
+
+// ---- the SQL the store runs (services/membership/store/member_store.cc), repeated
+// here so the raw baseline measures exactly the service's queries ----
+constexpr char kRecordColumns[] = R"(m.id, m.full_name, m.birth_name, m.sex, m.birth_date, m.birth_place,
+  m.home_town, m.occupation_category, m.occupation, m.general_education, m.professional_qualification,
+  m.political_theory_level, m.permanent_address, m.current_address, m.phone, m.email, m.external_id,
+  m.party_card_number, m.status, m.cell_id, m.host_cell_id, m.exempt, m.suspended, m.transfer_pending,
+  m.status_since, m.admission_decision_date, m.admission_ceremony_date, m.probation_end_date, m.official_date,
+  m.last_event_date, m.version, m.created_at, m.updated_at,
+  s.key_version, s.citizen_id, s.ethnicity, s.religion)";
+// MemberStore::Get.
+const std::string kGetSql = absl::StrCat("SELECT ", kRecordColumns,
+                                         " FROM members m LEFT JOIN member_sensitive s ON s.member_id = m.id "
+                                         "WHERE m.id = ?");
+// MemberStore::Search with a subtree, the default statuses (probationary,
+// official) and two name words, first page.
+const std::string kSearchSql =
+    absl::StrCat("SELECT ", kRecordColumns,
+                 " FROM members m LEFT JOIN member_sensitive s ON s.member_id = m.id WHERE TRUE"
+                 " AND (m.cell_id IN (SELECT c.descendant_id FROM org_closure c WHERE c.ancestor_id = ?))"
+                 " AND m.status IN (?, ?)"
+                 " AND m.id IN (SELECT t0.member_id FROM member_name_tokens t0 WHERE t0.token LIKE ?)"
+                 " AND m.id IN (SELECT t1.member_id FROM member_name_tokens t1 WHERE t1.token LIKE ?)"
+                 " ORDER BY m.search_name, m.id LIMIT ?");
+// A one-row insert of a member row (the raw floor of a durable create).
+constexpr char kInsertSql[] =
+    "INSERT INTO members (full_name, search_name, sex, birth_date, occupation_category, status, cell_id, "
+    "status_since, last_event_date, external_id) VALUES (?, ?, ?, ?, ?, 3, ?, ?, ?, ?)";
+constexpr int kSearchPageSize = 50;
+
+// ---- invented people -------------------------------------------------------------------
+
+constexpr const char* kFamilyNames[] = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ"};
+constexpr const char* kFamilyFolded[] = {"nguyen", "tran", "le", "pham", "hoang", "huynh", "vo", "dang", "bui", "do"};
+constexpr const char* kMiddleNames[] = {"Văn", "Thị", "Hữu", "Minh", "Ngọc", "Quang", "Thanh", "Đức"};
+constexpr const char* kMiddleFolded[] = {"van", "thi", "huu", "minh", "ngoc", "quang", "thanh", "duc"};
+constexpr const char* kGivenNames[] = {"An",  "Bình", "Cường", "Dũng",  "Giang", "Hà",  "Khánh", "Lâm",  "Mai",
+                                       "Nam", "Oanh", "Phúc",  "Quyên", "Sơn",   "Tâm", "Uyên",  "Vinh", "Yến"};
+
+struct Person {
+  std::string full_name;
+  v1::Sex sex = v1::SEX_MALE;
+  absl::CivilDay birth_date;
+  std::string citizen_id;
+  std::string external_id;
+  std::string card;
+  v1::OccupationCategory category = v1::OCCUPATION_CATEGORY_FARMER;
+};
+
+// Deterministic per index; indices must stay below 1,000,000 (the citizen ID's serial).
+Person MakePerson(int64_t index) {
+  std::mt19937_64 random(static_cast<uint64_t>(index) * 7919 + 17);
+  Person p;
+  p.full_name =
+      absl::StrCat(kFamilyNames[random() % 10], " ", kMiddleNames[random() % 8], " ", kGivenNames[random() % 18]);
+  p.sex = random() % 2 == 0 ? v1::SEX_MALE : v1::SEX_FEMALE;
+  p.birth_date = absl::CivilDay(1950 + static_cast<int>(random() % 55), 1 + static_cast<int>(random() % 12),
+                                1 + static_cast<int>(random() % 28));
+  const int century_sex = (p.birth_date.year() >= 2000 ? 2 : 0) + (p.sex == v1::SEX_FEMALE ? 1 : 0);
+  p.citizen_id = absl::StrFormat("068%d%02d%06d", century_sex, static_cast<int>(p.birth_date.year() % 100),
+                                 static_cast<int>(index % 1000000));
+  p.external_id = absl::StrFormat("BENCH-%07d", index);
+  p.card = absl::StrFormat("TD-BENCH-%07d", index);
+  static constexpr v1::OccupationCategory kCategories[] = {
+      v1::OCCUPATION_CATEGORY_FARMER, v1::OCCUPATION_CATEGORY_CIVIL_SERVICE, v1::OCCUPATION_CATEGORY_RETIRED,
+      v1::OCCUPATION_CATEGORY_WORKER, v1::OCCUPATION_CATEGORY_STUDENT};
+  p.category = kCategories[random() % 5];
+  return p;
+}
+
+// An existing member's CreateMemberRequest: official unless `probationary`.
+v1::CreateMemberRequest ExistingMemberRequest(const Person& p, int64_t cell, bool probationary, absl::CivilDay today) {
+  v1::CreateMemberRequest request;
+  v1::Member* m = request.mutable_member();
+  m->set_full_name(p.full_name);
+  m->set_sex(p.sex);
+  m->set_birth_date(common::api::FormatDate(p.birth_date));
+  m->set_birth_place("Xã Lộc Thành, huyện Bảo Lâm, tỉnh Lâm Đồng");
+  m->set_ethnicity("Kinh");
+  m->set_citizen_id(p.citizen_id);
+  m->set_occupation_category(p.category);
+  m->set_general_education(v1::GENERAL_EDUCATION_UPPER_SECONDARY);
+  m->set_current_address("Thôn 3, xã Lộc Thành");
+  m->set_external_id(p.external_id);
+  const absl::CivilDay ceremony = probationary ? today - 90 : today - 3650;
+  v1::ExistingMemberEntry* e = request.mutable_existing();
+  e->set_cell(common::api::MakeName("organizations", cell));
+  e->set_status(probationary ? v1::MEMBER_STATUS_PROBATIONARY : v1::MEMBER_STATUS_OFFICIAL);
+  e->set_admission_decision_date(common::api::FormatDate(ceremony - 14));
+  e->set_admission_ceremony_date(common::api::FormatDate(ceremony));
+  if (!probationary) e->set_official_date(common::api::FormatDate(ceremony + 365));
+  e->set_joined_cell_on(common::api::FormatDate(ceremony));
+  request.set_party_card_number(p.card);
+  return request;
+}
+
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// ---- measurement ------------------------------------------------------------------------
+
+struct CaseResult {
+  std::string name;
+  int threads = 0;
+  int64_t requests = 0;
+  int64_t errors = 0;
+  std::string first_error;
+  double seconds = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  double qps() const { return seconds > 0 ? static_cast<double>(requests) / seconds : 0; }
+};
+
+// A call returns "" on success, else what went wrong.
+using Call = std::function<std::string(std::mt19937_64&)>;
+
+// Closed loop on `threads` threads for `seconds` after a 0.5 s warm-up;
+// setup(thread) builds the thread's call (its own channel or connection).
+CaseResult RunCase(const std::string& name, int threads, double seconds, const std::function<Call(int)>& setup) {
+  std::vector<std::vector<double>> latencies(static_cast<size_t>(threads));
+  std::atomic<int64_t> errors{0};
+  std::mutex error_mutex;
+  std::string first_error;
+  std::atomic<bool> measuring{false};
+  std::atomic<bool> stop{false};
+  std::atomic<int> ready{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      Call call = setup(t);
+      std::mt19937_64 random(4242 + static_cast<uint64_t>(t));
+      std::vector<double>& mine = latencies[static_cast<size_t>(t)];
+      mine.reserve(100000);
+      ready.fetch_add(1);
+      while (!stop.load(std::memory_order_relaxed)) {
+        const auto started = Clock::now();
+        const std::string error = call(random);
+        const auto finished = Clock::now();
+        if (!measuring.load(std::memory_order_relaxed)) continue;
+        if (!error.empty()) {
+          errors.fetch_add(1);
+          std::lock_guard<std::mutex> lock(error_mutex);
+          if (first_error.empty()) first_error = error;
+        }
+        mine.push_back(std::chrono::duration<double, std::micro>(finished - started).count());
+      }
+    });
+  }
+  while (ready.load() < threads) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  measuring.store(true);
+  const auto started = Clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  measuring.store(false);
+  const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+  stop.store(true);
+  for (std::thread& worker : workers) worker.join();
+
+  std::vector<double> all;
+  for (const auto& mine : latencies) all.insert(all.end(), mine.begin(), mine.end());
+  std::sort(all.begin(), all.end());
+  CaseResult result;
+  result.name = name;
+  result.threads = threads;
+  result.requests = static_cast<int64_t>(all.size());
+  result.errors = errors.load();
+  result.first_error = first_error;
+  result.seconds = elapsed;
+  if (!all.empty()) {
+    result.p50_ms = all[all.size() / 2] / 1000.0;
+    result.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)] / 1000.0;
+  }
+  return result;
+}
+
+std::unique_ptr<sql::Connection> Connect(const Options& options, const std::string& schema) {
+  sql::ConnectOptionsMap connect;
+  connect["hostName"] = options.db_host;
+  connect["port"] = options.db_port;
+  connect["userName"] = options.db_user;
+  connect["password"] = options.db_password;
+  if (!schema.empty()) connect["schema"] = schema;
+  connect["OPT_CHARSET_NAME"] = std::string("utf8mb4");
+  return std::unique_ptr<sql::Connection>(sql::mysql::get_mysql_driver_instance()->connect(connect));
+}
+
+std::vector<int> ParseThreads(const std::string& text) {
+  std::vector<int> out;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    int n = 0;
+    if (absl::SimpleAtoi(part, &n) && n > 0) out.push_back(n);
+  }
+  return out;
+}
+
+// ---- the bench ----------------------------------------------------------------------------
+
+class Bench {
+ public:
+  explicit Bench(Options options) : options_(std::move(options)) {}
+  ~Bench();
+  int Run();
+
+ private:
+  absl::Status CreateDatabases();
+  absl::Status StartOrg();
+  absl::Status StartMembership();
+  absl::Status CreateTree();
+  absl::Status Fill();
+  absl::StatusOr<double> ImportThroughService(int64_t first_index, int rows);
+  absl::StatusOr<double> RawMultiRowInserts(int64_t first_index, int rows);
+  void Stop();
+  std::string OrgDb() const { return absl::StrCat(options_.database_prefix, "_org"); }
+  std::string MemberDb() const { return absl::StrCat(options_.database_prefix, "_members"); }
+  std::shared_ptr<grpc::Channel> NewChannel(int port) const {
+    grpc::ChannelArguments args = common::DefaultChannelArguments();
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // its own connection, like a separate client
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(), args);
+  }
+  std::string Mint(Role role, int64_t scope) const {
+    common::auth::Claims claims;
+    claims.subject = absl::StrCat("membership-bench-", common::auth::RoleName(role));
+    claims.roles = {role};
+    claims.scope_org_id = scope;
+    absl::StatusOr<std::string> token = signer_->Mint(claims, absl::Hours(4));
+    return token.ok() ? *token : "";
+  }
+  int64_t RandomCell(std::mt19937_64& random) const { return cells_[random() % cells_.size()]; }
+
+  Options options_;
+  std::unique_ptr<common::RulesRegistry> rules_;
+  std::unique_ptr<common::auth::TokenSigner> signer_;
+  std::shared_ptr<const common::auth::TokenVerifier> verifier_;
+  // org side
+  std::unique_ptr<common::db::ConnectionPool> org_pool_;
+  std::unique_ptr<common::auth::Authorizer> org_authorizer_;
+  std::unique_ptr<common::api::PageTokenCodec> org_page_tokens_;
+  std::unique_ptr<org::store::OrganizationStore> organizations_;
+  std::unique_ptr<org::HandlerContext> org_context_;
+  std::unique_ptr<org::OrganizationServiceImpl> organization_service_;
+  std::unique_ptr<common::feed::ChangeFeedServiceImpl> org_feed_service_;
+  std::unique_ptr<common::ServiceHost> org_host_;
+  // membership side
+  std::unique_ptr<common::db::ConnectionPool> pool_;
+  std::unique_ptr<membership::domain::WorkingCalendar> calendar_;
+  std::unique_ptr<common::auth::Authorizer> authorizer_;
+  std::unique_ptr<common::api::PageTokenCodec> page_tokens_;
+  std::string token_file_;
+  std::shared_ptr<membership::ServiceToken> service_token_;
+  std::unique_ptr<membership::GrpcCellDirectory> cell_directory_;
+  std::unique_ptr<membership::store::OrgProjection> projection_;
+  std::unique_ptr<membership::store::MemberStore> member_store_;
+  std::unique_ptr<membership::store::EventStore> event_store_;
+  std::unique_ptr<membership::store::YearlyStore> yearly_store_;
+  std::unique_ptr<membership::HandlerContext> context_;
+  std::unique_ptr<membership::MemberServiceImpl> member_service_;
+  std::unique_ptr<membership::LifecycleServiceImpl> lifecycle_service_;
+  std::unique_ptr<membership::YearlyRecordServiceImpl> yearly_service_;
+  std::unique_ptr<membership::MemberImportServiceImpl> import_service_;
+  std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
+  std::unique_ptr<membership::OrgFeedFollower> follower_;
+  std::unique_ptr<common::ServiceHost> host_;
+  // data
+  int64_t root_id_ = 0;
+  std::vector<int64_t> grassroots_;
+  std::vector<int64_t> cells_;
+  int64_t first_member_id_ = 0;
+  int64_t last_member_id_ = 0;
+  double fill_seconds_ = 0;
+  std::string admin_token_;
+};
+
+Bench::~Bench() { Stop(); }
+
+void Bench::Stop() {
+  if (follower_) follower_->Stop();
+  if (host_) host_->Stop();
+  if (org_host_) org_host_->Stop();
+  host_.reset();
+  org_host_.reset();
+  if (!token_file_.empty()) std::remove(token_file_.c_str());
+}
+
+absl::Status Bench::CreateDatabases() {
+  try {
+    std::unique_ptr<sql::Connection> admin = Connect(options_, "");
+    std::unique_ptr<sql::Statement> statement(admin->createStatement());
+    for (const std::string& name : {OrgDb(), MemberDb()}) {
+      statement->execute(absl::StrCat("DROP DATABASE IF EXISTS `", name, "`"));
+      statement->execute(absl::StrCat("CREATE DATABASE `", name, "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
+    }
+  } catch (const sql::SQLException& e) {
+    return absl::UnavailableError(absl::StrCat("cannot create the databases: ", e.what()));
+  }
+  auto make_pool = [&](const std::string& database) -> absl::StatusOr<std::unique_ptr<common::db::ConnectionPool>> {
+    common::DbConfig db;
+    db.host = options_.db_host;
+    db.port = options_.db_port;
+    db.user = options_.db_user;
+    db.password = options_.db_password;
+    db.database = database;
+    db.pool_size = 32;
+    return common::db::ConnectionPool::Create(db, nullptr);
+  };
+  auto org_pool = make_pool(OrgDb());
+  if (!org_pool.ok()) return org_pool.status();
+  org_pool_ = std::move(*org_pool);
+  auto pool = make_pool(MemberDb());
+  if (!pool.ok()) return pool.status();
+  pool_ = std::move(*pool);
+  absl::Status migrated =
+      common::db::ApplyMigrations(*org_pool_, {&common::db::CommonMigrations(), &migrations::OrgMigrations()});
+  if (!migrated.ok()) return migrated;
+  return common::db::ApplyMigrations(*pool_, {&common::db::CommonMigrations(), &migrations::MembershipMigrations()});
+}
+
+common::ServerConfig BenchServerConfig() {
+  common::ServerConfig server;  // production defaults, except the address and no metrics exposer
+  server.grpc_address = "127.0.0.1:0";
+  server.metrics_address = "";
+  server.drain_delay = std::chrono::milliseconds(0);
+  return server;
+}
+
+absl::Status Bench::StartOrg() {
+  org_authorizer_ = std::make_unique<common::auth::Authorizer>(verifier_, org::MakeOrgMethodPolicy());
+  org_page_tokens_ = std::make_unique<common::api::PageTokenCodec>("membership-bench-org-page-tokens");
+  organizations_ = std::make_unique<org::store::OrganizationStore>(*org_pool_);
+  org_context_ = std::make_unique<org::HandlerContext>(
+      org::HandlerContext{*org_pool_, *org_authorizer_, *rules_, *org_page_tokens_, *organizations_});
+  organization_service_ = std::make_unique<org::OrganizationServiceImpl>(*org_context_);
+  org_feed_service_ = std::make_unique<common::feed::ChangeFeedServiceImpl>(*org_pool_, *org_authorizer_, nullptr);
+  org_host_ = std::make_unique<common::ServiceHost>("org-for-membership-bench", BenchServerConfig(),
+                                                    std::make_shared<prometheus::Registry>());
+  org_host_->AddService(organization_service_.get());
+  org_host_->AddService(org_feed_service_.get());
+  common::feed::ChangeFeedServiceImpl* feed = org_feed_service_.get();
+  org_host_->OnStop([feed] { feed->StopStreams(); });
+  return org_host_->Start();
+}
+
+absl::Status Bench::StartMembership() {
+  auto calendar = membership::domain::WorkingCalendar::LoadFile(membership::domain::WorkingCalendar::DefaultPath());
+  if (!calendar.ok()) return calendar.status();
+  calendar_ = std::make_unique<membership::domain::WorkingCalendar>(std::move(*calendar));
+  authorizer_ = std::make_unique<common::auth::Authorizer>(verifier_, membership::MakeMembershipMethodPolicy());
+  page_tokens_ = std::make_unique<common::api::PageTokenCodec>("membership-bench-page-tokens");
+  token_file_ = absl::StrCat("/tmp/grassroots-membership-bench-token-", getpid());
+  {
+    std::ofstream out(token_file_, std::ios::trunc);
+    out << Mint(Role::kService, root_id_) << "\n";
+    if (!out.good()) return absl::InternalError(absl::StrCat("cannot write ", token_file_));
+  }
+  service_token_ = std::make_shared<membership::ServiceToken>(token_file_);
+  // The org channel as main.cc builds it.
+  grpc::ChannelArguments org_args = common::DefaultChannelArguments();
+  org_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  auto org_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", org_host_->port()),
+                                               grpc::InsecureChannelCredentials(), org_args);
+  cell_directory_ =
+      std::make_unique<membership::GrpcCellDirectory>(org_channel, service_token_, std::chrono::milliseconds(2000));
+  projection_ = std::make_unique<membership::store::OrgProjection>(*pool_);
+  member_store_ = std::make_unique<membership::store::MemberStore>(*pool_, "membership-bench-citizen-id-lookup-key");
+  event_store_ = std::make_unique<membership::store::EventStore>();
+  yearly_store_ = std::make_unique<membership::store::YearlyStore>();
+  context_ = std::make_unique<membership::HandlerContext>(
+      membership::HandlerContext{*pool_, *authorizer_, *rules_, *calendar_, *page_tokens_, *cell_directory_,
+                                 *projection_, *member_store_, *event_store_, *yearly_store_});
+  member_service_ = std::make_unique<membership::MemberServiceImpl>(*context_);
+  lifecycle_service_ = std::make_unique<membership::LifecycleServiceImpl>(*context_);
+  yearly_service_ = std::make_unique<membership::YearlyRecordServiceImpl>(*context_);
+  import_service_ = std::make_unique<membership::MemberImportServiceImpl>(*context_);
+  feed_service_ = std::make_unique<common::feed::ChangeFeedServiceImpl>(*pool_, *authorizer_, nullptr);
+  host_ = std::make_unique<common::ServiceHost>("membership-bench", BenchServerConfig(),
+                                                std::make_shared<prometheus::Registry>());
+  host_->AddService(member_service_.get());
+  host_->AddService(lifecycle_service_.get());
+  host_->AddService(yearly_service_.get());
+  host_->AddService(import_service_.get());
+  host_->AddService(feed_service_.get());
+  common::feed::ChangeFeedServiceImpl* feed = feed_service_.get();
+  host_->OnStop([feed] { feed->StopStreams(); });
+  follower_ = std::make_unique<membership::OrgFeedFollower>(org_channel, service_token_, *pool_, *projection_);
+  follower_->Start();
+  return host_->Start();
+}
+
+absl::Status Bench::CreateTree() {
+  auto stub = orgv1::OrganizationService::NewStub(NewChannel(org_host_->port()));
+  std::string token = Mint(Role::kAdmin, 1);  // an empty tree lets any administrator create the root
+  auto create = [&](const std::string& code, const std::string& name, const std::string& type,
+                    int64_t parent) -> absl::StatusOr<int64_t> {
+    orgv1::CreateOrganizationRequest request;
+    request.mutable_organization()->set_code(code);
+    request.mutable_organization()->set_display_name(name);
+    request.mutable_organization()->set_type(type);
+    request.mutable_organization()->set_established_on("2000-01-01");
+    if (parent > 0) request.mutable_organization()->set_parent(common::api::MakeName("organizations", parent));
+    orgv1::Organization created;
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    grpc::Status status = stub->CreateOrganization(&context, request, &created);
+    if (!status.ok()) return absl::InternalError(absl::StrCat("creating ", code, ": ", status.error_message()));
+    return common::api::ParseId(created.name(), "organizations", "name");
+  };
+  absl::StatusOr<int64_t> root = create("MBENCH", "Đảng bộ tỉnh Thử Nghiệm", "DANG_BO_TINH", 0);
+  if (!root.ok()) return root.status();
+  root_id_ = *root;
+  token = Mint(Role::kAdmin, root_id_);
+  for (int g = 0; g < options_.grassroots; ++g) {
+    absl::StatusOr<int64_t> grassroots =
+        create(absl::StrCat("MBENCH.G", g), absl::StrCat("Đảng bộ xã số ", g + 1), "DANG_BO_CO_SO", root_id_);
+    if (!grassroots.ok()) return grassroots.status();
+    grassroots_.push_back(*grassroots);
+    for (int c = 0; c < options_.cells_per_grassroots; ++c) {
+      absl::StatusOr<int64_t> cell =
+          create(absl::StrCat("MBENCH.G", g, ".C", c), absl::StrCat("Chi bộ thôn ", c + 1, " xã số ", g + 1),
+                 "CHI_BO_TRUC_THUOC", *grassroots);
+      if (!cell.ok()) return cell.status();
+      cells_.push_back(*cell);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Bench::Fill() {
+  const auto started = Clock::now();
+  const absl::CivilDay today = common::api::Today();
+  const common::feed::WriteContext write{"membership-bench-fill", ""};
+  std::mt19937_64 random(99);
+  int64_t next = 0;
+  while (next < options_.members) {
+    const int64_t end = std::min<int64_t>(options_.members, next + options_.fill_batch);
+    std::vector<membership::NewMember> batch;
+    batch.reserve(static_cast<size_t>(end - next));
+    for (int64_t i = next; i < end; ++i) {
+      const v1::CreateMemberRequest request =
+          ExistingMemberRequest(MakePerson(i), RandomCell(random), /*probationary=*/i % 10 == 0, today);
+      absl::StatusOr<membership::NewMember> fresh = membership::ValidateCreateMember(*context_, request);
+      if (!fresh.ok()) return fresh.status();
+      batch.push_back(std::move(*fresh));
+    }
+    absl::Status status = pool_->RunInTransaction("bench.fill", [&](common::db::Session& session) -> absl::Status {
+      for (const membership::NewMember& fresh : batch) {
+        absl::StatusOr<membership::domain::MemberRecord> record =
+            membership::InsertMember(*context_, session, write, fresh);
+        if (!record.ok()) return record.status();
+        if (first_member_id_ == 0) first_member_id_ = record->id;
+        last_member_id_ = record->id;
+      }
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
+    next = end;
+    if (next % 10000 == 0) {
+      const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+      std::cout << "  " << next << " members (" << absl::StrFormat("%.0f", static_cast<double>(next) / elapsed) << "/s)"
+                << std::endl;
+    }
+  }
+  fill_seconds_ = std::chrono::duration<double>(Clock::now() - started).count();
+  return absl::OkStatus();
+}
+
+// Streams a CSV of `rows` new members through ImportMembers; rows created per second.
+absl::StatusOr<double> Bench::ImportThroughService(int64_t first_index, int rows) {
+  const absl::CivilDay today = common::api::Today();
+  std::string csv =
+      "external_id,full_name,sex,birth_date,ethnicity,citizen_id,party_card_number,occupation_category,cell,status,"
+      "admission_decision_date,admission_ceremony_date,official_date,joined_cell_on,current_address\n";
+  std::mt19937_64 random(7);
+  for (int i = 0; i < rows; ++i) {
+    const Person p = MakePerson(first_index + i);
+    const absl::CivilDay ceremony = today - 3000;
+    absl::StrAppend(&csv, p.external_id, ",", p.full_name, ",", p.sex == v1::SEX_MALE ? "Nam" : "Nữ", ",",
+                    common::api::FormatDate(p.birth_date), ",Kinh,", p.citizen_id, ",", p.card, ",",
+                    CsvField(p.category == v1::OCCUPATION_CATEGORY_CIVIL_SERVICE ? "civil_service" : "farmer"), ",",
+                    common::api::MakeName("organizations", RandomCell(random)), ",official,",
+                    common::api::FormatDate(ceremony - 14), ",", common::api::FormatDate(ceremony), ",",
+                    common::api::FormatDate(ceremony + 365), ",", common::api::FormatDate(ceremony), ",",
+                    CsvField("Thôn 2, xã Lộc An"), "\n");
+  }
+  auto stub = v1::MemberImportService::NewStub(NewChannel(host_->port()));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
+  const auto started = Clock::now();
+  auto stream = stub->ImportMembers(&context);
+  v1::ImportSummary summary;
+  std::string first_row_error;
+  std::thread reader([&] {
+    v1::ImportProgress progress;
+    while (stream->Read(&progress)) {
+      summary = progress.so_far();
+      for (const v1::RowResult& row : progress.rows()) {
+        if (row.outcome() == v1::ROW_OUTCOME_ERROR && first_row_error.empty()) {
+          first_row_error = absl::StrCat("line ", row.line(), " ", row.column(), ": ", row.message());
+        }
+      }
+    }
+  });
+  constexpr size_t kChunk = 64 * 1024;  // what the CLI sends
+  for (size_t offset = 0; offset < csv.size(); offset += kChunk) {
+    v1::ImportChunk chunk;
+    if (offset == 0) chunk.set_file_name("bench.csv");
+    chunk.set_data(csv.substr(offset, kChunk));
+    if (!stream->Write(chunk)) break;
+  }
+  stream->WritesDone();
+  reader.join();
+  grpc::Status status = stream->Finish();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+  if (!status.ok()) return absl::InternalError(absl::StrCat("import: ", status.error_message()));
+  if (summary.created() != rows) {
+    return absl::InternalError(
+        absl::StrCat("import created ", summary.created(), " of ", rows, " rows; first error: ", first_row_error));
+  }
+  return static_cast<double>(rows) / elapsed;
+}
+
+// The same number of member rows as multi-row INSERTs of 500 rows, each committed.
+absl::StatusOr<double> Bench::RawMultiRowInserts(int64_t first_index, int rows) {
+  try {
+    std::unique_ptr<sql::Connection> connection = Connect(options_, MemberDb());
+    std::unique_ptr<sql::Statement> statement(connection->createStatement());
+    const std::string today = common::api::FormatDate(common::api::Today());
+    std::mt19937_64 random(11);
+    const auto started = Clock::now();
+    constexpr int kRowsPerStatement = 500;
+    for (int done = 0; done < rows; done += kRowsPerStatement) {
+      std::vector<std::string> values;
+      for (int i = done; i < std::min(rows, done + kRowsPerStatement); ++i) {
+        const Person p = MakePerson(first_index + i);
+        values.push_back(absl::StrCat("('", p.full_name, "','", common::api::FoldForSearch(p.full_name), "',",
+                                      static_cast<int>(p.sex), ",'", common::api::FormatDate(p.birth_date), "',",
+                                      static_cast<int>(p.category), ",4,", RandomCell(random), ",'", today, "','",
+                                      today, "','RAW-", p.external_id, "')"));
+      }
+      statement->execute(absl::StrCat(
+          "INSERT INTO members (full_name, search_name, sex, birth_date, occupation_category, status, cell_id, "
+          "status_since, last_event_date, external_id) VALUES ",
+          absl::StrJoin(values, ",")));
+    }
+    return static_cast<double>(rows) / std::chrono::duration<double>(Clock::now() - started).count();
+  } catch (const sql::SQLException& e) {
+    return absl::InternalError(absl::StrCat("raw multi-row insert: ", e.what()));
+  }
+}
+
+int Bench::Run() {
+  const auto run_started = Clock::now();
+  common::log::Init("membership-bench", common::log::Level::kWarn);
+  // Created once before any thread (Connector/C++ 1.1 is not thread-safe there).
+  sql::mysql::get_mysql_driver_instance();
+  if (options_.members + options_.import_rows > 190000) {
+    std::cerr << "--members plus --import-rows must stay below 190,000 (citizen ID serials)" << std::endl;
+    return 2;
+  }
+  auto rules = common::RulesRegistry::LoadFile(common::RulesRegistry::DefaultPath());
+  if (!rules.ok()) {
+    std::cerr << "rules: " << rules.status() << std::endl;
+    return 1;
+  }
+  rules_ = std::make_unique<common::RulesRegistry>(std::move(*rules));
+  auto keys = common::auth::GenerateRsaKeyPairPem();
+  if (!keys.ok()) {
+    std::cerr << "keys: " << keys.status() << std::endl;
+    return 1;
+  }
+  common::AuthConfig auth;
+  auto verifier = common::auth::TokenVerifier::FromPublicKeyPem(keys->second, auth);
+  auto signer = common::auth::TokenSigner::FromPrivateKeyPem(keys->first, auth.issuer, auth.audience);
+  if (!verifier.ok() || !signer.ok()) {
+    std::cerr << "token keys unusable" << std::endl;
+    return 1;
+  }
+  verifier_ = std::shared_ptr<const common::auth::TokenVerifier>(std::move(*verifier));
+  signer_ = std::move(*signer);
+
+  auto fail = [&](std::string_view what, const absl::Status& status) {
+    std::cerr << what << ": " << status << std::endl;
+    Stop();
+    return 1;
+  };
+  if (absl::Status s = CreateDatabases(); !s.ok()) return fail("databases", s);
+  if (absl::Status s = StartOrg(); !s.ok()) return fail("org service", s);
+  if (absl::Status s = CreateTree(); !s.ok()) return fail("tree", s);
+  if (absl::Status s = StartMembership(); !s.ok()) return fail("membership service", s);
+  admin_token_ = Mint(Role::kAdmin, root_id_);
+  // The projection must hold the whole tree before scope checks mean anything.
+  absl::StatusOr<int64_t> org_head = org_pool_->Read<int64_t>("bench.head", [](common::db::Session& session) {
+    std::unique_ptr<sql::ResultSet> rs =
+        session.Query(session.Prepare("SELECT last_sequence FROM feed_head WHERE id = 1"));
+    return rs->next() ? rs->getInt64(1) : int64_t{0};
+  });
+  if (!org_head.ok()) return fail("org feed head", org_head.status());
+  if (!follower_->WaitUntilHandled(*org_head, std::chrono::seconds(60))) {
+    return fail("projection", absl::DeadlineExceededError("the org tree did not reach the projection in 60 s"));
+  }
+  std::cout << "org service on 127.0.0.1:" << org_host_->port() << ", membership on 127.0.0.1:" << host_->port()
+            << "; tree of " << 1 + grassroots_.size() + cells_.size() << " organizations projected" << std::endl;
+  std::cout << "filling " << options_.members << " members through ValidateCreateMember + InsertMember, "
+            << options_.fill_batch << " per transaction..." << std::endl;
+  if (absl::Status s = Fill(); !s.ok()) return fail("fill", s);
+  std::cout << absl::StrFormat("filled %d members in %.1f s (%.0f/s)\n", options_.members, fill_seconds_,
+                               static_cast<double>(options_.members) / fill_seconds_);
+  {
+    // ANALYZE so the optimizer's statistics describe the filled tables (as they would in production).
+    std::unique_ptr<sql::Connection> connection = Connect(options_, MemberDb());
+    std::unique_ptr<sql::Statement> statement(connection->createStatement());
+    statement->execute("ANALYZE TABLE members, member_sensitive, member_name_tokens, member_periods, org_closure");
+  }
+
+  // Sanity: a search returns something, a get returns the right record.
+  {
+    auto stub = v1::MemberService::NewStub(NewChannel(host_->port()));
+    v1::SearchMembersRequest request;
+    request.set_query("nguyen van");
+    request.set_organization(common::api::MakeName("organizations", grassroots_.front()));
+    v1::SearchMembersResponse response;
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+    grpc::Status status = stub->SearchMembers(&context, request, &response);
+    if (!status.ok() || response.members_size() == 0) {
+      return fail("sanity search",
+                  absl::InternalError(absl::StrCat(status.error_message(), " results=", response.members_size())));
+    }
+    std::cout << "sanity: 'nguyen van' in one grassroots subtree: " << response.members_size() << " on the first page"
+              << (response.next_page_token().empty() ? "" : " (more pages)") << std::endl;
+  }
+
+  const absl::CivilDay today = common::api::Today();
+  const std::string today_text = common::api::FormatDate(today);
+  std::atomic<int64_t> create_index{200000};
+  std::atomic<int64_t> raw_insert_index{600000};
+  std::vector<CaseResult> results;
+  for (int threads : ParseThreads(options_.threads)) {
+    std::cout << "measuring with " << threads << " client thread(s), " << options_.seconds << " s per case..."
+              << std::endl;
+    results.push_back(RunCase("GetMember (gRPC)", threads, options_.seconds, [&](int) -> Call {
+      auto stub = std::shared_ptr<v1::MemberService::Stub>(v1::MemberService::NewStub(NewChannel(host_->port())));
+      return [this, stub](std::mt19937_64& random) -> std::string {
+        const int64_t id =
+            first_member_id_ +
+            static_cast<int64_t>(random() % static_cast<uint64_t>(last_member_id_ - first_member_id_ + 1));
+        v1::GetMemberRequest request;
+        request.set_name(absl::StrCat("members/", id));
+        v1::Member member;
+        grpc::ClientContext context;
+        context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        grpc::Status status = stub->GetMember(&context, request, &member);
+        if (!status.ok()) return status.error_message();
+        return member.name() == request.name() ? "" : "wrong member";
+      };
+    }));
+    results.push_back(RunCase("raw: store's get by id", threads, options_.seconds, [&](int) -> Call {
+      sql::mysql::get_mysql_driver_instance()->threadInit();
+      auto connection = std::shared_ptr<sql::Connection>(Connect(options_, MemberDb()));
+      auto statement = std::shared_ptr<sql::PreparedStatement>(connection->prepareStatement(kGetSql));
+      return [this, connection, statement](std::mt19937_64& random) -> std::string {
+        try {
+          statement->setInt64(
+              1, first_member_id_ +
+                     static_cast<int64_t>(random() % static_cast<uint64_t>(last_member_id_ - first_member_id_ + 1)));
+          std::unique_ptr<sql::ResultSet> rows(statement->executeQuery());
+          if (!rows->next()) return "no row";
+          const unsigned columns = rows->getMetaData()->getColumnCount();
+          size_t bytes = 0;
+          for (unsigned c = 1; c <= columns; ++c) bytes += rows->getString(c).length();
+          return bytes > 0 ? "" : "empty row";
+        } catch (const sql::SQLException& e) {
+          return e.what();
+        }
+      };
+    }));
+    results.push_back(RunCase("SearchMembers name+subtree (gRPC)", threads, options_.seconds, [&](int) -> Call {
+      auto stub = std::shared_ptr<v1::MemberService::Stub>(v1::MemberService::NewStub(NewChannel(host_->port())));
+      return [this, stub](std::mt19937_64& random) -> std::string {
+        v1::SearchMembersRequest request;
+        request.set_query(absl::StrCat(kFamilyFolded[random() % 10], " ", kMiddleFolded[random() % 8]));
+        request.set_organization(common::api::MakeName("organizations", grassroots_[random() % grassroots_.size()]));
+        request.set_page_size(kSearchPageSize);
+        v1::SearchMembersResponse response;
+        grpc::ClientContext context;
+        context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        grpc::Status status = stub->SearchMembers(&context, request, &response);
+        return status.ok() ? "" : status.error_message();
+      };
+    }));
+    results.push_back(RunCase("raw: store's search SQL", threads, options_.seconds, [&](int) -> Call {
+      sql::mysql::get_mysql_driver_instance()->threadInit();
+      auto connection = std::shared_ptr<sql::Connection>(Connect(options_, MemberDb()));
+      auto statement = std::shared_ptr<sql::PreparedStatement>(connection->prepareStatement(kSearchSql));
+      return [this, connection, statement](std::mt19937_64& random) -> std::string {
+        try {
+          statement->setInt64(1, grassroots_[random() % grassroots_.size()]);
+          statement->setInt(2, v1::MEMBER_STATUS_PROBATIONARY);
+          statement->setInt(3, v1::MEMBER_STATUS_OFFICIAL);
+          statement->setString(4, absl::StrCat(kFamilyFolded[random() % 10], "%"));
+          statement->setString(5, absl::StrCat(kMiddleFolded[random() % 8], "%"));
+          statement->setInt(6, kSearchPageSize + 1);
+          std::unique_ptr<sql::ResultSet> rows(statement->executeQuery());
+          const unsigned columns = rows->getMetaData()->getColumnCount();
+          while (rows->next()) {
+            for (unsigned c = 1; c <= columns; ++c) rows->getString(c);
+          }
+          return "";
+        } catch (const sql::SQLException& e) {
+          return e.what();
+        }
+      };
+    }));
+    results.push_back(RunCase("CreateMember durable (gRPC)", threads, options_.seconds, [&](int) -> Call {
+      auto stub = std::shared_ptr<v1::MemberService::Stub>(v1::MemberService::NewStub(NewChannel(host_->port())));
+      return [this, stub, &create_index, today](std::mt19937_64& random) -> std::string {
+        const v1::CreateMemberRequest request = ExistingMemberRequest(MakePerson(create_index.fetch_add(1)),
+                                                                      RandomCell(random), /*probationary=*/true, today);
+        v1::Member created;
+        grpc::ClientContext context;
+        context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        grpc::Status status = stub->CreateMember(&context, request, &created);
+        return status.ok() ? "" : status.error_message();
+      };
+    }));
+    results.push_back(RunCase("raw: one-row insert transaction", threads, options_.seconds, [&](int) -> Call {
+      sql::mysql::get_mysql_driver_instance()->threadInit();
+      auto connection = std::shared_ptr<sql::Connection>(Connect(options_, MemberDb()));
+      connection->setAutoCommit(false);
+      auto statement = std::shared_ptr<sql::PreparedStatement>(connection->prepareStatement(kInsertSql));
+      return [this, connection, statement, &raw_insert_index, today_text](std::mt19937_64& random) -> std::string {
+        try {
+          const Person p = MakePerson(raw_insert_index.fetch_add(1));
+          statement->setString(1, p.full_name);
+          statement->setString(2, common::api::FoldForSearch(p.full_name));
+          statement->setInt(3, static_cast<int>(p.sex));
+          statement->setString(4, common::api::FormatDate(p.birth_date));
+          statement->setInt(5, static_cast<int>(p.category));
+          statement->setInt64(6, RandomCell(random));
+          statement->setString(7, today_text);
+          statement->setString(8, today_text);
+          statement->setString(9, absl::StrCat("RAW1-", p.external_id));
+          statement->executeUpdate();
+          connection->commit();
+          return "";
+        } catch (const sql::SQLException& e) {
+          try {
+            connection->rollback();
+          } catch (const sql::SQLException&) {
+          }
+          return e.what();
+        }
+      };
+    }));
+  }
+
+  std::cout << "importing " << options_.import_rows << " rows through ImportMembers (one stream, 64 KiB chunks)..."
+            << std::endl;
+  const int64_t import_first = options_.members;  // indices after the filled members
+  absl::StatusOr<double> import_rate = ImportThroughService(import_first, options_.import_rows);
+  if (!import_rate.ok()) return fail("import", import_rate.status());
+  absl::StatusOr<double> raw_import_rate = RawMultiRowInserts(import_first, options_.import_rows);
+  if (!raw_import_rate.ok()) return fail("raw import", raw_import_rate.status());
+
+  Stop();
+  org_pool_.reset();
+  pool_.reset();
+  if (!options_.keep_databases) {
+    try {
+      std::unique_ptr<sql::Connection> admin = Connect(options_, "");
+      std::unique_ptr<sql::Statement> statement(admin->createStatement());
+      for (const std::string& name : {OrgDb(), MemberDb()}) {
+        statement->execute(absl::StrCat("DROP DATABASE IF EXISTS `", name, "`"));
+      }
+    } catch (const sql::SQLException& e) {
+      std::cerr << "could not drop the bench databases: " << e.what() << std::endl;
+    }
+  }
+
+  // ---- report ----
+  std::cout << "\n"
+            << absl::StrFormat("%-36s %7s %9s %9s %9s %9s %6s", "case", "threads", "requests", "QPS", "p50 ms",
+                               "p99 ms", "errors")
+            << "\n"
+            << std::string(91, '-') << "\n";
+  int64_t total_errors = 0;
+  for (const CaseResult& r : results) {
+    std::cout << absl::StrFormat("%-36s %7d %9d %9.0f %9.3f %9.3f %6d", r.name, r.threads, r.requests, r.qps(),
+                                 r.p50_ms, r.p99_ms, r.errors)
+              << "\n";
+    if (r.errors > 0) std::cout << "    first error: " << r.first_error << "\n";
+    total_errors += r.errors;
+  }
+  std::cout << "\nservice / raw (same machine, same run; raw = the same SQL through Connector/C++, no gRPC):\n";
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"GetMember (gRPC)", "raw: store's get by id"},
+      {"SearchMembers name+subtree (gRPC)", "raw: store's search SQL"},
+      {"CreateMember durable (gRPC)", "raw: one-row insert transaction"}};
+  for (int threads : ParseThreads(options_.threads)) {
+    for (const auto& [service_name, raw_name] : pairs) {
+      const CaseResult* service = nullptr;
+      const CaseResult* raw = nullptr;
+      for (const CaseResult& r : results) {
+        if (r.threads != threads) continue;
+        if (r.name == service_name) service = &r;
+        if (r.name == raw_name) raw = &r;
+      }
+      if (service == nullptr || raw == nullptr || raw->qps() == 0 || raw->p50_ms == 0) continue;
+      std::cout << absl::StrFormat("  %2d thread(s) %-34s QPS %.2f x raw, p50 %.2f x raw (%+.3f ms)\n", threads,
+                                   service_name, service->qps() / raw->qps(), service->p50_ms / raw->p50_ms,
+                                   service->p50_ms - raw->p50_ms);
+    }
+  }
+  std::cout << absl::StrFormat(
+      "  import: %.0f rows/s through ImportMembers vs %.0f rows/s raw multi-row INSERT (500 rows/statement): "
+      "%.3f x raw\n",
+      *import_rate, *raw_import_rate, *import_rate / *raw_import_rate);
+  std::cout << absl::StrFormat(
+      "\ndata: %d members (fill %.1f s) in %d cells under %d grassroots organizations; %.0f s per case; "
+      "whole run %.0f s\n",
+      options_.members, fill_seconds_, static_cast<int>(cells_.size()), static_cast<int>(grassroots_.size()),
+      options_.seconds, std::chrono::duration<double>(Clock::now() - run_started).count());
+  return total_errors == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace grassroots::bench
+
+int main(int argc, char** argv) {
+  grassroots::bench::Options options;
+  CLI::App app("Membership service benchmark at province scale against the raw MariaDB baseline (loopback only).",
+               "grassroots-membership-bench");
+  app.add_option("--db-host", options.db_host)->envname("GRASSROOTS_TEST_DB_HOST")->capture_default_str();
+  app.add_option("--db-port", options.db_port)->envname("GRASSROOTS_TEST_DB_PORT")->capture_default_str();
+  app.add_option("--db-user", options.db_user)->envname("GRASSROOTS_TEST_DB_USER")->capture_default_str();
+  app.add_option("--db-password", options.db_password)->envname("GRASSROOTS_TEST_DB_PASSWORD");
+  app.add_option("--database-prefix", options.database_prefix, "<prefix>_org and <prefix>_members, dropped at the end")
+      ->capture_default_str();
+  app.add_option("--members", options.members, "members filled before measuring")->capture_default_str();
+  app.add_option("--grassroots", options.grassroots, "grassroots organizations under the province")
+      ->capture_default_str();
+  app.add_option("--cells-per-grassroots", options.cells_per_grassroots)->capture_default_str();
+  app.add_option("--fill-batch", options.fill_batch, "members per fill transaction")->capture_default_str();
+  app.add_option("--import-rows", options.import_rows, "rows of the imported CSV")->capture_default_str();
+  app.add_option("--seconds", options.seconds, "measured duration of each case")->capture_default_str();
+  app.add_option("--threads", options.threads, "client thread counts, comma separated")->capture_default_str();
+  app.add_flag("--keep-databases", options.keep_databases);
+  CLI11_PARSE(app, argc, argv);
+  return grassroots::bench::Bench(options).Run();
+}

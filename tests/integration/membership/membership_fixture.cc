@@ -1,0 +1,609 @@
+#include "tests/integration/membership/membership_fixture.h"
+
+#include <google/rpc/error_details.pb.h>
+#include <google/rpc/status.pb.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/api/api.h"
+#include "common/auth/auth.h"
+#include "common/feed/feed.h"
+#include "common/rules/rules_registry.h"
+#include "common/server/service_host.h"
+#include "services/membership/domain/working_calendar.h"
+#include "services/membership/handlers/cell_directory.h"
+#include "services/membership/handlers/handler_context.h"
+#include "services/membership/handlers/import_handlers.h"
+#include "services/membership/handlers/lifecycle_handlers.h"
+#include "services/membership/handlers/member_handlers.h"
+#include "services/membership/handlers/org_feed_follower.h"
+#include "services/membership/handlers/policy.h"
+#include "services/membership/handlers/yearly_handlers.h"
+#include "services/membership/store/event_store.h"
+#include "services/membership/store/member_store.h"
+#include "services/membership/store/org_projection.h"
+#include "services/membership/store/yearly_store.h"
+#include "services/org/handlers/committee_handlers.h"
+#include "services/org/handlers/handler_context.h"
+#include "services/org/handlers/meeting_handlers.h"
+#include "services/org/handlers/organization_handlers.h"
+#include "services/org/handlers/policy.h"
+#include "services/org/handlers/recognition_handlers.h"
+#include "services/org/handlers/residential_unit_handlers.h"
+#include "services/org/store/organization_store.h"
+#include "tests/support/tcp_proxy.h"
+#include "tests/support/test_db.h"
+#include "tests/support/test_tokens.h"
+
+namespace grassroots::migrations {
+const std::vector<common::db::Migration>& OrgMigrations();
+const std::vector<common::db::Migration>& MembershipMigrations();
+}  // namespace grassroots::migrations
+
+namespace grassroots::membership::testing {
+namespace {
+
+using common::auth::Role;
+
+// The org service, as its own main.cc would wire it.
+struct OrgSide {
+  std::unique_ptr<grassroots::testing::TestDatabase> db;
+  std::unique_ptr<common::auth::Authorizer> authorizer;
+  std::unique_ptr<common::api::PageTokenCodec> page_tokens;
+  std::unique_ptr<org::store::OrganizationStore> organizations;
+  std::unique_ptr<org::HandlerContext> context;
+  std::unique_ptr<org::OrganizationServiceImpl> organization_service;
+  std::unique_ptr<org::CommitteeServiceImpl> committee_service;
+  std::unique_ptr<org::ResidentialUnitServiceImpl> unit_service;
+  std::unique_ptr<org::MeetingServiceImpl> meeting_service;
+  std::unique_ptr<org::RecognitionServiceImpl> recognition_service;
+  std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service;
+  std::unique_ptr<common::ServiceHost> host;
+};
+
+// The membership service, as its main.cc wires it.
+struct MemberSide {
+  std::unique_ptr<grassroots::testing::TestDatabase> db;
+  std::unique_ptr<domain::WorkingCalendar> calendar;
+  std::unique_ptr<common::auth::Authorizer> authorizer;
+  std::unique_ptr<common::api::PageTokenCodec> page_tokens;
+  std::string token_file;
+  std::shared_ptr<ServiceToken> service_token;
+  std::unique_ptr<GrpcCellDirectory> cells;
+  std::unique_ptr<store::OrgProjection> projection;
+  std::unique_ptr<store::MemberStore> members;
+  std::unique_ptr<store::EventStore> events;
+  std::unique_ptr<store::YearlyStore> yearly;
+  std::unique_ptr<HandlerContext> context;
+  std::unique_ptr<MemberServiceImpl> member_service;
+  std::unique_ptr<LifecycleServiceImpl> lifecycle_service;
+  std::unique_ptr<YearlyRecordServiceImpl> yearly_service;
+  std::unique_ptr<MemberImportServiceImpl> import_service;
+  std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service;
+  std::unique_ptr<OrgFeedFollower> follower;
+  std::unique_ptr<common::ServiceHost> host;
+};
+
+struct Suite {
+  std::unique_ptr<common::RulesRegistry> rules;
+  OrgSide org;
+  std::unique_ptr<grassroots::testing::TcpProxy> proxy;
+  MemberSide mem;
+  std::shared_ptr<grpc::Channel> org_channel;
+  std::shared_ptr<grpc::Channel> member_channel;
+  std::unique_ptr<orgv1::OrganizationService::Stub> orgs;
+  std::unique_ptr<v1::MemberService::Stub> members;
+  std::unique_ptr<v1::LifecycleService::Stub> lifecycle;
+  std::unique_ptr<v1::YearlyRecordService::Stub> yearly;
+  std::unique_ptr<v1::MemberImportService::Stub> imports;
+  std::unique_ptr<grassroots::feed::v1::ChangeFeedService::Stub> member_feed;
+  int64_t root_id = 0;
+};
+
+Suite* suite = nullptr;
+
+Suite& S() {
+  if (suite == nullptr) {
+    ADD_FAILURE() << "MembershipFixture used outside a running suite";
+    std::abort();
+  }
+  return *suite;
+}
+
+std::string Mint(Role role, int64_t scope, std::optional<int64_t> member = std::nullopt) {
+  return grassroots::testing::MintToken({role}, scope, member, absl::Hours(1));
+}
+
+common::ServerConfig TestServerConfig() {
+  common::ServerConfig server;
+  server.grpc_address = "127.0.0.1:0";
+  server.metrics_address = "";
+  server.drain_delay = std::chrono::milliseconds(0);
+  server.shutdown_grace = std::chrono::milliseconds(2000);
+  server.health_check_interval = std::chrono::milliseconds(200);
+  return server;
+}
+
+void StartOrgSide(Suite& s) {
+  OrgSide& o = s.org;
+  auto db = grassroots::testing::TestDatabase::Create(
+      "morg", {&common::db::CommonMigrations(), &migrations::OrgMigrations()}, 8);
+  ASSERT_TRUE(db.ok()) << db.status();
+  o.db = std::move(*db);
+  o.authorizer =
+      std::make_unique<common::auth::Authorizer>(grassroots::testing::TestVerifier(), org::MakeOrgMethodPolicy());
+  o.page_tokens = std::make_unique<common::api::PageTokenCodec>("membership-fixture-org-page-tokens");
+  o.organizations = std::make_unique<org::store::OrganizationStore>(o.db->pool());
+  o.context = std::make_unique<org::HandlerContext>(
+      org::HandlerContext{o.db->pool(), *o.authorizer, *s.rules, *o.page_tokens, *o.organizations});
+  o.organization_service = std::make_unique<org::OrganizationServiceImpl>(*o.context);
+  o.committee_service = std::make_unique<org::CommitteeServiceImpl>(*o.context);
+  o.unit_service = std::make_unique<org::ResidentialUnitServiceImpl>(*o.context);
+  o.meeting_service = std::make_unique<org::MeetingServiceImpl>(*o.context);
+  o.recognition_service = std::make_unique<org::RecognitionServiceImpl>(*o.context);
+  o.feed_service = std::make_unique<common::feed::ChangeFeedServiceImpl>(o.db->pool(), *o.authorizer, nullptr);
+  o.host = std::make_unique<common::ServiceHost>("org-for-membership-test", TestServerConfig(),
+                                                 std::make_shared<prometheus::Registry>());
+  o.host->AddService(o.organization_service.get());
+  o.host->AddService(o.committee_service.get());
+  o.host->AddService(o.unit_service.get());
+  o.host->AddService(o.meeting_service.get());
+  o.host->AddService(o.recognition_service.get());
+  o.host->AddService(o.feed_service.get());
+  common::feed::ChangeFeedServiceImpl* feed = o.feed_service.get();
+  o.host->OnStop([feed] { feed->StopStreams(); });
+  absl::Status started = o.host->Start();
+  ASSERT_TRUE(started.ok()) << started;
+}
+
+void StartMemberSide(Suite& s) {
+  MemberSide& m = s.mem;
+  auto db = grassroots::testing::TestDatabase::Create(
+      "mem", {&common::db::CommonMigrations(), &migrations::MembershipMigrations()}, 16);
+  ASSERT_TRUE(db.ok()) << db.status();
+  m.db = std::move(*db);
+  auto calendar = domain::WorkingCalendar::LoadFile(domain::WorkingCalendar::DefaultPath());
+  ASSERT_TRUE(calendar.ok()) << calendar.status();
+  m.calendar = std::make_unique<domain::WorkingCalendar>(std::move(*calendar));
+  m.authorizer =
+      std::make_unique<common::auth::Authorizer>(grassroots::testing::TestVerifier(), MakeMembershipMethodPolicy());
+  m.page_tokens = std::make_unique<common::api::PageTokenCodec>("membership-fixture-page-tokens");
+
+  // The service's own credentials for calling the org service: a token file,
+  // as a mounted Kubernetes secret would provide it.
+  m.token_file =
+      absl::StrCat(::testing::TempDir(), "membership-service-token-", getpid(), "-", reinterpret_cast<uintptr_t>(&s));
+  {
+    const std::string bearer = Mint(Role::kService, s.root_id);
+    std::ofstream out(m.token_file, std::ios::trunc);
+    out << bearer.substr(std::string("Bearer ").size()) << "\n";
+    ASSERT_TRUE(out.good()) << "cannot write " << m.token_file;
+  }
+  m.service_token = std::make_shared<ServiceToken>(m.token_file);
+  // Through the proxy, so tests can take the org service away. The reconnect
+  // backoff is capped as main.cc caps it.
+  grpc::ChannelArguments cell_channel_args = common::DefaultChannelArguments();
+  cell_channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  auto cell_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.proxy->port()),
+                                                grpc::InsecureChannelCredentials(), cell_channel_args);
+  m.cells = std::make_unique<GrpcCellDirectory>(cell_channel, m.service_token, std::chrono::milliseconds(2000));
+  m.projection = std::make_unique<store::OrgProjection>(m.db->pool());
+  m.members = std::make_unique<store::MemberStore>(m.db->pool(), "membership-fixture-citizen-id-lookup-key");
+  m.events = std::make_unique<store::EventStore>();
+  m.yearly = std::make_unique<store::YearlyStore>();
+  m.context = std::make_unique<HandlerContext>(HandlerContext{m.db->pool(), *m.authorizer, *s.rules, *m.calendar,
+                                                              *m.page_tokens, *m.cells, *m.projection, *m.members,
+                                                              *m.events, *m.yearly});
+  m.member_service = std::make_unique<MemberServiceImpl>(*m.context);
+  m.lifecycle_service = std::make_unique<LifecycleServiceImpl>(*m.context);
+  m.yearly_service = std::make_unique<YearlyRecordServiceImpl>(*m.context);
+  m.import_service = std::make_unique<MemberImportServiceImpl>(*m.context);
+  m.feed_service = std::make_unique<common::feed::ChangeFeedServiceImpl>(m.db->pool(), *m.authorizer, nullptr);
+  m.host = std::make_unique<common::ServiceHost>("membership-test", TestServerConfig(),
+                                                 std::make_shared<prometheus::Registry>());
+  m.host->AddService(m.member_service.get());
+  m.host->AddService(m.lifecycle_service.get());
+  m.host->AddService(m.yearly_service.get());
+  m.host->AddService(m.import_service.get());
+  m.host->AddService(m.feed_service.get());
+  common::feed::ChangeFeedServiceImpl* feed = m.feed_service.get();
+  m.host->OnStop([feed] { feed->StopStreams(); });
+  common::db::ConnectionPool* pool = &m.db->pool();
+  m.host->SetReadinessProbe([pool] { return pool->Ping(); });
+  absl::Status started = m.host->Start();
+  ASSERT_TRUE(started.ok()) << started;
+
+  // The projection follows the org feed directly (not through the proxy): the
+  // outage tests are about the synchronous cell check, and a follower in
+  // reconnect backoff would only slow the following tests down.
+  auto feed_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.org.host->port()),
+                                                grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+  m.follower = std::make_unique<OrgFeedFollower>(feed_channel, m.service_token, m.db->pool(), *m.projection);
+  m.follower->Start();
+}
+
+}  // namespace
+
+void MembershipFixture::SetUpTestSuite() {
+  suite = new Suite();
+  Suite& s = *suite;
+  auto rules = common::RulesRegistry::LoadFile(common::RulesRegistry::DefaultPath());
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  s.rules = std::make_unique<common::RulesRegistry>(std::move(*rules));
+
+  StartOrgSide(s);
+  if (::testing::Test::HasFatalFailure()) return;
+  s.org_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.org.host->port()),
+                                            grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+  s.orgs = orgv1::OrganizationService::NewStub(s.org_channel);
+
+  // The suite's root. The empty tree lets any administrator create it.
+  {
+    orgv1::CreateOrganizationRequest request;
+    request.mutable_organization()->set_code(UniqueCode("ROOT"));
+    request.mutable_organization()->set_display_name("Đảng bộ tỉnh Lâm Đồng");
+    request.mutable_organization()->set_type("DANG_BO_TINH");
+    request.mutable_organization()->set_established_on("2000-01-01");
+    orgv1::Organization root;
+    grpc::ClientContext context;
+    Authorize(context, Mint(Role::kAdmin, 1));
+    grpc::Status status = s.orgs->CreateOrganization(&context, request, &root);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    auto id = common::api::ParseId(root.name(), "organizations", "name");
+    ASSERT_TRUE(id.ok()) << id.status();
+    s.root_id = *id;
+  }
+
+  s.proxy = std::make_unique<grassroots::testing::TcpProxy>("127.0.0.1", s.org.host->port());
+  absl::Status proxied = s.proxy->Start();
+  ASSERT_TRUE(proxied.ok()) << proxied;
+
+  StartMemberSide(s);
+  if (::testing::Test::HasFatalFailure()) return;
+  s.member_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.mem.host->port()),
+                                               grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+  s.members = v1::MemberService::NewStub(s.member_channel);
+  s.lifecycle = v1::LifecycleService::NewStub(s.member_channel);
+  s.yearly = v1::YearlyRecordService::NewStub(s.member_channel);
+  s.imports = v1::MemberImportService::NewStub(s.member_channel);
+  s.member_feed = grassroots::feed::v1::ChangeFeedService::NewStub(s.member_channel);
+  WaitForProjection(s.root_id);
+}
+
+void MembershipFixture::TearDownTestSuite() {
+  if (suite == nullptr) return;
+  Suite& s = *suite;
+  if (s.mem.follower) s.mem.follower->Stop();
+  if (s.mem.host) s.mem.host->Stop();
+  if (s.proxy) s.proxy->Stop();
+  if (s.org.host) s.org.host->Stop();
+  if (!s.mem.token_file.empty()) std::remove(s.mem.token_file.c_str());
+  delete suite;
+  suite = nullptr;
+}
+
+// ---- stubs ------------------------------------------------------------------------
+
+v1::MemberService::Stub& MembershipFixture::members() { return *S().members; }
+v1::LifecycleService::Stub& MembershipFixture::lifecycle() { return *S().lifecycle; }
+v1::YearlyRecordService::Stub& MembershipFixture::yearly() { return *S().yearly; }
+v1::MemberImportService::Stub& MembershipFixture::imports() { return *S().imports; }
+grassroots::feed::v1::ChangeFeedService::Stub& MembershipFixture::member_feed() { return *S().member_feed; }
+orgv1::OrganizationService::Stub& MembershipFixture::orgs() { return *S().orgs; }
+
+void MembershipFixture::TakeOrgServiceDown() { S().proxy->Stop(); }
+
+void MembershipFixture::BringOrgServiceBack() {
+  absl::Status started = S().proxy->Start();
+  ASSERT_TRUE(started.ok()) << started;
+}
+
+// ---- database ----------------------------------------------------------------------
+
+int64_t MembershipFixture::MemberDbInt(const std::string& sql) {
+  absl::StatusOr<int64_t> value = S().mem.db->QueryInt(sql);
+  EXPECT_TRUE(value.ok()) << sql << ": " << value.status();
+  return value.ok() ? *value : -1;
+}
+
+void MembershipFixture::MemberDbExecute(const std::string& sql) {
+  absl::Status status = S().mem.db->Execute(sql);
+  EXPECT_TRUE(status.ok()) << sql << ": " << status;
+}
+
+int64_t MembershipFixture::OrgDbInt(const std::string& sql) {
+  absl::StatusOr<int64_t> value = S().org.db->QueryInt(sql);
+  EXPECT_TRUE(value.ok()) << sql << ": " << value.status();
+  return value.ok() ? *value : -1;
+}
+
+int64_t MembershipFixture::CountRows(const std::string& table) {
+  return MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM ", table));
+}
+
+MembershipFixture::WriteCounts MembershipFixture::CountWrites() {
+  WriteCounts counts;
+  counts.members = CountRows("members");
+  counts.sensitive = CountRows("member_sensitive");
+  counts.events = CountRows("member_events");
+  counts.periods = CountRows("member_periods");
+  counts.cards = CountRows("party_cards");
+  counts.feed = CountRows("change_feed");
+  counts.audit = CountRows("audit_log");
+  return counts;
+}
+
+// ---- tokens -------------------------------------------------------------------------
+
+int64_t MembershipFixture::RootId() { return S().root_id; }
+std::string MembershipFixture::AdminToken(std::optional<int64_t> scope_org) {
+  return Mint(Role::kAdmin, scope_org.value_or(RootId()));
+}
+std::string MembershipFixture::InspectorToken(std::optional<int64_t> scope_org) {
+  return Mint(Role::kInspector, scope_org.value_or(RootId()));
+}
+std::string MembershipFixture::SecretaryToken(int64_t scope_org) { return Mint(Role::kSecretary, scope_org); }
+std::string MembershipFixture::MemberToken(int64_t scope_org, int64_t member_id) {
+  return Mint(Role::kMember, scope_org, member_id);
+}
+std::string MembershipFixture::PortalToken() { return Mint(Role::kPortal, RootId()); }
+std::string MembershipFixture::ServiceToken() { return Mint(Role::kService, RootId()); }
+
+// ---- calls ---------------------------------------------------------------------------
+
+void MembershipFixture::Authorize(grpc::ClientContext& context, const std::string& token) {
+  if (!token.empty()) {
+    context.AddMetadata("authorization", token.rfind("Bearer ", 0) == 0 ? token : absl::StrCat("Bearer ", token));
+  }
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+}
+
+std::string MembershipFixture::BadField(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::BadRequest bad;
+    if (any.UnpackTo(&bad) && bad.field_violations_size() > 0) return bad.field_violations(0).field();
+  }
+  return "";
+}
+
+std::string MembershipFixture::Reason(const grpc::Status& status) {
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return "";
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) return info.reason();
+  }
+  return "";
+}
+
+// ---- organizations ---------------------------------------------------------------------
+
+std::string MembershipFixture::UniqueCode(std::string_view prefix) {
+  static std::atomic<int> counter{0};
+  return absl::StrCat("M-", std::string(prefix), "-", getpid(), "-", ++counter);
+}
+
+std::string MembershipFixture::OrgName(int64_t id) { return absl::StrCat("organizations/", id); }
+
+int64_t MembershipFixture::CreateOrg(const std::string& type, int64_t parent_id, const std::string& display_name,
+                                     const std::string& established_on) {
+  orgv1::CreateOrganizationRequest request;
+  orgv1::Organization* org = request.mutable_organization();
+  org->set_code(UniqueCode(type.substr(0, 8)));
+  org->set_display_name(display_name);
+  org->set_type(type);
+  org->set_parent(OrgName(parent_id == 0 ? RootId() : parent_id));
+  org->set_established_on(established_on);
+  orgv1::Organization created;
+  grpc::Status status =
+      Call(orgs(), &orgv1::OrganizationService::Stub::CreateOrganization, AdminToken(), request, &created);
+  EXPECT_TRUE(status.ok()) << "CreateOrg(" << type << "): " << status.error_message();
+  if (!status.ok()) return 0;
+  int64_t id = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(created.name().substr(std::string("organizations/").size()), &id)) << created.name();
+  WaitForProjection(id);
+  return id;
+}
+
+Branch MembershipFixture::NewBranch() {
+  static std::atomic<int> counter{0};
+  const int n = ++counter;
+  Branch branch;
+  branch.grassroots = CreateOrg("DANG_BO_CO_SO", 0, absl::StrCat("Đảng bộ xã Thử Nghiệm ", n));
+  branch.cell_a = CreateOrg("CHI_BO_TRUC_THUOC", branch.grassroots, absl::StrCat("Chi bộ thôn Đông ", n));
+  branch.cell_b = CreateOrg("CHI_BO_TRUC_THUOC", branch.grassroots, absl::StrCat("Chi bộ thôn Tây ", n));
+  return branch;
+}
+
+void MembershipFixture::DissolveOrg(int64_t id, const std::string& effective_date) {
+  orgv1::GetOrganizationRequest get;
+  get.set_name(OrgName(id));
+  orgv1::Organization current;
+  grpc::Status status = Call(orgs(), &orgv1::OrganizationService::Stub::GetOrganization, AdminToken(), get, &current);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  orgv1::DissolveOrganizationRequest request;
+  request.set_name(OrgName(id));
+  request.set_effective_date(effective_date);
+  request.mutable_decision()->set_issuing_body("Ban Thường vụ Tỉnh ủy");
+  request.mutable_decision()->set_number(absl::StrCat(id, "-QĐ/TU"));
+  request.mutable_decision()->set_signed_on(effective_date);
+  request.set_etag(current.etag());
+  orgv1::Organization dissolved;
+  status = Call(orgs(), &orgv1::OrganizationService::Stub::DissolveOrganization, AdminToken(), request, &dissolved);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  WaitForProjection(id, orgv1::ORGANIZATION_STATE_DISSOLVED);
+}
+
+void MembershipFixture::WaitForProjection(int64_t id, orgv1::OrganizationState state) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  const std::string sql = absl::StrCat("SELECT COALESCE(MAX(state + 1), 0) FROM org_projection WHERE org_id = ", id);
+  int64_t seen = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    absl::StatusOr<int64_t> value = S().mem.db->QueryInt(sql);
+    seen = value.ok() ? *value : -1;
+    if (seen == static_cast<int64_t>(state) + 1) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "organizations/" << id << " did not reach state " << orgv1::OrganizationState_Name(state)
+                << " in membership's projection within 15 s (projection state+1 = " << seen << ")";
+}
+
+// ---- members ---------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kFamilyNames[] = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ"};
+constexpr const char* kMiddleNames[] = {"Văn", "Thị", "Hữu", "Minh", "Ngọc", "Quang", "Thanh", "Đức"};
+constexpr const char* kGivenNames[] = {"An",  "Bình", "Cường", "Dũng",  "Giang", "Hà",  "Khánh", "Lâm",  "Mai",
+                                       "Nam", "Oanh", "Phúc",  "Quyên", "Sơn",   "Tâm", "Uyên",  "Vinh", "Yến"};
+
+int NextPersonNumber() {
+  static std::atomic<int> counter{0};
+  return ++counter;
+}
+
+absl::CivilDay ParseDay(const std::string& text) {
+  absl::CivilDay day;
+  EXPECT_TRUE(absl::ParseCivilTime(text, &day)) << "not a date: " << text;
+  return day;
+}
+
+std::string FormatDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+}  // namespace
+
+std::string MembershipFixture::CitizenIdFor(const std::string& birth_date, v1::Sex sex) {
+  const absl::CivilDay born = ParseDay(birth_date);
+  const bool female = sex == v1::SEX_FEMALE;
+  const int century_sex = (born.year() >= 2000 ? 2 : 0) + (female ? 1 : 0);
+  // Lâm Đồng's province code, then the century/sex digit, the birth year's last
+  // two digits and a serial unique within the test process.
+  return absl::StrFormat("068%d%02d%06d", century_sex, static_cast<int>(born.year() % 100),
+                         NextPersonNumber() % 1000000);
+}
+
+std::string MembershipFixture::UniqueCard() {
+  return absl::StrFormat("TD-%d-%06d", getpid() % 100000, NextPersonNumber());
+}
+
+v1::Member MembershipFixture::NewPerson(const PersonOptions& options) {
+  const int n = NextPersonNumber();
+  v1::Member person;
+  person.set_full_name(!options.full_name.empty() ? options.full_name
+                                                  : absl::StrCat(kFamilyNames[n % 10], " ", kMiddleNames[(n / 10) % 8],
+                                                                 " ", kGivenNames[(n / 80) % 18]));
+  const v1::Sex sex = options.sex != v1::SEX_UNSPECIFIED ? options.sex : (n % 2 == 0 ? v1::SEX_MALE : v1::SEX_FEMALE);
+  person.set_sex(sex);
+  const std::string birth_date = !options.birth_date.empty()
+                                     ? options.birth_date
+                                     : absl::StrFormat("%04d-%02d-%02d", 1970 + n % 30, 1 + n % 12, 1 + n % 28);
+  person.set_birth_date(birth_date);
+  person.set_birth_place("Xã Lộc Thành, huyện Bảo Lâm, tỉnh Lâm Đồng");
+  person.set_home_town("Xã Lộc An, huyện Bảo Lâm, tỉnh Lâm Đồng");
+  person.set_ethnicity("Kinh");
+  person.set_religion("");
+  person.set_citizen_id(CitizenIdFor(birth_date, sex));
+  person.set_occupation_category(
+      options.category != v1::OCCUPATION_CATEGORY_UNSPECIFIED ? options.category : v1::OCCUPATION_CATEGORY_FARMER);
+  person.set_occupation("Trồng cà phê");
+  person.set_general_education(options.education);
+  person.set_political_theory_level(v1::POLITICAL_THEORY_LEVEL_ELEMENTARY);
+  person.set_permanent_address("Thôn 3, xã Lộc Thành");
+  person.set_current_address("Thôn 3, xã Lộc Thành");
+  person.set_phone(absl::StrFormat("09%08d", n));
+  person.set_external_id(absl::StrFormat("EXT-%d-%d", getpid(), n));
+  return person;
+}
+
+v1::Decision MembershipFixture::SomeDecision(const std::string& signed_on) {
+  static std::atomic<int> counter{0};
+  v1::Decision decision;
+  decision.set_issuing_body("Đảng ủy xã Lộc Thành");
+  decision.set_number(absl::StrCat(++counter, "-QĐ/ĐU"));
+  decision.set_signed_on(signed_on);
+  return decision;
+}
+
+v1::Member MembershipFixture::CreateProspect(int64_t cell, const v1::Member& person, const std::string& introduced_on) {
+  v1::CreateMemberRequest request;
+  *request.mutable_member() = person;
+  request.mutable_prospect()->set_cell(OrgName(cell));
+  request.mutable_prospect()->set_introduced_by("Đoàn TNCS Hồ Chí Minh xã Lộc Thành");
+  request.mutable_prospect()->set_introduced_on(introduced_on.empty() ? DaysFromToday(-400) : introduced_on);
+  v1::Member created;
+  grpc::Status status = Call(members(), &v1::MemberService::Stub::CreateMember, AdminToken(), request, &created);
+  EXPECT_TRUE(status.ok()) << "CreateProspect: " << status.error_message() << " [" << BadField(status) << "]";
+  return created;
+}
+
+v1::Member MembershipFixture::CreateExisting(int64_t cell, const v1::Member& person, v1::MemberStatus status,
+                                             const std::string& ceremony_date, const std::string& party_card) {
+  const std::string ceremony = !ceremony_date.empty()                 ? ceremony_date
+                               : status == v1::MEMBER_STATUS_OFFICIAL ? MonthsFromToday(-60)
+                                                                      : MonthsFromToday(-3);
+  v1::CreateMemberRequest request;
+  *request.mutable_member() = person;
+  v1::ExistingMemberEntry* entry = request.mutable_existing();
+  entry->set_cell(OrgName(cell));
+  entry->set_status(status);
+  entry->set_admission_decision_date(AddDays(ceremony, -14));
+  entry->set_admission_ceremony_date(ceremony);
+  if (status == v1::MEMBER_STATUS_OFFICIAL) entry->set_official_date(AddMonths(ceremony, 12));
+  entry->set_joined_cell_on(ceremony);
+  *entry->mutable_decision() = SomeDecision(AddDays(ceremony, -14));
+  request.set_party_card_number(party_card.empty() ? UniqueCard() : party_card);
+  v1::Member created;
+  grpc::Status rpc = Call(members(), &v1::MemberService::Stub::CreateMember, AdminToken(), request, &created);
+  EXPECT_TRUE(rpc.ok()) << "CreateExisting: " << rpc.error_message() << " [" << BadField(rpc) << "]";
+  return created;
+}
+
+v1::Member MembershipFixture::GetMember(const std::string& name, const std::string& as_of) {
+  v1::GetMemberRequest request;
+  request.set_name(name);
+  request.set_as_of_date(as_of);
+  v1::Member member;
+  grpc::Status status = Call(members(), &v1::MemberService::Stub::GetMember, AdminToken(), request, &member);
+  EXPECT_TRUE(status.ok()) << "GetMember(" << name << "): " << status.error_message();
+  return member;
+}
+
+int64_t MembershipFixture::MemberId(const std::string& name) {
+  int64_t id = 0;
+  const std::string_view prefix = "members/";
+  if (name.rfind(prefix, 0) != 0 || !absl::SimpleAtoi(name.substr(prefix.size()), &id)) {
+    ADD_FAILURE() << "not a member name: " << name;
+  }
+  return id;
+}
+
+// ---- dates -----------------------------------------------------------------------------
+
+std::string MembershipFixture::Today() { return FormatDay(common::api::Today()); }
+std::string MembershipFixture::DaysFromToday(int days) { return FormatDay(common::api::Today() + days); }
+
+std::string MembershipFixture::AddDays(const std::string& date, int days) { return FormatDay(ParseDay(date) + days); }
+
+std::string MembershipFixture::AddMonths(const std::string& date, int months) {
+  const absl::CivilDay day = ParseDay(date);
+  const absl::CivilMonth month = absl::CivilMonth(day) + months;
+  const int last_day = static_cast<int>((absl::CivilDay(month + 1) - 1).day());
+  return FormatDay(absl::CivilDay(month.year(), month.month(), std::min(static_cast<int>(day.day()), last_day)));
+}
+
+std::string MembershipFixture::MonthsFromToday(int months, int days) {
+  return AddDays(AddMonths(Today(), months), days);
+}
+
+}  // namespace grassroots::membership::testing

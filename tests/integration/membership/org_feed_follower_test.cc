@@ -1,0 +1,350 @@
+// The org-feed follower and the cell directory against the REAL organization
+// service (org_lib's OrganizationService and the common change feed, in-process
+// over its own test database), reached through a TCP proxy so a test can take
+// the organization service away and bring it back.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/api.h"
+#include "common/feed/feed.h"
+#include "common/rules/rules_registry.h"
+#include "common/server/service_host.h"
+#include "common/status/status.h"
+#include "services/membership/handlers/cell_directory.h"
+#include "services/membership/handlers/org_feed_follower.h"
+#include "services/membership/store/org_projection.h"
+#include "services/org/handlers/handler_context.h"
+#include "services/org/handlers/organization_handlers.h"
+#include "services/org/handlers/policy.h"
+#include "services/org/store/organization_store.h"
+#include "tests/support/tcp_proxy.h"
+#include "tests/support/test_db.h"
+#include "tests/support/test_tokens.h"
+
+namespace grassroots::migrations {
+const std::vector<common::db::Migration>& OrgMigrations();
+const std::vector<common::db::Migration>& MembershipMigrations();
+}  // namespace grassroots::migrations
+
+namespace grassroots::membership {
+namespace {
+
+namespace orgpb = grassroots::org::v1;
+using common::auth::Role;
+using std::chrono::milliseconds;
+
+// Polls cond every 20 ms until it holds or the timeout passes.
+bool Eventually(const std::function<bool()>& cond, milliseconds timeout = milliseconds(15000)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return cond();
+}
+
+// The value of one series in the registry; -1 when absent.
+double MetricValue(prometheus::Registry& registry, const std::string& name, const prometheus::Labels& labels) {
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      prometheus::Labels found;
+      for (const auto& pair : metric.label) found[pair.name] = pair.value;
+      if (found != labels) continue;
+      return family.type == prometheus::MetricType::Counter ? metric.counter.value : metric.gauge.value;
+    }
+  }
+  return -1;
+}
+
+const prometheus::Labels kOrgSource{{"source", "org"}};
+
+class OrgFeedFollowerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto org_db = grassroots::testing::TestDatabase::Create(
+        "follow_org", {&common::db::CommonMigrations(), &migrations::OrgMigrations()}, 8);
+    ASSERT_TRUE(org_db.ok()) << org_db.status();
+    org_db_ = std::move(*org_db);
+    auto member_db = grassroots::testing::TestDatabase::Create(
+        "follow_mem", {&common::db::CommonMigrations(), &migrations::MembershipMigrations()}, 8);
+    ASSERT_TRUE(member_db.ok()) << member_db.status();
+    member_db_ = std::move(*member_db);
+
+    // The organization service, as services/org/main.cc wires it (the parts the follower and the cell check use).
+    auto rules = common::RulesRegistry::LoadFile(common::RulesRegistry::DefaultPath());
+    ASSERT_TRUE(rules.ok()) << rules.status();
+    rules_ = std::make_unique<common::RulesRegistry>(std::move(*rules));
+    authorizer_ = std::make_unique<common::auth::Authorizer>(grassroots::testing::TestVerifier(),
+                                                             org::MakeOrgMethodPolicy());
+    page_tokens_ = std::make_unique<common::api::PageTokenCodec>("follower-test-page-token-secret");
+    organizations_ = std::make_unique<org::store::OrganizationStore>(org_db_->pool());
+    org_context_ = std::make_unique<org::HandlerContext>(
+        org::HandlerContext{org_db_->pool(), *authorizer_, *rules_, *page_tokens_, *organizations_});
+    organization_service_ = std::make_unique<org::OrganizationServiceImpl>(*org_context_);
+    feed_service_ = std::make_unique<common::feed::ChangeFeedServiceImpl>(org_db_->pool(), *authorizer_, nullptr);
+    common::ServerConfig server;
+    server.grpc_address = "127.0.0.1:0";
+    server.metrics_address = "";
+    server.drain_delay = milliseconds(0);
+    server.shutdown_grace = milliseconds(1000);
+    org_host_ = std::make_unique<common::ServiceHost>("org-test", server, std::make_shared<prometheus::Registry>());
+    org_host_->AddService(organization_service_.get());
+    org_host_->AddService(feed_service_.get());
+    common::feed::ChangeFeedServiceImpl* feed = feed_service_.get();
+    org_host_->OnStop([feed] { feed->StopStreams(); });
+    absl::Status started = org_host_->Start();
+    ASSERT_TRUE(started.ok()) << started;
+
+    direct_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", org_host_->port()),
+                                        grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+    orgs_ = orgpb::OrganizationService::NewStub(direct_);
+    proxy_ = std::make_unique<grassroots::testing::TcpProxy>("127.0.0.1", org_host_->port());
+    ASSERT_TRUE(proxy_->Start().ok());
+    grpc::ChannelArguments args = common::DefaultChannelArguments();
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 300);
+    through_proxy_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", proxy_->port()),
+                                               grpc::InsecureChannelCredentials(), args);
+
+    token_file_ = absl::StrCat(::testing::TempDir(), "follower-test-token-", ::getpid(), "-",
+                               ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    WriteToken(Role::kService);
+    token_ = std::make_shared<ServiceToken>(token_file_);
+    projection_ = std::make_unique<store::OrgProjection>(member_db_->pool());
+
+    root_ = Create("ROOT", "DANG_BO_TINH", 0);
+  }
+
+  void TearDown() override {
+    follower_.reset();
+    proxy_.reset();
+    if (org_host_) org_host_->Stop();
+    std::remove(token_file_.c_str());
+  }
+
+  void WriteToken(Role role) {
+    const std::string bearer = grassroots::testing::MintToken({role}, 1, std::nullopt, absl::Hours(1));
+    std::ofstream(token_file_, std::ios::trunc) << bearer.substr(std::string("Bearer ").size()) << "\n";
+  }
+
+  OrgFeedFollower& StartFollower() {
+    OrgFeedFollowerOptions options;
+    options.initial_backoff = milliseconds(50);
+    options.max_backoff = milliseconds(300);
+    options.head_poll_interval = milliseconds(100);
+    follower_ = std::make_unique<OrgFeedFollower>(through_proxy_, token_, member_db_->pool(), *projection_, registry_,
+                                                  options);
+    follower_->Start();
+    return *follower_;
+  }
+
+  int64_t Create(const std::string& code, const std::string& type, int64_t parent) {
+    orgpb::CreateOrganizationRequest request;
+    orgpb::Organization* org = request.mutable_organization();
+    org->set_code(absl::StrCat(code, "-", ::getpid()));
+    org->set_display_name(absl::StrCat("Đảng bộ ", code));
+    org->set_type(type);
+    if (parent != 0) org->set_parent(common::api::MakeName("organizations", parent));
+    org->set_established_on("2015-01-01");
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", grassroots::testing::MintToken({Role::kAdmin}, 1));
+    orgpb::Organization created;
+    grpc::Status status = orgs_->CreateOrganization(&context, request, &created);
+    EXPECT_TRUE(status.ok()) << code << ": " << status.error_message();
+    return common::api::ParseId(created.name(), "organizations", "name").value_or(0);
+  }
+
+  void Move(int64_t id, int64_t new_parent) {
+    orgpb::MoveOrganizationRequest request;
+    request.set_name(common::api::MakeName("organizations", id));
+    request.set_new_parent(common::api::MakeName("organizations", new_parent));
+    request.set_effective_date(common::api::FormatDate(common::api::Today()));
+    request.mutable_decision()->set_issuing_body("Ban Thường vụ Huyện ủy");
+    request.mutable_decision()->set_number("12-QĐ/HU");
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", grassroots::testing::MintToken({Role::kAdmin}, 1));
+    orgpb::Organization moved;
+    grpc::Status status = orgs_->MoveOrganization(&context, request, &moved);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  int64_t OrgFeedHead() { return org_db_->QueryInt("SELECT last_sequence FROM feed_head").value_or(-1); }
+  int64_t StoredCursor() {
+    return member_db_->QueryInt("SELECT COALESCE(MAX(last_sequence), 0) FROM feed_cursors WHERE source = 'org'")
+        .value_or(-1);
+  }
+  bool Within(int64_t ancestor, int64_t descendant) {
+    return projection_->IsWithinSubtree(ancestor, descendant).value_or(false);
+  }
+  void ExpectCaughtUp() {
+    const int64_t head = OrgFeedHead();
+    ASSERT_TRUE(follower_->WaitUntilHandled(head, milliseconds(15000)))
+        << "handled " << follower_->HandledSequence() << ", org feed head " << head;
+  }
+
+  std::unique_ptr<grassroots::testing::TestDatabase> org_db_;
+  std::unique_ptr<grassroots::testing::TestDatabase> member_db_;
+  std::unique_ptr<common::RulesRegistry> rules_;
+  std::unique_ptr<common::auth::Authorizer> authorizer_;
+  std::unique_ptr<common::api::PageTokenCodec> page_tokens_;
+  std::unique_ptr<org::store::OrganizationStore> organizations_;
+  std::unique_ptr<org::HandlerContext> org_context_;
+  std::unique_ptr<org::OrganizationServiceImpl> organization_service_;
+  std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
+  std::unique_ptr<common::ServiceHost> org_host_;
+  std::shared_ptr<grpc::Channel> direct_;
+  std::unique_ptr<orgpb::OrganizationService::Stub> orgs_;
+  std::unique_ptr<grassroots::testing::TcpProxy> proxy_;
+  std::shared_ptr<grpc::Channel> through_proxy_;
+  std::string token_file_;
+  std::shared_ptr<ServiceToken> token_;
+  std::unique_ptr<store::OrgProjection> projection_;
+  std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<OrgFeedFollower> follower_;
+  int64_t root_ = 0;
+};
+
+TEST_F(OrgFeedFollowerTest, ProjectsTheTreeAndFollowsMoves) {
+  const int64_t district = Create("HUYEN", "DANG_BO_HUYEN", root_);
+  const int64_t commune_a = Create("XA-A", "DANG_BO_CO_SO", district);
+  const int64_t commune_b = Create("XA-B", "DANG_BO_CO_SO", district);
+  const int64_t cell = Create("THON-1", "CHI_BO_TRUC_THUOC", commune_a);
+
+  OrgFeedFollower& follower = StartFollower();
+  ExpectCaughtUp();
+  EXPECT_TRUE(Eventually([&] { return follower.Ready(); }));
+  EXPECT_TRUE(Within(root_, cell));
+  EXPECT_TRUE(Within(commune_a, cell));
+  EXPECT_EQ(StoredCursor(), OrgFeedHead());
+  auto projected = member_db_->pool().Read<std::optional<store::ProjectedOrganization>>(
+      "test.find", [&](common::db::Session& s) { return projection_->Find(s, cell); });
+  ASSERT_TRUE(projected.ok() && projected->has_value());
+  EXPECT_TRUE((*projected)->is_cell);
+  EXPECT_EQ((*projected)->parent_id, commune_a);
+
+  // A change made while the stream is open arrives without a reconnect.
+  Move(cell, commune_b);
+  ExpectCaughtUp();
+  EXPECT_TRUE(Within(commune_b, cell));
+  EXPECT_FALSE(Within(commune_a, cell));
+  EXPECT_TRUE(Within(root_, cell));
+
+  EXPECT_TRUE(Eventually([&] { return MetricValue(*registry_, "feed_consumer_lag", kOrgSource) == 0; }));
+  EXPECT_EQ(MetricValue(*registry_, "feed_consumer_last_applied_sequence", kOrgSource), OrgFeedHead());
+  EXPECT_EQ(MetricValue(*registry_, "feed_consumer_connected", kOrgSource), 1);
+  EXPECT_GE(MetricValue(*registry_, "feed_consumer_changes_applied_total", kOrgSource), 6);
+  EXPECT_EQ(MetricValue(*registry_, "feed_consumer_errors_total", {{"source", "org"}, {"kind", "stream"}}), 0);
+}
+
+TEST_F(OrgFeedFollowerTest, PassesOverOtherResourcesAndSavesTheirPositions) {
+  OrgFeedFollower& follower = StartFollower();
+  ExpectCaughtUp();
+  const int64_t projected_before = member_db_->QueryInt("SELECT COUNT(*) FROM org_projection").value_or(-1);
+  // Another kind of change in the org feed, recorded by the feed's own writer.
+  orgpb::Organization payload;
+  ASSERT_TRUE(org_db_->pool()
+                  .RunInTransaction("test.other_change",
+                                    [&](common::db::Session& session) {
+                                      common::feed::ChangeRecord change;
+                                      change.resource_type = "meeting";
+                                      change.resource_name = "organizations/1/meetings/1";
+                                      change.action = "created";
+                                      change.resource = &payload;
+                                      return common::feed::RecordChange(session, {"test", "r1"}, change).status();
+                                    })
+                  .ok());
+  ExpectCaughtUp();
+  EXPECT_EQ(member_db_->QueryInt("SELECT COUNT(*) FROM org_projection").value_or(-1), projected_before);
+  // Saved by the head poller, not one write per passed-over change.
+  EXPECT_TRUE(Eventually([&] { return StoredCursor() == OrgFeedHead(); })) << StoredCursor();
+  EXPECT_TRUE(follower.Ready());
+}
+
+TEST_F(OrgFeedFollowerTest, ReconnectsAfterTheOrgServiceWasAway) {
+  StartFollower();
+  ExpectCaughtUp();
+  proxy_->Stop();
+  EXPECT_TRUE(Eventually([&] { return MetricValue(*registry_, "feed_consumer_connected", kOrgSource) == 0; }));
+  EXPECT_TRUE(Eventually([&] {
+    return MetricValue(*registry_, "feed_consumer_errors_total", {{"source", "org"}, {"kind", "stream"}}) >= 2;
+  }));  // kept trying
+  const int64_t district = Create("HUYEN-MOI", "DANG_BO_HUYEN", root_);  // while membership cannot see org
+  EXPECT_FALSE(Within(root_, district));
+
+  ASSERT_TRUE(proxy_->Start().ok());
+  ExpectCaughtUp();
+  EXPECT_TRUE(Within(root_, district));
+  EXPECT_TRUE(Eventually([&] { return MetricValue(*registry_, "feed_consumer_connected", kOrgSource) == 1; }));
+}
+
+TEST_F(OrgFeedFollowerTest, StopsPromptlyAndResumesFromTheStoredCursor) {
+  StartFollower();
+  ExpectCaughtUp();
+  ASSERT_EQ(MetricValue(*registry_, "feed_consumer_connected", kOrgSource), 1);
+  const auto stop_started = std::chrono::steady_clock::now();
+  follower_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_started, milliseconds(2000));
+  follower_->Stop();  // twice is harmless
+
+  const int64_t cursor = StoredCursor();
+  EXPECT_EQ(cursor, OrgFeedHead());
+  const int64_t district = Create("HUYEN-SAU", "DANG_BO_HUYEN", root_);  // while stopped
+
+  registry_ = std::make_shared<prometheus::Registry>();
+  OrgFeedFollower& again = StartFollower();
+  // It held a projection: ready at once, from where it stopped, before catching up.
+  EXPECT_TRUE(Eventually([&] { return again.Ready(); }, milliseconds(5000)));
+  ExpectCaughtUp();
+  EXPECT_TRUE(Within(root_, district));
+  EXPECT_GT(again.HandledSequence(), cursor);
+}
+
+TEST_F(OrgFeedFollowerTest, CellDirectoryAsksTheOrgServiceOnTheDay) {
+  const int64_t district = Create("HUYEN", "DANG_BO_HUYEN", root_);
+  const int64_t commune = Create("XA", "DANG_BO_CO_SO", district);
+  const int64_t cell = Create("THON", "CHI_BO_TRUC_THUOC", commune);
+  GrpcCellDirectory cells(through_proxy_, token_, milliseconds(2000));
+  const absl::CivilDay day(2024, 3, 1);
+
+  EXPECT_TRUE(cells.RequireActiveCell(cell, day, "member.cell").ok());
+
+  absl::Status not_a_cell = cells.RequireActiveCell(commune, day, "member.cell");
+  EXPECT_EQ(not_a_cell.code(), absl::StatusCode::kFailedPrecondition) << not_a_cell;
+  EXPECT_EQ(common::ReasonOf(not_a_cell), "NOT_A_CELL");
+
+  // Before the cell was founded it did not exist on that day.
+  absl::Status too_early = cells.RequireActiveCell(cell, absl::CivilDay(2010, 1, 1), "transfer.to_cell");
+  EXPECT_EQ(too_early.code(), absl::StatusCode::kInvalidArgument) << too_early;
+  EXPECT_EQ(common::FieldOf(too_early), "transfer.to_cell");
+
+  absl::Status missing = cells.RequireActiveCell(cell + 1000, day, "member.cell");
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument) << missing;
+  EXPECT_EQ(common::FieldOf(missing), "member.cell");
+
+  // A token the org service refuses (here: not signed by its issuer): this
+  // service's misconfiguration, not the caller's.
+  std::ofstream(token_file_, std::ios::trunc) << "eyJhbGciOiJub25lIn0.e30.\n";
+  std::filesystem::last_write_time(token_file_, std::filesystem::file_time_type::clock::now() + std::chrono::seconds(5));
+  EXPECT_EQ(cells.RequireActiveCell(cell, day, "member.cell").code(), absl::StatusCode::kInternal);
+  WriteToken(Role::kService);  // rotated back: picked up without a restart
+  std::filesystem::last_write_time(token_file_, std::filesystem::file_time_type::clock::now() + std::chrono::seconds(10));
+  EXPECT_TRUE(cells.RequireActiveCell(cell, day, "member.cell").ok());
+
+  proxy_->Stop();
+  absl::Status down = cells.RequireActiveCell(cell, day, "member.cell");
+  EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable) << down;
+  EXPECT_EQ(down.message(), "organization service unavailable");
+}
+
+}  // namespace
+}  // namespace grassroots::membership
