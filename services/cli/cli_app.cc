@@ -175,6 +175,11 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   demo_load->add_option("--parallel", demo_options.parallelism, "concurrent calls")->capture_default_str();
   demo_load->add_flag("--skip-meetings", demo_options.skip_meetings, "leave out the ~6,000 meeting records");
   demo_load->add_flag("--plan-only", demo_options.plan_only, "print what would be loaded; make no calls");
+  demo_load->add_flag("--skip-members", demo_options.skip_members,
+                      "leave out the ~3,500 members and their 2020-2025 history (membership service)");
+  demo_load->add_option("--membership-target", demo_options.membership_target,
+                        "host:port of the membership service (default GRASSROOTS_MEMBERSHIP_TARGET, else "
+                        "localhost:50052); skipped with a notice when it does not answer");
   AddConnectionFlags(*demo_load, demo_options.connection);
   demo_load->callback([&] { exit_code = RunDemoLoad(demo_options, io); });
 

@@ -23,6 +23,8 @@
 #include "grassroots/feed/v1/change_feed.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 #include "services/cli/demo_loader.h"
+#include "services/cli/demo_members.h"
+#include "services/cli/demo_members_loader.h"
 #include "services/cli/demo_plan.h"
 #include "services/cli/generic_call.h"
 
@@ -315,6 +317,18 @@ int RunDemoLoad(const DemoLoadOptions& options, Io& io) {
            << "\nworking_regulations " << plan.regulations.size() << "\nmeetings " << plan.meetings.size()
            << "\nnew_models " << plan.new_models.size() << "\nfour_good " << plan.four_good.size() << "\nratings "
            << plan.ratings.size() << "\nrestructuring_steps " << plan.restructuring.size() << std::endl;
+    if (!options.skip_members) {
+      const demo::MembersCounts members = demo::CountMembers(demo::BuildMembersPlan(plan));
+      io.out << "members " << members.members << "\nmembers_imported_2020 " << members.imported
+             << "\nprospects " << members.prospects << "\nadmitted " << members.admitted << "\nadmissions_by_year";
+      for (const auto& [year, admitted] : members.admissions_by_year) io.out << " " << year << ":" << admitted;
+      io.out << "\nabandoned " << members.abandoned << "\nrecognized " << members.recognized << "\ntransfers "
+             << members.transfers << "\ntransfers_out " << members.transfers_out << "\nexempted " << members.exempted
+             << "\nremoved " << members.removed << "\nleft " << members.left << "\ndeceased " << members.deceased
+             << "\nmember_ratings " << members.ratings << "\nresidence_registrations " << members.registrations
+             << "\nresidence_feedback " << members.feedback << "\ncommitments " << members.commitments
+             << "\ntrainings " << members.trainings << "\nmember_calls " << members.calls << std::endl;
+    }
     return kExitOk;
   }
   absl::StatusOr<Connection> connection = Connection::Open("grassroots.org.v1", options.connection, io.env);
@@ -336,6 +350,25 @@ int RunDemoLoad(const DemoLoadOptions& options, Io& io) {
            << " working regulations, " << report->meetings_created << " meetings, " << report->new_models_created
            << " new models, " << report->four_good_created << " four-good designations, " << report->ratings_created
            << " ratings; " << report->restructuring_steps_applied << " restructuring steps" << std::endl;
+  }
+  if (options.skip_members) return kExitOk;
+
+  ConnectionFlags membership_flags = options.connection;
+  membership_flags.target = options.membership_target;
+  absl::StatusOr<Connection> membership = Connection::Open("grassroots.membership.v1", membership_flags, io.env);
+  if (!membership.ok()) return Fail(io, membership.status().message());
+  const demo::MembersPlan members_plan = demo::BuildMembersPlan(plan);
+  demo::MembersLoadOptions members_options;
+  members_options.parallelism = options.parallelism;
+  absl::StatusOr<demo::MembersLoadReport> members =
+      demo::LoadMembers(*membership, report->organization_names, members_plan, members_options, io.out);
+  if (!members.ok()) {
+    io.err << "demo members load failed: " << members.status().message() << std::endl;
+    return kExitRpcError;
+  }
+  if (!members->unreachable && !members->already_loaded) {
+    io.out << "members: " << members->imported_created << " imported, " << members->prospects_created
+           << " prospects created, " << members->calls << " lifecycle and yearly-record calls" << std::endl;
   }
   return kExitOk;
 }

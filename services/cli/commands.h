@@ -103,6 +103,10 @@ struct DemoLoadOptions {
   int parallelism = 8;
   bool skip_meetings = false;
   bool plan_only = false;     // print the plan's counts and exit, no calls
+  bool skip_members = false;  // leave out the ~3,500 members and their history
+  // The membership service (default GRASSROOTS_MEMBERSHIP_TARGET, else localhost:50052);
+  // --target and the token flags apply to the org service and are shared.
+  std::string membership_target;
 };
 int RunDemoLoad(const DemoLoadOptions& options, Io& io);
 

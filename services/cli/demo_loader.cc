@@ -600,6 +600,7 @@ absl::StatusOr<LoadReport> Loader::Run() {
       if (current->state() == v1::ORGANIZATION_STATE_DISSOLVED) {
         report_.already_loaded = true;
         report_.root_name = *root;
+        report_.organization_names = names_;
         progress_ << "The demo committee is already loaded (" << kRootCode << " is " << *root
                   << " and its 2025 restructuring is recorded); nothing to do." << std::endl;
         return report_;
@@ -656,6 +657,7 @@ absl::StatusOr<LoadReport> Loader::Run() {
   progress_ << "[6/6] restructuring of " << kRestructuringDate << std::endl;
   if (status = Restructure(); !status.ok()) return status;
   progress_ << "Done: the demo committee is " << report_.root_name << " (" << kRootCode << ")." << std::endl;
+  report_.organization_names = names_;
   return report_;
 }
 

@@ -5,6 +5,7 @@
 // (creates carry deterministic request ids, restructuring steps check the
 // current state first).
 #include <iosfwd>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -32,6 +33,8 @@ struct LoadReport {
   int four_good_created = 0;
   int ratings_created = 0;
   int restructuring_steps_applied = 0;
+  // Every demo organization's code -> "organizations/<id>" (for the members' cells).
+  std::map<std::string, std::string> organization_names;
 };
 
 // Progress lines go to `progress`. Errors name the record that failed and the

@@ -341,7 +341,7 @@ class Bench {
   }
   std::string Mint(Role role, int64_t scope) const {
     common::auth::Claims claims;
-    claims.subject = absl::StrCat("membership-bench-", common::auth::RoleName(role));
+    claims.subject = "membership-bench-" + std::string(common::auth::RoleName(role));
     claims.roles = {role};
     claims.scope_org_id = scope;
     absl::StatusOr<std::string> token = signer_->Mint(claims, absl::Hours(4));

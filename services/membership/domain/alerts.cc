@@ -163,8 +163,8 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
       GR_ASSIGN_OR_RETURN(const int64_t days, IntOf(*rule));
       const absl::CivilDay due = *s.pending_introduced_on + days;
       if (query.as_of <= due) return std::nullopt;
-      alert.detail = absl::StrCat("introduced on ", Day(*s.pending_introduced_on), "; the letter was to be presented within ",
-                                  days, " days, by ", Day(due));
+      alert.detail = absl::StrCat("introduced on ", Day(*s.pending_introduced_on),
+                                  "; the letter was to be presented within ", days, " days, by ", Day(due));
       Finish(alert, due, query, rule);
       return alert;
     }

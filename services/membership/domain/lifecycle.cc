@@ -455,7 +455,8 @@ absl::Status CheckKind(const MemberState& state, Event& next, const TransitionCo
     case v1::EVENT_KIND_TRANSFER_COMPLETED:
       if (!counted) return NotAllowed(next, state, "PROBATIONARY or OFFICIAL");
       if (!state.transfer_pending) {
-        return Reasoned(kFailedPrecondition, "NO_TRANSFER_PENDING", "the member has no transfer waiting to be presented");
+        return Reasoned(kFailedPrecondition, "NO_TRANSFER_PENDING",
+                        "the member has no transfer waiting to be presented");
       }
       return absl::OkStatus();
     case v1::EVENT_KIND_TEMPORARY_TRANSFER_ENDED:

@@ -108,6 +108,20 @@ struct TransitionContext {
 //     EDUCATION_NOT_ELIGIBLE, AWARENESS_CERTIFICATE_EXPIRED,
 //     CEREMONY_DEADLINE_PASSED, PROBATION_NOT_ENDED, NOT_LATEST_EVENT) and a
 //     message naming the rule id and its citation where a rule decides.
+//
+// Choices the rules leave open, decided here:
+//  - age limits count whole months on the vote date: from 18 years 0 months to
+//    60 years 0 months inclusive ("từ đủ 18 tuổi đến đủ 60 tuổi");
+//  - a rule with no version in force on the day does not apply ("no such rule
+//    then"), except where the event cannot be computed without it
+//    (RULE_NOT_IN_FORCE: probation length, certificate validity, vote shares,
+//    temporary-transfer durations);
+//  - every transfer is pending until presented (TRANSFER_COMPLETED); an
+//    official transfer presented outside the tree ends the record
+//    (TRANSFERRED_OUT on the presentation date);
+//  - a prospect or admitted person who dies is NOT_ADMITTED (never a member);
+//  - a late recognition is ordered by its decision date (recorded_on) and
+//    dated back to the end of probation.
 absl::Status CheckAndComplete(const MemberState& state, Event& next, const TransitionContext& context);
 
 // CheckAndComplete against a whole log (oldest first, voided events marked):

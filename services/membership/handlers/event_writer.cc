@@ -1,4 +1,5 @@
 // AppendEvent (member_writer.h): the one write path of every lifecycle event.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,12 +54,12 @@ absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db
   GR_RETURN_IF_ERROR(domain::CheckAndCompleteOnLog(log, event, transition));
   GR_ASSIGN_OR_RETURN(const domain::Event stored, ctx.events.Append(session, member_id, event, write.request_id));
 
-  const domain::Event* voided = nullptr;
+  std::optional<domain::Event> voided;  // a copy: the log grows below
   if (stored.kind == v1::EVENT_KIND_VOIDED) {
     for (domain::Event& e : log) {
       if (e.id == stored.voids_event_id) {
         e.voided = true;
-        voided = &e;
+        voided = e;
       }
     }
   }
@@ -74,11 +75,11 @@ absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db
                           {"kind", v1::EventKind_Name(stored.kind)},
                           {"status_after", v1::MemberStatus_Name(state.status)},
                           {"cell_id", state.cell_id}};
-  if (voided != nullptr) audit["voids_event_id"] = voided->id;
+  if (voided) audit["voids_event_id"] = voided->id;
   GR_RETURN_IF_ERROR(RecordMemberChange(session, write, updated, action, std::move(audit)));
   GR_RETURN_IF_ERROR(RecordEventChange(session, write, stored, member_id, "created"));
   // Consumers that keep the log learn the voided event is no longer in force.
-  if (voided != nullptr) GR_RETURN_IF_ERROR(RecordEventChange(session, write, *voided, member_id, "voided"));
+  if (voided) GR_RETURN_IF_ERROR(RecordEventChange(session, write, *voided, member_id, "voided"));
   return updated;
 }
 

@@ -155,7 +155,8 @@ grpc::Status LifecycleServiceImpl::RecordAwarenessClass(grpc::ServerContext* con
   return SimpleWrite(ctx_, context, "RecordAwarenessClass", request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_AWARENESS_CLASS_COMPLETED);
-                       GR_ASSIGN_OR_RETURN(event.effective_date, EffectiveDate(request->completed_on(), "completed_on"));
+                       GR_ASSIGN_OR_RETURN(event.effective_date,
+                                           EffectiveDate(request->completed_on(), "completed_on"));
                        GR_ASSIGN_OR_RETURN(event.certificate_number, Text(request->certificate_number(),
                                                                           "certificate_number", true, kMaxNumberChars));
                        GR_ASSIGN_OR_RETURN(event.decision, DecisionFromProto(request->certificate(), "certificate",
@@ -174,7 +175,8 @@ grpc::Status LifecycleServiceImpl::RecordDossierCompleted(grpc::ServerContext* c
   return SimpleWrite(ctx_, context, "RecordDossierCompleted", request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_DOSSIER_COMPLETED);
-                       GR_ASSIGN_OR_RETURN(event.effective_date, EffectiveDate(request->completed_on(), "completed_on"));
+                       GR_ASSIGN_OR_RETURN(event.effective_date,
+                                           EffectiveDate(request->completed_on(), "completed_on"));
                        GR_ASSIGN_OR_RETURN(event.note, Text(request->note(), "note", false, kMaxNoteChars));
                        return event;
                      },

@@ -223,7 +223,8 @@ absl::Status RecordFeedbackImpl(HandlerContext& ctx, grpc::ServerContext& contex
                                                                 kShortText));
   GR_ASSIGN_OR_RETURN(absl::CivilDay given_on, RequiredDate(in.given_on(), "feedback.given_on"));
   GR_RETURN_IF_ERROR(domain::ValidateDateForYear(given_on, in.year(), "feedback.given_on", today));
-  GR_ASSIGN_OR_RETURN(std::optional<int64_t> requested_cell, OptionalOrg(in.residence_cell(), "feedback.residence_cell"));
+  GR_ASSIGN_OR_RETURN(std::optional<int64_t> requested_cell,
+                      OptionalOrg(in.residence_cell(), "feedback.residence_cell"));
 
   GR_ASSIGN_OR_RETURN(domain::MemberRecord member, ReadMember(ctx, member_id));
   GR_ASSIGN_OR_RETURN(std::optional<v1::ResidenceRegistration> registration,
@@ -530,7 +531,8 @@ absl::Status ListForScreeningImpl(HandlerContext& ctx, grpc::ServerContext& cont
   GR_ASSIGN_OR_RETURN(int64_t member_id, ParseMemberName(in.member(), "screening.member"));
   if (!domain::IsKnownScreeningCriterion(in.criterion())) {
     return common::InvalidField("screening.criterion",
-                                "must be TWO_YEARS_NOT_COMPLETED, REPEAT_VIOLATION, DEGENERATION, EXAMPLE_RULES or OTHER");
+                                "must be TWO_YEARS_NOT_COMPLETED, REPEAT_VIOLATION, DEGENERATION, EXAMPLE_RULES "
+                                "or OTHER");
   }
   GR_ASSIGN_OR_RETURN(absl::CivilDay listed_on, RequiredDate(in.listed_on(), "screening.listed_on"));
   GR_RETURN_IF_ERROR(domain::ValidatePastDate(listed_on, "screening.listed_on", today));

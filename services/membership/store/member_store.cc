@@ -338,6 +338,22 @@ absl::StatusOr<std::set<int64_t>> ApplyPeriods(Session& session, std::vector<dom
   return found;
 }
 
+// A bound parameter of a statement assembled from optional parts.
+struct Param {
+  bool is_text = false;
+  int64_t number = 0;
+  std::string text;
+  static Param Int(int64_t value) { return Param{false, value, {}}; }
+  static Param Text(std::string value) { return Param{true, 0, std::move(value)}; }
+  void Bind(sql::PreparedStatement& ps, int index) const {
+    if (is_text) {
+      ps.setString(index, text);
+    } else {
+      ps.setInt64(index, number);
+    }
+  }
+};
+
 absl::StatusOr<domain::MemberRecord> GetOne(Session& session, int64_t id, bool for_update) {
   sql::PreparedStatement& ps = session.Prepare(
       absl::StrCat("SELECT ", kRecordColumns, kRecordFrom, "WHERE m.id = ?", for_update ? " FOR UPDATE" : ""));
@@ -574,66 +590,95 @@ absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
     Session& session, const SearchFilter& filter, const std::optional<std::pair<std::string, int64_t>>& after,
     int32_t limit) {
   // Placement and status come from the members row (today) or from the period
-  // in force on the as-of date. Either way the rows are read in the order of
-  // idx_members_search_name, so a page stops after `limit` matches.
+  // in force on the as-of date. Rows are wanted in the order of
+  // idx_members_search_name, so with unselective filters a page stops after
+  // `limit` matches; selective ones (a cell, a rare name) are driven from
+  // their own index and sorted.
   const char* placed = filter.as_of ? "p" : "m";
-  std::string sql_text = absl::StrCat("SELECT ", kRecordColumns, " FROM members m ");
-  if (filter.as_of) {
-    absl::StrAppend(&sql_text,
-                    "JOIN member_periods p ON p.member_id = m.id AND p.valid_from <= ? "
-                    "AND (p.valid_to IS NULL OR p.valid_to > ?) ");
-  }
-  absl::StrAppend(&sql_text, "LEFT JOIN member_sensitive s ON s.member_id = m.id WHERE TRUE");
-  if (filter.subtree_root) {
-    absl::StrAppend(&sql_text, " AND (", placed,
-                    ".cell_id IN (SELECT c.descendant_id FROM org_closure c WHERE c.ancestor_id = ?)");
-    if (filter.include_hosted) {
-      absl::StrAppend(&sql_text, " OR ", placed,
-                      ".host_cell_id IN (SELECT h.descendant_id FROM org_closure h WHERE h.ancestor_id = ?)");
-    }
-    absl::StrAppend(&sql_text, ")");
-  }
+  std::vector<Param> params;
+  // The conditions other than placement, with their parameters.
+  std::string rest;
+  std::vector<Param> rest_params;
   if (!filter.statuses.empty()) {
-    absl::StrAppend(&sql_text, " AND ", placed, ".status IN (",
+    absl::StrAppend(&rest, " AND ", placed, ".status IN (",
                     absl::StrJoin(std::vector<std::string>(filter.statuses.size(), "?"), ", "), ")");
+    for (v1::MemberStatus status : filter.statuses) rest_params.push_back(Param::Int(status));
   }
   if (!filter.categories.empty()) {
-    absl::StrAppend(&sql_text, " AND m.occupation_category IN (",
+    absl::StrAppend(&rest, " AND m.occupation_category IN (",
                     absl::StrJoin(std::vector<std::string>(filter.categories.size(), "?"), ", "), ")");
+    for (v1::OccupationCategory category : filter.categories) rest_params.push_back(Param::Int(category));
   }
-  if (filter.sex != v1::SEX_UNSPECIFIED) absl::StrAppend(&sql_text, " AND m.sex = ?");
-  if (filter.born_on_or_after) absl::StrAppend(&sql_text, " AND m.birth_date >= ?");
-  if (filter.born_on_or_before) absl::StrAppend(&sql_text, " AND m.birth_date <= ?");
+  if (filter.sex != v1::SEX_UNSPECIFIED) {
+    absl::StrAppend(&rest, " AND m.sex = ?");
+    rest_params.push_back(Param::Int(filter.sex));
+  }
+  if (filter.born_on_or_after) {
+    absl::StrAppend(&rest, " AND m.birth_date >= ?");
+    rest_params.push_back(Param::Text(DateText(*filter.born_on_or_after)));
+  }
+  if (filter.born_on_or_before) {
+    absl::StrAppend(&rest, " AND m.birth_date <= ?");
+    rest_params.push_back(Param::Text(DateText(*filter.born_on_or_before)));
+  }
   // Each word must be the prefix of one of the person's name tokens.
   for (size_t i = 0; i < filter.name_tokens.size(); ++i) {
-    absl::StrAppend(&sql_text, " AND m.id IN (SELECT t", i, ".member_id FROM member_name_tokens t", i, " WHERE t", i,
+    absl::StrAppend(&rest, " AND m.id IN (SELECT t", i, ".member_id FROM member_name_tokens t", i, " WHERE t", i,
                     ".token LIKE ?)");
+    rest_params.push_back(Param::Text(PrefixPattern(filter.name_tokens[i])));
   }
-  if (after) absl::StrAppend(&sql_text, " AND (m.search_name > ? OR (m.search_name = ? AND m.id > ?))");
-  absl::StrAppend(&sql_text, " ORDER BY m.search_name, m.id LIMIT ?");
+  if (after) {
+    absl::StrAppend(&rest, " AND (m.search_name > ? OR (m.search_name = ? AND m.id > ?))");
+    rest_params.push_back(Param::Text(after->first));
+    rest_params.push_back(Param::Text(after->first));
+    rest_params.push_back(Param::Int(after->second));
+  }
+  // FROM ... WHERE for one placement condition ("" = anywhere).
+  auto from_where = [&](const std::string& placement, bool subtree, bool with_sensitive) {
+    std::string text = " FROM members m ";
+    if (with_sensitive) absl::StrAppend(&text, "LEFT JOIN member_sensitive s ON s.member_id = m.id ");
+    if (filter.as_of) {
+      absl::StrAppend(&text,
+                      "JOIN member_periods p ON p.member_id = m.id AND p.valid_from <= ? "
+                      "AND (p.valid_to IS NULL OR p.valid_to > ?) ");
+      params.push_back(Param::Text(DateText(*filter.as_of)));
+      params.push_back(Param::Text(DateText(*filter.as_of)));
+    }
+    absl::StrAppend(&text, "WHERE TRUE");
+    if (subtree) {
+      absl::StrAppend(&text, " AND ", placed, ".", placement,
+                      " IN (SELECT c.descendant_id FROM org_closure c WHERE c.ancestor_id = ?)");
+      params.push_back(Param::Int(*filter.subtree_root));
+    }
+    absl::StrAppend(&text, rest);
+    params.insert(params.end(), rest_params.begin(), rest_params.end());
+    return text;
+  };
+
+  std::string sql_text;
+  if (filter.subtree_root && filter.include_hosted) {
+    // Home cell or host cell in the subtree: an OR across two columns would
+    // defeat both indexes, so each is its own ordered, limited branch and the
+    // page is the first `limit` of their union.
+    std::string branches;
+    for (const char* placement : {"cell_id", "host_cell_id"}) {
+      if (!branches.empty()) absl::StrAppend(&branches, " UNION ");
+      absl::StrAppend(&branches, "(SELECT m.id", from_where(placement, true, false),
+                      " ORDER BY m.search_name, m.id LIMIT ?)");
+      params.push_back(Param::Int(limit + 1));
+    }
+    sql_text = absl::StrCat("SELECT ", kRecordColumns, " FROM (", branches,
+                            ") page JOIN members m ON m.id = page.id "
+                            "LEFT JOIN member_sensitive s ON s.member_id = m.id "
+                            "ORDER BY m.search_name, m.id LIMIT ?");
+  } else {
+    sql_text = absl::StrCat("SELECT ", kRecordColumns, from_where("cell_id", filter.subtree_root.has_value(), true),
+                            " ORDER BY m.search_name, m.id LIMIT ?");
+  }
+  params.push_back(Param::Int(limit + 1));
 
   sql::PreparedStatement& ps = session.Prepare(sql_text);
-  int index = 1;
-  if (filter.as_of) {
-    ps.setString(index++, DateText(*filter.as_of));
-    ps.setString(index++, DateText(*filter.as_of));
-  }
-  if (filter.subtree_root) {
-    ps.setInt64(index++, *filter.subtree_root);
-    if (filter.include_hosted) ps.setInt64(index++, *filter.subtree_root);
-  }
-  for (v1::MemberStatus status : filter.statuses) ps.setInt(index++, static_cast<int>(status));
-  for (v1::OccupationCategory category : filter.categories) ps.setInt(index++, static_cast<int>(category));
-  if (filter.sex != v1::SEX_UNSPECIFIED) ps.setInt(index++, static_cast<int>(filter.sex));
-  if (filter.born_on_or_after) ps.setString(index++, DateText(*filter.born_on_or_after));
-  if (filter.born_on_or_before) ps.setString(index++, DateText(*filter.born_on_or_before));
-  for (const std::string& token : filter.name_tokens) ps.setString(index++, PrefixPattern(token));
-  if (after) {
-    ps.setString(index++, after->first);
-    ps.setString(index++, after->first);
-    ps.setInt64(index++, after->second);
-  }
-  ps.setInt(index++, limit + 1);
+  for (size_t i = 0; i < params.size(); ++i) params[i].Bind(ps, static_cast<int>(i + 1));
 
   SearchPage page;
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);

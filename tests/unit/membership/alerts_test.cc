@@ -162,7 +162,9 @@ TEST_F(AlertsTest, RegisteredWorkingMemberWithoutTheYearsFeedback) {
     EXPECT_FALSE(Eval(v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION, exempt, D(2026, 2, 10)).has_value());
   }
   AlertSubject unregistered = s;
-  unregistered.residence.registered = false;  // raises the registration alert instead
+  unregistered.residence = ResidenceSnapshot{};  // owes the feedback as well as the registration
+  EXPECT_TRUE(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, unregistered, D(2026, 2, 10), 2025).has_value());
+  unregistered.occupation_category = v1::OCCUPATION_CATEGORY_RETIRED;
   EXPECT_FALSE(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, unregistered, D(2026, 2, 10), 2025).has_value());
   // Before QĐ 213 there was no such duty.
   EXPECT_FALSE(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, s, D(2019, 12, 1), 2019).has_value());
@@ -180,14 +182,18 @@ TEST_F(AlertsTest, ComputeAlertsOrdersByKindThenMember) {
   auto alerts = ComputeAlerts({late_probation, unregistered, late_probation_too}, AllAlertKinds(), query, *rules_,
                               *calendar_);
   ASSERT_TRUE(alerts.ok()) << alerts.status();
-  ASSERT_EQ(alerts->size(), 5u);  // two probation alerts and three registration alerts
+  // Two probation alerts, then for each unregistered worker the feedback (4)
+  // and registration (5) alerts.
+  ASSERT_EQ(alerts->size(), 8u);
   EXPECT_EQ((*alerts)[0].kind, v1::ALERT_KIND_PROBATION_OVERDUE);
   EXPECT_EQ((*alerts)[0].member_id, 20);
   EXPECT_EQ((*alerts)[1].member_id, 30);
-  EXPECT_EQ((*alerts)[2].kind, v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION);
+  for (size_t i = 2; i < 5; ++i) EXPECT_EQ((*alerts)[i].kind, v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK);
+  for (size_t i = 5; i < 8; ++i) EXPECT_EQ((*alerts)[i].kind, v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION);
   EXPECT_EQ((*alerts)[2].member_id, 10);
   EXPECT_EQ((*alerts)[3].member_id, 20);
   EXPECT_EQ((*alerts)[4].member_id, 30);
+  EXPECT_EQ((*alerts)[5].member_id, 10);
 }
 
 TEST_F(AlertsTest, CutoffsAreTheLatestDatesThatCanBeOverdue) {
