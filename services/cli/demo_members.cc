@@ -216,6 +216,7 @@ struct Sim {
   std::optional<Day> exempt_since;
   std::vector<std::pair<Day, std::string>> cells;  // (from, cell code)
   bool away = false;                     // a temporary transfer or a pending one that never ends
+  Day birth;
   int quality = 2;                       // 0 weak .. 3 excellent: decides ratings and removals
   bool registered = false;
   bool feedback_expected = false;
@@ -287,7 +288,7 @@ class MembersBuilder {
   const CellInfo& Cell(const std::string& code) const { return *cells_.at(code); }
   PlannedMember& Member(const Sim& sim) { return plan_.members[sim.member]; }
   const PlannedMember& Member(const Sim& sim) const { return plan_.members[sim.member]; }
-  Day Birth(const Sim& sim) const { return ToDay(Member(sim).person.birth_date); }
+  Day Birth(const Sim& sim) const { return sim.birth; }
   bool Working(const Sim& sim) const;
 
   const Plan& org_plan_;
@@ -781,6 +782,7 @@ PlannedMember& MembersBuilder::NewImported(const CellInfo& cell, bool probationa
     sim.official_since = AddMonths(ceremony, 12);
   }
   sim.quality = random_.Weighted<int>({{25, 0}, {200, 1}, {650, 2}, {125, 3}});
+  sim.birth = birth;
   sims_.push_back(sim);
   return member;
 }
@@ -948,7 +950,13 @@ void MembersBuilder::EndingCells(int year) {
         start.text = outside;
         start.text2 = "Chuyển theo tổ chức đảng về đảng bộ cấp trên theo ngành dọc";
         Add(sim, std::move(start));
-        End(sim, *on, mv1::MEMBER_STATUS_TRANSFERRED_OUT);
+        // Presented at the receiving committee before the cell ends: the member leaves this tree.
+        const Day presented = std::min(*on + random_.Between(2, 6), *cell->until - 1);
+        Action complete;
+        complete.kind = ActionKind::kCompleteTransfer;
+        complete.date = Text(presented);
+        Add(sim, std::move(complete));
+        End(sim, presented, mv1::MEMBER_STATUS_TRANSFERRED_OUT);
         continue;
       }
       start.cell_code = receiving_cell;
@@ -1049,6 +1057,7 @@ void MembersBuilder::Prospect(int year, bool admitted, std::optional<mv1::Occupa
   sim.last = introduced;
   sim.cells.push_back({introduced, cell.code()});
   sim.quality = random_.Weighted<int>({{20, 0}, {200, 1}, {640, 2}, {140, 3}});
+  sim.birth = birth;
 
   Action awareness_class;
   awareness_class.kind = ActionKind::kAwarenessClass;
@@ -1207,7 +1216,13 @@ void MembersBuilder::TransfersOut(int year) {
     start.decision = *on < kRestructuring ? Numbered("Ban Tổ chức Huyện ủy Bảo Nguyên", "GGT/BTCHU", *on)
                                           : CompetentCommittee(Cell(sim.cell()), *on);
     Add(sim, std::move(start));
-    End(sim, *on, mv1::MEMBER_STATUS_TRANSFERRED_OUT);
+    // The receiving committee's acknowledgement, recorded as the presentation.
+    const Day presented = std::min(*on + random_.Between(5, 25), kHistoryEnd);
+    Action complete;
+    complete.kind = ActionKind::kCompleteTransfer;
+    complete.date = Text(presented);
+    Add(sim, std::move(complete));
+    End(sim, presented, mv1::MEMBER_STATUS_TRANSFERRED_OUT);
   }
 }
 
@@ -1238,6 +1253,10 @@ void MembersBuilder::Temporary(int year) {
                                                          "Chi bộ Học viên, Trường Chính trị tỉnh Lâm Viên"});
       start.text2 = "Học tập tập trung";
       Add(sim, std::move(start));
+      Action complete;
+      complete.kind = ActionKind::kCompleteTransfer;
+      complete.date = Text(on + random_.Between(3, 10));
+      Add(sim, std::move(complete));
     } else {
       const CellInfo& from = Cell(sim.cell());
       std::vector<const CellInfo*> hosts;

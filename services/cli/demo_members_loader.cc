@@ -105,7 +105,7 @@ class MembersLoader {
         lifecycle_(mv1::LifecycleService::NewStub(connection.channel())),
         yearly_(mv1::YearlyRecordService::NewStub(connection.channel())),
         names_(plan.members.size()),
-        fresh_(plan.members.size(), false) {}
+        fresh_(plan.members.size(), 0) {}
 
   absl::StatusOr<MembersLoadReport> Run();
 
@@ -137,7 +137,7 @@ class MembersLoader {
   std::unique_ptr<mv1::YearlyRecordService::Stub> yearly_;
 
   std::vector<std::string> names_;  // plan index -> "members/N"
-  std::vector<bool> fresh_;         // created by this run: nothing to resume
+  std::vector<char> fresh_;         // created by this run: nothing to resume (char: written by several import threads)
   std::mutex mutex_;
   MembersLoadReport report_;
   std::atomic<int> calls_{0};
@@ -187,8 +187,7 @@ absl::Status MembersLoader::ImportRange(size_t begin, size_t end, bool& retry) {
   }
   absl::Status first_error;
   bool waiting_for_cells = false;
-  int created = 0;
-  int unchanged = 0;
+  bool transient = false;
   ImportOutcome outcome = StreamImport(
       connection_, absl::StrCat("demo-members-", begin, ".csv"), /*dry_run=*/false, csv,
       [&](const mv1::ImportProgress& progress) {
@@ -197,12 +196,10 @@ absl::Status MembersLoader::ImportRange(size_t begin, size_t end, bool& retry) {
           if (k >= rows.size()) continue;
           switch (row.outcome()) {
             case mv1::ROW_OUTCOME_CREATED:
-              ++created;
               names_[rows[k]] = row.member();
-              fresh_[rows[k]] = true;
+              fresh_[rows[k]] = 1;
               break;
             case mv1::ROW_OUTCOME_UNCHANGED:
-              ++unchanged;
               names_[rows[k]] = row.member();
               break;
             default:
@@ -210,6 +207,9 @@ absl::Status MembersLoader::ImportRange(size_t begin, size_t end, bool& retry) {
               // feed: cells created moments ago may not have reached it yet.
               if (row.column() == "cell" && row.code() == "INVALID_ARGUMENT") {
                 waiting_for_cells = true;
+              } else if (row.code() == "ABORTED" || row.code() == "UNAVAILABLE" ||
+                         row.code() == "DEADLINE_EXCEEDED") {
+                transient = true;  // a conflict or an outage: the same rows again will do
               } else if (first_error.ok()) {
                 first_error = absl::InternalError(absl::StrCat("the demo import refused ", plan_.members[rows[k]].person.external_id,
                                                                ": ", DescribeRowError(row)));
@@ -217,14 +217,9 @@ absl::Status MembersLoader::ImportRange(size_t begin, size_t end, bool& retry) {
           }
         }
       });
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    report_.imported_created += created;
-    report_.imported_unchanged += unchanged;
-  }
   if (!outcome.status.ok()) return CallError("importing the demo's 2020 member list", outcome.status);
   if (!first_error.ok()) return first_error;
-  retry = waiting_for_cells;
+  retry = waiting_for_cells || transient;
   return absl::OkStatus();
 }
 
@@ -260,10 +255,12 @@ absl::Status MembersLoader::Import() {
           "the membership service still does not know some demo cells: is it following the organization "
           "service's change feed?");
     }
-    progress_ << "    waiting for the membership service to learn the demo's cells from the org feed..." << std::endl;
+    progress_ << "    " << again.size() << " part(s) of the list to send again (cells the membership service has not "
+              << "learnt from the org feed yet, or write conflicts); retrying in 2 s" << std::endl;
     std::this_thread::sleep_for(std::chrono::seconds(2));
     pending = std::move(again);
   }
+  for (size_t i = 0; i < imported; ++i) ++(fresh_[i] ? report_.imported_created : report_.imported_unchanged);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   progress_ << "  import of the 2020 list: " << report_.imported_created << " created, " << report_.imported_unchanged
             << " already on file, in " << absl::StrFormat("%.1f", seconds) << " s" << std::endl;
@@ -586,7 +583,9 @@ absl::Status MembersLoader::LoadMember(size_t index) {
   // A member this run created has nothing on file yet; any other may have
   // part of its history from an interrupted run.
   const bool fresh = member.imported ? bool(fresh_[index]) : !report_.resumed;
-  if (!fresh) GR_ASSIGN_OR_RETURN(on_file, ReadOnFile(name));
+  if (!fresh) {
+    GR_ASSIGN_OR_RETURN(on_file, ReadOnFile(name));
+  }
   int lifecycle_to_skip = on_file.lifecycle_events;
   for (size_t a = 0; a < member.actions.size(); ++a) {
     if (index == plan_.marker_member && a == plan_.marker_action) continue;  // sent last of all

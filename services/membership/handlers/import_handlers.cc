@@ -1,6 +1,8 @@
 #include "services/membership/handlers/import_handlers.h"
 
+#include <chrono>
 #include <map>
+#include <thread>
 #include <optional>
 #include <set>
 #include <string>
@@ -26,6 +28,7 @@ using member_csv::CsvRecord;
 using member_csv::MappedRow;
 
 constexpr char kMethod[] = "/grassroots.membership.v1.MemberImportService/ImportMembers";
+constexpr int kExtraConflictAttempts = 3;
 using Stream = grpc::ServerReaderWriter<v1::ImportProgress, v1::ImportChunk>;
 
 bool ServiceUnavailable(const absl::Status& status) {
@@ -354,8 +357,15 @@ v1::RowResult ImportRun::Process(const CsvRecord& record) {
   }
 
   fresh->import_fingerprint = fingerprint;
-  absl::StatusOr<domain::MemberRecord> created = ctx_.pool.Transact<domain::MemberRecord>(
-      "membership.import_row", [&](Session& session) { return InsertMember(ctx_, session, write_, *fresh); });
+  absl::StatusOr<domain::MemberRecord> created;
+  for (int attempt = 0; attempt <= kExtraConflictAttempts; ++attempt) {
+    created = ctx_.pool.Transact<domain::MemberRecord>(
+        "membership.import_row", [&](Session& session) { return InsertMember(ctx_, session, write_, *fresh); });
+    if (!absl::IsAborted(created.status()) || attempt == kExtraConflictAttempts) break;
+    // The pool retried its deadlocks already; rows of a bulk load under
+    // concurrent writers get a few more, spaced out, before being reported.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
+  }
   if (absl::IsAlreadyExists(created.status())) {
     // A concurrent import of the same file may have written the row first.
     absl::StatusOr<std::optional<v1::RowResult>> again = AgainstFile(line, row, fingerprint);

@@ -389,8 +389,8 @@ absl::StatusOr<Header> ParseHeader(const std::vector<std::string>& fields) {
     return common::InvalidField(
         "header", absl::StrCat(unknown.size() == 1 ? "column " : "columns ", absl::StrJoin(unknown, ", "),
                                unknown.size() == 1 ? " has a header" : " have headers",
-                               " the import does not know; known columns: ", absl::StrJoin(names, ", "), " (",
-                               ToAbsl(kDocHint), " lists the Vietnamese names too)"));
+                               " the import does not know; known columns: ", absl::StrJoin(names, ", "),
+                               " (docs/member-import.md lists the Vietnamese names too)"));
   }
   if (!duplicates.empty()) return common::InvalidField("header", absl::StrJoin(duplicates, "; "));
   std::vector<std::string> missing;

@@ -139,6 +139,23 @@ absl::Status RequireAllInScope(HandlerContext& ctx, const common::auth::Principa
   });
 }
 
+// The cell of a new record in the caller's scope. An organization the
+// projection has never heard of is out of everyone's scope; the organization
+// service says whether it exists at all, so a mistyped id reads as the bad
+// field it is rather than as a permission problem.
+absl::Status RequireCellInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t cell_id,
+                                absl::CivilDay day, const std::string& field) {
+  absl::Status scope = RequireOrgInScope(ctx, principal, cell_id);
+  if (scope.ok() || !absl::IsPermissionDenied(scope)) return scope;
+  GR_ASSIGN_OR_RETURN(const bool projected,
+                      ctx.pool.Read<bool>("membership.cell_known", [&](Session& session) -> absl::StatusOr<bool> {
+                        GR_ASSIGN_OR_RETURN(const auto found, ctx.projection.Find(session, cell_id));
+                        return found.has_value();
+                      }));
+  if (!projected) GR_RETURN_IF_ERROR(ctx.cells.RequireActiveCell(cell_id, day, field));
+  return scope;
+}
+
 }  // namespace
 
 grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const v1::CreateMemberRequest* request,
@@ -147,12 +164,11 @@ grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("CreateMember")));
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
     GR_ASSIGN_OR_RETURN(const NewMember fresh, ValidateCreateMember(ctx_, *request));
-    GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, fresh.cell_id));
+    const std::string cell_field = request->has_prospect() ? "prospect.cell" : "existing.cell";
+    GR_RETURN_IF_ERROR(RequireCellInScope(ctx_, call.principal, fresh.cell_id, fresh.cell_day, cell_field));
     // The organization service is asked before the transaction opens: no
     // remote call while rows are locked, and nothing written when it is down.
-    GR_RETURN_IF_ERROR(
-        ctx_.cells.RequireActiveCell(fresh.cell_id, fresh.cell_day, request->has_prospect() ? "prospect.cell"
-                                                                                            : "existing.cell"));
+    GR_RETURN_IF_ERROR(ctx_.cells.RequireActiveCell(fresh.cell_id, fresh.cell_day, cell_field));
     const common::feed::WriteContext write = WriteContextOf(call);
     // The stored idempotent response holds no sensitive field; the answer is
     // read back and shown as this caller may see it.

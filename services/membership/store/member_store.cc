@@ -225,20 +225,39 @@ int BindState(sql::PreparedStatement& ps, int index, const domain::MemberState& 
   return index;
 }
 
-// Rewrites the member's name tokens (one multi-row insert).
-void WriteTokens(Session& session, int64_t member_id, const domain::Profile& profile, bool replace) {
-  if (replace) {
-    sql::PreparedStatement& del = session.Prepare("DELETE FROM member_name_tokens WHERE member_id = ?");
-    del.setInt64(1, member_id);
-    del.executeUpdate();
+// Brings the member's name tokens in line with the profile. Rows are deleted
+// and inserted by their exact keys: a DELETE by member_id would take gap locks
+// on the member_id index, and concurrent renames of neighbouring members would
+// then deadlock on each other's gaps. The members row lock held by every
+// writer of a member serializes writers of these rows.
+void WriteTokens(Session& session, int64_t member_id, const domain::Profile& profile, bool existing) {
+  const std::vector<std::string> wanted = domain::NameTokens(profile);
+  std::set<std::string> stored;
+  if (existing) {
+    sql::PreparedStatement& read = session.Prepare("SELECT token FROM member_name_tokens WHERE member_id = ?");
+    read.setInt64(1, member_id);
+    std::unique_ptr<sql::ResultSet> rs = session.Query(read);
+    while (rs->next()) stored.insert(rs->getString("token"));
+    const std::set<std::string> keep(wanted.begin(), wanted.end());
+    for (const std::string& token : stored) {
+      if (keep.count(token) > 0) continue;
+      sql::PreparedStatement& del =
+          session.Prepare("DELETE FROM member_name_tokens WHERE token = ? AND member_id = ?");
+      del.setString(1, token);
+      del.setInt64(2, member_id);
+      del.executeUpdate();
+    }
   }
-  const std::vector<std::string> tokens = domain::NameTokens(profile);
-  if (tokens.empty()) return;
-  std::vector<std::string> rows(tokens.size(), "(?, ?)");
+  std::vector<std::string> fresh;
+  for (const std::string& token : wanted) {
+    if (stored.count(token) == 0) fresh.push_back(token);
+  }
+  if (fresh.empty()) return;
+  std::vector<std::string> rows(fresh.size(), "(?, ?)");
   sql::PreparedStatement& ins = session.Prepare(
       absl::StrCat("INSERT INTO member_name_tokens (token, member_id) VALUES ", absl::StrJoin(rows, ", ")));
   int index = 1;
-  for (const std::string& token : tokens) {
+  for (const std::string& token : fresh) {
     ins.setString(index++, token);
     ins.setInt64(index++, member_id);
   }
@@ -416,7 +435,7 @@ absl::StatusOr<int64_t> MemberStore::Insert(Session& session, const domain::Prof
     common::db::SetOptionalString(ps, 5, NullIfEmpty(sensitive.religion));
     ps.executeUpdate();
   }));
-  WriteTokens(session, id, profile, /*replace=*/false);
+  WriteTokens(session, id, profile, /*existing=*/false);
   return id;
 }
 
@@ -487,7 +506,7 @@ absl::Status MemberStore::UpdateProfile(Session& session, int64_t id, const doma
     ps.setInt64(5, id);
     ps.executeUpdate();
   }));
-  WriteTokens(session, id, profile, /*replace=*/true);
+  WriteTokens(session, id, profile, /*existing=*/true);
   return absl::OkStatus();
 }
 
@@ -633,22 +652,47 @@ absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
     rest_params.push_back(Param::Text(after->first));
     rest_params.push_back(Param::Int(after->second));
   }
-  // FROM ... WHERE for one placement condition ("" = anywhere).
-  auto from_where = [&](const std::string& placement, bool subtree, bool with_sensitive) {
-    std::string text = " FROM members m ";
-    if (with_sensitive) absl::StrAppend(&text, "LEFT JOIN member_sensitive s ON s.member_id = m.id ");
-    if (filter.as_of) {
-      absl::StrAppend(&text,
-                      "JOIN member_periods p ON p.member_id = m.id AND p.valid_from <= ? "
-                      "AND (p.valid_to IS NULL OR p.valid_to > ?) ");
+  // FROM ... WHERE for one placement: anywhere, home cell in the subtree, or
+  // host cell of a temporary transfer in the subtree.
+  enum class Placement { kAnywhere, kHome, kHost };
+  auto from_where = [&](Placement placement, bool with_sensitive) {
+    const std::string dates = "p.valid_from <= ? AND (p.valid_to IS NULL OR p.valid_to > ?)";
+    auto bind_dates = [&] {
       params.push_back(Param::Text(DateText(*filter.as_of)));
       params.push_back(Param::Text(DateText(*filter.as_of)));
-    }
-    absl::StrAppend(&text, "WHERE TRUE");
-    if (subtree) {
-      absl::StrAppend(&text, " AND ", placed, ".", placement,
-                      " IN (SELECT c.descendant_id FROM org_closure c WHERE c.ancestor_id = ?)");
+    };
+    std::string text;
+    if (placement == Placement::kHost) {
+      // Few members are hosted anywhere, so the host index always leads. Its
+      // statistics are dominated by NULLs (everyone not hosted), which makes
+      // the optimizer scan every member instead: the order is fixed here.
+      text = " FROM org_closure h ";
+      if (filter.as_of) {
+        absl::StrAppend(&text,
+                        "STRAIGHT_JOIN member_periods p FORCE INDEX (idx_member_periods_host) "
+                        "ON p.host_cell_id = h.descendant_id AND ",
+                        dates, " STRAIGHT_JOIN members m ON m.id = p.member_id ");
+        bind_dates();
+      } else {
+        absl::StrAppend(&text,
+                        "STRAIGHT_JOIN members m FORCE INDEX (idx_members_host_cell) "
+                        "ON m.host_cell_id = h.descendant_id ");
+      }
+      absl::StrAppend(&text, "WHERE h.ancestor_id = ?");
       params.push_back(Param::Int(*filter.subtree_root));
+    } else {
+      text = " FROM members m ";
+      if (with_sensitive) absl::StrAppend(&text, "LEFT JOIN member_sensitive s ON s.member_id = m.id ");
+      if (filter.as_of) {
+        absl::StrAppend(&text, "JOIN member_periods p ON p.member_id = m.id AND ", dates, " ");
+        bind_dates();
+      }
+      absl::StrAppend(&text, "WHERE TRUE");
+      if (placement == Placement::kHome) {
+        absl::StrAppend(&text, " AND ", placed,
+                        ".cell_id IN (SELECT c.descendant_id FROM org_closure c WHERE c.ancestor_id = ?)");
+        params.push_back(Param::Int(*filter.subtree_root));
+      }
     }
     absl::StrAppend(&text, rest);
     params.insert(params.end(), rest_params.begin(), rest_params.end());
@@ -661,9 +705,9 @@ absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
     // defeat both indexes, so each is its own ordered, limited branch and the
     // page is the first `limit` of their union.
     std::string branches;
-    for (const char* placement : {"cell_id", "host_cell_id"}) {
+    for (Placement placement : {Placement::kHome, Placement::kHost}) {
       if (!branches.empty()) absl::StrAppend(&branches, " UNION ");
-      absl::StrAppend(&branches, "(SELECT m.id", from_where(placement, true, false),
+      absl::StrAppend(&branches, "(SELECT m.id", from_where(placement, false),
                       " ORDER BY m.search_name, m.id LIMIT ?)");
       params.push_back(Param::Int(limit + 1));
     }
@@ -672,7 +716,8 @@ absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
                             "LEFT JOIN member_sensitive s ON s.member_id = m.id "
                             "ORDER BY m.search_name, m.id LIMIT ?");
   } else {
-    sql_text = absl::StrCat("SELECT ", kRecordColumns, from_where("cell_id", filter.subtree_root.has_value(), true),
+    sql_text = absl::StrCat("SELECT ", kRecordColumns,
+                            from_where(filter.subtree_root ? Placement::kHome : Placement::kAnywhere, true),
                             " ORDER BY m.search_name, m.id LIMIT ?");
   }
   params.push_back(Param::Int(limit + 1));

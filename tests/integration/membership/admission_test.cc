@@ -27,7 +27,7 @@ v1::Vote MakeVote(int in_favour, int eligible) {
   return vote;
 }
 
-class AdmissionTest : public MembershipFixture {
+class GrpcAdmissionTest : public MembershipFixture {
  protected:
   // Each step; the returned status is checked by the caller.
   static grpc::Status Awareness(const std::string& member, const std::string& on, v1::Member* out) {
@@ -112,7 +112,7 @@ class AdmissionTest : public MembershipFixture {
   }
 };
 
-TEST_F(AdmissionTest, TheFullPipelineToOfficialWithLateRecognitionEffectiveAtProbationEnd) {
+TEST_F(GrpcAdmissionTest, TheFullPipelineToOfficialWithLateRecognitionEffectiveAtProbationEnd) {
   const Branch branch = NewBranch();
   const v1::Member prospect = Prospect(branch.cell_a, 30);
   const std::string name = prospect.name();
@@ -173,7 +173,7 @@ TEST_F(AdmissionTest, TheFullPipelineToOfficialWithLateRecognitionEffectiveAtPro
   EXPECT_EQ(GetMember(name, AddDays(decided_on, 1)).status(), v1::MEMBER_STATUS_ADMITTED);
 }
 
-TEST_F(AdmissionTest, VotesBelowTwoThirdsAreRefusedNamingTheRule) {
+TEST_F(GrpcAdmissionTest, VotesBelowTwoThirdsAreRefusedNamingTheRule) {
   const Branch branch = NewBranch();
   const v1::Member prospect = Prospect(branch.cell_a, 10);
   Prepare(prospect, MonthsFromToday(-9), MonthsFromToday(-8));
@@ -195,7 +195,7 @@ TEST_F(AdmissionTest, VotesBelowTwoThirdsAreRefusedNamingTheRule) {
   EXPECT_TRUE(status.ok()) << status.error_message() << " " << Reason(status);
 }
 
-TEST_F(AdmissionTest, AgeIsCountedInMonthsOnTheVoteDate) {
+TEST_F(GrpcAdmissionTest, AgeIsCountedInMonthsOnTheVoteDate) {
   const Branch branch = NewBranch();
   const std::string voted_on = DaysFromToday(-5);
   // 17 years and 11 months old on the vote date.
@@ -223,7 +223,7 @@ TEST_F(AdmissionTest, AgeIsCountedInMonthsOnTheVoteDate) {
   EXPECT_TRUE(status.ok()) << status.error_message() << " " << Reason(status);
 }
 
-TEST_F(AdmissionTest, EducationBelowLowerSecondaryNeedsAnException) {
+TEST_F(GrpcAdmissionTest, EducationBelowLowerSecondaryNeedsAnException) {
   const Branch branch = NewBranch();
   const v1::Member prospect = Prospect(branch.cell_a, 10, PersonOptions().WithEducation(v1::GENERAL_EDUCATION_PRIMARY));
   Prepare(prospect, MonthsFromToday(-9), MonthsFromToday(-8));
@@ -235,7 +235,7 @@ TEST_F(AdmissionTest, EducationBelowLowerSecondaryNeedsAnException) {
   EXPECT_TRUE(status.ok()) << status.error_message() << " " << Reason(status);
 }
 
-TEST_F(AdmissionTest, TheAwarenessCertificateMustStillBeValidAtTheVote) {
+TEST_F(GrpcAdmissionTest, TheAwarenessCertificateMustStillBeValidAtTheVote) {
   const Branch branch = NewBranch();
   const v1::Member prospect = Prospect(branch.cell_a, 80);
   // Valid five years (the rule): completed 6 years ago, so expired now.
@@ -252,7 +252,7 @@ TEST_F(AdmissionTest, TheAwarenessCertificateMustStillBeValidAtTheVote) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
 }
 
-TEST_F(AdmissionTest, TheCeremonyIsDueWithinThirtyWorkingDaysUnlessExtended) {
+TEST_F(GrpcAdmissionTest, TheCeremonyIsDueWithinThirtyWorkingDaysUnlessExtended) {
   const Branch branch = NewBranch();
   const v1::Member prospect = Prospect(branch.cell_a, 12);
   Prepare(prospect, MonthsFromToday(-11), MonthsFromToday(-10));
@@ -280,7 +280,7 @@ TEST_F(AdmissionTest, TheCeremonyIsDueWithinThirtyWorkingDaysUnlessExtended) {
   EXPECT_TRUE(status.ok()) << "28 calendar days is within 30 working days: " << status.error_message();
 }
 
-TEST_F(AdmissionTest, RecognitionWaitsForTheEndOfProbationAndTwoThirds) {
+TEST_F(GrpcAdmissionTest, RecognitionWaitsForTheEndOfProbationAndTwoThirds) {
   const Branch branch = NewBranch();
   const v1::Member probationary =
       CreateExisting(branch.cell_a, NewPerson(), v1::MEMBER_STATUS_PROBATIONARY, MonthsFromToday(-4));
@@ -312,7 +312,7 @@ TEST_F(AdmissionTest, RecognitionWaitsForTheEndOfProbationAndTwoThirds) {
   EXPECT_EQ(m.official_date(), due.probation_end_date());
 }
 
-TEST_F(AdmissionTest, StepsOutOfOrderOrInTheFutureAreRefused) {
+TEST_F(GrpcAdmissionTest, StepsOutOfOrderOrInTheFutureAreRefused) {
   const Branch branch = NewBranch();
   const v1::Member prospect = Prospect(branch.cell_a, 10);
   v1::Member m;
@@ -337,7 +337,7 @@ TEST_F(AdmissionTest, StepsOutOfOrderOrInTheFutureAreRefused) {
   EXPECT_EQ(Events(prospect.name()).size(), 1u);
 }
 
-TEST_F(AdmissionTest, AbandonedAdmissionIsFinal) {
+TEST_F(GrpcAdmissionTest, AbandonedAdmissionIsFinal) {
   const Branch branch = NewBranch();
   const v1::Member prospect = Prospect(branch.cell_a, 10);
   v1::AbandonAdmissionRequest request;
@@ -359,7 +359,7 @@ TEST_F(AdmissionTest, AbandonedAdmissionIsFinal) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
 }
 
-TEST_F(AdmissionTest, LifecycleWritesCheckTheEtagAndTheCaller) {
+TEST_F(GrpcAdmissionTest, LifecycleWritesCheckTheEtagAndTheCaller) {
   const Branch branch = NewBranch();
   const v1::Member prospect = Prospect(branch.cell_a, 10);
   v1::RecordAwarenessClassRequest request;

@@ -18,7 +18,7 @@ using ::testing::UnorderedElementsAre;
 
 using Stub = v1::LifecycleService::Stub;
 
-class AlertsTest : public MembershipFixture {
+class GrpcAlertsTest : public MembershipFixture {
  protected:
   static std::vector<v1::MemberAlert> Alerts(int64_t org, std::vector<v1::AlertKind> kinds,
                                              const std::string& token = "", int32_t feedback_year = 0) {
@@ -86,7 +86,7 @@ class AlertsTest : public MembershipFixture {
   }
 };
 
-TEST_F(AlertsTest, ProbationOverdueOnlyPastTheRecognitionWindow) {
+TEST_F(GrpcAlertsTest, ProbationOverdueOnlyPastTheRecognitionWindow) {
   const Branch branch = NewBranch();
   const v1::Member overdue =
       CreateExisting(branch.cell_a, NewPerson(), v1::MEMBER_STATUS_PROBATIONARY, MonthsFromToday(-15));
@@ -116,7 +116,7 @@ TEST_F(AlertsTest, ProbationOverdueOnlyPastTheRecognitionWindow) {
   EXPECT_THAT(Alerts(branch.grassroots, {v1::ALERT_KIND_PROBATION_OVERDUE}), IsEmpty());
 }
 
-TEST_F(AlertsTest, CeremonyOverdueAfterThirtyWorkingDays) {
+TEST_F(GrpcAlertsTest, CeremonyOverdueAfterThirtyWorkingDays) {
   const Branch branch = NewBranch();
   const v1::Member late = Admitted(branch.cell_a, DaysFromToday(-90));
   Admitted(branch.cell_a, DaysFromToday(-5));
@@ -126,7 +126,7 @@ TEST_F(AlertsTest, CeremonyOverdueAfterThirtyWorkingDays) {
   EXPECT_GT(alerts[0].days_overdue(), 0);
 }
 
-TEST_F(AlertsTest, TransfersNotPresentedAndTemporaryTransfersExpired) {
+TEST_F(GrpcAlertsTest, TransfersNotPresentedAndTemporaryTransfersExpired) {
   const Branch branch = NewBranch();
   const Branch elsewhere = NewBranch();
   const v1::Member not_presented = CreateExisting(branch.cell_a, NewPerson());
@@ -153,7 +153,7 @@ TEST_F(AlertsTest, TransfersNotPresentedAndTemporaryTransfersExpired) {
   EXPECT_EQ(alerts[0].due_date(), AddMonths(introduced, 4));
 }
 
-TEST_F(AlertsTest, WorkingMembersWithoutResidenceRegistrationOrFeedback) {
+TEST_F(GrpcAlertsTest, WorkingMembersWithoutResidenceRegistrationOrFeedback) {
   const Branch branch = NewBranch();
   const v1::Member worker =
       CreateExisting(branch.cell_a, NewPerson(PersonOptions().WithCategory(v1::OCCUPATION_CATEGORY_CIVIL_SERVICE)));
@@ -194,7 +194,7 @@ TEST_F(AlertsTest, WorkingMembersWithoutResidenceRegistrationOrFeedback) {
               ElementsAre(worker.name()));
 }
 
-TEST_F(AlertsTest, AlertsStayInTheCallersScope) {
+TEST_F(GrpcAlertsTest, AlertsStayInTheCallersScope) {
   const Branch branch = NewBranch();
   const v1::Member in_a =
       CreateExisting(branch.cell_a, NewPerson(), v1::MEMBER_STATUS_PROBATIONARY, MonthsFromToday(-16));

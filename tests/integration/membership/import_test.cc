@@ -69,7 +69,7 @@ struct ImportRun {
   bool summaries_grow = true;
 };
 
-class ImportTest : public MembershipFixture {
+class GrpcImportTest : public MembershipFixture {
  protected:
   // A valid official (or probationary) member's row in `cell`.
   static Row ValidRow(int64_t cell, const std::string& name, bool probationary = false) {
@@ -146,7 +146,7 @@ class ImportTest : public MembershipFixture {
   }
 };
 
-TEST_F(ImportTest, CreatesValidRowsAndReportsEachBadRowWithItsColumn) {
+TEST_F(GrpcImportTest, CreatesValidRowsAndReportsEachBadRowWithItsColumn) {
   const Branch branch = NewBranch();
   const v1::Member on_file = NewPerson();
   CreateExisting(branch.cell_a, on_file);
@@ -240,7 +240,7 @@ TEST_F(ImportTest, CreatesValidRowsAndReportsEachBadRowWithItsColumn) {
   EXPECT_EQ(GetMember(ResultAt(run, 10)->member()).current_address(), "Tổ 5, \"khu phố\" 2, phường 1");
 }
 
-TEST_F(ImportTest, ReRunningTheSameFileCreatesNothing) {
+TEST_F(GrpcImportTest, ReRunningTheSameFileCreatesNothing) {
   const Branch branch = NewBranch();
   std::vector<Row> rows;
   for (int i = 0; i < 4; ++i) rows.push_back(ValidRow(i % 2 == 0 ? branch.cell_a : branch.cell_b, ""));
@@ -281,7 +281,7 @@ TEST_F(ImportTest, ReRunningTheSameFileCreatesNothing) {
   EXPECT_EQ(CountWrites(), after_first);
 }
 
-TEST_F(ImportTest, DryRunValidatesEveryRowAndWritesNothing) {
+TEST_F(GrpcImportTest, DryRunValidatesEveryRowAndWritesNothing) {
   const Branch branch = NewBranch();
   std::vector<Row> rows = {ValidRow(branch.cell_a, ""), ValidRow(branch.cell_b, "", true)};
   Row bad = ValidRow(branch.cell_a, "");
@@ -303,7 +303,7 @@ TEST_F(ImportTest, DryRunValidatesEveryRowAndWritesNothing) {
   EXPECT_EQ(real.summary.created(), 2);
 }
 
-TEST_F(ImportTest, RowsAndCharactersMaySpanChunks) {
+TEST_F(GrpcImportTest, RowsAndCharactersMaySpanChunks) {
   const Branch branch = NewBranch();
   std::vector<Row> rows;
   for (int i = 0; i < 6; ++i) {
@@ -340,7 +340,7 @@ TEST_F(ImportTest, RowsAndCharactersMaySpanChunks) {
   EXPECT_EQ(stored.current_address(), "Tổ 3, khu phố Đông, \"phường\" Lộc Sơn");
 }
 
-TEST_F(ImportTest, ProgressComesAsItGoesAndEndsWithTheSummary) {
+TEST_F(GrpcImportTest, ProgressComesAsItGoesAndEndsWithTheSummary) {
   const Branch branch = NewBranch();
   std::vector<Row> rows;
   for (int i = 0; i < 450; ++i) rows.push_back(ValidRow(i % 2 == 0 ? branch.cell_a : branch.cell_b, ""));
@@ -354,7 +354,7 @@ TEST_F(ImportTest, ProgressComesAsItGoesAndEndsWithTheSummary) {
   EXPECT_EQ(run.summary.valid(), 450);
 }
 
-TEST_F(ImportTest, ABadHeaderEndsTheStreamBeforeAnyRow) {
+TEST_F(GrpcImportTest, ABadHeaderEndsTheStreamBeforeAnyRow) {
   const Branch branch = NewBranch();
   const WriteCounts before = CountWrites();
   std::string csv = Csv({ValidRow(branch.cell_a, "")});
@@ -370,7 +370,7 @@ TEST_F(ImportTest, ABadHeaderEndsTheStreamBeforeAnyRow) {
   EXPECT_EQ(CountWrites(), before);
 }
 
-TEST_F(ImportTest, ImportIsForAdminsAndRowsOutsideTheirScopeAreRefused) {
+TEST_F(GrpcImportTest, ImportIsForAdminsAndRowsOutsideTheirScopeAreRefused) {
   const Branch branch = NewBranch();
   const Branch other = NewBranch();
   const WriteCounts before = CountWrites();
@@ -388,7 +388,7 @@ TEST_F(ImportTest, ImportIsForAdminsAndRowsOutsideTheirScopeAreRefused) {
   EXPECT_EQ(CountWrites(), before);
 }
 
-TEST_F(ImportTest, OrgServiceDownWritesNothingAndARetryCompletes) {
+TEST_F(GrpcImportTest, OrgServiceDownWritesNothingAndARetryCompletes) {
   const Branch branch = NewBranch();
   std::vector<Row> rows = {ValidRow(branch.cell_a, ""), ValidRow(branch.cell_b, "")};
   const std::string csv = Csv(rows);

@@ -20,7 +20,7 @@ using ::testing::HasSubstr;
 
 using Stub = v1::LifecycleService::Stub;
 
-class MemberChangesTest : public MembershipFixture {
+class GrpcMemberChangesTest : public MembershipFixture {
  protected:
   static grpc::Status StartTransfer(const std::string& member, v1::TransferKind kind, int64_t destination_cell,
                                     const std::string& introduced_on, const std::string& planned_end, v1::Member* out,
@@ -77,7 +77,7 @@ class MemberChangesTest : public MembershipFixture {
   }
 };
 
-TEST_F(MemberChangesTest, OfficialTransferInsideTheTreeMovesTheMemberWhenPresented) {
+TEST_F(GrpcMemberChangesTest, OfficialTransferInsideTheTreeMovesTheMemberWhenPresented) {
   const Branch from = NewBranch();
   const Branch to = NewBranch();
   const v1::Member member = CreateExisting(from.cell_a, NewPerson());
@@ -107,7 +107,7 @@ TEST_F(MemberChangesTest, OfficialTransferInsideTheTreeMovesTheMemberWhenPresent
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(MemberChangesTest, TransferDestinationMustBeAnActiveCellAndTheOrgServiceReachable) {
+TEST_F(GrpcMemberChangesTest, TransferDestinationMustBeAnActiveCellAndTheOrgServiceReachable) {
   const Branch from = NewBranch();
   const v1::Member member = CreateExisting(from.cell_a, NewPerson());
   const int64_t events_before = CountRows("member_events");
@@ -128,7 +128,7 @@ TEST_F(MemberChangesTest, TransferDestinationMustBeAnActiveCellAndTheOrgServiceR
   EXPECT_FALSE(GetMember(member.name()).transfer_pending());
 }
 
-TEST_F(MemberChangesTest, TemporaryTransferHostsWithoutCountingThere) {
+TEST_F(GrpcMemberChangesTest, TemporaryTransferHostsWithoutCountingThere) {
   const Branch home = NewBranch();
   const Branch host = NewBranch();
   const v1::Member member = CreateExisting(home.cell_a, NewPerson());
@@ -187,7 +187,7 @@ TEST_F(MemberChangesTest, TemporaryTransferHostsWithoutCountingThere) {
   EXPECT_TRUE(status.ok()) << status.error_message() << " " << BadField(status);
 }
 
-TEST_F(MemberChangesTest, OfficialTransferOutOfTheTreeEndsTheRecordHere) {
+TEST_F(GrpcMemberChangesTest, OfficialTransferOutOfTheTreeEndsTheRecordHere) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
   v1::Member m;
@@ -205,7 +205,7 @@ TEST_F(MemberChangesTest, OfficialTransferOutOfTheTreeEndsTheRecordHere) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
 }
 
-TEST_F(MemberChangesTest, ExemptionAndSuspensionComeAndGo) {
+TEST_F(GrpcMemberChangesTest, ExemptionAndSuspensionComeAndGo) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
   v1::Member m;
@@ -260,7 +260,7 @@ TEST_F(MemberChangesTest, ExemptionAndSuspensionComeAndGo) {
   EXPECT_EQ(Reason(status), "ILLEGAL_TRANSITION");
 }
 
-TEST_F(MemberChangesTest, EndsOfMembershipAreFinal) {
+TEST_F(GrpcMemberChangesTest, EndsOfMembershipAreFinal) {
   const Branch branch = NewBranch();
   struct Case {
     v1::EndKind kind;
@@ -309,7 +309,7 @@ TEST_F(MemberChangesTest, EndsOfMembershipAreFinal) {
   EXPECT_EQ(BadField(status), "kind");
 }
 
-TEST_F(MemberChangesTest, ExpulsionComesFromTheInspectionServiceIdempotently) {
+TEST_F(GrpcMemberChangesTest, ExpulsionComesFromTheInspectionServiceIdempotently) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
   v1::ExpelMemberRequest request;
@@ -351,7 +351,7 @@ TEST_F(MemberChangesTest, ExpulsionComesFromTheInspectionServiceIdempotently) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
 }
 
-TEST_F(MemberChangesTest, VoidingTheLatestEventRestoresThePreviousState) {
+TEST_F(GrpcMemberChangesTest, VoidingTheLatestEventRestoresThePreviousState) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
   v1::EndMembershipRequest end;
@@ -402,7 +402,7 @@ TEST_F(MemberChangesTest, VoidingTheLatestEventRestoresThePreviousState) {
   EXPECT_EQ(BadField(status), "event");
 }
 
-TEST_F(MemberChangesTest, EventListPagesAndHidesActorsFromNoOne) {
+TEST_F(GrpcMemberChangesTest, EventListPagesAndHidesActorsFromNoOne) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
   v1::Member m;

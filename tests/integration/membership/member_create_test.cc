@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -21,7 +22,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-class CreateMemberTest : public MembershipFixture {
+class GrpcCreateMemberTest : public MembershipFixture {
  protected:
   static grpc::Status Create(const v1::CreateMemberRequest& request, v1::Member* out, const std::string& token = "") {
     return Call(members(), &v1::MemberService::Stub::CreateMember, token.empty() ? AdminToken() : token, request, out);
@@ -52,7 +53,7 @@ class CreateMemberTest : public MembershipFixture {
   }
 };
 
-TEST_F(CreateMemberTest, ProspectOpensARecordInTheCell) {
+TEST_F(GrpcCreateMemberTest, ProspectOpensARecordInTheCell) {
   const Branch branch = NewBranch();
   v1::Member person = NewPerson(PersonOptions().WithName("Nguyễn Văn Đạt"));
   v1::Member created;
@@ -77,7 +78,7 @@ TEST_F(CreateMemberTest, ProspectOpensARecordInTheCell) {
   EXPECT_EQ(fetched.external_id(), person.external_id());
 }
 
-TEST_F(CreateMemberTest, NamesAreStoredInNfc) {
+TEST_F(GrpcCreateMemberTest, NamesAreStoredInNfc) {
   const Branch branch = NewBranch();
   // "Nguyễn Thị Ánh" with combining marks (NFD), as some keyboards send it.
   v1::Member person = NewPerson(PersonOptions().WithName("Nguye\xcc\x82\xcc\x83n Thi\xcc\xa3 A\xcc\x81nh"));
@@ -87,7 +88,7 @@ TEST_F(CreateMemberTest, NamesAreStoredInNfc) {
   EXPECT_EQ(created.full_name(), "Nguyễn Thị Ánh");
 }
 
-TEST_F(CreateMemberTest, ExistingOfficialMemberKeepsItsHistoryAndFirstCard) {
+TEST_F(GrpcCreateMemberTest, ExistingOfficialMemberKeepsItsHistoryAndFirstCard) {
   const Branch branch = NewBranch();
   const std::string ceremony = MonthsFromToday(-60);
   v1::CreateMemberRequest request = ExistingRequest(branch.cell_b, NewPerson(), v1::MEMBER_STATUS_OFFICIAL, ceremony);
@@ -112,7 +113,7 @@ TEST_F(CreateMemberTest, ExistingOfficialMemberKeepsItsHistoryAndFirstCard) {
   EXPECT_TRUE(cards.cards(0).current());
 }
 
-TEST_F(CreateMemberTest, ExistingProbationaryMemberEndsProbationTwelveMonthsAfterTheCeremony) {
+TEST_F(GrpcCreateMemberTest, ExistingProbationaryMemberEndsProbationTwelveMonthsAfterTheCeremony) {
   const Branch branch = NewBranch();
   const std::string ceremony = MonthsFromToday(-4);
   v1::Member created;
@@ -124,7 +125,7 @@ TEST_F(CreateMemberTest, ExistingProbationaryMemberEndsProbationTwelveMonthsAfte
   EXPECT_TRUE(created.official_date().empty());
 }
 
-TEST_F(CreateMemberTest, ExistingEntryErrorsNameTheField) {
+TEST_F(GrpcCreateMemberTest, ExistingEntryErrorsNameTheField) {
   const Branch branch = NewBranch();
   const WriteCounts before = CountWrites();
   struct Case {
@@ -157,7 +158,7 @@ TEST_F(CreateMemberTest, ExistingEntryErrorsNameTheField) {
   EXPECT_EQ(CountWrites(), before);
 }
 
-TEST_F(CreateMemberTest, CitizenIdMustAgreeWithTheRecordAndErrorsNameTheFieldNotTheValue) {
+TEST_F(GrpcCreateMemberTest, CitizenIdMustAgreeWithTheRecordAndErrorsNameTheFieldNotTheValue) {
   const Branch branch = NewBranch();
   const WriteCounts before = CountWrites();
   struct Case {
@@ -195,7 +196,7 @@ TEST_F(CreateMemberTest, CitizenIdMustAgreeWithTheRecordAndErrorsNameTheFieldNot
   EXPECT_EQ(CountWrites().members, before.members + 1) << "only the agreeing record was written";
 }
 
-TEST_F(CreateMemberTest, ProfileErrorsNameTheField) {
+TEST_F(GrpcCreateMemberTest, ProfileErrorsNameTheField) {
   const Branch branch = NewBranch();
   const WriteCounts before = CountWrites();
   struct Case {
@@ -241,7 +242,7 @@ TEST_F(CreateMemberTest, ProfileErrorsNameTheField) {
   EXPECT_EQ(CountWrites(), before);
 }
 
-TEST_F(CreateMemberTest, TheCellMustBeAnActiveCellInTheOrganizationService) {
+TEST_F(GrpcCreateMemberTest, TheCellMustBeAnActiveCellInTheOrganizationService) {
   const Branch branch = NewBranch();
   const int64_t dissolved_cell = CreateOrg("CHI_BO_TRUC_THUOC", branch.grassroots, "Chi bộ thôn Giải Thể");
   DissolveOrg(dissolved_cell, DaysFromToday(-100));
@@ -276,7 +277,7 @@ TEST_F(CreateMemberTest, TheCellMustBeAnActiveCellInTheOrganizationService) {
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
-TEST_F(CreateMemberTest, OrgServiceDownMeansUnavailableAndNothingWrittenThenRecovers) {
+TEST_F(GrpcCreateMemberTest, OrgServiceDownMeansUnavailableAndNothingWrittenThenRecovers) {
   const Branch branch = NewBranch();
   const WriteCounts before = CountWrites();
   TakeOrgServiceDown();
@@ -310,7 +311,7 @@ TEST_F(CreateMemberTest, OrgServiceDownMeansUnavailableAndNothingWrittenThenReco
   EXPECT_EQ(CountWrites().members, before.members + 1);
 }
 
-TEST_F(CreateMemberTest, DuplicateCitizenIdExternalIdOrCardIsAlreadyExistsAndWritesNothing) {
+TEST_F(GrpcCreateMemberTest, DuplicateCitizenIdExternalIdOrCardIsAlreadyExistsAndWritesNothing) {
   const Branch branch = NewBranch();
   const v1::Member first_person = NewPerson();
   const std::string card = UniqueCard();
@@ -345,7 +346,7 @@ TEST_F(CreateMemberTest, DuplicateCitizenIdExternalIdOrCardIsAlreadyExistsAndWri
   EXPECT_EQ(CountWrites(), before);
 }
 
-TEST_F(CreateMemberTest, RequestIdMakesARetriedCreateIdempotent) {
+TEST_F(GrpcCreateMemberTest, RequestIdMakesARetriedCreateIdempotent) {
   const Branch branch = NewBranch();
   v1::CreateMemberRequest request = ProspectRequest(branch.cell_a, NewPerson());
   request.set_request_id(absl::StrCat("create-retry-", branch.cell_a));
@@ -372,7 +373,48 @@ TEST_F(CreateMemberTest, RequestIdMakesARetriedCreateIdempotent) {
   EXPECT_EQ(CountWrites().members, before.members + 1);
 }
 
-TEST_F(CreateMemberTest, OnlyAnAdminInScopeCreates) {
+// Creates of different people never conflict: each must succeed, whatever
+// the interleaving (no ABORTED from lock conflicts between unrelated rows).
+TEST_F(GrpcCreateMemberTest, ConcurrentCreatesOfDifferentPeopleAllSucceed) {
+  const Branch branch = NewBranch();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 25;
+  std::vector<std::vector<v1::CreateMemberRequest>> requests(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      requests[static_cast<size_t>(t)].push_back(
+          i % 2 == 0 ? ProspectRequest(t % 2 == 0 ? branch.cell_a : branch.cell_b, NewPerson())
+                     : ExistingRequest(branch.cell_a, NewPerson(), v1::MEMBER_STATUS_OFFICIAL, MonthsFromToday(-30)));
+    }
+  }
+  const WriteCounts before = CountWrites();
+  std::atomic<int> ready{0};
+  std::vector<std::vector<grpc::Status>> results(kThreads);
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (ready.load() < kThreads) std::this_thread::yield();
+      for (const v1::CreateMemberRequest& request : requests[static_cast<size_t>(t)]) {
+        v1::Member created;
+        results[static_cast<size_t>(t)].push_back(Create(request, &created));
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  int failed = 0;
+  std::string first_failure;
+  for (const auto& mine : results) {
+    for (const grpc::Status& status : mine) {
+      if (status.ok()) continue;
+      if (++failed == 1) first_failure = absl::StrCat(status.error_code(), " ", status.error_message());
+    }
+  }
+  EXPECT_EQ(failed, 0) << "of " << kThreads * kPerThread << " creates; first: " << first_failure;
+  EXPECT_EQ(CountWrites().members, before.members + kThreads * kPerThread - failed);
+}
+
+TEST_F(GrpcCreateMemberTest, OnlyAnAdminInScopeCreates) {
   const Branch branch = NewBranch();
   const Branch other = NewBranch();
   const WriteCounts before = CountWrites();

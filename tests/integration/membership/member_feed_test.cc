@@ -18,7 +18,7 @@ using ::testing::Not;
 
 namespace feedv1 = ::grassroots::feed::v1;
 
-class MemberFeedTest : public MembershipFixture {
+class GrpcMemberFeedTest : public MembershipFixture {
  protected:
   // Every change so far (not following), optionally of some resource types.
   static std::vector<feedv1::Change> ReadFeed(const std::vector<std::string>& types, const std::string& token) {
@@ -38,7 +38,7 @@ class MemberFeedTest : public MembershipFixture {
   }
 };
 
-TEST_F(MemberFeedTest, MemberWritesAreInTheFeedWithoutTheCitizenId) {
+TEST_F(GrpcMemberFeedTest, MemberWritesAreInTheFeedWithoutTheCitizenId) {
   const Branch branch = NewBranch();
   const v1::Member person = NewPerson(PersonOptions().WithName("Lý Thị Feed"));
   const v1::Member created = CreateExisting(branch.cell_a, person);
@@ -82,7 +82,7 @@ TEST_F(MemberFeedTest, MemberWritesAreInTheFeedWithoutTheCitizenId) {
   }
 }
 
-TEST_F(MemberFeedTest, LifecycleEventsAreInTheFeed) {
+TEST_F(GrpcMemberFeedTest, LifecycleEventsAreInTheFeed) {
   const Branch branch = NewBranch();
   const v1::Member created = CreateExisting(branch.cell_a, NewPerson());
   v1::SuspendMemberRequest suspend;
@@ -110,7 +110,7 @@ TEST_F(MemberFeedTest, LifecycleEventsAreInTheFeed) {
   EXPECT_TRUE(member_suspended) << "no member entry with the member suspended";
 }
 
-TEST_F(MemberFeedTest, OnlyServiceAndAdminReadTheFeed) {
+TEST_F(GrpcMemberFeedTest, OnlyServiceAndAdminReadTheFeed) {
   const Branch branch = NewBranch();
   feedv1::StreamChangesRequest request;
   for (const std::string& token : {SecretaryToken(branch.cell_a), InspectorToken(), PortalToken()}) {

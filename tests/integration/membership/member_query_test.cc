@@ -17,7 +17,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-class QueryTest : public MembershipFixture {
+class GrpcQueryTest : public MembershipFixture {
  protected:
   // Full names of one page (fails the test on error).
   static std::vector<std::string> Names(const v1::SearchMembersRequest& request, const std::string& token = "") {
@@ -49,7 +49,7 @@ class QueryTest : public MembershipFixture {
   }
 };
 
-TEST_F(QueryTest, SearchIgnoresCaseAndVietnameseDiacritics) {
+TEST_F(GrpcQueryTest, SearchIgnoresCaseAndVietnameseDiacritics) {
   const Branch branch = NewBranch();
   for (const char* name : {"Nguyễn Văn Đạt", "Nguyễn Văn Đạo", "Nguyễn Thị Dung", "Trần Đức Đạt", "Lê Văn An"}) {
     CreateExisting(branch.cell_a, NewPerson(PersonOptions().WithName(name)));
@@ -69,7 +69,7 @@ TEST_F(QueryTest, SearchIgnoresCaseAndVietnameseDiacritics) {
               ElementsAre("Lê Văn An", "Nguyễn Thị Dung", "Nguyễn Văn Đạo", "Nguyễn Văn Đạt", "Trần Đức Đạt"));
 }
 
-TEST_F(QueryTest, SearchMatchesBirthNamesToo) {
+TEST_F(GrpcQueryTest, SearchMatchesBirthNamesToo) {
   const Branch branch = NewBranch();
   v1::Member person = NewPerson(PersonOptions().WithName("Hoàng Thị Lan"));
   person.set_birth_name("Hoàng Thị Huệ");
@@ -77,7 +77,7 @@ TEST_F(QueryTest, SearchMatchesBirthNamesToo) {
   EXPECT_THAT(Names(In(branch.grassroots, "hue")), ElementsAre("Hoàng Thị Lan"));
 }
 
-TEST_F(QueryTest, SearchStaysInsideTheSubtree) {
+TEST_F(GrpcQueryTest, SearchStaysInsideTheSubtree) {
   const Branch branch = NewBranch();
   const Branch other = NewBranch();
   CreateExisting(branch.cell_a, NewPerson(PersonOptions().WithName("Phạm Văn Ánh")));
@@ -88,7 +88,7 @@ TEST_F(QueryTest, SearchStaysInsideTheSubtree) {
   EXPECT_THAT(Names(In(other.grassroots, "pham van")), ElementsAre("Phạm Văn Cảnh"));
 }
 
-TEST_F(QueryTest, FiltersByStatusCategorySexAndAge) {
+TEST_F(GrpcQueryTest, FiltersByStatusCategorySexAndAge) {
   const Branch branch = NewBranch();
   CreateExisting(branch.cell_a, NewPerson(PersonOptions()
                                               .WithName("Đỗ Văn Một")
@@ -148,7 +148,7 @@ TEST_F(QueryTest, FiltersByStatusCategorySexAndAge) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "min_age above max_age";
 }
 
-TEST_F(QueryTest, AsOfDateSeesStatusesAndCellsOfThatDay) {
+TEST_F(GrpcQueryTest, AsOfDateSeesStatusesAndCellsOfThatDay) {
   const Branch branch = NewBranch();
   const v1::Member joined_five_years_ago =
       CreateExisting(branch.cell_a, NewPerson(PersonOptions().WithName("Vũ Văn Mới")), v1::MEMBER_STATUS_OFFICIAL,
@@ -176,7 +176,7 @@ TEST_F(QueryTest, AsOfDateSeesStatusesAndCellsOfThatDay) {
   EXPECT_EQ(GetMember(joined_five_years_ago.name(), DaysFromToday(-30)).as_of_date(), DaysFromToday(-30));
 }
 
-TEST_F(QueryTest, PagesCoverEverythingOnceInOrder) {
+TEST_F(GrpcQueryTest, PagesCoverEverythingOnceInOrder) {
   const Branch branch = NewBranch();
   std::set<std::string> expected;
   for (int i = 0; i < 7; ++i) {
@@ -222,7 +222,7 @@ TEST_F(QueryTest, PagesCoverEverythingOnceInOrder) {
   EXPECT_EQ(BadField(status), "page_size");
 }
 
-TEST_F(QueryTest, LookupByCitizenIdOrCardIsExact) {
+TEST_F(GrpcQueryTest, LookupByCitizenIdOrCardIsExact) {
   const Branch branch = NewBranch();
   const v1::Member person = NewPerson();
   const std::string card = UniqueCard();
@@ -255,7 +255,7 @@ TEST_F(QueryTest, LookupByCitizenIdOrCardIsExact) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(QueryTest, CountsPerOrganizationOwnAndSubtree) {
+TEST_F(GrpcQueryTest, CountsPerOrganizationOwnAndSubtree) {
   const Branch branch = NewBranch();
   CreateExisting(branch.cell_a, NewPerson());
   CreateExisting(branch.cell_a, NewPerson());

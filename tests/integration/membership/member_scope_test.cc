@@ -16,7 +16,7 @@ namespace {
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-class ScopeTest : public MembershipFixture {
+class GrpcScopeTest : public MembershipFixture {
  protected:
   static grpc::Status Get(const std::string& name, const std::string& token, v1::Member* out) {
     v1::GetMemberRequest request;
@@ -32,7 +32,7 @@ class ScopeTest : public MembershipFixture {
   }
 };
 
-TEST_F(ScopeTest, CellSecretaryReadsOwnCellWithoutSensitiveFieldsAndNotAnotherCell) {
+TEST_F(GrpcScopeTest, CellSecretaryReadsOwnCellWithoutSensitiveFieldsAndNotAnotherCell) {
   const Branch branch = NewBranch();
   const v1::Member mine = CreateExisting(branch.cell_a, NewPerson());
   const v1::Member neighbour = CreateExisting(branch.cell_b, NewPerson());
@@ -70,7 +70,7 @@ TEST_F(ScopeTest, CellSecretaryReadsOwnCellWithoutSensitiveFieldsAndNotAnotherCe
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
-TEST_F(ScopeTest, InspectorReadsInScopeWithoutSensitiveFields) {
+TEST_F(GrpcScopeTest, InspectorReadsInScopeWithoutSensitiveFields) {
   const Branch branch = NewBranch();
   const Branch other = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
@@ -82,7 +82,7 @@ TEST_F(ScopeTest, InspectorReadsInScopeWithoutSensitiveFields) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(ScopeTest, AdminAndServiceSeeSensitiveFieldsInScope) {
+TEST_F(GrpcScopeTest, AdminAndServiceSeeSensitiveFieldsInScope) {
   const Branch branch = NewBranch();
   const Branch other = NewBranch();
   const v1::Member person = NewPerson();
@@ -100,7 +100,7 @@ TEST_F(ScopeTest, AdminAndServiceSeeSensitiveFieldsInScope) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(ScopeTest, AMemberSeesOnlyTheirOwnRecord) {
+TEST_F(GrpcScopeTest, AMemberSeesOnlyTheirOwnRecord) {
   const Branch branch = NewBranch();
   const v1::Member person = NewPerson();
   const v1::Member me = CreateExisting(branch.cell_a, person, v1::MEMBER_STATUS_OFFICIAL, MonthsFromToday(-30));
@@ -139,7 +139,7 @@ TEST_F(ScopeTest, AMemberSeesOnlyTheirOwnRecord) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(ScopeTest, GetMyRecordNeedsAMemberIdInTheToken) {
+TEST_F(GrpcScopeTest, GetMyRecordNeedsAMemberIdInTheToken) {
   v1::MyRecord record;
   grpc::Status status =
       Call(members(), &v1::MemberService::Stub::GetMyRecord, AdminToken(), v1::GetMyRecordRequest(), &record);
@@ -150,7 +150,7 @@ TEST_F(ScopeTest, GetMyRecordNeedsAMemberIdInTheToken) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
 }
 
-TEST_F(ScopeTest, PortalOnlyCounts) {
+TEST_F(GrpcScopeTest, PortalOnlyCounts) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
   const std::string portal = PortalToken();
@@ -189,7 +189,7 @@ TEST_F(ScopeTest, PortalOnlyCounts) {
   EXPECT_EQ(counts.counts(0).total(), 1);
 }
 
-TEST_F(ScopeTest, ASecretaryCountsOnlyInScope) {
+TEST_F(GrpcScopeTest, ASecretaryCountsOnlyInScope) {
   const Branch branch = NewBranch();
   v1::CountMembersRequest count;
   count.add_organizations(OrgName(branch.cell_b));
@@ -199,7 +199,7 @@ TEST_F(ScopeTest, ASecretaryCountsOnlyInScope) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
 }
 
-TEST_F(ScopeTest, BadTokensAreUnauthenticated) {
+TEST_F(GrpcScopeTest, BadTokensAreUnauthenticated) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
   v1::Member got;

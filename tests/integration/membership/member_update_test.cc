@@ -17,7 +17,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class UpdateMemberTest : public MembershipFixture {
+class GrpcUpdateMemberTest : public MembershipFixture {
  protected:
   static grpc::Status Update(const v1::Member& member, const std::vector<std::string>& paths, v1::Member* out,
                              const std::string& token = "") {
@@ -28,7 +28,7 @@ class UpdateMemberTest : public MembershipFixture {
   }
 };
 
-TEST_F(UpdateMemberTest, GetErrors) {
+TEST_F(GrpcUpdateMemberTest, GetErrors) {
   v1::GetMemberRequest request;
   v1::Member member;
   request.set_name("members/987654321");
@@ -49,7 +49,7 @@ TEST_F(UpdateMemberTest, GetErrors) {
   EXPECT_EQ(BadField(status), "as_of_date");
 }
 
-TEST_F(UpdateMemberTest, UpdatesTheMaskedFieldsOnlyAndChangesTheEtag) {
+TEST_F(GrpcUpdateMemberTest, UpdatesTheMaskedFieldsOnlyAndChangesTheEtag) {
   const Branch branch = NewBranch();
   const v1::Member created = CreateExisting(branch.cell_a, NewPerson(PersonOptions().WithName("Trần Thị Bích")));
   v1::Member change = created;
@@ -86,7 +86,7 @@ TEST_F(UpdateMemberTest, UpdatesTheMaskedFieldsOnlyAndChangesTheEtag) {
   EXPECT_EQ(GetMember(created.name()).phone(), "0987000111");
 }
 
-TEST_F(UpdateMemberTest, MaskErrors) {
+TEST_F(GrpcUpdateMemberTest, MaskErrors) {
   const Branch branch = NewBranch();
   const v1::Member created = CreateExisting(branch.cell_a, NewPerson());
   v1::Member updated;
@@ -106,7 +106,7 @@ TEST_F(UpdateMemberTest, MaskErrors) {
   EXPECT_EQ(GetMember(created.name()).etag(), created.etag()) << "a refused update changed the record";
 }
 
-TEST_F(UpdateMemberTest, CitizenIdStaysConsistentAndUnique) {
+TEST_F(GrpcUpdateMemberTest, CitizenIdStaysConsistentAndUnique) {
   const Branch branch = NewBranch();
   const v1::Member person = NewPerson(PersonOptions().BornOn("1980-05-05").WithSex(v1::SEX_MALE));
   const v1::Member created = CreateExisting(branch.cell_a, person);
@@ -136,7 +136,7 @@ TEST_F(UpdateMemberTest, CitizenIdStaysConsistentAndUnique) {
   EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr(steal.citizen_id())));
 }
 
-TEST_F(UpdateMemberTest, TwoConcurrentUpdatesWithTheSameEtagExactlyOneWins) {
+TEST_F(GrpcUpdateMemberTest, TwoConcurrentUpdatesWithTheSameEtagExactlyOneWins) {
   const Branch branch = NewBranch();
   for (int round = 0; round < 5; ++round) {
     const v1::Member created = CreateExisting(branch.cell_a, NewPerson());
@@ -164,7 +164,7 @@ TEST_F(UpdateMemberTest, TwoConcurrentUpdatesWithTheSameEtagExactlyOneWins) {
   }
 }
 
-TEST_F(UpdateMemberTest, OnlyAdminsInScopeUpdate) {
+TEST_F(GrpcUpdateMemberTest, OnlyAdminsInScopeUpdate) {
   const Branch branch = NewBranch();
   const Branch other = NewBranch();
   const v1::Member created = CreateExisting(branch.cell_a, NewPerson());
@@ -181,7 +181,7 @@ TEST_F(UpdateMemberTest, OnlyAdminsInScopeUpdate) {
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
-TEST_F(UpdateMemberTest, IssuedCardsBecomeCurrentAndKeepHistory) {
+TEST_F(GrpcUpdateMemberTest, IssuedCardsBecomeCurrentAndKeepHistory) {
   const Branch branch = NewBranch();
   const std::string first_card = UniqueCard();
   const v1::Member created =

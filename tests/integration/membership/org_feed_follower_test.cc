@@ -2,16 +2,18 @@
 // service (org_lib's OrganizationService and the common change feed, in-process
 // over its own test database), reached through a TCP proxy so a test can take
 // the organization service away and bring it back.
+#include "services/membership/handlers/org_feed_follower.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <prometheus/registry.h>
-#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/api/api.h"
@@ -20,7 +22,6 @@
 #include "common/server/service_host.h"
 #include "common/status/status.h"
 #include "services/membership/handlers/cell_directory.h"
-#include "services/membership/handlers/org_feed_follower.h"
 #include "services/membership/store/org_projection.h"
 #include "services/org/handlers/handler_context.h"
 #include "services/org/handlers/organization_handlers.h"
@@ -84,8 +85,8 @@ class OrgFeedFollowerTest : public ::testing::Test {
     auto rules = common::RulesRegistry::LoadFile(common::RulesRegistry::DefaultPath());
     ASSERT_TRUE(rules.ok()) << rules.status();
     rules_ = std::make_unique<common::RulesRegistry>(std::move(*rules));
-    authorizer_ = std::make_unique<common::auth::Authorizer>(grassroots::testing::TestVerifier(),
-                                                             org::MakeOrgMethodPolicy());
+    authorizer_ =
+        std::make_unique<common::auth::Authorizer>(grassroots::testing::TestVerifier(), org::MakeOrgMethodPolicy());
     page_tokens_ = std::make_unique<common::api::PageTokenCodec>("follower-test-page-token-secret");
     organizations_ = std::make_unique<org::store::OrganizationStore>(org_db_->pool());
     org_context_ = std::make_unique<org::HandlerContext>(
@@ -113,8 +114,8 @@ class OrgFeedFollowerTest : public ::testing::Test {
     grpc::ChannelArguments args = common::DefaultChannelArguments();
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 300);
-    through_proxy_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", proxy_->port()),
-                                               grpc::InsecureChannelCredentials(), args);
+    through_proxy_ =
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", proxy_->port()), grpc::InsecureChannelCredentials(), args);
 
     token_file_ = absl::StrCat(::testing::TempDir(), "follower-test-token-", ::getpid(), "-",
                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -142,8 +143,8 @@ class OrgFeedFollowerTest : public ::testing::Test {
     options.initial_backoff = milliseconds(50);
     options.max_backoff = milliseconds(300);
     options.head_poll_interval = milliseconds(100);
-    follower_ = std::make_unique<OrgFeedFollower>(through_proxy_, token_, member_db_->pool(), *projection_, registry_,
-                                                  options);
+    follower_ =
+        std::make_unique<OrgFeedFollower>(through_proxy_, token_, member_db_->pool(), *projection_, registry_, options);
     follower_->Start();
     return *follower_;
   }
@@ -277,7 +278,7 @@ TEST_F(OrgFeedFollowerTest, ReconnectsAfterTheOrgServiceWasAway) {
   EXPECT_TRUE(Eventually([&] { return MetricValue(*registry_, "feed_consumer_connected", kOrgSource) == 0; }));
   EXPECT_TRUE(Eventually([&] {
     return MetricValue(*registry_, "feed_consumer_errors_total", {{"source", "org"}, {"kind", "stream"}}) >= 2;
-  }));  // kept trying
+  }));                                                                   // kept trying
   const int64_t district = Create("HUYEN-MOI", "DANG_BO_HUYEN", root_);  // while membership cannot see org
   EXPECT_FALSE(Within(root_, district));
 
@@ -334,10 +335,12 @@ TEST_F(OrgFeedFollowerTest, CellDirectoryAsksTheOrgServiceOnTheDay) {
   // A token the org service refuses (here: not signed by its issuer): this
   // service's misconfiguration, not the caller's.
   std::ofstream(token_file_, std::ios::trunc) << "eyJhbGciOiJub25lIn0.e30.\n";
-  std::filesystem::last_write_time(token_file_, std::filesystem::file_time_type::clock::now() + std::chrono::seconds(5));
+  std::filesystem::last_write_time(token_file_,
+                                   std::filesystem::file_time_type::clock::now() + std::chrono::seconds(5));
   EXPECT_EQ(cells.RequireActiveCell(cell, day, "member.cell").code(), absl::StatusCode::kInternal);
   WriteToken(Role::kService);  // rotated back: picked up without a restart
-  std::filesystem::last_write_time(token_file_, std::filesystem::file_time_type::clock::now() + std::chrono::seconds(10));
+  std::filesystem::last_write_time(token_file_,
+                                   std::filesystem::file_time_type::clock::now() + std::chrono::seconds(10));
   EXPECT_TRUE(cells.RequireActiveCell(cell, day, "member.cell").ok());
 
   proxy_->Stop();

@@ -1,16 +1,17 @@
 // OrgProjection against real MariaDB: the org_projection rows and the
 // org_closure table stay those of the tree the changes describe, whatever the
 // order and repetition of the changes.
+#include "services/membership/store/org_projection.h"
+
+#include <gtest/gtest.h>
+
 #include <map>
 #include <optional>
 #include <set>
 #include <tuple>
 
-#include <gtest/gtest.h>
-
 #include "absl/strings/str_cat.h"
 #include "common/db/db.h"
-#include "services/membership/store/org_projection.h"
 #include "tests/support/test_db.h"
 
 namespace grassroots::migrations {
@@ -51,8 +52,8 @@ class OrgProjectionTest : public ::testing::Test {
         "test.apply", [&](common::db::Session& s) { return projection_->Apply(s, "org", sequence, org); });
   }
   int64_t Cursor() {
-    auto cursor = db_->pool().Read<int64_t>("test.cursor",
-                                            [&](common::db::Session& s) { return projection_->Cursor(s, "org"); });
+    auto cursor =
+        db_->pool().Read<int64_t>("test.cursor", [&](common::db::Session& s) { return projection_->Cursor(s, "org"); });
     EXPECT_TRUE(cursor.ok()) << cursor.status();
     return cursor.value_or(-1);
   }
@@ -105,9 +106,9 @@ class OrgProjectionTest : public ::testing::Test {
   // Positions 1..6 build   1 ─ 2 ─ 4 ─ {5, 6}
   //                          └ 3
   void BuildTree() {
-    for (const auto& [sequence, org] : {std::pair{1, Org(1, 0)}, std::pair{2, Org(2, 1)}, std::pair{3, Org(3, 1)},
-                                        std::pair{4, Org(4, 2)}, std::pair{5, Org(5, 4, true)},
-                                        std::pair{6, Org(6, 4, true)}}) {
+    for (const auto& [sequence, org] :
+         {std::pair{1, Org(1, 0)}, std::pair{2, Org(2, 1)}, std::pair{3, Org(3, 1)}, std::pair{4, Org(4, 2)},
+          std::pair{5, Org(5, 4, true)}, std::pair{6, Org(6, 4, true)}}) {
       absl::Status status = Apply(sequence, org);
       ASSERT_TRUE(status.ok()) << status;
     }
@@ -217,13 +218,11 @@ TEST_F(OrgProjectionTest, ChangesItCannotTakeAreRefusedAndMoveNothing) {
 }
 
 TEST_F(OrgProjectionTest, SkipMovesTheCursorForwardOnly) {
-  ASSERT_TRUE(db_->pool()
-                  .Run("test.skip", [&](common::db::Session& s) { return projection_->Skip(s, "org", 9); })
-                  .ok());
+  ASSERT_TRUE(
+      db_->pool().Run("test.skip", [&](common::db::Session& s) { return projection_->Skip(s, "org", 9); }).ok());
   EXPECT_EQ(Cursor(), 9);
-  ASSERT_TRUE(db_->pool()
-                  .Run("test.skip", [&](common::db::Session& s) { return projection_->Skip(s, "org", 4); })
-                  .ok());
+  ASSERT_TRUE(
+      db_->pool().Run("test.skip", [&](common::db::Session& s) { return projection_->Skip(s, "org", 4); }).ok());
   EXPECT_EQ(Cursor(), 9);
   ASSERT_TRUE(Apply(8, Org(1, 0)).ok());  // at or below the cursor: already handled
   EXPECT_EQ(StoredClosure(), std::set<Link>{});

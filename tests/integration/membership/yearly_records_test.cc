@@ -17,7 +17,7 @@ using ::testing::HasSubstr;
 
 using Stub = v1::YearlyRecordService::Stub;
 
-class YearlyTest : public MembershipFixture {
+class GrpcYearlyTest : public MembershipFixture {
  protected:
   static int ThisYear() { return std::stoi(Today().substr(0, 4)); }
   static grpc::Status Rate(const std::string& member, int year, double score, v1::RateMemberResponse* out,
@@ -50,7 +50,7 @@ class YearlyTest : public MembershipFixture {
   }
 };
 
-TEST_F(YearlyTest, RatingLevelsFollowTheBandsAndTheQuotaIsReportedNotEnforced) {
+TEST_F(GrpcYearlyTest, RatingLevelsFollowTheBandsAndTheQuotaIsReportedNotEnforced) {
   const Branch branch = NewBranch();
   const int year = ThisYear() - 1;
   std::vector<v1::Member> people;
@@ -111,7 +111,7 @@ TEST_F(YearlyTest, RatingLevelsFollowTheBandsAndTheQuotaIsReportedNotEnforced) {
             1);
 }
 
-TEST_F(YearlyTest, RatingErrors) {
+TEST_F(GrpcYearlyTest, RatingErrors) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
   const int year = ThisYear() - 1;
@@ -140,7 +140,7 @@ TEST_F(YearlyTest, RatingErrors) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(YearlyTest, ResidenceRegistrationAndTheResidenceCellsFeedback) {
+TEST_F(GrpcYearlyTest, ResidenceRegistrationAndTheResidenceCellsFeedback) {
   const Branch work = NewBranch();
   const Branch home = NewBranch();
   const v1::Member member =
@@ -204,7 +204,7 @@ TEST_F(YearlyTest, ResidenceRegistrationAndTheResidenceCellsFeedback) {
   EXPECT_EQ(records[0].residence_feedback().assessment(), v1::FEEDBACK_ASSESSMENT_SATISFACTORY);
 }
 
-TEST_F(YearlyTest, ExemptResidenceCategoriesGetNoYearlyFeedback) {
+TEST_F(GrpcYearlyTest, ExemptResidenceCategoriesGetNoYearlyFeedback) {
   const Branch branch = NewBranch();
   const v1::Member soldier =
       CreateExisting(branch.cell_a, NewPerson(PersonOptions().WithCategory(v1::OCCUPATION_CATEGORY_ARMED_FORCES)));
@@ -231,7 +231,7 @@ TEST_F(YearlyTest, ExemptResidenceCategoriesGetNoYearlyFeedback) {
   EXPECT_EQ(Reason(status), "NO_YEARLY_FEEDBACK");
 }
 
-TEST_F(YearlyTest, MembersRegisterTheirOwnCommitment) {
+TEST_F(GrpcYearlyTest, MembersRegisterTheirOwnCommitment) {
   const Branch branch = NewBranch();
   const v1::Member civil =
       CreateExisting(branch.cell_a, NewPerson(PersonOptions().WithCategory(v1::OCCUPATION_CATEGORY_CIVIL_SERVICE)));
@@ -280,7 +280,7 @@ TEST_F(YearlyTest, MembersRegisterTheirOwnCommitment) {
   EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(YearlyTest, TrainingsAreIdempotentWithARequestId) {
+TEST_F(GrpcYearlyTest, TrainingsAreIdempotentWithARequestId) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
   v1::RecordTrainingRequest request;
@@ -313,7 +313,7 @@ TEST_F(YearlyTest, TrainingsAreIdempotentWithARequestId) {
   EXPECT_EQ(BadField(status), "training.end_date");
 }
 
-TEST_F(YearlyTest, ScreeningNeedsTwoThirdsAndEndsWithAnOutcome) {
+TEST_F(GrpcYearlyTest, ScreeningNeedsTwoThirdsAndEndsWithAnOutcome) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
   v1::ListForScreeningRequest request;
@@ -366,7 +366,7 @@ TEST_F(YearlyTest, ScreeningNeedsTwoThirdsAndEndsWithAnOutcome) {
   EXPECT_EQ(screenings_for_admin, 1);
 }
 
-TEST_F(YearlyTest, ListYearlyRecordsOfASubtree) {
+TEST_F(GrpcYearlyTest, ListYearlyRecordsOfASubtree) {
   const Branch branch = NewBranch();
   const int year = ThisYear() - 1;
   std::vector<std::string> rated;
