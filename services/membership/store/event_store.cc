@@ -294,9 +294,24 @@ absl::StatusOr<Event> EventStore::Append(Session& session, int64_t member_id, Ev
 
 absl::Status EventStore::ReplacePeriods(Session& session, int64_t member_id,
                                         const std::vector<domain::Period>& periods) {
-  sql::PreparedStatement& remove = session.Prepare("DELETE FROM member_periods WHERE member_id = ?");
-  remove.setInt64(1, member_id);
-  remove.executeUpdate();
+  // Delete row by row on the exact primary key: a range DELETE by member_id
+  // takes next-key (gap) locks, and two writers of adjacent members (or two
+  // new members, whose range is empty) then deadlock on each other's INSERT.
+  // Writers of one member are already serialized by the members row lock.
+  sql::PreparedStatement& existing =
+      session.Prepare("SELECT valid_from FROM member_periods WHERE member_id = ?");
+  existing.setInt64(1, member_id);
+  std::vector<std::string> starts;
+  for (std::unique_ptr<sql::ResultSet> rs = session.Query(existing); rs->next();) {
+    starts.push_back(std::string(rs->getString("valid_from")));
+  }
+  sql::PreparedStatement& remove =
+      session.Prepare("DELETE FROM member_periods WHERE member_id = ? AND valid_from = ?");
+  for (const std::string& start : starts) {
+    remove.setInt64(1, member_id);
+    remove.setString(2, start);
+    remove.executeUpdate();
+  }
   if (periods.empty()) return absl::OkStatus();
   // One multi-row insert; statement texts are cached per row count, which stays small.
   std::string sql =
