@@ -367,8 +367,9 @@ int RunDemoLoad(const DemoLoadOptions& options, Io& io) {
     return kExitRpcError;
   }
   if (!members->unreachable && !members->already_loaded) {
-    io.out << "members: " << members->imported_created << " imported, " << members->prospects_created
-           << " prospects created, " << members->calls << " lifecycle and yearly-record calls" << std::endl;
+    io.out << "members: " << members->imported_created << " imported, " << members->prospects
+           << " prospects through the admission pipeline, " << members->calls << " lifecycle and yearly-record calls"
+           << std::endl;
   }
   return kExitOk;
 }

@@ -28,8 +28,8 @@ constexpr double kImportShare = 0.66;
 // Admissions per year as a share of the counted members on 31 December before (NQ 21: 3-4%).
 const std::map<int, double> kAdmissionRate = {{2020, 0.032}, {2021, 0.036}, {2022, 0.038},
                                               {2023, 0.034}, {2024, 0.039}, {2025, 0.031}};
-// The first year whose ratings the rules can score (rating.bands is in force from 2023-10-04).
-constexpr int kFirstRatedYear = 2023;
+// Member ratings from the first year of the history (rating.bands has versions from 2018).
+constexpr int kFirstRatedYear = 2020;
 constexpr char kDistrictStanding[] = "Ban Thường vụ Huyện ủy Bảo Nguyên";
 constexpr char kProvinceStanding[] = "Ban Thường vụ Tỉnh ủy Lâm Viên";
 constexpr char kDistrictSchool[] = "Trung tâm Chính trị huyện Bảo Nguyên";
@@ -246,7 +246,7 @@ class MembersBuilder {
   void ImportPopulation();
   PlannedMember& NewImported(const CellInfo& cell, bool probationary);
   Person MakePerson(const CellInfo& cell, mv1::OccupationCategory category, bool female, Day birth, bool young);
-  mv1::OccupationCategory CategoryFor(const CellInfo& cell, bool imported, bool female);
+  mv1::OccupationCategory CategoryFor(const CellInfo& cell, bool imported);
   void NamePerson(Person& person, Ethnicity ethnicity, bool female, Day birth, const CellInfo& cell);
   std::string CitizenId(const Origin* origin, bool female, Day birth);
   Ethnicity EthnicityFor(const CellInfo& cell);
@@ -266,8 +266,7 @@ class MembersBuilder {
   void EndingCells(int year);
   void NewCells(int year);
   void Admissions(int year);
-  void Prospect(int year, bool admitted, std::optional<mv1::OccupationCategory> forced_category,
-                const std::string& forced_cell);
+  void Prospect(int year, bool admitted, std::optional<mv1::OccupationCategory> forced_category);
   void Transfers(int year);
   void TransfersOut(int year);
   void Temporary(int year);
@@ -424,7 +423,8 @@ void MembersBuilder::NamePerson(Person& person, Ethnicity ethnicity, bool female
     case Ethnicity::kKho:
     case Ethnicity::kChauMa:
       if (ethnicity == Ethnicity::kKho && random_.Chance(40)) {
-        person.full_name = absl::StrCat(random_.Pick(kKhoClans), " ", female ? "Ha " : "K'", random_.Pick(kKhoClanGiven));
+        person.full_name =
+            absl::StrCat(random_.Pick(kKhoClans), " ", female ? "Ha " : "K'", random_.Pick(kKhoClanGiven));
       } else {
         person.full_name = random_.Pick(female ? kKhoFemale : kKhoMale);
       }
@@ -440,7 +440,8 @@ void MembersBuilder::NamePerson(Person& person, Ethnicity ethnicity, bool female
     case Ethnicity::kHoa:
       person.full_name = absl::StrCat(
           random_.Pick(std::vector<std::string>{"Lý", "Trương", "Quách", "Lâm", "Hứa", "Tăng"}), " ",
-          random_.Pick(female ? std::vector<std::string>{"Mỹ", "Tú", "Ngọc"} : std::vector<std::string>{"Quốc", "Vĩnh", "Kiến"}),
+          random_.Pick(female ? std::vector<std::string>{"Mỹ", "Tú", "Ngọc"}
+                              : std::vector<std::string>{"Quốc", "Vĩnh", "Kiến"}),
           " ", random_.Pick(female ? kFemaleGiven : kMaleGiven));
       break;
     case Ethnicity::kThai:
@@ -512,7 +513,7 @@ const ResidentialUnit* MembersBuilder::HomeUnit(const CellInfo& cell) {
   return random_.Pick(nearby);
 }
 
-mv1::OccupationCategory MembersBuilder::CategoryFor(const CellInfo& cell, bool imported, bool female) {
+mv1::OccupationCategory MembersBuilder::CategoryFor(const CellInfo& cell, bool imported) {
   const std::string& sector = cell.org->sector;
   using C = mv1::OccupationCategory;
   if (cell.residential) {
@@ -562,7 +563,9 @@ std::string MembersBuilder::Occupation(const CellInfo& cell, mv1::OccupationCate
   switch (category) {
     case mv1::OCCUPATION_CATEGORY_CIVIL_SERVICE: {
       if (absl::StrContains(unit, "Trường") || absl::StrContains(unit, "Giáo dục")) {
-        return absl::StrCat(random_.Weighted<std::string>({{80, "Giáo viên"}, {8, "Phó Hiệu trưởng"}, {4, "Hiệu trưởng"},
+        return absl::StrCat(random_.Weighted<std::string>({{80, "Giáo viên"},
+                                                           {8, "Phó Hiệu trưởng"},
+                                                           {4, "Hiệu trưởng"},
                                                            {8, "Nhân viên"}}),
                             " ", unit);
       }
@@ -708,7 +711,7 @@ Person MembersBuilder::MakePerson(const CellInfo& cell, mv1::OccupationCategory 
 // ---- the imported population -----------------------------------------------------------------
 
 PlannedMember& MembersBuilder::NewImported(const CellInfo& cell, bool probationary) {
-  const mv1::OccupationCategory category = CategoryFor(cell, /*imported=*/true, false);
+  const mv1::OccupationCategory category = CategoryFor(cell, /*imported=*/true);
   double female_share = 35;
   const std::string& sector = cell.org->sector;
   if (sector == "AGENCY") female_share = 45;
@@ -1009,24 +1012,23 @@ void MembersBuilder::NewCells(int year) {
   }
 }
 
-void MembersBuilder::Prospect(int year, bool admitted, std::optional<mv1::OccupationCategory> forced_category,
-                              const std::string& forced_cell) {
+void MembersBuilder::Prospect(int year, bool admitted, std::optional<mv1::OccupationCategory> forced_category) {
   const Day year_start(year, 1, 10);
   const Day year_end = year == 2025 ? Day(2025, 11, 25) : Day(year, 12, 10);
   const Day decided = *random_.DayIn(year_start, year_end);
   // A cell that exists from the introduction until well after the ceremony.
   std::vector<std::pair<int, const CellInfo*>> choices;
   for (const CellInfo* cell : cell_order_) {
-    if (!forced_cell.empty() && cell->code() != forced_cell) continue;
     if (!cell->ActiveOn(decided - 300) || (cell->until && *cell->until < decided + 450)) continue;
     choices.push_back({std::max(1, cell->org->members), cell});
   }
   const CellInfo& cell = *random_.Weighted<const CellInfo*>(choices);
   bool female = random_.Chance(cell.residential ? 42 : 50);
-  mv1::OccupationCategory category = forced_category ? *forced_category : CategoryFor(cell, false, female);
+  mv1::OccupationCategory category = forced_category ? *forced_category : CategoryFor(cell, /*imported=*/false);
   if (category == mv1::OCCUPATION_CATEGORY_ARMED_FORCES) female = random_.Chance(10);
   const int age = random_.Chance(85) ? random_.Between(19, 32) : random_.Between(33, 45);
-  const Day birth = Day(decided.year() - age, random_.Between(1, 12), random_.Between(1, 28)) - random_.Between(60, 200);
+  const Day birth =
+      Day(decided.year() - age, random_.Between(1, 12), random_.Between(1, 28)) - random_.Between(60, 200);
 
   const Day introduced = decided - random_.Between(160, 240);
   const Day awareness = introduced + random_.Between(20, 55);
@@ -1040,14 +1042,16 @@ void MembersBuilder::Prospect(int year, bool admitted, std::optional<mv1::Occupa
   member.person.external_id = absl::StrFormat("BN-K%d-%04d", year, ++prospects_per_year_[year]);
   member.cell_code = cell.code();
   member.introduced_on = Text(introduced);
-  const std::string where = cell.commune_level ? cell.place : std::string(absl::StripPrefix(cell.org->display_name, "Chi bộ "));
+  const std::string where =
+      cell.commune_level ? cell.place : std::string(absl::StripPrefix(cell.org->display_name, "Chi bộ "));
   if (age <= 30 && random_.Chance(75)) {
     member.introduced_by = absl::StrCat(cell.commune_level ? "Đoàn TNCS Hồ Chí Minh " : "Chi đoàn ", where);
   } else if (!cell.commune_level) {
     member.introduced_by = absl::StrCat("Công đoàn cơ sở ", where);
   } else {
     member.introduced_by = absl::StrCat(
-        female ? "Hội Liên hiệp Phụ nữ " : random_.Pick(std::vector<std::string>{"Hội Nông dân ", "Hội Cựu chiến binh "}),
+        female ? "Hội Liên hiệp Phụ nữ "
+               : random_.Pick(std::vector<std::string>{"Hội Nông dân ", "Hội Cựu chiến binh "}),
         where);
   }
 
@@ -1137,10 +1141,10 @@ void MembersBuilder::Admissions(int year) {
   for (int i = 0; i < admitted; ++i) {
     std::optional<mv1::OccupationCategory> forced;
     if ((year == 2022 || year == 2024) && i == 0) forced = mv1::OCCUPATION_CATEGORY_PRIVATE_BUSINESS_OWNER;
-    Prospect(year, true, forced, "");
+    Prospect(year, true, forced);
   }
   const int abandoned = static_cast<int>(std::lround(admitted * 0.07));
-  for (int i = 0; i < abandoned; ++i) Prospect(year, false, std::nullopt, "");
+  for (int i = 0; i < abandoned; ++i) Prospect(year, false, std::nullopt);
 }
 
 void MembersBuilder::Transfers(int year) {
@@ -1159,7 +1163,8 @@ void MembersBuilder::Transfers(int year) {
     for (const CellInfo* cell : cell_order_) {
       if (cell->code() == from.code() || cell->until || cell->established > Day(year, 1, 1)) continue;
       const bool same_kind = from.residential ? cell->residential && cell->commune_code != from.commune_code
-                                              : (cell->org->sector == "AGENCY" || cell->org->sector == "PUBLIC_SERVICE_UNIT");
+                                              : (cell->org->sector == "AGENCY" ||
+                                                 cell->org->sector == "PUBLIC_SERVICE_UNIT");
       if (same_kind) destinations.push_back(cell);
     }
     const CellInfo& to = *random_.Pick(destinations);
@@ -1249,8 +1254,9 @@ void MembersBuilder::Temporary(int year) {
                                          : GrassrootsCommittee(Cell(sim.cell()), on);
     if (training) {
       start.number = mv1::TRANSFER_KIND_TEMPORARY_TRAINING;
-      start.text = random_.Pick(std::vector<std::string>{"Chi bộ Lớp Cao cấp lý luận chính trị, Học viện Chính trị khu vực II",
-                                                         "Chi bộ Học viên, Trường Chính trị tỉnh Lâm Viên"});
+      start.text = random_.Pick(std::vector<std::string>{
+          "Chi bộ Lớp Cao cấp lý luận chính trị, Học viện Chính trị khu vực II",
+          "Chi bộ Học viên, Trường Chính trị tỉnh Lâm Viên"});
       start.text2 = "Học tập tập trung";
       Add(sim, std::move(start));
       Action complete;

@@ -211,8 +211,8 @@ absl::Status MembersLoader::ImportRange(size_t begin, size_t end, bool& retry) {
                          row.code() == "DEADLINE_EXCEEDED") {
                 transient = true;  // a conflict or an outage: the same rows again will do
               } else if (first_error.ok()) {
-                first_error = absl::InternalError(absl::StrCat("the demo import refused ", plan_.members[rows[k]].person.external_id,
-                                                               ": ", DescribeRowError(row)));
+                first_error = absl::InternalError(absl::StrCat(
+                    "the demo import refused ", plan_.members[rows[k]].person.external_id, ": ", DescribeRowError(row)));
               }
           }
         }
@@ -231,7 +231,9 @@ absl::Status MembersLoader::Import() {
   const absl::Time give_up = absl::Now() + options_.projection_wait;
   const auto started = std::chrono::steady_clock::now();
   std::vector<std::pair<size_t, size_t>> pending;
-  for (size_t begin = 0; begin < imported; begin += per_stream) pending.push_back({begin, std::min(imported, begin + per_stream)});
+  for (size_t begin = 0; begin < imported; begin += per_stream) {
+    pending.push_back({begin, std::min(imported, begin + per_stream)});
+  }
   while (!pending.empty()) {
     std::vector<absl::Status> results(pending.size());
     std::vector<char> retry(pending.size(), 0);
@@ -323,7 +325,9 @@ absl::StatusOr<OnFile> MembersLoader::ReadOnFile(const std::string& name) {
     });
     if (!status.ok()) return CallError(absl::StrCat("reading the events of ", name), status);
     for (const mv1::MemberEvent& event : response.events()) {
-      if (event.kind() == mv1::EVENT_KIND_PROSPECT_INTRODUCED || event.kind() == mv1::EVENT_KIND_RECORD_OPENED) continue;
+      const bool opening =
+          event.kind() == mv1::EVENT_KIND_PROSPECT_INTRODUCED || event.kind() == mv1::EVENT_KIND_RECORD_OPENED;
+      if (opening) continue;
       ++on_file.lifecycle_events;
     }
     if (response.next_page_token().empty()) break;
@@ -344,7 +348,9 @@ absl::StatusOr<OnFile> MembersLoader::ReadOnFile(const std::string& name) {
       if (record.has_rating()) on_file.ratings.insert(record.rating().year());
       if (record.has_residence_feedback()) on_file.feedback.insert(record.residence_feedback().year());
       if (record.has_commitment()) on_file.commitments.insert(record.commitment().year());
-      if (record.has_residence_registration()) on_file.registrations.insert(record.residence_registration().registered_on());
+      if (record.has_residence_registration()) {
+        on_file.registrations.insert(record.residence_registration().registered_on());
+      }
       if (record.has_training()) {
         on_file.trainings.insert(absl::StrCat(record.training().course(), "|", record.training().start_date()));
       }
@@ -574,7 +580,7 @@ absl::Status MembersLoader::LoadMember(size_t index) {
     GR_ASSIGN_OR_RETURN(name, CreateProspect(member));
     names_[index] = name;
     std::lock_guard<std::mutex> lock(mutex_);
-    ++report_.prospects_created;
+    ++report_.prospects;
   }
   if (name.empty()) {
     return absl::InternalError(absl::StrCat("the import did not report ", member.person.external_id));
@@ -601,7 +607,8 @@ absl::Status MembersLoader::LoadMember(size_t index) {
           (action.kind == ActionKind::kResidenceFeedback && on_file.feedback.count(action.year)) ||
           (action.kind == ActionKind::kCommitment && on_file.commitments.count(action.year)) ||
           (action.kind == ActionKind::kRegisterResidence && on_file.registrations.count(action.date)) ||
-          (action.kind == ActionKind::kTraining && on_file.trainings.count(absl::StrCat(action.text, "|", action.date)));
+          (action.kind == ActionKind::kTraining &&
+           on_file.trainings.count(absl::StrCat(action.text, "|", action.date)));
       if (done) continue;
     }
     GR_RETURN_IF_ERROR(Send(member, name, action));
@@ -629,7 +636,9 @@ absl::StatusOr<MembersLoadReport> MembersLoader::Run() {
   progress_ << "[members 1/2] import of the 2020 list" << std::endl;
   GR_RETURN_IF_ERROR(Import());
   report_.resumed = report_.imported_unchanged > 0;
-  if (report_.resumed) progress_ << "  found members of an unfinished load: resuming each from its records" << std::endl;
+  if (report_.resumed) {
+    progress_ << "  found members of an unfinished load: resuming each from its records" << std::endl;
+  }
 
   progress_ << "[members 2/2] admissions and 2020-2025 history" << std::endl;
   const auto started = std::chrono::steady_clock::now();

@@ -35,7 +35,7 @@ struct MembersLoadReport {
   bool resumed = false;
   int imported_created = 0;
   int imported_unchanged = 0;
-  int prospects_created = 0;
+  int prospects = 0;             // prospects opened (or found from an earlier run)
   int calls = 0;                 // lifecycle and yearly-record calls sent
 };
 

@@ -9,7 +9,8 @@ absl::StatusOr<std::optional<int64_t>> FindOrganizationIdByCode(common::db::Sess
                                                                 const std::string& code) {
   // Codes are unique in the organization service; the lowest id is a stable
   // answer should the projection ever briefly hold two.
-  sql::PreparedStatement& ps = session.Prepare("SELECT org_id FROM org_projection WHERE code = ? ORDER BY org_id LIMIT 1");
+  sql::PreparedStatement& ps =
+      session.Prepare("SELECT org_id FROM org_projection WHERE code = ? ORDER BY org_id LIMIT 1");
   ps.setString(1, code);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   if (!rs->next()) return std::optional<int64_t>();
