@@ -62,7 +62,7 @@ class ImportRun {
   // dry_run: what the transaction's unique keys would refuse.
   std::optional<v1::RowResult> DryRunConflicts(int64_t line, const MappedRow& row, const std::string& fingerprint);
   absl::StatusOr<int64_t> ResolveCell(const MappedRow& row);
-  absl::Status CellInScope(int64_t cell_id);
+  absl::Status CellInScope(int64_t cell_id, absl::CivilDay day);
   absl::Status CellActive(int64_t cell_id, absl::CivilDay day);
   v1::RowResult Failure(int64_t line, const absl::Status& status, std::string column,
                         const std::vector<std::string>& personal_values);
@@ -183,6 +183,13 @@ v1::RowResult ImportRun::Failure(int64_t line, const absl::Status& status, std::
                                  const std::vector<std::string>& personal_values) {
   const std::string field = common::FieldOf(status);
   if (column.empty()) column = member_csv::ColumnForField(field);
+  if (column.empty()) {
+    // Duplicate keys come from the store as ALREADY_EXISTS with a reason, not a field.
+    const std::string reason = common::ReasonOf(status);
+    if (reason == "DUPLICATE_CITIZEN_ID") column = "citizen_id";
+    if (reason == "DUPLICATE_EXTERNAL_ID") column = "external_id";
+    if (reason == "DUPLICATE_PARTY_CARD") column = "party_card_number";
+  }
   std::string message(status.message());
   if (!field.empty() && absl::StartsWith(message, absl::StrCat(common::ToAbsl(field), ": "))) {
     message = message.substr(field.size() + 2);
@@ -217,10 +224,10 @@ absl::StatusOr<int64_t> ImportRun::ResolveCell(const MappedRow& row) {
   return *cached->second;
 }
 
-absl::Status ImportRun::CellInScope(int64_t cell_id) {
+absl::Status ImportRun::CellInScope(int64_t cell_id, absl::CivilDay day) {
   auto cached = scope_by_cell_.find(cell_id);
   if (cached != scope_by_cell_.end()) return cached->second;
-  absl::Status status = RequireOrgInScope(ctx_, call_.principal, cell_id);
+  absl::Status status = RequireCellInScope(ctx_, call_.principal, cell_id, day, "existing.cell");
   if (ServiceUnavailable(status)) return status;
   scope_by_cell_.emplace(cell_id, status);
   return status;
@@ -335,7 +342,7 @@ v1::RowResult ImportRun::Process(const CsvRecord& record) {
 
   absl::StatusOr<NewMember> fresh = ValidateCreateMember(ctx_, row.request);
   if (!fresh.ok()) return Failure(line, fresh.status(), "", row.personal_values);
-  if (absl::Status scope = CellInScope(fresh->cell_id); !scope.ok()) {
+  if (absl::Status scope = CellInScope(fresh->cell_id, fresh->cell_day); !scope.ok()) {
     return Failure(line, scope, "cell", row.personal_values);
   }
 

@@ -180,6 +180,19 @@ absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principa
                           "the organization is outside the caller's organization scope");
 }
 
+absl::Status RequireCellInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t cell_id,
+                                absl::CivilDay day, const std::string& field) {
+  absl::Status scope = RequireOrgInScope(ctx, principal, cell_id);
+  if (scope.ok() || !absl::IsPermissionDenied(scope)) return scope;
+  GR_ASSIGN_OR_RETURN(const bool projected,
+                      ctx.pool.Read<bool>("membership.cell_known", [&](common::db::Session& session) -> absl::StatusOr<bool> {
+                        GR_ASSIGN_OR_RETURN(const auto found, ctx.projection.Find(session, cell_id));
+                        return found.has_value();
+                      }));
+  if (!projected) GR_RETURN_IF_ERROR(ctx.cells.RequireActiveCell(cell_id, day, field));
+  return scope;
+}
+
 bool MaySeeSensitive(const common::auth::Principal& principal, const domain::MemberRecord& member) {
   if (principal.HasAnyRole({Role::kAdmin, Role::kService})) return true;
   return IsOwnRecord(principal, member);

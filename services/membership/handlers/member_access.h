@@ -60,6 +60,13 @@ absl::Status RequireMemberAccess(HandlerContext& ctx, common::db::Session& sessi
 // Organization in the caller's scope (projection); member role: their own cell.
 absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t org_id);
 
+// The cell of a new record in the caller's scope. An organization the
+// projection has never heard of is out of everyone's scope; the organization
+// service then says whether it exists at all, so a mistyped id reads as the
+// bad field it is (INVALID_ARGUMENT naming field) rather than as PERMISSION_DENIED.
+absl::Status RequireCellInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t cell_id,
+                                absl::CivilDay day, const std::string& field);
+
 // Sensitive fields (citizen_id, ethnicity, religion) go to admin and service
 // callers, and to a member reading their own record; everyone else gets them
 // in redacted_fields.

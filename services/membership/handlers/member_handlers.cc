@@ -139,23 +139,6 @@ absl::Status RequireAllInScope(HandlerContext& ctx, const common::auth::Principa
   });
 }
 
-// The cell of a new record in the caller's scope. An organization the
-// projection has never heard of is out of everyone's scope; the organization
-// service says whether it exists at all, so a mistyped id reads as the bad
-// field it is rather than as a permission problem.
-absl::Status RequireCellInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t cell_id,
-                                absl::CivilDay day, const std::string& field) {
-  absl::Status scope = RequireOrgInScope(ctx, principal, cell_id);
-  if (scope.ok() || !absl::IsPermissionDenied(scope)) return scope;
-  GR_ASSIGN_OR_RETURN(const bool projected,
-                      ctx.pool.Read<bool>("membership.cell_known", [&](Session& session) -> absl::StatusOr<bool> {
-                        GR_ASSIGN_OR_RETURN(const auto found, ctx.projection.Find(session, cell_id));
-                        return found.has_value();
-                      }));
-  if (!projected) GR_RETURN_IF_ERROR(ctx.cells.RequireActiveCell(cell_id, day, field));
-  return scope;
-}
-
 }  // namespace
 
 grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const v1::CreateMemberRequest* request,

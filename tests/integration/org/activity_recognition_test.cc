@@ -133,12 +133,16 @@ TEST_F(RecognitionTest, RatingLevelFollowsTheBandsAndReRatingNeedsTheEtag) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(capped.level(), v1::QUALITY_LEVEL_NOT_COMPLETED);
 
-  // 2024 was rated under QĐ 124; 2022 had no score bands at all.
+  // 2024 was rated under QĐ 124; 2017 (before QĐ 132) had no score bands at all.
   v1::OrganizationRating y2024;
   ASSERT_TRUE(Rate(AdminToken(), village_.name(), 2024, 49.9, "", &y2024).ok());
   EXPECT_EQ(y2024.level(), v1::QUALITY_LEVEL_NOT_COMPLETED);
   EXPECT_NE(y2024.rule_citation().find("QĐ 124"), std::string::npos);
-  status = Rate(AdminToken(), village_.name(), 2022, 80, "", &y2024);
+  const v1::Organization old_commune =
+      CreateOrg("DANG_BO_XA", RootName(), "Đảng bộ xã Tam Bố", "COMMUNE", "2010-01-01");
+  const v1::Organization old_village =
+      CreateOrg("CHI_BO_CO_SO", old_commune.name(), "Chi bộ thôn Tam Bố", "", "2010-01-01");
+  status = Rate(AdminToken(), old_village.name(), 2017, 80, "", &y2024);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Reason(status), "NO_RATING_BANDS");
 
@@ -336,7 +340,7 @@ TEST_F(RecognitionTest, ListRulesAsOfDates) {
   ASSERT_EQ(bands_2024.rules_size(), 1);
   EXPECT_EQ(bands_2024.rules(0).effective_to(), "2025-08-29");
   EXPECT_NE(bands_2024.rules(0).citation().find("QĐ 124"), std::string::npos);
-  EXPECT_EQ(Rules("2022-06-01", "rating.").rules_size(), 0);
+  EXPECT_EQ(Rules("2017-06-01", "rating.").rules_size(), 0);
 
   grpc::Status status;
   Rules("2025-13-01", "", &status);

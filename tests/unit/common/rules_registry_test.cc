@@ -123,7 +123,10 @@ TEST(RepoRulesTest, RepositoryFileLoadsWithTheExpectedFacts) {
   EXPECT_EQ((*under_366)->value["excellent"], 90);
   EXPECT_EQ((*under_366)->value["good"], 70);
   EXPECT_EQ((*under_366)->value["completed"], 50);
-  EXPECT_FALSE(rules->Find("rating.bands", absl::CivilDay(2023, 10, 3)).ok());
+  auto under_132 = rules->Find("rating.bands", absl::CivilDay(2023, 10, 3));
+  ASSERT_TRUE(under_132.ok());
+  EXPECT_TRUE(absl::StrContains((*under_132)->citation, "132-QĐ/TW"));
+  EXPECT_FALSE(rules->Find("rating.bands", absl::CivilDay(2018, 3, 7)).ok());
   for (const Rule& rule : rules->all()) EXPECT_FALSE(rule.citation.empty()) << rule.id;
 }
 

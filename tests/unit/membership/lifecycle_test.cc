@@ -321,15 +321,6 @@ TEST_F(LifecycleTest, MinimumAgeAppliesUnderTheEarlierRuleVersionToo) {
   ExpectRefused(Add(CellVote(D(2020, 3, 15))), "AGE_NOT_ELIGIBLE");
 }
 
-TEST_F(LifecycleTest, NoAgeCheckWhereNoRuleVersionIsInForce) {
-  // The rules file starts the age rule with QĐ 29 (2016-07-25): no such rule before.
-  birth_ = D(1998, 1, 1);  // 17 on the vote date
-  ASSERT_TRUE(Add(Prospect(D(2015, 1, 10))).ok());
-  ASSERT_TRUE(Add(Awareness(D(2015, 2, 1))).ok());
-  ASSERT_TRUE(Add(Dossier(D(2015, 3, 1))).ok());
-  EXPECT_TRUE(Add(CellVote(D(2015, 3, 15))).ok());
-}
-
 TEST_F(LifecycleTest, EducationBelowLowerSecondaryNeedsAnException) {
   ASSERT_TRUE(Add(Prospect(D(2024, 1, 10))).ok());
   ASSERT_TRUE(Add(Awareness(D(2024, 2, 1))).ok());

@@ -64,8 +64,8 @@ TEST(YearlyRating, TheRuleInForceOn31DecemberIsCited) {
   EXPECT_NE(y2025->citation.find("QĐ 366"), std::string::npos) << y2025->citation;
 }
 
-TEST(YearlyRating, NoBandRuleBefore2023IsAFailedPrecondition) {
-  absl::StatusOr<RatingResult> y2022 = RateScore(2022, 8000, false, Rules());
+TEST(YearlyRating, NoBandRuleBeforeQd132IsAFailedPrecondition) {
+  absl::StatusOr<RatingResult> y2022 = RateScore(2017, 8000, false, Rules());
   ASSERT_FALSE(y2022.ok());
   EXPECT_EQ(y2022.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(common::ReasonOf(y2022.status()), "RULE_NOT_IN_FORCE");
@@ -133,7 +133,7 @@ TEST(YearlyQuota, NoGoodRatingsAllowNoExcellent) {
 }
 
 TEST(YearlyQuota, NoQuotaRuleBeforeItTookEffect) {
-  absl::StatusOr<QuotaCheck> y2022 = CheckExcellentQuota(2022, LevelTally{1, 5, 0, 0}, Rules());
+  absl::StatusOr<QuotaCheck> y2022 = CheckExcellentQuota(2017, LevelTally{1, 5, 0, 0}, Rules());
   ASSERT_FALSE(y2022.ok());
   EXPECT_EQ(y2022.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(common::ReasonOf(y2022.status()), "RULE_NOT_IN_FORCE");
