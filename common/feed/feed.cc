@@ -359,4 +359,6 @@ void AllowFeedMethods(auth::MethodPolicy& policy) {
   policy.Allow(std::string(kGetFeedHeadMethod), {auth::Role::kService, auth::Role::kAdmin});
 }
 
+WriteContext WriteContextOf(const auth::CallContext& call) { return WriteContext{call.principal.subject, call.request_id}; }
+
 }  // namespace grassroots::common::feed

@@ -35,6 +35,9 @@ struct ChangeRecord {
   nlohmann::json audit_details = nlohmann::json::object();
 };
 
+// The write context of an authorized call.
+WriteContext WriteContextOf(const auth::CallContext& call);
+
 // Appends the change-feed entry and the audit entry inside the caller's
 // transaction. Returns the assigned sequence.
 absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change);

@@ -65,7 +65,8 @@ inline constexpr char kLivenessService[] = "grassroots.liveness";
 absl::Status RetryWhileUnavailable(std::string_view what, std::chrono::milliseconds max_wait,
                                    const std::function<absl::Status()>& attempt);
 
-// Keepalive and size settings a client channel needs to match the servers.
+// Keepalive and size settings a client channel needs to match the servers, and
+// a reconnect backoff capped at 5 s.
 grpc::ChannelArguments DefaultChannelArguments();
 
 }  // namespace grassroots::common

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include <grpcpp/grpcpp.h>
 #include <prometheus/registry.h>
@@ -17,6 +18,7 @@
 #include "common/log/log.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
+#include "common/server/service_start.h"
 #include "services/membership/domain/working_calendar.h"
 #include "services/membership/handlers/cell_directory.h"
 #include "services/membership/handlers/handler_context.h"
@@ -69,61 +71,23 @@ int main(int argc, char** argv) {
   using namespace grassroots;
   common::ServiceHost::BlockTerminationSignals();
   MembershipOptions options;
-  absl::StatusOr<common::ServiceConfig> config =
-      common::LoadServiceConfig("membership", argc, argv, 50052, 9465, DeclareOptions(options));
-  if (!config.ok()) {
-    if (common::IsHelpRequest(config.status())) {
-      std::cout << config.status().message() << std::endl;
-      return 0;
-    }
-    std::cerr << config.status().message() << std::endl;
-    return 2;
-  }
-  common::log::Init("membership", common::log::ParseLevel(config->log_level));
-
-  auto registry = std::make_shared<prometheus::Registry>();
-  absl::StatusOr<std::unique_ptr<common::db::ConnectionPool>> pool = common::db::ConnectionPool::Create(config->db, registry);
-  if (!pool.ok()) {
-    common::log::Error("cannot create the database pool", {{"status", pool.status().ToString()}});
-    return 1;
-  }
-  common::db::ConnectionPool* db = pool->get();
-  if (absl::Status migrated = common::RetryWhileUnavailable(
-          "database", config->db.startup_wait,
-          [db] {
-            return common::db::ApplyMigrations(*db, {&common::db::CommonMigrations(), &migrations::MembershipMigrations()});
-          });
-      !migrated.ok()) {
-    if (absl::IsCancelled(migrated)) return 0;  // stopped while waiting for the database
-    common::log::Error("migrations failed", {{"status", migrated.ToString()}});
-    return 1;
-  }
-  absl::StatusOr<common::RulesRegistry> rules = common::RulesRegistry::LoadFile(config->rules_file);
-  if (!rules.ok()) {
-    common::log::Error("cannot load rules", {{"status", rules.status().ToString()}});
-    return 1;
-  }
+  std::variant<common::ServiceBase, int> started = common::StartService(
+      "membership", argc, argv, 50052, 9465, {&common::db::CommonMigrations(), &migrations::MembershipMigrations()},
+      DeclareOptions(options));
+  if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
+  common::ServiceBase& base = std::get<common::ServiceBase>(started);
+  common::db::ConnectionPool* db = base.pool.get();
   absl::StatusOr<membership::domain::WorkingCalendar> calendar =
       membership::domain::WorkingCalendar::LoadFile(options.calendar_file);
   if (!calendar.ok()) {
     common::log::Error("cannot load the working-day calendar", {{"status", calendar.status().ToString()}});
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<common::auth::TokenVerifier>> verifier =
-      common::auth::TokenVerifier::FromConfig(config->auth);
-  if (!verifier.ok()) {
-    common::log::Error("cannot load the token key", {{"status", verifier.status().ToString()}});
-    return 1;
-  }
-  common::auth::Authorizer authorizer(std::shared_ptr<const common::auth::TokenVerifier>(std::move(*verifier)),
-                                      membership::MakeMembershipMethodPolicy());
-  common::api::PageTokenCodec page_tokens(config->page_token_secret);
+  common::auth::Authorizer authorizer(base.verifier, membership::MakeMembershipMethodPolicy());
+  common::api::PageTokenCodec page_tokens(base.config.page_token_secret);
 
   // The organization service: cell checks on writes, and its change feed for the projection.
   grpc::ChannelArguments org_channel_args = common::DefaultChannelArguments();
-  // gRPC's own reconnect backoff grows to two minutes, and calls fail fast
-  // meanwhile: capped, writes work again within seconds of the org service's return.
-  org_channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   // Spreads calls over the org replicas when the target resolves to several
   // addresses (a headless Service: "dns:///org-headless:50051"); one address: as pick_first.
   org_channel_args.SetLoadBalancingPolicyName("round_robin");
@@ -132,23 +96,23 @@ int main(int argc, char** argv) {
   auto service_token = std::make_shared<membership::ServiceToken>(options.service_token_file);
   membership::GrpcCellDirectory cells(org_channel, service_token, options.org_call_deadline);
 
-  membership::store::OrgProjection projection(**pool);
-  membership::store::MemberStore members(**pool, options.citizen_id_lookup_key);
+  membership::store::OrgProjection projection(*db);
+  membership::store::MemberStore members(*db, options.citizen_id_lookup_key);
   membership::store::EventStore events;
   membership::store::YearlyStore yearly;
-  membership::HandlerContext ctx{**pool, authorizer, *rules, *calendar, page_tokens,
+  membership::HandlerContext ctx{*db, authorizer, base.rules, *calendar, page_tokens,
                                  cells, projection, members, events, yearly};
 
   membership::MemberServiceImpl member_service(ctx);
   membership::LifecycleServiceImpl lifecycle_service(ctx);
   membership::YearlyRecordServiceImpl yearly_service(ctx);
   membership::MemberImportServiceImpl import_service(ctx);
-  common::feed::ChangeFeedServiceImpl feed_service(**pool, authorizer, registry);
+  common::feed::ChangeFeedServiceImpl feed_service(*db, authorizer, base.registry);
 
-  membership::OrgFeedFollower org_feed(org_channel, service_token, **pool, projection, registry);
+  membership::OrgFeedFollower org_feed(org_channel, service_token, *db, projection, base.registry);
   org_feed.Start();
 
-  common::ServiceHost host("membership", config->server, registry);
+  common::ServiceHost host("membership", base.config.server, base.registry);
   host.AddService(&member_service);
   host.AddService(&lifecycle_service);
   host.AddService(&yearly_service);

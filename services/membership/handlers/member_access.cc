@@ -79,24 +79,9 @@ absl::Status CheckMemberAccess(const common::auth::Principal& principal, const d
 
 }  // namespace
 
-grpc::Status Respond(grpc::ServerContext* context, std::string_view method,
-                     const std::function<absl::Status()>& body) {
-  common::log::RequestIdScope request_scope(common::auth::RequestIdOf(*context));
-  context->AddTrailingMetadata("x-request-id", common::log::CurrentRequestId());
-  absl::Status status = body();
-  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown) {
-    common::log::Error("request failed", {{"method", std::string(method)}, {"status", status.ToString()}});
-  }
-  return common::ToGrpcStatus(status);
-}
-
 absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::ServerContext* context,
                                                 std::string_view full_method) {
   return ctx.authorizer.Begin(*context, full_method);
-}
-
-common::feed::WriteContext WriteContextOf(const common::auth::CallContext& call) {
-  return common::feed::WriteContext{call.principal.subject, call.request_id};
 }
 
 std::string MemberName(int64_t id) { return common::api::MakeName("members", id); }

@@ -15,18 +15,18 @@
 #include "common/auth/auth.h"
 #include "common/db/db.h"
 #include "common/feed/feed.h"
+#include "common/server/respond.h"
 #include "grassroots/membership/v1/member.pb.h"
 #include "services/membership/domain/member.h"
 #include "services/membership/handlers/handler_context.h"
 
 namespace grassroots::membership {
 
-// Sets the request-id log scope and trailer, runs body, logs INTERNAL, maps the status.
-grpc::Status Respond(grpc::ServerContext* context, std::string_view method, const std::function<absl::Status()>& body);
+using common::Respond;
 // Authenticates and checks the method policy; full_method "/grassroots.membership.v1.X/Y".
 absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::ServerContext* context,
                                                 std::string_view full_method);
-common::feed::WriteContext WriteContextOf(const common::auth::CallContext& call);
+using common::feed::WriteContextOf;
 
 std::string MemberName(int64_t id);        // "members/7"
 std::string OrgName(int64_t id);           // "organizations/3"

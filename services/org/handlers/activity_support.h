@@ -20,9 +20,7 @@
 
 namespace grassroots::org::activity {
 
-inline common::feed::WriteContext WriteContextOf(const common::auth::CallContext& call) {
-  return common::feed::WriteContext{call.principal.subject, call.request_id};
-}
+using common::feed::WriteContextOf;
 
 inline absl::Status NotActive(int64_t id, absl::CivilDay day) {
   return common::Reasoned(absl::StatusCode::kFailedPrecondition, "ORGANIZATION_NOT_ACTIVE",

@@ -20,9 +20,7 @@ absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::Serve
   return ctx.authorizer.Begin(*context, absl::StrCat(kService, std::string(method)));
 }
 
-common::feed::WriteContext WriteContextOf(const common::auth::CallContext& call) {
-  return common::feed::WriteContext{call.principal.subject, call.request_id};
-}
+using common::feed::WriteContextOf;
 
 absl::Status RequireExistingInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t id) {
   GR_RETURN_IF_ERROR(

@@ -34,9 +34,7 @@ absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::Serve
   return ctx.authorizer.Begin(*context, absl::StrCat(kService, std::string(method)));
 }
 
-common::feed::WriteContext WriteContextOf(const common::auth::CallContext& call) {
-  return common::feed::WriteContext{call.principal.subject, call.request_id};
-}
+using common::feed::WriteContextOf;
 
 store::OrganizationStore::Actor ActorOf(const common::auth::CallContext& call) {
   return store::OrganizationStore::Actor{call.principal.subject, call.request_id};
@@ -150,17 +148,6 @@ absl::Status RequireRootCreator(HandlerContext& ctx, const common::auth::Princip
 }
 
 }  // namespace
-
-grpc::Status Respond(grpc::ServerContext* context, std::string_view method,
-                     const std::function<absl::Status()>& body) {
-  common::log::RequestIdScope request_scope(common::auth::RequestIdOf(*context));
-  context->AddTrailingMetadata("x-request-id", common::log::CurrentRequestId());
-  absl::Status status = body();
-  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown) {
-    common::log::Error("request failed", {{"method", std::string(method)}, {"status", status.ToString()}});
-  }
-  return common::ToGrpcStatus(status);
-}
 
 absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t org_id) {
   return ctx.authorizer.RequireInScope(principal, org_id, ctx.organizations);

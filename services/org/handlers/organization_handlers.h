@@ -14,14 +14,11 @@
 #include "services/org/handlers/handler_context.h"
 #include "services/org/store/regulation_store.h"
 
+#include "common/server/respond.h"
+
 namespace grassroots::org {
 
-// Runs a handler body and maps its status for gRPC (logging internal errors).
-// Runs a handler body with the call's request id set for logging (every line,
-// including the failure line below, carries it), maps the status, and echoes
-// the request id to the caller in trailing metadata.
-grpc::Status Respond(grpc::ServerContext* context, std::string_view method,
-                     const std::function<absl::Status()>& body);
+using common::Respond;
 
 // Object-level scope for the org services: the caller's scope subtree must
 // contain `org_id` (today, or the organization's latest period if it does not

@@ -185,10 +185,8 @@ void StartMemberSide(Suite& s) {
     ASSERT_TRUE(out.good()) << "cannot write " << m.token_file;
   }
   m.service_token = std::make_shared<ServiceToken>(m.token_file);
-  // Through the proxy, so tests can take the org service away. The reconnect
-  // backoff is capped as main.cc caps it.
+  // Through the proxy, so tests can take the org service away.
   grpc::ChannelArguments cell_channel_args = common::DefaultChannelArguments();
-  cell_channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   auto cell_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.proxy->port()),
                                                 grpc::InsecureChannelCredentials(), cell_channel_args);
   m.cells = std::make_unique<GrpcCellDirectory>(cell_channel, m.service_token, std::chrono::milliseconds(2000));
