@@ -28,29 +28,6 @@ namespace {
 
 namespace v1 = ::grassroots::org::v1;
 
-// A failed call, with the record it was about.
-absl::Status CallError(const std::string& what, const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat(what, ": ", DescribeStatus(status)));
-}
-
-bool Transient(const grpc::Status& status) {
-  return status.error_code() == grpc::StatusCode::UNAVAILABLE || status.error_code() == grpc::StatusCode::ABORTED ||
-         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-}
-
-// Retries transient failures; safe because creates carry request ids and the
-// other writes treat ALREADY_EXISTS on a retry as done.
-grpc::Status WithRetry(const std::function<grpc::Status()>& call) {
-  grpc::Status status;
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    status = call();
-    if (status.ok() || !Transient(status)) return status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
-  }
-  return status;
-}
-
 void SetDecision(const Decision& from, v1::Decision* to) {
   to->set_issuing_body(from.issuing_body);
   to->set_number(from.number);
@@ -677,6 +654,29 @@ absl::StatusOr<LoadReport> Load(const Connection& connection, const Plan& plan, 
                                 std::ostream& progress) {
   Loader loader(connection, plan, options, progress);
   return loader.Run();
+}
+
+absl::Status CallError(const std::string& what, const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat(what, ": ", DescribeStatus(status)));
+}
+
+namespace {
+bool Transient(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE || status.error_code() == grpc::StatusCode::ABORTED ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+}  // namespace
+
+grpc::Status WithRetry(const std::function<grpc::Status()>& call) {
+  grpc::Status status;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    status = call();
+    if (status.ok() || !Transient(status)) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+  }
+  return status;
 }
 
 }  // namespace grassroots::cli::demo

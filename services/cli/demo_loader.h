@@ -6,12 +6,15 @@
 // current state first).
 #include <iosfwd>
 #include <map>
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/cli/connection.h"
 #include "services/cli/demo_plan.h"
+
+#include <grpcpp/grpcpp.h>
 
 namespace grassroots::cli::demo {
 
@@ -44,5 +47,12 @@ absl::StatusOr<LoadReport> Load(const Connection& connection, const Plan& plan, 
 
 // "demo-org-DEMO-LV_BN_X01" : request ids allow [A-Za-z0-9_-] only, at most 64 chars.
 std::string RequestId(absl::string_view kind, absl::string_view key);
+
+// A failed call, with the record it was about.
+absl::Status CallError(const std::string& what, const grpc::Status& status);
+// Retries transient failures (UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED) with
+// backoff; safe because the demo's creates carry request ids and its other
+// writes treat ALREADY_EXISTS on a retry as done.
+grpc::Status WithRetry(const std::function<grpc::Status()>& call);
 
 }  // namespace grassroots::cli::demo

@@ -30,26 +30,6 @@
 namespace grassroots::cli::demo {
 namespace {
 
-absl::Status CallError(const std::string& what, const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat(what, ": ", DescribeStatus(status)));
-}
-
-bool Transient(const grpc::Status& status) {
-  return status.error_code() == grpc::StatusCode::UNAVAILABLE || status.error_code() == grpc::StatusCode::ABORTED ||
-         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-}
-
-grpc::Status WithRetry(const std::function<grpc::Status()>& call) {
-  grpc::Status status;
-  for (int attempt = 0; attempt < 6; ++attempt) {
-    status = call();
-    if (status.ok() || !Transient(status)) return status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
-  }
-  return status;
-}
-
 void SetDecision(const Decision& from, mv1::Decision* to) {
   if (from.issuing_body.empty() && from.number.empty()) return;
   to->set_issuing_body(from.issuing_body);
