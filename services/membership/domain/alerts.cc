@@ -4,10 +4,13 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/api.h"
 #include "common/status/status.h"
 
 namespace grassroots::membership::domain {
 namespace {
+
+using common::api::FormatDate;
 
 constexpr char kRuleRecognitionDays[] = "membership.recognition.within_working_days";
 constexpr char kRuleCeremonyDays[] = "membership.admission.ceremony_within_working_days";
@@ -16,8 +19,6 @@ constexpr char kRuleTemporaryWorkMonths[] = "membership.transfer.temporary_work_
 constexpr char kRuleTemporaryTrainingMonths[] = "membership.transfer.temporary_training_months";
 constexpr char kRuleWorkingCategories[] = "membership.residence.working_categories";
 constexpr char kCategoryPrefix[] = "OCCUPATION_CATEGORY_";
-
-std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
 absl::StatusOr<const common::Rule*> RuleInForce(const common::RulesRegistry& rules, const char* id,
                                                 absl::CivilDay day) {
@@ -139,8 +140,9 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
       GR_ASSIGN_OR_RETURN(const int64_t days, IntOf(*rule));
       const absl::CivilDay due = calendar.AddWorkingDays(*s.probation_end_date, static_cast<int>(days));
       if (query.as_of <= due) return std::nullopt;
-      alert.detail = absl::StrCat("probation ended on ", Day(*s.probation_end_date),
-                                  "; recognition was to be considered within ", days, " working days, by ", Day(due));
+      alert.detail = absl::StrCat("probation ended on ", FormatDate(*s.probation_end_date),
+                                  "; recognition was to be considered within ", days, " working days, by ",
+                                  FormatDate(due));
       Finish(alert, due, query, rule);
       return alert;
     }
@@ -151,8 +153,8 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
       GR_ASSIGN_OR_RETURN(const int64_t days, IntOf(*rule));
       const absl::CivilDay due = calendar.AddWorkingDays(*s.admission_decision_date, static_cast<int>(days));
       if (query.as_of <= due) return std::nullopt;
-      alert.detail = absl::StrCat("admission decided on ", Day(*s.admission_decision_date),
-                                  "; the ceremony was due within ", days, " working days, by ", Day(due));
+      alert.detail = absl::StrCat("admission decided on ", FormatDate(*s.admission_decision_date),
+                                  "; the ceremony was due within ", days, " working days, by ", FormatDate(due));
       Finish(alert, due, query, rule);
       return alert;
     }
@@ -163,8 +165,8 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
       GR_ASSIGN_OR_RETURN(const int64_t days, IntOf(*rule));
       const absl::CivilDay due = *s.pending_introduced_on + days;
       if (query.as_of <= due) return std::nullopt;
-      alert.detail = absl::StrCat("introduced on ", Day(*s.pending_introduced_on),
-                                  "; the letter was to be presented within ", days, " days, by ", Day(due));
+      alert.detail = absl::StrCat("introduced on ", FormatDate(*s.pending_introduced_on),
+                                  "; the letter was to be presented within ", days, " days, by ", FormatDate(due));
       Finish(alert, due, query, rule);
       return alert;
     }
@@ -176,7 +178,7 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
                                 ? kRuleTemporaryTrainingMonths
                                 : kRuleTemporaryWorkMonths;
       GR_ASSIGN_OR_RETURN(const common::Rule* rule, RuleInForce(rules, rule_id, due));
-      alert.detail = absl::StrCat("the temporary transfer was planned to end on ", Day(due),
+      alert.detail = absl::StrCat("the temporary transfer was planned to end on ", FormatDate(due),
                                   "; end it or record the return to the home cell");
       Finish(alert, due, query, rule);
       return alert;
@@ -191,7 +193,7 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
       if (due > query.as_of) return std::nullopt;
       alert.detail = absl::StrCat("a member of a working category with no residence registration (nor exemption "
                                   "category) in force since ",
-                                  Day(due));
+                                  FormatDate(due));
       Finish(alert, due, query, rule);
       return alert;
     }

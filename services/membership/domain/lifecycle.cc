@@ -5,10 +5,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/api.h"
 #include "common/status/status.h"
 
 namespace grassroots::membership::domain {
 namespace {
+
+using common::api::FormatDate;
 
 using common::InvalidField;
 using common::Reasoned;
@@ -51,7 +54,6 @@ std::string StatusName(v1::MemberStatus status) {
   return WithoutPrefix(v1::MemberStatus_Name(status), "MEMBER_STATUS_");
 }
 std::string KindName(v1::EventKind kind) { return WithoutPrefix(v1::EventKind_Name(kind), "EVENT_KIND_"); }
-std::string Day(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 std::string Cite(const common::Rule& rule) { return absl::StrCat("rule ", rule.id, ": ", rule.citation); }
 
 bool TemporaryInForce(const MemberState& state) {
@@ -84,7 +86,7 @@ absl::StatusOr<const common::Rule*> NeededRule(const common::RulesRegistry& rule
   GR_ASSIGN_OR_RETURN(const common::Rule* rule, RuleInForce(rules, id, day));
   if (rule == nullptr) {
     return Reasoned(kFailedPrecondition, "RULE_NOT_IN_FORCE",
-                    absl::StrCat("rule ", id, " has no version in force on ", Day(day)));
+                    absl::StrCat("rule ", id, " has no version in force on ", FormatDate(day)));
   }
   return rule;
 }
@@ -221,7 +223,7 @@ absl::Status CheckCertificate(const MemberState& state, const Event& vote, const
                         RuleInForce(context.rules, kRuleCertificateYears, vote.effective_date));
     return Reasoned(kFailedPrecondition, "AWARENESS_CERTIFICATE_EXPIRED",
                     absl::StrCat("the awareness class certificate was valid until ",
-                                 Day(*state.awareness_certificate_valid_until), ", before the vote date",
+                                 FormatDate(*state.awareness_certificate_valid_until), ", before the vote date",
                                  rule ? absl::StrCat(" (", Cite(*rule), ")") : ""));
   }
   return absl::OkStatus();
@@ -347,7 +349,7 @@ absl::Status CheckRemoval(const MemberState& state, const Event& next, const Tra
                           RuleInForce(context.rules, kRuleProbationMonths,
                                       state.admission_ceremony_date.value_or(next.effective_date)));
       return Reasoned(kFailedPrecondition, "PROBATION_NOT_ENDED",
-                      absl::StrCat("probation ends on ", Day(*state.probation_end_date),
+                      absl::StrCat("probation ends on ", FormatDate(*state.probation_end_date),
                                    "; a probationary member is not recognized only after it",
                                    rule ? absl::StrCat(" (", Cite(*rule), ")") : ""));
     }
@@ -365,7 +367,7 @@ absl::Status CheckRecognition(const MemberState& state, Event& next, const Trans
                         RuleInForce(context.rules, kRuleProbationMonths,
                                     state.admission_ceremony_date.value_or(decided)));
     return Reasoned(kFailedPrecondition, "PROBATION_NOT_ENDED",
-                    absl::StrCat("probation ends on ", Day(probation_end), "; recognition is decided after it",
+                    absl::StrCat("probation ends on ", FormatDate(probation_end), "; recognition is decided after it",
                                  rule ? absl::StrCat(" (", Cite(*rule), ")") : ""));
   }
   GR_RETURN_IF_ERROR(CheckShare(*next.vote, context.rules, kRuleRecognitionShare, decided, "the recognition vote"));
@@ -429,7 +431,7 @@ absl::Status CheckKind(const MemberState& state, Event& next, const TransitionCo
         if (next.effective_date > deadline) {
           return Reasoned(kFailedPrecondition, "CEREMONY_DEADLINE_PASSED",
                           absl::StrCat("the ceremony is held within ", days,
-                                       " working days of the admission decision (by ", Day(deadline),
+                                       " working days of the admission decision (by ", FormatDate(deadline),
                                        "); a later ceremony needs the higher committee's consent, given as "
                                        "extension (",
                                        Cite(*limit), ")"));
@@ -636,8 +638,8 @@ absl::Status CheckAndComplete(const MemberState& state, Event& next, const Trans
   if (next.effective_date > context.today) return InvalidField("effective_date", "must not be after today");
   if (!opens && next.kind != v1::EVENT_KIND_VOIDED && next.effective_date < state.last_event_date) {
     return Reasoned(kFailedPrecondition, "EVENT_OUT_OF_ORDER",
-                    absl::StrCat("the effective date ", Day(next.effective_date),
-                                 " is before the member's latest event (", Day(state.last_event_date), ")"));
+                    absl::StrCat("the effective date ", FormatDate(next.effective_date),
+                                 " is before the member's latest event (", FormatDate(state.last_event_date), ")"));
   }
 
   if (opens) {

@@ -9,24 +9,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/api/api.h"
 #include "common/status/status.h"
+#include "services/membership/store/sql_dates.h"
 
 namespace grassroots::membership::store {
 namespace {
 
 using common::db::Session;
 
-std::string DateText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
-
-std::optional<absl::CivilDay> DateOf(const std::optional<std::string>& text) {
-  absl::CivilDay day;
-  if (!text || text->size() < 10 || !absl::ParseCivilTime(text->substr(0, 10), &day)) return std::nullopt;
-  return day;
-}
-
-std::optional<absl::CivilDay> DateColumn(sql::ResultSet& rs, const std::string& column) {
-  return DateOf(common::db::GetOptionalString(rs, column));
-}
+using common::api::FormatDate;
 
 // The member row and the subtree join every alert query starts from; the
 // subtree root is the first parameter.
@@ -59,12 +51,12 @@ domain::AlertSubject ReadSubject(sql::ResultSet& rs) {
   s.exempt = rs.getBoolean("exempt");
   s.suspended = rs.getBoolean("suspended");
   s.transfer_pending = rs.getBoolean("transfer_pending");
-  s.status_since = DateColumn(rs, "status_since").value_or(absl::CivilDay());
-  s.admission_decision_date = DateColumn(rs, "admission_decision_date");
-  s.admission_ceremony_date = DateColumn(rs, "admission_ceremony_date");
-  s.probation_end_date = DateColumn(rs, "probation_end_date");
-  s.official_date = DateColumn(rs, "official_date");
-  s.last_event_date = DateColumn(rs, "last_event_date").value_or(absl::CivilDay());
+  s.status_since = GetOptionalDate(rs, "status_since").value_or(absl::CivilDay());
+  s.admission_decision_date = GetOptionalDate(rs, "admission_decision_date");
+  s.admission_ceremony_date = GetOptionalDate(rs, "admission_ceremony_date");
+  s.probation_end_date = GetOptionalDate(rs, "probation_end_date");
+  s.official_date = GetOptionalDate(rs, "official_date");
+  s.last_event_date = GetOptionalDate(rs, "last_event_date").value_or(absl::CivilDay());
   return subject;
 }
 
@@ -81,11 +73,11 @@ void ReadTransfer(sql::ResultSet& rs, domain::AlertSubject& subject) {
   }
   std::optional<absl::CivilDay> planned_end;
   if (transfer.is_object() && transfer.contains("planned_end") && transfer["planned_end"].is_string()) {
-    planned_end = DateOf(transfer["planned_end"].get<std::string>());
+    planned_end = ParseStoredDate(transfer["planned_end"].get<std::string>());
   }
   if (s.transfer_pending) {
     s.pending_transfer_kind = kind;
-    s.pending_introduced_on = DateColumn(rs, "introduced_on");
+    s.pending_introduced_on = GetOptionalDate(rs, "introduced_on");
     if (transfer.is_object() && transfer.contains("destination_cell_id") &&
         transfer["destination_cell_id"].is_number_integer()) {
       s.pending_destination_cell_id = transfer["destination_cell_id"].get<int64_t>();
@@ -141,7 +133,7 @@ absl::StatusOr<std::vector<domain::AlertSubject>> AlertStore::Candidates(Session
                     : absl::StrCat("m.status = ", v1::MEMBER_STATUS_ADMITTED, " AND m.admission_decision_date <= ?"),
           kPage));
       ps.setInt64(1, root);
-      ps.setString(2, DateText(*cutoff));
+      ps.setString(2, FormatDate(*cutoff));
       ps.setInt64(3, after_member_id);
       ps.setInt(4, limit);
       return Collect(session, ps, kind);
@@ -153,7 +145,7 @@ absl::StatusOr<std::vector<domain::AlertSubject>> AlertStore::Candidates(Session
           JoinLatestTransfer(), " WHERE m.status IN (", v1::MEMBER_STATUS_PROBATIONARY, ",", v1::MEMBER_STATUS_OFFICIAL,
           ") AND m.transfer_pending = 1 AND e.effective_date <= ?", kPage));
       ps.setInt64(1, root);
-      ps.setString(2, DateText(*cutoffs.introduced_on_or_before));
+      ps.setString(2, FormatDate(*cutoffs.introduced_on_or_before));
       ps.setInt64(3, after_member_id);
       ps.setInt(4, limit);
       return Collect(session, ps, kind);
@@ -169,7 +161,7 @@ absl::StatusOr<std::vector<domain::AlertSubject>> AlertStore::Candidates(Session
           " AND NOT EXISTS (SELECT 1 FROM member_events t WHERE t.member_id = m.id AND t.kind = ",
           v1::EVENT_KIND_TEMPORARY_TRANSFER_ENDED, " AND t.voided_by IS NULL AND t.ordinal > e.ordinal)", kPage));
       ps.setInt64(1, root);
-      ps.setString(2, DateText(cutoffs.planned_end_before));
+      ps.setString(2, FormatDate(cutoffs.planned_end_before));
       ps.setInt64(3, after_member_id);
       ps.setInt(4, limit);
       return Collect(session, ps, kind);
@@ -199,8 +191,8 @@ absl::StatusOr<std::vector<domain::AlertSubject>> AlertStore::Candidates(Session
       for (v1::OccupationCategory c : cutoffs.working_categories) categories.push_back(static_cast<int>(c));
       int index = 1;
       ps.setInt64(index++, root);
-      ps.setString(index++, DateText(query.as_of));
-      ps.setString(index++, DateText(query.as_of));
+      ps.setString(index++, FormatDate(query.as_of));
+      ps.setString(index++, FormatDate(query.as_of));
       ps.setInt(index++, query.feedback_year);
       ps.setString(index++, absl::StrCat("[", absl::StrJoin(categories, ","), "]"));
       ps.setInt64(index++, after_member_id);

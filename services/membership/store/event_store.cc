@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
+#include "services/membership/store/sql_dates.h"
 
 namespace grassroots::membership::store {
 namespace {
@@ -18,32 +19,26 @@ using domain::Decision;
 using domain::Event;
 using nlohmann::json;
 
-std::string DateText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+using common::api::FormatDate;
 
-// DATE columns and the dates inside details come back as "YYYY-MM-DD"; anything
-// else is a bug in what this store wrote.
-absl::StatusOr<absl::CivilDay> ParseStoredDate(const std::string& text, std::string_view what) {
-  absl::CivilDay day;
-  if (text.size() < 10 || !absl::ParseCivilTime(text.substr(0, 10), &day)) {
-    return absl::InternalError(absl::StrCat("stored ", common::ToAbsl(what), " is not a date"));
-  }
-  return day;
+// DATE columns and the dates inside details are what this store wrote; one
+// that is not a date is a bug here, reported rather than guessed.
+absl::StatusOr<absl::CivilDay> RequireStoredDate(const std::string& text, std::string_view what) {
+  std::optional<absl::CivilDay> day = ParseStoredDate(text);
+  if (!day) return absl::InternalError(absl::StrCat("stored ", common::ToAbsl(what), " is not a date"));
+  return *day;
 }
 
 absl::StatusOr<std::optional<absl::CivilDay>> OptionalDateColumn(sql::ResultSet& rs, const std::string& column) {
   std::optional<std::string> text = common::db::GetOptionalString(rs, column);
   if (!text) return std::nullopt;
-  GR_ASSIGN_OR_RETURN(absl::CivilDay day, ParseStoredDate(*text, column));
+  GR_ASSIGN_OR_RETURN(absl::CivilDay day, RequireStoredDate(*text, column));
   return day;
-}
-
-void SetOptionalDate(sql::PreparedStatement& ps, int index, const std::optional<absl::CivilDay>& day) {
-  common::db::SetOptionalString(ps, index, day ? std::optional<std::string>(DateText(*day)) : std::nullopt);
 }
 
 // ---- details JSON: the kind-specific fields, enums by name -------------------------
 void PutDate(json& out, const char* key, const std::optional<absl::CivilDay>& day) {
-  if (day) out[key] = DateText(*day);
+  if (day) out[key] = FormatDate(*day);
 }
 void PutText(json& out, const char* key, const std::string& text) {
   if (!text.empty()) out[key] = text;
@@ -89,7 +84,7 @@ json DetailsOf(const Event& event) {
     transfer["kind"] = domain::v1::TransferKind_Name(t.kind);
     if (t.destination_cell_id) transfer["destination_cell_id"] = *t.destination_cell_id;
     PutText(transfer, "destination_name", t.destination_name);
-    transfer["introduced_on"] = DateText(t.introduced_on);
+    transfer["introduced_on"] = FormatDate(t.introduced_on);
     PutDate(transfer, "planned_end", t.planned_end);
     PutText(transfer, "reason", t.reason);
     out["transfer"] = std::move(transfer);
@@ -112,7 +107,7 @@ std::string TextAt(const json& in, const char* key) {
 absl::StatusOr<std::optional<absl::CivilDay>> DateAt(const json& in, const char* key) {
   auto it = in.find(key);
   if (it == in.end() || !it->is_string()) return std::nullopt;
-  GR_ASSIGN_OR_RETURN(absl::CivilDay day, ParseStoredDate(it->get<std::string>(), key));
+  GR_ASSIGN_OR_RETURN(absl::CivilDay day, RequireStoredDate(it->get<std::string>(), key));
   return day;
 }
 
@@ -195,7 +190,7 @@ absl::StatusOr<Event> ReadEvent(sql::ResultSet& rs) {
   event.id = rs.getInt64("id");
   event.ordinal = rs.getInt("ordinal");
   event.kind = static_cast<domain::v1::EventKind>(rs.getInt("kind"));
-  GR_ASSIGN_OR_RETURN(event.effective_date, ParseStoredDate(rs.getString("effective_date"), "effective_date"));
+  GR_ASSIGN_OR_RETURN(event.effective_date, RequireStoredDate(rs.getString("effective_date"), "effective_date"));
   GR_ASSIGN_OR_RETURN(event.recorded_on, OptionalDateColumn(rs, "recorded_on"));
   event.decision.issuing_body = rs.getString("decision_body");
   event.decision.number = rs.getString("decision_number");
@@ -204,12 +199,7 @@ absl::StatusOr<Event> ReadEvent(sql::ResultSet& rs) {
   event.status_after = static_cast<domain::v1::MemberStatus>(rs.getInt("status_after"));
   event.voided = common::db::GetOptionalInt64(rs, "voided_by").has_value();
   event.actor = rs.getString("actor");
-  absl::Time created = absl::UnixEpoch();
-  // TIMESTAMP columns are read in the session's zone, UTC.
-  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", std::string(rs.getString("created_at")), absl::UTCTimeZone(), &created,
-                      nullptr)) {
-    event.record_time = created;
-  }
+  if (std::optional<absl::Time> created = ParseStoredTime(rs.getString("created_at"))) event.record_time = created;
   GR_RETURN_IF_ERROR(ReadDetails(rs.getString("details"), event));
   return event;
 }
@@ -253,7 +243,7 @@ absl::StatusOr<Event> EventStore::Append(Session& session, int64_t member_id, Ev
   insert.setInt64(index++, member_id);
   insert.setInt(index++, event.ordinal);
   insert.setInt(index++, static_cast<int>(event.kind));
-  insert.setString(index++, DateText(event.effective_date));
+  insert.setString(index++, FormatDate(event.effective_date));
   SetOptionalDate(insert, index++, event.recorded_on);
   insert.setString(index++, event.decision.issuing_body);
   insert.setString(index++, event.decision.number);
@@ -270,11 +260,8 @@ absl::StatusOr<Event> EventStore::Append(Session& session, int64_t member_id, Ev
   created.setInt64(1, event.id);
   {
     std::unique_ptr<sql::ResultSet> rs = session.Query(created);
-    absl::Time at = absl::UnixEpoch();
-    if (rs->next() &&
-        absl::ParseTime("%Y-%m-%d %H:%M:%E*S", std::string(rs->getString("created_at")), absl::UTCTimeZone(), &at,
-                        nullptr)) {
-      event.record_time = at;
+    if (rs->next()) {
+      if (std::optional<absl::Time> at = ParseStoredTime(rs->getString("created_at"))) event.record_time = at;
     }
   }
 
@@ -322,7 +309,7 @@ absl::Status EventStore::ReplacePeriods(Session& session, int64_t member_id,
   int index = 1;
   for (const domain::Period& p : periods) {
     insert.setInt64(index++, member_id);
-    insert.setString(index++, DateText(p.valid_from));
+    insert.setString(index++, FormatDate(p.valid_from));
     SetOptionalDate(insert, index++, p.valid_to);
     insert.setInt(index++, static_cast<int>(p.status));
     insert.setInt64(index++, p.cell_id);

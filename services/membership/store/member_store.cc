@@ -20,6 +20,7 @@
 #include "common/status/status.h"
 #include "services/membership/domain/lifecycle.h"
 #include "services/membership/domain/member_rules.h"
+#include "services/membership/store/sql_dates.h"
 
 namespace grassroots::membership::store {
 namespace {
@@ -45,31 +46,12 @@ constexpr char kIdSet[] = "(SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGI
 
 std::string IdArray(const std::vector<int64_t>& ids) { return absl::StrCat("[", absl::StrJoin(ids, ","), "]"); }
 
-std::string DateText(absl::CivilDay day) { return common::api::FormatDate(day); }
+using common::api::FormatDate;
 
-absl::CivilDay ParseDateColumn(const std::string& text) {
-  absl::CivilDay day;
-  // DATE columns come back as "YYYY-MM-DD"; anything else is a schema bug.
-  absl::ParseCivilTime(text.substr(0, 10), &day);
-  return day;
-}
+// A NOT NULL DATE column; anything but a date there is a schema bug.
+absl::CivilDay DateColumn(const std::string& text) { return ParseStoredDate(text).value_or(absl::CivilDay()); }
 
-std::optional<absl::CivilDay> OptionalDate(sql::ResultSet& rs, const std::string& column) {
-  std::optional<std::string> text = common::db::GetOptionalString(rs, column);
-  if (!text) return std::nullopt;
-  return ParseDateColumn(*text);
-}
-
-void SetOptionalDate(sql::PreparedStatement& ps, int index, const std::optional<absl::CivilDay>& day) {
-  common::db::SetOptionalString(ps, index, day ? std::optional<std::string>(DateText(*day)) : std::nullopt);
-}
-
-// TIMESTAMP columns are read in the session's UTC.
-absl::Time ParseTimeColumn(const std::string& text) {
-  absl::Time t = absl::UnixEpoch();
-  absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t, nullptr);
-  return t;
-}
+absl::Time TimeColumn(const std::string& text) { return ParseStoredTime(text).value_or(absl::UnixEpoch()); }
 
 // Sensitive columns: key_version 0 holds UTF-8 plaintext. Other versions are
 // ciphertext of a key this build does not have: refuse rather than show bytes.
@@ -91,7 +73,7 @@ absl::StatusOr<domain::MemberRecord> MapRecord(sql::ResultSet& rs) {
   p.full_name = rs.getString("full_name");
   p.birth_name = rs.getString("birth_name");
   p.sex = static_cast<v1::Sex>(rs.getInt("sex"));
-  p.birth_date = ParseDateColumn(rs.getString("birth_date"));
+  p.birth_date = DateColumn(rs.getString("birth_date"));
   p.birth_place = rs.getString("birth_place");
   p.home_town = rs.getString("home_town");
   p.occupation_category = static_cast<v1::OccupationCategory>(rs.getInt("occupation_category"));
@@ -113,16 +95,16 @@ absl::StatusOr<domain::MemberRecord> MapRecord(sql::ResultSet& rs) {
   s.exempt = rs.getBoolean("exempt");
   s.suspended = rs.getBoolean("suspended");
   s.transfer_pending = rs.getBoolean("transfer_pending");
-  s.status_since = ParseDateColumn(rs.getString("status_since"));
-  s.admission_decision_date = OptionalDate(rs, "admission_decision_date");
-  s.admission_ceremony_date = OptionalDate(rs, "admission_ceremony_date");
-  s.probation_end_date = OptionalDate(rs, "probation_end_date");
-  s.official_date = OptionalDate(rs, "official_date");
-  s.last_event_date = ParseDateColumn(rs.getString("last_event_date"));
+  s.status_since = DateColumn(rs.getString("status_since"));
+  s.admission_decision_date = GetOptionalDate(rs, "admission_decision_date");
+  s.admission_ceremony_date = GetOptionalDate(rs, "admission_ceremony_date");
+  s.probation_end_date = GetOptionalDate(rs, "probation_end_date");
+  s.official_date = GetOptionalDate(rs, "official_date");
+  s.last_event_date = DateColumn(rs.getString("last_event_date"));
 
   r.version = rs.getInt64("version");
-  r.create_time = ParseTimeColumn(rs.getString("created_at"));
-  r.update_time = ParseTimeColumn(rs.getString("updated_at"));
+  r.create_time = TimeColumn(rs.getString("created_at"));
+  r.update_time = TimeColumn(rs.getString("updated_at"));
   GR_RETURN_IF_ERROR(ReadSensitive(rs, r.sensitive));
   return r;
 }
@@ -190,7 +172,7 @@ int BindProfile(sql::PreparedStatement& ps, int index, const domain::Profile& p)
   ps.setString(index++, p.birth_name);
   ps.setString(index++, domain::SearchName(p.full_name));
   ps.setInt(index++, static_cast<int>(p.sex));
-  ps.setString(index++, DateText(p.birth_date));
+  ps.setString(index++, FormatDate(p.birth_date));
   ps.setString(index++, p.birth_place);
   ps.setString(index++, p.home_town);
   ps.setInt(index++, static_cast<int>(p.occupation_category));
@@ -216,12 +198,12 @@ int BindState(sql::PreparedStatement& ps, int index, const domain::MemberState& 
   ps.setBoolean(index++, s.exempt);
   ps.setBoolean(index++, s.suspended);
   ps.setBoolean(index++, s.transfer_pending);
-  ps.setString(index++, DateText(s.status_since));
+  ps.setString(index++, FormatDate(s.status_since));
   SetOptionalDate(ps, index++, s.admission_decision_date);
   SetOptionalDate(ps, index++, s.admission_ceremony_date);
   SetOptionalDate(ps, index++, s.probation_end_date);
   SetOptionalDate(ps, index++, s.official_date);
-  ps.setString(index++, DateText(s.last_event_date));
+  ps.setString(index++, FormatDate(s.last_event_date));
   return index;
 }
 
@@ -290,7 +272,7 @@ absl::StatusOr<std::set<int64_t>> ApplyPeriods(Session& session, std::vector<dom
       "FROM member_periods WHERE member_id IN ",
       kIdSet, " AND valid_from <= ? ORDER BY member_id, valid_from"));
   ps.setString(1, IdArray(ids));
-  ps.setString(2, DateText(day));
+  ps.setString(2, FormatDate(day));
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   struct InForce {
     domain::Period period;
@@ -303,8 +285,8 @@ absl::StatusOr<std::set<int64_t>> ApplyPeriods(Session& session, std::vector<dom
   while (rs->next()) {
     const int64_t member_id = rs->getInt64("member_id");
     domain::Period p;
-    p.valid_from = ParseDateColumn(rs->getString("valid_from"));
-    p.valid_to = OptionalDate(*rs, "valid_to");
+    p.valid_from = DateColumn(rs->getString("valid_from"));
+    p.valid_to = GetOptionalDate(*rs, "valid_to");
     p.status = static_cast<v1::MemberStatus>(rs->getInt("status"));
     p.cell_id = rs->getInt64("cell_id");
     p.host_cell_id = common::db::GetOptionalInt64(*rs, "host_cell_id");
@@ -470,11 +452,14 @@ absl::StatusOr<std::vector<domain::MemberRecord>> MemberStore::GetMany(Session& 
 
 absl::StatusOr<bool> MemberStore::LoadStateAsOf(Session& session, domain::MemberRecord& record,
                                                 absl::CivilDay day) {
-  std::vector<domain::MemberRecord> one = {record};
-  GR_ASSIGN_OR_RETURN(std::set<int64_t> found, ApplyPeriods(session, one, day));
-  if (found.empty()) return false;
+  // Moved in and back out rather than copied: ApplyPeriods changes a record
+  // only when it had a period in force.
+  std::vector<domain::MemberRecord> one;
+  one.push_back(std::move(record));
+  absl::StatusOr<std::set<int64_t>> found = ApplyPeriods(session, one, day);
   record = std::move(one.front());
-  return true;
+  GR_RETURN_IF_ERROR(found.status());
+  return !found->empty();
 }
 
 absl::Status MemberStore::UpdateProfile(Session& session, int64_t id, const domain::Profile& profile,
@@ -553,7 +538,7 @@ absl::StatusOr<MemberStore::Card> MemberStore::IssueCard(Session& session, int64
         "INSERT INTO party_cards (member_id, number, issued_on, reason) VALUES (?, ?, ?, ?)");
     ins.setInt64(1, member_id);
     ins.setString(2, number);
-    ins.setString(3, DateText(issued_on));
+    ins.setString(3, FormatDate(issued_on));
     ins.setString(4, reason);
     ins.executeUpdate();
     card.id = session.LastInsertId();
@@ -583,7 +568,7 @@ absl::StatusOr<std::vector<MemberStore::Card>> MemberStore::ListCards(Session& s
     Card card;
     card.id = rs->getInt64("id");
     card.number = rs->getString("number");
-    card.issued_on = ParseDateColumn(rs->getString("issued_on"));
+    card.issued_on = DateColumn(rs->getString("issued_on"));
     card.reason = rs->getString("reason");
     card.current = rs->getInt("is_current") != 0;
     out.push_back(std::move(card));
@@ -634,11 +619,11 @@ absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
   }
   if (filter.born_on_or_after) {
     absl::StrAppend(&rest, " AND m.birth_date >= ?");
-    rest_params.push_back(Param::Text(DateText(*filter.born_on_or_after)));
+    rest_params.push_back(Param::Text(FormatDate(*filter.born_on_or_after)));
   }
   if (filter.born_on_or_before) {
     absl::StrAppend(&rest, " AND m.birth_date <= ?");
-    rest_params.push_back(Param::Text(DateText(*filter.born_on_or_before)));
+    rest_params.push_back(Param::Text(FormatDate(*filter.born_on_or_before)));
   }
   // Each word must be the prefix of one of the person's name tokens.
   for (size_t i = 0; i < filter.name_tokens.size(); ++i) {
@@ -658,8 +643,8 @@ absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
   auto from_where = [&](Placement placement, bool with_sensitive) {
     const std::string dates = "p.valid_from <= ? AND (p.valid_to IS NULL OR p.valid_to > ?)";
     auto bind_dates = [&] {
-      params.push_back(Param::Text(DateText(*filter.as_of)));
-      params.push_back(Param::Text(DateText(*filter.as_of)));
+      params.push_back(Param::Text(FormatDate(*filter.as_of)));
+      params.push_back(Param::Text(FormatDate(*filter.as_of)));
     };
     std::string text;
     if (placement == Placement::kHost) {
@@ -768,15 +753,15 @@ absl::StatusOr<std::vector<MemberStore::Count>> MemberStore::CountByOrganization
     sql::PreparedStatement& ps = session.Prepare(sql_text);
     int index = 1;
     if (include_subtree) {
-      ps.setString(index++, DateText(as_of));
-      ps.setString(index++, DateText(as_of));
+      ps.setString(index++, FormatDate(as_of));
+      ps.setString(index++, FormatDate(as_of));
       ps.setInt(index++, v1::MEMBER_STATUS_PROBATIONARY);
       ps.setInt(index++, v1::MEMBER_STATUS_OFFICIAL);
       ps.setString(index++, IdArray(ids));
     } else {
       ps.setString(index++, IdArray(ids));
-      ps.setString(index++, DateText(as_of));
-      ps.setString(index++, DateText(as_of));
+      ps.setString(index++, FormatDate(as_of));
+      ps.setString(index++, FormatDate(as_of));
       ps.setInt(index++, v1::MEMBER_STATUS_PROBATIONARY);
       ps.setInt(index++, v1::MEMBER_STATUS_OFFICIAL);
     }

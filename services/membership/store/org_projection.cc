@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/api.h"
 #include "common/status/status.h"
+#include "services/membership/store/sql_dates.h"
 
 namespace grassroots::membership::store {
 namespace {
@@ -41,11 +42,7 @@ absl::StatusOr<ProjectedOrganization> FromMessage(const orgpb::Organization& in)
   return org;
 }
 
-absl::CivilDay ParseStoredDay(const std::string& text) {
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(text, &day)) return absl::CivilDay(1970, 1, 1);
-  return day;
-}
+absl::CivilDay ParseStoredDay(const std::string& text) { return ParseStoredDate(text).value_or(absl::CivilDay()); }
 
 ProjectedOrganization MapRow(sql::ResultSet& rs) {
   ProjectedOrganization org;
@@ -186,9 +183,7 @@ absl::Status OrgProjection::Apply(Session& session, const std::string& source, i
   upsert.setBoolean(7, org.is_grassroots);
   upsert.setInt(8, org.state);
   upsert.setString(9, common::api::FormatDate(org.established_on));
-  common::db::SetOptionalString(upsert, 10,
-                                org.ended_on ? std::optional<std::string>(common::api::FormatDate(*org.ended_on))
-                                             : std::nullopt);
+  SetOptionalDate(upsert, 10, org.ended_on);
   upsert.setInt64(11, sequence);
   upsert.executeUpdate();
 
