@@ -22,6 +22,8 @@ std::string ActionOf(v1::EventKind kind) {
   return absl::AsciiStrToLower(name);
 }
 
+}  // namespace
+
 absl::Status RecordEventChange(common::db::Session& session, const common::feed::WriteContext& write,
                                const domain::Event& event, int64_t member_id, std::string_view action) {
   const v1::MemberEvent view = ToProto(event, member_id, /*with_actor=*/true);
@@ -36,8 +38,6 @@ absl::Status RecordEventChange(common::db::Session& session, const common::feed:
                           {"effective_date", common::api::FormatDate(event.effective_date)}};
   return common::feed::RecordChange(session, write, change).status();
 }
-
-}  // namespace
 
 absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db::Session& session,
                                                  const common::feed::WriteContext& write, int64_t member_id,

@@ -39,10 +39,6 @@ constexpr const char* kExemptionReasons[] = {"ADVANCED_AGE", "POOR_HEALTH", "LON
 std::string Method(std::string_view name) { return absl::StrCat(kService, common::ToAbsl(name)); }
 
 // ---- field validation ------------------------------------------------------------------
-absl::StatusOr<std::string> Text(std::string_view text, std::string_view field, bool required, size_t max_chars) {
-  return api::NormalizeText(text, field, required, max_chars);
-}
-
 // A decision given in full, or not at all.
 absl::StatusOr<std::optional<domain::Decision>> OptionalDecision(const v1::Decision& in, std::string_view field) {
   GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(in, field, /*required=*/false));
@@ -60,7 +56,7 @@ absl::StatusOr<domain::Vote> VoteFromProto(const v1::Vote& in, bool present) {
   vote.in_favour = in.in_favour();
   vote.eligible = in.eligible();
   GR_ASSIGN_OR_RETURN(vote.resolution_number,
-                      Text(in.resolution_number(), "vote.resolution_number", false, kMaxNumberChars));
+                      api::NormalizeText(in.resolution_number(), "vote.resolution_number", false, kMaxNumberChars));
   return vote;
 }
 
@@ -157,8 +153,9 @@ grpc::Status LifecycleServiceImpl::RecordAwarenessClass(grpc::ServerContext* con
                        Event event = OfKind(v1::EVENT_KIND_AWARENESS_CLASS_COMPLETED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
                                            EffectiveDate(request->completed_on(), "completed_on"));
-                       GR_ASSIGN_OR_RETURN(event.certificate_number, Text(request->certificate_number(),
-                                                                          "certificate_number", true, kMaxNumberChars));
+                       GR_ASSIGN_OR_RETURN(event.certificate_number,
+                                           api::NormalizeText(request->certificate_number(), "certificate_number",
+                                                              true, kMaxNumberChars));
                        GR_ASSIGN_OR_RETURN(event.decision, DecisionFromProto(request->certificate(), "certificate",
                                                                              /*required=*/false));
                        if (event.decision.issuing_body.empty()) {
@@ -177,7 +174,8 @@ grpc::Status LifecycleServiceImpl::RecordDossierCompleted(grpc::ServerContext* c
                        Event event = OfKind(v1::EVENT_KIND_DOSSIER_COMPLETED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
                                            EffectiveDate(request->completed_on(), "completed_on"));
-                       GR_ASSIGN_OR_RETURN(event.note, Text(request->note(), "note", false, kMaxNoteChars));
+                       GR_ASSIGN_OR_RETURN(event.note,
+                                           api::NormalizeText(request->note(), "note", false, kMaxNoteChars));
                        return event;
                      },
                      response);
@@ -247,7 +245,8 @@ grpc::Status LifecycleServiceImpl::AbandonAdmission(grpc::ServerContext* context
                        Event event = OfKind(v1::EVENT_KIND_ADMISSION_ABANDONED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
                                            EffectiveDate(request->effective_date(), "effective_date"));
-                       GR_ASSIGN_OR_RETURN(event.reason, Text(request->reason(), "reason", true, kMaxReasonChars));
+                       GR_ASSIGN_OR_RETURN(event.reason,
+                                           api::NormalizeText(request->reason(), "reason", true, kMaxReasonChars));
                        GR_ASSIGN_OR_RETURN(std::optional<domain::Decision> decision,
                                            OptionalDecision(request->decision(), "decision"));
                        if (decision) event.decision = std::move(*decision);
@@ -275,8 +274,8 @@ grpc::Status LifecycleServiceImpl::StartTransfer(grpc::ServerContext* context, c
                           ParseOrgName(in.destination_cell(), "transfer.destination_cell"));
     }
     GR_ASSIGN_OR_RETURN(transfer.destination_name,
-                        Text(in.destination_name(), "transfer.destination_name",
-                             /*required=*/!transfer.destination_cell_id, kMaxNameChars));
+                        api::NormalizeText(in.destination_name(), "transfer.destination_name",
+                                           /*required=*/!transfer.destination_cell_id, kMaxNameChars));
     GR_ASSIGN_OR_RETURN(transfer.introduced_on, EffectiveDate(in.introduced_on(), "transfer.introduced_on"));
     GR_ASSIGN_OR_RETURN(transfer.planned_end, OptionalDate(in.planned_end(), "transfer.planned_end"));
     const bool temporary = transfer.kind != v1::TRANSFER_KIND_OFFICIAL;
@@ -286,7 +285,7 @@ grpc::Status LifecycleServiceImpl::StartTransfer(grpc::ServerContext* context, c
     if (!temporary && transfer.planned_end) {
       return InvalidField("transfer.planned_end", "applies to temporary transfers only");
     }
-    GR_ASSIGN_OR_RETURN(transfer.reason, Text(in.reason(), "transfer.reason", false, kMaxReasonChars));
+    GR_ASSIGN_OR_RETURN(transfer.reason, api::NormalizeText(in.reason(), "transfer.reason", false, kMaxReasonChars));
     GR_ASSIGN_OR_RETURN(event.decision, DecisionFromProto(request->decision(), "decision", true));
     event.effective_date = transfer.introduced_on;
     const std::optional<int64_t> destination = transfer.destination_cell_id;
@@ -381,7 +380,8 @@ grpc::Status LifecycleServiceImpl::SuspendMember(grpc::ServerContext* context,
                        Event event = OfKind(v1::EVENT_KIND_SUSPENDED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
                                            EffectiveDate(request->effective_date(), "effective_date"));
-                       GR_ASSIGN_OR_RETURN(event.reason, Text(request->reason(), "reason", false, kMaxReasonChars));
+                       GR_ASSIGN_OR_RETURN(event.reason,
+                                           api::NormalizeText(request->reason(), "reason", false, kMaxReasonChars));
                        GR_ASSIGN_OR_RETURN(event.decision, DecisionFromProto(request->decision(), "decision", true));
                        return event;
                      },
@@ -437,7 +437,7 @@ grpc::Status LifecycleServiceImpl::EndMembership(grpc::ServerContext* context,
         } else {
           GR_ASSIGN_OR_RETURN(event.decision, DecisionFromProto(request->decision(), "decision", true));
         }
-        GR_ASSIGN_OR_RETURN(event.note, Text(request->note(), "note", false, kMaxNoteChars));
+        GR_ASSIGN_OR_RETURN(event.note, api::NormalizeText(request->note(), "note", false, kMaxNoteChars));
         return event;
       },
       response);
@@ -453,7 +453,8 @@ grpc::Status LifecycleServiceImpl::ExpelMember(grpc::ServerContext* context, con
     GR_ASSIGN_OR_RETURN(event.effective_date, EffectiveDate(request->effective_date(), "effective_date"));
     GR_ASSIGN_OR_RETURN(event.decision, DecisionFromProto(request->decision(), "decision", true));
     GR_ASSIGN_OR_RETURN(event.discipline_reference,
-                        Text(request->discipline_reference(), "discipline_reference", false, kMaxNameChars));
+                        api::NormalizeText(request->discipline_reference(), "discipline_reference", false,
+                                           kMaxNameChars));
     GR_RETURN_IF_ERROR(api::ValidateRequestId(request->request_id()));
 
     GR_ASSIGN_OR_RETURN(const MemberRecord member, ReadMember(ctx_, member_id));
@@ -482,7 +483,7 @@ grpc::Status LifecycleServiceImpl::VoidEvent(grpc::ServerContext* context, const
     Event event = OfKind(v1::EVENT_KIND_VOIDED);
     event.voids_event_id = ids.second;
     event.effective_date = api::Today();
-    GR_ASSIGN_OR_RETURN(event.reason, Text(request->reason(), "reason", true, kMaxReasonChars));
+    GR_ASSIGN_OR_RETURN(event.reason, api::NormalizeText(request->reason(), "reason", true, kMaxReasonChars));
     GR_ASSIGN_OR_RETURN(*response, AppendForMember(ctx_, call, ids.first, std::move(event), request->etag()));
     return absl::OkStatus();
   });

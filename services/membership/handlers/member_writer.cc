@@ -5,7 +5,6 @@
 #include "common/api/api.h"
 #include "common/status/status.h"
 #include "services/membership/domain/member_rules.h"
-#include "services/membership/handlers/event_conversions.h"
 #include "services/membership/handlers/member_access.h"
 
 namespace grassroots::membership {
@@ -150,17 +149,7 @@ absl::StatusOr<domain::MemberRecord> InsertMember(HandlerContext& ctx, common::d
   GR_RETURN_IF_ERROR(RecordMemberChange(session, write, record, "created",
                                         {{"entry", v1::EventKind_Name(stored.kind)},
                                          {"imported", fresh.import_fingerprint.has_value()}}));
-  v1::MemberEvent event_view = ToProto(stored, id, /*with_actor=*/true);
-  common::feed::ChangeRecord event_change;
-  event_change.resource_type = "member_event";
-  event_change.resource_name = event_view.name();
-  event_change.action = "created";
-  event_change.resource = &event_view;
-  event_change.audit_details = {{"member_id", id},
-                                {"event_id", stored.id},
-                                {"kind", v1::EventKind_Name(stored.kind)},
-                                {"effective_date", common::api::FormatDate(stored.effective_date)}};
-  GR_RETURN_IF_ERROR(common::feed::RecordChange(session, write, event_change).status());
+  GR_RETURN_IF_ERROR(RecordEventChange(session, write, stored, id, "created"));
   return record;
 }
 

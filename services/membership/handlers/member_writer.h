@@ -44,4 +44,9 @@ absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db
                                                  const common::feed::WriteContext& write, int64_t member_id,
                                                  domain::Event event, std::string_view etag);
 
+// The "member_event" feed and audit entry of one stored event (ids and codes
+// only in the audit), in the caller's transaction. action: "created", "voided".
+absl::Status RecordEventChange(common::db::Session& session, const common::feed::WriteContext& write,
+                               const domain::Event& event, int64_t member_id, std::string_view action);
+
 }  // namespace grassroots::membership
