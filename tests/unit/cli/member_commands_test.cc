@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "grassroots/membership/v1/member.pb.h"
 #include "services/cli/cli_app.h"
 #include "services/cli/connection.h"
 #include "services/cli/generic_call.h"
@@ -52,6 +53,12 @@ TEST(MemberCommands, CallKnowsTheMembershipServices) {
   EXPECT_EQ(MethodPath(**method), "/grassroots.membership.v1.MemberService/SearchMembers");
   auto request = RequestFromJson(**method, R"({"query": "nguyen van an", "statuses": ["MEMBER_STATUS_OFFICIAL"]})");
   ASSERT_TRUE(request.ok()) << request.status();
+  // The JSON landed in the right fields (the message may be dynamic: compare through the wire form).
+  mv1::SearchMembersRequest parsed;
+  ASSERT_TRUE(parsed.ParseFromString((*request)->SerializeAsString()));
+  EXPECT_EQ(parsed.query(), "nguyen van an");
+  ASSERT_EQ(parsed.statuses_size(), 1);
+  EXPECT_EQ(parsed.statuses(0), mv1::MEMBER_STATUS_OFFICIAL);
 }
 
 TEST(MemberCommands, MembershipCallsGoToTheMembershipTarget) {
