@@ -1,9 +1,7 @@
 #include "common/db/db.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -19,6 +17,9 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/log/log.h"
 
 namespace grassroots::common::db {
@@ -206,15 +207,17 @@ struct ConnectionPool::Impl {
   prometheus::Family<prometheus::Histogram>* query_seconds = nullptr;
   prometheus::Family<prometheus::Counter>* errors = nullptr;
 
-  mutable std::mutex mu;
-  std::condition_variable released;
+  mutable absl::Mutex mu;
   // LIFO: the most recently used connection is reused first, so surplus ones
   // go idle long enough to be validated or closed by the server.
-  std::vector<std::unique_ptr<Pooled>> idle;
-  int open = 0;    // idle + leased + being connected
-  int leased = 0;
+  std::vector<std::unique_ptr<Pooled>> idle ABSL_GUARDED_BY(mu);
+  int open ABSL_GUARDED_BY(mu) = 0;    // idle + leased + being connected
+  int leased ABSL_GUARDED_BY(mu) = 0;
 
-  void PublishGaugesLocked() {
+  // A lease can start now: an idle connection, or room to open one.
+  bool CanLease() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return !idle.empty() || open < config.pool_size; }
+
+  void PublishGaugesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     if (idle_gauge) idle_gauge->Set(static_cast<double>(idle.size()));
     if (in_use_gauge) in_use_gauge->Set(static_cast<double>(leased));
   }
@@ -263,65 +266,59 @@ struct ConnectionPool::Impl {
   // while below pool_size, else waits until acquire_timeout.
   absl::StatusOr<std::unique_ptr<Pooled>> Acquire(std::string_view operation) {
     const Clock::time_point start = Clock::now();
-    const Clock::time_point deadline = start + config.acquire_timeout;
-    std::unique_lock<std::mutex> lock(mu);
+    const absl::Time deadline = absl::Now() + absl::FromChrono(config.acquire_timeout);
     while (true) {
-      if (!idle.empty()) {
-        std::unique_ptr<Pooled> pooled = std::move(idle.back());
-        idle.pop_back();
+      std::unique_ptr<Pooled> reused;
+      {
+        absl::MutexLock lock(&mu);
+        if (!mu.AwaitWithDeadline(absl::Condition(this, &Impl::CanLease), deadline)) {
+          if (acquire_timeouts) acquire_timeouts->Increment();
+          CountError(operation, absl::StatusCode::kUnavailable);
+          return absl::UnavailableError("database connection pool exhausted");
+        }
         ++leased;
+        if (!idle.empty()) {
+          reused = std::move(idle.back());
+          idle.pop_back();
+        } else {
+          ++open;  // counted now so concurrent callers respect pool_size while it connects
+        }
         PublishGaugesLocked();
-        const bool stale = Clock::now() - pooled->last_used > kValidateAfterIdle;
-        if (!stale) {
-          lock.unlock();
-          ObserveAcquire(start);
-          return pooled;
-        }
-        lock.unlock();
-        bool valid = false;
-        try {
-          valid = pooled->connection->isValid();
-        } catch (const sql::SQLException&) {
-          valid = false;
-        }
-        if (valid) {
-          ObserveAcquire(start);
-          return pooled;
-        }
-        pooled.reset();
-        lock.lock();
-        --leased;
-        --open;
-        PublishGaugesLocked();
-        continue;
       }
-      if (open < config.pool_size) {
-        ++open;
-        ++leased;
-        PublishGaugesLocked();
-        lock.unlock();
+      if (reused == nullptr) {
         absl::StatusOr<std::unique_ptr<Pooled>> fresh = Connect(operation);
         if (!fresh.ok()) {
-          lock.lock();
-          --open;
-          --leased;
-          PublishGaugesLocked();
-          lock.unlock();
-          released.notify_one();
+          ForgetLease();
           CountError(operation, fresh.status().code());
           return fresh.status();
         }
         ObserveAcquire(start);
         return fresh;
       }
-      released.wait_until(lock, deadline);
-      if (Clock::now() >= deadline && idle.empty() && open >= config.pool_size) {
-        lock.unlock();
-        if (acquire_timeouts) acquire_timeouts->Increment();
-        CountError(operation, absl::StatusCode::kUnavailable);
-        return absl::UnavailableError("database connection pool exhausted");
+      // A connection idle for long may have been closed by the server.
+      bool valid = Clock::now() - reused->last_used <= kValidateAfterIdle;
+      if (!valid) {
+        try {
+          valid = reused->connection->isValid();
+        } catch (const sql::SQLException&) {
+          valid = false;
+        }
       }
+      if (valid) {
+        ObserveAcquire(start);
+        return reused;
+      }
+      reused.reset();
+      ForgetLease();
     }
+  }
+
+  // A leased slot whose connection is gone (failed to open, or found dead).
+  void ForgetLease() {
+    absl::MutexLock lock(&mu);
+    --leased;
+    --open;
+    PublishGaugesLocked();
   }
 
   void Release(std::unique_ptr<Pooled> pooled, bool broken) {
@@ -330,7 +327,7 @@ struct ConnectionPool::Impl {
       if (pooled->prepared.size() > kMaxCachedStatements) pooled->prepared.clear();
     }
     {
-      std::lock_guard<std::mutex> lock(mu);
+      absl::MutexLock lock(&mu);
       --leased;
       if (broken) {
         --open;
@@ -339,7 +336,6 @@ struct ConnectionPool::Impl {
       }
       PublishGaugesLocked();
     }
-    released.notify_one();
     // A broken connection is closed outside the lock (close may block).
   }
 
@@ -450,7 +446,7 @@ ConnectionPool::ConnectionPool(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 ConnectionPool::~ConnectionPool() {
   std::vector<std::unique_ptr<Session::PooledConnection>> closing;
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    absl::MutexLock lock(&impl_->mu);
     closing.swap(impl_->idle);
     if (impl_->leased > 0) {
       log::Warn("connection pool destroyed with leased connections", {{"leased", impl_->leased}});
@@ -496,7 +492,7 @@ bool ConnectionPool::Ping() {
 }
 
 PoolStats ConnectionPool::Stats() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  absl::MutexLock lock(&impl_->mu);
   PoolStats stats;
   stats.open = impl_->open;
   stats.idle = static_cast<int>(impl_->idle.size());

@@ -2,25 +2,23 @@
 
 #include <atomic>
 #include <cstdio>
-#include <mutex>
 #include <random>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace grassroots::common::log {
 namespace {
 
-std::mutex& WriteMutex() {
-  static std::mutex mutex;
-  return mutex;
-}
+// Serializes whole lines on stderr so concurrent calls never interleave.
+ABSL_CONST_INIT absl::Mutex g_write_mutex(absl::kConstInit);
 
 struct Settings {
-  std::mutex mutex;
-  std::string service = "unknown";
+  absl::Mutex mutex;
+  std::string service ABSL_GUARDED_BY(mutex) = "unknown";
 };
 Settings& GlobalSettings() {
   static Settings settings;
@@ -44,7 +42,7 @@ std::string_view LevelName(Level level) {
 
 void Init(std::string_view service_name, Level min_level) {
   Settings& settings = GlobalSettings();
-  std::lock_guard<std::mutex> lock(settings.mutex);
+  absl::MutexLock lock(&settings.mutex);
   settings.service = std::string(service_name);
   g_min_level.store(static_cast<int>(min_level));
 }
@@ -65,7 +63,7 @@ void Write(Level level, std::string_view message, const nlohmann::json& fields) 
   line["level"] = LevelName(level);
   {
     Settings& settings = GlobalSettings();
-    std::lock_guard<std::mutex> lock(settings.mutex);
+    absl::MutexLock lock(&settings.mutex);
     line["service"] = settings.service;
   }
   line["msg"] = message;
@@ -74,7 +72,7 @@ void Write(Level level, std::string_view message, const nlohmann::json& fields) 
   // Invalid UTF-8 in a message must not throw out of a log call; replace it instead.
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   text.push_back('\n');
-  std::lock_guard<std::mutex> lock(WriteMutex());
+  absl::MutexLock lock(&g_write_mutex);
   std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);
 }

@@ -3,8 +3,6 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -13,6 +11,8 @@
 #include <prometheus/exposer.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "common/metrics/grpc_metrics.h"
@@ -56,11 +56,10 @@ struct ServiceHost::State {
   std::unique_ptr<prometheus::Exposer> exposer;
   int port = 0;
 
-  std::mutex mutex;  // guards stop_requested, stopped, last_ready
-  std::condition_variable stop_signal;
-  bool stop_requested = false;
-  bool stopped = false;
-  bool last_ready = false;
+  absl::Mutex mutex;
+  bool stop_requested ABSL_GUARDED_BY(mutex) = false;
+  bool stopped ABSL_GUARDED_BY(mutex) = false;
+  bool last_ready ABSL_GUARDED_BY(mutex) = false;
   std::thread probe_thread;
 
   void SetServing(bool serving) {
@@ -82,7 +81,7 @@ struct ServiceHost::State {
   void ApplyProbeResult(bool ready) {
     bool changed;
     {
-      std::lock_guard<std::mutex> lock(mutex);
+      absl::MutexLock lock(&mutex);
       if (stop_requested) return;  // shutdown owns the status now
       changed = ready != last_ready;
       last_ready = ready;
@@ -92,13 +91,14 @@ struct ServiceHost::State {
   }
 
   void ProbeLoop() {
-    std::unique_lock<std::mutex> lock(mutex);
-    while (!stop_requested) {
-      if (stop_signal.wait_for(lock, config.health_check_interval, [this] { return stop_requested; })) break;
-      lock.unlock();
-      const bool ready = RunProbe();
-      ApplyProbeResult(ready);
-      lock.lock();
+    while (true) {
+      {
+        absl::MutexLock lock(&mutex);
+        if (mutex.AwaitWithTimeout(absl::Condition(&stop_requested), absl::FromChrono(config.health_check_interval))) {
+          return;
+        }
+      }
+      ApplyProbeResult(RunProbe());
     }
   }
 };
@@ -177,7 +177,7 @@ absl::Status ServiceHost::Start() {
   s.server = std::move(server);
   s.port = selected_port;
   {
-    std::lock_guard<std::mutex> lock(s.mutex);
+    absl::MutexLock lock(&s.mutex);
     s.stop_requested = false;
     s.stopped = false;
   }
@@ -185,12 +185,13 @@ absl::Status ServiceHost::Start() {
     // First verdict before anyone can ask, then the periodic loop.
     const bool ready = s.RunProbe();
     {
-      std::lock_guard<std::mutex> lock(s.mutex);
+      absl::MutexLock lock(&s.mutex);
       s.last_ready = ready;
       s.SetServing(ready);
     }
     s.probe_thread = std::thread([&s] { s.ProbeLoop(); });
   } else {
+    absl::MutexLock lock(&s.mutex);
     s.last_ready = true;
     s.SetServing(true);
   }
@@ -208,12 +209,11 @@ grpc::Server* ServiceHost::server() { return state_->server.get(); }
 void ServiceHost::Stop() {
   State& s = *state_;
   {
-    std::lock_guard<std::mutex> lock(s.mutex);
+    absl::MutexLock lock(&s.mutex);
     if (!s.server || s.stopped) return;
     s.stopped = true;
     s.stop_requested = true;
   }
-  s.stop_signal.notify_all();
   if (s.probe_thread.joinable()) s.probe_thread.join();
   for (const auto& hook : s.stop_hooks) hook();
 

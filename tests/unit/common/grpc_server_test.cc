@@ -1,5 +1,6 @@
 // In-process gRPC servers on 127.0.0.1:0: ServiceHost (health, readiness
-// probe, stop), the metrics interceptor, and Authorizer::Begin on real calls.
+// probe, stop), the metrics interceptor, Authorizer::Begin on real calls, and
+// CallEnvelope (full method names from the descriptor, policy before the body).
 #include <atomic>
 #include <future>
 
@@ -9,8 +10,10 @@
 #include <prometheus/registry.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/auth/auth.h"
 #include "common/metrics/grpc_metrics.h"
+#include "common/server/respond.h"
 #include "common/server/service_host.h"
 #include "common/status/status.h"
 #include "grassroots/feed/v1/change_feed.grpc.pb.h"
@@ -349,6 +352,85 @@ TEST_F(AuthorizerCallTest, RoleNotAllowedIsPermissionDeniedNamingTheMethod) {
   grpc::Status status = Call({{"authorization", grassroots::testing::MintToken({Role::kMember}, 42)}}, &head);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(absl::StrContains(status.error_message(), kGetFeedHead)) << status.error_message();
+}
+
+// GetFeedHead answers with the caller's scope through the envelope; StreamChanges
+// is left to the base class (it is not part of this test).
+class EnvelopedFeed final : public feed::ChangeFeedService::Service {
+ public:
+  explicit EnvelopedFeed(const auth::Authorizer& authorizer)
+      : envelope_(feed::ChangeFeedService::service_full_name(), authorizer) {}
+
+  grpc::Status GetFeedHead(grpc::ServerContext* context, const feed::GetFeedHeadRequest*,
+                           feed::FeedHead* response) override {
+    return envelope_.Run(context, __func__, [&](const auth::CallContext& call) {
+      body_runs.fetch_add(1);
+      response->set_last_sequence(call.principal.scope_org_id);
+      return absl::OkStatus();
+    });
+  }
+
+  const CallEnvelope& envelope() const { return envelope_; }
+  std::atomic<int> body_runs{0};
+
+ private:
+  CallEnvelope envelope_;
+};
+
+class CallEnvelopeTest : public ::testing::Test {
+ protected:
+  CallEnvelopeTest()
+      : authorizer_(testing::TestVerifier(),
+                    auth::MethodPolicy().Allow("/grassroots.feed.v1.ChangeFeedService/GetFeedHead", {Role::kService})),
+        service_(authorizer_),
+        host_("envelope-test", TestServerConfig(), std::make_shared<prometheus::Registry>()) {
+    host_.AddService(&service_);
+  }
+  void SetUp() override {
+    ASSERT_TRUE(host_.Start().ok());
+    stub_ = feed::ChangeFeedService::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", host_.port()),
+                                                                 grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override { host_.Stop(); }
+
+  grpc::Status Call(const std::string& bearer, feed::FeedHead& head, grpc::ClientContext& context) {
+    if (!bearer.empty()) context.AddMetadata("authorization", bearer);
+    context.AddMetadata("x-request-id", "envelope-test-1");
+    return stub_->GetFeedHead(&context, feed::GetFeedHeadRequest(), &head);
+  }
+
+  auth::Authorizer authorizer_;
+  EnvelopedFeed service_;
+  ServiceHost host_;
+  std::unique_ptr<feed::ChangeFeedService::Stub> stub_;
+};
+
+TEST_F(CallEnvelopeTest, FullNamesComeFromTheDescriptor) {
+  EXPECT_EQ(service_.envelope().FullName("GetFeedHead"), "/grassroots.feed.v1.ChangeFeedService/GetFeedHead");
+  EXPECT_EQ(service_.envelope().FullName("StreamChanges"), "/grassroots.feed.v1.ChangeFeedService/StreamChanges");
+  EXPECT_TRUE(service_.envelope().FullName("GetFeedTail").empty());
+}
+
+TEST_F(CallEnvelopeTest, RunsTheBodyForAnAllowedRoleAndEchoesTheRequestId) {
+  feed::FeedHead head;
+  grpc::ClientContext context;
+  grpc::Status status = Call(testing::MintToken({Role::kService}, 42), head, context);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(head.last_sequence(), 42);
+  EXPECT_EQ(service_.body_runs.load(), 1);
+  auto trailer = context.GetServerTrailingMetadata().find("x-request-id");
+  ASSERT_NE(trailer, context.GetServerTrailingMetadata().end());
+  EXPECT_EQ(std::string(trailer->second.data(), trailer->second.size()), "envelope-test-1");
+}
+
+TEST_F(CallEnvelopeTest, RefusesBeforeTheBodyRuns) {
+  feed::FeedHead head;
+  grpc::ClientContext anonymous;
+  EXPECT_EQ(Call("", head, anonymous).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext admin;
+  EXPECT_EQ(Call(testing::MintToken({Role::kAdmin}, 1), head, admin).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(service_.body_runs.load(), 0);
 }
 
 }  // namespace
