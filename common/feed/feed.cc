@@ -355,8 +355,10 @@ grpc::Status ChangeFeedServiceImpl::GetFeedHead(grpc::ServerContext* context, co
 }
 
 void AllowFeedMethods(auth::MethodPolicy& policy) {
-  policy.Allow(std::string(kStreamChangesMethod), {auth::Role::kService, auth::Role::kAdmin});
-  policy.Allow(std::string(kGetFeedHeadMethod), {auth::Role::kService, auth::Role::kAdmin});
+  // A feed carries every change in the producer's database, whatever a user's
+  // scope (members' personal data included): only other services may read it.
+  policy.Allow(std::string(kStreamChangesMethod), {auth::Role::kService});
+  policy.Allow(std::string(kGetFeedHeadMethod), {auth::Role::kService});
 }
 
 WriteContext WriteContextOf(const auth::CallContext& call) { return WriteContext{call.principal.subject, call.request_id}; }

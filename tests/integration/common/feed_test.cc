@@ -225,7 +225,7 @@ TEST_F(FeedTest, ConcurrentWritersGetGaplessOrderedSequencesAndAFollowerSeesEver
   for (size_t i = 0; i < rest.size(); ++i) ASSERT_EQ(rest[i].sequence(), static_cast<int64_t>(1001 + i));
 
   grpc::ClientContext head_context;
-  Authorize(head_context, Token({auth::Role::kAdmin}));
+  Authorize(head_context, Token({auth::Role::kService}));
   feedpb::FeedHead head;
   ASSERT_TRUE(stub_->GetFeedHead(&head_context, feedpb::GetFeedHeadRequest(), &head).ok());
   EXPECT_EQ(head.last_sequence(), kTotal);
@@ -261,7 +261,7 @@ TEST_F(FeedTest, FiltersByResourceType) {
   EXPECT_EQ(others[0].sequence(), 2);
 }
 
-TEST_F(FeedTest, MethodPolicyAllowsOnlyServiceAndAdmin) {
+TEST_F(FeedTest, MethodPolicyAllowsOnlyTheServiceRole) {
   StartServer();
   feedpb::FeedHead head;
   {
@@ -269,9 +269,9 @@ TEST_F(FeedTest, MethodPolicyAllowsOnlyServiceAndAdmin) {
     Authorize(context, "");
     EXPECT_EQ(stub_->GetFeedHead(&context, {}, &head).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
-  {
+  for (auth::Role refused : {auth::Role::kMember, auth::Role::kAdmin, auth::Role::kPortal}) {
     grpc::ClientContext context;
-    Authorize(context, Token({auth::Role::kMember}));
+    Authorize(context, Token({refused}));
     EXPECT_EQ(stub_->GetFeedHead(&context, {}, &head).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   }
   {
