@@ -370,8 +370,10 @@ struct OrgFeedFollower::Impl {
     feedpb::Change change;
     absl::Status ended;
     while (reader->Read(&change)) {
-      backoff.Reset();
       ended = Handle(change);
+      // Only progress resets the backoff: a change that keeps failing is
+      // retried ever more slowly, up to the cap.
+      if (ended.ok()) backoff.Reset();
       if (!ended.ok()) {
         context.TryCancel();
         while (reader->Read(&change)) {
