@@ -203,6 +203,40 @@ struct ChangeFeedServiceImpl::Impl {
     return stopping;
   }
 
+  // The head, its epoch and the oldest sequence kept (the whole log is kept,
+  // so that is 1, or 0 for an empty feed).
+  absl::StatusOr<feedpb::FeedHead> ReadHead() {
+    return pool.Read<feedpb::FeedHead>("feed_get_head", [](db::Session& session) -> absl::StatusOr<feedpb::FeedHead> {
+      std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare(absl::StrCat(
+          "SELECT last_sequence, ", kMicrosOf, "last_commit_time), epoch, "
+          "(SELECT COALESCE(MIN(sequence), 0) FROM change_feed) FROM feed_head WHERE id = 1")));
+      if (!rs->next()) return absl::InternalError("feed_head row is missing");
+      feedpb::FeedHead head;
+      head.set_last_sequence(rs->getInt64(1));
+      if (!rs->isNull(2)) *head.mutable_last_commit_time() = FromMicros(rs->getInt64(2));
+      head.set_epoch(std::string(rs->getString(3)));
+      head.set_first_sequence(rs->getInt64(4));
+      return head;
+    });
+  }
+
+  // A consumer's cursor must belong to this feed and not be beyond its head;
+  // refused at once rather than waiting for sequences that may be reused.
+  absl::Status CheckCursor(const feedpb::StreamChangesRequest& request) {
+    GR_ASSIGN_OR_RETURN(const feedpb::FeedHead head, ReadHead());
+    if (!request.expected_epoch().empty() && request.expected_epoch() != head.epoch()) {
+      return Reasoned(absl::StatusCode::kFailedPrecondition, "FEED_EPOCH_MISMATCH",
+                      absl::StrCat("expected_epoch ", request.expected_epoch(), " is not this feed's epoch ",
+                                   head.epoch(), "; rebuild from sequence 0"));
+    }
+    if (request.after_sequence() > head.last_sequence()) {
+      return Reasoned(absl::StatusCode::kFailedPrecondition, "CURSOR_AHEAD_OF_FEED",
+                      absl::StrCat("after_sequence ", request.after_sequence(), " is beyond the feed head ",
+                                   head.last_sequence()));
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<std::vector<feedpb::Change>> ReadBatch(int64_t after, int limit,
                                                        const std::vector<std::string>& types) {
     std::string sql = absl::StrCat(
@@ -299,6 +333,9 @@ grpc::Status ChangeFeedServiceImpl::StreamChanges(grpc::ServerContext* context,
   const int batch = request->batch_size() == 0 ? impl_->options.default_batch_size
                                                 : std::min(request->batch_size(), impl_->options.max_batch_size);
 
+  if (request->expected_epoch().size() > 64) return ToGrpcStatus(InvalidField("expected_epoch", "too long"));
+  if (absl::Status cursor = impl_->CheckCursor(*request); !cursor.ok()) return ToGrpcStatus(cursor);
+
   if (impl_->Stopping()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the service is shutting down");
   if (impl_->active.fetch_add(1) >= impl_->options.max_concurrent_streams) {
     impl_->active.fetch_sub(1);
@@ -338,16 +375,7 @@ grpc::Status ChangeFeedServiceImpl::GetFeedHead(grpc::ServerContext* context, co
   absl::StatusOr<auth::CallContext> call = impl_->authorizer.Begin(*context, kGetFeedHeadMethod);
   if (!call.ok()) return ToGrpcStatus(call.status());
   log::RequestIdScope request_scope(call->request_id);
-  absl::StatusOr<feedpb::FeedHead> head = impl_->pool.Read<feedpb::FeedHead>(
-      "feed_get_head", [](db::Session& session) -> absl::StatusOr<feedpb::FeedHead> {
-        std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare(absl::StrCat(
-            "SELECT last_sequence, ", kMicrosOf, "last_commit_time) FROM feed_head WHERE id = 1")));
-        if (!rs->next()) return absl::InternalError("feed_head row is missing");
-        feedpb::FeedHead head;
-        head.set_last_sequence(rs->getInt64(1));
-        if (!rs->isNull(2)) *head.mutable_last_commit_time() = FromMicros(rs->getInt64(2));
-        return head;
-      });
+  absl::StatusOr<feedpb::FeedHead> head = impl_->ReadHead();
   if (!head.ok()) return ToGrpcStatus(head.status());
   impl_->ObserveSequence(head->last_sequence());
   *response = *std::move(head);
@@ -355,8 +383,10 @@ grpc::Status ChangeFeedServiceImpl::GetFeedHead(grpc::ServerContext* context, co
 }
 
 void AllowFeedMethods(auth::MethodPolicy& policy) {
-  policy.Allow(std::string(kStreamChangesMethod), {auth::Role::kService, auth::Role::kAdmin});
-  policy.Allow(std::string(kGetFeedHeadMethod), {auth::Role::kService, auth::Role::kAdmin});
+  // A feed carries every change in the producer's database, whatever a user's
+  // scope (members' personal data included): only other services may read it.
+  policy.Allow(std::string(kStreamChangesMethod), {auth::Role::kService});
+  policy.Allow(std::string(kGetFeedHeadMethod), {auth::Role::kService});
 }
 
 WriteContext WriteContextOf(const auth::CallContext& call) { return WriteContext{call.principal.subject, call.request_id}; }

@@ -78,8 +78,8 @@ struct FeedServiceOptions {
 };
 
 // grassroots.feed.v1.ChangeFeedService over this service's own feed table.
-// Callers need the "service" or "admin" role (checked through the authorizer's
-// method policy). Metrics: feed_last_sequence, feed_streams_active,
+// Callers need the "service" role (checked through the authorizer's method
+// policy): a feed is not scoped to a user. Metrics: feed_last_sequence, feed_streams_active,
 // feed_changes_sent_total.
 class ChangeFeedServiceImpl final : public grassroots::feed::v1::ChangeFeedService::Service {
  public:

@@ -77,4 +77,19 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return out;
 }
 
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  absl::Status out(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  google::rpc::Status rpc_status;
+  if (status.error_details().empty() || !rpc_status.ParseFromString(status.error_details())) return out;
+  for (const google::protobuf::Any& detail : rpc_status.details()) {
+    google::rpc::ErrorInfo info;
+    if (detail.UnpackTo(&info) && !info.reason().empty()) {
+      out.SetPayload(kReasonPayload, absl::Cord(info.reason()));
+      break;
+    }
+  }
+  return out;
+}
+
 }  // namespace grassroots::common

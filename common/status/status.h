@@ -34,6 +34,10 @@ std::string FieldOf(const absl::Status& status);
 // text so internals never reach clients; the original is logged by the caller.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// The other way, for a client of another service: code and message, and the
+// reason of its google.rpc.ErrorInfo (so ReasonOf works on the result).
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
 }  // namespace grassroots::common
 
 // Early-return helpers for absl::Status / absl::StatusOr.

@@ -158,7 +158,9 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   CLI::App* feed = app.add_subcommand("feed", "a service's change feed");
   feed->require_subcommand(1);
   FeedTailOptions tail_options;
-  CLI::App* tail = feed->add_subcommand("tail", "print changes after a sequence number");
+  CLI::App* tail = feed->add_subcommand(
+      "tail", "print changes after a sequence number (needs a token with the service role, e.g. "
+              ".grassroots/secrets/membership-service.token)");
   tail->add_option("--after", tail_options.after, "last sequence already seen (0: from the start)")->capture_default_str();
   tail->add_flag("-f,--follow", tail_options.follow, "keep the stream open for new changes");
   tail->add_option("--resource-type", tail_options.resource_types, "only these resource types (repeatable)");

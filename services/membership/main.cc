@@ -20,18 +20,19 @@
 #include "common/server/service_host.h"
 #include "common/server/service_start.h"
 #include "services/membership/domain/working_calendar.h"
-#include "services/membership/handlers/cell_directory.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/import_handlers.h"
 #include "services/membership/handlers/lifecycle_handlers.h"
 #include "services/membership/handlers/member_handlers.h"
-#include "services/membership/handlers/org_feed_follower.h"
 #include "services/membership/handlers/policy.h"
 #include "services/membership/handlers/yearly_handlers.h"
 #include "services/membership/store/event_store.h"
 #include "services/membership/store/member_store.h"
-#include "services/membership/store/org_projection.h"
 #include "services/membership/store/yearly_store.h"
+#include "services/orgtree/cell_directory.h"
+#include "services/orgtree/org_feed_follower.h"
+#include "services/orgtree/org_projection.h"
+#include "services/orgtree/orgtree_migrations.h"
 
 namespace grassroots::migrations {
 const std::vector<common::db::Migration>& MembershipMigrations();
@@ -72,7 +73,8 @@ int main(int argc, char** argv) {
   common::ServiceHost::BlockTerminationSignals();
   MembershipOptions options;
   std::variant<common::ServiceBase, int> started = common::StartService(
-      "membership", argc, argv, 50052, 9465, {&common::db::CommonMigrations(), &migrations::MembershipMigrations()},
+      "membership", argc, argv, 50052, 9465, {&common::db::CommonMigrations(), &migrations::MembershipMigrations(),
+       &migrations::OrgTreeMigrations()},  // the library's after membership's (see orgtree_migrations.h)
       DeclareOptions(options));
   if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
   common::ServiceBase& base = std::get<common::ServiceBase>(started);
@@ -93,10 +95,10 @@ int main(int argc, char** argv) {
   org_channel_args.SetLoadBalancingPolicyName("round_robin");
   std::shared_ptr<grpc::Channel> org_channel =
       grpc::CreateCustomChannel(options.org_target, grpc::InsecureChannelCredentials(), org_channel_args);
-  auto service_token = std::make_shared<membership::ServiceToken>(options.service_token_file);
-  membership::GrpcCellDirectory cells(org_channel, service_token, options.org_call_deadline);
+  auto service_token = std::make_shared<orgtree::ServiceToken>(options.service_token_file);
+  orgtree::GrpcCellDirectory cells(org_channel, service_token, options.org_call_deadline);
 
-  membership::store::OrgProjection projection(*db);
+  orgtree::OrgProjection projection(*db);
   membership::store::MemberStore members(*db, options.citizen_id_lookup_key);
   membership::store::EventStore events;
   membership::store::YearlyStore yearly;
@@ -109,7 +111,7 @@ int main(int argc, char** argv) {
   membership::MemberImportServiceImpl import_service(ctx);
   common::feed::ChangeFeedServiceImpl feed_service(*db, authorizer, base.registry);
 
-  membership::OrgFeedFollower org_feed(org_channel, service_token, *db, projection, base.registry);
+  orgtree::OrgFeedFollower org_feed(org_channel, service_token, *db, projection, base.registry);
   org_feed.Start();
 
   common::ServiceHost host("membership", base.config.server, base.registry);

@@ -67,23 +67,24 @@
 #include "grassroots/membership/v1/member.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 #include "services/membership/domain/working_calendar.h"
-#include "services/membership/handlers/cell_directory.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/import_handlers.h"
 #include "services/membership/handlers/lifecycle_handlers.h"
 #include "services/membership/handlers/member_handlers.h"
 #include "services/membership/handlers/member_writer.h"
-#include "services/membership/handlers/org_feed_follower.h"
 #include "services/membership/handlers/policy.h"
 #include "services/membership/handlers/yearly_handlers.h"
 #include "services/membership/store/event_store.h"
 #include "services/membership/store/member_store.h"
-#include "services/membership/store/org_projection.h"
 #include "services/membership/store/yearly_store.h"
 #include "services/org/handlers/handler_context.h"
 #include "services/org/handlers/organization_handlers.h"
 #include "services/org/handlers/policy.h"
 #include "services/org/store/organization_store.h"
+#include "services/orgtree/cell_directory.h"
+#include "services/orgtree/org_feed_follower.h"
+#include "services/orgtree/org_projection.h"
+#include "services/orgtree/orgtree_migrations.h"
 
 namespace grassroots::migrations {
 const std::vector<common::db::Migration>& OrgMigrations();
@@ -368,9 +369,9 @@ class Bench {
   std::unique_ptr<common::auth::Authorizer> authorizer_;
   std::unique_ptr<common::api::PageTokenCodec> page_tokens_;
   std::string token_file_;
-  std::shared_ptr<membership::ServiceToken> service_token_;
-  std::unique_ptr<membership::GrpcCellDirectory> cell_directory_;
-  std::unique_ptr<membership::store::OrgProjection> projection_;
+  std::shared_ptr<orgtree::ServiceToken> service_token_;
+  std::unique_ptr<orgtree::GrpcCellDirectory> cell_directory_;
+  std::unique_ptr<orgtree::OrgProjection> projection_;
   std::unique_ptr<membership::store::MemberStore> member_store_;
   std::unique_ptr<membership::store::EventStore> event_store_;
   std::unique_ptr<membership::store::YearlyStore> yearly_store_;
@@ -380,7 +381,7 @@ class Bench {
   std::unique_ptr<membership::YearlyRecordServiceImpl> yearly_service_;
   std::unique_ptr<membership::MemberImportServiceImpl> import_service_;
   std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
-  std::unique_ptr<membership::OrgFeedFollower> follower_;
+  std::unique_ptr<orgtree::OrgFeedFollower> follower_;
   std::unique_ptr<common::ServiceHost> host_;
   // data
   int64_t root_id_ = 0;
@@ -433,7 +434,8 @@ absl::Status Bench::CreateDatabases() {
   absl::Status migrated =
       common::db::ApplyMigrations(*org_pool_, {&common::db::CommonMigrations(), &migrations::OrgMigrations()});
   if (!migrated.ok()) return migrated;
-  return common::db::ApplyMigrations(*pool_, {&common::db::CommonMigrations(), &migrations::MembershipMigrations()});
+  return common::db::ApplyMigrations(*pool_, {&common::db::CommonMigrations(), &migrations::MembershipMigrations(),
+                                             &migrations::OrgTreeMigrations()});
 }
 
 common::ServerConfig BenchServerConfig() {
@@ -473,15 +475,15 @@ absl::Status Bench::StartMembership() {
     out << Mint(Role::kService, root_id_) << "\n";
     if (!out.good()) return absl::InternalError(absl::StrCat("cannot write ", token_file_));
   }
-  service_token_ = std::make_shared<membership::ServiceToken>(token_file_);
+  service_token_ = std::make_shared<orgtree::ServiceToken>(token_file_);
   // The org channel as main.cc builds it.
   grpc::ChannelArguments org_args = common::DefaultChannelArguments();
   org_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   auto org_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", org_host_->port()),
                                                grpc::InsecureChannelCredentials(), org_args);
   cell_directory_ =
-      std::make_unique<membership::GrpcCellDirectory>(org_channel, service_token_, std::chrono::milliseconds(2000));
-  projection_ = std::make_unique<membership::store::OrgProjection>(*pool_);
+      std::make_unique<orgtree::GrpcCellDirectory>(org_channel, service_token_, std::chrono::milliseconds(2000));
+  projection_ = std::make_unique<orgtree::OrgProjection>(*pool_);
   member_store_ = std::make_unique<membership::store::MemberStore>(*pool_, "membership-bench-citizen-id-lookup-key");
   event_store_ = std::make_unique<membership::store::EventStore>();
   yearly_store_ = std::make_unique<membership::store::YearlyStore>();
@@ -502,7 +504,7 @@ absl::Status Bench::StartMembership() {
   host_->AddService(feed_service_.get());
   common::feed::ChangeFeedServiceImpl* feed = feed_service_.get();
   host_->OnStop([feed] { feed->StopStreams(); });
-  follower_ = std::make_unique<membership::OrgFeedFollower>(org_channel, service_token_, *pool_, *projection_);
+  follower_ = std::make_unique<orgtree::OrgFeedFollower>(org_channel, service_token_, *pool_, *projection_);
   follower_->Start();
   return host_->Start();
 }

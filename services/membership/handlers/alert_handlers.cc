@@ -81,8 +81,8 @@ absl::Status ListMemberAlerts(HandlerContext& ctx, const common::auth::CallConte
     return common::InvalidField("page_token", "is not valid");
   }
 
-  GR_ASSIGN_OR_RETURN(const std::optional<store::ProjectedOrganization> org,
-                      ctx.pool.Read<std::optional<store::ProjectedOrganization>>(
+  GR_ASSIGN_OR_RETURN(const std::optional<orgtree::ProjectedOrganization> org,
+                      ctx.pool.Read<std::optional<orgtree::ProjectedOrganization>>(
                           "membership.alerts.organization",
                           [&](common::db::Session& session) { return ctx.projection.Find(session, org_id); }));
   if (!org) return absl::NotFoundError(absl::StrCat(OrgName(org_id), " not found"));

@@ -5,11 +5,11 @@
 #include "common/db/db.h"
 #include "common/rules/rules_registry.h"
 #include "services/membership/domain/working_calendar.h"
-#include "services/membership/handlers/cell_directory.h"
 #include "services/membership/store/event_store.h"
 #include "services/membership/store/member_store.h"
-#include "services/membership/store/org_projection.h"
 #include "services/membership/store/yearly_store.h"
+#include "services/orgtree/cell_directory.h"
+#include "services/orgtree/org_projection.h"
 
 namespace grassroots::membership {
 
@@ -19,8 +19,8 @@ struct HandlerContext {
   const common::RulesRegistry& rules;
   const domain::WorkingCalendar& calendar;
   const common::api::PageTokenCodec& page_tokens;
-  CellDirectory& cells;
-  store::OrgProjection& projection;
+  orgtree::CellDirectory& cells;
+  orgtree::OrgProjection& projection;
   store::MemberStore& members;
   store::EventStore& events;
   store::YearlyStore& yearly;

@@ -394,8 +394,8 @@ absl::Status RateMemberImpl(HandlerContext& ctx, grpc::ServerContext& context, c
   const int64_t cell_id = requested_cell ? *requested_cell : member.state.cell_id;
   if (cell_id != member.state.cell_id) {
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx, call.principal, cell_id));
-    GR_ASSIGN_OR_RETURN(std::optional<store::ProjectedOrganization> cell,
-                        ctx.pool.Read<std::optional<store::ProjectedOrganization>>(
+    GR_ASSIGN_OR_RETURN(std::optional<orgtree::ProjectedOrganization> cell,
+                        ctx.pool.Read<std::optional<orgtree::ProjectedOrganization>>(
                             "org_projection.find",
                             [&](common::db::Session& session) { return ctx.projection.Find(session, cell_id); }));
     if (!cell || !cell->is_cell) return common::InvalidField("rating.cell", "must be a cell");
@@ -446,8 +446,8 @@ absl::Status GetRatingQuotaImpl(HandlerContext& ctx, grpc::ServerContext& contex
   if (request.organization().empty()) return common::InvalidField("organization", "is required");
   GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request.organization(), "organization"));
   GR_RETURN_IF_ERROR(domain::ValidateActivityYear(request.year(), "year", api::Today()));
-  GR_ASSIGN_OR_RETURN(std::optional<store::ProjectedOrganization> org,
-                      ctx.pool.Read<std::optional<store::ProjectedOrganization>>(
+  GR_ASSIGN_OR_RETURN(std::optional<orgtree::ProjectedOrganization> org,
+                      ctx.pool.Read<std::optional<orgtree::ProjectedOrganization>>(
                           "org_projection.find",
                           [&](common::db::Session& session) { return ctx.projection.Find(session, org_id); }));
   if (!org) return absl::NotFoundError(absl::StrCat(OrgName(org_id), " not found"));

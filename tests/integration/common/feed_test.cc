@@ -14,6 +14,7 @@
 #include "common/auth/auth.h"
 #include "common/db/db.h"
 #include "common/feed/feed.h"
+#include "common/status/status.h"
 #include "tests/support/test_db.h"
 
 namespace grassroots::common::feed {
@@ -225,7 +226,7 @@ TEST_F(FeedTest, ConcurrentWritersGetGaplessOrderedSequencesAndAFollowerSeesEver
   for (size_t i = 0; i < rest.size(); ++i) ASSERT_EQ(rest[i].sequence(), static_cast<int64_t>(1001 + i));
 
   grpc::ClientContext head_context;
-  Authorize(head_context, Token({auth::Role::kAdmin}));
+  Authorize(head_context, Token({auth::Role::kService}));
   feedpb::FeedHead head;
   ASSERT_TRUE(stub_->GetFeedHead(&head_context, feedpb::GetFeedHeadRequest(), &head).ok());
   EXPECT_EQ(head.last_sequence(), kTotal);
@@ -261,7 +262,7 @@ TEST_F(FeedTest, FiltersByResourceType) {
   EXPECT_EQ(others[0].sequence(), 2);
 }
 
-TEST_F(FeedTest, MethodPolicyAllowsOnlyServiceAndAdmin) {
+TEST_F(FeedTest, MethodPolicyAllowsOnlyTheServiceRole) {
   StartServer();
   feedpb::FeedHead head;
   {
@@ -269,9 +270,9 @@ TEST_F(FeedTest, MethodPolicyAllowsOnlyServiceAndAdmin) {
     Authorize(context, "");
     EXPECT_EQ(stub_->GetFeedHead(&context, {}, &head).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
-  {
+  for (auth::Role refused : {auth::Role::kMember, auth::Role::kAdmin, auth::Role::kPortal}) {
     grpc::ClientContext context;
-    Authorize(context, Token({auth::Role::kMember}));
+    Authorize(context, Token({refused}));
     EXPECT_EQ(stub_->GetFeedHead(&context, {}, &head).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   }
   {
@@ -347,6 +348,118 @@ TEST_F(FeedTest, ConcurrentStreamsAreCappedAndStopStreamsEndsFollowers) {
       EXPECT_EQ(family.metric.at(0).gauge.value, 2);
     }
   }
+}
+
+// ---- epoch, cursor checks and retention ----------------------------------------
+
+TEST_F(FeedTest, HeadCarriesAStableEpochAndTheFirstSequenceKept) {
+  StartServer();
+  auto head = [&] {
+    grpc::ClientContext context;
+    Authorize(context, Token({auth::Role::kService}));
+    feedpb::FeedHead out;
+    grpc::Status status = stub_->GetFeedHead(&context, {}, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  };
+  const feedpb::FeedHead empty = head();
+  EXPECT_EQ(empty.first_sequence(), 0) << "an empty feed";
+  EXPECT_EQ(empty.epoch().size(), 32u) << empty.epoch();
+  ASSERT_TRUE(Write(0, 1).ok());
+  ASSERT_TRUE(Write(0, 2).ok());
+  const feedpb::FeedHead written = head();
+  EXPECT_EQ(written.first_sequence(), 1);
+  EXPECT_EQ(written.last_sequence(), 2);
+  EXPECT_EQ(written.epoch(), empty.epoch()) << "the epoch is drawn once per database";
+
+  // Another database (a rebuilt producer) has another epoch.
+  auto other = TestDatabase::Create("feed_other", {&db::CommonMigrations()}, 2);
+  ASSERT_TRUE(other.ok()) << other.status();
+  auto other_epoch = (*other)->pool().Read<std::string>("test.epoch", [](db::Session& s) -> absl::StatusOr<std::string> {
+    std::unique_ptr<sql::ResultSet> rs = s.Query(s.Prepare("SELECT epoch FROM feed_head WHERE id = 1"));
+    if (!rs->next()) return absl::NotFoundError("no feed_head");
+    return std::string(rs->getString(1));
+  });
+  ASSERT_TRUE(other_epoch.ok()) << other_epoch.status();
+  EXPECT_NE(*other_epoch, written.epoch());
+}
+
+TEST_F(FeedTest, ASchemaFromBeforeEpochsGetsOneOnUpgradeAndKeepsItsLog) {
+  // Only the first common migration: a database created before epochs.
+  const std::vector<db::Migration> before_epochs = {db::CommonMigrations().front()};
+  auto old = TestDatabase::Create("feed_upgrade", {&before_epochs}, 2);
+  ASSERT_TRUE(old.ok()) << old.status();
+  feedpb::FeedHead payload;
+  ASSERT_TRUE((*old)->pool().RunInTransaction("test.old_write", [&](db::Session& s) {
+                 return RecordChange(s, WriteContext{"a", "r"}, ChangeRecord{"thing", "things/1", "created", &payload})
+                     .status();
+               }).ok());
+  ASSERT_TRUE(db::ApplyMigrations((*old)->pool(), {&db::CommonMigrations()}).ok());
+  EXPECT_EQ((*old)->QueryInt("SELECT COUNT(*) FROM feed_head WHERE LENGTH(epoch) = 32").value_or(-1), 1);
+  EXPECT_EQ((*old)->QueryInt("SELECT last_sequence FROM feed_head").value_or(-1), 1);
+}
+
+TEST_F(FeedTest, AnotherEpochOrACursorAheadIsRefusedAtOnceEvenWhenFollowing) {
+  FeedServiceOptions options;
+  options.poll_interval_ms = 5000;  // a wait would show in the elapsed time
+  StartServer(options);
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(Write(0, i).ok());
+  grpc::ClientContext head_context;
+  Authorize(head_context, Token({auth::Role::kService}));
+  feedpb::FeedHead head;
+  ASSERT_TRUE(stub_->GetFeedHead(&head_context, {}, &head).ok());
+
+  auto refusal = [&](int64_t after, const std::string& epoch) {
+    grpc::ClientContext context;
+    Authorize(context, Token({auth::Role::kService}));
+    feedpb::StreamChangesRequest request;
+    request.set_after_sequence(after);
+    request.set_expected_epoch(epoch);
+    request.set_follow(true);
+    const auto started = std::chrono::steady_clock::now();
+    auto reader = stub_->StreamChanges(&context, request);
+    feedpb::Change change;
+    EXPECT_FALSE(reader->Read(&change)) << "no change is sent before the refusal";
+    const absl::Status status = FromGrpcStatus(reader->Finish());
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2000)) << "it did not wait";
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+    return ReasonOf(status);
+  };
+  EXPECT_EQ(refusal(0, "0123456789abcdef0123456789abcdef"), "FEED_EPOCH_MISMATCH");
+  EXPECT_EQ(refusal(4, head.epoch()), "CURSOR_AHEAD_OF_FEED");
+  EXPECT_EQ(refusal(4, ""), "CURSOR_AHEAD_OF_FEED") << "checked on a first read too";
+
+  // The right epoch at the head: nothing to send, not refused.
+  grpc::ClientContext context;
+  Authorize(context, Token({auth::Role::kService}));
+  feedpb::StreamChangesRequest request;
+  request.set_after_sequence(3);
+  request.set_expected_epoch(head.epoch());
+  auto reader = stub_->StreamChanges(&context, request);
+  feedpb::Change change;
+  EXPECT_FALSE(reader->Read(&change));
+  EXPECT_TRUE(reader->Finish().ok());
+}
+
+TEST_F(FeedTest, ANewConsumerReadingFromZeroGetsEveryChangeEverWritten) {
+  StartServer();
+  constexpr int kChanges = 120;
+  for (int i = 1; i <= kChanges; ++i) ASSERT_TRUE(Write(i % 3, i).ok());
+  grpc::ClientContext head_context;
+  Authorize(head_context, Token({auth::Role::kService}));
+  feedpb::FeedHead head;
+  ASSERT_TRUE(stub_->GetFeedHead(&head_context, {}, &head).ok());
+  EXPECT_EQ(head.first_sequence(), 1) << "the whole log is kept";
+  EXPECT_EQ(head.last_sequence(), kChanges);
+
+  std::vector<feedpb::Change> all = ReadAll(0, 50);
+  ASSERT_EQ(all.size(), static_cast<size_t>(kChanges));
+  std::set<std::string> names;
+  for (int i = 0; i < kChanges; ++i) {
+    EXPECT_EQ(all[i].sequence(), i + 1);
+    names.insert(all[i].resource_name());
+  }
+  EXPECT_EQ(names.size(), static_cast<size_t>(kChanges)) << "every write, once";
 }
 
 }  // namespace

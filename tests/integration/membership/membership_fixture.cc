@@ -20,17 +20,14 @@
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
 #include "services/membership/domain/working_calendar.h"
-#include "services/membership/handlers/cell_directory.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/import_handlers.h"
 #include "services/membership/handlers/lifecycle_handlers.h"
 #include "services/membership/handlers/member_handlers.h"
-#include "services/membership/handlers/org_feed_follower.h"
 #include "services/membership/handlers/policy.h"
 #include "services/membership/handlers/yearly_handlers.h"
 #include "services/membership/store/event_store.h"
 #include "services/membership/store/member_store.h"
-#include "services/membership/store/org_projection.h"
 #include "services/membership/store/yearly_store.h"
 #include "services/org/handlers/committee_handlers.h"
 #include "services/org/handlers/handler_context.h"
@@ -40,6 +37,10 @@
 #include "services/org/handlers/recognition_handlers.h"
 #include "services/org/handlers/residential_unit_handlers.h"
 #include "services/org/store/organization_store.h"
+#include "services/orgtree/cell_directory.h"
+#include "services/orgtree/org_feed_follower.h"
+#include "services/orgtree/org_projection.h"
+#include "services/orgtree/orgtree_migrations.h"
 #include "tests/support/tcp_proxy.h"
 #include "tests/support/test_db.h"
 #include "tests/support/test_tokens.h"
@@ -77,9 +78,9 @@ struct MemberSide {
   std::unique_ptr<common::auth::Authorizer> authorizer;
   std::unique_ptr<common::api::PageTokenCodec> page_tokens;
   std::string token_file;
-  std::shared_ptr<ServiceToken> service_token;
-  std::unique_ptr<GrpcCellDirectory> cells;
-  std::unique_ptr<store::OrgProjection> projection;
+  std::shared_ptr<orgtree::ServiceToken> service_token;
+  std::unique_ptr<orgtree::GrpcCellDirectory> cells;
+  std::unique_ptr<orgtree::OrgProjection> projection;
   std::unique_ptr<store::MemberStore> members;
   std::unique_ptr<store::EventStore> events;
   std::unique_ptr<store::YearlyStore> yearly;
@@ -89,7 +90,7 @@ struct MemberSide {
   std::unique_ptr<YearlyRecordServiceImpl> yearly_service;
   std::unique_ptr<MemberImportServiceImpl> import_service;
   std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service;
-  std::unique_ptr<OrgFeedFollower> follower;
+  std::unique_ptr<orgtree::OrgFeedFollower> follower;
   std::unique_ptr<common::ServiceHost> host;
 };
 
@@ -184,13 +185,13 @@ void StartMemberSide(Suite& s) {
     out << bearer.substr(std::string("Bearer ").size()) << "\n";
     ASSERT_TRUE(out.good()) << "cannot write " << m.token_file;
   }
-  m.service_token = std::make_shared<ServiceToken>(m.token_file);
+  m.service_token = std::make_shared<orgtree::ServiceToken>(m.token_file);
   // Through the proxy, so tests can take the org service away.
   grpc::ChannelArguments cell_channel_args = common::DefaultChannelArguments();
   auto cell_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.proxy->port()),
                                                 grpc::InsecureChannelCredentials(), cell_channel_args);
-  m.cells = std::make_unique<GrpcCellDirectory>(cell_channel, m.service_token, std::chrono::milliseconds(2000));
-  m.projection = std::make_unique<store::OrgProjection>(m.db->pool());
+  m.cells = std::make_unique<orgtree::GrpcCellDirectory>(cell_channel, m.service_token, std::chrono::milliseconds(2000));
+  m.projection = std::make_unique<orgtree::OrgProjection>(m.db->pool());
   m.members = std::make_unique<store::MemberStore>(m.db->pool(), "membership-fixture-citizen-id-lookup-key");
   m.events = std::make_unique<store::EventStore>();
   m.yearly = std::make_unique<store::YearlyStore>();
@@ -221,7 +222,7 @@ void StartMemberSide(Suite& s) {
   // reconnect backoff would only slow the following tests down.
   auto feed_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.org.host->port()),
                                                 grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
-  m.follower = std::make_unique<OrgFeedFollower>(feed_channel, m.service_token, m.db->pool(), *m.projection);
+  m.follower = std::make_unique<orgtree::OrgFeedFollower>(feed_channel, m.service_token, m.db->pool(), *m.projection);
   m.follower->Start();
 }
 
@@ -239,7 +240,7 @@ void MembershipFixture::SetUpTestSuite() {
   absl::StatusOr<std::unique_ptr<grassroots::testing::TestDatabase>> member_db = absl::UnknownError("not created");
   std::thread member_db_creator([&member_db] {
     member_db = grassroots::testing::TestDatabase::Create(
-        "mem", {&common::db::CommonMigrations(), &migrations::MembershipMigrations()}, 16);
+        "mem", {&common::db::CommonMigrations(), &migrations::MembershipMigrations(), &migrations::OrgTreeMigrations()}, 16);
   });
   struct JoinOnExit {
     std::thread& thread;

@@ -8,7 +8,7 @@
 //    (TakeOrgServiceDown) and bring it back;
 //  - the REAL membership service (membership_lib: the four membership services,
 //    its change feed and the org-feed follower that keeps the projection) on
-//    127.0.0.1:0 over CommonMigrations + MembershipMigrations, with the
+//    127.0.0.1:0 over CommonMigrations + MembershipMigrations + OrgTreeMigrations, with the
 //    production method policy and a service token file for the org calls.
 // Tests talk to both services through gRPC stubs only; the database helpers are
 // for assertions (row counts), never to set up what the API can do.

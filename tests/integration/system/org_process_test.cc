@@ -583,7 +583,7 @@ TEST_F(OrgProcessTest, MetricsEndpointExposesServiceMetricsWithoutPersonalData) 
   ASSERT_TRUE(GetOrganization(created.name(), IdOf(created.name()), &fetched).ok());
   {
     grpc::ClientContext context;
-    Authorize(context, testing::MintToken({common::auth::Role::kAdmin}, IdOf(created.name())));
+    Authorize(context, testing::MintToken({common::auth::Role::kService}, IdOf(created.name())));
     feedpb::FeedHead head;
     const grpc::Status status = feed_->GetFeedHead(&context, feedpb::GetFeedHeadRequest(), &head);
     ASSERT_TRUE(status.ok()) << status.error_message();
@@ -757,7 +757,7 @@ TEST_F(OrgProcessTest, RequestScopedLogLinesCarryTheRequestId) {
   EXPECT_EQ(org_status.error_code(), grpc::StatusCode::UNAVAILABLE) << org_status.error_message();
   {
     grpc::ClientContext context;
-    Authorize(context, testing::MintToken({common::auth::Role::kAdmin}, root_id));
+    Authorize(context, testing::MintToken({common::auth::Role::kService}, root_id));
     context.AddMetadata("x-request-id", "test-req-456");
     feedpb::FeedHead head;
     const grpc::Status feed_status = feed_->GetFeedHead(&context, feedpb::GetFeedHeadRequest(), &head);

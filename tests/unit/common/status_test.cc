@@ -124,5 +124,17 @@ TEST(StatusTest, EarlyReturnMacros) {
   EXPECT_EQ(CheckEven(3).code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(StatusTest, FromGrpcStatusKeepsCodeMessageAndReason) {
+  const absl::Status back =
+      FromGrpcStatus(ToGrpcStatus(Reasoned(absl::StatusCode::kFailedPrecondition, "CURSOR_AHEAD_OF_FEED", "ahead")));
+  EXPECT_EQ(back.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(back.message(), "ahead");
+  EXPECT_EQ(ReasonOf(back), "CURSOR_AHEAD_OF_FEED");
+  EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
+  const absl::Status bare = FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down"));
+  EXPECT_EQ(bare.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(ReasonOf(bare), "");
+}
+
 }  // namespace
 }  // namespace grassroots::common

@@ -1,7 +1,7 @@
 // OrgProjection against real MariaDB: the org_projection rows and the
 // org_closure table stay those of the tree the changes describe, whatever the
 // order and repetition of the changes.
-#include "services/membership/store/org_projection.h"
+#include "services/orgtree/org_projection.h"
 
 #include <gtest/gtest.h>
 
@@ -12,13 +12,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/db/db.h"
+#include "services/orgtree/orgtree_migrations.h"
 #include "tests/support/test_db.h"
 
-namespace grassroots::migrations {
-const std::vector<common::db::Migration>& MembershipMigrations();
-}
-
-namespace grassroots::membership::store {
+namespace grassroots::orgtree {
 namespace {
 
 namespace orgpb = grassroots::org::v1;
@@ -41,21 +38,32 @@ class OrgProjectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto db = grassroots::testing::TestDatabase::Create(
-        "projection", {&common::db::CommonMigrations(), &migrations::MembershipMigrations()}, 4);
+        "projection", {&common::db::CommonMigrations(), &migrations::OrgTreeMigrations()}, 4);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     projection_ = std::make_unique<OrgProjection>(db_->pool());
+    ASSERT_EQ(Bind(kEpoch).value_or(EpochBinding::kSame), EpochBinding::kAdopted);
   }
 
-  absl::Status Apply(int64_t sequence, const orgpb::Organization& org) {
-    return db_->pool().RunInTransaction(
-        "test.apply", [&](common::db::Session& s) { return projection_->Apply(s, "org", sequence, org); });
+  static constexpr char kEpoch[] = "epoch-one";
+  absl::StatusOr<EpochBinding> Bind(const std::string& epoch) {
+    return db_->pool().Transact<EpochBinding>(
+        "test.bind", [&](common::db::Session& s) { return projection_->BindEpoch(s, "org", epoch); });
   }
+  absl::StatusOr<bool> ApplyIn(const std::string& epoch, int64_t sequence, const orgpb::Organization& org) {
+    return db_->pool().Transact<bool>(
+        "test.apply", [&](common::db::Session& s) { return projection_->Apply(s, "org", epoch, sequence, org); });
+  }
+  absl::Status Skip(int64_t sequence) {
+    return db_->pool().Run("test.skip", [&](common::db::Session& s) { return projection_->Skip(s, "org", kEpoch, sequence); });
+  }
+
+  absl::Status Apply(int64_t sequence, const orgpb::Organization& org) { return ApplyIn(kEpoch, sequence, org).status(); }
   int64_t Cursor() {
-    auto cursor =
-        db_->pool().Read<int64_t>("test.cursor", [&](common::db::Session& s) { return projection_->Cursor(s, "org"); });
+    auto cursor = db_->pool().Read<FeedPosition>("test.cursor",
+                                                 [&](common::db::Session& s) { return projection_->Position(s, "org"); });
     EXPECT_TRUE(cursor.ok()) << cursor.status();
-    return cursor.value_or(-1);
+    return cursor.ok() ? cursor->sequence : -1;
   }
   bool Within(int64_t ancestor, int64_t descendant) {
     auto within = projection_->IsWithinSubtree(ancestor, descendant);
@@ -218,11 +226,9 @@ TEST_F(OrgProjectionTest, ChangesItCannotTakeAreRefusedAndMoveNothing) {
 }
 
 TEST_F(OrgProjectionTest, SkipMovesTheCursorForwardOnly) {
-  ASSERT_TRUE(
-      db_->pool().Run("test.skip", [&](common::db::Session& s) { return projection_->Skip(s, "org", 9); }).ok());
+  ASSERT_TRUE(Skip(9).ok());
   EXPECT_EQ(Cursor(), 9);
-  ASSERT_TRUE(
-      db_->pool().Run("test.skip", [&](common::db::Session& s) { return projection_->Skip(s, "org", 4); }).ok());
+  ASSERT_TRUE(Skip(4).ok());
   EXPECT_EQ(Cursor(), 9);
   ASSERT_TRUE(Apply(8, Org(1, 0)).ok());  // at or below the cursor: already handled
   EXPECT_EQ(StoredClosure(), std::set<Link>{});
@@ -231,5 +237,33 @@ TEST_F(OrgProjectionTest, SkipMovesTheCursorForwardOnly) {
   EXPECT_EQ(StoredClosure(), (std::set<Link>{{1, 1, 0}}));
 }
 
+TEST_F(OrgProjectionTest, AReplayIsReportedAsNotAppliedNow) {
+  auto first = ApplyIn(kEpoch, 1, Org(1, 0));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(*first);
+  auto again = ApplyIn(kEpoch, 1, Org(1, 0));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_FALSE(*again) << "the owning service's hook must not run twice";
+}
+
+TEST_F(OrgProjectionTest, AnotherEpochClearsTheProjectionTheClosureAndTheCursor) {
+  BuildTree();
+  EXPECT_EQ(Bind(kEpoch).value_or(EpochBinding::kReset), EpochBinding::kSame);
+  EXPECT_EQ(Cursor(), 6);
+
+  EXPECT_EQ(Bind("epoch-two").value_or(EpochBinding::kSame), EpochBinding::kReset);
+  EXPECT_EQ(Cursor(), 0);
+  EXPECT_EQ(db_->QueryInt("SELECT COUNT(*) FROM org_projection").value_or(-1), 0);
+  EXPECT_EQ(db_->QueryInt("SELECT COUNT(*) FROM org_closure").value_or(-1), 0);
+  EXPECT_EQ(db_->QueryInt("SELECT COUNT(*) FROM feed_cursors WHERE epoch = 'epoch-two'").value_or(-1), 1);
+
+  // A change read under the old epoch no longer lands; nor does a skip.
+  EXPECT_EQ(ApplyIn(kEpoch, 1, Org(1, 0)).status().code(), absl::StatusCode::kAborted);
+  ASSERT_TRUE(Skip(5).ok());
+  EXPECT_EQ(Cursor(), 0);
+  ASSERT_TRUE(ApplyIn("epoch-two", 1, Org(1, 0)).ok());
+  EXPECT_EQ(Cursor(), 1);
+}
+
 }  // namespace
-}  // namespace grassroots::membership::store
+}  // namespace grassroots::orgtree

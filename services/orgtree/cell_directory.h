@@ -1,8 +1,8 @@
 #pragma once
 // Asks the organization service whether an organization is a cell that exists
-// and is active on a date. Writes that place a member in a cell call it before
-// they write anything; when the organization service cannot answer within the
-// deadline the write fails with UNAVAILABLE.
+// and is active on a date. A service's writes that place someone or something
+// in a cell call it before they write anything; when the organization service
+// cannot answer within the deadline the write fails with UNAVAILABLE.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -15,8 +15,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
+#include "services/orgtree/service_token.h"
 
-namespace grassroots::membership {
+namespace grassroots::orgtree {
 
 class CellDirectory {
  public:
@@ -28,24 +29,12 @@ class CellDirectory {
   virtual absl::Status RequireActiveCell(int64_t cell_id, absl::CivilDay day, std::string_view field) = 0;
 };
 
-// Credentials for calls to other services: a bearer token read from a file
-// (re-read when the file changes, so a rotated Kubernetes secret is picked up).
-class ServiceToken {
- public:
-  explicit ServiceToken(std::string path);
-  // The current token; UNAVAILABLE when the file cannot be read.
-  absl::StatusOr<std::string> Get();
- private:
-  struct State;
-  std::shared_ptr<State> state_;
-};
-
 // The rule RequireActiveCell applies to the organization as the organization
 // service shows it on `day`: a cell whose life [established_on, ended_on)
 // covers the day (an organization with no end date must be ACTIVE).
 absl::Status CheckActiveCell(const grassroots::org::v1::Organization& organization, absl::CivilDay day,
                              std::string_view field);
-// How a failed GetOrganization call reaches the membership caller (see
+// How a failed GetOrganization call reaches the calling service's caller (see
 // RequireActiveCell); credentials refused by the organization service are a
 // misconfiguration of this service (INTERNAL, logged), not the caller's fault.
 absl::Status MapOrganizationCallError(const grpc::Status& status, std::string_view field);
@@ -62,4 +51,4 @@ class GrpcCellDirectory final : public CellDirectory {
   std::chrono::milliseconds deadline_;
 };
 
-}  // namespace grassroots::membership
+}  // namespace grassroots::orgtree

@@ -1,54 +1,16 @@
-// The wiring part's pure logic: reconnect backoff, the active-cell rule, how
-// organization-service failures reach membership callers, and the service
-// token file (re-read when it changes).
-#include <chrono>
-#include <filesystem>
-#include <fstream>
+// The active-cell rule and how organization-service failures reach the
+// calling service's callers (pure).
+#include "services/orgtree/cell_directory.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "absl/strings/match.h"
 #include "common/status/status.h"
-#include "services/membership/handlers/cell_directory.h"
-#include "services/membership/handlers/org_feed_follower.h"
 
-namespace grassroots::membership {
+namespace grassroots::orgtree {
 namespace {
 
-using std::chrono::milliseconds;
 namespace orgpb = grassroots::org::v1;
-
-// ---- ReconnectBackoff ----------------------------------------------------------------
-
-TEST(ReconnectBackoffTest, DoublesUpToTheCapWithJitterInTheUpperHalf) {
-  ReconnectBackoff backoff(milliseconds(100), milliseconds(1000));
-  EXPECT_EQ(backoff.Next(1.0), milliseconds(100));
-  EXPECT_EQ(backoff.Next(1.0), milliseconds(200));
-  EXPECT_EQ(backoff.Next(0.0), milliseconds(200));  // 400 jittered down to its half
-  EXPECT_EQ(backoff.Next(1.0), milliseconds(800));
-  EXPECT_EQ(backoff.Next(1.0), milliseconds(1000));  // capped
-  EXPECT_EQ(backoff.Next(1.0), milliseconds(1000));
-  EXPECT_EQ(backoff.Next(0.5), milliseconds(750));
-}
-
-TEST(ReconnectBackoffTest, ResetStartsOverAndDrawsOutsideTheUnitAreClamped) {
-  ReconnectBackoff backoff(milliseconds(100), milliseconds(1000));
-  for (int i = 0; i < 10; ++i) backoff.Next(1.0);
-  backoff.Reset();
-  EXPECT_EQ(backoff.Next(7.0), milliseconds(100));
-  EXPECT_EQ(backoff.Next(-3.0), milliseconds(100));  // 200 halved
-}
-
-TEST(ReconnectBackoffTest, DegenerateSettingsStillWait) {
-  ReconnectBackoff backoff(milliseconds(0), milliseconds(0));
-  EXPECT_GE(backoff.Next(1.0), milliseconds(1));
-  ReconnectBackoff inverted(milliseconds(500), milliseconds(100));  // max below initial: initial wins
-  EXPECT_EQ(inverted.Next(1.0), milliseconds(500));
-  EXPECT_EQ(inverted.Next(1.0), milliseconds(500));
-}
-
-// ---- CheckActiveCell -------------------------------------------------------------------
 
 orgpb::Organization Cell(std::string established_on, std::string ended_on = "",
                          orgpb::OrganizationState state = orgpb::ORGANIZATION_STATE_ACTIVE) {
@@ -126,54 +88,5 @@ TEST(MapOrganizationCallErrorTest, RefusedCredentialsAreThisServicesMisconfigura
   EXPECT_TRUE(MapOrganizationCallError(grpc::Status::OK, "member.cell").ok());
 }
 
-// ---- ServiceToken ---------------------------------------------------------------------------
-
-class ServiceTokenTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("grassroots-service-token-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-  void TearDown() override { std::filesystem::remove(path_); }
-
-  // Writes the file and moves its mtime forward by `tick` seconds, so a change
-  // is visible whatever the file system's timestamp resolution.
-  void WriteToken(const std::string& content, int tick) {
-    std::ofstream(path_, std::ios::trunc) << content;
-    std::filesystem::last_write_time(path_, base_time_ + std::chrono::seconds(tick));
-  }
-
-  std::filesystem::path path_;
-  const std::filesystem::file_time_type base_time_ = std::filesystem::file_time_type::clock::now();
-};
-
-TEST_F(ServiceTokenTest, ReadsTrimsAndRereadsWhenTheFileChanges) {
-  WriteToken("first.jwt.token\n", 1);
-  ServiceToken token(path_.string());
-  ASSERT_EQ(token.Get().value_or("?"), "first.jwt.token");
-
-  // Same mtime: the cached token stays even though the bytes differ.
-  WriteToken("unseen.jwt.token\n", 1);
-  EXPECT_EQ(token.Get().value_or("?"), "first.jwt.token");
-
-  WriteToken("  rotated.jwt.token \r\n", 2);
-  EXPECT_EQ(token.Get().value_or("?"), "rotated.jwt.token");
-}
-
-TEST_F(ServiceTokenTest, MissingFileIsUnavailableUntilATokenWasRead) {
-  ServiceToken token(path_.string());
-  EXPECT_EQ(token.Get().status().code(), absl::StatusCode::kUnavailable);
-
-  WriteToken("\n", 1);  // empty
-  EXPECT_EQ(token.Get().status().code(), absl::StatusCode::kUnavailable);
-
-  WriteToken("good.jwt.token", 2);
-  ASSERT_EQ(token.Get().value_or("?"), "good.jwt.token");
-  // A rotation that briefly removes the file keeps the last good token.
-  std::filesystem::remove(path_);
-  EXPECT_EQ(token.Get().value_or("?"), "good.jwt.token");
-}
-
 }  // namespace
-}  // namespace grassroots::membership
+}  // namespace grassroots::orgtree

@@ -2,7 +2,7 @@
 // service (org_lib's OrganizationService and the common change feed, in-process
 // over its own test database), reached through a TCP proxy so a test can take
 // the organization service away and bring it back.
-#include "services/membership/handlers/org_feed_follower.h"
+#include "services/orgtree/org_feed_follower.h"
 
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
@@ -12,31 +12,34 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <functional>
 #include <thread>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/api.h"
 #include "common/feed/feed.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
 #include "common/status/status.h"
-#include "services/membership/handlers/cell_directory.h"
-#include "services/membership/store/org_projection.h"
 #include "services/org/handlers/handler_context.h"
 #include "services/org/handlers/organization_handlers.h"
 #include "services/org/handlers/policy.h"
 #include "services/org/store/organization_store.h"
+#include "services/orgtree/cell_directory.h"
+#include "services/orgtree/org_projection.h"
+#include "services/orgtree/orgtree_migrations.h"
 #include "tests/support/tcp_proxy.h"
 #include "tests/support/test_db.h"
 #include "tests/support/test_tokens.h"
 
 namespace grassroots::migrations {
 const std::vector<common::db::Migration>& OrgMigrations();
-const std::vector<common::db::Migration>& MembershipMigrations();
 }  // namespace grassroots::migrations
 
-namespace grassroots::membership {
+namespace grassroots::orgtree {
 namespace {
 
 namespace orgpb = grassroots::org::v1;
@@ -77,7 +80,7 @@ class OrgFeedFollowerTest : public ::testing::Test {
     ASSERT_TRUE(org_db.ok()) << org_db.status();
     org_db_ = std::move(*org_db);
     auto member_db = grassroots::testing::TestDatabase::Create(
-        "follow_mem", {&common::db::CommonMigrations(), &migrations::MembershipMigrations()}, 8);
+        "follow_tree", {&common::db::CommonMigrations(), &migrations::OrgTreeMigrations()}, 8);
     ASSERT_TRUE(member_db.ok()) << member_db.status();
     member_db_ = std::move(*member_db);
 
@@ -121,7 +124,7 @@ class OrgFeedFollowerTest : public ::testing::Test {
                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
     WriteToken(Role::kService);
     token_ = std::make_shared<ServiceToken>(token_file_);
-    projection_ = std::make_unique<store::OrgProjection>(member_db_->pool());
+    projection_ = std::make_unique<OrgProjection>(member_db_->pool());
 
     root_ = Create("ROOT", "DANG_BO_TINH", 0);
   }
@@ -138,8 +141,9 @@ class OrgFeedFollowerTest : public ::testing::Test {
     std::ofstream(token_file_, std::ios::trunc) << bearer.substr(std::string("Bearer ").size()) << "\n";
   }
 
-  OrgFeedFollower& StartFollower() {
+  OrgFeedFollower& StartFollower(OrganizationChangeHook hook = nullptr) {
     OrgFeedFollowerOptions options;
+    options.on_organization_change = std::move(hook);
     options.initial_backoff = milliseconds(50);
     options.max_backoff = milliseconds(300);
     options.head_poll_interval = milliseconds(100);
@@ -184,6 +188,47 @@ class OrgFeedFollowerTest : public ::testing::Test {
     return member_db_->QueryInt("SELECT COALESCE(MAX(last_sequence), 0) FROM feed_cursors WHERE source = 'org'")
         .value_or(-1);
   }
+  // Appends an entry of resource type "organization" with `payload` to org's
+  // feed through the feed's own writer (as a producer bug would); returns its sequence.
+  int64_t AppendOrganizationEntry(const google::protobuf::Message& payload) {
+    auto sequence = org_db_->pool().Transact<int64_t>("test.raw_change", [&](common::db::Session& session) {
+      common::feed::ChangeRecord change;
+      change.resource_type = "organization";
+      change.resource_name = "organizations/0";
+      change.action = "created";
+      change.resource = &payload;
+      return common::feed::RecordChange(session, {"test", "raw"}, change);
+    });
+    EXPECT_TRUE(sequence.ok()) << sequence.status();
+    return sequence.value_or(-1);
+  }
+  // Replaces the payload of the feed entry at `sequence` (the producer's fix).
+  void RewriteEntry(int64_t sequence, const google::protobuf::Message& payload) {
+    google::protobuf::Any any;
+    any.PackFrom(payload);
+    ASSERT_TRUE(org_db_
+                    ->Execute(absl::StrCat("UPDATE change_feed SET resource = UNHEX('",
+                                           absl::BytesToHexString(any.SerializeAsString()), "') WHERE sequence = ",
+                                           sequence))
+                    .ok());
+  }
+  orgpb::Organization Existing(int64_t id) {
+    orgpb::GetOrganizationRequest request;
+    request.set_name(common::api::MakeName("organizations", id));
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", grassroots::testing::MintToken({Role::kAdmin}, 1));
+    orgpb::Organization org;
+    EXPECT_TRUE(orgs_->GetOrganization(&context, request, &org).ok());
+    return org;
+  }
+  double Blocked(const std::string& reason) {
+    return MetricValue(*registry_, "feed_consumer_blocked", {{"source", "org"}, {"reason", reason}});
+  }
+  bool Projected(int64_t id) {
+    return member_db_->QueryInt(absl::StrCat("SELECT COUNT(*) FROM org_projection WHERE org_id = ", id)).value_or(0) ==
+           1;
+  }
+
   bool Within(int64_t ancestor, int64_t descendant) {
     return projection_->IsWithinSubtree(ancestor, descendant).value_or(false);
   }
@@ -209,7 +254,7 @@ class OrgFeedFollowerTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> through_proxy_;
   std::string token_file_;
   std::shared_ptr<ServiceToken> token_;
-  std::unique_ptr<store::OrgProjection> projection_;
+  std::unique_ptr<OrgProjection> projection_;
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
   std::unique_ptr<OrgFeedFollower> follower_;
   int64_t root_ = 0;
@@ -227,7 +272,7 @@ TEST_F(OrgFeedFollowerTest, ProjectsTheTreeAndFollowsMoves) {
   EXPECT_TRUE(Within(root_, cell));
   EXPECT_TRUE(Within(commune_a, cell));
   EXPECT_EQ(StoredCursor(), OrgFeedHead());
-  auto projected = member_db_->pool().Read<std::optional<store::ProjectedOrganization>>(
+  auto projected = member_db_->pool().Read<std::optional<ProjectedOrganization>>(
       "test.find", [&](common::db::Session& s) { return projection_->Find(s, cell); });
   ASSERT_TRUE(projected.ok() && projected->has_value());
   EXPECT_TRUE((*projected)->is_cell);
@@ -349,5 +394,160 @@ TEST_F(OrgFeedFollowerTest, CellDirectoryAsksTheOrgServiceOnTheDay) {
   EXPECT_EQ(down.message(), "organization service unavailable");
 }
 
+// ---- strict following ----------------------------------------------------------------
+
+TEST_F(OrgFeedFollowerTest, StopsAtAChangeItCannotApplyUntilTheEntryIsFixed) {
+  OrgFeedFollower& follower = StartFollower();
+  ExpectCaughtUp();
+  ASSERT_TRUE(Eventually([&] { return follower.Ready(); }));
+  const int64_t cursor_before = StoredCursor();
+
+  orgpb::Organization unreadable_name = Existing(root_);
+  unreadable_name.set_name("organizations/not-a-number");
+  const int64_t bad = AppendOrganizationEntry(unreadable_name);
+  const int64_t after_bad = Create("HUYEN-SAU-LOI", "DANG_BO_HUYEN", root_);
+
+  ASSERT_TRUE(Eventually([&] { return !follower.Ready(); })) << "a stale projection must not serve";
+  EXPECT_TRUE(Eventually([&] { return Blocked("bad_change") == 1; }));
+  EXPECT_EQ(Blocked("cursor_ahead"), 0);
+  EXPECT_EQ(MetricValue(*registry_, "feed_consumer_blocked_sequence", kOrgSource), bad);
+  EXPECT_EQ(follower.BlockedAt().reason, BlockReason::kBadChange);
+  EXPECT_EQ(follower.BlockedAt().sequence, bad);
+  // It keeps retrying (with backoff) and does not pass over the change.
+  EXPECT_TRUE(Eventually([&] {
+    return MetricValue(*registry_, "feed_consumer_errors_total", {{"source", "org"}, {"kind", "bad_change"}}) >= 3;
+  }));
+  EXPECT_EQ(follower.HandledSequence(), bad - 1);
+  EXPECT_EQ(StoredCursor(), std::max(cursor_before, bad - 1));
+  EXPECT_FALSE(Projected(after_bad)) << "nothing after the blocked change is applied";
+
+  // The producer fixes the entry: the follower resumes and is ready again.
+  orgpb::OrganizationChange fixed;
+  *fixed.mutable_organization() = Existing(root_);
+  RewriteEntry(bad, fixed);
+  ExpectCaughtUp();
+  EXPECT_TRUE(Eventually([&] { return follower.Ready(); }));
+  EXPECT_EQ(Blocked("bad_change"), 0);
+  EXPECT_EQ(MetricValue(*registry_, "feed_consumer_blocked_sequence", kOrgSource), 0);
+  EXPECT_EQ(follower.BlockedAt().reason, BlockReason::kNone);
+  EXPECT_TRUE(Within(root_, after_bad));
+}
+
+TEST_F(OrgFeedFollowerTest, ACursorAheadOfTheFeedIsNotReadyAndResumesOnceTheHeadPassesIt) {
+  StartFollower();
+  ExpectCaughtUp();
+  follower_->Stop();
+  // As after the organization service was restored from an older backup: the
+  // consumer stands beyond the producer's head.
+  const int64_t head = OrgFeedHead();
+  ASSERT_TRUE(member_db_->Execute(absl::StrCat("UPDATE feed_cursors SET last_sequence = ", head + 2,
+                                               " WHERE source = 'org'"))
+                  .ok());
+
+  registry_ = std::make_shared<prometheus::Registry>();
+  OrgFeedFollower& again = StartFollower();
+  ASSERT_TRUE(Eventually([&] { return Blocked("cursor_ahead") == 1; }));
+  EXPECT_FALSE(again.Ready());
+  EXPECT_EQ(again.BlockedAt().reason, BlockReason::kCursorAhead);
+  EXPECT_EQ(MetricValue(*registry_, "feed_consumer_blocked_sequence", kOrgSource), head + 2);
+  EXPECT_TRUE(Eventually([&] {
+    return MetricValue(*registry_, "feed_consumer_errors_total", {{"source", "org"}, {"kind", "stream"}}) >= 2;
+  })) << "it retries";
+
+  // New changes move the head past the cursor: it follows again.
+  Create("HUYEN-A", "DANG_BO_HUYEN", root_);
+  Create("HUYEN-B", "DANG_BO_HUYEN", root_);
+  const int64_t later = Create("HUYEN-C", "DANG_BO_HUYEN", root_);
+  ASSERT_GE(OrgFeedHead(), head + 3);
+  ExpectCaughtUp();
+  EXPECT_TRUE(Eventually([&] { return again.Ready(); }));
+  EXPECT_EQ(Blocked("cursor_ahead"), 0);
+  EXPECT_TRUE(Within(root_, later));
+}
+
+TEST_F(OrgFeedFollowerTest, AnotherFeedEpochRebuildsTheProjectionFromTheStart) {
+  const int64_t district = Create("HUYEN", "DANG_BO_HUYEN", root_);
+  StartFollower();
+  ExpectCaughtUp();
+  follower_->Stop();
+  // A row only the old feed explained, and another database behind the org service.
+  ASSERT_TRUE(member_db_
+                  ->Execute("INSERT INTO org_projection (org_id, code, display_name, type_code, is_cell, "
+                            "is_grassroots, state, established_on, source_sequence) "
+                            "VALUES (987654, 'GONE', 'Đã xoá', 'DANG_BO_HUYEN', 0, 0, 1, '2000-01-01', 1)")
+                  .ok());
+  ASSERT_TRUE(org_db_->Execute("UPDATE feed_head SET epoch = 'ffffffffffffffffffffffffffffffff'").ok());
+
+  registry_ = std::make_shared<prometheus::Registry>();
+  OrgFeedFollower& again = StartFollower();
+  ASSERT_TRUE(Eventually([&] {
+    return MetricValue(*registry_, "feed_consumer_rebuilds_total", kOrgSource) == 1;
+  }));
+  ExpectCaughtUp();
+  EXPECT_TRUE(Eventually([&] { return again.Ready(); }));
+  EXPECT_FALSE(Projected(987654)) << "cleared with the old epoch";
+  EXPECT_TRUE(Within(root_, district)) << "rebuilt from sequence 0";
+  EXPECT_EQ(member_db_->QueryInt("SELECT COUNT(*) FROM feed_cursors WHERE source = 'org' AND "
+                                 "epoch = 'ffffffffffffffffffffffffffffffff'")
+                .value_or(0),
+            1);
+  EXPECT_TRUE(Eventually([&] { return StoredCursor() == OrgFeedHead(); }));
+}
+
+TEST_F(OrgFeedFollowerTest, TheOwningServicesHookRunsInTheApplyingTransaction) {
+  ASSERT_TRUE(member_db_->Execute("CREATE TABLE hook_log (org_id BIGINT PRIMARY KEY, projected_then INT NOT NULL)").ok());
+  std::atomic<bool> refusing{false};
+  std::atomic<int> calls{0};
+  OrganizationChangeHook hook = [&](common::db::Session& session,
+                                    const orgpb::OrganizationChange& change) -> absl::Status {
+    ++calls;
+    EXPECT_EQ(change.event().organization(), change.organization().name());
+    const int64_t id = common::api::ParseId(change.organization().name(), "organizations", "name").value_or(0);
+    // The same transaction: the projection row written just before is visible.
+    sql::PreparedStatement& seen = session.Prepare("SELECT COUNT(*) FROM org_projection WHERE org_id = ?");
+    seen.setInt64(1, id);
+    std::unique_ptr<sql::ResultSet> rs = session.Query(seen);
+    rs->next();
+    sql::PreparedStatement& log = session.Prepare("INSERT INTO hook_log (org_id, projected_then) VALUES (?, ?)");
+    log.setInt64(1, id);
+    log.setInt(2, rs->getInt(1));
+    log.executeUpdate();
+    if (refusing.load() && absl::StartsWith(change.organization().code(), "HUYEN-TU-CHOI")) {
+      return absl::FailedPreconditionError("the owning service refuses this change");
+    }
+    return absl::OkStatus();
+  };
+  OrgFeedFollower& follower = StartFollower(hook);
+  ExpectCaughtUp();
+  EXPECT_EQ(member_db_->QueryInt("SELECT COUNT(*) FROM hook_log WHERE org_id = " + std::to_string(root_) +
+                                 " AND projected_then = 1")
+                .value_or(0),
+            1);
+
+  refusing = true;
+  const int64_t refused = Create("HUYEN-TU-CHOI", "DANG_BO_HUYEN", root_);
+  const int64_t after = Create("HUYEN-SAU", "DANG_BO_HUYEN", root_);
+  ASSERT_TRUE(Eventually([&] { return Blocked("hook_failed") == 1; }));
+  EXPECT_FALSE(follower.Ready());
+  EXPECT_TRUE(Eventually([&] { return calls.load() >= 4; })) << "retried";
+  // Rolled back with the projection row and the cursor.
+  EXPECT_FALSE(Projected(refused));
+  EXPECT_FALSE(Projected(after));
+  EXPECT_EQ(member_db_->QueryInt("SELECT COUNT(*) FROM hook_log WHERE org_id = " + std::to_string(refused)).value_or(-1),
+            0);
+  EXPECT_LT(StoredCursor(), follower.BlockedAt().sequence);
+
+  refusing = false;  // the owning service accepts it now
+  ExpectCaughtUp();
+  EXPECT_TRUE(Eventually([&] { return follower.Ready(); }));
+  EXPECT_EQ(Blocked("hook_failed"), 0);
+  EXPECT_TRUE(Projected(refused));
+  EXPECT_TRUE(Within(root_, after));
+  EXPECT_EQ(member_db_->QueryInt("SELECT COUNT(*) FROM hook_log WHERE org_id IN (" + std::to_string(refused) + ", " +
+                                 std::to_string(after) + ") AND projected_then = 1")
+                .value_or(0),
+            2);
+}
+
 }  // namespace
-}  // namespace grassroots::membership
+}  // namespace grassroots::orgtree

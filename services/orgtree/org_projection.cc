@@ -1,4 +1,4 @@
-#include "services/membership/store/org_projection.h"
+#include "services/orgtree/org_projection.h"
 
 #include <algorithm>
 
@@ -9,9 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/api.h"
 #include "common/status/status.h"
-#include "services/membership/store/sql_dates.h"
 
-namespace grassroots::membership::store {
+namespace grassroots::orgtree {
 namespace {
 
 using common::db::Session;
@@ -42,7 +41,12 @@ absl::StatusOr<ProjectedOrganization> FromMessage(const orgpb::Organization& in)
   return org;
 }
 
-absl::CivilDay ParseStoredDay(const std::string& text) { return ParseStoredDate(text).value_or(absl::CivilDay()); }
+// A DATE column as the server returns it ("YYYY-MM-DD").
+absl::CivilDay ParseStoredDay(const std::string& text) {
+  absl::CivilDay day;
+  if (text.size() < 10 || !absl::ParseCivilTime(text.substr(0, 10), &day)) return absl::CivilDay();
+  return day;
+}
 
 ProjectedOrganization MapRow(sql::ResultSet& rs) {
   ProjectedOrganization org;
@@ -61,17 +65,17 @@ ProjectedOrganization MapRow(sql::ResultSet& rs) {
 
 // Locks the cursor row (created at 0 on first use) so that two replicas
 // applying the same change serialize here and the second one sees it applied.
-absl::StatusOr<int64_t> LockCursor(Session& session, const std::string& source) {
+absl::StatusOr<FeedPosition> LockCursor(Session& session, const std::string& source) {
   sql::PreparedStatement& create =
       session.Prepare("INSERT IGNORE INTO feed_cursors (source, last_sequence) VALUES (?, 0)");
   create.setString(1, source);
   create.executeUpdate();
   sql::PreparedStatement& read =
-      session.Prepare("SELECT last_sequence FROM feed_cursors WHERE source = ? FOR UPDATE");
+      session.Prepare("SELECT last_sequence, epoch FROM feed_cursors WHERE source = ? FOR UPDATE");
   read.setString(1, source);
   std::unique_ptr<sql::ResultSet> rs = session.Query(read);
   if (!rs->next()) return absl::InternalError("feed cursor row vanished");
-  return static_cast<int64_t>(rs->getInt64(1));
+  return FeedPosition{static_cast<int64_t>(rs->getInt64(1)), common::db::GetOptionalString(*rs, "epoch").value_or("")};
 }
 
 absl::Status StoreCursor(Session& session, const std::string& source, int64_t sequence) {
@@ -135,18 +139,44 @@ std::vector<int64_t> UnlinkedChildren(Session& session, int64_t id) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> OrgProjection::Cursor(Session& session, const std::string& source) {
-  sql::PreparedStatement& ps = session.Prepare("SELECT last_sequence FROM feed_cursors WHERE source = ?");
+absl::StatusOr<FeedPosition> OrgProjection::Position(Session& session, const std::string& source) {
+  sql::PreparedStatement& ps = session.Prepare("SELECT last_sequence, epoch FROM feed_cursors WHERE source = ?");
   ps.setString(1, source);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-  if (!rs->next()) return 0;
-  return static_cast<int64_t>(rs->getInt64(1));
+  if (!rs->next()) return FeedPosition{};
+  return FeedPosition{static_cast<int64_t>(rs->getInt64(1)), common::db::GetOptionalString(*rs, "epoch").value_or("")};
 }
 
-absl::Status OrgProjection::Apply(Session& session, const std::string& source, int64_t sequence,
-                                  const orgpb::Organization& organization) {
-  GR_ASSIGN_OR_RETURN(int64_t cursor, LockCursor(session, source));
-  if (sequence <= cursor) return absl::OkStatus();  // applied before (a replay or another replica)
+absl::StatusOr<EpochBinding> OrgProjection::BindEpoch(Session& session, const std::string& source,
+                                                      const std::string& epoch) {
+  if (epoch.empty()) return absl::InvalidArgumentError("the feed head carries no epoch");
+  GR_ASSIGN_OR_RETURN(const FeedPosition cursor, LockCursor(session, source));
+  if (cursor.epoch == epoch) return EpochBinding::kSame;
+  EpochBinding binding = EpochBinding::kAdopted;
+  int64_t sequence = cursor.sequence;
+  if (!cursor.epoch.empty()) {
+    // Every row came from the other database's feed: none can be trusted.
+    binding = EpochBinding::kReset;
+    sequence = 0;
+    session.Prepare("DELETE FROM org_closure").executeUpdate();
+    session.Prepare("DELETE FROM org_projection").executeUpdate();
+  }
+  sql::PreparedStatement& bind =
+      session.Prepare("UPDATE feed_cursors SET last_sequence = ?, epoch = ? WHERE source = ?");
+  bind.setInt64(1, sequence);
+  bind.setString(2, epoch);
+  bind.setString(3, source);
+  bind.executeUpdate();
+  return binding;
+}
+
+absl::StatusOr<bool> OrgProjection::Apply(Session& session, const std::string& source, const std::string& epoch,
+                                          int64_t sequence, const orgpb::Organization& organization) {
+  GR_ASSIGN_OR_RETURN(const FeedPosition cursor, LockCursor(session, source));
+  if (cursor.epoch != epoch) {
+    return absl::AbortedError(absl::StrCat("the cursor of ", source, " is no longer bound to feed epoch ", epoch));
+  }
+  if (sequence <= cursor.sequence) return false;  // applied before (a replay or another replica)
   GR_ASSIGN_OR_RETURN(const ProjectedOrganization org, FromMessage(organization));
 
   // The row as it stands, locked: its parent decides whether the closure changes.
@@ -183,7 +213,8 @@ absl::Status OrgProjection::Apply(Session& session, const std::string& source, i
   upsert.setBoolean(7, org.is_grassroots);
   upsert.setInt(8, org.state);
   upsert.setString(9, common::api::FormatDate(org.established_on));
-  SetOptionalDate(upsert, 10, org.ended_on);
+  common::db::SetOptionalString(
+      upsert, 10, org.ended_on ? std::optional<std::string>(common::api::FormatDate(*org.ended_on)) : std::nullopt);
   upsert.setInt64(11, sequence);
   upsert.executeUpdate();
 
@@ -201,15 +232,17 @@ absl::Status OrgProjection::Apply(Session& session, const std::string& source, i
   }
   for (int64_t child : UnlinkedChildren(session, org.id)) LinkSubtreeUnder(session, child, org.id);
 
-  return StoreCursor(session, source, sequence);
+  GR_RETURN_IF_ERROR(StoreCursor(session, source, sequence));
+  return true;
 }
 
-absl::Status OrgProjection::Skip(Session& session, const std::string& source, int64_t sequence) {
+absl::Status OrgProjection::Skip(Session& session, const std::string& source, const std::string& epoch,
+                                 int64_t sequence) {
   sql::PreparedStatement& ps = session.Prepare(
-      "INSERT INTO feed_cursors (source, last_sequence) VALUES (?, ?) "
-      "ON DUPLICATE KEY UPDATE last_sequence = GREATEST(last_sequence, VALUES(last_sequence))");
-  ps.setString(1, source);
-  ps.setInt64(2, sequence);
+      "UPDATE feed_cursors SET last_sequence = GREATEST(last_sequence, ?) WHERE source = ? AND epoch = ?");
+  ps.setInt64(1, sequence);
+  ps.setString(2, source);
+  ps.setString(3, epoch);
   ps.executeUpdate();
   return absl::OkStatus();
 }
@@ -231,7 +264,7 @@ absl::StatusOr<bool> OrgProjection::IsWithinSubtree(Session& session, int64_t an
 
 absl::StatusOr<bool> OrgProjection::IsWithinSubtree(int64_t ancestor, int64_t descendant) {
   if (ancestor == descendant) return true;
-  return pool_.Read<bool>("membership.projection.within",
+  return pool_.Read<bool>("orgtree.projection.within",
                           [&](Session& session) { return IsWithinSubtree(session, ancestor, descendant); });
 }
 
@@ -252,4 +285,4 @@ absl::StatusOr<std::vector<int64_t>> OrgProjection::SubtreeIds(Session& session,
   return ids;
 }
 
-}  // namespace grassroots::membership::store
+}  // namespace grassroots::orgtree
