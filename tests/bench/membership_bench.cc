@@ -66,6 +66,7 @@
 #include "grassroots/membership/v1/import.grpc.pb.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
+#include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/working_calendar.h"
 #include "services/membership/handlers/cell_directory.h"
 #include "services/membership/handlers/handler_context.h"
@@ -365,6 +366,7 @@ class Bench {
   // membership side
   std::unique_ptr<common::db::ConnectionPool> pool_;
   std::unique_ptr<membership::domain::WorkingCalendar> calendar_;
+  std::unique_ptr<membership::domain::CodeLists> codes_;
   std::unique_ptr<common::auth::Authorizer> authorizer_;
   std::unique_ptr<common::api::PageTokenCodec> page_tokens_;
   std::string token_file_;
@@ -462,6 +464,9 @@ absl::Status Bench::StartOrg() {
 }
 
 absl::Status Bench::StartMembership() {
+  auto codes = membership::domain::CodeLists::LoadDir(membership::domain::CodeLists::DefaultDir());
+  if (!codes.ok()) return codes.status();
+  codes_ = std::make_unique<membership::domain::CodeLists>(std::move(*codes));
   auto calendar = membership::domain::WorkingCalendar::LoadFile(membership::domain::WorkingCalendar::DefaultPath());
   if (!calendar.ok()) return calendar.status();
   calendar_ = std::make_unique<membership::domain::WorkingCalendar>(std::move(*calendar));
@@ -487,7 +492,7 @@ absl::Status Bench::StartMembership() {
   yearly_store_ = std::make_unique<membership::store::YearlyStore>();
   context_ = std::make_unique<membership::HandlerContext>(
       membership::HandlerContext{*pool_, *authorizer_, *rules_, *calendar_, *page_tokens_, *cell_directory_,
-                                 *projection_, *member_store_, *event_store_, *yearly_store_});
+                                 *projection_, *member_store_, *event_store_, *yearly_store_, *codes_});
   member_service_ = std::make_unique<membership::MemberServiceImpl>(*context_);
   lifecycle_service_ = std::make_unique<membership::LifecycleServiceImpl>(*context_);
   yearly_service_ = std::make_unique<membership::YearlyRecordServiceImpl>(*context_);

@@ -19,6 +19,7 @@
 #include "common/feed/feed.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
+#include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/working_calendar.h"
 #include "services/membership/handlers/cell_directory.h"
 #include "services/membership/handlers/handler_context.h"
@@ -74,6 +75,7 @@ struct OrgSide {
 struct MemberSide {
   std::unique_ptr<grassroots::testing::TestDatabase> db;
   std::unique_ptr<domain::WorkingCalendar> calendar;
+  std::unique_ptr<domain::CodeLists> codes;
   std::unique_ptr<common::auth::Authorizer> authorizer;
   std::unique_ptr<common::api::PageTokenCodec> page_tokens;
   std::string token_file;
@@ -170,6 +172,9 @@ void StartMemberSide(Suite& s) {
   auto calendar = domain::WorkingCalendar::LoadFile(domain::WorkingCalendar::DefaultPath());
   ASSERT_TRUE(calendar.ok()) << calendar.status();
   m.calendar = std::make_unique<domain::WorkingCalendar>(std::move(*calendar));
+  auto codes = domain::CodeLists::LoadDir(domain::CodeLists::DefaultDir());
+  ASSERT_TRUE(codes.ok()) << codes.status();
+  m.codes = std::make_unique<domain::CodeLists>(std::move(*codes));
   m.authorizer =
       std::make_unique<common::auth::Authorizer>(grassroots::testing::TestVerifier(), MakeMembershipMethodPolicy());
   m.page_tokens = std::make_unique<common::api::PageTokenCodec>("membership-fixture-page-tokens");
@@ -196,7 +201,7 @@ void StartMemberSide(Suite& s) {
   m.yearly = std::make_unique<store::YearlyStore>();
   m.context = std::make_unique<HandlerContext>(HandlerContext{m.db->pool(), *m.authorizer, *s.rules, *m.calendar,
                                                               *m.page_tokens, *m.cells, *m.projection, *m.members,
-                                                              *m.events, *m.yearly});
+                                                              *m.events, *m.yearly, *m.codes});
   m.member_service = std::make_unique<MemberServiceImpl>(*m.context);
   m.lifecycle_service = std::make_unique<LifecycleServiceImpl>(*m.context);
   m.yearly_service = std::make_unique<YearlyRecordServiceImpl>(*m.context);
