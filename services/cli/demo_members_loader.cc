@@ -259,8 +259,8 @@ absl::StatusOr<std::string> MembersLoader::CreateProspect(const PlannedMember& m
   out->set_birth_date(p.birth_date);
   out->set_birth_place(p.birth_place);
   out->set_home_town(p.home_town);
-  out->set_ethnicity(p.ethnicity);
-  out->set_religion(p.religion);
+  out->set_ethnicity(p.ethnicity_code);
+  out->set_religion(p.religion_code);
   out->set_citizen_id(p.citizen_id);
   out->set_occupation_category(p.category);
   out->set_occupation(p.occupation);
