@@ -315,6 +315,7 @@ v1::YearlyRecordService::Stub& MembershipFixture::yearly() { return *S().yearly;
 v1::MemberImportService::Stub& MembershipFixture::imports() { return *S().imports; }
 grassroots::feed::v1::ChangeFeedService::Stub& MembershipFixture::member_feed() { return *S().member_feed; }
 orgv1::OrganizationService::Stub& MembershipFixture::orgs() { return *S().orgs; }
+HandlerContext& MembershipFixture::member_context() { return *S().mem.context; }
 
 void MembershipFixture::TakeOrgServiceDown() { S().proxy->Stop(); }
 
@@ -527,8 +528,8 @@ v1::Member MembershipFixture::NewPerson(const PersonOptions& options) {
   person.set_birth_date(birth_date);
   person.set_birth_place("Xã Lộc Thành, huyện Bảo Lâm, tỉnh Lâm Đồng");
   person.set_home_town("Xã Lộc An, huyện Bảo Lâm, tỉnh Lâm Đồng");
-  person.set_ethnicity("Kinh");
-  person.set_religion("");
+  person.set_ethnicity("01");  // Kinh (data/codes/ethnicity.json)
+  person.set_religion("00");  // none
   person.set_citizen_id(CitizenIdFor(birth_date, sex));
   person.set_occupation_category(
       options.category != v1::OCCUPATION_CATEGORY_UNSPECIFIED ? options.category : v1::OCCUPATION_CATEGORY_FARMER);
