@@ -306,7 +306,8 @@ absl::StatusOr<OnFile> MembersLoader::ReadOnFile(const std::string& name) {
     if (!status.ok()) return CallError(absl::StrCat("reading the events of ", name), status);
     for (const mv1::MemberEvent& event : response.events()) {
       const bool opening =
-          event.kind() == mv1::EVENT_KIND_PROSPECT_INTRODUCED || event.kind() == mv1::EVENT_KIND_RECORD_OPENED;
+          event.kind() == mv1::EVENT_KIND_PROSPECT_INTRODUCED || event.kind() == mv1::EVENT_KIND_RECORD_OPENED ||
+          event.kind() == mv1::EVENT_KIND_TRANSFERRED_IN;
       if (opening) continue;
       ++on_file.lifecycle_events;
     }

@@ -119,7 +119,7 @@ struct Options {
 // here so the raw baseline measures exactly the service's queries ----
 constexpr char kRecordColumns[] = R"(m.id, m.full_name, m.birth_name, m.sex, m.birth_date, m.birth_place,
   m.home_town, m.occupation_category, m.occupation, m.general_education, m.professional_qualification,
-  m.political_theory_level, m.permanent_address, m.current_address, m.phone, m.email, m.external_id,
+  m.professional_qualification_level, m.political_theory_level, m.permanent_address, m.current_address, m.phone, m.email, m.external_id,
   m.party_card_number, m.status, m.cell_id, m.host_cell_id, m.exempt, m.suspended, m.transfer_pending,
   m.status_since, m.admission_decision_date, m.admission_ceremony_date, m.probation_end_date, m.official_date,
   m.last_event_date, m.version, m.created_at, m.updated_at,
@@ -192,7 +192,7 @@ v1::CreateMemberRequest ExistingMemberRequest(const Person& p, int64_t cell, boo
   m->set_sex(p.sex);
   m->set_birth_date(common::api::FormatDate(p.birth_date));
   m->set_birth_place("Xã Lộc Thành, huyện Bảo Lâm, tỉnh Lâm Đồng");
-  m->set_ethnicity("Kinh");
+  m->set_ethnicity("01");  // Kinh
   m->set_citizen_id(p.citizen_id);
   m->set_occupation_category(p.category);
   m->set_general_education(v1::GENERAL_EDUCATION_UPPER_SECONDARY);

@@ -505,21 +505,54 @@ absl::StatusOr<std::map<int64_t, std::vector<domain::AttributePeriod>>> MemberSt
 
 absl::Status MemberStore::ReplaceAttributePeriods(Session& session, int64_t member_id,
                                                   const std::vector<domain::AttributePeriod>& periods) {
-  sql::PreparedStatement& del = session.Prepare("DELETE FROM member_attribute_periods WHERE member_id = ?");
-  del.setInt64(1, member_id);
-  del.executeUpdate();
-  if (periods.empty()) return absl::OkStatus();
-  std::vector<std::string> rows(periods.size(), "(?, ?, ?, ?, ?)");
+  // Rows are deleted, updated and inserted by their exact keys (as the name
+  // tokens are): a DELETE by member_id would take gap locks on the key range,
+  // and concurrent writes of neighbouring members would deadlock on them.
+  GR_ASSIGN_OR_RETURN(const std::vector<domain::AttributePeriod> stored, AttributePeriods(session, member_id));
+  using Key = std::pair<int, absl::CivilDay>;
+  std::map<Key, const domain::AttributePeriod*> wanted;
+  for (const domain::AttributePeriod& period : periods) wanted[{period.attribute, period.valid_from}] = &period;
+  std::map<Key, const domain::AttributePeriod*> existing;
+  for (const domain::AttributePeriod& period : stored) existing[{period.attribute, period.valid_from}] = &period;
+  for (const auto& [key, period] : existing) {
+    if (wanted.count(key) > 0) continue;
+    sql::PreparedStatement& del = session.Prepare(
+        "DELETE FROM member_attribute_periods WHERE member_id = ? AND attribute = ? AND valid_from = ?");
+    del.setInt64(1, member_id);
+    del.setInt(2, key.first);
+    del.setString(3, FormatDate(key.second));
+    del.executeUpdate();
+  }
+  std::vector<const domain::AttributePeriod*> fresh;
+  for (const auto& [key, period] : wanted) {
+    auto old = existing.find(key);
+    if (old == existing.end()) {
+      fresh.push_back(period);
+      continue;
+    }
+    if (old->second->value == period->value && old->second->valid_to == period->valid_to) continue;
+    sql::PreparedStatement& upd = session.Prepare(
+        "UPDATE member_attribute_periods SET value = ?, valid_to = ? "
+        "WHERE member_id = ? AND attribute = ? AND valid_from = ?");
+    upd.setInt(1, period->value);
+    SetOptionalDate(upd, 2, period->valid_to);
+    upd.setInt64(3, member_id);
+    upd.setInt(4, key.first);
+    upd.setString(5, FormatDate(key.second));
+    upd.executeUpdate();
+  }
+  if (fresh.empty()) return absl::OkStatus();
+  std::vector<std::string> rows(fresh.size(), "(?, ?, ?, ?, ?)");
   sql::PreparedStatement& ins = session.Prepare(
       absl::StrCat("INSERT INTO member_attribute_periods (member_id, attribute, value, valid_from, valid_to) VALUES ",
                    absl::StrJoin(rows, ", ")));
   int index = 1;
-  for (const domain::AttributePeriod& period : periods) {
+  for (const domain::AttributePeriod* period : fresh) {
     ins.setInt64(index++, member_id);
-    ins.setInt(index++, static_cast<int>(period.attribute));
-    ins.setInt(index++, period.value);
-    ins.setString(index++, FormatDate(period.valid_from));
-    SetOptionalDate(ins, index++, period.valid_to);
+    ins.setInt(index++, static_cast<int>(period->attribute));
+    ins.setInt(index++, period->value);
+    ins.setString(index++, FormatDate(period->valid_from));
+    SetOptionalDate(ins, index++, period->valid_to);
   }
   ins.executeUpdate();
   return absl::OkStatus();

@@ -112,7 +112,9 @@ TEST_F(GrpcMemberFactsTest, StatusPeriodsFollowEveryEvent) {
   const v1::Member created = CreateExisting(branch.cell_a, NewPerson());
   std::vector<feedv1::Change> periods = ChangesOf("member_periods", created.name());
   ASSERT_EQ(periods.size(), 1u) << "the record opened with its periods";
-  EXPECT_EQ(Unpack<v1::MemberPeriods>(periods[0]).periods_size(), 1);
+  // Probationary from the ceremony, then official.
+  const int opened_with = Unpack<v1::MemberPeriods>(periods[0]).periods_size();
+  ASSERT_EQ(opened_with, 2);
 
   v1::ExemptMemberRequest exempt;
   exempt.set_member(created.name());
@@ -127,14 +129,17 @@ TEST_F(GrpcMemberFactsTest, StatusPeriodsFollowEveryEvent) {
   ASSERT_EQ(periods.size(), 2u) << "one member_periods entry per event";
   const auto latest = Unpack<v1::MemberPeriods>(periods.back());
   EXPECT_EQ(latest.member(), created.name());
-  ASSERT_EQ(latest.periods_size(), 2) << "all periods, replacing the earlier entry";
-  EXPECT_EQ(latest.periods(0).valid_to(), DaysFromToday(-3));
-  EXPECT_FALSE(latest.periods(0).exempt());
-  EXPECT_EQ(latest.periods(1).valid_from(), DaysFromToday(-3));
-  EXPECT_TRUE(latest.periods(1).valid_to().empty());
-  EXPECT_TRUE(latest.periods(1).exempt());
-  EXPECT_EQ(latest.periods(1).status(), v1::MEMBER_STATUS_OFFICIAL);
-  EXPECT_EQ(latest.periods(1).cell(), OrgName(branch.cell_a));
+  ASSERT_EQ(latest.periods_size(), opened_with + 1) << "all periods, replacing the earlier entry";
+  const v1::StatusPeriod& before = latest.periods(opened_with - 1);
+  const v1::StatusPeriod& exempted = latest.periods(opened_with);
+  EXPECT_EQ(latest.periods(0).status(), v1::MEMBER_STATUS_PROBATIONARY);
+  EXPECT_EQ(before.valid_to(), DaysFromToday(-3));
+  EXPECT_FALSE(before.exempt());
+  EXPECT_EQ(exempted.valid_from(), DaysFromToday(-3));
+  EXPECT_TRUE(exempted.valid_to().empty());
+  EXPECT_TRUE(exempted.exempt());
+  EXPECT_EQ(exempted.status(), v1::MEMBER_STATUS_OFFICIAL);
+  EXPECT_EQ(exempted.cell(), OrgName(branch.cell_a));
 }
 
 TEST_F(GrpcMemberFactsTest, OpenedRecordsCarryTheirPartyDatesAndTransfersInAreTheirOwnKind) {

@@ -106,7 +106,7 @@ TEST_F(GrpcMemberFeedTest, LifecycleEventsAreInTheFeed) {
       event_entries.push_back(change.resource_name());
     }
     if (change.resource_type() == "member" && change.resource_name() == created.name()) {
-      v1::Member payload;
+      v1::MemberFacts payload;
       if (change.resource().UnpackTo(&payload) && payload.suspended()) member_suspended = true;
     }
   }
