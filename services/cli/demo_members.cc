@@ -113,6 +113,32 @@ const char* EthnicityName(Ethnicity e) {
   return "Kinh";
 }
 
+// The code of data/codes/ethnicity.json (Châu Mạ is a group of the Mạ; K'Ho is the Cơ Ho).
+const char* EthnicityCode(Ethnicity e) {
+  switch (e) {
+    case Ethnicity::kKinh: return "01";
+    case Ethnicity::kKho: return "15";
+    case Ethnicity::kMa: return "28";
+    case Ethnicity::kChauMa: return "28";
+    case Ethnicity::kTay: return "02";
+    case Ethnicity::kNung: return "07";
+    case Ethnicity::kHoa: return "06";
+    case Ethnicity::kMuong: return "04";
+    case Ethnicity::kThai: return "03";
+    case Ethnicity::kDao: return "09";
+  }
+  return "01";
+}
+
+// The code of data/codes/religion.json of the names the demo uses ("" is none).
+std::string ReligionCode(const std::string& name) {
+  if (name == "Phật giáo") return "01";
+  if (name == "Công giáo") return "02";
+  if (name == "Cao Đài") return "05";
+  if (name == "Tin Lành") return "08";
+  return "00";
+}
+
 std::vector<std::string> Repeat(std::vector<std::pair<const char*, int>> weighted) {
   std::vector<std::string> out;
   for (const auto& [name, times] : weighted) {
@@ -458,6 +484,7 @@ void MembersBuilder::NamePerson(Person& person, Ethnicity ethnicity, bool female
       break;
   }
   person.ethnicity = EthnicityName(ethnicity);
+  person.ethnicity_code = EthnicityCode(ethnicity);
 
   // Where the birth was registered: the older Kinh and the northern minorities
   // mostly came from the north; the K'Ho, Mạ and Châu Mạ are born here.
@@ -495,6 +522,7 @@ void MembersBuilder::NamePerson(Person& person, Ethnicity ethnicity, bool female
   } else {
     person.religion = random_.Weighted<std::string>({{90, ""}, {10, "Phật giáo"}});
   }
+  person.religion_code = ReligionCode(person.religion);
 }
 
 const ResidentialUnit* MembersBuilder::HomeUnit(const CellInfo& cell) {

@@ -30,8 +30,10 @@ struct Person {
   std::string birth_date;
   std::string birth_place;
   std::string home_town;
-  std::string ethnicity;
-  std::string religion;     // empty: none
+  std::string ethnicity;       // as written on the forms ("Tày"): the import CSV maps it to its code
+  std::string ethnicity_code;  // data/codes/ethnicity.json: what the API takes
+  std::string religion;        // empty: none
+  std::string religion_code;   // data/codes/religion.json ("00" none)
   std::string citizen_id;   // agrees with birth date and sex
   mv1::OccupationCategory category = mv1::OCCUPATION_CATEGORY_UNSPECIFIED;
   std::string occupation;

@@ -259,8 +259,8 @@ absl::StatusOr<std::string> MembersLoader::CreateProspect(const PlannedMember& m
   out->set_birth_date(p.birth_date);
   out->set_birth_place(p.birth_place);
   out->set_home_town(p.home_town);
-  out->set_ethnicity(p.ethnicity);
-  out->set_religion(p.religion);
+  out->set_ethnicity(p.ethnicity_code);
+  out->set_religion(p.religion_code);
   out->set_citizen_id(p.citizen_id);
   out->set_occupation_category(p.category);
   out->set_occupation(p.occupation);
@@ -306,7 +306,8 @@ absl::StatusOr<OnFile> MembersLoader::ReadOnFile(const std::string& name) {
     if (!status.ok()) return CallError(absl::StrCat("reading the events of ", name), status);
     for (const mv1::MemberEvent& event : response.events()) {
       const bool opening =
-          event.kind() == mv1::EVENT_KIND_PROSPECT_INTRODUCED || event.kind() == mv1::EVENT_KIND_RECORD_OPENED;
+          event.kind() == mv1::EVENT_KIND_PROSPECT_INTRODUCED || event.kind() == mv1::EVENT_KIND_RECORD_OPENED ||
+          event.kind() == mv1::EVENT_KIND_TRANSFERRED_IN;
       if (opening) continue;
       ++on_file.lifecycle_events;
     }

@@ -19,7 +19,9 @@
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
 #include "common/server/service_start.h"
+#include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/working_calendar.h"
+#include "services/membership/handlers/code_migration.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/import_handlers.h"
 #include "services/membership/handlers/lifecycle_handlers.h"
@@ -47,6 +49,7 @@ struct MembershipOptions {
   std::chrono::milliseconds org_call_deadline{2000};
   std::string citizen_id_lookup_key;
   std::string calendar_file = grassroots::membership::domain::WorkingCalendar::DefaultPath();
+  std::string codes_dir = grassroots::membership::domain::CodeLists::DefaultDir();
 };
 
 grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options) {
@@ -63,6 +66,8 @@ grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options
                       "HMAC key of the citizen-ID lookup index", /*required=*/true, 16);
     declare.AddFile("--calendar-file", options.calendar_file, "working-day calendar (weekends, public holidays)",
                     /*required=*/true);
+    declare.AddString("--codes-dir", options.codes_dir, "directory of the code lists (ethnicity.json, religion.json)",
+                      /*required=*/true);
   };
 }
 
@@ -85,6 +90,11 @@ int main(int argc, char** argv) {
     common::log::Error("cannot load the working-day calendar", {{"status", calendar.status().ToString()}});
     return 1;
   }
+  absl::StatusOr<membership::domain::CodeLists> codes = membership::domain::CodeLists::LoadDir(options.codes_dir);
+  if (!codes.ok()) {
+    common::log::Error("cannot load the code lists", {{"status", codes.status().ToString()}});
+    return 1;
+  }
   common::auth::Authorizer authorizer(base.verifier, membership::MakeMembershipMethodPolicy());
   common::api::PageTokenCodec page_tokens(base.config.page_token_secret);
 
@@ -103,7 +113,18 @@ int main(int argc, char** argv) {
   membership::store::EventStore events;
   membership::store::YearlyStore yearly;
   membership::HandlerContext ctx{*db, authorizer, base.rules, *calendar, page_tokens,
-                                 cells, projection, members, events, yearly};
+                                 cells, projection, members, events, yearly, *codes};
+
+  // Legacy ethnicity and religion text to codes (idempotent; lists what it cannot map).
+  absl::StatusOr<membership::CodeMigrationResult> migrated = membership::MigrateLegacyCodes(ctx);
+  if (!migrated.ok()) {
+    common::log::Error("code migration failed", {{"status", migrated.status().ToString()}});
+    return 1;
+  }
+  if (migrated->members_mapped > 0 || migrated->fields_unmapped > 0) {
+    common::log::Info("code migration", {{"members_mapped", std::to_string(migrated->members_mapped)},
+                                         {"fields_unmapped", std::to_string(migrated->fields_unmapped)}});
+  }
 
   membership::MemberServiceImpl member_service(ctx);
   membership::LifecycleServiceImpl lifecycle_service(ctx);

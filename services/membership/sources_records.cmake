@@ -2,9 +2,12 @@
 # member's own view, party cards, access checks and the method policy.
 set(MEMBERSHIP_RECORDS_SRCS
   domain/member_rules.cc
+  domain/code_lists.cc
+  domain/member_attributes.cc
   store/member_store.cc
   handlers/member_access.cc
   handlers/member_writer.cc
+  handlers/code_migration.cc
   handlers/member_handlers.cc
   handlers/policy.cc
 )

@@ -66,6 +66,7 @@
 #include "grassroots/membership/v1/import.grpc.pb.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
+#include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/working_calendar.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/import_handlers.h"
@@ -119,7 +120,7 @@ struct Options {
 // here so the raw baseline measures exactly the service's queries ----
 constexpr char kRecordColumns[] = R"(m.id, m.full_name, m.birth_name, m.sex, m.birth_date, m.birth_place,
   m.home_town, m.occupation_category, m.occupation, m.general_education, m.professional_qualification,
-  m.political_theory_level, m.permanent_address, m.current_address, m.phone, m.email, m.external_id,
+  m.professional_qualification_level, m.political_theory_level, m.permanent_address, m.current_address, m.phone, m.email, m.external_id,
   m.party_card_number, m.status, m.cell_id, m.host_cell_id, m.exempt, m.suspended, m.transfer_pending,
   m.status_since, m.admission_decision_date, m.admission_ceremony_date, m.probation_end_date, m.official_date,
   m.last_event_date, m.version, m.created_at, m.updated_at,
@@ -192,7 +193,7 @@ v1::CreateMemberRequest ExistingMemberRequest(const Person& p, int64_t cell, boo
   m->set_sex(p.sex);
   m->set_birth_date(common::api::FormatDate(p.birth_date));
   m->set_birth_place("Xã Lộc Thành, huyện Bảo Lâm, tỉnh Lâm Đồng");
-  m->set_ethnicity("Kinh");
+  m->set_ethnicity("01");  // Kinh
   m->set_citizen_id(p.citizen_id);
   m->set_occupation_category(p.category);
   m->set_general_education(v1::GENERAL_EDUCATION_UPPER_SECONDARY);
@@ -366,6 +367,7 @@ class Bench {
   // membership side
   std::unique_ptr<common::db::ConnectionPool> pool_;
   std::unique_ptr<membership::domain::WorkingCalendar> calendar_;
+  std::unique_ptr<membership::domain::CodeLists> codes_;
   std::unique_ptr<common::auth::Authorizer> authorizer_;
   std::unique_ptr<common::api::PageTokenCodec> page_tokens_;
   std::string token_file_;
@@ -464,6 +466,9 @@ absl::Status Bench::StartOrg() {
 }
 
 absl::Status Bench::StartMembership() {
+  auto codes = membership::domain::CodeLists::LoadDir(membership::domain::CodeLists::DefaultDir());
+  if (!codes.ok()) return codes.status();
+  codes_ = std::make_unique<membership::domain::CodeLists>(std::move(*codes));
   auto calendar = membership::domain::WorkingCalendar::LoadFile(membership::domain::WorkingCalendar::DefaultPath());
   if (!calendar.ok()) return calendar.status();
   calendar_ = std::make_unique<membership::domain::WorkingCalendar>(std::move(*calendar));
@@ -489,7 +494,7 @@ absl::Status Bench::StartMembership() {
   yearly_store_ = std::make_unique<membership::store::YearlyStore>();
   context_ = std::make_unique<membership::HandlerContext>(
       membership::HandlerContext{*pool_, *authorizer_, *rules_, *calendar_, *page_tokens_, *cell_directory_,
-                                 *projection_, *member_store_, *event_store_, *yearly_store_});
+                                 *projection_, *member_store_, *event_store_, *yearly_store_, *codes_});
   member_service_ = std::make_unique<membership::MemberServiceImpl>(*context_);
   lifecycle_service_ = std::make_unique<membership::LifecycleServiceImpl>(*context_);
   yearly_service_ = std::make_unique<membership::YearlyRecordServiceImpl>(*context_);

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/api/api.h"
 #include "common/status/status.h"
 
@@ -93,7 +94,8 @@ void Finish(Alert& alert, absl::CivilDay due, const AlertQuery& query, const com
 std::vector<v1::AlertKind> AllAlertKinds() {
   return {v1::ALERT_KIND_PROBATION_OVERDUE,          v1::ALERT_KIND_CEREMONY_OVERDUE,
           v1::ALERT_KIND_TRANSFER_NOT_PRESENTED,     v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK,
-          v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION,  v1::ALERT_KIND_TEMPORARY_TRANSFER_EXPIRED};
+          v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION,  v1::ALERT_KIND_TEMPORARY_TRANSFER_EXPIRED,
+          v1::ALERT_KIND_UNMAPPED_CODE};
 }
 
 absl::StatusOr<AlertCutoffs> CutoffsFor(const AlertQuery& query, const common::RulesRegistry& rules,
@@ -181,6 +183,17 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
       alert.detail = absl::StrCat("the temporary transfer was planned to end on ", FormatDate(due),
                                   "; end it or record the return to the home cell");
       Finish(alert, due, query, rule);
+      return alert;
+    }
+    case v1::ALERT_KIND_UNMAPPED_CODE: {
+      if (subject.unmapped_fields.empty() || !subject.unmapped_listed_on) return std::nullopt;
+      // Names the fields only: the stored text is personal data.
+      std::vector<std::string> fields;
+      for (const std::string& field : subject.unmapped_fields) fields.push_back(absl::StrCat("member.", field));
+      alert.detail = absl::StrCat(absl::StrJoin(fields, ", "),
+                                  " held text the code migration could not map to a code of data/codes; "
+                                  "set the code with UpdateMember");
+      Finish(alert, *subject.unmapped_listed_on, query, nullptr);
       return alert;
     }
     case v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION: {

@@ -38,6 +38,10 @@ struct AlertSubject {
   // The kind of the temporary transfer in force (the state keeps only a pending kind).
   v1::TransferKind temporary_kind = v1::TRANSFER_KIND_UNSPECIFIED;
   ResidenceSnapshot residence;
+  // UNMAPPED_CODE: the fields ("ethnicity", "religion") the code migration
+  // could not map, and the day they were listed.
+  std::vector<std::string> unmapped_fields;
+  std::optional<absl::CivilDay> unmapped_listed_on;
 };
 
 struct AlertQuery {
@@ -81,6 +85,8 @@ absl::StatusOr<AlertCutoffs> CutoffsFor(const AlertQuery& query, const common::R
 //    residence cell (the projection has no residential-unit data, so the
 //    registration is what tells a residence apart from the member's cell);
 //    an unregistered member owes it too. Due on 31 December of the year.
+//  UNMAPPED_CODE: ethnicity or religion text the code migration could not map
+//    (due the day it was listed).
 absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSubject& subject,
                                               const AlertQuery& query, const common::RulesRegistry& rules,
                                               const WorkingCalendar& calendar);

@@ -230,13 +230,25 @@ absl::Status CheckCertificate(const MemberState& state, const Event& vote, const
 }
 
 // ---- per-kind checks ----------------------------------------------------------------
+// Kinds that open a record of someone already a member (with party dates).
+bool OpensAsMember(v1::EventKind kind) {
+  return kind == v1::EVENT_KIND_RECORD_OPENED || kind == v1::EVENT_KIND_TRANSFERRED_IN;
+}
+
 absl::Status CheckFirstEvent(Event& next, const TransitionContext& context) {
   if (!next.cell_id || *next.cell_id <= 0) return InvalidField("cell", "is required");
   if (next.kind == v1::EVENT_KIND_PROSPECT_INTRODUCED) {
     if (next.introduced_by.empty()) return InvalidField("prospect.introduced_by", "is required");
     return absl::OkStatus();
   }
-  // RECORD_OPENED: a member admitted before the system, placed in the cell on effective_date.
+  // RECORD_OPENED / TRANSFERRED_IN: a member admitted before the record
+  // opened, placed in the cell on effective_date.
+  if (next.kind == v1::EVENT_KIND_TRANSFERRED_IN && next.transferred_from.empty()) {
+    return InvalidField("existing.transferred_from", "is required for a transfer in from outside the tree");
+  }
+  if (next.kind == v1::EVENT_KIND_RECORD_OPENED && !next.transferred_from.empty()) {
+    return InvalidField("existing.transferred_from", "is set only on a transfer in (EVENT_KIND_TRANSFERRED_IN)");
+  }
   if (!IsCountedStatus(next.opened_status)) {
     return InvalidField("existing.status", "must be MEMBER_STATUS_PROBATIONARY or MEMBER_STATUS_OFFICIAL");
   }
@@ -599,7 +611,7 @@ absl::Status CheckAndComplete(const MemberState& state, Event& next, const Trans
   if (next.kind == v1::EVENT_KIND_UNSPECIFIED || !v1::EventKind_IsValid(next.kind)) {
     return InvalidField("kind", "is not a known event kind");
   }
-  const bool opens = next.kind == v1::EVENT_KIND_PROSPECT_INTRODUCED || next.kind == v1::EVENT_KIND_RECORD_OPENED;
+  const bool opens = next.kind == v1::EVENT_KIND_PROSPECT_INTRODUCED || OpensAsMember(next.kind);
   const bool empty_log = state.status == v1::MEMBER_STATUS_UNSPECIFIED && state.last_event_id == 0;
   if (opens != empty_log) {
     return Reasoned(kFailedPrecondition, "ILLEGAL_TRANSITION",
@@ -696,6 +708,7 @@ MemberState Apply(const MemberState& state, const Event& event) {
       SetStatus(s, v1::MEMBER_STATUS_PROSPECT, day);
       break;
     case v1::EVENT_KIND_RECORD_OPENED:
+    case v1::EVENT_KIND_TRANSFERRED_IN:
       s = MemberState{};
       s.cell_id = event.cell_id.value_or(0);
       s.admission_decision_date = event.opened_admission_decision_date;
@@ -803,7 +816,7 @@ MemberState Apply(const MemberState& state, const Event& event) {
   // A late recognition is dated back to the end of probation; later events
   // are ordered after the day it was decided.
   absl::CivilDay ordered_on = event.recorded_on.value_or(day);
-  if (event.kind == v1::EVENT_KIND_RECORD_OPENED && event.opened_official_date) {
+  if (OpensAsMember(event.kind) && event.opened_official_date) {
     ordered_on = std::max(ordered_on, *event.opened_official_date);
   }
   s.last_event_date = std::max(state.last_event_date, ordered_on);
@@ -831,7 +844,7 @@ std::vector<Period> Periods(const std::vector<Event>& log) {
       MergeAdjacent(periods);
       continue;
     }
-    if (event.kind == v1::EVENT_KIND_RECORD_OPENED && event.opened_official_date &&
+    if (OpensAsMember(event.kind) && event.opened_official_date &&
         *event.opened_official_date > event.effective_date) {
       // Probationary in this cell until the official date the record gives.
       MemberState probationary = state;

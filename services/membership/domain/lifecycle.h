@@ -44,7 +44,8 @@ struct Event {
   v1::MemberStatus status_after = v1::MEMBER_STATUS_UNSPECIFIED;
   // PROSPECT_INTRODUCED
   std::string introduced_by;
-  // RECORD_OPENED: the status and dates of a member whose history predates the system.
+  // RECORD_OPENED, TRANSFERRED_IN: the status and dates of a member whose
+  // history predates the record.
   v1::MemberStatus opened_status = v1::MEMBER_STATUS_UNSPECIFIED;
   std::optional<absl::CivilDay> opened_admission_decision_date;
   std::optional<absl::CivilDay> opened_ceremony_date;
@@ -72,6 +73,7 @@ struct Event {
   std::string note;
   std::string actor;
   std::string discipline_reference;  // EXPELLED
+  std::string transferred_from;      // TRANSFERRED_IN: the sending organization outside the tree
   // When the event was stored (set by the store; nullopt before).
   std::optional<absl::Time> record_time;
 };

@@ -33,6 +33,8 @@ struct Profile {
   std::string occupation;
   v1::GeneralEducation general_education = v1::GENERAL_EDUCATION_UNSPECIFIED;
   std::string professional_qualification;
+  v1::ProfessionalQualificationLevel professional_qualification_level =
+      v1::PROFESSIONAL_QUALIFICATION_LEVEL_UNSPECIFIED;
   v1::PoliticalTheoryLevel political_theory_level = v1::POLITICAL_THEORY_LEVEL_UNSPECIFIED;
   std::string permanent_address;
   std::string current_address;
@@ -44,8 +46,8 @@ struct Profile {
 // Sensitive attributes: never logged, returned only to roles that need them.
 struct SensitiveFields {
   std::string citizen_id;  // "" when unknown
-  std::string ethnicity;
-  std::string religion;
+  std::string ethnicity;  // a code of CodeLists::ethnicity, "" when not recorded
+  std::string religion;   // a code of CodeLists::religion, "" when not recorded
 };
 
 // The state derived from the event log (see lifecycle.h).

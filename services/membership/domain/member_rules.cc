@@ -199,6 +199,10 @@ absl::StatusOr<Profile> ProfileFromMember(const v1::Member& in, std::string_view
   GR_ASSIGN_OR_RETURN(out.professional_qualification, Text(in.professional_qualification(), prefix,
                                                            "professional_qualification", false,
                                                            kMaxQualificationChars));
+  GR_ASSIGN_OR_RETURN(out.professional_qualification_level,
+                      EnumField<v1::ProfessionalQualificationLevel>(in.professional_qualification_level(),
+                                                                    v1::ProfessionalQualificationLevel_IsValid, prefix,
+                                                                    "professional_qualification_level", false));
   GR_ASSIGN_OR_RETURN(out.political_theory_level,
                       EnumField<v1::PoliticalTheoryLevel>(in.political_theory_level(),
                                                           v1::PoliticalTheoryLevel_IsValid, prefix,
@@ -218,11 +222,22 @@ absl::StatusOr<Profile> ProfileFromMember(const v1::Member& in, std::string_view
   return out;
 }
 
+absl::StatusOr<std::string> CodeField(std::string_view code, const CodeList& list, std::string_view prefix,
+                                      std::string_view name) {
+  if (code.empty()) return std::string();
+  // The message names the list, never the value (personal data).
+  if (!list.Contains(code)) {
+    return common::InvalidField(Field(prefix, name), absl::StrCat("must be a code of the ", list.list(),
+                                                                  " list (data/codes/", list.list(), ".json)"));
+  }
+  return std::string(code);
+}
+
 absl::StatusOr<SensitiveFields> SensitiveFromMember(const v1::Member& in, const Profile& profile,
-                                                    std::string_view prefix) {
+                                                    std::string_view prefix, const CodeLists& codes) {
   SensitiveFields out;
-  GR_ASSIGN_OR_RETURN(out.ethnicity, Text(in.ethnicity(), prefix, "ethnicity", false, kMaxSensitiveTextChars));
-  GR_ASSIGN_OR_RETURN(out.religion, Text(in.religion(), prefix, "religion", false, kMaxSensitiveTextChars));
+  GR_ASSIGN_OR_RETURN(out.ethnicity, CodeField(in.ethnicity(), codes.ethnicity, prefix, "ethnicity"));
+  GR_ASSIGN_OR_RETURN(out.religion, CodeField(in.religion(), codes.religion, prefix, "religion"));
   if (!in.citizen_id().empty()) {
     GR_RETURN_IF_ERROR(ValidateCitizenId(in.citizen_id(), profile.sex, profile.birth_date, Field(prefix, "citizen_id")));
     out.citizen_id = in.citizen_id();

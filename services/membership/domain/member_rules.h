@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "grassroots/membership/v1/member.pb.h"
+#include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/member.h"
 
 namespace grassroots::membership::domain {
@@ -62,9 +63,13 @@ inline constexpr absl::CivilDay kEarliestBirthDate{1900, 1, 1};
 // "<prefix>.<field>" (prefix "member").
 absl::StatusOr<Profile> ProfileFromMember(const v1::Member& member, std::string_view prefix, absl::CivilDay today);
 // The sensitive attributes of a Member message, the citizen ID checked against
-// the (already validated) profile's sex and birth date. Empty citizen_id means unknown.
+// the (already validated) profile's sex and birth date, ethnicity and religion
+// codes of `codes` (INVALID_ARGUMENT naming the field otherwise). Empty means unknown.
 absl::StatusOr<SensitiveFields> SensitiveFromMember(const v1::Member& member, const Profile& profile,
-                                                    std::string_view prefix);
+                                                    std::string_view prefix, const CodeLists& codes);
+// A code of `list`, or "" for empty `code`; INVALID_ARGUMENT naming "<prefix>.<name>".
+absl::StatusOr<std::string> CodeField(std::string_view code, const CodeList& list, std::string_view prefix,
+                                      std::string_view name);
 
 // A party card number: opaque, 1..64 characters of A-Z a-z 0-9 . / _ -.
 absl::Status ValidatePartyCardNumber(std::string_view number, std::string_view field);

@@ -54,8 +54,15 @@ absl::Status ListMemberAlerts(HandlerContext& ctx, const common::auth::CallConte
     }
     requested.insert(static_cast<v1::AlertKind>(kind));
   }
+  // Unmapped ethnicity and religion are sensitive fields' data: admins only.
+  const bool may_see_unmapped = call.principal.HasRole(common::auth::Role::kAdmin);
+  if (requested.count(v1::ALERT_KIND_UNMAPPED_CODE) > 0 && !may_see_unmapped) {
+    return common::Reasoned(absl::StatusCode::kPermissionDenied, "SENSITIVE_FIELD",
+                            "ALERT_KIND_UNMAPPED_CODE is listed for admin callers only");
+  }
   std::vector<v1::AlertKind> kinds =
       requested.empty() ? domain::AllAlertKinds() : std::vector<v1::AlertKind>(requested.begin(), requested.end());
+  if (!may_see_unmapped) kinds.erase(std::remove(kinds.begin(), kinds.end(), v1::ALERT_KIND_UNMAPPED_CODE), kinds.end());
   std::sort(kinds.begin(), kinds.end());
   GR_ASSIGN_OR_RETURN(const absl::CivilDay as_of, api::ParseDateOr(request.as_of_date(), "as_of_date", api::Today()));
   domain::AlertQuery query;

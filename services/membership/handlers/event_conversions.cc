@@ -50,6 +50,13 @@ v1::MemberEvent ToProto(const domain::Event& event, int64_t member_id, bool with
   out.set_note(!event.note.empty() ? event.note : event.reason);
   out.set_status_after(event.status_after);
   if (event.recorded_on) out.set_recorded_on(api::FormatDate(*event.recorded_on));
+  if (event.opened_admission_decision_date) {
+    out.set_opened_admission_decision_date(api::FormatDate(*event.opened_admission_decision_date));
+  }
+  if (event.opened_ceremony_date) out.set_opened_admission_ceremony_date(api::FormatDate(*event.opened_ceremony_date));
+  if (event.opened_official_date) out.set_opened_official_date(api::FormatDate(*event.opened_official_date));
+  out.set_discipline_reference(event.discipline_reference);
+  out.set_transferred_from(event.transferred_from);
   if (with_actor) out.set_actor(event.actor);
   if (event.record_time) {
     *out.mutable_record_time() =

@@ -26,7 +26,13 @@ std::string ActionOf(v1::EventKind kind) {
 
 absl::Status RecordEventChange(common::db::Session& session, const common::feed::WriteContext& write,
                                const domain::Event& event, int64_t member_id, std::string_view action) {
-  const v1::MemberEvent view = ToProto(event, member_id, /*with_actor=*/true);
+  // What a consumer rebuilds history from, and no free text: the note or
+  // reason, the transfer's reason, the certificate number and the recording
+  // actor stay in this service (the audit log keeps the actor).
+  v1::MemberEvent view = ToProto(event, member_id, /*with_actor=*/false);
+  view.clear_note();
+  view.clear_certificate_number();
+  if (view.has_transfer()) view.mutable_transfer()->clear_reason();
   common::feed::ChangeRecord change;
   change.resource_type = "member_event";
   change.resource_name = view.name();
@@ -65,7 +71,8 @@ absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db
   }
   log.push_back(stored);
   const domain::MemberState state = domain::Replay(log);
-  GR_RETURN_IF_ERROR(ctx.events.ReplacePeriods(session, member_id, domain::Periods(log)));
+  const std::vector<domain::Period> periods = domain::Periods(log);
+  GR_RETURN_IF_ERROR(ctx.events.ReplacePeriods(session, member_id, periods));
   GR_RETURN_IF_ERROR(ctx.members.SaveState(session, member_id, state));
   // Read back for the version and update time the write produced.
   GR_ASSIGN_OR_RETURN(domain::MemberRecord updated, ctx.members.Get(session, member_id));
@@ -76,7 +83,8 @@ absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db
                           {"status_after", v1::MemberStatus_Name(state.status)},
                           {"cell_id", state.cell_id}};
   if (voided) audit["voids_event_id"] = voided->id;
-  GR_RETURN_IF_ERROR(RecordMemberChange(session, write, updated, action, std::move(audit)));
+  GR_RETURN_IF_ERROR(RecordMemberChange(ctx, session, write, updated, action, std::move(audit)));
+  GR_RETURN_IF_ERROR(RecordMemberPeriods(session, write, member_id, periods));
   GR_RETURN_IF_ERROR(RecordEventChange(session, write, stored, member_id, "created"));
   // Consumers that keep the log learn the voided event is no longer in force.
   if (voided) GR_RETURN_IF_ERROR(RecordEventChange(session, write, *voided, member_id, "voided"));

@@ -4,6 +4,7 @@
 #include "common/auth/auth.h"
 #include "common/db/db.h"
 #include "common/rules/rules_registry.h"
+#include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/working_calendar.h"
 #include "services/membership/store/event_store.h"
 #include "services/membership/store/member_store.h"
@@ -24,6 +25,8 @@ struct HandlerContext {
   store::MemberStore& members;
   store::EventStore& events;
   store::YearlyStore& yearly;
+  // Ethnicity and religion codes (data/codes).
+  const domain::CodeLists& codes;
 };
 
 }  // namespace grassroots::membership

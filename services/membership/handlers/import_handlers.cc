@@ -331,7 +331,7 @@ std::optional<v1::RowResult> ImportRun::DryRunConflicts(int64_t line, const Mapp
 
 v1::RowResult ImportRun::Process(const CsvRecord& record) {
   const int64_t line = record.line;
-  absl::StatusOr<MappedRow> mapped = member_csv::MapRow(*header_, record);
+  absl::StatusOr<MappedRow> mapped = member_csv::MapRow(*header_, record, ctx_.codes);
   if (!mapped.ok()) return Failure(line, mapped.status(), "", {});
   MappedRow& row = *mapped;
 

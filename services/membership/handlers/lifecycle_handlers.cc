@@ -100,7 +100,7 @@ absl::StatusOr<v1::Member> Append(HandlerContext& ctx, const CallContext& call, 
                       ctx.pool.Transact<MemberRecord>("membership.lifecycle.append", [&](Session& session) {
                         return AppendEvent(ctx, session, WriteContextOf(call), member_id, event, etag);
                       }));
-  return ToProto(updated, api::Today(), MaySeeSensitive(call.principal, updated));
+  return ToProto(ctx.codes, updated, api::Today(), MaySeeSensitive(call.principal, updated));
 }
 
 // What most writes do once the event is validated: read the member, check
@@ -468,7 +468,7 @@ grpc::Status LifecycleServiceImpl::ExpelMember(grpc::ServerContext* context, con
                                          GR_ASSIGN_OR_RETURN(const MemberRecord updated,
                                                              AppendEvent(ctx_, session, WriteContextOf(call),
                                                                          member_id, event, /*etag=*/""));
-                                         return ToProto(updated, api::Today(), /*with_sensitive=*/false);
+                                         return ToProto(ctx_.codes, updated, api::Today(), /*with_sensitive=*/false);
                                        }));
     return absl::OkStatus();
   });

@@ -183,7 +183,8 @@ bool MaySeeSensitive(const common::auth::Principal& principal, const domain::Mem
   return IsOwnRecord(principal, member);
 }
 
-v1::Member ToProto(const domain::MemberRecord& member, absl::CivilDay as_of, bool with_sensitive) {
+v1::Member ToProto(const domain::CodeLists& codes, const domain::MemberRecord& member, absl::CivilDay as_of,
+                   bool with_sensitive) {
   v1::Member out;
   out.set_name(MemberName(member.id));
   const domain::Profile& p = member.profile;
@@ -197,6 +198,8 @@ v1::Member ToProto(const domain::MemberRecord& member, absl::CivilDay as_of, boo
     out.set_ethnicity(member.sensitive.ethnicity);
     out.set_religion(member.sensitive.religion);
     out.set_citizen_id(member.sensitive.citizen_id);
+    out.set_ethnicity_name(codes.ethnicity.DisplayName(member.sensitive.ethnicity));
+    out.set_religion_name(codes.religion.DisplayName(member.sensitive.religion));
   } else {
     // Always all three, so a redacted view does not tell which are on file.
     for (const char* field : {"citizen_id", "ethnicity", "religion"}) out.add_redacted_fields(field);
@@ -206,6 +209,7 @@ v1::Member ToProto(const domain::MemberRecord& member, absl::CivilDay as_of, boo
   out.set_occupation(p.occupation);
   out.set_general_education(p.general_education);
   out.set_professional_qualification(p.professional_qualification);
+  out.set_professional_qualification_level(p.professional_qualification_level);
   out.set_political_theory_level(p.political_theory_level);
   out.set_permanent_address(p.permanent_address);
   out.set_current_address(p.current_address);
@@ -235,23 +239,99 @@ v1::Member ToProto(const domain::MemberRecord& member, absl::CivilDay as_of, boo
   return out;
 }
 
-absl::Status RecordMemberChange(common::db::Session& session, const common::feed::WriteContext& write,
-                                const domain::MemberRecord& member, std::string_view action,
-                                nlohmann::json audit_details) {
-  // Consumers (reporting) count by ethnicity and religion; the citizen ID
-  // stays in this service.
-  v1::Member view = ToProto(member, common::api::Today(), /*with_sensitive=*/true);
-  view.clear_citizen_id();
-  view.add_redacted_fields("citizen_id");
+namespace {
+
+void SetDate(const std::optional<absl::CivilDay>& day, std::string* out) {
+  if (day) *out = common::api::FormatDate(*day);
+}
+
+}  // namespace
+
+v1::MemberFacts ToFacts(const domain::CodeLists& codes, const domain::MemberRecord& member,
+                        const std::vector<domain::AttributePeriod>& attribute_periods) {
+  v1::MemberFacts out;
+  out.set_member(MemberName(member.id));
+  const domain::Profile& p = member.profile;
+  out.set_sex(p.sex);
+  out.set_birth_year(static_cast<int32_t>(p.birth_date.year()));
+  out.set_birth_month(p.birth_date.month());
+  out.set_occupation_category(p.occupation_category);
+  out.set_general_education(p.general_education);
+  out.set_professional_qualification_level(p.professional_qualification_level);
+  out.set_political_theory_level(p.political_theory_level);
+  // Legacy free text not yet mapped to a code never leaves the service.
+  if (codes.ethnicity.Contains(member.sensitive.ethnicity)) out.set_ethnicity_code(member.sensitive.ethnicity);
+  if (codes.religion.Contains(member.sensitive.religion)) out.set_religion_code(member.sensitive.religion);
+  const domain::MemberState& s = member.state;
+  out.set_status(s.status);
+  if (s.cell_id > 0) out.set_cell(OrgName(s.cell_id));
+  if (s.host_cell_id) out.set_host_cell(OrgName(*s.host_cell_id));
+  out.set_exempt(s.exempt);
+  out.set_suspended(s.suspended);
+  out.set_status_since(common::api::FormatDate(s.status_since));
+  SetDate(s.admission_decision_date, out.mutable_admission_decision_date());
+  SetDate(s.admission_ceremony_date, out.mutable_admission_ceremony_date());
+  SetDate(s.probation_end_date, out.mutable_probation_end_date());
+  SetDate(s.official_date, out.mutable_official_date());
+  for (const domain::AttributePeriod& period : attribute_periods) {
+    v1::AttributePeriod* row = out.add_attribute_periods();
+    row->set_attribute(period.attribute);
+    row->set_value(period.value);
+    row->set_valid_from(common::api::FormatDate(period.valid_from));
+    SetDate(period.valid_to, row->mutable_valid_to());
+  }
+  if (s.admission_decision_date) {
+    if (std::optional<int32_t> at_admission = domain::AttributeOn(
+            attribute_periods, v1::MEMBER_ATTRIBUTE_OCCUPATION_CATEGORY, *s.admission_decision_date)) {
+      out.set_occupation_category_at_admission(static_cast<v1::OccupationCategory>(*at_admission));
+    }
+  }
+  return out;
+}
+
+v1::MemberPeriods ToPeriodsProto(int64_t member_id, const std::vector<domain::Period>& periods) {
+  v1::MemberPeriods out;
+  out.set_member(MemberName(member_id));
+  for (const domain::Period& period : periods) {
+    v1::StatusPeriod* row = out.add_periods();
+    row->set_status(period.status);
+    if (period.cell_id > 0) row->set_cell(OrgName(period.cell_id));
+    if (period.host_cell_id) row->set_host_cell(OrgName(*period.host_cell_id));
+    row->set_exempt(period.exempt);
+    row->set_suspended(period.suspended);
+    row->set_valid_from(common::api::FormatDate(period.valid_from));
+    SetDate(period.valid_to, row->mutable_valid_to());
+  }
+  return out;
+}
+
+absl::Status RecordMemberChange(HandlerContext& ctx, common::db::Session& session,
+                                const common::feed::WriteContext& write, const domain::MemberRecord& member,
+                                std::string_view action, nlohmann::json audit_details) {
+  GR_ASSIGN_OR_RETURN(const std::vector<domain::AttributePeriod> attributes,
+                      ctx.members.AttributePeriods(session, member.id));
+  const v1::MemberFacts facts = ToFacts(ctx.codes, member, attributes);
   if (!audit_details.is_object()) audit_details = nlohmann::json::object();
   if (!audit_details.contains("cell_id")) audit_details["cell_id"] = member.state.cell_id;
   if (!audit_details.contains("status")) audit_details["status"] = v1::MemberStatus_Name(member.state.status);
   common::feed::ChangeRecord record;
   record.resource_type = "member";
-  record.resource_name = view.name();
+  record.resource_name = facts.member();
   record.action = std::string(action);
-  record.resource = &view;
+  record.resource = &facts;
   record.audit_details = std::move(audit_details);
+  return common::feed::RecordChange(session, write, record).status();
+}
+
+absl::Status RecordMemberPeriods(common::db::Session& session, const common::feed::WriteContext& write,
+                                 int64_t member_id, const std::vector<domain::Period>& periods) {
+  const v1::MemberPeriods view = ToPeriodsProto(member_id, periods);
+  common::feed::ChangeRecord record;
+  record.resource_type = "member_periods";
+  record.resource_name = view.member();
+  record.action = "replaced";
+  record.resource = &view;
+  record.audit_details = {{"member_id", member_id}, {"periods", view.periods_size()}};
   return common::feed::RecordChange(session, write, record).status();
 }
 

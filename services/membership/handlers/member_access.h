@@ -17,7 +17,9 @@
 #include "common/feed/feed.h"
 #include "common/server/respond.h"
 #include "grassroots/membership/v1/member.pb.h"
+#include "services/membership/domain/lifecycle.h"
 #include "services/membership/domain/member.h"
+#include "services/membership/domain/member_attributes.h"
 #include "services/membership/handlers/handler_context.h"
 
 namespace grassroots::membership {
@@ -71,13 +73,26 @@ absl::Status RequireCellInScope(HandlerContext& ctx, const common::auth::Princip
 // callers, and to a member reading their own record; everyone else gets them
 // in redacted_fields.
 bool MaySeeSensitive(const common::auth::Principal& principal, const domain::MemberRecord& member);
-v1::Member ToProto(const domain::MemberRecord& member, absl::CivilDay as_of, bool with_sensitive);
+v1::Member ToProto(const domain::CodeLists& codes, const domain::MemberRecord& member, absl::CivilDay as_of,
+                   bool with_sensitive);
+
+// The reporting projection of a member (feed payload of resource type
+// "member"): no names, addresses, phones, e-mail or citizen ID; birth year and
+// month only; ethnicity and religion as codes (text that is not a code of
+// `codes` is left out).
+v1::MemberFacts ToFacts(const domain::CodeLists& codes, const domain::MemberRecord& member,
+                        const std::vector<domain::AttributePeriod>& attribute_periods);
+// Feed payload of resource type "member_periods".
+v1::MemberPeriods ToPeriodsProto(int64_t member_id, const std::vector<domain::Period>& periods);
 
 // Appends the member's change-feed and audit entry (resource type "member",
-// the Member as it stands, without citizen_id) in the caller's transaction.
-// audit_details: ids and codes only.
-absl::Status RecordMemberChange(common::db::Session& session, const common::feed::WriteContext& write,
-                                const domain::MemberRecord& member, std::string_view action,
-                                nlohmann::json audit_details = nlohmann::json::object());
+// MemberFacts with the attribute history read in `session`) in the caller's
+// transaction. audit_details: ids and codes only.
+absl::Status RecordMemberChange(HandlerContext& ctx, common::db::Session& session,
+                                const common::feed::WriteContext& write, const domain::MemberRecord& member,
+                                std::string_view action, nlohmann::json audit_details = nlohmann::json::object());
+// Appends the "member_periods" feed entry (all periods, replacing earlier ones).
+absl::Status RecordMemberPeriods(common::db::Session& session, const common::feed::WriteContext& write,
+                                 int64_t member_id, const std::vector<domain::Period>& periods);
 
 }  // namespace grassroots::membership

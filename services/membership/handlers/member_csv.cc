@@ -71,6 +71,10 @@ std::vector<ColumnSpec> MakeColumns() {
        {"ngay chinh thuc", "ngay cong nhan chinh thuc", "ngay chuyen chinh thuc"}},
       {Column::kJoinedCellOn, "joined_cell_on", true, false,
        {"ngay sinh hoat tai chi bo", "ngay sinh hoat chi bo", "ngay vao chi bo", "ngay chuyen den"}},
+      {Column::kProfessionalQualificationLevel, "professional_qualification_level", false, false,
+       {"bac chuyen mon", "cap trinh do chuyen mon", "trinh do chuyen mon cao nhat"}},
+      {Column::kTransferredFrom, "transferred_from", false, false,
+       {"chuyen den tu", "don vi chuyen den", "noi chuyen den"}},
   };
 }
 
@@ -526,6 +530,29 @@ std::optional<v1::GeneralEducation> ParseGeneralEducation(std::string_view text)
   return std::nullopt;
 }
 
+std::optional<v1::ProfessionalQualificationLevel> ParseQualificationLevel(std::string_view text) {
+  const std::string key = FoldedWords(text);
+  if (key.empty()) return v1::PROFESSIONAL_QUALIFICATION_LEVEL_UNSPECIFIED;
+  if (key == "none" || key == "khong" || key == "chua qua dao tao") return v1::PROFESSIONAL_QUALIFICATION_LEVEL_NONE;
+  const std::string padded = absl::StrCat(" ", key, " ");
+  auto names = [&](std::initializer_list<std::string_view> words) {
+    for (std::string_view word : words) {
+      if (absl::StrContains(padded, absl::StrCat(" ", ToAbsl(word), " "))) return true;
+    }
+    return false;
+  };
+  // The highest level the text names wins ("Thạc sĩ, cử nhân Luật" is a master).
+  if (names({"tien si", "tien sy", "doctor", "phd"})) return v1::PROFESSIONAL_QUALIFICATION_LEVEL_DOCTOR;
+  if (names({"thac si", "thac sy", "master"})) return v1::PROFESSIONAL_QUALIFICATION_LEVEL_MASTER;
+  if (names({"dai hoc", "cu nhan", "ky su", "bac si", "duoc si", "kien truc su", "bachelor"})) {
+    return v1::PROFESSIONAL_QUALIFICATION_LEVEL_BACHELOR;
+  }
+  if (names({"cao dang", "college"})) return v1::PROFESSIONAL_QUALIFICATION_LEVEL_COLLEGE;
+  if (names({"trung cap", "intermediate"})) return v1::PROFESSIONAL_QUALIFICATION_LEVEL_INTERMEDIATE;
+  if (names({"so cap", "elementary"})) return v1::PROFESSIONAL_QUALIFICATION_LEVEL_ELEMENTARY;
+  return std::nullopt;
+}
+
 std::optional<v1::PoliticalTheoryLevel> ParsePoliticalTheoryLevel(std::string_view text) {
   const std::string key = FoldedWords(text);
   if (key.empty()) return v1::POLITICAL_THEORY_LEVEL_UNSPECIFIED;
@@ -627,6 +654,19 @@ absl::StatusOr<Enum> Choice(RowReader& reader, Column column, std::optional<Enum
   return *parsed;
 }
 
+// A code of `list` from a code or a name or alias of one (personal data: the
+// message never quotes the value).
+absl::StatusOr<std::string> CodeOf(RowReader& reader, Column column, const domain::CodeList& list) {
+  GR_ASSIGN_OR_RETURN(std::string text, reader.Text(column, 100));
+  if (text.empty()) return text;
+  std::optional<std::string> code = list.Match(text);
+  if (!code) {
+    return ColumnError(column, absl::StrCat("is not a code or name of the ", list.list(), " list (data/codes/",
+                                            list.list(), ".json)"));
+  }
+  return *code;
+}
+
 absl::StatusOr<std::string> CitizenId(RowReader& reader) {
   std::string digits;
   for (char c : reader.Raw(Column::kCitizenId)) {
@@ -684,7 +724,7 @@ absl::StatusOr<std::string> Email(RowReader& reader) {
 
 }  // namespace
 
-absl::StatusOr<MappedRow> MapRow(const Header& header, const CsvRecord& record) {
+absl::StatusOr<MappedRow> MapRow(const Header& header, const CsvRecord& record, const domain::CodeLists& codes) {
   if (!record.error.empty()) return common::InvalidField("", record.error);
   for (size_t i = header.by_position.size(); i < record.fields.size(); ++i) {
     if (!absl::StripAsciiWhitespace(record.fields[i]).empty()) {
@@ -715,14 +755,10 @@ absl::StatusOr<MappedRow> MapRow(const Header& header, const CsvRecord& record) 
   GR_ASSIGN_OR_RETURN(*member.mutable_birth_date(), reader.Date(Column::kBirthDate, true));
   GR_ASSIGN_OR_RETURN(*member.mutable_birth_place(), reader.Text(Column::kBirthPlace, 500));
   GR_ASSIGN_OR_RETURN(*member.mutable_home_town(), reader.Text(Column::kHomeTown, 500));
-  GR_ASSIGN_OR_RETURN(*member.mutable_ethnicity(), reader.Text(Column::kEthnicity, 100));
-  GR_ASSIGN_OR_RETURN(std::string religion, reader.Text(Column::kReligion, 100));
-  // "Không" (none) is how the forms write no religion; the record stores none as empty.
-  const std::string religion_key = FoldedWords(religion);
-  if (religion_key == "khong" || religion_key == "none" || (religion_key.empty() && !religion.empty())) {
-    religion.clear();
-  }
-  member.set_religion(religion);
+  // Ethnicity and religion: a code of data/codes, or a name or alias of one
+  // ("Kinh", "kinh", "Tày", "Không"), stored as the code.
+  GR_ASSIGN_OR_RETURN(*member.mutable_ethnicity(), CodeOf(reader, Column::kEthnicity, codes.ethnicity));
+  GR_ASSIGN_OR_RETURN(*member.mutable_religion(), CodeOf(reader, Column::kReligion, codes.religion));
   GR_ASSIGN_OR_RETURN(*member.mutable_citizen_id(), CitizenId(reader));
   GR_ASSIGN_OR_RETURN(*row.request.mutable_party_card_number(), reader.Text(Column::kPartyCardNumber, 64));
   GR_ASSIGN_OR_RETURN(
@@ -746,6 +782,20 @@ absl::StatusOr<MappedRow> MapRow(const Header& header, const CsvRecord& record) 
   member.set_general_education(education);
   GR_ASSIGN_OR_RETURN(*member.mutable_professional_qualification(),
                       reader.Text(Column::kProfessionalQualification, 255));
+  // The level: its own column, else what the qualification as written names.
+  const bool level_given = !Trim(reader.Raw(Column::kProfessionalQualificationLevel)).empty();
+  GR_ASSIGN_OR_RETURN(
+      v1::ProfessionalQualificationLevel level,
+      Choice<v1::ProfessionalQualificationLevel>(
+          reader, Column::kProfessionalQualificationLevel,
+          level_given ? ParseQualificationLevel(reader.Raw(Column::kProfessionalQualificationLevel))
+                      : ParseQualificationLevel(member.professional_qualification())
+                            .value_or(v1::PROFESSIONAL_QUALIFICATION_LEVEL_UNSPECIFIED),
+          false,
+          "không, sơ cấp, trung cấp, cao đẳng, đại học, thạc sĩ, tiến sĩ (or none, elementary, intermediate, college, "
+          "bachelor, master, doctor)",
+          v1::ProfessionalQualificationLevel_descriptor()));
+  member.set_professional_qualification_level(level);
   GR_ASSIGN_OR_RETURN(v1::PoliticalTheoryLevel theory,
                       Choice<v1::PoliticalTheoryLevel>(
                           reader, Column::kPoliticalTheoryLevel,
@@ -785,6 +835,7 @@ absl::StatusOr<MappedRow> MapRow(const Header& header, const CsvRecord& record) 
     return ColumnError(Column::kOfficialDate, "must be empty for a probationary (dự bị) member");
   }
   GR_ASSIGN_OR_RETURN(*existing.mutable_joined_cell_on(), reader.Date(Column::kJoinedCellOn, true));
+  GR_ASSIGN_OR_RETURN(*existing.mutable_transferred_from(), reader.Text(Column::kTransferredFrom, 255));
 
   if (!member.external_id().empty()) {
     row.key_column = Column::kExternalId;

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "grassroots/membership/v1/member.pb.h"
+#include "services/membership/domain/code_lists.h"
 
 namespace grassroots::membership::member_csv {
 
@@ -52,8 +53,10 @@ enum class Column : int {
   kAdmissionCeremonyDate,
   kOfficialDate,
   kJoinedCellOn,
+  kProfessionalQualificationLevel,
+  kTransferredFrom,
 };
-inline constexpr int kColumnCount = 26;
+inline constexpr int kColumnCount = 28;
 
 struct ColumnSpec {
   Column column;
@@ -166,7 +169,7 @@ bool IsBlank(const CsvRecord& record);
 
 // Maps one data row. Errors are INVALID_ARGUMENT whose field (common::FieldOf)
 // is the CSV column's canonical name.
-absl::StatusOr<MappedRow> MapRow(const Header& header, const CsvRecord& record);
+absl::StatusOr<MappedRow> MapRow(const Header& header, const CsvRecord& record, const domain::CodeLists& codes);
 
 // SHA-256 (hex) of the normalized row and its resolved cell: equal fingerprints
 // mean the same row was imported before.
@@ -192,5 +195,9 @@ std::optional<v1::OccupationCategory> ParseOccupationCategory(std::string_view t
 // Empty -> UNSPECIFIED. Also "12/12", "9/12", "10/10" (grades completed / years of the system).
 std::optional<v1::GeneralEducation> ParseGeneralEducation(std::string_view text);
 std::optional<v1::PoliticalTheoryLevel> ParsePoliticalTheoryLevel(std::string_view text);
+// A level ("đại học", "thạc sĩ", "bachelor", ...), or the level a qualification
+// as written names ("Cử nhân Luật" -> BACHELOR); UNSPECIFIED for empty text,
+// nullopt when the text names no level.
+std::optional<v1::ProfessionalQualificationLevel> ParseQualificationLevel(std::string_view text);
 
 }  // namespace grassroots::membership::member_csv

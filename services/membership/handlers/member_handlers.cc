@@ -12,6 +12,7 @@
 #include "common/api/api.h"
 #include "common/feed/feed.h"
 #include "common/status/status.h"
+#include "services/membership/domain/member_attributes.h"
 #include "services/membership/domain/member_rules.h"
 #include "services/membership/handlers/alert_handlers.h"
 #include "services/membership/handlers/event_conversions.h"
@@ -56,6 +57,10 @@ const std::map<std::string, FieldCopy>& UpdatableFields() {
       {"general_education", [](const v1::Member& f, v1::Member& t) { t.set_general_education(f.general_education()); }},
       {"professional_qualification",
        [](const v1::Member& f, v1::Member& t) { t.set_professional_qualification(f.professional_qualification()); }},
+      {"professional_qualification_level",
+       [](const v1::Member& f, v1::Member& t) {
+         t.set_professional_qualification_level(f.professional_qualification_level());
+       }},
       {"political_theory_level",
        [](const v1::Member& f, v1::Member& t) { t.set_political_theory_level(f.political_theory_level()); }},
       {"permanent_address", [](const v1::Member& f, v1::Member& t) { t.set_permanent_address(f.permanent_address()); }},
@@ -89,7 +94,16 @@ absl::StatusOr<domain::MemberRecord> ReadMember(HandlerContext& ctx, int64_t id)
 // The record as it stood on `as_of`: the current row when nothing has
 // happened since, else the status period in force then.
 absl::StatusOr<domain::MemberRecord> AsOf(HandlerContext& ctx, domain::MemberRecord record, absl::CivilDay as_of) {
-  if (as_of >= record.state.last_event_date) return record;
+  if (as_of >= common::api::Today()) return record;
+  if (as_of >= record.state.last_event_date) {
+    // The state is today's; the dated attributes may have changed since.
+    std::vector<domain::MemberRecord> one;
+    one.push_back(std::move(record));
+    GR_RETURN_IF_ERROR(ctx.pool.Run("membership.member_attributes_as_of", [&](Session& session) {
+      return ctx.members.ApplyAttributesAsOf(session, one, as_of);
+    }));
+    return std::move(one.front());
+  }
   GR_ASSIGN_OR_RETURN(const bool existed,
                       ctx.pool.Read<bool>("membership.member_as_of", [&](Session& session) {
                         return ctx.members.LoadStateAsOf(session, record, as_of);
@@ -161,11 +175,11 @@ grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const
                             *request, [&](Session& session) -> absl::StatusOr<v1::Member> {
                               GR_ASSIGN_OR_RETURN(const domain::MemberRecord record,
                                                   InsertMember(ctx_, session, write, fresh));
-                              return ToProto(record, common::api::Today(), /*with_sensitive=*/false);
+                              return ToProto(ctx_.codes, record, common::api::Today(), /*with_sensitive=*/false);
                             }));
     GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(created.name(), "name"));
     GR_ASSIGN_OR_RETURN(const domain::MemberRecord record, ReadMember(ctx_, id));
-    *response = ToProto(record, common::api::Today(), MaySeeSensitive(call.principal, record));
+    *response = ToProto(ctx_.codes, record, common::api::Today(), MaySeeSensitive(call.principal, record));
     return absl::OkStatus();
   });
 }
@@ -180,7 +194,7 @@ grpc::Status MemberServiceImpl::GetMember(grpc::ServerContext* context, const v1
     GR_ASSIGN_OR_RETURN(domain::MemberRecord record, ReadMember(ctx_, id));
     GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, record, Access::kRead));
     GR_ASSIGN_OR_RETURN(record, AsOf(ctx_, std::move(record), as_of));
-    *response = ToProto(record, as_of, MaySeeSensitive(call.principal, record));
+    *response = ToProto(ctx_.codes, record, as_of, MaySeeSensitive(call.principal, record));
     return absl::OkStatus();
   });
 }
@@ -206,7 +220,9 @@ grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context, const
     paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
 
     const absl::CivilDay today = common::api::Today();
+    GR_ASSIGN_OR_RETURN(const absl::CivilDay effective, EffectiveDate(request->effective_date(), "effective_date"));
     const common::feed::WriteContext write = WriteContextOf(call);
+    auto in_mask = [&](std::string_view path) { return std::binary_search(paths.begin(), paths.end(), path); };
     GR_ASSIGN_OR_RETURN(
         const domain::MemberRecord updated,
         ctx_.pool.Transact<domain::MemberRecord>(
@@ -216,17 +232,36 @@ grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context, const
               GR_RETURN_IF_ERROR(common::api::CheckEtag(in.etag(), current.version, MemberName(id)));
               // The record as it would stand, validated whole: a changed sex
               // or birth date must still agree with the citizen ID on file.
-              v1::Member merged = ToProto(current, today, /*with_sensitive=*/true);
+              v1::Member merged = ToProto(ctx_.codes, current, today, /*with_sensitive=*/true);
               for (const std::string& path : paths) UpdatableFields().at(path)(in, merged);
               GR_ASSIGN_OR_RETURN(const domain::Profile profile, domain::ProfileFromMember(merged, "member", today));
               GR_ASSIGN_OR_RETURN(const domain::SensitiveFields sensitive,
-                                  domain::SensitiveFromMember(merged, profile, "member"));
+                                  domain::SensitiveFromMember(merged, profile, "member", ctx_.codes));
+              // Dated attributes: the change takes effect on `effective`; the
+              // row keeps the value in force today (the latest period).
+              GR_ASSIGN_OR_RETURN(std::vector<domain::AttributePeriod> periods,
+                                  ctx_.members.AttributePeriods(session, id));
+              bool dated = false;
+              for (v1::MemberAttribute attribute : domain::DatedAttributes()) {
+                if (!in_mask(domain::AttributeField(attribute))) continue;
+                dated = true;
+                GR_ASSIGN_OR_RETURN(periods, domain::ChangeAttribute(std::move(periods), attribute,
+                                                                     domain::AttributeValue(profile, attribute),
+                                                                     effective));
+              }
+              if (dated) GR_RETURN_IF_ERROR(ctx_.members.ReplaceAttributePeriods(session, id, periods));
               GR_RETURN_IF_ERROR(ctx_.members.UpdateProfile(session, id, profile, sensitive));
+              // A field set through the API is no longer a legacy text to fix.
+              for (const char* field : {"ethnicity", "religion"}) {
+                if (in_mask(field)) GR_RETURN_IF_ERROR(ctx_.members.ClearUnmappedCode(session, id, field));
+              }
               GR_ASSIGN_OR_RETURN(domain::MemberRecord after, ctx_.members.Get(session, id));
-              GR_RETURN_IF_ERROR(RecordMemberChange(session, write, after, "updated", {{"fields", paths}}));
+              nlohmann::json audit = {{"fields", paths}};
+              if (dated) audit["effective_date"] = common::api::FormatDate(effective);
+              GR_RETURN_IF_ERROR(RecordMemberChange(ctx_, session, write, after, "updated", std::move(audit)));
               return after;
             }));
-    *response = ToProto(updated, today, MaySeeSensitive(call.principal, updated));
+    *response = ToProto(ctx_.codes, updated, today, MaySeeSensitive(call.principal, updated));
     return absl::OkStatus();
   });
 }
@@ -301,7 +336,7 @@ grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, cons
               return ctx_.members.Search(session, filter, after, limit);
             }));
     for (const domain::MemberRecord& record : page.members) {
-      *response->add_members() = ToProto(record, as_of, MaySeeSensitive(call.principal, record));
+      *response->add_members() = ToProto(ctx_.codes, record, as_of, MaySeeSensitive(call.principal, record));
     }
     if (page.more && !page.members.empty()) {
       response->set_next_page_token(
@@ -341,7 +376,7 @@ grpc::Status MemberServiceImpl::LookupMember(grpc::ServerContext* context, const
                               return ctx_.members.Get(session, id);
                             }));
     GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, record, Access::kRead));
-    *response = ToProto(record, common::api::Today(), MaySeeSensitive(call.principal, record));
+    *response = ToProto(ctx_.codes, record, common::api::Today(), MaySeeSensitive(call.principal, record));
     return absl::OkStatus();
   });
 }
@@ -408,7 +443,7 @@ grpc::Status MemberServiceImpl::GetMyRecord(grpc::ServerContext* context, const 
                                                                               ctx_.members.ListCards(session, id));
                                                           return out;
                                                         }));
-    *response->mutable_member() = ToProto(mine.record, common::api::Today(), /*with_sensitive=*/true);
+    *response->mutable_member() = ToProto(ctx_.codes, mine.record, common::api::Today(), /*with_sensitive=*/true);
     // What stands: cancelled events and the corrections that cancelled them left out.
     for (const domain::Event& event : mine.log) {
       if (event.voided || event.kind == v1::EVENT_KIND_VOIDED) continue;
@@ -442,7 +477,7 @@ grpc::Status MemberServiceImpl::IssuePartyCard(grpc::ServerContext* context,
           GR_ASSIGN_OR_RETURN(const store::MemberStore::Card issued,
                               ctx_.members.IssueCard(session, id, request->number(), issued_on, request->reason()));
           GR_ASSIGN_OR_RETURN(const domain::MemberRecord after, ctx_.members.Get(session, id));
-          GR_RETURN_IF_ERROR(RecordMemberChange(session, write, after, "card_issued",
+          GR_RETURN_IF_ERROR(RecordMemberChange(ctx_, session, write, after, "card_issued",
                                                 {{"card_id", issued.id}, {"reason", request->reason()}}));
           return ToProto(id, issued);
         });

@@ -1,6 +1,8 @@
 // ValidateCreateMember and InsertMember (AppendEvent lives in event_writer.cc).
 #include "services/membership/handlers/member_writer.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/api/api.h"
 #include "common/status/status.h"
@@ -11,6 +13,7 @@ namespace grassroots::membership {
 namespace {
 
 constexpr size_t kMaxIntroducedByChars = 255;
+constexpr size_t kMaxTransferredFromChars = 255;
 constexpr char kFirstCardReason[] = "FIRST";
 
 // A required date of the entry, not after today and not before the birth date.
@@ -75,7 +78,10 @@ absl::Status FromExisting(const v1::ExistingMemberEntry& in, const domain::Profi
   GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(in.decision(), "existing.decision", false));
 
   domain::Event& event = out.first_event;
-  event.kind = v1::EVENT_KIND_RECORD_OPENED;
+  GR_ASSIGN_OR_RETURN(event.transferred_from, common::api::NormalizeText(in.transferred_from(),
+                                                                          "existing.transferred_from", false,
+                                                                          kMaxTransferredFromChars));
+  event.kind = event.transferred_from.empty() ? v1::EVENT_KIND_RECORD_OPENED : v1::EVENT_KIND_TRANSFERRED_IN;
   event.effective_date = joined;
   event.decision = std::move(decision);
   event.cell_id = out.cell_id;
@@ -95,7 +101,8 @@ absl::StatusOr<NewMember> ValidateCreateMember(const HandlerContext& ctx, const 
   const absl::CivilDay today = common::api::Today();
   NewMember out;
   GR_ASSIGN_OR_RETURN(out.profile, domain::ProfileFromMember(request.member(), "member", today));
-  GR_ASSIGN_OR_RETURN(out.sensitive, domain::SensitiveFromMember(request.member(), out.profile, "member"));
+  GR_ASSIGN_OR_RETURN(out.sensitive,
+                      domain::SensitiveFromMember(request.member(), out.profile, "member", ctx.codes));
 
   switch (request.entry_case()) {
     case v1::CreateMemberRequest::kProspect:
@@ -134,7 +141,14 @@ absl::StatusOr<domain::MemberRecord> InsertMember(HandlerContext& ctx, common::d
                       ctx.members.Insert(session, fresh.profile, fresh.sensitive, initial, fresh.import_fingerprint));
   GR_ASSIGN_OR_RETURN(const domain::Event stored, ctx.events.Append(session, id, first, write.request_id));
   const std::vector<domain::Event> log = {stored};
-  GR_RETURN_IF_ERROR(ctx.events.ReplacePeriods(session, id, domain::Periods(log)));
+  const std::vector<domain::Period> periods = domain::Periods(log);
+  GR_RETURN_IF_ERROR(ctx.events.ReplacePeriods(session, id, periods));
+  // The dated attributes start with the record: from the admission decision
+  // of a member admitted before the system, else from the opening event.
+  const absl::CivilDay attributes_from =
+      std::min(first.opened_admission_decision_date.value_or(first.effective_date), first.effective_date);
+  GR_RETURN_IF_ERROR(
+      ctx.members.ReplaceAttributePeriods(session, id, domain::InitialAttributePeriods(fresh.profile, attributes_from)));
   GR_RETURN_IF_ERROR(ctx.members.SaveState(session, id, domain::Apply(domain::MemberState{}, stored)));
 
   if (fresh.party_card_number) {
@@ -146,9 +160,10 @@ absl::StatusOr<domain::MemberRecord> InsertMember(HandlerContext& ctx, common::d
   }
 
   GR_ASSIGN_OR_RETURN(domain::MemberRecord record, ctx.members.Get(session, id));
-  GR_RETURN_IF_ERROR(RecordMemberChange(session, write, record, "created",
+  GR_RETURN_IF_ERROR(RecordMemberChange(ctx, session, write, record, "created",
                                         {{"entry", v1::EventKind_Name(stored.kind)},
                                          {"imported", fresh.import_fingerprint.has_value()}}));
+  GR_RETURN_IF_ERROR(RecordMemberPeriods(session, write, id, periods));
   GR_RETURN_IF_ERROR(RecordEventChange(session, write, stored, id, "created"));
   return record;
 }

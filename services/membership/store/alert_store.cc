@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/api/api.h"
 #include "common/status/status.h"
 #include "services/membership/store/sql_dates.h"
@@ -98,6 +99,10 @@ absl::StatusOr<std::vector<domain::AlertSubject>> Collect(Session& session, sql:
     domain::AlertSubject subject = ReadSubject(*rs);
     if (kind == v1::ALERT_KIND_TRANSFER_NOT_PRESENTED || kind == v1::ALERT_KIND_TEMPORARY_TRANSFER_EXPIRED) {
       ReadTransfer(*rs, subject);
+    }
+    if (kind == v1::ALERT_KIND_UNMAPPED_CODE) {
+      subject.unmapped_fields = absl::StrSplit(std::string(rs->getString("unmapped_fields")), ',', absl::SkipEmpty());
+      subject.unmapped_listed_on = GetOptionalDate(*rs, "unmapped_listed_on");
     }
     if (kind == v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION || kind == v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK) {
       domain::ResidenceSnapshot& residence = subject.residence;
@@ -197,6 +202,19 @@ absl::StatusOr<std::vector<domain::AlertSubject>> AlertStore::Candidates(Session
       ps.setString(index++, absl::StrCat("[", absl::StrJoin(categories, ","), "]"));
       ps.setInt64(index++, after_member_id);
       ps.setInt(index++, limit);
+      return Collect(session, ps, kind);
+    }
+    case v1::ALERT_KIND_UNMAPPED_CODE: {
+      // Any status: a closed record still feeds past years' statistics.
+      sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+          kSelectMember,
+          ", (SELECT GROUP_CONCAT(u.field ORDER BY u.field) FROM member_code_unmapped u WHERE u.member_id = m.id)"
+          " AS unmapped_fields,"
+          " (SELECT DATE(MIN(u.listed_at)) FROM member_code_unmapped u WHERE u.member_id = m.id) AS unmapped_listed_on",
+          kFromSubtree, " WHERE EXISTS (SELECT 1 FROM member_code_unmapped u WHERE u.member_id = m.id)", kPage));
+      ps.setInt64(1, root);
+      ps.setInt64(2, after_member_id);
+      ps.setInt(3, limit);
       return Collect(session, ps, kind);
     }
     default:

@@ -96,6 +96,7 @@ json DetailsOf(const Event& event) {
   PutText(out, "reason", event.reason);
   PutText(out, "note", event.note);
   PutText(out, "discipline_reference", event.discipline_reference);
+  PutText(out, "transferred_from", event.transferred_from);
   return out;
 }
 
@@ -178,6 +179,7 @@ absl::Status ReadDetails(const std::string& text, Event& event) {
   event.reason = TextAt(in, "reason");
   event.note = TextAt(in, "note");
   event.discipline_reference = TextAt(in, "discipline_reference");
+  event.transferred_from = TextAt(in, "transferred_from");
   return absl::OkStatus();
 }
 

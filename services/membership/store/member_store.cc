@@ -19,6 +19,7 @@
 #include "common/api/api.h"
 #include "common/status/status.h"
 #include "services/membership/domain/lifecycle.h"
+#include "services/membership/domain/member_attributes.h"
 #include "services/membership/domain/member_rules.h"
 #include "services/membership/store/sql_dates.h"
 
@@ -33,7 +34,7 @@ constexpr int kErDupEntryWithKeyName = 1586;
 // Every read of a record: the members row and its sensitive row.
 constexpr char kRecordColumns[] = R"(m.id, m.full_name, m.birth_name, m.sex, m.birth_date, m.birth_place,
   m.home_town, m.occupation_category, m.occupation, m.general_education, m.professional_qualification,
-  m.political_theory_level, m.permanent_address, m.current_address, m.phone, m.email, m.external_id,
+  m.professional_qualification_level, m.political_theory_level, m.permanent_address, m.current_address, m.phone, m.email, m.external_id,
   m.party_card_number, m.status, m.cell_id, m.host_cell_id, m.exempt, m.suspended, m.transfer_pending,
   m.status_since, m.admission_decision_date, m.admission_ceremony_date, m.probation_end_date, m.official_date,
   m.last_event_date, m.version, m.created_at, m.updated_at,
@@ -80,6 +81,8 @@ absl::StatusOr<domain::MemberRecord> MapRecord(sql::ResultSet& rs) {
   p.occupation = rs.getString("occupation");
   p.general_education = static_cast<v1::GeneralEducation>(rs.getInt("general_education"));
   p.professional_qualification = rs.getString("professional_qualification");
+  p.professional_qualification_level =
+      static_cast<v1::ProfessionalQualificationLevel>(rs.getInt("professional_qualification_level"));
   p.political_theory_level = static_cast<v1::PoliticalTheoryLevel>(rs.getInt("political_theory_level"));
   p.permanent_address = rs.getString("permanent_address");
   p.current_address = rs.getString("current_address");
@@ -165,7 +168,7 @@ std::optional<std::string> NullIfEmpty(const std::string& text) {
 // Binds the profile columns in the order of kProfileAssignments, from `index`.
 constexpr char kProfileAssignments[] = R"(full_name = ?, birth_name = ?, search_name = ?, sex = ?, birth_date = ?,
   birth_place = ?, home_town = ?, occupation_category = ?, occupation = ?, general_education = ?,
-  professional_qualification = ?, political_theory_level = ?, permanent_address = ?, current_address = ?,
+  professional_qualification = ?, professional_qualification_level = ?, political_theory_level = ?, permanent_address = ?, current_address = ?,
   phone = ?, email = ?, external_id = ?)";
 int BindProfile(sql::PreparedStatement& ps, int index, const domain::Profile& p) {
   ps.setString(index++, p.full_name);
@@ -179,6 +182,7 @@ int BindProfile(sql::PreparedStatement& ps, int index, const domain::Profile& p)
   ps.setString(index++, p.occupation);
   ps.setInt(index++, static_cast<int>(p.general_education));
   ps.setString(index++, p.professional_qualification);
+  ps.setInt(index++, static_cast<int>(p.professional_qualification_level));
   ps.setInt(index++, static_cast<int>(p.political_theory_level));
   ps.setString(index++, p.permanent_address);
   ps.setString(index++, p.current_address);
@@ -457,9 +461,113 @@ absl::StatusOr<bool> MemberStore::LoadStateAsOf(Session& session, domain::Member
   std::vector<domain::MemberRecord> one;
   one.push_back(std::move(record));
   absl::StatusOr<std::set<int64_t>> found = ApplyPeriods(session, one, day);
-  record = std::move(one.front());
   GR_RETURN_IF_ERROR(found.status());
+  GR_RETURN_IF_ERROR(ApplyAttributesAsOf(session, one, day));
+  record = std::move(one.front());
   return !found->empty();
+}
+
+absl::Status MemberStore::ClearUnmappedCode(Session& session, int64_t member_id, std::string_view field) {
+  sql::PreparedStatement& ps = session.Prepare("DELETE FROM member_code_unmapped WHERE member_id = ? AND field = ?");
+  ps.setInt64(1, member_id);
+  ps.setString(2, std::string(field));
+  ps.executeUpdate();
+  return absl::OkStatus();
+}
+
+// ---- dated attributes ----
+
+absl::StatusOr<std::vector<domain::AttributePeriod>> MemberStore::AttributePeriods(Session& session,
+                                                                                  int64_t member_id) {
+  GR_ASSIGN_OR_RETURN(auto by_member, AttributePeriodsOf(session, {member_id}));
+  return std::move(by_member[member_id]);
+}
+
+absl::StatusOr<std::map<int64_t, std::vector<domain::AttributePeriod>>> MemberStore::AttributePeriodsOf(
+    Session& session, const std::vector<int64_t>& member_ids) {
+  std::map<int64_t, std::vector<domain::AttributePeriod>> out;
+  if (member_ids.empty()) return out;
+  sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+      "SELECT member_id, attribute, value, valid_from, valid_to FROM member_attribute_periods WHERE member_id IN ",
+      kIdSet, " ORDER BY member_id, attribute, valid_from"));
+  ps.setString(1, IdArray(member_ids));
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  while (rs->next()) {
+    domain::AttributePeriod period;
+    period.attribute = static_cast<v1::MemberAttribute>(rs->getInt("attribute"));
+    period.value = rs->getInt("value");
+    period.valid_from = DateColumn(rs->getString("valid_from"));
+    period.valid_to = GetOptionalDate(*rs, "valid_to");
+    out[rs->getInt64("member_id")].push_back(period);
+  }
+  return out;
+}
+
+absl::Status MemberStore::ReplaceAttributePeriods(Session& session, int64_t member_id,
+                                                  const std::vector<domain::AttributePeriod>& periods) {
+  // Rows are deleted, updated and inserted by their exact keys (as the name
+  // tokens are): a DELETE by member_id would take gap locks on the key range,
+  // and concurrent writes of neighbouring members would deadlock on them.
+  GR_ASSIGN_OR_RETURN(const std::vector<domain::AttributePeriod> stored, AttributePeriods(session, member_id));
+  using Key = std::pair<int, absl::CivilDay>;
+  std::map<Key, const domain::AttributePeriod*> wanted;
+  for (const domain::AttributePeriod& period : periods) wanted[{period.attribute, period.valid_from}] = &period;
+  std::map<Key, const domain::AttributePeriod*> existing;
+  for (const domain::AttributePeriod& period : stored) existing[{period.attribute, period.valid_from}] = &period;
+  for (const auto& [key, period] : existing) {
+    if (wanted.count(key) > 0) continue;
+    sql::PreparedStatement& del = session.Prepare(
+        "DELETE FROM member_attribute_periods WHERE member_id = ? AND attribute = ? AND valid_from = ?");
+    del.setInt64(1, member_id);
+    del.setInt(2, key.first);
+    del.setString(3, FormatDate(key.second));
+    del.executeUpdate();
+  }
+  std::vector<const domain::AttributePeriod*> fresh;
+  for (const auto& [key, period] : wanted) {
+    auto old = existing.find(key);
+    if (old == existing.end()) {
+      fresh.push_back(period);
+      continue;
+    }
+    if (old->second->value == period->value && old->second->valid_to == period->valid_to) continue;
+    sql::PreparedStatement& upd = session.Prepare(
+        "UPDATE member_attribute_periods SET value = ?, valid_to = ? "
+        "WHERE member_id = ? AND attribute = ? AND valid_from = ?");
+    upd.setInt(1, period->value);
+    SetOptionalDate(upd, 2, period->valid_to);
+    upd.setInt64(3, member_id);
+    upd.setInt(4, key.first);
+    upd.setString(5, FormatDate(key.second));
+    upd.executeUpdate();
+  }
+  if (fresh.empty()) return absl::OkStatus();
+  std::vector<std::string> rows(fresh.size(), "(?, ?, ?, ?, ?)");
+  sql::PreparedStatement& ins = session.Prepare(
+      absl::StrCat("INSERT INTO member_attribute_periods (member_id, attribute, value, valid_from, valid_to) VALUES ",
+                   absl::StrJoin(rows, ", ")));
+  int index = 1;
+  for (const domain::AttributePeriod* period : fresh) {
+    ins.setInt64(index++, member_id);
+    ins.setInt(index++, static_cast<int>(period->attribute));
+    ins.setInt(index++, period->value);
+    ins.setString(index++, FormatDate(period->valid_from));
+    SetOptionalDate(ins, index++, period->valid_to);
+  }
+  ins.executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::Status MemberStore::ApplyAttributesAsOf(Session& session, std::vector<domain::MemberRecord>& records,
+                                              absl::CivilDay day) {
+  std::vector<int64_t> ids;
+  for (const domain::MemberRecord& record : records) ids.push_back(record.id);
+  GR_ASSIGN_OR_RETURN(const auto by_member, AttributePeriodsOf(session, ids));
+  for (domain::MemberRecord& record : records) {
+    auto it = by_member.find(record.id);
+    if (it != by_member.end()) domain::ApplyAttributesOn(it->second, day, record.profile);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status MemberStore::UpdateProfile(Session& session, int64_t id, const domain::Profile& profile,
@@ -609,8 +717,19 @@ absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
     for (v1::MemberStatus status : filter.statuses) rest_params.push_back(Param::Int(status));
   }
   if (!filter.categories.empty()) {
-    absl::StrAppend(&rest, " AND m.occupation_category IN (",
-                    absl::StrJoin(std::vector<std::string>(filter.categories.size(), "?"), ", "), ")");
+    const std::string in_list =
+        absl::StrCat("(", absl::StrJoin(std::vector<std::string>(filter.categories.size(), "?"), ", "), ")");
+    if (filter.as_of) {
+      // The category in force on the date (dated attribute history).
+      absl::StrAppend(&rest, " AND EXISTS (SELECT 1 FROM member_attribute_periods ap WHERE ap.member_id = m.id"
+                             " AND ap.attribute = ? AND ap.valid_from <= ? AND (ap.valid_to IS NULL OR ap.valid_to > ?)"
+                             " AND ap.value IN ", in_list, ")");
+      rest_params.push_back(Param::Int(v1::MEMBER_ATTRIBUTE_OCCUPATION_CATEGORY));
+      rest_params.push_back(Param::Text(FormatDate(*filter.as_of)));
+      rest_params.push_back(Param::Text(FormatDate(*filter.as_of)));
+    } else {
+      absl::StrAppend(&rest, " AND m.occupation_category IN ", in_list);
+    }
     for (v1::OccupationCategory category : filter.categories) rest_params.push_back(Param::Int(category));
   }
   if (filter.sex != v1::SEX_UNSPECIFIED) {
@@ -720,7 +839,10 @@ absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
     page.more = true;
     page.members.resize(static_cast<size_t>(limit));
   }
-  if (filter.as_of) GR_RETURN_IF_ERROR(ApplyPeriods(session, page.members, *filter.as_of).status());
+  if (filter.as_of) {
+    GR_RETURN_IF_ERROR(ApplyPeriods(session, page.members, *filter.as_of).status());
+    GR_RETURN_IF_ERROR(ApplyAttributesAsOf(session, page.members, *filter.as_of));
+  }
   return page;
 }
 

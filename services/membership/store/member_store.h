@@ -4,6 +4,7 @@
 // derived state columns, cards, search and counts. Methods taking a Session
 // run inside the caller's transaction.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "common/db/db.h"
 #include "services/membership/domain/member.h"
+#include "services/membership/domain/member_attributes.h"
 
 namespace grassroots::membership::store {
 
@@ -42,6 +44,22 @@ class MemberStore {
   // in force on that day (the record did not exist yet, or had left the tree).
   absl::StatusOr<bool> LoadStateAsOf(common::db::Session& session, domain::MemberRecord& record,
                                      absl::CivilDay day);
+  // ---- dated attributes (member_attribute_periods) ----
+  // The member's periods of every dated attribute, oldest first per attribute.
+  absl::StatusOr<std::vector<domain::AttributePeriod>> AttributePeriods(common::db::Session& session,
+                                                                       int64_t member_id);
+  absl::StatusOr<std::map<int64_t, std::vector<domain::AttributePeriod>>> AttributePeriodsOf(
+      common::db::Session& session, const std::vector<int64_t>& member_ids);
+  // Replaces the member's rows with `periods` (all attributes).
+  absl::Status ReplaceAttributePeriods(common::db::Session& session, int64_t member_id,
+                                       const std::vector<domain::AttributePeriod>& periods);
+  // Replaces the dated fields of each record's profile with their values on `day`.
+  absl::Status ApplyAttributesAsOf(common::db::Session& session, std::vector<domain::MemberRecord>& records,
+                                   absl::CivilDay day);
+
+  // Drops the member's member_code_unmapped row of `field` ("ethnicity", "religion").
+  absl::Status ClearUnmappedCode(common::db::Session& session, int64_t member_id, std::string_view field);
+
   // Rewrites the profile and sensitive fields (and name tokens), bumps version.
   absl::Status UpdateProfile(common::db::Session& session, int64_t id, const domain::Profile& profile,
                              const domain::SensitiveFields& sensitive);
@@ -78,7 +96,8 @@ class MemberStore {
     std::optional<absl::CivilDay> born_on_or_after;
     std::optional<absl::CivilDay> born_on_or_before;
     v1::Sex sex = v1::SEX_UNSPECIFIED;
-    // nullopt: the current state (members table); a date: member_periods on that date.
+    // nullopt: the current state (members table); a date: member_periods and
+    // the dated attributes (categories) on that date.
     std::optional<absl::CivilDay> as_of;
   };
   struct SearchPage {

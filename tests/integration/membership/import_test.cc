@@ -233,7 +233,8 @@ TEST_F(GrpcImportTest, CreatesValidRowsAndReportsEachBadRowWithItsColumn) {
   EXPECT_EQ(imported.citizen_id(), rows[0].citizen_id);
   EXPECT_EQ(imported.external_id(), rows[0].external_id);
   EXPECT_EQ(Dmy(imported.admission_ceremony_date()), rows[0].ceremony);
-  EXPECT_TRUE(imported.religion().empty()) << "\"Không\" is no religion";
+  EXPECT_EQ(imported.religion(), "00") << "\"Không\" is the code of no religion";
+  EXPECT_EQ(imported.ethnicity(), "01") << "\"Kinh\" is mapped to its code";
   const v1::Member by_code_member = GetMember(ResultAt(run, 3)->member());
   EXPECT_EQ(by_code_member.cell(), OrgName(branch.cell_b));
   EXPECT_EQ(by_code_member.status(), v1::MEMBER_STATUS_PROBATIONARY);

@@ -66,7 +66,8 @@ TEST_F(GrpcCreateMemberTest, ProspectOpensARecordInTheCell) {
   EXPECT_EQ(created.cell(), OrgName(branch.cell_a));
   EXPECT_EQ(created.status_since(), DaysFromToday(-20));
   EXPECT_EQ(created.citizen_id(), person.citizen_id()) << "an admin sees the sensitive fields";
-  EXPECT_EQ(created.ethnicity(), "Kinh");
+  EXPECT_EQ(created.ethnicity(), "01");
+  EXPECT_EQ(created.ethnicity_name(), "Kinh");
   EXPECT_THAT(created.redacted_fields(), IsEmpty());
   EXPECT_FALSE(created.etag().empty());
   EXPECT_TRUE(created.admission_ceremony_date().empty());

@@ -61,12 +61,16 @@ TEST_F(GrpcMemberFeedTest, MemberWritesAreInTheFeedWithoutTheCitizenId) {
         << "citizen ID in the feed payload of " << change.resource_name();
     if (change.resource_name() != created.name()) continue;
     actions.push_back(change.action());
-    v1::Member payload;
+    v1::MemberFacts payload;
     ASSERT_TRUE(change.resource().UnpackTo(&payload)) << change.resource().type_url();
-    EXPECT_EQ(payload.name(), created.name());
-    EXPECT_TRUE(payload.citizen_id().empty());
-    EXPECT_EQ(payload.full_name(), "Lý Thị Feed");
+    EXPECT_EQ(payload.member(), created.name());
     EXPECT_EQ(payload.cell(), OrgName(branch.cell_a));
+    // A reporting projection: no personal data beyond what statistics count by.
+    for (const std::string& personal : {std::string("Lý Thị Feed"), person.phone(), std::string("0977111222"),
+                                        person.permanent_address(), person.current_address(), person.birth_date()}) {
+      if (personal.empty()) continue;
+      EXPECT_THAT(change.resource().value(), Not(HasSubstr(personal))) << "personal data in " << change.action();
+    }
   }
   ASSERT_GE(actions.size(), 2u) << "create and update of " << created.name() << " expected in the feed";
   EXPECT_EQ(actions.front(), "created");
@@ -102,7 +106,7 @@ TEST_F(GrpcMemberFeedTest, LifecycleEventsAreInTheFeed) {
       event_entries.push_back(change.resource_name());
     }
     if (change.resource_type() == "member" && change.resource_name() == created.name()) {
-      v1::Member payload;
+      v1::MemberFacts payload;
       if (change.resource().UnpackTo(&payload) && payload.suspended()) member_suspended = true;
     }
   }

@@ -19,6 +19,7 @@
 #include "common/feed/feed.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
+#include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/working_calendar.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/import_handlers.h"
@@ -75,6 +76,7 @@ struct OrgSide {
 struct MemberSide {
   std::unique_ptr<grassroots::testing::TestDatabase> db;
   std::unique_ptr<domain::WorkingCalendar> calendar;
+  std::unique_ptr<domain::CodeLists> codes;
   std::unique_ptr<common::auth::Authorizer> authorizer;
   std::unique_ptr<common::api::PageTokenCodec> page_tokens;
   std::string token_file;
@@ -171,6 +173,9 @@ void StartMemberSide(Suite& s) {
   auto calendar = domain::WorkingCalendar::LoadFile(domain::WorkingCalendar::DefaultPath());
   ASSERT_TRUE(calendar.ok()) << calendar.status();
   m.calendar = std::make_unique<domain::WorkingCalendar>(std::move(*calendar));
+  auto codes = domain::CodeLists::LoadDir(domain::CodeLists::DefaultDir());
+  ASSERT_TRUE(codes.ok()) << codes.status();
+  m.codes = std::make_unique<domain::CodeLists>(std::move(*codes));
   m.authorizer =
       std::make_unique<common::auth::Authorizer>(grassroots::testing::TestVerifier(), MakeMembershipMethodPolicy());
   m.page_tokens = std::make_unique<common::api::PageTokenCodec>("membership-fixture-page-tokens");
@@ -197,7 +202,7 @@ void StartMemberSide(Suite& s) {
   m.yearly = std::make_unique<store::YearlyStore>();
   m.context = std::make_unique<HandlerContext>(HandlerContext{m.db->pool(), *m.authorizer, *s.rules, *m.calendar,
                                                               *m.page_tokens, *m.cells, *m.projection, *m.members,
-                                                              *m.events, *m.yearly});
+                                                              *m.events, *m.yearly, *m.codes});
   m.member_service = std::make_unique<MemberServiceImpl>(*m.context);
   m.lifecycle_service = std::make_unique<LifecycleServiceImpl>(*m.context);
   m.yearly_service = std::make_unique<YearlyRecordServiceImpl>(*m.context);
@@ -311,6 +316,7 @@ v1::YearlyRecordService::Stub& MembershipFixture::yearly() { return *S().yearly;
 v1::MemberImportService::Stub& MembershipFixture::imports() { return *S().imports; }
 grassroots::feed::v1::ChangeFeedService::Stub& MembershipFixture::member_feed() { return *S().member_feed; }
 orgv1::OrganizationService::Stub& MembershipFixture::orgs() { return *S().orgs; }
+HandlerContext& MembershipFixture::member_context() { return *S().mem.context; }
 
 void MembershipFixture::TakeOrgServiceDown() { S().proxy->Stop(); }
 
@@ -523,8 +529,8 @@ v1::Member MembershipFixture::NewPerson(const PersonOptions& options) {
   person.set_birth_date(birth_date);
   person.set_birth_place("Xã Lộc Thành, huyện Bảo Lâm, tỉnh Lâm Đồng");
   person.set_home_town("Xã Lộc An, huyện Bảo Lâm, tỉnh Lâm Đồng");
-  person.set_ethnicity("Kinh");
-  person.set_religion("");
+  person.set_ethnicity("01");  // Kinh (data/codes/ethnicity.json)
+  person.set_religion("00");  // none
   person.set_citizen_id(CitizenIdFor(birth_date, sex));
   person.set_occupation_category(
       options.category != v1::OCCUPATION_CATEGORY_UNSPECIFIED ? options.category : v1::OCCUPATION_CATEGORY_FARMER);

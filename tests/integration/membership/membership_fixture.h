@@ -32,6 +32,8 @@
 #include "grassroots/membership/v1/yearly_records.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 
+#include "services/membership/handlers/handler_context.h"
+
 namespace grassroots::membership::testing {
 
 namespace v1 = ::grassroots::membership::v1;
@@ -88,6 +90,8 @@ class MembershipFixture : public ::testing::Test {
   static v1::YearlyRecordService::Stub& yearly();
   static v1::MemberImportService::Stub& imports();
   static grassroots::feed::v1::ChangeFeedService::Stub& member_feed();
+  // The membership service's handler context (for start-up jobs such as the code migration).
+  static HandlerContext& member_context();
   // Straight to the org service (not through the proxy): test set-up.
   static orgv1::OrganizationService::Stub& orgs();
 

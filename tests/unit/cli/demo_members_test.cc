@@ -171,6 +171,9 @@ TEST(DemoMembers, TheLastCallIsTheMarker) {
 TEST(DemoMembers, TheImportFileIsWhatTheImportAccepts) {
   namespace csv = membership::member_csv;
   const MembersPlan& plan = Members();
+  const absl::StatusOr<membership::domain::CodeLists> codes =
+      membership::domain::CodeLists::LoadDir(membership::domain::CodeLists::DefaultDir());
+  ASSERT_TRUE(codes.ok()) << codes.status();
   std::istringstream file(ImportCsv(plan, 0, plan.members.size()));
   // Read it the way the service does: through the splitter, in the CLI's chunk size.
   csv::CsvSplitter splitter;
@@ -184,7 +187,7 @@ TEST(DemoMembers, TheImportFileIsWhatTheImportAccepts) {
       return absl::OkStatus();
     }
     const PlannedMember& member = plan.members[row++];
-    auto mapped = csv::MapRow(*header, record);
+    auto mapped = csv::MapRow(*header, record, *codes);
     EXPECT_TRUE(mapped.ok()) << member.person.external_id << ": " << mapped.status();
     if (!mapped.ok()) return absl::OkStatus();
     EXPECT_EQ(mapped->key, member.person.external_id);
@@ -195,7 +198,8 @@ TEST(DemoMembers, TheImportFileIsWhatTheImportAccepts) {
     EXPECT_EQ(mapped->request.member().occupation_category(), member.person.category);
     EXPECT_EQ(mapped->request.member().general_education(), member.person.education);
     EXPECT_EQ(mapped->request.member().political_theory_level(), member.person.theory);
-    EXPECT_EQ(mapped->request.member().religion(), member.person.religion);
+    EXPECT_EQ(mapped->request.member().religion(), member.person.religion_code);
+    EXPECT_EQ(mapped->request.member().ethnicity(), member.person.ethnicity_code);
     EXPECT_EQ(mapped->request.existing().status(), member.status);
     EXPECT_EQ(mapped->request.existing().joined_cell_on(), member.joined_cell_on);
     EXPECT_EQ(mapped->request.existing().official_date(), member.official_date);

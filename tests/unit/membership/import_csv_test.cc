@@ -196,6 +196,12 @@ TEST(ColumnLetter, CountsLikeASpreadsheet) {
 
 // ---- rows ---------------------------------------------------------------------------
 
+const domain::CodeLists& Codes() {
+  static const domain::CodeLists* const kCodes =
+      new domain::CodeLists(*domain::CodeLists::LoadDir(domain::CodeLists::DefaultDir()));
+  return *kCodes;
+}
+
 CsvRecord Row(std::vector<std::string> fields, int64_t line = 2) {
   CsvRecord record;
   record.line = line;
@@ -211,11 +217,11 @@ std::vector<std::string> GoodRow() {
 }
 
 absl::Status RowError(std::vector<std::string> fields) {
-  return MapRow(CanonicalHeader(), Row(std::move(fields))).status();
+  return MapRow(CanonicalHeader(), Row(std::move(fields)), Codes()).status();
 }
 
 TEST(MapRow, MapsAGoodRowToAnExistingMemberRequest) {
-  auto row = MapRow(CanonicalHeader(), Row(GoodRow()));
+  auto row = MapRow(CanonicalHeader(), Row(GoodRow()), Codes());
   ASSERT_TRUE(row.ok()) << row.status();
   const v1::Member& member = row->request.member();
   EXPECT_EQ(member.external_id(), "BN-000123");
@@ -241,7 +247,7 @@ TEST(MapRow, MapsAGoodRowToAnExistingMemberRequest) {
 TEST(MapRow, KeyFallsBackToCitizenIdAndOneIsRequired) {
   auto fields = GoodRow();
   fields[0] = "";
-  auto row = MapRow(CanonicalHeader(), Row(fields));
+  auto row = MapRow(CanonicalHeader(), Row(fields), Codes());
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(row->key_column, Column::kCitizenId);
   EXPECT_EQ(row->key, "068085001234");
@@ -253,7 +259,7 @@ TEST(MapRow, KeyFallsBackToCitizenIdAndOneIsRequired) {
 TEST(MapRow, CellAsResourceName) {
   auto fields = GoodRow();
   fields[6] = "organizations/42";
-  auto row = MapRow(CanonicalHeader(), Row(fields));
+  auto row = MapRow(CanonicalHeader(), Row(fields), Codes());
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(row->cell_id, 42);
   EXPECT_EQ(row->cell_code, "");
@@ -302,7 +308,7 @@ TEST(MapRow, ProbationaryMembersHaveNoOfficialDate) {
   fields[7] = "Dự bị";
   EXPECT_EQ(common::FieldOf(RowError(fields)), "official_date");
   fields[10] = "";
-  auto row = MapRow(CanonicalHeader(), Row(fields));
+  auto row = MapRow(CanonicalHeader(), Row(fields), Codes());
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(row->request.existing().status(), v1::MEMBER_STATUS_PROBATIONARY);
 }
@@ -316,11 +322,11 @@ TEST(MapRow, RepairsWhatSpreadsheetsDoToNumbers) {
   fields.push_back("912 345 678");
   fields.push_back("Không");
   fields.push_back("Thôn 3,\r\nxã Lộc Vĩnh");
-  auto row = MapRow(header, Row(fields));
+  auto row = MapRow(header, Row(fields), Codes());
   ASSERT_TRUE(row.ok()) << row.status();
   EXPECT_EQ(row->request.member().citizen_id(), "068085001234");
   EXPECT_EQ(row->request.member().phone(), "0912345678");
-  EXPECT_EQ(row->request.member().religion(), "");
+  EXPECT_EQ(row->request.member().religion(), "00") << "\"Không\" is the code of no religion";
   EXPECT_EQ(row->request.member().permanent_address(), "Thôn 3, xã Lộc Vĩnh");
 }
 
@@ -329,7 +335,7 @@ TEST(MapRow, RowShapeProblems) {
   fields.push_back("surplus");
   EXPECT_NE(RowError(fields).message().find("column M, beyond the header"), absl::string_view::npos);
   fields.back() = " ";
-  EXPECT_TRUE(MapRow(CanonicalHeader(), Row(fields)).ok());  // empty surplus cells are harmless
+  EXPECT_TRUE(MapRow(CanonicalHeader(), Row(fields), Codes()).ok());  // empty surplus cells are harmless
 
   auto shorter = GoodRow();
   shorter.resize(11);  // joined_cell_on missing
@@ -337,14 +343,14 @@ TEST(MapRow, RowShapeProblems) {
 
   CsvRecord broken = Row({});
   broken.error = "a quoted field is not closed before the end of the file";
-  EXPECT_NE(MapRow(CanonicalHeader(), broken).status().message().find("not closed"), absl::string_view::npos);
+  EXPECT_NE(MapRow(CanonicalHeader(), broken, Codes()).status().message().find("not closed"), absl::string_view::npos);
 
   std::vector<std::string> with_blank = kCanonicalHeader;
   with_blank.push_back("");
   Header header = *ParseHeader(with_blank);
   auto unnamed = GoodRow();
   unnamed.push_back("x");
-  EXPECT_NE(MapRow(header, Row(unnamed)).status().message().find("no header"), absl::string_view::npos);
+  EXPECT_NE(MapRow(header, Row(unnamed), Codes()).status().message().find("no header"), absl::string_view::npos);
 }
 
 TEST(MapRow, BlankRows) {
@@ -357,21 +363,21 @@ TEST(MapRow, BlankRows) {
 }
 
 TEST(Fingerprint, SameDataSameFingerprintWhateverTheSpelling) {
-  auto a = MapRow(CanonicalHeader(), Row(GoodRow()));
+  auto a = MapRow(CanonicalHeader(), Row(GoodRow()), Codes());
   auto fields = GoodRow();
   fields[1] = "Nguyễn Văn An";                    // spacing
   fields[2] = "male";                             // English
   fields[3] = "1985-03-12";                       // ISO date
   fields[5] = "CIVIL_SERVICE";                    // enum name
   fields[7] = "Đảng viên chính thức";
-  auto b = MapRow(CanonicalHeader(), Row(fields, 99));
+  auto b = MapRow(CanonicalHeader(), Row(fields, 99), Codes());
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(Fingerprint(*a, 7), Fingerprint(*b, 7));
   EXPECT_EQ(Fingerprint(*a, 7).size(), 64u);
   EXPECT_NE(Fingerprint(*a, 7), Fingerprint(*a, 8));  // another cell
 
   fields[11] = "2016-01-01";
-  auto c = MapRow(CanonicalHeader(), Row(fields));
+  auto c = MapRow(CanonicalHeader(), Row(fields), Codes());
   ASSERT_TRUE(c.ok());
   EXPECT_NE(Fingerprint(*a, 7), Fingerprint(*c, 7));
 }
@@ -426,6 +432,48 @@ TEST(ValueParsers, DatesSexStatusEducationTheory) {
   EXPECT_EQ(ParsePoliticalTheoryLevel("Cao cấp, cử nhân"), v1::POLITICAL_THEORY_LEVEL_ADVANCED);
   EXPECT_EQ(ParsePoliticalTheoryLevel("sơ cấp"), v1::POLITICAL_THEORY_LEVEL_ELEMENTARY);
   EXPECT_EQ(ParsePoliticalTheoryLevel("tiến sĩ"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace grassroots::membership::member_csv
+
+namespace grassroots::membership::member_csv {
+namespace {
+
+TEST(MapRow, EthnicityAndReligionTakeNamesOrCodesAndStoreCodes) {
+  Header header = *ParseHeader({"external_id", "full_name", "sex", "birth_date", "citizen_id", "occupation_category",
+                                "cell", "status", "admission_decision_date", "admission_ceremony_date",
+                                "official_date", "joined_cell_on", "Dân tộc", "Tôn giáo", "professional_qualification",
+                                "transferred_from"});
+  auto fields = GoodRow();
+  fields.insert(fields.end(), {"TÀY", "phật giáo", "Cử nhân Luật", ""});
+  auto row = MapRow(header, Row(fields), Codes());
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(row->request.member().ethnicity(), "02");
+  EXPECT_EQ(row->request.member().religion(), "01");
+  EXPECT_EQ(row->request.member().professional_qualification_level(), v1::PROFESSIONAL_QUALIFICATION_LEVEL_BACHELOR);
+  EXPECT_TRUE(row->request.existing().transferred_from().empty());
+
+  fields[12] = "05";  // a code is taken as it is
+  fields[15] = "Đảng ủy phường 2";
+  row = MapRow(header, Row(fields), Codes());
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(row->request.member().ethnicity(), "05");
+  EXPECT_EQ(row->request.existing().transferred_from(), "Đảng ủy phường 2");
+
+  fields[12] = "Sao Hỏa";
+  const absl::Status status = MapRow(header, Row(fields), Codes()).status();
+  EXPECT_EQ(common::FieldOf(status), "ethnicity");
+  EXPECT_EQ(status.message().find("Sao"), std::string::npos) << "the value is personal data";
+}
+
+TEST(ParseQualificationLevel, ReadsTheLevelTheTextNames) {
+  EXPECT_EQ(ParseQualificationLevel("Thạc sĩ Quản lý kinh tế"), v1::PROFESSIONAL_QUALIFICATION_LEVEL_MASTER);
+  EXPECT_EQ(ParseQualificationLevel("Kỹ sư nông nghiệp"), v1::PROFESSIONAL_QUALIFICATION_LEVEL_BACHELOR);
+  EXPECT_EQ(ParseQualificationLevel("Cao đẳng sư phạm"), v1::PROFESSIONAL_QUALIFICATION_LEVEL_COLLEGE);
+  EXPECT_EQ(ParseQualificationLevel("trung cấp"), v1::PROFESSIONAL_QUALIFICATION_LEVEL_INTERMEDIATE);
+  EXPECT_EQ(ParseQualificationLevel(""), v1::PROFESSIONAL_QUALIFICATION_LEVEL_UNSPECIFIED);
+  EXPECT_EQ(ParseQualificationLevel("Thợ mộc"), std::nullopt);
 }
 
 }  // namespace

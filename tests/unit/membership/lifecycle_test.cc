@@ -972,3 +972,53 @@ TEST(AgeTest, AddMonthsKeepsTheDayOrTheMonthsLastDay) {
 
 }  // namespace
 }  // namespace grassroots::membership::domain
+
+namespace grassroots::membership::domain {
+namespace {
+
+// A transfer in from outside the tree opens the record like RECORD_OPENED,
+// as an event kind of its own that names the sending organization.
+class TransferInTest : public LifecycleTest {
+ protected:
+  Event TransferIn(const std::string& from) {
+    Event e = Of(v1::EVENT_KIND_TRANSFERRED_IN, D(2024, 9, 2));
+    e.cell_id = kCell;
+    e.opened_status = v1::MEMBER_STATUS_OFFICIAL;
+    e.opened_admission_decision_date = D(2012, 1, 5);
+    e.opened_ceremony_date = D(2012, 2, 3);
+    e.opened_official_date = D(2013, 2, 3);
+    e.transferred_from = from;
+    return e;
+  }
+};
+
+TEST_F(TransferInTest, OpensAnOfficialRecordInTheCell) {
+  ASSERT_TRUE(Add(TransferIn("Đảng ủy xã Lộc Phát")).ok());
+  EXPECT_EQ(State().status, v1::MEMBER_STATUS_OFFICIAL);
+  EXPECT_EQ(State().cell_id, kCell);
+  EXPECT_EQ(State().official_date, D(2013, 2, 3));
+  const std::vector<Period> periods = Periods(log_);
+  ASSERT_EQ(periods.size(), 1u);
+  EXPECT_EQ(periods[0].valid_from, D(2024, 9, 2));
+  EXPECT_EQ(periods[0].status, v1::MEMBER_STATUS_OFFICIAL);
+}
+
+TEST_F(TransferInTest, NeedsTheSendingOrganization) {
+  const absl::Status status = Add(TransferIn(""));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(common::FieldOf(status), "existing.transferred_from");
+}
+
+TEST_F(TransferInTest, OnlyOpensARecord) {
+  OpenOfficial();
+  ExpectRefused(Add(TransferIn("Đảng ủy xã Lộc Phát")), "ILLEGAL_TRANSITION");
+}
+
+TEST_F(TransferInTest, ARecordOpenedByHandNamesNoSendingOrganization) {
+  Event e = TransferIn("Đảng ủy xã Lộc Phát");
+  e.kind = v1::EVENT_KIND_RECORD_OPENED;
+  EXPECT_EQ(common::FieldOf(Add(e)), "existing.transferred_from");
+}
+
+}  // namespace
+}  // namespace grassroots::membership::domain

@@ -331,27 +331,35 @@ TEST(ProfileFromMemberTest, FreeTextFieldsAreBounded) {
   EXPECT_EQ(common::FieldOf(ProfileError(m)), "member.professional_qualification");
 }
 
+const CodeLists& Codes() {
+  static const CodeLists* const kCodes = new CodeLists(*CodeLists::LoadDir(CodeLists::DefaultDir()));
+  return *kCodes;
+}
+
 TEST(SensitiveFromMemberTest, ChecksTheCitizenIdAgainstTheProfile) {
   v1::Member m = ValidMember();
   absl::StatusOr<Profile> profile = ProfileFromMember(m, "member", kToday);
   ASSERT_TRUE(profile.ok());
   m.set_citizen_id(Cccd("068", '0', "85"));
-  m.set_ethnicity("Kinh");
+  m.set_ethnicity("01");  // Kinh
   m.set_religion("");
-  absl::StatusOr<SensitiveFields> sensitive = SensitiveFromMember(m, *profile, "member");
+  absl::StatusOr<SensitiveFields> sensitive = SensitiveFromMember(m, *profile, "member", Codes());
   ASSERT_TRUE(sensitive.ok()) << sensitive.status();
   EXPECT_EQ(sensitive->citizen_id, Cccd("068", '0', "85"));
-  EXPECT_EQ(sensitive->ethnicity, "Kinh");
+  EXPECT_EQ(sensitive->ethnicity, "01");
 
   m.set_citizen_id(Cccd("068", '1', "85"));  // a woman's digit on a man's record
-  EXPECT_EQ(common::FieldOf(SensitiveFromMember(m, *profile, "member").status()), "member.citizen_id");
+  EXPECT_EQ(common::FieldOf(SensitiveFromMember(m, *profile, "member", Codes()).status()), "member.citizen_id");
 
   m.set_citizen_id("");  // unknown is allowed
-  ASSERT_TRUE(SensitiveFromMember(m, *profile, "member").ok());
-  EXPECT_EQ(SensitiveFromMember(m, *profile, "member")->citizen_id, "");
+  ASSERT_TRUE(SensitiveFromMember(m, *profile, "member", Codes()).ok());
+  EXPECT_EQ(SensitiveFromMember(m, *profile, "member", Codes())->citizen_id, "");
 
-  m.set_ethnicity(std::string(101, 'x'));
-  EXPECT_EQ(common::FieldOf(SensitiveFromMember(m, *profile, "member").status()), "member.ethnicity");
+  m.set_ethnicity("Kinh");  // a name, not a code
+  EXPECT_EQ(common::FieldOf(SensitiveFromMember(m, *profile, "member", Codes()).status()), "member.ethnicity");
+  m.set_ethnicity("01");
+  m.set_religion("77");
+  EXPECT_EQ(common::FieldOf(SensitiveFromMember(m, *profile, "member", Codes()).status()), "member.religion");
 }
 
 TEST(ValidatePartyCardNumberTest, OpaqueButPrintable) {
