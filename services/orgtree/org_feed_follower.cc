@@ -328,6 +328,26 @@ struct OrgFeedFollower::Impl {
     return head_now;
   }
 
+  // The producer was restored from an older backup: positions past its head
+  // will carry other changes than the ones applied, so resuming at the cursor
+  // would miss them. The projection is derived data: it is rebuilt from 0
+  // (the next attempt streams from there and the block clears).
+  void RewindAfterRestore(int64_t cursor, int64_t head_sequence) {
+    const absl::Status reset = pool.RunInTransaction("orgtree.projection.reset", [&](common::db::Session& s) {
+      return projection.Reset(s, options.source);
+    });
+    if (!reset.ok()) return;  // still blocked; the next attempt tries again
+    absl::MutexLock lock(&mutex);
+    common::log::Warn("the organization feed is behind this projection's cursor (restored from a backup?); "
+                      "rebuilding the projection from sequence 0",
+                      {{"source", options.source}, {"cursor", cursor}, {"head", head_sequence}});
+    rebuilds_counter->Increment();
+    handled = saved = 0;
+    ready = false;
+    caught_up_logged = false;
+    handled_gauge->Set(0);
+  }
+
   // One stream from the cursor until it breaks, Stop() cancels it, or a change
   // cannot be applied. Returns why it ended.
   absl::Status StreamOnce(ReconnectBackoff& backoff) {
@@ -358,6 +378,7 @@ struct OrgFeedFollower::Impl {
           absl::StrCat("cursor ", request.after_sequence(), " is beyond the feed head ", head_now->last_sequence()));
       CountError("stream");  // refused before it was opened; retried like a broken stream
       Block(BlockReason::kCursorAhead, request.after_sequence(), ahead, "");
+      RewindAfterRestore(request.after_sequence(), head_now->last_sequence());
       return ahead;
     }
     // Every resource type: the positions of the others move the cursor too, so
@@ -392,7 +413,10 @@ struct OrgFeedFollower::Impl {
     if (finished.ok()) return absl::UnavailableError("the feed stream ended");
     const absl::Status refused = common::FromGrpcStatus(finished);
     // Raced with a restore between the head read and the stream: same block.
-    if (common::ReasonOf(refused) == kCursorAhead) Block(BlockReason::kCursorAhead, request.after_sequence(), refused, "");
+    if (common::ReasonOf(refused) == kCursorAhead) {
+      Block(BlockReason::kCursorAhead, request.after_sequence(), refused, "");
+      RewindAfterRestore(request.after_sequence(), head_now->last_sequence());
+    }
     // kEpochMismatch needs nothing here: the next attempt reads the head and rebinds.
     return refused;
   }

@@ -16,8 +16,9 @@
 // stale). The follower stops at that change, reports not ready, exports why
 // (feed_consumer_blocked) and retries with capped backoff; once the change
 // applies it resumes and is ready again. A cursor ahead of the feed head (the
-// organization service was restored from an older backup) blocks the same way
-// and is retried until the head passes it. When the stream breaks or the
+// organization service was restored from an older backup, so the positions
+// past its head will carry other changes) clears the projection, which is then
+// rebuilt from sequence 0. When the stream breaks or the
 // organization service is down it reconnects with capped exponential backoff.
 //
 // Metrics (labels source, kind and reason only; never personal data):

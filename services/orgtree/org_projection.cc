@@ -78,6 +78,12 @@ absl::StatusOr<FeedPosition> LockCursor(Session& session, const std::string& sou
   return FeedPosition{static_cast<int64_t>(rs->getInt64(1)), common::db::GetOptionalString(*rs, "epoch").value_or("")};
 }
 
+// Everything the projection holds (the cursor excepted): rebuilt from the feed.
+void ClearProjection(Session& session) {
+  session.Prepare("DELETE FROM org_closure").executeUpdate();
+  session.Prepare("DELETE FROM org_projection").executeUpdate();
+}
+
 absl::Status StoreCursor(Session& session, const std::string& source, int64_t sequence) {
   sql::PreparedStatement& ps = session.Prepare("UPDATE feed_cursors SET last_sequence = ? WHERE source = ?");
   ps.setInt64(1, sequence);
@@ -147,6 +153,12 @@ absl::StatusOr<FeedPosition> OrgProjection::Position(Session& session, const std
   return FeedPosition{static_cast<int64_t>(rs->getInt64(1)), common::db::GetOptionalString(*rs, "epoch").value_or("")};
 }
 
+absl::Status OrgProjection::Reset(Session& session, const std::string& source) {
+  GR_RETURN_IF_ERROR(LockCursor(session, source).status());
+  ClearProjection(session);
+  return StoreCursor(session, source, 0);
+}
+
 absl::StatusOr<EpochBinding> OrgProjection::BindEpoch(Session& session, const std::string& source,
                                                       const std::string& epoch) {
   if (epoch.empty()) return absl::InvalidArgumentError("the feed head carries no epoch");
@@ -158,8 +170,7 @@ absl::StatusOr<EpochBinding> OrgProjection::BindEpoch(Session& session, const st
     // Every row came from the other database's feed: none can be trusted.
     binding = EpochBinding::kReset;
     sequence = 0;
-    session.Prepare("DELETE FROM org_closure").executeUpdate();
-    session.Prepare("DELETE FROM org_projection").executeUpdate();
+    ClearProjection(session);
   }
   sql::PreparedStatement& bind =
       session.Prepare("UPDATE feed_cursors SET last_sequence = ?, epoch = ? WHERE source = ?");

@@ -56,6 +56,11 @@ class OrgProjection : public common::auth::ScopeResolver {
   // sequence 0). Run it in a transaction: the clearing is all or nothing.
   absl::StatusOr<EpochBinding> BindEpoch(common::db::Session& session, const std::string& source,
                                          const std::string& epoch);
+  // Clears the projection, the closure and the cursor of `source` (keeping its
+  // epoch), so the projection is rebuilt from sequence 0: used when the cursor
+  // is ahead of the feed (the producer was restored from an older backup and
+  // will write other changes at the positions this consumer already applied).
+  absl::Status Reset(common::db::Session& session, const std::string& source);
   // Applies one organization change (its state after the change) and moves
   // the cursor to `sequence`, idempotently: returns false, changing nothing,
   // for a sequence at or below the cursor. Keeps org_closure consistent when

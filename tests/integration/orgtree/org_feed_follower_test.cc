@@ -433,35 +433,39 @@ TEST_F(OrgFeedFollowerTest, StopsAtAChangeItCannotApplyUntilTheEntryIsFixed) {
   EXPECT_TRUE(Within(root_, after_bad));
 }
 
-TEST_F(OrgFeedFollowerTest, ACursorAheadOfTheFeedIsNotReadyAndResumesOnceTheHeadPassesIt) {
+TEST_F(OrgFeedFollowerTest, ACursorAheadOfTheFeedIsRefusedAndTheProjectionIsRebuiltFromTheStart) {
+  const int64_t district = Create("HUYEN", "DANG_BO_HUYEN", root_);
   StartFollower();
   ExpectCaughtUp();
   follower_->Stop();
   // As after the organization service was restored from an older backup: the
-  // consumer stands beyond the producer's head.
+  // consumer stands beyond the producer's head, and holds a row that only the
+  // lost changes explained.
   const int64_t head = OrgFeedHead();
   ASSERT_TRUE(member_db_->Execute(absl::StrCat("UPDATE feed_cursors SET last_sequence = ", head + 2,
                                                " WHERE source = 'org'"))
                   .ok());
+  ASSERT_TRUE(member_db_
+                  ->Execute("INSERT INTO org_projection (org_id, code, display_name, type_code, is_cell, "
+                            "is_grassroots, state, established_on, source_sequence) "
+                            "VALUES (987655, 'LOST', 'Mất', 'DANG_BO_HUYEN', 0, 0, 1, '2000-01-01', 1)")
+                  .ok());
 
   registry_ = std::make_shared<prometheus::Registry>();
   OrgFeedFollower& again = StartFollower();
-  ASSERT_TRUE(Eventually([&] { return Blocked("cursor_ahead") == 1; }));
-  EXPECT_FALSE(again.Ready());
-  EXPECT_EQ(again.BlockedAt().reason, BlockReason::kCursorAhead);
-  EXPECT_EQ(MetricValue(*registry_, "feed_consumer_blocked_sequence", kOrgSource), head + 2);
-  EXPECT_TRUE(Eventually([&] {
-    return MetricValue(*registry_, "feed_consumer_errors_total", {{"source", "org"}, {"kind", "stream"}}) >= 2;
-  })) << "it retries";
-
-  // New changes move the head past the cursor: it follows again.
-  Create("HUYEN-A", "DANG_BO_HUYEN", root_);
-  Create("HUYEN-B", "DANG_BO_HUYEN", root_);
-  const int64_t later = Create("HUYEN-C", "DANG_BO_HUYEN", root_);
-  ASSERT_GE(OrgFeedHead(), head + 3);
+  ASSERT_TRUE(Eventually([&] {
+    return MetricValue(*registry_, "feed_consumer_rebuilds_total", kOrgSource) == 1;
+  })) << "the refusal (CURSOR_AHEAD_OF_FEED) leads to a rebuild, not an endless wait";
+  EXPECT_GE(MetricValue(*registry_, "feed_consumer_errors_total", {{"source", "org"}, {"kind", "stream"}}), 1);
   ExpectCaughtUp();
   EXPECT_TRUE(Eventually([&] { return again.Ready(); }));
   EXPECT_EQ(Blocked("cursor_ahead"), 0);
+  EXPECT_FALSE(Projected(987655)) << "cleared: the lost changes are not trusted";
+  EXPECT_TRUE(Within(root_, district)) << "rebuilt from sequence 0";
+
+  // Changes written after the restore, at positions the old cursor had passed, are applied.
+  const int64_t later = Create("HUYEN-C", "DANG_BO_HUYEN", root_);
+  ExpectCaughtUp();
   EXPECT_TRUE(Within(root_, later));
 }
 
