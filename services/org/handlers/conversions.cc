@@ -233,3 +233,10 @@ v1::Position ToProto(const store::CommitteePosition& position) {
 }
 
 }  // namespace grassroots::org
+
+namespace grassroots::org {
+absl::StatusOr<std::vector<int64_t>> ParseResourcePath(std::string_view name, std::string_view field,
+                                                       std::initializer_list<std::string_view> collections) {
+  return ParsePath(name, field, collections);
+}
+}  // namespace grassroots::org

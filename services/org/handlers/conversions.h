@@ -3,7 +3,9 @@
 // resource names and dates that every handler needs.
 #include <cstdint>
 #include <string>
+#include <initializer_list>
 #include <string_view>
+#include <vector>
 
 #include <google/protobuf/timestamp.pb.h>
 
@@ -57,4 +59,10 @@ v1::Position ToProto(const store::CommitteePosition& position);
 std::string PositionKindCode(v1::PositionKind kind);          // "SECRETARY", ... ("" for UNSPECIFIED)
 v1::PositionKind PositionKindFromCode(std::string_view code);
 
+}  // namespace grassroots::org
+
+namespace grassroots::org {
+// "a/{id}/b/{id}..." with these collections, in order; the ids, or INVALID_ARGUMENT naming field.
+absl::StatusOr<std::vector<int64_t>> ParseResourcePath(std::string_view name, std::string_view field,
+                                                       std::initializer_list<std::string_view> collections);
 }  // namespace grassroots::org
