@@ -15,7 +15,7 @@
 #include "grassroots/org/v1/committee.pb.h"
 #include "grassroots/org/v1/organization.pb.h"
 #include "services/org/domain/organization.h"
-#include "services/org/store/committee_store.h"
+#include "services/org/domain/committee_positions.h"
 
 namespace grassroots::org {
 
@@ -54,8 +54,8 @@ void ToProto(const domain::Decision& decision, v1::Decision* out);
 // Validates lengths and the signed_on date; fields are named "<prefix>.number" etc.
 absl::StatusOr<domain::Decision> DecisionFromProto(const v1::Decision& decision, std::string_view prefix);
 
-v1::CommitteeTerm ToProto(const store::CommitteeTerm& term);
-v1::Position ToProto(const store::CommitteePosition& position);
+v1::CommitteeTerm ToProto(const domain::CommitteeTerm& term);
+v1::Position ToProto(const domain::CommitteePosition& position);
 std::string PositionKindCode(v1::PositionKind kind);          // "SECRETARY", ... ("" for UNSPECIFIED)
 v1::PositionKind PositionKindFromCode(std::string_view code);
 
