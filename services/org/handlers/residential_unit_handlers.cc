@@ -137,6 +137,19 @@ absl::StatusOr<domain::HeadPeriod> HeadFromProto(const v1::UnitHead& proto, cons
   return head;
 }
 
+// The day a dated change takes effect (required) and the decision behind it.
+struct Effective {
+  absl::CivilDay day;
+  domain::Decision decision;
+};
+absl::StatusOr<Effective> ParseEffective(const std::string& date, const v1::Decision& decision) {
+  if (date.empty()) return common::InvalidField("effective_date", "is required");
+  Effective out;
+  GR_ASSIGN_OR_RETURN(out.day, api::ParseDate(date, "effective_date"));
+  GR_ASSIGN_OR_RETURN(out.decision, DecisionFromProto(decision, "decision"));
+  return out;
+}
+
 // Membership confirms a named member before anything is written; the day asked is the
 // first day in the post (today at the latest: membership knows no future statuses).
 absl::Status ConfirmMember(HandlerContext& ctx, const domain::HeadPeriod& head, const std::string& field) {
@@ -591,9 +604,8 @@ absl::Status AssignCovering(HandlerContext& ctx, store::ResidentialUnitStore& st
   GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, method));
   GR_ASSIGN_OR_RETURN(int64_t unit_id, api::ParseId(request.unit(), kCollection, "unit"));
   GR_ASSIGN_OR_RETURN(int64_t cell_id, api::ParseId(request.cell(), "organizations", "cell"));
-  if (request.effective_date().empty()) return common::InvalidField("effective_date", "is required");
-  GR_ASSIGN_OR_RETURN(absl::CivilDay from, api::ParseDate(request.effective_date(), "effective_date"));
-  GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request.decision(), "decision"));
+  GR_ASSIGN_OR_RETURN(const Effective effective, ParseEffective(request.effective_date(), request.decision()));
+  const absl::CivilDay from = effective.day;
   GR_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
   GR_RETURN_IF_ERROR(UnitForWrite(ctx, store, call, unit_id).status());
   GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, cell_id, ctx.organizations));
@@ -604,7 +616,7 @@ absl::Status AssignCovering(HandlerContext& ctx, store::ResidentialUnitStore& st
                       GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit, store.Get(session, unit_id, from, true));
                       Writer writer{ctx, store, session, call};
                       GR_ASSIGN_OR_RETURN(domain::CoveringPeriod period,
-                                          writer.StartCovering(unit, cell_id, from, decision, "cell"));
+                                          writer.StartCovering(unit, cell_id, from, effective.decision, "cell"));
                       v1::CoveringPeriod proto;
                       CoveringToProto(period, &proto);
                       return proto;
@@ -616,18 +628,16 @@ absl::Status EndCovering(HandlerContext& ctx, store::ResidentialUnitStore& store
                          const v1::EndCoveringCellRequest& request, v1::CoveringPeriod& response) {
   GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, Method("EndCoveringCell")));
   GR_ASSIGN_OR_RETURN(int64_t unit_id, api::ParseId(request.unit(), kCollection, "unit"));
-  if (request.effective_date().empty()) return common::InvalidField("effective_date", "is required");
-  GR_ASSIGN_OR_RETURN(absl::CivilDay on, api::ParseDate(request.effective_date(), "effective_date"));
-  GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request.decision(), "decision"));
+  GR_ASSIGN_OR_RETURN(const Effective effective, ParseEffective(request.effective_date(), request.decision()));
   GR_RETURN_IF_ERROR(UnitForWrite(ctx, store, call, unit_id).status());
   GR_ASSIGN_OR_RETURN(response, ctx.pool.Transact<v1::CoveringPeriod>(
                                     "residential_unit.end_covering",
                                     [&](Session& session) -> absl::StatusOr<v1::CoveringPeriod> {
                                       GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit,
-                                                          store.Get(session, unit_id, on, true));
+                                                          store.Get(session, unit_id, effective.day, true));
                                       Writer writer{ctx, store, session, call};
                                       GR_ASSIGN_OR_RETURN(domain::CoveringPeriod ended,
-                                                          writer.StopCovering(unit, on, decision));
+                                                          writer.StopCovering(unit, effective.day, effective.decision));
                                       v1::CoveringPeriod proto;
                                       CoveringToProto(ended, &proto);
                                       return proto;
@@ -691,16 +701,15 @@ absl::Status EndHead(HandlerContext& ctx, store::ResidentialUnitStore& store, gr
                      const v1::EndUnitHeadRequest& request, v1::UnitHead& response) {
   GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, Method("EndUnitHead")));
   GR_ASSIGN_OR_RETURN(HeadRef ref, ParseHeadName(request.name(), "name"));
-  if (request.effective_date().empty()) return common::InvalidField("effective_date", "is required");
-  GR_ASSIGN_OR_RETURN(absl::CivilDay on, api::ParseDate(request.effective_date(), "effective_date"));
-  GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request.decision(), "decision"));
+  GR_ASSIGN_OR_RETURN(const Effective effective, ParseEffective(request.effective_date(), request.decision()));
   GR_RETURN_IF_ERROR(UnitForWrite(ctx, store, call, ref.unit_id).status());
   GR_ASSIGN_OR_RETURN(response, ctx.pool.Transact<v1::UnitHead>(
                                     "residential_unit.end_head", [&](Session& session) -> absl::StatusOr<v1::UnitHead> {
-                                      GR_RETURN_IF_ERROR(store.Get(session, ref.unit_id, on, true).status());
+                                      GR_RETURN_IF_ERROR(store.Get(session, ref.unit_id, effective.day, true).status());
                                       Writer writer{ctx, store, session, call};
                                       GR_ASSIGN_OR_RETURN(domain::HeadPeriod ended,
-                                                          writer.StopHead(ref.unit_id, ref.head_id, on, decision));
+                                                          writer.StopHead(ref.unit_id, ref.head_id, effective.day,
+                                                                          effective.decision));
                                       v1::UnitHead proto;
                                       HeadToProto(ended, &proto);
                                       return proto;
