@@ -4,7 +4,11 @@
 #include <array>
 #include <cmath>
 
+#include <vector>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/api/api.h"
 #include "common/status/status.h"
 
@@ -240,6 +244,56 @@ bool IsKnownTrainingKind(std::string_view kind) {
   static constexpr std::array<std::string_view, 6> kKinds = {"POLITICAL_THEORY", "NEW_MEMBER", "AWARENESS",
                                                              "POST_TRAINING",    "REFRESHER",  "OTHER"};
   return std::find(kKinds.begin(), kKinds.end(), kind) != kKinds.end();
+}
+
+namespace {
+// "organizations/{id}/committeeTerms/{id}", both ids positive.
+bool IsCommitteeTermName(std::string_view name) {
+  const std::string text(name);
+  const std::vector<std::string> parts = absl::StrSplit(text, '/');
+  int64_t org_id = 0, term_id = 0;
+  return parts.size() == 4 && parts[0] == "organizations" && parts[2] == "committeeTerms" &&
+         absl::SimpleAtoi(parts[1], &org_id) && org_id > 0 && absl::SimpleAtoi(parts[3], &term_id) && term_id > 0;
+}
+}  // namespace
+
+bool IsCommitteePost(v1::TrainingPost post) {
+  return post == v1::TRAINING_POST_GRASSROOTS_COMMITTEE_MEMBER || post == v1::TRAINING_POST_CELL_SECRETARY ||
+         post == v1::TRAINING_POST_CELL_DEPUTY_SECRETARY || post == v1::TRAINING_POST_CELL_COMMITTEE_MEMBER;
+}
+
+absl::Status ValidatePostTerm(const PostTerm& term) {
+  if (term.post == v1::TRAINING_POST_UNSPECIFIED) {
+    if (term.term_starts_on) return common::InvalidField("training.term_starts_on", "is only for a training that names a post");
+    if (term.term_ends_on) return common::InvalidField("training.term_ends_on", "is only for a training that names a post");
+    if (!term.committee_term.empty()) {
+      return common::InvalidField("training.committee_term", "is only for a training that names a post");
+    }
+    return absl::OkStatus();
+  }
+  if (!v1::TrainingPost_IsValid(term.post)) return common::InvalidField("training.post", "is not a known post");
+  if (term.kind != "POST_TRAINING") return common::InvalidField("training.kind", "must be POST_TRAINING for a training that names a post");
+  if (!term.committee_term.empty()) {
+    if (!IsCommitteePost(term.post)) {
+      return common::InvalidField("training.committee_term", "is only for a committee post; give the term's dates");
+    }
+    if (!IsCommitteeTermName(term.committee_term)) {
+      return common::InvalidField("training.committee_term", "must look like organizations/{id}/committeeTerms/{id}");
+    }
+  } else if (!term.term_starts_on) {
+    return common::InvalidField("training.term_starts_on", "is required for a training that names a post "
+                                                           "(or training.committee_term for a committee post)");
+  }
+  if (term.term_ends_on && !term.term_starts_on) {
+    return common::InvalidField("training.term_starts_on", "is required with training.term_ends_on");
+  }
+  if (term.term_ends_on && *term.term_ends_on <= *term.term_starts_on) {
+    return common::InvalidField("training.term_ends_on", "must be after training.term_starts_on");
+  }
+  if (term.term_ends_on && term.training_start >= *term.term_ends_on) {
+    return common::InvalidField("training.start_date", "must be before the term ends, or it trains for no day of it");
+  }
+  return absl::OkStatus();
 }
 
 // ---- residence liaison (QĐ 213 / HD 33) ------------------------------------------------------

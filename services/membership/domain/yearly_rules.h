@@ -131,6 +131,23 @@ bool IsFinalScreeningOutcome(v1::ScreeningOutcome outcome);
 // POLITICAL_THEORY, NEW_MEMBER, AWARENESS, POST_TRAINING, REFRESHER, OTHER.
 bool IsKnownTrainingKind(std::string_view kind);
 
+// What a training says about the post it qualifies for (S14).
+struct PostTerm {
+  std::string kind;  // the training's kind
+  v1::TrainingPost post = v1::TRAINING_POST_UNSPECIFIED;
+  std::optional<absl::CivilDay> term_starts_on;
+  std::optional<absl::CivilDay> term_ends_on;
+  std::string committee_term;  // "organizations/{o}/committeeTerms/{t}" or empty
+  absl::CivilDay training_start;
+};
+// Only a POST_TRAINING names a post, and one that names a post names its term: dates
+// (term_starts_on, term_ends_on after it) or, for a committee post, org's committee term.
+// Without a post no term is given. The training starts before the term ends, or it
+// trains for no day of it. INVALID_ARGUMENT naming the "training.*" field.
+absl::Status ValidatePostTerm(const PostTerm& term);
+// Posts held in a party committee term (not the residential units' heads).
+bool IsCommitteePost(v1::TrainingPost post);
+
 // ---- residence liaison (QĐ 213 / HD 33) ------------------------------------------------------
 struct ResidencePlace {
   std::optional<int64_t> residence_cell_id;  // a cell of this tree

@@ -487,6 +487,14 @@ absl::Status RecordTrainingImpl(HandlerContext& ctx, grpc::ServerContext& contex
   GR_ASSIGN_OR_RETURN(std::string certificate,
                       api::NormalizeText(in.certificate_number(), "training.certificate_number", false, 64));
   GR_ASSIGN_OR_RETURN(std::string provider, api::NormalizeText(in.provider(), "training.provider", false, kShortText));
+  domain::PostTerm post_term{in.kind(), in.post(), std::nullopt, std::nullopt, in.committee_term(), start};
+  if (!in.term_starts_on().empty()) {
+    GR_ASSIGN_OR_RETURN(post_term.term_starts_on, api::ParseDate(in.term_starts_on(), "training.term_starts_on"));
+  }
+  if (!in.term_ends_on().empty()) {
+    GR_ASSIGN_OR_RETURN(post_term.term_ends_on, api::ParseDate(in.term_ends_on(), "training.term_ends_on"));
+  }
+  GR_RETURN_IF_ERROR(domain::ValidatePostTerm(post_term));
   GR_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
 
   GR_ASSIGN_OR_RETURN(domain::MemberRecord member, ReadMember(ctx, member_id));
@@ -500,6 +508,10 @@ absl::Status RecordTrainingImpl(HandlerContext& ctx, grpc::ServerContext& contex
   normalized.set_end_date(api::FormatDate(end));
   normalized.set_certificate_number(certificate);
   normalized.set_provider(provider);
+  normalized.set_post(in.post());
+  if (post_term.term_starts_on) normalized.set_term_starts_on(api::FormatDate(*post_term.term_starts_on));
+  if (post_term.term_ends_on) normalized.set_term_ends_on(api::FormatDate(*post_term.term_ends_on));
+  normalized.set_committee_term(in.committee_term());
 
   GR_ASSIGN_OR_RETURN(response,
                       common::feed::RunIdempotentTyped<v1::Training>(
@@ -514,7 +526,8 @@ absl::Status RecordTrainingImpl(HandlerContext& ctx, grpc::ServerContext& contex
                                                             stored,
                                                             {{"member_id", member_id},
                                                              {"training", stored.name()},
-                                                             {"kind", stored.kind()}}));
+                                                             {"kind", stored.kind()},
+                                                             {"post", v1::TrainingPost_Name(stored.post())}}));
                             return stored;
                           }));
   return absl::OkStatus();

@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -152,7 +154,22 @@ v1::Rating ReadRating(sql::ResultSet& rs) {
 }
 
 constexpr char kTrainingColumns[] =
-    "r.id, r.member_id, r.course, r.kind, r.start_date, r.end_date, r.certificate_number, r.provider";
+    "r.id, r.member_id, r.course, r.kind, r.start_date, r.end_date, r.certificate_number, r.provider, r.post, "
+    "r.term_starts_on, r.term_ends_on, r.committee_term";
+
+// The post is stored as its enum name without the prefix ("CELL_SECRETARY").
+constexpr std::string_view kPostPrefix = "TRAINING_POST_";
+
+std::optional<std::string> PostCode(v1::TrainingPost post) {
+  if (post == v1::TRAINING_POST_UNSPECIFIED) return std::nullopt;
+  return std::string(v1::TrainingPost_Name(post)).substr(kPostPrefix.size());
+}
+
+v1::TrainingPost PostFromCode(const std::string& code) {
+  v1::TrainingPost post = v1::TRAINING_POST_UNSPECIFIED;
+  if (!code.empty()) v1::TrainingPost_Parse(absl::StrCat(common::ToAbsl(kPostPrefix), code), &post);
+  return post;
+}
 
 v1::Training ReadTraining(sql::ResultSet& rs) {
   v1::Training out;
@@ -165,6 +182,10 @@ v1::Training ReadTraining(sql::ResultSet& rs) {
   out.set_end_date(DateColumn(rs, "end_date"));
   out.set_certificate_number(TextColumn(rs, "certificate_number"));
   out.set_provider(TextColumn(rs, "provider"));
+  out.set_post(PostFromCode(TextColumn(rs, "post")));
+  out.set_term_starts_on(DateColumn(rs, "term_starts_on"));
+  out.set_term_ends_on(DateColumn(rs, "term_ends_on"));
+  out.set_committee_term(TextColumn(rs, "committee_term"));
   return out;
 }
 
@@ -409,9 +430,12 @@ absl::StatusOr<v1::Training> YearlyStore::InsertTraining(common::db::Session& se
                                                          const v1::Training& in) {
   GR_ASSIGN_OR_RETURN(std::string start_date, RequiredDate(in.start_date(), "training.start_date"));
   GR_ASSIGN_OR_RETURN(std::string end_date, RequiredDate(in.end_date(), "training.end_date"));
+  GR_ASSIGN_OR_RETURN(std::optional<std::string> term_starts_on,
+                      OptionalDate(in.term_starts_on(), "training.term_starts_on"));
+  GR_ASSIGN_OR_RETURN(std::optional<std::string> term_ends_on, OptionalDate(in.term_ends_on(), "training.term_ends_on"));
   sql::PreparedStatement& ps = session.Prepare(
-      "INSERT INTO trainings (member_id, course, kind, start_date, end_date, certificate_number, provider) "
-      "VALUES (?,?,?,?,?,?,?)");
+      "INSERT INTO trainings (member_id, course, kind, start_date, end_date, certificate_number, provider, post, "
+      "term_starts_on, term_ends_on, committee_term) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   ps.setInt64(1, member_id);
   ps.setString(2, in.course());
   ps.setString(3, in.kind());
@@ -419,6 +443,10 @@ absl::StatusOr<v1::Training> YearlyStore::InsertTraining(common::db::Session& se
   ps.setString(5, end_date);
   ps.setString(6, in.certificate_number());
   ps.setString(7, in.provider());
+  SetOptionalString(ps, 8, PostCode(in.post()));
+  SetOptionalString(ps, 9, term_starts_on);
+  SetOptionalString(ps, 10, term_ends_on);
+  SetOptionalString(ps, 11, in.committee_term().empty() ? std::nullopt : std::optional<std::string>(in.committee_term()));
   ps.executeUpdate();
   return ReadBack<v1::Training>(session, "trainings", kTrainingColumns, "id", member_id, session.LastInsertId(),
                                 ReadTraining);

@@ -1,6 +1,6 @@
 #pragma once
-// Plain records of an organization's activity: residential units, working regulations,
-// new models, four-good designations and ratings. No I/O, no rules.
+// Plain records of an organization's activity: working regulations, new models,
+// four-good designations and ratings (residential units: residential_units.h). No I/O, no rules.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,31 +10,6 @@
 #include "services/org/domain/rating_rules.h"
 
 namespace grassroots::org::domain {
-
-// Values match grassroots.org.v1.ResidentialUnitKind.
-enum class ResidentialUnitKind { kVillage = 1, kResidentialGroup = 2 };
-
-struct UnitHead {
-  std::string display_name;
-  bool is_party_member = false;
-  std::optional<int64_t> member_id;
-};
-
-struct ResidentialUnit {
-  int64_t id = 0;
-  std::string code;
-  std::string display_name;
-  ResidentialUnitKind kind = ResidentialUnitKind::kVillage;
-  int64_t commune_organization_id = 0;
-  std::optional<int64_t> covering_cell_id;
-  UnitHead head;
-  UnitHead front_work_committee_head;
-  absl::CivilDay established_on;
-  std::optional<absl::CivilDay> ended_on;  // first day it no longer exists
-  int32_t households = 0;
-  int64_t version = 0;
-  bool IsActiveOn(absl::CivilDay day) const { return established_on <= day && (!ended_on || day < *ended_on); }
-};
 
 struct WorkingRegulation {
   int64_t id = 0;

@@ -69,7 +69,7 @@ grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* cont
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->parent(), "parent"));
     if (!request->has_term()) return common::InvalidField("term", "is required");
     const v1::CommitteeTerm& in = request->term();
-    store::CommitteeTerm term;
+    domain::CommitteeTerm term;
     term.organization_id = org_id;
     GR_ASSIGN_OR_RETURN(term.label, common::api::NormalizeText(in.label(), "term.label", true, 100));
     GR_ASSIGN_OR_RETURN(term.starts_on, common::api::ParseDate(in.starts_on(), "term.starts_on"));
@@ -92,7 +92,7 @@ grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* cont
                             ctx_.pool, "committee.create_term", write, "CreateCommitteeTerm", request->request_id(),
                             *request, [&](Session& session) -> absl::StatusOr<v1::CommitteeTerm> {
                               GR_ASSIGN_OR_RETURN(int64_t id, committees_.CreateTerm(session, term));
-                              GR_ASSIGN_OR_RETURN(store::CommitteeTerm stored, committees_.GetTerm(session, id));
+                              GR_ASSIGN_OR_RETURN(domain::CommitteeTerm stored, committees_.GetTerm(session, id));
                               v1::CommitteeTerm proto = ToProto(stored);
                               GR_RETURN_IF_ERROR(Record(session, write, "committee_term", proto.name(), "created",
                                                         proto, {{"organization", org_id}}));
@@ -109,7 +109,7 @@ grpc::Status CommitteeServiceImpl::GetCommitteeTerm(grpc::ServerContext* context
   return Respond(context, "GetCommitteeTerm", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "GetCommitteeTerm"));
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->name(), "name"));
-    GR_ASSIGN_OR_RETURN(store::CommitteeTerm term, committees_.GetTerm(ref.term_id));
+    GR_ASSIGN_OR_RETURN(domain::CommitteeTerm term, committees_.GetTerm(ref.term_id));
     if (term.organization_id != ref.org_id) return absl::NotFoundError(absl::StrCat(request->name(), " not found"));
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, term.organization_id));
     *response = ToProto(term);
@@ -124,8 +124,8 @@ grpc::Status CommitteeServiceImpl::ListCommitteeTerms(grpc::ServerContext* conte
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListCommitteeTerms"));
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->parent(), "parent"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, org_id));
-    GR_ASSIGN_OR_RETURN(std::vector<store::CommitteeTerm> terms, committees_.ListTerms(org_id));
-    for (const store::CommitteeTerm& term : terms) *response->add_terms() = ToProto(term);
+    GR_ASSIGN_OR_RETURN(std::vector<domain::CommitteeTerm> terms, committees_.ListTerms(org_id));
+    for (const domain::CommitteeTerm& term : terms) *response->add_terms() = ToProto(term);
     return absl::OkStatus();
   });
 }
@@ -137,7 +137,7 @@ grpc::Status CommitteeServiceImpl::EndCommitteeTerm(grpc::ServerContext* context
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "EndCommitteeTerm"));
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay ended_on, common::api::ParseDate(request->ended_on(), "ended_on"));
-    GR_ASSIGN_OR_RETURN(store::CommitteeTerm existing, committees_.GetTerm(ref.term_id));
+    GR_ASSIGN_OR_RETURN(domain::CommitteeTerm existing, committees_.GetTerm(ref.term_id));
     if (existing.organization_id != ref.org_id) return absl::NotFoundError(absl::StrCat(request->name(), " not found"));
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, ref.org_id));
     const common::feed::WriteContext write = WriteContextOf(call);
@@ -145,7 +145,7 @@ grpc::Status CommitteeServiceImpl::EndCommitteeTerm(grpc::ServerContext* context
                                        "committee.end_term", [&](Session& session) -> absl::StatusOr<v1::CommitteeTerm> {
                                          GR_RETURN_IF_ERROR(
                                              committees_.EndTerm(session, ref.term_id, ended_on, request->etag()));
-                                         GR_ASSIGN_OR_RETURN(store::CommitteeTerm term,
+                                         GR_ASSIGN_OR_RETURN(domain::CommitteeTerm term,
                                                              committees_.GetTerm(session, ref.term_id));
                                          v1::CommitteeTerm proto = ToProto(term);
                                          GR_RETURN_IF_ERROR(Record(session, write, "committee_term", proto.name(),
@@ -164,7 +164,7 @@ grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->parent(), "parent"));
     if (!request->has_position()) return common::InvalidField("position", "is required");
     const v1::Position& in = request->position();
-    store::CommitteePosition position;
+    domain::CommitteePosition position;
     position.term_id = ref.term_id;
     position.organization_id = ref.org_id;
     GR_ASSIGN_OR_RETURN(position.member_id, common::api::ParseId(in.member(), "members", "position.member"));
@@ -187,7 +187,7 @@ grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
                                        ctx_.pool, "committee.assign", write, "AssignPosition", request->request_id(),
                                        *request, [&](Session& session) -> absl::StatusOr<v1::Position> {
                                          GR_ASSIGN_OR_RETURN(int64_t id, committees_.AssignPosition(session, position));
-                                         GR_ASSIGN_OR_RETURN(store::CommitteePosition stored,
+                                         GR_ASSIGN_OR_RETURN(domain::CommitteePosition stored,
                                                              committees_.GetPosition(session, id));
                                          v1::Position proto = ToProto(stored);
                                          GR_RETURN_IF_ERROR(Record(session, write, "committee_position", proto.name(),
@@ -209,13 +209,13 @@ grpc::Status CommitteeServiceImpl::EndPosition(grpc::ServerContext* context, con
     const common::feed::WriteContext write = WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::Position>(
                                        "committee.end_position", [&](Session& session) -> absl::StatusOr<v1::Position> {
-                                         GR_ASSIGN_OR_RETURN(store::CommitteePosition existing,
+                                         GR_ASSIGN_OR_RETURN(domain::CommitteePosition existing,
                                                              committees_.GetPosition(session, ref.position_id));
                                          if (existing.term_id != ref.term_id || existing.organization_id != ref.org_id) {
                                            return absl::NotFoundError(absl::StrCat(request->name(), " not found"));
                                          }
                                          GR_RETURN_IF_ERROR(committees_.EndPosition(session, ref.position_id, ended_on));
-                                         GR_ASSIGN_OR_RETURN(store::CommitteePosition stored,
+                                         GR_ASSIGN_OR_RETURN(domain::CommitteePosition stored,
                                                              committees_.GetPosition(session, ref.position_id));
                                          v1::Position proto = ToProto(stored);
                                          GR_RETURN_IF_ERROR(Record(session, write, "committee_position", proto.name(),
@@ -235,11 +235,11 @@ grpc::Status CommitteeServiceImpl::ListPositions(grpc::ServerContext* context, c
     if (!request->as_of_date().empty()) {
       GR_ASSIGN_OR_RETURN(as_of, common::api::ParseDate(request->as_of_date(), "as_of_date"));
     }
-    GR_ASSIGN_OR_RETURN(store::CommitteeTerm term, committees_.GetTerm(ref.term_id));
+    GR_ASSIGN_OR_RETURN(domain::CommitteeTerm term, committees_.GetTerm(ref.term_id));
     if (term.organization_id != ref.org_id) return absl::NotFoundError(absl::StrCat(request->parent(), " not found"));
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, ref.org_id));
-    GR_ASSIGN_OR_RETURN(std::vector<store::CommitteePosition> positions, committees_.ListPositions(ref.term_id, as_of));
-    for (const store::CommitteePosition& position : positions) *response->add_positions() = ToProto(position);
+    GR_ASSIGN_OR_RETURN(std::vector<domain::CommitteePosition> positions, committees_.ListPositions(ref.term_id, as_of));
+    for (const domain::CommitteePosition& position : positions) *response->add_positions() = ToProto(position);
     return absl::OkStatus();
   });
 }
@@ -257,12 +257,12 @@ grpc::Status CommitteeServiceImpl::CheckOrganizationRules(grpc::ServerContext* c
     }
     struct Facts {
       domain::Organization org;
-      std::optional<store::CommitteeTerm> term;
+      std::optional<domain::CommitteeTerm> term;
     };
     GR_ASSIGN_OR_RETURN(Facts facts, ctx_.pool.Read<Facts>("committee.check_rules", [&](Session& session)
                                                                                         -> absl::StatusOr<Facts> {
       GR_ASSIGN_OR_RETURN(domain::Organization org, ctx_.organizations.Get(session, org_id, as_of));
-      GR_ASSIGN_OR_RETURN(std::optional<store::CommitteeTerm> term, committees_.TermInOffice(session, org_id, as_of));
+      GR_ASSIGN_OR_RETURN(std::optional<domain::CommitteeTerm> term, committees_.TermInOffice(session, org_id, as_of));
       return Facts{std::move(org), std::move(term)};
     }));
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, org_id));

@@ -194,7 +194,7 @@ v1::OrganizationEvent ToProto(const domain::OrgEvent& event) {
   return out;
 }
 
-v1::CommitteeTerm ToProto(const store::CommitteeTerm& term) {
+v1::CommitteeTerm ToProto(const domain::CommitteeTerm& term) {
   v1::CommitteeTerm out;
   out.set_name(TermName(term.organization_id, term.id));
   out.set_organization(OrgName(term.organization_id));
@@ -220,7 +220,7 @@ v1::PositionKind PositionKindFromCode(std::string_view code) {
   return kind;
 }
 
-v1::Position ToProto(const store::CommitteePosition& position) {
+v1::Position ToProto(const domain::CommitteePosition& position) {
   v1::Position out;
   out.set_name(PositionName(position.organization_id, position.term_id, position.id));
   out.set_term(TermName(position.organization_id, position.term_id));
@@ -232,4 +232,11 @@ v1::Position ToProto(const store::CommitteePosition& position) {
   return out;
 }
 
+}  // namespace grassroots::org
+
+namespace grassroots::org {
+absl::StatusOr<std::vector<int64_t>> ParseResourcePath(std::string_view name, std::string_view field,
+                                                       std::initializer_list<std::string_view> collections) {
+  return ParsePath(name, field, collections);
+}
 }  // namespace grassroots::org

@@ -3,7 +3,9 @@
 // resource names and dates that every handler needs.
 #include <cstdint>
 #include <string>
+#include <initializer_list>
 #include <string_view>
+#include <vector>
 
 #include <google/protobuf/timestamp.pb.h>
 
@@ -13,7 +15,7 @@
 #include "grassroots/org/v1/committee.pb.h"
 #include "grassroots/org/v1/organization.pb.h"
 #include "services/org/domain/organization.h"
-#include "services/org/store/committee_store.h"
+#include "services/org/domain/committee_positions.h"
 
 namespace grassroots::org {
 
@@ -52,9 +54,15 @@ void ToProto(const domain::Decision& decision, v1::Decision* out);
 // Validates lengths and the signed_on date; fields are named "<prefix>.number" etc.
 absl::StatusOr<domain::Decision> DecisionFromProto(const v1::Decision& decision, std::string_view prefix);
 
-v1::CommitteeTerm ToProto(const store::CommitteeTerm& term);
-v1::Position ToProto(const store::CommitteePosition& position);
+v1::CommitteeTerm ToProto(const domain::CommitteeTerm& term);
+v1::Position ToProto(const domain::CommitteePosition& position);
 std::string PositionKindCode(v1::PositionKind kind);          // "SECRETARY", ... ("" for UNSPECIFIED)
 v1::PositionKind PositionKindFromCode(std::string_view code);
 
+}  // namespace grassroots::org
+
+namespace grassroots::org {
+// "a/{id}/b/{id}..." with these collections, in order; the ids, or INVALID_ARGUMENT naming field.
+absl::StatusOr<std::vector<int64_t>> ParseResourcePath(std::string_view name, std::string_view field,
+                                                       std::initializer_list<std::string_view> collections);
 }  // namespace grassroots::org

@@ -54,8 +54,14 @@ common::auth::MethodPolicy MakeOrgMethodPolicy() {
 
   // ---- ResidentialUnitService ----
   const char* kUnits = "ResidentialUnitService";
-  for (const char* m : {"CreateResidentialUnit", "UpdateResidentialUnit"}) p.Allow(M(kUnits, m), kWriters);
-  for (const char* m : {"GetResidentialUnit", "ListResidentialUnits"}) p.Allow(M(kUnits, m), kTreeReaders);
+  for (const char* m : {"CreateResidentialUnit", "UpdateResidentialUnit", "AssignCoveringCell", "EndCoveringCell",
+                        "AssignUnitHead", "EndUnitHead", "RecordHeadTraining"}) {
+    p.Allow(M(kUnits, m), kWriters);
+  }
+  for (const char* m : {"GetResidentialUnit", "ListResidentialUnits", "ListCoveringPeriods", "ListUnitHeads",
+                        "ListHeadTrainings"}) {
+    p.Allow(M(kUnits, m), kTreeReaders);
+  }
 
   // ---- MeetingService: secretaries run their own cells' meetings; members see their cell's ----
   const char* kMeetings = "MeetingService";

@@ -67,9 +67,6 @@ absl::Status AdoptImpl(HandlerContext& ctx, store::RegulationStore& store, grpc:
   GR_ASSIGN_OR_RETURN(regulation.title, api::NormalizeText(in.title(), "regulation.title", true, 500));
   if (in.adopted_on().empty()) return common::InvalidField("regulation.adopted_on", "is required");
   GR_ASSIGN_OR_RETURN(regulation.adopted_on, api::ParseDate(in.adopted_on(), "regulation.adopted_on"));
-  if (regulation.adopted_on > api::Today()) {
-    return common::InvalidField("regulation.adopted_on", "must not be in the future");
-  }
   GR_ASSIGN_OR_RETURN(regulation.decision, DecisionFromProto(in.decision(), "regulation.decision"));
   GR_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
 

@@ -1,6 +1,6 @@
 #pragma once
 // grassroots.org.v1.ResidentialUnitService: villages and residential groups, their
-// covering cell and their heads.
+// covering cell and their heads with history, and the heads' training for their post.
 #include <grpcpp/grpcpp.h>
 
 #include "grassroots/org/v1/residential_unit.grpc.pb.h"
@@ -21,6 +21,22 @@ class ResidentialUnitServiceImpl final : public grassroots::org::v1::Residential
                                      v1::ResidentialUnit* response) override;
   grpc::Status ListResidentialUnits(grpc::ServerContext* context, const v1::ListResidentialUnitsRequest* request,
                                     v1::ListResidentialUnitsResponse* response) override;
+  grpc::Status AssignCoveringCell(grpc::ServerContext* context, const v1::AssignCoveringCellRequest* request,
+                                  v1::CoveringPeriod* response) override;
+  grpc::Status EndCoveringCell(grpc::ServerContext* context, const v1::EndCoveringCellRequest* request,
+                               v1::CoveringPeriod* response) override;
+  grpc::Status ListCoveringPeriods(grpc::ServerContext* context, const v1::ListCoveringPeriodsRequest* request,
+                                   v1::ListCoveringPeriodsResponse* response) override;
+  grpc::Status AssignUnitHead(grpc::ServerContext* context, const v1::AssignUnitHeadRequest* request,
+                              v1::UnitHead* response) override;
+  grpc::Status EndUnitHead(grpc::ServerContext* context, const v1::EndUnitHeadRequest* request,
+                           v1::UnitHead* response) override;
+  grpc::Status ListUnitHeads(grpc::ServerContext* context, const v1::ListUnitHeadsRequest* request,
+                             v1::ListUnitHeadsResponse* response) override;
+  grpc::Status RecordHeadTraining(grpc::ServerContext* context, const v1::RecordHeadTrainingRequest* request,
+                                  v1::HeadTraining* response) override;
+  grpc::Status ListHeadTrainings(grpc::ServerContext* context, const v1::ListHeadTrainingsRequest* request,
+                                 v1::ListHeadTrainingsResponse* response) override;
 
  private:
   HandlerContext& ctx_;

@@ -4,7 +4,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/api.h"
 #include "common/status/status.h"
+#include "services/org/domain/regulation_rules.h"
 #include "services/org/store/activity_sql.h"
 
 namespace grassroots::org::store {
@@ -44,28 +46,15 @@ absl::StatusOr<RegulationStore::Adopted> RegulationStore::Adopt(common::db::Sess
   if (rs->next()) previous = ReadRegulation(*rs);
   rs.reset();
 
+  GR_RETURN_IF_ERROR(domain::CheckAdoption(previous, regulation, common::api::Today()));
   Adopted out;
-  if (previous) {
-    if (regulation.version <= previous->version) {
-      return common::Reasoned(absl::StatusCode::kFailedPrecondition, "REGULATION_VERSION_NOT_INCREASING",
-                              absl::StrCat("version ", regulation.version, " is not higher than the latest version ",
-                                           previous->version));
-    }
-    if (regulation.adopted_on <= previous->adopted_on) {
-      return common::Reasoned(absl::StatusCode::kFailedPrecondition, "REGULATION_ADOPTED_BEFORE_PREVIOUS",
-                              absl::StrCat("version ", regulation.version, " must be adopted after ",
-                                           su::DateText(previous->adopted_on), ", when version ", previous->version,
-                                           " was adopted"));
-    }
-    if (!previous->superseded_on) {
-      sql::PreparedStatement& supersede =
-          session.Prepare("UPDATE working_regulations SET superseded_on = ? WHERE id = ? AND superseded_on IS NULL");
-      supersede.setString(1, su::DateText(regulation.adopted_on));
-      supersede.setInt64(2, previous->id);
-      supersede.executeUpdate();
-      previous->superseded_on = regulation.adopted_on;
-      out.superseded = previous;
-    }
+  out.superseded = domain::Superseded(previous, regulation);
+  if (out.superseded) {
+    sql::PreparedStatement& supersede =
+        session.Prepare("UPDATE working_regulations SET superseded_on = ? WHERE id = ? AND superseded_on IS NULL");
+    supersede.setString(1, su::DateText(regulation.adopted_on));
+    supersede.setInt64(2, out.superseded->id);
+    supersede.executeUpdate();
   }
 
   sql::PreparedStatement& ins = session.Prepare(

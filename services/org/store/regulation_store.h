@@ -12,10 +12,9 @@ namespace grassroots::org::store {
 
 class RegulationStore {
  public:
-  // Adopts a new version: it must be higher than every stored version and adopted after
-  // the version in force (FAILED_PRECONDITION, REGULATION_VERSION_NOT_INCREASING /
-  // REGULATION_ADOPTED_BEFORE_PREVIOUS); the version in force is superseded on the new
-  // version's adoption day. Returns the new version and, when one was superseded, it too.
+  // Adopts a new version as domain::CheckAdoption allows it after the newest stored one
+  // (locked); the version in force is superseded on the new version's adoption day.
+  // Returns the new version and, when one was superseded, it too.
   struct Adopted {
     domain::WorkingRegulation regulation;
     std::optional<domain::WorkingRegulation> superseded;

@@ -70,6 +70,10 @@ struct OrgSide {
   std::unique_ptr<org::RecognitionServiceImpl> recognition_service;
   std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service;
   std::unique_ptr<common::ServiceHost> host;
+  // Org's client of the membership service (unit heads naming members), and one aimed
+  // at a port nobody listens on, for the outage tests.
+  std::unique_ptr<org::GrpcMemberDirectory> member_directory;
+  std::unique_ptr<org::GrpcMemberDirectory> unreachable_member_directory;
 };
 
 // The membership service, as its main.cc wires it.
@@ -109,6 +113,7 @@ struct Suite {
   std::unique_ptr<v1::YearlyRecordService::Stub> yearly;
   std::unique_ptr<v1::MemberImportService::Stub> imports;
   std::unique_ptr<grassroots::feed::v1::ChangeFeedService::Stub> member_feed;
+  std::unique_ptr<orgv1::ResidentialUnitService::Stub> org_units;
   int64_t root_id = 0;
 };
 
@@ -293,7 +298,24 @@ void MembershipFixture::SetUpTestSuite() {
   s.yearly = v1::YearlyRecordService::NewStub(s.member_channel);
   s.imports = v1::MemberImportService::NewStub(s.member_channel);
   s.member_feed = grassroots::feed::v1::ChangeFeedService::NewStub(s.member_channel);
+  s.org_units = orgv1::ResidentialUnitService::NewStub(s.org_channel);
+  // Org confirms unit heads who are members with this membership service, as its
+  // main.cc does with GRASSROOTS_MEMBERSHIP_TARGET, using the same service token.
+  s.org.member_directory = std::make_unique<org::GrpcMemberDirectory>(s.member_channel, s.mem.token_file,
+                                                                      std::chrono::milliseconds(2000));
+  s.org.unreachable_member_directory = std::make_unique<org::GrpcMemberDirectory>(
+      grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), s.mem.token_file,
+      std::chrono::milliseconds(500));
+  s.org.context->members = s.org.member_directory.get();
   WaitForProjection(s.root_id);
+}
+
+orgv1::ResidentialUnitService::Stub& MembershipFixture::org_units() { return *S().org_units; }
+
+void MembershipFixture::SetOrgMembershipReachable(bool reachable) {
+  Suite& s = S();
+  s.org.context->members =
+      reachable ? s.org.member_directory.get() : s.org.unreachable_member_directory.get();
 }
 
 void MembershipFixture::TearDownTestSuite() {

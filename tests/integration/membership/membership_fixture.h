@@ -31,6 +31,7 @@
 #include "grassroots/membership/v1/member.grpc.pb.h"
 #include "grassroots/membership/v1/yearly_records.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
+#include "grassroots/org/v1/residential_unit.grpc.pb.h"
 
 #include "services/membership/handlers/handler_context.h"
 
@@ -94,6 +95,10 @@ class MembershipFixture : public ::testing::Test {
   static HandlerContext& member_context();
   // Straight to the org service (not through the proxy): test set-up.
   static orgv1::OrganizationService::Stub& orgs();
+  // Org's residential units, whose heads org confirms with this membership service.
+  static orgv1::ResidentialUnitService::Stub& org_units();
+  // false: org's member checks go to an address nobody listens on (until set back).
+  static void SetOrgMembershipReachable(bool reachable);
 
   // ---- the org service as membership sees it ----
   // Stops the proxy: membership's calls to the org service fail from now on.

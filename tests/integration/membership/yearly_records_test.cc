@@ -313,6 +313,70 @@ TEST_F(GrpcYearlyTest, TrainingsAreIdempotentWithARequestId) {
   EXPECT_EQ(BadField(status), "training.end_date");
 }
 
+TEST_F(GrpcYearlyTest, PostTrainingNamesThePostAndTermAndGoesOnTheFeed) {
+  const Branch branch = NewBranch();
+  const v1::Member member = CreateExisting(branch.cell_a, NewPerson());
+  v1::RecordTrainingRequest request;
+  v1::Training* training = request.mutable_training();
+  training->set_member(member.name());
+  training->set_course("Bồi dưỡng bí thư chi bộ nhiệm kỳ 2025-2030");
+  training->set_kind("POST_TRAINING");
+  training->set_start_date(DaysFromToday(-20));
+  training->set_end_date(DaysFromToday(-18));
+  training->set_post(v1::TRAINING_POST_CELL_SECRETARY);
+  training->set_term_starts_on("2025-07-01");
+  training->set_term_ends_on("2030-07-01");
+  training->set_committee_term("organizations/12/committeeTerms/3");
+  v1::Training stored;
+  grpc::Status status = Call(yearly(), &Stub::RecordTraining, SecretaryToken(branch.cell_a), request, &stored);
+  ASSERT_TRUE(status.ok()) << status.error_message() << " " << BadField(status);
+  EXPECT_EQ(stored.post(), v1::TRAINING_POST_CELL_SECRETARY);
+  EXPECT_EQ(stored.term_starts_on(), "2025-07-01");
+  EXPECT_EQ(stored.term_ends_on(), "2030-07-01");
+  EXPECT_EQ(stored.committee_term(), "organizations/12/committeeTerms/3");
+
+  // Listed with the post, and on membership's feed with it.
+  v1::ListYearlyRecordsRequest list;
+  list.set_member(member.name());
+  std::vector<v1::YearlyRecord> records = Records(list, AdminToken());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].training().post(), v1::TRAINING_POST_CELL_SECRETARY);
+  grpc::ClientContext context;
+  Authorize(context, ServiceToken());
+  grassroots::feed::v1::StreamChangesRequest feed_request;
+  feed_request.add_resource_types("training");
+  feed_request.set_follow(false);
+  auto reader = member_feed().StreamChanges(&context, feed_request);
+  grassroots::feed::v1::Change change;
+  v1::Training payload;
+  bool found = false;
+  while (reader->Read(&change)) {
+    if (change.resource_name() != stored.name()) continue;
+    found = change.resource().UnpackTo(&payload);
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_TRUE(found);
+  EXPECT_EQ(payload.post(), v1::TRAINING_POST_CELL_SECRETARY);
+  EXPECT_EQ(payload.term_ends_on(), "2030-07-01");
+
+  // Each bad field is named, and nothing is written.
+  const int64_t before = CountRows("trainings");
+  v1::RecordTrainingRequest bad = request;
+  bad.mutable_training()->set_kind("REFRESHER");
+  EXPECT_EQ(BadField(Call(yearly(), &Stub::RecordTraining, AdminToken(), bad, &stored)), "training.kind");
+  bad = request;
+  bad.mutable_training()->clear_term_starts_on();
+  bad.mutable_training()->clear_committee_term();
+  EXPECT_EQ(BadField(Call(yearly(), &Stub::RecordTraining, AdminToken(), bad, &stored)), "training.term_starts_on");
+  bad = request;
+  bad.mutable_training()->set_term_ends_on("2025-01-01");
+  EXPECT_EQ(BadField(Call(yearly(), &Stub::RecordTraining, AdminToken(), bad, &stored)), "training.term_ends_on");
+  bad = request;
+  bad.mutable_training()->set_post(v1::TRAINING_POST_VILLAGE_HEAD);
+  EXPECT_EQ(BadField(Call(yearly(), &Stub::RecordTraining, AdminToken(), bad, &stored)), "training.committee_term");
+  EXPECT_EQ(CountRows("trainings"), before);
+}
+
 TEST_F(GrpcYearlyTest, ScreeningNeedsTwoThirdsAndEndsWithAnOutcome) {
   const Branch branch = NewBranch();
   const v1::Member member = CreateExisting(branch.cell_a, NewPerson());

@@ -22,7 +22,6 @@ class UnitsTest : public ActivityTest {
     u.set_covering_cell(cell_.name());
     u.mutable_head()->set_display_name("Nguyễn Văn Hùng");
     u.mutable_head()->set_is_party_member(true);
-    u.mutable_head()->set_member("members/41");
     u.mutable_front_work_committee_head()->set_display_name("Trần Thị Mai");
     u.set_established_on("1995-01-01");
     u.set_households(312);
@@ -84,8 +83,10 @@ TEST_F(UnitsTest, CreateGetUpdateAndFeed) {
   EXPECT_TRUE(created.name().rfind("residentialUnits/", 0) == 0);
   EXPECT_EQ(created.display_name(), "Thôn 3");
   EXPECT_EQ(created.covering_cell(), cell_.name());
-  EXPECT_EQ(created.head().member(), "members/41");
   EXPECT_TRUE(created.head().is_party_member());
+  EXPECT_EQ(created.head().post(), v1::UNIT_HEAD_POST_VILLAGE_HEAD);
+  EXPECT_EQ(created.head().valid_from(), "1995-01-01");  // no date: since the unit's founding
+  EXPECT_EQ(created.covering_cell_since(), "2020-01-01");  // no date: since the cell's founding
   EXPECT_EQ(created.front_work_committee_head().display_name(), "Trần Thị Mai");
   EXPECT_EQ(created.households(), 312);
 
@@ -140,7 +141,12 @@ TEST_F(UnitsTest, ErrorPaths) {
       {"unit.kind", [](v1::ResidentialUnit& u) { u.set_kind(v1::RESIDENTIAL_UNIT_KIND_UNSPECIFIED); }},
       {"unit.commune_organization", [](v1::ResidentialUnit& u) { u.clear_commune_organization(); }},
       {"unit.covering_cell", [](v1::ResidentialUnit& u) { u.set_covering_cell("cells/4"); }},
-      {"unit.head.member", [](v1::ResidentialUnit& u) { u.mutable_head()->set_is_party_member(false); }},
+      {"unit.head.member",
+       [](v1::ResidentialUnit& u) {
+         u.mutable_head()->set_is_party_member(false);
+         u.mutable_head()->set_member("members/41");
+       }},
+      {"unit.covering_cell_since", [](v1::ResidentialUnit& u) { u.set_covering_cell_since("2020-13-01"); }},
       {"unit.established_on", [](v1::ResidentialUnit& u) { u.set_established_on("1995-02-30"); }},
       {"unit.ended_on", [](v1::ResidentialUnit& u) { u.set_ended_on("1990-01-01"); }},
       {"unit.households", [](v1::ResidentialUnit& u) { u.set_households(-3); }},
@@ -165,7 +171,7 @@ TEST_F(UnitsTest, ErrorPaths) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(BadField(status), "unit.covering_cell");
 
-  // ... and active today.
+  // ... and not ended: the covering it starts is open.
   v1::Organization dissolved = CreateOrg("CHI_BO_TRUC_THUOC", commune_.name(), "Chi bộ đã giải thể");
   Dissolve(dissolved.name(), "2026-01-01");
   u = Valid();
