@@ -382,6 +382,7 @@ void Builder::AddCommunes() {
       cell.display_name = extra.name;
       cell.type = "CHI_BO_TRUC_THUOC";
       cell.sector = extra.sector;
+      cell.commune_military_cell = extra.suffix == "QS";
       cell.parent_code = commune.code;
       cell.established_on = FoundedAfter(commune.code, 1980, 2010);
       cell.members = random_.Between(extra.lo, extra.hi);

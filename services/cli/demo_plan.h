@@ -27,6 +27,7 @@ struct Org {
   std::string display_name;
   std::string type;          // org type code (V0002 reference data)
   std::string sector;        // sector code, may be empty
+  bool commune_military_cell = false;  // the commune's military cell (a recorded fact)
   std::string parent_code;   // empty for the root
   std::string established_on;
   Decision decision;

@@ -492,7 +492,13 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
       assignments[child] = index;
     }
     std::optional<int32_t> member_successor_index;
-    if (request->has_member_successor_index()) member_successor_index = request->member_successor_index();
+    if (request->has_member_successor_index()) {
+      if (request->member_successor_index() < 0 ||
+          request->member_successor_index() >= request->new_organizations_size()) {
+        return common::InvalidField("member_successor_index", "must index new_organizations");
+      }
+      member_successor_index = request->member_successor_index();
+    }
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
