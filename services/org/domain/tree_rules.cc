@@ -250,6 +250,16 @@ std::optional<int64_t> MergeMemberSuccessor(const Organization& source, const Or
   return std::nullopt;
 }
 
+std::optional<OrgState> EndingStateOf(OrgEventKind kind) {
+  switch (kind) {
+    case OrgEventKind::kMerged: return OrgState::kMerged;
+    case OrgEventKind::kSplit: return OrgState::kSplit;
+    case OrgEventKind::kDissolved: return OrgState::kDissolved;
+    case OrgEventKind::kHandedOver: return OrgState::kHandedOver;
+    default: return std::nullopt;
+  }
+}
+
 // ---- dated attributes ----------------------------------------------------------
 
 bool IsCommuneLevelSector(std::string_view sector) {
@@ -282,6 +292,14 @@ absl::Status CheckMilitaryCellChange(const Organization& org, bool is_commune_mi
   }
   if (!is_commune_military_cell) return absl::OkStatus();
   return CheckCommuneMilitaryCell(org.type.is_cell, parent_on_date);
+}
+
+absl::Status CheckAttributeUpdate(const Organization& org, const std::optional<std::string>& sent_sector) {
+  if (sent_sector && *sent_sector != org.sector) {
+    return common::InvalidField("organization.sector",
+                                "the sector has history and is not corrected here; use ChangeOrganizationSector");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace grassroots::org::domain

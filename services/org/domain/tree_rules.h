@@ -139,6 +139,11 @@ absl::Status CheckMemberSuccessor(const Organization& ending, const Organization
 // otherwise the decision names no successor.
 std::optional<int64_t> MergeMemberSuccessor(const Organization& source, const Organization& target);
 
+// The state an event leaves its organization in when it ends it (merged, split,
+// dissolved, handed over: from the effective date on, final); nullopt when the
+// organization goes on (created, renamed, moved, absorbed, sector changed...).
+std::optional<OrgState> EndingStateOf(OrgEventKind kind);
+
 // ---- dated attributes ----------------------------------------------------------
 
 // Sector codes of a commune, ward, township or special zone (V0002 reference data):
@@ -158,5 +163,10 @@ absl::Status CheckSectorChange(const Organization& org, const std::string& new_s
 // different value, and when set, the rules of CheckCommuneMilitaryCell.
 absl::Status CheckMilitaryCellChange(const Organization& org, bool is_commune_military_cell,
                                      const Organization* parent_on_date, absl::CivilDay effective);
+
+// UpdateOrganization corrects attributes without history only. A sector sent
+// along (the whole organization sent back) must be the one in force:
+// INVALID_ARGUMENT organization.sector pointing at ChangeOrganizationSector otherwise.
+absl::Status CheckAttributeUpdate(const Organization& org, const std::optional<std::string>& sent_sector);
 
 }  // namespace grassroots::org::domain

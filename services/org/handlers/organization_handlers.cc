@@ -275,7 +275,8 @@ grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* co
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, id));
     const common::feed::WriteContext write = WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(
-        *response, ctx_.pool.Transact<v1::Organization>("org.update", [&](Session& session) -> absl::StatusOr<v1::Organization> {
+        *response,
+        ctx_.pool.Transact<v1::Organization>("org.update", [&](Session& session) -> absl::StatusOr<v1::Organization> {
           GR_ASSIGN_OR_RETURN(store::OrganizationStore::Changed updated,
                               ctx_.organizations.UpdateAttributes(session, id, update, in.etag(), ActorOf(call)));
           GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, {updated}));

@@ -782,9 +782,13 @@ absl::StatusOr<OrganizationStore::Relocation> OrganizationStore::BeginRelocation
 
 absl::StatusOr<OrganizationStore::Changed> OrganizationStore::ApplyChange(Session& session,
                                                                          const domain::OrgEvent& event,
-                                                                         const VersionChange& change,
-                                                                         std::optional<absl::CivilDay> ended_on,
-                                                                         const Actor& actor) {
+                                                                         VersionChange change, const Actor& actor) {
+  // The domain tells which events end the organization, and in which state.
+  std::optional<absl::CivilDay> ended_on;
+  if (std::optional<OrgState> ending = domain::EndingStateOf(event.kind)) {
+    change.state = *ending;
+    ended_on = event.effective_date;
+  }
   GR_RETURN_IF_ERROR(AppendVersion(session, event.organization_id, event.effective_date, change));
   GR_RETURN_IF_ERROR(Touch(session, event.organization_id, ended_on));
   GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
@@ -874,10 +878,7 @@ absl::StatusOr<OrganizationStore::Changed> OrganizationStore::UpdateAttributes(S
                                                                               const std::string& etag,
                                                                               const Actor& actor) {
   GR_ASSIGN_OR_RETURN(domain::Organization current, LockCurrent(session, id, etag));
-  if (update.unchanged_sector && *update.unchanged_sector != current.sector) {
-    return common::InvalidField("organization.sector",
-                                "the sector has history and is not corrected here; use ChangeOrganizationSector");
-  }
+  GR_RETURN_IF_ERROR(domain::CheckAttributeUpdate(current, update.unchanged_sector));
   sql::PreparedStatement& ps = session.Prepare(
       R"(UPDATE organizations SET address = ?, phone = ?, note = ? WHERE id = ?)");
   ps.setString(1, update.address.value_or(current.address));
@@ -903,7 +904,7 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Chang
   event.new_sector = new_sector;
   GR_ASSIGN_OR_RETURN(Changed changed,
                       ApplyChange(session, event, VersionChange{.sector = std::optional<std::string>(new_sector)},
-                                  std::nullopt, actor));
+                                  actor));
   return std::vector<Changed>{changed};
 }
 
@@ -920,8 +921,8 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Chang
                                                      parent_on_date ? &*parent_on_date : nullptr, effective));
   domain::OrgEvent event = EventOf(domain::OrgEventKind::kMilitaryCellChanged, id, effective, decision);
   GR_ASSIGN_OR_RETURN(Changed changed,
-                      ApplyChange(session, event, VersionChange{.is_commune_military_cell = is_commune_military_cell},
-                                  std::nullopt, actor));
+                      ApplyChange(session, event,
+                                  VersionChange{.is_commune_military_cell = is_commune_military_cell}, actor));
   return std::vector<Changed>{changed};
 }
 
@@ -933,8 +934,8 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Renam
   domain::OrgEvent event = EventOf(domain::OrgEventKind::kRenamed, id, effective, decision);
   event.previous_display_name = org.display_name;
   event.new_display_name = new_display_name;
-  GR_ASSIGN_OR_RETURN(Changed changed, ApplyChange(session, event, VersionChange{.display_name = new_display_name},
-                                                   std::nullopt, actor));
+  GR_ASSIGN_OR_RETURN(Changed changed,
+                      ApplyChange(session, event, VersionChange{.display_name = new_display_name}, actor));
   return std::vector<Changed>{changed};
 }
 
@@ -955,7 +956,7 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Move(
   event.new_parent_id = new_parent_id;
   GR_ASSIGN_OR_RETURN(Changed changed,
                       ApplyChange(session, event, VersionChange{.parent_id = std::optional<int64_t>(new_parent_id)},
-                                  std::nullopt, actor));
+                                  actor));
   return std::vector<Changed>{changed};
 }
 
@@ -968,8 +969,8 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::MoveC
     moved.related_ids = {from, to};
     moved.previous_parent_id = from;
     moved.new_parent_id = to;
-    GR_ASSIGN_OR_RETURN(Changed one, ApplyChange(session, moved, VersionChange{.parent_id = std::optional<int64_t>(to)},
-                                                 std::nullopt, actor));
+    GR_ASSIGN_OR_RETURN(Changed one,
+                        ApplyChange(session, moved, VersionChange{.parent_id = std::optional<int64_t>(to)}, actor));
     changed.push_back(std::move(one));
   }
   return changed;
@@ -1011,9 +1012,7 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Merge
     domain::OrgEvent merged = EventOf(domain::OrgEventKind::kMerged, source.id, effective, decision);
     merged.related_ids = {target};
     merged.member_successor_id = domain::MergeMemberSuccessor(source, target_org);
-    GR_ASSIGN_OR_RETURN(Changed one, ApplyChange(session, merged,
-                                                 VersionChange{.state = OrgState::kMerged, .successor_id = target},
-                                                 effective, actor));
+    GR_ASSIGN_OR_RETURN(Changed one, ApplyChange(session, merged, VersionChange{.successor_id = target}, actor));
     changed.push_back(std::move(one));
   }
   // The target keeps its period; only its version and history change.
@@ -1057,7 +1056,7 @@ absl::StatusOr<OrganizationStore::SplitResult> OrganizationStore::Split(
   split.related_ids = result.created;
   if (member_successor_index) split.member_successor_id = result.created[static_cast<size_t>(*member_successor_index)];
   GR_ASSIGN_OR_RETURN(Changed changed,
-                      ApplyChange(session, split, VersionChange{.state = OrgState::kSplit}, effective, actor));
+                      ApplyChange(session, split, VersionChange{}, actor));
   result.changed.push_back(std::move(changed));
   return result;
 }
@@ -1080,7 +1079,7 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Disso
     event.member_successor_id = member_successor;
   }
   GR_ASSIGN_OR_RETURN(Changed changed,
-                      ApplyChange(session, event, VersionChange{.state = OrgState::kDissolved}, effective, actor));
+                      ApplyChange(session, event, VersionChange{}, actor));
   return std::vector<Changed>{changed};
 }
 
@@ -1100,16 +1099,14 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::HandO
   event.new_parent_id = receiving;
   GR_ASSIGN_OR_RETURN(Changed top, ApplyChange(session, event,
                                                VersionChange{.parent_id = std::optional<int64_t>(receiving),
-                                                             .state = OrgState::kHandedOver,
                                                              .successor_id = receiving},
-                                               effective, actor));
+                                               actor));
   changed.push_back(std::move(top));
   // The units below go with it; they keep their parents inside the subtree.
   for (const domain::Organization& unit : below) {
     domain::OrgEvent cascaded = EventOf(domain::OrgEventKind::kHandedOver, unit.id, effective, decision);
     cascaded.related_ids = {id, receiving};
-    GR_ASSIGN_OR_RETURN(Changed one, ApplyChange(session, cascaded, VersionChange{.state = OrgState::kHandedOver},
-                                                 effective, actor));
+    GR_ASSIGN_OR_RETURN(Changed one, ApplyChange(session, cascaded, VersionChange{}, actor));
     changed.push_back(std::move(one));
   }
   return changed;

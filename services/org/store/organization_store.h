@@ -232,9 +232,9 @@ class OrganizationStore : public common::auth::ScopeResolver {
   absl::StatusOr<std::shared_ptr<const domain::TypeCompatibility>> TypeRules(common::db::Session& session);
   // One organization's dated change: its new period, its version bump (and end
   // date, when it ends) and its history event.
+  // (An event that ends the organization also sets its final state and end date.)
   absl::StatusOr<Changed> ApplyChange(common::db::Session& session, const domain::OrgEvent& event,
-                                      const VersionChange& change, std::optional<absl::CivilDay> ended_on,
-                                      const Actor& actor);
+                                      VersionChange change, const Actor& actor);
   // INVALID_ARGUMENT naming `field` when `sector` is not a known sector code.
   absl::Status RequireKnownSector(common::db::Session& session, const std::string& sector, std::string_view field);
   // Moves `children` (active children of `from`) under `to`, one MOVED event each.

@@ -66,6 +66,18 @@ TEST(PeriodChangeTest, ChildrenWithALaterChangeCannotFollow) {
   ExpectReason(CheckChildrenFollow({Cell(2), late}, CivilDay(2024, 6, 1)), "EFFECTIVE_DATE_BEFORE_LAST_CHANGE");
 }
 
+TEST(PeriodChangeTest, OnlyEndingEventsEndTheOrganization) {
+  EXPECT_EQ(EndingStateOf(OrgEventKind::kMerged), OrgState::kMerged);
+  EXPECT_EQ(EndingStateOf(OrgEventKind::kSplit), OrgState::kSplit);
+  EXPECT_EQ(EndingStateOf(OrgEventKind::kDissolved), OrgState::kDissolved);
+  EXPECT_EQ(EndingStateOf(OrgEventKind::kHandedOver), OrgState::kHandedOver);
+  for (OrgEventKind goes_on : {OrgEventKind::kCreated, OrgEventKind::kCreatedBySplit, OrgEventKind::kRenamed,
+                               OrgEventKind::kMoved, OrgEventKind::kAbsorbed, OrgEventKind::kSectorChanged,
+                               OrgEventKind::kAttributesUpdated, OrgEventKind::kMilitaryCellChanged}) {
+    EXPECT_EQ(EndingStateOf(goes_on), std::nullopt);
+  }
+}
+
 TEST(SplitPlanTest, ParentsChildTypesAndMemberSuccessor) {
   const TypeCompatibility types = Types();
   const Organization grassroots = Org(1, "DANG_BO_CO_SO");
@@ -149,6 +161,13 @@ TEST(SectorChangeTest, DatedDifferentAndNotEnded) {
   ExpectReason(CheckSectorChange(org, "WARD", kLastChange - 1), "EFFECTIVE_DATE_BEFORE_LAST_CHANGE");
   org.ended_on = CivilDay(2024, 5, 1);
   ExpectReason(CheckSectorChange(org, "WARD", kLastChange + 10), "ORGANIZATION_ENDED");
+}
+
+TEST(SectorChangeTest, AttributeUpdateDoesNotCorrectTheSector) {
+  const Organization org = Org(3, "DANG_BO_CO_SO", false, "COMMUNE");
+  EXPECT_TRUE(CheckAttributeUpdate(org, std::nullopt).ok());
+  EXPECT_TRUE(CheckAttributeUpdate(org, "COMMUNE").ok());
+  ExpectField(CheckAttributeUpdate(org, "WARD"), "organization.sector");
 }
 
 }  // namespace
