@@ -27,7 +27,6 @@ struct Org {
   std::string display_name;
   std::string type;          // org type code (V0002 reference data)
   std::string sector;        // sector code, may be empty
-  bool commune_military_cell = false;  // the commune's military cell (a recorded fact)
   std::string parent_code;   // empty for the root
   std::string established_on;
   Decision decision;
@@ -35,6 +34,7 @@ struct Org {
   // Last day (exclusive) the organization is sure to sit in this tree before
   // restructuring touches it; empty when it stays. Activity is planned before it.
   std::string active_until;
+  bool commune_military_cell = false;  // the commune's military cell (a recorded fact)
 };
 
 struct ResidentialUnit {

@@ -79,7 +79,8 @@ absl::Status RecordOrganizationChanges(HandlerContext& ctx, Session& session, co
     record.resource_name = OrgName(one.id);
     record.action = one.action;
     record.resource = &payload;
-    record.audit_details = {{"kind", payload.event().kind()},
+    record.audit_details = {{"kind", v1::OrganizationEventKind_Name(payload.event().kind())},
+                            {"code", payload.organization().code()},
                             {"effective_date", common::api::FormatDate(one.event.effective_date)},
                             {"decision_number", one.event.decision.number},
                             {"type", payload.after().type()}};
@@ -266,7 +267,7 @@ grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* co
       GR_ASSIGN_OR_RETURN(update.note, common::api::NormalizeText(in.note(), "organization.note", false, 2000));
     }
     // A whole organization sent back with an empty mask carries its sector: accepted
-    // when unchanged, refused (the store compares) when it would change it.
+    // when unchanged, refused when it would change it (domain::CheckAttributeUpdate).
     if (all_set && !in.sector().empty()) update.unchanged_sector = in.sector();
     if (!update.address && !update.phone && !update.note) {
       return common::InvalidField("update_mask", "names no field to update");

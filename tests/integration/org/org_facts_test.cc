@@ -76,18 +76,6 @@ class OrgFactsTest : public OrgFixture {
     return orgs().CreateOrganization(&ctx, request, out);
   }
 
-  static v1::Organization Get(const std::string& name, const std::string& as_of) {
-    grpc::ClientContext ctx;
-    Authorize(ctx, AdminToken());
-    v1::GetOrganizationRequest request;
-    request.set_name(name);
-    request.set_as_of_date(as_of);
-    v1::Organization out;
-    grpc::Status status = orgs().GetOrganization(&ctx, request, &out);
-    EXPECT_TRUE(status.ok()) << name << " " << as_of << ": " << status.error_message();
-    return out;
-  }
-
   static grpc::Status ChangeSector(const std::string& name, const std::string& sector, const std::string& date,
                                    const std::string& etag = "", const std::string& token = AdminToken(),
                                    v1::Organization* out = nullptr) {
@@ -158,20 +146,6 @@ class OrgFactsTest : public OrgFixture {
     return {response.events().begin(), response.events().end()};
   }
 
-  static std::vector<std::string> ListNames(const std::string& parent, const std::string& sector,
-                                            const std::string& as_of) {
-    grpc::ClientContext ctx;
-    Authorize(ctx, AdminToken());
-    v1::ListOrganizationsRequest request;
-    request.set_parent(parent);
-    request.set_sector(sector);
-    request.set_as_of_date(as_of);
-    v1::ListOrganizationsResponse response;
-    EXPECT_TRUE(orgs().ListOrganizations(&ctx, request, &response).ok());
-    std::vector<std::string> names;
-    for (const auto& org : response.organizations()) names.push_back(org.name());
-    return names;
-  }
 };
 
 TEST_F(OrgFactsTest, FeedCarriesTheDatedEventOfEveryKind) {
@@ -367,7 +341,7 @@ TEST_F(OrgFactsTest, MemberSuccessorIsValidated) {
   status = Dissolve(empty_dbcs.name(), neighbour.name(), "2024-06-01");
   EXPECT_EQ(Reason(status), "MEMBER_SUCCESSOR_ONLY_FOR_CELLS");
   // Nothing was written by the refusals.
-  EXPECT_EQ(Get(cell.name(), "2024-07-01").state(), v1::ORGANIZATION_STATE_ACTIVE);
+  EXPECT_EQ(GetOrg(cell.name(), "2024-07-01").state(), v1::ORGANIZATION_STATE_ACTIVE);
   EXPECT_EQ(Events(cell.name()).size(), 1u);
   // A successor that ends on a later day is still active on the effective date.
   ASSERT_TRUE(Dissolve(cell.name(), neighbour.name(), "2024-06-01").ok());
@@ -386,7 +360,7 @@ TEST_F(OrgFactsTest, MemberSuccessorIsValidated) {
   status = Split(neighbour.name(), {"CHI_BO_TRUC_THUOC", "DANG_BO_BO_PHAN"}, 1, "2024-07-01");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Reason(status), "MEMBER_SUCCESSOR_NOT_A_CELL");
-  EXPECT_EQ(Get(neighbour.name(), "2024-08-01").state(), v1::ORGANIZATION_STATE_ACTIVE);
+  EXPECT_EQ(GetOrg(neighbour.name(), "2024-08-01").state(), v1::ORGANIZATION_STATE_ACTIVE);
   v1::SplitOrganizationResponse split;
   ASSERT_TRUE(Split(neighbour.name(), {"CHI_BO_TRUC_THUOC", "DANG_BO_BO_PHAN"}, 0, "2024-07-01", &split).ok());
   EXPECT_EQ(Events(neighbour.name()).back().member_successor(), split.created(0).name());
@@ -398,12 +372,12 @@ TEST_F(OrgFactsTest, SectorHasHistory) {
   v1::Organization changed;
   ASSERT_TRUE(ChangeSector(unit.name(), "PUBLIC_SERVICE_UNIT", "2024-01-01", unit.etag(), AdminToken(), &changed).ok());
   EXPECT_EQ(changed.sector(), "PUBLIC_SERVICE_UNIT");
-  EXPECT_EQ(Get(unit.name(), "2023-12-31").sector(), "AGENCY");
-  EXPECT_EQ(Get(unit.name(), "2024-01-01").sector(), "PUBLIC_SERVICE_UNIT");
+  EXPECT_EQ(GetOrg(unit.name(), "2023-12-31").sector(), "AGENCY");
+  EXPECT_EQ(GetOrg(unit.name(), "2024-01-01").sector(), "PUBLIC_SERVICE_UNIT");
   // The sector filter applies as of the date.
-  EXPECT_EQ(ListNames(xa.name(), "AGENCY", "2023-06-01"), std::vector<std::string>{unit.name()});
-  EXPECT_TRUE(ListNames(xa.name(), "AGENCY", "2024-06-01").empty());
-  EXPECT_EQ(ListNames(xa.name(), "PUBLIC_SERVICE_UNIT", "2024-06-01"), std::vector<std::string>{unit.name()});
+  EXPECT_EQ(ChildNames(xa.name(), "2023-06-01", "AGENCY"), std::vector<std::string>{unit.name()});
+  EXPECT_TRUE(ChildNames(xa.name(), "2024-06-01", "AGENCY").empty());
+  EXPECT_EQ(ChildNames(xa.name(), "2024-06-01", "PUBLIC_SERVICE_UNIT"), std::vector<std::string>{unit.name()});
   {
     grpc::ClientContext ctx;
     Authorize(ctx, AdminToken());
@@ -451,7 +425,7 @@ TEST_F(OrgFactsTest, SectorHasHistory) {
   v1::Organization other = CreateOrg("DANG_BO_XA", RootName(), "Xã Khác", "COMMUNE");
   EXPECT_EQ(ChangeSector(unit.name(), "AGENCY", "2024-06-01", "", AdminToken(IdOf(other.name()))).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Get(unit.name(), "2024-07-01").sector(), "PUBLIC_SERVICE_UNIT");
+  EXPECT_EQ(GetOrg(unit.name(), "2024-07-01").sector(), "PUBLIC_SERVICE_UNIT");
 
   // UpdateOrganization does not correct the sector.
   v1::UpdateOrganizationRequest update;
@@ -496,7 +470,7 @@ TEST_F(OrgFactsTest, CommuneMilitaryCellIsAValidatedDatedFact) {
   v1::Organization flagged;
   ASSERT_TRUE(Create("CHI_BO_TRUC_THUOC", commune.name(), true, &flagged).ok());
   EXPECT_TRUE(flagged.is_commune_military_cell());
-  EXPECT_TRUE(Get(flagged.name(), "2020-01-01").is_commune_military_cell());
+  EXPECT_TRUE(GetOrg(flagged.name(), "2020-01-01").is_commune_military_cell());
   v1::Organization refused;
   grpc::Status status = Create("DANG_BO_BO_PHAN", commune.name(), true, &refused);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -522,9 +496,9 @@ TEST_F(OrgFactsTest, CommuneMilitaryCellIsAValidatedDatedFact) {
   EXPECT_FALSE(cell.is_commune_military_cell());
   ASSERT_TRUE(ChangeMilitaryCell(cell.name(), true, "2024-01-01").ok());
   ASSERT_TRUE(ChangeMilitaryCell(cell.name(), false, "2025-01-01").ok());
-  EXPECT_FALSE(Get(cell.name(), "2023-12-31").is_commune_military_cell());
-  EXPECT_TRUE(Get(cell.name(), "2024-06-01").is_commune_military_cell());
-  EXPECT_FALSE(Get(cell.name(), "2025-01-01").is_commune_military_cell());
+  EXPECT_FALSE(GetOrg(cell.name(), "2023-12-31").is_commune_military_cell());
+  EXPECT_TRUE(GetOrg(cell.name(), "2024-06-01").is_commune_military_cell());
+  EXPECT_FALSE(GetOrg(cell.name(), "2025-01-01").is_commune_military_cell());
   status = ChangeMilitaryCell(cell.name(), false, "2025-06-01");
   EXPECT_EQ(BadField(status), "is_commune_military_cell");
   status = ChangeMilitaryCell(cell.name(), true, "2024-06-01");
