@@ -215,6 +215,7 @@ absl::Status Loader::CreateOrganization(const Org& org, int& created) {
   organization->set_display_name(org.display_name);
   organization->set_type(org.type);
   organization->set_sector(org.sector);
+  organization->set_is_commune_military_cell(org.commune_military_cell);
   organization->set_established_on(org.established_on);
   if (!org.parent_code.empty()) {
     absl::StatusOr<std::string> parent = Require(org.parent_code);

@@ -382,6 +382,7 @@ void Builder::AddCommunes() {
       cell.display_name = extra.name;
       cell.type = "CHI_BO_TRUC_THUOC";
       cell.sector = extra.sector;
+      cell.commune_military_cell = extra.suffix == "QS";
       cell.parent_code = commune.code;
       cell.established_on = FoundedAfter(commune.code, 1980, 2010);
       cell.members = random_.Between(extra.lo, extra.hi);
@@ -709,13 +710,13 @@ Plan Builder::Build() {
   root.decision = {"Ban Chấp hành Trung ương", "12-QĐ/TW", "1976-05-20"};
   Add(root);
   Org military{absl::StrCat(kRootCode, ".QS"), "Đảng bộ Quân sự tỉnh Lâm Viên", "DANG_BO_QUAN_SU", "MILITARY",
-               kRootCode, "1976-07-01", ProvinceDecision("1976-06-25"), 0, ""};
+               kRootCode, "1976-07-01", ProvinceDecision("1976-06-25"), 0, "", false};
   Add(military);
   Org police{absl::StrCat(kRootCode, ".CA"), "Đảng bộ Công an tỉnh Lâm Viên", "DANG_BO_CONG_AN", "POLICE",
-             kRootCode, "1976-07-01", ProvinceDecision("1976-06-25"), 0, ""};
+             kRootCode, "1976-07-01", ProvinceDecision("1976-06-25"), 0, "", false};
   Add(police);
   Org district{kDistrictCode, "Đảng bộ huyện Bảo Nguyên", "DANG_BO_HUYEN", "", kRootCode, "1976-06-10",
-               ProvinceDecision("1976-06-05"), 0, kRestructuringDate};
+               ProvinceDecision("1976-06-05"), 0, kRestructuringDate, false};
   Add(district);
 
   AddCommunes();

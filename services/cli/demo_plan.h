@@ -34,6 +34,7 @@ struct Org {
   // Last day (exclusive) the organization is sure to sit in this tree before
   // restructuring touches it; empty when it stays. Activity is planned before it.
   std::string active_until;
+  bool commune_military_cell = false;  // the commune's military cell (a recorded fact)
 };
 
 struct ResidentialUnit {

@@ -82,9 +82,9 @@ struct Options {
 
 // The SQL OrganizationStore::Get runs (services/org/store/organization_store.cc),
 // repeated here so the baseline measures exactly the service's query.
-constexpr char kStoreGetSql[] = R"(SELECT o.id, o.code, o.sector_code, o.address, o.phone, o.note,
+constexpr char kStoreGetSql[] = R"(SELECT o.id, o.code, o.address, o.phone, o.note,
   o.established_on, o.ended_on, o.version, o.create_time, o.update_time,
-  v.display_name, v.parent_id, v.type_code, v.state, v.successor_id,
+  v.display_name, v.parent_id, v.type_code, v.sector_code, v.is_commune_military_cell, v.state, v.successor_id,
   t.display_name AS type_display_name, t.level_code, t.is_grassroots, t.is_cell,
   (SELECT MAX(lv.valid_from) FROM organization_versions lv WHERE lv.organization_id = o.id) AS last_change_on,
   EXISTS (SELECT 1 FROM committee_terms ct WHERE ct.organization_id = o.id AND ct.elected_committee = 1

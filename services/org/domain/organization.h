@@ -29,7 +29,9 @@ struct Organization {
   std::string display_name;
   std::optional<int64_t> parent_id;
   OrgType type;
-  std::string sector;        // sector code, may be empty
+  std::string sector;        // sector code in force on as_of, may be empty
+  // Recorded as the military cell of a commune, ward or township (on as_of).
+  bool is_commune_military_cell = false;
   OrgState state = OrgState::kActive;
   absl::CivilDay established_on;
   std::optional<absl::CivilDay> ended_on;   // first day it no longer exists
@@ -59,7 +61,8 @@ struct Decision {
 };
 
 enum class OrgEventKind {
-  kCreated, kRenamed, kMoved, kMerged, kAbsorbed, kSplit, kCreatedBySplit, kDissolved, kHandedOver
+  kCreated, kRenamed, kMoved, kMerged, kAbsorbed, kSplit, kCreatedBySplit, kDissolved, kHandedOver,
+  kSectorChanged, kAttributesUpdated, kMilitaryCellChanged
 };
 
 // One entry of an organization's history.
@@ -74,6 +77,12 @@ struct OrgEvent {
   std::string new_display_name;
   std::optional<int64_t> previous_parent_id;
   std::optional<int64_t> new_parent_id;
+  // For a cell that ends (merged, split, dissolved): the cell its members move
+  // to, as the decision names it; empty when none is named.
+  std::optional<int64_t> member_successor_id;
+  // For SECTOR_CHANGED: the sector codes on either side ("" = none).
+  std::string previous_sector;
+  std::string new_sector;
   std::string actor;
   absl::Time record_time;
 };

@@ -19,8 +19,9 @@ bool Contains(const std::vector<int64_t>& ids, int64_t id) {
 
 }  // namespace
 
-void TypeCompatibility::AddType(const std::string& type_code, bool may_be_root) {
+void TypeCompatibility::AddType(const std::string& type_code, bool may_be_root, bool is_cell) {
   types_[type_code].may_be_root = may_be_root;
+  types_[type_code].is_cell = is_cell;
 }
 
 void TypeCompatibility::AllowParent(const std::string& type_code, const std::string& parent_type_code) {
@@ -28,6 +29,11 @@ void TypeCompatibility::AllowParent(const std::string& type_code, const std::str
 }
 
 bool TypeCompatibility::Knows(const std::string& type_code) const { return types_.count(type_code) > 0; }
+
+bool TypeCompatibility::IsCell(const std::string& type_code) const {
+  auto it = types_.find(type_code);
+  return it != types_.end() && it->second.is_cell;
+}
 
 absl::Status TypeCompatibility::Check(const std::string& type_code,
                                       const std::optional<std::string>& parent_type_code) const {
@@ -51,10 +57,7 @@ absl::Status CheckNotEnded(const Organization& org) {
 }
 
 absl::Status CheckEffectiveDate(const Organization& org, absl::CivilDay effective) {
-  if (effective >= org.last_change_on) return absl::OkStatus();
-  return Precondition("EFFECTIVE_DATE_BEFORE_LAST_CHANGE",
-                      absl::StrCat("effective_date must not be before ", common::api::FormatDate(org.last_change_on),
-                                   ", the date of organizations/", org.id, "'s last recorded change"));
+  return PlanPeriodChange(org.id, org.last_change_on, effective).status();
 }
 
 absl::Status CheckParentUsable(const Organization& parent, absl::CivilDay effective) {
@@ -167,6 +170,136 @@ absl::Status CheckHandOver(const Organization& org, const Organization& receivin
   }
   GR_RETURN_IF_ERROR(CheckParentUsable(receiving, effective));
   return types.Check(org.type.code, receiving.type.code);
+}
+
+// ---- dated periods -------------------------------------------------------------
+
+absl::StatusOr<PeriodChange> PlanPeriodChange(int64_t org_id, absl::CivilDay open_from, absl::CivilDay effective) {
+  if (effective < open_from) {
+    return Precondition("EFFECTIVE_DATE_BEFORE_LAST_CHANGE",
+                        absl::StrCat("effective_date must not be before ", common::api::FormatDate(open_from),
+                                     ", the date of organizations/", org_id, "'s last recorded change"));
+  }
+  return effective == open_from ? PeriodChange::kAmendOpenPeriod : PeriodChange::kOpenNewPeriod;
+}
+
+absl::Status CheckChildrenFollow(const std::vector<Organization>& children, absl::CivilDay effective) {
+  for (const Organization& child : children) GR_RETURN_IF_ERROR(CheckEffectiveDate(child, effective));
+  return absl::OkStatus();
+}
+
+// ---- split and successor cells -------------------------------------------------
+
+absl::Status CheckSplitPlan(const Organization& org, const std::vector<SplitResult>& results,
+                            const std::vector<Organization>& children, const std::map<int64_t, int32_t>& assignments,
+                            std::optional<int32_t> member_successor_index, absl::CivilDay effective,
+                            const TypeCompatibility& types) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].parent_id && *results[i].parent_id == org.id) {
+      return common::InvalidField(absl::StrCat("new_organizations[", i, "].parent"),
+                                  "must not be the organization being split");
+    }
+  }
+  GR_RETURN_IF_ERROR(CheckChildrenFollow(children, effective));
+  for (const Organization& child : children) {
+    auto assigned = assignments.find(child.id);
+    if (assigned == assignments.end() || assigned->second < 0 ||
+        static_cast<size_t>(assigned->second) >= results.size()) {
+      return Precondition("UNASSIGNED_CHILDREN",
+                          absl::StrCat("organizations/", child.id, " is not assigned to any new organization"));
+    }
+    GR_RETURN_IF_ERROR(types.Check(child.type.code, results[static_cast<size_t>(assigned->second)].type_code));
+  }
+  if (!member_successor_index) return absl::OkStatus();
+  if (*member_successor_index < 0 || static_cast<size_t>(*member_successor_index) >= results.size()) {
+    return common::InvalidField("member_successor_index", "must index new_organizations");
+  }
+  if (!org.type.is_cell) {
+    return Precondition("MEMBER_SUCCESSOR_ONLY_FOR_CELLS",
+                        absl::StrCat("organizations/", org.id, " is not a cell; only a cell's members follow it"));
+  }
+  if (!types.IsCell(results[static_cast<size_t>(*member_successor_index)].type_code)) {
+    return Precondition("MEMBER_SUCCESSOR_NOT_A_CELL",
+                        absl::StrCat("new_organizations[", *member_successor_index,
+                                     "] is not a cell and cannot receive the members"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckMemberSuccessor(const Organization& ending, const Organization* successor, int64_t successor_id,
+                                  absl::CivilDay effective, std::string_view field) {
+  if (successor_id == ending.id) return common::InvalidField(field, "must not be the organization that ends");
+  if (!ending.type.is_cell) {
+    return Precondition("MEMBER_SUCCESSOR_ONLY_FOR_CELLS",
+                        absl::StrCat("organizations/", ending.id, " is not a cell; only a cell's members follow it"));
+  }
+  if (successor == nullptr || !successor->IsActiveOn(effective) || successor->state != OrgState::kActive) {
+    return Precondition("MEMBER_SUCCESSOR_NOT_ACTIVE", absl::StrCat("organizations/", successor_id,
+                                                                    " is not active on ",
+                                                                    common::api::FormatDate(effective)));
+  }
+  if (!successor->type.is_cell) {
+    return Precondition("MEMBER_SUCCESSOR_NOT_A_CELL",
+                        absl::StrCat("organizations/", successor_id, " is not a cell and cannot receive the members"));
+  }
+  return absl::OkStatus();
+}
+
+std::optional<int64_t> MergeMemberSuccessor(const Organization& source, const Organization& target) {
+  if (source.type.is_cell && target.type.is_cell) return target.id;
+  return std::nullopt;
+}
+
+std::optional<OrgState> EndingStateOf(OrgEventKind kind) {
+  switch (kind) {
+    case OrgEventKind::kMerged: return OrgState::kMerged;
+    case OrgEventKind::kSplit: return OrgState::kSplit;
+    case OrgEventKind::kDissolved: return OrgState::kDissolved;
+    case OrgEventKind::kHandedOver: return OrgState::kHandedOver;
+    default: return std::nullopt;
+  }
+}
+
+// ---- dated attributes ----------------------------------------------------------
+
+bool IsCommuneLevelSector(std::string_view sector) {
+  return sector == "COMMUNE" || sector == "WARD" || sector == "TOWNSHIP" || sector == "SPECIAL_ZONE";
+}
+
+absl::Status CheckCommuneMilitaryCell(bool is_cell, const Organization* parent) {
+  if (!is_cell) return Precondition("MILITARY_CELL_NOT_A_CELL", "only a cell can be a commune military cell");
+  if (parent == nullptr || !IsCommuneLevelSector(parent->sector)) {
+    return Precondition("MILITARY_CELL_PARENT_NOT_COMMUNE",
+                        "a commune military cell sits under an organization of a commune, ward, township or "
+                        "special zone sector on the effective date");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckSectorChange(const Organization& org, const std::string& new_sector, absl::CivilDay effective) {
+  GR_RETURN_IF_ERROR(CheckNotEnded(org));
+  GR_RETURN_IF_ERROR(CheckEffectiveDate(org, effective));
+  if (new_sector == org.sector) return common::InvalidField("new_sector", "is already the organization's sector");
+  return absl::OkStatus();
+}
+
+absl::Status CheckMilitaryCellChange(const Organization& org, bool is_commune_military_cell,
+                                     const Organization* parent_on_date, absl::CivilDay effective) {
+  GR_RETURN_IF_ERROR(CheckNotEnded(org));
+  GR_RETURN_IF_ERROR(CheckEffectiveDate(org, effective));
+  if (is_commune_military_cell == org.is_commune_military_cell) {
+    return common::InvalidField("is_commune_military_cell", "already has this value");
+  }
+  if (!is_commune_military_cell) return absl::OkStatus();
+  return CheckCommuneMilitaryCell(org.type.is_cell, parent_on_date);
+}
+
+absl::Status CheckAttributeUpdate(const Organization& org, const std::optional<std::string>& sent_sector) {
+  if (sent_sector && *sent_sector != org.sector) {
+    return common::InvalidField("organization.sector",
+                                "the sector has history and is not corrected here; use ChangeOrganizationSector");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace grassroots::org::domain

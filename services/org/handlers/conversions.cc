@@ -52,6 +52,9 @@ v1::OrganizationEventKind ToProto(domain::OrgEventKind kind) {
     case K::kCreatedBySplit: return v1::ORGANIZATION_EVENT_KIND_CREATED_BY_SPLIT;
     case K::kDissolved: return v1::ORGANIZATION_EVENT_KIND_DISSOLVED;
     case K::kHandedOver: return v1::ORGANIZATION_EVENT_KIND_HANDED_OVER;
+    case K::kSectorChanged: return v1::ORGANIZATION_EVENT_KIND_SECTOR_CHANGED;
+    case K::kAttributesUpdated: return v1::ORGANIZATION_EVENT_KIND_ATTRIBUTES_UPDATED;
+    case K::kMilitaryCellChanged: return v1::ORGANIZATION_EVENT_KIND_COMMUNE_MILITARY_CELL_CHANGED;
   }
   return v1::ORGANIZATION_EVENT_KIND_UNSPECIFIED;
 }
@@ -131,6 +134,7 @@ v1::Organization ToProto(const domain::Organization& org) {
   out.set_type(org.type.code);
   out.set_level(org.type.level);
   out.set_sector(org.sector);
+  out.set_is_commune_military_cell(org.is_commune_military_cell);
   out.set_state(ToProto(org.state));
   out.set_established_on(common::api::FormatDate(org.established_on));
   if (org.ended_on) out.set_ended_on(common::api::FormatDate(*org.ended_on));
@@ -145,6 +149,17 @@ v1::Organization ToProto(const domain::Organization& org) {
   *out.mutable_create_time() = ToTimestamp(org.create_time);
   *out.mutable_update_time() = ToTimestamp(org.update_time);
   out.set_etag(common::api::MakeEtag(org.version));
+  return out;
+}
+
+v1::OrganizationFacts FactsOf(const domain::Organization& org) {
+  v1::OrganizationFacts out;
+  if (org.parent_id) out.set_parent(OrgName(*org.parent_id));
+  out.set_display_name(org.display_name);
+  out.set_type(org.type.code);
+  out.set_sector(org.sector);
+  out.set_state(ToProto(org.state));
+  out.set_is_commune_military_cell(org.is_commune_military_cell);
   return out;
 }
 
@@ -189,6 +204,9 @@ v1::OrganizationEvent ToProto(const domain::OrgEvent& event) {
   out.set_new_display_name(event.new_display_name);
   if (event.previous_parent_id) out.set_previous_parent(OrgName(*event.previous_parent_id));
   if (event.new_parent_id) out.set_new_parent(OrgName(*event.new_parent_id));
+  if (event.member_successor_id) out.set_member_successor(OrgName(*event.member_successor_id));
+  out.set_previous_sector(event.previous_sector);
+  out.set_new_sector(event.new_sector);
   out.set_actor(event.actor);
   *out.mutable_record_time() = ToTimestamp(event.record_time);
   return out;

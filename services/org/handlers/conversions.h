@@ -47,6 +47,8 @@ v1::OrganizationState ToProto(domain::OrgState state);
 std::optional<domain::OrgState> FromProto(v1::OrganizationState state);
 
 v1::Organization ToProto(const domain::Organization& org);
+// The dated facts of the organization on its as-of date (a change-feed side).
+v1::OrganizationFacts FactsOf(const domain::Organization& org);
 v1::OrganizationType ToProto(const domain::OrgType& type);
 v1::OrganizationEvent ToProto(const domain::OrgEvent& event);
 

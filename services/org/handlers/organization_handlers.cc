@@ -44,26 +44,46 @@ store::OrganizationStore::Actor ActorOf(const common::auth::CallContext& call) {
 // change lies in the future.
 absl::CivilDay ViewDay(absl::CivilDay effective) { return std::max(common::api::Today(), effective); }
 
-// Feed (and audit) entries for every organization a restructure touched, in
-// the same transaction as the change.
+// The change-feed payload of one organization's dated event: the facts in force
+// the day before and from the effective date, and the organization as of it.
+absl::StatusOr<v1::OrganizationChange> ChangePayload(HandlerContext& ctx, Session& session,
+                                                     const common::feed::WriteContext& write,
+                                                     const domain::OrgEvent& event) {
+  const absl::CivilDay effective = event.effective_date;
+  GR_ASSIGN_OR_RETURN(domain::Organization after, ctx.organizations.Get(session, event.organization_id, effective));
+  v1::OrganizationChange change;
+  *change.mutable_event() = ToProto(event);
+  change.mutable_event()->set_actor(write.actor);
+  change.mutable_event()->clear_record_time();  // the feed entry carries the time it was recorded
+  const bool creation =
+      event.kind == domain::OrgEventKind::kCreated || event.kind == domain::OrgEventKind::kCreatedBySplit;
+  if (!creation) {
+    GR_ASSIGN_OR_RETURN(std::optional<domain::Organization> before,
+                        ctx.organizations.FindOn(session, event.organization_id, effective - 1));
+    if (before) *change.mutable_before() = FactsOf(*before);
+  }
+  *change.mutable_after() = FactsOf(after);
+  *change.mutable_organization() = ToProto(after);
+  if (event.member_successor_id) change.set_member_successor(OrgName(*event.member_successor_id));
+  return change;
+}
+
+// Feed (and audit) entries for every organization a write changed, in the same
+// transaction as the change, each with its dated event.
 absl::Status RecordOrganizationChanges(HandlerContext& ctx, Session& session, const common::feed::WriteContext& write,
-                                       const std::vector<store::OrganizationStore::Changed>& changed,
-                                       absl::CivilDay effective, const domain::Decision& decision) {
-  std::vector<int64_t> ids;
-  ids.reserve(changed.size());
-  for (const auto& change : changed) ids.push_back(change.id);
-  GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> orgs, ctx.organizations.GetMany(session, ids, ViewDay(effective)));
-  for (size_t i = 0; i < changed.size(); ++i) {
-    const domain::Organization& org = orgs[i];
-    v1::Organization proto = ToProto(org);
+                                       const std::vector<store::OrganizationStore::Changed>& changed) {
+  for (const store::OrganizationStore::Changed& one : changed) {
+    GR_ASSIGN_OR_RETURN(v1::OrganizationChange payload, ChangePayload(ctx, session, write, one.event));
     common::feed::ChangeRecord record;
     record.resource_type = "organization";
-    record.resource_name = proto.name();
-    record.action = changed[i].action;
-    record.resource = &proto;
-    record.audit_details = {{"effective_date", common::api::FormatDate(effective)},
-                            {"decision_number", decision.number},
-                            {"type", org.type.code}};
+    record.resource_name = OrgName(one.id);
+    record.action = one.action;
+    record.resource = &payload;
+    record.audit_details = {{"kind", v1::OrganizationEventKind_Name(payload.event().kind())},
+                            {"code", payload.organization().code()},
+                            {"effective_date", common::api::FormatDate(one.event.effective_date)},
+                            {"decision_number", one.event.decision.number},
+                            {"type", payload.after().type()}};
     GR_RETURN_IF_ERROR(common::feed::RecordChange(session, write, record).status());
   }
   return absl::OkStatus();
@@ -77,12 +97,11 @@ using Restructure = std::function<absl::StatusOr<std::vector<store::Organization
 // as it stands afterwards.
 absl::StatusOr<v1::Organization> RunRestructure(HandlerContext& ctx, std::string_view operation,
                                                 const common::auth::CallContext& call, int64_t id,
-                                                absl::CivilDay effective, const domain::Decision& decision,
-                                                const Restructure& restructure) {
+                                                absl::CivilDay effective, const Restructure& restructure) {
   const common::feed::WriteContext write = WriteContextOf(call);
   return ctx.pool.Transact<v1::Organization>(operation, [&](Session& session) -> absl::StatusOr<v1::Organization> {
     GR_ASSIGN_OR_RETURN(std::vector<store::OrganizationStore::Changed> changed, restructure(session, ActorOf(call)));
-    GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx, session, write, changed, effective, decision));
+    GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx, session, write, changed));
     GR_ASSIGN_OR_RETURN(domain::Organization org, ctx.organizations.Get(session, id, ViewDay(effective)));
     return ToProto(org);
   });
@@ -105,6 +124,7 @@ absl::StatusOr<store::OrganizationStore::NewOrganization> NewOrganizationFromPro
   }
   if (!org.sector().empty()) GR_RETURN_IF_ERROR(common::api::ValidateCode(org.sector(), prefix + ".sector"));
   out.sector = org.sector();
+  out.is_commune_military_cell = org.is_commune_military_cell();
   GR_ASSIGN_OR_RETURN(out.address, common::api::NormalizeText(org.address(), prefix + ".address", false, 500));
   GR_ASSIGN_OR_RETURN(out.phone, common::api::NormalizeText(org.phone(), prefix + ".phone", false, 50));
   if (!std::all_of(out.phone.begin(), out.phone.end(),
@@ -188,19 +208,12 @@ grpc::Status OrganizationServiceImpl::CreateOrganization(grpc::ServerContext* co
         common::feed::RunIdempotentTyped<v1::Organization>(
             ctx_.pool, "org.create", write, "CreateOrganization", request->request_id(), *request,
             [&](Session& session) -> absl::StatusOr<v1::Organization> {
-              GR_ASSIGN_OR_RETURN(int64_t id, ctx_.organizations.Create(session, fresh, decision, ActorOf(call)));
+              GR_ASSIGN_OR_RETURN(store::OrganizationStore::Changed created,
+                                  ctx_.organizations.Create(session, fresh, decision, ActorOf(call)));
+              GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, {created}));
               GR_ASSIGN_OR_RETURN(domain::Organization org,
-                                  ctx_.organizations.Get(session, id, ViewDay(fresh.established_on)));
-              v1::Organization proto = ToProto(org);
-              common::feed::ChangeRecord record;
-              record.resource_type = "organization";
-              record.resource_name = proto.name();
-              record.action = "created";
-              record.resource = &proto;
-              record.audit_details = {{"code", org.code}, {"type", org.type.code},
-                                      {"effective_date", common::api::FormatDate(fresh.established_on)}};
-              GR_RETURN_IF_ERROR(common::feed::RecordChange(session, write, record).status());
-              return proto;
+                                  ctx_.organizations.Get(session, created.id, ViewDay(fresh.established_on)));
+              return ToProto(org);
             }));
     return absl::OkStatus();
   });
@@ -228,7 +241,11 @@ grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* co
     if (!request->has_organization()) return common::InvalidField("organization", "is required");
     const v1::Organization& in = request->organization();
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(in.name(), "organization.name"));
-    static const std::set<std::string> kAllowed = {"address", "phone", "note", "sector"};
+    if (common::api::MaskContains(request->update_mask(), "sector")) {
+      return common::InvalidField("update_mask",
+                                  "sector has history and is not corrected here; use ChangeOrganizationSector");
+    }
+    static const std::set<std::string> kAllowed = {"address", "phone", "note"};
     GR_RETURN_IF_ERROR(common::api::ValidateUpdateMask(request->update_mask(), kAllowed));
     const bool all_set = request->update_mask().paths_size() == 0;
     auto wants = [&](std::string_view path, const std::string& value) {
@@ -249,35 +266,25 @@ grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* co
     if (wants("note", in.note())) {
       GR_ASSIGN_OR_RETURN(update.note, common::api::NormalizeText(in.note(), "organization.note", false, 2000));
     }
-    if (wants("sector", in.sector())) {
-      if (!in.sector().empty()) GR_RETURN_IF_ERROR(common::api::ValidateCode(in.sector(), "organization.sector"));
-      update.sector = in.sector();
-    }
-    if (!update.address && !update.phone && !update.note && !update.sector) {
+    // A whole organization sent back with an empty mask carries its sector: accepted
+    // when unchanged, refused when it would change it (domain::CheckAttributeUpdate).
+    if (all_set && !in.sector().empty()) update.unchanged_sector = in.sector();
+    if (!update.address && !update.phone && !update.note) {
       return common::InvalidField("update_mask", "names no field to update");
     }
     GR_RETURN_IF_ERROR(RequireExists(ctx_, id));
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, id));
     const common::feed::WriteContext write = WriteContextOf(call);
-    GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::Organization>(
-                                       "org.update", [&](Session& session) -> absl::StatusOr<v1::Organization> {
-                                         GR_RETURN_IF_ERROR(
-                                             ctx_.organizations.UpdateAttributes(session, id, update, in.etag()));
-                                         GR_ASSIGN_OR_RETURN(domain::Organization current,
-                                                             ctx_.organizations.GetCurrent(session, id));
-                                         GR_ASSIGN_OR_RETURN(domain::Organization org,
-                                                             ctx_.organizations.Get(session, id, current.as_of));
-                                         v1::Organization proto = ToProto(org);
-                                         common::feed::ChangeRecord record;
-                                         record.resource_type = "organization";
-                                         record.resource_name = proto.name();
-                                         record.action = "updated";
-                                         record.resource = &proto;
-                                         record.audit_details = {{"fields", request->update_mask().paths()}};
-                                         GR_RETURN_IF_ERROR(
-                                             common::feed::RecordChange(session, write, record).status());
-                                         return proto;
-                                       }));
+    GR_ASSIGN_OR_RETURN(
+        *response,
+        ctx_.pool.Transact<v1::Organization>("org.update", [&](Session& session) -> absl::StatusOr<v1::Organization> {
+          GR_ASSIGN_OR_RETURN(store::OrganizationStore::Changed updated,
+                              ctx_.organizations.UpdateAttributes(session, id, update, in.etag(), ActorOf(call)));
+          GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, {updated}));
+          GR_ASSIGN_OR_RETURN(domain::Organization org,
+                              ctx_.organizations.Get(session, id, updated.event.effective_date));
+          return ToProto(org);
+        }));
     return absl::OkStatus();
   });
 }
@@ -392,7 +399,7 @@ grpc::Status OrganizationServiceImpl::RenameOrganization(grpc::ServerContext* co
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
-    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.rename", call, id, effective, decision,
+    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.rename", call, id, effective,
                                                   [&](Session& session, const store::OrganizationStore::Actor& actor) {
                                                     return ctx_.organizations.Rename(session, id, new_name, effective,
                                                                                      decision, request->etag(), actor);
@@ -412,7 +419,7 @@ grpc::Status OrganizationServiceImpl::MoveOrganization(grpc::ServerContext* cont
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, new_parent));
-    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.move", call, id, effective, decision,
+    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.move", call, id, effective,
                                                   [&](Session& session, const store::OrganizationStore::Actor& actor) {
                                                     return ctx_.organizations.Move(session, id, new_parent, effective,
                                                                                    decision, request->etag(), actor);
@@ -449,8 +456,7 @@ grpc::Status OrganizationServiceImpl::MergeOrganizations(grpc::ServerContext* co
                        "org.merge", [&](Session& session) -> absl::StatusOr<v1::MergeOrganizationsResponse> {
                          GR_ASSIGN_OR_RETURN(auto changed, ctx_.organizations.Merge(session, sources, target, effective,
                                                                                     decision, ActorOf(call)));
-                         GR_RETURN_IF_ERROR(
-                             RecordOrganizationChanges(ctx_, session, write, changed, effective, decision));
+                         GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, changed));
                          v1::MergeOrganizationsResponse out;
                          GR_ASSIGN_OR_RETURN(domain::Organization target_org,
                                              ctx_.organizations.Get(session, target, ViewDay(effective)));
@@ -487,6 +493,14 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
       GR_ASSIGN_OR_RETURN(int64_t child, ParseOrgName(child_name, "child_assignments"));
       assignments[child] = index;
     }
+    std::optional<int32_t> member_successor_index;
+    if (request->has_member_successor_index()) {
+      if (request->member_successor_index() < 0 ||
+          request->member_successor_index() >= request->new_organizations_size()) {
+        return common::InvalidField("member_successor_index", "must index new_organizations");
+      }
+      member_successor_index = request->member_successor_index();
+    }
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
@@ -514,10 +528,9 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
             ctx_.pool, "org.split", write, "SplitOrganization", request->request_id(), *request,
             [&](Session& session) -> absl::StatusOr<v1::SplitOrganizationResponse> {
               GR_ASSIGN_OR_RETURN(store::OrganizationStore::SplitResult result,
-                                  ctx_.organizations.Split(session, id, fresh, assignments, effective, decision,
-                                                           request->etag(), ActorOf(call)));
-              GR_RETURN_IF_ERROR(
-                  RecordOrganizationChanges(ctx_, session, write, result.changed, effective, decision));
+                                  ctx_.organizations.Split(session, id, fresh, assignments, member_successor_index,
+                                                           effective, decision, request->etag(), ActorOf(call)));
+              GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, result.changed));
               v1::SplitOrganizationResponse out;
               GR_ASSIGN_OR_RETURN(domain::Organization split, ctx_.organizations.Get(session, id, ViewDay(effective)));
               *out.mutable_split() = ToProto(split);
@@ -538,10 +551,19 @@ grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* 
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
+    std::optional<int64_t> member_successor;
+    if (!request->member_successor().empty()) {
+      GR_ASSIGN_OR_RETURN(member_successor, ParseOrgName(request->member_successor(), "member_successor"));
+      if (*member_successor == id) {
+        return common::InvalidField("member_successor", "must not be the organization that ends");
+      }
+    }
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
-    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.dissolve", call, id, effective, decision,
+    if (member_successor) GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, *member_successor));
+    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.dissolve", call, id, effective,
                                                   [&](Session& session, const store::OrganizationStore::Actor& actor) {
-                                                    return ctx_.organizations.Dissolve(session, id, effective, decision,
+                                                    return ctx_.organizations.Dissolve(session, id, member_successor,
+                                                                                       effective, decision,
                                                                                        request->etag(), actor);
                                                   }));
     return absl::OkStatus();
@@ -560,10 +582,50 @@ grpc::Status OrganizationServiceImpl::HandOverOrganization(grpc::ServerContext* 
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
     // The receiving committee need not lie in the caller's scope: handing over
     // is how a unit leaves it.
-    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.hand_over", call, id, effective, decision,
+    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.hand_over", call, id, effective,
                                                   [&](Session& session, const store::OrganizationStore::Actor& actor) {
                                                     return ctx_.organizations.HandOver(session, id, receiving, effective,
                                                                                        decision, request->etag(), actor);
+                                                  }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrganizationServiceImpl::ChangeOrganizationSector(grpc::ServerContext* context,
+                                                               const v1::ChangeOrganizationSectorRequest* request,
+                                                               v1::Organization* response) {
+  return Respond(context, "ChangeOrganizationSector", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ChangeOrganizationSector"));
+    GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
+    if (request->new_sector().empty()) return common::InvalidField("new_sector", "is required");
+    GR_RETURN_IF_ERROR(common::api::ValidateCode(request->new_sector(), "new_sector"));
+    GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
+    GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
+    GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
+    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.change_sector", call, id, effective,
+                                                  [&](Session& session, const store::OrganizationStore::Actor& actor) {
+                                                    return ctx_.organizations.ChangeSector(
+                                                        session, id, request->new_sector(), effective, decision,
+                                                        request->etag(), actor);
+                                                  }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status OrganizationServiceImpl::ChangeCommuneMilitaryCell(grpc::ServerContext* context,
+                                                                const v1::ChangeCommuneMilitaryCellRequest* request,
+                                                                v1::Organization* response) {
+  return Respond(context, "ChangeCommuneMilitaryCell", [&]() -> absl::Status {
+    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ChangeCommuneMilitaryCell"));
+    GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
+    GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
+    GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
+    GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
+    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.change_military_cell", call, id, effective,
+                                                  [&](Session& session, const store::OrganizationStore::Actor& actor) {
+                                                    return ctx_.organizations.ChangeMilitaryCell(
+                                                        session, id, request->is_commune_military_cell(), effective,
+                                                        decision, request->etag(), actor);
                                                   }));
     return absl::OkStatus();
   });

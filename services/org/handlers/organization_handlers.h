@@ -53,6 +53,12 @@ class OrganizationServiceImpl final : public grassroots::org::v1::OrganizationSe
                                     v1::Organization* response) override;
   grpc::Status HandOverOrganization(grpc::ServerContext* context, const v1::HandOverOrganizationRequest* request,
                                     v1::Organization* response) override;
+  grpc::Status ChangeOrganizationSector(grpc::ServerContext* context,
+                                        const v1::ChangeOrganizationSectorRequest* request,
+                                        v1::Organization* response) override;
+  grpc::Status ChangeCommuneMilitaryCell(grpc::ServerContext* context,
+                                         const v1::ChangeCommuneMilitaryCellRequest* request,
+                                         v1::Organization* response) override;
   grpc::Status ListOrganizationEvents(grpc::ServerContext* context, const v1::ListOrganizationEventsRequest* request,
                                       v1::ListOrganizationEventsResponse* response) override;
   grpc::Status ListOrganizationTypes(grpc::ServerContext* context, const v1::ListOrganizationTypesRequest* request,

@@ -26,7 +26,7 @@ common::auth::MethodPolicy MakeOrgMethodPolicy() {
   const char* kOrg = "OrganizationService";
   for (const char* m : {"CreateOrganization", "UpdateOrganization", "RenameOrganization", "MoveOrganization",
                         "MergeOrganizations", "SplitOrganization", "DissolveOrganization", "HandOverOrganization",
-                        "AdoptWorkingRegulation"}) {
+                        "ChangeOrganizationSector", "ChangeCommuneMilitaryCell", "AdoptWorkingRegulation"}) {
     p.Allow(M(kOrg, m), kWriters);
   }
   // Aggregate-level organization facts are not personal data: the portal and a

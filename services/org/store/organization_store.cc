@@ -26,9 +26,9 @@ constexpr int kMaxDepth = 64;
 
 // Every read of an organization joins its period in effect (alias v) and its
 // type. The first two parameters are the as-of date for the committee check.
-constexpr char kColumns[] = R"(o.id, o.code, o.sector_code, o.address, o.phone, o.note,
+constexpr char kColumns[] = R"(o.id, o.code, o.address, o.phone, o.note,
   o.established_on, o.ended_on, o.version, o.create_time, o.update_time,
-  v.display_name, v.parent_id, v.type_code, v.state, v.successor_id,
+  v.display_name, v.parent_id, v.type_code, v.sector_code, v.is_commune_military_cell, v.state, v.successor_id,
   t.display_name AS type_display_name, t.level_code, t.is_grassroots, t.is_cell,
   (SELECT MAX(lv.valid_from) FROM organization_versions lv WHERE lv.organization_id = o.id) AS last_change_on,
   EXISTS (SELECT 1 FROM committee_terms ct WHERE ct.organization_id = o.id AND ct.elected_committee = 1
@@ -69,7 +69,7 @@ std::optional<OrgState> ParseState(std::string_view code) {
 std::optional<domain::OrgEventKind> ParseEventKind(std::string_view code) {
   using K = domain::OrgEventKind;
   for (K kind : {K::kCreated, K::kRenamed, K::kMoved, K::kMerged, K::kAbsorbed, K::kSplit, K::kCreatedBySplit,
-                 K::kDissolved, K::kHandedOver}) {
+                 K::kDissolved, K::kHandedOver, K::kSectorChanged, K::kAttributesUpdated, K::kMilitaryCellChanged}) {
     if (EventKindCode(kind) == code) return kind;
   }
   return std::nullopt;
@@ -80,6 +80,7 @@ domain::Organization MapRow(sql::ResultSet& rs, absl::CivilDay as_of) {
   org.id = rs.getInt64("id");
   org.code = rs.getString("code");
   org.sector = common::db::GetOptionalString(rs, "sector_code").value_or("");
+  org.is_commune_military_cell = rs.getBoolean("is_commune_military_cell");
   org.address = rs.getString("address");
   org.phone = rs.getString("phone");
   org.note = rs.getString("note");
@@ -122,6 +123,26 @@ void SetDecision(sql::PreparedStatement& ps, int first, const domain::Decision& 
   common::db::SetOptionalString(ps, first + 2,
                                 decision.signed_on ? std::optional<std::string>(Day(*decision.signed_on))
                                                    : std::nullopt);
+}
+
+// The change-feed action of an event kind.
+std::string ActionOf(domain::OrgEventKind kind) {
+  using K = domain::OrgEventKind;
+  switch (kind) {
+    case K::kCreated:
+    case K::kCreatedBySplit: return "created";
+    case K::kRenamed: return "renamed";
+    case K::kMoved: return "moved";
+    case K::kMerged: return "merged";
+    case K::kAbsorbed: return "absorbed";
+    case K::kSplit: return "split";
+    case K::kDissolved: return "dissolved";
+    case K::kHandedOver: return "handed_over";
+    case K::kSectorChanged: return "sector_changed";
+    case K::kAttributesUpdated: return "updated";
+    case K::kMilitaryCellChanged: return "military_cell_changed";
+  }
+  return "updated";
 }
 
 // An event of `kind` for organization `id`; the caller adds what is specific to it.
@@ -179,6 +200,9 @@ std::string_view EventKindCode(domain::OrgEventKind kind) {
     case K::kCreatedBySplit: return "CREATED_BY_SPLIT";
     case K::kDissolved: return "DISSOLVED";
     case K::kHandedOver: return "HANDED_OVER";
+    case K::kSectorChanged: return "SECTOR_CHANGED";
+    case K::kAttributesUpdated: return "ATTRIBUTES_UPDATED";
+    case K::kMilitaryCellChanged: return "COMMUNE_MILITARY_CELL_CHANGED";
   }
   return "CREATED";
 }
@@ -340,7 +364,7 @@ absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::List(const 
   if (query.parent_id) absl::StrAppend(&sql, " AND v.parent_id = ?");
   if (!query.level.empty()) absl::StrAppend(&sql, " AND t.level_code = ?");
   if (!query.type.empty()) absl::StrAppend(&sql, " AND v.type_code = ?");
-  if (!query.sector.empty()) absl::StrAppend(&sql, " AND o.sector_code = ?");
+  if (!query.sector.empty()) absl::StrAppend(&sql, " AND v.sector_code = ?");
   if (query.state) {
     absl::StrAppend(&sql, " AND v.state = ?");
   } else if (!query.include_ended) {
@@ -474,7 +498,7 @@ absl::StatusOr<std::vector<domain::OrgEvent>> OrganizationStore::Events(int64_t 
         sql::PreparedStatement& ps = session.Prepare(
             R"(SELECT id, kind, effective_date, decision_issuing_body, decision_number, decision_signed_on,
                       related_ids, previous_display_name, new_display_name, previous_parent_id, new_parent_id,
-                      actor, record_time
+                      member_successor_id, previous_sector_code, new_sector_code, actor, record_time
                  FROM organization_events WHERE organization_id = ? AND id > ? ORDER BY id LIMIT ?)");
         ps.setInt64(1, id);
         ps.setInt64(2, after_event_id);
@@ -502,6 +526,9 @@ absl::StatusOr<std::vector<domain::OrgEvent>> OrganizationStore::Events(int64_t 
           e.new_display_name = rs->getString("new_display_name");
           e.previous_parent_id = common::db::GetOptionalInt64(*rs, "previous_parent_id");
           e.new_parent_id = common::db::GetOptionalInt64(*rs, "new_parent_id");
+          e.member_successor_id = common::db::GetOptionalInt64(*rs, "member_successor_id");
+          e.previous_sector = rs->getString("previous_sector_code");
+          e.new_sector = rs->getString("new_sector_code");
           e.actor = rs->getString("actor");
           e.record_time = ParseTimestamp(rs->getString("record_time"));
           out.push_back(std::move(e));
@@ -539,8 +566,9 @@ absl::StatusOr<std::vector<OrganizationStore::SectorRow>> OrganizationStore::Lis
 absl::StatusOr<domain::TypeCompatibility> OrganizationStore::LoadTypeCompatibility(Session& session) {
   domain::TypeCompatibility types;
   {
-    std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare("SELECT code, may_be_root FROM org_types"));
-    while (rs->next()) types.AddType(rs->getString("code"), rs->getBoolean("may_be_root"));
+    std::unique_ptr<sql::ResultSet> rs =
+        session.Query(session.Prepare("SELECT code, may_be_root, is_cell FROM org_types"));
+    while (rs->next()) types.AddType(rs->getString("code"), rs->getBoolean("may_be_root"), rs->getBoolean("is_cell"));
   }
   std::unique_ptr<sql::ResultSet> rs =
       session.Query(session.Prepare("SELECT type_code, parent_type_code FROM org_type_parents"));
@@ -607,7 +635,8 @@ absl::StatusOr<std::vector<int64_t>> OrganizationStore::LockChain(Session& sessi
 absl::Status OrganizationStore::AppendVersion(Session& session, int64_t id, absl::CivilDay effective,
                                               const VersionChange& change) {
   sql::PreparedStatement& read = session.Prepare(
-      R"(SELECT id, valid_from, display_name, parent_id, type_code, state, successor_id
+      R"(SELECT id, valid_from, display_name, parent_id, type_code, sector_code, is_commune_military_cell, state,
+                successor_id
            FROM organization_versions WHERE organization_id = ? AND valid_to IS NULL FOR UPDATE)");
   read.setInt64(1, id);
   std::unique_ptr<sql::ResultSet> rs = session.Query(read);
@@ -618,25 +647,26 @@ absl::Status OrganizationStore::AppendVersion(Session& session, int64_t id, absl
   std::optional<int64_t> parent_id =
       change.parent_id ? *change.parent_id : common::db::GetOptionalInt64(*rs, "parent_id");
   const std::string type_code = rs->getString("type_code");
+  const std::optional<std::string> sector =
+      change.sector ? *change.sector : common::db::GetOptionalString(*rs, "sector_code");
+  const bool military_cell = change.is_commune_military_cell.value_or(rs->getBoolean("is_commune_military_cell"));
   std::string state = change.state ? std::string(StateCode(*change.state)) : std::string(rs->getString("state"));
   std::optional<int64_t> successor =
       change.successor_id ? change.successor_id : common::db::GetOptionalInt64(*rs, "successor_id");
   rs.reset();
-  if (effective < valid_from) {
-    return common::Reasoned(absl::StatusCode::kFailedPrecondition, "EFFECTIVE_DATE_BEFORE_LAST_CHANGE",
-                            absl::StrCat("effective_date must not be before ", Day(valid_from)));
-  }
-  if (effective == valid_from) {
-    // Two changes on one day: the later one amends that day's period instead of
-    // leaving an empty one behind.
+  GR_ASSIGN_OR_RETURN(domain::PeriodChange plan, domain::PlanPeriodChange(id, valid_from, effective));
+  if (plan == domain::PeriodChange::kAmendOpenPeriod) {
     sql::PreparedStatement& update = session.Prepare(
-        R"(UPDATE organization_versions SET display_name = ?, parent_id = ?, state = ?, successor_id = ?
+        R"(UPDATE organization_versions SET display_name = ?, parent_id = ?, state = ?, successor_id = ?,
+                  sector_code = ?, is_commune_military_cell = ?
             WHERE id = ?)");
     update.setString(1, display_name);
     common::db::SetOptionalInt64(update, 2, parent_id);
     update.setString(3, state);
     common::db::SetOptionalInt64(update, 4, successor);
-    update.setInt64(5, version_id);
+    common::db::SetOptionalString(update, 5, sector);
+    update.setBoolean(6, military_cell);
+    update.setInt64(7, version_id);
     update.executeUpdate();
     return absl::OkStatus();
   }
@@ -645,15 +675,18 @@ absl::Status OrganizationStore::AppendVersion(Session& session, int64_t id, absl
   close.setInt64(2, version_id);
   close.executeUpdate();
   sql::PreparedStatement& insert = session.Prepare(
-      R"(INSERT INTO organization_versions (organization_id, valid_from, valid_to, display_name, parent_id, type_code, state, successor_id)
-         VALUES (?, ?, NULL, ?, ?, ?, ?, ?))");
+      R"(INSERT INTO organization_versions (organization_id, valid_from, valid_to, display_name, parent_id, type_code,
+                                          sector_code, is_commune_military_cell, state, successor_id)
+         VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?))");
   insert.setInt64(1, id);
   insert.setString(2, Day(effective));
   insert.setString(3, display_name);
   common::db::SetOptionalInt64(insert, 4, parent_id);
   insert.setString(5, type_code);
-  insert.setString(6, state);
-  common::db::SetOptionalInt64(insert, 7, successor);
+  common::db::SetOptionalString(insert, 6, sector);
+  insert.setBoolean(7, military_cell);
+  insert.setString(8, state);
+  common::db::SetOptionalInt64(insert, 9, successor);
   insert.executeUpdate();
   return absl::OkStatus();
 }
@@ -672,8 +705,9 @@ absl::Status OrganizationStore::AppendEvent(Session& session, const domain::OrgE
   sql::PreparedStatement& ps = session.Prepare(
       R"(INSERT INTO organization_events (organization_id, kind, effective_date, decision_issuing_body,
            decision_number, decision_signed_on, related_ids, previous_display_name, new_display_name,
-           previous_parent_id, new_parent_id, actor, request_id, record_time)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6)))");
+           previous_parent_id, new_parent_id, member_successor_id, previous_sector_code, new_sector_code,
+           actor, request_id, record_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6)))");
   ps.setInt64(1, event.organization_id);
   ps.setString(2, std::string(EventKindCode(event.kind)));
   ps.setString(3, Day(event.effective_date));
@@ -683,8 +717,11 @@ absl::Status OrganizationStore::AppendEvent(Session& session, const domain::OrgE
   ps.setString(9, event.new_display_name);
   common::db::SetOptionalInt64(ps, 10, event.previous_parent_id);
   common::db::SetOptionalInt64(ps, 11, event.new_parent_id);
-  ps.setString(12, actor.subject);
-  ps.setString(13, actor.request_id);
+  common::db::SetOptionalInt64(ps, 12, event.member_successor_id);
+  ps.setString(13, event.previous_sector);
+  ps.setString(14, event.new_sector);
+  ps.setString(15, actor.subject);
+  ps.setString(16, actor.request_id);
   ps.executeUpdate();
   return absl::OkStatus();
 }
@@ -743,19 +780,43 @@ absl::StatusOr<OrganizationStore::Relocation> OrganizationStore::BeginRelocation
   return relocation;
 }
 
-absl::Status OrganizationStore::ApplyChange(Session& session, const domain::OrgEvent& event,
-                                            const VersionChange& change, std::optional<absl::CivilDay> ended_on,
-                                            const Actor& actor) {
+absl::StatusOr<OrganizationStore::Changed> OrganizationStore::ApplyChange(Session& session,
+                                                                         const domain::OrgEvent& event,
+                                                                         VersionChange change, const Actor& actor) {
+  // The domain tells which events end the organization, and in which state.
+  std::optional<absl::CivilDay> ended_on;
+  if (std::optional<OrgState> ending = domain::EndingStateOf(event.kind)) {
+    change.state = *ending;
+    ended_on = event.effective_date;
+  }
   GR_RETURN_IF_ERROR(AppendVersion(session, event.organization_id, event.effective_date, change));
   GR_RETURN_IF_ERROR(Touch(session, event.organization_id, ended_on));
-  return AppendEvent(session, event, actor);
+  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  return Changed{event.organization_id, ActionOf(event.kind), event};
+}
+
+absl::Status OrganizationStore::RequireKnownSector(Session& session, const std::string& sector,
+                                                   std::string_view field) {
+  sql::PreparedStatement& ps = session.Prepare("SELECT 1 FROM sectors WHERE code = ?");
+  ps.setString(1, sector);
+  if (!session.Query(ps)->next()) return common::InvalidField(field, "is not a known sector");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<domain::Organization>> OrganizationStore::FindOn(Session& session, int64_t id,
+                                                                             absl::CivilDay day) {
+  absl::StatusOr<domain::Organization> org = Get(session, id, day);
+  if (absl::IsNotFound(org.status())) return std::optional<domain::Organization>();
+  if (!org.ok()) return org.status();
+  return std::optional<domain::Organization>(*std::move(org));
 }
 
 // ---- writes --------------------------------------------------------------------
 
-absl::StatusOr<int64_t> OrganizationStore::Create(Session& session, const NewOrganization& org,
-                                                  const domain::Decision& decision, const Actor& actor,
-                                                  domain::OrgEventKind kind, std::vector<int64_t> related) {
+absl::StatusOr<OrganizationStore::Changed> OrganizationStore::Create(Session& session, const NewOrganization& org,
+                                                                    const domain::Decision& decision,
+                                                                    const Actor& actor, domain::OrgEventKind kind,
+                                                                    std::vector<int64_t> related) {
   std::optional<domain::Organization> parent;
   if (org.parent_id) {
     // A locking read: the parent as last committed, held until we commit, so a
@@ -766,10 +827,14 @@ absl::StatusOr<int64_t> OrganizationStore::Create(Session& session, const NewOrg
   GR_ASSIGN_OR_RETURN(std::shared_ptr<const domain::TypeCompatibility> types, TypeRules(session));
   if (!types->Knows(org.type)) return common::InvalidField("organization.type", "is not a known organization type");
   GR_RETURN_IF_ERROR(domain::CheckCreate(org.type, parent ? &*parent : nullptr, org.established_on, *types));
-  if (!org.sector.empty()) {
-    sql::PreparedStatement& sector = session.Prepare("SELECT 1 FROM sectors WHERE code = ?");
-    sector.setString(1, org.sector);
-    if (!session.Query(sector)->next()) return common::InvalidField("organization.sector", "is not a known sector");
+  if (!org.sector.empty()) GR_RETURN_IF_ERROR(RequireKnownSector(session, org.sector, "organization.sector"));
+  if (org.is_commune_military_cell) {
+    std::optional<domain::Organization> parent_on_date;
+    if (org.parent_id) {
+      GR_ASSIGN_OR_RETURN(parent_on_date, FindOn(session, *org.parent_id, org.established_on));
+    }
+    GR_RETURN_IF_ERROR(domain::CheckCommuneMilitaryCell(types->IsCell(org.type),
+                                                        parent_on_date ? &*parent_on_date : nullptr));
   }
   sql::PreparedStatement& taken = session.Prepare("SELECT id FROM organizations WHERE code = ?");
   taken.setString(1, org.code);
@@ -777,52 +842,88 @@ absl::StatusOr<int64_t> OrganizationStore::Create(Session& session, const NewOrg
     return absl::AlreadyExistsError(absl::StrCat("an organization with code ", org.code, " already exists"));
   }
   sql::PreparedStatement& insert = session.Prepare(
-      R"(INSERT INTO organizations (code, sector_code, address, phone, note, established_on, version, create_time, update_time)
-         VALUES (?, ?, ?, ?, ?, ?, 1, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)))");
+      R"(INSERT INTO organizations (code, address, phone, note, established_on, version, create_time, update_time)
+         VALUES (?, ?, ?, ?, ?, 1, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)))");
   insert.setString(1, org.code);
-  common::db::SetOptionalString(insert, 2, org.sector.empty() ? std::nullopt : std::optional<std::string>(org.sector));
-  insert.setString(3, org.address);
-  insert.setString(4, org.phone);
-  insert.setString(5, org.note);
-  insert.setString(6, Day(org.established_on));
+  insert.setString(2, org.address);
+  insert.setString(3, org.phone);
+  insert.setString(4, org.note);
+  insert.setString(5, Day(org.established_on));
   insert.executeUpdate();
   const int64_t id = session.LastInsertId();
   sql::PreparedStatement& version = session.Prepare(
-      R"(INSERT INTO organization_versions (organization_id, valid_from, valid_to, display_name, parent_id, type_code, state)
-         VALUES (?, ?, NULL, ?, ?, ?, 'ACTIVE'))");
+      R"(INSERT INTO organization_versions (organization_id, valid_from, valid_to, display_name, parent_id, type_code,
+                                          sector_code, is_commune_military_cell, state)
+         VALUES (?, ?, NULL, ?, ?, ?, ?, ?, 'ACTIVE'))");
   version.setInt64(1, id);
   version.setString(2, Day(org.established_on));
   version.setString(3, org.display_name);
   common::db::SetOptionalInt64(version, 4, org.parent_id);
   version.setString(5, org.type);
+  common::db::SetOptionalString(version, 6,
+                                org.sector.empty() ? std::nullopt : std::optional<std::string>(org.sector));
+  version.setBoolean(7, org.is_commune_military_cell);
   version.executeUpdate();
   domain::OrgEvent event = EventOf(kind, id, org.established_on, decision);
   event.related_ids = std::move(related);
   event.new_display_name = org.display_name;
   event.new_parent_id = org.parent_id;
+  event.new_sector = org.sector;
   GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
-  return id;
+  return Changed{id, ActionOf(kind), event};
 }
 
-absl::Status OrganizationStore::UpdateAttributes(Session& session, int64_t id, const AttributeUpdate& update,
-                                                 const std::string& etag) {
+absl::StatusOr<OrganizationStore::Changed> OrganizationStore::UpdateAttributes(Session& session, int64_t id,
+                                                                              const AttributeUpdate& update,
+                                                                              const std::string& etag,
+                                                                              const Actor& actor) {
   GR_ASSIGN_OR_RETURN(domain::Organization current, LockCurrent(session, id, etag));
-  if (update.sector && !update.sector->empty()) {
-    sql::PreparedStatement& sector = session.Prepare("SELECT 1 FROM sectors WHERE code = ?");
-    sector.setString(1, *update.sector);
-    if (!session.Query(sector)->next()) return common::InvalidField("organization.sector", "is not a known sector");
-  }
+  GR_RETURN_IF_ERROR(domain::CheckAttributeUpdate(current, update.unchanged_sector));
   sql::PreparedStatement& ps = session.Prepare(
-      R"(UPDATE organizations SET address = ?, phone = ?, note = ?, sector_code = ?,
-                version = version + 1, update_time = UTC_TIMESTAMP(6) WHERE id = ?)");
+      R"(UPDATE organizations SET address = ?, phone = ?, note = ? WHERE id = ?)");
   ps.setString(1, update.address.value_or(current.address));
   ps.setString(2, update.phone.value_or(current.phone));
   ps.setString(3, update.note.value_or(current.note));
-  const std::string sector = update.sector.value_or(current.sector);
-  common::db::SetOptionalString(ps, 4, sector.empty() ? std::nullopt : std::optional<std::string>(sector));
-  ps.setInt64(5, id);
+  ps.setInt64(4, id);
   ps.executeUpdate();
-  return absl::OkStatus();
+  GR_RETURN_IF_ERROR(Touch(session, id, std::nullopt));
+  // No dated fact changes: the event stands on the day the current view shows.
+  domain::OrgEvent event = EventOf(domain::OrgEventKind::kAttributesUpdated, id, current.as_of, domain::Decision{});
+  GR_RETURN_IF_ERROR(AppendEvent(session, event, actor));
+  return Changed{id, ActionOf(event.kind), event};
+}
+
+absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::ChangeSector(
+    Session& session, int64_t id, const std::string& new_sector, absl::CivilDay effective,
+    const domain::Decision& decision, const std::string& etag, const Actor& actor) {
+  GR_ASSIGN_OR_RETURN(domain::Organization org, LockCurrent(session, id, etag));
+  GR_RETURN_IF_ERROR(RequireKnownSector(session, new_sector, "new_sector"));
+  GR_RETURN_IF_ERROR(domain::CheckSectorChange(org, new_sector, effective));
+  domain::OrgEvent event = EventOf(domain::OrgEventKind::kSectorChanged, id, effective, decision);
+  event.previous_sector = org.sector;
+  event.new_sector = new_sector;
+  GR_ASSIGN_OR_RETURN(Changed changed,
+                      ApplyChange(session, event, VersionChange{.sector = std::optional<std::string>(new_sector)},
+                                  actor));
+  return std::vector<Changed>{changed};
+}
+
+absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::ChangeMilitaryCell(
+    Session& session, int64_t id, bool is_commune_military_cell, absl::CivilDay effective,
+    const domain::Decision& decision, const std::string& etag, const Actor& actor) {
+  GR_ASSIGN_OR_RETURN(domain::Organization org, LockCurrent(session, id, etag));
+  std::optional<domain::Organization> parent_on_date;
+  if (org.parent_id) {
+    GR_RETURN_IF_ERROR(LockOrganizations(session, {*org.parent_id}));
+    GR_ASSIGN_OR_RETURN(parent_on_date, FindOn(session, *org.parent_id, effective));
+  }
+  GR_RETURN_IF_ERROR(domain::CheckMilitaryCellChange(org, is_commune_military_cell,
+                                                     parent_on_date ? &*parent_on_date : nullptr, effective));
+  domain::OrgEvent event = EventOf(domain::OrgEventKind::kMilitaryCellChanged, id, effective, decision);
+  GR_ASSIGN_OR_RETURN(Changed changed,
+                      ApplyChange(session, event,
+                                  VersionChange{.is_commune_military_cell = is_commune_military_cell}, actor));
+  return std::vector<Changed>{changed};
 }
 
 absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Rename(
@@ -833,9 +934,9 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Renam
   domain::OrgEvent event = EventOf(domain::OrgEventKind::kRenamed, id, effective, decision);
   event.previous_display_name = org.display_name;
   event.new_display_name = new_display_name;
-  GR_RETURN_IF_ERROR(
-      ApplyChange(session, event, VersionChange{.display_name = new_display_name}, std::nullopt, actor));
-  return std::vector<Changed>{{id, "renamed"}};
+  GR_ASSIGN_OR_RETURN(Changed changed,
+                      ApplyChange(session, event, VersionChange{.display_name = new_display_name}, actor));
+  return std::vector<Changed>{changed};
 }
 
 absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Move(
@@ -843,13 +944,36 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Move(
     const std::string& etag, const Actor& actor) {
   GR_ASSIGN_OR_RETURN(Relocation move, BeginRelocation(session, id, new_parent_id, effective, etag));
   GR_RETURN_IF_ERROR(domain::CheckMove(move.org, move.destination, move.destination_chain, effective, *move.types));
+  if (move.org.is_commune_military_cell) {
+    // A commune military cell stays under a commune-level organization.
+    GR_ASSIGN_OR_RETURN(std::optional<domain::Organization> parent_on_date, FindOn(session, new_parent_id, effective));
+    GR_RETURN_IF_ERROR(domain::CheckCommuneMilitaryCell(move.org.type.is_cell,
+                                                        parent_on_date ? &*parent_on_date : nullptr));
+  }
   domain::OrgEvent event = EventOf(domain::OrgEventKind::kMoved, id, effective, decision);
   event.related_ids = {new_parent_id};
   event.previous_parent_id = move.org.parent_id;
   event.new_parent_id = new_parent_id;
-  GR_RETURN_IF_ERROR(ApplyChange(session, event, VersionChange{.parent_id = std::optional<int64_t>(new_parent_id)},
-                                 std::nullopt, actor));
-  return std::vector<Changed>{{id, "moved"}};
+  GR_ASSIGN_OR_RETURN(Changed changed,
+                      ApplyChange(session, event, VersionChange{.parent_id = std::optional<int64_t>(new_parent_id)},
+                                  actor));
+  return std::vector<Changed>{changed};
+}
+
+absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::MoveChildren(
+    Session& session, const std::vector<domain::Organization>& children, int64_t from, int64_t to,
+    absl::CivilDay effective, const domain::Decision& decision, const Actor& actor) {
+  std::vector<Changed> changed;
+  for (const domain::Organization& child : children) {
+    domain::OrgEvent moved = EventOf(domain::OrgEventKind::kMoved, child.id, effective, decision);
+    moved.related_ids = {from, to};
+    moved.previous_parent_id = from;
+    moved.new_parent_id = to;
+    GR_ASSIGN_OR_RETURN(Changed one,
+                        ApplyChange(session, moved, VersionChange{.parent_id = std::optional<int64_t>(to)}, actor));
+    changed.push_back(std::move(one));
+  }
+  return changed;
 }
 
 absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Merge(
@@ -863,96 +987,100 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Merge
   GR_ASSIGN_OR_RETURN(std::vector<int64_t> dated_chain, Chain(session, target, effective));
   GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> source_orgs, GetManyCurrent(session, sources));
   std::vector<std::pair<int64_t, std::vector<domain::Organization>>> children_of;
+  std::vector<domain::Organization> all_children;
   std::vector<std::string> children_types;
   for (int64_t source : sources) {
     GR_ASSIGN_OR_RETURN(std::vector<int64_t> child_ids, ActiveChildren(session, source));
     GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> children, GetManyCurrent(session, child_ids));
-    for (const domain::Organization& child : children) children_types.push_back(child.type.code);
+    for (const domain::Organization& child : children) {
+      children_types.push_back(child.type.code);
+      all_children.push_back(child);
+    }
     children_of.emplace_back(source, std::move(children));
   }
   GR_ASSIGN_OR_RETURN(std::shared_ptr<const domain::TypeCompatibility> types, TypeRules(session));
   GR_RETURN_IF_ERROR(domain::CheckMerge(source_orgs, target_org, Union(locked_chain, dated_chain), children_types,
                                         effective, *types));
+  GR_RETURN_IF_ERROR(domain::CheckChildrenFollow(all_children, effective));
   std::vector<Changed> changed;
   for (const auto& [source, children] : children_of) {
-    for (const domain::Organization& child : children) {
-      GR_RETURN_IF_ERROR(domain::CheckEffectiveDate(child, effective));
-      domain::OrgEvent moved = EventOf(domain::OrgEventKind::kMoved, child.id, effective, decision);
-      moved.related_ids = {source, target};
-      moved.previous_parent_id = source;
-      moved.new_parent_id = target;
-      GR_RETURN_IF_ERROR(ApplyChange(session, moved, VersionChange{.parent_id = std::optional<int64_t>(target)},
-                                     std::nullopt, actor));
-      changed.push_back({child.id, "moved"});
-    }
+    GR_ASSIGN_OR_RETURN(std::vector<Changed> moved,
+                        MoveChildren(session, children, source, target, effective, decision, actor));
+    changed.insert(changed.end(), moved.begin(), moved.end());
   }
   for (const domain::Organization& source : source_orgs) {
     domain::OrgEvent merged = EventOf(domain::OrgEventKind::kMerged, source.id, effective, decision);
     merged.related_ids = {target};
-    GR_RETURN_IF_ERROR(ApplyChange(session, merged, VersionChange{.state = OrgState::kMerged, .successor_id = target},
-                                   effective, actor));
-    changed.push_back({source.id, "merged"});
+    merged.member_successor_id = domain::MergeMemberSuccessor(source, target_org);
+    GR_ASSIGN_OR_RETURN(Changed one, ApplyChange(session, merged, VersionChange{.successor_id = target}, actor));
+    changed.push_back(std::move(one));
   }
   // The target keeps its period; only its version and history change.
   GR_RETURN_IF_ERROR(Touch(session, target, std::nullopt));
   domain::OrgEvent absorbed = EventOf(domain::OrgEventKind::kAbsorbed, target, effective, decision);
   absorbed.related_ids = sources;
   GR_RETURN_IF_ERROR(AppendEvent(session, absorbed, actor));
-  changed.push_back({target, "absorbed"});
+  changed.push_back({target, ActionOf(absorbed.kind), absorbed});
   return changed;
 }
 
 absl::StatusOr<OrganizationStore::SplitResult> OrganizationStore::Split(
     Session& session, int64_t id, std::vector<NewOrganization> new_orgs, const std::map<int64_t, int32_t>& assignments,
-    absl::CivilDay effective, const domain::Decision& decision, const std::string& etag, const Actor& actor) {
+    std::optional<int32_t> member_successor_index, absl::CivilDay effective, const domain::Decision& decision,
+    const std::string& etag, const Actor& actor) {
   GR_ASSIGN_OR_RETURN(domain::Organization org, LockCurrent(session, id, etag));
   GR_ASSIGN_OR_RETURN(std::vector<int64_t> children, ActiveChildren(session, id));
   GR_RETURN_IF_ERROR(domain::CheckSplit(org, new_orgs.size(), children, assignments, effective));
   GR_ASSIGN_OR_RETURN(std::shared_ptr<const domain::TypeCompatibility> types, TypeRules(session));
-  SplitResult result;
-  for (size_t i = 0; i < new_orgs.size(); ++i) {
-    NewOrganization& fresh = new_orgs[i];
-    if (!fresh.parent_id) fresh.parent_id = org.parent_id;
-    if (fresh.parent_id && *fresh.parent_id == id) {
-      return common::InvalidField(absl::StrCat("new_organizations[", i, "].parent"),
-                                  "must not be the organization being split");
-    }
-    fresh.established_on = effective;
-    GR_ASSIGN_OR_RETURN(int64_t created,
-                        Create(session, fresh, decision, actor, domain::OrgEventKind::kCreatedBySplit, {id}));
-    result.created.push_back(created);
-    result.changed.push_back({created, "created"});
-  }
   GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> child_orgs, GetManyCurrent(session, children));
+  std::vector<domain::SplitResult> plan;
+  for (const NewOrganization& fresh : new_orgs) plan.push_back({fresh.parent_id, fresh.type});
+  GR_RETURN_IF_ERROR(
+      domain::CheckSplitPlan(org, plan, child_orgs, assignments, member_successor_index, effective, *types));
+  SplitResult result;
+  for (NewOrganization& fresh : new_orgs) {
+    if (!fresh.parent_id) fresh.parent_id = org.parent_id;
+    fresh.established_on = effective;
+    GR_ASSIGN_OR_RETURN(Changed created,
+                        Create(session, fresh, decision, actor, domain::OrgEventKind::kCreatedBySplit, {id}));
+    result.created.push_back(created.id);
+    result.changed.push_back(std::move(created));
+  }
   for (const domain::Organization& child : child_orgs) {
-    const size_t index = static_cast<size_t>(assignments.at(child.id));
-    const int64_t receiver = result.created[index];
-    GR_RETURN_IF_ERROR(domain::CheckEffectiveDate(child, effective));
-    GR_RETURN_IF_ERROR(types->Check(child.type.code, new_orgs[index].type));
-    domain::OrgEvent moved = EventOf(domain::OrgEventKind::kMoved, child.id, effective, decision);
-    moved.related_ids = {id, receiver};
-    moved.previous_parent_id = id;
-    moved.new_parent_id = receiver;
-    GR_RETURN_IF_ERROR(ApplyChange(session, moved, VersionChange{.parent_id = std::optional<int64_t>(receiver)},
-                                   std::nullopt, actor));
-    result.changed.push_back({child.id, "moved"});
+    const int64_t receiver = result.created[static_cast<size_t>(assignments.at(child.id))];
+    GR_ASSIGN_OR_RETURN(std::vector<Changed> moved,
+                        MoveChildren(session, {child}, id, receiver, effective, decision, actor));
+    result.changed.insert(result.changed.end(), moved.begin(), moved.end());
   }
   domain::OrgEvent split = EventOf(domain::OrgEventKind::kSplit, id, effective, decision);
   split.related_ids = result.created;
-  GR_RETURN_IF_ERROR(ApplyChange(session, split, VersionChange{.state = OrgState::kSplit}, effective, actor));
-  result.changed.push_back({id, "split"});
+  if (member_successor_index) split.member_successor_id = result.created[static_cast<size_t>(*member_successor_index)];
+  GR_ASSIGN_OR_RETURN(Changed changed,
+                      ApplyChange(session, split, VersionChange{}, actor));
+  result.changed.push_back(std::move(changed));
   return result;
 }
 
 absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::Dissolve(
-    Session& session, int64_t id, absl::CivilDay effective, const domain::Decision& decision, const std::string& etag,
-    const Actor& actor) {
+    Session& session, int64_t id, std::optional<int64_t> member_successor, absl::CivilDay effective,
+    const domain::Decision& decision, const std::string& etag, const Actor& actor) {
+  std::vector<int64_t> lock_ids = {id};
+  if (member_successor) lock_ids.push_back(*member_successor);
+  // The successor is locked too, so it cannot end unseen before we commit.
+  GR_RETURN_IF_ERROR(LockOrganizations(session, lock_ids));
   GR_ASSIGN_OR_RETURN(domain::Organization org, LockCurrent(session, id, etag));
   GR_ASSIGN_OR_RETURN(std::vector<int64_t> children, ActiveChildren(session, id));
   GR_RETURN_IF_ERROR(domain::CheckDissolve(org, children.size(), effective));
-  GR_RETURN_IF_ERROR(ApplyChange(session, EventOf(domain::OrgEventKind::kDissolved, id, effective, decision),
-                                 VersionChange{.state = OrgState::kDissolved}, effective, actor));
-  return std::vector<Changed>{{id, "dissolved"}};
+  domain::OrgEvent event = EventOf(domain::OrgEventKind::kDissolved, id, effective, decision);
+  if (member_successor) {
+    GR_ASSIGN_OR_RETURN(std::optional<domain::Organization> successor, FindOn(session, *member_successor, effective));
+    GR_RETURN_IF_ERROR(domain::CheckMemberSuccessor(org, successor ? &*successor : nullptr, *member_successor,
+                                                    effective, "member_successor"));
+    event.member_successor_id = member_successor;
+  }
+  GR_ASSIGN_OR_RETURN(Changed changed,
+                      ApplyChange(session, event, VersionChange{}, actor));
+  return std::vector<Changed>{changed};
 }
 
 absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::HandOver(
@@ -962,26 +1090,24 @@ absl::StatusOr<std::vector<OrganizationStore::Changed>> OrganizationStore::HandO
   GR_RETURN_IF_ERROR(
       domain::CheckHandOver(handover.org, handover.destination, handover.destination_chain, effective, *handover.types));
   GR_ASSIGN_OR_RETURN(std::vector<int64_t> descendants, ActiveDescendants(session, id));
+  GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> below, GetManyCurrent(session, descendants));
+  GR_RETURN_IF_ERROR(domain::CheckChildrenFollow(below, effective));
   std::vector<Changed> changed;
   domain::OrgEvent event = EventOf(domain::OrgEventKind::kHandedOver, id, effective, decision);
   event.related_ids = {receiving};
   event.previous_parent_id = handover.org.parent_id;
   event.new_parent_id = receiving;
-  GR_RETURN_IF_ERROR(ApplyChange(session, event,
-                                 VersionChange{.parent_id = std::optional<int64_t>(receiving),
-                                               .state = OrgState::kHandedOver,
-                                               .successor_id = receiving},
-                                 effective, actor));
-  changed.push_back({id, "handed_over"});
+  GR_ASSIGN_OR_RETURN(Changed top, ApplyChange(session, event,
+                                               VersionChange{.parent_id = std::optional<int64_t>(receiving),
+                                                             .successor_id = receiving},
+                                               actor));
+  changed.push_back(std::move(top));
   // The units below go with it; they keep their parents inside the subtree.
-  GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> below, GetManyCurrent(session, descendants));
   for (const domain::Organization& unit : below) {
-    GR_RETURN_IF_ERROR(domain::CheckEffectiveDate(unit, effective));
     domain::OrgEvent cascaded = EventOf(domain::OrgEventKind::kHandedOver, unit.id, effective, decision);
     cascaded.related_ids = {id, receiving};
-    GR_RETURN_IF_ERROR(
-        ApplyChange(session, cascaded, VersionChange{.state = OrgState::kHandedOver}, effective, actor));
-    changed.push_back({unit.id, "handed_over"});
+    GR_ASSIGN_OR_RETURN(Changed one, ApplyChange(session, cascaded, VersionChange{}, actor));
+    changed.push_back(std::move(one));
   }
   return changed;
 }

@@ -28,6 +28,9 @@ class OrganizationStore : public common::auth::ScopeResolver {
   // (state tells) when asked for a date after its end.
   absl::StatusOr<domain::Organization> Get(common::db::Session& session, int64_t id, absl::CivilDay as_of);
   absl::StatusOr<domain::Organization> Get(int64_t id, absl::CivilDay as_of);
+  // The same, or nullopt when it did not exist on that date.
+  absl::StatusOr<std::optional<domain::Organization>> FindOn(common::db::Session& session, int64_t id,
+                                                             absl::CivilDay day);
   // Several organizations as of a date, in one query, in the order of `ids`.
   // NOT_FOUND when one of them did not exist on that date.
   absl::StatusOr<std::vector<domain::Organization>> GetMany(common::db::Session& session,
@@ -106,10 +109,12 @@ class OrganizationStore : public common::auth::ScopeResolver {
     std::string subject;
     std::string request_id;
   };
-  // One organization changed by a write, for the caller's change-feed entry.
+  // One organization changed by a write, for the caller's change-feed entry:
+  // the dated event recorded in its history.
   struct Changed {
     int64_t id = 0;
     std::string action;  // "created", "renamed", "moved", "merged", ...
+    domain::OrgEvent event;
   };
 
   struct NewOrganization {
@@ -118,14 +123,16 @@ class OrganizationStore : public common::auth::ScopeResolver {
     std::optional<int64_t> parent_id;
     std::string type;
     std::string sector;  // empty = none
+    bool is_commune_military_cell = false;
     std::string address;
     std::string phone;
     std::string note;
     absl::CivilDay established_on;
   };
   // Validates against the tree rules (parent usable, type allowed under it,
-  // sector known) and inserts. ALREADY_EXISTS when the code is taken.
-  absl::StatusOr<int64_t> Create(common::db::Session& session, const NewOrganization& org,
+  // sector known, military-cell flag allowed) and inserts. ALREADY_EXISTS when
+  // the code is taken.
+  absl::StatusOr<Changed> Create(common::db::Session& session, const NewOrganization& org,
                                  const domain::Decision& decision, const Actor& actor,
                                  domain::OrgEventKind kind = domain::OrgEventKind::kCreated,
                                  std::vector<int64_t> related = {});
@@ -134,11 +141,25 @@ class OrganizationStore : public common::auth::ScopeResolver {
     std::optional<std::string> address;
     std::optional<std::string> phone;
     std::optional<std::string> note;
-    std::optional<std::string> sector;  // "" clears it
+    // The sector the caller sent with an empty mask: refused when it differs
+    // from the one in force (the sector changes by ChangeSector only).
+    std::optional<std::string> unchanged_sector;
   };
-  // Non-historical attributes. ABORTED on etag mismatch (empty etag: no check).
-  absl::Status UpdateAttributes(common::db::Session& session, int64_t id, const AttributeUpdate& update,
-                                const std::string& etag);
+  // Non-historical attributes, recorded as ATTRIBUTES_UPDATED on the day the
+  // organization's current view stands (today, or its last change when later).
+  // ABORTED on etag mismatch (empty etag: no check).
+  absl::StatusOr<Changed> UpdateAttributes(common::db::Session& session, int64_t id, const AttributeUpdate& update,
+                                           const std::string& etag, const Actor& actor);
+  // The sector from `effective` on (SECTOR_CHANGED).
+  absl::StatusOr<std::vector<Changed>> ChangeSector(common::db::Session& session, int64_t id,
+                                                    const std::string& new_sector, absl::CivilDay effective,
+                                                    const domain::Decision& decision, const std::string& etag,
+                                                    const Actor& actor);
+  // The commune-military-cell flag from `effective` on (COMMUNE_MILITARY_CELL_CHANGED).
+  absl::StatusOr<std::vector<Changed>> ChangeMilitaryCell(common::db::Session& session, int64_t id,
+                                                          bool is_commune_military_cell, absl::CivilDay effective,
+                                                          const domain::Decision& decision, const std::string& etag,
+                                                          const Actor& actor);
 
   absl::StatusOr<std::vector<Changed>> Rename(common::db::Session& session, int64_t id,
                                               const std::string& new_display_name, absl::CivilDay effective,
@@ -156,11 +177,15 @@ class OrganizationStore : public common::auth::ScopeResolver {
     std::vector<Changed> changed;
     std::vector<int64_t> created;
   };
+  // member_successor_index: into new_orgs, the cell the split cell's members move to.
   absl::StatusOr<SplitResult> Split(common::db::Session& session, int64_t id, std::vector<NewOrganization> new_orgs,
-                                    const std::map<int64_t, int32_t>& assignments, absl::CivilDay effective,
+                                    const std::map<int64_t, int32_t>& assignments,
+                                    std::optional<int32_t> member_successor_index, absl::CivilDay effective,
                                     const domain::Decision& decision, const std::string& etag,
                                     const Actor& actor);
-  absl::StatusOr<std::vector<Changed>> Dissolve(common::db::Session& session, int64_t id, absl::CivilDay effective,
+  // member_successor: the active cell a dissolved cell's members move to.
+  absl::StatusOr<std::vector<Changed>> Dissolve(common::db::Session& session, int64_t id,
+                                                std::optional<int64_t> member_successor, absl::CivilDay effective,
                                                 const domain::Decision& decision, const std::string& etag,
                                                 const Actor& actor);
   // The organization (and every active organization below it) leaves this
@@ -183,6 +208,8 @@ class OrganizationStore : public common::auth::ScopeResolver {
     std::optional<std::optional<int64_t>> parent_id = std::nullopt;
     std::optional<domain::OrgState> state = std::nullopt;
     std::optional<int64_t> successor_id = std::nullopt;
+    std::optional<std::optional<std::string>> sector = std::nullopt;
+    std::optional<bool> is_commune_military_cell = std::nullopt;
   };
   // What a move or a hand-over checks, read after locking: the organization, where
   // it goes, and that destination's chain to its root (as locked now and as of the
@@ -205,8 +232,16 @@ class OrganizationStore : public common::auth::ScopeResolver {
   absl::StatusOr<std::shared_ptr<const domain::TypeCompatibility>> TypeRules(common::db::Session& session);
   // One organization's dated change: its new period, its version bump (and end
   // date, when it ends) and its history event.
-  absl::Status ApplyChange(common::db::Session& session, const domain::OrgEvent& event, const VersionChange& change,
-                           std::optional<absl::CivilDay> ended_on, const Actor& actor);
+  // (An event that ends the organization also sets its final state and end date.)
+  absl::StatusOr<Changed> ApplyChange(common::db::Session& session, const domain::OrgEvent& event,
+                                      VersionChange change, const Actor& actor);
+  // INVALID_ARGUMENT naming `field` when `sector` is not a known sector code.
+  absl::Status RequireKnownSector(common::db::Session& session, const std::string& sector, std::string_view field);
+  // Moves `children` (active children of `from`) under `to`, one MOVED event each.
+  absl::StatusOr<std::vector<Changed>> MoveChildren(common::db::Session& session,
+                                                    const std::vector<domain::Organization>& children, int64_t from,
+                                                    int64_t to, absl::CivilDay effective,
+                                                    const domain::Decision& decision, const Actor& actor);
   absl::StatusOr<SubtreePage> SubtreeRows(common::db::Session& session, int64_t root, absl::CivilDay as_of,
                                           int32_t max_depth, const std::string& after_path, int32_t limit);
   absl::Status LockOrganizations(common::db::Session& session, std::vector<int64_t> ids);

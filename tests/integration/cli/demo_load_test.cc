@@ -1,5 +1,6 @@
 // `grassroots demo load` against the real org service (in-process, real MariaDB),
 // then `grassroots org tree` on what it loaded; a second load changes nothing.
+#include <algorithm>
 #include <regex>
 #include <sstream>
 
@@ -60,6 +61,13 @@ TEST_F(DemoLoadTest, LoadsTheDemoThroughTheApiAndASecondLoadIsANoOp) {
 
   const int64_t organizations = counts.organizations + static_cast<int64_t>(plan.new_organizations.size());
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM organizations WHERE code LIKE 'DEMO-LV%'"), organizations);
+  // The communes' military cells are recorded as such, not guessed from a sector.
+  const int64_t military_cells = std::count_if(plan.organizations.begin(), plan.organizations.end(),
+                                               [](const demo::Org& org) { return org.commune_military_cell; });
+  EXPECT_GT(military_cells, 0);
+  EXPECT_EQ(QueryInt("SELECT COUNT(DISTINCT o.id) FROM organizations o JOIN organization_versions v "
+                     "ON v.organization_id = o.id WHERE o.code LIKE 'DEMO-LV%' AND v.is_commune_military_cell"),
+            military_cells);
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM residential_units WHERE code LIKE 'DEMO-LV%'"), counts.units);
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM residential_units u WHERE code LIKE 'DEMO-LV%' AND NOT EXISTS "
                      "(SELECT 1 FROM residential_unit_coverings c WHERE c.unit_id = u.id)"),

@@ -266,6 +266,33 @@ v1::Organization OrgFixture::CreateOrg(const std::string& type, const std::strin
   return created;
 }
 
+v1::Organization OrgFixture::GetOrg(const std::string& name, const std::string& as_of) {
+  grpc::ClientContext ctx;
+  Authorize(ctx, AdminToken());
+  v1::GetOrganizationRequest request;
+  request.set_name(name);
+  request.set_as_of_date(as_of);
+  v1::Organization out;
+  grpc::Status status = orgs().GetOrganization(&ctx, request, &out);
+  EXPECT_TRUE(status.ok()) << name << " " << as_of << ": " << status.error_message();
+  return out;
+}
+
+std::vector<std::string> OrgFixture::ChildNames(const std::string& parent, const std::string& as_of,
+                                                const std::string& sector) {
+  grpc::ClientContext ctx;
+  Authorize(ctx, AdminToken());
+  v1::ListOrganizationsRequest request;
+  request.set_parent(parent);
+  request.set_as_of_date(as_of);
+  request.set_sector(sector);
+  v1::ListOrganizationsResponse response;
+  EXPECT_TRUE(orgs().ListOrganizations(&ctx, request, &response).ok());
+  std::vector<std::string> names;
+  for (const auto& org : response.organizations()) names.push_back(org.name());
+  return names;
+}
+
 int64_t OrgFixture::IdOf(const std::string& name) {
   int64_t id = 0;
   const std::string_view prefix = "organizations/";

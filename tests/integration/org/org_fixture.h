@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -92,6 +93,11 @@ class OrgFixture : public ::testing::Test {
                                     const std::string& display_name, const std::string& sector = "",
                                     const std::string& established_on = "");
   static int64_t IdOf(const std::string& name);   // "organizations/42" -> 42
+  // GetOrganization as root admin as of a date (empty: today); fails the test on error.
+  static v1::Organization GetOrg(const std::string& name, const std::string& as_of = "");
+  // The names of `parent`'s children as of a date, optionally of one sector only.
+  static std::vector<std::string> ChildNames(const std::string& parent, const std::string& as_of,
+                                             const std::string& sector = "");
 };
 
 }  // namespace grassroots::org::testing

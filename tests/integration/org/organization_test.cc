@@ -363,9 +363,10 @@ TEST_F(OrganizationTest, ChangeFeedCarriesEveryChange) {
   while (reader->Read(&change)) {
     changes.emplace_back(change.resource_name(), change.action());
     if (change.action() == "renamed") {
-      v1::Organization after;
-      ASSERT_TRUE(change.resource().UnpackTo(&after));
-      EXPECT_EQ(after.display_name(), "Đảng bộ xã Feed Mới");
+      v1::OrganizationChange payload;
+      ASSERT_TRUE(change.resource().UnpackTo(&payload));
+      EXPECT_EQ(payload.organization().display_name(), "Đảng bộ xã Feed Mới");
+      EXPECT_EQ(payload.before().display_name(), "Đảng bộ xã Feed");
       EXPECT_EQ(change.actor(), "test-user");
     }
   }

@@ -14,17 +14,6 @@ namespace {
 
 class RestructureTest : public OrgFixture {
  protected:
-  v1::Organization Get(const std::string& name, const std::string& as_of = "") {
-    grpc::ClientContext ctx;
-    Authorize(ctx, AdminToken());
-    v1::GetOrganizationRequest request;
-    request.set_name(name);
-    request.set_as_of_date(as_of);
-    v1::Organization out;
-    grpc::Status status = orgs().GetOrganization(&ctx, request, &out);
-    EXPECT_TRUE(status.ok()) << name << " " << as_of << ": " << status.error_message();
-    return out;
-  }
   grpc::Status Move(const std::string& name, const std::string& parent, const std::string& date,
                     v1::Organization* out = nullptr, const std::string& etag = "") {
     grpc::ClientContext ctx;
@@ -48,18 +37,6 @@ class RestructureTest : public OrgFixture {
     v1::Organization out;
     return orgs().DissolveOrganization(&ctx, request, &out);
   }
-  std::vector<std::string> Children(const std::string& parent, const std::string& as_of) {
-    grpc::ClientContext ctx;
-    Authorize(ctx, AdminToken());
-    v1::ListOrganizationsRequest request;
-    request.set_parent(parent);
-    request.set_as_of_date(as_of);
-    v1::ListOrganizationsResponse response;
-    EXPECT_TRUE(orgs().ListOrganizations(&ctx, request, &response).ok());
-    std::vector<std::string> names;
-    for (const auto& org : response.organizations()) names.push_back(org.name());
-    return names;
-  }
 };
 
 TEST_F(RestructureTest, RenameIsDated) {
@@ -74,8 +51,8 @@ TEST_F(RestructureTest, RenameIsDated) {
   v1::Organization renamed;
   ASSERT_TRUE(orgs().RenameOrganization(&ctx, request, &renamed).ok());
   EXPECT_EQ(renamed.display_name(), "Đảng bộ xã Mới");
-  EXPECT_EQ(Get(xa.name(), "2023-04-30").display_name(), "Đảng bộ xã Cũ");
-  EXPECT_EQ(Get(xa.name(), "2023-05-01").display_name(), "Đảng bộ xã Mới");
+  EXPECT_EQ(GetOrg(xa.name(), "2023-04-30").display_name(), "Đảng bộ xã Cũ");
+  EXPECT_EQ(GetOrg(xa.name(), "2023-05-01").display_name(), "Đảng bộ xã Mới");
 
   // Stale etag -> ABORTED; a date before the last change -> FAILED_PRECONDITION.
   grpc::ClientContext again;
@@ -99,10 +76,10 @@ TEST_F(RestructureTest, MoveAsOfBeforeAndAfter) {
   v1::Organization moved;
   ASSERT_TRUE(Move(dbcs.name(), x2.name(), "2024-01-01", &moved, dbcs.etag()).ok());
   EXPECT_EQ(moved.parent(), x2.name());
-  EXPECT_EQ(Get(dbcs.name(), "2023-12-31").parent(), x1.name());
-  EXPECT_EQ(Get(dbcs.name(), "2024-01-01").parent(), x2.name());
-  EXPECT_EQ(Children(x1.name(), "2023-12-31"), std::vector<std::string>{dbcs.name()});
-  EXPECT_TRUE(Children(x1.name(), "2024-06-01").empty());
+  EXPECT_EQ(GetOrg(dbcs.name(), "2023-12-31").parent(), x1.name());
+  EXPECT_EQ(GetOrg(dbcs.name(), "2024-01-01").parent(), x2.name());
+  EXPECT_EQ(ChildNames(x1.name(), "2023-12-31"), std::vector<std::string>{dbcs.name()});
+  EXPECT_TRUE(ChildNames(x1.name(), "2024-06-01").empty());
   // The subtree moved with it.
   grpc::ClientContext ctx;
   Authorize(ctx, AdminToken());
@@ -150,10 +127,10 @@ TEST_F(RestructureTest, DissolveAndActingOnDissolved) {
   grpc::Status status = Dissolve(xa.name(), "2024-01-01");
   EXPECT_EQ(Reason(status), "HAS_ACTIVE_CHILDREN");
   ASSERT_TRUE(Dissolve(cell.name(), "2024-01-01", cell.etag()).ok());
-  v1::Organization after = Get(cell.name(), "2024-01-01");
+  v1::Organization after = GetOrg(cell.name(), "2024-01-01");
   EXPECT_EQ(after.state(), v1::ORGANIZATION_STATE_DISSOLVED);
   EXPECT_EQ(after.ended_on(), "2024-01-01");
-  EXPECT_EQ(Get(cell.name(), "2023-12-31").state(), v1::ORGANIZATION_STATE_ACTIVE);
+  EXPECT_EQ(GetOrg(cell.name(), "2023-12-31").state(), v1::ORGANIZATION_STATE_ACTIVE);
   EXPECT_EQ(Reason(Dissolve(cell.name(), "2024-02-01")), "ORGANIZATION_ENDED");
   EXPECT_EQ(Reason(Move(cell.name(), xa.name(), "2024-02-01")), "ORGANIZATION_ENDED");
   // Nothing may be created under a dissolved organization either.
@@ -178,7 +155,7 @@ TEST_F(RestructureTest, DissolveAndActingOnDissolved) {
   v1::ListOrganizationsResponse listed;
   ASSERT_TRUE(orgs().ListOrganizations(&list_ctx, list, &listed).ok());
   EXPECT_EQ(listed.organizations_size(), 1);
-  EXPECT_TRUE(Children(xa.name(), "").empty());
+  EXPECT_TRUE(ChildNames(xa.name(), "").empty());
   grpc::ClientContext state_ctx;
   Authorize(state_ctx, AdminToken());
   list.set_include_ended(false);
@@ -204,8 +181,8 @@ TEST_F(RestructureTest, MergeMovesChildrenAndEndsSources) {
   ASSERT_EQ(response.merged_size(), 1);
   EXPECT_EQ(response.merged(0).state(), v1::ORGANIZATION_STATE_MERGED);
   EXPECT_EQ(response.merged(0).successor(), a.name());
-  EXPECT_EQ(Children(a.name(), "2025-07-01"), (std::vector<std::string>{b1.name(), b2.name()}));
-  EXPECT_EQ(Children(b.name(), "2025-06-30"), (std::vector<std::string>{b1.name(), b2.name()}));
+  EXPECT_EQ(ChildNames(a.name(), "2025-07-01"), (std::vector<std::string>{b1.name(), b2.name()}));
+  EXPECT_EQ(ChildNames(b.name(), "2025-06-30"), (std::vector<std::string>{b1.name(), b2.name()}));
   // Merging into itself, or into an ended organization.
   grpc::ClientContext self_ctx;
   Authorize(self_ctx, AdminToken());
@@ -256,9 +233,9 @@ TEST_F(RestructureTest, SplitCreatesAndReassigns) {
   EXPECT_EQ(response.split().state(), v1::ORGANIZATION_STATE_SPLIT);
   ASSERT_EQ(response.created_size(), 2);
   EXPECT_EQ(response.created(0).parent(), xa.name());
-  EXPECT_EQ(Get(c1.name(), "2025-01-01").parent(), response.created(0).name());
-  EXPECT_EQ(Get(c2.name(), "2025-01-01").parent(), response.created(1).name());
-  EXPECT_EQ(Get(c2.name(), "2024-12-31").parent(), big.name());
+  EXPECT_EQ(GetOrg(c1.name(), "2025-01-01").parent(), response.created(0).name());
+  EXPECT_EQ(GetOrg(c2.name(), "2025-01-01").parent(), response.created(1).name());
+  EXPECT_EQ(GetOrg(c2.name(), "2024-12-31").parent(), big.name());
   // Retried with the same request id: same answer, nothing new.
   grpc::ClientContext retry;
   Authorize(retry, AdminToken());
@@ -346,7 +323,7 @@ TEST_F(RestructureTest, SplitSeesAParentThatEndedWhileItWaited) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
   EXPECT_EQ(Reason(status), "PARENT_NOT_ACTIVE");
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM organization_versions WHERE parent_id = " + std::to_string(doomed_id)), 0);
-  EXPECT_EQ(Get(big.name()).state(), v1::ORGANIZATION_STATE_ACTIVE);
+  EXPECT_EQ(GetOrg(big.name()).state(), v1::ORGANIZATION_STATE_ACTIVE);
 }
 
 TEST_F(RestructureTest, HandOverTakesTheSubtree) {
@@ -364,9 +341,9 @@ TEST_F(RestructureTest, HandOverTakesTheSubtree) {
   ASSERT_TRUE(orgs().HandOverOrganization(&ctx, request, &handed).ok());
   EXPECT_EQ(handed.state(), v1::ORGANIZATION_STATE_HANDED_OVER);
   EXPECT_EQ(handed.parent(), military.name());
-  EXPECT_EQ(Get(group.name(), "2025-07-01").state(), v1::ORGANIZATION_STATE_HANDED_OVER);
-  EXPECT_EQ(Get(cell.name(), "2025-06-30").parent(), xa.name());
-  EXPECT_TRUE(Children(xa.name(), "2025-07-01").empty());
+  EXPECT_EQ(GetOrg(group.name(), "2025-07-01").state(), v1::ORGANIZATION_STATE_HANDED_OVER);
+  EXPECT_EQ(GetOrg(cell.name(), "2025-06-30").parent(), xa.name());
+  EXPECT_TRUE(ChildNames(xa.name(), "2025-07-01").empty());
 }
 
 // A under B and B under A at the same time: exactly one wins and the tree
