@@ -241,8 +241,12 @@ TEST_F(GrpcMemberFactsTest, DatedAttributesAnswerAsOfTheirDates) {
   for (const v1::AttributePeriod& period : facts.attribute_periods()) {
     if (period.attribute() != v1::MEMBER_ATTRIBUTE_OCCUPATION_CATEGORY) continue;
     ++occupation_periods;
-    if (period.value() == v1::OCCUPATION_CATEGORY_FARMER) EXPECT_EQ(period.valid_to(), change_day);
-    if (period.value() == v1::OCCUPATION_CATEGORY_RETIRED) EXPECT_EQ(period.valid_from(), change_day);
+    if (period.value() == v1::OCCUPATION_CATEGORY_FARMER) {
+      EXPECT_EQ(period.valid_to(), change_day);
+    }
+    if (period.value() == v1::OCCUPATION_CATEGORY_RETIRED) {
+      EXPECT_EQ(period.valid_from(), change_day);
+    }
   }
   EXPECT_EQ(occupation_periods, 2);
 
