@@ -55,7 +55,7 @@ std::optional<std::string> OptionalDateText(const std::optional<absl::CivilDay>&
 template <typename BindFilter>
 absl::StatusOr<std::set<int64_t>> SelectResidentialCells(Session& session, absl::CivilDay day,
                                                          std::string_view filter, BindFilter bind_filter) {
-  sql::PreparedStatement& ps = session.Prepare(absl::StrCat(kResidentialCellsOn, filter));
+  sql::PreparedStatement& ps = session.Prepare(absl::StrCat(kResidentialCellsOn, common::ToAbsl(filter)));
   const std::string text = common::api::FormatDate(day);
   for (int index = 1; index <= 4; ++index) ps.setString(index, text);
   bind_filter(ps, 5);
