@@ -9,12 +9,14 @@
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "grassroots/feed/v1/change_feed.grpc.pb.h"
+#include "services/orgtree/residential_units.h"
 
 namespace grassroots::orgtree {
 namespace {
@@ -109,7 +111,8 @@ struct OrgFeedFollower::Impl {
                      .Add(source);
     applied_counter = &prometheus::BuildCounter()
                            .Name("feed_consumer_changes_applied_total")
-                           .Help("Changes of a consumed feed applied to this service's projection")
+                           .Help("Changes of a consumed feed applied to this service's projection (organizations, residential units, "
+                                 "covering periods)")
                            .Register(*registry)
                            .Add(source);
     connected_gauge = &prometheus::BuildGauge()
@@ -258,26 +261,56 @@ struct OrgFeedFollower::Impl {
       if (sequence <= handled) return absl::OkStatus();  // already handled (a resend)
       bound_epoch = epoch;
     }
-    if (change.resource_type() != kOrganizationType) {
-      MarkHandled(sequence, /*persisted=*/false);  // saved in bulk by the head poller
-      return absl::OkStatus();
+    const std::string& type = change.resource_type();
+    if (type == kOrganizationType) {
+      absl::StatusOr<orgpb::OrganizationChange> decoded = DecodeOrganizationChange(change);
+      if (!decoded.ok()) return Refuse(change, decoded.status());
+      return Commit(change, bound_epoch, [&](common::db::Session& session) {
+        return projection.Apply(session, options.source, bound_epoch, sequence, decoded->organization());
+      }, &*decoded);
     }
-    absl::StatusOr<orgpb::OrganizationChange> decoded = DecodeOrganizationChange(change);
-    if (!decoded.ok()) {
-      Block(BlockReason::kBadChange, sequence, decoded.status(), change.resource_name());
-      return decoded.status();
+    if (type == kResidentialUnitResource) {
+      absl::StatusOr<ProjectedResidentialUnit> unit = DecodeResidentialUnit(change);
+      if (!unit.ok()) return Refuse(change, unit.status());
+      return Commit(change, bound_epoch, [&](common::db::Session& session) {
+        return projection.ApplyAt(session, options.source, bound_epoch, sequence,
+                                  [&](common::db::Session& s) { return StoreResidentialUnit(s, *unit, sequence); });
+      });
     }
+    if (type == kUnitCoveringResource) {
+      absl::StatusOr<ProjectedCovering> covering = DecodeCovering(change);
+      if (!covering.ok()) return Refuse(change, covering.status());
+      return Commit(change, bound_epoch, [&](common::db::Session& session) {
+        return projection.ApplyAt(session, options.source, bound_epoch, sequence,
+                                  [&](common::db::Session& s) { return StoreCovering(s, *covering, sequence); });
+      });
+    }
+    MarkHandled(sequence, /*persisted=*/false);  // saved in bulk by the head poller
+    return absl::OkStatus();
+  }
+
+  // A payload the projection can never take as it stands: stop at it.
+  absl::Status Refuse(const feedpb::Change& change, const absl::Status& why) {
+    Block(BlockReason::kBadChange, change.sequence(), why, change.resource_name());
+    return why;
+  }
+
+  // Applies a decoded change in one transaction with the cursor: `apply`
+  // returns false for a change applied before. The owning service's hook runs
+  // after an organization change (`organization` set) that was fresh.
+  absl::Status Commit(const feedpb::Change& change, const std::string& bound_epoch,
+                      absl::FunctionRef<absl::StatusOr<bool>(common::db::Session&)> apply,
+                      const orgpb::OrganizationChange* organization = nullptr) {
+    const int64_t sequence = change.sequence();
     bool in_hook = false;  // an error while true (returned or thrown) is the hook's
     const absl::Status applied =
         pool.RunInTransaction("orgtree.projection.apply", [&](common::db::Session& session) -> absl::Status {
           in_hook = false;
-          GR_ASSIGN_OR_RETURN(const bool fresh,
-                              projection.Apply(session, options.source, bound_epoch, sequence,
-                                               decoded->organization()));
+          GR_ASSIGN_OR_RETURN(const bool fresh, apply(session));
           // Applied before, by this process or another replica, with its hook.
-          if (!fresh || !options.on_organization_change) return absl::OkStatus();
+          if (!fresh || organization == nullptr || !options.on_organization_change) return absl::OkStatus();
           in_hook = true;
-          GR_RETURN_IF_ERROR(options.on_organization_change(session, *decoded));
+          GR_RETURN_IF_ERROR(options.on_organization_change(session, *organization));
           in_hook = false;
           return absl::OkStatus();
         });

@@ -6,10 +6,11 @@
 // feed's epoch: a cursor of another epoch belongs to another database of the
 // organization service, so the projection is cleared and rebuilt from sequence
 // 0 (logged, counted). It then streams StreamChanges from the cursor with
-// follow = true and expected_epoch, and applies each organization change in
-// its own transaction together with the cursor, so a restart resumes where it
-// stopped and nothing is applied twice. Changes of other resource types
-// (meetings, ratings, ...) are passed over; their positions are saved now and
+// follow = true and expected_epoch, and applies each organization change, and
+// each residential unit and covering period (residential_units.h), in its own
+// transaction together with the cursor, so a restart resumes where it stopped
+// and nothing is applied twice. Changes of other resource types (meetings,
+// ratings, unit heads, ...) are passed over; their positions are saved now and
 // then, so the cursor and the lag cover the whole feed.
 //
 // Strict: a change it cannot apply is never passed over (scope checks would go
@@ -24,7 +25,7 @@
 // Metrics (labels source, kind and reason only; never personal data):
 //   feed_consumer_last_applied_sequence{source}  last feed position handled
 //   feed_consumer_lag{source}                    feed head − that position
-//   feed_consumer_changes_applied_total{source}  organization changes applied
+//   feed_consumer_changes_applied_total{source}  changes applied (organizations, units, coverings)
 //   feed_consumer_errors_total{source,kind}      kind: stream, apply, bad_change, hook, head
 //   feed_consumer_connected{source}              1 while a stream is open
 //   feed_consumer_blocked{source,reason}         1 while stopped for that reason (BlockReason)
@@ -62,7 +63,7 @@ using OrganizationChangeHook =
 // Why the follower is stopped at a position: the label of feed_consumer_blocked.
 enum class BlockReason {
   kNone,
-  kBadChange,    // "bad_change": the payload is unreadable or the projection refuses it
+  kBadChange,    // "bad_change": the payload (organization, unit, covering) is unreadable or refused
   kHookFailed,   // "hook_failed": the owning service's hook refused the change
   kApplyError,   // "apply_error": the database failed while applying it
   kCursorAhead,  // "cursor_ahead": the stored cursor is beyond the feed head

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/api.h"
 #include "common/status/status.h"
+#include "services/orgtree/residential_units.h"
 
 namespace grassroots::orgtree {
 namespace {
@@ -80,6 +81,7 @@ absl::StatusOr<FeedPosition> LockCursor(Session& session, const std::string& sou
 
 // Everything the projection holds (the cursor excepted): rebuilt from the feed.
 void ClearProjection(Session& session) {
+  ClearResidentialUnits(session);
   session.Prepare("DELETE FROM org_closure").executeUpdate();
   session.Prepare("DELETE FROM org_projection").executeUpdate();
 }
@@ -181,13 +183,26 @@ absl::StatusOr<EpochBinding> OrgProjection::BindEpoch(Session& session, const st
   return binding;
 }
 
-absl::StatusOr<bool> OrgProjection::Apply(Session& session, const std::string& source, const std::string& epoch,
-                                          int64_t sequence, const orgpb::Organization& organization) {
+absl::StatusOr<bool> OrgProjection::ApplyAt(Session& session, const std::string& source, const std::string& epoch,
+                                            int64_t sequence, absl::FunctionRef<absl::Status(Session&)> apply) {
   GR_ASSIGN_OR_RETURN(const FeedPosition cursor, LockCursor(session, source));
   if (cursor.epoch != epoch) {
     return absl::AbortedError(absl::StrCat("the cursor of ", source, " is no longer bound to feed epoch ", epoch));
   }
   if (sequence <= cursor.sequence) return false;  // applied before (a replay or another replica)
+  GR_RETURN_IF_ERROR(apply(session));
+  GR_RETURN_IF_ERROR(StoreCursor(session, source, sequence));
+  return true;
+}
+
+absl::StatusOr<bool> OrgProjection::Apply(Session& session, const std::string& source, const std::string& epoch,
+                                          int64_t sequence, const orgpb::Organization& organization) {
+  return ApplyAt(session, source, epoch, sequence,
+                 [&](Session& s) { return ApplyOrganization(s, sequence, organization); });
+}
+
+absl::Status OrgProjection::ApplyOrganization(Session& session, int64_t sequence,
+                                              const orgpb::Organization& organization) {
   GR_ASSIGN_OR_RETURN(const ProjectedOrganization org, FromMessage(organization));
 
   // The row as it stands, locked: its parent decides whether the closure changes.
@@ -242,9 +257,7 @@ absl::StatusOr<bool> OrgProjection::Apply(Session& session, const std::string& s
     if (org.parent_id) LinkSubtreeUnder(session, org.id, *org.parent_id);
   }
   for (int64_t child : UnlinkedChildren(session, org.id)) LinkSubtreeUnder(session, child, org.id);
-
-  GR_RETURN_IF_ERROR(StoreCursor(session, source, sequence));
-  return true;
+  return absl::OkStatus();
 }
 
 absl::Status OrgProjection::Skip(Session& session, const std::string& source, const std::string& epoch,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "common/auth/auth.h"
@@ -56,7 +57,7 @@ class OrgProjection : public common::auth::ScopeResolver {
   // sequence 0). Run it in a transaction: the clearing is all or nothing.
   absl::StatusOr<EpochBinding> BindEpoch(common::db::Session& session, const std::string& source,
                                          const std::string& epoch);
-  // Clears the projection, the closure and the cursor of `source` (keeping its
+  // Clears the projection (residential units included), the closure and the cursor of `source` (keeping its
   // epoch), so the projection is rebuilt from sequence 0: used when the cursor
   // is ahead of the feed (the producer was restored from an older backup and
   // will write other changes at the positions this consumer already applied).
@@ -68,6 +69,12 @@ class OrgProjection : public common::auth::ScopeResolver {
   // (another replica rebound it meanwhile).
   absl::StatusOr<bool> Apply(common::db::Session& session, const std::string& source, const std::string& epoch,
                              int64_t sequence, const grassroots::org::v1::Organization& organization);
+  // The same frame for any change the projection keeps (residential units,
+  // covering periods: residential_units.h): under the cursor's row lock, runs
+  // `apply` and moves the cursor to `sequence`; returns false, running
+  // nothing, for a sequence at or below the cursor; ABORTED like Apply.
+  absl::StatusOr<bool> ApplyAt(common::db::Session& session, const std::string& source, const std::string& epoch,
+                               int64_t sequence, absl::FunctionRef<absl::Status(common::db::Session&)> apply);
   // Moves the cursor past changes that are not about organizations (only
   // forward, and only while it is still bound to `epoch`).
   absl::Status Skip(common::db::Session& session, const std::string& source, const std::string& epoch,
@@ -81,6 +88,10 @@ class OrgProjection : public common::auth::ScopeResolver {
   absl::StatusOr<std::vector<int64_t>> SubtreeIds(common::db::Session& session, int64_t root);
 
  private:
+  // The organization's row and closure links after the change at `sequence`.
+  absl::Status ApplyOrganization(common::db::Session& session, int64_t sequence,
+                                 const grassroots::org::v1::Organization& organization);
+
   common::db::ConnectionPool& pool_;
 };
 

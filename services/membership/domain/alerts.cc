@@ -129,6 +129,11 @@ absl::StatusOr<AlertCutoffs> CutoffsFor(const AlertQuery& query, const common::R
   return cutoffs;
 }
 
+absl::CivilDay ResidenceDutyDay(v1::AlertKind kind, const AlertQuery& query) {
+  if (kind != v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK) return query.as_of;
+  return std::min(query.as_of, absl::CivilDay(query.feedback_year, 12, 31));
+}
+
 absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSubject& subject,
                                               const AlertQuery& query, const common::RulesRegistry& rules,
                                               const WorkingCalendar& calendar) {
@@ -197,7 +202,8 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
       return alert;
     }
     case v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION: {
-      if (!s.IsCounted() || subject.residence.registered) return std::nullopt;
+      const ResidenceSnapshot& residence = subject.residence;
+      if (!s.IsCounted() || residence.own_cell_residential || residence.registered) return std::nullopt;
       GR_ASSIGN_OR_RETURN(const common::Rule* rule, WorkingRule(rules, query.as_of, subject.occupation_category));
       if (rule == nullptr) return std::nullopt;
       // The duty runs from when both the rule and the membership existed.
@@ -212,16 +218,12 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
     }
     case v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK: {
       const ResidenceSnapshot& residence = subject.residence;
-      if (!s.IsCounted() || residence.feedback_given) return std::nullopt;
-      // No feedback is owed in an exemption category, nor by a member whose
-      // residence cell is their own cell. An unregistered member still owes it.
-      if (residence.registered && (residence.exemption != v1::RESIDENCE_EXEMPTION_UNSPECIFIED ||
-                                   (residence.residence_cell_id && *residence.residence_cell_id == s.cell_id))) {
-        return std::nullopt;
-      }
+      if (!s.IsCounted() || residence.own_cell_residential || residence.feedback_given) return std::nullopt;
+      // No feedback is owed in an exemption category. An unregistered member still owes it.
+      if (residence.registered && residence.exemption != v1::RESIDENCE_EXEMPTION_UNSPECIFIED) return std::nullopt;
       const absl::CivilDay year_end(query.feedback_year, 12, 31);
       GR_ASSIGN_OR_RETURN(const common::Rule* rule,
-                          WorkingRule(rules, std::min(query.as_of, year_end), subject.occupation_category));
+                          WorkingRule(rules, ResidenceDutyDay(kind, query), subject.occupation_category));
       if (rule == nullptr) return std::nullopt;
       alert.detail = absl::StrCat("no feedback from the residence party organization for ", query.feedback_year);
       Finish(alert, year_end, query, rule);

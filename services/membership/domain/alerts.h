@@ -25,9 +25,12 @@ namespace grassroots::membership::domain {
 // residence cell's feedback for the year asked about.
 struct ResidenceSnapshot {
   bool registered = false;
-  std::optional<int64_t> residence_cell_id;  // nullopt: a unit outside the tree
   v1::ResidenceExemption exemption = v1::RESIDENCE_EXEMPTION_UNSPECIFIED;
   bool feedback_given = false;
+  // The member's own cell is a residential cell on ResidenceDutyDay (by the
+  // org-tree library's definition, orgtree::ResidentialCells): its members
+  // live where they are party members and owe no residence liaison.
+  bool own_cell_residential = false;
 };
 
 struct AlertSubject {
@@ -73,18 +76,24 @@ struct AlertCutoffs {
 absl::StatusOr<AlertCutoffs> CutoffsFor(const AlertQuery& query, const common::RulesRegistry& rules,
                                         const WorkingCalendar& calendar);
 
+// The day on which a residence alert of `kind` judges whether the member's own
+// cell is residential: the as-of date for NO_RESIDENCE_REGISTRATION; for
+// NO_RESIDENCE_FEEDBACK the as-of date, or 31 December of a past feedback year.
+absl::CivilDay ResidenceDutyDay(v1::AlertKind kind, const AlertQuery& query);
+
 // The alert of `kind` the subject raises on the query's date, if any.
 //  PROBATION_OVERDUE: probationary past probation end + the recognition limit in working days.
 //  CEREMONY_OVERDUE: admitted past the decision + the ceremony limit in working days.
 //  TRANSFER_NOT_PRESENTED: a transfer pending past introduction + the days to present it.
 //  TEMPORARY_TRANSFER_EXPIRED: a temporary transfer in force past its planned end.
-//  NO_RESIDENCE_REGISTRATION: a counted member of a working category with no
-//    residence registration (nor an exemption category) in force.
-//  NO_RESIDENCE_FEEDBACK: such a member with no feedback for the year, unless
-//    registered in an exemption category or with their own cell as the
-//    residence cell (the projection has no residential-unit data, so the
-//    registration is what tells a residence apart from the member's cell);
-//    an unregistered member owes it too. Due on 31 December of the year.
+//  NO_RESIDENCE_REGISTRATION: a working member (DESIGN.md S2a: counted, of a
+//    working category, whose own cell is not a residential cell on the as-of
+//    date) with no residence registration (nor an exemption category) in force.
+//  NO_RESIDENCE_FEEDBACK: a working member (S2b; the cell judged on
+//    ResidenceDutyDay) with no feedback for the year, unless registered in an
+//    exemption category; an unregistered member owes it too. Due on
+//    31 December of the year.
+//  A member of a residential cell owes neither.
 //  UNMAPPED_CODE: ethnicity or religion text the code migration could not map
 //    (due the day it was listed).
 absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSubject& subject,

@@ -1,6 +1,7 @@
 #include "services/membership/store/alert_store.h"
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include <cppconn/prepared_statement.h>
@@ -13,6 +14,7 @@
 #include "common/api/api.h"
 #include "common/status/status.h"
 #include "services/membership/store/sql_dates.h"
+#include "services/orgtree/residential_units.h"
 
 namespace grassroots::membership::store {
 namespace {
@@ -107,7 +109,6 @@ absl::StatusOr<std::vector<domain::AlertSubject>> Collect(Session& session, sql:
     if (kind == v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION || kind == v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK) {
       domain::ResidenceSnapshot& residence = subject.residence;
       residence.registered = common::db::GetOptionalInt64(*rs, "registration_id").has_value();
-      residence.residence_cell_id = common::db::GetOptionalInt64(*rs, "residence_cell_id");
       residence.exemption = static_cast<v1::ResidenceExemption>(
           common::db::GetOptionalInt64(*rs, "exemption").value_or(v1::RESIDENCE_EXEMPTION_UNSPECIFIED));
       residence.feedback_given = common::db::GetOptionalInt64(*rs, "feedback_member").has_value();
@@ -116,6 +117,8 @@ absl::StatusOr<std::vector<domain::AlertSubject>> Collect(Session& session, sql:
   }
   return out;
 }
+
+std::string JsonIdList(const std::set<int64_t>& ids) { return absl::StrCat("[", absl::StrJoin(ids, ","), "]"); }
 
 }  // namespace
 
@@ -175,9 +178,14 @@ absl::StatusOr<std::vector<domain::AlertSubject>> AlertStore::Candidates(Session
     case v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK: {
       if (cutoffs.working_categories.empty()) return std::vector<domain::AlertSubject>();
       const bool registration = kind == v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION;
+      // Members of residential cells owe no residence liaison: the org-tree
+      // library's definition (on the residential units membership's follower
+      // projects) names those cells, and the query leaves their members out.
+      GR_ASSIGN_OR_RETURN(const std::set<int64_t> residential,
+                          orgtree::ResidentialCellsInSubtree(session, root, domain::ResidenceDutyDay(kind, query)));
       sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
           kSelectMember,
-          ", r.id AS registration_id, r.residence_cell_id, r.exemption, f.member_id AS feedback_member", kFromSubtree,
+          ", r.id AS registration_id, r.exemption, f.member_id AS feedback_member", kFromSubtree,
           // The registration in force on the as-of date (the latest when several overlap).
           " LEFT JOIN residence_registrations r ON r.id = (SELECT r2.id FROM residence_registrations r2"
           " WHERE r2.member_id = m.id AND r2.registered_on <= ? AND (r2.ended_on IS NULL OR r2.ended_on > ?)"
@@ -186,11 +194,11 @@ absl::StatusOr<std::vector<domain::AlertSubject>> AlertStore::Candidates(Session
           " WHERE m.status IN (",
           v1::MEMBER_STATUS_PROBATIONARY, ",", v1::MEMBER_STATUS_OFFICIAL,
           ") AND m.occupation_category IN "
-          "(SELECT c FROM JSON_TABLE(?, '$[*]' COLUMNS (c INT PATH '$')) AS categories)",
+          "(SELECT c FROM JSON_TABLE(?, '$[*]' COLUMNS (c INT PATH '$')) AS categories)"
+          " AND m.cell_id NOT IN (SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS cells)",
           registration ? " AND r.id IS NULL"
-                       : absl::StrCat(" AND f.member_id IS NULL AND (r.id IS NULL OR (r.exemption = ",
-                                      v1::RESIDENCE_EXEMPTION_UNSPECIFIED,
-                                      " AND (r.residence_cell_id IS NULL OR r.residence_cell_id <> m.cell_id)))"),
+                       : absl::StrCat(" AND f.member_id IS NULL AND (r.id IS NULL OR r.exemption = ",
+                                      v1::RESIDENCE_EXEMPTION_UNSPECIFIED, ")"),
           kPage));
       std::vector<int> categories;
       for (v1::OccupationCategory c : cutoffs.working_categories) categories.push_back(static_cast<int>(c));
@@ -200,9 +208,14 @@ absl::StatusOr<std::vector<domain::AlertSubject>> AlertStore::Candidates(Session
       ps.setString(index++, FormatDate(query.as_of));
       ps.setInt(index++, query.feedback_year);
       ps.setString(index++, absl::StrCat("[", absl::StrJoin(categories, ","), "]"));
+      ps.setString(index++, JsonIdList(residential));
       ps.setInt64(index++, after_member_id);
       ps.setInt(index++, limit);
-      return Collect(session, ps, kind);
+      GR_ASSIGN_OR_RETURN(std::vector<domain::AlertSubject> subjects, Collect(session, ps, kind));
+      for (domain::AlertSubject& subject : subjects) {
+        subject.residence.own_cell_residential = residential.contains(subject.state.cell_id);
+      }
+      return subjects;
     }
     case v1::ALERT_KIND_UNMAPPED_CODE: {
       // Any status: a closed record still feeds past years' statistics.

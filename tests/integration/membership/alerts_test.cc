@@ -194,6 +194,35 @@ TEST_F(GrpcAlertsTest, WorkingMembersWithoutResidenceRegistrationOrFeedback) {
               ElementsAre(worker.name()));
 }
 
+TEST_F(GrpcAlertsTest, MembersOfAResidentialCellOweNoResidenceLiaison) {
+  // cell_a covers a village (a residential cell); cell_b covers none (say, an
+  // agency's cell): only cell_b's working member owes registration and feedback.
+  const Branch branch = NewBranch();
+  NewResidentialUnit(branch.grassroots, branch.cell_a);
+  const PersonOptions civil_servant = PersonOptions().WithCategory(v1::OCCUPATION_CATEGORY_CIVIL_SERVICE);
+  CreateExisting(branch.cell_a, NewPerson(civil_servant));
+  const v1::Member working = CreateExisting(branch.cell_b, NewPerson(civil_servant));
+  const int year = std::stoi(Today().substr(0, 4));
+
+  EXPECT_THAT(MembersOf(Alerts(branch.grassroots, {v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION})),
+              ElementsAre(working.name()));
+  EXPECT_THAT(MembersOf(Alerts(branch.grassroots, {v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK}, "", year)),
+              ElementsAre(working.name()));
+  EXPECT_THAT(Alerts(branch.cell_a, {v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION, v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK},
+                     "", year),
+              IsEmpty());
+
+  // Another cell covers a village only since 1 January: its member owed last
+  // year's feedback (judged on 31 December), and owes nothing this year.
+  const Branch later = NewBranch();
+  const v1::Member moved_in = CreateExisting(later.cell_b, NewPerson(civil_servant));
+  NewResidentialUnit(later.grassroots, later.cell_b, absl::StrCat(year, "-01-01"));
+  EXPECT_THAT(Alerts(later.grassroots, {v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION}), IsEmpty());
+  EXPECT_THAT(MembersOf(Alerts(later.grassroots, {v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK}, "", year - 1)),
+              ElementsAre(moved_in.name()));
+  EXPECT_THAT(Alerts(later.grassroots, {v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK}, "", year), IsEmpty());
+}
+
 TEST_F(GrpcAlertsTest, AlertsStayInTheCallersScope) {
   const Branch branch = NewBranch();
   const v1::Member in_a =

@@ -499,6 +499,33 @@ void MembershipFixture::WaitForProjection(int64_t id, orgv1::OrganizationState s
                 << " in membership's projection within 15 s (projection state+1 = " << seen << ")";
 }
 
+orgv1::ResidentialUnit MembershipFixture::NewResidentialUnit(int64_t commune, int64_t covering_cell,
+                                                             const std::string& covering_since) {
+  orgv1::CreateResidentialUnitRequest request;
+  orgv1::ResidentialUnit* unit = request.mutable_unit();
+  unit->set_code(UniqueCode("THON"));
+  unit->set_display_name("Thôn Trung");
+  unit->set_kind(orgv1::RESIDENTIAL_UNIT_KIND_VILLAGE);
+  unit->set_commune_organization(OrgName(commune));
+  unit->set_covering_cell(OrgName(covering_cell));
+  unit->set_covering_cell_since(covering_since);
+  unit->set_established_on("2010-01-01");
+  orgv1::ResidentialUnit created;
+  grpc::Status status = Call(org_units(), &orgv1::ResidentialUnitService::Stub::CreateResidentialUnit, AdminToken(),
+                             request, &created);
+  EXPECT_TRUE(status.ok()) << status.error_message() << " " << BadField(status);
+  // The unit's own entry follows its first covering's on org's feed.
+  const std::string sql = absl::StrCat("SELECT COUNT(*) FROM residential_unit_projection WHERE unit_id = ",
+                                       created.name().substr(created.name().rfind('/') + 1));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (S().mem.db->QueryInt(sql).value_or(0) == 1) return created;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << created.name() << " did not reach membership's projection within 15 s";
+  return created;
+}
+
 // ---- members ---------------------------------------------------------------------------
 
 namespace {

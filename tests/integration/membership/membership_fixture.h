@@ -152,6 +152,11 @@ class MembershipFixture : public ::testing::Test {
   static void DissolveOrg(int64_t id, const std::string& effective_date);
   // Waits (up to 15 s) until the projection holds organization `id` in `state`.
   static void WaitForProjection(int64_t id, orgv1::OrganizationState state = orgv1::ORGANIZATION_STATE_ACTIVE);
+  // A village of `commune` (founded 2010-01-01) that `covering_cell` covers
+  // from `covering_since`, through org's API; waits until membership's
+  // projection holds the unit, so the cell is a residential cell from then on.
+  static orgv1::ResidentialUnit NewResidentialUnit(int64_t commune, int64_t covering_cell,
+                                                   const std::string& covering_since = "2010-01-01");
 
   // ---- members (through the API as root admin; fail the test on error) ----
   static v1::Member NewPerson(const PersonOptions& options = {});

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <atomic>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include "absl/strings/escaping.h"
@@ -27,10 +28,12 @@
 #include "services/org/handlers/handler_context.h"
 #include "services/org/handlers/organization_handlers.h"
 #include "services/org/handlers/policy.h"
+#include "services/org/handlers/residential_unit_handlers.h"
 #include "services/org/store/organization_store.h"
 #include "services/orgtree/cell_directory.h"
 #include "services/orgtree/org_projection.h"
 #include "services/orgtree/orgtree_migrations.h"
+#include "services/orgtree/residential_units.h"
 #include "tests/support/tcp_proxy.h"
 #include "tests/support/test_db.h"
 #include "tests/support/test_tokens.h"
@@ -103,6 +106,8 @@ class OrgFeedFollowerTest : public ::testing::Test {
     server.shutdown_grace = milliseconds(1000);
     org_host_ = std::make_unique<common::ServiceHost>("org-test", server, std::make_shared<prometheus::Registry>());
     org_host_->AddService(organization_service_.get());
+    unit_service_ = std::make_unique<org::ResidentialUnitServiceImpl>(*org_context_);
+    org_host_->AddService(unit_service_.get());
     org_host_->AddService(feed_service_.get());
     common::feed::ChangeFeedServiceImpl* feed = feed_service_.get();
     org_host_->OnStop([feed] { feed->StopStreams(); });
@@ -112,6 +117,7 @@ class OrgFeedFollowerTest : public ::testing::Test {
     direct_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", org_host_->port()),
                                         grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
     orgs_ = orgpb::OrganizationService::NewStub(direct_);
+    units_ = orgpb::ResidentialUnitService::NewStub(direct_);
     proxy_ = std::make_unique<grassroots::testing::TcpProxy>("127.0.0.1", org_host_->port());
     ASSERT_TRUE(proxy_->Start().ok());
     grpc::ChannelArguments args = common::DefaultChannelArguments();
@@ -191,10 +197,13 @@ class OrgFeedFollowerTest : public ::testing::Test {
   // Appends an entry of resource type "organization" with `payload` to org's
   // feed through the feed's own writer (as a producer bug would); returns its sequence.
   int64_t AppendOrganizationEntry(const google::protobuf::Message& payload) {
+    return AppendEntry("organization", "organizations/0", payload);
+  }
+  int64_t AppendEntry(const std::string& type, const std::string& name, const google::protobuf::Message& payload) {
     auto sequence = org_db_->pool().Transact<int64_t>("test.raw_change", [&](common::db::Session& session) {
       common::feed::ChangeRecord change;
-      change.resource_type = "organization";
-      change.resource_name = "organizations/0";
+      change.resource_type = type;
+      change.resource_name = name;
       change.action = "created";
       change.resource = &payload;
       return common::feed::RecordChange(session, {"test", "raw"}, change);
@@ -246,6 +255,8 @@ class OrgFeedFollowerTest : public ::testing::Test {
   std::unique_ptr<org::store::OrganizationStore> organizations_;
   std::unique_ptr<org::HandlerContext> org_context_;
   std::unique_ptr<org::OrganizationServiceImpl> organization_service_;
+  std::unique_ptr<org::ResidentialUnitServiceImpl> unit_service_;
+  std::unique_ptr<orgpb::ResidentialUnitService::Stub> units_;
   std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
   std::unique_ptr<common::ServiceHost> org_host_;
   std::shared_ptr<grpc::Channel> direct_;
@@ -551,6 +562,139 @@ TEST_F(OrgFeedFollowerTest, TheOwningServicesHookRunsInTheApplyingTransaction) {
                                  std::to_string(after) + ") AND projected_then = 1")
                 .value_or(0),
             2);
+}
+
+// ---- residential units and their covering cells ------------------------------------
+
+class OrgFeedFollowerUnitsTest : public OrgFeedFollowerTest {
+ protected:
+  template <typename Request, typename Response>
+  using UnitCall = grpc::Status (orgpb::ResidentialUnitService::Stub::*)(grpc::ClientContext*, const Request&,
+                                                                         Response*);
+  template <typename Request, typename Response>
+  Response CallUnits(UnitCall<Request, Response> method, const Request& request) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", grassroots::testing::MintToken({Role::kAdmin}, 1));
+    Response response;
+    const grpc::Status status = (units_.get()->*method)(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+  orgpb::ResidentialUnit NewUnit(int64_t commune, int64_t cell, const std::string& covering_since) {
+    orgpb::CreateResidentialUnitRequest request;
+    orgpb::ResidentialUnit* unit = request.mutable_unit();
+    unit->set_code(absl::StrCat("THON-", commune, "-", ::getpid()));
+    unit->set_display_name("Thôn Đông");
+    unit->set_kind(orgpb::RESIDENTIAL_UNIT_KIND_VILLAGE);
+    unit->set_commune_organization(common::api::MakeName("organizations", commune));
+    unit->set_covering_cell(common::api::MakeName("organizations", cell));
+    unit->set_covering_cell_since(covering_since);
+    unit->set_established_on("2015-01-01");
+    return CallUnits(&orgpb::ResidentialUnitService::Stub::CreateResidentialUnit, request);
+  }
+  bool Residential(int64_t cell, const absl::CivilDay day) {
+    auto is = member_db_->pool().Read<bool>(
+        "test.is_residential", [&](common::db::Session& s) { return IsResidentialCell(s, cell, day); });
+    EXPECT_TRUE(is.ok()) << is.status();
+    return is.value_or(false);
+  }
+  std::set<int64_t> InSubtree(int64_t root, const absl::CivilDay day) {
+    auto cells = member_db_->pool().Read<std::set<int64_t>>(
+        "test.residential_subtree", [&](common::db::Session& s) { return ResidentialCellsInSubtree(s, root, day); });
+    EXPECT_TRUE(cells.ok()) << cells.status();
+    return cells.value_or(std::set<int64_t>{});
+  }
+  int64_t ProjectedCoverings() {
+    return member_db_->QueryInt("SELECT COUNT(*) FROM unit_covering_projection").value_or(-1);
+  }
+};
+
+TEST_F(OrgFeedFollowerUnitsTest, ProjectsUnitsAndTheirCoveringPeriodsAsOfEachDay) {
+  using D = absl::CivilDay;
+  const int64_t district = Create("HUYEN", "DANG_BO_HUYEN", root_);
+  const int64_t commune = Create("XA", "DANG_BO_CO_SO", district);
+  const int64_t cell_a = Create("THON-A", "CHI_BO_TRUC_THUOC", commune);
+  const int64_t cell_b = Create("THON-B", "CHI_BO_TRUC_THUOC", commune);
+  const orgpb::ResidentialUnit unit = NewUnit(commune, cell_a, "2016-01-01");
+  StartFollower();
+  ExpectCaughtUp();
+  EXPECT_FALSE(Residential(cell_a, D(2015, 12, 31)));
+  EXPECT_TRUE(Residential(cell_a, D(2016, 1, 1)));
+  EXPECT_FALSE(Residential(cell_b, D(2016, 1, 1)));
+
+  // B covers the unit from 2020: A's period ends that day (org publishes both).
+  orgpb::AssignCoveringCellRequest assign;
+  assign.set_unit(unit.name());
+  assign.set_cell(common::api::MakeName("organizations", cell_b));
+  assign.set_effective_date("2020-01-01");
+  CallUnits(&orgpb::ResidentialUnitService::Stub::AssignCoveringCell, assign);
+  ExpectCaughtUp();
+  EXPECT_TRUE(Residential(cell_a, D(2019, 12, 31)));
+  EXPECT_FALSE(Residential(cell_a, D(2020, 1, 1)));
+  EXPECT_TRUE(Residential(cell_b, D(2020, 1, 1)));
+  EXPECT_EQ(InSubtree(district, D(2019, 6, 1)), std::set<int64_t>({cell_a}));
+  EXPECT_EQ(InSubtree(district, D(2021, 6, 1)), std::set<int64_t>({cell_b}));
+  EXPECT_EQ(ProjectedCoverings(), 2);
+
+  // The unit ends (merged into another village): B is residential no more.
+  orgpb::UpdateResidentialUnitRequest end;
+  end.mutable_unit()->set_name(unit.name());
+  end.mutable_unit()->set_ended_on("2023-01-01");
+  end.mutable_update_mask()->add_paths("ended_on");
+  CallUnits(&orgpb::ResidentialUnitService::Stub::UpdateResidentialUnit, end);
+  ExpectCaughtUp();
+  EXPECT_TRUE(Residential(cell_b, D(2022, 12, 31)));
+  EXPECT_FALSE(Residential(cell_b, D(2023, 1, 1)));
+  EXPECT_EQ(follower_->BlockedAt().reason, BlockReason::kNone);
+
+  // Another database behind the org service: a covering only the old feed
+  // explained goes, and the same answers are rebuilt from sequence 0, each once.
+  follower_->Stop();
+  ASSERT_TRUE(member_db_
+                  ->Execute("INSERT INTO unit_covering_projection (covering_id, unit_id, cell_id, valid_from, "
+                            "source_sequence) VALUES (987654, 987654, 987654, '2000-01-01', 1)")
+                  .ok());
+  ASSERT_TRUE(org_db_->Execute("UPDATE feed_head SET epoch = 'ffffffffffffffffffffffffffffffff'").ok());
+  registry_ = std::make_shared<prometheus::Registry>();
+  StartFollower();
+  ASSERT_TRUE(Eventually([&] { return MetricValue(*registry_, "feed_consumer_rebuilds_total", kOrgSource) == 1; }));
+  ExpectCaughtUp();
+  EXPECT_FALSE(Residential(987654, D(2001, 1, 1)));
+  EXPECT_TRUE(Residential(cell_a, D(2019, 12, 31)));
+  EXPECT_TRUE(Residential(cell_b, D(2022, 12, 31)));
+  EXPECT_FALSE(Residential(cell_b, D(2023, 1, 1)));
+  EXPECT_EQ(ProjectedCoverings(), 2);
+}
+
+TEST_F(OrgFeedFollowerUnitsTest, StopsAtACoveringItCannotApplyUntilTheEntryIsFixed) {
+  const int64_t district = Create("HUYEN", "DANG_BO_HUYEN", root_);
+  const int64_t commune = Create("XA", "DANG_BO_CO_SO", district);
+  const int64_t cell = Create("THON", "CHI_BO_TRUC_THUOC", commune);
+  NewUnit(commune, cell, "2016-01-01");
+  OrgFeedFollower& follower = StartFollower();
+  ExpectCaughtUp();
+
+  orgpb::CoveringPeriod backwards;
+  backwards.set_name("residentialUnits/999/coverings/999");
+  backwards.set_unit("residentialUnits/999");
+  backwards.set_cell(common::api::MakeName("organizations", cell));
+  backwards.set_valid_from("2021-01-01");
+  backwards.set_valid_to("2020-01-01");  // ends before it starts
+  const int64_t bad = AppendEntry(kUnitCoveringResource, backwards.name(), backwards);
+  const int64_t after_bad = Create("THON-SAU", "CHI_BO_TRUC_THUOC", commune);
+
+  EXPECT_TRUE(Eventually([&] { return Blocked("bad_change") == 1; }));
+  EXPECT_EQ(follower.BlockedAt().sequence, bad);
+  EXPECT_FALSE(follower.Ready());
+  EXPECT_EQ(ProjectedCoverings(), 1) << "the refused covering wrote nothing";
+  EXPECT_FALSE(Projected(after_bad)) << "nothing after the blocked change is applied";
+
+  backwards.set_valid_to("");  // the producer's fix: an open period
+  RewriteEntry(bad, backwards);
+  ExpectCaughtUp();
+  EXPECT_EQ(Blocked("bad_change"), 0);
+  EXPECT_TRUE(Projected(after_bad));
+  EXPECT_EQ(ProjectedCoverings(), 2);
 }
 
 }  // namespace

@@ -136,7 +136,6 @@ TEST_F(AlertsTest, WorkingMemberWithoutResidenceRegistration) {
 TEST_F(AlertsTest, RegisteredWorkingMemberWithoutTheYearsFeedback) {
   AlertSubject s = Member(6, v1::MEMBER_STATUS_PROBATIONARY);
   s.residence.registered = true;
-  s.residence.residence_cell_id = 20;
   const std::optional<Alert> alert = Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, s, D(2026, 2, 10), 2025);
   ASSERT_TRUE(alert.has_value());
   EXPECT_EQ(alert->due_date, D(2025, 12, 31));
@@ -144,16 +143,10 @@ TEST_F(AlertsTest, RegisteredWorkingMemberWithoutTheYearsFeedback) {
   EXPECT_THAT(alert->detail, ::testing::HasSubstr("2025"));
   // This year's feedback is not due yet: listed, not overdue.
   EXPECT_EQ(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, s, D(2026, 2, 10))->days_overdue, 0);
-  // A residence outside the tree still owes its feedback.
-  s.residence.residence_cell_id.reset();
-  EXPECT_TRUE(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, s, D(2026, 2, 10), 2025).has_value());
 
   AlertSubject given = s;
   given.residence.feedback_given = true;
   EXPECT_FALSE(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, given, D(2026, 2, 10), 2025).has_value());
-  AlertSubject lives_in_own_cell = s;
-  lives_in_own_cell.residence.residence_cell_id = kCell;
-  EXPECT_FALSE(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, lives_in_own_cell, D(2026, 2, 10), 2025).has_value());
   for (v1::ResidenceExemption exemption :
        {v1::RESIDENCE_EXEMPTION_NO_YEARLY_FEEDBACK, v1::RESIDENCE_EXEMPTION_NOT_INTRODUCED}) {
     AlertSubject exempt = s;
@@ -168,6 +161,31 @@ TEST_F(AlertsTest, RegisteredWorkingMemberWithoutTheYearsFeedback) {
   EXPECT_FALSE(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, unregistered, D(2026, 2, 10), 2025).has_value());
   // Before QĐ 213 there was no such duty.
   EXPECT_FALSE(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, s, D(2019, 12, 1), 2019).has_value());
+}
+
+TEST_F(AlertsTest, AMemberOfAResidentialCellOwesNeitherRegistrationNorFeedback) {
+  // DESIGN.md S2a/S2b: working members are those whose own cell is not a
+  // residential cell; registered or not, a residential cell's member owes nothing.
+  for (bool registered : {false, true}) {
+    AlertSubject s = Member(8, v1::MEMBER_STATUS_OFFICIAL);
+    s.occupation_category = v1::OCCUPATION_CATEGORY_CIVIL_SERVICE;
+    s.residence.registered = registered;
+    ASSERT_TRUE(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, s, D(2026, 2, 10), 2025).has_value()) << registered;
+    ASSERT_EQ(Eval(v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION, s, D(2026, 2, 10)).has_value(), !registered);
+    s.residence.own_cell_residential = true;
+    EXPECT_FALSE(Eval(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, s, D(2026, 2, 10), 2025).has_value()) << registered;
+    EXPECT_FALSE(Eval(v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION, s, D(2026, 2, 10)).has_value()) << registered;
+  }
+}
+
+TEST_F(AlertsTest, TheResidentialCellIsJudgedOnTheAsOfDateOrTheFeedbackYearsEnd) {
+  AlertQuery query;
+  query.as_of = D(2026, 2, 10);
+  query.feedback_year = 2025;
+  EXPECT_EQ(ResidenceDutyDay(v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION, query), D(2026, 2, 10));
+  EXPECT_EQ(ResidenceDutyDay(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, query), D(2025, 12, 31));
+  query.feedback_year = 2026;  // the year still running: as of today
+  EXPECT_EQ(ResidenceDutyDay(v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK, query), D(2026, 2, 10));
 }
 
 TEST_F(AlertsTest, ComputeAlertsOrdersByKindThenMember) {
