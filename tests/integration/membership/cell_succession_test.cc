@@ -89,7 +89,9 @@ class GrpcCellSuccessionTest : public MembershipFixture {
     v1::MemberPeriods latest;
     feedv1::Change change;
     while (reader->Read(&change)) {
-      if (change.resource_name() == member) EXPECT_TRUE(change.resource().UnpackTo(&latest));
+      if (change.resource_name() == member) {
+        EXPECT_TRUE(change.resource().UnpackTo(&latest));
+      }
     }
     EXPECT_TRUE(reader->Finish().ok());
     return latest;
@@ -120,7 +122,8 @@ class GrpcCellSuccessionTest : public MembershipFixture {
       change.set_member_successor(event.member_successor());
       absl::Status applied = member_context().pool.Transact<bool>(
           "test.replay", [&](common::db::Session& session) -> absl::StatusOr<bool> {
-            GR_RETURN_IF_ERROR(hook(session, change));
+            absl::Status status = hook(session, change);
+            if (!status.ok()) return status;
             return true;
           }).status();
       ASSERT_TRUE(applied.ok()) << applied;
