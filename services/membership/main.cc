@@ -133,7 +133,8 @@ int main(int argc, char** argv) {
   membership::MemberImportServiceImpl import_service(ctx);
   common::feed::ChangeFeedServiceImpl feed_service(*db, authorizer, base.registry);
 
-  orgtree::OrgFeedFollower org_feed(org_channel, service_token, *db, projection, base.registry, {.on_organization_change = membership::MakeCellSuccessionHook(ctx)});
+  orgtree::OrgFeedFollower org_feed(org_channel, service_token, *db, projection, base.registry,
+                                   {.on_organization_change = membership::MakeCellSuccessionHook(ctx)});
   org_feed.Start();
 
   common::ServiceHost host("membership", base.config.server, base.registry);

@@ -61,6 +61,17 @@ class GrpcCellSuccessionTest : public MembershipFixture {
     ASSERT_TRUE(status.ok()) << status.error_message();
     WaitForProjection(id, orgv1::ORGANIZATION_STATE_DISSOLVED);
   }
+  static v1::StartTransferRequest Transfer(const std::string& member, v1::TransferKind kind, int64_t destination,
+                                          const std::string& introduced_on, const std::string& planned_end) {
+    v1::StartTransferRequest request;
+    request.set_member(member);
+    request.mutable_transfer()->set_kind(kind);
+    request.mutable_transfer()->set_destination_cell(OrgName(destination));
+    request.mutable_transfer()->set_introduced_on(introduced_on);
+    request.mutable_transfer()->set_planned_end(planned_end);
+    *request.mutable_decision() = SomeDecision(introduced_on);
+    return request;
+  }
   static v1::MemberCount CountOf(int64_t org, const std::string& as_of = "") {
     v1::CountMembersRequest request;
     request.add_organizations(OrgName(org));
@@ -139,13 +150,8 @@ TEST_F(GrpcCellSuccessionTest, MergedCellsMembersAreInTheTargetFromTheEffectiveD
   // A member of another cell hosted by the merged cell on a temporary transfer.
   const v1::Member hosted = CreateExisting(home, NewPerson());
   {
-    v1::StartTransferRequest request;
-    request.set_member(hosted.name());
-    request.mutable_transfer()->set_kind(v1::TRANSFER_KIND_TEMPORARY_WORK);
-    request.mutable_transfer()->set_destination_cell(OrgName(branch.cell_a));
-    request.mutable_transfer()->set_introduced_on(DaysFromToday(-60));
-    request.mutable_transfer()->set_planned_end(MonthsFromToday(4));
-    *request.mutable_decision() = SomeDecision(DaysFromToday(-60));
+    const v1::StartTransferRequest request = Transfer(hosted.name(), v1::TRANSFER_KIND_TEMPORARY_WORK, branch.cell_a,
+                                                      DaysFromToday(-60), MonthsFromToday(4));
     v1::Member out;
     grpc::Status status = Call(lifecycle(), &Stub::StartTransfer, AdminToken(), request, &out);
     ASSERT_TRUE(status.ok()) << status.error_message();
@@ -249,21 +255,15 @@ TEST_F(GrpcCellSuccessionTest, DissolutionWithNoSuccessorListsMembersToBePlacedU
   EXPECT_TRUE(AwaitingAlerts(branch.cell_b, AdminToken(branch.cell_b)).empty());
 
   // No cell to be hosted from: only an official transfer places them.
-  v1::StartTransferRequest temporary;
-  temporary.set_member(member.name());
-  temporary.mutable_transfer()->set_kind(v1::TRANSFER_KIND_TEMPORARY_WORK);
-  temporary.mutable_transfer()->set_destination_cell(OrgName(branch.cell_b));
-  temporary.mutable_transfer()->set_introduced_on(DaysFromToday(-5));
-  temporary.mutable_transfer()->set_planned_end(MonthsFromToday(4));
-  *temporary.mutable_decision() = SomeDecision(DaysFromToday(-5));
+  const v1::StartTransferRequest temporary =
+      Transfer(member.name(), v1::TRANSFER_KIND_TEMPORARY_WORK, branch.cell_b, DaysFromToday(-5), MonthsFromToday(4));
   v1::Member out;
   grpc::Status status = Call(lifecycle(), &Stub::StartTransfer, AdminToken(branch.grassroots), temporary, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Reason(status), "AWAITING_PLACEMENT");
 
-  v1::StartTransferRequest official = temporary;
-  official.mutable_transfer()->set_kind(v1::TRANSFER_KIND_OFFICIAL);
-  official.mutable_transfer()->clear_planned_end();
+  const v1::StartTransferRequest official =
+      Transfer(member.name(), v1::TRANSFER_KIND_OFFICIAL, branch.cell_b, DaysFromToday(-5), "");
   status = Call(lifecycle(), &Stub::StartTransfer, AdminToken(branch.grassroots), official, &out);
   ASSERT_TRUE(status.ok()) << status.error_message();
   v1::CompleteTransferRequest complete;

@@ -233,7 +233,9 @@ void StartMemberSide(Suite& s) {
   // reconnect backoff would only slow the following tests down.
   auto feed_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.org.host->port()),
                                                 grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
-  m.follower = std::make_unique<orgtree::OrgFeedFollower>(feed_channel, m.service_token, m.db->pool(), *m.projection, nullptr, orgtree::OrgFeedFollowerOptions{.on_organization_change = MakeCellSuccessionHook(*m.context)});
+  m.follower = std::make_unique<orgtree::OrgFeedFollower>(
+      feed_channel, m.service_token, m.db->pool(), *m.projection, nullptr,
+      orgtree::OrgFeedFollowerOptions{.on_organization_change = MakeCellSuccessionHook(*m.context)});
   m.follower->Start();
 }
 

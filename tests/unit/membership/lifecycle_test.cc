@@ -149,9 +149,9 @@ class LifecycleTest : public ::testing::Test {
     AdmitToProbation();
     ASSERT_TRUE(Add(Recognize(D(2025, 5, 16))).ok());
   }
-  void OpenOfficial(D joined = D(2020, 3, 1)) {
+  void OpenOfficial(D joined = D(2020, 3, 1), int64_t cell = kCell) {
     Event e = Of(v1::EVENT_KIND_RECORD_OPENED, joined);
-    e.cell_id = kCell;
+    e.cell_id = cell;
     e.opened_status = v1::MEMBER_STATUS_OFFICIAL;
     e.opened_admission_decision_date = D(2015, 1, 5);
     e.opened_ceremony_date = D(2015, 2, 3);
@@ -1047,13 +1047,7 @@ class CellSuccessionTest : public LifecycleTest {
   }
   // A member of kOtherCell hosted by kCell from 2026-01-10 (temporary work).
   void HostedInEndingCell() {
-    Event e = Of(v1::EVENT_KIND_RECORD_OPENED, D(2020, 3, 1));
-    e.cell_id = kOtherCell;
-    e.opened_status = v1::MEMBER_STATUS_OFFICIAL;
-    e.opened_admission_decision_date = D(2015, 1, 5);
-    e.opened_ceremony_date = D(2015, 2, 3);
-    e.opened_official_date = D(2016, 2, 3);
-    ASSERT_TRUE(Add(e).ok());
+    OpenOfficial(D(2020, 3, 1), kOtherCell);
     ASSERT_TRUE(Add(StartTransfer(D(2026, 1, 5), v1::TRANSFER_KIND_TEMPORARY_WORK, kCell, D(2026, 7, 5))).ok());
     ASSERT_TRUE(Add(Of(v1::EVENT_KIND_TRANSFER_COMPLETED, D(2026, 1, 10))).ok());
     ASSERT_EQ(State().host_cell_id, kCell);
