@@ -22,6 +22,7 @@
 #include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/working_calendar.h"
 #include "services/membership/handlers/code_migration.h"
+#include "services/membership/handlers/cell_succession.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/import_handlers.h"
 #include "services/membership/handlers/lifecycle_handlers.h"
@@ -132,7 +133,8 @@ int main(int argc, char** argv) {
   membership::MemberImportServiceImpl import_service(ctx);
   common::feed::ChangeFeedServiceImpl feed_service(*db, authorizer, base.registry);
 
-  orgtree::OrgFeedFollower org_feed(org_channel, service_token, *db, projection, base.registry);
+  orgtree::OrgFeedFollower org_feed(org_channel, service_token, *db, projection, base.registry,
+                                   {.on_organization_change = membership::MakeCellSuccessionHook(ctx)});
   org_feed.Start();
 
   common::ServiceHost host("membership", base.config.server, base.registry);

@@ -10,4 +10,5 @@ set(MEMBERSHIP_LIFECYCLE_SRCS
   handlers/event_writer.cc
   handlers/alert_handlers.cc
   handlers/lifecycle_handlers.cc
+  handlers/cell_succession.cc
 )

@@ -95,7 +95,7 @@ std::vector<v1::AlertKind> AllAlertKinds() {
   return {v1::ALERT_KIND_PROBATION_OVERDUE,          v1::ALERT_KIND_CEREMONY_OVERDUE,
           v1::ALERT_KIND_TRANSFER_NOT_PRESENTED,     v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK,
           v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION,  v1::ALERT_KIND_TEMPORARY_TRANSFER_EXPIRED,
-          v1::ALERT_KIND_UNMAPPED_CODE};
+          v1::ALERT_KIND_UNMAPPED_CODE,            v1::ALERT_KIND_AWAITING_PLACEMENT};
 }
 
 absl::StatusOr<AlertCutoffs> CutoffsFor(const AlertQuery& query, const common::RulesRegistry& rules,
@@ -199,6 +199,17 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
                                   " held text the code migration could not map to a code of data/codes; "
                                   "set the code with UpdateMember");
       Finish(alert, *subject.unmapped_listed_on, query, nullptr);
+      return alert;
+    }
+    case v1::ALERT_KIND_AWAITING_PLACEMENT: {
+      if (!s.IsCounted() || s.cell_id != 0 || !s.awaiting_placement_from || !subject.awaiting_since) {
+        return std::nullopt;
+      }
+      if (*subject.awaiting_since > query.as_of) return std::nullopt;  // an ending scheduled ahead
+      alert.cell_id = *s.awaiting_placement_from;
+      alert.detail = absl::StrCat("the member's cell ended on ", FormatDate(*subject.awaiting_since),
+                                  " with no successor named; place them by an official transfer to a cell");
+      Finish(alert, *subject.awaiting_since, query, nullptr);
       return alert;
     }
     case v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION: {

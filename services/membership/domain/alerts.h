@@ -45,6 +45,9 @@ struct AlertSubject {
   // could not map, and the day they were listed.
   std::vector<std::string> unmapped_fields;
   std::optional<absl::CivilDay> unmapped_listed_on;
+  // AWAITING_PLACEMENT: the day the member's cell ended with no successor
+  // (state.awaiting_placement_from is that cell).
+  std::optional<absl::CivilDay> awaiting_since;
 };
 
 struct AlertQuery {
@@ -96,6 +99,8 @@ absl::CivilDay ResidenceDutyDay(v1::AlertKind kind, const AlertQuery& query);
 //  A member of a residential cell owes neither.
 //  UNMAPPED_CODE: ethnicity or religion text the code migration could not map
 //    (due the day it was listed).
+//  AWAITING_PLACEMENT: a counted member "to be placed" (their cell ended with
+//    no successor named), due the day it ended; the alert's cell is the ended cell.
 absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSubject& subject,
                                               const AlertQuery& query, const common::RulesRegistry& rules,
                                               const WorkingCalendar& calendar);

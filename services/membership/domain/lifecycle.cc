@@ -56,6 +56,12 @@ std::string StatusName(v1::MemberStatus status) {
 std::string KindName(v1::EventKind kind) { return WithoutPrefix(v1::EventKind_Name(kind), "EVENT_KIND_"); }
 std::string Cite(const common::Rule& rule) { return absl::StrCat("rule ", rule.id, ": ", rule.citation); }
 
+// Events membership records itself when the organization service ends a cell.
+bool FollowsCellEnding(v1::EventKind kind) {
+  return kind == v1::EVENT_KIND_MOVED_WITH_CELL || kind == v1::EVENT_KIND_AWAITING_PLACEMENT ||
+         kind == v1::EVENT_KIND_LEFT_WITH_CELL;
+}
+
 bool TemporaryInForce(const MemberState& state) {
   return !state.transfer_pending && state.temporary_planned_end.has_value();
 }
@@ -290,7 +296,30 @@ absl::Status CheckFirstEvent(Event& next, const TransitionContext& context) {
   return CompleteIfGiven(next.decision, "existing.decision");
 }
 
+// MOVED_WITH_CELL, AWAITING_PLACEMENT, LEFT_WITH_CELL: the ended cell must be
+// where the member stands (own cell; for a move, or the host cell).
+absl::Status CheckCellEnding(const MemberState& state, const Event& next) {
+  if (!next.from_cell_id || *next.from_cell_id <= 0) return InvalidField("from_cell", "is required");
+  const bool own = state.cell_id == *next.from_cell_id;
+  const bool hosted = state.host_cell_id == next.from_cell_id;
+  if (next.kind == v1::EVENT_KIND_MOVED_WITH_CELL) {
+    if (!next.successor_cell_id || *next.successor_cell_id <= 0) return InvalidField("cell", "is required");
+    if (*next.successor_cell_id == *next.from_cell_id) return InvalidField("cell", "must differ from from_cell");
+    if (own || hosted) return absl::OkStatus();
+  } else if (own) {
+    return absl::OkStatus();
+  }
+  return Reasoned(kFailedPrecondition, "NOT_IN_ENDED_CELL",
+                  absl::StrCat(KindName(next.kind), " moves a member out of the cell that ended; on ",
+                               FormatDate(next.effective_date), " this member is not in ", *next.from_cell_id));
+}
+
 absl::Status CheckTransferStart(const MemberState& state, Event& next, const TransitionContext& context) {
+  if (state.awaiting_placement_from && next.transfer && IsTemporaryKind(next.transfer->kind)) {
+    return Reasoned(kFailedPrecondition, "AWAITING_PLACEMENT",
+                    "the member's cell ended with no successor and they have no cell to be hosted from; place "
+                    "them first by an official transfer to a cell");
+  }
   if (state.transfer_pending) {
     return Reasoned(kFailedPrecondition, "TRANSFER_PENDING",
                     "a transfer introduced earlier has not been presented yet; complete or void it first");
@@ -503,6 +532,11 @@ absl::Status CheckKind(const MemberState& state, Event& next, const TransitionCo
       return RequireDecision(next.decision, "decision");
     case v1::EVENT_KIND_DECEASED:
       return CompleteIfGiven(next.decision, "decision");
+    case v1::EVENT_KIND_MOVED_WITH_CELL:
+    case v1::EVENT_KIND_AWAITING_PLACEMENT:
+    case v1::EVENT_KIND_LEFT_WITH_CELL:
+      // The organization's decision, as org recorded it (org validated it).
+      return CheckCellEnding(state, next);
     case v1::EVENT_KIND_VOIDED:
       if (next.voids_event_id != state.last_event_id || state.last_event_id == 0) {
         return Reasoned(kFailedPrecondition, "NOT_LATEST_EVENT",
@@ -596,6 +630,7 @@ void EndActivity(MemberState& s) {
   s.host_cell_id.reset();
   s.exempt = false;
   s.suspended = false;
+  s.awaiting_placement_from.reset();
 }
 
 void SetStatus(MemberState& s, v1::MemberStatus status, absl::CivilDay since) {
@@ -647,7 +682,11 @@ absl::Status CheckAndComplete(const MemberState& state, Event& next, const Trans
     default:
       break;
   }
-  if (next.effective_date > context.today) return InvalidField("effective_date", "must not be after today");
+  // A cell ending follows org's effective date, which may be scheduled ahead
+  // (the member's later events then wait for that day: EVENT_OUT_OF_ORDER).
+  if (next.effective_date > context.today && !FollowsCellEnding(next.kind)) {
+    return InvalidField("effective_date", "must not be after today");
+  }
   if (!opens && next.kind != v1::EVENT_KIND_VOIDED && next.effective_date < state.last_event_date) {
     return Reasoned(kFailedPrecondition, "EVENT_OUT_OF_ORDER",
                     absl::StrCat("the effective date ", FormatDate(next.effective_date),
@@ -767,6 +806,7 @@ MemberState Apply(const MemberState& state, const Event& event) {
           break;
         }
         s.cell_id = *s.pending_destination_cell_id;
+        s.awaiting_placement_from.reset();  // placed
       } else {
         // Hosted (nowhere in this tree when the host is outside it), still
         // counted in the home cell only.
@@ -780,6 +820,21 @@ MemberState Apply(const MemberState& state, const Event& event) {
     case v1::EVENT_KIND_TEMPORARY_TRANSFER_ENDED:
       s.host_cell_id.reset();
       s.temporary_planned_end.reset();
+      break;
+    case v1::EVENT_KIND_MOVED_WITH_CELL:
+      if (s.cell_id == event.from_cell_id.value_or(0)) {
+        s.cell_id = event.successor_cell_id.value_or(0);
+      } else if (s.host_cell_id && s.host_cell_id == event.from_cell_id) {
+        s.host_cell_id = event.successor_cell_id;
+      }
+      break;
+    case v1::EVENT_KIND_AWAITING_PLACEMENT:
+      s.awaiting_placement_from = s.cell_id;
+      s.cell_id = 0;
+      break;
+    case v1::EVENT_KIND_LEFT_WITH_CELL:
+      EndActivity(s);
+      SetStatus(s, v1::MEMBER_STATUS_TRANSFERRED_OUT, day);
       break;
     case v1::EVENT_KIND_EXEMPTED:
       s.exempt = true;
@@ -857,6 +912,41 @@ std::vector<Period> Periods(const std::vector<Event>& log) {
   }
   MergeAdjacent(periods);
   return periods;
+}
+
+std::optional<SuccessionStep> PlanCellSuccession(const std::vector<Event>& log, const CellEnding& ending) {
+  for (const Event& e : log) {
+    const bool same_ending = e.from_cell_id == ending.cell_id && e.effective_date == ending.effective_date;
+    if (InForce(e) && same_ending) return std::nullopt;  // already followed
+  }
+  // Events are in the order they were decided: a late recognition by its decision day.
+  size_t position = 0;
+  while (position < log.size() &&
+         log[position].recorded_on.value_or(log[position].effective_date) <= ending.effective_date) {
+    ++position;
+  }
+  const MemberState state = Replay(std::vector<Event>(log.begin(), log.begin() + static_cast<std::ptrdiff_t>(position)));
+  if (state.status == v1::MEMBER_STATUS_UNSPECIFIED || state.IsTerminal()) return std::nullopt;
+  const bool own = state.cell_id == ending.cell_id;
+  const bool hosted = !own && state.host_cell_id == ending.cell_id;
+  if (!own && !hosted) return std::nullopt;
+
+  SuccessionStep step;
+  step.position = position;
+  step.state_before = state;
+  Event& event = step.event;
+  event.effective_date = ending.effective_date;
+  event.decision = ending.decision;
+  event.from_cell_id = ending.cell_id;
+  if (ending.successor_cell_id && !ending.handed_over) {
+    event.kind = v1::EVENT_KIND_MOVED_WITH_CELL;
+    event.successor_cell_id = ending.successor_cell_id;
+  } else if (hosted) {
+    event.kind = v1::EVENT_KIND_TEMPORARY_TRANSFER_ENDED;
+  } else {
+    event.kind = ending.handed_over ? v1::EVENT_KIND_LEFT_WITH_CELL : v1::EVENT_KIND_AWAITING_PLACEMENT;
+  }
+  return step;
 }
 
 absl::CivilDay AddMonths(absl::CivilDay day, int months) {

@@ -74,6 +74,11 @@ struct Event {
   std::string actor;
   std::string discipline_reference;  // EXPELLED
   std::string transferred_from;      // TRANSFERRED_IN: the sending organization outside the tree
+  // MOVED_WITH_CELL, AWAITING_PLACEMENT, LEFT_WITH_CELL, and a
+  // TEMPORARY_TRANSFER_ENDED because the host cell ended: the cell that ended.
+  std::optional<int64_t> from_cell_id;
+  // MOVED_WITH_CELL: the successor the member (or their hosting) moves to.
+  std::optional<int64_t> successor_cell_id;
   // When the event was stored (set by the store; nullopt before).
   std::optional<absl::Time> record_time;
 };
@@ -142,6 +147,41 @@ MemberState Replay(const std::vector<Event>& log);
 // The status periods the log implies (voided events skipped), oldest first;
 // the last one is open (valid_to nullopt) unless the member left the tree.
 std::vector<Period> Periods(const std::vector<Event>& log);
+
+// ---- members follow their cell ------------------------------------------------------
+// The organization service recorded that a cell ended on `effective_date`
+// (merged, split, dissolved, handed over), with the cell its members move to.
+struct CellEnding {
+  int64_t cell_id = 0;
+  absl::CivilDay effective_date;
+  std::optional<int64_t> successor_cell_id;  // nullopt: none named
+  bool handed_over = false;                  // HANDED_OVER: the cell leaves the tree
+  Decision decision;
+};
+
+// The event to record for one member and where it goes in the log: before
+// log[position] (log.size(): appended). The log stays in date order, so an
+// ending recorded late goes before the member's later events.
+struct SuccessionStep {
+  Event event;
+  size_t position = 0;
+  MemberState state_before;  // the state the event follows (the log before `position`)
+};
+
+// What an ending means for one member (no I/O). The member's state on the
+// effective date (the log up to that day) decides:
+//  - own cell is the ended cell, not in a terminal status (prospects and
+//    admitted persons move too: the successor continues their admission):
+//    MOVED_WITH_CELL to the successor; with none, AWAITING_PLACEMENT ("to be
+//    placed", no cell); for a handover LEFT_WITH_CELL (TRANSFERRED_OUT);
+//  - hosted there on a temporary transfer: MOVED_WITH_CELL of the hosting to
+//    the successor; with none, or handed over, the temporary transfer ends
+//    (TEMPORARY_TRANSFER_ENDED: back in the home cell only);
+//  - otherwise nothing (nullopt), and nothing either when the log already
+//    holds an event in force for this ending (same cell, same day): replaying
+//    the organization's feed moves nobody twice.
+// The event is completed by CheckAndComplete against state_before.
+std::optional<SuccessionStep> PlanCellSuccession(const std::vector<Event>& log, const CellEnding& ending);
 
 // Age in whole months on `day` (eligibility is counted in months).
 int32_t AgeInMonths(absl::CivilDay birth_date, absl::CivilDay day);

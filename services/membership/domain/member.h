@@ -55,6 +55,9 @@ struct MemberState {
   v1::MemberStatus status = v1::MEMBER_STATUS_UNSPECIFIED;
   int64_t cell_id = 0;
   std::optional<int64_t> host_cell_id;  // temporary transfer in force (presented)
+  // "To be placed": the member's cell ended with no successor named (this is
+  // that cell; cell_id is then 0) until an official transfer places them.
+  std::optional<int64_t> awaiting_placement_from;
   bool exempt = false;
   bool suspended = false;
   // A transfer introduced and not yet presented; its details:

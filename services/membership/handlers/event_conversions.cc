@@ -57,6 +57,8 @@ v1::MemberEvent ToProto(const domain::Event& event, int64_t member_id, bool with
   if (event.opened_official_date) out.set_opened_official_date(api::FormatDate(*event.opened_official_date));
   out.set_discipline_reference(event.discipline_reference);
   out.set_transferred_from(event.transferred_from);
+  if (event.from_cell_id) out.set_from_cell(OrgName(*event.from_cell_id));
+  if (event.successor_cell_id) out.set_successor_cell(OrgName(*event.successor_cell_id));
   if (with_actor) out.set_actor(event.actor);
   if (event.record_time) {
     *out.mutable_record_time() =

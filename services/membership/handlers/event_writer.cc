@@ -24,6 +24,38 @@ std::string ActionOf(v1::EventKind kind) {
 
 }  // namespace
 
+namespace {
+
+// After an event is stored: the derived state and periods replayed from the
+// whole log, and the feed entries ("member", "member_periods", "member_event").
+absl::StatusOr<domain::MemberRecord> SaveDerived(HandlerContext& ctx, common::db::Session& session,
+                                                 const common::feed::WriteContext& write, int64_t member_id,
+                                                 const std::vector<domain::Event>& log, const domain::Event& stored,
+                                                 const std::optional<domain::Event>& voided) {
+  const domain::MemberState state = domain::Replay(log);
+  const std::vector<domain::Period> periods = domain::Periods(log);
+  GR_RETURN_IF_ERROR(ctx.events.ReplacePeriods(session, member_id, periods));
+  GR_RETURN_IF_ERROR(ctx.members.SaveState(session, member_id, state));
+  // Read back for the version and update time the write produced.
+  GR_ASSIGN_OR_RETURN(domain::MemberRecord updated, ctx.members.Get(session, member_id));
+
+  const std::string action = ActionOf(stored.kind);
+  nlohmann::json audit = {{"event_id", stored.id},
+                          {"kind", v1::EventKind_Name(stored.kind)},
+                          {"status_after", v1::MemberStatus_Name(state.status)},
+                          {"cell_id", state.cell_id}};
+  if (voided) audit["voids_event_id"] = voided->id;
+  if (stored.from_cell_id) audit["from_cell_id"] = *stored.from_cell_id;
+  GR_RETURN_IF_ERROR(RecordMemberChange(ctx, session, write, updated, action, std::move(audit)));
+  GR_RETURN_IF_ERROR(RecordMemberPeriods(session, write, member_id, periods));
+  GR_RETURN_IF_ERROR(RecordEventChange(session, write, stored, member_id, "created"));
+  // Consumers that keep the log learn the voided event is no longer in force.
+  if (voided) GR_RETURN_IF_ERROR(RecordEventChange(session, write, *voided, member_id, "voided"));
+  return updated;
+}
+
+}  // namespace
+
 absl::Status RecordEventChange(common::db::Session& session, const common::feed::WriteContext& write,
                                const domain::Event& event, int64_t member_id, std::string_view action) {
   // What a consumer rebuilds history from, and no free text: the note or
@@ -70,25 +102,33 @@ absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db
     }
   }
   log.push_back(stored);
-  const domain::MemberState state = domain::Replay(log);
-  const std::vector<domain::Period> periods = domain::Periods(log);
-  GR_RETURN_IF_ERROR(ctx.events.ReplacePeriods(session, member_id, periods));
-  GR_RETURN_IF_ERROR(ctx.members.SaveState(session, member_id, state));
-  // Read back for the version and update time the write produced.
-  GR_ASSIGN_OR_RETURN(domain::MemberRecord updated, ctx.members.Get(session, member_id));
+  return SaveDerived(ctx, session, write, member_id, log, stored, voided);
+}
 
-  const std::string action = ActionOf(stored.kind);
-  nlohmann::json audit = {{"event_id", stored.id},
-                          {"kind", v1::EventKind_Name(stored.kind)},
-                          {"status_after", v1::MemberStatus_Name(state.status)},
-                          {"cell_id", state.cell_id}};
-  if (voided) audit["voids_event_id"] = voided->id;
-  GR_RETURN_IF_ERROR(RecordMemberChange(ctx, session, write, updated, action, std::move(audit)));
-  GR_RETURN_IF_ERROR(RecordMemberPeriods(session, write, member_id, periods));
-  GR_RETURN_IF_ERROR(RecordEventChange(session, write, stored, member_id, "created"));
-  // Consumers that keep the log learn the voided event is no longer in force.
-  if (voided) GR_RETURN_IF_ERROR(RecordEventChange(session, write, *voided, member_id, "voided"));
-  return updated;
+absl::StatusOr<std::optional<domain::MemberRecord>> FollowCellEnding(HandlerContext& ctx, common::db::Session& session,
+                                                                     const common::feed::WriteContext& write,
+                                                                     int64_t member_id,
+                                                                     const domain::CellEnding& ending) {
+  GR_ASSIGN_OR_RETURN(domain::MemberRecord member, ctx.members.GetForUpdate(session, member_id));
+  GR_ASSIGN_OR_RETURN(std::vector<domain::Event> log, ctx.events.Log(session, member_id));
+  std::optional<domain::SuccessionStep> step = domain::PlanCellSuccession(log, ending);
+  if (!step) return std::optional<domain::MemberRecord>();
+
+  const domain::TransitionContext transition{ctx.rules, ctx.calendar, common::api::Today(),
+                                             member.profile.birth_date, member.profile.general_education};
+  domain::Event event = std::move(step->event);
+  event.actor = write.actor;
+  GR_RETURN_IF_ERROR(domain::CheckAndComplete(step->state_before, event, transition));
+  const auto at = log.begin() + static_cast<std::ptrdiff_t>(step->position);
+  GR_ASSIGN_OR_RETURN(const domain::Event stored,
+                      step->position == log.size()
+                          ? ctx.events.Append(session, member_id, event, write.request_id)
+                          : ctx.events.InsertAt(session, member_id, event, at->ordinal));
+  log.insert(at, stored);
+  // The member's later events stand as recorded; the derived state and
+  // periods are replayed over the log with the ending in its place.
+  GR_ASSIGN_OR_RETURN(domain::MemberRecord updated, SaveDerived(ctx, session, write, member_id, log, stored, {}));
+  return std::optional<domain::MemberRecord>(std::move(updated));
 }
 
 }  // namespace grassroots::membership

@@ -53,8 +53,12 @@ template <typename Within>
 absl::StatusOr<bool> PlacedInScope(const common::auth::Principal& principal, const domain::MemberRecord& member,
                                    Access access, Within&& within) {
   if (principal.scope_org_id <= 0) return false;
-  if (member.state.cell_id > 0) {
-    GR_ASSIGN_OR_RETURN(const bool home, within(principal.scope_org_id, member.state.cell_id));
+  // A member to be placed has no cell: the cell that ended (still in the
+  // projection, under its parent) decides who may act on them.
+  const int64_t home_cell = member.state.cell_id > 0 ? member.state.cell_id
+                                                     : member.state.awaiting_placement_from.value_or(0);
+  if (home_cell > 0) {
+    GR_ASSIGN_OR_RETURN(const bool home, within(principal.scope_org_id, home_cell));
     if (home) return true;
   }
   if (access == Access::kRead && member.state.host_cell_id) {
@@ -220,6 +224,10 @@ v1::Member ToProto(const domain::CodeLists& codes, const domain::MemberRecord& m
   const domain::MemberState& s = member.state;
   out.set_status(s.status);
   if (s.cell_id > 0) out.set_cell(OrgName(s.cell_id));
+  // A past view (as_of) carries the cell of that day; "to be placed" is a present fact.
+  if (s.cell_id == 0 && s.awaiting_placement_from) {
+    out.set_awaiting_placement_from(OrgName(*s.awaiting_placement_from));
+  }
   if (s.host_cell_id) out.set_host_cell(OrgName(*s.host_cell_id));
   out.set_exempt(s.exempt);
   out.set_suspended(s.suspended);

@@ -44,6 +44,16 @@ absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db
                                                  const common::feed::WriteContext& write, int64_t member_id,
                                                  domain::Event event, std::string_view etag);
 
+// Follows a cell ending for one member in the caller's transaction: locks the
+// member, plans the event (domain::PlanCellSuccession), checks it against the
+// log before its date, inserts it there (appended when it is the latest) and
+// rewrites the derived state, periods and feed entries like AppendEvent.
+// nullopt when the ending does not concern the member or was already followed.
+absl::StatusOr<std::optional<domain::MemberRecord>> FollowCellEnding(HandlerContext& ctx, common::db::Session& session,
+                                                                     const common::feed::WriteContext& write,
+                                                                     int64_t member_id,
+                                                                     const domain::CellEnding& ending);
+
 // The "member_event" feed and audit entry of one stored event (ids and codes
 // only in the audit), in the caller's transaction. action: "created", "voided".
 absl::Status RecordEventChange(common::db::Session& session, const common::feed::WriteContext& write,

@@ -102,6 +102,10 @@ absl::StatusOr<std::vector<domain::AlertSubject>> Collect(Session& session, sql:
     if (kind == v1::ALERT_KIND_TRANSFER_NOT_PRESENTED || kind == v1::ALERT_KIND_TEMPORARY_TRANSFER_EXPIRED) {
       ReadTransfer(*rs, subject);
     }
+    if (kind == v1::ALERT_KIND_AWAITING_PLACEMENT) {
+      subject.state.awaiting_placement_from = common::db::GetOptionalInt64(*rs, "awaiting_placement_from_cell_id");
+      subject.awaiting_since = GetOptionalDate(*rs, "awaiting_since");
+    }
     if (kind == v1::ALERT_KIND_UNMAPPED_CODE) {
       subject.unmapped_fields = absl::StrSplit(std::string(rs->getString("unmapped_fields")), ',', absl::SkipEmpty());
       subject.unmapped_listed_on = GetOptionalDate(*rs, "unmapped_listed_on");
@@ -216,6 +220,20 @@ absl::StatusOr<std::vector<domain::AlertSubject>> AlertStore::Candidates(Session
         subject.residence.own_cell_residential = residential.contains(subject.state.cell_id);
       }
       return subjects;
+    }
+    case v1::ALERT_KIND_AWAITING_PLACEMENT: {
+      // Placed by the ended cell (kept in the closure under its parent).
+      sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+          kSelectMember, ", m.awaiting_placement_from_cell_id,"
+          " (SELECT MAX(a.effective_date) FROM member_events a WHERE a.member_id = m.id AND a.kind = ",
+          v1::EVENT_KIND_AWAITING_PLACEMENT, " AND a.voided_by IS NULL) AS awaiting_since"
+          " FROM members m JOIN org_closure oc ON oc.descendant_id = m.awaiting_placement_from_cell_id"
+          " AND oc.ancestor_id = ? WHERE m.cell_id = 0 AND m.status IN (",
+          v1::MEMBER_STATUS_PROBATIONARY, ",", v1::MEMBER_STATUS_OFFICIAL, ")", kPage));
+      ps.setInt64(1, root);
+      ps.setInt64(2, after_member_id);
+      ps.setInt(3, limit);
+      return Collect(session, ps, kind);
     }
     case v1::ALERT_KIND_UNMAPPED_CODE: {
       // Any status: a closed record still feeds past years' statistics.

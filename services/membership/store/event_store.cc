@@ -97,6 +97,8 @@ json DetailsOf(const Event& event) {
   PutText(out, "note", event.note);
   PutText(out, "discipline_reference", event.discipline_reference);
   PutText(out, "transferred_from", event.transferred_from);
+  if (event.from_cell_id) out["from_cell_id"] = *event.from_cell_id;
+  if (event.successor_cell_id) out["successor_cell_id"] = *event.successor_cell_id;
   return out;
 }
 
@@ -180,6 +182,10 @@ absl::Status ReadDetails(const std::string& text, Event& event) {
   event.note = TextAt(in, "note");
   event.discipline_reference = TextAt(in, "discipline_reference");
   event.transferred_from = TextAt(in, "transferred_from");
+  for (auto [key, target] : {std::pair{"from_cell_id", &event.from_cell_id},
+                             std::pair{"successor_cell_id", &event.successor_cell_id}}) {
+    if (auto it = in.find(key); it != in.end() && it->is_number_integer()) *target = it->get<int64_t>();
+  }
   return absl::OkStatus();
 }
 
@@ -237,6 +243,22 @@ absl::StatusOr<Event> EventStore::Append(Session& session, int64_t member_id, Ev
     if (!rs->next()) return absl::InternalError("no next ordinal");
     event.ordinal = rs->getInt("next_ordinal");
   }
+  return Insert(session, member_id, std::move(event), request_id);
+}
+
+absl::StatusOr<Event> EventStore::InsertAt(Session& session, int64_t member_id, Event event, int32_t ordinal) {
+  // Highest first, so the unique (member_id, ordinal) key holds row by row.
+  sql::PreparedStatement& shift = session.Prepare(
+      "UPDATE member_events SET ordinal = ordinal + 1 WHERE member_id = ? AND ordinal >= ? ORDER BY ordinal DESC");
+  shift.setInt64(1, member_id);
+  shift.setInt(2, ordinal);
+  shift.executeUpdate();
+  event.ordinal = ordinal;
+  return Insert(session, member_id, std::move(event), /*request_id=*/"");
+}
+
+absl::StatusOr<Event> EventStore::Insert(Session& session, int64_t member_id, Event event,
+                                         const std::string& request_id) {
   sql::PreparedStatement& insert = session.Prepare(
       "INSERT INTO member_events (member_id, ordinal, kind, effective_date, recorded_on, decision_body, "
       "decision_number, decision_signed_on, cell_id, status_after, details, actor, request_id) "
@@ -333,6 +355,25 @@ absl::StatusOr<std::vector<Event>> EventStore::Page(Session& session, int64_t me
   ps.setInt(2, after_ordinal);
   ps.setInt(3, limit);
   return ReadAll(session, ps);
+}
+
+absl::StatusOr<std::vector<int64_t>> EventStore::MembersPlacedIn(Session& session, int64_t cell_id,
+                                                                 absl::CivilDay day) {
+  // The two indexes by placement (cell_id, valid_from) and (host_cell_id, valid_from).
+  sql::PreparedStatement& ps = session.Prepare(
+      "SELECT member_id FROM member_periods WHERE cell_id = ? AND valid_from <= ? "
+      "AND (valid_to IS NULL OR valid_to > ?) "
+      "UNION SELECT member_id FROM member_periods WHERE host_cell_id = ? AND valid_from <= ? "
+      "AND (valid_to IS NULL OR valid_to > ?) ORDER BY member_id");
+  const std::string date = FormatDate(day);
+  for (int half = 0; half < 2; ++half) {
+    ps.setInt64(half * 3 + 1, cell_id);
+    ps.setString(half * 3 + 2, date);
+    ps.setString(half * 3 + 3, date);
+  }
+  std::vector<int64_t> ids;
+  for (std::unique_ptr<sql::ResultSet> rs = session.Query(ps); rs->next();) ids.push_back(rs->getInt64("member_id"));
+  return ids;
 }
 
 }  // namespace grassroots::membership::store

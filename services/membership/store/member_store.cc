@@ -35,7 +35,7 @@ constexpr int kErDupEntryWithKeyName = 1586;
 constexpr char kRecordColumns[] = R"(m.id, m.full_name, m.birth_name, m.sex, m.birth_date, m.birth_place,
   m.home_town, m.occupation_category, m.occupation, m.general_education, m.professional_qualification,
   m.professional_qualification_level, m.political_theory_level, m.permanent_address, m.current_address, m.phone, m.email, m.external_id,
-  m.party_card_number, m.status, m.cell_id, m.host_cell_id, m.exempt, m.suspended, m.transfer_pending,
+  m.party_card_number, m.status, m.cell_id, m.host_cell_id, m.awaiting_placement_from_cell_id, m.exempt, m.suspended, m.transfer_pending,
   m.status_since, m.admission_decision_date, m.admission_ceremony_date, m.probation_end_date, m.official_date,
   m.last_event_date, m.version, m.created_at, m.updated_at,
   s.key_version, s.citizen_id, s.ethnicity, s.religion)";
@@ -95,6 +95,7 @@ absl::StatusOr<domain::MemberRecord> MapRecord(sql::ResultSet& rs) {
   s.status = static_cast<v1::MemberStatus>(rs.getInt("status"));
   s.cell_id = rs.getInt64("cell_id");
   s.host_cell_id = common::db::GetOptionalInt64(rs, "host_cell_id");
+  s.awaiting_placement_from = common::db::GetOptionalInt64(rs, "awaiting_placement_from_cell_id");
   s.exempt = rs.getBoolean("exempt");
   s.suspended = rs.getBoolean("suspended");
   s.transfer_pending = rs.getBoolean("transfer_pending");
@@ -194,7 +195,7 @@ int BindProfile(sql::PreparedStatement& ps, int index, const domain::Profile& p)
 
 constexpr char kStateAssignments[] = R"(status = ?, cell_id = ?, host_cell_id = ?, exempt = ?, suspended = ?,
   transfer_pending = ?, status_since = ?, admission_decision_date = ?, admission_ceremony_date = ?,
-  probation_end_date = ?, official_date = ?, last_event_date = ?)";
+  probation_end_date = ?, official_date = ?, last_event_date = ?, awaiting_placement_from_cell_id = ?)";
 int BindState(sql::PreparedStatement& ps, int index, const domain::MemberState& s) {
   ps.setInt(index++, static_cast<int>(s.status));
   ps.setInt64(index++, s.cell_id);
@@ -208,6 +209,7 @@ int BindState(sql::PreparedStatement& ps, int index, const domain::MemberState& 
   SetOptionalDate(ps, index++, s.probation_end_date);
   SetOptionalDate(ps, index++, s.official_date);
   ps.setString(index++, FormatDate(s.last_event_date));
+  common::db::SetOptionalInt64(ps, index++, s.awaiting_placement_from);
   return index;
 }
 

@@ -39,6 +39,7 @@
 #include "services/org/handlers/residential_unit_handlers.h"
 #include "services/org/store/organization_store.h"
 #include "services/orgtree/cell_directory.h"
+#include "services/membership/handlers/cell_succession.h"
 #include "services/orgtree/org_feed_follower.h"
 #include "services/orgtree/org_projection.h"
 #include "services/orgtree/orgtree_migrations.h"
@@ -232,7 +233,9 @@ void StartMemberSide(Suite& s) {
   // reconnect backoff would only slow the following tests down.
   auto feed_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.org.host->port()),
                                                 grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
-  m.follower = std::make_unique<orgtree::OrgFeedFollower>(feed_channel, m.service_token, m.db->pool(), *m.projection);
+  m.follower = std::make_unique<orgtree::OrgFeedFollower>(
+      feed_channel, m.service_token, m.db->pool(), *m.projection, nullptr,
+      orgtree::OrgFeedFollowerOptions{.on_organization_change = MakeCellSuccessionHook(*m.context)});
   m.follower->Start();
 }
 

@@ -214,6 +214,24 @@ TEST_F(AlertsTest, ComputeAlertsOrdersByKindThenMember) {
   EXPECT_EQ((*alerts)[5].member_id, 10);
 }
 
+TEST_F(AlertsTest, AMemberToBePlacedIsListedUnderTheEndedCellFromTheDayItEnded) {
+  AlertSubject s = Member(5, v1::MEMBER_STATUS_OFFICIAL);
+  s.state.cell_id = 0;
+  s.state.awaiting_placement_from = kCell;
+  s.awaiting_since = D(2026, 3, 1);
+  EXPECT_FALSE(Eval(v1::ALERT_KIND_AWAITING_PLACEMENT, s, D(2026, 2, 28)).has_value());  // scheduled ahead
+  const std::optional<Alert> alert = Eval(v1::ALERT_KIND_AWAITING_PLACEMENT, s, D(2026, 3, 11));
+  ASSERT_TRUE(alert.has_value());
+  EXPECT_EQ(alert->cell_id, kCell);
+  EXPECT_EQ(alert->due_date, D(2026, 3, 1));
+  EXPECT_EQ(alert->days_overdue, 10);
+  s.state.cell_id = 9;  // placed
+  EXPECT_FALSE(Eval(v1::ALERT_KIND_AWAITING_PLACEMENT, s, D(2026, 3, 11)).has_value());
+  s.state.cell_id = 0;
+  s.state.status = v1::MEMBER_STATUS_DECEASED;
+  EXPECT_FALSE(Eval(v1::ALERT_KIND_AWAITING_PLACEMENT, s, D(2026, 3, 11)).has_value());
+}
+
 TEST_F(AlertsTest, CutoffsAreTheLatestDatesThatCanBeOverdue) {
   AlertQuery query;
   query.as_of = D(2024, 3, 15);

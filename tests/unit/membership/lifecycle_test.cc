@@ -149,9 +149,9 @@ class LifecycleTest : public ::testing::Test {
     AdmitToProbation();
     ASSERT_TRUE(Add(Recognize(D(2025, 5, 16))).ok());
   }
-  void OpenOfficial(D joined = D(2020, 3, 1)) {
+  void OpenOfficial(D joined = D(2020, 3, 1), int64_t cell = kCell) {
     Event e = Of(v1::EVENT_KIND_RECORD_OPENED, joined);
-    e.cell_id = kCell;
+    e.cell_id = cell;
     e.opened_status = v1::MEMBER_STATUS_OFFICIAL;
     e.opened_admission_decision_date = D(2015, 1, 5);
     e.opened_ceremony_date = D(2015, 2, 3);
@@ -1018,6 +1018,164 @@ TEST_F(TransferInTest, ARecordOpenedByHandNamesNoSendingOrganization) {
   Event e = TransferIn("Đảng ủy xã Lộc Phát");
   e.kind = v1::EVENT_KIND_RECORD_OPENED;
   EXPECT_EQ(common::FieldOf(Add(e)), "existing.transferred_from");
+}
+
+// ---- members follow their cell --------------------------------------------------------------
+
+class CellSuccessionTest : public LifecycleTest {
+ protected:
+  static constexpr int64_t kSuccessor = 11;
+  static CellEnding Ending(D day, std::optional<int64_t> successor, bool handed_over = false) {
+    CellEnding ending;
+    ending.cell_id = kCell;
+    ending.effective_date = day;
+    ending.successor_cell_id = successor;
+    ending.handed_over = handed_over;
+    ending.decision = Dec(D(2026, 2, 20));
+    return ending;
+  }
+  // Plans the ending for the member, checks the event against the log before
+  // its place and inserts it there, as FollowCellEnding does. false: nothing to do.
+  absl::StatusOr<bool> Follow(const CellEnding& ending) {
+    std::optional<SuccessionStep> step = PlanCellSuccession(log_, ending);
+    if (!step) return false;
+    Event event = step->event;
+    GR_RETURN_IF_ERROR(CheckAndComplete(step->state_before, event, Context()));
+    event.id = next_id_++;
+    log_.insert(log_.begin() + static_cast<std::ptrdiff_t>(step->position), event);
+    return true;
+  }
+  // A member of kOtherCell hosted by kCell from 2026-01-10 (temporary work).
+  void HostedInEndingCell() {
+    OpenOfficial(D(2020, 3, 1), kOtherCell);
+    ASSERT_TRUE(Add(StartTransfer(D(2026, 1, 5), v1::TRANSFER_KIND_TEMPORARY_WORK, kCell, D(2026, 7, 5))).ok());
+    ASSERT_TRUE(Add(Of(v1::EVENT_KIND_TRANSFER_COMPLETED, D(2026, 1, 10))).ok());
+    ASSERT_EQ(State().host_cell_id, kCell);
+  }
+};
+
+TEST_F(CellSuccessionTest, MergeMovesTheMemberToTheSuccessorOnTheEffectiveDate) {
+  OpenOfficial();
+  ASSERT_EQ(Follow(Ending(D(2026, 3, 1), kSuccessor)).value_or(false), true);
+  EXPECT_EQ(Last().kind, v1::EVENT_KIND_MOVED_WITH_CELL);
+  EXPECT_EQ(Last().from_cell_id, kCell);
+  EXPECT_EQ(Last().cell_id, kSuccessor);
+  EXPECT_EQ(Last().status_after, v1::MEMBER_STATUS_OFFICIAL);
+  EXPECT_EQ(State().cell_id, kSuccessor);
+  const std::vector<Period> periods = Periods(log_);
+  ASSERT_EQ(periods.size(), 2u);
+  EXPECT_EQ(periods[0].cell_id, kCell);
+  EXPECT_EQ(periods[0].valid_to, D(2026, 3, 1));
+  EXPECT_EQ(periods[1].cell_id, kSuccessor);
+  EXPECT_EQ(periods[1].valid_from, D(2026, 3, 1));
+  EXPECT_EQ(periods[1].status, v1::MEMBER_STATUS_OFFICIAL);
+}
+
+TEST_F(CellSuccessionTest, AnEndingAlreadyFollowedMovesNobodyTwice) {
+  OpenOfficial();
+  ASSERT_EQ(Follow(Ending(D(2026, 3, 1), kSuccessor)).value_or(false), true);
+  EXPECT_EQ(Follow(Ending(D(2026, 3, 1), kSuccessor)).value_or(true), false);
+  EXPECT_EQ(log_.size(), 2u);
+}
+
+TEST_F(CellSuccessionTest, AnEndingRecordedLateGoesBeforeTheMembersLaterEvents) {
+  OpenOfficial();
+  ASSERT_TRUE(Add(Exempt(D(2026, 4, 1))).ok());
+  ASSERT_EQ(Follow(Ending(D(2026, 3, 1), kSuccessor)).value_or(false), true);
+  ASSERT_EQ(log_.size(), 3u);
+  EXPECT_EQ(log_[1].kind, v1::EVENT_KIND_MOVED_WITH_CELL);
+  EXPECT_EQ(State().cell_id, kSuccessor);
+  EXPECT_TRUE(State().exempt);
+  const std::vector<Period> periods = Periods(log_);
+  ASSERT_EQ(periods.size(), 3u);
+  EXPECT_EQ(periods[1].cell_id, kSuccessor);
+  EXPECT_FALSE(periods[1].exempt);
+  EXPECT_EQ(periods[2].cell_id, kSuccessor);
+  EXPECT_TRUE(periods[2].exempt);
+}
+
+TEST_F(CellSuccessionTest, MembersWhoJoinedOrLeftOutsideTheEndingAreNotMoved) {
+  OpenOfficial(D(2026, 5, 1));  // joined the cell's id after it ended
+  EXPECT_EQ(Follow(Ending(D(2026, 3, 1), kSuccessor)).value_or(true), false);
+  log_.clear();
+  OpenOfficial();
+  ASSERT_TRUE(Add(Removed(D(2026, 2, 1), v1::REMOVAL_TRIGGER_QUIT_OR_UNPAID_DUES)).ok());
+  EXPECT_EQ(Follow(Ending(D(2026, 3, 1), kSuccessor)).value_or(true), false);
+}
+
+TEST_F(CellSuccessionTest, ProspectsMoveWithTheirCellToo) {
+  ASSERT_TRUE(Add(Prospect(D(2026, 1, 10))).ok());
+  ASSERT_EQ(Follow(Ending(D(2026, 3, 1), kSuccessor)).value_or(false), true);
+  EXPECT_EQ(State().status, v1::MEMBER_STATUS_PROSPECT);
+  EXPECT_EQ(State().cell_id, kSuccessor);
+}
+
+TEST_F(CellSuccessionTest, NoSuccessorLeavesTheMemberToBePlacedUntilAnOfficialTransfer) {
+  OpenOfficial();
+  ASSERT_EQ(Follow(Ending(D(2026, 3, 1), std::nullopt)).value_or(false), true);
+  EXPECT_EQ(Last().kind, v1::EVENT_KIND_AWAITING_PLACEMENT);
+  EXPECT_EQ(State().status, v1::MEMBER_STATUS_OFFICIAL);  // still a party member
+  EXPECT_EQ(State().cell_id, 0);                          // counted in no cell
+  EXPECT_EQ(State().awaiting_placement_from, kCell);
+  EXPECT_EQ(Periods(log_).back().cell_id, 0);
+  // No cell to be hosted from.
+  ExpectRefused(Add(StartTransfer(D(2026, 3, 5), v1::TRANSFER_KIND_TEMPORARY_WORK, kOtherCell, D(2026, 9, 5))),
+                "AWAITING_PLACEMENT");
+  ASSERT_TRUE(Add(StartTransfer(D(2026, 3, 5), v1::TRANSFER_KIND_OFFICIAL, kOtherCell)).ok());
+  EXPECT_TRUE(State().awaiting_placement_from.has_value());
+  ASSERT_TRUE(Add(Of(v1::EVENT_KIND_TRANSFER_COMPLETED, D(2026, 3, 10))).ok());
+  EXPECT_EQ(State().cell_id, kOtherCell);
+  EXPECT_FALSE(State().awaiting_placement_from.has_value());
+  const std::vector<Period> periods = Periods(log_);
+  ASSERT_EQ(periods.size(), 3u);
+  EXPECT_EQ(periods[1].cell_id, 0);
+  EXPECT_EQ(periods[1].valid_to, D(2026, 3, 10));
+  EXPECT_EQ(periods[2].cell_id, kOtherCell);
+}
+
+TEST_F(CellSuccessionTest, AHandedOverCellTakesItsMembersOutOfTheTree) {
+  OpenOfficial();
+  ASSERT_EQ(Follow(Ending(D(2026, 3, 1), kSuccessor, /*handed_over=*/true)).value_or(false), true);
+  EXPECT_EQ(Last().kind, v1::EVENT_KIND_LEFT_WITH_CELL);
+  EXPECT_EQ(State().status, v1::MEMBER_STATUS_TRANSFERRED_OUT);
+  const std::vector<Period> periods = Periods(log_);
+  ASSERT_EQ(periods.size(), 1u);
+  EXPECT_EQ(periods[0].valid_to, D(2026, 3, 1));
+}
+
+TEST_F(CellSuccessionTest, AHostedMemberIsHostedByTheSuccessorOrGoesHome) {
+  HostedInEndingCell();
+  ASSERT_EQ(Follow(Ending(D(2026, 3, 1), kSuccessor)).value_or(false), true);
+  EXPECT_EQ(Last().kind, v1::EVENT_KIND_MOVED_WITH_CELL);
+  EXPECT_EQ(State().cell_id, kOtherCell);
+  EXPECT_EQ(State().host_cell_id, kSuccessor);
+  EXPECT_EQ(Periods(log_).back().host_cell_id, kSuccessor);
+
+  log_.clear();
+  HostedInEndingCell();
+  ASSERT_EQ(Follow(Ending(D(2026, 3, 1), std::nullopt)).value_or(false), true);
+  EXPECT_EQ(Last().kind, v1::EVENT_KIND_TEMPORARY_TRANSFER_ENDED);
+  EXPECT_EQ(Last().from_cell_id, kCell);
+  EXPECT_EQ(State().cell_id, kOtherCell);
+  EXPECT_FALSE(State().host_cell_id.has_value());
+}
+
+TEST_F(CellSuccessionTest, AScheduledEndingIsRecordedAheadAndLaterEventsWaitForIt) {
+  OpenOfficial();
+  ASSERT_EQ(Follow(Ending(kToday + 10, kSuccessor)).value_or(false), true);
+  EXPECT_EQ(State().cell_id, kSuccessor);
+  ExpectRefused(Add(Exempt(kToday)), "EVENT_OUT_OF_ORDER");
+}
+
+TEST_F(CellSuccessionTest, TheEndedCellMustBeTheMembersOwn) {
+  OpenOfficial();
+  Event moved = Of(v1::EVENT_KIND_MOVED_WITH_CELL, D(2026, 3, 1));
+  moved.from_cell_id = kOtherCell;
+  moved.successor_cell_id = kSuccessor;
+  ExpectRefused(Add(moved), "NOT_IN_ENDED_CELL");
+  moved.from_cell_id = kCell;
+  moved.successor_cell_id.reset();
+  ExpectInvalid(Add(moved), "cell");
 }
 
 }  // namespace
