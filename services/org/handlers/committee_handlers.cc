@@ -40,16 +40,6 @@ absl::Status Record(Session& session, const common::feed::WriteContext& write, c
   return common::feed::RecordChange(session, write, record).status();
 }
 
-// A committee change alters the organization's has_elected_committee: its
-// consumers get the organization again too.
-absl::Status RecordOrganization(HandlerContext& ctx, Session& session, const common::feed::WriteContext& write,
-                                int64_t org_id) {
-  GR_ASSIGN_OR_RETURN(domain::Organization current, ctx.organizations.GetCurrent(session, org_id));
-  GR_ASSIGN_OR_RETURN(domain::Organization org, ctx.organizations.Get(session, org_id, current.as_of));
-  v1::Organization proto = ToProto(org);
-  return Record(session, write, "organization", proto.name(), "committee_changed", proto, {{"organization", org_id}});
-}
-
 v1::FindingSeverity ToProto(domain::FindingSeverity severity) {
   switch (severity) {
     case domain::FindingSeverity::kInfo: return v1::FINDING_SEVERITY_INFO;
@@ -96,7 +86,6 @@ grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* cont
                               v1::CommitteeTerm proto = ToProto(stored);
                               GR_RETURN_IF_ERROR(Record(session, write, "committee_term", proto.name(), "created",
                                                         proto, {{"organization", org_id}}));
-                              GR_RETURN_IF_ERROR(RecordOrganization(ctx_, session, write, org_id));
                               return proto;
                             }));
     return absl::OkStatus();
@@ -150,7 +139,6 @@ grpc::Status CommitteeServiceImpl::EndCommitteeTerm(grpc::ServerContext* context
                                          v1::CommitteeTerm proto = ToProto(term);
                                          GR_RETURN_IF_ERROR(Record(session, write, "committee_term", proto.name(),
                                                                    "ended", proto, {{"organization", ref.org_id}}));
-                                         GR_RETURN_IF_ERROR(RecordOrganization(ctx_, session, write, ref.org_id));
                                          return proto;
                                        }));
     return absl::OkStatus();
