@@ -1,4 +1,4 @@
-#include "services/cli/demo_loader.h"
+#include "services/demo/demo_loader.h"
 
 #include <algorithm>
 #include <atomic>
@@ -23,7 +23,10 @@
 #include "grassroots/org/v1/residential_unit.grpc.pb.h"
 #include "services/cli/generic_call.h"
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
+
+using cli::Connection;
+using cli::DescribeStatus;
 namespace {
 
 namespace v1 = ::grassroots::org::v1;
@@ -680,4 +683,4 @@ grpc::Status WithRetry(const std::function<grpc::Status()>& call) {
   return status;
 }
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

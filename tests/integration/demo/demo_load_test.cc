@@ -8,11 +8,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/cli/cli_app.h"
-#include "services/cli/demo_plan.h"
+#include "services/demo/demo_app.h"
+#include "services/demo/demo_plan.h"
 #include "tests/integration/org/org_fixture.h"
 
-namespace grassroots::cli {
+namespace grassroots::demo {
 namespace {
 
 struct CliResult {
@@ -24,14 +24,14 @@ struct CliResult {
 class DemoLoadTest : public org::testing::OrgFixture {
  protected:
   static CliResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), "grassroots");
+    args.insert(args.begin(), "grassroots-demo");
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
     std::ostringstream out, err;
     std::istringstream in;
     // No environment: everything the command needs is on its command line.
-    EnvLookup no_env = [](absl::string_view) { return std::optional<std::string>(); };
-    int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err, in, no_env);
+    cli::EnvLookup no_env = [](absl::string_view) { return std::optional<std::string>(); };
+    int code = RunDemo(static_cast<int>(argv.size()), argv.data(), out, err, in, no_env);
     return {code, out.str(), err.str()};
   }
   static std::string Target() { return absl::StrCat("127.0.0.1:", port()); }
@@ -39,12 +39,12 @@ class DemoLoadTest : public org::testing::OrgFixture {
 };
 
 TEST_F(DemoLoadTest, LoadsTheDemoThroughTheApiAndASecondLoadIsANoOp) {
-  const demo::Plan plan = demo::BuildPlan();
-  const demo::PlanCounts counts = demo::Count(plan);
+  const Plan plan = BuildPlan();
+  const PlanCounts counts = Count(plan);
 
   // The suite's administrator (scoped to the fixture's root) may create another
   // root but not work inside it: the load stops and names the new root.
-  CliResult first = Run({"demo", "load", "--target", Target(), "--token", AdminToken(), "--parallel", "6"});
+  CliResult first = Run({"load", "--target", Target(), "--token", AdminToken(), "--parallel", "6"});
   ASSERT_EQ(first.exit_code, 1) << first.out << first.err;
   std::smatch match;
   ASSERT_TRUE(std::regex_search(first.err, match, std::regex("as organizations/([0-9]+)"))) << first.err;
@@ -54,7 +54,7 @@ TEST_F(DemoLoadTest, LoadsTheDemoThroughTheApiAndASecondLoadIsANoOp) {
 
   // With a token for the demo root the load resumes and finishes.
   const std::string token = AdminToken(demo_root);
-  CliResult second = Run({"demo", "load", "--target", Target(), "--token", token, "--parallel", "6"});
+  CliResult second = Run({"load", "--target", Target(), "--token", token, "--parallel", "6"});
   ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
   EXPECT_NE(second.out.find("resuming"), std::string::npos) << second.out;
   EXPECT_NE(second.out.find("Done"), std::string::npos) << second.out;
@@ -63,7 +63,7 @@ TEST_F(DemoLoadTest, LoadsTheDemoThroughTheApiAndASecondLoadIsANoOp) {
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM organizations WHERE code LIKE 'DEMO-LV%'"), organizations);
   // The communes' military cells are recorded as such, not guessed from a sector.
   const int64_t military_cells = std::count_if(plan.organizations.begin(), plan.organizations.end(),
-                                               [](const demo::Org& org) { return org.commune_military_cell; });
+                                               [](const Org& org) { return org.commune_military_cell; });
   EXPECT_GT(military_cells, 0);
   EXPECT_EQ(QueryInt("SELECT COUNT(DISTINCT o.id) FROM organizations o JOIN organization_versions v "
                      "ON v.organization_id = o.id WHERE o.code LIKE 'DEMO-LV%' AND v.is_commune_military_cell"),
@@ -93,7 +93,7 @@ TEST_F(DemoLoadTest, LoadsTheDemoThroughTheApiAndASecondLoadIsANoOp) {
                          "--depth", "1", "--target", Target(), "--token", token});
   ASSERT_EQ(after.exit_code, 0) << after.err;
   EXPECT_EQ(after.out.find("[DEMO-LV.BN]"), std::string::npos) << after.out;
-  for (const demo::Org& commune : plan.new_organizations) {
+  for (const Org& commune : plan.new_organizations) {
     EXPECT_NE(after.out.find(absl::StrCat(commune.display_name, " [", commune.code, "] DANG_BO_XA COMMUNE ACTIVE")),
               std::string::npos)
         << after.out;
@@ -102,49 +102,12 @@ TEST_F(DemoLoadTest, LoadsTheDemoThroughTheApiAndASecondLoadIsANoOp) {
 
   // A second load sees the finished demo and writes nothing.
   const int64_t head = FeedHead();
-  CliResult again = Run({"demo", "load", "--target", Target(), "--token", token});
+  CliResult again = Run({"load", "--target", Target(), "--token", token});
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_NE(again.out.find("already loaded"), std::string::npos) << again.out;
   EXPECT_EQ(FeedHead(), head);
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM organizations WHERE code LIKE 'DEMO-LV%'"), organizations);
 }
 
-TEST_F(DemoLoadTest, GenericCallPrintsJsonTablesAndErrorDetails) {
-  CliResult shown = Run({"call", "OrganizationService.GetOrganization",
-                         absl::StrCat(R"({"name": ")", RootName(), R"("})"), "--target", Target(), "--token",
-                         AdminToken()});
-  ASSERT_EQ(shown.exit_code, 0) << shown.err;
-  EXPECT_NE(shown.out.find(absl::StrCat(R"("name": ")", RootName(), R"(")")), std::string::npos) << shown.out;
-  EXPECT_NE(shown.out.find(R"("type": "DANG_BO_TINH")"), std::string::npos) << shown.out;
-
-  CliResult types = Run({"call", "OrganizationService.ListOrganizationTypes", "{}", "--output", "table", "--target",
-                         Target(), "--token", AdminToken()});
-  ASSERT_EQ(types.exit_code, 0) << types.err;
-  EXPECT_NE(types.out.find("CODE"), std::string::npos) << types.out;
-  EXPECT_NE(types.out.find("CHI_BO_TRUC_THUOC"), std::string::npos) << types.out;
-
-  // The server's field violation reaches stderr, with a non-zero exit code.
-  CliResult invalid = Run({"call", "OrganizationService.CreateOrganization",
-                           R"({"organization": {"display_name": "x", "type": "CHI_BO_CO_SO"}})", "--target", Target(),
-                           "--token", AdminToken()});
-  EXPECT_EQ(invalid.exit_code, 1);
-  EXPECT_NE(invalid.err.find("INVALID_ARGUMENT"), std::string::npos) << invalid.err;
-  EXPECT_NE(invalid.err.find("field organization."), std::string::npos) << invalid.err;
-
-  CliResult unauthenticated = Run({"org", "show", RootName(), "--target", Target()});
-  EXPECT_EQ(unauthenticated.exit_code, 1);
-  EXPECT_NE(unauthenticated.err.find("UNAUTHENTICATED"), std::string::npos) << unauthenticated.err;
-
-  // The change feed: `feed tail`, and the same stream through the generic call (one JSON line per change).
-  CliResult feed = Run({"feed", "tail", "--after", "0", "--target", Target(), "--token", ServiceToken()});
-  ASSERT_EQ(feed.exit_code, 0) << feed.err;
-  EXPECT_NE(feed.out.find("organization  created  " + RootName()), std::string::npos) << feed.out.substr(0, 500);
-  CliResult streamed = Run({"call", "ChangeFeedService.StreamChanges", R"({"after_sequence": 0, "batch_size": 10})",
-                            "--target", Target(), "--token", ServiceToken()});
-  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
-  EXPECT_EQ(streamed.out.rfind(R"({"sequence":"1",)", 0), 0u) << streamed.out.substr(0, 300);
-  EXPECT_NE(streamed.out.find(R"("resource_name":")" + RootName() + R"(")"), std::string::npos);
-}
-
 }  // namespace
-}  // namespace grassroots::cli
+}  // namespace grassroots::demo

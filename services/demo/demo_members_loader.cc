@@ -1,4 +1,4 @@
-#include "services/cli/demo_members_loader.h"
+#include "services/demo/demo_members_loader.h"
 
 #include <algorithm>
 #include <atomic>
@@ -22,12 +22,18 @@
 #include "grassroots/membership/v1/lifecycle.grpc.pb.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
 #include "grassroots/membership/v1/yearly_records.grpc.pb.h"
-#include "services/cli/demo_loader.h"
+#include "services/demo/demo_loader.h"
 #include "services/cli/generic_call.h"
 #include "services/cli/member_commands.h"
 #include "services/cli/member_import.h"
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
+
+using cli::Connection;
+using cli::DescribeStatus;
+using cli::ImportOutcome;
+using cli::StreamImport;
+using cli::DescribeRowError;
 namespace {
 
 void SetDecision(const Decision& from, mv1::Decision* to) {
@@ -676,4 +682,4 @@ absl::StatusOr<MembersLoadReport> LoadMembers(const Connection& membership,
   return loader.Run();
 }
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
 
 inline constexpr char kRootCode[] = "DEMO-LV";
 inline constexpr char kDistrictCode[] = "DEMO-LV.BN";
@@ -150,4 +150,4 @@ PlanCounts Count(const Plan& plan);
 bool IsCellType(const std::string& type);
 bool IsGrassrootsType(const std::string& type);
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo
