@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include "services/cli/connection_flags.h"
+#include "services/demo/demo_facts.h"
+#include "services/demo/demo_facts_loader.h"
 #include "services/demo/demo_loader.h"
 #include "services/demo/demo_members.h"
 #include "services/demo/demo_members_loader.h"
@@ -48,6 +50,13 @@ int RunDemoLoad(const DemoLoadOptions& options, Io& io) {
              << "\nmember_ratings " << members.ratings << "\nresidence_registrations " << members.registrations
              << "\nresidence_feedback " << members.feedback << "\ncommitments " << members.commitments
              << "\ntrainings " << members.trainings << "\nmember_calls " << members.calls << std::endl;
+      const FactsPlan facts = BuildFactsPlan(plan, BuildMembersPlan(plan));
+      int member_heads = 0;
+      for (const HeadSuccession& head : facts.heads) member_heads += head.member_external_id.empty() ? 0 : 1;
+      io.out << "head_successions " << facts.heads.size() << "\nmember_heads " << member_heads
+             << "\ncommittee_post_trainings " << facts.post_trainings.size() << "\ncell_merge "
+             << facts.merge.source_code << " -> " << facts.merge.target_code << " " << facts.merge.effective_date
+             << std::endl;
     }
     return kExitOk;
   }
@@ -86,10 +95,27 @@ int RunDemoLoad(const DemoLoadOptions& options, Io& io) {
     io.err << "demo members load failed: " << members.status().message() << std::endl;
     return kExitRpcError;
   }
-  if (!members->unreachable && !members->already_loaded) {
+  if (members->unreachable) return kExitOk;
+  if (!members->already_loaded) {
     io.out << "members: " << members->imported_created << " imported, " << members->prospects
            << " prospects through the admission pipeline, " << members->calls << " lifecycle and yearly-record calls"
            << std::endl;
+  }
+
+  // The facts the scorecard needs: they name members, so they follow the members.
+  io.out << "heads, training for posts and the " << kCellMergeDate << " cell merge" << std::endl;
+  const FactsPlan facts_plan = BuildFactsPlan(plan, members_plan);
+  absl::StatusOr<FactsLoadReport> facts =
+      LoadFacts(*connection, *membership, report->organization_names, facts_plan, io.out);
+  if (!facts.ok()) {
+    io.err << "demo facts load failed: " << facts.status().message() << std::endl;
+    return kExitRpcError;
+  }
+  if (!facts->already_recorded) {
+    io.out << "facts: " << facts->heads_assigned << " head successions (" << facts->member_heads
+           << " members), " << facts->head_trainings << " head trainings, " << facts->post_trainings
+           << " post trainings, " << facts->coverings_assigned << " coverings, cell merge "
+           << (facts->merged ? "recorded" : "not recorded") << std::endl;
   }
   return kExitOk;
 }

@@ -607,7 +607,7 @@ absl::StatusOr<MembersLoadReport> MembersLoader::Run() {
   if (!connection_.channel()->WaitForConnected(absl::ToChronoTime(absl::Now() + options_.connect_wait))) {
     report_.unreachable = true;
     progress_ << "The membership service does not answer at " << connection_.target()
-              << "; the demo's members are not loaded (start it and run `grassroots demo load` again)." << std::endl;
+              << "; the demo's members are not loaded (start it and run `grassroots-demo load` again)." << std::endl;
     return report_;
   }
   GR_ASSIGN_OR_RETURN(const bool loaded, AlreadyLoaded());

@@ -723,6 +723,11 @@ Plan Builder::Build() {
   AddDistrictGrassroots();
   AddActivity();
   AddRestructuring();
+  // Drawn last, so the rest of the plan is what it was before heads had successors.
+  for (ResidentialUnit& unit : plan_.units) {
+    unit.elected_head_name = PersonName(false);
+    unit.front_successor_name = PersonName(false);
+  }
   return plan_;
 }
 
