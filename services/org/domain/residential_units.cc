@@ -114,7 +114,7 @@ absl::Status CheckPostForUnit(ResidentialUnitKind kind, HeadPost post, std::stri
 
 absl::Status CheckHeadMembership(bool is_party_member, bool names_member, std::string_view field) {
   if (is_party_member == names_member) return absl::OkStatus();
-  const std::string member_field = absl::StrCat(field, ".member");
+  const std::string member_field = absl::StrCat(common::ToAbsl(field), ".member");
   if (names_member) return common::InvalidField(member_field, "is only for a head who is a party member");
   return common::InvalidField(member_field, "is required for a head who is a party member (membership confirms it)");
 }
