@@ -104,20 +104,26 @@ class FactsLoader {
     return it->second;
   }
 
+  // Units are listed by the commune that holds them on a date: the communes merged in
+  // 2025 hold theirs in the tree only before that.
   absl::Status IndexUnits() {
     GR_ASSIGN_OR_RETURN(const std::string root, Organization(kRootCode));
-    v1::ListResidentialUnitsRequest request;
-    request.set_subtree_root(root);
-    request.set_page_size(1000);
-    for (;;) {
-      v1::ListResidentialUnitsResponse response;
-      GR_RETURN_IF_ERROR(Call("listing the demo's residential units", [&](grpc::ClientContext& c) {
-        return units_->ListResidentialUnits(&c, request, &response);
-      }, org_));
-      for (const v1::ResidentialUnit& unit : response.units()) units_by_code_[unit.code()] = unit.name();
-      if (response.next_page_token().empty()) return absl::OkStatus();
-      request.set_page_token(response.next_page_token());
+    for (const char* as_of : {"2024-12-31", ""}) {
+      v1::ListResidentialUnitsRequest request;
+      request.set_subtree_root(root);
+      request.set_as_of_date(as_of);
+      request.set_page_size(1000);
+      for (;;) {
+        v1::ListResidentialUnitsResponse response;
+        GR_RETURN_IF_ERROR(Call("listing the demo's residential units", [&](grpc::ClientContext& c) {
+          return units_->ListResidentialUnits(&c, request, &response);
+        }, org_));
+        for (const v1::ResidentialUnit& unit : response.units()) units_by_code_[unit.code()] = unit.name();
+        if (response.next_page_token().empty()) break;
+        request.set_page_token(response.next_page_token());
+      }
     }
+    return absl::OkStatus();
   }
 
   absl::StatusOr<std::string> Unit(const std::string& code) const {
