@@ -37,6 +37,7 @@ export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO_ROOT}"
 export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 MARIADB_SH="$REPO_ROOT/scripts/mariadb.sh"
 CLI="$BUILD_DIR/services/cli/grassroots"
+DEMO="$BUILD_DIR/services/demo/grassroots-demo"
 START_TIMEOUT_SECONDS=180   # the first start applies every migration
 STOP_TIMEOUT_SECONDS=40     # > drain delay + shutdown grace below
 # Local runs have no load balancer to drain from: a short NOT_SERVING period keeps Ctrl-C quick.
@@ -58,12 +59,14 @@ die() { printf '[run] error: %s\n' "$*" >&2; exit 1; }
 
 # ---- CLI commands (services/cli): every invocation in one place -------------
 admin_token_file() { echo "$SECRETS_DIR/admin.token"; }
-cli() {
+# Runs $1 (the CLI or the demo program) with the admin token and the local targets.
+with_local_targets() {
   GRASSROOTS_TOKEN="$(cat "$(admin_token_file)" 2>/dev/null || true)" \
   GRASSROOTS_ORG_TARGET="127.0.0.1:50051" GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052" \
   GRASSROOTS_INSPECTION_TARGET="127.0.0.1:50053" GRASSROOTS_REPORTING_TARGET="127.0.0.1:50054" \
-    "$CLI" "$@"
+    "$@"
 }
+cli() { with_local_targets "$CLI" "$@"; }
 cli_mint_admin_token() {
   "$CLI" token mint --key "$KEYS_DIR/private.pem" --role admin --scope-org 1 --ttl 12h
 }
@@ -74,7 +77,11 @@ cli_mint_service_token() {
 }
 # Answers once the org service serves requests (database reachable, migrations applied).
 cli_org_answers() { cli org list >/dev/null 2>&1; }
-cli_load_demo() { cli demo load; }
+# The demo generator is its own program (services/demo), never in the production image.
+cli_load_demo() {
+  [[ -x $DEMO ]] || die "the demo program was not built: $DEMO"
+  with_local_targets "$DEMO" load
+}
 cli_print_tree() { cli org tree; }
 
 # ---- helpers ------------------------------------------------------------------

@@ -5,10 +5,20 @@
 #include <CLI/CLI.hpp>
 
 #include "services/cli/commands.h"
+#include "services/cli/connection_flags.h"
 #include "services/cli/member_commands.h"
 
 namespace grassroots::cli {
 namespace {
+
+void AddOutputFlag(CLI::App& command, OutputFormat& output) {
+  static const std::map<std::string, OutputFormat> kFormats = {{"json", OutputFormat::kJson},
+                                                               {"table", OutputFormat::kTable}};
+  command.add_option("-o,--output", output, "json or table")
+      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case));
+}
+
+}  // namespace
 
 void AddConnectionFlags(CLI::App& command, ConnectionFlags& flags) {
   command.add_option("--target", flags.target,
@@ -21,15 +31,6 @@ void AddConnectionFlags(CLI::App& command, ConnectionFlags& flags) {
   command.add_flag("--tls", flags.tls, "use TLS (system roots unless --ca-file)");
   command.add_option("--ca-file", flags.ca_file, "PEM roots for --tls");
 }
-
-void AddOutputFlag(CLI::App& command, OutputFormat& output) {
-  static const std::map<std::string, OutputFormat> kFormats = {{"json", OutputFormat::kJson},
-                                                               {"table", OutputFormat::kTable}};
-  command.add_option("-o,--output", output, "json or table")
-      ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case));
-}
-
-}  // namespace
 
 int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::istream& in, EnvLookup env) {
   Io io{out, err, in, std::move(env)};
@@ -169,21 +170,13 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   tail->callback([&] { exit_code = RunFeedTail(tail_options, io); });
 
   // ---- demo ----
-  CLI::App* demo = app.add_subcommand("demo", "demonstration data");
-  demo->require_subcommand(1);
-  DemoLoadOptions demo_options;
-  CLI::App* demo_load = demo->add_subcommand(
-      "load", "load the fictional Lâm Viên province committee through the API (idempotent)");
-  demo_load->add_option("--parallel", demo_options.parallelism, "concurrent calls")->capture_default_str();
-  demo_load->add_flag("--skip-meetings", demo_options.skip_meetings, "leave out the ~6,000 meeting records");
-  demo_load->add_flag("--plan-only", demo_options.plan_only, "print what would be loaded; make no calls");
-  demo_load->add_flag("--skip-members", demo_options.skip_members,
-                      "leave out the ~3,500 members and their 2020-2025 history (membership service)");
-  demo_load->add_option("--membership-target", demo_options.membership_target,
-                        "host:port of the membership service (default GRASSROOTS_MEMBERSHIP_TARGET, else "
-                        "localhost:50052); skipped with a notice when it does not answer");
-  AddConnectionFlags(*demo_load, demo_options.connection);
-  demo_load->callback([&] { exit_code = RunDemoLoad(demo_options, io); });
+  // The demo generator is its own binary, left out of the production image.
+  CLI::App* demo = app.add_subcommand("demo", "moved: the demo committee is loaded by `grassroots-demo load`");
+  demo->allow_extras();
+  demo->callback([&] {
+    io.err << "the demo moved to its own program: run `grassroots-demo load` (same options)" << std::endl;
+    exit_code = kExitUsage;
+  });
 
   try {
     app.parse(argc, argv);

@@ -22,10 +22,6 @@
 #include "common/auth/auth.h"
 #include "grassroots/feed/v1/change_feed.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
-#include "services/cli/demo_loader.h"
-#include "services/cli/demo_members.h"
-#include "services/cli/demo_members_loader.h"
-#include "services/cli/demo_plan.h"
 #include "services/cli/generic_call.h"
 
 namespace grassroots::cli {
@@ -304,73 +300,6 @@ int RunFeedTail(const FeedTailOptions& options, Io& io) {
   }
   grpc::Status status = reader->Finish();
   if (!status.ok()) return RpcFail(io, status);
-  return kExitOk;
-}
-
-int RunDemoLoad(const DemoLoadOptions& options, Io& io) {
-  const demo::Plan plan = demo::BuildPlan();
-  const demo::PlanCounts counts = demo::Count(plan);
-  if (options.plan_only) {
-    io.out << "organizations " << counts.organizations << "\ngrassroots " << counts.grassroots << "\ncells "
-           << counts.cells << "\nparty_groups " << counts.party_groups << "\nresidential_units " << counts.units
-           << "\nuncovered_units " << counts.uncovered_units << "\ncommittee_terms " << plan.terms.size()
-           << "\nworking_regulations " << plan.regulations.size() << "\nmeetings " << plan.meetings.size()
-           << "\nnew_models " << plan.new_models.size() << "\nfour_good " << plan.four_good.size() << "\nratings "
-           << plan.ratings.size() << "\nrestructuring_steps " << plan.restructuring.size() << std::endl;
-    if (!options.skip_members) {
-      const demo::MembersCounts members = demo::CountMembers(demo::BuildMembersPlan(plan));
-      io.out << "members " << members.members << "\nmembers_imported_2020 " << members.imported
-             << "\nprospects " << members.prospects << "\nadmitted " << members.admitted << "\nadmissions_by_year";
-      for (const auto& [year, admitted] : members.admissions_by_year) io.out << " " << year << ":" << admitted;
-      io.out << "\nabandoned " << members.abandoned << "\nrecognized " << members.recognized << "\ntransfers "
-             << members.transfers << "\ntransfers_out " << members.transfers_out << "\nexempted " << members.exempted
-             << "\nremoved " << members.removed << "\nleft " << members.left << "\ndeceased " << members.deceased
-             << "\nmember_ratings " << members.ratings << "\nresidence_registrations " << members.registrations
-             << "\nresidence_feedback " << members.feedback << "\ncommitments " << members.commitments
-             << "\ntrainings " << members.trainings << "\nmember_calls " << members.calls << std::endl;
-    }
-    return kExitOk;
-  }
-  absl::StatusOr<Connection> connection = Connection::Open("grassroots.org.v1", options.connection, io.env);
-  if (!connection.ok()) return Fail(io, connection.status().message());
-  if (connection->token().empty()) {
-    return Fail(io, "a token is required (--token, --token-file or GRASSROOTS_TOKEN): mint an admin token for the root scope");
-  }
-  demo::LoadOptions load_options;
-  load_options.parallelism = options.parallelism;
-  load_options.with_meetings = !options.skip_meetings;
-  absl::StatusOr<demo::LoadReport> report = demo::Load(*connection, plan, load_options, io.out);
-  if (!report.ok()) {
-    io.err << "demo load failed: " << report.status().message() << std::endl;
-    return kExitRpcError;
-  }
-  if (!report->already_loaded) {
-    io.out << "created: " << report->organizations_created << " organizations, " << report->units_created
-           << " residential units, " << report->terms_created << " committee terms, " << report->regulations_created
-           << " working regulations, " << report->meetings_created << " meetings, " << report->new_models_created
-           << " new models, " << report->four_good_created << " four-good designations, " << report->ratings_created
-           << " ratings; " << report->restructuring_steps_applied << " restructuring steps" << std::endl;
-  }
-  if (options.skip_members) return kExitOk;
-
-  ConnectionFlags membership_flags = options.connection;
-  membership_flags.target = options.membership_target;
-  absl::StatusOr<Connection> membership = Connection::Open("grassroots.membership.v1", membership_flags, io.env);
-  if (!membership.ok()) return Fail(io, membership.status().message());
-  const demo::MembersPlan members_plan = demo::BuildMembersPlan(plan);
-  demo::MembersLoadOptions members_options;
-  members_options.parallelism = options.parallelism;
-  absl::StatusOr<demo::MembersLoadReport> members =
-      demo::LoadMembers(*membership, report->organization_names, members_plan, members_options, io.out);
-  if (!members.ok()) {
-    io.err << "demo members load failed: " << members.status().message() << std::endl;
-    return kExitRpcError;
-  }
-  if (!members->unreachable && !members->already_loaded) {
-    io.out << "members: " << members->imported_created << " imported, " << members->prospects
-           << " prospects through the admission pipeline, " << members->calls << " lifecycle and yearly-record calls"
-           << std::endl;
-  }
   return kExitOk;
 }
 

@@ -98,18 +98,6 @@ struct FeedTailOptions {
 };
 int RunFeedTail(const FeedTailOptions& options, Io& io);
 
-struct DemoLoadOptions {
-  ConnectionFlags connection;
-  int parallelism = 8;
-  bool skip_meetings = false;
-  bool plan_only = false;     // print the plan's counts and exit, no calls
-  bool skip_members = false;  // leave out the ~3,500 members and their history
-  // The membership service (default GRASSROOTS_MEMBERSHIP_TARGET, else localhost:50052);
-  // --target and the token flags apply to the org service and are shared.
-  std::string membership_target;
-};
-int RunDemoLoad(const DemoLoadOptions& options, Io& io);
-
 // One node of an indented tree.
 struct TreeLine {
   int depth = 0;

@@ -71,6 +71,23 @@ def service_executables(repo):
     return names
 
 
+def check_image_leaves_out_demo(repo, executables, services):
+    """The demo generator writes fictional data: deploy/Dockerfile must not ship it, and no
+    chart service may run it."""
+    check("grassroots-demo" in executables, "services/demo no longer builds grassroots-demo: update this check")
+    with open(os.path.join(repo, "deploy/Dockerfile"), encoding="utf-8") as dockerfile:
+        text = dockerfile.read().replace("\\\n", " ")
+    collects = [line for line in text.splitlines() if re.search(r"find\s+/build/services\b", line)]
+    check(bool(collects), "deploy/Dockerfile: no `find /build/services` step collects the binaries")
+    for line in collects:
+        check("! -name 'grassroots-demo'" in line,
+              f"deploy/Dockerfile collects binaries without excluding grassroots-demo: {line.strip()}")
+    check(re.search(r"test ! -e /out/bin/grassroots-demo", text) is not None,
+          "deploy/Dockerfile does not assert that /out/bin holds no grassroots-demo")
+    for name, svc in services.items():
+        check(svc.get("binary") != "grassroots-demo", f"chart service {name} runs the demo generator")
+
+
 def by_kind(docs):
     kinds = {}
     for doc in docs:
@@ -241,6 +258,8 @@ def main():
 
     env_names = known_env_names(repo)
     executables = service_executables(repo)
+    with open(os.path.join(chart, "values.yaml"), encoding="utf-8") as values_file:
+        check_image_leaves_out_demo(repo, executables, yaml.safe_load(values_file)["services"])
     secret = ["--set", f"secrets.existingSecret={SECRET_NAME}"]
 
     lint = run([helm, "lint", "--strict", chart, *secret])

@@ -112,6 +112,13 @@ absl::Status CheckPostForUnit(ResidentialUnitKind kind, HeadPost post, std::stri
                                          : "a residential group has a RESIDENTIAL_GROUP_HEAD, not a VILLAGE_HEAD");
 }
 
+absl::Status CheckHeadMembership(bool is_party_member, bool names_member, std::string_view field) {
+  if (is_party_member == names_member) return absl::OkStatus();
+  const std::string member_field = absl::StrCat(common::ToAbsl(field), ".member");
+  if (names_member) return common::InvalidField(member_field, "is only for a head who is a party member");
+  return common::InvalidField(member_field, "is required for a head who is a party member (membership confirms it)");
+}
+
 absl::Status CheckHeadTraining(const HeadPeriod& head, const HeadTraining& training, absl::CivilDay today) {
   if (training.post != head.post) {
     return common::InvalidField("training.post", absl::StrCat("must be the head's post, ", common::ToAbsl(HeadPostCode(head.post))));

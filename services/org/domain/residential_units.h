@@ -118,6 +118,11 @@ absl::Status CheckCoveringCell(const Organization& cell, absl::CivilDay from, st
 // group head); INVALID_ARGUMENT naming `field` otherwise.
 absl::Status CheckPostForUnit(ResidentialUnitKind kind, HeadPost post, std::string_view field);
 
+// A head who is a party member is named by a member id (membership confirms it), and only
+// such a head names one: INVALID_ARGUMENT naming "<field>.member" otherwise. So a head counts
+// as a member (S15) only once membership has confirmed it.
+absl::Status CheckHeadMembership(bool is_party_member, bool names_member, std::string_view field);
+
 // A head's training is for the head's own post, inside a valid term, not in the future, and
 // begins before the term ends (INVALID_ARGUMENT naming the "training.*" field).
 absl::Status CheckHeadTraining(const HeadPeriod& head, const HeadTraining& training, absl::CivilDay today);

@@ -123,12 +123,9 @@ absl::StatusOr<domain::HeadPeriod> HeadFromProto(const v1::UnitHead& proto, cons
                       api::NormalizeText(proto.display_name(), field + ".display_name", true, kMaxNameChars));
   head.is_party_member = proto.is_party_member();
   if (!proto.member().empty()) {
-    GR_ASSIGN_OR_RETURN(int64_t member_id, api::ParseId(proto.member(), "members", field + ".member"));
-    if (!head.is_party_member) {
-      return common::InvalidField(field + ".member", "is only for a head who is a party member");
-    }
-    head.member_id = member_id;
+    GR_ASSIGN_OR_RETURN(head.member_id, api::ParseId(proto.member(), "members", field + ".member"));
   }
+  GR_RETURN_IF_ERROR(domain::CheckHeadMembership(head.is_party_member, head.member_id.has_value(), field));
   if (proto.valid_from().empty() && !default_from) return common::InvalidField(field + ".valid_from", "is required");
   GR_ASSIGN_OR_RETURN(head.valid_from, api::ParseDateOr(proto.valid_from(), field + ".valid_from",
                                                         default_from.value_or(absl::CivilDay())));

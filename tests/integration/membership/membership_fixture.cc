@@ -241,7 +241,10 @@ void StartMemberSide(Suite& s) {
 
 }  // namespace
 
-void MembershipFixture::SetUpTestSuite() {
+void MembershipFixture::SetUpTestSuite() { StartSuite(/*with_root=*/true); }
+void MembershipFixture::SetUpTestSuiteWithEmptyTree() { StartSuite(/*with_root=*/false); }
+
+void MembershipFixture::StartSuite(bool with_root) {
   suite = new Suite();
   Suite& s = *suite;
   auto rules = common::RulesRegistry::LoadFile(common::RulesRegistry::DefaultPath());
@@ -269,7 +272,8 @@ void MembershipFixture::SetUpTestSuite() {
   s.orgs = orgv1::OrganizationService::NewStub(s.org_channel);
 
   // The suite's root. The empty tree lets any administrator create it.
-  {
+  s.root_id = 1;
+  if (with_root) {
     orgv1::CreateOrganizationRequest request;
     request.mutable_organization()->set_code(UniqueCode("ROOT"));
     request.mutable_organization()->set_display_name("Đảng bộ tỉnh Lâm Đồng");
@@ -310,10 +314,12 @@ void MembershipFixture::SetUpTestSuite() {
       grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), s.mem.token_file,
       std::chrono::milliseconds(500));
   s.org.context->members = s.org.member_directory.get();
-  WaitForProjection(s.root_id);
+  if (with_root) WaitForProjection(s.root_id);
 }
 
 orgv1::ResidentialUnitService::Stub& MembershipFixture::org_units() { return *S().org_units; }
+int MembershipFixture::org_port() { return S().org.host->port(); }
+int MembershipFixture::membership_port() { return S().mem.host->port(); }
 
 void MembershipFixture::SetOrgMembershipReachable(bool reachable) {
   Suite& s = S();

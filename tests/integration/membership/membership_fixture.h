@@ -83,6 +83,12 @@ class MembershipFixture : public ::testing::Test {
  public:
   static void SetUpTestSuite();
   static void TearDownTestSuite();
+  // Like SetUpTestSuite, but the org tree stays empty (for code under test that creates
+  // its own root): RootId() is 1, the id the first organization of the tree gets.
+  static void SetUpTestSuiteWithEmptyTree();
+
+ private:
+  static void StartSuite(bool with_root);
 
  protected:
   // ---- stubs (the membership service unless named org) ----
@@ -97,6 +103,9 @@ class MembershipFixture : public ::testing::Test {
   static orgv1::OrganizationService::Stub& orgs();
   // Org's residential units, whose heads org confirms with this membership service.
   static orgv1::ResidentialUnitService::Stub& org_units();
+  // Loopback ports of the two services (for clients such as the CLI and the demo loader).
+  static int org_port();
+  static int membership_port();
   // false: org's member checks go to an address nobody listens on (until set back).
   static void SetOrgMembershipReachable(bool reachable);
 

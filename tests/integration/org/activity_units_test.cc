@@ -21,7 +21,6 @@ class UnitsTest : public ActivityTest {
     u.set_commune_organization(commune_.name());
     u.set_covering_cell(cell_.name());
     u.mutable_head()->set_display_name("Nguyễn Văn Hùng");
-    u.mutable_head()->set_is_party_member(true);
     u.mutable_front_work_committee_head()->set_display_name("Trần Thị Mai");
     u.set_established_on("1995-01-01");
     u.set_households(312);
@@ -83,7 +82,7 @@ TEST_F(UnitsTest, CreateGetUpdateAndFeed) {
   EXPECT_TRUE(created.name().rfind("residentialUnits/", 0) == 0);
   EXPECT_EQ(created.display_name(), "Thôn 3");
   EXPECT_EQ(created.covering_cell(), cell_.name());
-  EXPECT_TRUE(created.head().is_party_member());
+  EXPECT_FALSE(created.head().is_party_member());
   EXPECT_EQ(created.head().post(), v1::UNIT_HEAD_POST_VILLAGE_HEAD);
   EXPECT_EQ(created.head().valid_from(), "1995-01-01");  // no date: since the unit's founding
   EXPECT_EQ(created.covering_cell_since(), "2020-01-01");  // no date: since the cell's founding
@@ -146,6 +145,8 @@ TEST_F(UnitsTest, ErrorPaths) {
          u.mutable_head()->set_is_party_member(false);
          u.mutable_head()->set_member("members/41");
        }},
+      // A party member is named by a member id, which membership confirms.
+      {"unit.head.member", [](v1::ResidentialUnit& u) { u.mutable_head()->set_is_party_member(true); }},
       {"unit.covering_cell_since", [](v1::ResidentialUnit& u) { u.set_covering_cell_since("2020-13-01"); }},
       {"unit.established_on", [](v1::ResidentialUnit& u) { u.set_established_on("1995-02-30"); }},
       {"unit.ended_on", [](v1::ResidentialUnit& u) { u.set_ended_on("1990-01-01"); }},

@@ -54,6 +54,18 @@ TEST(UnitPeriods, PostsSuitTheUnitAndCodesRoundTrip) {
   EXPECT_FALSE(HeadPostFromCode("SECRETARY").has_value());
 }
 
+TEST(UnitPeriods, AMemberHeadIsNamedByAMemberId) {
+  EXPECT_TRUE(CheckHeadMembership(true, true, "head").ok());
+  EXPECT_TRUE(CheckHeadMembership(false, false, "head").ok());
+  // A party member without a member id would count in S15 unconfirmed.
+  absl::Status unnamed = CheckHeadMembership(true, false, "unit.head");
+  EXPECT_EQ(unnamed.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(common::FieldOf(unnamed), "unit.head.member");
+  absl::Status not_member = CheckHeadMembership(false, true, "head");
+  EXPECT_EQ(not_member.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(common::FieldOf(not_member), "head.member");
+}
+
 TEST(UnitPeriods, AnOpenCoveringNeedsALivingCell) {
   Organization cell;
   cell.id = 9;

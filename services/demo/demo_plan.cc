@@ -1,4 +1,4 @@
-#include "services/cli/demo_plan.h"
+#include "services/demo/demo_plan.h"
 
 #include <algorithm>
 #include <map>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
 namespace {
 
 constexpr uint64_t kSeed = 20250701;
@@ -723,6 +723,11 @@ Plan Builder::Build() {
   AddDistrictGrassroots();
   AddActivity();
   AddRestructuring();
+  // Drawn last, so the rest of the plan is what it was before heads had successors.
+  for (ResidentialUnit& unit : plan_.units) {
+    unit.elected_head_name = PersonName(false);
+    unit.front_successor_name = PersonName(false);
+  }
   return plan_;
 }
 
@@ -748,4 +753,4 @@ PlanCounts Count(const Plan& plan) {
   return counts;
 }
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
 
 inline constexpr char kRootCode[] = "DEMO-LV";
 inline constexpr char kDistrictCode[] = "DEMO-LV.BN";
@@ -43,10 +43,17 @@ struct ResidentialUnit {
   int kind = 1;              // grassroots.org.v1.ResidentialUnitKind: 1 village, 2 residential group
   std::string commune_code;
   std::string covering_cell_code;  // empty: no cell covers it
+  // The heads since the unit's founding: not party members (a member head is named by a
+  // member id, which exists only once the members are loaded; see demo_facts.h).
   std::string head_name;
-  bool head_is_member = false;
   std::string front_head_name;
+  // Their successors (demo_facts.h): the head elected in 2022 and, for some units, the front
+  // work committee head chosen in 2024. A successor who is a member is one of the demo's
+  // members living in the unit; the names below are for successors who are not.
+  bool head_is_member = false;
   bool front_head_is_member = false;
+  std::string elected_head_name;
+  std::string front_successor_name;
   std::string established_on;
   int households = 0;
 };
@@ -150,4 +157,4 @@ PlanCounts Count(const Plan& plan);
 bool IsCellType(const std::string& type);
 bool IsGrassrootsType(const std::string& type);
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

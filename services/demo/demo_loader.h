@@ -12,11 +12,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/cli/connection.h"
-#include "services/cli/demo_plan.h"
+#include "services/demo/demo_plan.h"
 
 #include <grpcpp/grpcpp.h>
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
 
 struct LoadOptions {
   int parallelism = 8;        // concurrent calls for independent records
@@ -42,7 +42,7 @@ struct LoadReport {
 
 // Progress lines go to `progress`. Errors name the record that failed and the
 // server's status (code, message, field violations).
-absl::StatusOr<LoadReport> Load(const Connection& connection, const Plan& plan, const LoadOptions& options,
+absl::StatusOr<LoadReport> Load(const cli::Connection& connection, const Plan& plan, const LoadOptions& options,
                                 std::ostream& progress);
 
 // "demo-org-DEMO-LV_BN_X01" : request ids allow [A-Za-z0-9_-] only, at most 64 chars.
@@ -55,4 +55,4 @@ absl::Status CallError(const std::string& what, const grpc::Status& status);
 // writes treat ALREADY_EXISTS on a retry as done.
 grpc::Status WithRetry(const std::function<grpc::Status()>& call);
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

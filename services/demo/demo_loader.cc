@@ -1,4 +1,4 @@
-#include "services/cli/demo_loader.h"
+#include "services/demo/demo_loader.h"
 
 #include <algorithm>
 #include <atomic>
@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <ostream>
 #include <thread>
 
@@ -23,7 +24,10 @@
 #include "grassroots/org/v1/residential_unit.grpc.pb.h"
 #include "services/cli/generic_call.h"
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
+
+using cli::Connection;
+using cli::DescribeStatus;
 namespace {
 
 namespace v1 = ::grassroots::org::v1;
@@ -60,6 +64,7 @@ class Loader {
  private:
   // ---- lookups ----
   absl::StatusOr<std::string> FindRoot();
+  absl::Status RequireOnlyDemo();
   absl::Status IndexExisting(const std::string& root_name);
   std::string NameOf(const std::string& code) {
     absl::MutexLock lock(&names_mutex_);
@@ -181,6 +186,39 @@ absl::StatusOr<std::string> Loader::FindRoot() {
   }
 }
 
+// The demo is fictional: it goes only into a tree that is empty or holds the demo alone,
+// never next to real organizations. The tree is what the token's scope shows.
+absl::Status Loader::RequireOnlyDemo() {
+  std::set<std::string> demo_codes;
+  for (const Org& org : plan_.organizations) demo_codes.insert(org.code);
+  for (const Org& org : plan_.new_organizations) demo_codes.insert(org.code);
+  v1::ListOrganizationsRequest request;
+  request.set_include_ended(true);
+  request.set_page_size(1000);
+  int foreign = 0;
+  std::string example;
+  for (;;) {
+    v1::ListOrganizationsResponse response;
+    grpc::Status status = WithRetry([&] {
+      grpc::ClientContext context;
+      Prepare(context);
+      return orgs_->ListOrganizations(&context, request, &response);
+    });
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND) break;  // the scope's root does not exist yet
+    if (!status.ok()) return CallError("reading the tree before loading the demo", status);
+    for (const v1::Organization& org : response.organizations()) {
+      if (demo_codes.count(org.code()) > 0) continue;
+      if (foreign++ == 0) example = absl::StrCat(org.code(), " (", org.name(), ")");
+    }
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  if (foreign == 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "refusing to load the demo: the tree holds ", foreign, " organization(s) that are not the demo's, e.g. ", example,
+      ". The demo loads only into an empty tree or one that holds the demo alone; nothing was written."));
+}
+
 absl::Status Loader::IndexExisting(const std::string& root_name) {
   Remember(kRootCode, root_name);
   // Organizations moved out or handed over are only under the root on some
@@ -273,9 +311,7 @@ absl::Status Loader::CreateUnits() {
       out->set_covering_cell(*cell);
     }
     out->mutable_head()->set_display_name(unit.head_name);
-    out->mutable_head()->set_is_party_member(unit.head_is_member);
     out->mutable_front_work_committee_head()->set_display_name(unit.front_head_name);
-    out->mutable_front_work_committee_head()->set_is_party_member(unit.front_head_is_member);
     out->set_established_on(unit.established_on);
     out->set_households(unit.households);
     request.set_request_id(RequestId("unit", unit.code));
@@ -566,6 +602,7 @@ absl::Status Loader::Restructure() {
 }
 
 absl::StatusOr<LoadReport> Loader::Run() {
+  if (absl::Status only_demo = RequireOnlyDemo(); !only_demo.ok()) return only_demo;
   absl::StatusOr<std::string> root = FindRoot();
   if (!root.ok()) return root.status();
   if (!root->empty()) {
@@ -613,7 +650,7 @@ absl::StatusOr<LoadReport> Loader::Run() {
           "created the demo root ", kRootCode, " as ", created_root,
           ", but the token's scope does not include it. Mint an administrator token for it (grassroots token mint "
           "--role admin --scope-org ",
-          id, " ...) and run `grassroots demo load` again to continue."));
+          id, " ...) and run `grassroots-demo load` again to continue."));
     }
     if (!visible.ok()) return visible.status();
   }
@@ -680,4 +717,4 @@ grpc::Status WithRetry(const std::function<grpc::Status()>& call) {
   return status;
 }
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

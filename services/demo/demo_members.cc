@@ -1,4 +1,4 @@
-#include "services/cli/demo_members.h"
+#include "services/demo/demo_members.h"
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "common/api/api.h"
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
 namespace {
 
 using Day = absl::CivilDay;
@@ -1641,4 +1641,4 @@ MembersCounts CountMembers(const MembersPlan& plan) {
   return counts;
 }
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

@@ -13,9 +13,9 @@
 #include "grassroots/membership/v1/member.pb.h"
 #include "grassroots/membership/v1/lifecycle.pb.h"
 #include "grassroots/membership/v1/yearly_records.pb.h"
-#include "services/cli/demo_plan.h"
+#include "services/demo/demo_plan.h"
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
 
 namespace mv1 = ::grassroots::membership::v1;
 
@@ -148,4 +148,4 @@ struct MembersCounts {
 };
 MembersCounts CountMembers(const MembersPlan& plan);
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

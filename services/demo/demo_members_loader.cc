@@ -1,4 +1,4 @@
-#include "services/cli/demo_members_loader.h"
+#include "services/demo/demo_members_loader.h"
 
 #include <algorithm>
 #include <atomic>
@@ -22,12 +22,18 @@
 #include "grassroots/membership/v1/lifecycle.grpc.pb.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
 #include "grassroots/membership/v1/yearly_records.grpc.pb.h"
-#include "services/cli/demo_loader.h"
+#include "services/demo/demo_loader.h"
 #include "services/cli/generic_call.h"
 #include "services/cli/member_commands.h"
 #include "services/cli/member_import.h"
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
+
+using cli::Connection;
+using cli::DescribeStatus;
+using cli::ImportOutcome;
+using cli::StreamImport;
+using cli::DescribeRowError;
 namespace {
 
 void SetDecision(const Decision& from, mv1::Decision* to) {
@@ -601,7 +607,7 @@ absl::StatusOr<MembersLoadReport> MembersLoader::Run() {
   if (!connection_.channel()->WaitForConnected(absl::ToChronoTime(absl::Now() + options_.connect_wait))) {
     report_.unreachable = true;
     progress_ << "The membership service does not answer at " << connection_.target()
-              << "; the demo's members are not loaded (start it and run `grassroots demo load` again)." << std::endl;
+              << "; the demo's members are not loaded (start it and run `grassroots-demo load` again)." << std::endl;
     return report_;
   }
   GR_ASSIGN_OR_RETURN(const bool loaded, AlreadyLoaded());
@@ -676,4 +682,4 @@ absl::StatusOr<MembersLoadReport> LoadMembers(const Connection& membership,
   return loader.Run();
 }
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

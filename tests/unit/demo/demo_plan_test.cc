@@ -1,13 +1,13 @@
-#include "services/cli/demo_plan.h"
+#include "services/demo/demo_plan.h"
 
 #include <map>
 #include <set>
 
 #include <gtest/gtest.h>
 
-#include "services/cli/demo_loader.h"
+#include "services/demo/demo_loader.h"
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
 namespace {
 
 const Plan& ThePlan() {
@@ -172,4 +172,4 @@ TEST(RequestId, KeepsOnlyAllowedCharacters) {
 }
 
 }  // namespace
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

@@ -1,4 +1,4 @@
-#include "services/cli/demo_members.h"
+#include "services/demo/demo_members.h"
 
 #include <map>
 #include <set>
@@ -12,7 +12,7 @@
 #include "services/membership/domain/member_rules.h"
 #include "services/membership/handlers/member_csv.h"
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
 namespace {
 
 const Plan& OrgPlan() {
@@ -206,7 +206,7 @@ TEST(DemoMembers, TheImportFileIsWhatTheImportAccepts) {
     EXPECT_EQ(mapped->request.party_card_number(), member.party_card_number);
     return absl::OkStatus();
   };
-  std::string chunk(kImportChunkBytes, '\0');
+  std::string chunk(cli::kImportChunkBytes, '\0');
   while (file.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || file.gcount() > 0) {
     ASSERT_TRUE(splitter.Feed(std::string_view(chunk.data(), static_cast<size_t>(file.gcount())), sink).ok());
   }
@@ -215,4 +215,4 @@ TEST(DemoMembers, TheImportFileIsWhatTheImportAccepts) {
 }
 
 }  // namespace
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

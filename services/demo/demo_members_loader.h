@@ -16,9 +16,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/cli/connection.h"
-#include "services/cli/demo_members.h"
+#include "services/demo/demo_members.h"
 
-namespace grassroots::cli::demo {
+namespace grassroots::demo {
 
 struct MembersLoadOptions {
   int parallelism = 8;           // members worked on at once (each member's calls stay in order)
@@ -40,9 +40,9 @@ struct MembersLoadReport {
 };
 
 // `organizations`: org code -> "organizations/N" for the demo tree (demo::Load's report).
-absl::StatusOr<MembersLoadReport> LoadMembers(const Connection& membership,
+absl::StatusOr<MembersLoadReport> LoadMembers(const cli::Connection& membership,
                                               const std::map<std::string, std::string>& organizations,
                                               const MembersPlan& plan, const MembersLoadOptions& options,
                                               std::ostream& progress);
 
-}  // namespace grassroots::cli::demo
+}  // namespace grassroots::demo

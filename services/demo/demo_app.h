@@ -1,0 +1,27 @@
+#pragma once
+// `grassroots-demo`: loads the fictional demo committee through the services' APIs.
+// A program of its own so the production image (deploy/Dockerfile) leaves it out.
+#include <iosfwd>
+#include <string>
+
+#include "services/cli/commands.h"
+#include "services/cli/connection.h"
+
+namespace grassroots::demo {
+
+struct DemoLoadOptions {
+  cli::ConnectionFlags connection;
+  int parallelism = 8;
+  bool skip_meetings = false;
+  bool plan_only = false;     // print the plan's counts and exit, no calls
+  bool skip_members = false;  // leave out the ~3,500 members and their history
+  // The membership service (default GRASSROOTS_MEMBERSHIP_TARGET, else localhost:50052);
+  // --target and the token flags apply to the org service and are shared.
+  std::string membership_target;
+};
+int RunDemoLoad(const DemoLoadOptions& options, cli::Io& io);
+
+// Parses argv (`grassroots-demo load ...`) and runs the command; returns the exit code.
+int RunDemo(int argc, char** argv, std::ostream& out, std::ostream& err, std::istream& in, cli::EnvLookup env);
+
+}  // namespace grassroots::demo
