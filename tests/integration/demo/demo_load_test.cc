@@ -59,9 +59,10 @@ class DemoTestBase : public membership::testing::MembershipFixture {
   static int64_t UnitId(const std::string& code) {
     return OrgDbInt(absl::StrCat("SELECT id FROM residential_units WHERE code = '", code, "'"));
   }
-  static std::string OrgNamed(const std::string& code) {
-    return absl::StrCat("organizations/", OrgDbInt(absl::StrCat("SELECT id FROM organizations WHERE code = '", code, "'")));
+  static int64_t OrgNamedId(const std::string& code) {
+    return OrgDbInt(absl::StrCat("SELECT id FROM organizations WHERE code = '", code, "'"));
   }
+  static std::string OrgNamed(const std::string& code) { return absl::StrCat("organizations/", OrgNamedId(code)); }
   static int64_t DemoOrganizations() { return OrgDbInt("SELECT COUNT(*) FROM organizations WHERE code LIKE 'DEMO-LV%'"); }
 };
 
@@ -181,6 +182,15 @@ TEST_F(DemoLoadTest, LoadsTheDemoWithItsFactsOnceAndRefusesAStranger) {
   EXPECT_TRUE(std::count(merge_event->related().begin(), merge_event->related().end(), target) > 0 ||
               merge_event->member_successor() == target)
       << merge_event->DebugString();
+  // Its members moved with it: membership's org-feed follower recorded MOVED_WITH_CELL
+  // in the same transaction as the merge, so no counted member is left in the source.
+  const int64_t source_id = OrgNamedId(facts.merge.source_code);
+  WaitForProjection(source_id, orgv1::ORGANIZATION_STATE_MERGED);
+  EXPECT_GT(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_events WHERE kind = ", v1::EVENT_KIND_MOVED_WITH_CELL)),
+            0);
+  EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM members WHERE cell_id = ", source_id, " AND status IN (",
+                                     v1::MEMBER_STATUS_PROBATIONARY, ", ", v1::MEMBER_STATUS_OFFICIAL, ")")),
+            0);
   ASSERT_FALSE(facts.coverings.empty());
   for (const CoveringChange& change : facts.coverings) {
     orgv1::GetResidentialUnitRequest unit_request;
