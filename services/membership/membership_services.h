@@ -48,23 +48,23 @@ struct MembershipDependencies {
   const common::RulesRegistry& rules;
   std::shared_ptr<const common::auth::TokenVerifier> verifier;
   // Null: metrics of the feed and the follower are kept private (tests, benchmarks).
-  std::shared_ptr<prometheus::Registry> registry;
-  std::string page_token_secret;
+  std::shared_ptr<prometheus::Registry> registry = nullptr;
+  std::string page_token_secret = {};
   // HMAC key of the citizen-ID lookup index.
-  std::string citizen_id_lookup_key;
+  std::string citizen_id_lookup_key = {};
   const domain::WorkingCalendar& calendar;
   const domain::CodeLists& codes;
   // The organization service: synchronous cell checks on writes.
-  std::shared_ptr<grpc::Channel> org_channel;
+  std::shared_ptr<grpc::Channel> org_channel = nullptr;
   // Its change feed, which the projection follows; null: org_channel.
-  std::shared_ptr<grpc::Channel> org_feed_channel;
+  std::shared_ptr<grpc::Channel> org_feed_channel = nullptr;
   // The bearer token (role service) presented to the organization service.
-  std::shared_ptr<orgtree::ServiceToken> service_token;
+  std::shared_ptr<orgtree::ServiceToken> service_token = nullptr;
   std::chrono::milliseconds org_call_deadline{2000};
   // The follower's settings; its on_organization_change is replaced by
   // organization_change_hook when that is set.
-  orgtree::OrgFeedFollowerOptions follower_options;
-  OrganizationChangeHookFactory organization_change_hook;
+  orgtree::OrgFeedFollowerOptions follower_options = {};
+  OrganizationChangeHookFactory organization_change_hook = nullptr;
 };
 
 class MembershipServices {

@@ -32,8 +32,8 @@ struct OrgDependencies {
   const common::RulesRegistry& rules;
   std::shared_ptr<const common::auth::TokenVerifier> verifier;
   // Null: the feed's metrics are kept private (tests, benchmarks).
-  std::shared_ptr<prometheus::Registry> registry;
-  std::string page_token_secret;
+  std::shared_ptr<prometheus::Registry> registry = nullptr;
+  std::string page_token_secret = {};
   // The membership service (unit heads who name a member); null: such heads are refused.
   MemberDirectory* members = nullptr;
 };
