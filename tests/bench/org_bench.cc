@@ -44,6 +44,7 @@
 #include "common/log/log.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
+#include "grassroots/org/v1/organization.grpc.pb.h"
 #include "services/org/org_services.h"
 
 namespace grassroots::migrations {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include <cppconn/connection.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <grpcpp/grpcpp.h>
