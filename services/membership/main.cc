@@ -1,6 +1,6 @@
-// grassroots-membership: wires configuration, database, rules, calendar, auth,
-// the organization service client, the org-tree projection and the four
-// membership services plus the change feed into one gRPC server. No logic lives here.
+// grassroots-membership: wires configuration, database, rules, calendar, code
+// lists, auth, the organization service channel and the membership services
+// (membership_services.h) into one gRPC server. No logic lives here.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -8,34 +8,17 @@
 #include <variant>
 
 #include <grpcpp/grpcpp.h>
-#include <prometheus/registry.h>
 
-#include "common/api/api.h"
-#include "common/auth/auth.h"
 #include "common/config/config.h"
 #include "common/db/db.h"
-#include "common/feed/feed.h"
 #include "common/log/log.h"
-#include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
 #include "common/server/service_start.h"
 #include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/working_calendar.h"
-#include "services/membership/handlers/code_migration.h"
-#include "services/membership/handlers/cell_succession.h"
-#include "services/membership/handlers/handler_context.h"
-#include "services/membership/handlers/import_handlers.h"
-#include "services/membership/handlers/lifecycle_handlers.h"
-#include "services/membership/handlers/member_handlers.h"
-#include "services/membership/handlers/policy.h"
-#include "services/membership/handlers/yearly_handlers.h"
-#include "services/membership/store/event_store.h"
-#include "services/membership/store/member_store.h"
-#include "services/membership/store/yearly_store.h"
-#include "services/orgtree/cell_directory.h"
-#include "services/orgtree/org_feed_follower.h"
-#include "services/orgtree/org_projection.h"
+#include "services/membership/membership_services.h"
 #include "services/orgtree/orgtree_migrations.h"
+#include "services/orgtree/service_token.h"
 
 namespace grassroots::migrations {
 const std::vector<common::db::Migration>& MembershipMigrations();
@@ -84,7 +67,6 @@ int main(int argc, char** argv) {
       DeclareOptions(options));
   if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
   common::ServiceBase& base = std::get<common::ServiceBase>(started);
-  common::db::ConnectionPool* db = base.pool.get();
   absl::StatusOr<membership::domain::WorkingCalendar> calendar =
       membership::domain::WorkingCalendar::LoadFile(options.calendar_file);
   if (!calendar.ok()) {
@@ -96,58 +78,33 @@ int main(int argc, char** argv) {
     common::log::Error("cannot load the code lists", {{"status", codes.status().ToString()}});
     return 1;
   }
-  common::auth::Authorizer authorizer(base.verifier, membership::MakeMembershipMethodPolicy());
-  common::api::PageTokenCodec page_tokens(base.config.page_token_secret);
-
   // The organization service: cell checks on writes, and its change feed for the projection.
   grpc::ChannelArguments org_channel_args = common::DefaultChannelArguments();
   // Spreads calls over the org replicas when the target resolves to several
   // addresses (a headless Service: "dns:///org-headless:50051"); one address: as pick_first.
   org_channel_args.SetLoadBalancingPolicyName("round_robin");
-  std::shared_ptr<grpc::Channel> org_channel =
-      grpc::CreateCustomChannel(options.org_target, grpc::InsecureChannelCredentials(), org_channel_args);
-  auto service_token = std::make_shared<orgtree::ServiceToken>(options.service_token_file);
-  orgtree::GrpcCellDirectory cells(org_channel, service_token, options.org_call_deadline);
-
-  orgtree::OrgProjection projection(*db);
-  membership::store::MemberStore members(*db, options.citizen_id_lookup_key);
-  membership::store::EventStore events;
-  membership::store::YearlyStore yearly;
-  membership::HandlerContext ctx{*db, authorizer, base.rules, *calendar, page_tokens,
-                                 cells, projection, members, events, yearly, *codes};
+  membership::MembershipServices services(
+      {.pool = *base.pool,
+       .rules = base.rules,
+       .verifier = base.verifier,
+       .registry = base.registry,
+       .page_token_secret = base.config.page_token_secret,
+       .citizen_id_lookup_key = options.citizen_id_lookup_key,
+       .calendar = *calendar,
+       .codes = *codes,
+       .org_channel =
+           grpc::CreateCustomChannel(options.org_target, grpc::InsecureChannelCredentials(), org_channel_args),
+       .service_token = std::make_shared<orgtree::ServiceToken>(options.service_token_file),
+       .org_call_deadline = options.org_call_deadline});
 
   // Legacy ethnicity and religion text to codes (idempotent; lists what it cannot map).
-  absl::StatusOr<membership::CodeMigrationResult> migrated = membership::MigrateLegacyCodes(ctx);
+  absl::StatusOr<membership::CodeMigrationResult> migrated = services.MigrateLegacyCodes();
   if (!migrated.ok()) {
     common::log::Error("code migration failed", {{"status", migrated.status().ToString()}});
     return 1;
   }
-  if (migrated->members_mapped > 0 || migrated->fields_unmapped > 0) {
-    common::log::Info("code migration", {{"members_mapped", std::to_string(migrated->members_mapped)},
-                                         {"fields_unmapped", std::to_string(migrated->fields_unmapped)}});
-  }
-
-  membership::MemberServiceImpl member_service(ctx);
-  membership::LifecycleServiceImpl lifecycle_service(ctx);
-  membership::YearlyRecordServiceImpl yearly_service(ctx);
-  membership::MemberImportServiceImpl import_service(ctx);
-  common::feed::ChangeFeedServiceImpl feed_service(*db, authorizer, base.registry);
-
-  orgtree::OrgFeedFollower org_feed(org_channel, service_token, *db, projection, base.registry,
-                                   {.on_organization_change = membership::MakeCellSuccessionHook(ctx)});
-  org_feed.Start();
 
   common::ServiceHost host("membership", base.config.server, base.registry);
-  host.AddService(&member_service);
-  host.AddService(&lifecycle_service);
-  host.AddService(&yearly_service);
-  host.AddService(&import_service);
-  host.AddService(&feed_service);
-  // Ready once the database answers and the org-tree projection is usable (scope checks read it).
-  host.SetReadinessProbe([db, &org_feed] { return org_feed.Ready() && db->Ping(); });
-  host.OnStop([&feed_service, &org_feed] {
-    feed_service.StopStreams();
-    org_feed.Stop();
-  });
+  services.RegisterServices(host);
   return host.RunUntilSignal();
 }

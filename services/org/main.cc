@@ -1,5 +1,5 @@
-// grassroots-org: wires configuration, database, rules, auth and the five org
-// services plus the change feed into one gRPC server. No logic lives here.
+// grassroots-org: wires configuration, database, rules, auth and the org services
+// (org_services.h) into one gRPC server. No logic lives here.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -8,26 +8,12 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <prometheus/registry.h>
-
-#include "common/api/api.h"
-#include "common/auth/auth.h"
 #include "common/config/config.h"
 #include "common/db/db.h"
-#include "common/feed/feed.h"
-#include "common/log/log.h"
-#include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
 #include "common/server/service_start.h"
-#include "services/org/handlers/committee_handlers.h"
-#include "services/org/handlers/handler_context.h"
-#include "services/org/handlers/meeting_handlers.h"
 #include "services/org/handlers/member_directory.h"
-#include "services/org/handlers/organization_handlers.h"
-#include "services/org/handlers/policy.h"
-#include "services/org/handlers/recognition_handlers.h"
-#include "services/org/handlers/residential_unit_handlers.h"
-#include "services/org/store/organization_store.h"
+#include "services/org/org_services.h"
 
 namespace grassroots::migrations {
 const std::vector<common::db::Migration>& OrgMigrations();
@@ -65,11 +51,6 @@ int main(int argc, char** argv) {
                            {&common::db::CommonMigrations(), &migrations::OrgMigrations()}, DeclareOptions(options));
   if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
   common::ServiceBase& base = std::get<common::ServiceBase>(started);
-  common::db::ConnectionPool* db = base.pool.get();
-  common::auth::Authorizer authorizer(base.verifier, org::MakeOrgMethodPolicy());
-  common::api::PageTokenCodec page_tokens(base.config.page_token_secret);
-  org::store::OrganizationStore organizations(*db);
-  org::HandlerContext ctx{*db, authorizer, base.rules, page_tokens, organizations};
   std::unique_ptr<org::GrpcMemberDirectory> member_directory;
   if (!options.membership_target.empty()) {
     if (options.service_token_file.empty()) {
@@ -82,24 +63,15 @@ int main(int argc, char** argv) {
     member_directory = std::make_unique<org::GrpcMemberDirectory>(
         grpc::CreateCustomChannel(options.membership_target, grpc::InsecureChannelCredentials(), channel_args),
         options.service_token_file, options.membership_call_deadline);
-    ctx.members = member_directory.get();
   }
 
-  org::OrganizationServiceImpl organization_service(ctx);
-  org::CommitteeServiceImpl committee_service(ctx);
-  org::ResidentialUnitServiceImpl unit_service(ctx);
-  org::MeetingServiceImpl meeting_service(ctx);
-  org::RecognitionServiceImpl recognition_service(ctx);
-  common::feed::ChangeFeedServiceImpl feed_service(*db, authorizer, base.registry);
-
+  org::OrgServices services({.pool = *base.pool,
+                             .rules = base.rules,
+                             .verifier = base.verifier,
+                             .registry = base.registry,
+                             .page_token_secret = base.config.page_token_secret,
+                             .members = member_directory.get()});
   common::ServiceHost host("org", base.config.server, base.registry);
-  host.AddService(&organization_service);
-  host.AddService(&committee_service);
-  host.AddService(&unit_service);
-  host.AddService(&meeting_service);
-  host.AddService(&recognition_service);
-  host.AddService(&feed_service);
-  host.SetReadinessProbe([db] { return db->Ping(); });
-  host.OnStop([&feed_service] { feed_service.StopStreams(); });
+  services.RegisterServices(host);
   return host.RunUntilSignal();
 }

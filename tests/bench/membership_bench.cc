@@ -59,7 +59,6 @@
 #include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
-#include "common/feed/feed.h"
 #include "common/log/log.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
@@ -69,23 +68,11 @@
 #include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/working_calendar.h"
 #include "services/membership/handlers/handler_context.h"
-#include "services/membership/handlers/import_handlers.h"
-#include "services/membership/handlers/lifecycle_handlers.h"
-#include "services/membership/handlers/member_handlers.h"
 #include "services/membership/handlers/member_writer.h"
-#include "services/membership/handlers/policy.h"
-#include "services/membership/handlers/yearly_handlers.h"
-#include "services/membership/store/event_store.h"
-#include "services/membership/store/member_store.h"
-#include "services/membership/store/yearly_store.h"
-#include "services/org/handlers/handler_context.h"
-#include "services/org/handlers/organization_handlers.h"
-#include "services/org/handlers/policy.h"
-#include "services/org/store/organization_store.h"
-#include "services/orgtree/cell_directory.h"
-#include "services/orgtree/org_feed_follower.h"
-#include "services/orgtree/org_projection.h"
+#include "services/membership/membership_services.h"
+#include "services/org/org_services.h"
 #include "services/orgtree/orgtree_migrations.h"
+#include "services/orgtree/service_token.h"
 
 namespace grassroots::migrations {
 const std::vector<common::db::Migration>& OrgMigrations();
@@ -357,33 +344,14 @@ class Bench {
   std::shared_ptr<const common::auth::TokenVerifier> verifier_;
   // org side
   std::unique_ptr<common::db::ConnectionPool> org_pool_;
-  std::unique_ptr<common::auth::Authorizer> org_authorizer_;
-  std::unique_ptr<common::api::PageTokenCodec> org_page_tokens_;
-  std::unique_ptr<org::store::OrganizationStore> organizations_;
-  std::unique_ptr<org::HandlerContext> org_context_;
-  std::unique_ptr<org::OrganizationServiceImpl> organization_service_;
-  std::unique_ptr<common::feed::ChangeFeedServiceImpl> org_feed_service_;
+  std::unique_ptr<org::OrgServices> org_services_;
   std::unique_ptr<common::ServiceHost> org_host_;
   // membership side
   std::unique_ptr<common::db::ConnectionPool> pool_;
   std::unique_ptr<membership::domain::WorkingCalendar> calendar_;
   std::unique_ptr<membership::domain::CodeLists> codes_;
-  std::unique_ptr<common::auth::Authorizer> authorizer_;
-  std::unique_ptr<common::api::PageTokenCodec> page_tokens_;
   std::string token_file_;
-  std::shared_ptr<orgtree::ServiceToken> service_token_;
-  std::unique_ptr<orgtree::GrpcCellDirectory> cell_directory_;
-  std::unique_ptr<orgtree::OrgProjection> projection_;
-  std::unique_ptr<membership::store::MemberStore> member_store_;
-  std::unique_ptr<membership::store::EventStore> event_store_;
-  std::unique_ptr<membership::store::YearlyStore> yearly_store_;
-  std::unique_ptr<membership::HandlerContext> context_;
-  std::unique_ptr<membership::MemberServiceImpl> member_service_;
-  std::unique_ptr<membership::LifecycleServiceImpl> lifecycle_service_;
-  std::unique_ptr<membership::YearlyRecordServiceImpl> yearly_service_;
-  std::unique_ptr<membership::MemberImportServiceImpl> import_service_;
-  std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
-  std::unique_ptr<orgtree::OrgFeedFollower> follower_;
+  std::unique_ptr<membership::MembershipServices> services_;
   std::unique_ptr<common::ServiceHost> host_;
   // data
   int64_t root_id_ = 0;
@@ -398,7 +366,7 @@ class Bench {
 Bench::~Bench() { Stop(); }
 
 void Bench::Stop() {
-  if (follower_) follower_->Stop();
+  if (services_) services_->follower().Stop();
   if (host_) host_->Stop();
   if (org_host_) org_host_->Stop();
   host_.reset();
@@ -449,19 +417,14 @@ common::ServerConfig BenchServerConfig() {
 }
 
 absl::Status Bench::StartOrg() {
-  org_authorizer_ = std::make_unique<common::auth::Authorizer>(verifier_, org::MakeOrgMethodPolicy());
-  org_page_tokens_ = std::make_unique<common::api::PageTokenCodec>("membership-bench-org-page-tokens");
-  organizations_ = std::make_unique<org::store::OrganizationStore>(*org_pool_);
-  org_context_ = std::make_unique<org::HandlerContext>(
-      org::HandlerContext{*org_pool_, *org_authorizer_, *rules_, *org_page_tokens_, *organizations_});
-  organization_service_ = std::make_unique<org::OrganizationServiceImpl>(*org_context_);
-  org_feed_service_ = std::make_unique<common::feed::ChangeFeedServiceImpl>(*org_pool_, *org_authorizer_, nullptr);
+  org_services_ = std::make_unique<org::OrgServices>(
+      org::OrgDependencies{.pool = *org_pool_,
+                           .rules = *rules_,
+                           .verifier = verifier_,
+                           .page_token_secret = "membership-bench-org-page-tokens"});
   org_host_ = std::make_unique<common::ServiceHost>("org-for-membership-bench", BenchServerConfig(),
                                                     std::make_shared<prometheus::Registry>());
-  org_host_->AddService(organization_service_.get());
-  org_host_->AddService(org_feed_service_.get());
-  common::feed::ChangeFeedServiceImpl* feed = org_feed_service_.get();
-  org_host_->OnStop([feed] { feed->StopStreams(); });
+  org_services_->RegisterServices(*org_host_);
   return org_host_->Start();
 }
 
@@ -472,45 +435,29 @@ absl::Status Bench::StartMembership() {
   auto calendar = membership::domain::WorkingCalendar::LoadFile(membership::domain::WorkingCalendar::DefaultPath());
   if (!calendar.ok()) return calendar.status();
   calendar_ = std::make_unique<membership::domain::WorkingCalendar>(std::move(*calendar));
-  authorizer_ = std::make_unique<common::auth::Authorizer>(verifier_, membership::MakeMembershipMethodPolicy());
-  page_tokens_ = std::make_unique<common::api::PageTokenCodec>("membership-bench-page-tokens");
   token_file_ = absl::StrCat("/tmp/grassroots-membership-bench-token-", getpid());
   {
     std::ofstream out(token_file_, std::ios::trunc);
     out << Mint(Role::kService, root_id_) << "\n";
     if (!out.good()) return absl::InternalError(absl::StrCat("cannot write ", token_file_));
   }
-  service_token_ = std::make_shared<orgtree::ServiceToken>(token_file_);
   // The org channel as main.cc builds it.
   grpc::ChannelArguments org_args = common::DefaultChannelArguments();
   org_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  auto org_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", org_host_->port()),
-                                               grpc::InsecureChannelCredentials(), org_args);
-  cell_directory_ =
-      std::make_unique<orgtree::GrpcCellDirectory>(org_channel, service_token_, std::chrono::milliseconds(2000));
-  projection_ = std::make_unique<orgtree::OrgProjection>(*pool_);
-  member_store_ = std::make_unique<membership::store::MemberStore>(*pool_, "membership-bench-citizen-id-lookup-key");
-  event_store_ = std::make_unique<membership::store::EventStore>();
-  yearly_store_ = std::make_unique<membership::store::YearlyStore>();
-  context_ = std::make_unique<membership::HandlerContext>(
-      membership::HandlerContext{*pool_, *authorizer_, *rules_, *calendar_, *page_tokens_, *cell_directory_,
-                                 *projection_, *member_store_, *event_store_, *yearly_store_, *codes_});
-  member_service_ = std::make_unique<membership::MemberServiceImpl>(*context_);
-  lifecycle_service_ = std::make_unique<membership::LifecycleServiceImpl>(*context_);
-  yearly_service_ = std::make_unique<membership::YearlyRecordServiceImpl>(*context_);
-  import_service_ = std::make_unique<membership::MemberImportServiceImpl>(*context_);
-  feed_service_ = std::make_unique<common::feed::ChangeFeedServiceImpl>(*pool_, *authorizer_, nullptr);
+  services_ = std::make_unique<membership::MembershipServices>(membership::MembershipDependencies{
+      .pool = *pool_,
+      .rules = *rules_,
+      .verifier = verifier_,
+      .page_token_secret = "membership-bench-page-tokens",
+      .citizen_id_lookup_key = "membership-bench-citizen-id-lookup-key",
+      .calendar = *calendar_,
+      .codes = *codes_,
+      .org_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", org_host_->port()),
+                                               grpc::InsecureChannelCredentials(), org_args),
+      .service_token = std::make_shared<orgtree::ServiceToken>(token_file_)});
   host_ = std::make_unique<common::ServiceHost>("membership-bench", BenchServerConfig(),
                                                 std::make_shared<prometheus::Registry>());
-  host_->AddService(member_service_.get());
-  host_->AddService(lifecycle_service_.get());
-  host_->AddService(yearly_service_.get());
-  host_->AddService(import_service_.get());
-  host_->AddService(feed_service_.get());
-  common::feed::ChangeFeedServiceImpl* feed = feed_service_.get();
-  host_->OnStop([feed] { feed->StopStreams(); });
-  follower_ = std::make_unique<orgtree::OrgFeedFollower>(org_channel, service_token_, *pool_, *projection_);
-  follower_->Start();
+  services_->RegisterServices(*host_);
   return host_->Start();
 }
 
@@ -566,14 +513,14 @@ absl::Status Bench::Fill() {
     for (int64_t i = next; i < end; ++i) {
       const v1::CreateMemberRequest request =
           ExistingMemberRequest(MakePerson(i), RandomCell(random), /*probationary=*/i % 10 == 0, today);
-      absl::StatusOr<membership::NewMember> fresh = membership::ValidateCreateMember(*context_, request);
+      absl::StatusOr<membership::NewMember> fresh = membership::ValidateCreateMember(services_->context(), request);
       if (!fresh.ok()) return fresh.status();
       batch.push_back(std::move(*fresh));
     }
     absl::Status status = pool_->RunInTransaction("bench.fill", [&](common::db::Session& session) -> absl::Status {
       for (const membership::NewMember& fresh : batch) {
         absl::StatusOr<membership::domain::MemberRecord> record =
-            membership::InsertMember(*context_, session, write, fresh);
+            membership::InsertMember(services_->context(), session, write, fresh);
         if (!record.ok()) return record.status();
         if (first_member_id_ == 0) first_member_id_ = record->id;
         last_member_id_ = record->id;
@@ -724,7 +671,7 @@ int Bench::Run() {
     return rs->next() ? rs->getInt64(1) : int64_t{0};
   });
   if (!org_head.ok()) return fail("org feed head", org_head.status());
-  if (!follower_->WaitUntilHandled(*org_head, std::chrono::seconds(60))) {
+  if (!services_->follower().WaitUntilHandled(*org_head, std::chrono::seconds(60))) {
     return fail("projection", absl::DeadlineExceededError("the org tree did not reach the projection in 60 s"));
   }
   std::cout << "org service on 127.0.0.1:" << org_host_->port() << ", membership on 127.0.0.1:" << host_->port()

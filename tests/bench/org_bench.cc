@@ -39,21 +39,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
-#include "common/feed/feed.h"
 #include "common/log/log.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
-#include "services/org/handlers/committee_handlers.h"
-#include "services/org/handlers/handler_context.h"
-#include "services/org/handlers/meeting_handlers.h"
-#include "services/org/handlers/organization_handlers.h"
-#include "services/org/handlers/policy.h"
-#include "services/org/handlers/recognition_handlers.h"
-#include "services/org/handlers/residential_unit_handlers.h"
-#include "services/org/store/organization_store.h"
+#include "grassroots/org/v1/organization.grpc.pb.h"
+#include "services/org/org_services.h"
 
 namespace grassroots::migrations {
 const std::vector<common::db::Migration>& OrgMigrations();
@@ -193,16 +185,7 @@ class Bench {
   std::unique_ptr<common::db::ConnectionPool> pool_;
   std::unique_ptr<common::RulesRegistry> rules_;
   std::unique_ptr<common::auth::TokenSigner> signer_;
-  std::unique_ptr<common::auth::Authorizer> authorizer_;
-  std::unique_ptr<common::api::PageTokenCodec> page_tokens_;
-  std::unique_ptr<org::store::OrganizationStore> organizations_;
-  std::unique_ptr<org::HandlerContext> context_;
-  std::unique_ptr<org::OrganizationServiceImpl> organization_service_;
-  std::unique_ptr<org::CommitteeServiceImpl> committee_service_;
-  std::unique_ptr<org::ResidentialUnitServiceImpl> unit_service_;
-  std::unique_ptr<org::MeetingServiceImpl> meeting_service_;
-  std::unique_ptr<org::RecognitionServiceImpl> recognition_service_;
-  std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
+  std::unique_ptr<org::OrgServices> services_;
   std::unique_ptr<common::ServiceHost> host_;
   std::string token_;
   std::vector<int64_t> all_ids_;
@@ -222,31 +205,17 @@ absl::Status Bench::StartService() {
   auto signer = common::auth::TokenSigner::FromPrivateKeyPem(keys->first, auth.issuer, auth.audience);
   if (!signer.ok()) return signer.status();
   signer_ = std::move(*signer);
-  authorizer_ = std::make_unique<common::auth::Authorizer>(
-      std::shared_ptr<const common::auth::TokenVerifier>(std::move(*verifier)), org::MakeOrgMethodPolicy());
-  page_tokens_ = std::make_unique<common::api::PageTokenCodec>("bench-page-token-secret");
-  organizations_ = std::make_unique<org::store::OrganizationStore>(*pool_);
-  context_ = std::make_unique<org::HandlerContext>(
-      org::HandlerContext{*pool_, *authorizer_, *rules_, *page_tokens_, *organizations_});
-  organization_service_ = std::make_unique<org::OrganizationServiceImpl>(*context_);
-  committee_service_ = std::make_unique<org::CommitteeServiceImpl>(*context_);
-  unit_service_ = std::make_unique<org::ResidentialUnitServiceImpl>(*context_);
-  meeting_service_ = std::make_unique<org::MeetingServiceImpl>(*context_);
-  recognition_service_ = std::make_unique<org::RecognitionServiceImpl>(*context_);
-  feed_service_ = std::make_unique<common::feed::ChangeFeedServiceImpl>(*pool_, *authorizer_, nullptr);
+  services_ = std::make_unique<org::OrgServices>(
+      org::OrgDependencies{.pool = *pool_,
+                           .rules = *rules_,
+                           .verifier = std::shared_ptr<const common::auth::TokenVerifier>(std::move(*verifier)),
+                           .page_token_secret = "bench-page-token-secret"});
   common::ServerConfig server;  // production defaults, except the address and no metrics exposer
   server.grpc_address = "127.0.0.1:0";
   server.metrics_address = "";
   server.drain_delay = std::chrono::milliseconds(0);
   host_ = std::make_unique<common::ServiceHost>("org-bench", server, std::make_shared<prometheus::Registry>());
-  host_->AddService(organization_service_.get());
-  host_->AddService(committee_service_.get());
-  host_->AddService(unit_service_.get());
-  host_->AddService(meeting_service_.get());
-  host_->AddService(recognition_service_.get());
-  host_->AddService(feed_service_.get());
-  common::db::ConnectionPool* pool = pool_.get();
-  host_->SetReadinessProbe([pool] { return pool->Ping(); });
+  services_->RegisterServices(*host_);
   return host_->Start();
 }
 

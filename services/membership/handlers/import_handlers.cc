@@ -44,7 +44,7 @@ class ImportRun {
       : ctx_(ctx),
         options_(options),
         call_(std::move(call)),
-        write_(WriteContextOf(call_)),
+        write_(common::feed::WriteContextOf(call_)),
         context_(context),
         stream_(stream),
         splitter_(options.csv_limits),
@@ -392,7 +392,7 @@ MemberImportServiceImpl::MemberImportServiceImpl(HandlerContext& ctx, ImportOpti
     : ctx_(ctx), options_(options) {}
 
 grpc::Status MemberImportServiceImpl::ImportMembers(grpc::ServerContext* context, Stream* stream) {
-  return Respond(context, "ImportMembers", [&]() -> absl::Status {
+  return common::Respond(context, "ImportMembers", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, kMethod));
     ImportRun run(ctx_, options_, std::move(call), context, stream);
     return run.Run();

@@ -98,7 +98,7 @@ absl::StatusOr<v1::Member> Append(HandlerContext& ctx, const CallContext& call, 
                                   std::string_view etag) {
   GR_ASSIGN_OR_RETURN(const MemberRecord updated,
                       ctx.pool.Transact<MemberRecord>("membership.lifecycle.append", [&](Session& session) {
-                        return AppendEvent(ctx, session, WriteContextOf(call), member_id, event, etag);
+                        return AppendEvent(ctx, session, common::feed::WriteContextOf(call), member_id, event, etag);
                       }));
   return ToProto(ctx.codes, updated, api::Today(), MaySeeSensitive(call.principal, updated));
 }
@@ -128,7 +128,7 @@ grpc::Status SimpleWrite(HandlerContext& ctx, grpc::ServerContext* context, std:
                          const std::string& member_name, const std::string& etag, const EventBuilder& build,
                          v1::Member* response) {
   const std::string method = Method(name);
-  return Respond(context, method, [&]() -> absl::Status {
+  return common::Respond(context, method, [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx, context, method));
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(member_name, "member"));
     GR_ASSIGN_OR_RETURN(Event event, build());
@@ -258,7 +258,7 @@ grpc::Status LifecycleServiceImpl::AbandonAdmission(grpc::ServerContext* context
 grpc::Status LifecycleServiceImpl::StartTransfer(grpc::ServerContext* context, const v1::StartTransferRequest* request,
                                                  v1::Member* response) {
   const std::string method = Method("StartTransfer");
-  return Respond(context, method, [&]() -> absl::Status {
+  return common::Respond(context, method, [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
     if (!request->has_transfer()) return InvalidField("transfer", "is required");
@@ -307,7 +307,7 @@ grpc::Status LifecycleServiceImpl::StartTransfer(grpc::ServerContext* context, c
 grpc::Status LifecycleServiceImpl::CompleteTransfer(grpc::ServerContext* context,
                                                     const v1::CompleteTransferRequest* request, v1::Member* response) {
   const std::string method = Method("CompleteTransfer");
-  return Respond(context, method, [&]() -> absl::Status {
+  return common::Respond(context, method, [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
     Event event = OfKind(v1::EVENT_KIND_TRANSFER_COMPLETED);
@@ -328,7 +328,7 @@ grpc::Status LifecycleServiceImpl::EndTemporaryTransfer(grpc::ServerContext* con
                                                         const v1::EndTemporaryTransferRequest* request,
                                                         v1::Member* response) {
   const std::string method = Method("EndTemporaryTransfer");
-  return Respond(context, method, [&]() -> absl::Status {
+  return common::Respond(context, method, [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
     Event event = OfKind(v1::EVENT_KIND_TEMPORARY_TRANSFER_ENDED);
@@ -446,7 +446,7 @@ grpc::Status LifecycleServiceImpl::EndMembership(grpc::ServerContext* context,
 grpc::Status LifecycleServiceImpl::ExpelMember(grpc::ServerContext* context, const v1::ExpelMemberRequest* request,
                                                v1::Member* response) {
   const std::string method = Method("ExpelMember");
-  return Respond(context, method, [&]() -> absl::Status {
+  return common::Respond(context, method, [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
     Event event = OfKind(v1::EVENT_KIND_EXPELLED);
@@ -462,11 +462,11 @@ grpc::Status LifecycleServiceImpl::ExpelMember(grpc::ServerContext* context, con
     // A retry with the same request_id answers the stored response. It is kept
     // without the sensitive fields so none of them rest in the idempotency table.
     GR_ASSIGN_OR_RETURN(*response, common::feed::RunIdempotentTyped<v1::Member>(
-                                       ctx_.pool, "membership.lifecycle.expel", WriteContextOf(call), method,
+                                       ctx_.pool, "membership.lifecycle.expel", common::feed::WriteContextOf(call), method,
                                        request->request_id(), *request,
                                        [&](Session& session) -> absl::StatusOr<v1::Member> {
                                          GR_ASSIGN_OR_RETURN(const MemberRecord updated,
-                                                             AppendEvent(ctx_, session, WriteContextOf(call),
+                                                             AppendEvent(ctx_, session, common::feed::WriteContextOf(call),
                                                                          member_id, event, /*etag=*/""));
                                          return ToProto(ctx_.codes, updated, api::Today(), /*with_sensitive=*/false);
                                        }));
@@ -477,7 +477,7 @@ grpc::Status LifecycleServiceImpl::ExpelMember(grpc::ServerContext* context, con
 grpc::Status LifecycleServiceImpl::VoidEvent(grpc::ServerContext* context, const v1::VoidEventRequest* request,
                                              v1::Member* response) {
   const std::string method = Method("VoidEvent");
-  return Respond(context, method, [&]() -> absl::Status {
+  return common::Respond(context, method, [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
     GR_ASSIGN_OR_RETURN(const auto ids, ParseEventName(request->event(), "event"));
     Event event = OfKind(v1::EVENT_KIND_VOIDED);
@@ -493,7 +493,7 @@ grpc::Status LifecycleServiceImpl::ListMemberEvents(grpc::ServerContext* context
                                                     const v1::ListMemberEventsRequest* request,
                                                     v1::ListMemberEventsResponse* response) {
   const std::string method = Method("ListMemberEvents");
-  return Respond(context, method, [&]() -> absl::Status {
+  return common::Respond(context, method, [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
     GR_ASSIGN_OR_RETURN(const int32_t page_size,

@@ -157,7 +157,7 @@ absl::Status RequireAllInScope(HandlerContext& ctx, const common::auth::Principa
 
 grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const v1::CreateMemberRequest* request,
                                              v1::Member* response) {
-  return Respond(context, "CreateMember", [&]() -> absl::Status {
+  return common::Respond(context, "CreateMember", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("CreateMember")));
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
     GR_ASSIGN_OR_RETURN(const NewMember fresh, ValidateCreateMember(ctx_, *request));
@@ -166,7 +166,7 @@ grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const
     // The organization service is asked before the transaction opens: no
     // remote call while rows are locked, and nothing written when it is down.
     GR_RETURN_IF_ERROR(ctx_.cells.RequireActiveCell(fresh.cell_id, fresh.cell_day, cell_field));
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     // The stored idempotent response holds no sensitive field; the answer is
     // read back and shown as this caller may see it.
     GR_ASSIGN_OR_RETURN(const v1::Member created,
@@ -186,7 +186,7 @@ grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const
 
 grpc::Status MemberServiceImpl::GetMember(grpc::ServerContext* context, const v1::GetMemberRequest* request,
                                           v1::Member* response) {
-  return Respond(context, "GetMember", [&]() -> absl::Status {
+  return common::Respond(context, "GetMember", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("GetMember")));
     GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(const absl::CivilDay as_of,
@@ -201,7 +201,7 @@ grpc::Status MemberServiceImpl::GetMember(grpc::ServerContext* context, const v1
 
 grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context, const v1::UpdateMemberRequest* request,
                                              v1::Member* response) {
-  return Respond(context, "UpdateMember", [&]() -> absl::Status {
+  return common::Respond(context, "UpdateMember", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("UpdateMember")));
     if (!request->has_member()) return common::InvalidField("member", "is required");
     const v1::Member& in = request->member();
@@ -221,7 +221,7 @@ grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context, const
 
     const absl::CivilDay today = common::api::Today();
     GR_ASSIGN_OR_RETURN(const absl::CivilDay effective, EffectiveDate(request->effective_date(), "effective_date"));
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     auto in_mask = [&](std::string_view path) { return std::binary_search(paths.begin(), paths.end(), path); };
     GR_ASSIGN_OR_RETURN(
         const domain::MemberRecord updated,
@@ -268,7 +268,7 @@ grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context, const
 
 grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, const v1::SearchMembersRequest* request,
                                               v1::SearchMembersResponse* response) {
-  return Respond(context, "SearchMembers", [&]() -> absl::Status {
+  return common::Respond(context, "SearchMembers", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("SearchMembers")));
     store::MemberStore::SearchFilter filter;
     GR_ASSIGN_OR_RETURN(const std::string query, common::api::NormalizeText(request->query(), "query", false,
@@ -348,7 +348,7 @@ grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, cons
 
 grpc::Status MemberServiceImpl::LookupMember(grpc::ServerContext* context, const v1::LookupMemberRequest* request,
                                              v1::Member* response) {
-  return Respond(context, "LookupMember", [&]() -> absl::Status {
+  return common::Respond(context, "LookupMember", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("LookupMember")));
     std::function<absl::StatusOr<int64_t>(Session&)> find;
     switch (request->key_case()) {
@@ -383,7 +383,7 @@ grpc::Status MemberServiceImpl::LookupMember(grpc::ServerContext* context, const
 
 grpc::Status MemberServiceImpl::CountMembers(grpc::ServerContext* context, const v1::CountMembersRequest* request,
                                              v1::CountMembersResponse* response) {
-  return Respond(context, "CountMembers", [&]() -> absl::Status {
+  return common::Respond(context, "CountMembers", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("CountMembers")));
     if (request->organizations().empty()) return common::InvalidField("organizations", "is required");
     if (request->organizations_size() > kMaxCountedOrganizations) {
@@ -421,7 +421,7 @@ grpc::Status MemberServiceImpl::CountMembers(grpc::ServerContext* context, const
 
 grpc::Status MemberServiceImpl::GetMyRecord(grpc::ServerContext* context, const v1::GetMyRecordRequest* request,
                                             v1::MyRecord* response) {
-  return Respond(context, "GetMyRecord", [&]() -> absl::Status {
+  return common::Respond(context, "GetMyRecord", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("GetMyRecord")));
     if (!call.principal.member_id) {
       return common::Reasoned(absl::StatusCode::kFailedPrecondition, "NO_MEMBER_RECORD",
@@ -456,7 +456,7 @@ grpc::Status MemberServiceImpl::GetMyRecord(grpc::ServerContext* context, const 
 
 grpc::Status MemberServiceImpl::IssuePartyCard(grpc::ServerContext* context,
                                                const v1::IssuePartyCardRequest* request, v1::PartyCard* response) {
-  return Respond(context, "IssuePartyCard", [&]() -> absl::Status {
+  return common::Respond(context, "IssuePartyCard", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("IssuePartyCard")));
     GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(request->member(), "member"));
     GR_RETURN_IF_ERROR(domain::ValidatePartyCardNumber(request->number(), "number"));
@@ -464,7 +464,7 @@ grpc::Status MemberServiceImpl::IssuePartyCard(grpc::ServerContext* context,
     GR_ASSIGN_OR_RETURN(const absl::CivilDay issued_on, EffectiveDate(request->issued_on(), "issued_on"));
     GR_RETURN_IF_ERROR(common::api::ValidateCode(request->reason(), "reason"));
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     absl::StatusOr<v1::PartyCard> card = common::feed::RunIdempotentTyped<v1::PartyCard>(
         ctx_.pool, "membership.issue_party_card", write, "IssuePartyCard", request->request_id(), *request,
         [&](Session& session) -> absl::StatusOr<v1::PartyCard> {
@@ -493,7 +493,7 @@ grpc::Status MemberServiceImpl::IssuePartyCard(grpc::ServerContext* context,
 grpc::Status MemberServiceImpl::ListPartyCards(grpc::ServerContext* context,
                                                const v1::ListPartyCardsRequest* request,
                                                v1::ListPartyCardsResponse* response) {
-  return Respond(context, "ListPartyCards", [&]() -> absl::Status {
+  return common::Respond(context, "ListPartyCards", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("ListPartyCards")));
     GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(request->member(), "member"));
     GR_ASSIGN_OR_RETURN(const domain::MemberRecord record, ReadMember(ctx_, id));
@@ -510,7 +510,7 @@ grpc::Status MemberServiceImpl::ListPartyCards(grpc::ServerContext* context,
 grpc::Status MemberServiceImpl::ListMemberAlerts(grpc::ServerContext* context,
                                                  const v1::ListMemberAlertsRequest* request,
                                                  v1::ListMemberAlertsResponse* response) {
-  return Respond(context, "ListMemberAlerts", [&]() -> absl::Status {
+  return common::Respond(context, "ListMemberAlerts", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("ListMemberAlerts")));
     return ::grassroots::membership::ListMemberAlerts(ctx_, call, *request, *response);
   });

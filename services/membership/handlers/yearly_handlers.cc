@@ -97,7 +97,7 @@ absl::Status RecordChange(common::db::Session& session, const common::auth::Call
   change.action = std::string(action);
   change.resource = &resource;
   change.audit_details = std::move(audit);
-  return common::feed::RecordChange(session, WriteContextOf(call), change).status();
+  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
 }
 
 absl::StatusOr<std::optional<int64_t>> OptionalOrg(const std::string& name, std::string_view field) {
@@ -167,7 +167,7 @@ absl::Status RegisterResidenceImpl(HandlerContext& ctx, grpc::ServerContext& con
   GR_ASSIGN_OR_RETURN(
       response,
       common::feed::RunIdempotentTyped<v1::ResidenceRegistration>(
-          ctx.pool, "residence_registration.create", WriteContextOf(call), kRegisterResidenceMethod,
+          ctx.pool, "residence_registration.create", common::feed::WriteContextOf(call), kRegisterResidenceMethod,
           request.request_id(), request,
           [&](common::db::Session& session) -> absl::StatusOr<v1::ResidenceRegistration> {
             GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member_id));
@@ -515,7 +515,7 @@ absl::Status RecordTrainingImpl(HandlerContext& ctx, grpc::ServerContext& contex
 
   GR_ASSIGN_OR_RETURN(response,
                       common::feed::RunIdempotentTyped<v1::Training>(
-                          ctx.pool, "training.create", WriteContextOf(call), kRecordTrainingMethod,
+                          ctx.pool, "training.create", common::feed::WriteContextOf(call), kRecordTrainingMethod,
                           request.request_id(), request,
                           [&](common::db::Session& session) -> absl::StatusOr<v1::Training> {
                             // Awareness classes are recorded for prospects too: any record may get one.
@@ -585,7 +585,7 @@ absl::Status ListForScreeningImpl(HandlerContext& ctx, grpc::ServerContext& cont
 
   GR_ASSIGN_OR_RETURN(
       response, common::feed::RunIdempotentTyped<v1::Screening>(
-                    ctx.pool, "screening.create", WriteContextOf(call), kListForScreeningMethod,
+                    ctx.pool, "screening.create", common::feed::WriteContextOf(call), kListForScreeningMethod,
                     request.request_id(), request, [&](common::db::Session& session) -> absl::StatusOr<v1::Screening> {
                       GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member_id));
                       GR_ASSIGN_OR_RETURN(bool pending, ctx.yearly.HasPendingScreening(session, member_id));
@@ -795,59 +795,59 @@ absl::Status ListRecordsImpl(HandlerContext& ctx, grpc::ServerContext& context,
 grpc::Status YearlyRecordServiceImpl::RegisterResidence(grpc::ServerContext* context,
                                                         const v1::RegisterResidenceRequest* request,
                                                         v1::ResidenceRegistration* response) {
-  return Respond(context, kRegisterResidenceMethod,
+  return common::Respond(context, kRegisterResidenceMethod,
                  [&] { return RegisterResidenceImpl(ctx_, *context, *request, *response); });
 }
 
 grpc::Status YearlyRecordServiceImpl::RecordResidenceFeedback(grpc::ServerContext* context,
                                                               const v1::RecordResidenceFeedbackRequest* request,
                                                               v1::ResidenceFeedback* response) {
-  return Respond(context, kRecordFeedbackMethod,
+  return common::Respond(context, kRecordFeedbackMethod,
                  [&] { return RecordFeedbackImpl(ctx_, *context, *request, *response); });
 }
 
 grpc::Status YearlyRecordServiceImpl::RecordCommitment(grpc::ServerContext* context,
                                                        const v1::RecordCommitmentRequest* request,
                                                        v1::Commitment* response) {
-  return Respond(context, kRecordCommitmentMethod,
+  return common::Respond(context, kRecordCommitmentMethod,
                  [&] { return RecordCommitmentImpl(ctx_, *context, *request, *response); });
 }
 
 grpc::Status YearlyRecordServiceImpl::RateMember(grpc::ServerContext* context, const v1::RateMemberRequest* request,
                                                  v1::RateMemberResponse* response) {
-  return Respond(context, kRateMemberMethod, [&] { return RateMemberImpl(ctx_, *context, *request, *response); });
+  return common::Respond(context, kRateMemberMethod, [&] { return RateMemberImpl(ctx_, *context, *request, *response); });
 }
 
 grpc::Status YearlyRecordServiceImpl::GetRatingQuota(grpc::ServerContext* context,
                                                      const v1::GetRatingQuotaRequest* request,
                                                      v1::RatingQuotaReport* response) {
-  return Respond(context, kGetRatingQuotaMethod,
+  return common::Respond(context, kGetRatingQuotaMethod,
                  [&] { return GetRatingQuotaImpl(ctx_, *context, *request, *response); });
 }
 
 grpc::Status YearlyRecordServiceImpl::RecordTraining(grpc::ServerContext* context,
                                                      const v1::RecordTrainingRequest* request, v1::Training* response) {
-  return Respond(context, kRecordTrainingMethod,
+  return common::Respond(context, kRecordTrainingMethod,
                  [&] { return RecordTrainingImpl(ctx_, *context, *request, *response); });
 }
 
 grpc::Status YearlyRecordServiceImpl::ListForScreening(grpc::ServerContext* context,
                                                        const v1::ListForScreeningRequest* request,
                                                        v1::Screening* response) {
-  return Respond(context, kListForScreeningMethod,
+  return common::Respond(context, kListForScreeningMethod,
                  [&] { return ListForScreeningImpl(ctx_, *context, *request, *response); });
 }
 
 grpc::Status YearlyRecordServiceImpl::RecordScreeningOutcome(grpc::ServerContext* context,
                                                              const v1::RecordScreeningOutcomeRequest* request,
                                                              v1::Screening* response) {
-  return Respond(context, kRecordOutcomeMethod, [&] { return RecordOutcomeImpl(ctx_, *context, *request, *response); });
+  return common::Respond(context, kRecordOutcomeMethod, [&] { return RecordOutcomeImpl(ctx_, *context, *request, *response); });
 }
 
 grpc::Status YearlyRecordServiceImpl::ListYearlyRecords(grpc::ServerContext* context,
                                                         const v1::ListYearlyRecordsRequest* request,
                                                         v1::ListYearlyRecordsResponse* response) {
-  return Respond(context, kListRecordsMethod, [&] { return ListRecordsImpl(ctx_, *context, *request, *response); });
+  return common::Respond(context, kListRecordsMethod, [&] { return ListRecordsImpl(ctx_, *context, *request, *response); });
 }
 
 }  // namespace grassroots::membership

@@ -20,8 +20,6 @@
 
 namespace grassroots::org::activity {
 
-using common::feed::WriteContextOf;
-
 inline absl::Status NotActive(int64_t id, absl::CivilDay day) {
   return common::Reasoned(absl::StatusCode::kFailedPrecondition, "ORGANIZATION_NOT_ACTIVE",
                           absl::StrCat(OrgName(id), " is not active on ", common::api::FormatDate(day)));

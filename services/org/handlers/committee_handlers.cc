@@ -20,8 +20,6 @@ absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::Serve
   return ctx.authorizer.Begin(*context, absl::StrCat(kService, std::string(method)));
 }
 
-using common::feed::WriteContextOf;
-
 absl::Status RequireExistingInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t id) {
   GR_RETURN_IF_ERROR(
       ctx.pool.Run("org.exists", [&](Session& s) { return ctx.organizations.GetCurrent(s, id).status(); }));
@@ -54,7 +52,7 @@ v1::FindingSeverity ToProto(domain::FindingSeverity severity) {
 grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* context,
                                                        const v1::CreateCommitteeTermRequest* request,
                                                        v1::CommitteeTerm* response) {
-  return Respond(context, "CreateCommitteeTerm", [&]() -> absl::Status {
+  return common::Respond(context, "CreateCommitteeTerm", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "CreateCommitteeTerm"));
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->parent(), "parent"));
     if (!request->has_term()) return common::InvalidField("term", "is required");
@@ -76,7 +74,7 @@ grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* cont
     GR_ASSIGN_OR_RETURN(term.decision, DecisionFromProto(in.decision(), "term.decision"));
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, org_id));
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(*response,
                         common::feed::RunIdempotentTyped<v1::CommitteeTerm>(
                             ctx_.pool, "committee.create_term", write, "CreateCommitteeTerm", request->request_id(),
@@ -95,7 +93,7 @@ grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* cont
 grpc::Status CommitteeServiceImpl::GetCommitteeTerm(grpc::ServerContext* context,
                                                     const v1::GetCommitteeTermRequest* request,
                                                     v1::CommitteeTerm* response) {
-  return Respond(context, "GetCommitteeTerm", [&]() -> absl::Status {
+  return common::Respond(context, "GetCommitteeTerm", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "GetCommitteeTerm"));
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(domain::CommitteeTerm term, committees_.GetTerm(ref.term_id));
@@ -109,7 +107,7 @@ grpc::Status CommitteeServiceImpl::GetCommitteeTerm(grpc::ServerContext* context
 grpc::Status CommitteeServiceImpl::ListCommitteeTerms(grpc::ServerContext* context,
                                                       const v1::ListCommitteeTermsRequest* request,
                                                       v1::ListCommitteeTermsResponse* response) {
-  return Respond(context, "ListCommitteeTerms", [&]() -> absl::Status {
+  return common::Respond(context, "ListCommitteeTerms", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListCommitteeTerms"));
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->parent(), "parent"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, org_id));
@@ -122,14 +120,14 @@ grpc::Status CommitteeServiceImpl::ListCommitteeTerms(grpc::ServerContext* conte
 grpc::Status CommitteeServiceImpl::EndCommitteeTerm(grpc::ServerContext* context,
                                                     const v1::EndCommitteeTermRequest* request,
                                                     v1::CommitteeTerm* response) {
-  return Respond(context, "EndCommitteeTerm", [&]() -> absl::Status {
+  return common::Respond(context, "EndCommitteeTerm", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "EndCommitteeTerm"));
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay ended_on, common::api::ParseDate(request->ended_on(), "ended_on"));
     GR_ASSIGN_OR_RETURN(domain::CommitteeTerm existing, committees_.GetTerm(ref.term_id));
     if (existing.organization_id != ref.org_id) return absl::NotFoundError(absl::StrCat(request->name(), " not found"));
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, ref.org_id));
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::CommitteeTerm>(
                                        "committee.end_term", [&](Session& session) -> absl::StatusOr<v1::CommitteeTerm> {
                                          GR_RETURN_IF_ERROR(
@@ -147,7 +145,7 @@ grpc::Status CommitteeServiceImpl::EndCommitteeTerm(grpc::ServerContext* context
 
 grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
                                                   const v1::AssignPositionRequest* request, v1::Position* response) {
-  return Respond(context, "AssignPosition", [&]() -> absl::Status {
+  return common::Respond(context, "AssignPosition", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "AssignPosition"));
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->parent(), "parent"));
     if (!request->has_position()) return common::InvalidField("position", "is required");
@@ -170,7 +168,7 @@ grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
     }
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, ref.org_id));
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(*response, common::feed::RunIdempotentTyped<v1::Position>(
                                        ctx_.pool, "committee.assign", write, "AssignPosition", request->request_id(),
                                        *request, [&](Session& session) -> absl::StatusOr<v1::Position> {
@@ -189,12 +187,12 @@ grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
 
 grpc::Status CommitteeServiceImpl::EndPosition(grpc::ServerContext* context, const v1::EndPositionRequest* request,
                                                v1::Position* response) {
-  return Respond(context, "EndPosition", [&]() -> absl::Status {
+  return common::Respond(context, "EndPosition", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "EndPosition"));
     GR_ASSIGN_OR_RETURN(PositionRef ref, ParsePositionName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay ended_on, common::api::ParseDate(request->ended_on(), "ended_on"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, ref.org_id));
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::Position>(
                                        "committee.end_position", [&](Session& session) -> absl::StatusOr<v1::Position> {
                                          GR_ASSIGN_OR_RETURN(domain::CommitteePosition existing,
@@ -216,7 +214,7 @@ grpc::Status CommitteeServiceImpl::EndPosition(grpc::ServerContext* context, con
 
 grpc::Status CommitteeServiceImpl::ListPositions(grpc::ServerContext* context, const v1::ListPositionsRequest* request,
                                                  v1::ListPositionsResponse* response) {
-  return Respond(context, "ListPositions", [&]() -> absl::Status {
+  return common::Respond(context, "ListPositions", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListPositions"));
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->parent(), "parent"));
     std::optional<absl::CivilDay> as_of;
@@ -235,7 +233,7 @@ grpc::Status CommitteeServiceImpl::ListPositions(grpc::ServerContext* context, c
 grpc::Status CommitteeServiceImpl::CheckOrganizationRules(grpc::ServerContext* context,
                                                           const v1::CheckOrganizationRulesRequest* request,
                                                           v1::CheckOrganizationRulesResponse* response) {
-  return Respond(context, "CheckOrganizationRules", [&]() -> absl::Status {
+  return common::Respond(context, "CheckOrganizationRules", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "CheckOrganizationRules"));
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));

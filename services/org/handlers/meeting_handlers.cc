@@ -172,7 +172,7 @@ absl::StatusOr<v1::Meeting> RecordMeetingChange(common::db::Session& session, co
                           {"kind", static_cast<int>(m.kind)},
                           {"mode", static_cast<int>(m.mode)},
                           {"meeting_date", api::FormatDate(domain::MeetingDate(m))}};
-  GR_RETURN_IF_ERROR(common::feed::RecordChange(session, activity::WriteContextOf(call), change).status());
+  GR_RETURN_IF_ERROR(common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status());
   return proto;
 }
 
@@ -222,7 +222,7 @@ absl::Status CreateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, 
   GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, org_id, ctx.organizations));
 
   GR_ASSIGN_OR_RETURN(response, common::feed::RunIdempotentTyped<v1::Meeting>(
-                                    ctx.pool, "meeting.create", activity::WriteContextOf(call), kCreateMethod,
+                                    ctx.pool, "meeting.create", common::feed::WriteContextOf(call), kCreateMethod,
                                     request.request_id(), request,
                                     [&](common::db::Session& session) -> absl::StatusOr<v1::Meeting> {
                                       GR_RETURN_IF_ERROR(CheckAgainstTree(ctx, session, m));
@@ -404,28 +404,28 @@ absl::Status MissingThematicImpl(HandlerContext& ctx, store::MeetingStore& store
 
 grpc::Status MeetingServiceImpl::CreateMeeting(grpc::ServerContext* context, const v1::CreateMeetingRequest* request,
                                                v1::Meeting* response) {
-  return Respond(context, kCreateMethod, [&] { return CreateMeetingImpl(ctx_, meetings_, *context, *request, *response); });
+  return common::Respond(context, kCreateMethod, [&] { return CreateMeetingImpl(ctx_, meetings_, *context, *request, *response); });
 }
 
 grpc::Status MeetingServiceImpl::GetMeeting(grpc::ServerContext* context, const v1::GetMeetingRequest* request,
                                             v1::Meeting* response) {
-  return Respond(context, kGetMethod, [&] { return GetMeetingImpl(ctx_, meetings_, *context, *request, *response); });
+  return common::Respond(context, kGetMethod, [&] { return GetMeetingImpl(ctx_, meetings_, *context, *request, *response); });
 }
 
 grpc::Status MeetingServiceImpl::UpdateMeeting(grpc::ServerContext* context, const v1::UpdateMeetingRequest* request,
                                                v1::Meeting* response) {
-  return Respond(context, kUpdateMethod, [&] { return UpdateMeetingImpl(ctx_, meetings_, *context, *request, *response); });
+  return common::Respond(context, kUpdateMethod, [&] { return UpdateMeetingImpl(ctx_, meetings_, *context, *request, *response); });
 }
 
 grpc::Status MeetingServiceImpl::ListMeetings(grpc::ServerContext* context, const v1::ListMeetingsRequest* request,
                                               v1::ListMeetingsResponse* response) {
-  return Respond(context, kListMethod, [&] { return ListMeetingsImpl(ctx_, meetings_, *context, *request, *response); });
+  return common::Respond(context, kListMethod, [&] { return ListMeetingsImpl(ctx_, meetings_, *context, *request, *response); });
 }
 
 grpc::Status MeetingServiceImpl::ListCellsMissingThematicMeeting(
     grpc::ServerContext* context, const v1::ListCellsMissingThematicMeetingRequest* request,
     v1::ListCellsMissingThematicMeetingResponse* response) {
-  return Respond(context, kMissingThematicMethod, [&] { return MissingThematicImpl(ctx_, meetings_, *context, *request, *response); });
+  return common::Respond(context, kMissingThematicMethod, [&] { return MissingThematicImpl(ctx_, meetings_, *context, *request, *response); });
 }
 
 }  // namespace grassroots::org

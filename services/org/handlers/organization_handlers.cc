@@ -34,8 +34,6 @@ absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::Serve
   return ctx.authorizer.Begin(*context, absl::StrCat(kService, std::string(method)));
 }
 
-using common::feed::WriteContextOf;
-
 store::OrganizationStore::Actor ActorOf(const common::auth::CallContext& call) {
   return store::OrganizationStore::Actor{call.principal.subject, call.request_id};
 }
@@ -98,7 +96,7 @@ using Restructure = std::function<absl::StatusOr<std::vector<store::Organization
 absl::StatusOr<v1::Organization> RunRestructure(HandlerContext& ctx, std::string_view operation,
                                                 const common::auth::CallContext& call, int64_t id,
                                                 absl::CivilDay effective, const Restructure& restructure) {
-  const common::feed::WriteContext write = WriteContextOf(call);
+  const common::feed::WriteContext write = common::feed::WriteContextOf(call);
   return ctx.pool.Transact<v1::Organization>(operation, [&](Session& session) -> absl::StatusOr<v1::Organization> {
     GR_ASSIGN_OR_RETURN(std::vector<store::OrganizationStore::Changed> changed, restructure(session, ActorOf(call)));
     GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx, session, write, changed));
@@ -176,7 +174,7 @@ absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principa
 grpc::Status OrganizationServiceImpl::CreateOrganization(grpc::ServerContext* context,
                                                          const v1::CreateOrganizationRequest* request,
                                                          v1::Organization* response) {
-  return Respond(context, "CreateOrganization", [&]() -> absl::Status {
+  return common::Respond(context, "CreateOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "CreateOrganization"));
     if (!request->has_organization()) return common::InvalidField("organization", "is required");
     GR_ASSIGN_OR_RETURN(store::OrganizationStore::NewOrganization fresh,
@@ -202,7 +200,7 @@ grpc::Status OrganizationServiceImpl::CreateOrganization(grpc::ServerContext* co
     } else {
       GR_RETURN_IF_ERROR(RequireRootCreator(ctx_, call.principal));
     }
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(
         *response,
         common::feed::RunIdempotentTyped<v1::Organization>(
@@ -222,7 +220,7 @@ grpc::Status OrganizationServiceImpl::CreateOrganization(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::GetOrganization(grpc::ServerContext* context,
                                                       const v1::GetOrganizationRequest* request,
                                                       v1::Organization* response) {
-  return Respond(context, "GetOrganization", [&]() -> absl::Status {
+  return common::Respond(context, "GetOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "GetOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
@@ -236,7 +234,7 @@ grpc::Status OrganizationServiceImpl::GetOrganization(grpc::ServerContext* conte
 grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* context,
                                                          const v1::UpdateOrganizationRequest* request,
                                                          v1::Organization* response) {
-  return Respond(context, "UpdateOrganization", [&]() -> absl::Status {
+  return common::Respond(context, "UpdateOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "UpdateOrganization"));
     if (!request->has_organization()) return common::InvalidField("organization", "is required");
     const v1::Organization& in = request->organization();
@@ -274,7 +272,7 @@ grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* co
     }
     GR_RETURN_IF_ERROR(RequireExists(ctx_, id));
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, id));
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(
         *response,
         ctx_.pool.Transact<v1::Organization>("org.update", [&](Session& session) -> absl::StatusOr<v1::Organization> {
@@ -292,7 +290,7 @@ grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::ListOrganizations(grpc::ServerContext* context,
                                                         const v1::ListOrganizationsRequest* request,
                                                         v1::ListOrganizationsResponse* response) {
-  return Respond(context, "ListOrganizations", [&]() -> absl::Status {
+  return common::Respond(context, "ListOrganizations", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListOrganizations"));
     store::OrganizationStore::ListQuery query;
     if (!request->parent().empty()) {
@@ -341,7 +339,7 @@ grpc::Status OrganizationServiceImpl::ListOrganizations(grpc::ServerContext* con
 grpc::Status OrganizationServiceImpl::ListAncestors(grpc::ServerContext* context,
                                                     const v1::ListAncestorsRequest* request,
                                                     v1::ListAncestorsResponse* response) {
-  return Respond(context, "ListAncestors", [&]() -> absl::Status {
+  return common::Respond(context, "ListAncestors", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListAncestors"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
@@ -359,7 +357,7 @@ grpc::Status OrganizationServiceImpl::ListAncestors(grpc::ServerContext* context
 
 grpc::Status OrganizationServiceImpl::GetSubtree(grpc::ServerContext* context, const v1::GetSubtreeRequest* request,
                                                  v1::GetSubtreeResponse* response) {
-  return Respond(context, "GetSubtree", [&]() -> absl::Status {
+  return common::Respond(context, "GetSubtree", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "GetSubtree"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
@@ -391,7 +389,7 @@ grpc::Status OrganizationServiceImpl::GetSubtree(grpc::ServerContext* context, c
 grpc::Status OrganizationServiceImpl::RenameOrganization(grpc::ServerContext* context,
                                                          const v1::RenameOrganizationRequest* request,
                                                          v1::Organization* response) {
-  return Respond(context, "RenameOrganization", [&]() -> absl::Status {
+  return common::Respond(context, "RenameOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "RenameOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(std::string new_name,
@@ -411,7 +409,7 @@ grpc::Status OrganizationServiceImpl::RenameOrganization(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::MoveOrganization(grpc::ServerContext* context,
                                                        const v1::MoveOrganizationRequest* request,
                                                        v1::Organization* response) {
-  return Respond(context, "MoveOrganization", [&]() -> absl::Status {
+  return common::Respond(context, "MoveOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "MoveOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(int64_t new_parent, ParseOrgName(request->new_parent(), "new_parent"));
@@ -431,7 +429,7 @@ grpc::Status OrganizationServiceImpl::MoveOrganization(grpc::ServerContext* cont
 grpc::Status OrganizationServiceImpl::MergeOrganizations(grpc::ServerContext* context,
                                                          const v1::MergeOrganizationsRequest* request,
                                                          v1::MergeOrganizationsResponse* response) {
-  return Respond(context, "MergeOrganizations", [&]() -> absl::Status {
+  return common::Respond(context, "MergeOrganizations", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "MergeOrganizations"));
     if (request->sources().empty()) return common::InvalidField("sources", "must name at least one organization");
     std::vector<int64_t> sources;
@@ -450,7 +448,7 @@ grpc::Status OrganizationServiceImpl::MergeOrganizations(grpc::ServerContext* co
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
     for (int64_t source : sources) GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, source));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, target));
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(
         *response, ctx_.pool.Transact<v1::MergeOrganizationsResponse>(
                        "org.merge", [&](Session& session) -> absl::StatusOr<v1::MergeOrganizationsResponse> {
@@ -473,7 +471,7 @@ grpc::Status OrganizationServiceImpl::MergeOrganizations(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* context,
                                                         const v1::SplitOrganizationRequest* request,
                                                         v1::SplitOrganizationResponse* response) {
-  return Respond(context, "SplitOrganization", [&]() -> absl::Status {
+  return common::Respond(context, "SplitOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "SplitOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     if (request->new_organizations_size() < 2) {
@@ -521,7 +519,7 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
         GR_RETURN_IF_ERROR(RequireRootCreator(ctx_, call.principal));
       }
     }
-    const common::feed::WriteContext write = WriteContextOf(call);
+    const common::feed::WriteContext write = common::feed::WriteContextOf(call);
     GR_ASSIGN_OR_RETURN(
         *response,
         common::feed::RunIdempotentTyped<v1::SplitOrganizationResponse>(
@@ -546,7 +544,7 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
 grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* context,
                                                            const v1::DissolveOrganizationRequest* request,
                                                            v1::Organization* response) {
-  return Respond(context, "DissolveOrganization", [&]() -> absl::Status {
+  return common::Respond(context, "DissolveOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "DissolveOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
@@ -573,7 +571,7 @@ grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* 
 grpc::Status OrganizationServiceImpl::HandOverOrganization(grpc::ServerContext* context,
                                                            const v1::HandOverOrganizationRequest* request,
                                                            v1::Organization* response) {
-  return Respond(context, "HandOverOrganization", [&]() -> absl::Status {
+  return common::Respond(context, "HandOverOrganization", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "HandOverOrganization"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(int64_t receiving, ParseOrgName(request->receiving_committee(), "receiving_committee"));
@@ -594,7 +592,7 @@ grpc::Status OrganizationServiceImpl::HandOverOrganization(grpc::ServerContext* 
 grpc::Status OrganizationServiceImpl::ChangeOrganizationSector(grpc::ServerContext* context,
                                                                const v1::ChangeOrganizationSectorRequest* request,
                                                                v1::Organization* response) {
-  return Respond(context, "ChangeOrganizationSector", [&]() -> absl::Status {
+  return common::Respond(context, "ChangeOrganizationSector", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ChangeOrganizationSector"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     if (request->new_sector().empty()) return common::InvalidField("new_sector", "is required");
@@ -615,7 +613,7 @@ grpc::Status OrganizationServiceImpl::ChangeOrganizationSector(grpc::ServerConte
 grpc::Status OrganizationServiceImpl::ChangeCommuneMilitaryCell(grpc::ServerContext* context,
                                                                 const v1::ChangeCommuneMilitaryCellRequest* request,
                                                                 v1::Organization* response) {
-  return Respond(context, "ChangeCommuneMilitaryCell", [&]() -> absl::Status {
+  return common::Respond(context, "ChangeCommuneMilitaryCell", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ChangeCommuneMilitaryCell"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
@@ -634,7 +632,7 @@ grpc::Status OrganizationServiceImpl::ChangeCommuneMilitaryCell(grpc::ServerCont
 grpc::Status OrganizationServiceImpl::ListOrganizationEvents(grpc::ServerContext* context,
                                                              const v1::ListOrganizationEventsRequest* request,
                                                              v1::ListOrganizationEventsResponse* response) {
-  return Respond(context, "ListOrganizationEvents", [&]() -> absl::Status {
+  return common::Respond(context, "ListOrganizationEvents", [&]() -> absl::Status {
     GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListOrganizationEvents"));
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(int32_t limit,
@@ -659,7 +657,7 @@ grpc::Status OrganizationServiceImpl::ListOrganizationEvents(grpc::ServerContext
 grpc::Status OrganizationServiceImpl::ListOrganizationTypes(grpc::ServerContext* context,
                                                             const v1::ListOrganizationTypesRequest* request,
                                                             v1::ListOrganizationTypesResponse* response) {
-  return Respond(context, "ListOrganizationTypes", [&]() -> absl::Status {
+  return common::Respond(context, "ListOrganizationTypes", [&]() -> absl::Status {
     GR_RETURN_IF_ERROR(Begin(ctx_, context, "ListOrganizationTypes").status());
     GR_ASSIGN_OR_RETURN(std::vector<domain::OrgType> types, ctx_.organizations.ListTypes());
     for (const domain::OrgType& type : types) *response->add_types() = ToProto(type);
@@ -669,7 +667,7 @@ grpc::Status OrganizationServiceImpl::ListOrganizationTypes(grpc::ServerContext*
 
 grpc::Status OrganizationServiceImpl::ListSectors(grpc::ServerContext* context, const v1::ListSectorsRequest* request,
                                                   v1::ListSectorsResponse* response) {
-  return Respond(context, "ListSectors", [&]() -> absl::Status {
+  return common::Respond(context, "ListSectors", [&]() -> absl::Status {
     GR_RETURN_IF_ERROR(Begin(ctx_, context, "ListSectors").status());
     GR_ASSIGN_OR_RETURN(std::vector<store::OrganizationStore::SectorRow> sectors, ctx_.organizations.ListSectors());
     for (const auto& sector : sectors) {

@@ -18,7 +18,6 @@
 
 namespace grassroots::org {
 
-using common::Respond;
 
 // Object-level scope for the org services: the caller's scope subtree must
 // contain `org_id` (today, or the organization's latest period if it does not

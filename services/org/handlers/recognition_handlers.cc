@@ -68,7 +68,7 @@ absl::Status Record(common::db::Session& session, const common::auth::CallContex
   change.action = std::string(action);
   change.resource = &proto;
   change.audit_details = std::move(audit);
-  return common::feed::RecordChange(session, activity::WriteContextOf(call), change).status();
+  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
 }
 
 // Parent plus scope for the list methods: the organization exists today and is in scope.
@@ -100,7 +100,7 @@ absl::Status RecordNewModelImpl(HandlerContext& ctx, store::RecognitionStore& st
   GR_RETURN_IF_ERROR(ctx.organizations.Get(org_id, api::Today()).status());
   GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, org_id, ctx.organizations));
   GR_ASSIGN_OR_RETURN(response, common::feed::RunIdempotentTyped<v1::NewModel>(
-                                    ctx.pool, "new_model.record", activity::WriteContextOf(call),
+                                    ctx.pool, "new_model.record", common::feed::WriteContextOf(call),
                                     kRecordNewModelMethod, request.request_id(), request,
                                     [&](common::db::Session& session) -> absl::StatusOr<v1::NewModel> {
                                       GR_RETURN_IF_ERROR(
@@ -292,36 +292,36 @@ absl::Status ListRatingsImpl(HandlerContext& ctx, store::RecognitionStore& store
 
 grpc::Status RecognitionServiceImpl::RecordNewModel(grpc::ServerContext* context,
                                                     const v1::RecordNewModelRequest* request, v1::NewModel* response) {
-  return Respond(context, kRecordNewModelMethod, [&] { return RecordNewModelImpl(ctx_, recognitions_, *context, *request, *response); });
+  return common::Respond(context, kRecordNewModelMethod, [&] { return RecordNewModelImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 grpc::Status RecognitionServiceImpl::ListNewModels(grpc::ServerContext* context, const v1::ListNewModelsRequest* request,
                                                    v1::ListNewModelsResponse* response) {
-  return Respond(context, kListNewModelsMethod, [&] { return ListNewModelsImpl(ctx_, recognitions_, *context, *request, *response); });
+  return common::Respond(context, kListNewModelsMethod, [&] { return ListNewModelsImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 grpc::Status RecognitionServiceImpl::RecordFourGoodDesignation(grpc::ServerContext* context,
                                                                const v1::RecordFourGoodDesignationRequest* request,
                                                                v1::FourGoodDesignation* response) {
-  return Respond(context, kRecordFourGoodMethod, [&] { return RecordFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
+  return common::Respond(context, kRecordFourGoodMethod, [&] { return RecordFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 grpc::Status RecognitionServiceImpl::ListFourGoodDesignations(grpc::ServerContext* context,
                                                               const v1::ListFourGoodDesignationsRequest* request,
                                                               v1::ListFourGoodDesignationsResponse* response) {
-  return Respond(context, kListFourGoodMethod, [&] { return ListFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
+  return common::Respond(context, kListFourGoodMethod, [&] { return ListFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 grpc::Status RecognitionServiceImpl::RateOrganization(grpc::ServerContext* context,
                                                       const v1::RateOrganizationRequest* request,
                                                       v1::OrganizationRating* response) {
-  return Respond(context, kRateMethod, [&] { return RateImpl(ctx_, recognitions_, *context, *request, *response); });
+  return common::Respond(context, kRateMethod, [&] { return RateImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 grpc::Status RecognitionServiceImpl::ListOrganizationRatings(grpc::ServerContext* context,
                                                              const v1::ListOrganizationRatingsRequest* request,
                                                              v1::ListOrganizationRatingsResponse* response) {
-  return Respond(context, kListRatingsMethod, [&] { return ListRatingsImpl(ctx_, recognitions_, *context, *request, *response); });
+  return common::Respond(context, kListRatingsMethod, [&] { return ListRatingsImpl(ctx_, recognitions_, *context, *request, *response); });
 }
 
 }  // namespace grassroots::org

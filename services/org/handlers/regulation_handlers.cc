@@ -49,7 +49,7 @@ absl::Status RecordRegulationChange(common::db::Session& session, const common::
   change.action = std::string(action);
   change.resource = &proto;
   change.audit_details = {{"organization_id", r.organization_id}, {"version", r.version}};
-  return common::feed::RecordChange(session, activity::WriteContextOf(call), change).status();
+  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
 }
 
 absl::Status AdoptImpl(HandlerContext& ctx, store::RegulationStore& store, grpc::ServerContext& context,
@@ -76,7 +76,7 @@ absl::Status AdoptImpl(HandlerContext& ctx, store::RegulationStore& store, grpc:
   const absl::CivilDay today = api::Today();
   GR_ASSIGN_OR_RETURN(
       response, common::feed::RunIdempotentTyped<v1::WorkingRegulation>(
-                    ctx.pool, "regulation.adopt", activity::WriteContextOf(call), kAdoptMethod, request.request_id(),
+                    ctx.pool, "regulation.adopt", common::feed::WriteContextOf(call), kAdoptMethod, request.request_id(),
                     request, [&](common::db::Session& session) -> absl::StatusOr<v1::WorkingRegulation> {
                       GR_RETURN_IF_ERROR(
                           activity::ActiveOrganization(ctx, session, org_id, regulation.adopted_on).status());
@@ -131,18 +131,18 @@ absl::Status ListRulesImpl(HandlerContext& ctx, grpc::ServerContext& context, co
 grpc::Status OrganizationServiceImpl::AdoptWorkingRegulation(grpc::ServerContext* context,
                                                              const v1::AdoptWorkingRegulationRequest* request,
                                                              v1::WorkingRegulation* response) {
-  return Respond(context, kAdoptMethod, [&] { return AdoptImpl(ctx_, regulations_, *context, *request, *response); });
+  return common::Respond(context, kAdoptMethod, [&] { return AdoptImpl(ctx_, regulations_, *context, *request, *response); });
 }
 
 grpc::Status OrganizationServiceImpl::ListWorkingRegulations(grpc::ServerContext* context,
                                                              const v1::ListWorkingRegulationsRequest* request,
                                                              v1::ListWorkingRegulationsResponse* response) {
-  return Respond(context, kListMethod, [&] { return ListImpl(ctx_, regulations_, *context, *request, *response); });
+  return common::Respond(context, kListMethod, [&] { return ListImpl(ctx_, regulations_, *context, *request, *response); });
 }
 
 grpc::Status OrganizationServiceImpl::ListRules(grpc::ServerContext* context, const v1::ListRulesRequest* request,
                                                 v1::ListRulesResponse* response) {
-  return Respond(context, kRulesMethod, [&] { return ListRulesImpl(ctx_, *context, *request, *response); });
+  return common::Respond(context, kRulesMethod, [&] { return ListRulesImpl(ctx_, *context, *request, *response); });
 }
 
 }  // namespace grassroots::org

@@ -178,7 +178,7 @@ absl::Status Record(Session& session, const common::auth::CallContext& call, con
   change.action = std::string(action);
   change.resource = &payload;
   change.audit_details = std::move(details);
-  return common::feed::RecordChange(session, activity::WriteContextOf(call), change).status();
+  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
 }
 
 // Heads' names are personal data: the feed says who is a member, never who they are.
@@ -402,7 +402,7 @@ absl::Status CreateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store,
   GR_ASSIGN_OR_RETURN(
       response,
       common::feed::RunIdempotentTyped<v1::ResidentialUnit>(
-          ctx.pool, "residential_unit.create", activity::WriteContextOf(call), method, request.request_id(), request,
+          ctx.pool, "residential_unit.create", common::feed::WriteContextOf(call), method, request.request_id(), request,
           [&](Session& session) -> absl::StatusOr<v1::ResidentialUnit> {
             GR_RETURN_IF_ERROR(activity::ActiveOrganization(ctx, session, unit.commune_organization_id, check_day).status());
             GR_ASSIGN_OR_RETURN(domain::ResidentialUnit stored, store.Insert(session, unit));
@@ -608,7 +608,7 @@ absl::Status AssignCovering(HandlerContext& ctx, store::ResidentialUnitStore& st
   GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, cell_id, ctx.organizations));
   GR_ASSIGN_OR_RETURN(
       response, common::feed::RunIdempotentTyped<v1::CoveringPeriod>(
-                    ctx.pool, "residential_unit.assign_covering", activity::WriteContextOf(call), method,
+                    ctx.pool, "residential_unit.assign_covering", common::feed::WriteContextOf(call), method,
                     request.request_id(), request, [&](Session& session) -> absl::StatusOr<v1::CoveringPeriod> {
                       GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit, store.Get(session, unit_id, from, true));
                       Writer writer{ctx, store, session, call};
@@ -681,7 +681,7 @@ absl::Status AssignHead(HandlerContext& ctx, store::ResidentialUnitStore& store,
   GR_RETURN_IF_ERROR(ConfirmMember(ctx, head, "head"));
   GR_ASSIGN_OR_RETURN(
       response, common::feed::RunIdempotentTyped<v1::UnitHead>(
-                    ctx.pool, "residential_unit.assign_head", activity::WriteContextOf(call), method,
+                    ctx.pool, "residential_unit.assign_head", common::feed::WriteContextOf(call), method,
                     request.request_id(), request, [&](Session& session) -> absl::StatusOr<v1::UnitHead> {
                       GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit,
                                           store.Get(session, unit_id, head.valid_from, true));
@@ -769,7 +769,7 @@ absl::Status RecordTraining(HandlerContext& ctx, store::ResidentialUnitStore& st
   GR_RETURN_IF_ERROR(UnitForWrite(ctx, store, call, ref.unit_id).status());
   GR_ASSIGN_OR_RETURN(
       response, common::feed::RunIdempotentTyped<v1::HeadTraining>(
-                    ctx.pool, "residential_unit.record_head_training", activity::WriteContextOf(call), method,
+                    ctx.pool, "residential_unit.record_head_training", common::feed::WriteContextOf(call), method,
                     request.request_id(), request, [&](Session& session) -> absl::StatusOr<v1::HeadTraining> {
                       GR_RETURN_IF_ERROR(store.Get(session, ref.unit_id, api::Today(), true).status());
                       GR_ASSIGN_OR_RETURN(domain::HeadPeriod head, store.GetHead(session, ref.unit_id, ref.head_id));
@@ -812,7 +812,7 @@ absl::Status ListTrainings(HandlerContext& ctx, store::ResidentialUnitStore& sto
 #define GR_UNIT_METHOD(Name, Request, Response, Impl)                                                        \
   grpc::Status ResidentialUnitServiceImpl::Name(grpc::ServerContext* context, const v1::Request* request,     \
                                                 v1::Response* response) {                                     \
-    return Respond(context, Method(#Name), [&] { return Impl(ctx_, units_, *context, *request, *response); }); \
+    return common::Respond(context, Method(#Name), [&] { return Impl(ctx_, units_, *context, *request, *response); }); \
   }
 
 GR_UNIT_METHOD(CreateResidentialUnit, CreateResidentialUnitRequest, ResidentialUnit, CreateUnit)

@@ -16,33 +16,16 @@
 #include "absl/strings/str_format.h"
 #include "common/api/api.h"
 #include "common/auth/auth.h"
-#include "common/feed/feed.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
 #include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/working_calendar.h"
 #include "services/membership/handlers/handler_context.h"
-#include "services/membership/handlers/import_handlers.h"
-#include "services/membership/handlers/lifecycle_handlers.h"
-#include "services/membership/handlers/member_handlers.h"
-#include "services/membership/handlers/policy.h"
-#include "services/membership/handlers/yearly_handlers.h"
-#include "services/membership/store/event_store.h"
-#include "services/membership/store/member_store.h"
-#include "services/membership/store/yearly_store.h"
-#include "services/org/handlers/committee_handlers.h"
-#include "services/org/handlers/handler_context.h"
-#include "services/org/handlers/meeting_handlers.h"
-#include "services/org/handlers/organization_handlers.h"
-#include "services/org/handlers/policy.h"
-#include "services/org/handlers/recognition_handlers.h"
-#include "services/org/handlers/residential_unit_handlers.h"
-#include "services/org/store/organization_store.h"
-#include "services/orgtree/cell_directory.h"
-#include "services/membership/handlers/cell_succession.h"
-#include "services/orgtree/org_feed_follower.h"
-#include "services/orgtree/org_projection.h"
+#include "services/membership/membership_services.h"
+#include "services/org/handlers/member_directory.h"
+#include "services/org/org_services.h"
 #include "services/orgtree/orgtree_migrations.h"
+#include "services/orgtree/service_token.h"
 #include "tests/support/tcp_proxy.h"
 #include "tests/support/test_db.h"
 #include "tests/support/test_tokens.h"
@@ -57,19 +40,10 @@ namespace {
 
 using common::auth::Role;
 
-// The org service, as its own main.cc would wire it.
+// The org service, wired as its main.cc wires it.
 struct OrgSide {
   std::unique_ptr<grassroots::testing::TestDatabase> db;
-  std::unique_ptr<common::auth::Authorizer> authorizer;
-  std::unique_ptr<common::api::PageTokenCodec> page_tokens;
-  std::unique_ptr<org::store::OrganizationStore> organizations;
-  std::unique_ptr<org::HandlerContext> context;
-  std::unique_ptr<org::OrganizationServiceImpl> organization_service;
-  std::unique_ptr<org::CommitteeServiceImpl> committee_service;
-  std::unique_ptr<org::ResidentialUnitServiceImpl> unit_service;
-  std::unique_ptr<org::MeetingServiceImpl> meeting_service;
-  std::unique_ptr<org::RecognitionServiceImpl> recognition_service;
-  std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service;
+  std::unique_ptr<org::OrgServices> services;
   std::unique_ptr<common::ServiceHost> host;
   // Org's client of the membership service (unit heads naming members), and one aimed
   // at a port nobody listens on, for the outage tests.
@@ -77,27 +51,13 @@ struct OrgSide {
   std::unique_ptr<org::GrpcMemberDirectory> unreachable_member_directory;
 };
 
-// The membership service, as its main.cc wires it.
+// The membership service, wired as its main.cc wires it.
 struct MemberSide {
   std::unique_ptr<grassroots::testing::TestDatabase> db;
   std::unique_ptr<domain::WorkingCalendar> calendar;
   std::unique_ptr<domain::CodeLists> codes;
-  std::unique_ptr<common::auth::Authorizer> authorizer;
-  std::unique_ptr<common::api::PageTokenCodec> page_tokens;
   std::string token_file;
-  std::shared_ptr<orgtree::ServiceToken> service_token;
-  std::unique_ptr<orgtree::GrpcCellDirectory> cells;
-  std::unique_ptr<orgtree::OrgProjection> projection;
-  std::unique_ptr<store::MemberStore> members;
-  std::unique_ptr<store::EventStore> events;
-  std::unique_ptr<store::YearlyStore> yearly;
-  std::unique_ptr<HandlerContext> context;
-  std::unique_ptr<MemberServiceImpl> member_service;
-  std::unique_ptr<LifecycleServiceImpl> lifecycle_service;
-  std::unique_ptr<YearlyRecordServiceImpl> yearly_service;
-  std::unique_ptr<MemberImportServiceImpl> import_service;
-  std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service;
-  std::unique_ptr<orgtree::OrgFeedFollower> follower;
+  std::unique_ptr<MembershipServices> services;
   std::unique_ptr<common::ServiceHost> host;
 };
 
@@ -148,28 +108,14 @@ void StartOrgSide(Suite& s) {
       "morg", {&common::db::CommonMigrations(), &migrations::OrgMigrations()}, 8);
   ASSERT_TRUE(db.ok()) << db.status();
   o.db = std::move(*db);
-  o.authorizer =
-      std::make_unique<common::auth::Authorizer>(grassroots::testing::TestVerifier(), org::MakeOrgMethodPolicy());
-  o.page_tokens = std::make_unique<common::api::PageTokenCodec>("membership-fixture-org-page-tokens");
-  o.organizations = std::make_unique<org::store::OrganizationStore>(o.db->pool());
-  o.context = std::make_unique<org::HandlerContext>(
-      org::HandlerContext{o.db->pool(), *o.authorizer, *s.rules, *o.page_tokens, *o.organizations});
-  o.organization_service = std::make_unique<org::OrganizationServiceImpl>(*o.context);
-  o.committee_service = std::make_unique<org::CommitteeServiceImpl>(*o.context);
-  o.unit_service = std::make_unique<org::ResidentialUnitServiceImpl>(*o.context);
-  o.meeting_service = std::make_unique<org::MeetingServiceImpl>(*o.context);
-  o.recognition_service = std::make_unique<org::RecognitionServiceImpl>(*o.context);
-  o.feed_service = std::make_unique<common::feed::ChangeFeedServiceImpl>(o.db->pool(), *o.authorizer, nullptr);
+  o.services = std::make_unique<org::OrgServices>(
+      org::OrgDependencies{.pool = o.db->pool(),
+                           .rules = *s.rules,
+                           .verifier = grassroots::testing::TestVerifier(),
+                           .page_token_secret = "membership-fixture-org-page-tokens"});
   o.host = std::make_unique<common::ServiceHost>("org-for-membership-test", TestServerConfig(),
                                                  std::make_shared<prometheus::Registry>());
-  o.host->AddService(o.organization_service.get());
-  o.host->AddService(o.committee_service.get());
-  o.host->AddService(o.unit_service.get());
-  o.host->AddService(o.meeting_service.get());
-  o.host->AddService(o.recognition_service.get());
-  o.host->AddService(o.feed_service.get());
-  common::feed::ChangeFeedServiceImpl* feed = o.feed_service.get();
-  o.host->OnStop([feed] { feed->StopStreams(); });
+  o.services->RegisterServices(*o.host);
   absl::Status started = o.host->Start();
   ASSERT_TRUE(started.ok()) << started;
 }
@@ -182,10 +128,6 @@ void StartMemberSide(Suite& s) {
   auto codes = domain::CodeLists::LoadDir(domain::CodeLists::DefaultDir());
   ASSERT_TRUE(codes.ok()) << codes.status();
   m.codes = std::make_unique<domain::CodeLists>(std::move(*codes));
-  m.authorizer =
-      std::make_unique<common::auth::Authorizer>(grassroots::testing::TestVerifier(), MakeMembershipMethodPolicy());
-  m.page_tokens = std::make_unique<common::api::PageTokenCodec>("membership-fixture-page-tokens");
-
   // The service's own credentials for calling the org service: a token file,
   // as a mounted Kubernetes secret would provide it.
   m.token_file =
@@ -196,47 +138,29 @@ void StartMemberSide(Suite& s) {
     out << bearer.substr(std::string("Bearer ").size()) << "\n";
     ASSERT_TRUE(out.good()) << "cannot write " << m.token_file;
   }
-  m.service_token = std::make_shared<orgtree::ServiceToken>(m.token_file);
-  // Through the proxy, so tests can take the org service away.
-  grpc::ChannelArguments cell_channel_args = common::DefaultChannelArguments();
-  auto cell_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.proxy->port()),
-                                                grpc::InsecureChannelCredentials(), cell_channel_args);
-  m.cells = std::make_unique<orgtree::GrpcCellDirectory>(cell_channel, m.service_token, std::chrono::milliseconds(2000));
-  m.projection = std::make_unique<orgtree::OrgProjection>(m.db->pool());
-  m.members = std::make_unique<store::MemberStore>(m.db->pool(), "membership-fixture-citizen-id-lookup-key");
-  m.events = std::make_unique<store::EventStore>();
-  m.yearly = std::make_unique<store::YearlyStore>();
-  m.context = std::make_unique<HandlerContext>(HandlerContext{m.db->pool(), *m.authorizer, *s.rules, *m.calendar,
-                                                              *m.page_tokens, *m.cells, *m.projection, *m.members,
-                                                              *m.events, *m.yearly, *m.codes});
-  m.member_service = std::make_unique<MemberServiceImpl>(*m.context);
-  m.lifecycle_service = std::make_unique<LifecycleServiceImpl>(*m.context);
-  m.yearly_service = std::make_unique<YearlyRecordServiceImpl>(*m.context);
-  m.import_service = std::make_unique<MemberImportServiceImpl>(*m.context);
-  m.feed_service = std::make_unique<common::feed::ChangeFeedServiceImpl>(m.db->pool(), *m.authorizer, nullptr);
+  // Cell checks go through the proxy, so tests can take the org service away.
+  // The projection follows the org feed directly: the outage tests are about
+  // the synchronous cell check, and a follower in reconnect backoff would only
+  // slow the following tests down.
+  m.services = std::make_unique<MembershipServices>(MembershipDependencies{
+      .pool = m.db->pool(),
+      .rules = *s.rules,
+      .verifier = grassroots::testing::TestVerifier(),
+      .page_token_secret = "membership-fixture-page-tokens",
+      .citizen_id_lookup_key = "membership-fixture-citizen-id-lookup-key",
+      .calendar = *m.calendar,
+      .codes = *m.codes,
+      .org_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.proxy->port()),
+                                               grpc::InsecureChannelCredentials(), common::DefaultChannelArguments()),
+      .org_feed_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.org.host->port()),
+                                                    grpc::InsecureChannelCredentials(),
+                                                    common::DefaultChannelArguments()),
+      .service_token = std::make_shared<orgtree::ServiceToken>(m.token_file)});
   m.host = std::make_unique<common::ServiceHost>("membership-test", TestServerConfig(),
                                                  std::make_shared<prometheus::Registry>());
-  m.host->AddService(m.member_service.get());
-  m.host->AddService(m.lifecycle_service.get());
-  m.host->AddService(m.yearly_service.get());
-  m.host->AddService(m.import_service.get());
-  m.host->AddService(m.feed_service.get());
-  common::feed::ChangeFeedServiceImpl* feed = m.feed_service.get();
-  m.host->OnStop([feed] { feed->StopStreams(); });
-  common::db::ConnectionPool* pool = &m.db->pool();
-  m.host->SetReadinessProbe([pool] { return pool->Ping(); });
+  m.services->RegisterServices(*m.host);
   absl::Status started = m.host->Start();
   ASSERT_TRUE(started.ok()) << started;
-
-  // The projection follows the org feed directly (not through the proxy): the
-  // outage tests are about the synchronous cell check, and a follower in
-  // reconnect backoff would only slow the following tests down.
-  auto feed_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.org.host->port()),
-                                                grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
-  m.follower = std::make_unique<orgtree::OrgFeedFollower>(
-      feed_channel, m.service_token, m.db->pool(), *m.projection, nullptr,
-      orgtree::OrgFeedFollowerOptions{.on_organization_change = MakeCellSuccessionHook(*m.context)});
-  m.follower->Start();
 }
 
 }  // namespace
@@ -313,7 +237,7 @@ void MembershipFixture::StartSuite(bool with_root) {
   s.org.unreachable_member_directory = std::make_unique<org::GrpcMemberDirectory>(
       grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), s.mem.token_file,
       std::chrono::milliseconds(500));
-  s.org.context->members = s.org.member_directory.get();
+  s.org.services->context().members = s.org.member_directory.get();
   if (with_root) WaitForProjection(s.root_id);
 }
 
@@ -323,14 +247,14 @@ int MembershipFixture::membership_port() { return S().mem.host->port(); }
 
 void MembershipFixture::SetOrgMembershipReachable(bool reachable) {
   Suite& s = S();
-  s.org.context->members =
+  s.org.services->context().members =
       reachable ? s.org.member_directory.get() : s.org.unreachable_member_directory.get();
 }
 
 void MembershipFixture::TearDownTestSuite() {
   if (suite == nullptr) return;
   Suite& s = *suite;
-  if (s.mem.follower) s.mem.follower->Stop();
+  if (s.mem.services) s.mem.services->follower().Stop();
   if (s.mem.host) s.mem.host->Stop();
   if (s.proxy) s.proxy->Stop();
   if (s.org.host) s.org.host->Stop();
@@ -347,7 +271,7 @@ v1::YearlyRecordService::Stub& MembershipFixture::yearly() { return *S().yearly;
 v1::MemberImportService::Stub& MembershipFixture::imports() { return *S().imports; }
 grassroots::feed::v1::ChangeFeedService::Stub& MembershipFixture::member_feed() { return *S().member_feed; }
 orgv1::OrganizationService::Stub& MembershipFixture::orgs() { return *S().orgs; }
-HandlerContext& MembershipFixture::member_context() { return *S().mem.context; }
+HandlerContext& MembershipFixture::member_context() { return S().mem.services->context(); }
 
 void MembershipFixture::TakeOrgServiceDown() { S().proxy->Stop(); }
 

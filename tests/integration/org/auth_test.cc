@@ -2,13 +2,10 @@
 // UNAVAILABLE when the database is unreachable.
 #include <google/protobuf/descriptor.h>
 
-#include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/server/service_host.h"
-#include "services/org/handlers/handler_context.h"
-#include "services/org/handlers/organization_handlers.h"
 #include "services/org/handlers/policy.h"
-#include "services/org/store/organization_store.h"
+#include "services/org/org_services.h"
 #include "tests/integration/org/org_fixture.h"
 #include "tests/support/tcp_proxy.h"
 #include "tests/support/test_tokens.h"
@@ -156,17 +153,16 @@ TEST_F(AuthTest, DatabaseDownIsUnavailable) {
   config.read_timeout_seconds = 2;
   auto down_pool = common::db::ConnectionPool::Create(config, nullptr);
   ASSERT_TRUE(down_pool.ok()) << down_pool.status();
-  common::auth::Authorizer authorizer(grassroots::testing::TestVerifier(), MakeOrgMethodPolicy());
-  common::api::PageTokenCodec tokens("down-test");
-  store::OrganizationStore store(**down_pool);
-  HandlerContext ctx{**down_pool, authorizer, rules(), tokens, store};
-  OrganizationServiceImpl service(ctx);
+  OrgServices services({.pool = **down_pool,
+                        .rules = rules(),
+                        .verifier = grassroots::testing::TestVerifier(),
+                        .page_token_secret = "down-test"});
   common::ServerConfig server;
   server.grpc_address = "127.0.0.1:0";
   server.metrics_address = "";
   server.drain_delay = std::chrono::milliseconds(0);
   common::ServiceHost host("org-down", server, std::make_shared<prometheus::Registry>());
-  host.AddService(&service);
+  services.RegisterServices(host);
   ASSERT_TRUE(host.Start().ok());
   auto stub = v1::OrganizationService::NewStub(grpc::CreateChannel(
       "127.0.0.1:" + std::to_string(host.port()), grpc::InsecureChannelCredentials()));

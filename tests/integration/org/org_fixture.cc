@@ -10,18 +10,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/api/api.h"
 #include "common/auth/auth.h"
-#include "common/feed/feed.h"
 #include "common/server/service_host.h"
-#include "services/org/handlers/committee_handlers.h"
-#include "services/org/handlers/handler_context.h"
-#include "services/org/handlers/meeting_handlers.h"
-#include "services/org/handlers/organization_handlers.h"
-#include "services/org/handlers/policy.h"
-#include "services/org/handlers/recognition_handlers.h"
-#include "services/org/handlers/residential_unit_handlers.h"
-#include "services/org/store/organization_store.h"
+#include "services/org/org_services.h"
 #include "tests/support/test_db.h"
 #include "tests/support/test_tokens.h"
 
@@ -38,16 +29,7 @@ using common::auth::Role;
 struct Suite {
   std::unique_ptr<grassroots::testing::TestDatabase> db;
   std::unique_ptr<common::RulesRegistry> rules;
-  std::unique_ptr<common::auth::Authorizer> authorizer;
-  std::unique_ptr<common::api::PageTokenCodec> page_tokens;
-  std::unique_ptr<store::OrganizationStore> organizations;
-  std::unique_ptr<HandlerContext> context;
-  std::unique_ptr<OrganizationServiceImpl> organization_service;
-  std::unique_ptr<CommitteeServiceImpl> committee_service;
-  std::unique_ptr<ResidentialUnitServiceImpl> unit_service;
-  std::unique_ptr<MeetingServiceImpl> meeting_service;
-  std::unique_ptr<RecognitionServiceImpl> recognition_service;
-  std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service;
+  std::unique_ptr<OrgServices> services;
   std::unique_ptr<common::ServiceHost> host;
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::OrganizationService::Stub> orgs;
@@ -85,17 +67,10 @@ void OrgFixture::SetUpTestSuite() {
   auto rules = common::RulesRegistry::LoadFile(common::RulesRegistry::DefaultPath());
   ASSERT_TRUE(rules.ok()) << rules.status();
   s.rules = std::make_unique<common::RulesRegistry>(std::move(*rules));
-  s.authorizer = std::make_unique<common::auth::Authorizer>(grassroots::testing::TestVerifier(), MakeOrgMethodPolicy());
-  s.page_tokens = std::make_unique<common::api::PageTokenCodec>("org-fixture-page-token-secret");
-  s.organizations = std::make_unique<store::OrganizationStore>(s.db->pool());
-  s.context = std::make_unique<HandlerContext>(
-      HandlerContext{s.db->pool(), *s.authorizer, *s.rules, *s.page_tokens, *s.organizations});
-  s.organization_service = std::make_unique<OrganizationServiceImpl>(*s.context);
-  s.committee_service = std::make_unique<CommitteeServiceImpl>(*s.context);
-  s.unit_service = std::make_unique<ResidentialUnitServiceImpl>(*s.context);
-  s.meeting_service = std::make_unique<MeetingServiceImpl>(*s.context);
-  s.recognition_service = std::make_unique<RecognitionServiceImpl>(*s.context);
-  s.feed_service = std::make_unique<common::feed::ChangeFeedServiceImpl>(s.db->pool(), *s.authorizer, nullptr);
+  s.services = std::make_unique<OrgServices>(OrgDependencies{.pool = s.db->pool(),
+                                                              .rules = *s.rules,
+                                                              .verifier = grassroots::testing::TestVerifier(),
+                                                              .page_token_secret = "org-fixture-page-token-secret"});
 
   common::ServerConfig server;
   server.grpc_address = "127.0.0.1:0";
@@ -104,14 +79,7 @@ void OrgFixture::SetUpTestSuite() {
   server.shutdown_grace = std::chrono::milliseconds(2000);
   server.health_check_interval = std::chrono::milliseconds(200);
   s.host = std::make_unique<common::ServiceHost>("org-test", server, std::make_shared<prometheus::Registry>());
-  s.host->AddService(s.organization_service.get());
-  s.host->AddService(s.committee_service.get());
-  s.host->AddService(s.unit_service.get());
-  s.host->AddService(s.meeting_service.get());
-  s.host->AddService(s.recognition_service.get());
-  s.host->AddService(s.feed_service.get());
-  common::db::ConnectionPool* pool = &s.db->pool();
-  s.host->SetReadinessProbe([pool] { return pool->Ping(); });
+  s.services->RegisterServices(*s.host);
   absl::Status started = s.host->Start();
   ASSERT_TRUE(started.ok()) << started;
 
@@ -141,7 +109,6 @@ void OrgFixture::SetUpTestSuite() {
 
 void OrgFixture::TearDownTestSuite() {
   if (suite == nullptr) return;
-  if (suite->feed_service) suite->feed_service->StopStreams();
   if (suite->host) suite->host->Stop();
   delete suite;
   suite = nullptr;
@@ -189,7 +156,7 @@ std::string OrgFixture::Reason(const grpc::Status& status) {
   return "";
 }
 
-void OrgFixture::ReloadTypeRules() { S().organizations->ForgetTypeCompatibility(); }
+void OrgFixture::ReloadTypeRules() { S().services->organizations().ForgetTypeCompatibility(); }
 
 int64_t OrgFixture::RootId() { return S().root_id; }
 std::string OrgFixture::RootName() { return absl::StrCat("organizations/", S().root_id); }

@@ -46,9 +46,8 @@
 #include "common/server/service_host.h"
 #include "grassroots/feed/v1/change_feed.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
+#include "tests/integration/system/process_support.h"
 #include "tests/support/test_tokens.h"
-
-extern char** environ;
 
 namespace grassroots::system_test {
 namespace {
@@ -60,7 +59,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr char kOrgBinary[] = GRASSROOTS_ORG_BINARY;
-constexpr char kMariadbScript[] = GRASSROOTS_MARIADB_SCRIPT;
 constexpr char kRulesFile[] = GRASSROOTS_RULES_FILE;
 constexpr char kDatabase[] = "grassroots_org";
 // Where the migrations embedded in the binary come from (one V*.sql each).
@@ -70,10 +68,6 @@ constexpr const char* kMigrationDirs[] = {GRASSROOTS_COMMON_MIGRATIONS_DIR, GRAS
 constexpr milliseconds kDrainDelay{1500};
 constexpr milliseconds kShutdownGrace{2000};
 constexpr milliseconds kHealthInterval{200};
-
-// Health/Check answers (grpc.health.v1.HealthCheckResponse.ServingStatus).
-constexpr int kServing = 1;
-constexpr int kNotServing = 2;
 
 // Personal data the tests send; none of it may reach logs or metrics.
 constexpr char kDisplayName[] = "Đảng bộ tỉnh Thử Nghiệm Quýtzx";
@@ -91,141 +85,6 @@ int64_t CountMigrationFiles() {
     }
   }
   return count;
-}
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-// A port the OS considers free right now (bind to 0, read it back, release it).
-int PickFreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-// argv/envp storage for execve: built before fork, since the child of a
-// multithreaded process may only make async-signal-safe calls.
-struct ExecArgs {
-  std::vector<std::string> storage;
-  std::vector<char*> pointers;
-  explicit ExecArgs(std::vector<std::string> items) : storage(std::move(items)) {
-    for (std::string& item : storage) pointers.push_back(item.data());
-    pointers.push_back(nullptr);
-  }
-};
-
-// Forks and execs argv with stdout/stderr appended to the given files. The
-// child dies with this test process (PR_SET_PDEATHSIG), so a crashed test
-// leaves no service behind. Returns the pid, or -1.
-pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-            const std::string& stdout_path, const std::string& stderr_path) {
-  ExecArgs args(argv);
-  ExecArgs envp(env);
-  const int out_fd = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  const int err_fd = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (out_fd < 0 || err_fd < 0 || null_fd < 0) return -1;
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(out_fd, STDOUT_FILENO);
-    ::dup2(err_fd, STDERR_FILENO);
-    ::execve(args.pointers[0], args.pointers.data(), envp.pointers.data());
-    ::_exit(127);
-  }
-  ::close(out_fd);
-  ::close(err_fd);
-  ::close(null_fd);
-  return pid;
-}
-
-std::vector<std::string> InheritedEnvironment() {
-  std::vector<std::string> env;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    // Only the variables this test sets may configure the service.
-    if (absl::StartsWith(*entry, "GRASSROOTS_")) continue;
-    env.emplace_back(*entry);
-  }
-  return env;
-}
-
-// Waits up to `timeout` for pid to exit; the raw wait status, or nullopt on timeout.
-std::optional<int> WaitForExit(pid_t pid, milliseconds timeout) {
-  const Clock::time_point deadline = Clock::now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) return status;
-    if (done < 0) return std::nullopt;
-    if (Clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-}
-
-std::string DescribeWaitStatus(int status) {
-  if (WIFEXITED(status)) return absl::StrCat("exit status ", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return absl::StrCat("killed by signal ", WTERMSIG(status));
-  return absl::StrCat("wait status ", status);
-}
-
-// Polls `check` every `period` until it returns true or `timeout` passes.
-bool PollUntil(milliseconds timeout, milliseconds period, const std::function<bool()>& check) {
-  const Clock::time_point deadline = Clock::now() + timeout;
-  while (true) {
-    if (check()) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(period);
-  }
-}
-
-// grpc.health.v1.Health/Check for service "" through the generic stub (the
-// health proto is not part of this build): the request is the empty message;
-// the response is field 1 (enum ServingStatus), encoded as 0x08 <status>.
-absl::StatusOr<int> HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const std::string& service = "") {
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + seconds(2));
-  // HealthCheckRequest{service = 1}, encoded by hand (short names only).
-  std::string encoded;
-  if (!service.empty()) encoded = std::string("\x0a") + static_cast<char>(service.size()) + service;
-  grpc::Slice request_message(encoded);
-  grpc::ByteBuffer request(&request_message, 1);
-  grpc::ByteBuffer response;
-  std::promise<grpc::Status> finished;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&finished](grpc::Status status) { finished.set_value(std::move(status)); });
-  const grpc::Status status = finished.get_future().get();
-  if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-  }
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return absl::InternalError("unreadable health response");
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  if (bytes.empty()) return 0;  // UNKNOWN is the default and encodes as nothing
-  if (bytes.size() == 2 && bytes[0] == 0x08) return static_cast<int>(bytes[1]);
-  return absl::InternalError("unexpected health response bytes");
 }
 
 // GET http://127.0.0.1:<port><path> over a plain socket (HTTP/1.0, so the
@@ -348,22 +207,7 @@ class OrgProcessTest : public ::testing::Test {
   // Runs scripts/mariadb.sh with args; returns its exit code (-1 if it could
   // not run) and its combined output in *output.
   int RunScript(const std::vector<std::string>& args, std::string* output) {
-    const std::filesystem::path log = work_dir_ / "mariadb-script.log";
-    std::error_code ignored;
-    std::filesystem::remove(log, ignored);
-    std::vector<std::string> argv = {"/bin/bash", kMariadbScript};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const pid_t pid = Spawn(argv, InheritedEnvironment(), log.string(), log.string());
-    if (pid < 0) return -1;
-    // mariadb.sh bounds itself (60 s to start, 30 s to stop); this is a backstop.
-    const std::optional<int> status = WaitForExit(pid, seconds(120));
-    if (!status) {
-      ::kill(pid, SIGKILL);
-      WaitForExit(pid, seconds(5));
-    }
-    *output = ReadFile(log);
-    if (!status || !WIFEXITED(*status)) return -1;
-    return WEXITSTATUS(*status);
+    return RunMariadbScript(work_dir_ / "mariadb-script.log", args, output);
   }
 
   void StartMariaDb(std::optional<int> port) {

@@ -1,0 +1,76 @@
+#include "services/membership/membership_services.h"
+
+#include <string>
+#include <utility>
+
+#include "common/log/log.h"
+#include "services/membership/handlers/cell_succession.h"
+#include "services/membership/handlers/import_handlers.h"
+#include "services/membership/handlers/lifecycle_handlers.h"
+#include "services/membership/handlers/member_handlers.h"
+#include "services/membership/handlers/policy.h"
+#include "services/membership/handlers/yearly_handlers.h"
+
+namespace grassroots::membership {
+
+MembershipServices::MembershipServices(MembershipDependencies dependencies)
+    : pool_(dependencies.pool),
+      authorizer_(std::move(dependencies.verifier), MakeMembershipMethodPolicy()),
+      page_tokens_(dependencies.page_token_secret),
+      cells_(dependencies.org_channel, dependencies.service_token, dependencies.org_call_deadline),
+      projection_(pool_),
+      members_(pool_, dependencies.citizen_id_lookup_key) {
+  context_ = std::make_unique<HandlerContext>(HandlerContext{pool_, authorizer_, dependencies.rules,
+                                                             dependencies.calendar, page_tokens_, cells_, projection_,
+                                                             members_, events_, yearly_, dependencies.codes});
+  member_service_ = std::make_unique<MemberServiceImpl>(*context_);
+  lifecycle_service_ = std::make_unique<LifecycleServiceImpl>(*context_);
+  yearly_service_ = std::make_unique<YearlyRecordServiceImpl>(*context_);
+  import_service_ = std::make_unique<MemberImportServiceImpl>(*context_);
+  feed_service_ = std::make_unique<common::feed::ChangeFeedServiceImpl>(pool_, authorizer_, dependencies.registry);
+
+  // Members follow their cell: an ending cell's members move in the same
+  // transaction as the organization change (a test may put another reaction).
+  orgtree::OrgFeedFollowerOptions follower_options = std::move(dependencies.follower_options);
+  follower_options.on_organization_change = dependencies.organization_change_hook
+                                                ? dependencies.organization_change_hook(*context_)
+                                                : MakeCellSuccessionHook(*context_);
+  std::shared_ptr<grpc::Channel> feed_channel =
+      dependencies.org_feed_channel ? std::move(dependencies.org_feed_channel) : dependencies.org_channel;
+  follower_ = std::make_unique<orgtree::OrgFeedFollower>(std::move(feed_channel), dependencies.service_token, pool_,
+                                                         projection_, std::move(dependencies.registry),
+                                                         std::move(follower_options));
+}
+
+MembershipServices::~MembershipServices() {
+  // The follower's threads write the projection: stopped before anything it uses goes.
+  follower_->Stop();
+}
+
+absl::StatusOr<CodeMigrationResult> MembershipServices::MigrateLegacyCodes() {
+  absl::StatusOr<CodeMigrationResult> migrated = membership::MigrateLegacyCodes(*context_);
+  if (migrated.ok() && (migrated->members_mapped > 0 || migrated->fields_unmapped > 0)) {
+    common::log::Info("code migration", {{"members_mapped", std::to_string(migrated->members_mapped)},
+                                         {"fields_unmapped", std::to_string(migrated->fields_unmapped)}});
+  }
+  return migrated;
+}
+
+void MembershipServices::RegisterServices(common::ServiceHost& host) {
+  host.AddService(member_service_.get());
+  host.AddService(lifecycle_service_.get());
+  host.AddService(yearly_service_.get());
+  host.AddService(import_service_.get());
+  host.AddService(feed_service_.get());
+  follower_->Start();
+  common::db::ConnectionPool* pool = &pool_;
+  orgtree::OrgFeedFollower* follower = follower_.get();
+  host.SetReadinessProbe([pool, follower] { return follower->Ready() && pool->Ping(); });
+  common::feed::ChangeFeedServiceImpl* feed = feed_service_.get();
+  host.OnStop([feed, follower] {
+    feed->StopStreams();
+    follower->Stop();
+  });
+}
+
+}  // namespace grassroots::membership

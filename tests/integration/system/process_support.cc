@@ -1,0 +1,187 @@
+#include "tests/integration/system/process_support.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include <grpcpp/generic/generic_stub.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+extern char** environ;
+
+namespace grassroots::system_test {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// A port the OS considers free right now (bind to 0, read it back, release it).
+int PickFreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+namespace {
+
+// argv/envp storage for execve: built before fork, since the child of a
+// multithreaded process may only make async-signal-safe calls.
+struct ExecArgs {
+  std::vector<std::string> storage;
+  std::vector<char*> pointers;
+  explicit ExecArgs(std::vector<std::string> items) : storage(std::move(items)) {
+    for (std::string& item : storage) pointers.push_back(item.data());
+    pointers.push_back(nullptr);
+  }
+};
+
+}  // namespace
+
+// Forks and execs argv with stdout/stderr appended to the given files. The
+// child dies with this test process (PR_SET_PDEATHSIG), so a crashed test
+// leaves no service behind. Returns the pid, or -1.
+pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+            const std::string& stdout_path, const std::string& stderr_path) {
+  ExecArgs args(argv);
+  ExecArgs envp(env);
+  const int out_fd = ::open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int err_fd = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (out_fd < 0 || err_fd < 0 || null_fd < 0) return -1;
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(out_fd, STDOUT_FILENO);
+    ::dup2(err_fd, STDERR_FILENO);
+    ::execve(args.pointers[0], args.pointers.data(), envp.pointers.data());
+    ::_exit(127);
+  }
+  ::close(out_fd);
+  ::close(err_fd);
+  ::close(null_fd);
+  return pid;
+}
+
+std::vector<std::string> InheritedEnvironment() {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    // Only the variables this test sets may configure the service.
+    if (absl::StartsWith(*entry, "GRASSROOTS_")) continue;
+    env.emplace_back(*entry);
+  }
+  return env;
+}
+
+// Waits up to `timeout` for pid to exit; the raw wait status, or nullopt on timeout.
+std::optional<int> WaitForExit(pid_t pid, milliseconds timeout) {
+  const Clock::time_point deadline = Clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return status;
+    if (done < 0) return std::nullopt;
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+}
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFEXITED(status)) return absl::StrCat("exit status ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return absl::StrCat("killed by signal ", WTERMSIG(status));
+  return absl::StrCat("wait status ", status);
+}
+
+// Polls `check` every `period` until it returns true or `timeout` passes.
+bool PollUntil(milliseconds timeout, milliseconds period, const std::function<bool()>& check) {
+  const Clock::time_point deadline = Clock::now() + timeout;
+  while (true) {
+    if (check()) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(period);
+  }
+}
+
+// grpc.health.v1.Health/Check for service "" through the generic stub (the
+// health proto is not part of this build): the request is the empty message;
+// the response is field 1 (enum ServingStatus), encoded as 0x08 <status>.
+absl::StatusOr<int> HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + seconds(2));
+  // HealthCheckRequest{service = 1}, encoded by hand (short names only).
+  std::string encoded;
+  if (!service.empty()) encoded = std::string("\x0a") + static_cast<char>(service.size()) + service;
+  grpc::Slice request_message(encoded);
+  grpc::ByteBuffer request(&request_message, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> finished;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&finished](grpc::Status status) { finished.set_value(std::move(status)); });
+  const grpc::Status status = finished.get_future().get();
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  }
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return absl::InternalError("unreadable health response");
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  if (bytes.empty()) return 0;  // UNKNOWN is the default and encodes as nothing
+  if (bytes.size() == 2 && bytes[0] == 0x08) return static_cast<int>(bytes[1]);
+  return absl::InternalError("unexpected health response bytes");
+}
+
+int RunMariadbScript(const std::filesystem::path& log, const std::vector<std::string>& args, std::string* output) {
+  std::error_code ignored;
+  std::filesystem::remove(log, ignored);
+  std::vector<std::string> argv = {"/bin/bash", GRASSROOTS_MARIADB_SCRIPT};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = Spawn(argv, InheritedEnvironment(), log.string(), log.string());
+  if (pid < 0) return -1;
+  // mariadb.sh bounds itself (60 s to start, 30 s to stop); this is a backstop.
+  const std::optional<int> status = WaitForExit(pid, seconds(120));
+  if (!status) {
+    ::kill(pid, SIGKILL);
+    WaitForExit(pid, seconds(5));
+  }
+  *output = ReadFile(log);
+  if (!status || !WIFEXITED(*status)) return -1;
+  return WEXITSTATUS(*status);
+}
+
+}  // namespace grassroots::system_test
