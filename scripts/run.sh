@@ -173,6 +173,13 @@ start_service() {
   )
   # What a service needs beyond the common options.
   case $name in
+    org)
+      # Org confirms with membership that a residential unit's head is a member.
+      environment+=(
+        GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052"
+        GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file org)"
+      )
+      ;;
     membership)
       environment+=(
         GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
@@ -353,6 +360,7 @@ cmd_start() {
   # Tokens are short-lived; a fresh admin token every run (the org readiness check uses it).
   write_token "$(admin_token_file)" cli_mint_admin_token
   write_token "$(service_token_file membership)" cli_mint_service_token membership
+  write_token "$(service_token_file org)" cli_mint_service_token org
 
   "$MARIADB_SH" start "$DB_DIR" --port "$DB_PORT" | sed 's/^/[run] /'
   # One after the other, in SERVICES order: each waits until the one before
