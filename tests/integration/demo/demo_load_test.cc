@@ -186,10 +186,12 @@ TEST_F(DemoLoadTest, LoadsTheDemoWithItsFactsOnceAndRefusesAStranger) {
   // in the same transaction as the merge, so no counted member is left in the source.
   const int64_t source_id = OrgNamedId(facts.merge.source_code);
   WaitForProjection(source_id, orgv1::ORGANIZATION_STATE_MERGED);
-  EXPECT_GT(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_events WHERE kind = ", v1::EVENT_KIND_MOVED_WITH_CELL)),
+  EXPECT_GT(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_events WHERE kind = ",
+                                     grassroots::membership::v1::EVENT_KIND_MOVED_WITH_CELL)),
             0);
   EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM members WHERE cell_id = ", source_id, " AND status IN (",
-                                     v1::MEMBER_STATUS_PROBATIONARY, ", ", v1::MEMBER_STATUS_OFFICIAL, ")")),
+                                     grassroots::membership::v1::MEMBER_STATUS_PROBATIONARY, ", ",
+                                     grassroots::membership::v1::MEMBER_STATUS_OFFICIAL, ")")),
             0);
   ASSERT_FALSE(facts.coverings.empty());
   for (const CoveringChange& change : facts.coverings) {
