@@ -68,7 +68,8 @@ class MembershipProcessTest : public ::testing::Test {
         << output;
     db_port_ = std::atoi(ReadFile(work_dir_ / "mariadb" / "port").c_str());
     ASSERT_GT(db_port_, 0);
-    ASSERT_NO_FATAL_FAILURE(CreateDatabases());
+    const absl::Status created = CreateDatabases(db_port_, {kOrgDatabase, kMembershipDatabase});
+    ASSERT_TRUE(created.ok()) << created;
     std::ofstream(work_dir_ / "page_token_secret") << "membership-system-test-page-token-secret\n";
     std::ofstream(work_dir_ / "citizen_id_key") << "membership-system-test-citizen-id-key\n";
     // The service token as a mounted secret: the JWT without "Bearer ".
@@ -100,38 +101,8 @@ class MembershipProcessTest : public ::testing::Test {
     }
   }
 
-  common::DbConfig DbConfigFor(const std::string& database) const {
-    common::DbConfig config;
-    config.host = "127.0.0.1";
-    config.port = db_port_;
-    config.user = "root";
-    config.database = database;
-    config.pool_size = 1;
-    return config;
-  }
-
-  // The services migrate their schemas but do not create their databases.
-  void CreateDatabases() {
-    auto pool = common::db::ConnectionPool::Create(DbConfigFor(""), nullptr);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    const absl::Status created = (*pool)->Run("create_databases", [](common::db::Session& session) {
-      std::unique_ptr<sql::Statement> statement(session.connection().createStatement());
-      for (const char* name : {kOrgDatabase, kMembershipDatabase}) {
-        statement->execute(absl::StrCat("CREATE DATABASE ", name, " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
-      }
-      return absl::OkStatus();
-    });
-    ASSERT_TRUE(created.ok()) << created;
-  }
-
   absl::StatusOr<int64_t> MembershipQueryInt(const std::string& sql_text) {
-    auto pool = common::db::ConnectionPool::Create(DbConfigFor(kMembershipDatabase), nullptr);
-    if (!pool.ok()) return pool.status();
-    return (*pool)->Read<int64_t>("system_test_query", [&](common::db::Session& session) -> absl::StatusOr<int64_t> {
-      std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare(sql_text));
-      if (!rs->next()) return 0;
-      return static_cast<int64_t>(rs->getInt64(1));
-    });
+    return QueryInt(db_port_, kMembershipDatabase, sql_text);
   }
 
   // The settings both services share; `database` is the service's own.

@@ -181,7 +181,8 @@ class OrgProcessTest : public ::testing::Test {
     stderr_path_ = work_dir_ / "org.stderr";
 
     ASSERT_NO_FATAL_FAILURE(StartMariaDb(std::nullopt));
-    ASSERT_NO_FATAL_FAILURE(CreateServiceDatabase());
+    const absl::Status created = CreateDatabases(db_port_, {kDatabase});
+    ASSERT_TRUE(created.ok()) << created;
     ASSERT_NO_FATAL_FAILURE(StartService());
     ASSERT_NO_FATAL_FAILURE(WaitForHealth(kServing, seconds(90)));
   }
@@ -232,38 +233,9 @@ class OrgProcessTest : public ::testing::Test {
     ASSERT_EQ(RunScript({"stop", mariadb_dir_.string()}, &output), 0) << output;
   }
 
-  common::DbConfig DbConfigFor(const std::string& database) const {
-    common::DbConfig config;
-    config.host = "127.0.0.1";
-    config.port = db_port_;
-    config.user = "root";
-    config.database = database;
-    config.pool_size = 1;
-    return config;
-  }
-
-  // The service migrates its schema but does not create the database itself.
-  void CreateServiceDatabase() {
-    auto pool = common::db::ConnectionPool::Create(DbConfigFor(""), nullptr);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    const absl::Status created = (*pool)->Run("create_database", [](common::db::Session& session) {
-      std::unique_ptr<sql::Statement> statement(session.connection().createStatement());
-      statement->execute(absl::StrCat("CREATE DATABASE ", kDatabase,
-                                      " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
-      return absl::OkStatus();
-    });
-    ASSERT_TRUE(created.ok()) << created;
-  }
-
   // A scalar query on the service's database through a connection of the test's own.
   absl::StatusOr<int64_t> QueryInt(const std::string& sql_text) {
-    auto pool = common::db::ConnectionPool::Create(DbConfigFor(kDatabase), nullptr);
-    if (!pool.ok()) return pool.status();
-    return (*pool)->Read<int64_t>("system_test_query", [&](common::db::Session& session) -> absl::StatusOr<int64_t> {
-      std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare(sql_text));
-      if (!rs->next()) return 0;
-      return static_cast<int64_t>(rs->getInt64(1));
-    });
+    return system_test::QueryInt(db_port_, kDatabase, sql_text);
   }
 
   void StartService() {

@@ -16,8 +16,13 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include <cppconn/connection.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/db/db.h"
 
 extern char** environ;
 
@@ -182,6 +187,40 @@ int RunMariadbScript(const std::filesystem::path& log, const std::vector<std::st
   *output = ReadFile(log);
   if (!status || !WIFEXITED(*status)) return -1;
   return WEXITSTATUS(*status);
+}
+
+common::DbConfig RootDbConfig(int port, const std::string& database) {
+  common::DbConfig config;
+  config.host = "127.0.0.1";
+  config.port = port;
+  config.user = "root";
+  config.database = database;
+  config.pool_size = 1;
+  return config;
+}
+
+absl::Status CreateDatabases(int port, const std::vector<std::string>& names) {
+  absl::StatusOr<std::unique_ptr<common::db::ConnectionPool>> pool =
+      common::db::ConnectionPool::Create(RootDbConfig(port, ""), nullptr);
+  if (!pool.ok()) return pool.status();
+  return (*pool)->Run("create_databases", [&](common::db::Session& session) {
+    std::unique_ptr<sql::Statement> statement(session.connection().createStatement());
+    for (const std::string& name : names) {
+      statement->execute(absl::StrCat("CREATE DATABASE ", name, " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<int64_t> QueryInt(int port, const std::string& database, const std::string& sql_text) {
+  absl::StatusOr<std::unique_ptr<common::db::ConnectionPool>> pool =
+      common::db::ConnectionPool::Create(RootDbConfig(port, database), nullptr);
+  if (!pool.ok()) return pool.status();
+  return (*pool)->Read<int64_t>("system_test_query", [&](common::db::Session& session) -> absl::StatusOr<int64_t> {
+    std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare(sql_text));
+    if (!rs->next()) return 0;
+    return static_cast<int64_t>(rs->getInt64(1));
+  });
 }
 
 }  // namespace grassroots::system_test

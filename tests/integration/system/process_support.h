@@ -16,6 +16,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
+#include "common/config/config.h"
 
 namespace grassroots::system_test {
 
@@ -52,5 +53,13 @@ absl::StatusOr<int> HealthCheck(const std::shared_ptr<grpc::Channel>& channel, c
 // Runs scripts/mariadb.sh with args, its output in `log`; returns its exit code
 // (-1 if it could not run) and that output in *output.
 int RunMariadbScript(const std::filesystem::path& log, const std::vector<std::string>& args, std::string* output);
+
+// The test's own MariaDB as root on 127.0.0.1:port, one connection, with
+// `database` selected ("" for none).
+common::DbConfig RootDbConfig(int port, const std::string& database);
+// Creates the databases (utf8mb4) the services migrate: they never create one.
+absl::Status CreateDatabases(int port, const std::vector<std::string>& names);
+// A scalar query on `database` through a connection of the test's own (0 for no row).
+absl::StatusOr<int64_t> QueryInt(int port, const std::string& database, const std::string& sql_text);
 
 }  // namespace grassroots::system_test
