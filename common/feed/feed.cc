@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <sstream>
 #include <vector>
 
@@ -18,6 +16,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/api/api.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
@@ -179,9 +179,8 @@ struct ChangeFeedServiceImpl::Impl {
   prometheus::Counter* changes_sent = nullptr;
 
   std::atomic<int> active{0};
-  std::mutex mu;
-  std::condition_variable wake;
-  bool stopping = false;
+  absl::Mutex mu;
+  bool stopping ABSL_GUARDED_BY(mu) = false;
 
   Impl(db::ConnectionPool& p, const auth::Authorizer& a, FeedServiceOptions o)
       : pool(p), authorizer(a), options(o) {}
@@ -194,12 +193,11 @@ struct ChangeFeedServiceImpl::Impl {
 
   // Waits one poll interval; false when the service is stopping.
   bool WaitPoll() {
-    std::unique_lock<std::mutex> lock(mu);
-    wake.wait_for(lock, std::chrono::milliseconds(options.poll_interval_ms), [&] { return stopping; });
-    return !stopping;
+    absl::MutexLock lock(&mu);
+    return !mu.AwaitWithTimeout(absl::Condition(&stopping), absl::Milliseconds(options.poll_interval_ms));
   }
   bool Stopping() {
-    std::lock_guard<std::mutex> lock(mu);
+    absl::MutexLock lock(&mu);
     return stopping;
   }
 
@@ -302,11 +300,8 @@ ChangeFeedServiceImpl::ChangeFeedServiceImpl(db::ConnectionPool& pool, const aut
 ChangeFeedServiceImpl::~ChangeFeedServiceImpl() { StopStreams(); }
 
 void ChangeFeedServiceImpl::StopStreams() {
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->stopping = true;
-  }
-  impl_->wake.notify_all();
+  absl::MutexLock lock(&impl_->mu);
+  impl_->stopping = true;  // wakes every WaitPoll: its condition is re-evaluated on unlock
 }
 
 grpc::Status ChangeFeedServiceImpl::StreamChanges(grpc::ServerContext* context,
