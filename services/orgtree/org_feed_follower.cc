@@ -369,7 +369,11 @@ struct OrgFeedFollower::Impl {
     const absl::Status reset = pool.RunInTransaction("orgtree.projection.reset", [&](common::db::Session& s) {
       return projection.Reset(s, options.source);
     });
-    if (!reset.ok()) return;  // still blocked; the next attempt tries again
+    if (!reset.ok()) {  // still blocked; the next attempt tries again
+      common::log::Warn("cannot clear the projection for a rebuild; retrying",
+                        {{"source", options.source}, {"status", reset.ToString()}});
+      return;
+    }
     absl::MutexLock lock(&mutex);
     common::log::Warn("the organization feed is behind this projection's cursor (restored from a backup?); "
                       "rebuilding the projection from sequence 0",
