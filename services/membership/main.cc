@@ -15,7 +15,7 @@
 #include "common/server/service_host.h"
 #include "common/server/service_start.h"
 #include "services/membership/domain/code_lists.h"
-#include "services/membership/domain/working_calendar.h"
+#include "common/calendar/working_calendar.h"
 #include "services/membership/membership_services.h"
 #include "services/orgtree/orgtree_migrations.h"
 #include "services/orgtree/service_token.h"
@@ -32,7 +32,7 @@ struct MembershipOptions {
   std::string service_token_file;
   std::chrono::milliseconds org_call_deadline{2000};
   std::string citizen_id_lookup_key;
-  std::string calendar_file = grassroots::membership::domain::WorkingCalendar::DefaultPath();
+  std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
   std::string codes_dir = grassroots::membership::domain::CodeLists::DefaultDir();
 };
 
@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
       DeclareOptions(options));
   if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
   common::ServiceBase& base = std::get<common::ServiceBase>(started);
-  absl::StatusOr<membership::domain::WorkingCalendar> calendar =
-      membership::domain::WorkingCalendar::LoadFile(options.calendar_file);
+  absl::StatusOr<common::WorkingCalendar> calendar =
+      common::WorkingCalendar::LoadFile(options.calendar_file);
   if (!calendar.ok()) {
     common::log::Error("cannot load the working-day calendar", {{"status", calendar.status().ToString()}});
     return 1;

@@ -20,7 +20,7 @@
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
 #include "services/membership/domain/code_lists.h"
-#include "services/membership/domain/working_calendar.h"
+#include "common/calendar/working_calendar.h"
 #include "services/membership/handlers/code_migration.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/store/event_store.h"
@@ -52,7 +52,7 @@ struct MembershipDependencies {
   std::string page_token_secret = {};
   // HMAC key of the citizen-ID lookup index.
   std::string citizen_id_lookup_key = {};
-  const domain::WorkingCalendar& calendar;
+  const common::WorkingCalendar& calendar;
   const domain::CodeLists& codes;
   // The organization service: synchronous cell checks on writes.
   std::shared_ptr<grpc::Channel> org_channel = nullptr;

@@ -66,7 +66,7 @@
 #include "grassroots/membership/v1/member.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 #include "services/membership/domain/code_lists.h"
-#include "services/membership/domain/working_calendar.h"
+#include "common/calendar/working_calendar.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/member_writer.h"
 #include "services/membership/membership_services.h"
@@ -348,7 +348,7 @@ class Bench {
   std::unique_ptr<common::ServiceHost> org_host_;
   // membership side
   std::unique_ptr<common::db::ConnectionPool> pool_;
-  std::unique_ptr<membership::domain::WorkingCalendar> calendar_;
+  std::unique_ptr<common::WorkingCalendar> calendar_;
   std::unique_ptr<membership::domain::CodeLists> codes_;
   std::string token_file_;
   std::unique_ptr<membership::MembershipServices> services_;
@@ -432,9 +432,9 @@ absl::Status Bench::StartMembership() {
   auto codes = membership::domain::CodeLists::LoadDir(membership::domain::CodeLists::DefaultDir());
   if (!codes.ok()) return codes.status();
   codes_ = std::make_unique<membership::domain::CodeLists>(std::move(*codes));
-  auto calendar = membership::domain::WorkingCalendar::LoadFile(membership::domain::WorkingCalendar::DefaultPath());
+  auto calendar = common::WorkingCalendar::LoadFile(common::WorkingCalendar::DefaultPath());
   if (!calendar.ok()) return calendar.status();
-  calendar_ = std::make_unique<membership::domain::WorkingCalendar>(std::move(*calendar));
+  calendar_ = std::make_unique<common::WorkingCalendar>(std::move(*calendar));
   token_file_ = absl::StrCat("/tmp/grassroots-membership-bench-token-", getpid());
   {
     std::ofstream out(token_file_, std::ios::trunc);

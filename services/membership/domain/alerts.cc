@@ -49,7 +49,7 @@ absl::StatusOr<std::optional<int64_t>> SmallestValue(const common::RulesRegistry
 }
 
 // The latest start day whose `n`-th working day after is before `as_of`.
-absl::CivilDay LatestOverdueStart(const WorkingCalendar& calendar, absl::CivilDay as_of, int n) {
+absl::CivilDay LatestOverdueStart(const common::WorkingCalendar& calendar, absl::CivilDay as_of, int n) {
   absl::CivilDay start = as_of - 1;
   while (calendar.AddWorkingDays(start, n) >= as_of) --start;
   return start;
@@ -99,7 +99,7 @@ std::vector<v1::AlertKind> AllAlertKinds() {
 }
 
 absl::StatusOr<AlertCutoffs> CutoffsFor(const AlertQuery& query, const common::RulesRegistry& rules,
-                                        const WorkingCalendar& calendar) {
+                                        const common::WorkingCalendar& calendar) {
   AlertCutoffs cutoffs;
   GR_ASSIGN_OR_RETURN(std::optional<int64_t> recognition_days, SmallestValue(rules, kRuleRecognitionDays));
   if (recognition_days) {
@@ -136,7 +136,7 @@ absl::CivilDay ResidenceDutyDay(v1::AlertKind kind, const AlertQuery& query) {
 
 absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSubject& subject,
                                               const AlertQuery& query, const common::RulesRegistry& rules,
-                                              const WorkingCalendar& calendar) {
+                                              const common::WorkingCalendar& calendar) {
   const MemberState& s = subject.state;
   Alert alert = Base(kind, subject);
   switch (kind) {
@@ -247,7 +247,7 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
 
 absl::StatusOr<std::vector<Alert>> ComputeAlerts(const std::vector<AlertSubject>& subjects,
                                                  const std::vector<v1::AlertKind>& kinds, const AlertQuery& query,
-                                                 const common::RulesRegistry& rules, const WorkingCalendar& calendar) {
+                                                 const common::RulesRegistry& rules, const common::WorkingCalendar& calendar) {
   std::vector<Alert> out;
   for (v1::AlertKind kind : kinds) {
     for (const AlertSubject& subject : subjects) {

@@ -17,7 +17,7 @@
 #include "common/rules/rules_registry.h"
 #include "grassroots/membership/v1/yearly_records.pb.h"
 #include "services/membership/domain/member.h"
-#include "services/membership/domain/working_calendar.h"
+#include "common/calendar/working_calendar.h"
 
 namespace grassroots::membership::domain {
 
@@ -77,7 +77,7 @@ struct AlertCutoffs {
   std::vector<v1::OccupationCategory> working_categories;  // empty: residence alerts raise nothing
 };
 absl::StatusOr<AlertCutoffs> CutoffsFor(const AlertQuery& query, const common::RulesRegistry& rules,
-                                        const WorkingCalendar& calendar);
+                                        const common::WorkingCalendar& calendar);
 
 // The day on which a residence alert of `kind` judges whether the member's own
 // cell is residential: the as-of date for NO_RESIDENCE_REGISTRATION; for
@@ -103,12 +103,12 @@ absl::CivilDay ResidenceDutyDay(v1::AlertKind kind, const AlertQuery& query);
 //    no successor named), due the day it ended; the alert's cell is the ended cell.
 absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSubject& subject,
                                               const AlertQuery& query, const common::RulesRegistry& rules,
-                                              const WorkingCalendar& calendar);
+                                              const common::WorkingCalendar& calendar);
 
 // Every alert of `kinds` the subjects raise, ordered by (kind, member id).
 absl::StatusOr<std::vector<Alert>> ComputeAlerts(const std::vector<AlertSubject>& subjects,
                                                  const std::vector<v1::AlertKind>& kinds, const AlertQuery& query,
-                                                 const common::RulesRegistry& rules, const WorkingCalendar& calendar);
+                                                 const common::RulesRegistry& rules, const common::WorkingCalendar& calendar);
 
 // The alert kinds ListMemberAlerts knows, in order.
 std::vector<v1::AlertKind> AllAlertKinds();

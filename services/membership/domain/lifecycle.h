@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "common/rules/rules_registry.h"
 #include "services/membership/domain/member.h"
-#include "services/membership/domain/working_calendar.h"
+#include "common/calendar/working_calendar.h"
 
 namespace grassroots::membership::domain {
 
@@ -97,7 +97,7 @@ struct Period {
 // What the transition checks need besides the log.
 struct TransitionContext {
   const common::RulesRegistry& rules;
-  const WorkingCalendar& calendar;
+  const common::WorkingCalendar& calendar;
   absl::CivilDay today;
   // The person's birth date and education (eligibility at the cell vote).
   absl::CivilDay birth_date;

@@ -5,7 +5,7 @@
 #include "common/db/db.h"
 #include "common/rules/rules_registry.h"
 #include "services/membership/domain/code_lists.h"
-#include "services/membership/domain/working_calendar.h"
+#include "common/calendar/working_calendar.h"
 #include "services/membership/store/event_store.h"
 #include "services/membership/store/member_store.h"
 #include "services/membership/store/yearly_store.h"
@@ -18,7 +18,7 @@ struct HandlerContext {
   common::db::ConnectionPool& pool;
   const common::auth::Authorizer& authorizer;
   const common::RulesRegistry& rules;
-  const domain::WorkingCalendar& calendar;
+  const common::WorkingCalendar& calendar;
   const common::api::PageTokenCodec& page_tokens;
   orgtree::CellDirectory& cells;
   orgtree::OrgProjection& projection;

@@ -19,7 +19,7 @@
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
 #include "services/membership/domain/code_lists.h"
-#include "services/membership/domain/working_calendar.h"
+#include "common/calendar/working_calendar.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/membership_services.h"
 #include "services/org/handlers/member_directory.h"
@@ -54,7 +54,7 @@ struct OrgSide {
 // The membership service, wired as its main.cc wires it.
 struct MemberSide {
   std::unique_ptr<grassroots::testing::TestDatabase> db;
-  std::unique_ptr<domain::WorkingCalendar> calendar;
+  std::unique_ptr<common::WorkingCalendar> calendar;
   std::unique_ptr<domain::CodeLists> codes;
   std::string token_file;
   std::unique_ptr<MembershipServices> services;
@@ -122,9 +122,9 @@ void StartOrgSide(Suite& s) {
 
 void StartMemberSide(Suite& s) {
   MemberSide& m = s.mem;  // m.db is already created and migrated
-  auto calendar = domain::WorkingCalendar::LoadFile(domain::WorkingCalendar::DefaultPath());
+  auto calendar = common::WorkingCalendar::LoadFile(common::WorkingCalendar::DefaultPath());
   ASSERT_TRUE(calendar.ok()) << calendar.status();
-  m.calendar = std::make_unique<domain::WorkingCalendar>(std::move(*calendar));
+  m.calendar = std::make_unique<common::WorkingCalendar>(std::move(*calendar));
   auto codes = domain::CodeLists::LoadDir(domain::CodeLists::DefaultDir());
   ASSERT_TRUE(codes.ok()) << codes.status();
   m.codes = std::make_unique<domain::CodeLists>(std::move(*codes));

@@ -12,6 +12,7 @@ namespace grassroots::membership::domain {
 namespace {
 
 using D = absl::CivilDay;
+using common::WorkingCalendar;
 constexpr int64_t kCell = 7;
 
 class AlertsTest : public ::testing::Test {

@@ -10,13 +10,14 @@
 #include "common/rules/rules_registry.h"
 #include "common/status/status.h"
 #include "services/membership/domain/lifecycle.h"
-#include "services/membership/domain/working_calendar.h"
+#include "common/calendar/working_calendar.h"
 
 namespace grassroots::membership::domain {
 namespace {
 
 using ::testing::HasSubstr;
 using D = absl::CivilDay;
+using common::WorkingCalendar;
 
 // Every date below is before this "today".
 const D kToday(2026, 6, 30);

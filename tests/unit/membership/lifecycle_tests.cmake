@@ -2,5 +2,5 @@
 # the real rules file, the working-day calendar on the real calendar file, and
 # the alerts.
 grassroots_unit_test(membership_lifecycle_unit_tests
-  SOURCES lifecycle_test.cc working_calendar_test.cc alerts_test.cc
+  SOURCES lifecycle_test.cc alerts_test.cc
   LIBS membership_lib)

@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "services/membership/domain/working_calendar.h"
+#include "common/calendar/working_calendar.h"
 
-namespace grassroots::membership::domain {
+namespace grassroots::common {
 namespace {
 
 using ::testing::HasSubstr;
@@ -172,4 +172,4 @@ TEST(CalendarLoaderTest, RefusesBadData) {
 }
 
 }  // namespace
-}  // namespace grassroots::membership::domain
+}  // namespace grassroots::common

@@ -1,4 +1,4 @@
-#include "services/membership/domain/working_calendar.h"
+#include "common/calendar/working_calendar.h"
 
 #include <fstream>
 #include <sstream>
@@ -13,7 +13,7 @@
 #define GRASSROOTS_DEFAULT_CALENDAR_FILE "data/calendar/vn-public-holidays.json"
 #endif
 
-namespace grassroots::membership::domain {
+namespace grassroots::common {
 namespace {
 
 absl::Status CalendarError(std::string_view where, std::string_view problem) {
@@ -153,4 +153,4 @@ int WorkingCalendar::WorkingDaysBetween(absl::CivilDay from, absl::CivilDay to) 
 
 bool WorkingCalendar::CoversYear(int year) const { return years_.count(year) > 0; }
 
-}  // namespace grassroots::membership::domain
+}  // namespace grassroots::common

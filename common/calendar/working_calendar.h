@@ -9,7 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 
-namespace grassroots::membership::domain {
+namespace grassroots::common {
 
 class WorkingCalendar {
  public:
