@@ -40,7 +40,7 @@ enum class PetitionState {
   kAssigned,
   kInProgress,
   kAnswered,
-  kClosedWithoutAnswer,  // anonymous denunciation, withdrawn, or not within the body's competence
+  kClosedWithoutAnswer,  // anonymous denunciation, withdrawn, or forwarded to the competent body
 };
 std::string_view PetitionStateName(PetitionState state);
 
@@ -64,6 +64,7 @@ absl::StatusOr<PetitionDeadlines> PetitionDeadlinesFor(PetitionTrack track, absl
 struct PetitionProgress {
   PetitionTrack track = PetitionTrack::kDenunciation;
   bool withdrawn = false;   // the filer withdrew it
+  bool forwarded = false;   // not within this body's competence: sent on to the competent body
   bool has_outcome = false;  // the resolution or answer text is recorded
   bool has_handler = false;  // a handler (commission member or team) is assigned
 };
@@ -74,7 +75,8 @@ struct PetitionProgress {
 //  HANDLER_MISSING                  → ASSIGNED without a handler
 //  OUTCOME_MISSING                  → ANSWERED without the outcome
 //  ANONYMOUS_NOT_ANSWERED           → ANSWERED on the anonymous track (inspection.petition.anonymous_denunciation)
-//  CLOSE_WITHOUT_ANSWER_NOT_ALLOWED → CLOSED_WITHOUT_ANSWER for a named petition that was not withdrawn
+//  CLOSE_WITHOUT_ANSWER_NOT_ALLOWED → CLOSED_WITHOUT_ANSWER for a petition that is not anonymous,
+//                                   withdrawn or forwarded
 absl::Status CheckPetitionTransition(PetitionState from, PetitionState to, const PetitionProgress& progress,
                                      absl::CivilDay on, const common::RulesRegistry& rules);
 
