@@ -1,0 +1,91 @@
+// grassroots-inspection: wires configuration, database, rules, calendar, auth,
+// the org and membership channels and the inspection services
+// (inspection_services.h) into one gRPC server. No logic lives here.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/calendar/working_calendar.h"
+#include "common/config/config.h"
+#include "common/db/db.h"
+#include "common/log/log.h"
+#include "common/server/service_host.h"
+#include "common/server/service_start.h"
+#include "services/inspection/inspection_services.h"
+#include "services/orgtree/orgtree_migrations.h"
+#include "services/orgtree/service_token.h"
+
+namespace grassroots::migrations {
+const std::vector<common::db::Migration>& InspectionMigrations();
+}
+
+namespace {
+
+// The options only inspection has (the common ones are in common/config).
+struct InspectionOptions {
+  std::string org_target = "127.0.0.1:50051";
+  std::string membership_target = "127.0.0.1:50052";
+  std::string service_token_file;
+  std::chrono::milliseconds call_deadline{2000};
+  std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
+};
+
+grassroots::common::ServiceOptionsHook DeclareOptions(InspectionOptions& options) {
+  return [&options](grassroots::common::ServiceOptions& declare) {
+    declare.AddString("--org-target", options.org_target, "organization service address (host:port)",
+                      /*required=*/true);
+    declare.AddString("--membership-target", options.membership_target, "membership service address (host:port)",
+                      /*required=*/true);
+    declare.AddFile("--service-token-file", options.service_token_file,
+                    "bearer token (role service) presented to the org and membership services; re-read when it changes",
+                    /*required=*/true);
+    declare.AddMillis("--call-deadline-ms", options.call_deadline,
+                      "deadline of each call to the org and membership services", 1);
+    declare.AddFile("--calendar-file", options.calendar_file, "working-day calendar (weekends, public holidays)",
+                    /*required=*/true);
+  };
+}
+
+std::shared_ptr<grpc::Channel> BalancedChannel(const std::string& target) {
+  grpc::ChannelArguments args = grassroots::common::DefaultChannelArguments();
+  // Spreads calls over the replicas when the target resolves to several addresses.
+  args.SetLoadBalancingPolicyName("round_robin");
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace grassroots;
+  common::ServiceHost::BlockTerminationSignals();
+  InspectionOptions options;
+  std::variant<common::ServiceBase, int> started = common::StartService(
+      "inspection", argc, argv, 50053, 9466,
+      {&common::db::CommonMigrations(), &migrations::InspectionMigrations(),
+       &migrations::OrgTreeMigrations()},  // the library's after inspection's (see orgtree_migrations.h)
+      DeclareOptions(options));
+  if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
+  common::ServiceBase& base = std::get<common::ServiceBase>(started);
+  absl::StatusOr<common::WorkingCalendar> calendar = common::WorkingCalendar::LoadFile(options.calendar_file);
+  if (!calendar.ok()) {
+    common::log::Error("cannot load the working-day calendar", {{"status", calendar.status().ToString()}});
+    return 1;
+  }
+  inspection::InspectionServices services({.pool = *base.pool,
+                                           .rules = base.rules,
+                                           .calendar = *calendar,
+                                           .verifier = base.verifier,
+                                           .registry = base.registry,
+                                           .page_token_secret = base.config.page_token_secret,
+                                           .org_channel = BalancedChannel(options.org_target),
+                                           .membership_channel = BalancedChannel(options.membership_target),
+                                           .service_token = std::make_shared<orgtree::ServiceToken>(
+                                               options.service_token_file),
+                                           .call_deadline = options.call_deadline});
+  common::ServiceHost host("inspection", base.config.server, base.registry);
+  services.RegisterServices(host);
+  return host.RunUntilSignal();
+}
