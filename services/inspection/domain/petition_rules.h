@@ -57,6 +57,9 @@ struct PetitionDeadlines {
 //  answer_by:  DENUNCIATION  inspection.denunciation.resolution_days by level
 //              COMPLAINT     inspection.appeal.resolution_working_days by level
 //              FEEDBACK      inspection.feedback.answer_days
+// No party-wide source was found for assign_working_days or feedback.answer_days,
+// so the rules file has no version of them yet: those deadlines are nullopt
+// until a committee adds its own rule (a duration: {"days"|"working_days"|"months": n}).
 absl::StatusOr<PetitionDeadlines> PetitionDeadlinesFor(PetitionTrack track, absl::CivilDay received_on,
                                                        ResolvingLevel level, const common::RulesRegistry& rules,
                                                        const common::WorkingCalendar& calendar);
