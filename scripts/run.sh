@@ -187,6 +187,14 @@ start_service() {
         GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE="$SECRETS_DIR/citizen-id-lookup-key"
       )
       ;;
+    inspection)
+      # Follows org's and membership's feeds; applies discipline effects in both.
+      environment+=(
+        GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
+        GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052"
+        GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file inspection)"
+      )
+      ;;
   esac
   # Own session, so Ctrl-C reaches only this script, which then stops services
   # in order. The inner shell writes its pid, then becomes the service (exec).
@@ -289,6 +297,7 @@ EOF
 
 Metrics:  curl -s http://127.0.0.1:9464/metrics | grep grpc_server_handled_total
           curl -s http://127.0.0.1:9465/metrics | grep feed_consumer   # membership's org-tree projection
+          curl -s http://127.0.0.1:9466/metrics | grep discipline_effects   # inspection's effects outbox
 New token: $CLI token mint --key .grassroots/keys/private.pem --role admin --scope-org 1 --ttl 12h
 Stop:      Ctrl-C here, or scripts/run.sh stop
 ================================================================================
@@ -361,6 +370,7 @@ cmd_start() {
   write_token "$(admin_token_file)" cli_mint_admin_token
   write_token "$(service_token_file membership)" cli_mint_service_token membership
   write_token "$(service_token_file org)" cli_mint_service_token org
+  write_token "$(service_token_file inspection)" cli_mint_service_token inspection
 
   "$MARIADB_SH" start "$DB_DIR" --port "$DB_PORT" | sed 's/^/[run] /'
   # One after the other, in SERVICES order: each waits until the one before

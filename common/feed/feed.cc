@@ -55,7 +55,27 @@ constexpr absl::string_view kMicrosOf = "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 
 
 bool IsDuplicateKey(const sql::SQLException& e) { return e.getErrorCode() == 1062; }
 
+void InsertAudit(db::Session& session, const WriteContext& context, std::string_view action,
+                 std::string_view resource_name, const std::string& details) {
+  sql::PreparedStatement& audit = session.Prepare(
+      "INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details)"
+      " VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?)");
+  audit.setString(1, context.actor);
+  audit.setString(2, std::string(action));
+  audit.setString(3, std::string(resource_name));
+  audit.setString(4, context.request_id);
+  audit.setString(5, details);
+  audit.executeUpdate();
+}
+
 }  // namespace
+
+absl::Status RecordAudit(db::Session& session, const WriteContext& context, std::string_view action,
+                         std::string_view resource_name, const nlohmann::json& details) {
+  if (action.empty() || resource_name.empty()) return absl::InternalError("RecordAudit needs action and resource_name");
+  InsertAudit(session, context, action, resource_name, details.is_null() ? "{}" : details.dump());
+  return absl::OkStatus();
+}
 
 absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change) {
   if (change.resource == nullptr) return absl::InternalError("RecordChange needs the resource after the change");
@@ -69,15 +89,7 @@ absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& c
 
   // Audit first: it takes no shared lock, so the feed-head lock (held until
   // commit) is taken as late as this function allows.
-  sql::PreparedStatement& audit = session.Prepare(
-      "INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details)"
-      " VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?)");
-  audit.setString(1, context.actor);
-  audit.setString(2, absl::StrCat(change.resource_type, ".", change.action));
-  audit.setString(3, change.resource_name);
-  audit.setString(4, context.request_id);
-  audit.setString(5, details);
-  audit.executeUpdate();
+  InsertAudit(session, context, absl::StrCat(change.resource_type, ".", change.action), change.resource_name, details);
 
   // The row lock on feed_head serializes feed writers from here to commit:
   // sequence N+1 cannot be drawn before N's transaction has committed or

@@ -42,6 +42,12 @@ WriteContext WriteContextOf(const auth::CallContext& call);
 // transaction. Returns the assigned sequence.
 absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change);
 
+// An audit entry alone, for an act that changes nothing but must be on record
+// (a read of data whose every read is audited). action: "<resource_type>.<verb>".
+// details: ids and codes only, never personal data.
+absl::Status RecordAudit(db::Session& session, const WriteContext& context, std::string_view action,
+                         std::string_view resource_name, const nlohmann::json& details);
+
 // AIP-155 idempotent create: if (actor, method, request_id) already succeeded
 // with the same request, returns the stored response and runs nothing; the
 // same id with a different request -> INVALID_ARGUMENT(request_id). Otherwise

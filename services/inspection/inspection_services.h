@@ -3,7 +3,8 @@
 // its follower of org's change feed, what it knows of members, the handler
 // context and the services plus the change feed, built from what a process
 // provides. The binary, the integration fixtures and the benchmarks all wire
-// inspection through this.
+// inspection through this. Its projections: the org tree (services/orgtree)
+// and membership's facts (services/memberfacts).
 #include <chrono>
 #include <memory>
 #include <string>
@@ -25,7 +26,9 @@
 #include "services/inspection/handlers/position_directory.h"
 #include "services/inspection/store/case_store.h"
 #include "services/inspection/store/discipline_store.h"
+#include "services/inspection/store/petition_store.h"
 #include "services/inspection/store/program_store.h"
+#include "services/memberfacts/member_facts_follower.h"
 #include "services/orgtree/org_feed_follower.h"
 #include "services/orgtree/org_projection.h"
 #include "services/orgtree/service_token.h"
@@ -35,6 +38,8 @@ namespace grassroots::inspection {
 class ProgramServiceImpl;
 class CaseServiceImpl;
 class DisciplineServiceImpl;
+class PetitionServiceImpl;
+class InspectionReportServiceImpl;
 
 // What the process provides; every reference outlives the InspectionServices.
 struct InspectionDependencies {
@@ -53,6 +58,7 @@ struct InspectionDependencies {
   std::shared_ptr<orgtree::ServiceToken> service_token = nullptr;
   std::chrono::milliseconds call_deadline{2000};
   orgtree::OrgFeedFollowerOptions org_follower_options = {};
+  common::feed::FeedFollowerOptions member_follower_options = memberfacts::MemberFactsFollowerDefaults();
   EffectWorkerOptions effect_worker_options = {};
 };
 
@@ -70,6 +76,7 @@ class InspectionServices {
 
   HandlerContext& context() { return *context_; }
   orgtree::OrgFeedFollower& org_follower() { return *org_follower_; }
+  memberfacts::MemberFactsFollower& member_follower() { return *member_follower_; }
   EffectWorker& effect_worker() { return *effect_worker_; }
 
  private:
@@ -81,6 +88,7 @@ class InspectionServices {
   store::ProgramStore programs_;
   store::CaseStore cases_;
   store::DisciplineStore decisions_;
+  store::PetitionStore petitions_;
   GrpcPositionDirectory positions_;
   GrpcEffectApplier effect_applier_;
   std::unique_ptr<EffectWorker> effect_worker_;
@@ -88,8 +96,11 @@ class InspectionServices {
   std::unique_ptr<ProgramServiceImpl> program_service_;
   std::unique_ptr<CaseServiceImpl> case_service_;
   std::unique_ptr<DisciplineServiceImpl> discipline_service_;
+  std::unique_ptr<PetitionServiceImpl> petition_service_;
+  std::unique_ptr<InspectionReportServiceImpl> report_service_;
   std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
   std::unique_ptr<orgtree::OrgFeedFollower> org_follower_;
+  std::unique_ptr<memberfacts::MemberFactsFollower> member_follower_;
 };
 
 }  // namespace grassroots::inspection

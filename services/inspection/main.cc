@@ -15,6 +15,7 @@
 #include "common/server/service_host.h"
 #include "common/server/service_start.h"
 #include "services/inspection/inspection_services.h"
+#include "services/memberfacts/memberfacts_migrations.h"
 #include "services/orgtree/orgtree_migrations.h"
 #include "services/orgtree/service_token.h"
 
@@ -64,8 +65,9 @@ int main(int argc, char** argv) {
   InspectionOptions options;
   std::variant<common::ServiceBase, int> started = common::StartService(
       "inspection", argc, argv, 50053, 9466,
-      {&common::db::CommonMigrations(), &migrations::InspectionMigrations(),
-       &migrations::OrgTreeMigrations()},  // the library's after inspection's (see orgtree_migrations.h)
+      // The projection libraries' migrations after inspection's own (see orgtree_migrations.h).
+      {&common::db::CommonMigrations(), &migrations::InspectionMigrations(), &migrations::OrgTreeMigrations(),
+       &migrations::MemberFactsMigrations()},
       DeclareOptions(options));
   if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
   common::ServiceBase& base = std::get<common::ServiceBase>(started);

@@ -87,12 +87,6 @@ absl::Status RequireCanRead(HandlerContext& ctx, const common::auth::CallContext
   return absl::PermissionDeniedError(absl::StrCat("the caller may not read ", stored.record.name()));
 }
 
-domain::ResolvingLevel LevelOf(const orgtree::ProjectedOrganization& organization) {
-  // The district level was abolished in 2025: above the grassroots a local tree has the province.
-  if (organization.is_cell || organization.is_grassroots) return domain::ResolvingLevel::kGrassroots;
-  return domain::ResolvingLevel::kProvince;
-}
-
 // The effects of `kinds` on the decision's subject, pending, keyed by the
 // decision, the appeal (0 for the decision itself) and the kind.
 absl::Status AddEffects(store::DisciplineStore& decisions, common::db::Session& session, int64_t decision_id,

@@ -145,6 +145,11 @@ absl::Status RecordChange(common::db::Session& session, const common::auth::Call
   return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
 }
 
+domain::ResolvingLevel LevelOf(const orgtree::ProjectedOrganization& organization) {
+  if (organization.is_cell || organization.is_grassroots) return domain::ResolvingLevel::kGrassroots;
+  return domain::ResolvingLevel::kProvince;
+}
+
 absl::StatusOr<std::vector<int64_t>> SubtreeOf(HandlerContext& ctx, common::db::Session& session, int64_t org_id) {
   return ctx.organizations.SubtreeIds(session, org_id);
 }

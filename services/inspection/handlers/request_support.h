@@ -15,6 +15,7 @@
 #include "common/db/db.h"
 #include "common/feed/feed.h"
 #include "grassroots/inspection/v1/inspection.pb.h"
+#include "services/inspection/domain/deadlines.h"
 #include "services/inspection/handlers/handler_context.h"
 #include "services/orgtree/org_projection.h"
 
@@ -74,6 +75,11 @@ std::string NextPageToken(HandlerContext& ctx, const PageRequest& page, size_t r
 absl::Status RecordChange(common::db::Session& session, const common::auth::CallContext& call,
                           std::string_view resource_type, const std::string& resource_name, std::string_view action,
                           const google::protobuf::Message& resource, nlohmann::json audit);
+
+// The level of the body an organization is, for limits that differ by level.
+// The district level was abolished in 2025: above the grassroots a local tree
+// has the province.
+domain::ResolvingLevel LevelOf(const orgtree::ProjectedOrganization& organization);
 
 // Organizations of the subtree rooted at org_id (root included).
 absl::StatusOr<std::vector<int64_t>> SubtreeOf(HandlerContext& ctx, common::db::Session& session, int64_t org_id);

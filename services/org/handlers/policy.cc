@@ -25,10 +25,12 @@ common::auth::MethodPolicy MakeOrgMethodPolicy() {
   // ---- OrganizationService ----
   const char* kOrg = "OrganizationService";
   for (const char* m : {"CreateOrganization", "UpdateOrganization", "RenameOrganization", "MoveOrganization",
-                        "MergeOrganizations", "SplitOrganization", "DissolveOrganization", "HandOverOrganization",
+                        "MergeOrganizations", "SplitOrganization", "HandOverOrganization",
                         "ChangeOrganizationSector", "ChangeCommuneMilitaryCell", "AdoptWorkingRegulation"}) {
     p.Allow(M(kOrg, m), kWriters);
   }
+  // A dissolution (giải tán) also arrives from the inspection service's discipline decisions.
+  p.Allow(M(kOrg, "DissolveOrganization"), {Role::kAdmin, Role::kService});
   // Aggregate-level organization facts are not personal data: the portal and a
   // member's app may read them (a member only inside their own scope).
   for (const char* m : {"GetOrganization", "ListOrganizations"}) {
@@ -45,9 +47,11 @@ common::auth::MethodPolicy MakeOrgMethodPolicy() {
 
   // ---- CommitteeService ----
   const char* kCommittee = "CommitteeService";
-  for (const char* m : {"CreateCommitteeTerm", "EndCommitteeTerm", "AssignPosition", "EndPosition"}) {
+  for (const char* m : {"CreateCommitteeTerm", "EndCommitteeTerm", "AssignPosition"}) {
     p.Allow(M(kCommittee, m), kWriters);
   }
+  // A dismissal (cách chức) from the inspection service's discipline decisions ends a post.
+  p.Allow(M(kCommittee, "EndPosition"), {Role::kAdmin, Role::kService});
   for (const char* m : {"GetCommitteeTerm", "ListCommitteeTerms", "ListPositions", "CheckOrganizationRules"}) {
     p.Allow(M(kCommittee, m), kTreeReaders);
   }
