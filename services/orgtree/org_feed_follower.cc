@@ -1,21 +1,9 @@
 #include "services/orgtree/org_feed_follower.h"
 
-#include <algorithm>
-#include <array>
-#include <map>
-#include <random>
-#include <thread>
+#include <utility>
 
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-
-#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
-#include "common/log/log.h"
 #include "common/status/status.h"
-#include "grassroots/feed/v1/change_feed.grpc.pb.h"
 #include "services/orgtree/residential_units.h"
 
 namespace grassroots::orgtree {
@@ -25,43 +13,39 @@ namespace feedpb = grassroots::feed::v1;
 namespace orgpb = grassroots::org::v1;
 
 constexpr char kOrganizationType[] = "organization";
-// The producer's refusals (grassroots.feed.v1.StreamChangesRequest.expected_epoch).
-constexpr char kEpochMismatch[] = "FEED_EPOCH_MISMATCH";
-constexpr char kCursorAhead[] = "CURSOR_AHEAD_OF_FEED";
 
-constexpr std::array<BlockReason, 4> kBlockReasons = {BlockReason::kBadChange, BlockReason::kHookFailed,
-                                                      BlockReason::kApplyError, BlockReason::kCursorAhead};
-
-// A change the projection can never take as it stands (malformed name or
-// date, a cycle): retrying helps only once the producer's entry is fixed.
-bool IsBadChange(const absl::Status& status) {
-  return absl::IsInvalidArgument(status) || absl::IsFailedPrecondition(status);
-}
-
-// The error counter's kind for a block reason.
-const char* ErrorKindOf(BlockReason reason) {
-  switch (reason) {
-    case BlockReason::kBadChange: return "bad_change";
-    case BlockReason::kHookFailed: return "hook";
-    case BlockReason::kApplyError: return "apply";
-    case BlockReason::kCursorAhead:
-    case BlockReason::kNone: break;
+// Organizations, residential units and their covering periods go to the
+// projection; the owning service's hook follows an organization change.
+common::feed::FeedConsumer OrgTreeConsumer(OrgProjection& projection, OrganizationChangeHook hook) {
+  common::feed::FeedConsumer consumer;
+  consumer.resource_types = {kOrganizationType, kResidentialUnitResource, kUnitCoveringResource};
+  consumer.apply = [&projection](common::db::Session& session, const feedpb::Change& change) -> absl::Status {
+    const std::string& type = change.resource_type();
+    if (type == kOrganizationType) {
+      GR_ASSIGN_OR_RETURN(const orgpb::OrganizationChange decoded, DecodeOrganizationChange(change));
+      return projection.ApplyOrganization(session, change.sequence(), decoded.organization());
+    }
+    if (type == kResidentialUnitResource) {
+      GR_ASSIGN_OR_RETURN(const ProjectedResidentialUnit unit, DecodeResidentialUnit(change));
+      return StoreResidentialUnit(session, unit, change.sequence());
+    }
+    GR_ASSIGN_OR_RETURN(const ProjectedCovering covering, DecodeCovering(change));
+    return StoreCovering(session, covering, change.sequence());
+  };
+  if (hook) {
+    consumer.react = [hook = std::move(hook)](common::db::Session& session,
+                                              const feedpb::Change& change) -> absl::Status {
+      if (change.resource_type() != kOrganizationType) return absl::OkStatus();
+      // Decoded once already by `apply`, in this transaction: it cannot fail here.
+      GR_ASSIGN_OR_RETURN(const orgpb::OrganizationChange decoded, DecodeOrganizationChange(change));
+      return hook(session, decoded);
+    };
   }
-  return "stream";
+  consumer.reset = &OrgProjection::Clear;
+  return consumer;
 }
 
 }  // namespace
-
-std::string_view BlockReasonLabel(BlockReason reason) {
-  switch (reason) {
-    case BlockReason::kNone: return "none";
-    case BlockReason::kBadChange: return "bad_change";
-    case BlockReason::kHookFailed: return "hook_failed";
-    case BlockReason::kApplyError: return "apply_error";
-    case BlockReason::kCursorAhead: return "cursor_ahead";
-  }
-  return "none";
-}
 
 absl::StatusOr<orgpb::OrganizationChange> DecodeOrganizationChange(const feedpb::Change& change) {
   orgpb::OrganizationChange decoded;
@@ -86,529 +70,37 @@ absl::StatusOr<orgpb::OrganizationChange> DecodeOrganizationChange(const feedpb:
                                                  ", not grassroots.org.v1.OrganizationChange or Organization"));
 }
 
-// ---- OrgFeedFollower ------------------------------------------------------------------
-
-struct OrgFeedFollower::Impl {
-  Impl(std::shared_ptr<grpc::Channel> channel, std::shared_ptr<ServiceToken> service_token,
-       common::db::ConnectionPool& db, OrgProjection& org_projection,
-       std::shared_ptr<prometheus::Registry> metrics_registry, OrgFeedFollowerOptions follower_options)
-      : stub(feedpb::ChangeFeedService::NewStub(std::move(channel))),
-        token(std::move(service_token)),
-        pool(db),
-        projection(org_projection),
-        options(std::move(follower_options)),
-        registry(metrics_registry ? std::move(metrics_registry) : std::make_shared<prometheus::Registry>()) {
-    const prometheus::Labels source{{"source", options.source}};
-    handled_gauge = &prometheus::BuildGauge()
-                         .Name("feed_consumer_last_applied_sequence")
-                         .Help("Last position of a consumed change feed that this process has handled")
-                         .Register(*registry)
-                         .Add(source);
-    lag_gauge = &prometheus::BuildGauge()
-                     .Name("feed_consumer_lag")
-                     .Help("Changes committed to a consumed feed and not yet handled (feed head minus position)")
-                     .Register(*registry)
-                     .Add(source);
-    applied_counter = &prometheus::BuildCounter()
-                           .Name("feed_consumer_changes_applied_total")
-                           .Help("Changes of a consumed feed applied to this service's projection (organizations, residential units, "
-                                 "covering periods)")
-                           .Register(*registry)
-                           .Add(source);
-    connected_gauge = &prometheus::BuildGauge()
-                           .Name("feed_consumer_connected")
-                           .Help("1 while the stream of a consumed feed is open")
-                           .Register(*registry)
-                           .Add(source);
-    rebuilds_counter = &prometheus::BuildCounter()
-                            .Name("feed_consumer_rebuilds_total")
-                            .Help("Projections cleared and rebuilt because the consumed feed's epoch changed")
-                            .Register(*registry)
-                            .Add(source);
-    blocked_sequence_gauge = &prometheus::BuildGauge()
-                                  .Name("feed_consumer_blocked_sequence")
-                                  .Help("The change a consumer is stopped at (0 while it flows)")
-                                  .Register(*registry)
-                                  .Add(source);
-    auto& blocked = prometheus::BuildGauge()
-                        .Name("feed_consumer_blocked")
-                        .Help("1 while a consumer is stopped at a change, by reason: bad_change, hook_failed, "
-                              "apply_error, cursor_ahead")
-                        .Register(*registry);
-    for (BlockReason reason : kBlockReasons) {
-      blocked_gauges.emplace(reason,
-                             &blocked.Add({{"source", options.source}, {"reason", std::string(BlockReasonLabel(reason))}}));
-    }
-    auto& errors = prometheus::BuildCounter()
-                       .Name("feed_consumer_errors_total")
-                       .Help("Errors consuming a feed by kind: stream, apply, bad_change, hook, head")
-                       .Register(*registry);
-    for (const char* kind : {"stream", "apply", "bad_change", "hook", "head"}) {
-      error_counters.emplace(kind, &errors.Add({{"source", options.source}, {"kind", kind}}));
-    }
-  }
-
-  void CountError(const std::string& kind) { error_counters.at(kind)->Increment(); }
-
-  bool Stopping() const {
-    absl::MutexLock lock(&mutex);
-    return stopping;
-  }
-
-  // Sleeps for `wait` unless Stop() comes first; true when stopping.
-  bool SleepUnlessStopped(std::chrono::milliseconds wait) const {
-    bool stop = mutex.LockWhenWithTimeout(absl::Condition(&stopping), absl::FromChrono(wait));
-    mutex.Unlock();
-    return stop;
-  }
-
-  void AddCredentials(grpc::ClientContext& context, const std::string& bearer) {
-    context.AddMetadata("authorization", absl::StrCat("Bearer ", bearer));
-    context.AddMetadata("x-request-id", common::log::NewRequestId());
-  }
-
-  // Reads the stored cursor, retrying while the database is away.
-  bool LoadCursor() {
-    ReconnectBackoff backoff(options.initial_backoff, options.max_backoff);
-    while (true) {
-      absl::StatusOr<FeedPosition> cursor = pool.Read<FeedPosition>(
-          "orgtree.projection.cursor",
-          [&](common::db::Session& session) { return projection.Position(session, options.source); });
-      if (cursor.ok()) {
-        absl::MutexLock lock(&mutex);
-        handled = saved = cursor->sequence;
-        epoch = cursor->epoch;
-        // A projection built by an earlier run serves while it catches up.
-        if (cursor->sequence > 0) ready = true;
-        handled_gauge->Set(static_cast<double>(cursor->sequence));
-        loaded = true;
-        return true;
-      }
-      common::log::Warn("cannot read the feed cursor; retrying", {{"source", options.source},
-                                                                   {"status", cursor.status().ToString()}});
-      if (SleepUnlessStopped(backoff.Next(Uniform()))) return false;
-    }
-  }
-
-  double Uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(random); }
-
-  // Marks `sequence` handled and refreshes the gauges, the block and readiness.
-  void MarkHandled(int64_t sequence, bool persisted) {
-    absl::MutexLock lock(&mutex);
-    handled = std::max(handled, sequence);
-    if (persisted) saved = std::max(saved, sequence);
-    handled_gauge->Set(static_cast<double>(handled));
-    if (block_reason != BlockReason::kNone && block_reason != BlockReason::kCursorAhead &&
-        handled >= block_sequence) {
-      UnblockLocked();
-    }
-    if (head >= 0) {
-      lag_gauge->Set(static_cast<double>(std::max<int64_t>(0, head - handled)));
-      if (handled >= head) BecomeReadyLocked();
-    }
-  }
-
-  void BecomeReadyLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
-    if (caught_up_logged) return;
-    caught_up_logged = true;
-    ready = true;
-    common::log::Info("organization projection caught up with the feed",
-                      {{"source", options.source}, {"sequence", handled}});
-  }
-
-  // Stops at `sequence` for `reason` until UnblockLocked(): not ready, and
-  // feed_consumer_blocked says why. Logged once per (reason, sequence).
-  void Block(BlockReason reason, int64_t sequence, const absl::Status& why, const std::string& resource_name) {
-    if (reason != BlockReason::kCursorAhead) CountError(ErrorKindOf(reason));
-    absl::MutexLock lock(&mutex);
-    const bool first = block_reason != reason || block_sequence != sequence;
-    block_reason = reason;
-    block_sequence = sequence;
-    for (const auto& [each, gauge] : blocked_gauges) gauge->Set(each == reason ? 1 : 0);
-    blocked_sequence_gauge->Set(static_cast<double>(sequence));
-    // Resource names of organizations and status texts hold no personal data.
-    const nlohmann::json fields = {{"source", options.source},
-                                        {"reason", std::string(BlockReasonLabel(reason))},
-                                        {"sequence", sequence},
-                                        {"resource_name", resource_name},
-                                        {"status", why.ToString()}};
-    if (first) {
-      common::log::Error("stopped at a feed change it cannot apply; not ready, retrying", fields);
-    } else {
-      common::log::Debug("still stopped at a feed change", fields);
-    }
-  }
-
-  void UnblockLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
-    if (block_reason == BlockReason::kNone) return;
-    common::log::Info("resumed after a blocked feed change",
-                      {{"source", options.source},
-                       {"reason", std::string(BlockReasonLabel(block_reason))},
-                       {"sequence", block_sequence}});
-    block_reason = BlockReason::kNone;
-    block_sequence = 0;
-    for (const auto& [each, gauge] : blocked_gauges) gauge->Set(0);
-    blocked_sequence_gauge->Set(0);
-  }
-
-  // Applies (or passes over) one change. An error stops the stream; the
-  // caller reconnects later and retries from the cursor.
-  absl::Status Handle(const feedpb::Change& change) {
-    const int64_t sequence = change.sequence();
-    std::string bound_epoch;
-    {
-      absl::MutexLock lock(&mutex);
-      if (sequence <= handled) return absl::OkStatus();  // already handled (a resend)
-      bound_epoch = epoch;
-    }
-    const std::string& type = change.resource_type();
-    if (type == kOrganizationType) {
-      absl::StatusOr<orgpb::OrganizationChange> decoded = DecodeOrganizationChange(change);
-      if (!decoded.ok()) return Refuse(change, decoded.status());
-      return Commit(change, bound_epoch, [&](common::db::Session& session) {
-        return projection.Apply(session, options.source, bound_epoch, sequence, decoded->organization());
-      }, &*decoded);
-    }
-    if (type == kResidentialUnitResource) {
-      absl::StatusOr<ProjectedResidentialUnit> unit = DecodeResidentialUnit(change);
-      if (!unit.ok()) return Refuse(change, unit.status());
-      return Commit(change, bound_epoch, [&](common::db::Session& session) {
-        return projection.ApplyAt(session, options.source, bound_epoch, sequence,
-                                  [&](common::db::Session& s) { return StoreResidentialUnit(s, *unit, sequence); });
-      });
-    }
-    if (type == kUnitCoveringResource) {
-      absl::StatusOr<ProjectedCovering> covering = DecodeCovering(change);
-      if (!covering.ok()) return Refuse(change, covering.status());
-      return Commit(change, bound_epoch, [&](common::db::Session& session) {
-        return projection.ApplyAt(session, options.source, bound_epoch, sequence,
-                                  [&](common::db::Session& s) { return StoreCovering(s, *covering, sequence); });
-      });
-    }
-    MarkHandled(sequence, /*persisted=*/false);  // saved in bulk by the head poller
-    return absl::OkStatus();
-  }
-
-  // A payload the projection can never take as it stands: stop at it.
-  absl::Status Refuse(const feedpb::Change& change, const absl::Status& why) {
-    Block(BlockReason::kBadChange, change.sequence(), why, change.resource_name());
-    return why;
-  }
-
-  // Applies a decoded change in one transaction with the cursor: `apply`
-  // returns false for a change applied before. The owning service's hook runs
-  // after an organization change (`organization` set) that was fresh.
-  absl::Status Commit(const feedpb::Change& change, const std::string& bound_epoch,
-                      absl::FunctionRef<absl::StatusOr<bool>(common::db::Session&)> apply,
-                      const orgpb::OrganizationChange* organization = nullptr) {
-    const int64_t sequence = change.sequence();
-    bool in_hook = false;  // an error while true (returned or thrown) is the hook's
-    const absl::Status applied =
-        pool.RunInTransaction("orgtree.projection.apply", [&](common::db::Session& session) -> absl::Status {
-          in_hook = false;
-          GR_ASSIGN_OR_RETURN(const bool fresh, apply(session));
-          // Applied before, by this process or another replica, with its hook.
-          if (!fresh || organization == nullptr || !options.on_organization_change) return absl::OkStatus();
-          in_hook = true;
-          GR_RETURN_IF_ERROR(options.on_organization_change(session, *organization));
-          in_hook = false;
-          return absl::OkStatus();
-        });
-    if (applied.ok()) {
-      applied_counter->Increment();
-      MarkHandled(sequence, /*persisted=*/true);
-      return absl::OkStatus();
-    }
-    // Another replica rebound the cursor to a new epoch: start over from the head.
-    if (absl::IsAborted(applied) && !in_hook) return applied;
-    const BlockReason reason = in_hook              ? BlockReason::kHookFailed
-                               : IsBadChange(applied) ? BlockReason::kBadChange
-                                                      : BlockReason::kApplyError;
-    Block(reason, sequence, applied, change.resource_name());
-    return applied;
-  }
-
-  // Reads the feed head and binds the cursor to its epoch (clearing the
-  // projection for another epoch). Returns the head.
-  absl::StatusOr<feedpb::FeedHead> ReadHeadAndBind(const std::string& bearer) {
-    grpc::ClientContext context;
-    AddCredentials(context, bearer);
-    context.set_deadline(std::chrono::system_clock::now() + options.call_deadline);
-    feedpb::FeedHead head_now;
-    const grpc::Status status = stub->GetFeedHead(&context, feedpb::GetFeedHeadRequest(), &head_now);
-    if (!status.ok()) return common::FromGrpcStatus(status);
-    if (head_now.epoch().empty()) return absl::UnavailableError("the organization feed head carries no epoch");
-    GR_ASSIGN_OR_RETURN(const EpochBinding binding,
-                        pool.Transact<EpochBinding>("orgtree.projection.bind_epoch", [&](common::db::Session& s) {
-                          return projection.BindEpoch(s, options.source, head_now.epoch());
-                        }));
-    absl::MutexLock lock(&mutex);
-    if (binding == EpochBinding::kReset) {
-      common::log::Warn("the organization feed has a new epoch (another database); rebuilding the projection "
-                        "from sequence 0",
-                        {{"source", options.source}, {"old_epoch", epoch}, {"epoch", head_now.epoch()},
-                         {"old_sequence", handled}});
-      rebuilds_counter->Increment();
-      handled = saved = 0;
-      ready = false;
-      caught_up_logged = false;
-      handled_gauge->Set(0);
-      // A change blocked in the other epoch says nothing about this one.
-      if (block_reason != BlockReason::kCursorAhead) UnblockLocked();
-    }
-    epoch = head_now.epoch();
-    head = head_now.last_sequence();
-    return head_now;
-  }
-
-  // The producer was restored from an older backup: positions past its head
-  // will carry other changes than the ones applied, so resuming at the cursor
-  // would miss them. The projection is derived data: it is rebuilt from 0
-  // (the next attempt streams from there and the block clears).
-  void RewindAfterRestore(int64_t cursor, int64_t head_sequence) {
-    const absl::Status reset = pool.RunInTransaction("orgtree.projection.reset", [&](common::db::Session& s) {
-      return projection.Reset(s, options.source);
-    });
-    if (!reset.ok()) {  // still blocked; the next attempt tries again
-      common::log::Warn("cannot clear the projection for a rebuild; retrying",
-                        {{"source", options.source}, {"status", reset.ToString()}});
-      return;
-    }
-    absl::MutexLock lock(&mutex);
-    common::log::Warn("the organization feed is behind this projection's cursor (restored from a backup?); "
-                      "rebuilding the projection from sequence 0",
-                      {{"source", options.source}, {"cursor", cursor}, {"head", head_sequence}});
-    rebuilds_counter->Increment();
-    handled = saved = 0;
-    ready = false;
-    caught_up_logged = false;
-    handled_gauge->Set(0);
-  }
-
-  // One stream from the cursor until it breaks, Stop() cancels it, or a change
-  // cannot be applied. Returns why it ended.
-  absl::Status StreamOnce(ReconnectBackoff& backoff) {
-    GR_ASSIGN_OR_RETURN(std::string bearer, token->Get());
-    absl::StatusOr<feedpb::FeedHead> head_now = ReadHeadAndBind(bearer);
-    if (!head_now.ok()) {
-      CountError("stream");
-      return head_now.status();
-    }
-    grpc::ClientContext context;
-    AddCredentials(context, bearer);
-    feedpb::StreamChangesRequest request;
-    {
-      absl::MutexLock lock(&mutex);
-      if (stopping) return absl::CancelledError("stopping");
-      request.set_after_sequence(handled);
-      request.set_expected_epoch(epoch);
-      if (handled <= head_now->last_sequence() && block_reason == BlockReason::kCursorAhead) UnblockLocked();
-      stream_context = &context;
-    }
-    if (request.after_sequence() > head_now->last_sequence()) {
-      {
-        absl::MutexLock lock(&mutex);
-        stream_context = nullptr;
-      }
-      const absl::Status ahead = common::Reasoned(
-          absl::StatusCode::kFailedPrecondition, kCursorAhead,
-          absl::StrCat("cursor ", request.after_sequence(), " is beyond the feed head ", head_now->last_sequence()));
-      CountError("stream");  // refused before it was opened; retried like a broken stream
-      Block(BlockReason::kCursorAhead, request.after_sequence(), ahead, "");
-      RewindAfterRestore(request.after_sequence(), head_now->last_sequence());
-      return ahead;
-    }
-    // Every resource type: the positions of the others move the cursor too, so
-    // the lag against the feed head is real.
-    request.set_follow(true);
-    std::unique_ptr<grpc::ClientReader<feedpb::Change>> reader = stub->StreamChanges(&context, request);
-    common::log::Info("following the organization feed",
-                      {{"source", options.source}, {"after_sequence", request.after_sequence()}});
-    connected_gauge->Set(1);
-    feedpb::Change change;
-    absl::Status ended;
-    while (reader->Read(&change)) {
-      ended = Handle(change);
-      // Only progress resets the backoff: a change that keeps failing is
-      // retried ever more slowly, up to the cap.
-      if (ended.ok()) backoff.Reset();
-      if (!ended.ok()) {
-        context.TryCancel();
-        while (reader->Read(&change)) {
-        }
-        break;
-      }
-    }
-    const grpc::Status finished = reader->Finish();
-    connected_gauge->Set(0);
-    {
-      absl::MutexLock lock(&mutex);
-      stream_context = nullptr;
-    }
-    if (!ended.ok()) return ended;
-    CountError("stream");
-    if (finished.ok()) return absl::UnavailableError("the feed stream ended");
-    const absl::Status refused = common::FromGrpcStatus(finished);
-    // Raced with a restore between the head read and the stream: same block.
-    if (common::ReasonOf(refused) == kCursorAhead) {
-      Block(BlockReason::kCursorAhead, request.after_sequence(), refused, "");
-      RewindAfterRestore(request.after_sequence(), head_now->last_sequence());
-    }
-    // kEpochMismatch needs nothing here: the next attempt reads the head and rebinds.
-    return refused;
-  }
-
-  void RunStream() {
-    if (!LoadCursor()) return;
-    ReconnectBackoff backoff(options.initial_backoff, options.max_backoff);
-    while (!Stopping()) {
-      const absl::Status ended = StreamOnce(backoff);
-      if (Stopping()) break;
-      const std::chrono::milliseconds wait = backoff.Next(Uniform());
-      common::log::Warn("organization feed stream ended; retrying",
-                        {{"source", options.source}, {"status", ended.ToString()}, {"retry_in_ms", wait.count()}});
-      if (SleepUnlessStopped(wait)) break;
-    }
-  }
-
-  // Reads the feed head (lag, readiness) and saves positions passed over.
-  void PollHead() {
-    absl::StatusOr<std::string> bearer = token->Get();
-    if (bearer.ok()) {
-      grpc::ClientContext context;
-      AddCredentials(context, *bearer);
-      context.set_deadline(std::chrono::system_clock::now() + options.call_deadline);
-      feedpb::FeedHead response;
-      const grpc::Status status = stub->GetFeedHead(&context, feedpb::GetFeedHeadRequest(), &response);
-      if (status.ok()) {
-        absl::MutexLock lock(&mutex);
-        // Another epoch's head says nothing about this cursor; the stream thread rebinds.
-        if (loaded && response.epoch() == epoch) {
-          head = response.last_sequence();
-          lag_gauge->Set(static_cast<double>(std::max<int64_t>(0, head - handled)));
-          if (handled >= head) BecomeReadyLocked();
-        }
-      } else {
-        CountError("head");
-        common::log::Debug("cannot read the organization feed head",
-                           {{"source", options.source}, {"grpc_code", static_cast<int>(status.error_code())}});
-      }
-    } else {
-      CountError("head");
-    }
-    SavePassedOver();
-  }
-
-  void SavePassedOver() {
-    int64_t position = 0;
-    std::string bound_epoch;
-    {
-      absl::MutexLock lock(&mutex);
-      if (!loaded || handled <= saved || epoch.empty()) return;
-      position = handled;
-      bound_epoch = epoch;
-    }
-    absl::Status status = pool.Run("orgtree.projection.skip", [&](common::db::Session& session) {
-      return projection.Skip(session, options.source, bound_epoch, position);
-    });
-    if (status.ok()) {
-      absl::MutexLock lock(&mutex);
-      if (epoch == bound_epoch) saved = std::max(saved, position);
-    }
-  }
-
-  void RunHeadPoller() {
-    do {
-      PollHead();
-    } while (!SleepUnlessStopped(options.head_poll_interval));
-  }
-
-  std::unique_ptr<feedpb::ChangeFeedService::Stub> stub;
-  std::shared_ptr<ServiceToken> token;
-  common::db::ConnectionPool& pool;
-  OrgProjection& projection;
-  const OrgFeedFollowerOptions options;
-  std::shared_ptr<prometheus::Registry> registry;
-  prometheus::Gauge* handled_gauge = nullptr;
-  prometheus::Gauge* lag_gauge = nullptr;
-  prometheus::Gauge* connected_gauge = nullptr;
-  prometheus::Gauge* blocked_sequence_gauge = nullptr;
-  prometheus::Counter* applied_counter = nullptr;
-  prometheus::Counter* rebuilds_counter = nullptr;
-  std::map<BlockReason, prometheus::Gauge*> blocked_gauges;
-  std::map<std::string, prometheus::Counter*> error_counters;
-  std::mt19937_64 random{std::random_device{}()};  // stream thread only
-
-  mutable absl::Mutex mutex;
-  bool stopping ABSL_GUARDED_BY(mutex) = false;
-  bool loaded ABSL_GUARDED_BY(mutex) = false;
-  bool ready ABSL_GUARDED_BY(mutex) = false;
-  bool caught_up_logged ABSL_GUARDED_BY(mutex) = false;
-  int64_t handled ABSL_GUARDED_BY(mutex) = 0;  // last position handled
-  int64_t saved ABSL_GUARDED_BY(mutex) = 0;    // last position known to be in feed_cursors
-  int64_t head ABSL_GUARDED_BY(mutex) = -1;    // last feed head read; -1 before the first
-  std::string epoch ABSL_GUARDED_BY(mutex);    // the feed epoch the cursor is bound to
-  BlockReason block_reason ABSL_GUARDED_BY(mutex) = BlockReason::kNone;
-  int64_t block_sequence ABSL_GUARDED_BY(mutex) = 0;
-  grpc::ClientContext* stream_context ABSL_GUARDED_BY(mutex) = nullptr;
-
-  std::thread stream_thread;
-  std::thread head_thread;
-  bool started = false;  // Start/Stop are called from one thread (main)
-};
-
 OrgFeedFollower::OrgFeedFollower(std::shared_ptr<grpc::Channel> channel, std::shared_ptr<ServiceToken> token,
                                  common::db::ConnectionPool& pool, OrgProjection& projection,
-                                 std::shared_ptr<prometheus::Registry> registry, OrgFeedFollowerOptions options)
-    : impl_(std::make_unique<Impl>(std::move(channel), std::move(token), pool, projection, std::move(registry),
-                                   std::move(options))) {}
-
-OrgFeedFollower::~OrgFeedFollower() { Stop(); }
-
-void OrgFeedFollower::Start() {
-  if (impl_->started) return;
-  impl_->started = true;
-  impl_->stream_thread = std::thread([this] { impl_->RunStream(); });
-  impl_->head_thread = std::thread([this] { impl_->RunHeadPoller(); });
+                                 std::shared_ptr<prometheus::Registry> registry, OrgFeedFollowerOptions options) {
+  common::feed::FeedFollowerOptions generic;
+  generic.source = std::move(options.source);
+  generic.feed_name = "organization";
+  generic.operation_prefix = "orgtree.projection";
+  generic.initial_backoff = options.initial_backoff;
+  generic.max_backoff = options.max_backoff;
+  generic.head_poll_interval = options.head_poll_interval;
+  generic.call_deadline = options.call_deadline;
+  follower_ = std::make_unique<common::feed::FeedFollower>(
+      std::move(channel), [token = std::move(token)] { return token->Get(); }, pool,
+      OrgTreeConsumer(projection, std::move(options.on_organization_change)), std::move(registry),
+      std::move(generic));
 }
 
-void OrgFeedFollower::Stop() {
-  {
-    absl::MutexLock lock(&impl_->mutex);
-    if (impl_->stopping) return;
-    impl_->stopping = true;
-    if (impl_->stream_context != nullptr) impl_->stream_context->TryCancel();
-  }
-  if (impl_->stream_thread.joinable()) impl_->stream_thread.join();
-  if (impl_->head_thread.joinable()) impl_->head_thread.join();
-  // The positions passed over since the last poll, so a restart does not read them again.
-  if (impl_->started) impl_->SavePassedOver();
-}
+OrgFeedFollower::~OrgFeedFollower() = default;
 
-bool OrgFeedFollower::Ready() const {
-  absl::MutexLock lock(&impl_->mutex);
-  return impl_->ready && impl_->block_reason == BlockReason::kNone;
-}
+void OrgFeedFollower::Start() { follower_->Start(); }
 
-int64_t OrgFeedFollower::HandledSequence() const {
-  absl::MutexLock lock(&impl_->mutex);
-  return impl_->handled;
-}
+void OrgFeedFollower::Stop() { follower_->Stop(); }
+
+bool OrgFeedFollower::Ready() const { return follower_->Ready(); }
+
+int64_t OrgFeedFollower::HandledSequence() const { return follower_->HandledSequence(); }
 
 bool OrgFeedFollower::WaitUntilHandled(int64_t sequence, std::chrono::milliseconds timeout) const {
-  Impl& impl = *impl_;
-  auto reached = [&impl, sequence]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(impl.mutex) {
-    return impl.stopping || impl.handled >= sequence;
-  };
-  impl.mutex.LockWhenWithTimeout(absl::Condition(&reached), absl::FromChrono(timeout));
-  const bool ok = impl.handled >= sequence;
-  impl.mutex.Unlock();
-  return ok;
+  return follower_->WaitUntilHandled(sequence, timeout);
 }
 
-OrgFeedFollower::Blocked OrgFeedFollower::BlockedAt() const {
-  absl::MutexLock lock(&impl_->mutex);
-  return Blocked{impl_->block_reason, impl_->block_sequence};
-}
+OrgFeedFollower::Blocked OrgFeedFollower::BlockedAt() const { return follower_->BlockedAt(); }
 
 }  // namespace grassroots::orgtree

@@ -64,36 +64,6 @@ ProjectedOrganization MapRow(sql::ResultSet& rs) {
   return org;
 }
 
-// Locks the cursor row (created at 0 on first use) so that two replicas
-// applying the same change serialize here and the second one sees it applied.
-absl::StatusOr<FeedPosition> LockCursor(Session& session, const std::string& source) {
-  sql::PreparedStatement& create =
-      session.Prepare("INSERT IGNORE INTO feed_cursors (source, last_sequence) VALUES (?, 0)");
-  create.setString(1, source);
-  create.executeUpdate();
-  sql::PreparedStatement& read =
-      session.Prepare("SELECT last_sequence, epoch FROM feed_cursors WHERE source = ? FOR UPDATE");
-  read.setString(1, source);
-  std::unique_ptr<sql::ResultSet> rs = session.Query(read);
-  if (!rs->next()) return absl::InternalError("feed cursor row vanished");
-  return FeedPosition{static_cast<int64_t>(rs->getInt64(1)), common::db::GetOptionalString(*rs, "epoch").value_or("")};
-}
-
-// Everything the projection holds (the cursor excepted): rebuilt from the feed.
-void ClearProjection(Session& session) {
-  ClearResidentialUnits(session);
-  session.Prepare("DELETE FROM org_closure").executeUpdate();
-  session.Prepare("DELETE FROM org_projection").executeUpdate();
-}
-
-absl::Status StoreCursor(Session& session, const std::string& source, int64_t sequence) {
-  sql::PreparedStatement& ps = session.Prepare("UPDATE feed_cursors SET last_sequence = ? WHERE source = ?");
-  ps.setInt64(1, sequence);
-  ps.setString(2, source);
-  ps.executeUpdate();
-  return absl::OkStatus();
-}
-
 // Links every node of root's subtree under `parent` and all of parent's
 // ancestors. parent's own links must be complete; root's subtree links too.
 void LinkSubtreeUnder(Session& session, int64_t root, int64_t parent) {
@@ -147,52 +117,29 @@ std::vector<int64_t> UnlinkedChildren(Session& session, int64_t id) {
 
 }  // namespace
 
+absl::Status OrgProjection::Clear(Session& session) {
+  ClearResidentialUnits(session);
+  session.Prepare("DELETE FROM org_closure").executeUpdate();
+  session.Prepare("DELETE FROM org_projection").executeUpdate();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<FeedPosition> OrgProjection::Position(Session& session, const std::string& source) {
-  sql::PreparedStatement& ps = session.Prepare("SELECT last_sequence, epoch FROM feed_cursors WHERE source = ?");
-  ps.setString(1, source);
-  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-  if (!rs->next()) return FeedPosition{};
-  return FeedPosition{static_cast<int64_t>(rs->getInt64(1)), common::db::GetOptionalString(*rs, "epoch").value_or("")};
+  return common::feed::ReadCursor(session, source);
 }
 
 absl::Status OrgProjection::Reset(Session& session, const std::string& source) {
-  GR_RETURN_IF_ERROR(LockCursor(session, source).status());
-  ClearProjection(session);
-  return StoreCursor(session, source, 0);
+  return common::feed::RewindCursor(session, source, &OrgProjection::Clear);
 }
 
 absl::StatusOr<EpochBinding> OrgProjection::BindEpoch(Session& session, const std::string& source,
                                                       const std::string& epoch) {
-  if (epoch.empty()) return absl::InvalidArgumentError("the feed head carries no epoch");
-  GR_ASSIGN_OR_RETURN(const FeedPosition cursor, LockCursor(session, source));
-  if (cursor.epoch == epoch) return EpochBinding::kSame;
-  EpochBinding binding = EpochBinding::kAdopted;
-  int64_t sequence = cursor.sequence;
-  if (!cursor.epoch.empty()) {
-    // Every row came from the other database's feed: none can be trusted.
-    binding = EpochBinding::kReset;
-    sequence = 0;
-    ClearProjection(session);
-  }
-  sql::PreparedStatement& bind =
-      session.Prepare("UPDATE feed_cursors SET last_sequence = ?, epoch = ? WHERE source = ?");
-  bind.setInt64(1, sequence);
-  bind.setString(2, epoch);
-  bind.setString(3, source);
-  bind.executeUpdate();
-  return binding;
+  return common::feed::BindCursorEpoch(session, source, epoch, &OrgProjection::Clear);
 }
 
 absl::StatusOr<bool> OrgProjection::ApplyAt(Session& session, const std::string& source, const std::string& epoch,
                                             int64_t sequence, absl::FunctionRef<absl::Status(Session&)> apply) {
-  GR_ASSIGN_OR_RETURN(const FeedPosition cursor, LockCursor(session, source));
-  if (cursor.epoch != epoch) {
-    return absl::AbortedError(absl::StrCat("the cursor of ", source, " is no longer bound to feed epoch ", epoch));
-  }
-  if (sequence <= cursor.sequence) return false;  // applied before (a replay or another replica)
-  GR_RETURN_IF_ERROR(apply(session));
-  GR_RETURN_IF_ERROR(StoreCursor(session, source, sequence));
-  return true;
+  return common::feed::ApplyAtCursor(session, source, epoch, sequence, apply);
 }
 
 absl::StatusOr<bool> OrgProjection::Apply(Session& session, const std::string& source, const std::string& epoch,
@@ -262,13 +209,7 @@ absl::Status OrgProjection::ApplyOrganization(Session& session, int64_t sequence
 
 absl::Status OrgProjection::Skip(Session& session, const std::string& source, const std::string& epoch,
                                  int64_t sequence) {
-  sql::PreparedStatement& ps = session.Prepare(
-      "UPDATE feed_cursors SET last_sequence = GREATEST(last_sequence, ?) WHERE source = ? AND epoch = ?");
-  ps.setInt64(1, sequence);
-  ps.setString(2, source);
-  ps.setString(3, epoch);
-  ps.executeUpdate();
-  return absl::OkStatus();
+  return common::feed::AdvanceCursor(session, source, epoch, sequence);
 }
 
 absl::StatusOr<std::optional<ProjectedOrganization>> OrgProjection::Find(Session& session, int64_t id) {

@@ -15,6 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
+#include "common/feed/feed_cursor.h"
 #include "grassroots/org/v1/organization.pb.h"
 
 namespace grassroots::orgtree {
@@ -32,16 +33,9 @@ struct ProjectedOrganization {
   std::optional<absl::CivilDay> ended_on;
 };
 
-struct FeedPosition {
-  int64_t sequence = 0;
-  std::string epoch;  // empty: none stored
-};
-
-enum class EpochBinding {
-  kSame,     // the cursor already belonged to this epoch
-  kAdopted,  // the cursor had no epoch and now has this one
-  kReset,    // the cursor belonged to another epoch: projection and cursor cleared
-};
+// The cursor's types (common/feed/feed_cursor.h), under the names this library always used.
+using FeedPosition = common::feed::FeedPosition;
+using EpochBinding = common::feed::EpochBinding;
 
 class OrgProjection : public common::auth::ScopeResolver {
  public:
@@ -80,6 +74,16 @@ class OrgProjection : public common::auth::ScopeResolver {
   absl::Status Skip(common::db::Session& session, const std::string& source, const std::string& epoch,
                     int64_t sequence);
 
+  // The organization's row and closure links after the change at `sequence`,
+  // for a caller that holds the cursor (ApplyAt, or the feed follower's
+  // transaction). Malformed names or dates are INVALID_ARGUMENT, a move under
+  // its own descendant FAILED_PRECONDITION (PROJECTION_CYCLE).
+  absl::Status ApplyOrganization(common::db::Session& session, int64_t sequence,
+                                 const grassroots::org::v1::Organization& organization);
+  // Everything the projection holds (residential units included), the cursor
+  // excepted: what a rebuild from sequence 0 starts from.
+  static absl::Status Clear(common::db::Session& session);
+
   absl::StatusOr<std::optional<ProjectedOrganization>> Find(common::db::Session& session, int64_t id);
   absl::StatusOr<bool> IsWithinSubtree(common::db::Session& session, int64_t ancestor, int64_t descendant);
   // ScopeResolver (current tree).
@@ -88,10 +92,6 @@ class OrgProjection : public common::auth::ScopeResolver {
   absl::StatusOr<std::vector<int64_t>> SubtreeIds(common::db::Session& session, int64_t root);
 
  private:
-  // The organization's row and closure links after the change at `sequence`.
-  absl::Status ApplyOrganization(common::db::Session& session, int64_t sequence,
-                                 const grassroots::org::v1::Organization& organization);
-
   common::db::ConnectionPool& pool_;
 };
 

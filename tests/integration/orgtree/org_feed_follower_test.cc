@@ -34,6 +34,7 @@
 #include "services/orgtree/org_projection.h"
 #include "services/orgtree/orgtree_migrations.h"
 #include "services/orgtree/residential_units.h"
+#include "tests/support/eventually.h"
 #include "tests/support/tcp_proxy.h"
 #include "tests/support/test_db.h"
 #include "tests/support/test_tokens.h"
@@ -49,29 +50,8 @@ namespace orgpb = grassroots::org::v1;
 using common::auth::Role;
 using std::chrono::milliseconds;
 
-// Polls cond every 20 ms until it holds or the timeout passes.
-bool Eventually(const std::function<bool()>& cond, milliseconds timeout = milliseconds(15000)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return cond();
-}
-
-// The value of one series in the registry; -1 when absent.
-double MetricValue(prometheus::Registry& registry, const std::string& name, const prometheus::Labels& labels) {
-  for (const prometheus::MetricFamily& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const prometheus::ClientMetric& metric : family.metric) {
-      prometheus::Labels found;
-      for (const auto& pair : metric.label) found[pair.name] = pair.value;
-      if (found != labels) continue;
-      return family.type == prometheus::MetricType::Counter ? metric.counter.value : metric.gauge.value;
-    }
-  }
-  return -1;
-}
+using grassroots::testing::Eventually;
+using grassroots::testing::MetricValue;
 
 const prometheus::Labels kOrgSource{{"source", "org"}};
 

@@ -2,7 +2,7 @@
 // Capped exponential backoff for reconnecting and retrying.
 #include <chrono>
 
-namespace grassroots::orgtree {
+namespace grassroots::common::feed {
 
 // Each failure doubles the delay from `initial` up to `max`; the wait actually
 // taken is jittered into [delay/2, delay] so that replicas do not retry in
@@ -20,4 +20,4 @@ class ReconnectBackoff {
   std::chrono::milliseconds current_;
 };
 
-}  // namespace grassroots::orgtree
+}  // namespace grassroots::common::feed

@@ -1,11 +1,11 @@
 // The capped, jittered reconnect backoff (pure).
-#include "services/orgtree/reconnect_backoff.h"
+#include "common/feed/reconnect_backoff.h"
 
 #include <chrono>
 
 #include <gtest/gtest.h>
 
-namespace grassroots::orgtree {
+namespace grassroots::common::feed {
 namespace {
 
 using std::chrono::milliseconds;
@@ -38,4 +38,4 @@ TEST(ReconnectBackoffTest, DegenerateSettingsStillWait) {
 }
 
 }  // namespace
-}  // namespace grassroots::orgtree
+}  // namespace grassroots::common::feed

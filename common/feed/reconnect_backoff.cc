@@ -1,9 +1,9 @@
-#include "services/orgtree/reconnect_backoff.h"
+#include "common/feed/reconnect_backoff.h"
 
 #include <algorithm>
 #include <cstdint>
 
-namespace grassroots::orgtree {
+namespace grassroots::common::feed {
 
 ReconnectBackoff::ReconnectBackoff(std::chrono::milliseconds initial, std::chrono::milliseconds max)
     : initial_(std::max(initial, std::chrono::milliseconds(1))),
@@ -20,4 +20,4 @@ std::chrono::milliseconds ReconnectBackoff::Next(double unit_random) {
 
 void ReconnectBackoff::Reset() { current_ = initial_; }
 
-}  // namespace grassroots::orgtree
+}  // namespace grassroots::common::feed
