@@ -181,14 +181,17 @@ grpc::Status DisciplineServiceImpl::DecideDiscipline(grpc::ServerContext* contex
     GR_RETURN_IF_ERROR(api::ValidateRequestId(request->request_id()));
     GR_RETURN_IF_ERROR(RequireInScope(ctx_, call, org_id));
 
-    // What the subject was on the decision day, and the post held on the violation day.
+    // What the subject was when the decision was made (the day before it is
+    // signed: an expulsion's own effect starts on that day), and the post held
+    // on the violation day.
     domain::DisciplineSubjectKind subject_kind = domain::DisciplineSubjectKind::kOrganization;
     if (subject.member_id) {
-      GR_ASSIGN_OR_RETURN(MemberStandingOnDay standing, ctx_.members.StandingOn(*subject.member_id, signed_on));
+      const absl::CivilDay before = signed_on - 1;
+      GR_ASSIGN_OR_RETURN(MemberStandingOnDay standing, ctx_.members.StandingOn(*subject.member_id, before));
       if (standing.kind == MemberStandingKind::kNotAMember) {
         return common::Reasoned(absl::StatusCode::kFailedPrecondition, "MEMBER_NOT_IN_PARTY",
                                 absl::StrCat("decision.subject.member: ", in.subject().member(),
-                                             " was not a party member on ", api::FormatDate(signed_on)));
+                                             " was not a party member on ", api::FormatDate(before)));
       }
       subject_kind = standing.kind == MemberStandingKind::kOfficial ? domain::DisciplineSubjectKind::kOfficialMember
                                                                     : domain::DisciplineSubjectKind::kProbationaryMember;

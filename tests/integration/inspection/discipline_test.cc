@@ -89,8 +89,11 @@ TEST_F(DisciplineTest, FormsTheSubjectCannotReceiveAndExpiredLimitationsAreRefus
   const std::string official = NewOfficialMember(branch.cell_a, "2010-05-19");
   const int64_t decisions_before = InspectionDbInt("SELECT COUNT(*) FROM discipline_decisions");
   insp::DisciplineDecision out;
-  grpc::Status status =
-      Decide(InspectorToken(), Draft(branch.grassroots, probationary, insp::DISCIPLINE_FORM_EXPULSION), &out);
+  // The probationary member joined three months ago: a recent violation.
+  insp::DisciplineDecision expel = Draft(branch.grassroots, probationary, insp::DISCIPLINE_FORM_EXPULSION,
+                                         DaysFromToday(-1));
+  expel.mutable_violation()->set_ended_on(DaysFromToday(-10));
+  grpc::Status status = Decide(InspectorToken(), expel, &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Reason(status), "DISCIPLINE_FORM_NOT_ALLOWED");
 
@@ -116,14 +119,13 @@ TEST_F(DisciplineTest, AnExpulsionEndsTheMembershipOnceEvenWhenRetried) {
   const membership::testing::Branch branch = NewBranch();
   const std::string member = NewOfficialMember(branch.cell_a);
   insp::DisciplineDecision decided, retried;
-  ASSERT_TRUE(Decide(InspectorToken(), Draft(branch.grassroots, member, insp::DISCIPLINE_FORM_EXPULSION), &decided,
-                     "expel-once-1")
-                  .ok());
+  const insp::DisciplineDecision draft = Draft(branch.grassroots, member, insp::DISCIPLINE_FORM_EXPULSION);
+  ASSERT_TRUE(Decide(InspectorToken(), draft, &decided, "expel-once-1").ok());
   ASSERT_EQ(decided.effects_size(), 1);
   EXPECT_EQ(decided.effects(0).kind(), insp::EFFECT_KIND_EXPEL_MEMBER);
-  ASSERT_TRUE(Decide(InspectorToken(), Draft(branch.grassroots, member, insp::DISCIPLINE_FORM_EXPULSION), &retried,
-                     "expel-once-1")
-                  .ok());
+  // The retry comes after the expulsion took effect: the stored answer, not a second decision.
+  WaitForEffects(decided.name(), insp::EFFECT_STATE_APPLIED);
+  ASSERT_TRUE(Decide(InspectorToken(), draft, &retried, "expel-once-1").ok());
   EXPECT_EQ(retried.name(), decided.name());
   WaitForEffects(decided.name(), insp::EFFECT_STATE_APPLIED);
   EXPECT_EQ(GetMember(member).status(), memberpb::MEMBER_STATUS_EXPELLED);

@@ -10,7 +10,9 @@ namespace {
 
 class ProgramTest : public InspectionFixture {
  protected:
-  static insp::Program NewProgramFor(int64_t org, int32_t year) {
+  // A cell's program is led by the cell itself (it has no inspection commission).
+  static insp::Program NewProgramFor(int64_t org, int32_t year,
+                                     insp::Conductor lead = insp::CONDUCTOR_INSPECTION_COMMISSION) {
     insp::Program program;
     program.set_organization(OrgName(org));
     program.set_year(year);
@@ -21,7 +23,7 @@ class ProgramTest : public InspectionFixture {
     item->set_kind(insp::CASE_KIND_SUPERVISION);
     item->set_basis(insp::CASE_BASIS_THEMATIC);
     item->set_quarter(2);
-    item->set_lead(insp::CONDUCTOR_INSPECTION_COMMISSION);
+    item->set_lead(lead);
     return program;
   }
 
@@ -58,10 +60,11 @@ TEST_F(ProgramTest, ASecondProgramForTheSameYearIsRefusedAndARetryWithTheRequest
   const membership::testing::Branch branch = NewBranch();
   SyncProjections();
   insp::Program first, retry, second;
-  ASSERT_TRUE(Create(InspectorToken(), NewProgramFor(branch.cell_a, 2025), &first, "prog-retry-1").ok());
-  ASSERT_TRUE(Create(InspectorToken(), NewProgramFor(branch.cell_a, 2025), &retry, "prog-retry-1").ok());
+  const insp::Program program = NewProgramFor(branch.cell_a, 2025, insp::CONDUCTOR_COMMITTEE);
+  ASSERT_TRUE(Create(InspectorToken(), program, &first, "prog-retry-1").ok());
+  ASSERT_TRUE(Create(InspectorToken(), program, &retry, "prog-retry-1").ok());
   EXPECT_EQ(retry.name(), first.name());
-  EXPECT_EQ(Create(InspectorToken(), NewProgramFor(branch.cell_a, 2025), &second).error_code(),
+  EXPECT_EQ(Create(InspectorToken(), NewProgramFor(branch.cell_a, 2025, insp::CONDUCTOR_COMMITTEE), &second).error_code(),
             grpc::StatusCode::ALREADY_EXISTS);
 }
 
@@ -115,7 +118,7 @@ TEST_F(ProgramTest, OrganizationsWithoutAProgramAreListedWithTheCountsS12Needs) 
   SyncProjections();
   insp::Program out;
   ASSERT_TRUE(Create(InspectorToken(), NewProgramFor(branch.grassroots, 2026), &out).ok());
-  ASSERT_TRUE(Create(InspectorToken(), NewProgramFor(branch.cell_a, 2026), &out).ok());
+  ASSERT_TRUE(Create(InspectorToken(), NewProgramFor(branch.cell_a, 2026, insp::CONDUCTOR_COMMITTEE), &out).ok());
 
   insp::ListOrganizationsWithoutProgramRequest request;
   request.set_organization(OrgName(branch.grassroots));
