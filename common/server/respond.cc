@@ -21,12 +21,6 @@ grpc::Status Finish(std::string_view method, const absl::Status& status) {
 
 }  // namespace
 
-grpc::Status Respond(grpc::ServerContext* context, std::string_view method, const std::function<absl::Status()>& body) {
-  log::RequestIdScope request_scope(auth::RequestIdOf(*context));
-  context->AddTrailingMetadata("x-request-id", log::CurrentRequestId());
-  return Finish(method, body());
-}
-
 CallEnvelope::CallEnvelope(std::string_view service_full_name, const auth::Authorizer& authorizer)
     : authorizer_(authorizer) {
   const google::protobuf::ServiceDescriptor* service =

@@ -16,8 +16,6 @@
 
 namespace grassroots::common {
 
-grpc::Status Respond(grpc::ServerContext* context, std::string_view method, const std::function<absl::Status()>& body);
-
 // One per gRPC service implementation. The method names come from the
 // service's descriptor in the generated pool, so a handler names its method
 // by its own name (`__func__` in the override) and the policy key, the log

@@ -91,6 +91,14 @@ std::optional<std::string> CodeList::Match(std::string_view text) const {
   return it->second;
 }
 
+std::string CodeList::Fingerprint() const {
+  // Folded keys are ASCII letters and digits, codes [A-Za-z0-9._-]: the separators cannot occur in them.
+  std::string canonical = list_;
+  for (const auto& [code, name] : names_) absl::StrAppend(&canonical, "\n", code);
+  for (const auto& [folded, code] : by_folded_) absl::StrAppend(&canonical, "\n", folded, "=", code);
+  return common::api::Sha256Hex(canonical);
+}
+
 absl::StatusOr<CodeLists> CodeLists::LoadDir(const std::string& dir) {
   CodeLists out;
   GR_ASSIGN_OR_RETURN(out.ethnicity, CodeList::LoadFile(absl::StrCat(dir, "/ethnicity.json")));
@@ -102,5 +110,9 @@ absl::StatusOr<CodeLists> CodeLists::LoadDir(const std::string& dir) {
 }
 
 std::string CodeLists::DefaultDir() { return GRASSROOTS_DEFAULT_CODES_DIR; }
+
+std::string CodeLists::Fingerprint() const {
+  return common::api::Sha256Hex(absl::StrCat(ethnicity.Fingerprint(), religion.Fingerprint()));
+}
 
 }  // namespace grassroots::membership::domain

@@ -27,6 +27,9 @@ class CodeList {
   // The code whose code, name or alias equals `text` ignoring case,
   // diacritics, spaces, hyphens and apostrophes ("kinh", "KINH", "Khơ-me").
   std::optional<std::string> Match(std::string_view text) const;
+  // A digest of what Contains and Match answer: the same for lists that map
+  // every text alike, different once a code or alias is added, removed or moved.
+  std::string Fingerprint() const;
 
  private:
   std::string list_;
@@ -42,6 +45,8 @@ struct CodeLists {
   static absl::StatusOr<CodeLists> LoadDir(const std::string& dir);
   // data/codes of the source tree (baked in at build time), for tests and defaults.
   static std::string DefaultDir();
+  // Both lists' fingerprints in one (the code migration records what it ran against).
+  std::string Fingerprint() const;
 };
 
 // The key names are compared by: FoldForSearch without anything but ASCII letters and digits.

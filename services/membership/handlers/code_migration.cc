@@ -76,6 +76,31 @@ FieldOutcome Decide(const Legacy& legacy, const domain::CodeList& list) {
   return out;
 }
 
+// Whether a run against the code lists with this fingerprint completed.
+absl::StatusOr<bool> CompletedBefore(HandlerContext& ctx, const std::string& fingerprint) {
+  return ctx.pool.Read<bool>("membership.code_migration.completed", [&](Session& session) -> absl::StatusOr<bool> {
+    sql::PreparedStatement& ps =
+        session.Prepare("SELECT 1 FROM code_migration_runs WHERE code_lists_fingerprint = ?");
+    ps.setString(1, fingerprint);
+    return session.Query(ps)->next();
+  });
+}
+
+absl::Status RecordCompletion(HandlerContext& ctx, const std::string& fingerprint,
+                              const CodeMigrationResult& result) {
+  return ctx.pool.Run("membership.code_migration.complete", [&](Session& session) -> absl::Status {
+    // Another replica starting at the same time may have finished first: its row stands.
+    sql::PreparedStatement& ps = session.Prepare(
+        "INSERT IGNORE INTO code_migration_runs (code_lists_fingerprint, members_mapped, fields_unmapped) "
+        "VALUES (?, ?, ?)");
+    ps.setString(1, fingerprint);
+    ps.setInt64(2, result.members_mapped);
+    ps.setInt64(3, result.fields_unmapped);
+    ps.executeUpdate();
+    return absl::OkStatus();
+  });
+}
+
 void ListUnmapped(Session& session, int64_t member_id, const char* field, const std::string& original) {
   sql::PreparedStatement& ps = session.Prepare(
       "INSERT INTO member_code_unmapped (member_id, field, original) VALUES (?, ?, ?) "
@@ -90,6 +115,9 @@ void ListUnmapped(Session& session, int64_t member_id, const char* field, const 
 
 absl::StatusOr<CodeMigrationResult> MigrateLegacyCodes(HandlerContext& ctx) {
   CodeMigrationResult result;
+  const std::string fingerprint = ctx.codes.Fingerprint();
+  GR_ASSIGN_OR_RETURN(result.skipped, CompletedBefore(ctx, fingerprint));
+  if (result.skipped) return result;
   const common::feed::WriteContext write{kActor, ""};
   int64_t after_id = 0;
   while (true) {
@@ -124,6 +152,7 @@ absl::StatusOr<CodeMigrationResult> MigrateLegacyCodes(HandlerContext& ctx) {
       result.fields_unmapped += (ethnicity.list ? 1 : 0) + (religion.list ? 1 : 0);
     }
   }
+  GR_RETURN_IF_ERROR(RecordCompletion(ctx, fingerprint, result));
   return result;
 }
 

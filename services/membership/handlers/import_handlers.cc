@@ -27,7 +27,6 @@ using member_csv::Column;
 using member_csv::CsvRecord;
 using member_csv::MappedRow;
 
-constexpr char kMethod[] = "/grassroots.membership.v1.MemberImportService/ImportMembers";
 constexpr int kExtraConflictAttempts = 3;
 using Stream = grpc::ServerReaderWriter<v1::ImportProgress, v1::ImportChunk>;
 
@@ -389,12 +388,11 @@ v1::RowResult ImportRun::Process(const CsvRecord& record) {
 }  // namespace
 
 MemberImportServiceImpl::MemberImportServiceImpl(HandlerContext& ctx, ImportOptions options)
-    : ctx_(ctx), options_(options) {}
+    : ctx_(ctx), envelope_(v1::MemberImportService::service_full_name(), ctx.authorizer), options_(options) {}
 
 grpc::Status MemberImportServiceImpl::ImportMembers(grpc::ServerContext* context, Stream* stream) {
-  return common::Respond(context, "ImportMembers", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, kMethod));
-    ImportRun run(ctx_, options_, std::move(call), context, stream);
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
+    ImportRun run(ctx_, options_, call, context, stream);
     return run.Run();
   });
 }

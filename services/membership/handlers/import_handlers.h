@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/time/time.h"
+#include "common/server/respond.h"
 #include "grassroots/membership/v1/import.grpc.pb.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/member_csv.h"
@@ -40,6 +41,7 @@ class MemberImportServiceImpl final : public v1::MemberImportService::Service {
 
  private:
   HandlerContext& ctx_;
+  common::CallEnvelope envelope_;
   ImportOptions options_;
 };
 

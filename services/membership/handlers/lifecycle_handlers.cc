@@ -24,7 +24,6 @@ using common::db::Session;
 using domain::Event;
 using domain::MemberRecord;
 
-constexpr char kService[] = "/grassroots.membership.v1.LifecycleService/";
 constexpr size_t kMaxNumberChars = 64;
 constexpr size_t kMaxNameChars = 255;
 constexpr size_t kMaxReasonChars = 1000;
@@ -35,8 +34,6 @@ constexpr int32_t kMaxEventPage = 500;
 // ExemptMemberRequest.reason (lifecycle.proto).
 constexpr const char* kExemptionReasons[] = {"ADVANCED_AGE", "POOR_HEALTH", "LONG_TREATMENT",
                                              "TRAVEL",       "MOBILE_WORK", "OTHER"};
-
-std::string Method(std::string_view name) { return absl::StrCat(kService, common::ToAbsl(name)); }
 
 // ---- field validation ------------------------------------------------------------------
 // A decision given in full, or not at all.
@@ -123,13 +120,12 @@ absl::Status RequireWriteAccessOr(HandlerContext& ctx, const CallContext& call, 
 
 using EventBuilder = std::function<absl::StatusOr<Event>()>;
 
-// Begin, member name, validation, append: the shape of the simple writes.
-grpc::Status SimpleWrite(HandlerContext& ctx, grpc::ServerContext* context, std::string_view name,
-                         const std::string& member_name, const std::string& etag, const EventBuilder& build,
-                         v1::Member* response) {
-  const std::string method = Method(name);
-  return common::Respond(context, method, [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx, context, method));
+// Envelope, member name, validation, append: the shape of the simple writes.
+// `method` is the RPC's short name (the override's __func__).
+grpc::Status SimpleWrite(const common::CallEnvelope& envelope, HandlerContext& ctx, grpc::ServerContext* context,
+                         std::string_view method, const std::string& member_name, const std::string& etag,
+                         const EventBuilder& build, v1::Member* response) {
+  return envelope.Run(context, method, [&](const CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(member_name, "member"));
     GR_ASSIGN_OR_RETURN(Event event, build());
     GR_ASSIGN_OR_RETURN(*response, AppendForMember(ctx, call, member_id, std::move(event), etag));
@@ -148,7 +144,7 @@ Event OfKind(v1::EventKind kind) {
 grpc::Status LifecycleServiceImpl::RecordAwarenessClass(grpc::ServerContext* context,
                                                         const v1::RecordAwarenessClassRequest* request,
                                                         v1::Member* response) {
-  return SimpleWrite(ctx_, context, "RecordAwarenessClass", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_AWARENESS_CLASS_COMPLETED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
@@ -169,7 +165,7 @@ grpc::Status LifecycleServiceImpl::RecordAwarenessClass(grpc::ServerContext* con
 grpc::Status LifecycleServiceImpl::RecordDossierCompleted(grpc::ServerContext* context,
                                                           const v1::RecordDossierCompletedRequest* request,
                                                           v1::Member* response) {
-  return SimpleWrite(ctx_, context, "RecordDossierCompleted", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_DOSSIER_COMPLETED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
@@ -184,7 +180,7 @@ grpc::Status LifecycleServiceImpl::RecordDossierCompleted(grpc::ServerContext* c
 grpc::Status LifecycleServiceImpl::RecordCellAdmissionVote(grpc::ServerContext* context,
                                                            const v1::RecordCellAdmissionVoteRequest* request,
                                                            v1::Member* response) {
-  return SimpleWrite(ctx_, context, "RecordCellAdmissionVote", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_CELL_ADMISSION_VOTE);
                        GR_ASSIGN_OR_RETURN(event.effective_date, EffectiveDate(request->voted_on(), "voted_on"));
@@ -200,7 +196,7 @@ grpc::Status LifecycleServiceImpl::RecordCellAdmissionVote(grpc::ServerContext* 
 
 grpc::Status LifecycleServiceImpl::DecideAdmission(grpc::ServerContext* context,
                                                    const v1::DecideAdmissionRequest* request, v1::Member* response) {
-  return SimpleWrite(ctx_, context, "DecideAdmission", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_ADMISSION_DECIDED);
                        GR_ASSIGN_OR_RETURN(event.decision, DecisionFromProto(request->decision(), "decision", true));
@@ -213,7 +209,7 @@ grpc::Status LifecycleServiceImpl::DecideAdmission(grpc::ServerContext* context,
 grpc::Status LifecycleServiceImpl::RecordAdmissionCeremony(grpc::ServerContext* context,
                                                            const v1::RecordAdmissionCeremonyRequest* request,
                                                            v1::Member* response) {
-  return SimpleWrite(ctx_, context, "RecordAdmissionCeremony", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_ADMISSION_CEREMONY);
                        GR_ASSIGN_OR_RETURN(event.effective_date, EffectiveDate(request->held_on(), "held_on"));
@@ -226,7 +222,7 @@ grpc::Status LifecycleServiceImpl::RecordAdmissionCeremony(grpc::ServerContext* 
 grpc::Status LifecycleServiceImpl::RecognizeOfficial(grpc::ServerContext* context,
                                                      const v1::RecognizeOfficialRequest* request,
                                                      v1::Member* response) {
-  return SimpleWrite(ctx_, context, "RecognizeOfficial", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_RECOGNIZED_OFFICIAL);
                        GR_ASSIGN_OR_RETURN(event.vote, VoteFromProto(request->vote(), request->has_vote()));
@@ -240,7 +236,7 @@ grpc::Status LifecycleServiceImpl::RecognizeOfficial(grpc::ServerContext* contex
 
 grpc::Status LifecycleServiceImpl::AbandonAdmission(grpc::ServerContext* context,
                                                     const v1::AbandonAdmissionRequest* request, v1::Member* response) {
-  return SimpleWrite(ctx_, context, "AbandonAdmission", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_ADMISSION_ABANDONED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
@@ -257,9 +253,7 @@ grpc::Status LifecycleServiceImpl::AbandonAdmission(grpc::ServerContext* context
 
 grpc::Status LifecycleServiceImpl::StartTransfer(grpc::ServerContext* context, const v1::StartTransferRequest* request,
                                                  v1::Member* response) {
-  const std::string method = Method("StartTransfer");
-  return common::Respond(context, method, [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
+  return envelope_.Run(context, __func__, [&](const CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
     if (!request->has_transfer()) return InvalidField("transfer", "is required");
     const v1::Transfer& in = request->transfer();
@@ -306,9 +300,7 @@ grpc::Status LifecycleServiceImpl::StartTransfer(grpc::ServerContext* context, c
 
 grpc::Status LifecycleServiceImpl::CompleteTransfer(grpc::ServerContext* context,
                                                     const v1::CompleteTransferRequest* request, v1::Member* response) {
-  const std::string method = Method("CompleteTransfer");
-  return common::Respond(context, method, [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
+  return envelope_.Run(context, __func__, [&](const CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
     Event event = OfKind(v1::EVENT_KIND_TRANSFER_COMPLETED);
     GR_ASSIGN_OR_RETURN(event.effective_date, EffectiveDate(request->presented_on(), "presented_on"));
@@ -327,9 +319,7 @@ grpc::Status LifecycleServiceImpl::CompleteTransfer(grpc::ServerContext* context
 grpc::Status LifecycleServiceImpl::EndTemporaryTransfer(grpc::ServerContext* context,
                                                         const v1::EndTemporaryTransferRequest* request,
                                                         v1::Member* response) {
-  const std::string method = Method("EndTemporaryTransfer");
-  return common::Respond(context, method, [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
+  return envelope_.Run(context, __func__, [&](const CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
     Event event = OfKind(v1::EVENT_KIND_TEMPORARY_TRANSFER_ENDED);
     GR_ASSIGN_OR_RETURN(event.effective_date, EffectiveDate(request->ended_on(), "ended_on"));
@@ -342,7 +332,7 @@ grpc::Status LifecycleServiceImpl::EndTemporaryTransfer(grpc::ServerContext* con
 
 grpc::Status LifecycleServiceImpl::ExemptMember(grpc::ServerContext* context, const v1::ExemptMemberRequest* request,
                                                 v1::Member* response) {
-  return SimpleWrite(ctx_, context, "ExemptMember", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_EXEMPTED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
@@ -362,7 +352,7 @@ grpc::Status LifecycleServiceImpl::ExemptMember(grpc::ServerContext* context, co
 
 grpc::Status LifecycleServiceImpl::EndExemption(grpc::ServerContext* context, const v1::EndExemptionRequest* request,
                                                 v1::Member* response) {
-  return SimpleWrite(ctx_, context, "EndExemption", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_EXEMPTION_ENDED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
@@ -375,7 +365,7 @@ grpc::Status LifecycleServiceImpl::EndExemption(grpc::ServerContext* context, co
 
 grpc::Status LifecycleServiceImpl::SuspendMember(grpc::ServerContext* context,
                                                  const v1::SuspendMemberRequest* request, v1::Member* response) {
-  return SimpleWrite(ctx_, context, "SuspendMember", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_SUSPENDED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
@@ -390,7 +380,7 @@ grpc::Status LifecycleServiceImpl::SuspendMember(grpc::ServerContext* context,
 
 grpc::Status LifecycleServiceImpl::EndSuspension(grpc::ServerContext* context,
                                                  const v1::EndSuspensionRequest* request, v1::Member* response) {
-  return SimpleWrite(ctx_, context, "EndSuspension", request->member(), request->etag(),
+  return SimpleWrite(envelope_, ctx_, context, __func__, request->member(), request->etag(),
                      [&]() -> absl::StatusOr<Event> {
                        Event event = OfKind(v1::EVENT_KIND_SUSPENSION_ENDED);
                        GR_ASSIGN_OR_RETURN(event.effective_date,
@@ -404,7 +394,7 @@ grpc::Status LifecycleServiceImpl::EndSuspension(grpc::ServerContext* context,
 grpc::Status LifecycleServiceImpl::EndMembership(grpc::ServerContext* context,
                                                  const v1::EndMembershipRequest* request, v1::Member* response) {
   return SimpleWrite(
-      ctx_, context, "EndMembership", request->member(), request->etag(),
+      envelope_, ctx_, context, __func__, request->member(), request->etag(),
       [&]() -> absl::StatusOr<Event> {
         Event event;
         switch (request->kind()) {
@@ -445,9 +435,8 @@ grpc::Status LifecycleServiceImpl::EndMembership(grpc::ServerContext* context,
 
 grpc::Status LifecycleServiceImpl::ExpelMember(grpc::ServerContext* context, const v1::ExpelMemberRequest* request,
                                                v1::Member* response) {
-  const std::string method = Method("ExpelMember");
-  return common::Respond(context, method, [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
+  const std::string& method = envelope_.FullName(__func__);  // the idempotency key
+  return envelope_.Run(context, __func__, [&](const CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
     Event event = OfKind(v1::EVENT_KIND_EXPELLED);
     GR_ASSIGN_OR_RETURN(event.effective_date, EffectiveDate(request->effective_date(), "effective_date"));
@@ -476,9 +465,7 @@ grpc::Status LifecycleServiceImpl::ExpelMember(grpc::ServerContext* context, con
 
 grpc::Status LifecycleServiceImpl::VoidEvent(grpc::ServerContext* context, const v1::VoidEventRequest* request,
                                              v1::Member* response) {
-  const std::string method = Method("VoidEvent");
-  return common::Respond(context, method, [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
+  return envelope_.Run(context, __func__, [&](const CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const auto ids, ParseEventName(request->event(), "event"));
     Event event = OfKind(v1::EVENT_KIND_VOIDED);
     event.voids_event_id = ids.second;
@@ -492,9 +479,7 @@ grpc::Status LifecycleServiceImpl::VoidEvent(grpc::ServerContext* context, const
 grpc::Status LifecycleServiceImpl::ListMemberEvents(grpc::ServerContext* context,
                                                     const v1::ListMemberEventsRequest* request,
                                                     v1::ListMemberEventsResponse* response) {
-  const std::string method = Method("ListMemberEvents");
-  return common::Respond(context, method, [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const CallContext call, Begin(ctx_, context, method));
+  return envelope_.Run(context, __func__, [&](const CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
     GR_ASSIGN_OR_RETURN(const int32_t page_size,
                         api::ClampPageSize(request->page_size(), kDefaultEventPage, kMaxEventPage));

@@ -5,6 +5,7 @@
 // answers with the member as it stands afterwards.
 #include <grpcpp/grpcpp.h>
 
+#include "common/server/respond.h"
 #include "grassroots/membership/v1/lifecycle.grpc.pb.h"
 #include "services/membership/handlers/handler_context.h"
 
@@ -12,7 +13,8 @@ namespace grassroots::membership {
 
 class LifecycleServiceImpl final : public v1::LifecycleService::Service {
  public:
-  explicit LifecycleServiceImpl(HandlerContext& ctx) : ctx_(ctx) {}
+  explicit LifecycleServiceImpl(HandlerContext& ctx)
+      : ctx_(ctx), envelope_(v1::LifecycleService::service_full_name(), ctx.authorizer) {}
 
   grpc::Status RecordAwarenessClass(grpc::ServerContext* context, const v1::RecordAwarenessClassRequest* request,
                                     v1::Member* response) override;
@@ -55,6 +57,7 @@ class LifecycleServiceImpl final : public v1::LifecycleService::Service {
 
  private:
   HandlerContext& ctx_;
+  common::CallEnvelope envelope_;
 };
 
 }  // namespace grassroots::membership

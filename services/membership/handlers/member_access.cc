@@ -83,11 +83,6 @@ absl::Status CheckMemberAccess(const common::auth::Principal& principal, const d
 
 }  // namespace
 
-absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::ServerContext* context,
-                                                std::string_view full_method) {
-  return ctx.authorizer.Begin(*context, full_method);
-}
-
 std::string MemberName(int64_t id) { return common::api::MakeName("members", id); }
 std::string OrgName(int64_t id) { return common::api::MakeName("organizations", id); }
 

@@ -24,9 +24,6 @@
 
 namespace grassroots::membership {
 
-// Authenticates and checks the method policy; full_method "/grassroots.membership.v1.X/Y".
-absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::ServerContext* context,
-                                                std::string_view full_method);
 std::string MemberName(int64_t id);        // "members/7"
 std::string OrgName(int64_t id);           // "organizations/3"
 absl::StatusOr<int64_t> ParseMemberName(std::string_view name, std::string_view field);

@@ -25,15 +25,12 @@ namespace {
 using common::auth::Role;
 using common::db::Session;
 
-constexpr char kService[] = "/grassroots.membership.v1.MemberService/";
 constexpr int32_t kDefaultSearchPage = 50;
 constexpr int32_t kMaxSearchPage = 500;
 constexpr size_t kMaxQueryChars = 255;
 constexpr size_t kMaxQueryWords = 8;
 constexpr int kMaxAge = 150;
 constexpr int kMaxCountedOrganizations = 1000;
-
-std::string Method(std::string_view name) { return absl::StrCat(kService, common::ToAbsl(name)); }
 
 // A copy of one updatable Member field from `from` into `to`.
 using FieldCopy = std::function<void(const v1::Member& from, v1::Member& to)>;
@@ -157,8 +154,7 @@ absl::Status RequireAllInScope(HandlerContext& ctx, const common::auth::Principa
 
 grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const v1::CreateMemberRequest* request,
                                              v1::Member* response) {
-  return common::Respond(context, "CreateMember", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("CreateMember")));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
     GR_ASSIGN_OR_RETURN(const NewMember fresh, ValidateCreateMember(ctx_, *request));
     const std::string cell_field = request->has_prospect() ? "prospect.cell" : "existing.cell";
@@ -186,8 +182,7 @@ grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const
 
 grpc::Status MemberServiceImpl::GetMember(grpc::ServerContext* context, const v1::GetMemberRequest* request,
                                           v1::Member* response) {
-  return common::Respond(context, "GetMember", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("GetMember")));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(const absl::CivilDay as_of,
                         common::api::ParseDateOr(request->as_of_date(), "as_of_date", common::api::Today()));
@@ -201,8 +196,7 @@ grpc::Status MemberServiceImpl::GetMember(grpc::ServerContext* context, const v1
 
 grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context, const v1::UpdateMemberRequest* request,
                                              v1::Member* response) {
-  return common::Respond(context, "UpdateMember", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("UpdateMember")));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     if (!request->has_member()) return common::InvalidField("member", "is required");
     const v1::Member& in = request->member();
     GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(in.name(), "member.name"));
@@ -268,8 +262,7 @@ grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context, const
 
 grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, const v1::SearchMembersRequest* request,
                                               v1::SearchMembersResponse* response) {
-  return common::Respond(context, "SearchMembers", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("SearchMembers")));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     store::MemberStore::SearchFilter filter;
     GR_ASSIGN_OR_RETURN(const std::string query, common::api::NormalizeText(request->query(), "query", false,
                                                                             kMaxQueryChars));
@@ -348,8 +341,7 @@ grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, cons
 
 grpc::Status MemberServiceImpl::LookupMember(grpc::ServerContext* context, const v1::LookupMemberRequest* request,
                                              v1::Member* response) {
-  return common::Respond(context, "LookupMember", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("LookupMember")));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     std::function<absl::StatusOr<int64_t>(Session&)> find;
     switch (request->key_case()) {
       case v1::LookupMemberRequest::kCitizenId:
@@ -383,8 +375,7 @@ grpc::Status MemberServiceImpl::LookupMember(grpc::ServerContext* context, const
 
 grpc::Status MemberServiceImpl::CountMembers(grpc::ServerContext* context, const v1::CountMembersRequest* request,
                                              v1::CountMembersResponse* response) {
-  return common::Respond(context, "CountMembers", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("CountMembers")));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     if (request->organizations().empty()) return common::InvalidField("organizations", "is required");
     if (request->organizations_size() > kMaxCountedOrganizations) {
       return common::InvalidField("organizations",
@@ -421,8 +412,7 @@ grpc::Status MemberServiceImpl::CountMembers(grpc::ServerContext* context, const
 
 grpc::Status MemberServiceImpl::GetMyRecord(grpc::ServerContext* context, const v1::GetMyRecordRequest* request,
                                             v1::MyRecord* response) {
-  return common::Respond(context, "GetMyRecord", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("GetMyRecord")));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     if (!call.principal.member_id) {
       return common::Reasoned(absl::StatusCode::kFailedPrecondition, "NO_MEMBER_RECORD",
                               "the caller's token names no member record");
@@ -456,8 +446,7 @@ grpc::Status MemberServiceImpl::GetMyRecord(grpc::ServerContext* context, const 
 
 grpc::Status MemberServiceImpl::IssuePartyCard(grpc::ServerContext* context,
                                                const v1::IssuePartyCardRequest* request, v1::PartyCard* response) {
-  return common::Respond(context, "IssuePartyCard", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("IssuePartyCard")));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(request->member(), "member"));
     GR_RETURN_IF_ERROR(domain::ValidatePartyCardNumber(request->number(), "number"));
     if (request->issued_on().empty()) return common::InvalidField("issued_on", "is required");
@@ -493,8 +482,7 @@ grpc::Status MemberServiceImpl::IssuePartyCard(grpc::ServerContext* context,
 grpc::Status MemberServiceImpl::ListPartyCards(grpc::ServerContext* context,
                                                const v1::ListPartyCardsRequest* request,
                                                v1::ListPartyCardsResponse* response) {
-  return common::Respond(context, "ListPartyCards", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("ListPartyCards")));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const int64_t id, ParseMemberName(request->member(), "member"));
     GR_ASSIGN_OR_RETURN(const domain::MemberRecord record, ReadMember(ctx_, id));
     GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, record, Access::kRead));
@@ -510,8 +498,7 @@ grpc::Status MemberServiceImpl::ListPartyCards(grpc::ServerContext* context,
 grpc::Status MemberServiceImpl::ListMemberAlerts(grpc::ServerContext* context,
                                                  const v1::ListMemberAlertsRequest* request,
                                                  v1::ListMemberAlertsResponse* response) {
-  return common::Respond(context, "ListMemberAlerts", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(const common::auth::CallContext call, Begin(ctx_, context, Method("ListMemberAlerts")));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     return ::grassroots::membership::ListMemberAlerts(ctx_, call, *request, *response);
   });
 }

@@ -4,6 +4,7 @@
 // alert_handlers.h.
 #include <grpcpp/grpcpp.h>
 
+#include "common/server/respond.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
 #include "services/membership/handlers/handler_context.h"
 
@@ -11,7 +12,8 @@ namespace grassroots::membership {
 
 class MemberServiceImpl final : public v1::MemberService::Service {
  public:
-  explicit MemberServiceImpl(HandlerContext& ctx) : ctx_(ctx) {}
+  explicit MemberServiceImpl(HandlerContext& ctx)
+      : ctx_(ctx), envelope_(v1::MemberService::service_full_name(), ctx.authorizer) {}
 
   grpc::Status CreateMember(grpc::ServerContext* context, const v1::CreateMemberRequest* request,
                             v1::Member* response) override;
@@ -36,6 +38,7 @@ class MemberServiceImpl final : public v1::MemberService::Service {
 
  private:
   HandlerContext& ctx_;
+  common::CallEnvelope envelope_;
 };
 
 }  // namespace grassroots::membership

@@ -22,16 +22,6 @@ namespace api = common::api;
 using common::ToAbsl;
 using common::auth::Role;
 
-constexpr char kRegisterResidenceMethod[] = "/grassroots.membership.v1.YearlyRecordService/RegisterResidence";
-constexpr char kRecordFeedbackMethod[] = "/grassroots.membership.v1.YearlyRecordService/RecordResidenceFeedback";
-constexpr char kRecordCommitmentMethod[] = "/grassroots.membership.v1.YearlyRecordService/RecordCommitment";
-constexpr char kRateMemberMethod[] = "/grassroots.membership.v1.YearlyRecordService/RateMember";
-constexpr char kGetRatingQuotaMethod[] = "/grassroots.membership.v1.YearlyRecordService/GetRatingQuota";
-constexpr char kRecordTrainingMethod[] = "/grassroots.membership.v1.YearlyRecordService/RecordTraining";
-constexpr char kListForScreeningMethod[] = "/grassroots.membership.v1.YearlyRecordService/ListForScreening";
-constexpr char kRecordOutcomeMethod[] = "/grassroots.membership.v1.YearlyRecordService/RecordScreeningOutcome";
-constexpr char kListRecordsMethod[] = "/grassroots.membership.v1.YearlyRecordService/ListYearlyRecords";
-
 constexpr int32_t kDefaultPageSize = 100;
 constexpr int32_t kMaxPageSize = 1000;
 constexpr size_t kShortText = 255;
@@ -124,9 +114,8 @@ absl::StatusOr<std::pair<int64_t, int64_t>> ParseScreeningName(const std::string
 
 // ---- RegisterResidence ------------------------------------------------------------------
 
-absl::Status RegisterResidenceImpl(HandlerContext& ctx, grpc::ServerContext& context,
+absl::Status RegisterResidenceImpl(HandlerContext& ctx, const common::auth::CallContext& call, std::string_view method,
                                    const v1::RegisterResidenceRequest& request, v1::ResidenceRegistration& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx, &context, kRegisterResidenceMethod));
   if (!request.has_registration()) return common::InvalidField("registration", "is required");
   const v1::ResidenceRegistration& in = request.registration();
   const absl::CivilDay today = api::Today();
@@ -167,7 +156,7 @@ absl::Status RegisterResidenceImpl(HandlerContext& ctx, grpc::ServerContext& con
   GR_ASSIGN_OR_RETURN(
       response,
       common::feed::RunIdempotentTyped<v1::ResidenceRegistration>(
-          ctx.pool, "residence_registration.create", common::feed::WriteContextOf(call), kRegisterResidenceMethod,
+          ctx.pool, "residence_registration.create", common::feed::WriteContextOf(call), method,
           request.request_id(), request,
           [&](common::db::Session& session) -> absl::StatusOr<v1::ResidenceRegistration> {
             GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member_id));
@@ -203,9 +192,8 @@ absl::Status RegisterResidenceImpl(HandlerContext& ctx, grpc::ServerContext& con
 
 // ---- RecordResidenceFeedback ---------------------------------------------------------------
 
-absl::Status RecordFeedbackImpl(HandlerContext& ctx, grpc::ServerContext& context,
+absl::Status RecordFeedbackImpl(HandlerContext& ctx, const common::auth::CallContext& call,
                                 const v1::RecordResidenceFeedbackRequest& request, v1::ResidenceFeedback& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx, &context, kRecordFeedbackMethod));
   if (!request.has_feedback()) return common::InvalidField("feedback", "is required");
   const v1::ResidenceFeedback& in = request.feedback();
   const absl::CivilDay today = api::Today();
@@ -291,9 +279,8 @@ absl::Status RecordFeedbackImpl(HandlerContext& ctx, grpc::ServerContext& contex
 
 // ---- RecordCommitment ---------------------------------------------------------------------
 
-absl::Status RecordCommitmentImpl(HandlerContext& ctx, grpc::ServerContext& context,
+absl::Status RecordCommitmentImpl(HandlerContext& ctx, const common::auth::CallContext& call,
                                   const v1::RecordCommitmentRequest& request, v1::Commitment& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx, &context, kRecordCommitmentMethod));
   if (!request.has_commitment()) return common::InvalidField("commitment", "is required");
   const v1::Commitment& in = request.commitment();
   const absl::CivilDay today = api::Today();
@@ -355,9 +342,8 @@ domain::LevelTally TallyOf(const store::YearlyStore::LevelCounts& counts) {
   return domain::LevelTally{counts.excellent, counts.good, counts.completed, counts.not_completed};
 }
 
-absl::Status RateMemberImpl(HandlerContext& ctx, grpc::ServerContext& context, const v1::RateMemberRequest& request,
-                            v1::RateMemberResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx, &context, kRateMemberMethod));
+absl::Status RateMemberImpl(HandlerContext& ctx, const common::auth::CallContext& call,
+                            const v1::RateMemberRequest& request, v1::RateMemberResponse& response) {
   if (!request.has_rating()) return common::InvalidField("rating", "is required");
   const v1::Rating& in = request.rating();
   const absl::CivilDay today = api::Today();
@@ -440,9 +426,8 @@ absl::Status RateMemberImpl(HandlerContext& ctx, grpc::ServerContext& context, c
   return absl::OkStatus();
 }
 
-absl::Status GetRatingQuotaImpl(HandlerContext& ctx, grpc::ServerContext& context,
+absl::Status GetRatingQuotaImpl(HandlerContext& ctx, const common::auth::CallContext& call,
                                 const v1::GetRatingQuotaRequest& request, v1::RatingQuotaReport& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx, &context, kGetRatingQuotaMethod));
   if (request.organization().empty()) return common::InvalidField("organization", "is required");
   GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request.organization(), "organization"));
   GR_RETURN_IF_ERROR(domain::ValidateActivityYear(request.year(), "year", api::Today()));
@@ -468,9 +453,8 @@ absl::Status GetRatingQuotaImpl(HandlerContext& ctx, grpc::ServerContext& contex
 
 // ---- RecordTraining --------------------------------------------------------------------------
 
-absl::Status RecordTrainingImpl(HandlerContext& ctx, grpc::ServerContext& context,
+absl::Status RecordTrainingImpl(HandlerContext& ctx, const common::auth::CallContext& call, std::string_view method,
                                 const v1::RecordTrainingRequest& request, v1::Training& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx, &context, kRecordTrainingMethod));
   if (!request.has_training()) return common::InvalidField("training", "is required");
   const v1::Training& in = request.training();
   const absl::CivilDay today = api::Today();
@@ -515,7 +499,7 @@ absl::Status RecordTrainingImpl(HandlerContext& ctx, grpc::ServerContext& contex
 
   GR_ASSIGN_OR_RETURN(response,
                       common::feed::RunIdempotentTyped<v1::Training>(
-                          ctx.pool, "training.create", common::feed::WriteContextOf(call), kRecordTrainingMethod,
+                          ctx.pool, "training.create", common::feed::WriteContextOf(call), method,
                           request.request_id(), request,
                           [&](common::db::Session& session) -> absl::StatusOr<v1::Training> {
                             // Awareness classes are recorded for prospects too: any record may get one.
@@ -535,9 +519,8 @@ absl::Status RecordTrainingImpl(HandlerContext& ctx, grpc::ServerContext& contex
 
 // ---- screening (HD 02) ------------------------------------------------------------------------
 
-absl::Status ListForScreeningImpl(HandlerContext& ctx, grpc::ServerContext& context,
+absl::Status ListForScreeningImpl(HandlerContext& ctx, const common::auth::CallContext& call, std::string_view method,
                                   const v1::ListForScreeningRequest& request, v1::Screening& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx, &context, kListForScreeningMethod));
   if (!request.has_screening()) return common::InvalidField("screening", "is required");
   const v1::Screening& in = request.screening();
   const absl::CivilDay today = api::Today();
@@ -585,7 +568,7 @@ absl::Status ListForScreeningImpl(HandlerContext& ctx, grpc::ServerContext& cont
 
   GR_ASSIGN_OR_RETURN(
       response, common::feed::RunIdempotentTyped<v1::Screening>(
-                    ctx.pool, "screening.create", common::feed::WriteContextOf(call), kListForScreeningMethod,
+                    ctx.pool, "screening.create", common::feed::WriteContextOf(call), method,
                     request.request_id(), request, [&](common::db::Session& session) -> absl::StatusOr<v1::Screening> {
                       GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member_id));
                       GR_ASSIGN_OR_RETURN(bool pending, ctx.yearly.HasPendingScreening(session, member_id));
@@ -605,9 +588,8 @@ absl::Status ListForScreeningImpl(HandlerContext& ctx, grpc::ServerContext& cont
   return absl::OkStatus();
 }
 
-absl::Status RecordOutcomeImpl(HandlerContext& ctx, grpc::ServerContext& context,
+absl::Status RecordOutcomeImpl(HandlerContext& ctx, const common::auth::CallContext& call,
                                const v1::RecordScreeningOutcomeRequest& request, v1::Screening& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx, &context, kRecordOutcomeMethod));
   if (request.screening().empty()) return common::InvalidField("screening", "is required");
   GR_ASSIGN_OR_RETURN(auto ids, ParseScreeningName(request.screening(), "screening"));
   const int64_t member_id = ids.first;
@@ -680,9 +662,8 @@ absl::StatusOr<std::optional<ListPosition>> DecodePosition(const std::optional<a
   return std::optional<ListPosition>(position);
 }
 
-absl::Status ListRecordsImpl(HandlerContext& ctx, grpc::ServerContext& context,
+absl::Status ListRecordsImpl(HandlerContext& ctx, const common::auth::CallContext& call,
                              const v1::ListYearlyRecordsRequest& request, v1::ListYearlyRecordsResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx, &context, kListRecordsMethod));
   if (request.member().empty() == request.organization().empty()) {
     return common::InvalidField("member", "exactly one of member or organization is required");
   }
@@ -795,59 +776,74 @@ absl::Status ListRecordsImpl(HandlerContext& ctx, grpc::ServerContext& context,
 grpc::Status YearlyRecordServiceImpl::RegisterResidence(grpc::ServerContext* context,
                                                         const v1::RegisterResidenceRequest* request,
                                                         v1::ResidenceRegistration* response) {
-  return common::Respond(context, kRegisterResidenceMethod,
-                 [&] { return RegisterResidenceImpl(ctx_, *context, *request, *response); });
+  const std::string& method = envelope_.FullName(__func__);  // the idempotency key
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return RegisterResidenceImpl(ctx_, call, method, *request, *response);
+  });
 }
 
 grpc::Status YearlyRecordServiceImpl::RecordResidenceFeedback(grpc::ServerContext* context,
                                                               const v1::RecordResidenceFeedbackRequest* request,
                                                               v1::ResidenceFeedback* response) {
-  return common::Respond(context, kRecordFeedbackMethod,
-                 [&] { return RecordFeedbackImpl(ctx_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return RecordFeedbackImpl(ctx_, call, *request, *response);
+  });
 }
 
 grpc::Status YearlyRecordServiceImpl::RecordCommitment(grpc::ServerContext* context,
                                                        const v1::RecordCommitmentRequest* request,
                                                        v1::Commitment* response) {
-  return common::Respond(context, kRecordCommitmentMethod,
-                 [&] { return RecordCommitmentImpl(ctx_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return RecordCommitmentImpl(ctx_, call, *request, *response);
+  });
 }
 
 grpc::Status YearlyRecordServiceImpl::RateMember(grpc::ServerContext* context, const v1::RateMemberRequest* request,
                                                  v1::RateMemberResponse* response) {
-  return common::Respond(context, kRateMemberMethod, [&] { return RateMemberImpl(ctx_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return RateMemberImpl(ctx_, call, *request, *response);
+  });
 }
 
 grpc::Status YearlyRecordServiceImpl::GetRatingQuota(grpc::ServerContext* context,
                                                      const v1::GetRatingQuotaRequest* request,
                                                      v1::RatingQuotaReport* response) {
-  return common::Respond(context, kGetRatingQuotaMethod,
-                 [&] { return GetRatingQuotaImpl(ctx_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return GetRatingQuotaImpl(ctx_, call, *request, *response);
+  });
 }
 
 grpc::Status YearlyRecordServiceImpl::RecordTraining(grpc::ServerContext* context,
                                                      const v1::RecordTrainingRequest* request, v1::Training* response) {
-  return common::Respond(context, kRecordTrainingMethod,
-                 [&] { return RecordTrainingImpl(ctx_, *context, *request, *response); });
+  const std::string& method = envelope_.FullName(__func__);  // the idempotency key
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return RecordTrainingImpl(ctx_, call, method, *request, *response);
+  });
 }
 
 grpc::Status YearlyRecordServiceImpl::ListForScreening(grpc::ServerContext* context,
                                                        const v1::ListForScreeningRequest* request,
                                                        v1::Screening* response) {
-  return common::Respond(context, kListForScreeningMethod,
-                 [&] { return ListForScreeningImpl(ctx_, *context, *request, *response); });
+  const std::string& method = envelope_.FullName(__func__);  // the idempotency key
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return ListForScreeningImpl(ctx_, call, method, *request, *response);
+  });
 }
 
 grpc::Status YearlyRecordServiceImpl::RecordScreeningOutcome(grpc::ServerContext* context,
                                                              const v1::RecordScreeningOutcomeRequest* request,
                                                              v1::Screening* response) {
-  return common::Respond(context, kRecordOutcomeMethod, [&] { return RecordOutcomeImpl(ctx_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return RecordOutcomeImpl(ctx_, call, *request, *response);
+  });
 }
 
 grpc::Status YearlyRecordServiceImpl::ListYearlyRecords(grpc::ServerContext* context,
                                                         const v1::ListYearlyRecordsRequest* request,
                                                         v1::ListYearlyRecordsResponse* response) {
-  return common::Respond(context, kListRecordsMethod, [&] { return ListRecordsImpl(ctx_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return ListRecordsImpl(ctx_, call, *request, *response);
+  });
 }
 
 }  // namespace grassroots::membership

@@ -4,6 +4,7 @@
 // screening for education and help (HD 02).
 #include <grpcpp/grpcpp.h>
 
+#include "common/server/respond.h"
 #include "grassroots/membership/v1/yearly_records.grpc.pb.h"
 #include "services/membership/handlers/handler_context.h"
 
@@ -11,7 +12,8 @@ namespace grassroots::membership {
 
 class YearlyRecordServiceImpl final : public v1::YearlyRecordService::Service {
  public:
-  explicit YearlyRecordServiceImpl(HandlerContext& ctx) : ctx_(ctx) {}
+  explicit YearlyRecordServiceImpl(HandlerContext& ctx)
+      : ctx_(ctx), envelope_(v1::YearlyRecordService::service_full_name(), ctx.authorizer) {}
 
   grpc::Status RegisterResidence(grpc::ServerContext* context, const v1::RegisterResidenceRequest* request,
                                  v1::ResidenceRegistration* response) override;
@@ -34,6 +36,7 @@ class YearlyRecordServiceImpl final : public v1::YearlyRecordService::Service {
 
  private:
   HandlerContext& ctx_;
+  common::CallEnvelope envelope_;
 };
 
 }  // namespace grassroots::membership

@@ -13,13 +13,6 @@ namespace {
 
 using common::db::Session;
 
-constexpr char kService[] = "/grassroots.org.v1.CommitteeService/";
-
-absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::ServerContext* context,
-                                                std::string_view method) {
-  return ctx.authorizer.Begin(*context, absl::StrCat(kService, std::string(method)));
-}
-
 absl::Status RequireExistingInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t id) {
   GR_RETURN_IF_ERROR(
       ctx.pool.Run("org.exists", [&](Session& s) { return ctx.organizations.GetCurrent(s, id).status(); }));
@@ -52,8 +45,7 @@ v1::FindingSeverity ToProto(domain::FindingSeverity severity) {
 grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* context,
                                                        const v1::CreateCommitteeTermRequest* request,
                                                        v1::CommitteeTerm* response) {
-  return common::Respond(context, "CreateCommitteeTerm", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "CreateCommitteeTerm"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->parent(), "parent"));
     if (!request->has_term()) return common::InvalidField("term", "is required");
     const v1::CommitteeTerm& in = request->term();
@@ -93,8 +85,7 @@ grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* cont
 grpc::Status CommitteeServiceImpl::GetCommitteeTerm(grpc::ServerContext* context,
                                                     const v1::GetCommitteeTermRequest* request,
                                                     v1::CommitteeTerm* response) {
-  return common::Respond(context, "GetCommitteeTerm", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "GetCommitteeTerm"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(domain::CommitteeTerm term, committees_.GetTerm(ref.term_id));
     if (term.organization_id != ref.org_id) return absl::NotFoundError(absl::StrCat(request->name(), " not found"));
@@ -107,8 +98,7 @@ grpc::Status CommitteeServiceImpl::GetCommitteeTerm(grpc::ServerContext* context
 grpc::Status CommitteeServiceImpl::ListCommitteeTerms(grpc::ServerContext* context,
                                                       const v1::ListCommitteeTermsRequest* request,
                                                       v1::ListCommitteeTermsResponse* response) {
-  return common::Respond(context, "ListCommitteeTerms", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListCommitteeTerms"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->parent(), "parent"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, org_id));
     GR_ASSIGN_OR_RETURN(std::vector<domain::CommitteeTerm> terms, committees_.ListTerms(org_id));
@@ -120,8 +110,7 @@ grpc::Status CommitteeServiceImpl::ListCommitteeTerms(grpc::ServerContext* conte
 grpc::Status CommitteeServiceImpl::EndCommitteeTerm(grpc::ServerContext* context,
                                                     const v1::EndCommitteeTermRequest* request,
                                                     v1::CommitteeTerm* response) {
-  return common::Respond(context, "EndCommitteeTerm", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "EndCommitteeTerm"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay ended_on, common::api::ParseDate(request->ended_on(), "ended_on"));
     GR_ASSIGN_OR_RETURN(domain::CommitteeTerm existing, committees_.GetTerm(ref.term_id));
@@ -145,8 +134,7 @@ grpc::Status CommitteeServiceImpl::EndCommitteeTerm(grpc::ServerContext* context
 
 grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
                                                   const v1::AssignPositionRequest* request, v1::Position* response) {
-  return common::Respond(context, "AssignPosition", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "AssignPosition"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->parent(), "parent"));
     if (!request->has_position()) return common::InvalidField("position", "is required");
     const v1::Position& in = request->position();
@@ -187,8 +175,7 @@ grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
 
 grpc::Status CommitteeServiceImpl::EndPosition(grpc::ServerContext* context, const v1::EndPositionRequest* request,
                                                v1::Position* response) {
-  return common::Respond(context, "EndPosition", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "EndPosition"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(PositionRef ref, ParsePositionName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay ended_on, common::api::ParseDate(request->ended_on(), "ended_on"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, ref.org_id));
@@ -214,8 +201,7 @@ grpc::Status CommitteeServiceImpl::EndPosition(grpc::ServerContext* context, con
 
 grpc::Status CommitteeServiceImpl::ListPositions(grpc::ServerContext* context, const v1::ListPositionsRequest* request,
                                                  v1::ListPositionsResponse* response) {
-  return common::Respond(context, "ListPositions", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListPositions"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(TermRef ref, ParseTermName(request->parent(), "parent"));
     std::optional<absl::CivilDay> as_of;
     if (!request->as_of_date().empty()) {
@@ -233,8 +219,7 @@ grpc::Status CommitteeServiceImpl::ListPositions(grpc::ServerContext* context, c
 grpc::Status CommitteeServiceImpl::CheckOrganizationRules(grpc::ServerContext* context,
                                                           const v1::CheckOrganizationRulesRequest* request,
                                                           v1::CheckOrganizationRulesResponse* response) {
-  return common::Respond(context, "CheckOrganizationRules", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "CheckOrganizationRules"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
     if (request->official_members() < 0) return common::InvalidField("official_members", "must not be negative");

@@ -3,6 +3,7 @@
 // member-count rule checks of an organization.
 #include <grpcpp/grpcpp.h>
 
+#include "common/server/respond.h"
 #include "grassroots/org/v1/committee.grpc.pb.h"
 #include "services/org/handlers/handler_context.h"
 #include "services/org/store/committee_store.h"
@@ -11,7 +12,8 @@ namespace grassroots::org {
 
 class CommitteeServiceImpl final : public grassroots::org::v1::CommitteeService::Service {
  public:
-  explicit CommitteeServiceImpl(HandlerContext& ctx) : ctx_(ctx), committees_(ctx.pool) {}
+  explicit CommitteeServiceImpl(HandlerContext& ctx)
+      : ctx_(ctx), envelope_(v1::CommitteeService::service_full_name(), ctx.authorizer), committees_(ctx.pool) {}
 
   grpc::Status CreateCommitteeTerm(grpc::ServerContext* context, const v1::CreateCommitteeTermRequest* request,
                                    v1::CommitteeTerm* response) override;
@@ -32,6 +34,7 @@ class CommitteeServiceImpl final : public grassroots::org::v1::CommitteeService:
 
  private:
   HandlerContext& ctx_;
+  common::CallEnvelope envelope_;
   store::CommitteeStore committees_;
 };
 

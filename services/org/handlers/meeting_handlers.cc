@@ -21,11 +21,6 @@ namespace {
 
 namespace api = common::api;
 
-constexpr char kCreateMethod[] = "/grassroots.org.v1.MeetingService/CreateMeeting";
-constexpr char kGetMethod[] = "/grassroots.org.v1.MeetingService/GetMeeting";
-constexpr char kUpdateMethod[] = "/grassroots.org.v1.MeetingService/UpdateMeeting";
-constexpr char kListMethod[] = "/grassroots.org.v1.MeetingService/ListMeetings";
-constexpr char kMissingThematicMethod[] = "/grassroots.org.v1.MeetingService/ListCellsMissingThematicMeeting";
 constexpr char kResourceType[] = "meeting";
 
 constexpr size_t kMaxTopicChars = 1000;
@@ -193,9 +188,9 @@ absl::Status CheckAgainstTree(HandlerContext& ctx, common::db::Session& session,
   return domain::ValidatePartyGroup(m, group);
 }
 
-absl::Status CreateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, grpc::ServerContext& context,
-                               const v1::CreateMeetingRequest& request, v1::Meeting& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kCreateMethod));
+absl::Status CreateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, const common::auth::CallContext& call,
+                               std::string_view method, const v1::CreateMeetingRequest& request,
+                               v1::Meeting& response) {
   if (request.parent().empty()) return common::InvalidField("parent", "is required");
   GR_ASSIGN_OR_RETURN(int64_t org_id, api::ParseId(request.parent(), "organizations", "parent"));
   const v1::Meeting& in = request.meeting();
@@ -222,7 +217,7 @@ absl::Status CreateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, 
   GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, org_id, ctx.organizations));
 
   GR_ASSIGN_OR_RETURN(response, common::feed::RunIdempotentTyped<v1::Meeting>(
-                                    ctx.pool, "meeting.create", common::feed::WriteContextOf(call), kCreateMethod,
+                                    ctx.pool, "meeting.create", common::feed::WriteContextOf(call), method,
                                     request.request_id(), request,
                                     [&](common::db::Session& session) -> absl::StatusOr<v1::Meeting> {
                                       GR_RETURN_IF_ERROR(CheckAgainstTree(ctx, session, m));
@@ -232,9 +227,8 @@ absl::Status CreateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, 
   return absl::OkStatus();
 }
 
-absl::Status GetMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, grpc::ServerContext& context,
+absl::Status GetMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, const common::auth::CallContext& call,
                             const v1::GetMeetingRequest& request, v1::Meeting& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kGetMethod));
   GR_ASSIGN_OR_RETURN(auto ids, ParseMeetingName(request.name(), "name"));
   GR_ASSIGN_OR_RETURN(domain::Meeting m, ctx.pool.Read<domain::Meeting>("meeting.get", [&](common::db::Session& s) {
     return store.Get(s, ids.first, ids.second);
@@ -244,9 +238,8 @@ absl::Status GetMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, grp
   return absl::OkStatus();
 }
 
-absl::Status UpdateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, grpc::ServerContext& context,
+absl::Status UpdateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, const common::auth::CallContext& call,
                                const v1::UpdateMeetingRequest& request, v1::Meeting& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kUpdateMethod));
   const v1::Meeting& in = request.meeting();
   GR_ASSIGN_OR_RETURN(auto ids, ParseMeetingName(in.name(), "meeting.name"));
   static const std::set<std::string> kAllowed = {"topic",         "planned_start", "planned_end",   "actual_start",
@@ -296,9 +289,8 @@ absl::Status UpdateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, 
   return absl::OkStatus();
 }
 
-absl::Status ListMeetingsImpl(HandlerContext& ctx, store::MeetingStore& store, grpc::ServerContext& context,
+absl::Status ListMeetingsImpl(HandlerContext& ctx, store::MeetingStore& store, const common::auth::CallContext& call,
                               const v1::ListMeetingsRequest& request, v1::ListMeetingsResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kListMethod));
   if (request.parent().empty()) return common::InvalidField("parent", "is required");
   GR_ASSIGN_OR_RETURN(int64_t org_id, api::ParseId(request.parent(), "organizations", "parent"));
   std::optional<domain::MeetingKind> kind;
@@ -359,10 +351,9 @@ absl::Status ListMeetingsImpl(HandlerContext& ctx, store::MeetingStore& store, g
   return absl::OkStatus();
 }
 
-absl::Status MissingThematicImpl(HandlerContext& ctx, store::MeetingStore& store, grpc::ServerContext& context,
+absl::Status MissingThematicImpl(HandlerContext& ctx, store::MeetingStore& store, const common::auth::CallContext& call,
                                  const v1::ListCellsMissingThematicMeetingRequest& request,
                                  v1::ListCellsMissingThematicMeetingResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kMissingThematicMethod));
   int64_t root = call.principal.scope_org_id;
   if (!request.subtree_root().empty()) {
     GR_ASSIGN_OR_RETURN(root, api::ParseId(request.subtree_root(), "organizations", "subtree_root"));
@@ -404,28 +395,39 @@ absl::Status MissingThematicImpl(HandlerContext& ctx, store::MeetingStore& store
 
 grpc::Status MeetingServiceImpl::CreateMeeting(grpc::ServerContext* context, const v1::CreateMeetingRequest* request,
                                                v1::Meeting* response) {
-  return common::Respond(context, kCreateMethod, [&] { return CreateMeetingImpl(ctx_, meetings_, *context, *request, *response); });
+  const std::string& method = envelope_.FullName(__func__);  // the idempotency key
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return CreateMeetingImpl(ctx_, meetings_, call, method, *request, *response);
+  });
 }
 
 grpc::Status MeetingServiceImpl::GetMeeting(grpc::ServerContext* context, const v1::GetMeetingRequest* request,
                                             v1::Meeting* response) {
-  return common::Respond(context, kGetMethod, [&] { return GetMeetingImpl(ctx_, meetings_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return GetMeetingImpl(ctx_, meetings_, call, *request, *response);
+  });
 }
 
 grpc::Status MeetingServiceImpl::UpdateMeeting(grpc::ServerContext* context, const v1::UpdateMeetingRequest* request,
                                                v1::Meeting* response) {
-  return common::Respond(context, kUpdateMethod, [&] { return UpdateMeetingImpl(ctx_, meetings_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return UpdateMeetingImpl(ctx_, meetings_, call, *request, *response);
+  });
 }
 
 grpc::Status MeetingServiceImpl::ListMeetings(grpc::ServerContext* context, const v1::ListMeetingsRequest* request,
                                               v1::ListMeetingsResponse* response) {
-  return common::Respond(context, kListMethod, [&] { return ListMeetingsImpl(ctx_, meetings_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return ListMeetingsImpl(ctx_, meetings_, call, *request, *response);
+  });
 }
 
 grpc::Status MeetingServiceImpl::ListCellsMissingThematicMeeting(
     grpc::ServerContext* context, const v1::ListCellsMissingThematicMeetingRequest* request,
     v1::ListCellsMissingThematicMeetingResponse* response) {
-  return common::Respond(context, kMissingThematicMethod, [&] { return MissingThematicImpl(ctx_, meetings_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return MissingThematicImpl(ctx_, meetings_, call, *request, *response);
+  });
 }
 
 }  // namespace grassroots::org

@@ -3,6 +3,7 @@
 // that held no thematic meeting in a quarter.
 #include <grpcpp/grpcpp.h>
 
+#include "common/server/respond.h"
 #include "grassroots/org/v1/meeting.grpc.pb.h"
 #include "services/org/handlers/handler_context.h"
 #include "services/org/store/meeting_store.h"
@@ -11,7 +12,8 @@ namespace grassroots::org {
 
 class MeetingServiceImpl final : public grassroots::org::v1::MeetingService::Service {
  public:
-  explicit MeetingServiceImpl(HandlerContext& ctx) : ctx_(ctx) {}
+  explicit MeetingServiceImpl(HandlerContext& ctx)
+      : ctx_(ctx), envelope_(v1::MeetingService::service_full_name(), ctx.authorizer) {}
 
   grpc::Status CreateMeeting(grpc::ServerContext* context, const v1::CreateMeetingRequest* request,
                              v1::Meeting* response) override;
@@ -27,6 +29,7 @@ class MeetingServiceImpl final : public grassroots::org::v1::MeetingService::Ser
 
  private:
   HandlerContext& ctx_;
+  common::CallEnvelope envelope_;
   store::MeetingStore meetings_;
 };
 

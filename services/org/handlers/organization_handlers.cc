@@ -21,18 +21,12 @@ namespace {
 
 using common::db::Session;
 
-constexpr char kService[] = "/grassroots.org.v1.OrganizationService/";
 constexpr int32_t kDefaultPage = 100;
 constexpr int32_t kMaxPage = 1000;
 constexpr int32_t kDefaultSubtreePage = 500;
 constexpr int32_t kMaxSubtreePage = 5000;
 constexpr int32_t kDefaultEventPage = 100;
 constexpr int32_t kMaxEventPage = 1000;
-
-absl::StatusOr<common::auth::CallContext> Begin(HandlerContext& ctx, grpc::ServerContext* context,
-                                                std::string_view method) {
-  return ctx.authorizer.Begin(*context, absl::StrCat(kService, std::string(method)));
-}
 
 store::OrganizationStore::Actor ActorOf(const common::auth::CallContext& call) {
   return store::OrganizationStore::Actor{call.principal.subject, call.request_id};
@@ -174,8 +168,7 @@ absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principa
 grpc::Status OrganizationServiceImpl::CreateOrganization(grpc::ServerContext* context,
                                                          const v1::CreateOrganizationRequest* request,
                                                          v1::Organization* response) {
-  return common::Respond(context, "CreateOrganization", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "CreateOrganization"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     if (!request->has_organization()) return common::InvalidField("organization", "is required");
     GR_ASSIGN_OR_RETURN(store::OrganizationStore::NewOrganization fresh,
                         NewOrganizationFromProto(request->organization(), "organization"));
@@ -220,8 +213,7 @@ grpc::Status OrganizationServiceImpl::CreateOrganization(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::GetOrganization(grpc::ServerContext* context,
                                                       const v1::GetOrganizationRequest* request,
                                                       v1::Organization* response) {
-  return common::Respond(context, "GetOrganization", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "GetOrganization"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
     GR_ASSIGN_OR_RETURN(domain::Organization org, ctx_.organizations.Get(id, as_of));
@@ -234,8 +226,7 @@ grpc::Status OrganizationServiceImpl::GetOrganization(grpc::ServerContext* conte
 grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* context,
                                                          const v1::UpdateOrganizationRequest* request,
                                                          v1::Organization* response) {
-  return common::Respond(context, "UpdateOrganization", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "UpdateOrganization"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     if (!request->has_organization()) return common::InvalidField("organization", "is required");
     const v1::Organization& in = request->organization();
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(in.name(), "organization.name"));
@@ -290,8 +281,7 @@ grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::ListOrganizations(grpc::ServerContext* context,
                                                         const v1::ListOrganizationsRequest* request,
                                                         v1::ListOrganizationsResponse* response) {
-  return common::Respond(context, "ListOrganizations", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListOrganizations"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     store::OrganizationStore::ListQuery query;
     if (!request->parent().empty()) {
       GR_ASSIGN_OR_RETURN(query.parent_id, ParseOrgName(request->parent(), "parent"));
@@ -339,8 +329,7 @@ grpc::Status OrganizationServiceImpl::ListOrganizations(grpc::ServerContext* con
 grpc::Status OrganizationServiceImpl::ListAncestors(grpc::ServerContext* context,
                                                     const v1::ListAncestorsRequest* request,
                                                     v1::ListAncestorsResponse* response) {
-  return common::Respond(context, "ListAncestors", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListAncestors"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
     GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> ancestors, ctx_.organizations.Ancestors(id, as_of));
@@ -357,8 +346,7 @@ grpc::Status OrganizationServiceImpl::ListAncestors(grpc::ServerContext* context
 
 grpc::Status OrganizationServiceImpl::GetSubtree(grpc::ServerContext* context, const v1::GetSubtreeRequest* request,
                                                  v1::GetSubtreeResponse* response) {
-  return common::Respond(context, "GetSubtree", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "GetSubtree"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
     if (request->max_depth() < 0) return common::InvalidField("max_depth", "must not be negative");
@@ -389,8 +377,7 @@ grpc::Status OrganizationServiceImpl::GetSubtree(grpc::ServerContext* context, c
 grpc::Status OrganizationServiceImpl::RenameOrganization(grpc::ServerContext* context,
                                                          const v1::RenameOrganizationRequest* request,
                                                          v1::Organization* response) {
-  return common::Respond(context, "RenameOrganization", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "RenameOrganization"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(std::string new_name,
                         common::api::NormalizeText(request->new_display_name(), "new_display_name", true, 255));
@@ -409,8 +396,7 @@ grpc::Status OrganizationServiceImpl::RenameOrganization(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::MoveOrganization(grpc::ServerContext* context,
                                                        const v1::MoveOrganizationRequest* request,
                                                        v1::Organization* response) {
-  return common::Respond(context, "MoveOrganization", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "MoveOrganization"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(int64_t new_parent, ParseOrgName(request->new_parent(), "new_parent"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
@@ -429,8 +415,7 @@ grpc::Status OrganizationServiceImpl::MoveOrganization(grpc::ServerContext* cont
 grpc::Status OrganizationServiceImpl::MergeOrganizations(grpc::ServerContext* context,
                                                          const v1::MergeOrganizationsRequest* request,
                                                          v1::MergeOrganizationsResponse* response) {
-  return common::Respond(context, "MergeOrganizations", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "MergeOrganizations"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     if (request->sources().empty()) return common::InvalidField("sources", "must name at least one organization");
     std::vector<int64_t> sources;
     for (int i = 0; i < request->sources_size(); ++i) {
@@ -471,8 +456,7 @@ grpc::Status OrganizationServiceImpl::MergeOrganizations(grpc::ServerContext* co
 grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* context,
                                                         const v1::SplitOrganizationRequest* request,
                                                         v1::SplitOrganizationResponse* response) {
-  return common::Respond(context, "SplitOrganization", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "SplitOrganization"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     if (request->new_organizations_size() < 2) {
       return common::InvalidField("new_organizations", "a split needs at least two new organizations");
@@ -544,8 +528,7 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
 grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* context,
                                                            const v1::DissolveOrganizationRequest* request,
                                                            v1::Organization* response) {
-  return common::Respond(context, "DissolveOrganization", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "DissolveOrganization"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
@@ -571,8 +554,7 @@ grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* 
 grpc::Status OrganizationServiceImpl::HandOverOrganization(grpc::ServerContext* context,
                                                            const v1::HandOverOrganizationRequest* request,
                                                            v1::Organization* response) {
-  return common::Respond(context, "HandOverOrganization", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "HandOverOrganization"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(int64_t receiving, ParseOrgName(request->receiving_committee(), "receiving_committee"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
@@ -592,8 +574,7 @@ grpc::Status OrganizationServiceImpl::HandOverOrganization(grpc::ServerContext* 
 grpc::Status OrganizationServiceImpl::ChangeOrganizationSector(grpc::ServerContext* context,
                                                                const v1::ChangeOrganizationSectorRequest* request,
                                                                v1::Organization* response) {
-  return common::Respond(context, "ChangeOrganizationSector", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ChangeOrganizationSector"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     if (request->new_sector().empty()) return common::InvalidField("new_sector", "is required");
     GR_RETURN_IF_ERROR(common::api::ValidateCode(request->new_sector(), "new_sector"));
@@ -613,8 +594,7 @@ grpc::Status OrganizationServiceImpl::ChangeOrganizationSector(grpc::ServerConte
 grpc::Status OrganizationServiceImpl::ChangeCommuneMilitaryCell(grpc::ServerContext* context,
                                                                 const v1::ChangeCommuneMilitaryCellRequest* request,
                                                                 v1::Organization* response) {
-  return common::Respond(context, "ChangeCommuneMilitaryCell", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ChangeCommuneMilitaryCell"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
@@ -632,8 +612,7 @@ grpc::Status OrganizationServiceImpl::ChangeCommuneMilitaryCell(grpc::ServerCont
 grpc::Status OrganizationServiceImpl::ListOrganizationEvents(grpc::ServerContext* context,
                                                              const v1::ListOrganizationEventsRequest* request,
                                                              v1::ListOrganizationEventsResponse* response) {
-  return common::Respond(context, "ListOrganizationEvents", [&]() -> absl::Status {
-    GR_ASSIGN_OR_RETURN(common::auth::CallContext call, Begin(ctx_, context, "ListOrganizationEvents"));
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(int32_t limit,
                         common::api::ClampPageSize(request->page_size(), kDefaultEventPage, kMaxEventPage));
@@ -657,8 +636,7 @@ grpc::Status OrganizationServiceImpl::ListOrganizationEvents(grpc::ServerContext
 grpc::Status OrganizationServiceImpl::ListOrganizationTypes(grpc::ServerContext* context,
                                                             const v1::ListOrganizationTypesRequest* request,
                                                             v1::ListOrganizationTypesResponse* response) {
-  return common::Respond(context, "ListOrganizationTypes", [&]() -> absl::Status {
-    GR_RETURN_IF_ERROR(Begin(ctx_, context, "ListOrganizationTypes").status());
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext&) -> absl::Status {
     GR_ASSIGN_OR_RETURN(std::vector<domain::OrgType> types, ctx_.organizations.ListTypes());
     for (const domain::OrgType& type : types) *response->add_types() = ToProto(type);
     return absl::OkStatus();
@@ -667,8 +645,7 @@ grpc::Status OrganizationServiceImpl::ListOrganizationTypes(grpc::ServerContext*
 
 grpc::Status OrganizationServiceImpl::ListSectors(grpc::ServerContext* context, const v1::ListSectorsRequest* request,
                                                   v1::ListSectorsResponse* response) {
-  return common::Respond(context, "ListSectors", [&]() -> absl::Status {
-    GR_RETURN_IF_ERROR(Begin(ctx_, context, "ListSectors").status());
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext&) -> absl::Status {
     GR_ASSIGN_OR_RETURN(std::vector<store::OrganizationStore::SectorRow> sectors, ctx_.organizations.ListSectors());
     for (const auto& sector : sectors) {
       v1::Sector* out = response->add_sectors();

@@ -10,11 +10,10 @@
 
 #include "absl/status/statusor.h"
 #include "common/auth/auth.h"
+#include "common/server/respond.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 #include "services/org/handlers/handler_context.h"
 #include "services/org/store/regulation_store.h"
-
-#include "common/server/respond.h"
 
 namespace grassroots::org {
 
@@ -26,7 +25,8 @@ absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principa
 
 class OrganizationServiceImpl final : public grassroots::org::v1::OrganizationService::Service {
  public:
-  explicit OrganizationServiceImpl(HandlerContext& ctx) : ctx_(ctx) {}
+  explicit OrganizationServiceImpl(HandlerContext& ctx)
+      : ctx_(ctx), envelope_(v1::OrganizationService::service_full_name(), ctx.authorizer) {}
 
   grpc::Status CreateOrganization(grpc::ServerContext* context, const v1::CreateOrganizationRequest* request,
                                   v1::Organization* response) override;
@@ -75,6 +75,7 @@ class OrganizationServiceImpl final : public grassroots::org::v1::OrganizationSe
 
  private:
   HandlerContext& ctx_;
+  common::CallEnvelope envelope_;
   store::RegulationStore regulations_;
 };
 

@@ -16,13 +16,6 @@ namespace {
 
 namespace api = common::api;
 
-constexpr char kRecordNewModelMethod[] = "/grassroots.org.v1.RecognitionService/RecordNewModel";
-constexpr char kListNewModelsMethod[] = "/grassroots.org.v1.RecognitionService/ListNewModels";
-constexpr char kRecordFourGoodMethod[] = "/grassroots.org.v1.RecognitionService/RecordFourGoodDesignation";
-constexpr char kListFourGoodMethod[] = "/grassroots.org.v1.RecognitionService/ListFourGoodDesignations";
-constexpr char kRateMethod[] = "/grassroots.org.v1.RecognitionService/RateOrganization";
-constexpr char kListRatingsMethod[] = "/grassroots.org.v1.RecognitionService/ListOrganizationRatings";
-
 std::string NewModelName(int64_t org_id, int64_t id) { return absl::StrCat(OrgName(org_id), "/newModels/", id); }
 std::string FourGoodName(int64_t org_id, int32_t year) {
   return absl::StrCat(OrgName(org_id), "/fourGoodDesignations/", year);
@@ -80,9 +73,9 @@ absl::StatusOr<int64_t> ListParent(HandlerContext& ctx, const common::auth::Call
   return org_id;
 }
 
-absl::Status RecordNewModelImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
+absl::Status RecordNewModelImpl(HandlerContext& ctx, store::RecognitionStore& store,
+                                const common::auth::CallContext& call, std::string_view method,
                                 const v1::RecordNewModelRequest& request, v1::NewModel& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kRecordNewModelMethod));
   GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request.parent(), "parent"));
   const v1::NewModel& in = request.model();
   if (!in.organization().empty() && in.organization() != request.parent()) {
@@ -101,7 +94,7 @@ absl::Status RecordNewModelImpl(HandlerContext& ctx, store::RecognitionStore& st
   GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, org_id, ctx.organizations));
   GR_ASSIGN_OR_RETURN(response, common::feed::RunIdempotentTyped<v1::NewModel>(
                                     ctx.pool, "new_model.record", common::feed::WriteContextOf(call),
-                                    kRecordNewModelMethod, request.request_id(), request,
+                                    method, request.request_id(), request,
                                     [&](common::db::Session& session) -> absl::StatusOr<v1::NewModel> {
                                       GR_RETURN_IF_ERROR(
                                           activity::OrganizationInYear(ctx, session, org_id, model.year).status());
@@ -116,9 +109,9 @@ absl::Status RecordNewModelImpl(HandlerContext& ctx, store::RecognitionStore& st
   return absl::OkStatus();
 }
 
-absl::Status ListNewModelsImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
-                               const v1::ListNewModelsRequest& request, v1::ListNewModelsResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kListNewModelsMethod));
+absl::Status ListNewModelsImpl(HandlerContext& ctx, store::RecognitionStore& store,
+                               const common::auth::CallContext& call, const v1::ListNewModelsRequest& request,
+                               v1::ListNewModelsResponse& response) {
   GR_RETURN_IF_ERROR(activity::ValidateYear(request.year(), "year", /*allow_zero=*/true));
   GR_ASSIGN_OR_RETURN(int64_t org_id, ListParent(ctx, call, request.parent()));
   GR_ASSIGN_OR_RETURN(std::vector<domain::NewModel> rows,
@@ -134,10 +127,10 @@ absl::Status ListNewModelsImpl(HandlerContext& ctx, store::RecognitionStore& sto
   return absl::OkStatus();
 }
 
-absl::Status RecordFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
+absl::Status RecordFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& store,
+                                const common::auth::CallContext& call,
                                 const v1::RecordFourGoodDesignationRequest& request,
                                 v1::FourGoodDesignation& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kRecordFourGoodMethod));
   GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request.parent(), "parent"));
   const v1::FourGoodDesignation& in = request.designation();
   if (!in.organization().empty() && in.organization() != request.parent()) {
@@ -175,10 +168,9 @@ absl::Status RecordFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& st
   return absl::OkStatus();
 }
 
-absl::Status ListFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
-                              const v1::ListFourGoodDesignationsRequest& request,
+absl::Status ListFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& store,
+                              const common::auth::CallContext& call, const v1::ListFourGoodDesignationsRequest& request,
                               v1::ListFourGoodDesignationsResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kListFourGoodMethod));
   GR_RETURN_IF_ERROR(activity::ValidateYear(request.year(), "year", /*allow_zero=*/true));
   GR_ASSIGN_OR_RETURN(int64_t org_id, ListParent(ctx, call, request.parent()));
   GR_ASSIGN_OR_RETURN(
@@ -195,9 +187,8 @@ absl::Status ListFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& stor
   return absl::OkStatus();
 }
 
-absl::Status RateImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
+absl::Status RateImpl(HandlerContext& ctx, store::RecognitionStore& store, const common::auth::CallContext& call,
                       const v1::RateOrganizationRequest& request, v1::OrganizationRating& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kRateMethod));
   GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request.parent(), "parent"));
   const v1::OrganizationRating& in = request.rating();
   if (!in.organization().empty() && in.organization() != request.parent()) {
@@ -269,10 +260,9 @@ absl::Status RateImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc:
   return absl::OkStatus();
 }
 
-absl::Status ListRatingsImpl(HandlerContext& ctx, store::RecognitionStore& store, grpc::ServerContext& context,
+absl::Status ListRatingsImpl(HandlerContext& ctx, store::RecognitionStore& store, const common::auth::CallContext& call,
                              const v1::ListOrganizationRatingsRequest& request,
                              v1::ListOrganizationRatingsResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kListRatingsMethod));
   GR_RETURN_IF_ERROR(activity::ValidateYear(request.year(), "year", /*allow_zero=*/true));
   GR_ASSIGN_OR_RETURN(int64_t org_id, ListParent(ctx, call, request.parent()));
   GR_ASSIGN_OR_RETURN(
@@ -292,36 +282,49 @@ absl::Status ListRatingsImpl(HandlerContext& ctx, store::RecognitionStore& store
 
 grpc::Status RecognitionServiceImpl::RecordNewModel(grpc::ServerContext* context,
                                                     const v1::RecordNewModelRequest* request, v1::NewModel* response) {
-  return common::Respond(context, kRecordNewModelMethod, [&] { return RecordNewModelImpl(ctx_, recognitions_, *context, *request, *response); });
+  const std::string& method = envelope_.FullName(__func__);  // the idempotency key
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return RecordNewModelImpl(ctx_, recognitions_, call, method, *request, *response);
+  });
 }
 
 grpc::Status RecognitionServiceImpl::ListNewModels(grpc::ServerContext* context, const v1::ListNewModelsRequest* request,
                                                    v1::ListNewModelsResponse* response) {
-  return common::Respond(context, kListNewModelsMethod, [&] { return ListNewModelsImpl(ctx_, recognitions_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return ListNewModelsImpl(ctx_, recognitions_, call, *request, *response);
+  });
 }
 
 grpc::Status RecognitionServiceImpl::RecordFourGoodDesignation(grpc::ServerContext* context,
                                                                const v1::RecordFourGoodDesignationRequest* request,
                                                                v1::FourGoodDesignation* response) {
-  return common::Respond(context, kRecordFourGoodMethod, [&] { return RecordFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return RecordFourGoodImpl(ctx_, recognitions_, call, *request, *response);
+  });
 }
 
 grpc::Status RecognitionServiceImpl::ListFourGoodDesignations(grpc::ServerContext* context,
                                                               const v1::ListFourGoodDesignationsRequest* request,
                                                               v1::ListFourGoodDesignationsResponse* response) {
-  return common::Respond(context, kListFourGoodMethod, [&] { return ListFourGoodImpl(ctx_, recognitions_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return ListFourGoodImpl(ctx_, recognitions_, call, *request, *response);
+  });
 }
 
 grpc::Status RecognitionServiceImpl::RateOrganization(grpc::ServerContext* context,
                                                       const v1::RateOrganizationRequest* request,
                                                       v1::OrganizationRating* response) {
-  return common::Respond(context, kRateMethod, [&] { return RateImpl(ctx_, recognitions_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return RateImpl(ctx_, recognitions_, call, *request, *response);
+  });
 }
 
 grpc::Status RecognitionServiceImpl::ListOrganizationRatings(grpc::ServerContext* context,
                                                              const v1::ListOrganizationRatingsRequest* request,
                                                              v1::ListOrganizationRatingsResponse* response) {
-  return common::Respond(context, kListRatingsMethod, [&] { return ListRatingsImpl(ctx_, recognitions_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return ListRatingsImpl(ctx_, recognitions_, call, *request, *response);
+  });
 }
 
 }  // namespace grassroots::org

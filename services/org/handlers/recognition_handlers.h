@@ -3,6 +3,7 @@
 // yearly quality rating of organizations.
 #include <grpcpp/grpcpp.h>
 
+#include "common/server/respond.h"
 #include "grassroots/org/v1/recognition.grpc.pb.h"
 #include "services/org/handlers/handler_context.h"
 #include "services/org/store/recognition_store.h"
@@ -11,7 +12,8 @@ namespace grassroots::org {
 
 class RecognitionServiceImpl final : public grassroots::org::v1::RecognitionService::Service {
  public:
-  explicit RecognitionServiceImpl(HandlerContext& ctx) : ctx_(ctx) {}
+  explicit RecognitionServiceImpl(HandlerContext& ctx)
+      : ctx_(ctx), envelope_(v1::RecognitionService::service_full_name(), ctx.authorizer) {}
 
   grpc::Status RecordNewModel(grpc::ServerContext* context, const v1::RecordNewModelRequest* request,
                               v1::NewModel* response) override;
@@ -30,6 +32,7 @@ class RecognitionServiceImpl final : public grassroots::org::v1::RecognitionServ
 
  private:
   HandlerContext& ctx_;
+  common::CallEnvelope envelope_;
   store::RecognitionStore recognitions_;
 };
 

@@ -16,9 +16,6 @@ namespace {
 
 namespace api = common::api;
 
-constexpr char kAdoptMethod[] = "/grassroots.org.v1.OrganizationService/AdoptWorkingRegulation";
-constexpr char kListMethod[] = "/grassroots.org.v1.OrganizationService/ListWorkingRegulations";
-constexpr char kRulesMethod[] = "/grassroots.org.v1.OrganizationService/ListRules";
 constexpr char kResourceType[] = "working_regulation";
 
 std::string RegulationName(int64_t org_id, int32_t version) {
@@ -52,9 +49,9 @@ absl::Status RecordRegulationChange(common::db::Session& session, const common::
   return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
 }
 
-absl::Status AdoptImpl(HandlerContext& ctx, store::RegulationStore& store, grpc::ServerContext& context,
-                       const v1::AdoptWorkingRegulationRequest& request, v1::WorkingRegulation& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kAdoptMethod));
+absl::Status AdoptImpl(HandlerContext& ctx, store::RegulationStore& store, const common::auth::CallContext& call,
+                       std::string_view method, const v1::AdoptWorkingRegulationRequest& request,
+                       v1::WorkingRegulation& response) {
   GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request.parent(), "parent"));
   const v1::WorkingRegulation& in = request.regulation();
   if (!in.organization().empty() && in.organization() != request.parent()) {
@@ -76,7 +73,7 @@ absl::Status AdoptImpl(HandlerContext& ctx, store::RegulationStore& store, grpc:
   const absl::CivilDay today = api::Today();
   GR_ASSIGN_OR_RETURN(
       response, common::feed::RunIdempotentTyped<v1::WorkingRegulation>(
-                    ctx.pool, "regulation.adopt", common::feed::WriteContextOf(call), kAdoptMethod, request.request_id(),
+                    ctx.pool, "regulation.adopt", common::feed::WriteContextOf(call), method, request.request_id(),
                     request, [&](common::db::Session& session) -> absl::StatusOr<v1::WorkingRegulation> {
                       GR_RETURN_IF_ERROR(
                           activity::ActiveOrganization(ctx, session, org_id, regulation.adopted_on).status());
@@ -92,9 +89,8 @@ absl::Status AdoptImpl(HandlerContext& ctx, store::RegulationStore& store, grpc:
   return absl::OkStatus();
 }
 
-absl::Status ListImpl(HandlerContext& ctx, store::RegulationStore& store, grpc::ServerContext& context,
+absl::Status ListImpl(HandlerContext& ctx, store::RegulationStore& store, const common::auth::CallContext& call,
                       const v1::ListWorkingRegulationsRequest& request, v1::ListWorkingRegulationsResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, kListMethod));
   GR_ASSIGN_OR_RETURN(int64_t org_id, ParseOrgName(request.parent(), "parent"));
   GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::ParseDateOr(request.as_of_date(), "as_of_date", api::Today()));
   GR_RETURN_IF_ERROR(ctx.organizations.Get(org_id, as_of).status());
@@ -109,9 +105,7 @@ absl::Status ListImpl(HandlerContext& ctx, store::RegulationStore& store, grpc::
   return absl::OkStatus();
 }
 
-absl::Status ListRulesImpl(HandlerContext& ctx, grpc::ServerContext& context, const v1::ListRulesRequest& request,
-                           v1::ListRulesResponse& response) {
-  GR_RETURN_IF_ERROR(ctx.authorizer.Begin(context, kRulesMethod).status());
+absl::Status ListRulesImpl(HandlerContext& ctx, const v1::ListRulesRequest& request, v1::ListRulesResponse& response) {
   GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::ParseDateOr(request.as_of_date(), "as_of_date", api::Today()));
   if (request.id_prefix().size() > 200) return common::InvalidField("id_prefix", "must be at most 200 characters");
   for (const common::Rule* rule : ctx.rules.InForce(as_of, request.id_prefix())) {
@@ -131,18 +125,25 @@ absl::Status ListRulesImpl(HandlerContext& ctx, grpc::ServerContext& context, co
 grpc::Status OrganizationServiceImpl::AdoptWorkingRegulation(grpc::ServerContext* context,
                                                              const v1::AdoptWorkingRegulationRequest* request,
                                                              v1::WorkingRegulation* response) {
-  return common::Respond(context, kAdoptMethod, [&] { return AdoptImpl(ctx_, regulations_, *context, *request, *response); });
+  const std::string& method = envelope_.FullName(__func__);  // the idempotency key
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return AdoptImpl(ctx_, regulations_, call, method, *request, *response);
+  });
 }
 
 grpc::Status OrganizationServiceImpl::ListWorkingRegulations(grpc::ServerContext* context,
                                                              const v1::ListWorkingRegulationsRequest* request,
                                                              v1::ListWorkingRegulationsResponse* response) {
-  return common::Respond(context, kListMethod, [&] { return ListImpl(ctx_, regulations_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {
+    return ListImpl(ctx_, regulations_, call, *request, *response);
+  });
 }
 
 grpc::Status OrganizationServiceImpl::ListRules(grpc::ServerContext* context, const v1::ListRulesRequest* request,
                                                 v1::ListRulesResponse* response) {
-  return common::Respond(context, kRulesMethod, [&] { return ListRulesImpl(ctx_, *context, *request, *response); });
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext&) {
+    return ListRulesImpl(ctx_, *request, *response);
+  });
 }
 
 }  // namespace grassroots::org

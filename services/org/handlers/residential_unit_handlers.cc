@@ -12,7 +12,7 @@
 #include "common/status/status.h"
 #include "services/org/domain/residential_units.h"
 #include "services/org/handlers/activity_support.h"
-#include "services/org/handlers/organization_handlers.h"  // Respond
+#include "services/org/handlers/organization_handlers.h"
 
 namespace grassroots::org {
 namespace {
@@ -20,7 +20,6 @@ namespace {
 namespace api = common::api;
 using common::db::Session;
 
-constexpr char kService[] = "/grassroots.org.v1.ResidentialUnitService/";
 // Feed resource types: the unit itself, and one per dated fact (each payload is a whole
 // period, so a consumer rebuilds the history by keeping the latest copy of each name).
 constexpr char kUnitResource[] = "residential_unit";
@@ -30,8 +29,6 @@ constexpr char kTrainingResource[] = "residential_unit_head_training";
 constexpr char kCollection[] = "residentialUnits";
 
 constexpr size_t kMaxNameChars = 255;
-
-std::string Method(std::string_view name) { return absl::StrCat(kService, common::ToAbsl(name)); }
 
 std::string UnitName(int64_t id) { return api::MakeName(kCollection, id); }
 std::string HeadName(int64_t unit_id, int64_t head_id) { return absl::StrCat(UnitName(unit_id), "/heads/", head_id); }
@@ -169,9 +166,8 @@ absl::Status CheckCoveringCell(HandlerContext& ctx, Session& session, int64_t ce
 
 // ---- feed -------------------------------------------------------------------------------
 
-absl::Status Record(Session& session, const common::auth::CallContext& call, const char* type,
-                    const std::string& name, std::string_view action, const google::protobuf::Message& payload,
-                    nlohmann::json details) {
+absl::Status Record(Session& session, const common::auth::CallContext& call, const char* type, const std::string& name,
+                    std::string_view action, const google::protobuf::Message& payload, nlohmann::json details) {
   common::feed::ChangeRecord change;
   change.resource_type = type;
   change.resource_name = name;
@@ -331,10 +327,9 @@ absl::StatusOr<domain::ResidentialUnit> UnitForWrite(HandlerContext& ctx, store:
 
 // ---- standard methods --------------------------------------------------------------------
 
-absl::Status CreateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
-                        const v1::CreateResidentialUnitRequest& request, v1::ResidentialUnit& response) {
-  const std::string method = Method("CreateResidentialUnit");
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, method));
+absl::Status CreateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store, const common::auth::CallContext& call,
+                        std::string_view method, const v1::CreateResidentialUnitRequest& request,
+                        v1::ResidentialUnit& response) {
   const v1::ResidentialUnit& in = request.unit();
   domain::ResidentialUnit unit;
   GR_RETURN_IF_ERROR(api::ValidateCode(in.code(), "unit.code"));
@@ -430,9 +425,8 @@ absl::Status CreateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store,
   return absl::OkStatus();
 }
 
-absl::Status GetUnit(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
+absl::Status GetUnit(HandlerContext& ctx, store::ResidentialUnitStore& store, const common::auth::CallContext& call,
                      const v1::GetResidentialUnitRequest& request, v1::ResidentialUnit& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, Method("GetResidentialUnit")));
   GR_ASSIGN_OR_RETURN(int64_t id, api::ParseId(request.name(), kCollection, "name"));
   GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, api::ParseDateOr(request.as_of_date(), "as_of_date", api::Today()));
   GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit,
@@ -443,9 +437,8 @@ absl::Status GetUnit(HandlerContext& ctx, store::ResidentialUnitStore& store, gr
   return absl::OkStatus();
 }
 
-absl::Status UpdateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
+absl::Status UpdateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store, const common::auth::CallContext& call,
                         const v1::UpdateResidentialUnitRequest& request, v1::ResidentialUnit& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, Method("UpdateResidentialUnit")));
   const v1::ResidentialUnit& in = request.unit();
   GR_ASSIGN_OR_RETURN(int64_t id, api::ParseId(in.name(), kCollection, "unit.name"));
   static const std::set<std::string> kAllowed = {"display_name", "covering_cell", "head",
@@ -532,9 +525,8 @@ absl::Status UpdateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store,
   return absl::OkStatus();
 }
 
-absl::Status ListUnits(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
+absl::Status ListUnits(HandlerContext& ctx, store::ResidentialUnitStore& store, const common::auth::CallContext& call,
                        const v1::ListResidentialUnitsRequest& request, v1::ListResidentialUnitsResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, Method("ListResidentialUnits")));
   std::optional<int64_t> subtree_root;
   if (!request.subtree_root().empty()) {
     GR_ASSIGN_OR_RETURN(subtree_root, api::ParseId(request.subtree_root(), "organizations", "subtree_root"));
@@ -595,10 +587,9 @@ absl::Status ListUnits(HandlerContext& ctx, store::ResidentialUnitStore& store, 
 
 // ---- covering cell -------------------------------------------------------------------------
 
-absl::Status AssignCovering(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
+absl::Status AssignCovering(HandlerContext& ctx, store::ResidentialUnitStore& store,
+                            const common::auth::CallContext& call, std::string_view method,
                             const v1::AssignCoveringCellRequest& request, v1::CoveringPeriod& response) {
-  const std::string method = Method("AssignCoveringCell");
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, method));
   GR_ASSIGN_OR_RETURN(int64_t unit_id, api::ParseId(request.unit(), kCollection, "unit"));
   GR_ASSIGN_OR_RETURN(int64_t cell_id, api::ParseId(request.cell(), "organizations", "cell"));
   GR_ASSIGN_OR_RETURN(const Effective effective, ParseEffective(request.effective_date(), request.decision()));
@@ -621,9 +612,8 @@ absl::Status AssignCovering(HandlerContext& ctx, store::ResidentialUnitStore& st
   return absl::OkStatus();
 }
 
-absl::Status EndCovering(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
+absl::Status EndCovering(HandlerContext& ctx, store::ResidentialUnitStore& store, const common::auth::CallContext& call,
                          const v1::EndCoveringCellRequest& request, v1::CoveringPeriod& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, Method("EndCoveringCell")));
   GR_ASSIGN_OR_RETURN(int64_t unit_id, api::ParseId(request.unit(), kCollection, "unit"));
   GR_ASSIGN_OR_RETURN(const Effective effective, ParseEffective(request.effective_date(), request.decision()));
   GR_RETURN_IF_ERROR(UnitForWrite(ctx, store, call, unit_id).status());
@@ -642,9 +632,9 @@ absl::Status EndCovering(HandlerContext& ctx, store::ResidentialUnitStore& store
   return absl::OkStatus();
 }
 
-absl::Status ListCoverings(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
-                           const v1::ListCoveringPeriodsRequest& request, v1::ListCoveringPeriodsResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, Method("ListCoveringPeriods")));
+absl::Status ListCoverings(HandlerContext& ctx, store::ResidentialUnitStore& store,
+                           const common::auth::CallContext& call, const v1::ListCoveringPeriodsRequest& request,
+                           v1::ListCoveringPeriodsResponse& response) {
   GR_ASSIGN_OR_RETURN(int64_t unit_id, api::ParseId(request.unit(), kCollection, "unit"));
   struct Facts {
     domain::ResidentialUnit unit;
@@ -664,10 +654,8 @@ absl::Status ListCoverings(HandlerContext& ctx, store::ResidentialUnitStore& sto
 
 // ---- heads ------------------------------------------------------------------------------------
 
-absl::Status AssignHead(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
-                        const v1::AssignUnitHeadRequest& request, v1::UnitHead& response) {
-  const std::string method = Method("AssignUnitHead");
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, method));
+absl::Status AssignHead(HandlerContext& ctx, store::ResidentialUnitStore& store, const common::auth::CallContext& call,
+                        std::string_view method, const v1::AssignUnitHeadRequest& request, v1::UnitHead& response) {
   GR_ASSIGN_OR_RETURN(int64_t unit_id, api::ParseId(request.unit(), kCollection, "unit"));
   if (!request.has_head()) return common::InvalidField("head", "is required");
   std::optional<domain::HeadPost> post = PostFromProto(request.head().post());
@@ -694,9 +682,8 @@ absl::Status AssignHead(HandlerContext& ctx, store::ResidentialUnitStore& store,
   return absl::OkStatus();
 }
 
-absl::Status EndHead(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
+absl::Status EndHead(HandlerContext& ctx, store::ResidentialUnitStore& store, const common::auth::CallContext& call,
                      const v1::EndUnitHeadRequest& request, v1::UnitHead& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, Method("EndUnitHead")));
   GR_ASSIGN_OR_RETURN(HeadRef ref, ParseHeadName(request.name(), "name"));
   GR_ASSIGN_OR_RETURN(const Effective effective, ParseEffective(request.effective_date(), request.decision()));
   GR_RETURN_IF_ERROR(UnitForWrite(ctx, store, call, ref.unit_id).status());
@@ -714,9 +701,8 @@ absl::Status EndHead(HandlerContext& ctx, store::ResidentialUnitStore& store, gr
   return absl::OkStatus();
 }
 
-absl::Status ListHeads(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
+absl::Status ListHeads(HandlerContext& ctx, store::ResidentialUnitStore& store, const common::auth::CallContext& call,
                        const v1::ListUnitHeadsRequest& request, v1::ListUnitHeadsResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, Method("ListUnitHeads")));
   GR_ASSIGN_OR_RETURN(int64_t unit_id, api::ParseId(request.unit(), kCollection, "unit"));
   std::optional<absl::CivilDay> as_of;
   if (!request.as_of_date().empty()) {
@@ -743,10 +729,9 @@ absl::Status ListHeads(HandlerContext& ctx, store::ResidentialUnitStore& store, 
 
 // ---- head training ------------------------------------------------------------------------------
 
-absl::Status RecordTraining(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
+absl::Status RecordTraining(HandlerContext& ctx, store::ResidentialUnitStore& store,
+                            const common::auth::CallContext& call, std::string_view method,
                             const v1::RecordHeadTrainingRequest& request, v1::HeadTraining& response) {
-  const std::string method = Method("RecordHeadTraining");
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, method));
   GR_ASSIGN_OR_RETURN(HeadRef ref, ParseHeadName(request.parent(), "parent"));
   const v1::HeadTraining& in = request.training();
   domain::HeadTraining training;
@@ -786,9 +771,9 @@ absl::Status RecordTraining(HandlerContext& ctx, store::ResidentialUnitStore& st
   return absl::OkStatus();
 }
 
-absl::Status ListTrainings(HandlerContext& ctx, store::ResidentialUnitStore& store, grpc::ServerContext& context,
-                           const v1::ListHeadTrainingsRequest& request, v1::ListHeadTrainingsResponse& response) {
-  GR_ASSIGN_OR_RETURN(common::auth::CallContext call, ctx.authorizer.Begin(context, Method("ListHeadTrainings")));
+absl::Status ListTrainings(HandlerContext& ctx, store::ResidentialUnitStore& store,
+                           const common::auth::CallContext& call, const v1::ListHeadTrainingsRequest& request,
+                           v1::ListHeadTrainingsResponse& response) {
   GR_ASSIGN_OR_RETURN(HeadRef ref, ParseHeadName(request.parent(), "parent"));
   struct Facts {
     domain::ResidentialUnit unit;
@@ -809,25 +794,37 @@ absl::Status ListTrainings(HandlerContext& ctx, store::ResidentialUnitStore& sto
 
 }  // namespace
 
-#define GR_UNIT_METHOD(Name, Request, Response, Impl)                                                        \
-  grpc::Status ResidentialUnitServiceImpl::Name(grpc::ServerContext* context, const v1::Request* request,     \
-                                                v1::Response* response) {                                     \
-    return common::Respond(context, Method(#Name), [&] { return Impl(ctx_, units_, *context, *request, *response); }); \
+#define GR_UNIT_METHOD(Name, Request, Response, Impl)                                                     \
+  grpc::Status ResidentialUnitServiceImpl::Name(grpc::ServerContext* context, const v1::Request* request, \
+                                                v1::Response* response) {                                 \
+    return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {                  \
+      return Impl(ctx_, units_, call, *request, *response);                                               \
+    });                                                                                                   \
+  }
+// A write whose request_id is kept under the method's full name (the idempotency key).
+#define GR_UNIT_IDEMPOTENT_METHOD(Name, Request, Response, Impl)                                          \
+  grpc::Status ResidentialUnitServiceImpl::Name(grpc::ServerContext* context, const v1::Request* request, \
+                                                v1::Response* response) {                                 \
+    const std::string& method = envelope_.FullName(__func__);                                             \
+    return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) {                  \
+      return Impl(ctx_, units_, call, method, *request, *response);                                       \
+    });                                                                                                   \
   }
 
-GR_UNIT_METHOD(CreateResidentialUnit, CreateResidentialUnitRequest, ResidentialUnit, CreateUnit)
+GR_UNIT_IDEMPOTENT_METHOD(CreateResidentialUnit, CreateResidentialUnitRequest, ResidentialUnit, CreateUnit)
 GR_UNIT_METHOD(GetResidentialUnit, GetResidentialUnitRequest, ResidentialUnit, GetUnit)
 GR_UNIT_METHOD(UpdateResidentialUnit, UpdateResidentialUnitRequest, ResidentialUnit, UpdateUnit)
 GR_UNIT_METHOD(ListResidentialUnits, ListResidentialUnitsRequest, ListResidentialUnitsResponse, ListUnits)
-GR_UNIT_METHOD(AssignCoveringCell, AssignCoveringCellRequest, CoveringPeriod, AssignCovering)
+GR_UNIT_IDEMPOTENT_METHOD(AssignCoveringCell, AssignCoveringCellRequest, CoveringPeriod, AssignCovering)
 GR_UNIT_METHOD(EndCoveringCell, EndCoveringCellRequest, CoveringPeriod, EndCovering)
 GR_UNIT_METHOD(ListCoveringPeriods, ListCoveringPeriodsRequest, ListCoveringPeriodsResponse, ListCoverings)
-GR_UNIT_METHOD(AssignUnitHead, AssignUnitHeadRequest, UnitHead, AssignHead)
+GR_UNIT_IDEMPOTENT_METHOD(AssignUnitHead, AssignUnitHeadRequest, UnitHead, AssignHead)
 GR_UNIT_METHOD(EndUnitHead, EndUnitHeadRequest, UnitHead, EndHead)
 GR_UNIT_METHOD(ListUnitHeads, ListUnitHeadsRequest, ListUnitHeadsResponse, ListHeads)
-GR_UNIT_METHOD(RecordHeadTraining, RecordHeadTrainingRequest, HeadTraining, RecordTraining)
+GR_UNIT_IDEMPOTENT_METHOD(RecordHeadTraining, RecordHeadTrainingRequest, HeadTraining, RecordTraining)
 GR_UNIT_METHOD(ListHeadTrainings, ListHeadTrainingsRequest, ListHeadTrainingsResponse, ListTrainings)
 
 #undef GR_UNIT_METHOD
+#undef GR_UNIT_IDEMPOTENT_METHOD
 
 }  // namespace grassroots::org

@@ -3,6 +3,7 @@
 // covering cell and their heads with history, and the heads' training for their post.
 #include <grpcpp/grpcpp.h>
 
+#include "common/server/respond.h"
 #include "grassroots/org/v1/residential_unit.grpc.pb.h"
 #include "services/org/handlers/handler_context.h"
 #include "services/org/store/residential_unit_store.h"
@@ -11,7 +12,8 @@ namespace grassroots::org {
 
 class ResidentialUnitServiceImpl final : public grassroots::org::v1::ResidentialUnitService::Service {
  public:
-  explicit ResidentialUnitServiceImpl(HandlerContext& ctx) : ctx_(ctx) {}
+  explicit ResidentialUnitServiceImpl(HandlerContext& ctx)
+      : ctx_(ctx), envelope_(v1::ResidentialUnitService::service_full_name(), ctx.authorizer) {}
 
   grpc::Status CreateResidentialUnit(grpc::ServerContext* context, const v1::CreateResidentialUnitRequest* request,
                                      v1::ResidentialUnit* response) override;
@@ -40,6 +42,7 @@ class ResidentialUnitServiceImpl final : public grassroots::org::v1::Residential
 
  private:
   HandlerContext& ctx_;
+  common::CallEnvelope envelope_;
   store::ResidentialUnitStore units_;
 };
 

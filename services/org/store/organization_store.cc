@@ -577,20 +577,20 @@ absl::StatusOr<domain::TypeCompatibility> OrganizationStore::LoadTypeCompatibili
 }
 
 void OrganizationStore::ForgetTypeCompatibility() {
-  std::lock_guard<std::mutex> lock(types_mutex_);
+  absl::MutexLock lock(&types_mutex_);
   types_.reset();
 }
 
 absl::StatusOr<std::shared_ptr<const domain::TypeCompatibility>> OrganizationStore::TypeRules(Session& session) {
   {
-    std::lock_guard<std::mutex> lock(types_mutex_);
+    absl::MutexLock lock(&types_mutex_);
     if (types_) return types_;
   }
   // Loaded outside the lock: two first writes may both read, and either result is
   // the same table. A failed read is not kept.
   GR_ASSIGN_OR_RETURN(domain::TypeCompatibility loaded, LoadTypeCompatibility(session));
   auto shared = std::make_shared<const domain::TypeCompatibility>(std::move(loaded));
-  std::lock_guard<std::mutex> lock(types_mutex_);
+  absl::MutexLock lock(&types_mutex_);
   if (!types_) types_ = shared;
   return types_;
 }

@@ -5,12 +5,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
@@ -254,8 +255,9 @@ class OrganizationStore : public common::auth::ScopeResolver {
   absl::StatusOr<std::vector<int64_t>> ActiveDescendants(common::db::Session& session, int64_t id);
 
   common::db::ConnectionPool& pool_;
-  std::mutex types_mutex_;
-  std::shared_ptr<const domain::TypeCompatibility> types_;  // guarded by types_mutex_; null until first use
+  absl::Mutex types_mutex_;
+  // Null until first use, and again after ForgetTypeCompatibility.
+  std::shared_ptr<const domain::TypeCompatibility> types_ ABSL_GUARDED_BY(types_mutex_);
 };
 
 std::string_view StateCode(domain::OrgState state);

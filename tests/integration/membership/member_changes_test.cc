@@ -339,6 +339,10 @@ TEST_F(GrpcMemberChangesTest, ExpulsionComesFromTheInspectionServiceIdempotently
   ASSERT_TRUE(status.ok()) << "a retried expulsion is not an error: " << status.error_message();
   EXPECT_EQ(again.etag(), m.etag());
   EXPECT_EQ(CountRows("member_events"), events_before + 1);
+  // The key is the method's full name, as stored before handlers ran in the envelope.
+  EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM idempotency_keys WHERE request_id = '", request.request_id(),
+                                     "' AND method = '/grassroots.membership.v1.LifecycleService/ExpelMember'")),
+            1);
   const std::vector<v1::MemberEvent> events = Events(member.name());
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().kind(), v1::EVENT_KIND_EXPELLED);

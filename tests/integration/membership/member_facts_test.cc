@@ -6,8 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "services/membership/handlers/code_migration.h"
@@ -312,6 +315,7 @@ TEST_F(GrpcMemberFactsTest, TheCodeMigrationMapsLegacyTextAndListsWhatItCannot) 
 
   absl::StatusOr<CodeMigrationResult> result = MigrateLegacyCodes(member_context());
   ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_FALSE(result->skipped);
   EXPECT_GE(result->members_mapped, 2);
   EXPECT_GE(result->fields_unmapped, 1);
   EXPECT_EQ(GetMember(tay.name()).ethnicity(), "02");
@@ -322,9 +326,12 @@ TEST_F(GrpcMemberFactsTest, TheCodeMigrationMapsLegacyTextAndListsWhatItCannot) 
             1);
   const auto facts = Unpack<v1::MemberFacts>(ChangesOf("member", tay.name()).back());
   EXPECT_EQ(facts.ethnicity_code(), "02") << "the mapped codes go on the feed";
-  // Run again: nothing new to do.
+  // Scan again (its completion forgotten, as under other code lists): nothing new to do.
+  MemberDbExecute("DELETE FROM code_migration_runs");
   absl::StatusOr<CodeMigrationResult> again = MigrateLegacyCodes(member_context());
   ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->skipped);
+  EXPECT_EQ(again->members_mapped, 0);
   EXPECT_EQ(again->fields_unmapped, 0);
 
   // An admin sees the unmapped row as an alert (naming the field, not the text); a secretary does not.
@@ -349,6 +356,52 @@ TEST_F(GrpcMemberFactsTest, TheCodeMigrationMapsLegacyTextAndListsWhatItCannot) 
   status = Call(members(), &v1::MemberService::Stub::ListMemberAlerts, AdminToken(), alerts, &listed);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(listed.alerts_size(), 0);
+}
+
+TEST_F(GrpcMemberFactsTest, TheCodeMigrationScansOnceUntilTheCodeListsChange) {
+  const Branch branch = NewBranch();
+  const v1::Member first = CreateExisting(branch.cell_a, NewPerson());
+  const v1::Member later = CreateExisting(branch.cell_a, NewPerson());
+  const auto set_legacy_text = [](const v1::Member& member) {
+    MemberDbExecute(absl::StrCat("UPDATE member_sensitive SET ethnicity = 'tày' WHERE member_id = ",
+                                 MemberId(member.name())));
+  };
+  set_legacy_text(first);
+
+  // The first start scans, maps and records that it completed under these lists.
+  absl::StatusOr<CodeMigrationResult> start = MigrateLegacyCodes(member_context());
+  ASSERT_TRUE(start.ok()) << start.status();
+  EXPECT_FALSE(start->skipped);
+  EXPECT_EQ(GetMember(first.name()).ethnicity(), "02");
+  EXPECT_EQ(CountRows("code_migration_runs"), 1);
+
+  // The next start does not scan: text written behind the API's back afterwards stays as it is.
+  set_legacy_text(later);
+  absl::StatusOr<CodeMigrationResult> restart = MigrateLegacyCodes(member_context());
+  ASSERT_TRUE(restart.ok()) << restart.status();
+  EXPECT_TRUE(restart->skipped);
+  EXPECT_EQ(restart->members_mapped, 0);
+  EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_sensitive WHERE ethnicity = 'tày' AND member_id = ",
+                                     MemberId(later.name()))),
+            1);
+
+  // Code lists that match differently (one more alias) scan again.
+  std::ifstream file(domain::CodeLists::DefaultDir() + "/ethnicity.json");
+  ASSERT_TRUE(file.good());
+  nlohmann::json ethnicity = nlohmann::json::parse(file);
+  ethnicity["codes"][0]["aliases"].push_back("Kinh test alias");
+  absl::StatusOr<domain::CodeList> more_aliases = domain::CodeList::Parse(ethnicity.dump(), "test");
+  ASSERT_TRUE(more_aliases.ok()) << more_aliases.status();
+  HandlerContext& ctx = member_context();
+  const domain::CodeLists changed{*more_aliases, ctx.codes.religion};
+  HandlerContext with_changed_lists{ctx.pool, ctx.authorizer, ctx.rules, ctx.calendar, ctx.page_tokens, ctx.cells,
+                                    ctx.projection, ctx.members, ctx.events, ctx.yearly, changed};
+  absl::StatusOr<CodeMigrationResult> rescan = MigrateLegacyCodes(with_changed_lists);
+  ASSERT_TRUE(rescan.ok()) << rescan.status();
+  EXPECT_FALSE(rescan->skipped);
+  EXPECT_EQ(rescan->members_mapped, 1);
+  EXPECT_EQ(GetMember(later.name()).ethnicity(), "02");
+  EXPECT_EQ(CountRows("code_migration_runs"), 2);
 }
 
 }  // namespace

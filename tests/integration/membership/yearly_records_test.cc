@@ -301,6 +301,10 @@ TEST_F(GrpcYearlyTest, TrainingsAreIdempotentWithARequestId) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(second.name(), first.name());
   EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM trainings WHERE member_id = ", MemberId(member.name()))), 1);
+  // The key is the method's full name, as stored before handlers ran in the envelope.
+  EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM idempotency_keys WHERE request_id = '", request.request_id(),
+                                     "' AND method = '/grassroots.membership.v1.YearlyRecordService/RecordTraining'")),
+            1);
 
   v1::RecordTrainingRequest bad = request;
   bad.set_request_id("");

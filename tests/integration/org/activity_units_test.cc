@@ -205,6 +205,10 @@ TEST_F(UnitsTest, IdempotentCreate) {
   ASSERT_TRUE(Create(AdminToken(), u, &second, "unit-req-1").ok());
   EXPECT_EQ(first.name(), second.name());
   EXPECT_EQ(ChangesOf("residential_unit", first.name()).size(), 1u);
+  // The key is the method's full name, as stored before handlers ran in the envelope.
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM idempotency_keys WHERE request_id = 'unit-req-1' AND method = "
+                     "'/grassroots.org.v1.ResidentialUnitService/CreateResidentialUnit'"),
+            1);
 }
 
 TEST_F(UnitsTest, ListFiltersAndPages) {

@@ -128,6 +128,10 @@ TEST_F(OrganizationTest, IdempotentCreateWithRequestId) {
   ASSERT_TRUE(Create(request, &second).ok());
   EXPECT_EQ(first.name(), second.name());
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM organizations WHERE code = '" + request.organization().code() + "'"), 1);
+  // The key is the method's short name, as stored before handlers ran in the envelope.
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM idempotency_keys WHERE request_id = '" + request.request_id() +
+                     "' AND method = 'CreateOrganization'"),
+            1);
   // Same id, different request: refused.
   request.mutable_organization()->set_display_name("Khác");
   v1::Organization third;

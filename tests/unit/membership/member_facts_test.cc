@@ -59,6 +59,23 @@ TEST(CodeListsTest, AListIsRefusedWhenANameWouldMatchTwoCodes) {
   EXPECT_FALSE(CodeList::Parse(R"({"list": "x", "codes": []})", "test").ok());
 }
 
+TEST(CodeListsTest, TheFingerprintChangesOnlyWithWhatTheListMatches) {
+  const auto fingerprint = [](const char* json) {
+    absl::StatusOr<CodeList> list = CodeList::Parse(json, "test");
+    EXPECT_TRUE(list.ok()) << list.status();
+    return list.ok() ? list->Fingerprint() : std::string();
+  };
+  const std::string base = fingerprint(R"({"list": "x", "citation": "c", "codes": [{"code": "01", "name": "Kinh"}]})");
+  EXPECT_EQ(base.size(), 64u);
+  EXPECT_EQ(base, fingerprint(R"({"list": "x", "citation": "other", "codes": [{"code": "01", "name": "KINH"}]})"))
+      << "a citation or the case of a name maps no text differently";
+  EXPECT_NE(base, fingerprint(
+                      R"({"list": "x", "citation": "c", "codes": [{"code": "01", "name": "Kinh", "aliases": ["Viet"]}]})"));
+  EXPECT_NE(base, fingerprint(R"({"list": "x", "citation": "c", "codes": [{"code": "02", "name": "Kinh"}]})"));
+  EXPECT_EQ(Codes().Fingerprint(), Codes().Fingerprint());
+  EXPECT_NE(Codes().Fingerprint(), Codes().ethnicity.Fingerprint());
+}
+
 std::vector<AttributePeriod> Start() {
   Profile profile;
   profile.occupation_category = v1::OCCUPATION_CATEGORY_FARMER;
