@@ -94,42 +94,17 @@ EffectResult GrpcEffectApplier::Expel(const store::PendingEffect& effect, const 
 }
 
 EffectResult GrpcEffectApplier::Reinstate(const store::PendingEffect& effect, const v1::DisciplineDecision& decision) {
-  // The expulsion this decision caused: the EXPELLED event naming it.
-  std::string expulsion;
-  bool already_voided = false;
-  std::string page_token;
-  do {
-    EffectResult failure;
-    grpc::ClientContext context;
-    if (!Prepare(context, failure)) return failure;
-    memberpb::ListMemberEventsRequest request;
-    request.set_member(effect.target);
-    request.set_include_voided(true);
-    request.set_page_size(500);
-    request.set_page_token(page_token);
-    memberpb::ListMemberEventsResponse response;
-    const grpc::Status status = lifecycle_->ListMemberEvents(&context, request, &response);
-    if (!status.ok()) return FromCall(status, "ListMemberEvents");
-    for (const memberpb::MemberEvent& event : response.events()) {
-      if (event.kind() == memberpb::EVENT_KIND_EXPELLED && event.discipline_reference() == decision.name()) {
-        expulsion = event.name();
-        already_voided = event.voided();
-      }
-    }
-    page_token = response.next_page_token();
-  } while (!page_token.empty());
-  if (expulsion.empty()) {
-    return {EffectOutcome::kRefused, "no expulsion of this member names the decision"};
-  }
-  if (already_voided) return Applied();
   EffectResult failure;
   grpc::ClientContext context;
   if (!Prepare(context, failure)) return failure;
-  memberpb::VoidEventRequest request;
-  request.set_event(expulsion);
-  request.set_reason(absl::StrCat("annulled on appeal: ", decision.name()));
+  memberpb::ReinstateMemberRequest request;
+  request.set_member(effect.target);
+  request.set_discipline_reference(decision.name());
+  request.set_reason(absl::StrCat("the expulsion ", decision.name(), " was annulled or lessened on appeal"));
+  // Membership keeps the answer under this id, and an expulsion already voided stays as it is.
+  request.set_request_id(effect.idempotency_key);
   memberpb::Member member;
-  return FromCall(lifecycle_->VoidEvent(&context, request, &member), "VoidEvent");
+  return FromCall(lifecycle_->ReinstateMember(&context, request, &member), "ReinstateMember");
 }
 
 EffectResult GrpcEffectApplier::EndPosition(const store::PendingEffect& effect, const v1::DisciplineDecision& decision) {

@@ -463,6 +463,52 @@ grpc::Status LifecycleServiceImpl::ExpelMember(grpc::ServerContext* context, con
   });
 }
 
+grpc::Status LifecycleServiceImpl::ReinstateMember(grpc::ServerContext* context,
+                                                   const v1::ReinstateMemberRequest* request, v1::Member* response) {
+  const std::string& method = envelope_.FullName(__func__);  // the idempotency key
+  return envelope_.Run(context, __func__, [&](const CallContext& call) -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const int64_t member_id, ParseMemberName(request->member(), "member"));
+    GR_ASSIGN_OR_RETURN(const std::string reference,
+                        api::NormalizeText(request->discipline_reference(), "discipline_reference", true,
+                                           kMaxNameChars));
+    GR_ASSIGN_OR_RETURN(const std::string reason,
+                        api::NormalizeText(request->reason(), "reason", true, kMaxReasonChars));
+    GR_RETURN_IF_ERROR(api::ValidateRequestId(request->request_id()));
+    GR_ASSIGN_OR_RETURN(const MemberRecord member, ReadMember(ctx_, member_id));
+    GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, member, Access::kWrite));
+    GR_ASSIGN_OR_RETURN(
+        *response,
+        common::feed::RunIdempotentTyped<v1::Member>(
+            ctx_.pool, "membership.lifecycle.reinstate", common::feed::WriteContextOf(call), method,
+            request->request_id(), *request, [&](Session& session) -> absl::StatusOr<v1::Member> {
+              GR_ASSIGN_OR_RETURN(std::vector<Event> log, ctx_.events.Log(session, member_id));
+              const Event* expulsion = nullptr;
+              for (const Event& e : log) {
+                if (e.kind == v1::EVENT_KIND_EXPELLED && e.discipline_reference == reference) expulsion = &e;
+              }
+              if (expulsion == nullptr) {
+                return common::Reasoned(absl::StatusCode::kFailedPrecondition, "NO_SUCH_EXPULSION",
+                                        absl::StrCat("member: no expulsion of ", request->member(), " names ",
+                                                     reference));
+              }
+              if (expulsion->voided) {
+                // Already undone (by an earlier call under another request id): nothing to do.
+                GR_ASSIGN_OR_RETURN(const MemberRecord current, ReadMember(ctx_, member_id));
+                return ToProto(ctx_.codes, current, api::Today(), /*with_sensitive=*/false);
+              }
+              Event event = OfKind(v1::EVENT_KIND_VOIDED);
+              event.voids_event_id = expulsion->id;
+              event.effective_date = api::Today();
+              event.reason = reason;
+              GR_ASSIGN_OR_RETURN(const MemberRecord updated,
+                                  AppendEvent(ctx_, session, common::feed::WriteContextOf(call), member_id, event,
+                                              /*etag=*/""));
+              return ToProto(ctx_.codes, updated, api::Today(), /*with_sensitive=*/false);
+            }));
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status LifecycleServiceImpl::VoidEvent(grpc::ServerContext* context, const v1::VoidEventRequest* request,
                                              v1::Member* response) {
   return envelope_.Run(context, __func__, [&](const CallContext& call) -> absl::Status {

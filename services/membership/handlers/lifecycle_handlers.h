@@ -50,6 +50,8 @@ class LifecycleServiceImpl final : public v1::LifecycleService::Service {
                              v1::Member* response) override;
   grpc::Status ExpelMember(grpc::ServerContext* context, const v1::ExpelMemberRequest* request,
                            v1::Member* response) override;
+  grpc::Status ReinstateMember(grpc::ServerContext* context, const v1::ReinstateMemberRequest* request,
+                               v1::Member* response) override;
   grpc::Status VoidEvent(grpc::ServerContext* context, const v1::VoidEventRequest* request,
                          v1::Member* response) override;
   grpc::Status ListMemberEvents(grpc::ServerContext* context, const v1::ListMemberEventsRequest* request,

@@ -46,6 +46,8 @@ common::auth::MethodPolicy MakeMembershipMethodPolicy() {
   }
   // Expulsion arrives from the inspection service's discipline decisions.
   p.Allow(M(kLifecycle, "ExpelMember"), {Role::kAdmin, Role::kService});
+  // ... and so does its undoing, when an appeal annuls the expulsion.
+  p.Allow(M(kLifecycle, "ReinstateMember"), {Role::kAdmin, Role::kService});
   p.Allow(M(kLifecycle, "ListMemberEvents"), kReaders);
 
   // ---- YearlyRecordService ----
