@@ -32,7 +32,7 @@ namespace {
 
 namespace v1 = ::grassroots::org::v1;
 
-void SetDecision(const Decision& from, v1::Decision* to) {
+void SetDecision(const Decision& from, grassroots::type::v1::Decision* to) {
   to->set_issuing_body(from.issuing_body);
   to->set_number(from.number);
   to->set_signed_on(from.signed_on);

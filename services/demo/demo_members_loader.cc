@@ -36,7 +36,7 @@ using cli::StreamImport;
 using cli::DescribeRowError;
 namespace {
 
-void SetDecision(const Decision& from, mv1::Decision* to) {
+void SetDecision(const Decision& from, grassroots::type::v1::Decision* to) {
   if (from.issuing_body.empty() && from.number.empty()) return;
   to->set_issuing_body(from.issuing_body);
   to->set_number(from.number);

@@ -34,14 +34,6 @@ EffectResult FromCall(const grpc::Status& status, std::string_view what) {
   }
 }
 
-// The three services' Decision messages carry the same fields under the same numbers.
-template <typename To>
-To SameDecision(const grassroots::type::v1::Decision& decision) {
-  To out;
-  out.ParseFromString(decision.SerializeAsString());
-  return out;
-}
-
 std::string EffectiveDate(const v1::DisciplineDecision& decision) {
   return decision.effective_date().empty() ? decision.decision().signed_on() : decision.effective_date();
 }
@@ -85,7 +77,7 @@ EffectResult GrpcEffectApplier::Expel(const store::PendingEffect& effect, const 
   memberpb::ExpelMemberRequest request;
   request.set_member(effect.target);
   request.set_effective_date(EffectiveDate(decision));
-  *request.mutable_decision() = SameDecision<memberpb::Decision>(decision.decision());
+  *request.mutable_decision() = decision.decision();
   request.set_discipline_reference(decision.name());
   // Membership keeps the answer under this id: a retry after a crash gets it back, no second expulsion.
   request.set_request_id(effect.idempotency_key);
@@ -157,7 +149,7 @@ EffectResult GrpcEffectApplier::Dissolve(const store::PendingEffect& effect, con
   orgpb::DissolveOrganizationRequest request;
   request.set_name(effect.target);
   request.set_effective_date(EffectiveDate(decision));
-  *request.mutable_decision() = SameDecision<orgpb::Decision>(decision.decision());
+  *request.mutable_decision() = decision.decision();
   orgpb::Organization organization;
   return FromCall(organizations_->DissolveOrganization(&context, request, &organization), "DissolveOrganization");
 }

@@ -28,7 +28,7 @@ absl::StatusOr<domain::CellEnding> EndingOf(const orgv1::OrganizationChange& cha
   domain::CellEnding ending;
   GR_ASSIGN_OR_RETURN(ending.cell_id, ParseOrgName(event.organization(), "event.organization"));
   GR_ASSIGN_OR_RETURN(ending.effective_date, common::api::ParseDate(event.effective_date(), "event.effective_date"));
-  v1::Decision decision;
+  grassroots::type::v1::Decision decision;
   decision.set_issuing_body(event.decision().issuing_body());
   decision.set_number(event.decision().number());
   decision.set_signed_on(event.decision().signed_on());

@@ -37,7 +37,7 @@ constexpr const char* kExemptionReasons[] = {"ADVANCED_AGE", "POOR_HEALTH", "LON
 
 // ---- field validation ------------------------------------------------------------------
 // A decision given in full, or not at all.
-absl::StatusOr<std::optional<domain::Decision>> OptionalDecision(const v1::Decision& in, std::string_view field) {
+absl::StatusOr<std::optional<domain::Decision>> OptionalDecision(const grassroots::type::v1::Decision& in, std::string_view field) {
   GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(in, field, /*required=*/false));
   if (decision.empty()) return std::optional<domain::Decision>();
   GR_ASSIGN_OR_RETURN(decision, DecisionFromProto(in, field, /*required=*/true));

@@ -107,7 +107,7 @@ absl::StatusOr<absl::CivilDay> EffectiveDate(std::string_view text, std::string_
   return day;
 }
 
-absl::StatusOr<domain::Decision> DecisionFromProto(const v1::Decision& in, std::string_view field, bool required) {
+absl::StatusOr<domain::Decision> DecisionFromProto(const grassroots::type::v1::Decision& in, std::string_view field, bool required) {
   domain::Decision out;
   GR_ASSIGN_OR_RETURN(out.issuing_body, common::api::NormalizeText(in.issuing_body(), Sub(field, "issuing_body"),
                                                                     required, kMaxIssuingBodyChars));
@@ -124,8 +124,8 @@ absl::StatusOr<domain::Decision> DecisionFromProto(const v1::Decision& in, std::
   return out;
 }
 
-v1::Decision ToProto(const domain::Decision& decision) {
-  v1::Decision out;
+grassroots::type::v1::Decision ToProto(const domain::Decision& decision) {
+  grassroots::type::v1::Decision out;
   out.set_issuing_body(decision.issuing_body);
   out.set_number(decision.number);
   if (decision.signed_on) out.set_signed_on(common::api::FormatDate(*decision.signed_on));

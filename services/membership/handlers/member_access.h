@@ -35,8 +35,8 @@ absl::StatusOr<absl::CivilDay> EffectiveDate(std::string_view text, std::string_
 
 // required: issuing_body, number and signed_on must all be set (named
 // "<field>.issuing_body", ...). Text NFC-normalized.
-absl::StatusOr<domain::Decision> DecisionFromProto(const v1::Decision& in, std::string_view field, bool required);
-v1::Decision ToProto(const domain::Decision& decision);
+absl::StatusOr<domain::Decision> DecisionFromProto(const grassroots::type::v1::Decision& in, std::string_view field, bool required);
+grassroots::type::v1::Decision ToProto(const domain::Decision& decision);
 
 // Who may act on a member:
 //  - admin, inspector, secretary, service: the member's cell (or host cell for

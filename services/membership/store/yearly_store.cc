@@ -142,7 +142,7 @@ v1::Rating ReadRating(sql::ResultSet& rs) {
   out.set_level(static_cast<v1::RatingLevel>(rs.getInt("level")));
   out.set_disqualification(TextColumn(rs, "disqualification"));
   out.set_cell(OrgColumn(rs, "cell_id"));
-  v1::Decision* decision = out.mutable_decision();
+  grassroots::type::v1::Decision* decision = out.mutable_decision();
   decision->set_issuing_body(TextColumn(rs, "decision_body"));
   decision->set_number(TextColumn(rs, "decision_number"));
   decision->set_signed_on(DateColumn(rs, "decision_signed_on"));

@@ -173,13 +173,13 @@ v1::OrganizationType ToProto(const domain::OrgType& type) {
   return out;
 }
 
-void ToProto(const domain::Decision& decision, v1::Decision* out) {
+void ToProto(const domain::Decision& decision, grassroots::type::v1::Decision* out) {
   out->set_issuing_body(decision.issuing_body);
   out->set_number(decision.number);
   if (decision.signed_on) out->set_signed_on(common::api::FormatDate(*decision.signed_on));
 }
 
-absl::StatusOr<domain::Decision> DecisionFromProto(const v1::Decision& decision, std::string_view prefix) {
+absl::StatusOr<domain::Decision> DecisionFromProto(const grassroots::type::v1::Decision& decision, std::string_view prefix) {
   domain::Decision out;
   GR_ASSIGN_OR_RETURN(out.issuing_body, common::api::NormalizeText(decision.issuing_body(),
                                                                     absl::StrCat(std::string(prefix), ".issuing_body"), false,

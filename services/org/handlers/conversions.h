@@ -52,9 +52,9 @@ v1::OrganizationFacts FactsOf(const domain::Organization& org);
 v1::OrganizationType ToProto(const domain::OrgType& type);
 v1::OrganizationEvent ToProto(const domain::OrgEvent& event);
 
-void ToProto(const domain::Decision& decision, v1::Decision* out);
+void ToProto(const domain::Decision& decision, grassroots::type::v1::Decision* out);
 // Validates lengths and the signed_on date; fields are named "<prefix>.number" etc.
-absl::StatusOr<domain::Decision> DecisionFromProto(const v1::Decision& decision, std::string_view prefix);
+absl::StatusOr<domain::Decision> DecisionFromProto(const grassroots::type::v1::Decision& decision, std::string_view prefix);
 
 v1::CommitteeTerm ToProto(const domain::CommitteeTerm& term);
 v1::Position ToProto(const domain::CommitteePosition& position);

@@ -136,7 +136,7 @@ struct Effective {
   absl::CivilDay day;
   domain::Decision decision;
 };
-absl::StatusOr<Effective> ParseEffective(const std::string& date, const v1::Decision& decision) {
+absl::StatusOr<Effective> ParseEffective(const std::string& date, const grassroots::type::v1::Decision& decision) {
   if (date.empty()) return common::InvalidField("effective_date", "is required");
   Effective out;
   GR_ASSIGN_OR_RETURN(out.day, api::ParseDate(date, "effective_date"));

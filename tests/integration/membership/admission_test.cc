@@ -35,7 +35,7 @@ class GrpcAdmissionTest : public MembershipFixture {
     request.set_member(member);
     request.set_completed_on(on);
     request.set_certificate_number(absl::StrCat("GCN-", on));
-    v1::Decision issuer = SomeDecision(on);
+    grassroots::type::v1::Decision issuer = SomeDecision(on);
     issuer.set_issuing_body("Trung tâm Chính trị huyện Bảo Lâm");
     *request.mutable_certificate() = issuer;
     return Call(lifecycle(), &Stub::RecordAwarenessClass, AdminToken(), request, out);
@@ -53,7 +53,7 @@ class GrpcAdmissionTest : public MembershipFixture {
     request.set_voted_on(on);
     *request.mutable_vote() = vote;
     if (age_exception) {
-      v1::Decision decision = SomeDecision(on);
+      grassroots::type::v1::Decision decision = SomeDecision(on);
       decision.set_issuing_body("Ban Thường vụ Tỉnh ủy Lâm Đồng");
       *request.mutable_age_exception() = decision;
     }
@@ -72,7 +72,7 @@ class GrpcAdmissionTest : public MembershipFixture {
     request.set_member(member);
     request.set_held_on(on);
     if (with_extension) {
-      v1::Decision extension = SomeDecision(on);
+      grassroots::type::v1::Decision extension = SomeDecision(on);
       extension.set_issuing_body("Ban Thường vụ Huyện ủy Bảo Lâm");
       *request.mutable_extension() = extension;
     }

@@ -23,8 +23,8 @@ using OrgStub = orgv1::OrganizationService::Stub;
 
 class GrpcCellSuccessionTest : public MembershipFixture {
  protected:
-  static orgv1::Decision OrgDecision(const std::string& number, const std::string& signed_on) {
-    orgv1::Decision decision;
+  static grassroots::type::v1::Decision OrgDecision(const std::string& number, const std::string& signed_on) {
+    grassroots::type::v1::Decision decision;
     decision.set_issuing_body("Ban Thường vụ Tỉnh ủy");
     decision.set_number(number);
     decision.set_signed_on(signed_on);

@@ -315,7 +315,7 @@ TEST_F(GrpcMemberChangesTest, ExpulsionComesFromTheInspectionServiceIdempotently
   v1::ExpelMemberRequest request;
   request.set_member(member.name());
   request.set_effective_date(DaysFromToday(-2));
-  v1::Decision decision = SomeDecision(DaysFromToday(-2));
+  grassroots::type::v1::Decision decision = SomeDecision(DaysFromToday(-2));
   decision.set_issuing_body("Ủy ban Kiểm tra Tỉnh ủy");
   *request.mutable_decision() = decision;
   request.set_discipline_reference("cases/42/decisions/7");

@@ -186,7 +186,7 @@ TEST_F(GrpcMemberFactsTest, AnExpulsionCarriesItsDisciplineReference) {
   v1::ExpelMemberRequest request;
   request.set_member(member.name());
   request.set_effective_date(DaysFromToday(-1));
-  v1::Decision decision = SomeDecision(DaysFromToday(-1));
+  grassroots::type::v1::Decision decision = SomeDecision(DaysFromToday(-1));
   decision.set_issuing_body("Ủy ban Kiểm tra Huyện ủy");
   decision.set_number("15-QĐ/UBKT");
   *request.mutable_decision() = decision;

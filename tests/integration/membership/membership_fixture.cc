@@ -526,9 +526,9 @@ v1::Member MembershipFixture::NewPerson(const PersonOptions& options) {
   return person;
 }
 
-v1::Decision MembershipFixture::SomeDecision(const std::string& signed_on) {
+grassroots::type::v1::Decision MembershipFixture::SomeDecision(const std::string& signed_on) {
   static std::atomic<int> counter{0};
-  v1::Decision decision;
+  grassroots::type::v1::Decision decision;
   decision.set_issuing_body("Đảng ủy xã Lộc Thành");
   decision.set_number(absl::StrCat(++counter, "-QĐ/ĐU"));
   decision.set_signed_on(signed_on);

@@ -181,7 +181,7 @@ class MembershipFixture : public ::testing::Test {
   static v1::Member GetMember(const std::string& name, const std::string& as_of = "");
   static int64_t MemberId(const std::string& name);  // "members/7" -> 7
   static std::string OrgName(int64_t id);            // "organizations/3"
-  static v1::Decision SomeDecision(const std::string& signed_on);
+  static grassroots::type::v1::Decision SomeDecision(const std::string& signed_on);
 
   // ---- dates (the membership service's "today" is the machine's) ----
   static std::string Today();

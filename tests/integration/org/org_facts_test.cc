@@ -53,8 +53,8 @@ class OrgFactsTest : public OrgFixture {
     return found.empty() ? v1::OrganizationChange() : found.front();
   }
 
-  static v1::Decision DecisionNumbered(const std::string& number) {
-    v1::Decision decision;
+  static grassroots::type::v1::Decision DecisionNumbered(const std::string& number) {
+    grassroots::type::v1::Decision decision;
     decision.set_issuing_body("Ban Thường vụ");
     decision.set_number(number);
     decision.set_signed_on("2024-01-01");

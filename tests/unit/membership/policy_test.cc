@@ -49,7 +49,7 @@ TEST(MembershipPolicyTest, CoversEveryMethodOfEveryMembershipService) {
       }
     }
   }
-  EXPECT_EQ(methods, 10 + 18 + 9 + 1);
+  EXPECT_EQ(methods, 10 + 19 + 9 + 1);
   EXPECT_TRUE(policy.Covers("/grassroots.feed.v1.ChangeFeedService/StreamChanges"));
 }
 
