@@ -10,8 +10,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "common/status/status.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "grassroots/inspection/v1/inspection.grpc.pb.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
 #include "services/demo/demo_loader.h"
@@ -27,22 +25,12 @@ void SetDecision(const Decision& from, grassroots::type::v1::Decision* to) {
   to->set_signed_on(from.signed_on);
 }
 
-std::string ReasonOf(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
-
 // Inspection knows organizations and members from the org and membership feeds it
 // follows: right after they were written it may not know them yet.
 bool ProjectionMayLag(const grpc::Status& status) {
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) return true;
   if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION) return false;
-  const std::string reason = ReasonOf(status);
+  const std::string reason = common::ReasonOf(common::FromGrpcStatus(status));
   return reason == "MEMBER_NOT_IN_PARTY" || reason == "ORGANIZATION_NOT_ACTIVE";
 }
 
@@ -180,95 +168,73 @@ class InspectionLoader {
 
   // ---- what is on file ----------------------------------------------------------------
 
-  // Pages through a list: `page` sends one request with the token and returns the next one.
-  absl::Status EachPage(const std::function<absl::StatusOr<std::string>(const std::string&)>& page) {
-    std::string token;
-    do {
-      GR_ASSIGN_OR_RETURN(token, page(token));
-    } while (!token.empty());
-    return absl::OkStatus();
+  // Every page of a list of the demo tree's work: `on_page` takes each response.
+  template <typename Stub, typename Request, typename Response, typename OnPage>
+  absl::Status ListAll(const std::string& what, Stub& stub,
+                       grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*), Request request,
+                       const OnPage& on_page) {
+    request.set_organization(root_);
+    request.set_page_size(kPageSize);
+    for (;;) {
+      Response response;
+      GR_RETURN_IF_ERROR(Call(what, [&](grpc::ClientContext& c) { return (stub.*method)(&c, request, &response); },
+                              inspection_));
+      on_page(response);
+      if (response.next_page_token().empty()) return absl::OkStatus();
+      request.set_page_token(response.next_page_token());
+    }
   }
 
   absl::Status IndexPrograms() {
     for (int year = kInspectionFirstYear; year <= kInspectionLastYear; ++year) {
-      GR_RETURN_IF_ERROR(EachPage([&](const std::string& token) -> absl::StatusOr<std::string> {
-        iv1::ListProgramsRequest request;
-        request.set_organization(root_);
-        request.set_year(year);
-        request.set_page_size(kPageSize);
-        request.set_page_token(token);
-        iv1::ListProgramsResponse response;
-        GR_RETURN_IF_ERROR(Call("listing the programs on file", [&](grpc::ClientContext& c) {
-          return programs_->ListPrograms(&c, request, &response);
-        }, inspection_));
-        absl::MutexLock lock(&mutex_);
-        for (const iv1::Program& program : response.programs()) {
-          programs_on_file_[{program.organization(), program.year()}] = program;
-        }
-        return response.next_page_token();
-      }));
+      iv1::ListProgramsRequest request;
+      request.set_year(year);
+      GR_RETURN_IF_ERROR(ListAll(
+          "listing the programs on file", *programs_, &iv1::ProgramService::Stub::ListPrograms, request,
+          [&](const iv1::ListProgramsResponse& response) {
+            absl::MutexLock lock(&mutex_);
+            for (const iv1::Program& program : response.programs()) {
+              programs_on_file_[{program.organization(), program.year()}] = program;
+            }
+          }));
     }
     return absl::OkStatus();
   }
 
   absl::Status IndexCases() {
-    return EachPage([&](const std::string& token) -> absl::StatusOr<std::string> {
-      iv1::ListCasesRequest request;
-      request.set_organization(root_);
-      request.set_page_size(kPageSize);
-      request.set_page_token(token);
-      iv1::ListCasesResponse response;
-      GR_RETURN_IF_ERROR(Call("listing the cases on file", [&](grpc::ClientContext& c) {
-        return cases_->ListCases(&c, request, &response);
-      }, inspection_));
-      for (const iv1::Case& c : response.cases()) cases_on_file_[c.opening_decision().number()] = c;
-      return response.next_page_token();
-    });
+    return ListAll(
+        "listing the cases on file", *cases_, &iv1::CaseService::Stub::ListCases, {},
+        [&](const iv1::ListCasesResponse& response) {
+          for (const iv1::Case& c : response.cases()) cases_on_file_[c.opening_decision().number()] = c;
+        });
   }
 
   absl::Status IndexDecisions() {
-    GR_RETURN_IF_ERROR(EachPage([&](const std::string& token) -> absl::StatusOr<std::string> {
-      iv1::ListDisciplineDecisionsRequest request;
-      request.set_organization(root_);
-      request.set_page_size(kPageSize);
-      request.set_page_token(token);
-      iv1::ListDisciplineDecisionsResponse response;
-      GR_RETURN_IF_ERROR(Call("listing the discipline decisions on file", [&](grpc::ClientContext& c) {
-        return discipline_->ListDisciplineDecisions(&c, request, &response);
-      }, inspection_));
-      for (const iv1::DisciplineDecision& d : response.decisions()) decisions_on_file_[d.decision().number()] = d;
-      return response.next_page_token();
-    }));
+    GR_RETURN_IF_ERROR(
+        ListAll(
+            "listing the discipline decisions on file", *discipline_,
+            &iv1::DisciplineService::Stub::ListDisciplineDecisions, {},
+            [&](const iv1::ListDisciplineDecisionsResponse& response) {
+              for (const iv1::DisciplineDecision& d : response.decisions()) {
+                decisions_on_file_[d.decision().number()] = d;
+              }
+            }));
     // Appeals filed and not resolved yet (a resolved one shows on its decision).
-    return EachPage([&](const std::string& token) -> absl::StatusOr<std::string> {
-      iv1::ListAppealsRequest request;
-      request.set_organization(root_);
-      request.set_page_size(kPageSize);
-      request.set_page_token(token);
-      iv1::ListAppealsResponse response;
-      GR_RETURN_IF_ERROR(Call("listing the open appeals", [&](grpc::ClientContext& c) {
-        return discipline_->ListAppeals(&c, request, &response);
-      }, inspection_));
-      for (const iv1::Appeal& appeal : response.appeals()) {
-        open_appeals_[appeal.name().substr(0, appeal.name().find("/appeals/"))] = appeal;
-      }
-      return response.next_page_token();
-    });
+    return ListAll(
+        "listing the open appeals", *discipline_, &iv1::DisciplineService::Stub::ListAppeals, {},
+        [&](const iv1::ListAppealsResponse& response) {
+          for (const iv1::Appeal& appeal : response.appeals()) {
+            open_appeals_[appeal.name().substr(0, appeal.name().find("/appeals/"))] = appeal;
+          }
+        });
   }
 
   absl::Status IndexPetitions() {
-    return EachPage([&](const std::string& token) -> absl::StatusOr<std::string> {
-      iv1::ListPetitionsRequest request;
-      request.set_organization(root_);
-      request.set_page_size(kPageSize);
-      request.set_page_token(token);
-      iv1::ListPetitionsResponse response;
-      GR_RETURN_IF_ERROR(Call("listing the petitions on file", [&](grpc::ClientContext& c) {
-        return petitions_->ListPetitions(&c, request, &response);
-      }, inspection_));
-      for (const iv1::Petition& p : response.petitions()) petitions_on_file_[p.summary()] = p;
-      return response.next_page_token();
-    });
+    return ListAll(
+        "listing the petitions on file", *petitions_, &iv1::PetitionService::Stub::ListPetitions, {},
+        [&](const iv1::ListPetitionsResponse& response) {
+          for (const iv1::Petition& p : response.petitions()) petitions_on_file_[p.summary()] = p;
+        });
   }
 
   // Everything planned is on file in its final state (the last writes of a load are
