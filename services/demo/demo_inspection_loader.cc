@@ -378,14 +378,20 @@ class InspectionLoader {
     return opened;
   }
 
+  // One step of a workflow: `current` becomes what the service answers.
+  template <typename Resource>
+  absl::Status Advance(const std::string& what, const std::function<grpc::Status(grpc::ClientContext&, Resource*)>& call,
+                       Resource& current, int& steps) {
+    Resource next;
+    GR_RETURN_IF_ERROR(Write(what, [&](grpc::ClientContext& ctx) { return call(ctx, &next); }));
+    current = std::move(next);
+    ++steps;
+    return absl::OkStatus();
+  }
+
   absl::Status Step(const PlannedCase& planned, const std::string& step,
                     const std::function<grpc::Status(grpc::ClientContext&, iv1::Case*)>& call, iv1::Case& current) {
-    iv1::Case next;
-    GR_RETURN_IF_ERROR(Write(absl::StrCat(step, " case ", planned.key),
-                             [&](grpc::ClientContext& ctx) { return call(ctx, &next); }));
-    current = std::move(next);
-    ++report_.case_steps;
-    return absl::OkStatus();
+    return Advance<iv1::Case>(absl::StrCat(step, " case ", planned.key), call, current, report_.case_steps);
   }
 
   absl::Status Conclude(const PlannedCase& planned, iv1::Case& current) {
@@ -575,12 +581,8 @@ class InspectionLoader {
   absl::Status PetitionStep(const PlannedPetition& planned, const std::string& step,
                             const std::function<grpc::Status(grpc::ClientContext&, iv1::Petition*)>& call,
                             iv1::Petition& current) {
-    iv1::Petition next;
-    GR_RETURN_IF_ERROR(Write(absl::StrCat(step, " petition ", planned.key),
-                             [&](grpc::ClientContext& ctx) { return call(ctx, &next); }));
-    current = std::move(next);
-    ++report_.petition_steps;
-    return absl::OkStatus();
+    return Advance<iv1::Petition>(absl::StrCat(step, " petition ", planned.key), call, current,
+                                  report_.petition_steps);
   }
 
   absl::Status LoadPetition(const PlannedPetition& planned) {
