@@ -77,10 +77,15 @@ cli_mint_service_token() {
 }
 # Answers once the org service serves requests (database reachable, migrations applied).
 cli_org_answers() { cli org list >/dev/null 2>&1; }
+# Inspection's writes (the demo's caseload) need the inspector role: the admin token only reads them.
+inspector_token_file() { echo "$SECRETS_DIR/inspector.token"; }
+cli_mint_inspector_token() {
+  "$CLI" token mint --key "$KEYS_DIR/private.pem" --role inspector --scope-org 1 --subject demo-inspector --ttl 12h
+}
 # The demo generator is its own program (services/demo), never in the production image.
 cli_load_demo() {
   [[ -x $DEMO ]] || die "the demo program was not built: $DEMO"
-  with_local_targets "$DEMO" load
+  GRASSROOTS_INSPECTOR_TOKEN="$(cat "$(inspector_token_file)" 2>/dev/null || true)" with_local_targets "$DEMO" load
 }
 cli_print_tree() { cli org tree; }
 
@@ -368,6 +373,7 @@ cmd_start() {
 
   # Tokens are short-lived; a fresh admin token every run (the org readiness check uses it).
   write_token "$(admin_token_file)" cli_mint_admin_token
+  write_token "$(inspector_token_file)" cli_mint_inspector_token
   write_token "$(service_token_file membership)" cli_mint_service_token membership
   write_token "$(service_token_file org)" cli_mint_service_token org
   write_token "$(service_token_file inspection)" cli_mint_service_token inspection

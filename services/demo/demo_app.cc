@@ -7,6 +7,8 @@
 #include "services/cli/connection_flags.h"
 #include "services/demo/demo_facts.h"
 #include "services/demo/demo_facts_loader.h"
+#include "services/demo/demo_inspection.h"
+#include "services/demo/demo_inspection_loader.h"
 #include "services/demo/demo_loader.h"
 #include "services/demo/demo_members.h"
 #include "services/demo/demo_members_loader.h"
@@ -25,6 +27,42 @@ using cli::kExitUsage;
 int Fail(Io& io, absl::string_view message) {
   io.err << "error: " << message << std::endl;
   return kExitUsage;
+}
+
+// The inspection caseload names members and the merged cell: it comes after the facts.
+int LoadInspectionCaseload(const DemoLoadOptions& options, Io& io,
+                           const std::map<std::string, std::string>& organizations, const Connection& membership,
+                           const Plan& org_plan, const MembersPlan& members_plan, const FactsPlan& facts_plan) {
+  // Inspection's writes are an inspector's: --token (the admin's) is not used for them.
+  ConnectionFlags flags = options.connection;
+  flags.target = options.inspection_target;
+  flags.token = options.inspector_token;
+  flags.token_file = options.inspector_token_file;
+  if (flags.token.empty() && flags.token_file.empty()) flags.token = io.env("GRASSROOTS_INSPECTOR_TOKEN").value_or("");
+  if (flags.token.empty() && flags.token_file.empty()) {
+    io.out << "No inspector token (--inspector-token, --inspector-token-file or GRASSROOTS_INSPECTOR_TOKEN): the "
+              "inspection caseload is not loaded."
+           << std::endl;
+    return kExitOk;
+  }
+  absl::StatusOr<Connection> inspection = Connection::Open("grassroots.inspection.v1", flags, io.env);
+  if (!inspection.ok()) return Fail(io, inspection.status().message());
+  const InspectionPlan plan = BuildInspectionPlan(org_plan, members_plan, facts_plan);
+  InspectionLoadOptions load_options;
+  load_options.parallelism = options.parallelism;
+  absl::StatusOr<InspectionLoadReport> loaded =
+      LoadInspection(*inspection, membership, organizations, plan, facts_plan.merge, load_options, io.out);
+  if (!loaded.ok()) {
+    io.err << "demo inspection load failed: " << loaded.status().message() << std::endl;
+    return kExitRpcError;
+  }
+  if (!loaded->unreachable && !loaded->already_loaded) {
+    io.out << "inspection: " << loaded->programs_created << " programs, " << loaded->cases_opened << " cases opened ("
+           << loaded->case_steps << " workflow steps), " << loaded->decisions_made << " discipline decisions, "
+           << loaded->appeal_steps << " appeal steps, " << loaded->petitions_received << " petitions ("
+           << loaded->petition_steps << " handling steps)" << std::endl;
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -57,6 +95,11 @@ int RunDemoLoad(const DemoLoadOptions& options, Io& io) {
              << "\ncommittee_post_trainings " << facts.post_trainings.size() << "\ncell_merge "
              << facts.merge.source_code << " -> " << facts.merge.target_code << " " << facts.merge.effective_date
              << std::endl;
+      const InspectionPlan inspection = BuildInspectionPlan(plan, BuildMembersPlan(plan), facts);
+      io.out << "inspection_programs " << inspection.programs.size() << "\nwithout_program "
+             << inspection.without_program.size() << "\ninspection_cases " << inspection.cases.size()
+             << "\ndiscipline_decisions " << inspection.decisions.size() << "\npetitions "
+             << inspection.petitions.size() << std::endl;
     }
     return kExitOk;
   }
@@ -117,7 +160,8 @@ int RunDemoLoad(const DemoLoadOptions& options, Io& io) {
            << " post trainings, " << facts->coverings_assigned << " coverings, cell merge "
            << (facts->merged ? "recorded" : "not recorded") << std::endl;
   }
-  return kExitOk;
+  if (options.skip_inspection) return kExitOk;
+  return LoadInspectionCaseload(options, io, report->organization_names, *membership, plan, members_plan, facts_plan);
 }
 
 int RunDemo(int argc, char** argv, std::ostream& out, std::ostream& err, std::istream& in, cli::EnvLookup env) {
@@ -138,6 +182,15 @@ int RunDemo(int argc, char** argv, std::ostream& out, std::ostream& err, std::is
   load->add_option("--membership-target", options.membership_target,
                    "host:port of the membership service (default GRASSROOTS_MEMBERSHIP_TARGET, else "
                    "localhost:50052); skipped with a notice when it does not answer");
+  load->add_option("--inspection-target", options.inspection_target,
+                   "host:port of the inspection service (default GRASSROOTS_INSPECTION_TARGET, else localhost:50053); "
+                   "skipped with a notice when it does not answer");
+  load->add_option("--inspector-token", options.inspector_token,
+                   "bearer token of role inspector (root scope) for the inspection caseload (default "
+                   "GRASSROOTS_INSPECTOR_TOKEN)");
+  load->add_option("--inspector-token-file", options.inspector_token_file, "file holding that token");
+  load->add_flag("--skip-inspection", options.skip_inspection,
+                 "leave out the 2020-2025 inspection caseload (inspection service)");
   cli::AddConnectionFlags(*load, options.connection);
   load->callback([&] { exit_code = RunDemoLoad(options, io); });
   try {

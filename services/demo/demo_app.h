@@ -18,6 +18,13 @@ struct DemoLoadOptions {
   // The membership service (default GRASSROOTS_MEMBERSHIP_TARGET, else localhost:50052);
   // --target and the token flags apply to the org service and are shared.
   std::string membership_target;
+  // The inspection service (default GRASSROOTS_INSPECTION_TARGET, else localhost:50053) and
+  // the inspector's token its writes need (else GRASSROOTS_INSPECTOR_TOKEN): the admin
+  // token of --token only reads inspection.
+  std::string inspection_target;
+  std::string inspector_token;
+  std::string inspector_token_file;
+  bool skip_inspection = false;  // leave out the 2020-2025 inspection caseload
 };
 int RunDemoLoad(const DemoLoadOptions& options, cli::Io& io);
 

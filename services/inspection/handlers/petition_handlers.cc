@@ -94,8 +94,13 @@ absl::StatusOr<v1::Petition> ChangePetition(
     GR_RETURN_IF_ERROR(RequireInScope(ctx, call, stored->org_id));
     GR_RETURN_IF_ERROR(api::CheckEtag(etag, stored->version, stored->record.name()));
     v1::Petition updated = stored->record;
-    const domain::PetitionState from = StateOf(updated);
+    domain::PetitionState from = StateOf(updated);
     GR_ASSIGN_OR_RETURN(auto happened, change(updated));
+    // The API has no IN_PROGRESS status: an answer to an assigned petition passes through
+    // it, and AnswerPetition has checked that step (ASSIGNED → IN_PROGRESS) itself.
+    if (from == domain::PetitionState::kAssigned && StateOf(updated) == domain::PetitionState::kAnswered) {
+      from = domain::PetitionState::kInProgress;
+    }
     GR_RETURN_IF_ERROR(domain::CheckPetitionTransition(from, StateOf(updated), happened.second, happened.first,
                                                        ctx.rules));
     GR_RETURN_IF_ERROR(petitions.Update(session, id, updated));

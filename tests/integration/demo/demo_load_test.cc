@@ -1,9 +1,14 @@
-// `grassroots-demo load` against the real org and membership services (in-process, real
-// MariaDB): into an empty tree it loads the demo, its members and the facts the scorecard
-// needs (heads with history, training for posts, a merged cell); a second load changes
-// nothing; a tree that holds anything but the demo is refused with nothing written.
+// `grassroots-demo load` against the real org, membership and inspection services
+// (in-process, real MariaDB): into an empty tree it loads the demo, its members, the facts
+// the scorecard needs (heads with history, training for posts, a merged cell) and its
+// 2020-2025 inspection caseload; a second load changes nothing; a tree that holds anything
+// but the demo is refused with nothing written.
 #include <algorithm>
+#include <map>
+#include <set>
 #include <sstream>
+#include <thread>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -11,14 +16,16 @@
 #include "services/cli/cli_app.h"
 #include "services/demo/demo_app.h"
 #include "services/demo/demo_facts.h"
+#include "services/demo/demo_inspection.h"
 #include "services/demo/demo_members.h"
 #include "services/demo/demo_plan.h"
-#include "tests/integration/membership/membership_fixture.h"
+#include "tests/integration/inspection/inspection_fixture.h"
 
 namespace grassroots::demo {
 namespace {
 
 namespace orgv1 = ::grassroots::org::v1;
+namespace insp = ::grassroots::inspection::v1;
 
 struct RunResult {
   int exit_code = 0;
@@ -40,21 +47,23 @@ RunResult RunProgram(const char* program, std::vector<std::string> args, Main ma
   return {code, out.str(), err.str()};
 }
 
-class DemoTestBase : public membership::testing::MembershipFixture {
+class DemoTestBase : public inspection::testing::InspectionFixture {
  protected:
   static std::string OrgTarget() { return absl::StrCat("127.0.0.1:", org_port()); }
   static RunResult Load(const std::string& token) {
     return RunProgram("grassroots-demo",
                       {"load", "--target", OrgTarget(), "--membership-target",
-                       absl::StrCat("127.0.0.1:", membership_port()), "--token", token, "--parallel", "6",
-                       "--skip-meetings"},
+                       absl::StrCat("127.0.0.1:", membership_port()), "--inspection-target",
+                       absl::StrCat("127.0.0.1:", inspection_port()), "--inspector-token", InspectorToken(), "--token",
+                       token, "--parallel", "6", "--skip-meetings"},
                       RunDemo);
   }
   static RunResult Cli(std::vector<std::string> args) { return RunProgram("grassroots", std::move(args), cli::RunCli); }
-  // Everything either service has written: a refused or repeated load leaves both unchanged.
-  static std::pair<int64_t, int64_t> FeedHeads() {
+  // Everything the services have written: a refused or repeated load leaves them unchanged.
+  static std::tuple<int64_t, int64_t, int64_t> FeedHeads() {
     return {OrgDbInt("SELECT COALESCE(MAX(sequence), 0) FROM change_feed"),
-            MemberDbInt("SELECT COALESCE(MAX(sequence), 0) FROM change_feed")};
+            MemberDbInt("SELECT COALESCE(MAX(sequence), 0) FROM change_feed"),
+            InspectionDbInt("SELECT COALESCE(MAX(sequence), 0) FROM change_feed")};
   }
   static int64_t UnitId(const std::string& code) {
     return OrgDbInt(absl::StrCat("SELECT id FROM residential_units WHERE code = '", code, "'"));
@@ -84,7 +93,147 @@ TEST_F(DemoRefusalTest, ATreeWithOtherOrganizationsIsRefusedAndNothingIsWritten)
 
 class DemoLoadTest : public DemoTestBase {
  public:
-  static void SetUpTestSuite() { SetUpTestSuiteWithEmptyTree(); }
+  static void SetUpTestSuite() { InspectionFixture::SetUpTestSuiteWithEmptyTree(); }
+
+ protected:
+  // Every page of a list call, gathered (`items` picks the repeated field of a response).
+  template <typename Stub, typename Request, typename Response, typename Items>
+  static auto AllPages(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                       Request request, Items items) {
+    std::vector<std::decay_t<decltype(*items(Response()).begin())>> all;
+    request.set_page_size(500);
+    for (;;) {
+      Response response;
+      grpc::Status status = Call(stub, method, InspectorToken(), request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) return all;
+      for (const auto& item : items(response)) all.push_back(item);
+      if (response.next_page_token().empty()) return all;
+      request.set_page_token(response.next_page_token());
+    }
+  }
+
+  static std::string Root() { return absl::StrCat("organizations/", RootId()); }
+
+  // The caseload, read back through the inspection API, against the plan.
+  static void CheckInspectionCaseload(const InspectionPlan& planned) {
+    for (int year = kInspectionFirstYear; year <= kInspectionLastYear; ++year) {
+      insp::ListProgramsRequest request;
+      request.set_organization(Root());
+      request.set_year(year);
+      const auto on_file = AllPages(programs(), &insp::ProgramService::Stub::ListPrograms, request,
+                                     [](const insp::ListProgramsResponse& r) { return r.programs(); });
+      const auto expected = std::count_if(planned.programs.begin(), planned.programs.end(),
+                                          [&](const PlannedProgram& p) { return p.year == year; });
+      EXPECT_EQ(static_cast<int64_t>(on_file.size()), expected) << year;
+      for (const insp::Program& program : on_file) {
+        EXPECT_GE(program.items_size(), 2) << program.name();
+        EXPECT_LE(program.items_size(), 6) << program.name();
+      }
+    }
+    // S12 finds the organizations left without a plan.
+    insp::ListOrganizationsWithoutProgramRequest without;
+    without.set_organization(Root());
+    without.set_year(2024);
+    without.set_as_of_date("2024-12-31");
+    const auto gaps = AllPages(programs(), &insp::ProgramService::Stub::ListOrganizationsWithoutProgram, without,
+                               [](const insp::ListOrganizationsWithoutProgramResponse& r) { return r.organizations(); });
+    std::set<std::string> expected_gaps;
+    for (const auto& [code, year] : planned.without_program) {
+      if (year == 2024) expected_gaps.insert(OrgNamed(code));
+    }
+    EXPECT_FALSE(expected_gaps.empty());
+    EXPECT_EQ(std::set<std::string>(gaps.begin(), gaps.end()), expected_gaps);
+
+    // Cases in every status, some carrying out a planned item.
+    insp::ListCasesRequest list_cases;
+    list_cases.set_organization(Root());
+    const auto case_list = AllPages(cases(), &insp::CaseService::Stub::ListCases, list_cases,
+                                [](const insp::ListCasesResponse& r) { return r.cases(); });
+    EXPECT_EQ(case_list.size(), planned.cases.size());
+    std::map<insp::CaseStatus, int> by_status, planned_by_status;
+    for (const insp::Case& c : case_list) ++by_status[c.status()];
+    for (const PlannedCase& c : planned.cases) ++planned_by_status[c.final_status];
+    EXPECT_EQ(by_status, planned_by_status);
+    for (auto status : {insp::CASE_STATUS_OPENED, insp::CASE_STATUS_IN_PROGRESS, insp::CASE_STATUS_CONCLUDED,
+                        insp::CASE_STATUS_CLOSED, insp::CASE_STATUS_CANCELLED}) {
+      EXPECT_GT(by_status[status], 0) << insp::CaseStatus_Name(status);
+    }
+    EXPECT_EQ(by_status[insp::CASE_STATUS_CANCELLED], 1);
+    const auto finance = std::count_if(case_list.begin(), case_list.end(), [](const insp::Case& c) {
+      return c.kind() == insp::CASE_KIND_FINANCE_INSPECTION && c.has_finance_findings();
+    });
+    EXPECT_EQ(finance, 2);
+    const auto linked = std::count_if(case_list.begin(), case_list.end(), [](const insp::Case& c) { return !c.program_item().empty(); });
+    EXPECT_EQ(linked, std::count_if(planned.cases.begin(), planned.cases.end(),
+                                    [](const PlannedCase& c) { return c.program_item >= 0; }));
+    EXPECT_GT(linked, 5);
+    // Open recommendations past their deadline at the end of 2025.
+    int64_t overdue = 0;
+    for (const PlannedCase& c : planned.cases) {
+      for (const PlannedRecommendation& r : c.recommendations) {
+        overdue += r.outcome == insp::RECOMMENDATION_STATUS_OPEN && r.deadline < "2025-12-31" ? 1 : 0;
+      }
+    }
+    insp::ListOverdueRecommendationsRequest overdue_request;
+    overdue_request.set_organization(Root());
+    overdue_request.set_as_of_date("2025-12-31");
+    EXPECT_GT(overdue, 0);
+    EXPECT_EQ(static_cast<int64_t>(AllPages(cases(), &insp::CaseService::Stub::ListOverdueRecommendations,
+                                            overdue_request,
+                                            [](const insp::ListOverdueRecommendationsResponse& r) { return r.items(); })
+                                       .size()),
+              overdue);
+
+    // Discipline: reprimands and warnings, one expulsion (appealed, upheld) that ended the membership.
+    insp::ListDisciplineDecisionsRequest list_decisions;
+    list_decisions.set_organization(Root());
+    const auto decisions = AllPages(discipline(), &insp::DisciplineService::Stub::ListDisciplineDecisions,
+                                    list_decisions,
+                                    [](const insp::ListDisciplineDecisionsResponse& r) { return r.decisions(); });
+    EXPECT_EQ(decisions.size(), planned.decisions.size());
+    std::map<insp::DisciplineForm, int> by_form;
+    for (const insp::DisciplineDecision& d : decisions) ++by_form[d.form()];
+    EXPECT_EQ(by_form[insp::DISCIPLINE_FORM_EXPULSION], 1);
+    EXPECT_GE(by_form[insp::DISCIPLINE_FORM_REPRIMAND] + by_form[insp::DISCIPLINE_FORM_WARNING], 4);
+    const auto expulsion = std::find_if(decisions.begin(), decisions.end(), [](const insp::DisciplineDecision& d) {
+      return d.form() == insp::DISCIPLINE_FORM_EXPULSION;
+    });
+    ASSERT_NE(expulsion, decisions.end());
+    EXPECT_EQ(expulsion->appeal_outcome(), insp::APPEAL_OUTCOME_UPHELD);
+    EXPECT_EQ(expulsion->form_in_force(), insp::DISCIPLINE_FORM_EXPULSION);
+    EXPECT_FALSE(expulsion->case_().empty());
+    EXPECT_EQ(GetMember(expulsion->subject().member()).external_id(),
+              planned.decisions[planned.expulsion].member.external_id);
+    // The effect worker ends the membership (exactly once) shortly after the decision.
+    membership::v1::MemberStatus status = membership::v1::MEMBER_STATUS_UNSPECIFIED;
+    for (int i = 0; i < 300 && status != membership::v1::MEMBER_STATUS_EXPELLED; ++i) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      status = GetMember(expulsion->subject().member()).status();
+    }
+    EXPECT_EQ(status, membership::v1::MEMBER_STATUS_EXPELLED);
+    EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_events WHERE kind = ",
+                                       membership::v1::EVENT_KIND_EXPELLED)),
+              1);
+
+    // Petitions: feedback answered, one open near its deadline, a denunciation, an anonymous one closed.
+    insp::ListPetitionsRequest list_petitions;
+    list_petitions.set_organization(Root());
+    const auto petition_list = AllPages(petitions(), &insp::PetitionService::Stub::ListPetitions, list_petitions,
+                                    [](const insp::ListPetitionsResponse& r) { return r.petitions(); });
+    EXPECT_EQ(petition_list.size(), planned.petitions.size());
+    const auto anonymous = std::find_if(petition_list.begin(), petition_list.end(), [](const insp::Petition& p) { return p.anonymous(); });
+    ASSERT_NE(anonymous, petition_list.end());
+    EXPECT_EQ(anonymous->status(), insp::PETITION_STATUS_CLOSED);
+    EXPECT_TRUE(anonymous->answer().empty());
+    list_petitions.set_as_of_date("2025-12-31");
+    list_petitions.set_due_within_days(20);
+    const auto near = AllPages(petitions(), &insp::PetitionService::Stub::ListPetitions, list_petitions,
+                               [](const insp::ListPetitionsResponse& r) { return r.petitions(); });
+    ASSERT_EQ(near.size(), 1u);
+    EXPECT_EQ(near[0].status(), insp::PETITION_STATUS_ASSIGNED);
+    EXPECT_EQ(near[0].kind(), insp::PETITION_KIND_FEEDBACK);
+  }
 };
 
 TEST_F(DemoLoadTest, LoadsTheDemoWithItsFactsOnceAndRefusesAStranger) {
@@ -92,6 +241,7 @@ TEST_F(DemoLoadTest, LoadsTheDemoWithItsFactsOnceAndRefusesAStranger) {
   const PlanCounts counts = Count(plan);
   const MembersPlan members_plan = BuildMembersPlan(plan);
   const FactsPlan facts = BuildFactsPlan(plan, members_plan);
+  const InspectionPlan inspection = BuildInspectionPlan(plan, members_plan, facts);
   // The demo root is the tree's first organization: the token's scope (RootId() == 1).
   const std::string token = AdminToken();
 
@@ -100,6 +250,7 @@ TEST_F(DemoLoadTest, LoadsTheDemoWithItsFactsOnceAndRefusesAStranger) {
                                  << loaded.err;
   EXPECT_NE(loaded.out.find("Done"), std::string::npos);
   EXPECT_NE(loaded.out.find("facts: "), std::string::npos) << loaded.out;
+  EXPECT_NE(loaded.out.find("inspection: "), std::string::npos) << loaded.out;
 
   // The organizations, units and members, as before.
   const int64_t organizations = counts.organizations + static_cast<int64_t>(plan.new_organizations.size());
@@ -210,12 +361,17 @@ TEST_F(DemoLoadTest, LoadsTheDemoWithItsFactsOnceAndRefusesAStranger) {
   EXPECT_NE(tree.out.find("Đảng bộ tỉnh Lâm Viên [DEMO-LV] DANG_BO_TINH ACTIVE"), std::string::npos);
   EXPECT_NE(tree.out.find("Chi bộ thôn 1 [DEMO-LV.BN.X01.C01] CHI_BO_TRUC_THUOC RESIDENTIAL"), std::string::npos);
 
+  // The inspection caseload (waits for the expulsion's effect in membership).
+  CheckInspectionCaseload(inspection);
+
   // A second load finds everything on file and writes nothing.
+  SyncProjections();
   const auto heads = FeedHeads();
   RunResult again = Load(token);
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_NE(again.out.find("already loaded"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("already recorded"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("inspection caseload is already loaded"), std::string::npos) << again.out;
   EXPECT_EQ(FeedHeads(), heads);
   EXPECT_EQ(DemoOrganizations(), organizations);
 

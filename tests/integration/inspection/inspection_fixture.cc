@@ -135,6 +135,16 @@ int64_t FeedHead(grassroots::feed::v1::ChangeFeedService::Stub& feed, const std:
 void InspectionFixture::SetUpTestSuite() {
   MembershipFixture::SetUpTestSuite();
   if (::testing::Test::HasFatalFailure()) return;
+  StartInspectionSide();
+}
+
+void InspectionFixture::SetUpTestSuiteWithEmptyTree() {
+  MembershipFixture::SetUpTestSuiteWithEmptyTree();
+  if (::testing::Test::HasFatalFailure()) return;
+  StartInspectionSide();
+}
+
+void InspectionFixture::StartInspectionSide() {
   side = new InspectionSide();
   InspectionSide& s = *side;
   auto rules = common::RulesRegistry::LoadFile(common::RulesRegistry::DefaultPath());
@@ -187,6 +197,7 @@ insp::PetitionService::Stub& InspectionFixture::petitions() { return *I().petiti
 insp::InspectionReportService::Stub& InspectionFixture::reports() { return *I().reports; }
 grassroots::feed::v1::ChangeFeedService::Stub& InspectionFixture::inspection_feed() { return *I().feed; }
 grassroots::org::v1::CommitteeService::Stub& InspectionFixture::committees() { return *I().committees; }
+int InspectionFixture::inspection_port() { return I().host->port(); }
 
 void InspectionFixture::SyncProjections() {
   InspectionSide& s = I();

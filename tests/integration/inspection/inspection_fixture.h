@@ -25,6 +25,8 @@ namespace insp = ::grassroots::inspection::v1;
 class InspectionFixture : public membership::testing::MembershipFixture {
  public:
   static void SetUpTestSuite();
+  // Like SetUpTestSuite over an empty org tree (MembershipFixture::SetUpTestSuiteWithEmptyTree).
+  static void SetUpTestSuiteWithEmptyTree();
   static void TearDownTestSuite();
 
  protected:
@@ -35,6 +37,8 @@ class InspectionFixture : public membership::testing::MembershipFixture {
   static insp::InspectionReportService::Stub& reports();
   static grassroots::feed::v1::ChangeFeedService::Stub& inspection_feed();
   static grassroots::org::v1::CommitteeService::Stub& committees();
+  // The inspection service's loopback port (for programs that dial it themselves).
+  static int inspection_port();
 
   // Waits (up to 20 s) until inspection's projections have everything org and
   // membership have written so far.
@@ -60,6 +64,9 @@ class InspectionFixture : public membership::testing::MembershipFixture {
   // A document signed on `signed_on`.
   static grassroots::type::v1::Decision Document(const std::string& signed_on, const std::string& number = "");
   static std::string UniqueNumber(const std::string& suffix);
+
+ private:
+  static void StartInspectionSide();
 };
 
 }  // namespace grassroots::inspection::testing
