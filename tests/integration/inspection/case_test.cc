@@ -11,23 +11,11 @@ namespace {
 class CaseTest : public InspectionFixture {
  protected:
   static insp::Case Draft(int64_t conducting, int64_t subject_org, insp::CaseKind kind = insp::CASE_KIND_INSPECTION) {
-    insp::Case c;
-    c.set_organization(OrgName(conducting));
-    c.set_conductor(insp::CONDUCTOR_INSPECTION_COMMISSION);
-    c.set_kind(kind);
-    c.set_basis(insp::CASE_BASIS_THEMATIC);
-    c.mutable_subject()->set_organization(OrgName(subject_org));
-    c.set_topic("Kiểm tra việc thực hiện nghị quyết về sinh hoạt chi bộ");
-    *c.mutable_opening_decision() = Document("2026-03-02");
-    c.set_period_start("2026-03-10");
-    c.set_period_end("2026-04-10");
-    return c;
+    return CaseDraft(conducting, subject_org, kind);
   }
 
   static grpc::Status Open(const std::string& token, const insp::Case& draft, insp::Case* out) {
-    insp::OpenCaseRequest request;
-    *request.mutable_case_() = draft;
-    return Call(cases(), &insp::CaseService::Stub::OpenCase, token, request, out);
+    return OpenCase(token, draft, out);
   }
 
   static insp::Case OpenStarted(const membership::testing::Branch& branch,
