@@ -5,6 +5,9 @@
 // REFUSED with its reason and is not retried.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "tests/integration/inspection/inspection_fixture.h"
 
@@ -91,6 +94,19 @@ class EffectsTest : public InspectionFixture {
     InspectionDbExecute(absl::StrCat("UPDATE discipline_effects SET state = ", insp::EFFECT_STATE_PENDING,
                                      ", applied_at = NULL, next_attempt_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND "
                                      "WHERE decision_id = ", IdOf(decision)));
+  }
+
+  // Waits (up to 15 s) until an attempt on the decision's first effect failed and was recorded.
+  static insp::DisciplineDecision WaitForFailedAttempt(const std::string& name) {
+    insp::DisciplineDecision d;
+    for (int i = 0; i < 150; ++i) {
+      RunEffectWorker();
+      d = GetDecision(name);
+      if (d.effects_size() > 0 && !d.effects(0).last_error().empty()) return d;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << name << ": no failed attempt recorded: " << d.ShortDebugString();
+    return d;
   }
 
   struct Written {
@@ -185,8 +201,7 @@ TEST_F(EffectsTest, ADissolutionDecidedWhileOrgIsDownIsAppliedOnceOrgIsBack) {
   EXPECT_EQ(decided.effects(0).kind(), insp::EFFECT_KIND_DISSOLVE_ORGANIZATION);
   EXPECT_EQ(decided.effects(0).target(), OrgName(branch.cell_b));
   EXPECT_EQ(decided.subject_kind(), insp::SUBJECT_KIND_ORGANIZATION);
-  RunEffectWorker();
-  const insp::DisciplineDecision pending = GetDecision(decided.name());
+  const insp::DisciplineDecision pending = WaitForFailedAttempt(decided.name());
   ASSERT_EQ(pending.effects_size(), 1);
   EXPECT_EQ(pending.effects(0).state(), insp::EFFECT_STATE_PENDING);
   EXPECT_GE(pending.effects(0).attempts(), 1);
