@@ -250,6 +250,10 @@ std::string InspectionFixture::UniqueNumber(const std::string& suffix) {
   return absl::StrCat(next++, "-", getpid() % 10000, "-", suffix);
 }
 
+void InspectionFixture::ExpectOk(const grpc::Status& status) {
+  EXPECT_TRUE(status.ok()) << status.error_message() << " [" << BadField(status) << "]";
+}
+
 insp::Program InspectionFixture::ProgramDraft(int64_t org, int32_t year, insp::Conductor lead) {
   insp::Program program;
   program.set_organization(OrgName(org));
@@ -291,6 +295,31 @@ grpc::Status InspectionFixture::OpenCase(const std::string& token, const insp::C
   insp::OpenCaseRequest request;
   *request.mutable_case_() = draft;
   return Call(cases(), &insp::CaseService::Stub::OpenCase, token, request, out);
+}
+
+insp::Case InspectionFixture::StartedCase(const insp::Case& opened) {
+  insp::StartCaseRequest start;
+  start.set_name(opened.name());
+  start.set_started_on("2026-03-10");
+  insp::Case started;
+  ExpectOk(Call(cases(), &insp::CaseService::Stub::StartCase, InspectorToken(), start, &started));
+  return started;
+}
+
+insp::ConcludeCaseRequest InspectionFixture::ConclusionDraft(const insp::Case& c,
+                                                             const std::vector<std::string>& deadlines) {
+  insp::ConcludeCaseRequest request;
+  request.set_name(c.name());
+  request.set_concluded_on("2026-04-20");
+  request.set_findings("Chi bộ sinh hoạt chuyên đề chưa đều");
+  request.set_conclusion("Cơ bản thực hiện tốt; cần khắc phục việc sinh hoạt chuyên đề");
+  for (const std::string& deadline : deadlines) {
+    insp::Recommendation* r = request.add_recommendations();
+    r->set_text("Xây dựng kế hoạch sinh hoạt chuyên đề hằng quý");
+    r->mutable_responsible()->set_organization(c.subject().organization());
+    r->set_deadline(deadline);
+  }
+  return request;
 }
 
 insp::DisciplineDecision InspectionFixture::DecisionDraft(int64_t deciding, const std::string& member,

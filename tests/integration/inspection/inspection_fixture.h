@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "grassroots/feed/v1/change_feed.grpc.pb.h"
 #include "grassroots/inspection/v1/inspection.grpc.pb.h"
@@ -62,6 +63,8 @@ class InspectionFixture : public membership::testing::MembershipFixture {
   static std::string UniqueNumber(const std::string& suffix);
 
   // ---- inspection work through the API (tests' shared drafts) ----
+  // Fails the test unless the call succeeded, with its message and bad field.
+  static void ExpectOk(const grpc::Status& status);
   // `org`'s program for `year`, adopted the December before, with one planned supervision.
   static insp::Program ProgramDraft(int64_t org, int32_t year,
                                     insp::Conductor lead = insp::CONDUCTOR_INSPECTION_COMMISSION);
@@ -72,6 +75,11 @@ class InspectionFixture : public membership::testing::MembershipFixture {
   static insp::Case CaseDraft(int64_t conducting, int64_t subject_org,
                               insp::CaseKind kind = insp::CASE_KIND_INSPECTION);
   static grpc::Status OpenCase(const std::string& token, const insp::Case& draft, insp::Case* out);
+  // StartCase on 2026-03-10 as the root inspector; fails the test on error.
+  static insp::Case StartedCase(const insp::Case& opened);
+  // Concluded on 2026-04-20 with one recommendation to the subject organization per deadline.
+  static insp::ConcludeCaseRequest ConclusionDraft(const insp::Case& c,
+                                                   const std::vector<std::string>& deadlines = {"2026-06-30"});
   // A decision of `deciding`'s inspection commission about `member`, for a
   // violation that ended on 2025-11-20.
   static insp::DisciplineDecision DecisionDraft(int64_t deciding, const std::string& member, insp::DisciplineForm form,

@@ -55,8 +55,7 @@ class PetitionTest : public InspectionFixture {
 
   static insp::Petition ReceiveOk(const insp::Petition& draft) {
     insp::Petition out;
-    const grpc::Status status = Receive(InspectorToken(), draft, &out);
-    EXPECT_TRUE(status.ok()) << status.error_message() << " [" << BadField(status) << "]";
+    ExpectOk(Receive(InspectorToken(), draft, &out));
     return out;
   }
 
@@ -201,8 +200,10 @@ TEST_F(PetitionTest, AComplaintNamesTheDisciplineDecisionItIsAbout) {
 TEST_F(PetitionTest, FeedbackFromTheFatherlandFrontGetsTheDeadlineTheCommissionSets) {
   const membership::testing::Branch branch = NewBranch();
   const std::string handler = NewOfficialMember(branch.cell_b);
+  const std::string received_on = DaysFromToday(-30);
+  const std::string assigned_on = DaysFromToday(-28);
   insp::Petition draft =
-      PetitionDraft(branch.grassroots, insp::PETITION_KIND_FEEDBACK, "2026-11-02", "Ủy ban MTTQ Việt Nam xã");
+      PetitionDraft(branch.grassroots, insp::PETITION_KIND_FEEDBACK, received_on, "Ủy ban MTTQ Việt Nam xã");
   draft.set_source(insp::PETITION_SOURCE_FATHERLAND_FRONT);
   draft.mutable_about()->set_organization(OrgName(branch.cell_a));
   const insp::Petition feedback = ReceiveOk(draft);
@@ -210,18 +211,19 @@ TEST_F(PetitionTest, FeedbackFromTheFatherlandFrontGetsTheDeadlineTheCommissionS
   EXPECT_TRUE(feedback.deadline().empty()) << "no rule gives feedback a deadline";
   EXPECT_FALSE(feedback.overdue());
 
+  // The deadline falls between the assignment and a year after receipt.
   insp::Petition out;
-  EXPECT_EQ(BadField(Assign(feedback.name(), handler, "2026-11-04", &out, "2026-11-03")), "answer_by");
-  EXPECT_EQ(BadField(Assign(feedback.name(), handler, "2026-11-04", &out, "2028-01-01")), "answer_by");
-  EXPECT_EQ(BadField(Assign(feedback.name(), "", "2026-11-04", &out, "2026-12-15")), "assignee");
+  EXPECT_EQ(BadField(Assign(feedback.name(), handler, assigned_on, &out, DaysFromToday(-29))), "answer_by");
+  EXPECT_EQ(BadField(Assign(feedback.name(), handler, assigned_on, &out, AddDays(received_on, 400))), "answer_by");
+  EXPECT_EQ(BadField(Assign(feedback.name(), "", assigned_on, &out, DaysFromToday(20))), "assignee");
   insp::Petition assigned;
-  ASSERT_TRUE(Assign(feedback.name(), handler, "2026-11-04", &assigned, "2026-12-15").ok());
-  EXPECT_EQ(assigned.deadline(), "2026-12-15");
+  ASSERT_TRUE(Assign(feedback.name(), handler, assigned_on, &assigned, DaysFromToday(20)).ok());
+  EXPECT_EQ(assigned.deadline(), DaysFromToday(20));
   EXPECT_TRUE(assigned.deadline_rule_id().empty());
   EXPECT_FALSE(assigned.overdue());
 
   insp::Petition answered;
-  ASSERT_TRUE(Answer(feedback.name(), "2026-12-01", &answered).ok());
+  ASSERT_TRUE(Answer(feedback.name(), DaysFromToday(-1), &answered).ok());
   EXPECT_EQ(answered.status(), insp::PETITION_STATUS_ANSWERED);
 }
 

@@ -16,49 +16,27 @@ class ReportTest : public InspectionFixture {
  protected:
   static insp::Case Opened(const insp::Case& draft) {
     insp::Case out;
-    const grpc::Status status = OpenCase(InspectorToken(), draft, &out);
-    EXPECT_TRUE(status.ok()) << status.error_message() << " [" << BadField(status) << "]";
+    ExpectOk(OpenCase(InspectorToken(), draft, &out));
     return out;
   }
 
-  static insp::Case Started(const insp::Case& opened) {
-    insp::StartCaseRequest start;
-    start.set_name(opened.name());
-    start.set_started_on("2026-03-10");
-    insp::Case out;
-    EXPECT_TRUE(Call(cases(), &insp::CaseService::Stub::StartCase, InspectorToken(), start, &out).ok());
-    return out;
-  }
-
-  // Concluded on 2026-04-20 with one recommendation due 2026-06-30 and one due 2027-01-31.
+  // Concluded with one recommendation due 2026-06-30 and one due 2027-01-31.
   static insp::Case Concluded(const insp::Case& started) {
-    insp::ConcludeCaseRequest conclude;
-    conclude.set_name(started.name());
-    conclude.set_concluded_on("2026-04-20");
-    conclude.set_findings("Chi bộ sinh hoạt chuyên đề chưa đều");
-    conclude.set_conclusion("Cơ bản thực hiện tốt");
-    for (const char* deadline : {"2026-06-30", "2027-01-31"}) {
-      insp::Recommendation* r = conclude.add_recommendations();
-      r->set_text("Xây dựng kế hoạch sinh hoạt chuyên đề hằng quý");
-      r->mutable_responsible()->set_organization(started.subject().organization());
-      r->set_deadline(deadline);
-    }
     insp::Case out;
-    EXPECT_TRUE(Call(cases(), &insp::CaseService::Stub::ConcludeCase, InspectorToken(), conclude, &out).ok());
+    ExpectOk(Call(cases(), &insp::CaseService::Stub::ConcludeCase, InspectorToken(),
+                  ConclusionDraft(started, {"2026-06-30", "2027-01-31"}), &out));
     return out;
   }
 
   static insp::DisciplineDecision Decided(const insp::DisciplineDecision& draft) {
     insp::DisciplineDecision out;
-    const grpc::Status status = Decide(InspectorToken(), draft, &out);
-    EXPECT_TRUE(status.ok()) << status.error_message() << " [" << BadField(status) << "]";
+    ExpectOk(Decide(InspectorToken(), draft, &out));
     return out;
   }
 
   static insp::Petition Received(const insp::Petition& draft) {
     insp::Petition out;
-    const grpc::Status status = Receive(InspectorToken(), draft, &out);
-    EXPECT_TRUE(status.ok()) << status.error_message() << " [" << BadField(status) << "]";
+    ExpectOk(Receive(InspectorToken(), draft, &out));
     return out;
   }
 
@@ -88,8 +66,8 @@ TEST_F(ReportTest, TheCaseloadCountsEachCommissionsOpenWorkPageByPage) {
 
   // The commune's commission: one case in each open status, one cancelled.
   Opened(CaseDraft(branch.grassroots, branch.cell_a));
-  Started(Opened(CaseDraft(branch.grassroots, branch.cell_a)));
-  Concluded(Started(Opened(CaseDraft(branch.grassroots, branch.cell_b))));
+  StartedCase(Opened(CaseDraft(branch.grassroots, branch.cell_a)));
+  Concluded(StartedCase(Opened(CaseDraft(branch.grassroots, branch.cell_b))));
   insp::CancelCaseRequest cancel;
   cancel.set_name(Opened(CaseDraft(branch.grassroots, branch.cell_b)).name());
   cancel.set_reason("Trùng nội dung với cuộc kiểm tra khác");
