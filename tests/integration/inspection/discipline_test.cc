@@ -101,8 +101,7 @@ TEST_F(DisciplineTest, AnEffectPendingWhileMembershipIsDownIsAppliedOnceAfterACr
   insp::DisciplineDecision decided;
   ASSERT_TRUE(
       Decide(InspectorToken(), Draft(branch.grassroots, member, insp::DISCIPLINE_FORM_EXPULSION), &decided).ok());
-  RunEffectWorker();
-  insp::DisciplineDecision pending = Get(decided.name());
+  insp::DisciplineDecision pending = WaitForFailedAttempt(decided.name());
   ASSERT_EQ(pending.effects_size(), 1);
   EXPECT_EQ(pending.effects(0).state(), insp::EFFECT_STATE_PENDING);
   EXPECT_GE(pending.effects(0).attempts(), 1);

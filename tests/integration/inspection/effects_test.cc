@@ -5,9 +5,6 @@
 // REFUSED with its reason and is not retried.
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <thread>
-
 #include "absl/strings/str_cat.h"
 #include "tests/integration/inspection/inspection_fixture.h"
 
@@ -94,19 +91,6 @@ class EffectsTest : public InspectionFixture {
     InspectionDbExecute(absl::StrCat("UPDATE discipline_effects SET state = ", insp::EFFECT_STATE_PENDING,
                                      ", applied_at = NULL, next_attempt_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND "
                                      "WHERE decision_id = ", IdOf(decision)));
-  }
-
-  // Waits (up to 15 s) until an attempt on the decision's first effect failed and was recorded.
-  static insp::DisciplineDecision WaitForFailedAttempt(const std::string& name) {
-    insp::DisciplineDecision d;
-    for (int i = 0; i < 150; ++i) {
-      RunEffectWorker();
-      d = GetDecision(name);
-      if (d.effects_size() > 0 && !d.effects(0).last_error().empty()) return d;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << name << ": no failed attempt recorded: " << d.ShortDebugString();
-    return d;
   }
 
   struct Written {

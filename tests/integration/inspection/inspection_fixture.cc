@@ -367,6 +367,18 @@ insp::DisciplineDecision InspectionFixture::WaitForEffects(const std::string& na
   return d;
 }
 
+insp::DisciplineDecision InspectionFixture::WaitForFailedAttempt(const std::string& name) {
+  insp::DisciplineDecision d;
+  for (int i = 0; i < 150; ++i) {
+    RunEffectWorker();
+    d = GetDecision(name);
+    if (d.effects_size() > 0 && !d.effects(0).last_error().empty()) return d;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << name << ": no failed attempt recorded: " << d.ShortDebugString();
+  return d;
+}
+
 grpc::Status InspectionFixture::FileAppeal(const std::string& decision, const std::string& received_on,
                                            const std::string& filed_on, int64_t resolving, insp::Appeal* out) {
   insp::FileAppealRequest request;

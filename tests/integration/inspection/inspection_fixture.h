@@ -90,6 +90,9 @@ class InspectionFixture : public membership::testing::MembershipFixture {
   static insp::DisciplineDecision GetDecision(const std::string& name, const std::string& token = "");
   // Waits (up to 15 s) until every effect of the decision is in `state`.
   static insp::DisciplineDecision WaitForEffects(const std::string& name, insp::EffectState state);
+  // Runs the effect worker until (up to 15 s) a failed attempt at the
+  // decision's first effect is recorded (the background worker may hold it).
+  static insp::DisciplineDecision WaitForFailedAttempt(const std::string& name);
   // An appeal against `decision` to `resolving`'s inspection commission, as the root inspector.
   static grpc::Status FileAppeal(const std::string& decision, const std::string& received_on,
                                  const std::string& filed_on, int64_t resolving, insp::Appeal* out);
