@@ -113,12 +113,22 @@ absl::Status CheckPetitionTransition(PetitionState from, PetitionState to, const
   if (workflow->value.is_object() && workflow->value.contains(from_name)) {
     GR_ASSIGN_OR_RETURN(successors, internal::StringList(*workflow, workflow->value.at(from_name)));
   }
+  const bool anonymous = progress.track == PetitionTrack::kAnonymousDenunciation;
+  // Whatever step an open anonymous denunciation is at, the refusal to answer
+  // it is its own rule, not a missing step of the workflow.
+  if (anonymous && to == PetitionState::kAnswered && IsOpen(from)) {
+    GR_ASSIGN_OR_RETURN(const common::Rule* rule, internal::RuleInForce(rules, kRuleAnonymous, on));
+    return internal::RuleRefusal(
+        "ANONYMOUS_NOT_ANSWERED",
+        "an anonymous denunciation is not resolved as a denunciation and nobody is answered; close it "
+        "without answer (its content may be a source for inspection or supervision)",
+        rule != nullptr ? *rule : *workflow);
+  }
   if (!IsOpen(from) || !internal::Contains(successors, PetitionStateName(to))) {
     return internal::RuleRefusal("ILLEGAL_TRANSITION",
                                  absl::StrCat("a petition cannot go from ", from_name, " to ", common::ToAbsl(PetitionStateName(to))),
                                  *workflow);
   }
-  const bool anonymous = progress.track == PetitionTrack::kAnonymousDenunciation;
   switch (to) {
     case PetitionState::kAssigned:
       if (!progress.has_handler) {
@@ -126,14 +136,6 @@ absl::Status CheckPetitionTransition(PetitionState from, PetitionState to, const
       }
       break;
     case PetitionState::kAnswered:
-      if (anonymous) {
-        GR_ASSIGN_OR_RETURN(const common::Rule* rule, internal::RuleInForce(rules, kRuleAnonymous, on));
-        return internal::RuleRefusal(
-            "ANONYMOUS_NOT_ANSWERED",
-            "an anonymous denunciation is not resolved as a denunciation and nobody is answered; close it "
-            "without answer (its content may be a source for inspection or supervision)",
-            rule != nullptr ? *rule : *workflow);
-      }
       if (!progress.has_outcome) {
         return internal::RuleRefusal("OUTCOME_MISSING", "a petition is answered only with its outcome recorded",
                                      *workflow);

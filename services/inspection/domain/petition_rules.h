@@ -77,7 +77,8 @@ struct PetitionProgress {
 //  ILLEGAL_TRANSITION               not a step of the workflow (rule inspection.petition.workflow)
 //  HANDLER_MISSING                  → ASSIGNED without a handler
 //  OUTCOME_MISSING                  → ANSWERED without the outcome
-//  ANONYMOUS_NOT_ANSWERED           → ANSWERED on the anonymous track (inspection.petition.anonymous_denunciation)
+//  ANONYMOUS_NOT_ANSWERED           → ANSWERED on the anonymous track from any open state
+//                                   (inspection.petition.anonymous_denunciation)
 //  CLOSE_WITHOUT_ANSWER_NOT_ALLOWED → CLOSED_WITHOUT_ANSWER for a petition that is not anonymous,
 //                                   withdrawn or forwarded
 absl::Status CheckPetitionTransition(PetitionState from, PetitionState to, const PetitionProgress& progress,

@@ -60,14 +60,6 @@ int32_t LimitationYears(const common::RulesRegistry& rules, const std::string& r
   return value[key].get<int32_t>();
 }
 
-// The citation of a stored rule id as of a day ("" when unknown).
-std::string CitationOf(const common::RulesRegistry& rules, const std::string& rule_id, const std::string& day_text) {
-  absl::CivilDay day;
-  if (rule_id.empty() || !absl::ParseCivilTime(day_text, &day)) return "";
-  absl::StatusOr<const common::Rule*> rule = rules.Find(rule_id, day);
-  return rule.ok() ? (*rule)->citation : "";
-}
-
 void Decorate(const common::RulesRegistry& rules, v1::DisciplineDecision& d) {
   d.mutable_limitation()->set_citation(CitationOf(rules, d.limitation().rule_id(), d.decision().signed_on()));
 }

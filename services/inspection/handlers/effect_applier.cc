@@ -132,6 +132,7 @@ EffectResult GrpcEffectApplier::EndPosition(const store::PendingEffect& effect, 
 }
 
 EffectResult GrpcEffectApplier::Dissolve(const store::PendingEffect& effect, const v1::DisciplineDecision& decision) {
+  const std::string effective_date = EffectiveDate(decision);
   {
     EffectResult failure;
     grpc::ClientContext context;
@@ -141,14 +142,21 @@ EffectResult GrpcEffectApplier::Dissolve(const store::PendingEffect& effect, con
     orgpb::Organization organization;
     const grpc::Status status = organizations_->GetOrganization(&context, request, &organization);
     if (!status.ok()) return FromCall(status, "GetOrganization");
-    if (organization.state() == orgpb::ORGANIZATION_STATE_DISSOLVED) return Applied();
+    // Dissolved on the decision's date: this effect, applied before a crash
+    // kept it from being recorded. On another date: someone else's decision,
+    // which an operator reconciles with this one.
+    if (organization.state() == orgpb::ORGANIZATION_STATE_DISSOLVED) {
+      if (organization.ended_on() == effective_date) return Applied();
+      return {EffectOutcome::kRefused, absl::StrCat(effect.target, " was already dissolved on ",
+                                                    organization.ended_on(), ", not on ", effective_date)};
+    }
   }
   EffectResult failure;
   grpc::ClientContext context;
   if (!Prepare(context, failure)) return failure;
   orgpb::DissolveOrganizationRequest request;
   request.set_name(effect.target);
-  request.set_effective_date(EffectiveDate(decision));
+  request.set_effective_date(effective_date);
   *request.mutable_decision() = decision.decision();
   orgpb::Organization organization;
   return FromCall(organizations_->DissolveOrganization(&context, request, &organization), "DissolveOrganization");

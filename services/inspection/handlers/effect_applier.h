@@ -4,8 +4,10 @@
 // position, dissolution). Every application is safe to repeat: an expulsion
 // carries the effect's key as the request id (membership answers a retry with
 // the stored result), and the others first read whether the target already
-// shows the effect (the position ended, the organization dissolved) and then
-// act; a reinstatement carries the key too, and membership leaves an expulsion
+// shows the effect (the position ended, the organization dissolved on the
+// decision's date) and then act; an organization dissolved on another date was
+// dissolved by another decision, and the effect is refused for an operator; a
+// reinstatement carries the key too, and membership leaves an expulsion
 // already voided as it is. A retry after a crash changes nothing twice.
 #include <chrono>
 #include <memory>

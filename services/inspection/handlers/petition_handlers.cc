@@ -51,7 +51,8 @@ domain::PetitionTrack TrackOfRecord(const v1::Petition& p) {
   return domain::TrackOf(kind.ok() ? *kind : domain::PetitionKind::kFeedback, p.anonymous());
 }
 
-void Decorate(v1::Petition& p, absl::CivilDay today) {
+void Decorate(const common::RulesRegistry& rules, v1::Petition& p, absl::CivilDay today) {
+  p.set_deadline_citation(CitationOf(rules, p.deadline_rule_id(), p.received_on()));
   absl::CivilDay deadline;
   const bool open = p.status() == v1::PETITION_STATUS_RECEIVED || p.status() == v1::PETITION_STATUS_ASSIGNED;
   p.set_overdue(open && absl::ParseCivilTime(p.deadline(), &deadline) && today > deadline);
@@ -82,12 +83,21 @@ PetitionServiceImpl::PetitionServiceImpl(HandlerContext& ctx, store::PetitionSto
 
 namespace {
 
-// Lock, scope, etag, change (which validates and returns the day it happens and
-// the progress facts), workflow check, write, feed entry (never the filer).
-absl::StatusOr<v1::Petition> ChangePetition(
-    HandlerContext& ctx, store::PetitionStore& petitions, const common::auth::CallContext& call, int64_t id,
-    std::string_view etag, std::string_view operation, std::string_view action,
-    const std::function<absl::StatusOr<std::pair<absl::CivilDay, domain::PetitionProgress>>(v1::Petition&)>& change) {
+// What a change did: the day it happens and the progress facts the workflow checks.
+struct PetitionStep {
+  absl::CivilDay on;
+  domain::PetitionProgress progress;
+  // An assigned petition is handled (IN_PROGRESS, a step the stored status does
+  // not show) before it is answered: the workflow checks both steps.
+  bool through_handling = false;
+};
+
+// Lock, scope, etag, change (which validates and says what happened), workflow
+// check, write, feed entry (never the filer).
+absl::StatusOr<v1::Petition> ChangePetition(HandlerContext& ctx, store::PetitionStore& petitions,
+                                            const common::auth::CallContext& call, int64_t id, std::string_view etag,
+                                            std::string_view operation, std::string_view action,
+                                            const std::function<absl::StatusOr<PetitionStep>(v1::Petition&)>& change) {
   return ctx.pool.Transact<v1::Petition>(operation, [&](common::db::Session& session) -> absl::StatusOr<v1::Petition> {
     GR_ASSIGN_OR_RETURN(std::optional<store::StoredPetition> stored, petitions.Get(session, id, /*for_update=*/true));
     if (!stored) return absl::NotFoundError(absl::StrCat("petitions/", id, " does not exist"));
@@ -95,14 +105,13 @@ absl::StatusOr<v1::Petition> ChangePetition(
     GR_RETURN_IF_ERROR(api::CheckEtag(etag, stored->version, stored->record.name()));
     v1::Petition updated = stored->record;
     domain::PetitionState from = StateOf(updated);
-    GR_ASSIGN_OR_RETURN(auto happened, change(updated));
-    // The API has no IN_PROGRESS status: an answer to an assigned petition passes through
-    // it, and AnswerPetition has checked that step (ASSIGNED → IN_PROGRESS) itself.
-    if (from == domain::PetitionState::kAssigned && StateOf(updated) == domain::PetitionState::kAnswered) {
+    GR_ASSIGN_OR_RETURN(const PetitionStep step, change(updated));
+    if (step.through_handling && from == domain::PetitionState::kAssigned) {
+      GR_RETURN_IF_ERROR(domain::CheckPetitionTransition(from, domain::PetitionState::kInProgress, step.progress,
+                                                         step.on, ctx.rules));
       from = domain::PetitionState::kInProgress;
     }
-    GR_RETURN_IF_ERROR(domain::CheckPetitionTransition(from, StateOf(updated), happened.second, happened.first,
-                                                       ctx.rules));
+    GR_RETURN_IF_ERROR(domain::CheckPetitionTransition(from, StateOf(updated), step.progress, step.on, ctx.rules));
     GR_RETURN_IF_ERROR(petitions.Update(session, id, updated));
     GR_ASSIGN_OR_RETURN(std::optional<store::StoredPetition> reread, petitions.Get(session, id, false));
     if (!reread) return absl::InternalError("petition vanished inside its transaction");
@@ -110,7 +119,7 @@ absl::StatusOr<v1::Petition> ChangePetition(
                                     {{"petition_id", id},
                                      {"organization_id", reread->org_id},
                                      {"status", v1::PetitionStatus_Name(reread->record.status())}}));
-    Decorate(reread->record, api::Today());
+    Decorate(ctx.rules, reread->record, api::Today());
     return reread->record;
   });
 }
@@ -200,7 +209,7 @@ grpc::Status PetitionServiceImpl::ReceivePetition(grpc::ServerContext* context,
                                                {"organization_id", org_id},
                                                {"kind", v1::PetitionKind_Name(in.kind())},
                                                {"anonymous", in.anonymous()}}));
-              Decorate(stored->record, api::Today());
+              Decorate(ctx_.rules, stored->record, api::Today());
               return stored->record;
             }));
     return absl::OkStatus();
@@ -217,7 +226,7 @@ grpc::Status PetitionServiceImpl::GetPetition(grpc::ServerContext* context, cons
     if (!stored) return absl::NotFoundError(absl::StrCat(request->name(), " does not exist"));
     GR_RETURN_IF_ERROR(RequireInScope(ctx_, call, stored->org_id));
     *response = std::move(stored->record);
-    Decorate(*response, api::Today());
+    Decorate(ctx_.rules, *response, api::Today());
     return absl::OkStatus();
   });
 }
@@ -249,7 +258,7 @@ grpc::Status PetitionServiceImpl::ListPetitions(grpc::ServerContext* context, co
                               return petitions_.List(session, filter, page.after_id, page.size);
                             }));
     for (store::StoredPetition& row : rows) {
-      Decorate(row.record, as_of);
+      Decorate(ctx_.rules, row.record, as_of);
       *response->add_petitions() = std::move(row.record);
     }
     response->set_next_page_token(NextPageToken(ctx_, page, rows.size(), rows.empty() ? 0 : rows.back().id));
@@ -267,10 +276,13 @@ grpc::Status PetitionServiceImpl::AssignPetition(grpc::ServerContext* context, c
     GR_ASSIGN_OR_RETURN(
         *response,
         ChangePetition(ctx_, petitions_, call, id, request->etag(), "petition.assign", "assigned",
-                       [&](v1::Petition& p) -> absl::StatusOr<std::pair<absl::CivilDay, domain::PetitionProgress>> {
+                       [&](v1::Petition& p) -> absl::StatusOr<PetitionStep> {
                          GR_ASSIGN_OR_RETURN(absl::CivilDay received, api::ParseDate(p.received_on(), "received_on"));
                          if (on < received) return common::InvalidField("assigned_on", "must not be before receipt");
                          if (answer_by) {
+                           if (TrackOfRecord(p) == domain::PetitionTrack::kAnonymousDenunciation) {
+                             return common::InvalidField("answer_by", "an anonymous denunciation is never answered");
+                           }
                            if (!p.deadline().empty()) {
                              return common::InvalidField("answer_by", absl::StrCat("the rule ", p.deadline_rule_id(),
                                                                                    " already sets the deadline"));
@@ -283,8 +295,8 @@ grpc::Status PetitionServiceImpl::AssignPetition(grpc::ServerContext* context, c
                          p.set_status(v1::PETITION_STATUS_ASSIGNED);
                          p.set_assignee(store::NameOfId("members", assignee));
                          p.set_assigned_on(api::FormatDate(on));
-                         return std::make_pair(on, domain::PetitionProgress{.track = TrackOfRecord(p),
-                                                                            .has_handler = true});
+                         return PetitionStep{.on = on,
+                                             .progress = {.track = TrackOfRecord(p), .has_handler = true}};
                        }));
     return absl::OkStatus();
   });
@@ -300,16 +312,10 @@ grpc::Status PetitionServiceImpl::AnswerPetition(grpc::ServerContext* context, c
     GR_ASSIGN_OR_RETURN(
         *response,
         ChangePetition(ctx_, petitions_, call, id, request->etag(), "petition.answer", "answered",
-                       [&](v1::Petition& p) -> absl::StatusOr<std::pair<absl::CivilDay, domain::PetitionProgress>> {
-                         domain::PetitionProgress progress{.track = TrackOfRecord(p),
-                                                           .has_outcome = true,
-                                                           .has_handler = !p.assignee().empty()};
-                         // The handling itself (IN_PROGRESS) is the step between assignment and answer.
-                         if (p.status() == v1::PETITION_STATUS_ASSIGNED) {
-                           GR_RETURN_IF_ERROR(domain::CheckPetitionTransition(
-                               domain::PetitionState::kAssigned, domain::PetitionState::kInProgress, progress, on,
-                               ctx_.rules));
-                         }
+                       [&](v1::Petition& p) -> absl::StatusOr<PetitionStep> {
+                         const domain::PetitionProgress progress{.track = TrackOfRecord(p),
+                                                                 .has_outcome = true,
+                                                                 .has_handler = !p.assignee().empty()};
                          absl::CivilDay assigned;
                          if (absl::ParseCivilTime(p.assigned_on(), &assigned) && on < assigned) {
                            return common::InvalidField("answered_on", "must not be before the assignment");
@@ -318,7 +324,7 @@ grpc::Status PetitionServiceImpl::AnswerPetition(grpc::ServerContext* context, c
                          p.set_answer(answer);
                          p.set_answered_on(api::FormatDate(on));
                          if (!request->case_().empty()) p.set_case_(request->case_());
-                         return std::make_pair(on, progress);
+                         return PetitionStep{.on = on, .progress = progress, .through_handling = true};
                        }));
     return absl::OkStatus();
   });
@@ -334,14 +340,15 @@ grpc::Status PetitionServiceImpl::ClosePetition(grpc::ServerContext* context, co
     GR_ASSIGN_OR_RETURN(
         *response,
         ChangePetition(ctx_, petitions_, call, id, request->etag(), "petition.close", "closed",
-                       [&](v1::Petition& p) -> absl::StatusOr<std::pair<absl::CivilDay, domain::PetitionProgress>> {
+                       [&](v1::Petition& p) -> absl::StatusOr<PetitionStep> {
                          p.set_status(v1::PETITION_STATUS_CLOSED);
                          p.set_close_reason(reason);
                          if (!request->case_().empty()) p.set_case_(request->case_());
-                         return std::make_pair(on, domain::PetitionProgress{.track = TrackOfRecord(p),
-                                                                            .withdrawn = request->withdrawn(),
-                                                                            .forwarded = request->forwarded(),
-                                                                            .has_handler = !p.assignee().empty()});
+                         return PetitionStep{.on = on,
+                                             .progress = {.track = TrackOfRecord(p),
+                                                          .withdrawn = request->withdrawn(),
+                                                          .forwarded = request->forwarded(),
+                                                          .has_handler = !p.assignee().empty()}};
                        }));
     return absl::OkStatus();
   });

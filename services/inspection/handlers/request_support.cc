@@ -145,6 +145,13 @@ absl::Status RecordChange(common::db::Session& session, const common::auth::Call
   return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
 }
 
+std::string CitationOf(const common::RulesRegistry& rules, const std::string& rule_id, const std::string& day_text) {
+  absl::CivilDay day;
+  if (rule_id.empty() || !absl::ParseCivilTime(day_text, &day)) return "";
+  absl::StatusOr<const common::Rule*> rule = rules.Find(rule_id, day);
+  return rule.ok() ? (*rule)->citation : "";
+}
+
 domain::ResolvingLevel LevelOf(const orgtree::ProjectedOrganization& organization) {
   if (organization.is_cell || organization.is_grassroots) return domain::ResolvingLevel::kGrassroots;
   return domain::ResolvingLevel::kProvince;

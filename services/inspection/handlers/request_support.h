@@ -14,6 +14,7 @@
 #include "common/auth/auth.h"
 #include "common/db/db.h"
 #include "common/feed/feed.h"
+#include "common/rules/rules_registry.h"
 #include "grassroots/inspection/v1/inspection.pb.h"
 #include "services/inspection/domain/deadlines.h"
 #include "services/inspection/handlers/handler_context.h"
@@ -75,6 +76,9 @@ std::string NextPageToken(HandlerContext& ctx, const PageRequest& page, size_t r
 absl::Status RecordChange(common::db::Session& session, const common::auth::CallContext& call,
                           std::string_view resource_type, const std::string& resource_name, std::string_view action,
                           const google::protobuf::Message& resource, nlohmann::json audit);
+
+// The citation of a stored rule id as of a day ("" when unknown).
+std::string CitationOf(const common::RulesRegistry& rules, const std::string& rule_id, const std::string& day_text);
 
 // The level of the body an organization is, for limits that differ by level.
 // The district level was abolished in 2025: above the grassroots a local tree

@@ -11,48 +11,21 @@ namespace {
 class CaseTest : public InspectionFixture {
  protected:
   static insp::Case Draft(int64_t conducting, int64_t subject_org, insp::CaseKind kind = insp::CASE_KIND_INSPECTION) {
-    insp::Case c;
-    c.set_organization(OrgName(conducting));
-    c.set_conductor(insp::CONDUCTOR_INSPECTION_COMMISSION);
-    c.set_kind(kind);
-    c.set_basis(insp::CASE_BASIS_THEMATIC);
-    c.mutable_subject()->set_organization(OrgName(subject_org));
-    c.set_topic("Kiểm tra việc thực hiện nghị quyết về sinh hoạt chi bộ");
-    *c.mutable_opening_decision() = Document("2026-03-02");
-    c.set_period_start("2026-03-10");
-    c.set_period_end("2026-04-10");
-    return c;
+    return CaseDraft(conducting, subject_org, kind);
   }
 
   static grpc::Status Open(const std::string& token, const insp::Case& draft, insp::Case* out) {
-    insp::OpenCaseRequest request;
-    *request.mutable_case_() = draft;
-    return Call(cases(), &insp::CaseService::Stub::OpenCase, token, request, out);
+    return OpenCase(token, draft, out);
   }
 
   static insp::Case OpenStarted(const membership::testing::Branch& branch,
                                 insp::CaseKind kind = insp::CASE_KIND_INSPECTION) {
-    insp::Case opened, started;
+    insp::Case opened;
     EXPECT_TRUE(Open(InspectorToken(), Draft(branch.grassroots, branch.cell_a, kind), &opened).ok());
-    insp::StartCaseRequest start;
-    start.set_name(opened.name());
-    start.set_started_on("2026-03-10");
-    EXPECT_TRUE(Call(cases(), &insp::CaseService::Stub::StartCase, InspectorToken(), start, &started).ok());
-    return started;
+    return StartedCase(opened);
   }
 
-  static insp::ConcludeCaseRequest Conclusion(const insp::Case& c) {
-    insp::ConcludeCaseRequest request;
-    request.set_name(c.name());
-    request.set_concluded_on("2026-04-20");
-    request.set_findings("Chi bộ sinh hoạt chuyên đề chưa đều");
-    request.set_conclusion("Cơ bản thực hiện tốt; cần khắc phục việc sinh hoạt chuyên đề");
-    insp::Recommendation* r = request.add_recommendations();
-    r->set_text("Xây dựng kế hoạch sinh hoạt chuyên đề hằng quý");
-    r->mutable_responsible()->set_organization(c.subject().organization());
-    r->set_deadline("2026-06-30");
-    return request;
-  }
+  static insp::ConcludeCaseRequest Conclusion(const insp::Case& c) { return ConclusionDraft(c); }
 };
 
 TEST_F(CaseTest, ACaseRunsFromOpeningToClosingWithItsRecommendationFollowedUp) {

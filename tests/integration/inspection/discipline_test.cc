@@ -3,8 +3,6 @@
 // outages and restarts, appeals, who reads what.
 #include <gtest/gtest.h>
 
-#include <thread>
-
 #include "absl/strings/str_cat.h"
 #include "tests/integration/inspection/inspection_fixture.h"
 
@@ -17,49 +15,10 @@ class DisciplineTest : public InspectionFixture {
  protected:
   static insp::DisciplineDecision Draft(int64_t deciding, const std::string& member, insp::DisciplineForm form,
                                         const std::string& signed_on = "2026-03-02") {
-    insp::DisciplineDecision d;
-    d.set_organization(OrgName(deciding));
-    d.set_deciding_body(insp::CONDUCTOR_INSPECTION_COMMISSION);
-    d.mutable_subject()->set_member(member);
-    d.set_form(form);
-    *d.mutable_decision() = Document(signed_on);
-    d.mutable_violation()->set_summary("Vi phạm quy định về những điều đảng viên không được làm");
-    d.mutable_violation()->set_ended_on("2025-11-20");
-    return d;
+    return DecisionDraft(deciding, member, form, signed_on);
   }
 
-  static grpc::Status Decide(const std::string& token, const insp::DisciplineDecision& draft,
-                             insp::DisciplineDecision* out, const std::string& request_id = "") {
-    insp::DecideDisciplineRequest request;
-    *request.mutable_decision() = draft;
-    request.set_request_id(request_id);
-    return Call(discipline(), &insp::DisciplineService::Stub::DecideDiscipline, token, request, out);
-  }
-
-  static insp::DisciplineDecision Get(const std::string& name, const std::string& token = "") {
-    insp::GetDisciplineDecisionRequest request;
-    request.set_name(name);
-    insp::DisciplineDecision out;
-    grpc::Status status = Call(discipline(), &insp::DisciplineService::Stub::GetDisciplineDecision,
-                               token.empty() ? InspectorToken() : token, request, &out);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return out;
-  }
-
-  // Waits (up to 15 s) until every effect of the decision is in `state`.
-  static insp::DisciplineDecision WaitForEffects(const std::string& name, insp::EffectState state) {
-    insp::DisciplineDecision d;
-    for (int i = 0; i < 150; ++i) {
-      d = Get(name);
-      bool all = d.effects_size() > 0;
-      for (const insp::Effect& e : d.effects()) all = all && e.state() == state;
-      if (all) return d;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << name << ": effects did not reach " << insp::EffectState_Name(state) << ": "
-                  << d.ShortDebugString();
-    return d;
-  }
+  static insp::DisciplineDecision Get(const std::string& name) { return GetDecision(name); }
 
   static int64_t ExpulsionEvents(const std::string& member) {
     return MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_events WHERE member_id = ", MemberId(member),
@@ -142,8 +101,7 @@ TEST_F(DisciplineTest, AnEffectPendingWhileMembershipIsDownIsAppliedOnceAfterACr
   insp::DisciplineDecision decided;
   ASSERT_TRUE(
       Decide(InspectorToken(), Draft(branch.grassroots, member, insp::DISCIPLINE_FORM_EXPULSION), &decided).ok());
-  RunEffectWorker();
-  insp::DisciplineDecision pending = Get(decided.name());
+  insp::DisciplineDecision pending = WaitForFailedAttempt(decided.name());
   ASSERT_EQ(pending.effects_size(), 1);
   EXPECT_EQ(pending.effects(0).state(), insp::EFFECT_STATE_PENDING);
   EXPECT_GE(pending.effects(0).attempts(), 1);
@@ -175,19 +133,12 @@ TEST_F(DisciplineTest, AnAppealFiledLateIsRefusedAndAnAnnulmentReinstatesTheMemb
       Decide(InspectorToken(), Draft(branch.grassroots, member, insp::DISCIPLINE_FORM_EXPULSION), &decided).ok());
   WaitForEffects(decided.name(), insp::EFFECT_STATE_APPLIED);
 
-  insp::FileAppealRequest file;
-  file.set_decision(decided.name());
-  file.mutable_appeal()->set_decision_received_on("2026-03-05");
-  file.mutable_appeal()->set_filed_on("2026-06-20");
-  file.mutable_appeal()->set_resolving_organization(OrgName(RootId()));
-  file.mutable_appeal()->set_resolving_body(insp::CONDUCTOR_INSPECTION_COMMISSION);
   insp::Appeal appeal;
-  grpc::Status status = Call(discipline(), &insp::DisciplineService::Stub::FileAppeal, InspectorToken(), file, &appeal);
+  grpc::Status status = FileAppeal(decided.name(), "2026-03-05", "2026-06-20", RootId(), &appeal);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Reason(status), "APPEAL_FILED_LATE");
 
-  file.mutable_appeal()->set_filed_on("2026-03-20");
-  ASSERT_TRUE(Call(discipline(), &insp::DisciplineService::Stub::FileAppeal, InspectorToken(), file, &appeal).ok());
+  ASSERT_TRUE(FileAppeal(decided.name(), "2026-03-05", "2026-03-20", RootId(), &appeal).ok());
   EXPECT_FALSE(appeal.resolution_deadline().empty());
   EXPECT_FALSE(appeal.deadline_citation().empty());
 

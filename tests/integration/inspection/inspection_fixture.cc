@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "common/calendar/working_calendar.h"
@@ -258,6 +259,169 @@ grassroots::type::v1::Decision InspectionFixture::Document(const std::string& si
 std::string InspectionFixture::UniqueNumber(const std::string& suffix) {
   static std::atomic<int> next{1};
   return absl::StrCat(next++, "-", getpid() % 10000, "-", suffix);
+}
+
+void InspectionFixture::ExpectOk(const grpc::Status& status) {
+  EXPECT_TRUE(status.ok()) << status.error_message() << " [" << BadField(status) << "]";
+}
+
+insp::Program InspectionFixture::ProgramDraft(int64_t org, int32_t year, insp::Conductor lead) {
+  insp::Program program;
+  program.set_organization(OrgName(org));
+  program.set_year(year);
+  program.set_adopted_on(absl::StrCat(year - 1, "-12-20"));
+  *program.mutable_decision() = Document(absl::StrCat(year - 1, "-12-20"));
+  insp::ProgramItem* item = program.add_items();
+  item->set_topic("Việc thực hiện Quy định 213 ở các chi bộ");
+  item->set_kind(insp::CASE_KIND_SUPERVISION);
+  item->set_basis(insp::CASE_BASIS_THEMATIC);
+  item->set_quarter(2);
+  item->set_lead(lead);
+  return program;
+}
+
+grpc::Status InspectionFixture::CreateProgram(const std::string& token, const insp::Program& program,
+                                              insp::Program* out, const std::string& request_id) {
+  insp::CreateProgramRequest request;
+  *request.mutable_program() = program;
+  request.set_request_id(request_id);
+  return Call(programs(), &insp::ProgramService::Stub::CreateProgram, token, request, out);
+}
+
+insp::Case InspectionFixture::CaseDraft(int64_t conducting, int64_t subject_org, insp::CaseKind kind) {
+  insp::Case c;
+  c.set_organization(OrgName(conducting));
+  c.set_conductor(insp::CONDUCTOR_INSPECTION_COMMISSION);
+  c.set_kind(kind);
+  c.set_basis(insp::CASE_BASIS_THEMATIC);
+  c.mutable_subject()->set_organization(OrgName(subject_org));
+  c.set_topic("Kiểm tra việc thực hiện nghị quyết về sinh hoạt chi bộ");
+  *c.mutable_opening_decision() = Document("2026-03-02");
+  c.set_period_start("2026-03-10");
+  c.set_period_end("2026-04-10");
+  return c;
+}
+
+grpc::Status InspectionFixture::OpenCase(const std::string& token, const insp::Case& draft, insp::Case* out) {
+  insp::OpenCaseRequest request;
+  *request.mutable_case_() = draft;
+  return Call(cases(), &insp::CaseService::Stub::OpenCase, token, request, out);
+}
+
+insp::Case InspectionFixture::StartedCase(const insp::Case& opened) {
+  insp::StartCaseRequest start;
+  start.set_name(opened.name());
+  start.set_started_on("2026-03-10");
+  insp::Case started;
+  ExpectOk(Call(cases(), &insp::CaseService::Stub::StartCase, InspectorToken(), start, &started));
+  return started;
+}
+
+insp::ConcludeCaseRequest InspectionFixture::ConclusionDraft(const insp::Case& c,
+                                                             const std::vector<std::string>& deadlines) {
+  insp::ConcludeCaseRequest request;
+  request.set_name(c.name());
+  request.set_concluded_on("2026-04-20");
+  request.set_findings("Chi bộ sinh hoạt chuyên đề chưa đều");
+  request.set_conclusion("Cơ bản thực hiện tốt; cần khắc phục việc sinh hoạt chuyên đề");
+  for (const std::string& deadline : deadlines) {
+    insp::Recommendation* r = request.add_recommendations();
+    r->set_text("Xây dựng kế hoạch sinh hoạt chuyên đề hằng quý");
+    r->mutable_responsible()->set_organization(c.subject().organization());
+    r->set_deadline(deadline);
+  }
+  return request;
+}
+
+insp::DisciplineDecision InspectionFixture::DecisionDraft(int64_t deciding, const std::string& member,
+                                                          insp::DisciplineForm form, const std::string& signed_on) {
+  insp::DisciplineDecision d;
+  d.set_organization(OrgName(deciding));
+  d.set_deciding_body(insp::CONDUCTOR_INSPECTION_COMMISSION);
+  d.mutable_subject()->set_member(member);
+  d.set_form(form);
+  *d.mutable_decision() = Document(signed_on);
+  d.mutable_violation()->set_summary("Vi phạm quy định về những điều đảng viên không được làm");
+  d.mutable_violation()->set_ended_on("2025-11-20");
+  return d;
+}
+
+grpc::Status InspectionFixture::Decide(const std::string& token, const insp::DisciplineDecision& draft,
+                                       insp::DisciplineDecision* out, const std::string& request_id) {
+  insp::DecideDisciplineRequest request;
+  *request.mutable_decision() = draft;
+  request.set_request_id(request_id);
+  return Call(discipline(), &insp::DisciplineService::Stub::DecideDiscipline, token, request, out);
+}
+
+insp::DisciplineDecision InspectionFixture::GetDecision(const std::string& name, const std::string& token) {
+  insp::GetDisciplineDecisionRequest request;
+  request.set_name(name);
+  insp::DisciplineDecision out;
+  grpc::Status status = Call(discipline(), &insp::DisciplineService::Stub::GetDisciplineDecision,
+                             token.empty() ? InspectorToken() : token, request, &out);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return out;
+}
+
+insp::DisciplineDecision InspectionFixture::WaitForEffects(const std::string& name, insp::EffectState state) {
+  insp::DisciplineDecision d;
+  for (int i = 0; i < 150; ++i) {
+    d = GetDecision(name);
+    bool all = d.effects_size() > 0;
+    for (const insp::Effect& e : d.effects()) all = all && e.state() == state;
+    if (all) return d;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << name << ": effects did not reach " << insp::EffectState_Name(state) << ": "
+                << d.ShortDebugString();
+  return d;
+}
+
+insp::DisciplineDecision InspectionFixture::WaitForFailedAttempt(const std::string& name) {
+  insp::DisciplineDecision d;
+  for (int i = 0; i < 150; ++i) {
+    RunEffectWorker();
+    d = GetDecision(name);
+    if (d.effects_size() > 0 && !d.effects(0).last_error().empty()) return d;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << name << ": no failed attempt recorded: " << d.ShortDebugString();
+  return d;
+}
+
+grpc::Status InspectionFixture::FileAppeal(const std::string& decision, const std::string& received_on,
+                                           const std::string& filed_on, int64_t resolving, insp::Appeal* out) {
+  insp::FileAppealRequest request;
+  request.set_decision(decision);
+  request.mutable_appeal()->set_decision_received_on(received_on);
+  request.mutable_appeal()->set_filed_on(filed_on);
+  request.mutable_appeal()->set_resolving_organization(OrgName(resolving));
+  request.mutable_appeal()->set_resolving_body(insp::CONDUCTOR_INSPECTION_COMMISSION);
+  return Call(discipline(), &insp::DisciplineService::Stub::FileAppeal, InspectorToken(), request, out);
+}
+
+insp::Petition InspectionFixture::PetitionDraft(int64_t handling, insp::PetitionKind kind,
+                                                const std::string& received_on, const std::string& filer_name) {
+  insp::Petition p;
+  p.set_kind(kind);
+  p.set_source(insp::PETITION_SOURCE_CITIZEN);
+  p.set_organization(OrgName(handling));
+  p.set_received_on(received_on);
+  p.set_summary("Phản ánh việc sử dụng đất công sai mục đích ở thôn");
+  insp::PetitionFiler* filer = p.mutable_filer();
+  filer->set_full_name(filer_name.empty() ? "Phạm Thị Hồng Nhung" : filer_name);
+  filer->set_address("Thôn Đông, xã Thử Nghiệm");
+  filer->set_phone("0912345678");
+  return p;
+}
+
+grpc::Status InspectionFixture::Receive(const std::string& token, const insp::Petition& draft, insp::Petition* out,
+                                        const std::string& request_id) {
+  insp::ReceivePetitionRequest request;
+  *request.mutable_petition() = draft;
+  request.set_request_id(request_id);
+  return Call(petitions(), &insp::PetitionService::Stub::ReceivePetition, token, request, out);
 }
 
 }  // namespace grassroots::inspection::testing

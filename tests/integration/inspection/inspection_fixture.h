@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "grassroots/feed/v1/change_feed.grpc.pb.h"
 #include "grassroots/inspection/v1/inspection.grpc.pb.h"
@@ -65,6 +66,46 @@ class InspectionFixture : public membership::testing::MembershipFixture {
   static grassroots::type::v1::Decision Document(const std::string& signed_on, const std::string& number = "");
   static std::string UniqueNumber(const std::string& suffix);
 
+  // ---- inspection work through the API (tests' shared drafts) ----
+  // Fails the test unless the call succeeded, with its message and bad field.
+  static void ExpectOk(const grpc::Status& status);
+  // `org`'s program for `year`, adopted the December before, with one planned supervision.
+  static insp::Program ProgramDraft(int64_t org, int32_t year,
+                                    insp::Conductor lead = insp::CONDUCTOR_INSPECTION_COMMISSION);
+  static grpc::Status CreateProgram(const std::string& token, const insp::Program& program, insp::Program* out,
+                                    const std::string& request_id = "");
+  // A thematic inspection by `conducting`'s inspection commission of organization
+  // `subject_org`, opened 2026-03-02 for 2026-03-10..2026-04-10.
+  static insp::Case CaseDraft(int64_t conducting, int64_t subject_org,
+                              insp::CaseKind kind = insp::CASE_KIND_INSPECTION);
+  static grpc::Status OpenCase(const std::string& token, const insp::Case& draft, insp::Case* out);
+  // StartCase on 2026-03-10 as the root inspector; fails the test on error.
+  static insp::Case StartedCase(const insp::Case& opened);
+  // Concluded on 2026-04-20 with one recommendation to the subject organization per deadline.
+  static insp::ConcludeCaseRequest ConclusionDraft(const insp::Case& c,
+                                                   const std::vector<std::string>& deadlines = {"2026-06-30"});
+  // A decision of `deciding`'s inspection commission about `member`, for a
+  // violation that ended on 2025-11-20.
+  static insp::DisciplineDecision DecisionDraft(int64_t deciding, const std::string& member, insp::DisciplineForm form,
+                                                const std::string& signed_on = "2026-03-02");
+  static grpc::Status Decide(const std::string& token, const insp::DisciplineDecision& draft,
+                             insp::DisciplineDecision* out, const std::string& request_id = "");
+  // GetDisciplineDecision (as the root inspector unless a token is given); fails the test on error.
+  static insp::DisciplineDecision GetDecision(const std::string& name, const std::string& token = "");
+  // Waits (up to 15 s) until every effect of the decision is in `state`.
+  static insp::DisciplineDecision WaitForEffects(const std::string& name, insp::EffectState state);
+  // Runs the effect worker until (up to 15 s) a failed attempt at the
+  // decision's first effect is recorded (the background worker may hold it).
+  static insp::DisciplineDecision WaitForFailedAttempt(const std::string& name);
+  // An appeal against `decision` to `resolving`'s inspection commission, as the root inspector.
+  static grpc::Status FileAppeal(const std::string& decision, const std::string& received_on,
+                                 const std::string& filed_on, int64_t resolving, insp::Appeal* out);
+  // A petition `handling`'s inspection commission receives, from a citizen who
+  // gives her name (`filer_name`, or a made-up one).
+  static insp::Petition PetitionDraft(int64_t handling, insp::PetitionKind kind, const std::string& received_on,
+                                      const std::string& filer_name = "");
+  static grpc::Status Receive(const std::string& token, const insp::Petition& draft, insp::Petition* out,
+                              const std::string& request_id = "");
  private:
   static void StartInspectionSide();
 };

@@ -13,26 +13,12 @@ class ProgramTest : public InspectionFixture {
   // A cell's program is led by the cell itself (it has no inspection commission).
   static insp::Program NewProgramFor(int64_t org, int32_t year,
                                      insp::Conductor lead = insp::CONDUCTOR_INSPECTION_COMMISSION) {
-    insp::Program program;
-    program.set_organization(OrgName(org));
-    program.set_year(year);
-    program.set_adopted_on(absl::StrCat(year - 1, "-12-20"));
-    *program.mutable_decision() = Document(absl::StrCat(year - 1, "-12-20"));
-    insp::ProgramItem* item = program.add_items();
-    item->set_topic("Việc thực hiện Quy định 213 ở các chi bộ");
-    item->set_kind(insp::CASE_KIND_SUPERVISION);
-    item->set_basis(insp::CASE_BASIS_THEMATIC);
-    item->set_quarter(2);
-    item->set_lead(lead);
-    return program;
+    return ProgramDraft(org, year, lead);
   }
 
   static grpc::Status Create(const std::string& token, const insp::Program& program, insp::Program* out,
                              const std::string& request_id = "") {
-    insp::CreateProgramRequest request;
-    *request.mutable_program() = program;
-    request.set_request_id(request_id);
-    return Call(programs(), &insp::ProgramService::Stub::CreateProgram, token, request, out);
+    return CreateProgram(token, program, out, request_id);
   }
 };
 

@@ -106,6 +106,11 @@ TEST(InspectionPetitionWorkflowTest, AnAnonymousDenunciationIsClosedNeverAnswere
       CheckPetitionTransition(PetitionState::kInProgress, PetitionState::kAnswered, anonymous, D(2024, 5, 2), Rules());
   EXPECT_EQ(Outcome(answered), "FAILED_PRECONDITION/ANONYMOUS_NOT_ANSWERED");
   EXPECT_THAT(answered.message(), HasSubstr("inspection.petition.anonymous_denunciation"));
+  // Its own rule, whatever open step it is at; a closed one is past every step.
+  EXPECT_EQ(Step(PetitionState::kReceived, PetitionState::kAnswered, anonymous),
+            "FAILED_PRECONDITION/ANONYMOUS_NOT_ANSWERED");
+  EXPECT_EQ(Step(PetitionState::kClosedWithoutAnswer, PetitionState::kAnswered, anonymous),
+            "FAILED_PRECONDITION/ILLEGAL_TRANSITION");
   EXPECT_EQ(Step(PetitionState::kReceived, PetitionState::kClosedWithoutAnswer, anonymous), "OK");
 }
 
