@@ -286,8 +286,10 @@ absl::Status Loader::CreateOrganizations(const std::vector<Org>& orgs, int& crea
     depth_of[org.code] = depth;
     by_depth[depth].push_back(&org);
   }
-  for (const auto& [depth, level] : by_depth) {
-    absl::Status status = ForEach(absl::StrCat("organizations at depth ", depth), level.size(),
+  for (const auto& entry : by_depth) {
+    // Not a structured binding: clang 14 cannot capture one in the lambda.
+    const auto& level = entry.second;
+    absl::Status status = ForEach(absl::StrCat("organizations at depth ", entry.first), level.size(),
                                   [&](size_t i) { return CreateOrganization(*level[i], created); });
     if (!status.ok()) return status;
   }

@@ -381,7 +381,8 @@ grpc::Status CaseServiceImpl::RecordRecommendationFollowUp(grpc::ServerContext* 
                                                            v1::Case* response) {
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(auto ids, ParseChildName(request->name(), "cases", "recommendations", "name"));
-    const auto [case_id, seq] = ids;
+    const int64_t case_id = ids.first;
+    const int64_t seq = ids.second;
     if (request->status() != v1::RECOMMENDATION_STATUS_DONE && request->status() != v1::RECOMMENDATION_STATUS_DROPPED) {
       return common::InvalidField("status", "must be DONE or DROPPED");
     }

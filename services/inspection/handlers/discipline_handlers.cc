@@ -392,7 +392,8 @@ grpc::Status DisciplineServiceImpl::ResolveAppeal(grpc::ServerContext* context, 
                                                   v1::Appeal* response) {
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(auto ids, ParseChildName(request->name(), "discipline_decisions", "appeals", "name"));
-    const auto [decision_id, appeal_id] = ids;
+    const int64_t decision_id = ids.first;
+    const int64_t appeal_id = ids.second;
     GR_ASSIGN_OR_RETURN(domain::AppealOutcome outcome, AppealOutcomeFromProto(request->outcome(), "outcome"));
     std::optional<domain::DisciplineForm> new_form;
     if (request->new_form() != v1::DISCIPLINE_FORM_UNSPECIFIED) {

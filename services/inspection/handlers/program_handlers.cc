@@ -206,7 +206,8 @@ grpc::Status ProgramServiceImpl::UpdateProgramItem(grpc::ServerContext* context,
                                                    const v1::UpdateProgramItemRequest* request, v1::Program* response) {
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(auto ids, ParseChildName(request->name(), "programs", "items", "name"));
-    const auto [program_id, item_id] = ids;
+    const int64_t program_id = ids.first;
+    const int64_t item_id = ids.second;
     if (request->case_().empty() == request->drop_reason().empty()) {
       return common::InvalidField("case", "set exactly one of case (the case carrying the item out) and drop_reason");
     }
