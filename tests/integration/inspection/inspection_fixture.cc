@@ -16,6 +16,7 @@
 #include "services/inspection/inspection_services.h"
 #include "services/memberfacts/memberfacts_migrations.h"
 #include "services/orgtree/orgtree_migrations.h"
+#include "tests/support/loopback.h"
 #include "tests/support/tcp_proxy.h"
 #include "tests/support/test_db.h"
 #include "tests/support/test_tokens.h"
@@ -58,21 +59,6 @@ InspectionSide& I() {
   return *side;
 }
 
-common::ServerConfig TestServerConfig() {
-  common::ServerConfig server;
-  server.grpc_address = "127.0.0.1:0";
-  server.metrics_address = "";
-  server.drain_delay = std::chrono::milliseconds(0);
-  server.shutdown_grace = std::chrono::milliseconds(2000);
-  server.health_check_interval = std::chrono::milliseconds(200);
-  return server;
-}
-
-std::shared_ptr<grpc::Channel> Loopback(int port) {
-  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(),
-                                   common::DefaultChannelArguments());
-}
-
 // Wired as main.cc wires it; followers retry fast so outage tests stay short.
 void StartInspection(InspectionSide& s) {
   orgtree::OrgFeedFollowerOptions org_follower;
@@ -83,8 +69,8 @@ void StartInspection(InspectionSide& s) {
                                       .calendar = *s.calendar,
                                       .verifier = grassroots::testing::TestVerifier(),
                                       .page_token_secret = "inspection-fixture-page-tokens",
-                                      .org_channel = Loopback(s.org_proxy->port()),
-                                      .membership_channel = Loopback(s.membership_proxy->port()),
+                                      .org_channel = grassroots::testing::LoopbackChannel(s.org_proxy->port()),
+                                      .membership_channel = grassroots::testing::LoopbackChannel(s.membership_proxy->port()),
                                       .service_token = std::make_shared<orgtree::ServiceToken>(s.token_file),
                                       .call_deadline = std::chrono::milliseconds(2000),
                                       .org_follower_options = org_follower};
@@ -96,12 +82,12 @@ void StartInspection(InspectionSide& s) {
   dependencies.effect_worker_options.initial_retry = std::chrono::milliseconds(100);
   dependencies.effect_worker_options.max_retry = std::chrono::milliseconds(500);
   s.services = std::make_unique<InspectionServices>(std::move(dependencies));
-  s.host = std::make_unique<common::ServiceHost>("inspection-test", TestServerConfig(),
+  s.host = std::make_unique<common::ServiceHost>("inspection-test", grassroots::testing::LoopbackServerConfig(),
                                                  std::make_shared<prometheus::Registry>());
   s.services->RegisterServices(*s.host);
   absl::Status started = s.host->Start();
   ASSERT_TRUE(started.ok()) << started;
-  s.channel = Loopback(s.host->port());
+  s.channel = grassroots::testing::LoopbackChannel(s.host->port());
   s.programs = insp::ProgramService::NewStub(s.channel);
   s.cases = insp::CaseService::NewStub(s.channel);
   s.discipline = insp::DisciplineService::NewStub(s.channel);
@@ -173,7 +159,7 @@ void InspectionFixture::StartInspectionSide() {
     out << bearer.substr(std::string("Bearer ").size()) << "\n";
     ASSERT_TRUE(out.good()) << "cannot write " << s.token_file;
   }
-  s.committees = grassroots::org::v1::CommitteeService::NewStub(Loopback(org_port()));
+  s.committees = grassroots::org::v1::CommitteeService::NewStub(grassroots::testing::LoopbackChannel(org_port()));
   StartInspection(s);
   if (::testing::Test::HasFatalFailure()) return;
   SyncProjections();
@@ -202,7 +188,7 @@ int InspectionFixture::inspection_port() { return I().host->port(); }
 
 void InspectionFixture::SyncProjections() {
   InspectionSide& s = I();
-  auto org_feed = grassroots::feed::v1::ChangeFeedService::NewStub(Loopback(org_port()));
+  auto org_feed = grassroots::feed::v1::ChangeFeedService::NewStub(grassroots::testing::LoopbackChannel(org_port()));
   const int64_t org_head = FeedHead(*org_feed, ServiceToken());
   const int64_t member_head = FeedHead(member_feed(), ServiceToken());
   ASSERT_TRUE(s.services->org_follower().WaitUntilHandled(org_head, std::chrono::seconds(20)))

@@ -27,6 +27,7 @@
 #include "services/orgtree/orgtree_migrations.h"
 #include "services/orgtree/service_token.h"
 #include "tests/support/tcp_proxy.h"
+#include "tests/support/loopback.h"
 #include "tests/support/test_db.h"
 #include "tests/support/test_tokens.h"
 
@@ -92,16 +93,6 @@ std::string Mint(Role role, int64_t scope, std::optional<int64_t> member = std::
   return grassroots::testing::MintToken({role}, scope, member, absl::Hours(1));
 }
 
-common::ServerConfig TestServerConfig() {
-  common::ServerConfig server;
-  server.grpc_address = "127.0.0.1:0";
-  server.metrics_address = "";
-  server.drain_delay = std::chrono::milliseconds(0);
-  server.shutdown_grace = std::chrono::milliseconds(2000);
-  server.health_check_interval = std::chrono::milliseconds(200);
-  return server;
-}
-
 void StartOrgSide(Suite& s) {
   OrgSide& o = s.org;
   auto db = grassroots::testing::TestDatabase::Create(
@@ -113,7 +104,7 @@ void StartOrgSide(Suite& s) {
                            .rules = *s.rules,
                            .verifier = grassroots::testing::TestVerifier(),
                            .page_token_secret = "membership-fixture-org-page-tokens"});
-  o.host = std::make_unique<common::ServiceHost>("org-for-membership-test", TestServerConfig(),
+  o.host = std::make_unique<common::ServiceHost>("org-for-membership-test", grassroots::testing::LoopbackServerConfig(),
                                                  std::make_shared<prometheus::Registry>());
   o.services->RegisterServices(*o.host);
   absl::Status started = o.host->Start();
@@ -150,13 +141,10 @@ void StartMemberSide(Suite& s) {
       .citizen_id_lookup_key = "membership-fixture-citizen-id-lookup-key",
       .calendar = *m.calendar,
       .codes = *m.codes,
-      .org_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.proxy->port()),
-                                               grpc::InsecureChannelCredentials(), common::DefaultChannelArguments()),
-      .org_feed_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.org.host->port()),
-                                                    grpc::InsecureChannelCredentials(),
-                                                    common::DefaultChannelArguments()),
+      .org_channel = grassroots::testing::LoopbackChannel(s.proxy->port()),
+      .org_feed_channel = grassroots::testing::LoopbackChannel(s.org.host->port()),
       .service_token = std::make_shared<orgtree::ServiceToken>(m.token_file)});
-  m.host = std::make_unique<common::ServiceHost>("membership-test", TestServerConfig(),
+  m.host = std::make_unique<common::ServiceHost>("membership-test", grassroots::testing::LoopbackServerConfig(),
                                                  std::make_shared<prometheus::Registry>());
   m.services->RegisterServices(*m.host);
   absl::Status started = m.host->Start();
@@ -191,8 +179,7 @@ void MembershipFixture::StartSuite(bool with_root) {
 
   StartOrgSide(s);
   if (::testing::Test::HasFatalFailure()) return;
-  s.org_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.org.host->port()),
-                                            grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+  s.org_channel = grassroots::testing::LoopbackChannel(s.org.host->port());
   s.orgs = orgv1::OrganizationService::NewStub(s.org_channel);
 
   // The suite's root. The empty tree lets any administrator create it.
@@ -222,8 +209,7 @@ void MembershipFixture::StartSuite(bool with_root) {
   s.mem.db = std::move(*member_db);
   StartMemberSide(s);
   if (::testing::Test::HasFatalFailure()) return;
-  s.member_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.mem.host->port()),
-                                               grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+  s.member_channel = grassroots::testing::LoopbackChannel(s.mem.host->port());
   s.members = v1::MemberService::NewStub(s.member_channel);
   s.lifecycle = v1::LifecycleService::NewStub(s.member_channel);
   s.yearly = v1::YearlyRecordService::NewStub(s.member_channel);

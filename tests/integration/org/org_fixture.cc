@@ -13,6 +13,7 @@
 #include "common/auth/auth.h"
 #include "common/server/service_host.h"
 #include "services/org/org_services.h"
+#include "tests/support/loopback.h"
 #include "tests/support/test_db.h"
 #include "tests/support/test_tokens.h"
 
@@ -72,19 +73,13 @@ void OrgFixture::SetUpTestSuite() {
                                                               .verifier = grassroots::testing::TestVerifier(),
                                                               .page_token_secret = "org-fixture-page-token-secret"});
 
-  common::ServerConfig server;
-  server.grpc_address = "127.0.0.1:0";
-  server.metrics_address = "";
-  server.drain_delay = std::chrono::milliseconds(0);
-  server.shutdown_grace = std::chrono::milliseconds(2000);
-  server.health_check_interval = std::chrono::milliseconds(200);
-  s.host = std::make_unique<common::ServiceHost>("org-test", server, std::make_shared<prometheus::Registry>());
+  s.host = std::make_unique<common::ServiceHost>("org-test", grassroots::testing::LoopbackServerConfig(),
+                                                 std::make_shared<prometheus::Registry>());
   s.services->RegisterServices(*s.host);
   absl::Status started = s.host->Start();
   ASSERT_TRUE(started.ok()) << started;
 
-  s.channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.host->port()),
-                                        grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+  s.channel = grassroots::testing::LoopbackChannel(s.host->port());
   s.orgs = v1::OrganizationService::NewStub(s.channel);
   s.committees = v1::CommitteeService::NewStub(s.channel);
   s.units = v1::ResidentialUnitService::NewStub(s.channel);
