@@ -127,6 +127,7 @@ EffectResult GrpcEffectApplier::EndPosition(const store::PendingEffect& effect, 
   orgpb::EndPositionRequest request;
   request.set_name(effect.target);
   request.set_ended_on(ended_on);
+  request.set_request_id(effect.idempotency_key);
   orgpb::Position position;
   return FromCall(committees_->EndPosition(&context, request, &position), "EndPosition");
 }
@@ -158,6 +159,7 @@ EffectResult GrpcEffectApplier::Dissolve(const store::PendingEffect& effect, con
   request.set_name(effect.target);
   request.set_effective_date(effective_date);
   *request.mutable_decision() = decision.decision();
+  request.set_request_id(effect.idempotency_key);
   orgpb::Organization organization;
   return FromCall(organizations_->DissolveOrganization(&context, request, &organization), "DissolveOrganization");
 }

@@ -175,13 +175,17 @@ grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
 
 grpc::Status CommitteeServiceImpl::EndPosition(grpc::ServerContext* context, const v1::EndPositionRequest* request,
                                                v1::Position* response) {
+  const std::string& method = envelope_.FullName(__func__);  // the idempotency key
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(PositionRef ref, ParsePositionName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay ended_on, common::api::ParseDate(request->ended_on(), "ended_on"));
+    GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, ref.org_id));
     const common::feed::WriteContext write = common::feed::WriteContextOf(call);
-    GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::Position>(
-                                       "committee.end_position", [&](Session& session) -> absl::StatusOr<v1::Position> {
+    // A retry with the same request_id (a dismissal's effect re-applied after a crash) gets the stored answer.
+    GR_ASSIGN_OR_RETURN(*response, common::feed::RunIdempotentTyped<v1::Position>(
+                                       ctx_.pool, "committee.end_position", write, method, request->request_id(),
+                                       *request, [&](Session& session) -> absl::StatusOr<v1::Position> {
                                          GR_ASSIGN_OR_RETURN(domain::CommitteePosition existing,
                                                              committees_.GetPosition(session, ref.position_id));
                                          if (existing.term_id != ref.term_id || existing.organization_id != ref.org_id) {

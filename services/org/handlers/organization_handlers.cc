@@ -87,15 +87,22 @@ using Restructure = std::function<absl::StatusOr<std::vector<store::Organization
 // Runs a restructure of one organization in one transaction together with the feed
 // and audit entries of everything it changed, and answers with that organization
 // as it stands afterwards.
+// One restructuring inside the caller's transaction: the store's change, its
+// feed entries, and the organization as of the effective date.
+absl::StatusOr<v1::Organization> ApplyRestructure(HandlerContext& ctx, Session& session, const common::auth::CallContext& call,
+                                                  int64_t id, absl::CivilDay effective,
+                                                  const Restructure& restructure) {
+  GR_ASSIGN_OR_RETURN(std::vector<store::OrganizationStore::Changed> changed, restructure(session, ActorOf(call)));
+  GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx, session, common::feed::WriteContextOf(call), changed));
+  GR_ASSIGN_OR_RETURN(domain::Organization org, ctx.organizations.Get(session, id, ViewDay(effective)));
+  return ToProto(org);
+}
+
 absl::StatusOr<v1::Organization> RunRestructure(HandlerContext& ctx, std::string_view operation,
                                                 const common::auth::CallContext& call, int64_t id,
                                                 absl::CivilDay effective, const Restructure& restructure) {
-  const common::feed::WriteContext write = common::feed::WriteContextOf(call);
-  return ctx.pool.Transact<v1::Organization>(operation, [&](Session& session) -> absl::StatusOr<v1::Organization> {
-    GR_ASSIGN_OR_RETURN(std::vector<store::OrganizationStore::Changed> changed, restructure(session, ActorOf(call)));
-    GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx, session, write, changed));
-    GR_ASSIGN_OR_RETURN(domain::Organization org, ctx.organizations.Get(session, id, ViewDay(effective)));
-    return ToProto(org);
+  return ctx.pool.Transact<v1::Organization>(operation, [&](Session& session) {
+    return ApplyRestructure(ctx, session, call, id, effective, restructure);
   });
 }
 
@@ -528,6 +535,7 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
 grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* context,
                                                            const v1::DissolveOrganizationRequest* request,
                                                            v1::Organization* response) {
+  const std::string& method = envelope_.FullName(__func__);  // the idempotency key
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
@@ -539,14 +547,21 @@ grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* 
         return common::InvalidField("member_successor", "must not be the organization that ends");
       }
     }
+    GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
     if (member_successor) GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, *member_successor));
-    GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.dissolve", call, id, effective,
-                                                  [&](Session& session, const store::OrganizationStore::Actor& actor) {
-                                                    return ctx_.organizations.Dissolve(session, id, member_successor,
-                                                                                       effective, decision,
-                                                                                       request->etag(), actor);
-                                                  }));
+    // A retry with the same request_id (a discipline effect re-applied after a crash) gets the stored answer.
+    GR_ASSIGN_OR_RETURN(*response,
+                        common::feed::RunIdempotentTyped<v1::Organization>(
+                            ctx_.pool, "org.dissolve", common::feed::WriteContextOf(call), method,
+                            request->request_id(), *request, [&](Session& session) {
+                              return ApplyRestructure(ctx_, session, call, id, effective,
+                                                 [&](Session& s, const store::OrganizationStore::Actor& actor) {
+                                                   return ctx_.organizations.Dissolve(s, id, member_successor,
+                                                                                      effective, decision,
+                                                                                      request->etag(), actor);
+                                                 });
+                            }));
     return absl::OkStatus();
   });
 }

@@ -150,9 +150,16 @@ TEST_F(CommitteeTest, Positions) {
   v1::EndPositionRequest end;
   end.set_name(secretary.name());
   end.set_ended_on("2022-01-01");
+  end.set_request_id("end-secretary-1");
   v1::Position ended;
   ASSERT_TRUE(committees().EndPosition(&end_ctx, end, &ended).ok());
   EXPECT_EQ(ended.ends_on(), "2022-01-01");
+  // A retry with the same request id (a discipline effect re-applied) gets the same answer.
+  grpc::ClientContext retry_ctx;
+  Authorize(retry_ctx, AdminToken());
+  v1::Position retried;
+  ASSERT_TRUE(committees().EndPosition(&retry_ctx, end, &retried).ok());
+  EXPECT_EQ(retried.SerializeAsString(), ended.SerializeAsString());
   // The seat is free again from then on.
   v1::Position successor;
   ASSERT_TRUE(Assign(term.name(), 109, v1::POSITION_KIND_SECRETARY, "2022-01-01", &successor).ok());
