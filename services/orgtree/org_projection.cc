@@ -233,6 +233,20 @@ absl::StatusOr<bool> OrgProjection::IsWithinSubtree(int64_t ancestor, int64_t de
                           [&](Session& session) { return IsWithinSubtree(session, ancestor, descendant); });
 }
 
+absl::StatusOr<std::vector<ProjectedOrganization>> OrgProjection::SubtreeOrganizations(Session& session,
+                                                                                      int64_t root) {
+  sql::PreparedStatement& ps = session.Prepare(
+      "SELECT p.org_id, p.parent_id, p.code, p.display_name, p.type_code, p.is_cell, p.is_grassroots, p.state, "
+      "p.established_on, p.ended_on FROM org_projection p WHERE p.org_id = ? OR p.org_id IN "
+      "(SELECT descendant_id FROM org_closure WHERE ancestor_id = ?) ORDER BY p.org_id");
+  ps.setInt64(1, root);
+  ps.setInt64(2, root);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  std::vector<ProjectedOrganization> out;
+  while (rs->next()) out.push_back(MapRow(*rs));
+  return out;
+}
+
 absl::StatusOr<std::vector<int64_t>> OrgProjection::SubtreeIds(Session& session, int64_t root) {
   sql::PreparedStatement& ps =
       session.Prepare("SELECT descendant_id FROM org_closure WHERE ancestor_id = ? ORDER BY descendant_id");

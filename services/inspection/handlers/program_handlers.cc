@@ -284,15 +284,15 @@ grpc::Status ProgramServiceImpl::ListOrganizationsWithoutProgram(
     GR_ASSIGN_OR_RETURN(
         Result result,
         ctx_.pool.Read<Result>("program.without", [&](common::db::Session& session) -> absl::StatusOr<Result> {
-          GR_ASSIGN_OR_RETURN(std::vector<int64_t> ids, SubtreeOf(ctx_, session, org_id));
+          GR_ASSIGN_OR_RETURN(std::vector<orgtree::ProjectedOrganization> subtree,
+                              ctx_.organizations.SubtreeOrganizations(session, org_id));
           // The organizations that must have a program (S12): đảng bộ cơ sở, chi bộ cơ sở and
           // chi bộ trực thuộc, active on the date.
           std::vector<int64_t> required;
-          for (int64_t id : ids) {
-            GR_ASSIGN_OR_RETURN(std::optional<orgtree::ProjectedOrganization> org, ctx_.organizations.Find(session, id));
-            if (!org || !(org->is_cell || org->is_grassroots)) continue;
-            if (org->established_on > as_of || (org->ended_on && *org->ended_on <= as_of)) continue;
-            required.push_back(id);
+          for (const orgtree::ProjectedOrganization& org : subtree) {
+            if (!(org.is_cell || org.is_grassroots)) continue;
+            if (org.established_on > as_of || (org.ended_on && *org.ended_on <= as_of)) continue;
+            required.push_back(org.id);
           }
           GR_ASSIGN_OR_RETURN(std::set<int64_t> with,
                               ctx_.programs.OrganizationsWithProgram(session, required, request->year(),
@@ -300,7 +300,6 @@ grpc::Status ProgramServiceImpl::ListOrganizationsWithoutProgram(
           Result out;
           out.required = static_cast<int32_t>(required.size());
           out.with_program = static_cast<int32_t>(with.size());
-          std::sort(required.begin(), required.end());
           for (int64_t id : required) {
             if (with.count(id) == 0 && id > page.after_id) out.without.push_back(id);
           }

@@ -228,16 +228,16 @@ absl::StatusOr<std::vector<StoredCase>> CaseStore::List(common::db::Session& ses
   if (filter.status != 0) statuses.push_back(filter.status);
   std::vector<int64_t> status_ids(statuses.begin(), statuses.end());
   sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
-      "SELECT ", kCaseColumns, " FROM cases WHERE (? OR org_id IN ", kIdSet, ")",
-      " AND (? = 0 OR status IN ", kIdSet, ") AND (? = 0 OR kind = ?)"
+      "SELECT ", kCaseColumns, " FROM cases WHERE (? OR org_id IN ", common::db::kIdSet, ")",
+      " AND (? = 0 OR status IN ", common::db::kIdSet, ") AND (? = 0 OR kind = ?)"
       " AND (? IS NULL OR subject_org_id = ?) AND (? IS NULL OR subject_member_id = ?)"
       " AND (? = 0 OR (period_start <= MAKEDATE(?, 365) AND COALESCE(period_end, period_start) >= MAKEDATE(?, 1)))"
       " AND id > ? ORDER BY id LIMIT ?"));
   int i = 1;
   ps.setBoolean(i++, filter.any_org);
-  ps.setString(i++, IdArray(filter.org_ids));
+  ps.setString(i++, common::db::IdArray(filter.org_ids));
   ps.setInt(i++, static_cast<int32_t>(status_ids.size()));
-  ps.setString(i++, IdArray(status_ids));
+  ps.setString(i++, common::db::IdArray(status_ids));
   ps.setInt(i++, filter.kind);
   ps.setInt(i++, filter.kind);
   common::db::SetOptionalInt64(ps, i++, filter.subject_org_id);
@@ -266,9 +266,9 @@ absl::StatusOr<std::vector<OverdueRecommendation>> CaseStore::ListOverdueRecomme
   sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
       "SELECT r.case_id, r.seq, r.text, r.responsible_org_id, r.responsible_member_id, r.deadline, r.status, "
       "r.followed_up_on, r.follow_up_note, c.org_id FROM recommendations r JOIN cases c ON c.id = r.case_id "
-      "WHERE c.org_id IN ", kIdSet, " AND r.status = ? AND r.deadline < ? AND (r.case_id, r.seq) > (?, ?) "
+      "WHERE c.org_id IN ", common::db::kIdSet, " AND r.status = ? AND r.deadline < ? AND (r.case_id, r.seq) > (?, ?) "
       "ORDER BY r.case_id, r.seq LIMIT ?"));
-  ps.setString(1, IdArray(org_ids));
+  ps.setString(1, common::db::IdArray(org_ids));
   ps.setInt(2, v1::RECOMMENDATION_STATUS_OPEN);
   ps.setString(3, as_of);
   ps.setInt64(4, after_case_id);

@@ -180,12 +180,12 @@ absl::StatusOr<std::vector<StoredDecision>> DisciplineStore::ListDecisions(commo
   const bool any_org = filter.org_ids.empty();
   if (any_org && !filter.subject_org_id && !filter.subject_member_id) return out;
   sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
-      "SELECT ", kDecisionColumns, " FROM discipline_decisions WHERE (? OR org_id IN ", kIdSet, ")",
+      "SELECT ", kDecisionColumns, " FROM discipline_decisions WHERE (? OR org_id IN ", common::db::kIdSet, ")",
       " AND (? IS NULL OR subject_org_id = ?) AND (? IS NULL OR subject_member_id = ?)",
       " AND (? = 0 OR form = ?) AND (? = 0 OR YEAR(signed_on) = ?) AND id > ? ORDER BY id LIMIT ?"));
   int i = 1;
   ps.setBoolean(i++, any_org);
-  ps.setString(i++, IdArray(filter.org_ids));
+  ps.setString(i++, common::db::IdArray(filter.org_ids));
   common::db::SetOptionalInt64(ps, i++, filter.subject_org_id);
   common::db::SetOptionalInt64(ps, i++, filter.subject_org_id);
   common::db::SetOptionalInt64(ps, i++, filter.subject_member_id);
@@ -337,9 +337,9 @@ absl::StatusOr<std::vector<StoredAppeal>> DisciplineStore::ListOpenAppeals(commo
   if (org_ids.empty()) return out;
   sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
       "SELECT ", kAppealColumns, " FROM appeals a JOIN discipline_decisions d ON d.id = a.decision_id "
-      "WHERE a.outcome = 0 AND (d.org_id IN ", kIdSet, " OR a.resolving_org_id IN ", kIdSet, ")",
+      "WHERE a.outcome = 0 AND (d.org_id IN ", common::db::kIdSet, " OR a.resolving_org_id IN ", common::db::kIdSet, ")",
       " AND (? = '' OR a.resolution_deadline <= ?) AND a.id > ? ORDER BY a.id LIMIT ?"));
-  const std::string ids = IdArray(org_ids);
+  const std::string ids = common::db::IdArray(org_ids);
   ps.setString(1, ids);
   ps.setString(2, ids);
   ps.setString(3, due_by);

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/db/db.h"
+#include "common/db/sql_ids.h"
 
 namespace grassroots::inspection::store {
 
@@ -62,8 +63,5 @@ inline void BindOptionalId(sql::PreparedStatement& ps, int index, std::string_vi
   common::db::SetOptionalInt64(ps, index, IdOfName(name, collection));
 }
 
-// "IN " + kIdSet with IdArray(ids) bound: any number of ids in one statement text.
-inline constexpr char kIdSet[] = "(SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS id_set)";
-inline std::string IdArray(const std::vector<int64_t>& ids) { return absl::StrCat("[", absl::StrJoin(ids, ","), "]"); }
 
 }  // namespace grassroots::inspection::store

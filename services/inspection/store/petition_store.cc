@@ -125,11 +125,11 @@ absl::StatusOr<std::vector<StoredPetition>> PetitionStore::List(common::db::Sess
   std::vector<StoredPetition> out;
   if (filter.org_ids.empty()) return out;
   sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
-      "SELECT ", kColumns, " FROM petitions WHERE org_id IN ", kIdSet,
+      "SELECT ", kColumns, " FROM petitions WHERE org_id IN ", common::db::kIdSet,
       " AND (? = 0 OR kind = ?) AND (? = 0 OR status = ?) AND (? = 0 OR status IN (?, ?))"
       " AND (? = '' OR (deadline IS NOT NULL AND deadline <= ?)) AND id > ? ORDER BY id LIMIT ?"));
   int i = 1;
-  ps.setString(i++, IdArray(filter.org_ids));
+  ps.setString(i++, common::db::IdArray(filter.org_ids));
   ps.setInt(i++, filter.kind);
   ps.setInt(i++, filter.kind);
   ps.setInt(i++, filter.status);

@@ -152,9 +152,9 @@ absl::StatusOr<std::vector<StoredProgram>> ProgramStore::List(common::db::Sessio
   std::vector<StoredProgram> out;
   if (org_ids.empty()) return out;
   sql::PreparedStatement& ps = session.Prepare(
-      absl::StrCat("SELECT ", kProgramColumns, " FROM programs WHERE org_id IN ", kIdSet,
+      absl::StrCat("SELECT ", kProgramColumns, " FROM programs WHERE org_id IN ", common::db::kIdSet,
                    " AND (? = 0 OR year = ?) AND id > ? ORDER BY id LIMIT ?"));
-  ps.setString(1, IdArray(org_ids));
+  ps.setString(1, common::db::IdArray(org_ids));
   ps.setInt(2, year);
   ps.setInt(3, year);
   ps.setInt64(4, after_id);
@@ -174,8 +174,8 @@ absl::StatusOr<std::set<int64_t>> ProgramStore::OrganizationsWithProgram(common:
   std::set<int64_t> out;
   if (org_ids.empty()) return out;
   sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
-      "SELECT org_id FROM programs WHERE org_id IN ", kIdSet, " AND year = ? AND adopted_on <= ?"));
-  ps.setString(1, IdArray(org_ids));
+      "SELECT org_id FROM programs WHERE org_id IN ", common::db::kIdSet, " AND year = ? AND adopted_on <= ?"));
+  ps.setString(1, common::db::IdArray(org_ids));
   ps.setInt(2, year);
   ps.setString(3, adopted_by);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);

@@ -17,7 +17,7 @@ template <typename Add>
 void ForEachCount(common::db::Session& session, const std::string& sql, const std::vector<int64_t>& org_ids,
                   const std::optional<std::string>& as_of, Add add) {
   sql::PreparedStatement& ps = session.Prepare(sql);
-  ps.setString(1, IdArray(org_ids));
+  ps.setString(1, common::db::IdArray(org_ids));
   if (as_of) ps.setString(2, *as_of);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   while (rs->next()) add(rs->getInt64("org_id"), rs->getInt("n"), *rs);
@@ -36,7 +36,7 @@ absl::StatusOr<std::map<int64_t, v1::Caseload>> ReportStore::Caseloads(common::d
     return c;
   };
   ForEachCount(session,
-               absl::StrCat("SELECT org_id, status, COUNT(*) AS n FROM cases WHERE org_id IN ", kIdSet,
+               absl::StrCat("SELECT org_id, status, COUNT(*) AS n FROM cases WHERE org_id IN ", common::db::kIdSet,
                             // OPENED, IN_PROGRESS, CONCLUDED: the cases still open.
                             " AND status IN (1, 2, 3) GROUP BY org_id, status"),
                org_ids, std::nullopt, [&](int64_t org, int n, sql::ResultSet& rs) {
@@ -49,15 +49,15 @@ absl::StatusOr<std::map<int64_t, v1::Caseload>> ReportStore::Caseloads(common::d
                });
   ForEachCount(session,
                absl::StrCat("SELECT c.org_id, COUNT(*) AS n FROM recommendations r JOIN cases c ON c.id = r.case_id "
-                            "WHERE c.org_id IN ", kIdSet, " AND r.status = 1 AND r.deadline < ? GROUP BY c.org_id"),
+                            "WHERE c.org_id IN ", common::db::kIdSet, " AND r.status = 1 AND r.deadline < ? GROUP BY c.org_id"),
                org_ids, as_of, [&](int64_t org, int n, sql::ResultSet&) { at(org).set_overdue_recommendations(n); });
   // The appeals and petitions queries bind the date before the ids.
   {
     sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
         "SELECT a.resolving_org_id AS org_id, COUNT(*) AS n, SUM(a.resolution_deadline < ?) AS late FROM appeals a "
-        "WHERE a.resolving_org_id IN ", kIdSet, " AND a.outcome = 0 GROUP BY a.resolving_org_id"));
+        "WHERE a.resolving_org_id IN ", common::db::kIdSet, " AND a.outcome = 0 GROUP BY a.resolving_org_id"));
     ps.setString(1, as_of);
-    ps.setString(2, IdArray(org_ids));
+    ps.setString(2, common::db::IdArray(org_ids));
     std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
     while (rs->next()) {
       v1::Caseload& c = at(rs->getInt64("org_id"));
@@ -68,9 +68,9 @@ absl::StatusOr<std::map<int64_t, v1::Caseload>> ReportStore::Caseloads(common::d
   {
     sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
         "SELECT org_id, COUNT(*) AS n, SUM(deadline IS NOT NULL AND deadline < ?) AS late FROM petitions "
-        "WHERE org_id IN ", kIdSet, " AND status IN (1, 2) GROUP BY org_id"));
+        "WHERE org_id IN ", common::db::kIdSet, " AND status IN (1, 2) GROUP BY org_id"));
     ps.setString(1, as_of);
-    ps.setString(2, IdArray(org_ids));
+    ps.setString(2, common::db::IdArray(org_ids));
     std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
     while (rs->next()) {
       v1::Caseload& c = at(rs->getInt64("org_id"));
@@ -102,9 +102,9 @@ absl::StatusOr<v1::CountInspectionWorkResponse> ReportStore::CountWork(common::d
   };
   for (const Query& q : queries) {
     std::string sql = q.sql;
-    sql.replace(sql.find("%s"), 2, kIdSet);
+    sql.replace(sql.find("%s"), 2, common::db::kIdSet);
     sql::PreparedStatement& ps = session.Prepare(sql);
-    ps.setString(1, IdArray(org_ids));
+    ps.setString(1, common::db::IdArray(org_ids));
     ps.setInt(2, year);
     std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
     while (rs->next()) {
@@ -114,8 +114,8 @@ absl::StatusOr<v1::CountInspectionWorkResponse> ReportStore::CountWork(common::d
     }
   }
   sql::PreparedStatement& ps =
-      session.Prepare(absl::StrCat("SELECT COUNT(*) AS n FROM programs WHERE org_id IN ", kIdSet, " AND year = ?"));
-  ps.setString(1, IdArray(org_ids));
+      session.Prepare(absl::StrCat("SELECT COUNT(*) AS n FROM programs WHERE org_id IN ", common::db::kIdSet, " AND year = ?"));
+  ps.setString(1, common::db::IdArray(org_ids));
   ps.setInt(2, year);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   if (rs->next()) out.set_programs(rs->getInt("n"));

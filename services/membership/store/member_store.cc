@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/api.h"
+#include "common/db/sql_ids.h"
 #include "common/status/status.h"
 #include "services/membership/domain/lifecycle.h"
 #include "services/membership/domain/member_attributes.h"
@@ -41,11 +42,8 @@ constexpr char kRecordColumns[] = R"(m.id, m.full_name, m.birth_name, m.sex, m.b
   s.key_version, s.citizen_id, s.ethnicity, s.religion)";
 constexpr char kRecordFrom[] = " FROM members m LEFT JOIN member_sensitive s ON s.member_id = m.id ";
 
-// "IN " + kIdSet with a JSON array of ids bound at its placeholder: one
-// statement text whatever the number of ids.
-constexpr char kIdSet[] = "(SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS id_set)";
-
-std::string IdArray(const std::vector<int64_t>& ids) { return absl::StrCat("[", absl::StrJoin(ids, ","), "]"); }
+using common::db::IdArray;
+using common::db::kIdSet;
 
 using common::api::FormatDate;
 

@@ -1,7 +1,6 @@
 #pragma once
-// Small SQL helpers shared by the org repositories: date/time text conversion and id
-// sets bound as one parameter (so one statement text per query shape is prepared and
-// cached, whatever the number of ids).
+// Small SQL helpers shared by the org repositories: date/time text conversion (id sets
+// bound as one parameter are common::db::kIdSet / IdArray).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/db/db.h"
+#include "common/db/sql_ids.h"
 
 namespace grassroots::org::store::sql_util {
 
@@ -66,12 +66,5 @@ inline std::optional<std::string> NullIfEmpty(const std::string& text) {
   return text;
 }
 
-// "IN " + kIdSet with IdArray(ids) bound at its placeholder: any number of ids in one
-// statement text (prepared once per connection) and one query, instead of one query
-// per chunk of a fixed-size IN list. MariaDB materializes the JSON table and joins it
-// through the index on the id column.
-inline constexpr char kIdSet[] = "(SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS id_set)";
-
-inline std::string IdArray(const std::vector<int64_t>& ids) { return absl::StrCat("[", absl::StrJoin(ids, ","), "]"); }
 
 }  // namespace grassroots::org::store::sql_util

@@ -86,9 +86,9 @@ void LoadAttendees(common::db::Session& session, std::vector<domain::Meeting>& m
     ids.push_back(m.id);
   }
   static const std::string kSql = absl::StrCat("SELECT meeting_id, member_id FROM meeting_attendees WHERE meeting_id IN ",
-                                               su::kIdSet, " ORDER BY meeting_id, member_id");
+                                               common::db::kIdSet, " ORDER BY meeting_id, member_id");
   sql::PreparedStatement& ps = session.Prepare(kSql);
-  ps.setString(1, su::IdArray(ids));
+  ps.setString(1, common::db::IdArray(ids));
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   while (rs->next()) by_id[rs->getInt64("meeting_id")]->attendee_member_ids.push_back(rs->getInt64("member_id"));
 }
@@ -149,7 +149,7 @@ absl::StatusOr<domain::Meeting> MeetingStore::Update(common::db::Session& sessio
 
 absl::StatusOr<std::vector<domain::Meeting>> MeetingStore::List(common::db::Session& session, const ListQuery& query) {
   if (query.organization_ids.empty()) return std::vector<domain::Meeting>{};
-  std::string sql = absl::StrCat("SELECT ", kColumns, " FROM meetings WHERE organization_id IN ", su::kIdSet);
+  std::string sql = absl::StrCat("SELECT ", kColumns, " FROM meetings WHERE organization_id IN ", common::db::kIdSet);
   if (query.kind) absl::StrAppend(&sql, " AND kind = ?");
   if (query.from_date) absl::StrAppend(&sql, " AND meeting_date >= ?");
   if (query.to_date) absl::StrAppend(&sql, " AND meeting_date <= ?");
@@ -158,7 +158,7 @@ absl::StatusOr<std::vector<domain::Meeting>> MeetingStore::List(common::db::Sess
 
   sql::PreparedStatement& ps = session.Prepare(sql);
   int index = 1;
-  ps.setString(index++, su::IdArray(query.organization_ids));
+  ps.setString(index++, common::db::IdArray(query.organization_ids));
   if (query.kind) ps.setInt(index++, static_cast<int>(*query.kind));
   if (query.from_date) ps.setString(index++, su::DateText(*query.from_date));
   if (query.to_date) ps.setString(index++, su::DateText(*query.to_date));
@@ -185,13 +185,13 @@ absl::StatusOr<std::map<int64_t, int64_t>> MeetingStore::CountThematicMeetings(
   static const std::string kSql = absl::StrCat(
       "SELECT organization_id, COUNT(*) AS held FROM meetings WHERE kind IN (?, ?) AND held_on BETWEEN ? AND ? "
       "AND organization_id IN ",
-      su::kIdSet, " GROUP BY organization_id");
+      common::db::kIdSet, " GROUP BY organization_id");
   sql::PreparedStatement& ps = session.Prepare(kSql);
   ps.setInt(1, static_cast<int>(domain::MeetingKind::kThematic));
   ps.setInt(2, static_cast<int>(domain::MeetingKind::kRegularAndThematic));
   ps.setString(3, su::DateText(first));
   ps.setString(4, su::DateText(last));
-  ps.setString(5, su::IdArray(organization_ids));
+  ps.setString(5, common::db::IdArray(organization_ids));
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   while (rs->next()) out[rs->getInt64("organization_id")] = rs->getInt64("held");
   return out;

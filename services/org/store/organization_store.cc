@@ -235,11 +235,11 @@ absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::GetMany(Ses
                                                                             absl::CivilDay as_of) {
   if (ids.empty()) return std::vector<domain::Organization>{};
   static const std::string kSql =
-      absl::StrCat("SELECT ", kColumns, kAsOfJoin, "WHERE o.id IN ", sql_util::kIdSet);
+      absl::StrCat("SELECT ", kColumns, kAsOfJoin, "WHERE o.id IN ", common::db::kIdSet);
   sql::PreparedStatement& ps = session.Prepare(kSql);
   const std::string day = Day(as_of);
   for (int i = 1; i <= 4; ++i) ps.setString(i, day);
-  ps.setString(5, sql_util::IdArray(ids));
+  ps.setString(5, common::db::IdArray(ids));
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   std::vector<domain::Organization> rows;
   while (rs->next()) rows.push_back(MapRow(*rs, as_of));
@@ -270,12 +270,12 @@ absl::StatusOr<domain::Organization> OrganizationStore::ReadCurrent(Session& ses
 absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::GetManyCurrent(Session& session,
                                                                                    const std::vector<int64_t>& ids) {
   if (ids.empty()) return std::vector<domain::Organization>{};
-  static const std::string kSql = absl::StrCat("SELECT ", kColumns, kOpenJoin, "WHERE o.id IN ", sql_util::kIdSet);
+  static const std::string kSql = absl::StrCat("SELECT ", kColumns, kOpenJoin, "WHERE o.id IN ", common::db::kIdSet);
   sql::PreparedStatement& ps = session.Prepare(kSql);
   const absl::CivilDay today = common::api::Today();
   ps.setString(1, Day(today));
   ps.setString(2, Day(today));
-  ps.setString(3, sql_util::IdArray(ids));
+  ps.setString(3, common::db::IdArray(ids));
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   std::vector<domain::Organization> rows;
   while (rs->next()) {

@@ -38,11 +38,11 @@ std::vector<Row> QueryByOrganizations(common::db::Session& session, const std::s
                                       const std::vector<int64_t>& organization_ids, int32_t year, ReadFn read) {
   std::vector<Row> out;
   if (organization_ids.empty()) return out;
-  std::string sql = absl::StrCat(base_sql, " WHERE organization_id IN ", su::kIdSet);
+  std::string sql = absl::StrCat(base_sql, " WHERE organization_id IN ", common::db::kIdSet);
   if (year != 0) absl::StrAppend(&sql, " AND year = ?");
   absl::StrAppend(&sql, " ORDER BY organization_id, year, id");
   sql::PreparedStatement& ps = session.Prepare(sql);
-  ps.setString(1, su::IdArray(organization_ids));
+  ps.setString(1, common::db::IdArray(organization_ids));
   if (year != 0) ps.setInt(2, year);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   while (rs->next()) out.push_back(read(*rs));

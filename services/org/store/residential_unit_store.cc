@@ -114,8 +114,8 @@ absl::Status AttachFactsOn(common::db::Session& session, std::vector<domain::Res
   const std::string day_text = su::DateText(day);
   sql::PreparedStatement& coverings = session.Prepare(
       absl::StrCat("SELECT ", kCoveringColumns, ", ", kDecisionColumns, " FROM residential_unit_coverings WHERE unit_id IN ",
-                   su::kIdSet, " AND ", kInForce));
-  coverings.setString(1, su::IdArray(ids));
+                   common::db::kIdSet, " AND ", kInForce));
+  coverings.setString(1, common::db::IdArray(ids));
   coverings.setString(2, day_text);
   coverings.setString(3, day_text);
   std::unique_ptr<sql::ResultSet> rs = session.Query(coverings);
@@ -126,8 +126,8 @@ absl::Status AttachFactsOn(common::db::Session& session, std::vector<domain::Res
   rs.reset();
   sql::PreparedStatement& heads = session.Prepare(
       absl::StrCat("SELECT ", kHeadColumns, ", ", kDecisionColumns, " FROM residential_unit_heads WHERE unit_id IN ",
-                   su::kIdSet, " AND ", kInForce));
-  heads.setString(1, su::IdArray(ids));
+                   common::db::kIdSet, " AND ", kInForce));
+  heads.setString(1, common::db::IdArray(ids));
   heads.setString(2, day_text);
   heads.setString(3, day_text);
   rs = session.Query(heads);
@@ -226,7 +226,7 @@ absl::StatusOr<std::vector<domain::ResidentialUnit>> ResidentialUnitStore::List(
       "EXISTS (SELECT 1 FROM residential_unit_coverings c WHERE c.unit_id = u.id",
       query.covering_cell_id ? " AND c.cell_id = ?" : "", " AND c.", "valid_from <= ? AND (c.valid_to IS NULL OR c.valid_to > ?))");
   std::string sql = absl::StrCat("SELECT ", kColumns, " FROM residential_units u WHERE id > ?");
-  if (query.commune_organization_ids) absl::StrAppend(&sql, " AND commune_organization_id IN ", su::kIdSet);
+  if (query.commune_organization_ids) absl::StrAppend(&sql, " AND commune_organization_id IN ", common::db::kIdSet);
   if (query.covering_cell_id) absl::StrAppend(&sql, " AND ", covered);
   if (query.uncovered_only) absl::StrAppend(&sql, " AND NOT ", covered);
   absl::StrAppend(&sql, " AND established_on <= ? AND (ended_on IS NULL OR ended_on > ?) ORDER BY id LIMIT ?");
@@ -235,7 +235,7 @@ absl::StatusOr<std::vector<domain::ResidentialUnit>> ResidentialUnitStore::List(
   sql::PreparedStatement& ps = session.Prepare(sql);
   int index = 1;
   ps.setInt64(index++, query.after_id);
-  if (query.commune_organization_ids) ps.setString(index++, su::IdArray(*query.commune_organization_ids));
+  if (query.commune_organization_ids) ps.setString(index++, common::db::IdArray(*query.commune_organization_ids));
   if (query.covering_cell_id || query.uncovered_only) {
     if (query.covering_cell_id) ps.setInt64(index++, *query.covering_cell_id);
     ps.setString(index++, day);
