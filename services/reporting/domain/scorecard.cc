@@ -1,0 +1,1 @@
+#include "services/reporting/domain/scorecard.h"
