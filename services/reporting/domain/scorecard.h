@@ -174,8 +174,9 @@ struct ResidentialUnitFacts {
   DatedRange life;
   // Covering cells with the days each covered the unit.
   struct Covering {
-    int64_t cell_id;
+    int64_t cell_id = 0;
     DatedRange range;
+    bool cell_active_on_d = false;  // the covering cell exists on D (it may lie outside the subtree)
   };
   std::vector<Covering> coverings;
   // Heads (S14, S15): post, whether a member, over which days.
