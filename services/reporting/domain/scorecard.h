@@ -229,6 +229,7 @@ struct Contribution {
   Subject subject = Subject::kOrganization;
   int64_t id = 0;                // organization, unit, member or head id
   int64_t organization_id = 0;   // where it belongs (a member's cell, a unit's commune, a post's organization)
+  int64_t unit_id = 0;           // kHead and S15's slots: the residential unit
   std::optional<Post> post;      // S14, S15
   bool in_numerator = false;
   // Why it falls short when it does, in Vietnamese.

@@ -1,0 +1,27 @@
+#include "services/reporting/handlers/policy.h"
+
+#include <string>
+
+namespace grassroots::reporting {
+namespace {
+
+using common::auth::Role;
+
+std::string M(const char* service, const char* method) {
+  return std::string("/grassroots.reporting.v1.") + service + "/" + method;
+}
+
+}  // namespace
+
+common::auth::MethodPolicy MakeReportingMethodPolicy() {
+  common::auth::MethodPolicy p;
+  // The scorecard is aggregates: every role that answers for a subtree reads
+  // it, the portal included. Shortfalls that are persons are refused to the
+  // portal per call (handlers/scorecard_handlers.cc).
+  const auto kReaders = {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kPortal};
+  const char* kScorecard = "ScorecardService";
+  for (const char* m : {"GetScorecard", "GetScorecardBreakdown", "ListShortfalls"}) p.Allow(M(kScorecard, m), kReaders);
+  return p;
+}
+
+}  // namespace grassroots::reporting

@@ -1,0 +1,93 @@
+// grassroots-reporting: wires configuration, database, rules, plans, auth, the
+// three producers' channels and the reporting services (reporting_services.h)
+// into one gRPC server. No logic lives here.
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/config/config.h"
+#include "common/db/db.h"
+#include "common/log/log.h"
+#include "common/server/service_host.h"
+#include "common/server/service_start.h"
+#include "services/memberfacts/memberfacts_migrations.h"
+#include "services/orgtree/orgtree_migrations.h"
+#include "services/orgtree/service_token.h"
+#include "services/reporting/domain/plan.h"
+#include "services/reporting/reporting_services.h"
+
+namespace grassroots::migrations {
+const std::vector<common::db::Migration>& ReportingMigrations();
+}
+
+namespace {
+
+// The options only reporting has (the common ones are in common/config).
+struct ReportingOptions {
+  std::string org_target = "127.0.0.1:50051";
+  std::string membership_target = "127.0.0.1:50052";
+  std::string inspection_target = "127.0.0.1:50053";
+  std::string service_token_file;
+  std::string plan_file = grassroots::reporting::domain::DefaultPlanPath();
+};
+
+grassroots::common::ServiceOptionsHook DeclareOptions(ReportingOptions& options) {
+  return [&options](grassroots::common::ServiceOptions& declare) {
+    declare.AddString("--org-target", options.org_target, "organization service address (host:port)", true);
+    declare.AddString("--membership-target", options.membership_target, "membership service address (host:port)",
+                      true);
+    declare.AddString("--inspection-target", options.inspection_target, "inspection service address (host:port)",
+                      true);
+    declare.AddFile("--service-token-file", options.service_token_file,
+                    "bearer token (role service) presented to the three change feeds; re-read when it changes", true);
+    declare.AddFile("--plan-file", options.plan_file,
+                    "the plan whose targets the scorecard judges by default (data/plans format)", true);
+  };
+}
+
+std::shared_ptr<grpc::Channel> BalancedChannel(const std::string& target) {
+  grpc::ChannelArguments args = grassroots::common::DefaultChannelArguments();
+  args.SetLoadBalancingPolicyName("round_robin");
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace grassroots;
+  common::ServiceHost::BlockTerminationSignals();
+  ReportingOptions options;
+  std::variant<common::ServiceBase, int> started = common::StartService(
+      "reporting", argc, argv, 50054, 9467,
+      // The projection libraries' migrations after reporting's own (see orgtree_migrations.h).
+      {&common::db::CommonMigrations(), &migrations::ReportingMigrations(), &migrations::OrgTreeMigrations(),
+       &migrations::MemberFactsMigrations()},
+      DeclareOptions(options));
+  if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
+  common::ServiceBase& base = std::get<common::ServiceBase>(started);
+  absl::StatusOr<reporting::domain::Plan> plan = reporting::domain::LoadPlanFile(options.plan_file);
+  if (!plan.ok()) {
+    common::log::Error("cannot load the plan", {{"status", plan.status().ToString()}});
+    return 2;
+  }
+  reporting::PlanCatalog plans;
+  plans.default_plan_id = plan->id;
+  plans.plans.emplace(plan->id, *std::move(plan));
+  reporting::ReportingServices services({.pool = *base.pool,
+                                         .rules = base.rules,
+                                         .verifier = base.verifier,
+                                         .plans = std::move(plans),
+                                         .registry = base.registry,
+                                         .page_token_secret = base.config.page_token_secret,
+                                         .org_channel = BalancedChannel(options.org_target),
+                                         .membership_channel = BalancedChannel(options.membership_target),
+                                         .inspection_channel = BalancedChannel(options.inspection_target),
+                                         .service_token =
+                                             std::make_shared<orgtree::ServiceToken>(options.service_token_file)});
+  common::ServiceHost host("reporting", base.config.server, base.registry);
+  services.RegisterServices(host);
+  return host.RunUntilSignal();
+}

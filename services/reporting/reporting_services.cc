@@ -1,0 +1,76 @@
+#include "services/reporting/reporting_services.h"
+
+#include <utility>
+
+#include "services/reporting/handlers/policy.h"
+#include "services/reporting/handlers/scorecard_handlers.h"
+#include "services/reporting/store/read_model.h"
+
+namespace grassroots::reporting {
+namespace {
+
+common::feed::FeedFollowerOptions FollowerOptions(const ReportingFollowerOptions& options, std::string source,
+                                                  std::string feed_name) {
+  common::feed::FeedFollowerOptions follower;
+  follower.operation_prefix = "read_model." + source;
+  follower.source = std::move(source);
+  follower.feed_name = std::move(feed_name);
+  follower.initial_backoff = options.initial_backoff;
+  follower.max_backoff = options.max_backoff;
+  follower.head_poll_interval = options.head_poll_interval;
+  follower.call_deadline = options.call_deadline;
+  return follower;
+}
+
+}  // namespace
+
+ReportingServices::ReportingServices(ReportingDependencies dependencies)
+    : pool_(dependencies.pool),
+      authorizer_(std::move(dependencies.verifier), MakeReportingMethodPolicy()),
+      page_tokens_(dependencies.page_token_secret),
+      plans_(std::move(dependencies.plans)),
+      organizations_(pool_) {
+  context_ = std::make_unique<HandlerContext>(
+      HandlerContext{pool_, authorizer_, dependencies.rules, page_tokens_, organizations_, plans_});
+  scorecard_service_ = std::make_unique<ScorecardServiceImpl>(*context_);
+  std::shared_ptr<orgtree::ServiceToken> token = dependencies.service_token;
+  auto bearer = [token] { return token->Get(); };
+  const ReportingFollowerOptions& options = dependencies.follower_options;
+  org_follower_ = std::make_unique<common::feed::FeedFollower>(
+      dependencies.org_channel, bearer, pool_, store::OrgFeedConsumer(organizations_), dependencies.registry,
+      FollowerOptions(options, "org", "organization"));
+  membership_follower_ = std::make_unique<common::feed::FeedFollower>(
+      dependencies.membership_channel, bearer, pool_, store::MembershipFeedConsumer(), dependencies.registry,
+      FollowerOptions(options, "membership", "membership"));
+  inspection_follower_ = std::make_unique<common::feed::FeedFollower>(
+      dependencies.inspection_channel, bearer, pool_, store::InspectionFeedConsumer(), dependencies.registry,
+      FollowerOptions(options, "inspection", "inspection"));
+}
+
+ReportingServices::~ReportingServices() {
+  // The followers' threads write the read model: stopped before anything they use goes.
+  inspection_follower_->Stop();
+  membership_follower_->Stop();
+  org_follower_->Stop();
+}
+
+void ReportingServices::RegisterServices(common::ServiceHost& host) {
+  host.AddService(scorecard_service_.get());
+  org_follower_->Start();
+  membership_follower_->Start();
+  inspection_follower_->Start();
+  common::db::ConnectionPool* pool = &pool_;
+  common::feed::FeedFollower* org = org_follower_.get();
+  common::feed::FeedFollower* membership = membership_follower_.get();
+  common::feed::FeedFollower* inspection = inspection_follower_.get();
+  // The figures are only as complete as the read model: ready once every feed is caught up.
+  host.SetReadinessProbe(
+      [pool, org, membership, inspection] { return org->Ready() && membership->Ready() && inspection->Ready() && pool->Ping(); });
+  host.OnStop([org, membership, inspection] {
+    inspection->Stop();
+    membership->Stop();
+    org->Stop();
+  });
+}
+
+}  // namespace grassroots::reporting
