@@ -88,6 +88,13 @@ cli_load_demo() {
   GRASSROOTS_INSPECTOR_TOKEN="$(cat "$(inspector_token_file)" 2>/dev/null || true)" with_local_targets "$DEMO" load
 }
 cli_print_tree() { cli org tree; }
+# The demo committee's scorecard for a year, as the Standing Committee reads it.
+cli_print_scorecard() { cli report scorecard --org organizations/1 --year "$1"; }
+# The head of a producer's change feed (needs a service token).
+cli_feed_head() {
+  "$CLI" call grassroots.feed.v1.ChangeFeedService.GetFeedHead '{}' --target "127.0.0.1:$1" \
+    --token-file "$(service_token_file reporting)" 2>/dev/null | sed -n 's/.*"last_sequence": *"\{0,1\}\([0-9]*\).*/\1/p'
+}
 
 # ---- helpers ------------------------------------------------------------------
 service_binary() { echo "$BUILD_DIR/services/$1/grassroots-$1"; }
@@ -200,6 +207,15 @@ start_service() {
         GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file inspection)"
       )
       ;;
+    reporting)
+      # Its read model is built from the three change feeds.
+      environment+=(
+        GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
+        GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052"
+        GRASSROOTS_INSPECTION_TARGET="127.0.0.1:50053"
+        GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file reporting)"
+      )
+      ;;
   esac
   # Own session, so Ctrl-C reaches only this script, which then stops services
   # in order. The inner shell writes its pid, then becomes the service (exec).
@@ -232,6 +248,31 @@ wait_until_serving() {
   done
   printf '[run] %s did not answer within %ss; see %s\n' "$name" "$START_TIMEOUT_SECONDS" "$LOG_DIR/$name.log" >&2
   return 1
+}
+
+# Waits until reporting's read model has applied everything org, membership
+# and inspection have written (the demo, just loaded), so the scorecard
+# printed next counts all of it.
+wait_for_read_model() {
+  local source port head applied waited
+  for entry in "org 50051" "membership 50052" "inspection 50053"; do
+    read -r source port <<<"$entry"
+    head="$(cli_feed_head "$port")"
+    [[ -n $head ]] || { log "cannot read the $source feed head; the scorecard may be partial"; continue; }
+    waited=0
+    while :; do
+      applied="$(curl -fsS http://127.0.0.1:9467/metrics 2>/dev/null |
+        sed -n "s/^feed_consumer_last_applied_sequence{source=\"$source\"} \([0-9.e+]*\)$/\1/p")"
+      if [[ -n $applied ]] && awk -v a="$applied" -v h="$head" 'BEGIN { exit !(a + 0 >= h + 0) }'; then break; fi
+      if (( waited >= 600 )); then
+        log "reporting has not caught up with the $source feed (head $head) after 120 s; the scorecard may be partial"
+        break
+      fi
+      sleep 0.2
+      waited=$(( waited + 1 ))
+    done
+  done
+  log "reporting's read model has caught up with the three feeds"
 }
 
 # SIGTERM to every service, wait for each (they drain, then stop), then the database.
@@ -377,6 +418,7 @@ cmd_start() {
   write_token "$(service_token_file membership)" cli_mint_service_token membership
   write_token "$(service_token_file org)" cli_mint_service_token org
   write_token "$(service_token_file inspection)" cli_mint_service_token inspection
+  write_token "$(service_token_file reporting)" cli_mint_service_token reporting
 
   "$MARIADB_SH" start "$DB_DIR" --port "$DB_PORT" | sed 's/^/[run] /'
   # One after the other, in SERVICES order: each waits until the one before
@@ -401,6 +443,10 @@ cmd_start() {
   fi
   log "organization tree:"
   cli_print_tree
+  if [[ -x $(service_binary reporting) ]]; then
+    wait_for_read_model
+    cli_print_scorecard 2025 || log "the scorecard could not be read (see $LOG_DIR/reporting.log)"
+  fi
   print_usage_help
 
   # Stay up; leave if a service dies on its own.

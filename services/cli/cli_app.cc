@@ -7,6 +7,7 @@
 #include "services/cli/commands.h"
 #include "services/cli/connection_flags.h"
 #include "services/cli/member_commands.h"
+#include "services/cli/report_commands.h"
 
 namespace grassroots::cli {
 namespace {
@@ -154,6 +155,19 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   AddOutputFlag(*member_show, member_show_options.output);
   AddConnectionFlags(*member_show, member_show_options.connection);
   member_show->callback([&] { exit_code = RunMemberShow(member_show_options, io); });
+
+  // ---- report ----
+  CLI::App* report = app.add_subcommand("report", "figures of the reporting service");
+  report->require_subcommand(1);
+  ReportScorecardOptions scorecard_options;
+  CLI::App* scorecard = report->add_subcommand("scorecard", "the Resolution-21 scorecard (S1-S16) of a subtree");
+  scorecard->add_option("--org", scorecard_options.organization, "organization resource name")->capture_default_str();
+  scorecard->add_option("--year", scorecard_options.year, "the year (31 December, or today for the current year)");
+  scorecard->add_option("--as-of", scorecard_options.as_of, "YYYY-MM-DD: evaluate on that day instead");
+  scorecard->add_option("--plan", scorecard_options.plan, "plans/{id} whose targets apply; default the seed plan");
+  AddOutputFlag(*scorecard, scorecard_options.output);
+  AddConnectionFlags(*scorecard, scorecard_options.connection);
+  scorecard->callback([&] { exit_code = RunReportScorecard(scorecard_options, io); });
 
   // ---- feed ----
   CLI::App* feed = app.add_subcommand("feed", "a service's change feed");
