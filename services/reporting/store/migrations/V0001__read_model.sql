@@ -71,14 +71,15 @@ CREATE TABLE rm_meeting (
   KEY idx_rm_meeting_org (org_id, held_on)
 ) ENGINE=InnoDB;
 
+-- One row per version ("organizations/{o}/regulations/{version}").
 -- superseded_on: the first day the version is no longer in force.
 CREATE TABLE rm_working_regulation (
-  regulation_id BIGINT NOT NULL PRIMARY KEY,
   org_id BIGINT NOT NULL,
+  version INT NOT NULL,
   adopted_on DATE NOT NULL,
   superseded_on DATE NULL,
   source_sequence BIGINT NOT NULL,
-  KEY idx_rm_working_regulation_org (org_id)
+  PRIMARY KEY (org_id, version)
 ) ENGINE=InnoDB;
 
 CREATE TABLE rm_new_model (
@@ -165,6 +166,7 @@ CREATE TABLE rm_member_event (
   kind TINYINT NOT NULL,
   effective_date DATE NOT NULL,
   cell_id BIGINT NULL,
+  from_cell_id BIGINT NULL,
   status_after TINYINT NOT NULL,
   voided BOOLEAN NOT NULL,
   removal_trigger VARCHAR(64) NOT NULL DEFAULT '',
@@ -187,32 +189,31 @@ CREATE TABLE rm_residence_registration (
   KEY idx_rm_residence_registration_member (member_id)
 ) ENGINE=InnoDB;
 
+-- One row per member and year ("members/{m}/residence-feedback/{year}",
+-- ".../commitments/{year}", ".../ratings/{year}": the year is the key).
 CREATE TABLE rm_residence_feedback (
-  feedback_id BIGINT NOT NULL PRIMARY KEY,
   member_id BIGINT NOT NULL,
   year SMALLINT NOT NULL,
   given_on DATE NULL,
   source_sequence BIGINT NOT NULL,
-  KEY idx_rm_residence_feedback_member (member_id, year)
+  PRIMARY KEY (member_id, year)
 ) ENGINE=InnoDB;
 
 CREATE TABLE rm_commitment (
-  commitment_id BIGINT NOT NULL PRIMARY KEY,
   member_id BIGINT NOT NULL,
   year SMALLINT NOT NULL,
   registered_on DATE NULL,
   source_sequence BIGINT NOT NULL,
-  KEY idx_rm_commitment_member (member_id, year)
+  PRIMARY KEY (member_id, year)
 ) ENGINE=InnoDB;
 
 -- level: grassroots.membership.v1.RatingLevel.
 CREATE TABLE rm_member_rating (
-  rating_id BIGINT NOT NULL PRIMARY KEY,
   member_id BIGINT NOT NULL,
   year SMALLINT NOT NULL,
   level TINYINT NOT NULL,
   source_sequence BIGINT NOT NULL,
-  KEY idx_rm_member_rating_member (member_id, year)
+  PRIMARY KEY (member_id, year)
 ) ENGINE=InnoDB;
 
 -- post: grassroots.membership.v1.TrainingPost (0: not for a post).
@@ -242,7 +243,8 @@ CREATE TABLE rm_inspection_program (
 
 -- Discipline decisions on members: the violation kind is the reason an
 -- expulsion is counted under (S16). form / form_in_force:
--- grassroots.inspection.v1.DisciplineForm names.
+-- grassroots.inspection.v1.DisciplineForm names. member_id / org_id: the
+-- subject (one of them); violation_kind: the ViolationCategory name.
 CREATE TABLE rm_discipline_decision (
   decision_id BIGINT NOT NULL PRIMARY KEY,
   member_id BIGINT NULL,
