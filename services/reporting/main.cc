@@ -18,10 +18,7 @@
 #include "services/orgtree/service_token.h"
 #include "services/reporting/domain/plan.h"
 #include "services/reporting/reporting_services.h"
-
-namespace grassroots::migrations {
-const std::vector<common::db::Migration>& ReportingMigrations();
-}
+#include "services/reporting/store/reporting_migrations.h"
 
 namespace {
 

@@ -37,13 +37,13 @@ ReportingServices::ReportingServices(ReportingDependencies dependencies)
   auto bearer = [token] { return token->Get(); };
   const ReportingFollowerOptions& options = dependencies.follower_options;
   org_follower_ = std::make_unique<common::feed::FeedFollower>(
-      dependencies.org_channel, bearer, pool_, store::OrgFeedConsumer(organizations_), dependencies.registry,
+      dependencies.org_channel, bearer, pool_, OrgFeedConsumer(organizations_), dependencies.registry,
       FollowerOptions(options, "org", "organization"));
   membership_follower_ = std::make_unique<common::feed::FeedFollower>(
-      dependencies.membership_channel, bearer, pool_, store::MembershipFeedConsumer(), dependencies.registry,
+      dependencies.membership_channel, bearer, pool_, MembershipFeedConsumer(), dependencies.registry,
       FollowerOptions(options, "membership", "membership"));
   inspection_follower_ = std::make_unique<common::feed::FeedFollower>(
-      dependencies.inspection_channel, bearer, pool_, store::InspectionFeedConsumer(), dependencies.registry,
+      dependencies.inspection_channel, bearer, pool_, InspectionFeedConsumer(), dependencies.registry,
       FollowerOptions(options, "inspection", "inspection"));
 }
 

@@ -512,7 +512,7 @@ absl::Status LoadMembers(common::db::Session& session, const domain::Evaluation&
            {year, as_of},
            [](sql::ResultSet& rs, domain::MemberFacts& m) { m.commitment_years.insert(rs.getInt("year")); });
   take_rows(absl::StrCat("SELECT member_id, level FROM rm_member_rating WHERE year = ? AND member_id IN ", kIdSet,
-                        " ORDER BY member_id, rating_id"),
+                        ""),
            {year}, [](sql::ResultSet& rs, domain::MemberFacts& m) { m.rating = MemberRatingLevel(rs.getInt("level")); });
   take_rows(absl::StrCat("SELECT member_id, post, start_date, end_date, term_starts_on, term_ends_on,"
                         " committee_term_id FROM rm_member_training WHERE post <> 0 AND member_id IN ",

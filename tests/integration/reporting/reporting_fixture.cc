@@ -20,12 +20,9 @@
 #include "services/orgtree/orgtree_migrations.h"
 #include "services/reporting/domain/plan.h"
 #include "services/reporting/reporting_services.h"
+#include "services/reporting/store/reporting_migrations.h"
 #include "tests/support/loopback.h"
 #include "tests/support/test_db.h"
-
-namespace grassroots::migrations {
-const std::vector<common::db::Migration>& ReportingMigrations();
-}  // namespace grassroots::migrations
 
 namespace grassroots::reporting::testing {
 namespace {
