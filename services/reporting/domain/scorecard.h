@@ -172,6 +172,9 @@ struct ResidentialUnitFacts {
   int64_t id = 0;
   int64_t commune_organization_id = 0;
   DatedRange life;
+  // A tổ dân phố (its head is a kResidentialGroupHead); otherwise a thôn. Names
+  // S15's head slot when no head is recorded.
+  bool residential_group = false;
   // Covering cells with the days each covered the unit.
   struct Covering {
     int64_t cell_id = 0;
@@ -286,7 +289,8 @@ enum class Attainment { kMet, kNotMet, kUnknown, kNotApplicable, kNoTarget };
 // numerator. S15 (rising) compares with `previous` (the same indicator on
 // 31 December of Y-1): met when strictly higher, unknown when either value is
 // empty. A denominator of 0 is unknown, never met. "reported", and a year
-// before from_year, is not applicable.
+// before from_year, is not applicable. by_year does not change the judgment:
+// before it a target not reached yet is not met (the deadline is the plan's to show).
 Attainment Judge(const IndicatorCount& count, const Target* target, int year,
                  const IndicatorCount* previous = nullptr);
 
