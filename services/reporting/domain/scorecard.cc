@@ -288,8 +288,10 @@ IndicatorCount ComputeS14(const FactsIndex& index, const Evaluation& evaluation)
       for (const PostTraining& training : head.trainings) trainings.push_back(&training);
       AddMemberTrainings(index, head.member_id, trainings);
       bool trained = TrainedForTerm(trainings, head.post, std::nullopt, head.range.from, evaluation.as_of);
-      contributions.push_back(MakeContribution(Contribution::Subject::kHead, head.head_id,
-                                               unit.commune_organization_id, trained, kNotTrained, head.post));
+      Contribution contribution = MakeContribution(Contribution::Subject::kHead, head.head_id,
+                                                   unit.commune_organization_id, trained, kNotTrained, head.post);
+      contribution.unit_id = unit.id;
+      contributions.push_back(std::move(contribution));
     }
   }
   return Finish(Indicator::kS14, std::move(contributions));

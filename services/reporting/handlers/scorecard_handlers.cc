@@ -64,7 +64,9 @@ absl::StatusOr<ParsedScope> ParseScope(const HandlerContext& ctx, const v1::Scor
     return absl::NotFoundError(absl::StrCat("scope.plan: no plan plans/", plan_id));
   }
   parsed.plan = &plan->second;
-  parsed.evaluation = domain::Evaluation{year, as_of, plan->second.TermFrom()};
+  // Without a term in the plan, the term windows (S7, S8) are the year itself.
+  parsed.evaluation =
+      domain::Evaluation{year, as_of, plan->second.TermFrom().value_or(absl::CivilDay(year, 1, 1))};
   return parsed;
 }
 
@@ -303,19 +305,23 @@ grpc::Status ScorecardServiceImpl::GetScorecardBreakdown(grpc::ServerContext* co
                         indicators->end());
     }
     std::vector<int64_t> rows;
+    std::set<int64_t> ended_children;
     for (const domain::OrganizationFacts& o : computed.facts.organizations) {
-      if (o.parent_id == scope.org_id) rows.push_back(o.id);
+      if (o.parent_id != scope.org_id) continue;
+      rows.push_back(o.id);
+      if (o.ended_on && *o.ended_on <= scope.evaluation.as_of) ended_children.insert(o.id);
     }
     std::sort(rows.begin(), rows.end());
     // The root's own units (not under any child) come first, when it has any.
     rows.insert(rows.begin(), scope.org_id);
     for (const int64_t row_id : rows) {
       std::vector<domain::IndicatorCount> counts = domain::RestrictToChild(computed.counts, computed.facts, row_id);
-      if (row_id == scope.org_id) {
-        const bool has_own = std::any_of(counts.begin(), counts.end(), [](const domain::IndicatorCount& c) {
+      // The root's own units, and a child that ended before D, get a row only when they count in something.
+      if (row_id == scope.org_id || ended_children.contains(row_id)) {
+        const bool counts_in_something = std::any_of(counts.begin(), counts.end(), [](const domain::IndicatorCount& c) {
           return c.numerator != 0 || c.denominator != 0;
         });
-        if (!has_own) continue;
+        if (!counts_in_something) continue;
       }
       std::vector<domain::IndicatorCount> previous;
       if (computed.previous_facts) {
@@ -338,7 +344,7 @@ grpc::Status ScorecardServiceImpl::ListShortfalls(grpc::ServerContext* context,
     GR_ASSIGN_OR_RETURN(const ParsedScope scope, ParseScope(ctx_, request->scope()));
     if (request->indicator().empty()) return common::InvalidField("indicator", "is required (S1 ... S15)");
     absl::StatusOr<domain::Indicator> parsed = domain::ParseIndicatorId(request->indicator());
-    if (!parsed.ok()) return common::InvalidField("indicator", parsed.status().message());
+    if (!parsed.ok()) return common::InvalidField("indicator", std::string(parsed.status().message()));
     const domain::Indicator indicator = *parsed;
     if (!HasShortfallList(indicator)) {
       return common::InvalidField("indicator", absl::StrCat(domain::IndicatorId(indicator),
@@ -373,12 +379,12 @@ grpc::Status ScorecardServiceImpl::ListShortfalls(grpc::ServerContext* context,
       if (short_of[i]->subject == domain::Contribution::Subject::kResidentialUnit) unit_ids.push_back(short_of[i]->id);
       if (short_of[i]->subject == domain::Contribution::Subject::kHead) unit_ids.push_back(short_of[i]->unit_id);
     }
-    std::map<int64_t, std::string> unit_names;
+    using Names = std::map<int64_t, std::string>;
+    Names unit_names;
     if (!unit_ids.empty()) {
-      GR_ASSIGN_OR_RETURN(unit_names, ctx_.pool.Read<std::map<int64_t, std::string>>(
-                                          "scorecard.unit_names", [&](common::db::Session& session) {
-                                            return ScorecardFactsStore::UnitNames(session, unit_ids);
-                                          }));
+      GR_ASSIGN_OR_RETURN(unit_names, ctx_.pool.Read<Names>("scorecard.unit_names", [&](common::db::Session& session) {
+        return ScorecardFactsStore::UnitNames(session, unit_ids);
+      }));
     }
     for (size_t i = begin; i < end; ++i) {
       const domain::Contribution& c = *short_of[i];

@@ -342,6 +342,21 @@ absl::Status ApplyHeadTraining(Session& session, const feedpb::Change& change) {
   return absl::OkStatus();
 }
 
+// The unit's name and kind (rm_residential_unit), beside the library's row.
+absl::Status StoreUnitDetail(Session& session, int64_t unit_id, const feedpb::Change& change) {
+  GR_ASSIGN_OR_RETURN(const orgpb::ResidentialUnit unit, Unpack<orgpb::ResidentialUnit>(change));
+  sql::PreparedStatement& ps = session.Prepare(
+      "INSERT INTO rm_residential_unit (unit_id, display_name, kind, source_sequence) VALUES (?, ?, ?, ?)"
+      " ON DUPLICATE KEY UPDATE display_name = VALUES(display_name), kind = VALUES(kind),"
+      " source_sequence = VALUES(source_sequence)");
+  ps.setInt64(1, unit_id);
+  ps.setString(2, unit.display_name());
+  ps.setInt(3, unit.kind());
+  ps.setInt64(4, change.sequence());
+  ps.executeUpdate();
+  return absl::OkStatus();
+}
+
 absl::Status ApplyOrgChange(Session& session, orgtree::OrgProjection& projection, const feedpb::Change& change) {
   const std::string& type = change.resource_type();
   if (type == kOrganization) return ApplyOrganization(session, projection, change);
@@ -355,7 +370,8 @@ absl::Status ApplyOrgChange(Session& session, orgtree::OrgProjection& projection
   if (type == kHeadTraining) return ApplyHeadTraining(session, change);
   if (type == orgtree::kResidentialUnitResource) {
     GR_ASSIGN_OR_RETURN(const orgtree::ProjectedResidentialUnit unit, orgtree::DecodeResidentialUnit(change));
-    return orgtree::StoreResidentialUnit(session, unit, change.sequence());
+    GR_RETURN_IF_ERROR(orgtree::StoreResidentialUnit(session, unit, change.sequence()));
+    return StoreUnitDetail(session, unit.id, change);
   }
   if (type == orgtree::kUnitCoveringResource) {
     GR_ASSIGN_OR_RETURN(const orgtree::ProjectedCovering covering, orgtree::DecodeCovering(change));
@@ -385,7 +401,7 @@ common::feed::FeedConsumer OrgFeedConsumer(orgtree::OrgProjection& projection) {
   consumer.reset = [](Session& session) -> absl::Status {
     internal::DeleteAll(session, {"rm_org_period", "rm_org_type", "rm_committee_term", "rm_committee_position",
                                   "rm_meeting", "rm_working_regulation", "rm_new_model", "rm_org_rating",
-                                  "rm_unit_head", "rm_head_training"});
+                                  "rm_unit_head", "rm_head_training", "rm_residential_unit"});
     return orgtree::OrgProjection::Clear(session);
   };
   return consumer;

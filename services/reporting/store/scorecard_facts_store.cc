@@ -301,8 +301,9 @@ absl::Status LoadUnits(common::db::Session& session, const domain::Evaluation& e
   std::map<int64_t, domain::ResidentialUnitFacts> units;
   {
     sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
-        "SELECT unit_id, commune_org_id, established_on, ended_on FROM residential_unit_projection"
-        " WHERE commune_org_id IN ",
+        "SELECT u.unit_id, u.commune_org_id, u.established_on, u.ended_on, d.kind"
+        " FROM residential_unit_projection u LEFT JOIN rm_residential_unit d ON d.unit_id = u.unit_id"
+        " WHERE u.commune_org_id IN ",
         kIdSet));
     ps.setString(1, IdArray(ids));
     std::unique_ptr<sql::ResultSet> rs(session.Query(ps));
@@ -311,6 +312,7 @@ absl::Status LoadUnits(common::db::Session& session, const domain::Evaluation& e
       unit.id = rs->getInt64("unit_id");
       unit.commune_organization_id = rs->getInt64("commune_org_id");
       unit.life = RangeOf(*rs, "established_on", "ended_on");
+      unit.residential_group = !rs->isNull("kind") && rs->getInt("kind") == org::RESIDENTIAL_UNIT_KIND_RESIDENTIAL_GROUP;
       units.emplace(unit.id, std::move(unit));
     }
   }
@@ -409,6 +411,13 @@ std::string StandingColumns(const std::string& prefix) {
       "   AND a.valid_from <= ? AND (a.valid_to IS NULL OR a.valid_to > ?)) AS ", prefix, "category");
 }
 
+// The cell a member was admitted into: the cell of the first status period
+// that reaches past the admission decision (a record opened from paper starts
+// its periods at the ceremony or at the day it joined the cell).
+constexpr char kAdmissionCell[] =
+    "(SELECT s.cell_id FROM member_period_projection s WHERE s.member_id = m.member_id AND s.cell_id IS NOT NULL"
+    " AND (s.valid_to IS NULL OR s.valid_to > m.admission_decision_date) ORDER BY s.valid_from LIMIT 1)";
+
 absl::Status LoadMembers(common::db::Session& session, const domain::Evaluation& evaluation,
                          domain::SubtreeFacts& facts, std::set<int64_t> member_ids) {
   std::vector<int64_t> org_ids;
@@ -436,11 +445,8 @@ absl::Status LoadMembers(common::db::Session& session, const domain::Evaluation&
   GR_RETURN_IF_ERROR(collect(in_cell_on, {previous_year_end, previous_year_end}));
   // Admitted in the term, into a cell of the subtree (the cell of the period then).
   GR_RETURN_IF_ERROR(collect(
-      absl::StrCat("SELECT m.member_id FROM rm_member m JOIN member_period_projection s ON s.member_id = m.member_id"
-                   " AND s.valid_from <= m.admission_decision_date"
-                   " AND (s.valid_to IS NULL OR s.valid_to > m.admission_decision_date)"
-                   " WHERE m.admission_decision_date BETWEEN ? AND ? AND s.cell_id IN ",
-                   kIdSet),
+      absl::StrCat("SELECT m.member_id FROM rm_member m WHERE m.admission_decision_date BETWEEN ? AND ? AND ",
+                   kAdmissionCell, " IN ", kIdSet),
       {term_from, as_of}));
   // Removed in Y, from a cell of the subtree (the cell of the day before).
   GR_RETURN_IF_ERROR(collect(
@@ -460,9 +466,7 @@ absl::Status LoadMembers(common::db::Session& session, const domain::Evaluation&
     sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
         "SELECT m.member_id, m.admission_decision_date, m.occupation_category_at_admission,",
         StandingColumns("d_"), ",", StandingColumns("p_"), ",",
-        " (SELECT s.cell_id FROM member_period_projection s WHERE s.member_id = m.member_id"
-        "   AND s.valid_from <= m.admission_decision_date"
-        "   AND (s.valid_to IS NULL OR s.valid_to > m.admission_decision_date)) AS admission_cell"
+        " ", kAdmissionCell, " AS admission_cell"
         " FROM rm_member m WHERE m.member_id IN ",
         kIdSet));
     int index = 1;
@@ -606,10 +610,13 @@ absl::StatusOr<std::map<int64_t, std::string>> ScorecardFactsStore::UnitNames(co
   std::map<int64_t, std::string> names;
   if (ids.empty()) return names;
   sql::PreparedStatement& ps =
-      session.Prepare(absl::StrCat("SELECT unit_id, code FROM residential_unit_projection WHERE unit_id IN ", kIdSet));
+      session.Prepare(absl::StrCat("SELECT u.unit_id, COALESCE(d.display_name, u.code) AS display_name"
+                                   " FROM residential_unit_projection u LEFT JOIN rm_residential_unit d"
+                                   " ON d.unit_id = u.unit_id WHERE u.unit_id IN ",
+                                   kIdSet));
   ps.setString(1, IdArray(ids));
   std::unique_ptr<sql::ResultSet> rs(session.Query(ps));
-  while (rs->next()) names.emplace(rs->getInt64("unit_id"), rs->getString("code"));
+  while (rs->next()) names.emplace(rs->getInt64("unit_id"), rs->getString("display_name"));
   return names;
 }
 

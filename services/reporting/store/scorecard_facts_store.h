@@ -48,7 +48,7 @@ class ScorecardFactsStore {
   static absl::StatusOr<domain::SubtreeFacts> Load(common::db::Session& session, int64_t root,
                                                    const domain::Evaluation& evaluation, const CategoryRules& rules);
 
-  // Display names (current) of organizations and residential units.
+  // Display names (current) of organizations and residential units (a unit's code when its name is unknown).
   static absl::StatusOr<std::map<int64_t, std::string>> OrganizationNames(common::db::Session& session,
                                                                           const std::vector<int64_t>& ids);
   static absl::StatusOr<std::map<int64_t, std::string>> UnitNames(common::db::Session& session,

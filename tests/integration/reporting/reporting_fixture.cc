@@ -23,6 +23,7 @@
 #include "services/reporting/store/reporting_migrations.h"
 #include "tests/support/loopback.h"
 #include "tests/support/test_db.h"
+#include "tests/support/test_tokens.h"
 
 namespace grassroots::reporting::testing {
 namespace {
@@ -261,7 +262,7 @@ void ReportingFixture::CreateTerm(int64_t org, const std::string& starts_on, con
   request.mutable_term()->set_starts_on(starts_on);
   request.mutable_term()->set_ends_on(ends_on);
   request.mutable_term()->set_elected_committee(elected);
-  request.mutable_term()->set_seats(elected ? 3 : 1);
+  if (elected) request.mutable_term()->set_seats(3);
   *request.mutable_term()->mutable_decision() = SomeDecision(starts_on);
   orgv1::CommitteeTerm out;
   ExpectOk(Call(committees(), &orgv1::CommitteeService::Stub::CreateCommitteeTerm, AdminToken(), request, &out));

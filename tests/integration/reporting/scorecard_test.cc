@@ -15,6 +15,7 @@ namespace {
 
 namespace mv1 = ::grassroots::membership::v1;
 namespace insp = ::grassroots::inspection::v1;
+using membership::testing::Branch;
 
 class ScorecardTest : public ReportingFixture {
  protected:
@@ -262,7 +263,10 @@ TEST_F(ScorecardTest, ARebuildFromTheFeedsAndARestartGiveTheSameFigures) {
   EXPECT_EQ(Indicator(restarted, "S1").denominator(), Indicator(incremental, "S1").denominator() + 3);
   EXPECT_EQ(Indicator(restarted, "S1").numerator(), Indicator(incremental, "S1").numerator() + 1);
   EXPECT_EQ(ReportingDbInt("SELECT COUNT(*) FROM rm_working_regulation"),
-            ReportingDbInt("SELECT COUNT(DISTINCT regulation_id) FROM rm_working_regulation"));
+            ReportingDbInt("SELECT COUNT(DISTINCT org_id, version) FROM rm_working_regulation"));
+  EXPECT_EQ(ReportingDbInt("SELECT COUNT(*) FROM rm_working_regulation WHERE org_id = " +
+                           std::to_string(later.cell_a)),
+            1);
 }
 
 TEST_F(ScorecardTest, ScopeAndRoleDecideWhatACallerReads) {
