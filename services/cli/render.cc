@@ -223,8 +223,11 @@ std::string RenderTable(const Table& table) {
   };
   std::vector<std::string> upper_headers;
   for (const std::string& header : table.headers) {
+    // Field names are upper-cased; a header a person wrote (Vietnamese, with
+    // diacritics a byte-wise toupper would mangle) is shown as written.
+    const bool ascii = std::all_of(header.begin(), header.end(), [](char ch) { return (ch & 0x80) == 0; });
     std::string upper = header;
-    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (ascii) for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     upper_headers.push_back(upper);
   }
   std::string out = render_row(upper_headers);

@@ -256,6 +256,7 @@ class Builder {
   void AddTerms(const Org& org);
   void AddMeetings(const Org& cell);
   void AddRestructuring();
+  void AddRatingsOf2025();
 
   Random random_{kSeed};
   Plan plan_;
@@ -598,7 +599,7 @@ void Builder::AddActivity() {
     }
   }
 
-  // Four-good designations and yearly ratings for 2023 and 2024.
+  // Four-good designations and yearly ratings for 2023 and 2024 (2025's: AddRatingsOf2025).
   for (int year = 2023; year <= 2024; ++year) {
     for (const Org& org : plan_.organizations) {
       const bool grassroots_org = IsGrassrootsType(org.type);
@@ -629,6 +630,26 @@ void Builder::AddActivity() {
         plan_.four_good.push_back(designation);
       }
     }
+  }
+}
+
+void Builder::AddRatingsOf2025() {
+  // Rated in January 2026 by the committee above: the province for a
+  // grassroots organization (the district is gone by then). Organizations the
+  // 2025 restructuring may end are left unrated.
+  for (const Org& org : plan_.organizations) {
+    const bool grassroots_org = IsGrassrootsType(org.type);
+    if ((!grassroots_org && !IsCellType(org.type)) || !org.active_until.empty()) continue;
+    if (org.established_on > Day(2025, 1, 1)) continue;
+    Rating rating;
+    rating.org_code = org.code;
+    rating.year = 2025;
+    const int roll = random_.Between(1, 100);
+    rating.score = roll <= 20 ? random_.Between(90, 98) : roll <= 86 ? random_.Between(70, 89)
+                                                                      : random_.Between(55, 69);
+    const std::string decided_on = Day(2026, 1, random_.Between(10, 25));
+    rating.decision = grassroots_org ? ProvinceDecision(decided_on) : UpperDecision(org, decided_on);
+    plan_.ratings.push_back(rating);
   }
 }
 
@@ -728,6 +749,8 @@ Plan Builder::Build() {
     unit.elected_head_name = PersonName(false);
     unit.front_successor_name = PersonName(false);
   }
+  // After those, for the same reason: the ratings of 2025 (the scorecard's S5a).
+  AddRatingsOf2025();
   return plan_;
 }
 

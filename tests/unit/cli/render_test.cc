@@ -78,6 +78,16 @@ TEST(RenderTable, AlignsVietnameseText) {
             "TT    Đảng bộ thị trấn\n");
 }
 
+TEST(RenderTable, VietnameseHeadersAreShownAsWritten) {
+  Table table;
+  table.headers = {"Mã", "Chỉ tiêu"};
+  table.rows = {{"S1", "Quy chế làm việc"}};
+  EXPECT_EQ(RenderTable(table),
+            "Mã  Chỉ tiêu\n"
+            "--  ----------------\n"
+            "S1  Quy chế làm việc\n");
+}
+
 TEST(RecordTable, OneRowPerSetField) {
   v1::Organization org;
   org.set_name("organizations/5");

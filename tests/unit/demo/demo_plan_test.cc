@@ -150,7 +150,7 @@ TEST(DemoPlan, ActivityCoversTheScorecardCases) {
   EXPECT_GT(thematic, static_cast<int>(plan.meetings.size()) / 5);
   std::set<int> rated_years;
   for (const Rating& rating : plan.ratings) rated_years.insert(rating.year);
-  EXPECT_EQ(rated_years, (std::set<int>{2023, 2024}));
+  EXPECT_EQ(rated_years, (std::set<int>{2023, 2024, 2025}));
   EXPECT_FALSE(plan.four_good.empty());
   EXPECT_FALSE(plan.new_models.empty());
   // The district ends last, after everything under it has gone.
