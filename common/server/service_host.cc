@@ -270,6 +270,12 @@ int ServiceHost::RunUntilSignal() {
   return 0;
 }
 
+std::shared_ptr<grpc::Channel> BalancedChannel(const std::string& target) {
+  grpc::ChannelArguments args = DefaultChannelArguments();
+  args.SetLoadBalancingPolicyName("round_robin");
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
 grpc::ChannelArguments DefaultChannelArguments() {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);

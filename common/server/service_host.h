@@ -69,4 +69,9 @@ absl::Status RetryWhileUnavailable(std::string_view what, std::chrono::milliseco
 // a reconnect backoff capped at 5 s.
 grpc::ChannelArguments DefaultChannelArguments();
 
+// A channel to another service with those arguments and round_robin: calls
+// spread over its replicas when the target resolves to several addresses (a
+// headless Service, "dns:///org-headless:50051"); one address behaves as pick_first.
+std::shared_ptr<grpc::Channel> BalancedChannel(const std::string& target);
+
 }  // namespace grassroots::common

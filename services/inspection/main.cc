@@ -50,12 +50,6 @@ grassroots::common::ServiceOptionsHook DeclareOptions(InspectionOptions& options
   };
 }
 
-std::shared_ptr<grpc::Channel> BalancedChannel(const std::string& target) {
-  grpc::ChannelArguments args = grassroots::common::DefaultChannelArguments();
-  // Spreads calls over the replicas when the target resolves to several addresses.
-  args.SetLoadBalancingPolicyName("round_robin");
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
-}
 
 }  // namespace
 
@@ -82,8 +76,8 @@ int main(int argc, char** argv) {
                                            .verifier = base.verifier,
                                            .registry = base.registry,
                                            .page_token_secret = base.config.page_token_secret,
-                                           .org_channel = BalancedChannel(options.org_target),
-                                           .membership_channel = BalancedChannel(options.membership_target),
+                                           .org_channel = common::BalancedChannel(options.org_target),
+                                           .membership_channel = common::BalancedChannel(options.membership_target),
                                            .service_token = std::make_shared<orgtree::ServiceToken>(
                                                options.service_token_file),
                                            .call_deadline = options.call_deadline});

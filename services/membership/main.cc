@@ -79,10 +79,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   // The organization service: cell checks on writes, and its change feed for the projection.
-  grpc::ChannelArguments org_channel_args = common::DefaultChannelArguments();
-  // Spreads calls over the org replicas when the target resolves to several
-  // addresses (a headless Service: "dns:///org-headless:50051"); one address: as pick_first.
-  org_channel_args.SetLoadBalancingPolicyName("round_robin");
   membership::MembershipServices services(
       {.pool = *base.pool,
        .rules = base.rules,
@@ -93,7 +89,7 @@ int main(int argc, char** argv) {
        .calendar = *calendar,
        .codes = *codes,
        .org_channel =
-           grpc::CreateCustomChannel(options.org_target, grpc::InsecureChannelCredentials(), org_channel_args),
+           common::BalancedChannel(options.org_target),
        .service_token = std::make_shared<orgtree::ServiceToken>(options.service_token_file),
        .org_call_deadline = options.org_call_deadline});
 

@@ -58,10 +58,8 @@ int main(int argc, char** argv) {
                    "(GRASSROOTS_SERVICE_TOKEN_FILE)\n";
       return 2;
     }
-    grpc::ChannelArguments channel_args = common::DefaultChannelArguments();
-    channel_args.SetLoadBalancingPolicyName("round_robin");
     member_directory = std::make_unique<org::GrpcMemberDirectory>(
-        grpc::CreateCustomChannel(options.membership_target, grpc::InsecureChannelCredentials(), channel_args),
+        common::BalancedChannel(options.membership_target),
         options.service_token_file, options.membership_call_deadline);
   }
 

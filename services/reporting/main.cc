@@ -45,11 +45,6 @@ grassroots::common::ServiceOptionsHook DeclareOptions(ReportingOptions& options)
   };
 }
 
-std::shared_ptr<grpc::Channel> BalancedChannel(const std::string& target) {
-  grpc::ChannelArguments args = grassroots::common::DefaultChannelArguments();
-  args.SetLoadBalancingPolicyName("round_robin");
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
-}
 
 }  // namespace
 
@@ -79,9 +74,9 @@ int main(int argc, char** argv) {
                                          .plans = std::move(plans),
                                          .registry = base.registry,
                                          .page_token_secret = base.config.page_token_secret,
-                                         .org_channel = BalancedChannel(options.org_target),
-                                         .membership_channel = BalancedChannel(options.membership_target),
-                                         .inspection_channel = BalancedChannel(options.inspection_target),
+                                         .org_channel = common::BalancedChannel(options.org_target),
+                                         .membership_channel = common::BalancedChannel(options.membership_target),
+                                         .inspection_channel = common::BalancedChannel(options.inspection_target),
                                          .service_token =
                                              std::make_shared<orgtree::ServiceToken>(options.service_token_file)});
   common::ServiceHost host("reporting", base.config.server, base.registry);
