@@ -132,6 +132,21 @@ absl::StatusOr<int64_t> ParseId(std::string_view name, std::string_view collecti
 
 std::string MakeName(std::string_view collection, int64_t id) { return absl::StrCat(ToAbsl(collection), "/", id); }
 
+absl::StatusOr<std::pair<int64_t, int64_t>> ParseChildId(std::string_view name, std::string_view parent_collection,
+                                                         std::string_view collection, std::string_view field) {
+  const std::string separator = absl::StrCat("/", ToAbsl(collection), "/");
+  const size_t at = name.find(separator);
+  if (at == std::string_view::npos) {
+    return InvalidField(field, absl::StrCat("must look like ", ToAbsl(parent_collection), "/{id}/",
+                                            ToAbsl(collection), "/{id}"));
+  }
+  absl::StatusOr<int64_t> parent = ParseId(name.substr(0, at), parent_collection, field);
+  if (!parent.ok()) return parent.status();
+  absl::StatusOr<int64_t> id = ParseId(name.substr(at + 1), collection, field);
+  if (!id.ok()) return id.status();
+  return std::make_pair(*parent, *id);
+}
+
 // ---- pagination --------------------------------------------------------------
 
 absl::StatusOr<int32_t> ClampPageSize(int32_t requested, int32_t default_size, int32_t max_size) {

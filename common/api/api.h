@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <google/protobuf/field_mask.pb.h>
 
@@ -27,6 +28,9 @@ absl::CivilDay Today();
 // Parses "<collection>/<positive int>"; INVALID_ARGUMENT naming field otherwise.
 absl::StatusOr<int64_t> ParseId(std::string_view name, std::string_view collection, std::string_view field);
 std::string MakeName(std::string_view collection, int64_t id);
+// "{parent_collection}/{parent}/{collection}/{id}" -> (parent, id); INVALID_ARGUMENT naming field otherwise.
+absl::StatusOr<std::pair<int64_t, int64_t>> ParseChildId(std::string_view name, std::string_view parent_collection,
+                                                         std::string_view collection, std::string_view field);
 
 // ---- pagination --------------------------------------------------------------
 // 0 -> default_size; > max_size -> max_size; negative -> INVALID_ARGUMENT(page_size).

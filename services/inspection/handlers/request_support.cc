@@ -25,15 +25,7 @@ absl::StatusOr<int64_t> ParseName(std::string_view name, std::string_view collec
 
 absl::StatusOr<std::pair<int64_t, int64_t>> ParseChildName(std::string_view name, std::string_view parent_collection,
                                                            std::string_view collection, std::string_view field) {
-  const std::string separator = absl::StrCat("/", common::ToAbsl(collection), "/");
-  const size_t at = name.find(separator);
-  if (at == std::string_view::npos) {
-    return common::InvalidField(field, absl::StrCat("must look like ", common::ToAbsl(parent_collection), "/{id}/",
-                                                    common::ToAbsl(collection), "/{id}"));
-  }
-  GR_ASSIGN_OR_RETURN(int64_t parent, api::ParseId(name.substr(0, at), parent_collection, field));
-  GR_ASSIGN_OR_RETURN(int64_t id, api::ParseId(name.substr(at + 1), collection, field));
-  return std::make_pair(parent, id);
+  return api::ParseChildId(name, parent_collection, collection, field);
 }
 
 absl::StatusOr<orgtree::ProjectedOrganization> OrganizationActiveOn(HandlerContext& ctx, common::db::Session& session,

@@ -20,7 +20,12 @@ common::auth::MethodPolicy MakeReportingMethodPolicy() {
   // portal per call (handlers/scorecard_handlers.cc).
   const auto kReaders = {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kPortal};
   const char* kScorecard = "ScorecardService";
-  for (const char* m : {"GetScorecard", "GetScorecardBreakdown", "ListShortfalls"}) p.Allow(M(kScorecard, m), kReaders);
+  for (const char* m : {"GetScorecard", "GetScorecardBreakdown", "ListShortfalls", "GetClosedReport",
+                        "ListClosedReports", "CompareWithClosedReport"}) {
+    p.Allow(M(kScorecard, m), kReaders);
+  }
+  // Closing a period is the committee's act, through its organization board.
+  p.Allow(M(kScorecard, "ClosePeriod"), {Role::kAdmin});
   return p;
 }
 

@@ -21,6 +21,18 @@ class ScorecardServiceImpl final : public grassroots::reporting::v1::ScorecardSe
   grpc::Status ListShortfalls(grpc::ServerContext* context,
                               const grassroots::reporting::v1::ListShortfallsRequest* request,
                               grassroots::reporting::v1::ListShortfallsResponse* response) override;
+  // Closed periods (closed_reports.cc).
+  grpc::Status ClosePeriod(grpc::ServerContext* context, const grassroots::reporting::v1::ClosePeriodRequest* request,
+                           grassroots::reporting::v1::ClosedReport* response) override;
+  grpc::Status GetClosedReport(grpc::ServerContext* context,
+                               const grassroots::reporting::v1::GetClosedReportRequest* request,
+                               grassroots::reporting::v1::ClosedReport* response) override;
+  grpc::Status ListClosedReports(grpc::ServerContext* context,
+                                 const grassroots::reporting::v1::ListClosedReportsRequest* request,
+                                 grassroots::reporting::v1::ListClosedReportsResponse* response) override;
+  grpc::Status CompareWithClosedReport(grpc::ServerContext* context,
+                                       const grassroots::reporting::v1::CompareWithClosedReportRequest* request,
+                                       grassroots::reporting::v1::ReportComparison* response) override;
 
  private:
   HandlerContext& ctx_;

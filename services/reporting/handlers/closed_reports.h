@@ -1,0 +1,26 @@
+#pragma once
+// Closed periods as the handlers see them: report names and the frozen units.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/reporting/handlers/handler_context.h"
+#include "services/reporting/store/closed_report_store.h"
+
+namespace grassroots::reporting {
+
+struct ClosedReportName {
+  int64_t org_id = 0;
+  int64_t report_id = 0;
+};
+// "organizations/{o}/closedReports/{r}"; INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<ClosedReportName> ParseClosedReportName(std::string_view name, std::string_view field);
+std::string ClosedReportResourceName(int64_t org_id, int64_t report_id);
+
+// The frozen units of one indicator of a closed report; NOT_FOUND when there is no such report.
+absl::StatusOr<std::vector<store::CountedUnit>> FrozenUnits(HandlerContext& ctx, const ClosedReportName& name,
+                                                            const std::string& indicator);
+
+}  // namespace grassroots::reporting
