@@ -21,6 +21,9 @@ common::auth::MethodPolicy MakeReportingMethodPolicy() {
   const auto kReaders = {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kPortal};
   const char* kScorecard = "ScorecardService";
   for (const char* m : {"GetScorecard", "GetScorecardBreakdown", "ListShortfalls"}) p.Allow(M(kScorecard, m), kReaders);
+  // Warnings: the portal gets those about organizations, units and the plan,
+  // never the kinds about members (handlers/warning_handlers.cc).
+  p.Allow(M("WarningService", "ListWarnings"), kReaders);
   return p;
 }
 
