@@ -8,6 +8,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/calendar/working_calendar.h"
 #include "common/config/config.h"
 #include "common/db/db.h"
 #include "common/log/log.h"
@@ -29,6 +30,7 @@ struct ReportingOptions {
   std::string inspection_target = "127.0.0.1:50053";
   std::string service_token_file;
   std::string plan_file = grassroots::reporting::domain::DefaultPlanPath();
+  std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
 };
 
 grassroots::common::ServiceOptionsHook DeclareOptions(ReportingOptions& options) {
@@ -42,6 +44,8 @@ grassroots::common::ServiceOptionsHook DeclareOptions(ReportingOptions& options)
                     "bearer token (role service) presented to the three change feeds; re-read when it changes", true);
     declare.AddFile("--plan-file", options.plan_file,
                     "the plan whose targets the scorecard judges by default (data/plans format)", true);
+    declare.AddFile("--calendar-file", options.calendar_file, "working-day calendar (weekends, public holidays)",
+                    true);
   };
 }
 
@@ -65,11 +69,17 @@ int main(int argc, char** argv) {
     common::log::Error("cannot load the plan", {{"status", plan.status().ToString()}});
     return 2;
   }
+  absl::StatusOr<common::WorkingCalendar> calendar = common::WorkingCalendar::LoadFile(options.calendar_file);
+  if (!calendar.ok()) {
+    common::log::Error("cannot load the working-day calendar", {{"status", calendar.status().ToString()}});
+    return 2;
+  }
   reporting::PlanCatalog plans;
   plans.default_plan_id = plan->id;
   plans.plans.emplace(plan->id, *std::move(plan));
   reporting::ReportingServices services({.pool = *base.pool,
                                          .rules = base.rules,
+                                         .calendar = *calendar,
                                          .verifier = base.verifier,
                                          .plans = std::move(plans),
                                          .registry = base.registry,

@@ -12,6 +12,7 @@
 
 #include "common/api/api.h"
 #include "common/auth/auth.h"
+#include "common/calendar/working_calendar.h"
 #include "common/db/db.h"
 #include "common/feed/feed_follower.h"
 #include "common/rules/rules_registry.h"
@@ -23,6 +24,7 @@
 namespace grassroots::reporting {
 
 class ScorecardServiceImpl;
+class WarningServiceImpl;
 
 // Options of one follower; the source names are fixed ("org", "membership", "inspection").
 struct ReportingFollowerOptions {
@@ -36,6 +38,8 @@ struct ReportingFollowerOptions {
 struct ReportingDependencies {
   common::db::ConnectionPool& pool;
   const common::RulesRegistry& rules;
+  // Working days (the warnings' recognition window).
+  const common::WorkingCalendar& calendar;
   std::shared_ptr<const common::auth::TokenVerifier> verifier;
   // The plans whose targets the scorecard judges (at least the default one).
   PlanCatalog plans;
@@ -76,6 +80,7 @@ class ReportingServices {
   orgtree::OrgProjection organizations_;
   std::unique_ptr<HandlerContext> context_;
   std::unique_ptr<ScorecardServiceImpl> scorecard_service_;
+  std::unique_ptr<WarningServiceImpl> warning_service_;
   std::unique_ptr<common::feed::FeedFollower> org_follower_;
   std::unique_ptr<common::feed::FeedFollower> membership_follower_;
   std::unique_ptr<common::feed::FeedFollower> inspection_follower_;

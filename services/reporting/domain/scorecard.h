@@ -133,6 +133,7 @@ struct MemberOnDay {
   int64_t cell_id = 0;  // own cell (0: none); never a host cell
   bool counted = false;  // official or probationary (exempt members still count)
   int32_t occupation_category = 0;  // grassroots.membership.v1.OccupationCategory in force that day
+  bool probationary = false;  // counted, and not yet recognized as official (warnings.h)
 };
 
 enum class RemovalKind { kRemoved, kLeft, kExpelled };  // xóa tên, cho ra khỏi Đảng, khai trừ

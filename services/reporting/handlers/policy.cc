@@ -26,6 +26,9 @@ common::auth::MethodPolicy MakeReportingMethodPolicy() {
   }
   // Closing a period is the committee's act, through its organization board.
   p.Allow(M(kScorecard, "ClosePeriod"), {Role::kAdmin});
+  // Warnings: the portal gets those about organizations, units and the plan,
+  // never the kinds about members (handlers/warning_handlers.cc).
+  p.Allow(M("WarningService", "ListWarnings"), kReaders);
   return p;
 }
 

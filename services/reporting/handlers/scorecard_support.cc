@@ -10,6 +10,7 @@
 #include "common/api/api.h"
 #include "common/status/status.h"
 #include "grassroots/membership/v1/member.pb.h"
+#include "services/reporting/handlers/category_rules.h"
 
 namespace grassroots::reporting {
 
@@ -62,29 +63,6 @@ absl::StatusOr<ParsedScope> ParseScope(const HandlerContext& ctx, const v1::Scor
   return parsed;
 }
 
-// The occupation categories of a rule's list ("CIVIL_SERVICE", ...) as enum numbers.
-absl::StatusOr<std::set<int32_t>> CategoriesOf(const common::RulesRegistry& rules, std::string_view rule_id,
-                                               absl::CivilDay day) {
-  GR_ASSIGN_OR_RETURN(std::vector<std::string> names, rules.GetStringList(rule_id, day));
-  std::set<int32_t> categories;
-  for (const std::string& name : names) {
-    grassroots::membership::v1::OccupationCategory category;
-    if (!grassroots::membership::v1::OccupationCategory_Parse(absl::StrCat("OCCUPATION_CATEGORY_", name), &category)) {
-      return absl::InternalError(absl::StrCat("rule ", common::ToAbsl(rule_id), " names an unknown category ", name));
-    }
-    categories.insert(category);
-  }
-  return categories;
-}
-
-absl::StatusOr<store::CategoryRules> CategoryRulesOn(const common::RulesRegistry& rules, absl::CivilDay day) {
-  store::CategoryRules category_rules;
-  GR_ASSIGN_OR_RETURN(category_rules.commitment_categories,
-                      CategoriesOf(rules, "membership.commitment.required_categories", day));
-  GR_ASSIGN_OR_RETURN(category_rules.working_categories,
-                      CategoriesOf(rules, "membership.residence.working_categories", day));
-  return category_rules;
-}
 
 
 absl::StatusOr<Computed> Compute(HandlerContext& ctx, const ParsedScope& scope) {

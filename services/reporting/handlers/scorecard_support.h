@@ -33,9 +33,6 @@ struct ParsedScope {
 // naming the scope's field, NOT_FOUND for an unknown plan.
 absl::StatusOr<ParsedScope> ParseScope(const HandlerContext& ctx, const grassroots::reporting::v1::ScorecardScope& scope);
 
-// The occupation categories the rules in force on `day` name for S4 and S2.
-absl::StatusOr<store::CategoryRules> CategoryRulesOn(const common::RulesRegistry& rules, absl::CivilDay day);
-
 // The figures of one scope, read in one snapshot.
 struct Computed {
   domain::SubtreeFacts facts;

@@ -393,6 +393,7 @@ std::optional<domain::MemberOnDay> MemberOnDayOf(sql::ResultSet& rs, const std::
   domain::MemberOnDay on_day;
   const int status = rs.getInt(prefix + "status");
   on_day.counted = status == membership::MEMBER_STATUS_PROBATIONARY || status == membership::MEMBER_STATUS_OFFICIAL;
+  on_day.probationary = status == membership::MEMBER_STATUS_PROBATIONARY;
   on_day.cell_id = rs.isNull(prefix + "cell") ? 0 : rs.getInt64(prefix + "cell");
   on_day.occupation_category = rs.isNull(prefix + "category") ? 0 : rs.getInt(prefix + "category");
   return on_day;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/calendar/working_calendar.h"
 #include "common/db/db.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
@@ -41,6 +42,7 @@ struct ReportingInstance {
 
 struct ReportingSide {
   std::unique_ptr<common::RulesRegistry> rules;
+  std::unique_ptr<common::WorkingCalendar> calendar;
   std::string token_file;
   ReportingInstance main;
   ReportingInstance rebuilt;
@@ -81,6 +83,7 @@ void Start(ReportingSide& s, ReportingInstance& instance, int org_port, int memb
   instance.services = std::make_unique<ReportingServices>(ReportingDependencies{
       .pool = instance.db->pool(),
       .rules = *s.rules,
+      .calendar = *s.calendar,
       .verifier = grassroots::testing::TestVerifier(),
       .plans = std::move(plans),
       .page_token_secret = "reporting-fixture-page-tokens",
@@ -154,6 +157,9 @@ void ReportingFixture::SetUpTestSuite() {
   auto rules = common::RulesRegistry::LoadFile(common::RulesRegistry::DefaultPath());
   ASSERT_TRUE(rules.ok()) << rules.status();
   s.rules = std::make_unique<common::RulesRegistry>(std::move(*rules));
+  auto calendar = common::WorkingCalendar::LoadFile(common::WorkingCalendar::DefaultPath());
+  ASSERT_TRUE(calendar.ok()) << calendar.status();
+  s.calendar = std::make_unique<common::WorkingCalendar>(std::move(*calendar));
   static std::atomic<int> files{0};
   s.token_file = absl::StrCat(::testing::TempDir(), "reporting-service-token-", getpid(), "-", files++);
   {
@@ -183,6 +189,9 @@ void ReportingFixture::TearDownTestSuite() {
 }
 
 rv1::ScorecardService::Stub& ReportingFixture::scorecards() { return *R().main.scorecards; }
+std::shared_ptr<grpc::Channel> ReportingFixture::ReportingChannel() {
+  return grassroots::testing::LoopbackChannel(R().main.host->port());
+}
 orgv1::MeetingService::Stub& ReportingFixture::meetings() { return *R().meetings; }
 orgv1::RecognitionService::Stub& ReportingFixture::recognition() { return *R().recognition; }
 

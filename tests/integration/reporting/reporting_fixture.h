@@ -28,6 +28,8 @@ class ReportingFixture : public inspection::testing::InspectionFixture {
 
  protected:
   static rv1::ScorecardService::Stub& scorecards();
+  // A channel to the (main) reporting service, for the stubs of its other services.
+  static std::shared_ptr<grpc::Channel> ReportingChannel();
   static grassroots::org::v1::MeetingService::Stub& meetings();
   static grassroots::org::v1::RecognitionService::Stub& recognition();
 
