@@ -28,6 +28,7 @@ struct ReportingOptions {
   std::string membership_target = "127.0.0.1:50052";
   std::string inspection_target = "127.0.0.1:50053";
   std::string service_token_file;
+  std::string codes_dir;
   std::string plan_file = grassroots::reporting::domain::DefaultPlanPath();
 };
 
@@ -42,6 +43,8 @@ grassroots::common::ServiceOptionsHook DeclareOptions(ReportingOptions& options)
                     "bearer token (role service) presented to the three change feeds; re-read when it changes", true);
     declare.AddFile("--plan-file", options.plan_file,
                     "the plan whose targets the scorecard judges by default (data/plans format)", true);
+    declare.AddString("--codes-dir", options.codes_dir,
+                      "directory of the code lists labelling the statistics (ethnicity.json, religion.json)");
   };
 }
 
@@ -78,7 +81,8 @@ int main(int argc, char** argv) {
                                          .membership_channel = common::BalancedChannel(options.membership_target),
                                          .inspection_channel = common::BalancedChannel(options.inspection_target),
                                          .service_token =
-                                             std::make_shared<orgtree::ServiceToken>(options.service_token_file)});
+                                             std::make_shared<orgtree::ServiceToken>(options.service_token_file),
+                                         .codes_dir = options.codes_dir});
   common::ServiceHost host("reporting", base.config.server, base.registry);
   services.RegisterServices(host);
   return host.RunUntilSignal();
