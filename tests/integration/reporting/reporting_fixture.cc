@@ -186,6 +186,10 @@ rv1::ScorecardService::Stub& ReportingFixture::scorecards() { return *R().main.s
 orgv1::MeetingService::Stub& ReportingFixture::meetings() { return *R().meetings; }
 orgv1::RecognitionService::Stub& ReportingFixture::recognition() { return *R().recognition; }
 
+std::shared_ptr<grpc::Channel> ReportingFixture::ReportingChannel() {
+  return grassroots::testing::LoopbackChannel(R().main.host->port());
+}
+
 void ReportingFixture::SyncReadModel() {
   SyncInstance(R().main, org_port(), membership_port(), inspection_port(), ServiceToken());
 }

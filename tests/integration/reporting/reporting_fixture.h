@@ -44,6 +44,8 @@ class ReportingFixture : public inspection::testing::InspectionFixture {
   static void StopRebuiltReporting();
 
   static int64_t ReportingDbInt(const std::string& sql);
+  // A channel to the (main) reporting service, for its other services' stubs.
+  static std::shared_ptr<grpc::Channel> ReportingChannel();
 
   // GetScorecard as `token` (root admin by default); fails the test on error.
   static rv1::Scorecard Scorecard(int64_t org, int32_t year, const std::string& as_of = "",
