@@ -42,7 +42,8 @@ inline constexpr char kUnspecifiedKey[] = "UNSPECIFIED";
 // nobody). When exactly one row is withheld and the total is shown, the next
 // smallest shown non-zero row is withheld with it, so the withheld value
 // cannot be recomputed from the total. A total below min_count is withheld
-// with every row. min_count <= 1 withholds nothing. Suppressed counts are set to 0.
+// with every row, zeros included (they would tell which rows hold it).
+// min_count <= 1 withholds nothing. Suppressed counts are set to 0.
 void Suppress(StatisticsTable& table, int64_t min_count);
 
 // ---- bands ---------------------------------------------------------------------------------
