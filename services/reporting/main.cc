@@ -29,6 +29,7 @@ struct ReportingOptions {
   std::string membership_target = "127.0.0.1:50052";
   std::string inspection_target = "127.0.0.1:50053";
   std::string service_token_file;
+  std::string codes_dir;
   std::string plan_file = grassroots::reporting::domain::DefaultPlanPath();
   std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
 };
@@ -46,6 +47,8 @@ grassroots::common::ServiceOptionsHook DeclareOptions(ReportingOptions& options)
                     "the plan whose targets the scorecard judges by default (data/plans format)", true);
     declare.AddFile("--calendar-file", options.calendar_file, "working-day calendar (weekends, public holidays)",
                     true);
+    declare.AddString("--codes-dir", options.codes_dir,
+                      "directory of the code lists labelling the statistics (ethnicity.json, religion.json)");
   };
 }
 
@@ -88,7 +91,8 @@ int main(int argc, char** argv) {
                                          .membership_channel = common::BalancedChannel(options.membership_target),
                                          .inspection_channel = common::BalancedChannel(options.inspection_target),
                                          .service_token =
-                                             std::make_shared<orgtree::ServiceToken>(options.service_token_file)});
+                                             std::make_shared<orgtree::ServiceToken>(options.service_token_file),
+                                         .codes_dir = options.codes_dir});
   common::ServiceHost host("reporting", base.config.server, base.registry);
   services.RegisterServices(host);
   return host.RunUntilSignal();

@@ -5,6 +5,7 @@
 #include "services/reporting/handlers/policy.h"
 #include "services/reporting/handlers/scorecard_handlers.h"
 #include "services/reporting/handlers/warning_handlers.h"
+#include "services/reporting/handlers/statistics_handlers.h"
 #include "services/reporting/store/read_model.h"
 
 namespace grassroots::reporting {
@@ -35,6 +36,9 @@ ReportingServices::ReportingServices(ReportingDependencies dependencies)
       HandlerContext{pool_, authorizer_, dependencies.rules, page_tokens_, organizations_, plans_});
   scorecard_service_ = std::make_unique<ScorecardServiceImpl>(*context_);
   warning_service_ = std::make_unique<WarningServiceImpl>(*context_, dependencies.calendar);
+  statistics_service_ = std::make_unique<StatisticsServiceImpl>(
+      *context_, LoadStatisticsCodeNames(dependencies.codes_dir.empty() ? GRASSROOTS_DEFAULT_CODES_DIR
+                                                                         : dependencies.codes_dir));
   std::shared_ptr<orgtree::ServiceToken> token = dependencies.service_token;
   auto bearer = [token] { return token->Get(); };
   const ReportingFollowerOptions& options = dependencies.follower_options;
@@ -59,6 +63,7 @@ ReportingServices::~ReportingServices() {
 void ReportingServices::RegisterServices(common::ServiceHost& host) {
   host.AddService(scorecard_service_.get());
   host.AddService(warning_service_.get());
+  host.AddService(statistics_service_.get());
   org_follower_->Start();
   membership_follower_->Start();
   inspection_follower_->Start();

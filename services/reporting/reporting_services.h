@@ -25,6 +25,7 @@ namespace grassroots::reporting {
 
 class ScorecardServiceImpl;
 class WarningServiceImpl;
+class StatisticsServiceImpl;
 
 // Options of one follower; the source names are fixed ("org", "membership", "inspection").
 struct ReportingFollowerOptions {
@@ -53,6 +54,9 @@ struct ReportingDependencies {
   std::shared_ptr<grpc::Channel> inspection_channel = nullptr;
   std::shared_ptr<orgtree::ServiceToken> service_token = nullptr;
   ReportingFollowerOptions follower_options = {};
+  // The code lists labelling the statistics' ethnicity and religion rows
+  // (ethnicity.json, religion.json); empty: data/codes of the source tree.
+  std::string codes_dir = {};
 };
 
 class ReportingServices {
@@ -81,6 +85,7 @@ class ReportingServices {
   std::unique_ptr<HandlerContext> context_;
   std::unique_ptr<ScorecardServiceImpl> scorecard_service_;
   std::unique_ptr<WarningServiceImpl> warning_service_;
+  std::unique_ptr<StatisticsServiceImpl> statistics_service_;
   std::unique_ptr<common::feed::FeedFollower> org_follower_;
   std::unique_ptr<common::feed::FeedFollower> membership_follower_;
   std::unique_ptr<common::feed::FeedFollower> inspection_follower_;

@@ -632,4 +632,21 @@ absl::StatusOr<std::vector<FeedPosition>> ScorecardFactsStore::Positions(common:
   return positions;
 }
 
+absl::StatusOr<std::vector<ScorecardFactsStore::Placed>> ScorecardFactsStore::PlacedOrganizations(
+    common::db::Session& session, int64_t root, absl::CivilDay day) {
+  sql::PreparedStatement& ps = session.Prepare(kPlacedOrganizations);
+  ps.setInt64(1, root);
+  ps.setString(2, Day(day));
+  std::unique_ptr<sql::ResultSet> rs(session.Query(ps));
+  std::vector<Placed> placed;
+  std::set<int64_t> seen;
+  while (rs->next()) {
+    const int64_t id = rs->getInt64("org_id");
+    if (!seen.insert(id).second) continue;  // the first placement wins, as in Load
+    placed.push_back(Placed{id, rs->isNull("parent_id") ? std::nullopt : std::optional<int64_t>(rs->getInt64("parent_id")),
+                            RequiredDay(*rs, "placing_day"), GetOptionalDay(*rs, "ended_on")});
+  }
+  return placed;
+}
+
 }  // namespace grassroots::reporting::store

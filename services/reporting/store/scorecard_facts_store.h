@@ -56,6 +56,17 @@ class ScorecardFactsStore {
 
   // Where each followed feed stands (feed_cursors), by source.
   static absl::StatusOr<std::vector<FeedPosition>> Positions(common::db::Session& session);
+
+  // The organizations placed in the subtree of `root` on `day` (the scope
+  // above, root included), for readers other than the scorecard (statistics).
+  struct Placed {
+    int64_t id = 0;
+    std::optional<int64_t> parent_id;
+    absl::CivilDay placing_day;  // `day`, or its last day when it ended before
+    std::optional<absl::CivilDay> ended_on;
+  };
+  static absl::StatusOr<std::vector<Placed>> PlacedOrganizations(common::db::Session& session, int64_t root,
+                                                                 absl::CivilDay day);
 };
 
 }  // namespace grassroots::reporting::store
