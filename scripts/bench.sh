@@ -9,6 +9,10 @@
 #                                                durable CreateMember, import rows/s, each against
 #                                                the raw MariaDB baseline (about 5-10 minutes),
 #                                                e.g. --members 100000 --seconds 5 --threads 1,16
+#   scripts/bench.sh reporting [bench flags...]  GetScorecard for a commune, a province and the
+#                                                nation over a generated read model (5.6 million
+#                                                members at --scale 1), beside the raw SQL floor,
+#                                                e.g. --scale 0.03 --iterations 5
 #
 # BUILD_DIR selects the build tree (default build/bench, configured RelWithDebInfo
 # on first use; only the bench target is built). BENCH_BIN overrides the binary.
@@ -20,6 +24,7 @@ target=grassroots-org-bench
 case ${1:-} in
   org) shift ;;
   membership) target=grassroots-membership-bench; shift ;;
+  reporting) target=grassroots-reporting-bench; shift ;;
 esac
 bench=${BENCH_BIN:-$build/tests/bench/$target}
 

@@ -106,23 +106,22 @@ std::optional<domain::Post> CommitteePostOf(domain::OrganizationKind kind, int p
 // child is found by its period on the placing day, which is D, or the child's
 // last day when it ended before (then its own children are placed by that day).
 constexpr char kPlacedOrganizations[] =
-    "WITH RECURSIVE life AS ("
-    "  SELECT a.org_id, MIN(a.valid_from) AS established_on,"
-    "         (SELECT MIN(e.valid_from) FROM rm_org_period e WHERE e.org_id = a.org_id AND e.state <> 1) AS ended_on"
-    "  FROM rm_org_period a WHERE a.state = 1 GROUP BY a.org_id),"
-    " placed (org_id, parent_id, placing_day) AS ("
+    "WITH RECURSIVE placed (org_id, parent_id, placing_day) AS ("
     "  SELECT CAST(? AS SIGNED), CAST(NULL AS SIGNED), CAST(? AS DATE)"
     "  UNION ALL"
-    "  SELECT c.org_id, placed.org_id,"
-    "         LEAST(placed.placing_day, COALESCE(l.ended_on - INTERVAL 1 DAY, placed.placing_day))"
-    "  FROM placed JOIN rm_org_period c ON c.parent_id = placed.org_id AND c.state = 1"
-    "  JOIN life l ON l.org_id = c.org_id"
+    "  SELECT c.org_id, placed.org_id, LEAST(placed.placing_day, COALESCE(c.ended_on - INTERVAL 1 DAY, placed.placing_day))"
+    "  FROM placed JOIN (SELECT p.org_id, p.parent_id, p.valid_from, p.valid_to,"
+    "                    (SELECT MIN(e.valid_from) FROM rm_org_period e WHERE e.org_id = p.org_id AND e.state <> 1)"
+    "                      AS ended_on"
+    "                    FROM rm_org_period p WHERE p.state = 1) c ON c.parent_id = placed.org_id"
     "  WHERE c.org_id <> placed.org_id"
-    "    AND c.valid_from <= LEAST(placed.placing_day, COALESCE(l.ended_on - INTERVAL 1 DAY, placed.placing_day))"
+    "    AND c.valid_from <= LEAST(placed.placing_day, COALESCE(c.ended_on - INTERVAL 1 DAY, placed.placing_day))"
     "    AND (c.valid_to IS NULL OR c.valid_to >"
-    "         LEAST(placed.placing_day, COALESCE(l.ended_on - INTERVAL 1 DAY, placed.placing_day))))"
-    " SELECT p.org_id, p.parent_id, p.placing_day, l.established_on, l.ended_on"
-    " FROM placed p JOIN life l ON l.org_id = p.org_id";
+    "         LEAST(placed.placing_day, COALESCE(c.ended_on - INTERVAL 1 DAY, placed.placing_day))))"
+    " SELECT p.org_id, p.parent_id, p.placing_day,"
+    "  (SELECT MIN(f.valid_from) FROM rm_org_period f WHERE f.org_id = p.org_id AND f.state = 1) AS established_on,"
+    "  (SELECT MIN(e.valid_from) FROM rm_org_period e WHERE e.org_id = p.org_id AND e.state <> 1) AS ended_on"
+    " FROM placed p";
 
 struct Placement {
   std::optional<int64_t> parent_id;
@@ -446,17 +445,22 @@ absl::Status LoadMembers(common::db::Session& session, const domain::Evaluation&
   GR_RETURN_IF_ERROR(collect(in_cell_on, {previous_year_end, previous_year_end}));
   // Admitted in the term, into a cell of the subtree (the cell of the period then).
   GR_RETURN_IF_ERROR(collect(
-      absl::StrCat("SELECT m.member_id FROM rm_member m WHERE m.admission_decision_date BETWEEN ? AND ? AND ",
-                   kAdmissionCell, " IN ", kIdSet),
+      // Driven from the subtree's cells (a superset: any period there after
+      // the decision); the admission cell itself is read below and judged by the domain.
+      absl::StrCat("SELECT DISTINCT s.member_id FROM member_period_projection s JOIN rm_member m"
+                   " ON m.member_id = s.member_id AND m.admission_decision_date BETWEEN ? AND ?"
+                   " WHERE (s.valid_to IS NULL OR s.valid_to > m.admission_decision_date) AND s.cell_id IN ",
+                   kIdSet),
       {term_from, as_of}));
   // Removed in Y, from a cell of the subtree (the cell of the day before).
   GR_RETURN_IF_ERROR(collect(
-      absl::StrCat("SELECT e.member_id FROM rm_member_event e JOIN member_period_projection s ON s.member_id ="
-                   " e.member_id AND s.valid_from < e.effective_date AND (s.valid_to IS NULL OR s.valid_to >="
-                   " e.effective_date)"
-                   " WHERE e.voided = FALSE AND e.kind IN (",
+      absl::StrCat("SELECT DISTINCT s.member_id FROM member_period_projection s JOIN rm_member_event e"
+                   " ON e.member_id = s.member_id AND e.voided = FALSE AND e.kind IN (",
                    membership::EVENT_KIND_REMOVED, ",", membership::EVENT_KIND_LEFT, ",",
-                   membership::EVENT_KIND_EXPELLED, ") AND e.effective_date BETWEEN ? AND ? AND s.cell_id IN ", kIdSet),
+                   membership::EVENT_KIND_EXPELLED,
+                   ") AND e.effective_date BETWEEN ? AND ?"
+                   " WHERE s.valid_from < e.effective_date AND (s.valid_to IS NULL OR s.valid_to >= e.effective_date)"
+                   " AND s.cell_id IN ", kIdSet),
       {year_start, as_of}));
   if (member_ids.empty()) return absl::OkStatus();
 
