@@ -92,8 +92,10 @@ absl::StatusOr<Computed> Compute(HandlerContext& ctx, const ParsedScope& scope) 
     GR_ASSIGN_OR_RETURN(computed.facts, ScorecardFactsStore::Load(session, scope.org_id, evaluation, rules));
     computed.counts = domain::ComputeIndicators(computed.facts, evaluation);
     if (exists_on(previous.as_of)) {
+      // Only S15 looks back a year: the units and their heads are all it reads.
       GR_ASSIGN_OR_RETURN(computed.previous_facts,
-                          ScorecardFactsStore::Load(session, scope.org_id, previous, previous_rules));
+                          ScorecardFactsStore::Load(session, scope.org_id, previous, previous_rules,
+                                                    ScorecardFactsStore::FactParts::kOrganizationsAndUnits));
       computed.previous_counts = domain::ComputeIndicators(*computed.previous_facts, previous);
     }
     GR_ASSIGN_OR_RETURN(computed.positions, ScorecardFactsStore::Positions(session));

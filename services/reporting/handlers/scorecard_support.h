@@ -40,6 +40,7 @@ struct Computed {
   // The same subtree on 31 December of Y-1 (S15's previous value); none when
   // the organization did not exist then.
   std::optional<domain::SubtreeFacts> previous_facts;
+  // Read with the organizations and units only: S15 is the one figure taken from it.
   std::vector<domain::IndicatorCount> previous_counts;
   std::vector<store::FeedPosition> positions;
   std::map<int64_t, std::string> names;       // organizations of the subtree

@@ -131,7 +131,7 @@ struct Placement {
 };
 
 absl::Status LoadOrganizations(common::db::Session& session, int64_t root, const domain::Evaluation& evaluation,
-                               domain::SubtreeFacts& facts) {
+                               bool with_records, domain::SubtreeFacts& facts) {
   std::map<int64_t, Placement> placements;
   {
     sql::PreparedStatement& ps = session.Prepare(kPlacedOrganizations);
@@ -181,6 +181,10 @@ absl::Status LoadOrganizations(common::db::Session& session, int64_t root, const
         o.commune_military_cell = rs->getBoolean("commune_military_cell");
       }
     }
+  }
+  if (!with_records) {
+    for (auto& [id, o] : organizations) facts.organizations.push_back(std::move(o));
+    return absl::OkStatus();
   }
   const std::string year_start = Day(absl::CivilDay(evaluation.year, 1, 1));
   const std::string as_of = Day(evaluation.as_of);
@@ -585,13 +589,18 @@ absl::StatusOr<std::optional<OrganizationLife>> ScorecardFactsStore::Life(common
 
 absl::StatusOr<domain::SubtreeFacts> ScorecardFactsStore::Load(common::db::Session& session, int64_t root,
                                                               const domain::Evaluation& evaluation,
-                                                              const CategoryRules& rules) {
+                                                              const CategoryRules& rules, FactParts parts) {
   domain::SubtreeFacts facts;
   facts.root_id = root;
   facts.commitment_categories = rules.commitment_categories;
   facts.working_categories = rules.working_categories;
-  GR_RETURN_IF_ERROR(LoadOrganizations(session, root, evaluation, facts));
+  const bool everything = parts == FactParts::kEverything;
+  GR_RETURN_IF_ERROR(LoadOrganizations(session, root, evaluation, everything, facts));
   std::set<int64_t> post_members;
+  if (!everything) {
+    GR_RETURN_IF_ERROR(LoadUnits(session, evaluation, facts, post_members));
+    return facts;
+  }
   GR_RETURN_IF_ERROR(LoadPosts(session, evaluation, facts, post_members));
   GR_RETURN_IF_ERROR(LoadUnits(session, evaluation, facts, post_members));
   GR_RETURN_IF_ERROR(LoadMembers(session, evaluation, facts, std::move(post_members)));

@@ -42,11 +42,16 @@ class ScorecardFactsStore {
   // The organization's life; none when the read model does not know it.
   static absl::StatusOr<std::optional<OrganizationLife>> Life(common::db::Session& session, int64_t org_id);
 
+  // What Load reads: everything, or only the placed organizations (with their
+  // kind, sector and life) and the residential units with their coverings and
+  // heads (S9, S15: what the previous year's S15 needs).
+  enum class FactParts { kEverything, kOrganizationsAndUnits };
   // Everything the definitions read about the subtree of `root` for
   // `evaluation` (see domain/scorecard.h for the scope: the tree of D, an
   // ended organization placed by its last day). The root must exist on D.
   static absl::StatusOr<domain::SubtreeFacts> Load(common::db::Session& session, int64_t root,
-                                                   const domain::Evaluation& evaluation, const CategoryRules& rules);
+                                                   const domain::Evaluation& evaluation, const CategoryRules& rules,
+                                                   FactParts parts = FactParts::kEverything);
 
   // Display names (current) of organizations and residential units (a unit's code when its name is unknown).
   static absl::StatusOr<std::map<int64_t, std::string>> OrganizationNames(common::db::Session& session,
