@@ -29,6 +29,14 @@ common::auth::MethodPolicy MakeReportingMethodPolicy() {
   // Warnings: the portal gets those about organizations, units and the plan,
   // never the kinds about members (handlers/warning_handlers.cc).
   p.Allow(M("WarningService", "ListWarnings"), kReaders);
+  // Plans: the board loads plans, records task statuses and submits unit
+  // reports; plans, tasks, statuses and reviews are aggregates (the portal
+  // reads them); unit reports are the committee's follow-up, not the portal's.
+  for (const char* m : {"GetPlan", "ListPlans", "ListPlanTasks", "ListTaskStatusHistory", "ListReviews"}) {
+    p.Allow(M("PlanService", m), kReaders);
+  }
+  p.Allow(M("PlanService", "ListUnitReports"), {Role::kAdmin, Role::kInspector, Role::kSecretary});
+  for (const char* m : {"LoadPlan", "UpdateTaskStatus", "SubmitUnitReport"}) p.Allow(M("PlanService", m), {Role::kAdmin});
   return p;
 }
 
