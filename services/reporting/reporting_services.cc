@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "services/reporting/handlers/plan_handlers.h"
+#include "services/reporting/handlers/plan_lookup.h"
 #include "services/reporting/handlers/policy.h"
 #include "services/reporting/handlers/scorecard_handlers.h"
 #include "services/reporting/handlers/warning_handlers.h"
@@ -39,6 +41,9 @@ ReportingServices::ReportingServices(ReportingDependencies dependencies)
   statistics_service_ = std::make_unique<StatisticsServiceImpl>(
       *context_, LoadStatisticsCodeNames(dependencies.codes_dir.empty() ? GRASSROOTS_DEFAULT_CODES_DIR
                                                                          : dependencies.codes_dir));
+  stored_plans_ = std::make_unique<StoredPlanCache>(pool_);
+  context_->stored_plans = stored_plans_.get();
+  plan_service_ = std::make_unique<PlanServiceImpl>(*context_);
   std::shared_ptr<orgtree::ServiceToken> token = dependencies.service_token;
   auto bearer = [token] { return token->Get(); };
   const ReportingFollowerOptions& options = dependencies.follower_options;
@@ -64,6 +69,7 @@ void ReportingServices::RegisterServices(common::ServiceHost& host) {
   host.AddService(scorecard_service_.get());
   host.AddService(warning_service_.get());
   host.AddService(statistics_service_.get());
+  host.AddService(plan_service_.get());
   org_follower_->Start();
   membership_follower_->Start();
   inspection_follower_->Start();

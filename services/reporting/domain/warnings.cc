@@ -251,8 +251,10 @@ class WarningBuilder {
   void AddOverdueTasks() {
     for (size_t index = 0; index < plan_.tasks.size(); ++index) {
       const PlanTask& task = plan_.tasks[index];
-      // No task status is recorded yet: a dated task is done only when the plan says so ("done").
       if (task.deadline.kind != kDeadlineByDate || !task.deadline.date || *task.deadline.date >= as_of()) continue;
+      // Done or not applicable for the organization on D (its recorded status): nothing is late.
+      auto state = inputs_.task_states.find(task.id);
+      if (state != inputs_.task_states.end() && IsSettled(state->second)) continue;
       Warning& warning = New(WarningKind::kPlanTaskOverdue, Warning::Subject::kPlanTask, 0, facts_.root_id);
       warning.task_id = task.id;
       warning.position = static_cast<int>(index);

@@ -17,6 +17,7 @@
 #include "common/calendar/working_calendar.h"
 #include "common/rules/rules_registry.h"
 #include "services/reporting/domain/plan.h"
+#include "services/reporting/domain/plan_tracking.h"
 #include "services/reporting/domain/scorecard.h"
 
 namespace grassroots::reporting::domain {
@@ -66,6 +67,9 @@ struct WarningFacts {
   const SubtreeFacts* previous_year_end = nullptr;
   // The probation end date of members probationary on D, by member id.
   std::map<int64_t, absl::CivilDay> probation_end_dates;
+  // The plan's tasks' states for the root organization on D, by task id (a
+  // task absent is NOT_STARTED): a DONE or NOT_APPLICABLE task is not late.
+  std::map<std::string, TaskState> task_states;
 };
 
 // The warnings of `kinds` (empty: every kind), sorted by kind, organization,

@@ -105,6 +105,10 @@ std::vector<CountedUnit> OfIndicator(const std::vector<CountedUnit>& units, cons
 
 }  // namespace
 
+absl::StatusOr<v1::ClosedReport> ClosedReportToProto(const StoredReport& stored, bool with_indicators) {
+  return ToProto(stored, with_indicators);
+}
+
 absl::StatusOr<ClosedReportName> ParseClosedReportName(std::string_view name, std::string_view field) {
   GR_ASSIGN_OR_RETURN(const auto ids, api::ParseChildId(name, "organizations", "closedReports", field));
   return ClosedReportName{ids.first, ids.second};

@@ -12,6 +12,8 @@
 
 namespace grassroots::reporting {
 
+class StoredPlanCache;  // handlers/plan_lookup.h
+
 // The plans the service knows, by id, and the one whose targets apply when a
 // request names none (the seed plan).
 struct PlanCatalog {
@@ -27,6 +29,8 @@ struct HandlerContext {
   // The current tree (scope checks of callers).
   orgtree::OrgProjection& organizations;
   const PlanCatalog& plans;
+  // The plans committees loaded (PlanService); null: the catalog's only.
+  StoredPlanCache* stored_plans = nullptr;
 };
 
 }  // namespace grassroots::reporting

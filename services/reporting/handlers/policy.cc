@@ -34,6 +34,14 @@ common::auth::MethodPolicy MakeReportingMethodPolicy() {
   for (const char* m : {"GetMemberStatistics", "GetOrganizationStatistics", "GetMovements"}) {
     p.Allow(M("StatisticsService", m), kReaders);
   }
+  // Plans: the board loads plans, records task statuses and submits unit
+  // reports; plans, tasks, statuses and reviews are aggregates (the portal
+  // reads them); unit reports are the committee's follow-up, not the portal's.
+  for (const char* m : {"GetPlan", "ListPlans", "ListPlanTasks", "ListTaskStatusHistory", "ListReviews"}) {
+    p.Allow(M("PlanService", m), kReaders);
+  }
+  p.Allow(M("PlanService", "ListUnitReports"), {Role::kAdmin, Role::kInspector, Role::kSecretary});
+  for (const char* m : {"LoadPlan", "UpdateTaskStatus", "SubmitUnitReport"}) p.Allow(M("PlanService", m), {Role::kAdmin});
   return p;
 }
 

@@ -11,6 +11,7 @@
 #include "common/status/status.h"
 #include "grassroots/membership/v1/member.pb.h"
 #include "services/reporting/handlers/category_rules.h"
+#include "services/reporting/handlers/plan_lookup.h"
 
 namespace grassroots::reporting {
 
@@ -46,20 +47,13 @@ absl::StatusOr<ParsedScope> ParseScope(const HandlerContext& ctx, const v1::Scor
   }
   std::string plan_id = ctx.plans.default_plan_id;
   if (!scope.plan().empty()) {
-    constexpr std::string_view kPrefix = "plans/";
-    if (!scope.plan().starts_with(kPrefix) || scope.plan().size() == kPrefix.size()) {
-      return common::InvalidField("scope.plan", "must look like plans/{id}");
-    }
-    plan_id = scope.plan().substr(kPrefix.size());
+    GR_ASSIGN_OR_RETURN(plan_id, ParsePlanName(scope.plan(), "scope.plan"));
   }
-  auto plan = ctx.plans.plans.find(plan_id);
-  if (plan == ctx.plans.plans.end()) {
-    return absl::NotFoundError(absl::StrCat("scope.plan: no plan plans/", plan_id));
-  }
-  parsed.plan = &plan->second;
+  // The start-up catalog, then the plans committees loaded (handlers/plan_lookup.h).
+  GR_ASSIGN_OR_RETURN(const KnownPlan plan, ResolvePlan(ctx, plan_id, "scope.plan"));
+  parsed.plan = plan.plan;
   // Without a term in the plan, the term windows (S7, S8) are the year itself.
-  parsed.evaluation =
-      domain::Evaluation{year, as_of, plan->second.TermFrom().value_or(absl::CivilDay(year, 1, 1))};
+  parsed.evaluation = domain::Evaluation{year, as_of, plan.plan->TermFrom().value_or(absl::CivilDay(year, 1, 1))};
   return parsed;
 }
 

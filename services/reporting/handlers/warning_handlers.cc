@@ -12,8 +12,10 @@
 #include "common/status/status.h"
 #include "services/reporting/domain/warnings.h"
 #include "services/reporting/handlers/category_rules.h"
+#include "services/reporting/handlers/plan_lookup.h"
 #include "services/reporting/store/scorecard_facts_store.h"
 #include "services/reporting/store/warning_store.h"
+#include "services/reporting/handlers/plan_handlers.h"
 
 namespace grassroots::reporting {
 namespace {
@@ -36,15 +38,10 @@ struct WarningQuery {
 absl::StatusOr<const domain::Plan*> PlanNamed(const HandlerContext& ctx, const std::string& name) {
   std::string plan_id = ctx.plans.default_plan_id;
   if (!name.empty()) {
-    constexpr std::string_view kPrefix = "plans/";
-    if (!name.starts_with(kPrefix) || name.size() == kPrefix.size()) {
-      return common::InvalidField("plan", "must look like plans/{id}");
-    }
-    plan_id = name.substr(kPrefix.size());
+    GR_ASSIGN_OR_RETURN(plan_id, ParsePlanName(name, "plan"));
   }
-  auto plan = ctx.plans.plans.find(plan_id);
-  if (plan == ctx.plans.plans.end()) return absl::NotFoundError(absl::StrCat("plan: no plan plans/", plan_id));
-  return &plan->second;
+  GR_ASSIGN_OR_RETURN(const KnownPlan plan, ResolvePlan(ctx, plan_id, "plan"));
+  return plan.plan;
 }
 
 // The kinds asked, checked against what the caller may see: aggregate-only
@@ -90,6 +87,7 @@ struct WarningInputs {
   domain::SubtreeFacts on_day;
   std::optional<domain::SubtreeFacts> previous_year_end;
   std::map<int64_t, absl::CivilDay> probation_end_dates;
+  std::map<std::string, domain::TaskState> task_states;
 };
 
 absl::StatusOr<WarningInputs> LoadInputs(HandlerContext& ctx, const WarningQuery& query) {
@@ -120,6 +118,10 @@ absl::StatusOr<WarningInputs> LoadInputs(HandlerContext& ctx, const WarningQuery
         GR_ASSIGN_OR_RETURN(inputs.on_day, ScorecardFactsStore::Load(session, query.org_id, evaluation, rules));
         if (query.kinds.contains(WarningKind::kProbationNotRecognized)) {
           GR_ASSIGN_OR_RETURN(inputs.probation_end_dates, store::WarningStore::ProbationEndDates(session, inputs.on_day));
+        }
+        if (query.kinds.contains(WarningKind::kPlanTaskOverdue)) {
+          GR_ASSIGN_OR_RETURN(inputs.task_states,
+                              TaskStatesOn(session, query.plan->id, query.org_id, evaluation.as_of));
         }
         if (wants_feedback && exists_on(previous.as_of)) {
           GR_ASSIGN_OR_RETURN(inputs.previous_year_end,
@@ -176,7 +178,7 @@ grpc::Status WarningServiceImpl::ListWarnings(grpc::ServerContext* context, cons
     GR_RETURN_IF_ERROR(ctx_.authorizer.RequireInScope(call.principal, query.org_id, ctx_.organizations));
     GR_ASSIGN_OR_RETURN(const WarningInputs inputs, LoadInputs(ctx_, query));
     domain::WarningFacts facts{&inputs.on_day, inputs.previous_year_end ? &*inputs.previous_year_end : nullptr,
-                               inputs.probation_end_dates};
+                               inputs.probation_end_dates, inputs.task_states};
     GR_ASSIGN_OR_RETURN(const std::vector<domain::Warning> warnings,
                         domain::ComputeWarnings(facts, query.evaluation, *query.plan, ctx_.rules, calendar_,
                                                 query.kinds));

@@ -57,7 +57,7 @@ class WarningsTest : public ::testing::Test {
   }
 
   std::vector<Warning> Compute(absl::CivilDay as_of, WarningKind kind, const SubtreeFacts* previous = nullptr) {
-    WarningFacts inputs{&facts_, previous, probation_ends_};
+    WarningFacts inputs{&facts_, previous, probation_ends_, task_states_};
     const Evaluation evaluation{static_cast<int>(as_of.year()), as_of, Day(2020, 1, 1)};
     absl::StatusOr<std::vector<Warning>> warnings =
         ComputeWarnings(inputs, evaluation, plan_, rules_, calendar_, {kind});
@@ -78,6 +78,7 @@ class WarningsTest : public ::testing::Test {
   Plan plan_;
   SubtreeFacts facts_;
   std::map<int64_t, absl::CivilDay> probation_ends_;
+  std::map<std::string, TaskState> task_states_;
 };
 
 std::string DueOf(const Warning& warning) {
@@ -284,6 +285,24 @@ TEST_F(WarningsTest, PlanTasksPastTheirDate) {
   EXPECT_EQ(warnings[1].task_id, "II.3.1/11");
   EXPECT_EQ(DueOf(warnings[1]), "2023-12-31");
   EXPECT_EQ(warnings[1].days_overdue, 547);  // 366 (2024) + 181 (to 2025-06-30)
+}
+
+TEST_F(WarningsTest, PlanTasksDoneOrNotApplicableOnTheDayAreNotLate) {
+  PlanTask due;
+  due.deadline.kind = "by_date";
+  due.deadline.as_written = "hoàn thành trong năm 2024";
+  due.deadline.date = Day(2024, 12, 31);
+  plan_.tasks = {due, due, due, due};
+  plan_.tasks[0].id = plan_.tasks[0].paragraph = "II.1/1";  // DONE on D: not late
+  plan_.tasks[1].id = plan_.tasks[1].paragraph = "II.1/2";  // NOT_APPLICABLE on D: not late
+  plan_.tasks[2].id = plan_.tasks[2].paragraph = "II.1/3";  // IN_PROGRESS: late
+  plan_.tasks[3].id = plan_.tasks[3].paragraph = "II.1/4";  // nothing recorded: late
+  task_states_ = {{"II.1/1", TaskState::kDone}, {"II.1/2", TaskState::kNotApplicable},
+                  {"II.1/3", TaskState::kInProgress}};
+  const std::vector<Warning> warnings = Compute(Day(2025, 6, 30), WarningKind::kPlanTaskOverdue);
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0].task_id, "II.1/3");
+  EXPECT_EQ(warnings[1].task_id, "II.1/4");
 }
 
 TEST_F(WarningsTest, KindsFilterAndOrderByKind) {
