@@ -6,6 +6,7 @@
 #include "services/reporting/handlers/scorecard_handlers.h"
 #include "services/reporting/handlers/warning_handlers.h"
 #include "services/reporting/handlers/statistics_handlers.h"
+#include "services/reporting/handlers/export_handlers.h"
 #include "services/reporting/store/read_model.h"
 
 namespace grassroots::reporting {
@@ -39,6 +40,7 @@ ReportingServices::ReportingServices(ReportingDependencies dependencies)
   statistics_service_ = std::make_unique<StatisticsServiceImpl>(
       *context_, LoadStatisticsCodeNames(dependencies.codes_dir.empty() ? GRASSROOTS_DEFAULT_CODES_DIR
                                                                          : dependencies.codes_dir));
+  export_service_ = std::make_unique<ExportServiceImpl>(*context_, *statistics_service_);
   std::shared_ptr<orgtree::ServiceToken> token = dependencies.service_token;
   auto bearer = [token] { return token->Get(); };
   const ReportingFollowerOptions& options = dependencies.follower_options;
@@ -64,6 +66,7 @@ void ReportingServices::RegisterServices(common::ServiceHost& host) {
   host.AddService(scorecard_service_.get());
   host.AddService(warning_service_.get());
   host.AddService(statistics_service_.get());
+  host.AddService(export_service_.get());
   org_follower_->Start();
   membership_follower_->Start();
   inspection_follower_->Start();

@@ -26,6 +26,7 @@ namespace grassroots::reporting {
 class ScorecardServiceImpl;
 class WarningServiceImpl;
 class StatisticsServiceImpl;
+class ExportServiceImpl;
 
 // Options of one follower; the source names are fixed ("org", "membership", "inspection").
 struct ReportingFollowerOptions {
@@ -86,6 +87,7 @@ class ReportingServices {
   std::unique_ptr<ScorecardServiceImpl> scorecard_service_;
   std::unique_ptr<WarningServiceImpl> warning_service_;
   std::unique_ptr<StatisticsServiceImpl> statistics_service_;
+  std::unique_ptr<ExportServiceImpl> export_service_;
   std::unique_ptr<common::feed::FeedFollower> org_follower_;
   std::unique_ptr<common::feed::FeedFollower> membership_follower_;
   std::unique_ptr<common::feed::FeedFollower> inspection_follower_;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "grassroots/reporting/v1/reporting.pb.h"
 #include "services/reporting/handlers/handler_context.h"
 #include "services/reporting/store/closed_report_store.h"
 
@@ -22,5 +23,9 @@ std::string ClosedReportResourceName(int64_t org_id, int64_t report_id);
 // The frozen units of one indicator of a closed report; NOT_FOUND when there is no such report.
 absl::StatusOr<std::vector<store::CountedUnit>> FrozenUnits(HandlerContext& ctx, const ClosedReportName& name,
                                                             const std::string& indicator);
+
+// The scorecard a closed report froze (its indicators, day, plan and
+// positions); NOT_FOUND when there is no such report.
+absl::StatusOr<grassroots::reporting::v1::Scorecard> FrozenScorecard(HandlerContext& ctx, const ClosedReportName& name);
 
 }  // namespace grassroots::reporting
