@@ -44,9 +44,13 @@ ByteSink ChunkSink(grpc::ServerWriter<v1::ExportChunk>* writer, std::string file
   };
 }
 
-absl::StatusOr<std::unique_ptr<TableWriter>> NewWriter(v1::ExportFormat format, ByteSink sink) {
-  if (format == v1::EXPORT_FORMAT_CSV) return common::exporting::NewCsvTableWriter(std::move(sink), kChunkBytes);
-  return common::exporting::NewXlsxTableWriter(std::move(sink), kChunkBytes);
+absl::StatusOr<std::unique_ptr<TableWriter>> NewWriter(v1::ExportFormat format, int32_t max_chunk_bytes,
+                                                       ByteSink sink) {
+  if (max_chunk_bytes < 0) return common::InvalidField("max_chunk_bytes", "must not be negative");
+  const size_t chunk_bytes =
+      max_chunk_bytes == 0 ? kChunkBytes : std::min(kChunkBytes, static_cast<size_t>(max_chunk_bytes));
+  if (format == v1::EXPORT_FORMAT_CSV) return common::exporting::NewCsvTableWriter(std::move(sink), chunk_bytes);
+  return common::exporting::NewXlsxTableWriter(std::move(sink), chunk_bytes);
 }
 
 absl::Status CheckFormat(v1::ExportFormat format) {
@@ -218,7 +222,7 @@ grpc::Status ExportServiceImpl::ExportScorecard(grpc::ServerContext* context, co
     if (request->format() == v1::EXPORT_FORMAT_CSV) file_name += PartSuffix(parts.front());
     file_name = AsciiFileName(file_name + std::string(Extension(request->format())));
     GR_ASSIGN_OR_RETURN(std::unique_ptr<TableWriter> out,
-                        NewWriter(request->format(), ChunkSink(writer, file_name, ContentType(request->format()))));
+                        NewWriter(request->format(), request->max_chunk_bytes(), ChunkSink(writer, file_name, ContentType(request->format()))));
     for (const Part& part : parts) GR_RETURN_IF_ERROR(WritePart(ctx_, figures, part, *out));
     return out->Finish();
   });
@@ -274,7 +278,7 @@ grpc::Status ExportServiceImpl::ExportStatistics(grpc::ServerContext* context,
     std::string file_name = StatisticsFileStem(read.front().first);
     file_name += std::string(Extension(request->format()));
     GR_ASSIGN_OR_RETURN(std::unique_ptr<TableWriter> out,
-                        NewWriter(request->format(), ChunkSink(writer, file_name, ContentType(request->format()))));
+                        NewWriter(request->format(), request->max_chunk_bytes(), ChunkSink(writer, file_name, ContentType(request->format()))));
     if (csv) {
       GR_RETURN_IF_ERROR(out->BeginTable("", StatisticsColumns(/*with_table=*/true)));
     }
