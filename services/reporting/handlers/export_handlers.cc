@@ -222,7 +222,8 @@ grpc::Status ExportServiceImpl::ExportScorecard(grpc::ServerContext* context, co
     if (request->format() == v1::EXPORT_FORMAT_CSV) file_name += PartSuffix(parts.front());
     file_name = AsciiFileName(file_name + std::string(Extension(request->format())));
     GR_ASSIGN_OR_RETURN(std::unique_ptr<TableWriter> out,
-                        NewWriter(request->format(), request->max_chunk_bytes(), ChunkSink(writer, file_name, ContentType(request->format()))));
+                        NewWriter(request->format(), request->max_chunk_bytes(),
+                                  ChunkSink(writer, file_name, ContentType(request->format()))));
     for (const Part& part : parts) GR_RETURN_IF_ERROR(WritePart(ctx_, figures, part, *out));
     return out->Finish();
   });
@@ -278,7 +279,8 @@ grpc::Status ExportServiceImpl::ExportStatistics(grpc::ServerContext* context,
     std::string file_name = StatisticsFileStem(read.front().first);
     file_name += std::string(Extension(request->format()));
     GR_ASSIGN_OR_RETURN(std::unique_ptr<TableWriter> out,
-                        NewWriter(request->format(), request->max_chunk_bytes(), ChunkSink(writer, file_name, ContentType(request->format()))));
+                        NewWriter(request->format(), request->max_chunk_bytes(),
+                                  ChunkSink(writer, file_name, ContentType(request->format()))));
     if (csv) {
       GR_RETURN_IF_ERROR(out->BeginTable("", StatisticsColumns(/*with_table=*/true)));
     }
