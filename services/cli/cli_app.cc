@@ -168,6 +168,23 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   AddOutputFlag(*scorecard, scorecard_options.output);
   AddConnectionFlags(*scorecard, scorecard_options.connection);
   scorecard->callback([&] { exit_code = RunReportScorecard(scorecard_options, io); });
+  ReportExportOptions export_options;
+  CLI::App* export_command = report->add_subcommand(
+      "export", "the scorecard's parts (or --statistics) as a CSV or XLSX file, written to --out");
+  export_command->add_option("--org", export_options.organization, "organization resource name")->capture_default_str();
+  export_command->add_option("--year", export_options.year, "the year (31 December, or today for the current year)");
+  export_command->add_option("--as-of", export_options.as_of, "YYYY-MM-DD: evaluate on that day instead");
+  export_command->add_option("--plan", export_options.plan, "plans/{id} whose targets apply; default the seed plan");
+  export_command->add_option("--closed-report", export_options.closed_report,
+                             "organizations/{o}/closedReports/{r}: its frozen figures instead");
+  export_command->add_flag("--statistics", export_options.statistics, "the statistics instead of the scorecard");
+  export_command->add_option("--format", export_options.format, "xlsx or csv")->capture_default_str();
+  export_command->add_option("--part", export_options.parts,
+                             "scorecard | breakdown | shortfalls:S13 (with --statistics: members | organizations | "
+                             "movements); repeatable; csv takes exactly one, xlsx defaults to all");
+  export_command->add_option("--out", export_options.out, "the file to write")->required();
+  AddConnectionFlags(*export_command, export_options.connection);
+  export_command->callback([&] { exit_code = RunReportExport(export_options, io); });
 
   // ---- feed ----
   CLI::App* feed = app.add_subcommand("feed", "a service's change feed");

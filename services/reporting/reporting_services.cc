@@ -8,6 +8,7 @@
 #include "services/reporting/handlers/scorecard_handlers.h"
 #include "services/reporting/handlers/warning_handlers.h"
 #include "services/reporting/handlers/statistics_handlers.h"
+#include "services/reporting/handlers/export_handlers.h"
 #include "services/reporting/store/read_model.h"
 
 namespace grassroots::reporting {
@@ -44,6 +45,7 @@ ReportingServices::ReportingServices(ReportingDependencies dependencies)
   stored_plans_ = std::make_unique<StoredPlanCache>(pool_);
   context_->stored_plans = stored_plans_.get();
   plan_service_ = std::make_unique<PlanServiceImpl>(*context_);
+  export_service_ = std::make_unique<ExportServiceImpl>(*context_, *statistics_service_);
   std::shared_ptr<orgtree::ServiceToken> token = dependencies.service_token;
   auto bearer = [token] { return token->Get(); };
   const ReportingFollowerOptions& options = dependencies.follower_options;
@@ -70,6 +72,7 @@ void ReportingServices::RegisterServices(common::ServiceHost& host) {
   host.AddService(warning_service_.get());
   host.AddService(statistics_service_.get());
   host.AddService(plan_service_.get());
+  host.AddService(export_service_.get());
   org_follower_->Start();
   membership_follower_->Start();
   inspection_follower_->Start();

@@ -28,6 +28,7 @@ class WarningServiceImpl;
 class StatisticsServiceImpl;
 class PlanServiceImpl;
 class StoredPlanCache;
+class ExportServiceImpl;
 
 // Options of one follower; the source names are fixed ("org", "membership", "inspection").
 struct ReportingFollowerOptions {
@@ -90,6 +91,7 @@ class ReportingServices {
   std::unique_ptr<StatisticsServiceImpl> statistics_service_;
   std::unique_ptr<StoredPlanCache> stored_plans_;
   std::unique_ptr<PlanServiceImpl> plan_service_;
+  std::unique_ptr<ExportServiceImpl> export_service_;
   std::unique_ptr<common::feed::FeedFollower> org_follower_;
   std::unique_ptr<common::feed::FeedFollower> membership_follower_;
   std::unique_ptr<common::feed::FeedFollower> inspection_follower_;

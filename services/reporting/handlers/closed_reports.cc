@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <google/protobuf/util/time_util.h>
@@ -124,6 +125,12 @@ absl::StatusOr<std::vector<CountedUnit>> FrozenUnits(HandlerContext& ctx, const 
   return ctx.pool.Read<std::vector<CountedUnit>>("closed_report.units", [&](common::db::Session& session) {
     return ClosedReportStore::Units(session, name.report_id, indicator);
   });
+}
+
+absl::StatusOr<v1::Scorecard> FrozenScorecard(HandlerContext& ctx, const ClosedReportName& name) {
+  GR_ASSIGN_OR_RETURN(const StoredReport stored, LoadReport(ctx, name));
+  GR_ASSIGN_OR_RETURN(v1::ClosedReport report, ToProto(stored, /*with_indicators=*/true));
+  return std::move(*report.mutable_scorecard());
 }
 
 grpc::Status ScorecardServiceImpl::ClosePeriod(grpc::ServerContext* context, const v1::ClosePeriodRequest* request,

@@ -27,5 +27,8 @@ absl::StatusOr<std::vector<store::CountedUnit>> FrozenUnits(HandlerContext& ctx,
 // A stored report in its API form (the scorecard's indicators only when asked).
 absl::StatusOr<grassroots::reporting::v1::ClosedReport> ClosedReportToProto(const store::StoredReport& stored,
                                                                            bool with_indicators);
+// The scorecard a closed report froze (its indicators, day, plan and
+// positions); NOT_FOUND when there is no such report.
+absl::StatusOr<grassroots::reporting::v1::Scorecard> FrozenScorecard(HandlerContext& ctx, const ClosedReportName& name);
 
 }  // namespace grassroots::reporting

@@ -42,6 +42,9 @@ common::auth::MethodPolicy MakeReportingMethodPolicy() {
   }
   p.Allow(M("PlanService", "ListUnitReports"), {Role::kAdmin, Role::kInspector, Role::kSecretary});
   for (const char* m : {"LoadPlan", "UpdateTaskStatus", "SubmitUnitReport"}) p.Allow(M("PlanService", m), {Role::kAdmin});
+  // Exports are the reads above as files: each call checks what its reads check
+  // (handlers/export_handlers.cc).
+  for (const char* m : {"ExportScorecard", "ExportStatistics"}) p.Allow(M("ExportService", m), kReaders);
   return p;
 }
 

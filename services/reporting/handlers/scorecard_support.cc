@@ -199,6 +199,39 @@ void FillScorecard(const ParsedScope& scope, const Computed& computed, v1::Score
   }
 }
 
+void FillBreakdownRows(const ParsedScope& scope, const Computed& computed, const std::set<std::string>& only,
+                       google::protobuf::RepeatedPtrField<v1::ScorecardBreakdown::Row>* out) {
+  std::vector<int64_t> rows;
+  std::set<int64_t> ended_children;
+  for (const domain::OrganizationFacts& o : computed.facts.organizations) {
+    if (o.parent_id != scope.org_id) continue;
+    rows.push_back(o.id);
+    if (o.ended_on && *o.ended_on <= scope.evaluation.as_of) ended_children.insert(o.id);
+  }
+  std::sort(rows.begin(), rows.end());
+  // The root's own units (not under any child) come first, when it has any.
+  rows.insert(rows.begin(), scope.org_id);
+  for (const int64_t row_id : rows) {
+    std::vector<domain::IndicatorCount> counts = domain::RestrictToChild(computed.counts, computed.facts, row_id);
+    // The root's own units, and a child that ended before D, get a row only when they count in something.
+    if (row_id == scope.org_id || ended_children.contains(row_id)) {
+      const bool counts_in_something = std::any_of(counts.begin(), counts.end(), [](const domain::IndicatorCount& c) {
+        return c.numerator != 0 || c.denominator != 0;
+      });
+      if (!counts_in_something) continue;
+    }
+    std::vector<domain::IndicatorCount> previous;
+    if (computed.previous_facts) {
+      previous = domain::RestrictToChild(computed.previous_counts, *computed.previous_facts, row_id);
+    }
+    v1::ScorecardBreakdown::Row* row = out->Add();
+    row->set_organization(OrgName(row_id));
+    auto name = computed.names.find(row_id);
+    if (name != computed.names.end()) row->set_organization_display_name(name->second);
+    FillIndicators(*scope.plan, scope.evaluation.year, counts, previous, only, row->mutable_indicators());
+  }
+}
+
 bool ListsPersons(domain::Indicator indicator) {
   switch (indicator) {
     case domain::Indicator::kS2a:

@@ -64,6 +64,11 @@ void FillIndicators(const domain::Plan& plan, int year, const std::vector<domain
                     google::protobuf::RepeatedPtrField<grassroots::reporting::v1::IndicatorResult>* out);
 void FillScorecard(const ParsedScope& scope, const Computed& computed, grassroots::reporting::v1::Scorecard* out);
 
+// One row per child of the scope's organization on the day (and the root's
+// own units first, when they count in something), as GetScorecardBreakdown answers.
+void FillBreakdownRows(const ParsedScope& scope, const Computed& computed, const std::set<std::string>& only,
+                       google::protobuf::RepeatedPtrField<grassroots::reporting::v1::ScorecardBreakdown::Row>* out);
+
 std::string OrgName(int64_t id);
 
 // Indicators whose units are persons: their shortfalls are not for the portal.
