@@ -113,6 +113,26 @@ live_pid() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Linux gives outgoing connections local ports from 32768-60999, and it walks
+# that range in a fixed order per destination: a service started earlier (its
+# database pool, its feed streams) can hold 50054 as its own end of a connection
+# when reporting comes to listen there. Reserving the fixed ports keeps them out
+# of that range (root only; elsewhere the start may fail with "Address already in use").
+reserve_service_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports entry name grpc_port metrics_port wanted=() current
+  for entry in "${SERVICES[@]}"; do
+    read -r name grpc_port metrics_port <<<"$entry"
+    wanted+=("$grpc_port" "$metrics_port")
+  done
+  if [[ ! -w $file ]]; then
+    log "cannot reserve the service ports ($file is not writable): a port already taken by an outgoing connection makes a start fail"
+    return 0
+  fi
+  current="$(cat "$file")"
+  printf '%s\n' "${current:+$current,}$(IFS=,; echo "${wanted[*]}")" >"$file" ||
+    log "could not reserve the service ports in $file"
+}
+
 service_token_file() { echo "$SECRETS_DIR/$1-service.token"; }
 
 # Writes a token file atomically (a running service may be reading the old one).
@@ -420,6 +440,7 @@ cmd_start() {
   write_token "$(service_token_file inspection)" cli_mint_service_token inspection
   write_token "$(service_token_file reporting)" cli_mint_service_token reporting
 
+  reserve_service_ports
   "$MARIADB_SH" start "$DB_DIR" --port "$DB_PORT" | sed 's/^/[run] /'
   # One after the other, in SERVICES order: each waits until the one before
   # serves (membership checks cells with org and follows org's change feed).
