@@ -15,7 +15,7 @@
 
 namespace grassroots::reporting {
 
-namespace v1 = grassroots::reporting::v1;
+// (v1 is this namespace's own grassroots::reporting::v1.)
 namespace api = common::api;
 using store::ScorecardFactsStore;
 
