@@ -95,7 +95,7 @@ grpc::Status ScorecardServiceImpl::ListShortfalls(grpc::ServerContext* context,
           api::Fingerprint({"shortfalls", request->scope().organization(), absl::StrCat(scope.evaluation.year),
                             api::FormatDate(scope.evaluation.as_of), scope.plan->id, domain::IndicatorId(indicator)});
       GR_RETURN_IF_ERROR(ctx_.authorizer.RequireInScope(call.principal, scope.org_id, ctx_.organizations));
-      GR_ASSIGN_OR_RETURN(const Computed computed, Compute(ctx_, scope));
+      GR_ASSIGN_OR_RETURN(const Computed computed, Compute(ctx_, scope, /*with_previous_year=*/false));
       units = CountedUnits(computed, indicator);
     }
     GR_ASSIGN_OR_RETURN(std::optional<api::PageCursor> cursor, ctx_.page_tokens.Decode(request->page_token(), fingerprint));

@@ -59,7 +59,7 @@ absl::StatusOr<ParsedScope> ParseScope(const HandlerContext& ctx, const v1::Scor
 
 
 
-absl::StatusOr<Computed> Compute(HandlerContext& ctx, const ParsedScope& scope) {
+absl::StatusOr<Computed> Compute(HandlerContext& ctx, const ParsedScope& scope, bool with_previous_year) {
   const domain::Evaluation& evaluation = scope.evaluation;
   GR_ASSIGN_OR_RETURN(const store::CategoryRules rules, CategoryRulesOn(ctx.rules, evaluation.as_of));
   const domain::Evaluation previous{evaluation.year - 1, absl::CivilDay(evaluation.year - 1, 12, 31),
@@ -85,7 +85,7 @@ absl::StatusOr<Computed> Compute(HandlerContext& ctx, const ParsedScope& scope) 
     Computed computed;
     GR_ASSIGN_OR_RETURN(computed.facts, ScorecardFactsStore::Load(session, scope.org_id, evaluation, rules));
     computed.counts = domain::ComputeIndicators(computed.facts, evaluation);
-    if (exists_on(previous.as_of)) {
+    if (with_previous_year && exists_on(previous.as_of)) {
       // Only S15 looks back a year: the units and their heads are all it reads.
       GR_ASSIGN_OR_RETURN(computed.previous_facts,
                           ScorecardFactsStore::Load(session, scope.org_id, previous, previous_rules,

@@ -50,8 +50,9 @@ struct Computed {
 // Reads the scope's facts and computes every indicator (and S15's previous
 // year) in one read-only transaction. NOT_FOUND for an organization the read
 // model does not know, FAILED_PRECONDITION ORGANIZATION_NOT_ACTIVE when it
-// did not exist on the day.
-absl::StatusOr<Computed> Compute(HandlerContext& ctx, const ParsedScope& scope);
+// did not exist on the day. Without `with_previous_year` S15's previous value
+// is not read (a shortfall list needs only the day's units).
+absl::StatusOr<Computed> Compute(HandlerContext& ctx, const ParsedScope& scope, bool with_previous_year = true);
 
 const domain::IndicatorCount* Find(const std::vector<domain::IndicatorCount>& counts, domain::Indicator indicator);
 

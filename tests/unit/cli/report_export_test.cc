@@ -60,3 +60,51 @@ TEST(ReportExportOptionsTest, BadFormatsAndPartsAreRefusedBeforeAnyCall) {
 
 }  // namespace
 }  // namespace grassroots::cli
+
+namespace grassroots::cli {
+namespace {
+
+// The scorecard as `grassroots report scorecard` prints it: a ratio with its
+// percent and target, a count without a denominator, an empty value as a dash,
+// S15 with the previous year beside it.
+TEST(ScorecardTableTest, OneRowPerIndicatorAsAPersonReadsIt) {
+  grassroots::reporting::v1::Scorecard card;
+  auto* s1 = card.add_indicators();
+  s1->set_id("S1");
+  s1->set_title("Quy chế làm việc");
+  s1->set_kind(grassroots::reporting::v1::INDICATOR_KIND_RATIO);
+  s1->set_numerator(2);
+  s1->set_denominator(3);
+  s1->set_value("66.67");
+  s1->mutable_target()->set_comparator(">=");
+  s1->mutable_target()->set_value(1.0);
+  s1->mutable_target()->set_unit("ratio");
+  s1->set_attainment(grassroots::reporting::v1::ATTAINMENT_NOT_MET);
+  auto* s7 = card.add_indicators();
+  s7->set_id("S7");
+  s7->set_kind(grassroots::reporting::v1::INDICATOR_KIND_COUNT);
+  s7->set_numerator(2);
+  s7->set_value("2");
+  s7->mutable_target()->set_comparator("between");
+  s7->mutable_target()->set_low(1);
+  s7->mutable_target()->set_high(2);
+  s7->mutable_target()->set_unit("count");
+  s7->set_attainment(grassroots::reporting::v1::ATTAINMENT_MET);
+  auto* s15 = card.add_indicators();
+  s15->set_id("S15");
+  s15->set_kind(grassroots::reporting::v1::INDICATOR_KIND_RATIO);
+  s15->set_value("");
+  s15->set_previous_value("40.00");
+  s15->mutable_target()->set_comparator("rising_year_on_year");
+  s15->set_attainment(grassroots::reporting::v1::ATTAINMENT_UNKNOWN);
+  const Table table = ScorecardTable(card);
+  ASSERT_EQ(table.rows.size(), 3u);
+  EXPECT_EQ(table.rows[0], (std::vector<std::string>{"S1", "Quy chế làm việc", "2", "3", "66.67%", ">= 100%",
+                                                     "chưa đạt"}));
+  EXPECT_EQ(table.rows[1], (std::vector<std::string>{"S7", "", "2", "", "2", "1–2", "đạt"}));
+  EXPECT_EQ(table.rows[2], (std::vector<std::string>{"S15", "", "0", "0", "— (năm trước 40.00%)", "tăng hằng năm",
+                                                     "chưa xác định"}));
+}
+
+}  // namespace
+}  // namespace grassroots::cli
