@@ -10,6 +10,7 @@
 #include "services/reporting/handlers/statistics_handlers.h"
 #include "services/reporting/handlers/export_handlers.h"
 #include "services/reporting/store/read_model.h"
+#include "services/reporting/store/rollup_store.h"
 
 namespace grassroots::reporting {
 namespace {
@@ -50,13 +51,13 @@ ReportingServices::ReportingServices(ReportingDependencies dependencies)
   auto bearer = [token] { return token->Get(); };
   const ReportingFollowerOptions& options = dependencies.follower_options;
   org_follower_ = std::make_unique<common::feed::FeedFollower>(
-      dependencies.org_channel, bearer, pool_, OrgFeedConsumer(organizations_), dependencies.registry,
+      dependencies.org_channel, bearer, pool_, store::InvalidatingRollups(OrgFeedConsumer(organizations_)), dependencies.registry,
       FollowerOptions(options, "org", "organization"));
   membership_follower_ = std::make_unique<common::feed::FeedFollower>(
-      dependencies.membership_channel, bearer, pool_, MembershipFeedConsumer(), dependencies.registry,
+      dependencies.membership_channel, bearer, pool_, store::InvalidatingRollups(MembershipFeedConsumer()), dependencies.registry,
       FollowerOptions(options, "membership", "membership"));
   inspection_follower_ = std::make_unique<common::feed::FeedFollower>(
-      dependencies.inspection_channel, bearer, pool_, InspectionFeedConsumer(), dependencies.registry,
+      dependencies.inspection_channel, bearer, pool_, store::InvalidatingRollups(InspectionFeedConsumer()), dependencies.registry,
       FollowerOptions(options, "inspection", "inspection"));
 }
 

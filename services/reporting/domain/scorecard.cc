@@ -441,6 +441,10 @@ std::vector<IndicatorCount> ComputeIndicators(const SubtreeFacts& facts, const E
     if (!organization.new_model_years.contains(year)) continue;
     index.AnyUpward(organization.id, [&](int64_t id) { return !with_new_model.insert(id).second; });
   }
+  for (const SummarizedSubtree& below : facts.summarized) {
+    if (!below.totals.new_model) continue;
+    index.AnyUpward(below.parent_id, [&](int64_t id) { return !with_new_model.insert(id).second; });
+  }
   counts.push_back(CountOrganizations(
       index, Indicator::kS3, as_of, [](const OrganizationFacts& o) { return IsGrassroots(o.kind); },
       [&](const OrganizationFacts& o) { return with_new_model.contains(o.id); },
@@ -555,6 +559,97 @@ std::vector<IndicatorCount> ComputeIndicators(const SubtreeFacts& facts, const E
     IndicatorCount s16 = Finish(Indicator::kS16, std::move(removed));
     s16.removals = TallyRemovals(index, s16.contributions);
     counts.push_back(std::move(s16));
+  }
+  for (const SummarizedSubtree& below : facts.summarized) {
+    for (size_t i = 0; i < counts.size() && i < below.totals.indicators.size(); ++i) {
+      const IndicatorTotals& part = below.totals.indicators[i];
+      counts[i].numerator += part.numerator;
+      counts[i].denominator += part.denominator;
+      for (const auto& [key, removals] : part.removals) counts[i].removals[key] += removals;
+    }
+  }
+  return counts;
+}
+
+void SubtreeTotals::Add(const SubtreeTotals& other) {
+  if (indicators.size() < other.indicators.size()) indicators.resize(other.indicators.size());
+  for (size_t i = 0; i < other.indicators.size(); ++i) {
+    indicators[i].numerator += other.indicators[i].numerator;
+    indicators[i].denominator += other.indicators[i].denominator;
+    for (const auto& [key, removals] : other.indicators[i].removals) indicators[i].removals[key] += removals;
+  }
+  new_model = new_model || other.new_model;
+}
+
+void SubtreeTotals::Subtract(const SubtreeTotals& part) {
+  for (size_t i = 0; i < part.indicators.size() && i < indicators.size(); ++i) {
+    indicators[i].numerator -= part.indicators[i].numerator;
+    indicators[i].denominator -= part.indicators[i].denominator;
+    for (const auto& [key, removals] : part.indicators[i].removals) {
+      auto it = indicators[i].removals.find(key);
+      if (it == indicators[i].removals.end()) continue;
+      it->second -= removals;
+      if (it->second == 0) indicators[i].removals.erase(it);
+    }
+  }
+}
+
+std::map<int64_t, SubtreeTotals> TotalsBySubtree(const std::vector<IndicatorCount>& counts, const SubtreeFacts& facts,
+                                                 const Evaluation& evaluation) {
+  const FactsIndex index(facts);
+  std::map<int64_t, SubtreeTotals> totals;
+  for (const OrganizationFacts& organization : facts.organizations) totals[organization.id];
+  // Adds to `organization_id` and every organization above it among the facts.
+  auto upward = [&](int64_t organization_id, const std::function<void(SubtreeTotals&)>& add) {
+    index.AnyUpward(organization_id, [&](int64_t id) {
+      auto it = totals.find(id);
+      if (it != totals.end()) add(it->second);
+      return false;
+    });
+  };
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const IndicatorCount& count = counts[i];
+    const bool ratio = !IsCount(count.indicator) && count.indicator != Indicator::kS6;
+    for (const Contribution& contribution : count.contributions) {
+      const MemberFacts* member =
+          count.indicator == Indicator::kS16 ? index.Member(contribution.id) : nullptr;
+      upward(contribution.organization_id, [&](SubtreeTotals& t) {
+        IndicatorTotals& part = t.indicators[i];
+        if (contribution.in_numerator) ++part.numerator;
+        if (ratio) ++part.denominator;
+        if (member != nullptr && member->removal) ++part.removals[RemovalKey(*member->removal)];
+      });
+    }
+  }
+  // S6's denominator: the members of 31 December of Y-1, in their cell then.
+  const size_t s6 = static_cast<size_t>(Indicator::kS6);
+  for (const MemberFacts& member : facts.members) {
+    const int64_t cell = index.CountedCell(member.on_previous_year_end);
+    if (cell != 0) upward(cell, [&](SubtreeTotals& t) { ++t.indicators[s6].denominator; });
+  }
+  for (const OrganizationFacts& organization : facts.organizations) {
+    if (organization.new_model_years.contains(evaluation.year)) {
+      upward(organization.id, [](SubtreeTotals& t) { t.new_model = true; });
+    }
+  }
+  for (const SummarizedSubtree& below : facts.summarized) {
+    upward(below.parent_id, [&](SubtreeTotals& t) { t.Add(below.totals); });
+  }
+  return totals;
+}
+
+std::vector<IndicatorCount> CountsOf(const SubtreeTotals& totals) {
+  std::vector<IndicatorCount> counts;
+  for (const Indicator indicator : AllIndicators()) {
+    IndicatorCount count;
+    count.indicator = indicator;
+    const size_t i = static_cast<size_t>(indicator);
+    if (i < totals.indicators.size()) {
+      count.numerator = totals.indicators[i].numerator;
+      count.denominator = totals.indicators[i].denominator;
+      count.removals = totals.indicators[i].removals;
+    }
+    counts.push_back(std::move(count));
   }
   return counts;
 }

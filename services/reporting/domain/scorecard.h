@@ -203,6 +203,41 @@ struct Evaluation {
   absl::CivilDay term_from;
 };
 
+// ---- pre-aggregates ----------------------------------------------------------------------
+
+// One indicator's totals over a subtree: numerator, denominator and (S16) the
+// removals by (kind name, reason).
+struct IndicatorTotals {
+  int64_t numerator = 0;
+  int64_t denominator = 0;
+  std::map<std::pair<std::string, std::string>, int64_t> removals;
+  bool operator==(const IndicatorTotals&) const = default;
+};
+
+// A subtree's totals for one evaluation. Every unit counts in exactly one
+// organization (its cell, its commune, its committee), so the totals of a
+// subtree are its root's own units plus the totals of the subtrees placed
+// under it: they compose up the tree. S3 is the exception, handled by
+// `new_model`: a recognized new model counts for every TCCS above it.
+struct SubtreeTotals {
+  std::vector<IndicatorTotals> indicators = std::vector<IndicatorTotals>(18);  // AllIndicators() order
+  // Some organization of the subtree had a new model recognized in Y.
+  bool new_model = false;
+  void Add(const SubtreeTotals& other);
+  // Takes away a part of the subtree (removal tallies that reach 0 disappear; `new_model` stays).
+  void Subtract(const SubtreeTotals& part);
+  bool operator==(const SubtreeTotals&) const = default;
+};
+
+// A subtree whose totals are known already (read from a pre-aggregate), so its
+// organizations, members and units are not among the facts: its root, the
+// organization of the facts it is placed under, and its totals.
+struct SummarizedSubtree {
+  int64_t root_id = 0;
+  int64_t parent_id = 0;
+  SubtreeTotals totals;
+};
+
 struct SubtreeFacts {
   int64_t root_id = 0;
   // Every organization placed in the subtree (see the top of this file), R included.
@@ -223,6 +258,10 @@ struct SubtreeFacts {
   // The organization types the rating sector excludes from S5a (armed forces:
   // MILITARY and POLICE sectors rate their own).
   std::set<std::string> sectors_rated_elsewhere = {"MILITARY", "POLICE"};
+  // Subtrees below some of `organizations` that are summarized instead of
+  // listed. Their totals are added to ComputeIndicators' figures, but they
+  // have no contributions: a shortfall list or a breakdown needs none here.
+  std::vector<SummarizedSubtree> summarized;
 };
 
 // ---- the result --------------------------------------------------------------------------
@@ -258,6 +297,15 @@ std::vector<IndicatorCount> ComputeIndicators(const SubtreeFacts& facts, const E
 // the root's own units (those not under any child).
 std::vector<IndicatorCount> RestrictToChild(const std::vector<IndicatorCount>& counts, const SubtreeFacts& facts,
                                             int64_t child);
+
+// The totals of every organization's subtree among `facts` (its own units,
+// the facts' organizations placed below it and the summarized subtrees below
+// it), from `counts` = ComputeIndicators(facts, evaluation).
+std::map<int64_t, SubtreeTotals> TotalsBySubtree(const std::vector<IndicatorCount>& counts, const SubtreeFacts& facts,
+                                                 const Evaluation& evaluation);
+
+// The figures of `totals` as counts (numerator, denominator, removals; no contributions).
+std::vector<IndicatorCount> CountsOf(const SubtreeTotals& totals);
 
 // ---- the arithmetic and the targets ------------------------------------------------------
 

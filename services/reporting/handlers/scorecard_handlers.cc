@@ -32,8 +32,8 @@ grpc::Status ScorecardServiceImpl::GetScorecard(grpc::ServerContext* context, co
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(const ParsedScope scope, ParseScope(ctx_, request->scope()));
     GR_RETURN_IF_ERROR(ctx_.authorizer.RequireInScope(call.principal, scope.org_id, ctx_.organizations));
-    GR_ASSIGN_OR_RETURN(const Computed computed, Compute(ctx_, scope));
-    FillScorecard(scope, computed, response);
+    GR_ASSIGN_OR_RETURN(const ComputedTotals computed, ComputeTotals(ctx_, scope));
+    FillScorecard(scope, computed.counts, computed.previous_counts, computed.positions, computed.names, response);
     return absl::OkStatus();
   });
 }
@@ -49,8 +49,9 @@ grpc::Status ScorecardServiceImpl::GetScorecardBreakdown(grpc::ServerContext* co
       only.insert(domain::IndicatorId(indicator));
     }
     GR_RETURN_IF_ERROR(ctx_.authorizer.RequireInScope(call.principal, scope.org_id, ctx_.organizations));
-    GR_ASSIGN_OR_RETURN(const Computed computed, Compute(ctx_, scope));
-    FillScorecard(scope, computed, response->mutable_total());
+    GR_ASSIGN_OR_RETURN(const ComputedTotals computed, ComputeTotals(ctx_, scope, /*by_child=*/true));
+    FillScorecard(scope, computed.counts, computed.previous_counts, computed.positions, computed.names,
+                  response->mutable_total());
     response->mutable_total()->clear_positions();
     if (!only.empty()) {
       auto* indicators = response->mutable_total()->mutable_indicators();

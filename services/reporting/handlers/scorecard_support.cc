@@ -1,6 +1,8 @@
 #include "services/reporting/handlers/scorecard_support.h"
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 #include <optional>
 #include <set>
 #include <string>
@@ -12,6 +14,7 @@
 #include "grassroots/membership/v1/member.pb.h"
 #include "services/reporting/handlers/category_rules.h"
 #include "services/reporting/handlers/plan_lookup.h"
+#include "services/reporting/handlers/scorecard_totals.h"
 
 namespace grassroots::reporting {
 
@@ -59,33 +62,49 @@ absl::StatusOr<ParsedScope> ParseScope(const HandlerContext& ctx, const v1::Scor
 
 
 
+namespace {
+
+// The organization's life; NOT_FOUND when the read model does not know it,
+// FAILED_PRECONDITION ORGANIZATION_NOT_ACTIVE when it did not exist on D.
+absl::StatusOr<store::OrganizationLife> LifeOnDay(common::db::Session& session, int64_t org_id, absl::CivilDay day) {
+  GR_ASSIGN_OR_RETURN(std::optional<store::OrganizationLife> life, ScorecardFactsStore::Life(session, org_id));
+  if (!life) {
+    return absl::NotFoundError(absl::StrCat("scope.organization: organizations/", org_id, " is not known"));
+  }
+  if (!Exists(*life, day)) {
+    return common::Reasoned(
+        absl::StatusCode::kFailedPrecondition, "ORGANIZATION_NOT_ACTIVE",
+        absl::StrCat("organizations/", org_id, " did not exist on ", api::FormatDate(day), " (it existed from ",
+                     api::FormatDate(life->established_on),
+                     life->ended_on ? absl::StrCat(" until ", api::FormatDate(*life->ended_on)) : "",
+                     "); ask for a date it existed on"));
+  }
+  return *life;
+}
+
+// 31 December of Y-1, for S15's previous value.
+domain::Evaluation PreviousYearEnd(const domain::Evaluation& evaluation) {
+  return domain::Evaluation{evaluation.year - 1, absl::CivilDay(evaluation.year - 1, 12, 31), evaluation.term_from};
+}
+
+}  // namespace
+
+bool Exists(const store::OrganizationLife& life, absl::CivilDay day) {
+  return life.established_on <= day && (!life.ended_on || day < *life.ended_on);
+}
+
 absl::StatusOr<Computed> Compute(HandlerContext& ctx, const ParsedScope& scope, bool with_previous_year) {
   const domain::Evaluation& evaluation = scope.evaluation;
   GR_ASSIGN_OR_RETURN(const store::CategoryRules rules, CategoryRulesOn(ctx.rules, evaluation.as_of));
-  const domain::Evaluation previous{evaluation.year - 1, absl::CivilDay(evaluation.year - 1, 12, 31),
-                                    evaluation.term_from};
+  const domain::Evaluation previous = PreviousYearEnd(evaluation);
   GR_ASSIGN_OR_RETURN(const store::CategoryRules previous_rules, CategoryRulesOn(ctx.rules, previous.as_of));
   // One read-only transaction: every query sees the snapshot the positions describe.
   return ctx.pool.Transact<Computed>("scorecard.compute", [&](common::db::Session& session) -> absl::StatusOr<Computed> {
-    GR_ASSIGN_OR_RETURN(std::optional<store::OrganizationLife> life, ScorecardFactsStore::Life(session, scope.org_id));
-    if (!life) {
-      return absl::NotFoundError(absl::StrCat("scope.organization: organizations/", scope.org_id, " is not known"));
-    }
-    auto exists_on = [&](absl::CivilDay day) {
-      return life->established_on <= day && (!life->ended_on || day < *life->ended_on);
-    };
-    if (!exists_on(evaluation.as_of)) {
-      return common::Reasoned(
-          absl::StatusCode::kFailedPrecondition, "ORGANIZATION_NOT_ACTIVE",
-          absl::StrCat("organizations/", scope.org_id, " did not exist on ", api::FormatDate(evaluation.as_of),
-                       " (it existed from ", api::FormatDate(life->established_on),
-                       life->ended_on ? absl::StrCat(" until ", api::FormatDate(*life->ended_on)) : "",
-                       "); ask for a date it existed on"));
-    }
+    GR_ASSIGN_OR_RETURN(const store::OrganizationLife life, LifeOnDay(session, scope.org_id, evaluation.as_of));
     Computed computed;
     GR_ASSIGN_OR_RETURN(computed.facts, ScorecardFactsStore::Load(session, scope.org_id, evaluation, rules));
     computed.counts = domain::ComputeIndicators(computed.facts, evaluation);
-    if (with_previous_year && exists_on(previous.as_of)) {
+    if (with_previous_year && Exists(life, previous.as_of)) {
       // Only S15 looks back a year: the units and their heads are all it reads.
       GR_ASSIGN_OR_RETURN(computed.previous_facts,
                           ScorecardFactsStore::Load(session, scope.org_id, previous, previous_rules,
@@ -101,6 +120,44 @@ absl::StatusOr<Computed> Compute(HandlerContext& ctx, const ParsedScope& scope, 
     GR_ASSIGN_OR_RETURN(computed.unit_names, ScorecardFactsStore::UnitNames(session, unit_ids));
     return computed;
   });
+}
+
+absl::StatusOr<ComputedTotals> ComputeTotals(HandlerContext& ctx, const ParsedScope& scope, bool by_child) {
+  const domain::Evaluation& evaluation = scope.evaluation;
+  GR_ASSIGN_OR_RETURN(const store::CategoryRules rules, CategoryRulesOn(ctx.rules, evaluation.as_of));
+  const domain::Evaluation previous = PreviousYearEnd(evaluation);
+  GR_ASSIGN_OR_RETURN(const store::CategoryRules previous_rules, CategoryRulesOn(ctx.rules, previous.as_of));
+  // One transaction: the figures, the rows it saves and the positions are of one snapshot.
+  return ctx.pool.Transact<ComputedTotals>(
+      "scorecard.totals", [&](common::db::Session& session) -> absl::StatusOr<ComputedTotals> {
+        GR_ASSIGN_OR_RETURN(const store::OrganizationLife life, LifeOnDay(session, scope.org_id, evaluation.as_of));
+        const bool with_previous = Exists(life, previous.as_of);
+        ComputedTotals computed;
+        GR_ASSIGN_OR_RETURN(const domain::SubtreeTotals totals,
+                            SubtreeTotalsOf(session, scope.org_id, evaluation, rules));
+        computed.counts = domain::CountsOf(totals);
+        if (with_previous) {
+          GR_ASSIGN_OR_RETURN(const domain::SubtreeTotals before,
+                              SubtreeTotalsOf(session, scope.org_id, previous, previous_rules));
+          computed.previous_counts = domain::CountsOf(before);
+        }
+        std::vector<int64_t> ids = {scope.org_id};
+        if (by_child) {
+          GR_ASSIGN_OR_RETURN(const ChildTotals children, ChildTotalsOf(session, scope.org_id, evaluation, rules));
+          for (const auto& [id, child] : children.by_child) {
+            computed.children[id] = domain::CountsOf(child);
+            if (id != scope.org_id) ids.push_back(id);
+          }
+          computed.ended_children = children.ended;
+          if (with_previous) {
+            GR_ASSIGN_OR_RETURN(const ChildTotals before, ChildTotalsOf(session, scope.org_id, previous, previous_rules));
+            for (const auto& [id, child] : before.by_child) computed.previous_children[id] = domain::CountsOf(child);
+          }
+        }
+        GR_ASSIGN_OR_RETURN(computed.positions, ScorecardFactsStore::Positions(session));
+        GR_ASSIGN_OR_RETURN(computed.names, ScorecardFactsStore::OrganizationNames(session, ids));
+        return computed;
+      });
 }
 
 const domain::IndicatorCount* Find(const std::vector<domain::IndicatorCount>& counts, domain::Indicator indicator) {
@@ -183,21 +240,57 @@ void FillIndicators(const domain::Plan& plan, int year, const std::vector<domain
 std::string OrgName(int64_t id) { return absl::StrCat("organizations/", id); }
 
 void FillScorecard(const ParsedScope& scope, const Computed& computed, v1::Scorecard* out) {
+  FillScorecard(scope, computed.counts, computed.previous_counts, computed.positions, computed.names, out);
+}
+
+void FillScorecard(const ParsedScope& scope, const std::vector<domain::IndicatorCount>& counts,
+                   const std::vector<domain::IndicatorCount>& previous_counts,
+                   const std::vector<store::FeedPosition>& positions, const std::map<int64_t, std::string>& names,
+                   v1::Scorecard* out) {
   out->set_organization(OrgName(scope.org_id));
-  auto name = computed.names.find(scope.org_id);
-  if (name != computed.names.end()) out->set_organization_display_name(name->second);
+  auto name = names.find(scope.org_id);
+  if (name != names.end()) out->set_organization_display_name(name->second);
   out->set_year(scope.evaluation.year);
   out->set_as_of_date(api::FormatDate(scope.evaluation.as_of));
   out->set_plan(absl::StrCat("plans/", scope.plan->id));
-  FillIndicators(*scope.plan, scope.evaluation.year, computed.counts, computed.previous_counts, {},
-                 out->mutable_indicators());
-  for (const store::FeedPosition& position : computed.positions) {
+  FillIndicators(*scope.plan, scope.evaluation.year, counts, previous_counts, {}, out->mutable_indicators());
+  for (const store::FeedPosition& position : positions) {
     v1::FeedPosition* p = out->add_positions();
     p->set_source(position.source);
     p->set_sequence(position.sequence);
     p->set_epoch(position.epoch);
   }
 }
+
+namespace {
+
+// One breakdown row per id of `rows` (the root first): `counts_of` gives its
+// figures and its previous year's. The root's own units, and a child that
+// ended before D, get a row only when they count in something.
+void FillRows(const ParsedScope& scope, std::vector<int64_t> rows, const std::set<int64_t>& ended_children,
+              const std::map<int64_t, std::string>& names, const std::set<std::string>& only,
+              const std::function<std::pair<std::vector<domain::IndicatorCount>, std::vector<domain::IndicatorCount>>(
+                  int64_t)>& counts_of,
+              google::protobuf::RepeatedPtrField<v1::ScorecardBreakdown::Row>* out) {
+  std::sort(rows.begin(), rows.end());
+  rows.insert(rows.begin(), scope.org_id);
+  for (const int64_t row_id : rows) {
+    const auto [counts, previous] = counts_of(row_id);
+    if (row_id == scope.org_id || ended_children.contains(row_id)) {
+      const bool counts_in_something = std::any_of(counts.begin(), counts.end(), [](const domain::IndicatorCount& c) {
+        return c.numerator != 0 || c.denominator != 0;
+      });
+      if (!counts_in_something) continue;
+    }
+    v1::ScorecardBreakdown::Row* row = out->Add();
+    row->set_organization(OrgName(row_id));
+    auto name = names.find(row_id);
+    if (name != names.end()) row->set_organization_display_name(name->second);
+    FillIndicators(*scope.plan, scope.evaluation.year, counts, previous, only, row->mutable_indicators());
+  }
+}
+
+}  // namespace
 
 void FillBreakdownRows(const ParsedScope& scope, const Computed& computed, const std::set<std::string>& only,
                        google::protobuf::RepeatedPtrField<v1::ScorecardBreakdown::Row>* out) {
@@ -208,28 +301,32 @@ void FillBreakdownRows(const ParsedScope& scope, const Computed& computed, const
     rows.push_back(o.id);
     if (o.ended_on && *o.ended_on <= scope.evaluation.as_of) ended_children.insert(o.id);
   }
-  std::sort(rows.begin(), rows.end());
-  // The root's own units (not under any child) come first, when it has any.
-  rows.insert(rows.begin(), scope.org_id);
-  for (const int64_t row_id : rows) {
-    std::vector<domain::IndicatorCount> counts = domain::RestrictToChild(computed.counts, computed.facts, row_id);
-    // The root's own units, and a child that ended before D, get a row only when they count in something.
-    if (row_id == scope.org_id || ended_children.contains(row_id)) {
-      const bool counts_in_something = std::any_of(counts.begin(), counts.end(), [](const domain::IndicatorCount& c) {
-        return c.numerator != 0 || c.denominator != 0;
-      });
-      if (!counts_in_something) continue;
-    }
-    std::vector<domain::IndicatorCount> previous;
-    if (computed.previous_facts) {
-      previous = domain::RestrictToChild(computed.previous_counts, *computed.previous_facts, row_id);
-    }
-    v1::ScorecardBreakdown::Row* row = out->Add();
-    row->set_organization(OrgName(row_id));
-    auto name = computed.names.find(row_id);
-    if (name != computed.names.end()) row->set_organization_display_name(name->second);
-    FillIndicators(*scope.plan, scope.evaluation.year, counts, previous, only, row->mutable_indicators());
+  FillRows(scope, rows, ended_children, computed.names, only,
+           [&](int64_t row_id) {
+             std::vector<domain::IndicatorCount> previous;
+             if (computed.previous_facts) {
+               previous = domain::RestrictToChild(computed.previous_counts, *computed.previous_facts, row_id);
+             }
+             return std::make_pair(domain::RestrictToChild(computed.counts, computed.facts, row_id), previous);
+           },
+           out);
+}
+
+void FillBreakdownRows(const ParsedScope& scope, const ComputedTotals& computed, const std::set<std::string>& only,
+                       google::protobuf::RepeatedPtrField<v1::ScorecardBreakdown::Row>* out) {
+  std::vector<int64_t> rows;
+  for (const auto& [id, counts] : computed.children) {
+    if (id != scope.org_id) rows.push_back(id);
   }
+  FillRows(scope, rows, computed.ended_children, computed.names, only,
+           [&](int64_t row_id) {
+             auto previous = computed.previous_children.find(row_id);
+             return std::make_pair(computed.children.at(row_id),
+                                   previous == computed.previous_children.end()
+                                       ? std::vector<domain::IndicatorCount>{}
+                                       : previous->second);
+           },
+           out);
 }
 
 bool ListsPersons(domain::Indicator indicator) {

@@ -54,6 +54,24 @@ struct Computed {
 // is not read (a shortfall list needs only the day's units).
 absl::StatusOr<Computed> Compute(HandlerContext& ctx, const ParsedScope& scope, bool with_previous_year = true);
 
+// Whether the organization exists on `day`.
+bool Exists(const store::OrganizationLife& life, absl::CivilDay day);
+
+// The figures of one scope from the pre-aggregates (scorecard_totals.h):
+// the same numbers as Compute, without the units behind them.
+struct ComputedTotals {
+  std::vector<domain::IndicatorCount> counts;           // no contributions
+  std::vector<domain::IndicatorCount> previous_counts;  // 31 December of Y-1; empty when the root did not exist then
+  // With `by_child`: each child's figures, and under the root's id its own units'.
+  std::map<int64_t, std::vector<domain::IndicatorCount>> children;
+  std::map<int64_t, std::vector<domain::IndicatorCount>> previous_children;
+  std::set<int64_t> ended_children;
+  std::vector<store::FeedPosition> positions;
+  std::map<int64_t, std::string> names;  // the root's, and its children's with `by_child`
+};
+// As Compute (same errors), from the pre-aggregates, saving the rows it had to compute.
+absl::StatusOr<ComputedTotals> ComputeTotals(HandlerContext& ctx, const ParsedScope& scope, bool by_child = false);
+
 const domain::IndicatorCount* Find(const std::vector<domain::IndicatorCount>& counts, domain::Indicator indicator);
 
 // The indicator in proto form, judged against the plan's target (S15 against `previous`).
@@ -64,10 +82,16 @@ void FillIndicators(const domain::Plan& plan, int year, const std::vector<domain
                     const std::vector<domain::IndicatorCount>& previous_counts, const std::set<std::string>& only,
                     google::protobuf::RepeatedPtrField<grassroots::reporting::v1::IndicatorResult>* out);
 void FillScorecard(const ParsedScope& scope, const Computed& computed, grassroots::reporting::v1::Scorecard* out);
+void FillScorecard(const ParsedScope& scope, const std::vector<domain::IndicatorCount>& counts,
+                   const std::vector<domain::IndicatorCount>& previous_counts,
+                   const std::vector<store::FeedPosition>& positions, const std::map<int64_t, std::string>& names,
+                   grassroots::reporting::v1::Scorecard* out);
 
 // One row per child of the scope's organization on the day (and the root's
 // own units first, when they count in something), as GetScorecardBreakdown answers.
 void FillBreakdownRows(const ParsedScope& scope, const Computed& computed, const std::set<std::string>& only,
+                       google::protobuf::RepeatedPtrField<grassroots::reporting::v1::ScorecardBreakdown::Row>* out);
+void FillBreakdownRows(const ParsedScope& scope, const ComputedTotals& computed, const std::set<std::string>& only,
                        google::protobuf::RepeatedPtrField<grassroots::reporting::v1::ScorecardBreakdown::Row>* out);
 
 std::string OrgName(int64_t id);

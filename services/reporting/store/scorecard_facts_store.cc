@@ -123,32 +123,32 @@ constexpr char kPlacedOrganizations[] =
     "  (SELECT MIN(e.valid_from) FROM rm_org_period e WHERE e.org_id = p.org_id AND e.state <> 1) AS ended_on"
     " FROM placed p";
 
-struct Placement {
-  std::optional<int64_t> parent_id;
-  absl::CivilDay placing_day;
-  absl::CivilDay established_on;
-  std::optional<absl::CivilDay> ended_on;
-};
+using Placed = ScorecardFactsStore::Placed;
 
-absl::Status LoadOrganizations(common::db::Session& session, int64_t root, const domain::Evaluation& evaluation,
-                               bool with_records, domain::SubtreeFacts& facts) {
-  std::map<int64_t, Placement> placements;
-  {
-    sql::PreparedStatement& ps = session.Prepare(kPlacedOrganizations);
-    ps.setInt64(1, root);
-    ps.setString(2, Day(evaluation.as_of));
-    std::unique_ptr<sql::ResultSet> rs(session.Query(ps));
-    while (rs->next()) {
-      const int64_t id = rs->getInt64("org_id");
-      // A child reached through two parents (moved within the subtree on the
-      // placing day is impossible, but be exact): the first placement wins.
-      if (placements.contains(id)) continue;
-      Placement placement{rs->isNull("parent_id") ? std::nullopt : std::optional<int64_t>(rs->getInt64("parent_id")),
-                          RequiredDay(*rs, "placing_day"), RequiredDay(*rs, "established_on"),
-                          GetOptionalDay(*rs, "ended_on")};
-      placements.emplace(id, placement);
-    }
+// The subtree of `root` placed on `day` (kPlacedOrganizations), in the order found.
+std::vector<Placed> PlaceSubtree(common::db::Session& session, int64_t root, absl::CivilDay day) {
+  sql::PreparedStatement& ps = session.Prepare(kPlacedOrganizations);
+  ps.setInt64(1, root);
+  ps.setString(2, Day(day));
+  std::unique_ptr<sql::ResultSet> rs(session.Query(ps));
+  std::vector<Placed> placed;
+  std::set<int64_t> seen;
+  while (rs->next()) {
+    const int64_t id = rs->getInt64("org_id");
+    // A child reached through two parents (moved within the subtree on the
+    // placing day is impossible, but be exact): the first placement wins.
+    if (!seen.insert(id).second) continue;
+    placed.push_back(Placed{id, rs->isNull("parent_id") ? std::nullopt : std::optional<int64_t>(rs->getInt64("parent_id")),
+                            RequiredDay(*rs, "placing_day"), GetOptionalDay(*rs, "ended_on"),
+                            RequiredDay(*rs, "established_on")});
   }
+  return placed;
+}
+
+absl::Status LoadOrganizations(common::db::Session& session, const std::vector<Placed>& placed,
+                               const domain::Evaluation& evaluation, bool with_records, domain::SubtreeFacts& facts) {
+  std::map<int64_t, const Placed*> placements;
+  for (const Placed& one : placed) placements.emplace(one.id, &one);
   std::vector<int64_t> ids;
   ids.reserve(placements.size());
   for (const auto& entry : placements) ids.push_back(entry.first);
@@ -166,7 +166,7 @@ absl::Status LoadOrganizations(common::db::Session& session, int64_t root, const
     std::unique_ptr<sql::ResultSet> rs(session.Query(ps));
     while (rs->next()) {
       const int64_t id = rs->getInt64("org_id");
-      const Placement& placement = placements.at(id);
+      const Placed& placement = *placements.at(id);
       domain::OrganizationFacts& o = organizations[id];
       o.id = id;
       o.parent_id = placement.parent_id;
@@ -595,12 +595,29 @@ absl::StatusOr<domain::SubtreeFacts> ScorecardFactsStore::Load(common::db::Sessi
   facts.commitment_categories = rules.commitment_categories;
   facts.working_categories = rules.working_categories;
   const bool everything = parts == FactParts::kEverything;
-  GR_RETURN_IF_ERROR(LoadOrganizations(session, root, evaluation, everything, facts));
+  GR_RETURN_IF_ERROR(
+      LoadOrganizations(session, PlaceSubtree(session, root, evaluation.as_of), evaluation, everything, facts));
   std::set<int64_t> post_members;
   if (!everything) {
     GR_RETURN_IF_ERROR(LoadUnits(session, evaluation, facts, post_members));
     return facts;
   }
+  GR_RETURN_IF_ERROR(LoadPosts(session, evaluation, facts, post_members));
+  GR_RETURN_IF_ERROR(LoadUnits(session, evaluation, facts, post_members));
+  GR_RETURN_IF_ERROR(LoadMembers(session, evaluation, facts, std::move(post_members)));
+  return facts;
+}
+
+absl::StatusOr<domain::SubtreeFacts> ScorecardFactsStore::LoadPlaced(common::db::Session& session, int64_t root,
+                                                                    const std::vector<Placed>& placed,
+                                                                    const domain::Evaluation& evaluation,
+                                                                    const CategoryRules& rules) {
+  domain::SubtreeFacts facts;
+  facts.root_id = root;
+  facts.commitment_categories = rules.commitment_categories;
+  facts.working_categories = rules.working_categories;
+  GR_RETURN_IF_ERROR(LoadOrganizations(session, placed, evaluation, /*with_records=*/true, facts));
+  std::set<int64_t> post_members;
   GR_RETURN_IF_ERROR(LoadPosts(session, evaluation, facts, post_members));
   GR_RETURN_IF_ERROR(LoadUnits(session, evaluation, facts, post_members));
   GR_RETURN_IF_ERROR(LoadMembers(session, evaluation, facts, std::move(post_members)));
@@ -647,19 +664,7 @@ absl::StatusOr<std::vector<FeedPosition>> ScorecardFactsStore::Positions(common:
 
 absl::StatusOr<std::vector<ScorecardFactsStore::Placed>> ScorecardFactsStore::PlacedOrganizations(
     common::db::Session& session, int64_t root, absl::CivilDay day) {
-  sql::PreparedStatement& ps = session.Prepare(kPlacedOrganizations);
-  ps.setInt64(1, root);
-  ps.setString(2, Day(day));
-  std::unique_ptr<sql::ResultSet> rs(session.Query(ps));
-  std::vector<Placed> placed;
-  std::set<int64_t> seen;
-  while (rs->next()) {
-    const int64_t id = rs->getInt64("org_id");
-    if (!seen.insert(id).second) continue;  // the first placement wins, as in Load
-    placed.push_back(Placed{id, rs->isNull("parent_id") ? std::nullopt : std::optional<int64_t>(rs->getInt64("parent_id")),
-                            RequiredDay(*rs, "placing_day"), GetOptionalDay(*rs, "ended_on")});
-  }
-  return placed;
+  return PlaceSubtree(session, root, day);
 }
 
 }  // namespace grassroots::reporting::store

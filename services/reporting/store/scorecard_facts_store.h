@@ -53,6 +53,15 @@ class ScorecardFactsStore {
                                                    const domain::Evaluation& evaluation, const CategoryRules& rules,
                                                    FactParts parts = FactParts::kEverything);
 
+  struct Placed;
+  // Everything about exactly the organizations `placed` (root first, each with
+  // its parent and placing day, as PlacedOrganizations gives them): a part of
+  // a subtree whose other parts are summarized (domain::SummarizedSubtree).
+  static absl::StatusOr<domain::SubtreeFacts> LoadPlaced(common::db::Session& session, int64_t root,
+                                                         const std::vector<Placed>& placed,
+                                                         const domain::Evaluation& evaluation,
+                                                         const CategoryRules& rules);
+
   // Display names (current) of organizations and residential units (a unit's code when its name is unknown).
   static absl::StatusOr<std::map<int64_t, std::string>> OrganizationNames(common::db::Session& session,
                                                                           const std::vector<int64_t>& ids);
@@ -69,6 +78,7 @@ class ScorecardFactsStore {
     std::optional<int64_t> parent_id;
     absl::CivilDay placing_day;  // `day`, or its last day when it ended before
     std::optional<absl::CivilDay> ended_on;
+    absl::CivilDay established_on;
   };
   static absl::StatusOr<std::vector<Placed>> PlacedOrganizations(common::db::Session& session, int64_t root,
                                                                  absl::CivilDay day);
