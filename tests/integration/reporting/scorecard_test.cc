@@ -329,5 +329,89 @@ TEST_F(ScorecardTest, BadRequestsNameWhatIsWrong) {
   EXPECT_EQ(BadField(status), "indicator");
 }
 
+// The pre-aggregates (GetScorecard, the breakdown) give exactly what computing
+// from the facts gives (ClosePeriod and CompareWithClosedReport's live side
+// compute from the facts), for the committee and the whole tree, on the year
+// end and on an as-of day, before and after changes below them: a back-dated
+// removal, a new rating, a cell moved to another committee, a back-dated
+// regulation. Each scorecard is read twice; the second read comes from the rows.
+TEST_F(HandBuiltCommittee, PreAggregatesEqualTheFiguresComputedFromTheFacts) {
+  const Committee c = Build();
+  const Branch elsewhere = NewBranch();
+  SyncReadModel();
+  struct Scope {
+    int64_t org;
+    std::string as_of;
+    rv1::ReportKind kind;
+  };
+  const std::vector<Scope> scopes = {{c.branch.grassroots, "2025-12-31", rv1::REPORT_KIND_YEARLY},
+                                     {c.branch.grassroots, "2025-08-20", rv1::REPORT_KIND_MID_TERM_REVIEW},
+                                     {RootId(), "2025-12-31", rv1::REPORT_KIND_FINAL_REVIEW}};
+  auto indicators_of = [](const rv1::Scorecard& card) {
+    rv1::Scorecard figures;
+    *figures.mutable_indicators() = card.indicators();
+    return figures;
+  };
+  auto expect_same = [&](const rv1::Scorecard& computed, const Scope& scope, const std::string& when) {
+    for (int read = 0; read < 2; ++read) {
+      const rv1::Scorecard aggregated = Scorecard(scope.org, 0, scope.as_of);
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(indicators_of(aggregated), indicators_of(computed)))
+          << when << ", organizations/" << scope.org << " as of " << scope.as_of << ", read " << read
+          << "\npre-aggregated:\n" << indicators_of(aggregated).DebugString() << "computed:\n"
+          << indicators_of(computed).DebugString();
+    }
+  };
+  std::vector<std::string> closed_names;
+  for (const Scope& scope : scopes) {
+    rv1::ClosePeriodRequest request;
+    request.mutable_scope()->set_organization(OrgName(scope.org));
+    request.mutable_scope()->set_as_of_date(scope.as_of);
+    request.set_kind(scope.kind);
+    request.set_request_id(UniqueCode("close"));
+    rv1::ClosedReport closed;
+    ExpectOk(Call(scorecards(), &rv1::ScorecardService::Stub::ClosePeriod, AdminToken(), request, &closed));
+    closed_names.push_back(closed.name());
+    expect_same(closed.scorecard(), scope, "before the changes");
+  }
+  EXPECT_GT(ReportingDbInt("SELECT COUNT(*) FROM rm_rollup WHERE org_id = " + std::to_string(c.branch.grassroots)), 0);
+
+  RemoveMember(c.m1, "2025-06-01");
+  RateMember(c.m3, 2025, 80);
+  MoveOrganization(c.branch.cell_b, elsewhere.grassroots, "2025-10-01");
+  AdoptRegulation(c.founded_mid_year, "2025-07-01");
+  SyncReadModel();
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    rv1::CompareWithClosedReportRequest request;
+    request.set_name(closed_names[i]);
+    rv1::ReportComparison comparison;
+    ExpectOk(Call(scorecards(), &rv1::ScorecardService::Stub::CompareWithClosedReport, AdminToken(), request,
+                  &comparison));
+    expect_same(comparison.live(), scopes[i], "after the changes");
+  }
+  // The committee the cell moved to sees it from 1 October.
+  const rv1::Scorecard receiving = Scorecard(elsewhere.grassroots, 2025);
+  EXPECT_EQ(Indicator(receiving, "S1").denominator(), 4);  // G2, A2, B2 and the moved B
+
+  // The breakdown's rows add up to the total.
+  rv1::GetScorecardBreakdownRequest breakdown_request;
+  breakdown_request.mutable_scope()->set_organization(OrgName(RootId()));
+  breakdown_request.mutable_scope()->set_year(2025);
+  rv1::ScorecardBreakdown breakdown;
+  ExpectOk(Call(scorecards(), &rv1::ScorecardService::Stub::GetScorecardBreakdown, AdminToken(), breakdown_request,
+                &breakdown));
+  for (const rv1::IndicatorResult& total : breakdown.total().indicators()) {
+    int64_t numerator = 0, denominator = 0;
+    for (const rv1::ScorecardBreakdown::Row& row : breakdown.rows()) {
+      for (const rv1::IndicatorResult& part : row.indicators()) {
+        if (part.id() != total.id()) continue;
+        numerator += part.numerator();
+        denominator += part.denominator();
+      }
+    }
+    EXPECT_EQ(numerator, total.numerator()) << total.id();
+    EXPECT_EQ(denominator, total.denominator()) << total.id();
+  }
+}
+
 }  // namespace
 }  // namespace grassroots::reporting::testing
