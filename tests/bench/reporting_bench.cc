@@ -15,8 +15,11 @@
 // 3. Starts the real reporting service in-process (its feed followers point at
 //    nothing: the figures are the generated read model's) and, for each scope
 //    (a commune, a province, the nation) and each day (31 December 2025 and
-//    an arbitrary as-of day), calls GetScorecard --iterations times and
-//    prints p50 / p99, beside the raw SQL floor: one query counting the
+//    an arbitrary as-of day), calls GetScorecard once with no pre-aggregate
+//    (it computes and saves them), --iterations times with them fresh, and
+//    --iterations times each right after a write below the scope (one cell's
+//    rows up to the nation made stale, as a feed consumer does), and prints
+//    p50 / p99 of each, beside the raw SQL floor: one query counting the
 //    scope's counted members on the day through the closure and the period
 //    index, the smallest piece of work any exact answer needs when nothing is
 //    pre-aggregated. A call that exceeds --deadline-seconds is reported as such.
@@ -58,6 +61,7 @@
 #include "services/orgtree/service_token.h"
 #include "services/reporting/reporting_services.h"
 #include "services/reporting/store/reporting_migrations.h"
+#include "services/reporting/store/rollup_store.h"
 
 namespace grassroots::bench {
 namespace {
@@ -454,60 +458,93 @@ int Run(const Options& options) {
   std::unique_ptr<sql::PreparedStatement> raw(connection->prepareStatement(
       "SELECT COUNT(*) FROM org_closure c JOIN member_period_projection p ON p.cell_id = c.descendant_id"
       " WHERE c.ancestor_id = ? AND p.valid_from <= ? AND (p.valid_to IS NULL OR p.valid_to > ?) AND p.status IN (3, 4)"));
+  // A write's effect on the pre-aggregates, as a feed consumer applies it:
+  // every row above one cell of the scope goes stale.
+  std::unique_ptr<sql::PreparedStatement> cell_of_scope(connection->prepareStatement(
+      "SELECT c.descendant_id FROM org_closure c JOIN rm_org_period p ON p.org_id = c.descendant_id"
+      " JOIN rm_org_type t ON t.type_code = p.type_code AND t.is_cell"
+      " WHERE c.ancestor_id = ? ORDER BY c.descendant_id LIMIT 1 OFFSET ?"));
+  auto touch_a_cell = [&](int64_t scope_id, int index) -> absl::Status {
+    cell_of_scope->setInt64(1, scope_id);
+    cell_of_scope->setInt(2, index * 7);
+    std::unique_ptr<sql::ResultSet> rs(cell_of_scope->executeQuery());
+    if (!rs->next()) return absl::NotFoundError("no cell in the scope");
+    const int64_t cell = rs->getInt64(1);
+    return (*pool)->RunInTransaction("bench.touch", [&](common::db::Session& session) {
+      return reporting::store::RollupStore::Invalidate(session, reporting::store::AffectedOrganizations{{cell}, false});
+    });
+  };
+  enum class Phase { kCold, kWarm, kAfterAWrite };
   std::vector<Measured> results;
+  bool failed = false;
   for (const Scope& scope : scopes) {
-    if (options.scopes.find(scope.name) == std::string::npos) continue;
+    if (options.scopes.find(scope.name) == std::string::npos || failed) continue;
     for (const auto& [day_label, as_of] : days) {
-      Measured measured;
-      measured.label = absl::StrCat(scope.name, " (organizations/", scope.org_id, "), ", day_label);
-      std::cout << "measuring " << measured.label << "..." << std::endl;
-      for (int i = 0; i < options.iterations; ++i) {
-        const std::string day = as_of.empty() ? "2025-12-31" : as_of;
-        auto raw_started = Clock::now();
-        raw->setInt64(1, scope.org_id);
-        raw->setString(2, day);
-        raw->setString(3, day);
-        std::unique_ptr<sql::ResultSet> rs(raw->executeQuery());
-        rs->next();
-        measured.raw_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - raw_started).count());
+      if (failed) break;
+      for (const Phase phase : {Phase::kCold, Phase::kWarm, Phase::kAfterAWrite}) {
+        Measured measured;
+        measured.label = absl::StrCat(scope.name, " (organizations/", scope.org_id, "), ", day_label, ", ",
+                                      phase == Phase::kCold   ? "first call"
+                                      : phase == Phase::kWarm ? "rows fresh"
+                                                              : "after a write below");
+        std::cout << "measuring " << measured.label << "..." << std::endl;
+        const int calls = phase == Phase::kCold ? 1 : options.iterations;
+        for (int i = 0; i < calls; ++i) {
+          const std::string day = as_of.empty() ? "2025-12-31" : as_of;
+          auto raw_started = Clock::now();
+          raw->setInt64(1, scope.org_id);
+          raw->setString(2, day);
+          raw->setString(3, day);
+          std::unique_ptr<sql::ResultSet> rs(raw->executeQuery());
+          rs->next();
+          measured.raw_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - raw_started).count());
+          if (phase == Phase::kAfterAWrite) {
+            if (absl::Status touched = touch_a_cell(scope.org_id, i); !touched.ok()) {
+              measured.error = touched.ToString();
+              break;
+            }
+          }
 
-        rv1::GetScorecardRequest request;
-        request.mutable_scope()->set_organization(absl::StrCat("organizations/", scope.org_id));
-        if (as_of.empty()) request.mutable_scope()->set_year(2025);
-        request.mutable_scope()->set_as_of_date(as_of);
-        rv1::Scorecard scorecard;
-        grpc::ClientContext context;
-        context.AddMetadata("authorization", token);
-        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(options.deadline_seconds));
-        auto started = Clock::now();
-        grpc::Status status = stub->GetScorecard(&context, request, &scorecard);
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-        if (!status.ok()) {
-          measured.error = absl::StrCat(grpc::StatusCode(status.error_code()) == grpc::DEADLINE_EXCEEDED
-                                            ? absl::StrCat("did not finish within ", options.deadline_seconds, " s")
-                                            : status.error_message());
+          rv1::GetScorecardRequest request;
+          request.mutable_scope()->set_organization(absl::StrCat("organizations/", scope.org_id));
+          if (as_of.empty()) request.mutable_scope()->set_year(2025);
+          request.mutable_scope()->set_as_of_date(as_of);
+          rv1::Scorecard scorecard;
+          grpc::ClientContext context;
+          context.AddMetadata("authorization", token);
+          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(options.deadline_seconds));
+          auto started = Clock::now();
+          grpc::Status status = stub->GetScorecard(&context, request, &scorecard);
+          const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+          if (!status.ok()) {
+            measured.error = absl::StrCat(grpc::StatusCode(status.error_code()) == grpc::DEADLINE_EXCEEDED
+                                              ? absl::StrCat("did not finish within ", options.deadline_seconds, " s")
+                                              : status.error_message());
+            break;
+          }
+          measured.service_ms.push_back(ms);
+          if (i == 0 && phase == Phase::kCold) {
+            std::cout << "  counted members on the day: " << rs->getInt64(1) << "; S5b denominator "
+                      << scorecard.indicators(6).denominator() << "; S1 " << scorecard.indicators(0).value() << "%"
+                      << std::endl;
+          }
+        }
+        results.push_back(std::move(measured));
+        if (!results.back().error.empty()) {
+          std::cout << "  " << results.back().error << "; the larger scopes are skipped" << std::endl;
+          failed = true;
           break;
         }
-        measured.service_ms.push_back(ms);
-        if (i == 0) {
-          std::cout << "  counted members on the day: " << rs->getInt64(1) << "; S5b denominator "
-                    << scorecard.indicators(6).denominator() << "; S1 " << scorecard.indicators(0).value() << "%"
-                    << std::endl;
-        }
-      }
-      results.push_back(std::move(measured));
-      if (!results.back().error.empty()) {
-        std::cout << "  " << results.back().error << "; the larger scopes are skipped" << std::endl;
-        break;
       }
     }
-    if (!results.empty() && !results.back().error.empty()) break;
   }
   host.Stop();
   std::remove(token_file.c_str());
 
-  std::cout << "\nGetScorecard (gRPC, in-process service, " << options.iterations
-            << " calls per case) beside the raw SQL floor (counted members of the scope on the day)\n";
+  std::cout << "\nGetScorecard (gRPC, in-process service; the first call computes and saves the pre-aggregates,\n"
+               "then " << options.iterations << " calls with the rows fresh, then " << options.iterations
+            << " calls each after a write below the scope made its rows stale)\n"
+               "beside the raw SQL floor (counted members of the scope on the day)\n";
   std::cout << absl::StrFormat("%-48s %12s %12s %12s %12s %10s\n", "case", "p50 ms", "p99 ms", "raw p50 ms",
                                "raw p99 ms", "p50 ratio");
   for (const Measured& m : results) {
