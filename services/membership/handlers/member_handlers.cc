@@ -137,14 +137,13 @@ absl::Status RequireAge(int age, std::string_view field) {
 // on one connection (up to 1000 of them).
 absl::Status RequireAllInScope(HandlerContext& ctx, const common::auth::Principal& principal,
                                const std::vector<int64_t>& ids) {
-  const absl::Status out_of_scope = common::Reasoned(absl::StatusCode::kPermissionDenied, "OUT_OF_SCOPE",
-                                                     "an organization is outside the caller's organization scope");
-  if (principal.scope_org_id <= 0) return out_of_scope;
   const std::set<int64_t> distinct(ids.begin(), ids.end());
   return ctx.pool.Run("membership.count_scope", [&](Session& session) -> absl::Status {
     for (int64_t id : distinct) {
+      // Outside the scope reads as missing (the shared rule of RequireInScope).
+      if (principal.scope_org_id <= 0) return common::ResourceNotFound(OrgName(id));
       GR_ASSIGN_OR_RETURN(const bool within, ctx.projection.IsWithinSubtree(session, principal.scope_org_id, id));
-      if (!within) return out_of_scope;
+      if (!within) return common::ResourceNotFound(OrgName(id));
     }
     return absl::OkStatus();
   });
@@ -158,7 +157,7 @@ grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
     GR_ASSIGN_OR_RETURN(const NewMember fresh, ValidateCreateMember(ctx_, *request));
     const std::string cell_field = request->has_prospect() ? "prospect.cell" : "existing.cell";
-    GR_RETURN_IF_ERROR(RequireCellInScope(ctx_, call.principal, fresh.cell_id, fresh.cell_day, cell_field));
+    GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, fresh.cell_id));
     // The organization service is asked before the transaction opens: no
     // remote call while rows are locked, and nothing written when it is down.
     GR_RETURN_IF_ERROR(ctx_.cells.RequireActiveCell(fresh.cell_id, fresh.cell_day, cell_field));
@@ -367,7 +366,13 @@ grpc::Status MemberServiceImpl::LookupMember(grpc::ServerContext* context, const
                               GR_ASSIGN_OR_RETURN(const int64_t id, find(session));
                               return ctx_.members.Get(session, id);
                             }));
-    GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, record, Access::kRead));
+    // A record outside the caller's scope answers exactly as a key no member has.
+    if (absl::Status access = RequireMemberAccess(ctx_, call.principal, record, Access::kRead); !access.ok()) {
+      if (!absl::IsNotFound(access)) return access;
+      return store::MemberStore::NoMemberWith(request->key_case() == v1::LookupMemberRequest::kCitizenId
+                                           ? "citizen_id"
+                                           : "party_card_number");
+    }
     *response = ToProto(ctx_.codes, record, common::api::Today(), MaySeeSensitive(call.principal, record));
     return absl::OkStatus();
   });
