@@ -133,6 +133,25 @@ absl::Status RequireAge(int age, std::string_view field) {
   return absl::OkStatus();
 }
 
+// A past view lists who was in scope then, but the profile is today's row:
+// whether the caller may read the member today decides whether it sees
+// today's contact data.
+absl::StatusOr<bool> SeenToday(HandlerContext& ctx, const common::auth::Principal& principal, int64_t member_id) {
+  GR_ASSIGN_OR_RETURN(const domain::MemberRecord today, ReadMember(ctx, member_id));
+  const absl::Status access = RequireMemberAccess(ctx, principal, today, Access::kRead);
+  if (IsAccessRefusal(access)) return false;
+  GR_RETURN_IF_ERROR(access);
+  return true;
+}
+
+// Today's addresses, phone and e-mail of someone who has left the caller's scope.
+void WithoutTodaysContact(v1::Member& member) {
+  member.clear_permanent_address();
+  member.clear_current_address();
+  member.clear_phone();
+  member.clear_email();
+}
+
 // The scope check of CountMembers: every organization in the caller's scope,
 // on one connection (up to 1000 of them).
 absl::Status RequireAllInScope(HandlerContext& ctx, const common::auth::Principal& principal,
@@ -328,7 +347,11 @@ grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, cons
               return ctx_.members.Search(session, filter, after, limit);
             }));
     for (const domain::MemberRecord& record : page.members) {
-      *response->add_members() = ToProto(ctx_.codes, record, as_of, MaySeeSensitive(call.principal, record));
+      GR_ASSIGN_OR_RETURN(const bool visible_today,
+                          filter.as_of ? SeenToday(ctx_, call.principal, record.id) : absl::StatusOr<bool>(true));
+      v1::Member* out = response->add_members();
+      *out = ToProto(ctx_.codes, record, as_of, visible_today && MaySeeSensitive(call.principal, record));
+      if (!visible_today) WithoutTodaysContact(*out);
     }
     if (page.more && !page.members.empty()) {
       response->set_next_page_token(

@@ -200,7 +200,7 @@ TEST_F(GrpcImportTest, CreatesValidRowsAndReportsEachBadRowWithItsColumn) {
            {4, v1::ROW_OUTCOME_ERROR, "citizen_id", "INVALID_ARGUMENT"},
            {5, v1::ROW_OUTCOME_ERROR, "sex", "INVALID_ARGUMENT"},
            {6, v1::ROW_OUTCOME_ERROR, "birth_date", "INVALID_ARGUMENT"},
-           {7, v1::ROW_OUTCOME_ERROR, "cell", "INVALID_ARGUMENT"},
+           {7, v1::ROW_OUTCOME_ERROR, "cell", "NOT_FOUND"},
            {8, v1::ROW_OUTCOME_ERROR, "cell", "FAILED_PRECONDITION"},
            {9, v1::ROW_OUTCOME_ERROR, "citizen_id", "ALREADY_EXISTS"},
            {10, v1::ROW_OUTCOME_CREATED, "", ""},

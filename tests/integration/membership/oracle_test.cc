@@ -27,6 +27,17 @@ class MemberOracleTest : public MembershipFixture {
     return absl::StrCat(status.error_code(), "|", Reason(status), "|",
                         absl::StrReplaceAll(status.error_message(), {{name, "{name}"}}));
   }
+  // An official transfer of `member` to `cell`, introduced 20 days ago.
+  static grpc::Status StartTransferTo(const v1::Member& member, int64_t cell, const std::string& token) {
+    v1::StartTransferRequest start;
+    start.set_member(member.name());
+    start.mutable_transfer()->set_kind(v1::TRANSFER_KIND_OFFICIAL);
+    start.mutable_transfer()->set_destination_cell(OrgName(cell));
+    start.mutable_transfer()->set_introduced_on(DaysFromToday(-20));
+    *start.mutable_decision() = SomeDecision(DaysFromToday(-20));
+    v1::Member m;
+    return Call(lifecycle(), &v1::LifecycleService::Stub::StartTransfer, token, start, &m);
+  }
   static constexpr char kMissingMember[] = "members/987654321";
   static constexpr char kMissingOrg[] = "organizations/987654321";
 };
@@ -138,16 +149,9 @@ TEST_F(MemberOracleTest, CompletingATransferNeedsTheReceivingSide) {
   const Branch from = NewBranch();
   const Branch to = NewBranch();
   const v1::Member member = CreateExisting(from.cell_a, NewPerson());
-  v1::StartTransferRequest start;
-  start.set_member(member.name());
-  start.mutable_transfer()->set_kind(v1::TRANSFER_KIND_OFFICIAL);
-  start.mutable_transfer()->set_destination_cell(OrgName(to.cell_b));
-  start.mutable_transfer()->set_introduced_on(DaysFromToday(-20));
-  *start.mutable_decision() = SomeDecision(DaysFromToday(-20));
-  v1::Member m;
-  grpc::Status status =
-      Call(lifecycle(), &v1::LifecycleService::Stub::StartTransfer, AdminToken(from.grassroots), start, &m);
+  grpc::Status status = StartTransferTo(member, to.cell_b, AdminToken(from.grassroots));
   ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::Member m;
 
   v1::CompleteTransferRequest complete;
   complete.set_member(member.name());
@@ -242,6 +246,45 @@ TEST_F(MemberOracleTest, NobodyRatesTrainsOrGivesFeedbackOnTheirOwnRecord) {
   status = Call(yearly(), &v1::YearlyRecordService::Stub::RecordResidenceFeedback, SecretaryToken(home.cell_a),
                 feedback, &given);
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(MemberOracleTest, AsOfSearchDoesNotShowTodaysContactOfSomeoneWhoLeft) {
+  const Branch from = NewBranch();
+  const Branch to = NewBranch();
+  const v1::Member member = CreateExisting(from.cell_a, NewPerson(), v1::MEMBER_STATUS_OFFICIAL, MonthsFromToday(-30));
+  ASSERT_TRUE(StartTransferTo(member, to.cell_a, AdminToken()).ok());
+  v1::Member m;
+  v1::CompleteTransferRequest complete;
+  complete.set_member(member.name());
+  complete.set_presented_on(DaysFromToday(-10));
+  ASSERT_TRUE(Call(lifecycle(), &v1::LifecycleService::Stub::CompleteTransfer, AdminToken(), complete, &m).ok());
+  // The new cell records a new phone and address.
+  v1::UpdateMemberRequest update;
+  update.mutable_member()->set_name(member.name());
+  update.mutable_member()->set_phone("0987654321");
+  update.mutable_member()->set_current_address("Tổ 9, phường mới");
+  update.mutable_update_mask()->add_paths("phone");
+  update.mutable_update_mask()->add_paths("current_address");
+  grpc::Status status = Call(members(), &v1::MemberService::Stub::UpdateMember, AdminToken(to.grassroots), update, &m);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  // The old cell's secretary searches last month: the member was theirs then.
+  v1::SearchMembersRequest search;
+  search.set_as_of_date(DaysFromToday(-30));
+  v1::SearchMembersResponse found;
+  status = Call(members(), &v1::MemberService::Stub::SearchMembers, SecretaryToken(from.cell_a), search, &found);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(found.members_size(), 1);
+  EXPECT_EQ(found.members(0).name(), member.name());
+  EXPECT_TRUE(found.members(0).phone().empty()) << "today's phone of someone now outside the scope";
+  EXPECT_TRUE(found.members(0).current_address().empty());
+  EXPECT_TRUE(found.members(0).permanent_address().empty());
+  // The receiving side, in scope today, sees them.
+  search.set_as_of_date(DaysFromToday(-1));
+  status = Call(members(), &v1::MemberService::Stub::SearchMembers, SecretaryToken(to.cell_a), search, &found);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(found.members_size(), 1);
+  EXPECT_EQ(found.members(0).phone(), "0987654321");
 }
 
 }  // namespace
