@@ -350,12 +350,15 @@ absl::StatusOr<CallContext> Authorizer::Begin(const grpc::ServerContext& context
 }
 
 absl::Status Authorizer::RequireInScope(const Principal& principal, int64_t target_org, ScopeResolver& resolver) const {
-  // Same answer whether or not target_org exists, so the check leaks nothing.
-  const absl::Status out_of_scope = Reasoned(absl::StatusCode::kPermissionDenied, "OUT_OF_SCOPE",
-                                             "the organization is outside the caller's organization scope");
-  if (principal.scope_org_id <= 0 || target_org <= 0) return out_of_scope;
+  return RequireInScope(principal, target_org, resolver, resolver.ScopeNodeName(target_org));
+}
+
+absl::Status Authorizer::RequireInScope(const Principal& principal, int64_t target_org, ScopeResolver& resolver,
+                                        std::string_view resource_name) const {
+  // Same answer whether target_org is outside the scope or does not exist.
+  if (principal.scope_org_id <= 0 || target_org <= 0) return ResourceNotFound(resource_name);
   GR_ASSIGN_OR_RETURN(const bool within, resolver.IsWithinSubtree(principal.scope_org_id, target_org));
-  if (!within) return out_of_scope;
+  if (!within) return ResourceNotFound(resource_name);
   return absl::OkStatus();
 }
 

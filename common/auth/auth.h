@@ -105,6 +105,9 @@ class ScopeResolver {
  public:
   virtual ~ScopeResolver() = default;
   virtual absl::StatusOr<bool> IsWithinSubtree(int64_t ancestor, int64_t descendant) = 0;
+  // The resource name of a scope node ("<collection>/<id>"): what an
+  // out-of-scope answer names, exactly as a missing one would.
+  virtual std::string ScopeNodeName(int64_t id) const = 0;
 };
 
 // Per-call context produced by Authorizer::Begin.
@@ -126,8 +129,15 @@ class Authorizer {
   // handler already set a request id for logging (log::RequestIdScope), that
   // id is the call's request id.
   absl::StatusOr<CallContext> Begin(const grpc::ServerContext& context, std::string_view full_method) const;
-  // PERMISSION_DENIED unless target_org lies in the caller's scope subtree.
+  // The shared rule against existence oracles: unless target_org lies in the
+  // caller's scope subtree, NOT_FOUND exactly as for a resource that does not
+  // exist (common::ResourceNotFound), never PERMISSION_DENIED. The first form
+  // names the scope node itself (resolver.ScopeNodeName); the second names the
+  // resource the caller asked for, which is placed in target_org (so the
+  // answer does not reveal where it is placed).
   absl::Status RequireInScope(const Principal& principal, int64_t target_org, ScopeResolver& resolver) const;
+  absl::Status RequireInScope(const Principal& principal, int64_t target_org, ScopeResolver& resolver,
+                              std::string_view resource_name) const;
   const MethodPolicy& policy() const { return policy_; }
  private:
   std::shared_ptr<const TokenVerifier> verifier_;

@@ -39,6 +39,10 @@ absl::Status Reasoned(absl::StatusCode code, std::string_view reason, std::strin
   return status;
 }
 
+absl::Status ResourceNotFound(std::string_view resource_name) {
+  return absl::NotFoundError(absl::StrCat(ToAbsl(resource_name), " not found"));
+}
+
 std::string ReasonOf(const absl::Status& status) { return PayloadText(status, kReasonPayload); }
 std::string FieldOf(const absl::Status& status) { return PayloadText(status, kFieldPayload); }
 

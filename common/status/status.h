@@ -24,6 +24,11 @@ absl::Status InvalidField(std::string_view field, std::string_view description);
 // Reasoned(absl::StatusCode::kFailedPrecondition, "ORGANIZATION_ENDED", "...").
 absl::Status Reasoned(absl::StatusCode code, std::string_view reason, std::string_view message);
 
+// NOT_FOUND "<resource_name> not found", with no reason of its own: the one
+// answer for a resource that does not exist and for one outside the caller's
+// scope, so the two cannot be told apart.
+absl::Status ResourceNotFound(std::string_view resource_name);
+
 // The reason attached with Reasoned(), or "" when none.
 std::string ReasonOf(const absl::Status& status);
 // The field attached with InvalidField(), or "" when none.

@@ -227,6 +227,8 @@ absl::StatusOr<bool> OrgProjection::IsWithinSubtree(Session& session, int64_t an
   return HasLink(session, ancestor, descendant);
 }
 
+std::string OrgProjection::ScopeNodeName(int64_t id) const { return common::api::MakeName("organizations", id); }
+
 absl::StatusOr<bool> OrgProjection::IsWithinSubtree(int64_t ancestor, int64_t descendant) {
   if (ancestor == descendant) return true;
   return pool_.Read<bool>("orgtree.projection.within",

@@ -88,6 +88,7 @@ class OrgProjection : public common::auth::ScopeResolver {
   absl::StatusOr<bool> IsWithinSubtree(common::db::Session& session, int64_t ancestor, int64_t descendant);
   // ScopeResolver (current tree).
   absl::StatusOr<bool> IsWithinSubtree(int64_t ancestor, int64_t descendant) override;
+  std::string ScopeNodeName(int64_t id) const override;  // "organizations/<id>"
   // The projected organizations of the subtree (root included), by id, in one query.
   absl::StatusOr<std::vector<ProjectedOrganization>> SubtreeOrganizations(common::db::Session& session, int64_t root);
   // Ids in the subtree (root included).

@@ -34,6 +34,11 @@ bool ServiceUnavailable(const absl::Status& status) {
   return status.code() == absl::StatusCode::kUnavailable || status.code() == absl::StatusCode::kDeadlineExceeded;
 }
 
+absl::Status UnknownCellCode() {
+  return common::InvalidField("cell", "no organization has this code (the codes are the organization "
+                                      "service's; organizations/{id} works too)");
+}
+
 // One ImportMembers call: the header, the caches, the counts and the results
 // not yet sent.
 class ImportRun {
@@ -61,7 +66,10 @@ class ImportRun {
   // dry_run: what the transaction's unique keys would refuse.
   std::optional<v1::RowResult> DryRunConflicts(int64_t line, const MappedRow& row, const std::string& fingerprint);
   absl::StatusOr<int64_t> ResolveCell(const MappedRow& row);
-  absl::Status CellInScope(int64_t cell_id, absl::CivilDay day);
+  absl::Status CellInScope(int64_t cell_id);
+  // Whether the caller may read the member on file (no existence oracle: a
+  // record it may not read is treated as absent).
+  absl::StatusOr<bool> Readable(Session& session, int64_t member_id);
   absl::Status CellActive(int64_t cell_id, absl::CivilDay day);
   v1::RowResult Failure(int64_t line, const absl::Status& status, std::string column,
                         const std::vector<std::string>& personal_values);
@@ -216,17 +224,14 @@ absl::StatusOr<int64_t> ImportRun::ResolveCell(const MappedRow& row) {
                         }));
     cached = cell_by_code_.emplace(row.cell_code, id).first;
   }
-  if (!cached->second) {
-    return common::InvalidField("cell", "no organization has this code (the codes are the organization "
-                                        "service's; organizations/{id} works too)");
-  }
+  if (!cached->second) return UnknownCellCode();
   return *cached->second;
 }
 
-absl::Status ImportRun::CellInScope(int64_t cell_id, absl::CivilDay day) {
+absl::Status ImportRun::CellInScope(int64_t cell_id) {
   auto cached = scope_by_cell_.find(cell_id);
   if (cached != scope_by_cell_.end()) return cached->second;
-  absl::Status status = RequireCellInScope(ctx_, call_.principal, cell_id, day, "existing.cell");
+  absl::Status status = RequireOrgInScope(ctx_, call_.principal, cell_id);
   if (ServiceUnavailable(status)) return status;
   scope_by_cell_.emplace(cell_id, status);
   return status;
@@ -252,6 +257,11 @@ absl::StatusOr<std::optional<v1::RowResult>> ImportRun::AgainstFile(int64_t line
                                             : ctx_.members.FindByCitizenId(session, row.key);
         if (absl::IsNotFound(found.status())) return std::optional<v1::RowResult>();
         if (!found.ok()) return found.status();
+        // A record outside the caller's scope answers as a missing one: the
+        // row goes on (a dry run reports it VALID; a real insert is refused by
+        // the unique key, with a message that names no one and no place).
+        GR_ASSIGN_OR_RETURN(const bool readable, Readable(session, *found));
+        if (!readable) return std::optional<v1::RowResult>();
         GR_ASSIGN_OR_RETURN(std::string stored, ctx_.members.ImportFingerprint(session, *found));
         v1::RowResult result;
         result.set_line(line);
@@ -264,17 +274,18 @@ absl::StatusOr<std::optional<v1::RowResult>> ImportRun::AgainstFile(int64_t line
                              key_column)),
                          key_column, row.personal_values));
         }
-        GR_ASSIGN_OR_RETURN(domain::MemberRecord record, ctx_.members.Get(session, *found));
-        if (!RequireMemberAccess(ctx_, session, call_.principal, record, Access::kRead).ok()) {
-          return std::optional<v1::RowResult>(Failure(line,
-                         absl::AlreadyExistsError(absl::StrCat("a member with this ", key_column,
-                                                               " is on file outside your scope")),
-                         key_column, row.personal_values));
-        }
         result.set_outcome(v1::ROW_OUTCOME_UNCHANGED);
         result.set_member(MemberName(*found));
         return std::optional<v1::RowResult>(std::move(result));
       });
+}
+
+absl::StatusOr<bool> ImportRun::Readable(Session& session, int64_t member_id) {
+  GR_ASSIGN_OR_RETURN(const domain::MemberRecord record, ctx_.members.Get(session, member_id));
+  const absl::Status access = RequireMemberAccess(ctx_, session, call_.principal, record, Access::kRead);
+  if (absl::IsNotFound(access)) return false;
+  GR_RETURN_IF_ERROR(access);
+  return true;
 }
 
 std::optional<v1::RowResult> ImportRun::DryRunConflicts(int64_t line, const MappedRow& row,
@@ -302,25 +313,29 @@ std::optional<v1::RowResult> ImportRun::DryRunConflicts(int64_t line, const Mapp
                      "citizen_id", row.personal_values);
     }
   }
-  // What the insert's unique keys would refuse among the records on file.
+  // What the insert's unique keys would refuse among the records on file the
+  // caller may read; one outside its scope is not reported (no oracle).
   std::string conflict_column;
   absl::Status taken = ctx_.pool.Run("membership.import_dry_run", [&](Session& session) -> absl::Status {
+    auto conflicts = [&](absl::StatusOr<int64_t> other) -> absl::StatusOr<bool> {
+      if (absl::IsNotFound(other.status())) return false;
+      GR_RETURN_IF_ERROR(other.status());
+      return Readable(session, *other);
+    };
     if (row.key_column != Column::kCitizenId && !citizen_id.empty()) {
-      absl::StatusOr<int64_t> other = ctx_.members.FindByCitizenId(session, citizen_id);
-      if (other.ok()) {
+      GR_ASSIGN_OR_RETURN(const bool taken_id, conflicts(ctx_.members.FindByCitizenId(session, citizen_id)));
+      if (taken_id) {
         conflict_column = "citizen_id";
         return absl::AlreadyExistsError("another member on file has this citizen_id");
       }
-      if (!absl::IsNotFound(other.status())) return other.status();
     }
     const std::string& card = row.request.party_card_number();
     if (!card.empty()) {
-      absl::StatusOr<int64_t> holder = ctx_.members.FindByPartyCard(session, card);
-      if (holder.ok()) {
+      GR_ASSIGN_OR_RETURN(const bool taken_card, conflicts(ctx_.members.FindByPartyCard(session, card)));
+      if (taken_card) {
         conflict_column = "party_card_number";
         return absl::AlreadyExistsError("another member on file holds this party card");
       }
-      if (!absl::IsNotFound(holder.status())) return holder.status();
     }
     return absl::OkStatus();
   });
@@ -341,7 +356,9 @@ v1::RowResult ImportRun::Process(const CsvRecord& record) {
 
   absl::StatusOr<NewMember> fresh = ValidateCreateMember(ctx_, row.request);
   if (!fresh.ok()) return Failure(line, fresh.status(), "", row.personal_values);
-  if (absl::Status scope = CellInScope(fresh->cell_id, fresh->cell_day); !scope.ok()) {
+  if (absl::Status scope = CellInScope(fresh->cell_id); !scope.ok()) {
+    // A code outside the scope reads as an unknown code (its id stays unsaid).
+    if (absl::IsNotFound(scope) && !row.cell_code.empty()) scope = UnknownCellCode();
     return Failure(line, scope, "cell", row.personal_values);
   }
 

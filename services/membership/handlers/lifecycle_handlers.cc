@@ -114,8 +114,26 @@ absl::StatusOr<v1::Member> AppendForMember(HandlerContext& ctx, const CallContex
 absl::Status RequireWriteAccessOr(HandlerContext& ctx, const CallContext& call, const MemberRecord& member,
                                   std::optional<int64_t> other_cell) {
   absl::Status home = RequireMemberAccess(ctx, call.principal, member, Access::kWrite);
-  if (home.ok() || !absl::IsPermissionDenied(home) || !other_cell || !IsStaff(call.principal)) return home;
+  if (home.ok() || !IsAccessRefusal(home) || !other_cell || !IsStaff(call.principal)) return home;
   return RequireOrgInScope(ctx, call.principal, *other_cell);
+}
+
+// Completing a transfer into a cell of the tree is the receiving side's act
+// (the member presents the letter there): the destination cell must lie in the
+// caller's scope, which a caller above both cells also satisfies. The sending
+// side alone may not push a member into any cell. A destination outside the
+// tree leaves the sending side to record the departure.
+absl::Status RequireReceivingSide(HandlerContext& ctx, const CallContext& call, const MemberRecord& member,
+                                  std::optional<int64_t> destination) {
+  if (!destination || !IsStaff(call.principal)) {
+    return RequireMemberAccess(ctx, call.principal, member, Access::kWrite);
+  }
+  if (RequireOrgInScope(ctx, call.principal, *destination).ok()) return absl::OkStatus();
+  // Only a caller who may see the member learns why; anyone else gets its NOT_FOUND.
+  GR_RETURN_IF_ERROR(RequireMemberAccess(ctx, call.principal, member, Access::kRead));
+  return common::Reasoned(absl::StatusCode::kPermissionDenied, "RECEIVING_SIDE_REQUIRED",
+                          "the receiving cell's committee (or one above both cells) completes a transfer; the "
+                          "destination cell is outside the caller's scope");
 }
 
 using EventBuilder = std::function<absl::StatusOr<Event>()>;
@@ -308,7 +326,7 @@ grpc::Status LifecycleServiceImpl::CompleteTransfer(grpc::ServerContext* context
     GR_ASSIGN_OR_RETURN(const MemberRecord member, ReadMemberWithLog(ctx_, member_id));
     const std::optional<int64_t> destination =
         member.state.transfer_pending ? member.state.pending_destination_cell_id : std::nullopt;
-    GR_RETURN_IF_ERROR(RequireWriteAccessOr(ctx_, call, member, destination));
+    GR_RETURN_IF_ERROR(RequireReceivingSide(ctx_, call, member, destination));
     // The receiving (or host) cell must still be active when the letter is presented.
     if (destination) GR_RETURN_IF_ERROR(ctx_.cells.RequireActiveCell(*destination, event.effective_date, "member"));
     GR_ASSIGN_OR_RETURN(*response, Append(ctx_, call, member_id, std::move(event), request->etag()));

@@ -34,10 +34,6 @@ std::string Sub(std::string_view field, std::string_view name) {
   return absl::StrCat(common::ToAbsl(field), ".", common::ToAbsl(name));
 }
 
-absl::Status OutOfScope() {
-  return common::Reasoned(absl::StatusCode::kPermissionDenied, "OUT_OF_SCOPE",
-                          "the member is outside the caller's organization scope");
-}
 
 bool IsStaff(const common::auth::Principal& principal) {
   return principal.HasAnyRole({Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kService});
@@ -74,11 +70,22 @@ absl::Status CheckMemberAccess(const common::auth::Principal& principal, const d
   // The member role reads only its own record; the one write a member may
   // make on it (RecordCommitment) is allowed by that method itself.
   if (access == Access::kRead && IsOwnRecord(principal, member)) return absl::OkStatus();
+  bool readable = access == Access::kWrite && IsOwnRecord(principal, member);
   if (IsStaff(principal)) {
     GR_ASSIGN_OR_RETURN(const bool in_scope, PlacedInScope(principal, member, access, within));
     if (in_scope) return absl::OkStatus();
+    if (access == Access::kWrite && !readable) {
+      GR_ASSIGN_OR_RETURN(readable, PlacedInScope(principal, member, Access::kRead, within));
+    }
   }
-  return OutOfScope();
+  // A record the caller may read but not change (its own, or one hosted in
+  // its scope) exists for them: saying so reveals nothing.
+  if (readable) {
+    return common::Reasoned(absl::StatusCode::kPermissionDenied, "OUT_OF_SCOPE",
+                            "the caller may read this member but not change it");
+  }
+  // Anything else answers exactly as a member id that does not exist.
+  return common::ResourceNotFound(MemberName(member.id));
 }
 
 }  // namespace
@@ -147,6 +154,18 @@ absl::Status RequireMemberAccess(HandlerContext& ctx, common::db::Session& sessi
   });
 }
 
+bool IsAccessRefusal(const absl::Status& status) {
+  return absl::IsNotFound(status) || absl::IsPermissionDenied(status);
+}
+
+absl::Status RequireNotOwnRecord(const common::auth::Principal& principal, const domain::MemberRecord& member,
+                                 std::string_view what) {
+  if (!principal.member_id || *principal.member_id != member.id) return absl::OkStatus();
+  return common::Reasoned(absl::StatusCode::kPermissionDenied, "SELF_DEALING",
+                          absl::StrCat("the caller may not ", common::ToAbsl(what),
+                                       " their own member record: another officer of the cell records it"));
+}
+
 absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t org_id) {
   if (IsStaff(principal) || principal.HasRole(Role::kPortal)) {
     return ctx.authorizer.RequireInScope(principal, org_id, ctx.projection);
@@ -160,21 +179,7 @@ absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principa
     if (own.ok() && own->state.cell_id == org_id) return absl::OkStatus();
     if (!own.ok() && !absl::IsNotFound(own.status())) return own.status();
   }
-  return common::Reasoned(absl::StatusCode::kPermissionDenied, "OUT_OF_SCOPE",
-                          "the organization is outside the caller's organization scope");
-}
-
-absl::Status RequireCellInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t cell_id,
-                                absl::CivilDay day, const std::string& field) {
-  absl::Status scope = RequireOrgInScope(ctx, principal, cell_id);
-  if (scope.ok() || !absl::IsPermissionDenied(scope)) return scope;
-  GR_ASSIGN_OR_RETURN(const bool projected,
-                      ctx.pool.Read<bool>("membership.cell_known", [&](common::db::Session& session) -> absl::StatusOr<bool> {
-                        GR_ASSIGN_OR_RETURN(const auto found, ctx.projection.Find(session, cell_id));
-                        return found.has_value();
-                      }));
-  if (!projected) GR_RETURN_IF_ERROR(ctx.cells.RequireActiveCell(cell_id, day, field));
-  return scope;
+  return common::ResourceNotFound(OrgName(org_id));
 }
 
 bool MaySeeSensitive(const common::auth::Principal& principal, const domain::MemberRecord& member) {

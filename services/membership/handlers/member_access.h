@@ -43,8 +43,9 @@ grassroots::type::v1::Decision ToProto(const domain::Decision& decision);
 //    reads) lies in the caller's scope subtree (projection);
 //  - member role: only their own record (token member_id), reads only unless
 //    the method says otherwise.
-// PERMISSION_DENIED otherwise (and for a member id that does not exist in
-// scope, NOT_FOUND comes first from the store read).
+// Otherwise NOT_FOUND exactly as for a member id that does not exist (no
+// existence oracle); PERMISSION_DENIED only for a write on a record the caller
+// may read (its own, or one hosted in its scope).
 enum class Access { kRead, kWrite };
 absl::Status RequireMemberAccess(HandlerContext& ctx, const common::auth::Principal& principal,
                                  const domain::MemberRecord& member, Access access);
@@ -53,15 +54,17 @@ absl::Status RequireMemberAccess(HandlerContext& ctx, const common::auth::Princi
 absl::Status RequireMemberAccess(HandlerContext& ctx, common::db::Session& session,
                                  const common::auth::Principal& principal, const domain::MemberRecord& member,
                                  Access access);
+// Whether a status is RequireMemberAccess's refusal (NOT_FOUND or
+// PERMISSION_DENIED), after which another way in may be tried.
+bool IsAccessRefusal(const absl::Status& status);
+// Self-dealing: nobody records a rating, a training or residence feedback on
+// their own member record (the token's member_id). PERMISSION_DENIED
+// SELF_DEALING naming `what` ("rate", ...).
+absl::Status RequireNotOwnRecord(const common::auth::Principal& principal, const domain::MemberRecord& member,
+                                 std::string_view what);
 // Organization in the caller's scope (projection); member role: their own cell.
 absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t org_id);
 
-// The cell of a new record in the caller's scope. An organization the
-// projection has never heard of is out of everyone's scope; the organization
-// service then says whether it exists at all, so a mistyped id reads as the
-// bad field it is (INVALID_ARGUMENT naming field) rather than as PERMISSION_DENIED.
-absl::Status RequireCellInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t cell_id,
-                                absl::CivilDay day, const std::string& field);
 
 // Sensitive fields (citizen_id, ethnicity, religion) go to admin and service
 // callers, and to a member reading their own record; everyone else gets them

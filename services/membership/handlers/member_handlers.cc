@@ -133,18 +133,36 @@ absl::Status RequireAge(int age, std::string_view field) {
   return absl::OkStatus();
 }
 
+// A past view lists who was in scope then, but the profile is today's row:
+// whether the caller may read the member today decides whether it sees
+// today's contact data.
+absl::StatusOr<bool> SeenToday(HandlerContext& ctx, const common::auth::Principal& principal, int64_t member_id) {
+  GR_ASSIGN_OR_RETURN(const domain::MemberRecord today, ReadMember(ctx, member_id));
+  const absl::Status access = RequireMemberAccess(ctx, principal, today, Access::kRead);
+  if (IsAccessRefusal(access)) return false;
+  GR_RETURN_IF_ERROR(access);
+  return true;
+}
+
+// Today's addresses, phone and e-mail of someone who has left the caller's scope.
+void WithoutTodaysContact(v1::Member& member) {
+  member.clear_permanent_address();
+  member.clear_current_address();
+  member.clear_phone();
+  member.clear_email();
+}
+
 // The scope check of CountMembers: every organization in the caller's scope,
 // on one connection (up to 1000 of them).
 absl::Status RequireAllInScope(HandlerContext& ctx, const common::auth::Principal& principal,
                                const std::vector<int64_t>& ids) {
-  const absl::Status out_of_scope = common::Reasoned(absl::StatusCode::kPermissionDenied, "OUT_OF_SCOPE",
-                                                     "an organization is outside the caller's organization scope");
-  if (principal.scope_org_id <= 0) return out_of_scope;
   const std::set<int64_t> distinct(ids.begin(), ids.end());
   return ctx.pool.Run("membership.count_scope", [&](Session& session) -> absl::Status {
     for (int64_t id : distinct) {
+      // Outside the scope reads as missing (the shared rule of RequireInScope).
+      if (principal.scope_org_id <= 0) return common::ResourceNotFound(OrgName(id));
       GR_ASSIGN_OR_RETURN(const bool within, ctx.projection.IsWithinSubtree(session, principal.scope_org_id, id));
-      if (!within) return out_of_scope;
+      if (!within) return common::ResourceNotFound(OrgName(id));
     }
     return absl::OkStatus();
   });
@@ -158,7 +176,7 @@ grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
     GR_ASSIGN_OR_RETURN(const NewMember fresh, ValidateCreateMember(ctx_, *request));
     const std::string cell_field = request->has_prospect() ? "prospect.cell" : "existing.cell";
-    GR_RETURN_IF_ERROR(RequireCellInScope(ctx_, call.principal, fresh.cell_id, fresh.cell_day, cell_field));
+    GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, fresh.cell_id));
     // The organization service is asked before the transaction opens: no
     // remote call while rows are locked, and nothing written when it is down.
     GR_RETURN_IF_ERROR(ctx_.cells.RequireActiveCell(fresh.cell_id, fresh.cell_day, cell_field));
@@ -329,7 +347,11 @@ grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, cons
               return ctx_.members.Search(session, filter, after, limit);
             }));
     for (const domain::MemberRecord& record : page.members) {
-      *response->add_members() = ToProto(ctx_.codes, record, as_of, MaySeeSensitive(call.principal, record));
+      GR_ASSIGN_OR_RETURN(const bool visible_today,
+                          filter.as_of ? SeenToday(ctx_, call.principal, record.id) : absl::StatusOr<bool>(true));
+      v1::Member* out = response->add_members();
+      *out = ToProto(ctx_.codes, record, as_of, visible_today && MaySeeSensitive(call.principal, record));
+      if (!visible_today) WithoutTodaysContact(*out);
     }
     if (page.more && !page.members.empty()) {
       response->set_next_page_token(
@@ -367,7 +389,13 @@ grpc::Status MemberServiceImpl::LookupMember(grpc::ServerContext* context, const
                               GR_ASSIGN_OR_RETURN(const int64_t id, find(session));
                               return ctx_.members.Get(session, id);
                             }));
-    GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, record, Access::kRead));
+    // A record outside the caller's scope answers exactly as a key no member has.
+    if (absl::Status access = RequireMemberAccess(ctx_, call.principal, record, Access::kRead); !access.ok()) {
+      if (!absl::IsNotFound(access)) return access;
+      return store::MemberStore::NoMemberWith(request->key_case() == v1::LookupMemberRequest::kCitizenId
+                                           ? "citizen_id"
+                                           : "party_card_number");
+    }
     *response = ToProto(ctx_.codes, record, common::api::Today(), MaySeeSensitive(call.principal, record));
     return absl::OkStatus();
   });

@@ -52,11 +52,13 @@ absl::Status LockCountedMember(HandlerContext& ctx, common::db::Session& session
 
 // QĐ 213: the member's own party organization and the residence cell's
 // committee both keep the liaison, so a writer in scope of either may record
-// the registration and the residence cell's feedback.
-absl::Status RequireResidenceWriter(HandlerContext& ctx, const common::auth::Principal& principal,
-                                    const domain::MemberRecord& member, std::optional<int64_t> residence_cell) {
+// the residence cell's feedback. The registration itself follows the letter
+// the member's own organization issues: RegisterResidence needs the member in
+// the caller's scope (RequireMemberAccess), not only the residence cell.
+absl::Status RequireFeedbackWriter(HandlerContext& ctx, const common::auth::Principal& principal,
+                                   const domain::MemberRecord& member, std::optional<int64_t> residence_cell) {
   absl::Status own = RequireMemberAccess(ctx, principal, member, Access::kWrite);
-  if (own.ok() || own.code() != absl::StatusCode::kPermissionDenied || !residence_cell) return own;
+  if (own.ok() || !IsAccessRefusal(own) || !residence_cell) return own;
   if (!principal.HasAnyRole({Role::kAdmin, Role::kSecretary})) return own;
   if (RequireOrgInScope(ctx, principal, *residence_cell).ok()) return absl::OkStatus();
   return own;
@@ -66,7 +68,7 @@ absl::Status RequireResidenceWriter(HandlerContext& ctx, const common::auth::Pri
 absl::Status RequireCommitmentWriter(HandlerContext& ctx, const common::auth::Principal& principal,
                                      const domain::MemberRecord& member) {
   absl::Status write = RequireMemberAccess(ctx, principal, member, Access::kWrite);
-  if (write.ok() || write.code() != absl::StatusCode::kPermissionDenied) return write;
+  if (write.ok() || !IsAccessRefusal(write)) return write;
   if (principal.HasRole(Role::kMember) && principal.member_id && *principal.member_id == member.id) {
     return absl::OkStatus();
   }
@@ -136,7 +138,7 @@ absl::Status RegisterResidenceImpl(HandlerContext& ctx, const common::auth::Call
   GR_RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
 
   GR_ASSIGN_OR_RETURN(domain::MemberRecord member, ReadMember(ctx, member_id));
-  GR_RETURN_IF_ERROR(RequireResidenceWriter(ctx, call.principal, member, place.residence_cell_id));
+  GR_RETURN_IF_ERROR(RequireMemberAccess(ctx, call.principal, member, Access::kWrite));
   GR_RETURN_IF_ERROR(RequireCounted(member));
   if (place.residence_cell_id) {
     GR_RETURN_IF_ERROR(
@@ -225,7 +227,8 @@ absl::Status RecordFeedbackImpl(HandlerContext& ctx, const common::auth::CallCon
     GR_ASSIGN_OR_RETURN(registered_cell, OptionalOrg(registration->residence_cell(), "residence_cell"));
   }
   // The writer check comes before any answer about the member's registration.
-  GR_RETURN_IF_ERROR(RequireResidenceWriter(ctx, call.principal, member, registered_cell));
+  GR_RETURN_IF_ERROR(RequireFeedbackWriter(ctx, call.principal, member, registered_cell));
+  GR_RETURN_IF_ERROR(RequireNotOwnRecord(call.principal, member, "give residence feedback on"));
   GR_RETURN_IF_ERROR(RequireCounted(member));
   if (!registration) {
     return common::Reasoned(absl::StatusCode::kFailedPrecondition, "RESIDENCE_NOT_REGISTERED",
@@ -374,6 +377,7 @@ absl::Status RateMemberImpl(HandlerContext& ctx, const common::auth::CallContext
 
   GR_ASSIGN_OR_RETURN(domain::MemberRecord member, ReadMember(ctx, member_id));
   GR_RETURN_IF_ERROR(RequireMemberAccess(ctx, call.principal, member, Access::kWrite));
+  GR_RETURN_IF_ERROR(RequireNotOwnRecord(call.principal, member, "rate"));
   GR_RETURN_IF_ERROR(RequireCounted(member));
   // Rated in the member's cell unless another cell of the caller's scope is named
   // (a member who moved late in the year is rated where they worked).
@@ -483,6 +487,7 @@ absl::Status RecordTrainingImpl(HandlerContext& ctx, const common::auth::CallCon
 
   GR_ASSIGN_OR_RETURN(domain::MemberRecord member, ReadMember(ctx, member_id));
   GR_RETURN_IF_ERROR(RequireMemberAccess(ctx, call.principal, member, Access::kWrite));
+  GR_RETURN_IF_ERROR(RequireNotOwnRecord(call.principal, member, "record training on"));
 
   v1::Training normalized;
   normalized.set_member(MemberName(member_id));

@@ -364,7 +364,7 @@ absl::StatusOr<domain::MemberRecord> GetOne(Session& session, int64_t id, bool f
       absl::StrCat("SELECT ", kRecordColumns, kRecordFrom, "WHERE m.id = ?", for_update ? " FOR UPDATE" : ""));
   ps.setInt64(1, id);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-  if (!rs->next()) return absl::NotFoundError(absl::StrCat("members/", id, " does not exist"));
+  if (!rs->next()) return common::ResourceNotFound(common::api::MakeName("members", id));
   return MapRecord(*rs);
 }
 
@@ -373,7 +373,7 @@ absl::StatusOr<int64_t> FindId(Session& session, const char* sql_text, const std
   sql::PreparedStatement& ps = session.Prepare(sql_text);
   ps.setString(1, value);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-  if (!rs->next()) return absl::NotFoundError(absl::StrCat("no member has this ", common::ToAbsl(what)));
+  if (!rs->next()) return MemberStore::NoMemberWith(what);
   return rs->getInt64(1);
 }
 
@@ -581,7 +581,7 @@ absl::Status MemberStore::UpdateProfile(Session& session, int64_t id, const doma
     ps.setInt64(index, id);
     updated = ps.executeUpdate();
   }));
-  if (updated == 0) return absl::NotFoundError(absl::StrCat("members/", id, " does not exist"));
+  if (updated == 0) return common::ResourceNotFound(common::api::MakeName("members", id));
   // A plain UPDATE of the member's own row: INSERT ... ON DUPLICATE KEY UPDATE
   // would rewrite another member's row when the new citizen ID collides.
   GR_RETURN_IF_ERROR(Guarded(session, [&] {
@@ -609,8 +609,12 @@ absl::Status MemberStore::SaveState(Session& session, int64_t id, const domain::
       ", version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"));
   const int index = BindState(ps, 1, state);
   ps.setInt64(index, id);
-  if (ps.executeUpdate() == 0) return absl::NotFoundError(absl::StrCat("members/", id, " does not exist"));
+  if (ps.executeUpdate() == 0) return common::ResourceNotFound(common::api::MakeName("members", id));
   return absl::OkStatus();
+}
+
+absl::Status MemberStore::NoMemberWith(std::string_view key_field) {
+  return absl::NotFoundError(absl::StrCat("no member has this ", common::ToAbsl(key_field)));
 }
 
 absl::StatusOr<int64_t> MemberStore::FindByCitizenId(Session& session, const std::string& citizen_id) {
@@ -631,7 +635,7 @@ absl::StatusOr<std::string> MemberStore::ImportFingerprint(Session& session, int
   sql::PreparedStatement& ps = session.Prepare("SELECT import_fingerprint FROM members WHERE id = ?");
   ps.setInt64(1, id);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-  if (!rs->next()) return absl::NotFoundError(absl::StrCat("members/", id, " does not exist"));
+  if (!rs->next()) return common::ResourceNotFound(common::api::MakeName("members", id));
   return common::db::GetOptionalString(*rs, "import_fingerprint").value_or("");
 }
 
@@ -694,7 +698,7 @@ absl::StatusOr<std::string> MemberStore::StoredSortKey(Session& session, int64_t
   sql::PreparedStatement& ps = session.Prepare("SELECT search_name FROM members WHERE id = ?");
   ps.setInt64(1, id);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-  if (!rs->next()) return absl::NotFoundError(absl::StrCat("members/", id, " does not exist"));
+  if (!rs->next()) return common::ResourceNotFound(common::api::MakeName("members", id));
   return rs->getString("search_name");
 }
 

@@ -68,6 +68,8 @@ class MemberStore {
 
   // Exact lookups (NOT_FOUND when none).
   absl::StatusOr<int64_t> FindByCitizenId(common::db::Session& session, const std::string& citizen_id);
+  // The NOT_FOUND of the Find* lookups ("no member has this <key_field>").
+  static absl::Status NoMemberWith(std::string_view key_field);
   absl::StatusOr<int64_t> FindByPartyCard(common::db::Session& session, const std::string& number);
   absl::StatusOr<int64_t> FindByExternalId(common::db::Session& session, const std::string& external_id);
   // The stored import fingerprint of a member ("" when none).

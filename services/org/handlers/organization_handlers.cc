@@ -134,8 +134,8 @@ absl::StatusOr<store::OrganizationStore::NewOrganization> NewOrganizationFromPro
   return out;
 }
 
-// NOT_FOUND (rather than PERMISSION_DENIED from the scope check) when the
-// organization does not exist at all.
+// NOT_FOUND when the organization does not exist at all (the scope check
+// answers the same for one outside the caller's scope).
 absl::Status RequireExists(HandlerContext& ctx, int64_t id) {
   return ctx.pool.Run("org.exists", [&](Session& session) { return ctx.organizations.GetCurrent(session, id).status(); });
 }
@@ -143,6 +143,15 @@ absl::Status RequireExists(HandlerContext& ctx, int64_t id) {
 absl::Status RequireExistingInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t id) {
   GR_RETURN_IF_ERROR(RequireExists(ctx, id));
   return RequireOrgInScope(ctx, principal, id);
+}
+
+// A committee does not end or give away itself: dissolving or handing over the
+// caller's own scope root is for the level above it.
+absl::Status RequireNotScopeRoot(const common::auth::Principal& principal, int64_t id, std::string_view what) {
+  if (id != principal.scope_org_id) return absl::OkStatus();
+  return common::Reasoned(absl::StatusCode::kPermissionDenied, "SCOPE_ROOT",
+                          absl::StrCat("the caller may not ", common::ToAbsl(what),
+                                       " the root of its own scope: the committee above it decides"));
 }
 
 // Root creation: only an administrator whose own scope is a root may add
@@ -223,8 +232,9 @@ grpc::Status OrganizationServiceImpl::GetOrganization(grpc::ServerContext* conte
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
-    GR_ASSIGN_OR_RETURN(domain::Organization org, ctx_.organizations.Get(id, as_of));
+    // Scope first: outside it the answer is the NOT_FOUND of a missing id.
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, id));
+    GR_ASSIGN_OR_RETURN(domain::Organization org, ctx_.organizations.Get(id, as_of));
     *response = ToProto(org);
     return absl::OkStatus();
   });
@@ -339,8 +349,8 @@ grpc::Status OrganizationServiceImpl::ListAncestors(grpc::ServerContext* context
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     GR_ASSIGN_OR_RETURN(int64_t id, ParseOrgName(request->name(), "name"));
     GR_ASSIGN_OR_RETURN(absl::CivilDay as_of, DateOrToday(request->as_of_date(), "as_of_date"));
-    GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> ancestors, ctx_.organizations.Ancestors(id, as_of));
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, id));
+    GR_ASSIGN_OR_RETURN(std::vector<domain::Organization> ancestors, ctx_.organizations.Ancestors(id, as_of));
     // Ancestors above the caller's scope are outside what it may read.
     bool visible = false;
     for (const domain::Organization& org : ancestors) {
@@ -359,8 +369,8 @@ grpc::Status OrganizationServiceImpl::GetSubtree(grpc::ServerContext* context, c
     if (request->max_depth() < 0) return common::InvalidField("max_depth", "must not be negative");
     GR_ASSIGN_OR_RETURN(int32_t limit,
                         common::api::ClampPageSize(request->page_size(), kDefaultSubtreePage, kMaxSubtreePage));
-    GR_RETURN_IF_ERROR(ctx_.organizations.Get(id, as_of).status());
     GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, id));
+    GR_RETURN_IF_ERROR(ctx_.organizations.Get(id, as_of).status());
     const uint64_t fingerprint = common::api::Fingerprint(
         {request->name(), common::api::FormatDate(as_of), std::to_string(request->max_depth()), std::to_string(limit)});
     GR_ASSIGN_OR_RETURN(std::optional<common::api::PageCursor> cursor,
@@ -549,6 +559,7 @@ grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* 
     }
     GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request->request_id()));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
+    GR_RETURN_IF_ERROR(RequireNotScopeRoot(call.principal, id, "dissolve"));
     if (member_successor) GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, *member_successor));
     // A retry with the same request_id (a discipline effect re-applied after a crash) gets the stored answer.
     GR_ASSIGN_OR_RETURN(*response,
@@ -575,8 +586,11 @@ grpc::Status OrganizationServiceImpl::HandOverOrganization(grpc::ServerContext* 
     GR_ASSIGN_OR_RETURN(absl::CivilDay effective, DateOrToday(request->effective_date(), "effective_date"));
     GR_ASSIGN_OR_RETURN(domain::Decision decision, DecisionFromProto(request->decision(), "decision"));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
-    // The receiving committee need not lie in the caller's scope: handing over
-    // is how a unit leaves it.
+    GR_RETURN_IF_ERROR(RequireNotScopeRoot(call.principal, id, "hand over"));
+    // Handing over moves the unit out from under its committee: the receiving
+    // committee must lie in the caller's scope too, so only a committee above
+    // both sides (or the receiving one itself) decides it (QĐ 60-QĐ/TW).
+    GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, receiving));
     GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.hand_over", call, id, effective,
                                                   [&](Session& session, const store::OrganizationStore::Actor& actor) {
                                                     return ctx_.organizations.HandOver(session, id, receiving, effective,
@@ -634,9 +648,9 @@ grpc::Status OrganizationServiceImpl::ListOrganizationEvents(grpc::ServerContext
     const uint64_t fingerprint = common::api::Fingerprint({request->name(), std::to_string(limit)});
     GR_ASSIGN_OR_RETURN(std::optional<common::api::PageCursor> cursor,
                         ctx_.page_tokens.Decode(request->page_token(), fingerprint));
+    GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, id));
     GR_ASSIGN_OR_RETURN(std::vector<domain::OrgEvent> events,
                         ctx_.organizations.Events(id, cursor ? cursor->last_id : 0, limit));
-    GR_RETURN_IF_ERROR(RequireOrgInScope(ctx_, call.principal, id));
     const bool more = static_cast<int32_t>(events.size()) > limit;
     if (more) events.resize(static_cast<size_t>(limit));
     for (const domain::OrgEvent& event : events) *response->add_events() = ToProto(event);

@@ -306,9 +306,12 @@ struct Writer {
 // The caller may see a unit when its commune or its covering cell lies in their scope.
 absl::Status RequireUnitInScope(HandlerContext& ctx, const common::auth::Principal& principal,
                                 const domain::ResidentialUnit& unit) {
-  absl::Status commune = ctx.authorizer.RequireInScope(principal, unit.commune_organization_id, ctx.organizations);
+  // Out of scope reads as the unit missing, not as its commune or cell.
+  const std::string unit_name = api::MakeName("residentialUnits", unit.id);
+  absl::Status commune =
+      ctx.authorizer.RequireInScope(principal, unit.commune_organization_id, ctx.organizations, unit_name);
   if (commune.ok() || !unit.covering) return commune;
-  if (ctx.authorizer.RequireInScope(principal, unit.covering->cell_id, ctx.organizations).ok()) {
+  if (ctx.authorizer.RequireInScope(principal, unit.covering->cell_id, ctx.organizations, unit_name).ok()) {
     return absl::OkStatus();
   }
   return commune;
@@ -321,7 +324,8 @@ absl::StatusOr<domain::ResidentialUnit> UnitForWrite(HandlerContext& ctx, store:
                       ctx.pool.Read<domain::ResidentialUnit>("residential_unit.get", [&](Session& session) {
                         return store.Get(session, unit_id, api::Today());
                       }));
-  GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, unit.commune_organization_id, ctx.organizations));
+  GR_RETURN_IF_ERROR(ctx.authorizer.RequireInScope(call.principal, unit.commune_organization_id, ctx.organizations,
+                                                   api::MakeName("residentialUnits", unit_id)));
   return unit;
 }
 

@@ -107,7 +107,7 @@ domain::Organization MapRow(sql::ResultSet& rs, absl::CivilDay as_of) {
 std::string_view ResourceName() { return "organizations"; }
 
 absl::Status NotFound(int64_t id) {
-  return absl::NotFoundError(absl::StrCat(common::api::MakeName(ResourceName(), id), " not found"));
+  return common::ResourceNotFound(common::api::MakeName(ResourceName(), id));
 }
 
 std::vector<int64_t> Union(std::vector<int64_t> a, const std::vector<int64_t>& b) {
@@ -339,6 +339,8 @@ absl::StatusOr<bool> OrganizationStore::IsWithinSubtree(Session& session, int64_
   GR_ASSIGN_OR_RETURN(std::vector<int64_t> chain, Chain(session, descendant, as_of));
   return std::find(chain.begin(), chain.end(), ancestor) != chain.end();
 }
+
+std::string OrganizationStore::ScopeNodeName(int64_t id) const { return common::api::MakeName(ResourceName(), id); }
 
 absl::StatusOr<bool> OrganizationStore::IsWithinSubtree(int64_t ancestor, int64_t descendant) {
   return pool_.Read<bool>("org.scope", [&](Session& session) -> absl::StatusOr<bool> {

@@ -54,6 +54,7 @@ class OrganizationStore : public common::auth::ScopeResolver {
                                        absl::CivilDay as_of);
   // ScopeResolver: as of today.
   absl::StatusOr<bool> IsWithinSubtree(int64_t ancestor, int64_t descendant) override;
+  std::string ScopeNodeName(int64_t id) const override;
 
   common::db::ConnectionPool& pool() { return pool_; }
 

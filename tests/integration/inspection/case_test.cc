@@ -144,7 +144,7 @@ TEST_F(CaseTest, ASecretarySeesConcludedCasesAboutItsCellAndInspectorsOnlyTheirS
             grpc::StatusCode::PERMISSION_DENIED);
   // Commune B's inspector sees nothing of commune A's cases.
   EXPECT_EQ(Call(cases(), &insp::CaseService::Stub::GetCase, InspectorToken(b.grassroots), get, &read).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   insp::ListCasesRequest list;
   list.set_organization(OrgName(b.grassroots));
   insp::ListCasesResponse listed;
@@ -152,7 +152,7 @@ TEST_F(CaseTest, ASecretarySeesConcludedCasesAboutItsCellAndInspectorsOnlyTheirS
   EXPECT_EQ(listed.cases_size(), 0);
   list.set_organization(OrgName(a.grassroots));
   EXPECT_EQ(Call(cases(), &insp::CaseService::Stub::ListCases, InspectorToken(b.grassroots), list, &listed).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   ASSERT_TRUE(Call(cases(), &insp::CaseService::Stub::ListCases, InspectorToken(a.grassroots), list, &listed).ok());
   EXPECT_EQ(listed.cases_size(), 1);
   // The secretary's own list: the concluded case about its cell.

@@ -172,7 +172,7 @@ TEST_F(DisciplineTest, AMemberReadsItsOwnDecisionsOnlyAndOtherCommunesSeeNone) {
                   .ok());
   EXPECT_EQ(Decide(InspectorToken(b.grassroots), Draft(a.grassroots, other, insp::DISCIPLINE_FORM_WARNING), &decided)
                 .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
 
   insp::GetDisciplineDecisionRequest get;
   get.set_name(decided.name());
@@ -187,7 +187,7 @@ TEST_F(DisciplineTest, AMemberReadsItsOwnDecisionsOnlyAndOtherCommunesSeeNone) {
   EXPECT_EQ(Call(discipline(), &insp::DisciplineService::Stub::GetDisciplineDecision, InspectorToken(b.grassroots),
                  get, &read)
                 .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Call(discipline(), &insp::DisciplineService::Stub::GetDisciplineDecision, PortalToken(), get, &read)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);

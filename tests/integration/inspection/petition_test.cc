@@ -310,7 +310,7 @@ TEST_F(PetitionTest, ListPetitionsDueWithinDaysShowsTheOpenOnesNearOrPastTheirDe
   EXPECT_EQ(
       Call(petitions(), &insp::PetitionService::Stub::ListPetitions, InspectorToken(other.grassroots), request, &listed)
           .error_code(),
-      grpc::StatusCode::PERMISSION_DENIED);
+      grpc::StatusCode::NOT_FOUND);
   request.set_due_within_days(-1);
   EXPECT_EQ(BadField(Call(petitions(), &insp::PetitionService::Stub::ListPetitions, InspectorToken(), request, &listed)),
             "due_within_days");

@@ -86,14 +86,14 @@ TEST_F(ProgramTest, AnInspectorOfOneCommuneCannotTouchAnothersPrograms) {
   SyncProjections();
   insp::Program out;
   EXPECT_EQ(Create(InspectorToken(a.grassroots), NewProgramFor(b.grassroots, 2025), &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   ASSERT_TRUE(Create(InspectorToken(b.grassroots), NewProgramFor(b.grassroots, 2025), &out).ok());
   insp::GetProgramRequest get;
   get.set_name(out.name());
   insp::Program read;
   EXPECT_EQ(Call(programs(), &insp::ProgramService::Stub::GetProgram, InspectorToken(a.grassroots), get, &read)
                 .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   // The portal gets counts only.
   EXPECT_EQ(Call(programs(), &insp::ProgramService::Stub::GetProgram, PortalToken(), get, &read).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);

@@ -144,7 +144,7 @@ TEST_F(ReportTest, TheCaseloadCountsEachCommissionsOpenWorkPageByPage) {
 
   // Scope: another commune's inspector, and the portal, get nothing.
   EXPECT_EQ(Caseload(InspectorToken(other.grassroots), branch.grassroots, "", 10, "", &page).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Caseload(PortalToken(), branch.grassroots, "", 10, "", &page).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(Caseload(InspectorToken(other.grassroots), other.grassroots, "", 10, "", &page).ok());

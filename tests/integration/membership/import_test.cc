@@ -200,7 +200,7 @@ TEST_F(GrpcImportTest, CreatesValidRowsAndReportsEachBadRowWithItsColumn) {
            {4, v1::ROW_OUTCOME_ERROR, "citizen_id", "INVALID_ARGUMENT"},
            {5, v1::ROW_OUTCOME_ERROR, "sex", "INVALID_ARGUMENT"},
            {6, v1::ROW_OUTCOME_ERROR, "birth_date", "INVALID_ARGUMENT"},
-           {7, v1::ROW_OUTCOME_ERROR, "cell", "INVALID_ARGUMENT"},
+           {7, v1::ROW_OUTCOME_ERROR, "cell", "NOT_FOUND"},
            {8, v1::ROW_OUTCOME_ERROR, "cell", "FAILED_PRECONDITION"},
            {9, v1::ROW_OUTCOME_ERROR, "citizen_id", "ALREADY_EXISTS"},
            {10, v1::ROW_OUTCOME_CREATED, "", ""},
@@ -382,11 +382,72 @@ TEST_F(GrpcImportTest, ImportIsForAdminsAndRowsOutsideTheirScopeAreRefused) {
   if (outsider.status.ok()) {
     ASSERT_EQ(outsider.rows.size(), 1u);
     EXPECT_EQ(outsider.rows[0].outcome(), v1::ROW_OUTCOME_ERROR);
-    EXPECT_EQ(outsider.rows[0].code(), "PERMISSION_DENIED");
+    // A cell outside the scope reads as one that does not exist (issue 10).
+    EXPECT_EQ(outsider.rows[0].code(), "NOT_FOUND");
   } else {
-    EXPECT_EQ(outsider.status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(outsider.status.error_code(), grpc::StatusCode::NOT_FOUND);
   }
   EXPECT_EQ(CountWrites(), before);
+}
+
+// Issue 10: a dry run is no oracle. A citizen ID on file outside the caller's
+// scope answers exactly as one nobody has (VALID), keyed by citizen ID or not;
+// a real run still refuses the duplicate, naming no member and no place.
+TEST_F(GrpcImportTest, DryRunDoesNotRevealRecordsOutsideTheScope) {
+  const Branch mine = NewBranch();
+  const Branch theirs = NewBranch();
+  const Row elsewhere_row = ValidRow(theirs.cell_a, "");
+  const ImportRun first = Import(Csv({elsewhere_row}), 1 << 16);
+  ASSERT_EQ(first.summary.created(), 1);
+  const std::string elsewhere_member = first.rows.at(0).member();
+
+  // The same person (other data, other card) offered under the caller's cell,
+  // beside a person nobody has on file.
+  Row probe = ValidRow(mine.cell_a, "");
+  const Row unknown = ValidRow(mine.cell_a, "");
+  probe.citizen_id = elsewhere_row.citizen_id;
+  probe.birth_date = elsewhere_row.birth_date;
+  probe.sex = elsewhere_row.sex;
+  Row by_external_id = ValidRow(mine.cell_a, "");
+  by_external_id.external_id = elsewhere_row.external_id;
+  const std::string admin = AdminToken(mine.grassroots);
+  const WriteCounts before = CountWrites();
+  const ImportRun dry = Import(Csv({probe, unknown, by_external_id}), 1 << 16, /*dry_run=*/true, admin);
+  ASSERT_TRUE(dry.status.ok()) << dry.status.error_message();
+  ASSERT_EQ(dry.rows.size(), 3u);
+  for (const v1::RowResult& row : dry.rows) {
+    EXPECT_EQ(row.outcome(), v1::ROW_OUTCOME_VALID) << "line " << row.line() << ": " << row.code() << " "
+                                                   << row.message();
+  }
+  EXPECT_EQ(CountWrites(), before);
+
+  // The real run does not create the person twice, and the row names no one.
+  const ImportRun real = Import(Csv({probe}), 1 << 16, /*dry_run=*/false, admin);
+  ASSERT_TRUE(real.status.ok()) << real.status.error_message();
+  ASSERT_EQ(real.rows.size(), 1u);
+  EXPECT_EQ(real.rows[0].outcome(), v1::ROW_OUTCOME_ERROR);
+  EXPECT_EQ(real.rows[0].column(), "citizen_id");
+  EXPECT_TRUE(real.rows[0].member().empty());
+  EXPECT_THAT(real.rows[0].message(), Not(HasSubstr(elsewhere_member)));
+  EXPECT_THAT(real.rows[0].message(), Not(HasSubstr("organizations/")));
+  EXPECT_THAT(real.rows[0].message(), Not(HasSubstr("scope")));
+  EXPECT_EQ(CountWrites(), before);
+}
+
+// A cell code outside the caller's scope reads as an unknown code.
+TEST_F(GrpcImportTest, ACellCodeOutsideTheScopeReadsAsUnknown) {
+  const Branch mine = NewBranch();
+  const Branch theirs = NewBranch();
+  Row outside = ValidRow(theirs.cell_a, "");
+  outside.cell = CodeOf(theirs.cell_a);
+  Row unknown = ValidRow(mine.cell_a, "");
+  unknown.cell = "KHONG-CO-MA-NAY";
+  const ImportRun run = Import(Csv({outside, unknown}), 1 << 16, /*dry_run=*/true, AdminToken(mine.grassroots));
+  ASSERT_TRUE(run.status.ok()) << run.status.error_message();
+  ASSERT_EQ(run.rows.size(), 2u);
+  EXPECT_EQ(run.rows[0].code(), run.rows[1].code());
+  EXPECT_EQ(run.rows[0].message(), run.rows[1].message());
+  EXPECT_EQ(run.rows[0].column(), "cell");
 }
 
 TEST_F(GrpcImportTest, OrgServiceDownWritesNothingAndARetryCompletes) {

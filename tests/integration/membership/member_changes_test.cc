@@ -104,7 +104,7 @@ TEST_F(GrpcMemberChangesTest, OfficialTransferInsideTheTreeMovesTheMemberWhenPre
   get.set_name(member.name());
   EXPECT_TRUE(Call(members(), &v1::MemberService::Stub::GetMember, AdminToken(to.grassroots), get, &m).ok());
   EXPECT_EQ(Call(members(), &v1::MemberService::Stub::GetMember, AdminToken(from.grassroots), get, &m).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(GrpcMemberChangesTest, TransferDestinationMustBeAnActiveCellAndTheOrgServiceReachable) {
@@ -442,7 +442,7 @@ TEST_F(GrpcMemberChangesTest, EventListPagesAndHidesActorsFromNoOne) {
   other.set_member(member.name());
   v1::ListMemberEventsResponse response;
   EXPECT_EQ(Call(lifecycle(), &Stub::ListMemberEvents, SecretaryToken(branch.cell_b), other, &response).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

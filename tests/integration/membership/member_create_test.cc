@@ -260,10 +260,10 @@ TEST_F(GrpcCreateMemberTest, TheCellMustBeAnActiveCellInTheOrganizationService) 
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
   EXPECT_EQ(Reason(status), "ORGANIZATION_NOT_ACTIVE") << status.error_message();
 
-  // No such organization at all.
+  // No such organization at all: NOT_FOUND, as one outside the caller's scope (issue 10).
   status = Create(ProspectRequest(987654321, NewPerson()), &created);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
-  EXPECT_EQ(BadField(status), "prospect.cell") << status.error_message();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+  EXPECT_EQ(status.error_message(), "organizations/987654321 not found");
 
   // An existing member placed in a non-cell: the field is the existing entry's.
   status = Create(ExistingRequest(branch.grassroots, NewPerson(), v1::MEMBER_STATUS_OFFICIAL, MonthsFromToday(-30)),
@@ -427,7 +427,7 @@ TEST_F(GrpcCreateMemberTest, OnlyAnAdminInScopeCreates) {
   }
   // An admin of another branch cannot place a member in this one.
   grpc::Status status = Create(ProspectRequest(branch.cell_a, NewPerson()), &created, AdminToken(other.grassroots));
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
   // No token at all.
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));

@@ -44,7 +44,7 @@ TEST_F(GrpcScopeTest, CellSecretaryReadsOwnCellWithoutSensitiveFieldsAndNotAnoth
   ExpectRedacted(got);
 
   status = Get(neighbour.name(), secretary, &got);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
 
   // Search: the default scope is the secretary's cell; another subtree is refused.
   v1::SearchMembersRequest search;
@@ -56,7 +56,7 @@ TEST_F(GrpcScopeTest, CellSecretaryReadsOwnCellWithoutSensitiveFieldsAndNotAnoth
   ExpectRedacted(found.members(0));
   search.set_organization(OrgName(branch.cell_b));
   status = Call(members(), &v1::MemberService::Stub::SearchMembers, secretary, search, &found);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
 
   // Lookup of a member outside the scope does not reveal it.
   v1::LookupMemberRequest lookup;
@@ -79,7 +79,7 @@ TEST_F(GrpcScopeTest, InspectorReadsInScopeWithoutSensitiveFields) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   ExpectRedacted(got);
   status = Get(member.name(), InspectorToken(other.grassroots), &got);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(GrpcScopeTest, AdminAndServiceSeeSensitiveFieldsInScope) {
@@ -97,7 +97,7 @@ TEST_F(GrpcScopeTest, AdminAndServiceSeeSensitiveFieldsInScope) {
   }
   v1::Member got;
   grpc::Status status = Get(member.name(), AdminToken(other.grassroots), &got);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(GrpcScopeTest, AMemberSeesOnlyTheirOwnRecord) {
@@ -196,7 +196,7 @@ TEST_F(GrpcScopeTest, ASecretaryCountsOnlyInScope) {
   v1::CountMembersResponse counts;
   grpc::Status status =
       Call(members(), &v1::MemberService::Stub::CountMembers, SecretaryToken(branch.cell_a), count, &counts);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
 }
 
 TEST_F(GrpcScopeTest, BadTokensAreUnauthenticated) {

@@ -3,3 +3,8 @@ grassroots_integration_test(membership_records_integration_tests
   SOURCES member_create_test.cc member_update_test.cc member_query_test.cc member_scope_test.cc
           member_feed_test.cc feed_access_test.cc member_facts_test.cc
   LIBS membership_test_fixture)
+
+# Issue 10: existence oracles, moves out of scope, self-dealing.
+grassroots_integration_test(membership_oracle_integration_tests
+  SOURCES oracle_test.cc
+  LIBS membership_test_fixture)

@@ -133,7 +133,7 @@ TEST_F(GrpcYearlyTest, RatingErrors) {
   status = Rate(member.name(), year, 80, &rated, SecretaryToken(branch.cell_a));
   EXPECT_TRUE(status.ok()) << status.error_message();
   status = Rate(member.name(), year, 80, &rated, SecretaryToken(branch.cell_b));
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   status = Rate(member.name(), year, 80, &rated, MemberToken(branch.cell_a, MemberId(member.name())));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   status = Rate(member.name(), year, 80, &rated, InspectorToken());
@@ -191,7 +191,7 @@ TEST_F(GrpcYearlyTest, ResidenceRegistrationAndTheResidenceCellsFeedback) {
   EXPECT_EQ(given.year(), year);
   // An unrelated cell's secretary may not.
   status = Call(yearly(), &Stub::RecordResidenceFeedback, SecretaryToken(home.cell_a), feedback, &given);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   // Given again for the same year: replaced, one row.
   feedback.mutable_feedback()->set_assessment(v1::FEEDBACK_ASSESSMENT_SATISFACTORY);
   status = Call(yearly(), &Stub::RecordResidenceFeedback, AdminToken(), feedback, &given);
@@ -254,7 +254,7 @@ TEST_F(GrpcYearlyTest, MembersRegisterTheirOwnCommitment) {
   // Not for someone else.
   request.mutable_commitment()->set_member(farmer.name());
   status = Call(yearly(), &Stub::RecordCommitment, civil_token, request, &commitment);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
   // The farmer's own, or the cell secretary for them: not required, accepted.
   status = Call(yearly(), &Stub::RecordCommitment, SecretaryToken(branch.cell_a), request, &commitment);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -277,7 +277,7 @@ TEST_F(GrpcYearlyTest, MembersRegisterTheirOwnCommitment) {
   list.set_member(farmer.name());
   grpc::Status denied;
   Records(list, civil_token, &denied);
-  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(GrpcYearlyTest, TrainingsAreIdempotentWithARequestId) {
@@ -469,7 +469,7 @@ TEST_F(GrpcYearlyTest, ListYearlyRecordsOfASubtree) {
   request.set_page_size(50);
   EXPECT_EQ(Records(request, SecretaryToken(branch.cell_b)).size(), 2u);
   Records(request, SecretaryToken(branch.cell_a), &status);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   request.set_year(year - 1);
   EXPECT_TRUE(Records(request, AdminToken()).empty());
 }

@@ -228,7 +228,7 @@ TEST_F(MeetingsTest, NotFoundInactiveAndOutOfScope) {
   v1::Organization other = CreateOrg("CHI_BO_CO_SO", commune_.name(), "Chi bộ thôn Bình Hòa");
   const std::string other_secretary = SecretaryToken(IdOf(other.name()));
   status = Create(other_secretary, cell_.name(), Regular(90), &out);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
 
   v1::Meeting created = CreateOk(cell_.name(), Regular(90));
   grpc::ClientContext ctx;
@@ -236,7 +236,7 @@ TEST_F(MeetingsTest, NotFoundInactiveAndOutOfScope) {
   v1::GetMeetingRequest get;
   get.set_name(created.name());
   status = meetings().GetMeeting(&ctx, get, &out);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
 
   grpc::ClientContext ctx2;
   Authorize(ctx2, AdminToken());
@@ -389,7 +389,7 @@ TEST_F(MeetingsTest, ListWithSubtreeKindDatesAndPages) {
   scoped.set_parent(commune_.name());
   grpc::ClientContext ctx4;
   Authorize(ctx4, secretary_);
-  EXPECT_EQ(meetings().ListMeetings(&ctx4, scoped, &first).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(meetings().ListMeetings(&ctx4, scoped, &first).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(MeetingsTest, CellsMissingThematicMeetingPerQuarter) {
@@ -441,7 +441,7 @@ TEST_F(MeetingsTest, CellsMissingThematicMeetingPerQuarter) {
   Authorize(ctx2, secretary_);
   bad.set_quarter(2);
   EXPECT_EQ(meetings().ListCellsMissingThematicMeeting(&ctx2, bad, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -170,7 +170,7 @@ TEST_F(RecognitionTest, WhoMayRate) {
             grpc::StatusCode::PERMISSION_DENIED);
   // Another cell's secretary may not rate here.
   EXPECT_EQ(Rate(SecretaryToken(IdOf(village_.name())), teachers_.name(), 2025, 75, "", &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Rate(MemberToken(IdOf(village_.name()), 5), village_.name(), 2025, 75, "", &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
@@ -307,13 +307,13 @@ TEST_F(RecognitionTest, RegulationIdempotencyAndScope) {
   v1::Organization other = CreateOrg("DANG_BO_XA", RootName(), "Đảng bộ xã Tam Thanh", "COMMUNE");
   const std::string foreign_admin = AdminToken(IdOf(other.name()));
   EXPECT_EQ(Adopt(school_.name(), 2, "2025-01-05", &repeat, "Quy chế", "", foreign_admin).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   grpc::ClientContext ctx;
   Authorize(ctx, foreign_admin);
   v1::ListWorkingRegulationsRequest request;
   request.set_parent(school_.name());
   v1::ListWorkingRegulationsResponse out;
-  EXPECT_EQ(orgs().ListWorkingRegulations(&ctx, request, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(orgs().ListWorkingRegulations(&ctx, request, &out).error_code(), grpc::StatusCode::NOT_FOUND);
   // Secretaries do not adopt regulations (the committee's board does).
   EXPECT_EQ(Adopt(school_.name(), 2, "2025-01-05", &repeat, "Quy chế", "", SecretaryToken(IdOf(school_.name())))
                 .error_code(),

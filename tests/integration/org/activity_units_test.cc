@@ -96,7 +96,7 @@ TEST_F(UnitsTest, CreateGetUpdateAndFeed) {
   v1::Organization other_commune = CreateOrg("DANG_BO_XA", RootName(), "Đảng bộ xã Hàm Thuận", "COMMUNE");
   v1::Organization other_cell = CreateOrg("CHI_BO_TRUC_THUOC", other_commune.name(), "Chi bộ thôn 9");
   EXPECT_EQ(Get(SecretaryToken(IdOf(other_cell.name())), created.name(), &got).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Get(AdminToken(), "residentialUnits/987654321", &got).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(BadField(Get(AdminToken(), "units/1", &got)), "name");
 
@@ -192,7 +192,7 @@ TEST_F(UnitsTest, ErrorPaths) {
   EXPECT_EQ(Create(SecretaryToken(IdOf(cell_.name())), u, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   v1::Organization other_commune = CreateOrg("DANG_BO_XA", RootName(), "Đảng bộ xã Bắc Ruộng", "COMMUNE");
   EXPECT_EQ(Create(AdminToken(IdOf(other_commune.name())), u, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM residential_units WHERE commune_organization_id = " +
                      std::to_string(IdOf(commune_.name()))),
             1);
@@ -258,7 +258,7 @@ TEST_F(UnitsTest, ListFiltersAndPages) {
   v1::ListResidentialUnitsRequest foreign;
   foreign.set_subtree_root(commune_.name());
   EXPECT_EQ(units().ListResidentialUnits(&ctx2, foreign, &response).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

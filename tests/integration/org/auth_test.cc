@@ -41,8 +41,8 @@ TEST_F(AuthTest, SecretaryStaysInsideItsSubtree) {
   const std::string secretary = SecretaryToken(IdOf(cell_x.name()));
   EXPECT_EQ(GetAs(secretary, cell_x.name()), grpc::StatusCode::OK);
   EXPECT_EQ(GetAs(secretary, group.name()), grpc::StatusCode::OK);
-  EXPECT_EQ(GetAs(secretary, cell_y.name()), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(GetAs(secretary, xa.name()), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetAs(secretary, cell_y.name()), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(GetAs(secretary, xa.name()), grpc::StatusCode::NOT_FOUND);
   // Listing without filters shows only the caller's subtree.
   grpc::ClientContext ctx;
   Authorize(ctx, secretary);
@@ -55,7 +55,7 @@ TEST_F(AuthTest, SecretaryStaysInsideItsSubtree) {
   Authorize(ctx2, secretary);
   v1::ListOrganizationsRequest outside;
   outside.set_parent(xa.name());
-  EXPECT_EQ(orgs().ListOrganizations(&ctx2, outside, &listed).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(orgs().ListOrganizations(&ctx2, outside, &listed).error_code(), grpc::StatusCode::NOT_FOUND);
   // Secretaries do not restructure.
   grpc::ClientContext ctx3;
   Authorize(ctx3, secretary);
@@ -71,7 +71,7 @@ TEST_F(AuthTest, SecretaryStaysInsideItsSubtree) {
   v1::MoveOrganizationRequest move;
   move.set_name(cell_y.name());
   move.set_new_parent(other.name());
-  EXPECT_EQ(orgs().MoveOrganization(&ctx4, move, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(orgs().MoveOrganization(&ctx4, move, &out).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(AuthTest, PortalReadsAggregatesButNeverWrites) {

@@ -261,7 +261,7 @@ TEST_F(RestructureTest, SplitIntoTheParentNeedsTheParentInScope) {
   grpc::ClientContext own;
   Authorize(own, AdminToken(IdOf(big.name())));
   v1::SplitOrganizationResponse response;
-  EXPECT_EQ(orgs().SplitOrganization(&own, request, &response).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(orgs().SplitOrganization(&own, request, &response).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM organizations WHERE code = '" + request.new_organizations(0).code() + "'"),
             0);
   grpc::ClientContext above;

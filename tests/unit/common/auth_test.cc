@@ -303,6 +303,7 @@ class FixedScope : public ScopeResolver {
     if (!error.ok()) return error;
     return ancestor == 1 || ancestor == descendant || (ancestor == 2 && descendant >= 20 && descendant < 30);
   }
+  std::string ScopeNodeName(int64_t id) const override { return absl::StrCat("nodes/", id); }
   absl::Status error = absl::OkStatus();
   int calls = 0;
 };
@@ -315,10 +316,16 @@ TEST(RequireInScopeTest, SubtreeDecides) {
   principal.scope_org_id = 2;
   EXPECT_TRUE(authorizer.RequireInScope(principal, 2, scope).ok());
   EXPECT_TRUE(authorizer.RequireInScope(principal, 25, scope).ok());
+  // Outside the scope answers exactly as a missing resource: NOT_FOUND, the
+  // same message and no reason of its own (no existence oracle).
   absl::Status outside = authorizer.RequireInScope(principal, 31, scope);
-  EXPECT_EQ(outside.code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(absl::StrContains(outside.message(), "outside the caller's organization scope"));
-  EXPECT_EQ(ReasonOf(outside), "OUT_OF_SCOPE");
+  EXPECT_EQ(outside, ResourceNotFound("nodes/31"));
+  EXPECT_EQ(outside.message(), "nodes/31 not found");
+  EXPECT_EQ(ReasonOf(outside), "");
+  EXPECT_EQ(ToGrpcStatus(outside).error_details(), ToGrpcStatus(ResourceNotFound("nodes/31")).error_details());
+  // A record placed in an out-of-scope node is named itself, never the node.
+  EXPECT_EQ(authorizer.RequireInScope(principal, 31, scope, "records/7"), ResourceNotFound("records/7"));
+  EXPECT_EQ(authorizer.RequireInScope(principal, 0, scope, "records/7"), ResourceNotFound("records/7"));
 
   scope.error = absl::UnavailableError("database down");
   EXPECT_EQ(authorizer.RequireInScope(principal, 25, scope).code(), absl::StatusCode::kUnavailable);
