@@ -335,7 +335,7 @@ TEST_F(OrgFactsTest, MemberSuccessorIsValidated) {
   EXPECT_EQ(Reason(status), "MEMBER_SUCCESSOR_NOT_ACTIVE");
   // An administrator of one đảng bộ cannot hand members to a cell outside it.
   status = Dissolve(cell.name(), elsewhere.name(), "2024-06-01", AdminToken(IdOf(dbcs.name())));
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   // Only a cell's members follow it.
   v1::Organization empty_dbcs = CreateOrg("DANG_BO_CO_SO", xa.name(), "Đảng bộ trống", "COMMUNE");
   status = Dissolve(empty_dbcs.name(), neighbour.name(), "2024-06-01");
@@ -424,7 +424,7 @@ TEST_F(OrgFactsTest, SectorHasHistory) {
             grpc::StatusCode::PERMISSION_DENIED);
   v1::Organization other = CreateOrg("DANG_BO_XA", RootName(), "Xã Khác", "COMMUNE");
   EXPECT_EQ(ChangeSector(unit.name(), "AGENCY", "2024-06-01", "", AdminToken(IdOf(other.name()))).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(GetOrg(unit.name(), "2024-07-01").sector(), "PUBLIC_SERVICE_UNIT");
 
   // UpdateOrganization does not correct the sector.

@@ -110,7 +110,7 @@ TEST_F(ClosedReportTest, OnlyTheBoardClosesAndOnlyInItsScope) {
             grpc::PERMISSION_DENIED);
   EXPECT_EQ(Close(theirs.grassroots, 2025, rv1::REPORT_KIND_YEARLY, "", &report, AdminToken(mine.grassroots))
                 .error_code(),
-            grpc::PERMISSION_DENIED);
+            grpc::NOT_FOUND);
   grpc::Status status = Close(mine.grassroots, 2025, rv1::REPORT_KIND_UNSPECIFIED, "", &report);
   EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_EQ(BadField(status), "kind");
@@ -120,7 +120,7 @@ TEST_F(ClosedReportTest, OnlyTheBoardClosesAndOnlyInItsScope) {
   rv1::ClosedReport read;
   EXPECT_EQ(Call(scorecards(), &rv1::ScorecardService::Stub::GetClosedReport, AdminToken(mine.grassroots), get, &read)
                 .error_code(),
-            grpc::PERMISSION_DENIED);
+            grpc::NOT_FOUND);
   get.set_name(OrgName(theirs.grassroots) + "/closedReports/999999");
   EXPECT_EQ(Call(scorecards(), &rv1::ScorecardService::Stub::GetClosedReport, AdminToken(), get, &read).error_code(),
             grpc::NOT_FOUND);

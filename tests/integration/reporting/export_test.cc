@@ -210,7 +210,7 @@ TEST_F(ExportTest, ScopeAndPartsAreChecked) {
   SyncReadModel();
   const Download refused = Export(Request(theirs.grassroots, rv1::EXPORT_FORMAT_CSV, {{rv1::EXPORT_PART_KIND_SCORECARD, ""}}),
                                   AdminToken(mine.grassroots));
-  EXPECT_EQ(refused.status.error_code(), grpc::PERMISSION_DENIED);
+  EXPECT_EQ(refused.status.error_code(), grpc::NOT_FOUND);
   EXPECT_TRUE(refused.chunks.empty());
   const Download two = Export(Request(mine.grassroots, rv1::EXPORT_FORMAT_CSV,
                                       {{rv1::EXPORT_PART_KIND_SCORECARD, ""}, {rv1::EXPORT_PART_KIND_BREAKDOWN, ""}}),
@@ -237,7 +237,7 @@ TEST_F(ExportTest, ScopeAndPartsAreChecked) {
   const Download workbook = ExportStatistics(statistics, PortalToken());
   ExpectOk(workbook.status);
   EXPECT_GE(SheetNames(workbook.Bytes()).size(), 10u + 3u + 2u);
-  EXPECT_EQ(ExportStatistics(statistics, AdminToken(theirs.grassroots)).status.error_code(), grpc::PERMISSION_DENIED);
+  EXPECT_EQ(ExportStatistics(statistics, AdminToken(theirs.grassroots)).status.error_code(), grpc::NOT_FOUND);
 }
 
 }  // namespace

@@ -279,10 +279,10 @@ TEST_F(ScorecardTest, ScopeAndRoleDecideWhatACallerReads) {
   rv1::GetScorecardRequest request;
   request.mutable_scope()->set_organization(OrgName(theirs.grassroots));
   request.mutable_scope()->set_year(2025);
-  EXPECT_EQ(GetScorecard(request, &card, AdminToken(mine.grassroots)).error_code(), grpc::PERMISSION_DENIED);
+  EXPECT_EQ(GetScorecard(request, &card, AdminToken(mine.grassroots)).error_code(), grpc::NOT_FOUND);
   rv1::ListShortfallsResponse shortfalls;
   EXPECT_EQ(Shortfalls(theirs.grassroots, 2025, "S1", &shortfalls, AdminToken(mine.grassroots)).error_code(),
-            grpc::PERMISSION_DENIED);
+            grpc::NOT_FOUND);
   ExpectOk(Shortfalls(mine.grassroots, 2025, "S5b", &shortfalls, SecretaryToken(mine.grassroots)));
   EXPECT_EQ(shortfalls.total_size(), 1);
   // A portal reads figures and the organizations that fall short, never a person.

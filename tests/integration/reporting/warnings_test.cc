@@ -230,7 +230,7 @@ TEST_F(WarningsTest, RefusedOutsideTheCallersScopeAndToMembers) {
   rv1::ListWarningsResponse out;
   // A secretary of cell A asking for the whole branch (above its scope).
   EXPECT_EQ(List(Request(branch.grassroots), &out, SecretaryToken(branch.cell_a)).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   // Members and services read no warnings.
   EXPECT_EQ(List(Request(branch.cell_a), &out, MemberToken(branch.cell_a, 1)).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
