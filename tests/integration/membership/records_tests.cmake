@@ -3,3 +3,7 @@ grassroots_integration_test(membership_records_integration_tests
   SOURCES member_create_test.cc member_update_test.cc member_query_test.cc member_scope_test.cc
           member_feed_test.cc feed_access_test.cc member_facts_test.cc
   LIBS membership_test_fixture)
+# The citizen ID, ethnicity and religion sealed at rest; key rotation.
+grassroots_integration_test(membership_sensitive_integration_tests
+  SOURCES sensitive_at_rest_test.cc
+  LIBS membership_test_fixture)
