@@ -227,6 +227,7 @@ start_service() {
         GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file membership)"
         GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE="$SECRETS_DIR/citizen-id-lookup-key"
         GRASSROOTS_SENSITIVE_KEYRING_FILE="$SECRETS_DIR/sensitive-keyring"
+        GRASSROOTS_AUDIT_CHECKPOINT_KEY_FILE="$SECRETS_DIR/audit-checkpoint-key"
       )
       ;;
     inspection)
@@ -442,6 +443,8 @@ cmd_start() {
   ensure_secret "$SECRETS_DIR/citizen-id-lookup-key" 32
   # Membership's keyring sealing citizen IDs, ethnicity and religion: one key, kept (README, Configuration).
   ensure_keyring "$SECRETS_DIR/sensitive-keyring"
+  # The HMAC key signing membership's audit-chain checkpoints (grassroots audit verify --checkpoint-key-file).
+  ensure_secret "$SECRETS_DIR/audit-checkpoint-key" 32
   ensure_keys
 
   # Tokens are short-lived; a fresh admin token every run (the org readiness check uses it).

@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/crypto/digest.h"
+#include "common/log/log.h"
 #include "common/status/status.h"
 
 namespace grassroots::common::feed {
@@ -104,6 +105,36 @@ absl::StatusOr<std::optional<int64_t>> WriteAuditCheckpoint(db::Session& session
   insert.setString(5, absl::BytesToHexString(signature));
   insert.executeUpdate();
   return std::optional<int64_t>(head_id);
+}
+
+AuditCheckpointer::AuditCheckpointer(db::ConnectionPool& pool, std::string key, absl::Duration interval)
+    : pool_(pool),
+      key_(std::move(key)),
+      key_id_(absl::BytesToHexString(crypto::Sha256(key_)).substr(0, 8)),
+      interval_(interval) {}
+
+AuditCheckpointer::~AuditCheckpointer() { Stop(); }
+
+void AuditCheckpointer::Start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] {
+    while (true) {
+      absl::Status written = pool_.RunInTransaction("audit.checkpoint", [this](db::Session& session) {
+        return WriteAuditCheckpoint(session, key_id_, key_).status();
+      });
+      if (!written.ok()) log::Warn("audit checkpoint not written", {{"status", written.ToString()}});
+      absl::MutexLock lock(&mutex_);
+      if (mutex_.AwaitWithTimeout(absl::Condition(&stopping_), interval_)) return;
+    }
+  });
+}
+
+void AuditCheckpointer::Stop() {
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
 }
 
 absl::StatusOr<AuditVerification> VerifyAuditChain(db::ConnectionPool& pool, std::string_view key, int page_size) {

@@ -16,7 +16,12 @@
 #include <string_view>
 #include <vector>
 
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/db/db.h"
 
 namespace grassroots::common::feed {
@@ -40,6 +45,29 @@ std::string AuditEntryHash(std::string_view prev_hash, std::string_view occurred
 // Returns the audit id signed (nullopt when nothing new).
 absl::StatusOr<std::optional<int64_t>> WriteAuditCheckpoint(db::Session& session, std::string_view key_id,
                                                             std::string_view key);
+
+// Signs the chain's head every `interval` on a thread of its own (failures are
+// logged and retried next time). key_id: the first 8 hex digits of SHA-256(key),
+// naming the key in audit_checkpoints without revealing it.
+class AuditCheckpointer {
+ public:
+  AuditCheckpointer(db::ConnectionPool& pool, std::string key, absl::Duration interval);
+  ~AuditCheckpointer();
+  AuditCheckpointer(const AuditCheckpointer&) = delete;
+  AuditCheckpointer& operator=(const AuditCheckpointer&) = delete;
+  void Start();
+  void Stop();
+  const std::string& key_id() const { return key_id_; }
+
+ private:
+  db::ConnectionPool& pool_;
+  const std::string key_;
+  const std::string key_id_;
+  const absl::Duration interval_;
+  absl::Mutex mutex_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::thread thread_;
+};
 
 struct AuditVerification {
   int64_t entries_checked = 0;

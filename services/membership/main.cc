@@ -35,6 +35,7 @@ struct MembershipOptions {
   std::chrono::milliseconds org_call_deadline{2000};
   std::string citizen_id_lookup_key;
   std::string sensitive_keyring_file;
+  std::string audit_checkpoint_key;
   std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
   std::string codes_dir = grassroots::membership::domain::CodeLists::DefaultDir();
 };
@@ -54,6 +55,9 @@ grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options
     // Keys by id, one current (format in common/crypto/keyring.h and the README); re-read every re-sealing pass.
     declare.AddFile("--sensitive-keyring-file", options.sensitive_keyring_file,
                     "keyring sealing the citizen ID, ethnicity and religion at rest", /*required=*/true);
+    declare.AddSecret("--audit-checkpoint-key", "--audit-checkpoint-key-file", options.audit_checkpoint_key,
+                      "HMAC key signing the audit chain's head every minute (unset: no checkpoints)",
+                      /*required=*/false, 16);
     declare.AddFile("--calendar-file", options.calendar_file, "working-day calendar (weekends, public holidays)",
                     /*required=*/true);
     declare.AddString("--codes-dir", options.codes_dir, "directory of the code lists (ethnicity.json, religion.json)",
@@ -104,6 +108,7 @@ int main(int argc, char** argv) {
          GR_ASSIGN_OR_RETURN(common::crypto::Keyring reloaded, common::crypto::Keyring::LoadFile(keyring_file));
          return std::make_shared<const common::crypto::Keyring>(std::move(reloaded));
        },
+       .audit_checkpoint_key = options.audit_checkpoint_key,
        .calendar = *calendar,
        .codes = *codes,
        .org_channel =

@@ -45,12 +45,17 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
       SealingOptions{.batch_size = dependencies.resealing_batch_size,
                      .interval = dependencies.resealing_interval,
                      .reload = std::move(dependencies.reload_sensitive_keys)});
+  if (!dependencies.audit_checkpoint_key.empty()) {
+    checkpointer_ = std::make_unique<common::feed::AuditCheckpointer>(
+        pool_, std::move(dependencies.audit_checkpoint_key), dependencies.audit_checkpoint_interval);
+  }
 }
 
 MembershipServices::~MembershipServices() {
   // The follower's threads write the projection: stopped before anything it uses goes.
   follower_->Stop();
   sealing_->Stop();
+  if (checkpointer_) checkpointer_->Stop();
 }
 
 absl::StatusOr<CodeMigrationResult> MembershipServices::MigrateLegacyCodes() {
@@ -76,15 +81,18 @@ void MembershipServices::RegisterServices(common::ServiceHost& host) {
   host.AddService(feed_service_.get());
   follower_->Start();
   sealing_->Start();
+  if (checkpointer_) checkpointer_->Start();
   common::db::ConnectionPool* pool = &pool_;
   orgtree::OrgFeedFollower* follower = follower_.get();
   host.SetReadinessProbe([pool, follower] { return follower->Ready() && pool->Ping(); });
   common::feed::ChangeFeedServiceImpl* feed = feed_service_.get();
   SensitiveSealing* sealing = sealing_.get();
-  host.OnStop([feed, follower, sealing] {
+  common::feed::AuditCheckpointer* checkpointer = checkpointer_.get();
+  host.OnStop([feed, follower, sealing, checkpointer] {
     feed->StopStreams();
     follower->Stop();
     sealing->Stop();
+    if (checkpointer != nullptr) checkpointer->Stop();
   });
 }
 

@@ -16,6 +16,7 @@
 #include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
+#include "common/feed/audit_chain.h"
 #include "common/feed/feed.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
@@ -59,6 +60,9 @@ struct MembershipDependencies {
   KeyringReloader reload_sensitive_keys = nullptr;
   absl::Duration resealing_interval = absl::Seconds(30);
   int resealing_batch_size = 200;  // rows per transaction
+  // HMAC key signing the audit chain's head every audit_checkpoint_interval ("" : no checkpoints).
+  std::string audit_checkpoint_key = {};
+  absl::Duration audit_checkpoint_interval = absl::Minutes(1);
   const common::WorkingCalendar& calendar;
   const domain::CodeLists& codes;
   // The organization service: synchronous cell checks on writes.
@@ -116,6 +120,7 @@ class MembershipServices {
   std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
   std::unique_ptr<orgtree::OrgFeedFollower> follower_;
   std::unique_ptr<SensitiveSealing> sealing_;
+  std::unique_ptr<common::feed::AuditCheckpointer> checkpointer_;  // null without a key
 };
 
 }  // namespace grassroots::membership

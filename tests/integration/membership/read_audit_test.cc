@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/feed/audit_chain.h"
 #include "services/cli/audit_commands.h"
 #include "tests/integration/membership/membership_fixture.h"
@@ -146,6 +147,27 @@ TEST_F(ReadAuditTest, VerifyFindsADeletedEntryAndACutTail) {
   const auto [code, output] = Verify();
   EXPECT_EQ(code, 1) << output;
   EXPECT_THAT(output, HasSubstr(absl::StrCat("first bad entry ", middle + 1, " ")));
+}
+
+TEST_F(ReadAuditTest, TheCheckpointerSignsTheChainsHeadAsItGrows) {
+  const Branch branch = NewBranch();
+  const v1::Member person = CreateExisting(branch.cell_a, NewPerson());
+  common::feed::AuditCheckpointer checkpointer(member_context().pool, kCheckpointKey, absl::Milliseconds(50));
+  checkpointer.Start();
+  v1::Member out;
+  ASSERT_TRUE(GetWithPurpose(person.name(), "case-review", &out).ok());
+  const int64_t head = MemberDbInt("SELECT MAX(id) FROM audit_log");
+  for (int i = 0; i < 100 && MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM audit_checkpoints WHERE audit_id = ", head)) == 0;
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  checkpointer.Stop();
+  EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM audit_checkpoints WHERE audit_id = ", head,
+                                     " AND key_id = '", checkpointer.key_id(), "'")),
+            1);
+  const auto [code, output] = Verify(KeyFile());
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_THAT(output, Not(HasSubstr("signatures not checked")));
 }
 
 }  // namespace
