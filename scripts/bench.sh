@@ -13,6 +13,8 @@
 #                                                nation over a generated read model (5.6 million
 #                                                members at --scale 1), beside the raw SQL floor,
 #                                                e.g. --scale 0.03 --iterations 5
+#   scripts/bench.sh audit [bench flags...]      verifying the audit hash chain (common/feed/audit_chain.h)
+#                                                over --entries 1000000 bulk-loaded entries
 #
 # BUILD_DIR selects the build tree (default build/bench, configured RelWithDebInfo
 # on first use; only the bench target is built). BENCH_BIN overrides the binary.
@@ -25,6 +27,7 @@ case ${1:-} in
   org) shift ;;
   membership) target=grassroots-membership-bench; shift ;;
   reporting) target=grassroots-reporting-bench; shift ;;
+  audit) target=grassroots-audit-bench; shift ;;
 esac
 bench=${BENCH_BIN:-$build/tests/bench/$target}
 

@@ -153,6 +153,15 @@ ensure_secret() {
   chmod 0600 "$file"
 }
 
+ensure_keyring() {
+  local file=$1
+  if [[ ! -s $file ]]; then
+    (umask 077 && printf '1 %s\ncurrent 1\n' "$(openssl rand -hex 32)" >"$file")
+    log "generated $(basename "$file")"
+  fi
+  chmod 0600 "$file"
+}
+
 ensure_keys() {
   mkdir -p "$KEYS_DIR"
   chmod 0700 "$KEYS_DIR"
@@ -217,6 +226,8 @@ start_service() {
         GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
         GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file membership)"
         GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE="$SECRETS_DIR/citizen-id-lookup-key"
+        GRASSROOTS_SENSITIVE_KEYRING_FILE="$SECRETS_DIR/sensitive-keyring"
+        GRASSROOTS_AUDIT_CHECKPOINT_KEY_FILE="$SECRETS_DIR/audit-checkpoint-key"
       )
       ;;
     inspection)
@@ -430,6 +441,10 @@ cmd_start() {
   # The key of membership's citizen-ID lookup index: made once and kept, since
   # lookups of stored citizen IDs need the key they were indexed with.
   ensure_secret "$SECRETS_DIR/citizen-id-lookup-key" 32
+  # Membership's keyring sealing citizen IDs, ethnicity and religion: one key, kept (README, Configuration).
+  ensure_keyring "$SECRETS_DIR/sensitive-keyring"
+  # The HMAC key signing membership's audit-chain checkpoints (grassroots audit verify --checkpoint-key-file).
+  ensure_secret "$SECRETS_DIR/audit-checkpoint-key" 32
   ensure_keys
 
   # Tokens are short-lived; a fresh admin token every run (the org readiness check uses it).

@@ -1,5 +1,7 @@
 #include "common/feed/feed.h"
 
+#include "common/feed/audit_chain.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -55,17 +57,10 @@ constexpr absl::string_view kMicrosOf = "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 
 
 bool IsDuplicateKey(const sql::SQLException& e) { return e.getErrorCode() == 1062; }
 
-void InsertAudit(db::Session& session, const WriteContext& context, std::string_view action,
-                 std::string_view resource_name, const std::string& details) {
-  sql::PreparedStatement& audit = session.Prepare(
-      "INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details)"
-      " VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?)");
-  audit.setString(1, context.actor);
-  audit.setString(2, std::string(action));
-  audit.setString(3, std::string(resource_name));
-  audit.setString(4, context.request_id);
-  audit.setString(5, details);
-  audit.executeUpdate();
+absl::Status InsertAudit(db::Session& session, const WriteContext& context, std::string_view action,
+                         std::string_view resource_name, const std::string& details) {
+  return AppendAudit(session, {AuditFields{context.actor, std::string(action), std::string(resource_name),
+                                           context.request_id, details, context.purpose}});
 }
 
 }  // namespace
@@ -73,8 +68,7 @@ void InsertAudit(db::Session& session, const WriteContext& context, std::string_
 absl::Status RecordAudit(db::Session& session, const WriteContext& context, std::string_view action,
                          std::string_view resource_name, const nlohmann::json& details) {
   if (action.empty() || resource_name.empty()) return absl::InternalError("RecordAudit needs action and resource_name");
-  InsertAudit(session, context, action, resource_name, details.is_null() ? "{}" : details.dump());
-  return absl::OkStatus();
+  return InsertAudit(session, context, action, resource_name, details.is_null() ? "{}" : details.dump());
 }
 
 absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change) {
@@ -87,10 +81,6 @@ absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& c
   std::string resource_bytes = any.SerializeAsString();
   std::string details = change.audit_details.is_null() ? "{}" : change.audit_details.dump();
 
-  // Audit first: it takes no shared lock, so the feed-head lock (held until
-  // commit) is taken as late as this function allows.
-  InsertAudit(session, context, absl::StrCat(change.resource_type, ".", change.action), change.resource_name, details);
-
   // The row lock on feed_head serializes feed writers from here to commit:
   // sequence N+1 cannot be drawn before N's transaction has committed or
   // rolled back, so sequences commit in order and without gaps. Callers should
@@ -98,6 +88,9 @@ absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& c
   sql::PreparedStatement& bump = session.Prepare(
       "UPDATE feed_head SET last_sequence = last_sequence + 1, last_commit_time = UTC_TIMESTAMP(6) WHERE id = 1");
   if (bump.executeUpdate() != 1) return absl::InternalError("feed_head row is missing; migrations not applied?");
+  // The audit entry is chained under the same lock (audit_chain.h).
+  GR_RETURN_IF_ERROR(
+      InsertAudit(session, context, absl::StrCat(change.resource_type, ".", change.action), change.resource_name, details));
 
   sql::PreparedStatement& append = session.Prepare(
       "INSERT INTO change_feed (sequence, resource_type, resource_name, action, commit_time, actor, request_id, "

@@ -24,6 +24,7 @@ namespace grassroots::common::feed {
 struct WriteContext {
   std::string actor;       // principal subject
   std::string request_id;
+  std::string purpose = {};  // why a person's record is read (audit_log.purpose); '' for writes
 };
 
 struct ChangeRecord {

@@ -1,5 +1,7 @@
 #include "services/cli/cli_app.h"
 
+#include "services/cli/audit_commands.h"
+
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -199,6 +201,25 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   AddOutputFlag(*tail, tail_options.output);
   AddConnectionFlags(*tail, tail_options.connection);
   tail->callback([&] { exit_code = RunFeedTail(tail_options, io); });
+
+  // ---- audit ----
+  CLI::App* audit = app.add_subcommand("audit", "a service's audit log");
+  audit->require_subcommand(1);
+  AuditVerifyOptions verify_options;
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "verify the audit log's hash chain and signed checkpoints; names the first tampered entry");
+  verify->add_option("--db-host", verify_options.db.host, "MariaDB host")->envname("GRASSROOTS_DB_HOST")->capture_default_str();
+  verify->add_option("--db-port", verify_options.db.port, "MariaDB port")->envname("GRASSROOTS_DB_PORT")->capture_default_str();
+  verify->add_option("--db-user", verify_options.db.user, "database user")->envname("GRASSROOTS_DB_USER")->capture_default_str();
+  verify->add_option("--db-password-file", verify_options.db.password_file, "file holding the password")
+      ->envname("GRASSROOTS_DB_PASSWORD_FILE");
+  verify->add_option("--db-database", verify_options.db.database, "the service's schema, e.g. grassroots_membership")
+      ->envname("GRASSROOTS_DB_DATABASE");
+  verify->add_option("--checkpoint-key-file", verify_options.checkpoint_key_file,
+                     "HMAC key that signed the checkpoints (GRASSROOTS_AUDIT_CHECKPOINT_KEY_FILE of the service)")
+      ->envname("GRASSROOTS_AUDIT_CHECKPOINT_KEY_FILE");
+  verify->add_option("--page-size", verify_options.page_size, "entries read per query")->capture_default_str();
+  verify->callback([&] { exit_code = RunAuditVerify(verify_options, io); });
 
   // ---- demo ----
   // The demo generator is its own binary, left out of the production image.

@@ -10,6 +10,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/config/config.h"
+#include "common/crypto/keyring.h"
+#include "common/status/status.h"
 #include "common/db/db.h"
 #include "common/log/log.h"
 #include "common/server/service_host.h"
@@ -32,6 +34,8 @@ struct MembershipOptions {
   std::string service_token_file;
   std::chrono::milliseconds org_call_deadline{2000};
   std::string citizen_id_lookup_key;
+  std::string sensitive_keyring_file;
+  std::string audit_checkpoint_key;
   std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
   std::string codes_dir = grassroots::membership::domain::CodeLists::DefaultDir();
 };
@@ -48,6 +52,12 @@ grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options
     // 32 random bytes recommended; changing it breaks exact lookup of stored citizen IDs.
     declare.AddSecret("--citizen-id-lookup-key", "--citizen-id-lookup-key-file", options.citizen_id_lookup_key,
                       "HMAC key of the citizen-ID lookup index", /*required=*/true, 16);
+    // Keys by id, one current (format in common/crypto/keyring.h and the README); re-read every re-sealing pass.
+    declare.AddFile("--sensitive-keyring-file", options.sensitive_keyring_file,
+                    "keyring sealing the citizen ID, ethnicity and religion at rest", /*required=*/true);
+    declare.AddSecret("--audit-checkpoint-key", "--audit-checkpoint-key-file", options.audit_checkpoint_key,
+                      "HMAC key signing the audit chain's head every minute (unset: no checkpoints)",
+                      /*required=*/false, 16);
     declare.AddFile("--calendar-file", options.calendar_file, "working-day calendar (weekends, public holidays)",
                     /*required=*/true);
     declare.AddString("--codes-dir", options.codes_dir, "directory of the code lists (ethnicity.json, religion.json)",
@@ -78,6 +88,12 @@ int main(int argc, char** argv) {
     common::log::Error("cannot load the code lists", {{"status", codes.status().ToString()}});
     return 1;
   }
+  absl::StatusOr<common::crypto::Keyring> keyring = common::crypto::Keyring::LoadFile(options.sensitive_keyring_file);
+  if (!keyring.ok()) {
+    common::log::Error("cannot load the sensitive-data keyring", {{"status", keyring.status().ToString()}});
+    return 1;
+  }
+  const std::string keyring_file = options.sensitive_keyring_file;
   // The organization service: cell checks on writes, and its change feed for the projection.
   membership::MembershipServices services(
       {.pool = *base.pool,
@@ -86,6 +102,13 @@ int main(int argc, char** argv) {
        .registry = base.registry,
        .page_token_secret = base.config.page_token_secret,
        .citizen_id_lookup_key = options.citizen_id_lookup_key,
+       .sensitive_keys = std::make_shared<const common::crypto::Keyring>(std::move(*keyring)),
+       .reload_sensitive_keys =
+           [keyring_file]() -> absl::StatusOr<std::shared_ptr<const common::crypto::Keyring>> {
+         GR_ASSIGN_OR_RETURN(common::crypto::Keyring reloaded, common::crypto::Keyring::LoadFile(keyring_file));
+         return std::make_shared<const common::crypto::Keyring>(std::move(reloaded));
+       },
+       .audit_checkpoint_key = options.audit_checkpoint_key,
        .calendar = *calendar,
        .codes = *codes,
        .org_channel =
@@ -97,6 +120,13 @@ int main(int argc, char** argv) {
   absl::StatusOr<membership::CodeMigrationResult> migrated = services.MigrateLegacyCodes();
   if (!migrated.ok()) {
     common::log::Error("code migration failed", {{"status", migrated.status().ToString()}});
+    return 1;
+  }
+
+  // Rows written before encryption are sealed before the service serves.
+  absl::StatusOr<int64_t> sealed = services.SealPlaintextRows();
+  if (!sealed.ok()) {
+    common::log::Error("sealing plaintext sensitive rows failed", {{"status", sealed.status().ToString()}});
     return 1;
   }
 

@@ -19,7 +19,7 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
       page_tokens_(dependencies.page_token_secret),
       cells_(dependencies.org_channel, dependencies.service_token, dependencies.org_call_deadline),
       projection_(pool_),
-      members_(pool_, dependencies.citizen_id_lookup_key) {
+      members_(pool_, dependencies.citizen_id_lookup_key, dependencies.sensitive_keys) {
   context_ = std::make_unique<HandlerContext>(HandlerContext{pool_, authorizer_, dependencies.rules,
                                                              dependencies.calendar, page_tokens_, cells_, projection_,
                                                              members_, events_, yearly_, dependencies.codes});
@@ -40,11 +40,22 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
   follower_ = std::make_unique<orgtree::OrgFeedFollower>(std::move(feed_channel), dependencies.service_token, pool_,
                                                          projection_, std::move(dependencies.registry),
                                                          std::move(follower_options));
+  sealing_ = std::make_unique<SensitiveSealing>(
+      pool_, members_,
+      SealingOptions{.batch_size = dependencies.resealing_batch_size,
+                     .interval = dependencies.resealing_interval,
+                     .reload = std::move(dependencies.reload_sensitive_keys)});
+  if (!dependencies.audit_checkpoint_key.empty()) {
+    checkpointer_ = std::make_unique<common::feed::AuditCheckpointer>(
+        pool_, std::move(dependencies.audit_checkpoint_key), dependencies.audit_checkpoint_interval);
+  }
 }
 
 MembershipServices::~MembershipServices() {
   // The follower's threads write the projection: stopped before anything it uses goes.
   follower_->Stop();
+  sealing_->Stop();
+  if (checkpointer_) checkpointer_->Stop();
 }
 
 absl::StatusOr<CodeMigrationResult> MembershipServices::MigrateLegacyCodes() {
@@ -56,6 +67,12 @@ absl::StatusOr<CodeMigrationResult> MembershipServices::MigrateLegacyCodes() {
   return migrated;
 }
 
+absl::StatusOr<int64_t> MembershipServices::SealPlaintextRows() {
+  absl::StatusOr<int64_t> sealed = sealing_->SealPlaintext();
+  if (sealed.ok() && *sealed > 0) common::log::Info("plaintext member_sensitive rows sealed", nlohmann::json{{"rows", *sealed}});
+  return sealed;
+}
+
 void MembershipServices::RegisterServices(common::ServiceHost& host) {
   host.AddService(member_service_.get());
   host.AddService(lifecycle_service_.get());
@@ -63,13 +80,19 @@ void MembershipServices::RegisterServices(common::ServiceHost& host) {
   host.AddService(import_service_.get());
   host.AddService(feed_service_.get());
   follower_->Start();
+  sealing_->Start();
+  if (checkpointer_) checkpointer_->Start();
   common::db::ConnectionPool* pool = &pool_;
   orgtree::OrgFeedFollower* follower = follower_.get();
   host.SetReadinessProbe([pool, follower] { return follower->Ready() && pool->Ping(); });
   common::feed::ChangeFeedServiceImpl* feed = feed_service_.get();
-  host.OnStop([feed, follower] {
+  SensitiveSealing* sealing = sealing_.get();
+  common::feed::AuditCheckpointer* checkpointer = checkpointer_.get();
+  host.OnStop([feed, follower, sealing, checkpointer] {
     feed->StopStreams();
     follower->Stop();
+    sealing->Stop();
+    if (checkpointer != nullptr) checkpointer->Stop();
   });
 }
 

@@ -16,6 +16,7 @@
 #include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
+#include "common/feed/audit_chain.h"
 #include "common/feed/feed.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
@@ -23,6 +24,7 @@
 #include "common/calendar/working_calendar.h"
 #include "services/membership/handlers/code_migration.h"
 #include "services/membership/handlers/handler_context.h"
+#include "services/membership/handlers/sensitive_sealing.h"
 #include "services/membership/store/event_store.h"
 #include "services/membership/store/member_store.h"
 #include "services/membership/store/yearly_store.h"
@@ -52,6 +54,15 @@ struct MembershipDependencies {
   std::string page_token_secret = {};
   // HMAC key of the citizen-ID lookup index.
   std::string citizen_id_lookup_key = {};
+  // The keyring sealing the citizen ID, ethnicity and religion at rest (required),
+  // how the background re-sealing re-reads it (null: never) and how often it runs.
+  std::shared_ptr<const common::crypto::Keyring> sensitive_keys = nullptr;
+  KeyringReloader reload_sensitive_keys = nullptr;
+  absl::Duration resealing_interval = absl::Seconds(30);
+  int resealing_batch_size = 200;  // rows per transaction
+  // HMAC key signing the audit chain's head every audit_checkpoint_interval ("" : no checkpoints).
+  std::string audit_checkpoint_key = {};
+  absl::Duration audit_checkpoint_interval = absl::Minutes(1);
   const common::WorkingCalendar& calendar;
   const domain::CodeLists& codes;
   // The organization service: synchronous cell checks on writes.
@@ -78,6 +89,9 @@ class MembershipServices {
   // The start-up job mapping legacy ethnicity and religion text to codes
   // (idempotent; logs what it mapped and what it could not).
   absl::StatusOr<CodeMigrationResult> MigrateLegacyCodes();
+  // The start-up sealing of rows written before encryption (after the code
+  // migration, which reads legacy plaintext; before serving). Rows sealed.
+  absl::StatusOr<int64_t> SealPlaintextRows();
 
   // Adds the four membership services and the change feed to host, starts the
   // org-feed follower, sets the readiness probe (the projection is usable and
@@ -86,6 +100,7 @@ class MembershipServices {
   void RegisterServices(common::ServiceHost& host);
 
   HandlerContext& context() { return *context_; }
+  SensitiveSealing& sealing() { return *sealing_; }
   orgtree::OrgFeedFollower& follower() { return *follower_; }
 
  private:
@@ -104,6 +119,8 @@ class MembershipServices {
   std::unique_ptr<MemberImportServiceImpl> import_service_;
   std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
   std::unique_ptr<orgtree::OrgFeedFollower> follower_;
+  std::unique_ptr<SensitiveSealing> sealing_;
+  std::unique_ptr<common::feed::AuditCheckpointer> checkpointer_;  // null without a key
 };
 
 }  // namespace grassroots::membership

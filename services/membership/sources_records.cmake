@@ -8,6 +8,8 @@ set(MEMBERSHIP_RECORDS_SRCS
   handlers/member_access.cc
   handlers/member_writer.cc
   handlers/code_migration.cc
+  handlers/sensitive_sealing.cc
+  handlers/read_audit.cc
   handlers/member_handlers.cc
   handlers/policy.cc
 )

@@ -56,6 +56,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/keyring.h"
 #include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
@@ -450,6 +451,8 @@ absl::Status Bench::StartMembership() {
       .verifier = verifier_,
       .page_token_secret = "membership-bench-page-tokens",
       .citizen_id_lookup_key = "membership-bench-citizen-id-lookup-key",
+      .sensitive_keys = std::make_shared<const common::crypto::Keyring>(
+          common::crypto::Keyring::FromKeys({{1, std::string(32, 'k')}}, 1).value()),
       .calendar = *calendar_,
       .codes = *codes_,
       .org_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", org_host_->port()),

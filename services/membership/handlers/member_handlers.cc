@@ -1,5 +1,7 @@
 #include "services/membership/handlers/member_handlers.h"
 
+#include "services/membership/handlers/read_audit.h"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -207,6 +209,7 @@ grpc::Status MemberServiceImpl::GetMember(grpc::ServerContext* context, const v1
     GR_ASSIGN_OR_RETURN(domain::MemberRecord record, ReadMember(ctx_, id));
     GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, record, Access::kRead));
     GR_ASSIGN_OR_RETURN(record, AsOf(ctx_, std::move(record), as_of));
+    GR_RETURN_IF_ERROR(AuditMemberReads(ctx_, *context, call, "GetMember", {record.id}));
     *response = ToProto(ctx_.codes, record, as_of, MaySeeSensitive(call.principal, record));
     return absl::OkStatus();
   });
@@ -346,6 +349,9 @@ grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, cons
               }
               return ctx_.members.Search(session, filter, after, limit);
             }));
+    std::vector<int64_t> shown;
+    for (const domain::MemberRecord& record : page.members) shown.push_back(record.id);
+    GR_RETURN_IF_ERROR(AuditMemberReads(ctx_, *context, call, "SearchMembers", shown));
     for (const domain::MemberRecord& record : page.members) {
       GR_ASSIGN_OR_RETURN(const bool visible_today,
                           filter.as_of ? SeenToday(ctx_, call.principal, record.id) : absl::StatusOr<bool>(true));
@@ -396,6 +402,7 @@ grpc::Status MemberServiceImpl::LookupMember(grpc::ServerContext* context, const
                                            ? "citizen_id"
                                            : "party_card_number");
     }
+    GR_RETURN_IF_ERROR(AuditMemberReads(ctx_, *context, call, "LookupMember", {record.id}));
     *response = ToProto(ctx_.codes, record, common::api::Today(), MaySeeSensitive(call.principal, record));
     return absl::OkStatus();
   });
@@ -461,6 +468,7 @@ grpc::Status MemberServiceImpl::GetMyRecord(grpc::ServerContext* context, const 
                                                                               ctx_.members.ListCards(session, id));
                                                           return out;
                                                         }));
+    GR_RETURN_IF_ERROR(AuditMemberReads(ctx_, *context, call, "GetMyRecord", {id}));
     *response->mutable_member() = ToProto(ctx_.codes, mine.record, common::api::Today(), /*with_sensitive=*/true);
     // What stands: cancelled events and the corrections that cancelled them left out.
     for (const domain::Event& event : mine.log) {

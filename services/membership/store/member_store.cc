@@ -1,6 +1,7 @@
 #include "services/membership/store/member_store.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 
@@ -39,7 +40,8 @@ constexpr char kRecordColumns[] = R"(m.id, m.full_name, m.birth_name, m.sex, m.b
   m.party_card_number, m.status, m.cell_id, m.host_cell_id, m.awaiting_placement_from_cell_id, m.exempt, m.suspended, m.transfer_pending,
   m.status_since, m.admission_decision_date, m.admission_ceremony_date, m.probation_end_date, m.official_date,
   m.last_event_date, m.version, m.created_at, m.updated_at,
-  s.key_version, s.citizen_id, s.ethnicity, s.religion)";
+  s.key_version, HEX(s.citizen_id) AS citizen_id_hex, HEX(s.ethnicity) AS ethnicity_hex,
+  HEX(s.religion) AS religion_hex)";
 constexpr char kRecordFrom[] = " FROM members m LEFT JOIN member_sensitive s ON s.member_id = m.id ";
 
 using common::db::IdArray;
@@ -52,20 +54,101 @@ absl::CivilDay DateColumn(const std::string& text) { return ParseStoredDate(text
 
 absl::Time TimeColumn(const std::string& text) { return ParseStoredTime(text).value_or(absl::UnixEpoch()); }
 
-// Sensitive columns: key_version 0 holds UTF-8 plaintext. Other versions are
-// ciphertext of a key this build does not have: refuse rather than show bytes.
-absl::Status ReadSensitive(sql::ResultSet& rs, domain::SensitiveFields& out) {
-  std::optional<int64_t> key_version = common::db::GetOptionalInt64(rs, "key_version");
-  if (key_version && *key_version != 0) {
-    return absl::InternalError(absl::StrCat("member_sensitive key_version ", *key_version, " has no key configured"));
+// The columns of member_sensitive, each sealed with its own associated data.
+constexpr std::array<std::string_view, 3> kSensitiveColumns = {"citizen_id", "ethnicity", "religion"};
+
+std::string* SensitiveField(domain::SensitiveFields& fields, std::string_view column) {
+  if (column == "citizen_id") return &fields.citizen_id;
+  if (column == "ethnicity") return &fields.ethnicity;
+  return &fields.religion;
+}
+
+// What a sealed value is bound to besides its key id: its row and column, so
+// a value copied to another member or column does not open.
+std::string SensitiveAssociatedData(int64_t member_id, std::string_view column) {
+  return absl::StrCat("member_sensitive/", member_id, "/", common::ToAbsl(column));
+}
+
+// The three values of a row from their hex columns (HEX() keeps binary bytes
+// clear of the connection's character set). key_version 0 holds the UTF-8
+// plaintext of rows written before encryption (sealed at start-up); any other
+// version names the keyring key that sealed them. A value that does not open
+// is an internal error naming the member and the key, never the bytes.
+absl::Status OpenSensitive(const common::crypto::Keyring& keys, int64_t member_id, int64_t key_version,
+                           const std::array<std::optional<std::string>, 3>& hex_values,
+                           domain::SensitiveFields& out) {
+  for (size_t i = 0; i < kSensitiveColumns.size(); ++i) {
+    std::string* field = SensitiveField(out, kSensitiveColumns[i]);
+    field->clear();
+    if (!hex_values[i]) continue;
+    const std::string stored = absl::HexStringToBytes(*hex_values[i]);
+    if (key_version == 0) {
+      *field = stored;
+      continue;
+    }
+    absl::StatusOr<std::string> opened = keys.Open(static_cast<uint32_t>(key_version), stored,
+                                                   SensitiveAssociatedData(member_id, kSensitiveColumns[i]));
+    if (!opened.ok()) {
+      return absl::InternalError(absl::StrCat("member_sensitive of members/", member_id, ", column ",
+                                              common::ToAbsl(kSensitiveColumns[i]), ": ", opened.status().message()));
+    }
+    *field = std::move(*opened);
   }
-  out.citizen_id = common::db::GetOptionalString(rs, "citizen_id").value_or("");
-  out.ethnicity = common::db::GetOptionalString(rs, "ethnicity").value_or("");
-  out.religion = common::db::GetOptionalString(rs, "religion").value_or("");
   return absl::OkStatus();
 }
 
-absl::StatusOr<domain::MemberRecord> MapRecord(sql::ResultSet& rs) {
+std::array<std::optional<std::string>, 3> SensitiveHexColumns(sql::ResultSet& rs) {
+  std::array<std::optional<std::string>, 3> out;
+  for (size_t i = 0; i < kSensitiveColumns.size(); ++i) {
+    out[i] = common::db::GetOptionalString(rs, absl::StrCat(common::ToAbsl(kSensitiveColumns[i]), "_hex"));
+  }
+  return out;
+}
+
+absl::Status ReadSensitive(sql::ResultSet& rs, const common::crypto::Keyring& keys, int64_t member_id,
+                           domain::SensitiveFields& out) {
+  const std::optional<int64_t> key_version = common::db::GetOptionalInt64(rs, "key_version");
+  if (!key_version) return absl::OkStatus();  // no sensitive row
+  return OpenSensitive(keys, member_id, *key_version, SensitiveHexColumns(rs), out);
+}
+
+// The sealed hex of each column of `fields` (nullopt for an empty value) under the current key.
+absl::StatusOr<std::array<std::optional<std::string>, 3>> SealSensitive(const common::crypto::Keyring& keys,
+                                                                        int64_t member_id,
+                                                                        const domain::SensitiveFields& fields) {
+  std::array<std::optional<std::string>, 3> out;
+  domain::SensitiveFields copy = fields;
+  for (size_t i = 0; i < kSensitiveColumns.size(); ++i) {
+    const std::string& value = *SensitiveField(copy, kSensitiveColumns[i]);
+    if (value.empty()) continue;
+    GR_ASSIGN_OR_RETURN(std::string sealed, keys.Seal(keys.current_id(), value,
+                                                      SensitiveAssociatedData(member_id, kSensitiveColumns[i])));
+    out[i] = absl::BytesToHexString(sealed);
+  }
+  return out;
+}
+
+// Writes a member's sealed row (the lookup index beside it) under the current key.
+absl::Status WriteSealedRow(Session& session, const common::crypto::Keyring& keys, int64_t member_id,
+                            const domain::SensitiveFields& fields, const std::optional<std::string>& lookup_hex,
+                            bool insert) {
+  GR_ASSIGN_OR_RETURN(const auto sealed, SealSensitive(keys, member_id, fields));
+  sql::PreparedStatement& ps = session.Prepare(
+      insert ? "INSERT INTO member_sensitive (key_version, citizen_id, citizen_id_lookup, ethnicity, religion, "
+               "member_id) VALUES (?, UNHEX(?), UNHEX(?), UNHEX(?), UNHEX(?), ?)"
+             : "UPDATE member_sensitive SET key_version = ?, citizen_id = UNHEX(?), citizen_id_lookup = UNHEX(?), "
+               "ethnicity = UNHEX(?), religion = UNHEX(?) WHERE member_id = ?");
+  ps.setInt64(1, keys.current_id());
+  common::db::SetOptionalString(ps, 2, sealed[0]);
+  common::db::SetOptionalString(ps, 3, lookup_hex);
+  common::db::SetOptionalString(ps, 4, sealed[1]);
+  common::db::SetOptionalString(ps, 5, sealed[2]);
+  ps.setInt64(6, member_id);
+  ps.executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<domain::MemberRecord> MapRecord(sql::ResultSet& rs, const common::crypto::Keyring& keys) {
   domain::MemberRecord r;
   r.id = rs.getInt64("id");
   domain::Profile& p = r.profile;
@@ -107,7 +190,7 @@ absl::StatusOr<domain::MemberRecord> MapRecord(sql::ResultSet& rs) {
   r.version = rs.getInt64("version");
   r.create_time = TimeColumn(rs.getString("created_at"));
   r.update_time = TimeColumn(rs.getString("updated_at"));
-  GR_RETURN_IF_ERROR(ReadSensitive(rs, r.sensitive));
+  GR_RETURN_IF_ERROR(ReadSensitive(rs, keys, r.id, r.sensitive));
   return r;
 }
 
@@ -157,11 +240,6 @@ absl::Status Guarded(Session& session, Fn&& fn) {
     return DuplicateOrMapped(e, session);
   }
   return absl::OkStatus();
-}
-
-std::optional<std::string> NullIfEmpty(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  return text;
 }
 
 // Binds the profile columns in the order of kProfileAssignments, from `index`.
@@ -359,13 +437,14 @@ struct Param {
   }
 };
 
-absl::StatusOr<domain::MemberRecord> GetOne(Session& session, int64_t id, bool for_update) {
+absl::StatusOr<domain::MemberRecord> GetOne(Session& session, const common::crypto::Keyring& keys, int64_t id,
+                                            bool for_update) {
   sql::PreparedStatement& ps = session.Prepare(
       absl::StrCat("SELECT ", kRecordColumns, kRecordFrom, "WHERE m.id = ?", for_update ? " FOR UPDATE" : ""));
   ps.setInt64(1, id);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   if (!rs->next()) return common::ResourceNotFound(common::api::MakeName("members", id));
-  return MapRecord(*rs);
+  return MapRecord(*rs, keys);
 }
 
 absl::StatusOr<int64_t> FindId(Session& session, const char* sql_text, const std::string& value,
@@ -379,8 +458,24 @@ absl::StatusOr<int64_t> FindId(Session& session, const char* sql_text, const std
 
 }  // namespace
 
-MemberStore::MemberStore(common::db::ConnectionPool& pool, std::string lookup_key)
-    : pool_(pool), lookup_key_(std::move(lookup_key)) {}
+MemberStore::MemberStore(common::db::ConnectionPool& pool, std::string lookup_key,
+                         std::shared_ptr<const common::crypto::Keyring> keys)
+    : pool_(pool), lookup_key_(std::move(lookup_key)), keys_(std::move(keys)) {}
+
+std::shared_ptr<const common::crypto::Keyring> MemberStore::keys() const {
+  absl::MutexLock lock(&keys_mutex_);
+  return keys_;
+}
+
+void MemberStore::ReplaceKeys(std::shared_ptr<const common::crypto::Keyring> keys) {
+  absl::MutexLock lock(&keys_mutex_);
+  keys_ = std::move(keys);
+}
+
+std::optional<std::string> MemberStore::CitizenIdLookupHex(const std::string& citizen_id) const {
+  if (citizen_id.empty()) return std::nullopt;
+  return absl::BytesToHexString(CitizenIdLookup(citizen_id));
+}
 
 std::string MemberStore::CitizenIdLookup(std::string_view citizen_id) const {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -404,33 +499,23 @@ absl::StatusOr<int64_t> MemberStore::Insert(Session& session, const domain::Prof
     ps.executeUpdate();
     id = session.LastInsertId();
   }));
+  // The lookup column is bound as hex: raw HMAC bytes are not valid UTF-8
+  // and would not survive the connection's character set.
+  absl::Status sealed;
   GR_RETURN_IF_ERROR(Guarded(session, [&] {
-    // The lookup column is bound as hex: raw HMAC bytes are not valid UTF-8
-    // and would not survive the connection's character set.
-    sql::PreparedStatement& ps = session.Prepare(
-        "INSERT INTO member_sensitive (member_id, key_version, citizen_id, citizen_id_lookup, ethnicity, religion) "
-        "VALUES (?, 0, ?, UNHEX(?), ?, ?)");
-    ps.setInt64(1, id);
-    common::db::SetOptionalString(ps, 2, NullIfEmpty(sensitive.citizen_id));
-    common::db::SetOptionalString(
-        ps, 3,
-        sensitive.citizen_id.empty()
-            ? std::nullopt
-            : std::optional<std::string>(absl::BytesToHexString(CitizenIdLookup(sensitive.citizen_id))));
-    common::db::SetOptionalString(ps, 4, NullIfEmpty(sensitive.ethnicity));
-    common::db::SetOptionalString(ps, 5, NullIfEmpty(sensitive.religion));
-    ps.executeUpdate();
+    sealed = WriteSealedRow(session, *keys(), id, sensitive, CitizenIdLookupHex(sensitive.citizen_id), true);
   }));
+  GR_RETURN_IF_ERROR(sealed);
   WriteTokens(session, id, profile, /*existing=*/false);
   return id;
 }
 
 absl::StatusOr<domain::MemberRecord> MemberStore::Get(Session& session, int64_t id) {
-  return GetOne(session, id, /*for_update=*/false);
+  return GetOne(session, *keys(), id, /*for_update=*/false);
 }
 
 absl::StatusOr<domain::MemberRecord> MemberStore::GetForUpdate(Session& session, int64_t id) {
-  return GetOne(session, id, /*for_update=*/true);
+  return GetOne(session, *keys(), id, /*for_update=*/true);
 }
 
 absl::StatusOr<std::vector<domain::MemberRecord>> MemberStore::GetMany(Session& session,
@@ -441,9 +526,10 @@ absl::StatusOr<std::vector<domain::MemberRecord>> MemberStore::GetMany(Session& 
       session.Prepare(absl::StrCat("SELECT ", kRecordColumns, kRecordFrom, "WHERE m.id IN ", kIdSet));
   ps.setString(1, IdArray(ids));
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  const std::shared_ptr<const common::crypto::Keyring> ring = keys();
   std::map<int64_t, domain::MemberRecord> by_id;
   while (rs->next()) {
-    GR_ASSIGN_OR_RETURN(domain::MemberRecord record, MapRecord(*rs));
+    GR_ASSIGN_OR_RETURN(domain::MemberRecord record, MapRecord(*rs, *ring));
     by_id.emplace(record.id, std::move(record));
   }
   out.reserve(ids.size());
@@ -584,21 +670,11 @@ absl::Status MemberStore::UpdateProfile(Session& session, int64_t id, const doma
   if (updated == 0) return common::ResourceNotFound(common::api::MakeName("members", id));
   // A plain UPDATE of the member's own row: INSERT ... ON DUPLICATE KEY UPDATE
   // would rewrite another member's row when the new citizen ID collides.
+  absl::Status sealed;
   GR_RETURN_IF_ERROR(Guarded(session, [&] {
-    sql::PreparedStatement& ps = session.Prepare(
-        "UPDATE member_sensitive SET key_version = 0, citizen_id = ?, citizen_id_lookup = UNHEX(?), ethnicity = ?, "
-        "religion = ? WHERE member_id = ?");
-    common::db::SetOptionalString(ps, 1, NullIfEmpty(sensitive.citizen_id));
-    common::db::SetOptionalString(
-        ps, 2,
-        sensitive.citizen_id.empty()
-            ? std::nullopt
-            : std::optional<std::string>(absl::BytesToHexString(CitizenIdLookup(sensitive.citizen_id))));
-    common::db::SetOptionalString(ps, 3, NullIfEmpty(sensitive.ethnicity));
-    common::db::SetOptionalString(ps, 4, NullIfEmpty(sensitive.religion));
-    ps.setInt64(5, id);
-    ps.executeUpdate();
+    sealed = WriteSealedRow(session, *keys(), id, sensitive, CitizenIdLookupHex(sensitive.citizen_id), false);
   }));
+  GR_RETURN_IF_ERROR(sealed);
   WriteTokens(session, id, profile, /*existing=*/true);
   return absl::OkStatus();
 }
@@ -835,8 +911,9 @@ absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
 
   SearchPage page;
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  const std::shared_ptr<const common::crypto::Keyring> ring = keys();
   while (rs->next()) {
-    GR_ASSIGN_OR_RETURN(domain::MemberRecord record, MapRecord(*rs));
+    GR_ASSIGN_OR_RETURN(domain::MemberRecord record, MapRecord(*rs, *ring));
     page.members.push_back(std::move(record));
   }
   if (static_cast<int32_t>(page.members.size()) > limit) {
@@ -911,6 +988,62 @@ absl::StatusOr<std::vector<MemberStore::Count>> MemberStore::CountByOrganization
   std::vector<Count> out;
   out.reserve(organization_ids.size());
   for (int64_t id : organization_ids) out.push_back(by_org[id]);
+  return out;
+}
+
+// ---- sealing at rest ----
+
+absl::StatusOr<MemberStore::ResealBatch> MemberStore::Reseal(Session& session, int64_t key_version, int64_t after_id,
+                                                            int limit) {
+  const std::shared_ptr<const common::crypto::Keyring> ring = keys();
+  ResealBatch batch;
+  batch.last_member_id = after_id;
+  if (key_version == ring->current_id()) return batch;
+  sql::PreparedStatement& select = session.Prepare(
+      "SELECT member_id, key_version, HEX(citizen_id) AS citizen_id_hex, HEX(ethnicity) AS ethnicity_hex, "
+      "HEX(religion) AS religion_hex FROM member_sensitive WHERE key_version = ? AND member_id > ? "
+      "ORDER BY member_id LIMIT ? FOR UPDATE");
+  select.setInt64(1, key_version);
+  select.setInt64(2, after_id);
+  select.setInt(3, limit);
+  struct Row {
+    int64_t member_id;
+    std::array<std::optional<std::string>, 3> hex_values;
+  };
+  std::vector<Row> rows;
+  {
+    std::unique_ptr<sql::ResultSet> rs = session.Query(select);
+    while (rs->next()) rows.push_back(Row{rs->getInt64("member_id"), SensitiveHexColumns(*rs)});
+  }
+  for (const Row& row : rows) {
+    batch.last_member_id = row.member_id;
+    domain::SensitiveFields fields;
+    if (!OpenSensitive(*ring, row.member_id, key_version, row.hex_values, fields).ok()) {
+      batch.failed.push_back(row.member_id);
+      continue;
+    }
+    GR_ASSIGN_OR_RETURN(const auto sealed, SealSensitive(*ring, row.member_id, fields));
+    // The lookup index does not depend on the keyring: left as it is.
+    sql::PreparedStatement& update = session.Prepare(
+        "UPDATE member_sensitive SET key_version = ?, citizen_id = UNHEX(?), ethnicity = UNHEX(?), "
+        "religion = UNHEX(?) WHERE member_id = ? AND key_version = ?");
+    update.setInt64(1, ring->current_id());
+    common::db::SetOptionalString(update, 2, sealed[0]);
+    common::db::SetOptionalString(update, 3, sealed[1]);
+    common::db::SetOptionalString(update, 4, sealed[2]);
+    update.setInt64(5, row.member_id);
+    update.setInt64(6, key_version);
+    batch.resealed += update.executeUpdate();
+  }
+  return batch;
+}
+
+absl::StatusOr<std::map<int64_t, int64_t>> MemberStore::RowsPerKey(Session& session) {
+  sql::PreparedStatement& ps =
+      session.Prepare("SELECT key_version, COUNT(*) AS n FROM member_sensitive GROUP BY key_version");
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  std::map<int64_t, int64_t> out;
+  while (rs->next()) out[rs->getInt64("key_version")] = rs->getInt64("n");
   return out;
 }
 

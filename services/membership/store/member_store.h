@@ -5,6 +5,7 @@
 // run inside the caller's transaction.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,7 +13,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "common/crypto/keyring.h"
 #include "common/db/db.h"
 #include "services/membership/domain/member.h"
 #include "services/membership/domain/member_attributes.h"
@@ -22,7 +26,31 @@ namespace grassroots::membership::store {
 class MemberStore {
  public:
   // lookup_key: HMAC key of the citizen-ID blind index (a service secret).
-  MemberStore(common::db::ConnectionPool& pool, std::string lookup_key);
+  // keys: the keyring that seals the citizen ID, ethnicity and religion at rest
+  // (each value under the current key, bound to its member and column).
+  MemberStore(common::db::ConnectionPool& pool, std::string lookup_key,
+              std::shared_ptr<const common::crypto::Keyring> keys);
+
+  // The keyring in use; replaced when its file changes (a new current key
+  // seals new writes at once; the rotation job re-seals the rest).
+  std::shared_ptr<const common::crypto::Keyring> keys() const;
+  void ReplaceKeys(std::shared_ptr<const common::crypto::Keyring> keys);
+
+  // ---- sealing at rest (start-up and the rotation job) ----
+  struct ResealBatch {
+    int resealed = 0;
+    // Rows that did not open (left as they are; named by member id only).
+    std::vector<int64_t> failed;
+    int64_t last_member_id = 0;  // resume after this one
+  };
+  // Re-seals under the current key up to `limit` rows held under `key_version`
+  // (0: plaintext) with member_id > after_id, in member_id order, locking
+  // them (FOR UPDATE) in the caller's transaction. Rows written meanwhile are
+  // already under the current key and are not matched.
+  absl::StatusOr<ResealBatch> Reseal(common::db::Session& session, int64_t key_version, int64_t after_id,
+                                     int limit);
+  // Rows per key_version (0: plaintext).
+  absl::StatusOr<std::map<int64_t, int64_t>> RowsPerKey(common::db::Session& session);
 
   // Inserts the profile, sensitive fields, name tokens and the initial state
   // (from the first event, applied by the caller through SaveState after the
@@ -133,8 +161,12 @@ class MemberStore {
  private:
   // HMAC-SHA256(lookup_key, citizen_id): 32 raw bytes.
   std::string CitizenIdLookup(std::string_view citizen_id) const;
+  // Its hex, nullopt for an empty citizen ID.
+  std::optional<std::string> CitizenIdLookupHex(const std::string& citizen_id) const;
   common::db::ConnectionPool& pool_;
   std::string lookup_key_;
+  mutable absl::Mutex keys_mutex_;
+  std::shared_ptr<const common::crypto::Keyring> keys_ ABSL_GUARDED_BY(keys_mutex_);
 };
 
 }  // namespace grassroots::membership::store

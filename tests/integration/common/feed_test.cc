@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
+#include "common/feed/audit_chain.h"
 #include "common/feed/feed.h"
 #include "common/status/status.h"
 #include "tests/support/test_db.h"
@@ -389,14 +390,32 @@ TEST_F(FeedTest, ASchemaFromBeforeEpochsGetsOneOnUpgradeAndKeepsItsLog) {
   const std::vector<db::Migration> before_epochs = {db::CommonMigrations().front()};
   auto old = TestDatabase::Create("feed_upgrade", {&before_epochs}, 2);
   ASSERT_TRUE(old.ok()) << old.status();
-  feedpb::FeedHead payload;
-  ASSERT_TRUE((*old)->pool().RunInTransaction("test.old_write", [&](db::Session& s) {
-                 return RecordChange(s, WriteContext{"a", "r"}, ChangeRecord{"thing", "things/1", "created", &payload})
-                     .status();
-               }).ok());
+  // A write as the code of that time made it (today's code needs the later columns).
+  ASSERT_TRUE((*old)->Execute("UPDATE feed_head SET last_sequence = 1, last_commit_time = UTC_TIMESTAMP(6)").ok());
+  ASSERT_TRUE((*old)
+                  ->Execute("INSERT INTO change_feed (sequence, resource_type, resource_name, action, commit_time, "
+                            "actor, request_id, resource) VALUES (1, 'thing', 'things/1', 'created', "
+                            "UTC_TIMESTAMP(6), 'a', 'r', '')")
+                  .ok());
+  ASSERT_TRUE((*old)
+                  ->Execute("INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details) "
+                            "VALUES (UTC_TIMESTAMP(6), 'a', 'thing.created', 'things/1', 'r', '{}')")
+                  .ok());
   ASSERT_TRUE(db::ApplyMigrations((*old)->pool(), {&db::CommonMigrations()}).ok());
   EXPECT_EQ((*old)->QueryInt("SELECT COUNT(*) FROM feed_head WHERE LENGTH(epoch) = 32").value_or(-1), 1);
   EXPECT_EQ((*old)->QueryInt("SELECT last_sequence FROM feed_head").value_or(-1), 1);
+  // Entries written after the upgrade are chained; the older one stays before the chain.
+  feedpb::FeedHead payload;
+  ASSERT_TRUE((*old)->pool().RunInTransaction("test.new_write", [&](db::Session& s) {
+                 return RecordChange(s, WriteContext{"a", "r"}, ChangeRecord{"thing", "things/1", "updated", &payload})
+                     .status();
+               }).ok());
+  EXPECT_EQ((*old)->QueryInt("SELECT last_sequence FROM feed_head").value_or(-1), 2);
+  absl::StatusOr<AuditVerification> verified = VerifyAuditChain((*old)->pool(), "");
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_FALSE(verified->first_bad_entry) << verified->problem;
+  EXPECT_EQ(verified->unchained_before, 1);
+  EXPECT_EQ(verified->entries_checked, 1);
 }
 
 TEST_F(FeedTest, AnotherEpochOrACursorAheadIsRefusedAtOnceEvenWhenFollowing) {

@@ -305,10 +305,12 @@ TEST_F(GrpcMemberFactsTest, TheCodeMigrationMapsLegacyTextAndListsWhatItCannot) 
   const Branch branch = NewBranch();
   const v1::Member tay = CreateExisting(branch.cell_a, NewPerson());
   const v1::Member unknown = CreateExisting(branch.cell_a, NewPerson());
-  // Rows as they stood before the codes: free text.
-  MemberDbExecute(absl::StrCat("UPDATE member_sensitive SET ethnicity = 'tày', religion = 'THIÊN CHÚA GIÁO' "
+  // Rows as they stood before the codes (and before sealing): plaintext free text.
+  MemberDbExecute(absl::StrCat("UPDATE member_sensitive SET key_version = 0, citizen_id = NULL, ethnicity = 'tày', "
+                               "religion = 'THIÊN CHÚA GIÁO' "
                                "WHERE member_id = ", MemberId(tay.name())));
-  MemberDbExecute(absl::StrCat("UPDATE member_sensitive SET ethnicity = 'Xyzô', religion = 'Không' WHERE member_id = ",
+  MemberDbExecute(absl::StrCat("UPDATE member_sensitive SET key_version = 0, citizen_id = NULL, ethnicity = 'Xyzô', "
+                               "religion = 'Không' WHERE member_id = ",
                                MemberId(unknown.name())));
   // Legacy text never reaches the feed as a code.
   EXPECT_TRUE(GetMember(unknown.name()).ethnicity_name().empty());
@@ -363,7 +365,8 @@ TEST_F(GrpcMemberFactsTest, TheCodeMigrationScansOnceUntilTheCodeListsChange) {
   const v1::Member first = CreateExisting(branch.cell_a, NewPerson());
   const v1::Member later = CreateExisting(branch.cell_a, NewPerson());
   const auto set_legacy_text = [](const v1::Member& member) {
-    MemberDbExecute(absl::StrCat("UPDATE member_sensitive SET ethnicity = 'tày' WHERE member_id = ",
+    MemberDbExecute(absl::StrCat("UPDATE member_sensitive SET key_version = 0, citizen_id = NULL, "
+                                 "ethnicity = 'tày', religion = NULL WHERE member_id = ",
                                  MemberId(member.name())));
   };
   set_legacy_text(first);

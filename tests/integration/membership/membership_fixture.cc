@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/crypto/keyring.h"
 #include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/rules/rules_registry.h"
@@ -139,6 +140,10 @@ void StartMemberSide(Suite& s) {
       .verifier = grassroots::testing::TestVerifier(),
       .page_token_secret = "membership-fixture-page-tokens",
       .citizen_id_lookup_key = "membership-fixture-citizen-id-lookup-key",
+      .sensitive_keys = std::make_shared<const common::crypto::Keyring>(
+          common::crypto::Keyring::FromKeys({{1, std::string(32, 'k')}}, 1).value()),
+      // Small batches, so a re-sealing test crosses several.
+      .resealing_batch_size = 7,
       .calendar = *m.calendar,
       .codes = *m.codes,
       .org_channel = grassroots::testing::LoopbackChannel(s.proxy->port()),
@@ -258,6 +263,7 @@ v1::MemberImportService::Stub& MembershipFixture::imports() { return *S().import
 grassroots::feed::v1::ChangeFeedService::Stub& MembershipFixture::member_feed() { return *S().member_feed; }
 orgv1::OrganizationService::Stub& MembershipFixture::orgs() { return *S().orgs; }
 HandlerContext& MembershipFixture::member_context() { return S().mem.services->context(); }
+MembershipServices& MembershipFixture::member_services() { return *S().mem.services; }
 
 void MembershipFixture::TakeOrgServiceDown() { S().proxy->Stop(); }
 

@@ -34,6 +34,7 @@
 #include "grassroots/org/v1/residential_unit.grpc.pb.h"
 
 #include "services/membership/handlers/handler_context.h"
+#include "services/membership/membership_services.h"
 
 namespace grassroots::membership::testing {
 
@@ -99,6 +100,8 @@ class MembershipFixture : public ::testing::Test {
   static grassroots::feed::v1::ChangeFeedService::Stub& member_feed();
   // The membership service's handler context (for start-up jobs such as the code migration).
   static HandlerContext& member_context();
+  // The membership service as one unit (its start-up and background jobs).
+  static MembershipServices& member_services();
   // Straight to the org service (not through the proxy): test set-up.
   static orgv1::OrganizationService::Stub& orgs();
   // Org's residential units, whose heads org confirms with this membership service.

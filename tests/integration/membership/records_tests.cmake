@@ -8,3 +8,11 @@ grassroots_integration_test(membership_records_integration_tests
 grassroots_integration_test(membership_oracle_integration_tests
   SOURCES oracle_test.cc
   LIBS membership_test_fixture)
+# The citizen ID, ethnicity and religion sealed at rest; key rotation.
+grassroots_integration_test(membership_sensitive_integration_tests
+  SOURCES sensitive_at_rest_test.cc
+  LIBS membership_test_fixture)
+# Reads of a person on the audit chain; `grassroots audit verify` against a tampered log.
+grassroots_integration_test(membership_audit_integration_tests
+  SOURCES read_audit_test.cc
+  LIBS membership_test_fixture cli_lib)

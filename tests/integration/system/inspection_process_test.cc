@@ -65,6 +65,7 @@ class InspectionProcessTest : public ::testing::Test {
     ASSERT_TRUE(created.ok()) << created;
     std::ofstream(work_dir_ / "page_token_secret") << "inspection-system-test-page-token-secret\n";
     std::ofstream(work_dir_ / "citizen_id_key") << "inspection-system-test-citizen-id-key\n";
+    std::ofstream(work_dir_ / "sensitive_keyring") << "1 " << std::string(64, 'a') << "\ncurrent 1\n";
     const std::string bearer = grassroots::testing::MintToken({Role::kService}, 1, std::nullopt, absl::Hours(1));
     std::ofstream(work_dir_ / "service_token") << bearer.substr(std::string("Bearer ").size()) << "\n";
     org_ = {"org", GRASSROOTS_ORG_BINARY, "grassroots_org"};
@@ -121,6 +122,7 @@ class InspectionProcessTest : public ::testing::Test {
     if (p.name == "membership") {
       settings.push_back(absl::StrCat("GRASSROOTS_ORG_TARGET=127.0.0.1:", org_.grpc_port));
       settings.push_back(absl::StrCat("GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE=", (work_dir_ / "citizen_id_key").string()));
+      settings.push_back(absl::StrCat("GRASSROOTS_SENSITIVE_KEYRING_FILE=", (work_dir_ / "sensitive_keyring").string()));
       settings.push_back(absl::StrCat("GRASSROOTS_CODES_DIR=", GRASSROOTS_CODES_DIR));
     }
     if (p.name == "inspection") {

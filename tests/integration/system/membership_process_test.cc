@@ -72,6 +72,7 @@ class MembershipProcessTest : public ::testing::Test {
     ASSERT_TRUE(created.ok()) << created;
     std::ofstream(work_dir_ / "page_token_secret") << "membership-system-test-page-token-secret\n";
     std::ofstream(work_dir_ / "citizen_id_key") << "membership-system-test-citizen-id-key\n";
+    std::ofstream(work_dir_ / "sensitive_keyring") << "1 " << std::string(64, 'a') << "\ncurrent 1\n";
     // The service token as a mounted secret: the JWT without "Bearer ".
     const std::string bearer = grassroots::testing::MintToken({Role::kService}, 1, std::nullopt, absl::Hours(1));
     std::ofstream(work_dir_ / "service_token") << bearer.substr(std::string("Bearer ").size()) << "\n";
@@ -134,6 +135,7 @@ class MembershipProcessTest : public ::testing::Test {
         absl::StrCat("GRASSROOTS_ORG_TARGET=127.0.0.1:", org_.grpc_port),
         absl::StrCat("GRASSROOTS_SERVICE_TOKEN_FILE=", (work_dir_ / "service_token").string()),
         absl::StrCat("GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE=", (work_dir_ / "citizen_id_key").string()),
+        absl::StrCat("GRASSROOTS_SENSITIVE_KEYRING_FILE=", (work_dir_ / "sensitive_keyring").string()),
         "GRASSROOTS_ORG_CALL_DEADLINE_MS=1000",
         absl::StrCat("GRASSROOTS_CALENDAR_FILE=", GRASSROOTS_CALENDAR_FILE),
         absl::StrCat("GRASSROOTS_CODES_DIR=", GRASSROOTS_CODES_DIR),
@@ -292,6 +294,7 @@ TEST_F(MembershipProcessTest, ConfigurationErrorsExitTwoNamingTheOption) {
       {{"GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE"}, {}, "--citizen-id-lookup-key"},
       {{"GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE"}, {"GRASSROOTS_CITIZEN_ID_LOOKUP_KEY=short"}, "--citizen-id-lookup-key"},
       {{"GRASSROOTS_CALENDAR_FILE"}, {"GRASSROOTS_CALENDAR_FILE=/nonexistent/calendar.json"}, "--calendar-file"},
+      {{"GRASSROOTS_SENSITIVE_KEYRING_FILE"}, {}, "--sensitive-keyring-file"},
   };
   for (const Case& c : cases) {
     const auto [status, stderr_text] = RunMisconfigured(c.drop, c.extra);
