@@ -8,7 +8,11 @@
 #   scripts/bench.sh membership [bench flags...] membership at 100,000 members: GetMember, search,
 #                                                durable CreateMember, import rows/s, each against
 #                                                the raw MariaDB baseline (about 5-10 minutes),
-#                                                e.g. --members 100000 --seconds 5 --threads 1,16
+#                                                e.g. --members 100000 --seconds 5 --threads 1,16;
+#                                                with --reporting-seconds S it measures instead the
+#                                                reporting service on those feeds: a full rebuild,
+#                                                then write-to-scorecard lag under CreateMember load
+#                                                (--reporting-rate 1000 --reporting-writers 16)
 #   scripts/bench.sh reporting [bench flags...]  GetScorecard for a commune, a province and the
 #                                                nation over a generated read model (5.6 million
 #                                                members at --scale 1), beside the raw SQL floor,

@@ -74,6 +74,12 @@
 #include "services/org/org_services.h"
 #include "services/orgtree/orgtree_migrations.h"
 #include "services/orgtree/service_token.h"
+#include "services/memberfacts/memberfacts_migrations.h"
+#include "services/reporting/domain/plan.h"
+#include "grassroots/reporting/v1/reporting.grpc.pb.h"
+#include "services/reporting/reporting_services.h"
+#include "services/reporting/store/reporting_migrations.h"
+#include "common/status/status.h"
 
 namespace grassroots::migrations {
 const std::vector<common::db::Migration>& OrgMigrations();
@@ -102,6 +108,11 @@ struct Options {
   double seconds = 5.0;
   std::string threads = "1,16";
   bool keep_databases = false;
+  // > 0: after the fill, measure the reporting service on these feeds instead
+  // of the membership cases (a full rebuild, then write-to-scorecard lag).
+  double reporting_seconds = 0;
+  int reporting_rate = 1000;  // CreateMember calls per second the writers aim at
+  int reporting_writers = 16;
 };
 
 // ---- the SQL the store runs (services/membership/store/member_store.cc), repeated
@@ -321,9 +332,11 @@ class Bench {
   absl::Status Fill();
   absl::StatusOr<double> ImportThroughService(int64_t first_index, int rows);
   absl::StatusOr<double> RawMultiRowInserts(int64_t first_index, int rows);
+  absl::Status FollowWithReporting();
   void Stop();
   std::string OrgDb() const { return absl::StrCat(options_.database_prefix, "_org"); }
   std::string MemberDb() const { return absl::StrCat(options_.database_prefix, "_members"); }
+  std::string ReportingDb() const { return absl::StrCat(options_.database_prefix, "_reporting"); }
   std::shared_ptr<grpc::Channel> NewChannel(int port) const {
     grpc::ChannelArguments args = common::DefaultChannelArguments();
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // its own connection, like a separate client
@@ -627,6 +640,187 @@ absl::StatusOr<double> Bench::RawMultiRowInserts(int64_t first_index, int rows) 
   }
 }
 
+// The reporting service in-process, following the org and membership feeds
+// over gRPC as main.cc wires it (inspection's feed points at a closed port).
+// 1. A full rebuild: from an empty read model to both feeds' heads.
+// 2. Write-to-scorecard lag: writer threads call CreateMember (durable) at up
+//    to --reporting-rate per second for --reporting-seconds; meanwhile a
+//    reader repeatedly notes membership's feed head (its newest committed
+//    write) and polls GetScorecard for the province until the scorecard's
+//    membership position reaches it. The time between is the lag of that
+//    write (an upper bound: the head is read just after the write commits).
+absl::Status Bench::FollowWithReporting() {
+  {
+    std::unique_ptr<sql::Connection> admin = Connect(options_, "");
+    std::unique_ptr<sql::Statement> statement(admin->createStatement());
+    statement->execute(absl::StrCat("DROP DATABASE IF EXISTS `", ReportingDb(), "`"));
+    statement->execute(
+        absl::StrCat("CREATE DATABASE `", ReportingDb(), "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"));
+  }
+  common::DbConfig db;
+  db.host = options_.db_host;
+  db.port = options_.db_port;
+  db.user = options_.db_user;
+  db.password = options_.db_password;
+  db.database = ReportingDb();
+  db.pool_size = 16;
+  GR_ASSIGN_OR_RETURN(std::unique_ptr<common::db::ConnectionPool> pool, common::db::ConnectionPool::Create(db, nullptr));
+  GR_RETURN_IF_ERROR(common::db::ApplyMigrations(
+      *pool, {&common::db::CommonMigrations(), &migrations::ReportingMigrations(), &migrations::OrgTreeMigrations(),
+              &migrations::MemberFactsMigrations()}));
+  GR_ASSIGN_OR_RETURN(reporting::domain::Plan plan, reporting::domain::LoadPlanFile(reporting::domain::DefaultPlanPath()));
+  reporting::PlanCatalog plans;
+  plans.default_plan_id = plan.id;
+  plans.plans.emplace(plan.id, std::move(plan));
+  auto feed_channel = [](int port) {
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(),
+                                     common::DefaultChannelArguments());
+  };
+  auto head_of = [](common::db::ConnectionPool& producer) {
+    return producer.Read<int64_t>("bench.head", [](common::db::Session& session) {
+      std::unique_ptr<sql::ResultSet> rs =
+          session.Query(session.Prepare("SELECT last_sequence FROM feed_head WHERE id = 1"));
+      return rs->next() ? rs->getInt64(1) : int64_t{0};
+    });
+  };
+  auto cursor_of = [&](const std::string& source) {
+    return pool->Read<int64_t>("bench.cursor", [&](common::db::Session& session) {
+      sql::PreparedStatement& ps = session.Prepare("SELECT last_sequence FROM feed_cursors WHERE source = ?");
+      ps.setString(1, source);
+      std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+      return rs->next() ? rs->getInt64(1) : int64_t{0};
+    });
+  };
+  GR_ASSIGN_OR_RETURN(const int64_t org_head, head_of(*org_pool_));
+  GR_ASSIGN_OR_RETURN(const int64_t member_head, head_of(*pool_));
+
+  const auto rebuild_started = Clock::now();
+  reporting::ReportingServices services(reporting::ReportingDependencies{
+      .pool = *pool,
+      .rules = *rules_,
+      .calendar = *calendar_,
+      .verifier = verifier_,
+      .plans = std::move(plans),
+      .page_token_secret = "membership-bench-reporting-page-tokens",
+      .org_channel = feed_channel(org_host_->port()),
+      .membership_channel = feed_channel(host_->port()),
+      .inspection_channel = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()),
+      .service_token = std::make_shared<orgtree::ServiceToken>(token_file_)});
+  common::ServiceHost host("reporting-for-membership-bench", BenchServerConfig(),
+                           std::make_shared<prometheus::Registry>());
+  services.RegisterServices(host);
+  GR_RETURN_IF_ERROR(host.Start());
+  std::cout << "reporting rebuilding its read model from org (" << org_head << " changes) and membership ("
+            << member_head << " changes)..." << std::endl;
+  for (;;) {
+    GR_ASSIGN_OR_RETURN(const int64_t org_cursor, cursor_of("org"));
+    GR_ASSIGN_OR_RETURN(const int64_t member_cursor, cursor_of("membership"));
+    if (org_cursor >= org_head && member_cursor >= member_head) break;
+    if (Clock::now() - rebuild_started > std::chrono::minutes(30)) {
+      host.Stop();
+      return absl::DeadlineExceededError("the rebuild did not finish in 30 minutes");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const double rebuild_seconds = std::chrono::duration<double>(Clock::now() - rebuild_started).count();
+  std::cout << absl::StrFormat("full rebuild: %d changes in %.1f s (%.0f changes/s)\n", org_head + member_head,
+                               rebuild_seconds, static_cast<double>(org_head + member_head) / rebuild_seconds);
+
+  auto scorecards = reporting::v1::ScorecardService::NewStub(NewChannel(host.port()));
+  auto scorecard_position = [&]() -> absl::StatusOr<int64_t> {
+    reporting::v1::GetScorecardRequest request;
+    request.mutable_scope()->set_organization(common::api::MakeName("organizations", root_id_));
+    request.mutable_scope()->set_as_of_date(common::api::FormatDate(common::api::Today()));
+    reporting::v1::Scorecard card;
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    grpc::Status status = scorecards->GetScorecard(&context, request, &card);
+    if (!status.ok()) return absl::InternalError(absl::StrCat("GetScorecard: ", status.error_message()));
+    for (const reporting::v1::FeedPosition& position : card.positions()) {
+      if (position.source() == "membership") return position.sequence();
+    }
+    return int64_t{0};
+  };
+  const auto first_started = Clock::now();
+  GR_RETURN_IF_ERROR(scorecard_position().status());
+  std::cout << absl::StrFormat("first scorecard of the province after the rebuild: %.0f ms\n",
+                               std::chrono::duration<double, std::milli>(Clock::now() - first_started).count());
+
+  // Writers, paced to the rate together.
+  std::atomic<bool> writing{true};
+  std::atomic<int64_t> written{0}, write_errors{0};
+  std::atomic<int64_t> next_person{400000};
+  const absl::CivilDay today = common::api::Today();
+  const auto interval = std::chrono::duration<double>(static_cast<double>(options_.reporting_writers) /
+                                                       std::max(1, options_.reporting_rate));
+  std::vector<std::thread> writers;
+  for (int w = 0; w < options_.reporting_writers; ++w) {
+    writers.emplace_back([&, w] {
+      auto stub = v1::MemberService::NewStub(NewChannel(host_->port()));
+      std::mt19937_64 random(1000 + w);
+      auto next_at = Clock::now();
+      while (writing.load()) {
+        next_at += std::chrono::duration_cast<Clock::duration>(interval);
+        const v1::CreateMemberRequest request =
+            ExistingMemberRequest(MakePerson(next_person.fetch_add(1)), RandomCell(random), true, today);
+        v1::Member created;
+        grpc::ClientContext context;
+        context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+        if (stub->CreateMember(&context, request, &created).ok()) {
+          written.fetch_add(1);
+        } else {
+          write_errors.fetch_add(1);
+        }
+        std::this_thread::sleep_until(next_at);
+      }
+    });
+  }
+  std::vector<double> lag_ms;
+  const auto load_started = Clock::now();
+  absl::Status reader_status;
+  while (Clock::now() - load_started < std::chrono::duration<double>(options_.reporting_seconds)) {
+    absl::StatusOr<int64_t> head = head_of(*pool_);
+    const auto noted = Clock::now();
+    if (!head.ok()) {
+      reader_status = head.status();
+      break;
+    }
+    for (;;) {
+      absl::StatusOr<int64_t> position = scorecard_position();
+      if (!position.ok()) {
+        reader_status = position.status();
+        break;
+      }
+      if (*position >= *head) break;
+      if (Clock::now() - noted > std::chrono::seconds(60)) {
+        reader_status = absl::DeadlineExceededError("a write did not reach the scorecard in 60 s");
+        break;
+      }
+    }
+    if (!reader_status.ok()) break;
+    lag_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - noted).count());
+  }
+  writing.store(false);
+  for (std::thread& writer : writers) writer.join();
+  const double load_seconds = std::chrono::duration<double>(Clock::now() - load_started).count();
+  host.Stop();
+  GR_RETURN_IF_ERROR(reader_status);
+  std::sort(lag_ms.begin(), lag_ms.end());
+  auto percentile = [&](double p) {
+    return lag_ms.empty() ? 0.0 : lag_ms[std::min(lag_ms.size() - 1, static_cast<size_t>(p * lag_ms.size()))];
+  };
+  std::cout << absl::StrFormat(
+      "write to scorecard: %d CreateMember calls in %.1f s (%.0f/s achieved, %d aimed at by %d writers, %d errors);\n"
+      "  lag over %d samples: p50 %.0f ms, p99 %.0f ms, max %.0f ms (the province's scorecard, read after each write "
+      "reached it)\n",
+      written.load(), load_seconds, static_cast<double>(written.load()) / load_seconds, options_.reporting_rate,
+      options_.reporting_writers, write_errors.load(), lag_ms.size(), percentile(0.5), percentile(0.99),
+      lag_ms.empty() ? 0.0 : lag_ms.back());
+  return absl::OkStatus();
+}
+
 int Bench::Run() {
   const auto run_started = Clock::now();
   common::log::Init("membership-bench", common::log::Level::kWarn);
@@ -689,6 +883,23 @@ int Bench::Run() {
     std::unique_ptr<sql::Connection> connection = Connect(options_, MemberDb());
     std::unique_ptr<sql::Statement> statement(connection->createStatement());
     statement->execute("ANALYZE TABLE members, member_sensitive, member_name_tokens, member_periods, org_closure");
+  }
+  if (options_.reporting_seconds > 0) {
+    absl::Status followed = FollowWithReporting();
+    Stop();
+    if (!options_.keep_databases) {
+      try {
+        std::unique_ptr<sql::Connection> admin = Connect(options_, "");
+        std::unique_ptr<sql::Statement> statement(admin->createStatement());
+        for (const std::string& name : {OrgDb(), MemberDb(), ReportingDb()}) {
+          statement->execute(absl::StrCat("DROP DATABASE IF EXISTS `", name, "`"));
+        }
+      } catch (const sql::SQLException& e) {
+        std::cerr << "could not drop the bench databases: " << e.what() << std::endl;
+      }
+    }
+    if (!followed.ok()) return fail("reporting", followed);
+    return 0;
   }
 
   // Sanity: a search returns something, a get returns the right record.
@@ -927,6 +1138,13 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", options.seconds, "measured duration of each case")->capture_default_str();
   app.add_option("--threads", options.threads, "client thread counts, comma separated")->capture_default_str();
   app.add_flag("--keep-databases", options.keep_databases);
+  app.add_option("--reporting-seconds", options.reporting_seconds,
+                 "> 0: instead of the membership cases, rebuild the reporting read model from the feeds and "
+                 "measure write-to-scorecard lag for this long")
+      ->capture_default_str();
+  app.add_option("--reporting-rate", options.reporting_rate, "CreateMember calls per second aimed at")
+      ->capture_default_str();
+  app.add_option("--reporting-writers", options.reporting_writers, "writer threads")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   return grassroots::bench::Bench(options).Run();
 }
