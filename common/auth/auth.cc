@@ -323,6 +323,23 @@ std::vector<std::string> MethodPolicy::Methods() const {
 
 // ---- Authorizer --------------------------------------------------------------
 
+absl::StatusOr<Principal> AuthenticateBearer(const TokenVerifier& verifier, std::string_view authorization) {
+  absl::string_view value = absl::StripAsciiWhitespace(ToAbsl(authorization));
+  if (value.empty()) return Unauthenticated("MISSING_TOKEN", "missing authorization metadata");
+  constexpr absl::string_view kScheme = "bearer ";
+  if (value.size() <= kScheme.size() || !absl::StartsWithIgnoreCase(value, kScheme))
+    return Unauthenticated("MISSING_TOKEN", "authorization metadata must be \"Bearer <token>\"");
+  const absl::string_view token = absl::StripLeadingAsciiWhitespace(value.substr(kScheme.size()));
+  return verifier.Verify(std::string_view(token.data(), token.size()));
+}
+
+std::function<absl::Status(std::string_view authorization)> BearerGate(
+    std::shared_ptr<const TokenVerifier> verifier) {
+  return [verifier = std::move(verifier)](std::string_view authorization) {
+    return AuthenticateBearer(*verifier, authorization).status();
+  };
+}
+
 Authorizer::Authorizer(std::shared_ptr<const TokenVerifier> verifier, MethodPolicy policy)
     : verifier_(std::move(verifier)), policy_(std::move(policy)) {}
 
@@ -338,13 +355,8 @@ absl::StatusOr<CallContext> Authorizer::Begin(const grpc::ServerContext& context
 
   std::optional<std::string_view> header = FindMetadata(context, "authorization");
   if (!header) return Unauthenticated("MISSING_TOKEN", "missing authorization metadata");
-  absl::string_view value = absl::StripAsciiWhitespace(ToAbsl(*header));
-  constexpr absl::string_view kScheme = "bearer ";
-  if (value.size() <= kScheme.size() || !absl::StartsWithIgnoreCase(value, kScheme))
-    return Unauthenticated("MISSING_TOKEN", "authorization metadata must be \"Bearer <token>\"");
-  const absl::string_view token = absl::StripLeadingAsciiWhitespace(value.substr(kScheme.size()));
   if (verifier_ == nullptr) return absl::InternalError("authorizer has no token verifier");
-  GR_ASSIGN_OR_RETURN(call.principal, verifier_->Verify(std::string_view(token.data(), token.size())));
+  GR_ASSIGN_OR_RETURN(call.principal, AuthenticateBearer(*verifier_, *header));
   GR_RETURN_IF_ERROR(policy_.Check(call.principal, full_method));
   return call;
 }

@@ -110,6 +110,13 @@ class ScopeResolver {
   virtual std::string ScopeNodeName(int64_t id) const = 0;
 };
 
+// Verifies an "authorization" metadata value of the form "Bearer <jwt>";
+// anything else, or a token that does not verify, is UNAUTHENTICATED.
+absl::StatusOr<Principal> AuthenticateBearer(const TokenVerifier& verifier, std::string_view authorization);
+// ServerConfig::authenticate over verifier: the host's gate before any handler.
+std::function<absl::Status(std::string_view authorization)> BearerGate(
+    std::shared_ptr<const TokenVerifier> verifier);
+
 // Per-call context produced by Authorizer::Begin.
 struct CallContext {
   Principal principal;

@@ -44,6 +44,13 @@ struct ServerConfig {
   std::chrono::milliseconds shutdown_grace{20000};
   std::chrono::milliseconds health_check_interval{2000};
   bool reflection = true;
+  // The gate every call passes before it reaches any handler: given the call's
+  // "authorization" metadata value ("" when absent), OK lets the call through
+  // and anything else refuses it UNAUTHENTICATED (ServiceHost runs it in the
+  // transport's auth step). Unset: every call is refused, except the
+  // allow-list (health checks, reflection). StartService sets it from the
+  // token verifier.
+  std::function<absl::Status(std::string_view authorization)> authenticate;
 };
 
 struct AuthConfig {

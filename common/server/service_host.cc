@@ -5,6 +5,9 @@
 
 #include <thread>
 
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/slice.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
@@ -41,6 +44,96 @@ sigset_t TerminationSignals() {
   sigaddset(&set, SIGINT);
   return set;
 }
+
+std::string_view SliceView(const grpc_slice& slice) {
+  return {reinterpret_cast<const char*>(GRPC_SLICE_START_PTR(slice)), GRPC_SLICE_LENGTH(slice)};
+}
+
+// Deny by default, below the handlers: gRPC core runs this for every call on
+// the listening port, from the server's auth filter, before the call is
+// matched to a method. A refusal ends the call UNAUTHENTICATED there, so no
+// interceptor, deserializer or handler of ours runs for it; a handler that
+// forgets the CallEnvelope still never sees an unauthenticated call.
+class CallGate {
+ public:
+  CallGate(std::function<absl::Status(std::string_view)> authenticate, bool reflection)
+      : authenticate_(std::move(authenticate)), reflection_(reflection) {}
+
+  grpc_auth_metadata_processor Processor() {
+    return {.process = &CallGate::Process, .destroy = &CallGate::Destroy, .state = this};
+  }
+
+ private:
+  bool AllowedWithoutToken(std::string_view path) const {
+    if (path.starts_with(kHealthMethodPrefix)) return true;
+    return reflection_ && path.starts_with(kReflectionMethodPrefix);
+  }
+
+  absl::Status Check(const grpc_metadata* metadata, size_t count) const {
+    std::string_view path;
+    std::string_view authorization;
+    for (size_t i = 0; i < count; ++i) {
+      const std::string_view key = SliceView(metadata[i].key);
+      if (key == ":path") path = SliceView(metadata[i].value);
+      if (key == "authorization") authorization = SliceView(metadata[i].value);
+    }
+    if (AllowedWithoutToken(path)) return absl::OkStatus();
+    if (!authenticate_) return absl::UnauthenticatedError("this server accepts no caller");
+    return authenticate_(authorization);
+  }
+
+  static void Process(void* state, grpc_auth_context* /*context*/, const grpc_metadata* metadata, size_t count,
+                      grpc_process_auth_metadata_done_cb done, void* user_data) {
+    absl::Status verdict;
+    try {
+      verdict = static_cast<const CallGate*>(state)->Check(metadata, count);
+    } catch (const std::exception& e) {
+      verdict = absl::UnauthenticatedError("the caller could not be authenticated");
+    }
+    if (verdict.ok()) {
+      done(user_data, nullptr, 0, nullptr, 0, GRPC_STATUS_OK, nullptr);
+      return;
+    }
+    // The message says why (missing, expired, forged): no personal data, and
+    // the same text the envelope would give.
+    const std::string message(verdict.message());
+    done(user_data, nullptr, 0, nullptr, 0, GRPC_STATUS_UNAUTHENTICATED, message.c_str());
+  }
+
+  static void Destroy(void* state) { delete static_cast<CallGate*>(state); }
+
+  static constexpr std::string_view kHealthMethodPrefix = "/grpc.health.v1.Health/";
+  static constexpr std::string_view kReflectionMethodPrefix = "/grpc.reflection.";
+
+  std::function<absl::Status(std::string_view)> authenticate_;
+  bool reflection_;
+};
+
+// Plaintext listening credentials carrying the CallGate. grpc++'s own
+// InsecureServerCredentials refuses an auth metadata processor, so this goes
+// through the C API, where the insecure credentials take one like any other.
+class GatedInsecureCredentials final : public grpc::ServerCredentials {
+ public:
+  explicit GatedInsecureCredentials(std::unique_ptr<CallGate> gate)
+      : credentials_(grpc_insecure_server_credentials_create()) {
+    // The credentials own the gate from here on (CallGate::Destroy).
+    grpc_server_credentials_set_auth_metadata_processor(credentials_, gate.release()->Processor());
+  }
+  ~GatedInsecureCredentials() override { grpc_server_credentials_release(credentials_); }
+
+  // The gate is fixed: nothing may replace it.
+  void SetAuthMetadataProcessor(const std::shared_ptr<grpc::AuthMetadataProcessor>& /*processor*/) override {
+    log::Error("refused to replace the server's authentication gate");
+    std::abort();
+  }
+
+ private:
+  int AddPortToServer(const std::string& address, grpc_server* server) override {
+    return grpc_server_add_http2_port(server, address.c_str(), credentials_);
+  }
+
+  grpc_server_credentials* credentials_;
+};
 
 }  // namespace
 
@@ -153,7 +246,10 @@ absl::Status ServiceHost::Start() {
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
   int selected_port = 0;
-  builder.AddListeningPort(config.grpc_address, grpc::InsecureServerCredentials(), &selected_port);
+  builder.AddListeningPort(
+      config.grpc_address,
+      std::make_shared<GatedInsecureCredentials>(std::make_unique<CallGate>(config.authenticate, config.reflection)),
+      &selected_port);
   for (grpc::Service* service : s.services) builder.RegisterService(service);
 
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

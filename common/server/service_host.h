@@ -3,7 +3,8 @@
 // thread cap, health checking (NOT_SERVING while the readiness probe fails and
 // during shutdown), reflection, keepalive, message size limits, metrics
 // interceptor and a Prometheus exposer; SIGTERM/SIGINT -> NOT_SERVING -> drain
-// -> graceful shutdown.
+// -> graceful shutdown. Every call is authenticated (ServerConfig::authenticate)
+// before it reaches any service; only health checks and reflection pass without.
 #include <chrono>
 #include <functional>
 #include <string_view>

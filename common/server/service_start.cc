@@ -52,6 +52,7 @@ std::variant<ServiceBase, int> StartService(std::string_view name, int argc, cha
   base.pool = *std::move(pool);
   base.rules = *std::move(rules);
   base.verifier = std::shared_ptr<const auth::TokenVerifier>(std::move(*verifier));
+  base.config.server.authenticate = auth::BearerGate(base.verifier);
   return base;
 }
 

@@ -436,7 +436,9 @@ absl::Status Bench::StartOrg() {
                            .rules = *rules_,
                            .verifier = verifier_,
                            .page_token_secret = "membership-bench-org-page-tokens"});
-  org_host_ = std::make_unique<common::ServiceHost>("org-for-membership-bench", BenchServerConfig(),
+  common::ServerConfig org_server = BenchServerConfig();
+  org_server.authenticate = common::auth::BearerGate(verifier_);
+  org_host_ = std::make_unique<common::ServiceHost>("org-for-membership-bench", org_server,
                                                     std::make_shared<prometheus::Registry>());
   org_services_->RegisterServices(*org_host_);
   return org_host_->Start();
@@ -471,8 +473,9 @@ absl::Status Bench::StartMembership() {
       .org_channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", org_host_->port()),
                                                grpc::InsecureChannelCredentials(), org_args),
       .service_token = std::make_shared<orgtree::ServiceToken>(token_file_)});
-  host_ = std::make_unique<common::ServiceHost>("membership-bench", BenchServerConfig(),
-                                                std::make_shared<prometheus::Registry>());
+  common::ServerConfig server = BenchServerConfig();
+  server.authenticate = common::auth::BearerGate(verifier_);
+  host_ = std::make_unique<common::ServiceHost>("membership-bench", server, std::make_shared<prometheus::Registry>());
   services_->RegisterServices(*host_);
   return host_->Start();
 }

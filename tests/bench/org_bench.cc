@@ -205,15 +205,17 @@ absl::Status Bench::StartService() {
   auto signer = common::auth::TokenSigner::FromPrivateKeyPem(keys->first, auth.issuer, auth.audience);
   if (!signer.ok()) return signer.status();
   signer_ = std::move(*signer);
+  std::shared_ptr<const common::auth::TokenVerifier> shared_verifier = std::move(*verifier);
   services_ = std::make_unique<org::OrgServices>(
       org::OrgDependencies{.pool = *pool_,
                            .rules = *rules_,
-                           .verifier = std::shared_ptr<const common::auth::TokenVerifier>(std::move(*verifier)),
+                           .verifier = shared_verifier,
                            .page_token_secret = "bench-page-token-secret"});
   common::ServerConfig server;  // production defaults, except the address and no metrics exposer
   server.grpc_address = "127.0.0.1:0";
   server.metrics_address = "";
   server.drain_delay = std::chrono::milliseconds(0);
+  server.authenticate = common::auth::BearerGate(shared_verifier);
   host_ = std::make_unique<common::ServiceHost>("org-bench", server, std::make_shared<prometheus::Registry>());
   services_->RegisterServices(*host_);
   return host_->Start();

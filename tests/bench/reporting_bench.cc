@@ -415,11 +415,12 @@ int Run(const Options& options) {
     std::fclose(file);
   }
   auto nowhere = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
+  std::shared_ptr<const common::auth::TokenVerifier> shared_verifier = std::move(*verifier);
   reporting::ReportingServices services(reporting::ReportingDependencies{
       .pool = **pool,
       .rules = *rules,
       .calendar = *calendar,
-      .verifier = std::shared_ptr<const common::auth::TokenVerifier>(std::move(*verifier)),
+      .verifier = shared_verifier,
       .plans = std::move(plans),
       .page_token_secret = "reporting-bench-page-tokens",
       .org_channel = nowhere,
@@ -430,6 +431,7 @@ int Run(const Options& options) {
   server.grpc_address = "127.0.0.1:0";
   server.metrics_address = "";
   server.drain_delay = std::chrono::milliseconds(0);
+  server.authenticate = common::auth::BearerGate(shared_verifier);
   common::ServiceHost host("reporting-bench", server, std::make_shared<prometheus::Registry>());
   services.RegisterServices(host);
   if (absl::Status started = host.Start(); !started.ok()) {

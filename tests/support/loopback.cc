@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/server/service_host.h"
+#include "tests/support/test_tokens.h"
 
 namespace grassroots::testing {
 
@@ -12,6 +13,7 @@ common::ServerConfig LoopbackServerConfig(std::chrono::milliseconds shutdown_gra
   server.drain_delay = std::chrono::milliseconds(0);
   server.shutdown_grace = shutdown_grace;
   server.health_check_interval = std::chrono::milliseconds(200);
+  server.authenticate = common::auth::BearerGate(TestVerifier());
   return server;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // In-process servers for integration tests: a ServiceHost listening on a free
 // loopback port with no metrics exposer, no drain delay and a fast readiness
-// check, and a channel to a loopback port.
+// check, that admits the tokens MintToken makes, and a channel to a loopback port.
 #include <chrono>
 #include <memory>
 

@@ -161,6 +161,7 @@ TEST_F(AuthTest, DatabaseDownIsUnavailable) {
   server.grpc_address = "127.0.0.1:0";
   server.metrics_address = "";
   server.drain_delay = std::chrono::milliseconds(0);
+  server.authenticate = common::auth::BearerGate(grassroots::testing::TestVerifier());
   common::ServiceHost host("org-down", server, std::make_shared<prometheus::Registry>());
   services.RegisterServices(host);
   ASSERT_TRUE(host.Start().ok());

@@ -84,6 +84,7 @@ class OrgFeedFollowerTest : public ::testing::Test {
     server.metrics_address = "";
     server.drain_delay = milliseconds(0);
     server.shutdown_grace = milliseconds(1000);
+    server.authenticate = common::auth::BearerGate(grassroots::testing::TestVerifier());
     org_host_ = std::make_unique<common::ServiceHost>("org-test", server, std::make_shared<prometheus::Registry>());
     org_host_->AddService(organization_service_.get());
     unit_service_ = std::make_unique<org::ResidentialUnitServiceImpl>(*org_context_);

@@ -1,5 +1,5 @@
 // In-process gRPC servers on 127.0.0.1:0: ServiceHost (health, readiness
-// probe, stop), the metrics interceptor, Authorizer::Begin on real calls, and
+// probe, stop, the authentication gate before any handler), the metrics interceptor, Authorizer::Begin on real calls, and
 // CallEnvelope (full method names from the descriptor, policy before the body).
 #include <atomic>
 #include <future>
@@ -35,6 +35,7 @@ class FakeFeedService final : public feed::ChangeFeedService::Service {
 
   grpc::Status GetFeedHead(grpc::ServerContext* context, const feed::GetFeedHeadRequest*,
                            feed::FeedHead* response) override {
+    ++handler_runs;
     if (authorizer_ == nullptr) return grpc::Status::OK;
     absl::StatusOr<auth::CallContext> call = authorizer_->Begin(*context, kGetFeedHead);
     if (!call.ok()) return ToGrpcStatus(call.status());
@@ -45,6 +46,7 @@ class FakeFeedService final : public feed::ChangeFeedService::Service {
 
   grpc::Status StreamChanges(grpc::ServerContext*, const feed::StreamChangesRequest* request,
                              grpc::ServerWriter<feed::Change>* writer) override {
+    ++handler_runs;
     if (request->after_sequence() < 0) return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
     for (int64_t i = 1; i <= request->after_sequence(); ++i) {
       feed::Change change;
@@ -53,6 +55,8 @@ class FakeFeedService final : public feed::ChangeFeedService::Service {
     }
     return grpc::Status::OK;
   }
+
+  std::atomic<int> handler_runs{0};
 
  private:
   const auth::Authorizer* authorizer_;
@@ -66,6 +70,9 @@ ServerConfig TestServerConfig() {
   config.drain_delay = std::chrono::milliseconds(0);
   config.shutdown_grace = std::chrono::milliseconds(500);
   config.health_check_interval = std::chrono::milliseconds(20);
+  // These tests are about hosting and the handler-side checks; the gate's own
+  // tests (CallGateTest) set a real authenticator or none.
+  config.authenticate = [](std::string_view) { return absl::OkStatus(); };
   return config;
 }
 
@@ -275,6 +282,87 @@ TEST(MetricsInterceptorTest, UnknownMethodsAreCountedToo) {
   grpc::ClientContext ok_context;
   feed::FeedHead head;
   EXPECT_TRUE(feed::ChangeFeedService::NewStub(channel)->GetFeedHead(&ok_context, {}, &head).ok());
+}
+
+// The host's gate runs in gRPC's auth step, before any handler: a handler
+// that never authenticates (FakeFeedService without an Authorizer) is still
+// only reached by callers with a valid token.
+class CallGateTest : public ::testing::Test {
+ protected:
+  void Serve(ServerConfig config) {
+    host_ = std::make_unique<ServiceHost>("gate-test", std::move(config), std::make_shared<prometheus::Registry>());
+    host_->AddService(&forgetful_);
+    ASSERT_TRUE(host_->Start().ok());
+    channel_ = Connect(host_->port());
+  }
+
+  grpc::Status GetFeedHead(const std::string& authorization) {
+    grpc::ClientContext context;
+    if (!authorization.empty()) context.AddMetadata("authorization", authorization);
+    feed::FeedHead head;
+    return feed::ChangeFeedService::NewStub(channel_)->GetFeedHead(&context, {}, &head);
+  }
+
+  grpc::Status StreamChanges(const std::string& authorization) {
+    grpc::ClientContext context;
+    if (!authorization.empty()) context.AddMetadata("authorization", authorization);
+    feed::StreamChangesRequest request;
+    request.set_after_sequence(2);
+    auto reader = feed::ChangeFeedService::NewStub(channel_)->StreamChanges(&context, request);
+    feed::Change change;
+    while (reader->Read(&change)) {
+    }
+    return reader->Finish();
+  }
+
+  FakeFeedService forgetful_;
+  std::unique_ptr<ServiceHost> host_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+TEST_F(CallGateTest, WithoutAnAuthenticatorEveryCallButHealthIsRefused) {
+  ServerConfig config = TestServerConfig();
+  config.authenticate = nullptr;
+  Serve(config);
+  const std::string valid = grassroots::testing::MintToken({Role::kAdmin}, 1);
+  EXPECT_EQ(GetFeedHead(valid).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(StreamChanges(valid).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(forgetful_.handler_runs.load(), 0);
+  EXPECT_EQ(*HealthStatus(channel_), kServing);  // the allow-list
+}
+
+TEST_F(CallGateTest, RefusedCallsNeverReachTheHandler) {
+  ServerConfig config = TestServerConfig();
+  config.authenticate = auth::BearerGate(grassroots::testing::TestVerifier());
+  Serve(config);
+  const std::string valid = grassroots::testing::MintToken({Role::kMember}, 7);
+  for (const std::string& bad : {std::string(), std::string("Bearer not.a.token"), valid.substr(7),
+                                 std::string("Basic dXNlcjpwYXNz")}) {
+    grpc::Status unary = GetFeedHead(bad);
+    EXPECT_EQ(unary.error_code(), grpc::StatusCode::UNAUTHENTICATED) << bad;
+    EXPECT_FALSE(unary.error_message().empty());
+    EXPECT_EQ(StreamChanges(bad).error_code(), grpc::StatusCode::UNAUTHENTICATED) << bad;
+  }
+  EXPECT_EQ(forgetful_.handler_runs.load(), 0);
+  EXPECT_TRUE(GetFeedHead(valid).ok());
+  EXPECT_TRUE(StreamChanges(valid).ok());
+  EXPECT_EQ(forgetful_.handler_runs.load(), 2);
+  EXPECT_EQ(*HealthStatus(channel_), kServing);
+}
+
+TEST_F(CallGateTest, UnknownMethodsAreRefusedBeforeTheyAreLookedUp) {
+  ServerConfig config = TestServerConfig();
+  config.authenticate = auth::BearerGate(grassroots::testing::TestVerifier());
+  Serve(config);
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1), response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/grassroots.feed.v1.ChangeFeedService/NoSuchMethod", grpc::StubOptions(), &request,
+                 &response, [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  // No token, no answer about which methods exist.
+  EXPECT_EQ(done.get_future().get().error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 class AuthorizerCallTest : public ::testing::Test {
