@@ -426,11 +426,19 @@ struct Policies {
 
 constexpr Role kHumanRoles[] = {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kMember, Role::kPortal};
 
-// Methods a generic request cannot reach the scope check of, with why. Each
-// must still refuse; a method answering INVALID_ARGUMENT (or another
-// non-refusal) that is not listed here fails the test.
-const std::map<std::string, std::string>& KnownInvalidArgument() {
-  static const std::map<std::string, std::string> kList = {};
+// Methods whose generic request does not reach a refusal, with the answer
+// they give instead and why that is no hole. Any other answer than NOT_FOUND or
+// PERMISSION_DENIED from a method not listed here fails the test.
+struct KnownException {
+  grpc::StatusCode code;
+  const char* why;
+};
+const std::map<std::string, KnownException>& KnownExceptions() {
+  static const std::map<std::string, KnownException> kList = {
+      // The caller's own record, found by the token's member id: the request
+      // carries no name (A's names only fill an unused nested message).
+      {"/grassroots.membership.v1.MemberService/GetMyRecord", {grpc::StatusCode::OK, "own record"}},
+  };
   return kList;
 }
 
@@ -639,6 +647,7 @@ TEST_F(SecurityMatrixTest, AnotherSubtreesResourcesAreRefusedAndNothingIsWritten
   const Policies policies;
   RequestFiller filler(a, SomeDecision(kSomeDay));
   int probed = 0;
+  int probes = 0;
   for (const Method& m : GrassrootsMethods()) {
     const pb::Message* prototype = pb::MessageFactory::generated_factory()->GetPrototype(m.method->input_type());
     ASSERT_NE(prototype, nullptr) << m.full;
@@ -654,29 +663,33 @@ TEST_F(SecurityMatrixTest, AnotherSubtreesResourcesAreRefusedAndNothingIsWritten
     ASSERT_EQ(hosts.size(), 1u) << m.full;
     const auto& channel = hosts[0].second;
 
-    // As a role of B the policy allows.
-    std::optional<Role> allowed;
+    // As every human role of B the policy allows.
+    std::string line = absl::StrCat("MATRIX ", m.full, " |");
+    bool any_allowed = false;
     for (Role role : kHumanRoles) {
-      if (policies.Allows(m.full, role)) {
-        allowed = role;
-        break;
+      if (!policies.Allows(m.full, role)) continue;
+      any_allowed = true;
+      ++probes;
+      const std::string role_name(common::auth::RoleName(role));
+      const Answer answer = RawCall(channel, m.full, bytes, Token(role, b));
+      const grpc::StatusCode code = answer.status.error_code();
+      absl::StrAppend(&line, " B ", role_name, " -> ", CodeName(code));
+      if (code != grpc::StatusCode::OK) absl::StrAppend(&line, " (", answer.status.error_message(), ")");
+      const bool refused = code == grpc::StatusCode::NOT_FOUND || code == grpc::StatusCode::PERMISSION_DENIED;
+      if (refused) continue;
+      const auto listed = KnownExceptions().find(m.full);
+      const bool excused = listed != KnownExceptions().end() && listed->second.code == code;
+      EXPECT_TRUE(excused) << m.full << " as " << role_name << " of B on A's resources answered " << CodeName(code)
+                           << ": " << answer.status.error_message() << "\nrequest: " << request->ShortDebugString();
+      // Whatever a listed method answers, none of A's resources is in it.
+      for (const std::string& response : answer.responses) {
+        for (const auto& [kind, name] : a.names) {
+          EXPECT_FALSE(absl::StrContains(response, name)) << m.full << " as " << role_name << " of B leaks " << name;
+        }
       }
     }
-    std::string line = absl::StrCat("MATRIX ", m.full, " |");
-    if (allowed.has_value()) {
-      ++probed;
-      const Answer answer = RawCall(channel, m.full, bytes, Token(*allowed, b));
-      const grpc::StatusCode code = answer.status.error_code();
-      absl::StrAppend(&line, " B ", std::string(common::auth::RoleName(*allowed)), " -> ", CodeName(code));
-      const bool refused = code == grpc::StatusCode::NOT_FOUND || code == grpc::StatusCode::PERMISSION_DENIED;
-      const bool listed = KnownInvalidArgument().count(m.full) > 0;
-      EXPECT_TRUE(refused || (listed && code == grpc::StatusCode::INVALID_ARGUMENT))
-          << m.full << " as " << std::string(common::auth::RoleName(*allowed)) << " of B on A's resources answered "
-          << CodeName(code) << ": " << answer.status.error_message() << "\nrequest: " << request->ShortDebugString();
-      if (code != grpc::StatusCode::OK) absl::StrAppend(&line, " (", answer.status.error_message(), ")");
-    } else {
-      absl::StrAppend(&line, " B: no human role may call it");
-    }
+    if (any_allowed) ++probed;
+    if (!any_allowed) absl::StrAppend(&line, " B: no human role may call it");
     // As a role of A that lacks the method's right.
     std::optional<Role> lacking;
     for (Role role : kHumanRoles) {
@@ -694,7 +707,7 @@ TEST_F(SecurityMatrixTest, AnotherSubtreesResourcesAreRefusedAndNothingIsWritten
     }
     std::cout << line << "\n";
   }
-  std::cout << "MATRIX probed " << probed << " methods across subtrees\n";
+  std::cout << "MATRIX probed " << probed << " methods across subtrees (" << probes << " calls)\n";
   EXPECT_GE(probed, 100);
 
   SyncReadModel();
