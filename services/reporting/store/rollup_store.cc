@@ -277,24 +277,17 @@ absl::Status RollupStore::Invalidate(common::db::Session& session, const Affecte
     return absl::OkStatus();
   }
   if (affected.organizations.empty()) return absl::OkStatus();
-  std::set<int64_t> bumped;
-  {
-    // Everything above, in any period: a row placed by any day may include them.
-    sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
-        "WITH RECURSIVE up (org_id) AS (SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS ids"
-        " UNION SELECT p.parent_id FROM rm_org_period p JOIN up ON p.org_id = up.org_id WHERE p.parent_id IS NOT NULL)"
-        " SELECT org_id FROM up"));
-    ps.setString(1, IdArray(std::vector<int64_t>(affected.organizations.begin(), affected.organizations.end())));
-    std::unique_ptr<sql::ResultSet> rs(session.Query(ps));
-    while (rs->next()) bumped.insert(rs->getInt64(1));
-  }
-  // In id order, so concurrent consumers lock the rows in the same order.
+  // Everything above, in any period (a row placed by any day may include
+  // them), bumped in one statement, in id order so that concurrent consumers
+  // lock the version rows in the same order.
   sql::PreparedStatement& ps = session.Prepare(
-      "INSERT INTO rm_rollup_version (org_id, version) VALUES (?, 1) ON DUPLICATE KEY UPDATE version = version + 1");
-  for (int64_t id : bumped) {
-    ps.setInt64(1, id);
-    ps.executeUpdate();
-  }
+      "INSERT INTO rm_rollup_version (org_id, version)"
+      " WITH RECURSIVE up (org_id) AS (SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS ids"
+      "   UNION SELECT p.parent_id FROM rm_org_period p JOIN up ON p.org_id = up.org_id WHERE p.parent_id IS NOT NULL)"
+      " SELECT org_id, 1 FROM up ORDER BY org_id"
+      " ON DUPLICATE KEY UPDATE version = rm_rollup_version.version + 1");
+  ps.setString(1, IdArray(std::vector<int64_t>(affected.organizations.begin(), affected.organizations.end())));
+  ps.executeUpdate();
   return absl::OkStatus();
 }
 
