@@ -193,6 +193,8 @@ int64_t Session::LastInsertId() {
 
 sql::Connection& Session::connection() { return *pooled_->connection; }
 
+void Session::AfterCommit(std::function<void()> callback) { after_commit_->push_back(std::move(callback)); }
+
 // ---- ConnectionPool --------------------------------------------------------------
 
 struct ConnectionPool::Impl {
@@ -366,18 +368,23 @@ struct ConnectionPool::Impl {
     std::unique_ptr<Pooled> pooled = *std::move(leased_connection);
     bool broken = false;
     bool transaction_open = false;
+    bool committed = false;
+    std::vector<std::function<void()>> after_commit;
     absl::Status status;
     try {
       if (in_transaction) {
         pooled->Text().execute("START TRANSACTION");
         transaction_open = true;
       }
-      Session session(pooled.get(), operation);
+      Session session(pooled.get(), operation, &after_commit);
       status = fn(session);
       if (transaction_open && status.ok()) {
         pooled->connection->commit();
         transaction_open = false;
+        committed = true;
       }
+      // Autocommit: whatever fn wrote is already durable, even when it failed later.
+      if (!in_transaction) committed = true;
     } catch (const sql::SQLException& e) {
       status = FromSqlException(e, operation);
     } catch (const std::exception& e) {
@@ -398,6 +405,9 @@ struct ConnectionPool::Impl {
     }
     if (!status.ok()) CountError(operation, status.code());
     Release(std::move(pooled), broken);
+    if (committed) {
+      for (const std::function<void()>& callback : after_commit) callback();
+    }
     return status;
   }
 };

@@ -41,13 +41,20 @@ class Session {
   int64_t LastInsertId();
   sql::Connection& connection();
   std::string_view operation() const { return operation_; }
+  // Runs `callback` once the work of this session is durable: after COMMIT in
+  // RunInTransaction (never after a rollback or for an attempt that is
+  // retried), after fn in autocommit Run. For wake-ups of other threads, not
+  // for more database work.
+  void AfterCommit(std::function<void()> callback);
 
  private:
   friend class ConnectionPool;
   struct PooledConnection;
-  Session(PooledConnection* pooled, std::string_view operation) : pooled_(pooled), operation_(operation) {}
+  Session(PooledConnection* pooled, std::string_view operation, std::vector<std::function<void()>>* after_commit)
+      : pooled_(pooled), operation_(operation), after_commit_(after_commit) {}
   PooledConnection* pooled_;
   std::string_view operation_;
+  std::vector<std::function<void()>>* after_commit_;
 };
 
 struct PoolStats {

@@ -29,6 +29,27 @@ namespace {
 
 namespace feedpb = ::grassroots::feed::v1;
 
+// Push, within one process: bumped after each commit that recorded a change,
+// so this process's open streams send it at once instead of at their next poll.
+struct CommitSignal {
+  absl::Mutex mu;
+  uint64_t generation ABSL_GUARDED_BY(mu) = 0;
+};
+CommitSignal& CommittedChanges() {
+  static CommitSignal* const signal = new CommitSignal;  // never destroyed: used from detached callbacks
+  return *signal;
+}
+uint64_t CommittedGeneration() {
+  CommitSignal& signal = CommittedChanges();
+  absl::MutexLock lock(&signal.mu);
+  return signal.generation;
+}
+void AnnounceCommittedChange() {
+  CommitSignal& signal = CommittedChanges();
+  absl::MutexLock lock(&signal.mu);
+  ++signal.generation;
+}
+
 constexpr std::string_view kStreamChangesMethod = "/grassroots.feed.v1.ChangeFeedService/StreamChanges";
 constexpr std::string_view kGetFeedHeadMethod = "/grassroots.feed.v1.ChangeFeedService/GetFeedHead";
 constexpr int kMaxResourceTypeFilters = 64;
@@ -105,6 +126,7 @@ absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& c
   append.setBlob(6, &blob);
   std::unique_ptr<sql::ResultSet> rs = session.Query(append);
   if (!rs->next()) return absl::InternalError("change_feed insert returned no sequence");
+  session.AfterCommit(&AnnounceCommittedChange);
   return static_cast<int64_t>(rs->getInt64(1));
 }
 
@@ -184,8 +206,7 @@ struct ChangeFeedServiceImpl::Impl {
   prometheus::Counter* changes_sent = nullptr;
 
   std::atomic<int> active{0};
-  absl::Mutex mu;
-  bool stopping ABSL_GUARDED_BY(mu) = false;
+  std::atomic<bool> stopping{false};
 
   Impl(db::ConnectionPool& p, const auth::Authorizer& a, FeedServiceOptions o)
       : pool(p), authorizer(a), options(o) {}
@@ -196,15 +217,19 @@ struct ChangeFeedServiceImpl::Impl {
     }
   }
 
-  // Waits one poll interval; false when the service is stopping.
-  bool WaitPoll() {
-    absl::MutexLock lock(&mu);
-    return !mu.AwaitWithTimeout(absl::Condition(&stopping), absl::Milliseconds(options.poll_interval_ms));
+  // Waits until this process commits a change after `seen` (a generation of
+  // CommittedChanges), the service stops, or one poll interval passes (the
+  // changes other replicas commit are seen then). False when stopping.
+  bool WaitForChanges(uint64_t seen) {
+    CommitSignal& signal = CommittedChanges();
+    absl::MutexLock lock(&signal.mu);
+    auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(signal.mu) {
+      return signal.generation != seen || stopping.load();
+    };
+    signal.mu.AwaitWithTimeout(absl::Condition(&woken), absl::Milliseconds(options.poll_interval_ms));
+    return !stopping.load();
   }
-  bool Stopping() {
-    absl::MutexLock lock(&mu);
-    return stopping;
-  }
+  bool Stopping() const { return stopping.load(); }
 
   // The head, its epoch and the oldest sequence kept (the whole log is kept,
   // so that is 1, or 0 for an empty feed).
@@ -305,8 +330,10 @@ ChangeFeedServiceImpl::ChangeFeedServiceImpl(db::ConnectionPool& pool, const aut
 ChangeFeedServiceImpl::~ChangeFeedServiceImpl() { StopStreams(); }
 
 void ChangeFeedServiceImpl::StopStreams() {
-  absl::MutexLock lock(&impl_->mu);
-  impl_->stopping = true;  // wakes every WaitPoll: its condition is re-evaluated on unlock
+  impl_->stopping = true;
+  // Waiters' conditions are re-evaluated when the mutex is released.
+  CommitSignal& signal = CommittedChanges();
+  absl::MutexLock lock(&signal.mu);
 }
 
 grpc::Status ChangeFeedServiceImpl::StreamChanges(grpc::ServerContext* context,
@@ -354,6 +381,8 @@ grpc::Status ChangeFeedServiceImpl::StreamChanges(grpc::ServerContext* context,
   while (true) {
     if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled by the client");
     if (impl_->Stopping()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the service is shutting down");
+    // Taken before the read, so a commit between the read and the wait still wakes it.
+    const uint64_t seen = CommittedGeneration();
     // The connection is held only for the read, never while writing to a
     // slow consumer.
     absl::StatusOr<std::vector<feedpb::Change>> changes = impl_->ReadBatch(cursor, batch, types);
@@ -366,7 +395,7 @@ grpc::Status ChangeFeedServiceImpl::StreamChanges(grpc::ServerContext* context,
     if (!changes->empty()) impl_->ObserveSequence(cursor);
     if (static_cast<int>(changes->size()) >= batch) continue;  // more may be waiting
     if (!request->follow()) return grpc::Status::OK;
-    if (!impl_->WaitPoll()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the service is shutting down");
+    if (!impl_->WaitForChanges(seen)) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the service is shutting down");
   }
 }
 

@@ -74,16 +74,22 @@ absl::Status RewindCursor(Session& session, const std::string& source, ClearProj
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> ApplyAtCursor(Session& session, const std::string& source, const std::string& epoch,
-                                   int64_t sequence, absl::FunctionRef<absl::Status(Session&)> apply) {
+absl::StatusOr<bool> ApplyRunAtCursor(Session& session, const std::string& source, const std::string& epoch,
+                                      int64_t last_sequence,
+                                      absl::FunctionRef<absl::Status(Session&, int64_t cursor)> apply) {
   GR_ASSIGN_OR_RETURN(const FeedPosition cursor, LockCursor(session, source));
   if (cursor.epoch != epoch) {
     return absl::AbortedError(absl::StrCat("the cursor of ", source, " is no longer bound to feed epoch ", epoch));
   }
-  if (sequence <= cursor.sequence) return false;
-  GR_RETURN_IF_ERROR(apply(session));
-  StoreCursor(session, source, sequence);
+  if (last_sequence <= cursor.sequence) return false;
+  GR_RETURN_IF_ERROR(apply(session, cursor.sequence));
+  StoreCursor(session, source, last_sequence);
   return true;
+}
+
+absl::StatusOr<bool> ApplyAtCursor(Session& session, const std::string& source, const std::string& epoch,
+                                   int64_t sequence, absl::FunctionRef<absl::Status(Session&)> apply) {
+  return ApplyRunAtCursor(session, source, epoch, sequence, [&](Session& s, int64_t) { return apply(s); });
 }
 
 absl::Status AdvanceCursor(Session& session, const std::string& source, const std::string& epoch,

@@ -52,6 +52,14 @@ absl::Status RewindCursor(db::Session& session, const std::string& source, Clear
 absl::StatusOr<bool> ApplyAtCursor(db::Session& session, const std::string& source, const std::string& epoch,
                                    int64_t sequence, absl::FunctionRef<absl::Status(db::Session&)> apply);
 
+// The same for a run of changes ending at `last_sequence`, in one
+// transaction: `apply` gets the cursor as it stood (it applies only the
+// changes after it) and the cursor moves to `last_sequence`. Returns false,
+// running nothing, when `last_sequence` is at or below the cursor.
+absl::StatusOr<bool> ApplyRunAtCursor(db::Session& session, const std::string& source, const std::string& epoch,
+                                      int64_t last_sequence,
+                                      absl::FunctionRef<absl::Status(db::Session&, int64_t cursor)> apply);
+
 // Moves the cursor past changes the projection does not keep (only forward,
 // and only while it is still bound to `epoch`).
 absl::Status AdvanceCursor(db::Session& session, const std::string& source, const std::string& epoch,

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <map>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -254,6 +256,108 @@ struct FeedFollower::Impl {
     return absl::OkStatus();
   }
 
+  // Changes read off the stream and not yet handled.
+  struct Inbox {
+    absl::Mutex mu;
+    std::deque<feedpb::Change> changes ABSL_GUARDED_BY(mu);
+    bool closed ABSL_GUARDED_BY(mu) = false;     // the stream ended
+    bool abandoned ABSL_GUARDED_BY(mu) = false;  // the applier takes no more
+
+    // Bounded, so a slow projection holds the producer back (HTTP/2 flow
+    // control) rather than filling memory.
+    static constexpr size_t kCapacity = 4096;
+
+    // Waits for room; false once abandoned.
+    bool Put(feedpb::Change change) {
+      absl::MutexLock lock(&mu);
+      auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return changes.size() < kCapacity || abandoned; };
+      mu.Await(absl::Condition(&room));
+      if (abandoned) return false;
+      changes.push_back(std::move(change));
+      return true;
+    }
+    void Close() {
+      absl::MutexLock lock(&mu);
+      closed = true;
+    }
+    void Abandon() {
+      absl::MutexLock lock(&mu);
+      abandoned = true;
+    }
+    // Waits for changes and moves up to `most` of them, in order, into
+    // `run`; false when the stream ended and nothing is left.
+    bool Take(std::vector<feedpb::Change>& run, size_t most) {
+      run.clear();
+      absl::MutexLock lock(&mu);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return !changes.empty() || closed; };
+      mu.Await(absl::Condition(&ready));
+      while (!changes.empty() && run.size() < most) {
+        run.push_back(std::move(changes.front()));
+        changes.pop_front();
+      }
+      return !run.empty();
+    }
+  };
+
+  static void ReadInto(grpc::ClientReader<feedpb::Change>& reader, Inbox& inbox) {
+    feedpb::Change change;
+    bool taking = true;
+    // After an abandon, reads on until the cancelled stream ends.
+    while (reader.Read(&change)) {
+      if (taking) taking = inbox.Put(std::move(change));
+    }
+    inbox.Close();
+  }
+
+  // Handles changes in feed order: those of the owner's types in one
+  // transaction with the cursor (each with its reaction), the others passed
+  // over. When the run fails, its changes are retried one by one, so the one
+  // that cannot be applied is found, blocked at and reported as before.
+  absl::Status HandleRun(std::vector<feedpb::Change>& run) {
+    std::string bound_epoch;
+    {
+      absl::MutexLock lock(&mutex);
+      const int64_t already = handled;
+      std::erase_if(run, [already](const feedpb::Change& change) { return change.sequence() <= already; });
+      bound_epoch = epoch;
+    }
+    if (run.empty()) return absl::OkStatus();
+    const size_t kept = static_cast<size_t>(std::count_if(run.begin(), run.end(), [&](const feedpb::Change& change) {
+      return consumer.resource_types.contains(change.resource_type());
+    }));
+    const int64_t last = run.back().sequence();
+    if (kept == 0) {
+      MarkHandled(last, /*persisted=*/false);  // saved in bulk by the head poller
+      return absl::OkStatus();
+    }
+    if (run.size() == 1) return Commit(run.front(), bound_epoch);
+    int64_t applied_now = 0;
+    const absl::Status applied = pool.RunInTransaction(apply_operation, [&](db::Session& session) -> absl::Status {
+      applied_now = 0;
+      return ApplyRunAtCursor(session, options.source, bound_epoch, last,
+                              [&](db::Session& s, int64_t cursor) -> absl::Status {
+                                for (const feedpb::Change& change : run) {
+                                  if (change.sequence() <= cursor) continue;  // another replica applied it
+                                  if (!consumer.resource_types.contains(change.resource_type())) continue;
+                                  GR_RETURN_IF_ERROR(consumer.apply(s, change));
+                                  if (consumer.react) GR_RETURN_IF_ERROR(consumer.react(s, change));
+                                  ++applied_now;
+                                }
+                                return absl::OkStatus();
+                              })
+          .status();
+    });
+    if (applied.ok()) {
+      applied_counter->Increment(static_cast<double>(applied_now));
+      MarkHandled(last, /*persisted=*/true);
+      return absl::OkStatus();
+    }
+    // Another replica rebound the cursor to a new epoch: start over from the head.
+    if (absl::IsAborted(applied)) return applied;
+    for (const feedpb::Change& change : run) GR_RETURN_IF_ERROR(Handle(change));
+    return absl::OkStatus();
+  }
+
   // Applies a change in one transaction with the cursor, then the owner's
   // reaction when the change was fresh.
   absl::Status Commit(const feedpb::Change& change, const std::string& bound_epoch) {
@@ -389,20 +493,29 @@ struct FeedFollower::Impl {
     log::Info(absl::StrCat("following the ", options.feed_name, " feed"),
               {{"source", options.source}, {"after_sequence", request.after_sequence()}});
     connected_gauge->Set(1);
-    feedpb::Change change;
+    // The stream is read on its own thread while this one applies, so the
+    // changes that arrive during one transaction go together into the next.
+    Inbox inbox;
+    std::thread reading([&] { ReadInto(*reader, inbox); });
     absl::Status ended;
-    while (reader->Read(&change)) {
-      ended = Handle(change);
-      // Only progress resets the backoff: a change that keeps failing is
-      // retried ever more slowly, up to the cap.
-      if (ended.ok()) backoff.Reset();
-      if (!ended.ok()) {
-        context.TryCancel();
-        while (reader->Read(&change)) {
-        }
+    bool stream_over = false;
+    std::vector<feedpb::Change> run;
+    while (!Stopping()) {
+      if (!inbox.Take(run, static_cast<size_t>(std::max(1, options.max_run_changes)))) {
+        stream_over = true;
         break;
       }
+      ended = HandleRun(run);
+      // Only progress resets the backoff: a change that keeps failing is
+      // retried ever more slowly, up to the cap.
+      if (!ended.ok()) break;
+      backoff.Reset();
     }
+    if (!stream_over) {
+      context.TryCancel();  // ends the reading thread's Read
+      inbox.Abandon();
+    }
+    reading.join();
     const grpc::Status finished = reader->Finish();
     connected_gauge->Set(0);
     {

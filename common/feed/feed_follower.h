@@ -8,9 +8,10 @@
 // another database of the producer, so the owner's `reset` clears the
 // projection, which is rebuilt from sequence 0 (logged, counted). It then
 // streams StreamChanges from the cursor with follow = true and
-// expected_epoch, and applies each change of the owner's types in its own
-// transaction together with the cursor, so a restart resumes where it stopped
-// and nothing is applied twice. Changes of other types are passed over; their
+// expected_epoch, and applies the changes of the owner's types in
+// transactions together with the cursor (the changes that arrived while the
+// previous transaction ran go into one, up to max_run_changes), so a restart
+// resumes where it stopped and nothing is applied twice. Changes of other types are passed over; their
 // positions are saved now and then, so the cursor and the lag cover the
 // whole feed.
 //
@@ -100,6 +101,11 @@ struct FeedFollowerOptions {
   std::chrono::milliseconds head_poll_interval{2000};
   // Deadline of the GetFeedHead call.
   std::chrono::milliseconds call_deadline{2000};
+  // Most changes applied in one transaction. Changes that arrive while one
+  // transaction runs go together into the next, so under load the cost of a
+  // commit is shared and the projection keeps up; when idle each change is
+  // applied as soon as it arrives.
+  int max_run_changes = 500;
 };
 
 class FeedFollower {

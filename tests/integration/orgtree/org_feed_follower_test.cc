@@ -425,6 +425,35 @@ TEST_F(OrgFeedFollowerTest, StopsAtAChangeItCannotApplyUntilTheEntryIsFixed) {
   EXPECT_TRUE(Within(root_, after_bad));
 }
 
+// Changes that wait in the feed arrive together and are applied in runs; a
+// change that cannot be applied in the middle of a run still stops the
+// follower exactly there, with everything before it applied and nothing after.
+TEST_F(OrgFeedFollowerTest, ABadChangeInsideARunStopsItExactlyThere) {
+  const int64_t first = Create("HUYEN-1", "DANG_BO_HUYEN", root_);
+  const int64_t second = Create("HUYEN-2", "DANG_BO_HUYEN", root_);
+  orgpb::Organization unreadable_name = Existing(root_);
+  unreadable_name.set_name("organizations/not-a-number");
+  const int64_t bad = AppendOrganizationEntry(unreadable_name);
+  const int64_t after_bad = Create("HUYEN-3", "DANG_BO_HUYEN", root_);
+
+  OrgFeedFollower& follower = StartFollower();
+  ASSERT_TRUE(Eventually([&] { return follower.BlockedAt().reason == BlockReason::kBadChange; }));
+  EXPECT_EQ(follower.BlockedAt().sequence, bad);
+  EXPECT_EQ(follower.HandledSequence(), bad - 1);
+  EXPECT_EQ(StoredCursor(), bad - 1);
+  EXPECT_TRUE(Within(root_, first));
+  EXPECT_TRUE(Within(root_, second));
+  EXPECT_FALSE(Projected(after_bad)) << "nothing after the blocked change is applied";
+  EXPECT_FALSE(follower.Ready());
+
+  orgpb::OrganizationChange fixed;
+  *fixed.mutable_organization() = Existing(root_);
+  RewriteEntry(bad, fixed);
+  ExpectCaughtUp();
+  EXPECT_TRUE(Eventually([&] { return follower.Ready(); }));
+  EXPECT_TRUE(Within(root_, after_bad));
+}
+
 TEST_F(OrgFeedFollowerTest, ACursorAheadOfTheFeedIsRefusedAndTheProjectionIsRebuiltFromTheStart) {
   const int64_t district = Create("HUYEN", "DANG_BO_HUYEN", root_);
   StartFollower();
