@@ -9,8 +9,9 @@
 #   scripts/run.sh status     show what is running
 #
 # State lives in .grassroots/ of the checkout: mariadb/ (database), secrets/
-# (DB password, page-token key, citizen-ID lookup key, admin and service
-# tokens), keys/ (dev RS256 key pair), logs/, run/ (pid files).
+# (DB password, page-token key, citizen-ID lookup key, admin tokens), keys/
+# (dev RS256 key pair, each service's ES256 signing key, jwks.json), logs/,
+# run/ (pid files).
 #
 # Environment: GRASSROOTS_DB_PORT (default 3307), GRASSROOTS_RUN_BUILD_DIR
 # (default build/run), GRASSROOTS_BUILD_TYPE (default RelWithDebInfo),
@@ -70,10 +71,22 @@ cli() { with_local_targets "$CLI" "$@"; }
 cli_mint_admin_token() {
   "$CLI" token mint --key "$KEYS_DIR/private.pem" --role admin --scope-org 1 --ttl 12h
 }
-# The token membership presents to the org service (cell checks, change feed).
-# Services re-read it when the file changes, so a fresh one every run is fine.
+# Services mint their own short-lived tokens for one another (their signing
+# keys, below); this one is for run.sh itself, acting as $1's service for $2 only.
 cli_mint_service_token() {
-  "$CLI" token mint --key "$KEYS_DIR/private.pem" --role service --scope-org 1 --subject "$1-service" --ttl 720h
+  "$CLI" token mint --key "$(service_signing_key "$1")" --role service --scope-org 1 --subject "$1-service" \
+    --ttl 5m --audience "grassroots.$2"
+}
+# The JWKS every service verifies tokens with: the operator key and each
+# service's signing key, by kid (RFC 7638 thumbprint). Services re-read it when
+# it changes, so adding a key needs no restart.
+cli_write_jwks() {
+  local keys=(--key "$KEYS_DIR/public.pem") entry name
+  for entry in "${SERVICES[@]}"; do
+    read -r name _ <<<"$entry"
+    keys+=(--key "$(service_signing_key "$name")")
+  done
+  "$CLI" keys jwks "${keys[@]}"
 }
 # Answers once the org service serves requests (database reachable, migrations applied).
 cli_org_answers() { cli org list >/dev/null 2>&1; }
@@ -90,10 +103,11 @@ cli_load_demo() {
 cli_print_tree() { cli org tree; }
 # The demo committee's scorecard for a year, as the Standing Committee reads it.
 cli_print_scorecard() { cli report scorecard --org organizations/1 --year "$1"; }
-# The head of a producer's change feed (needs a service token).
+# The head of service $1's change feed, at port $2 (needs a service token naming it).
 cli_feed_head() {
-  "$CLI" call grassroots.feed.v1.ChangeFeedService.GetFeedHead '{}' --target "127.0.0.1:$1" \
-    --token-file "$(service_token_file reporting)" 2>/dev/null | sed -n 's/.*"last_sequence": *"\{0,1\}\([0-9]*\).*/\1/p'
+  "$CLI" call grassroots.feed.v1.ChangeFeedService.GetFeedHead '{}' --target "127.0.0.1:$2" \
+    --token "$(cli_mint_service_token reporting "$1")" 2>/dev/null |
+    sed -n 's/.*"last_sequence": *"\{0,1\}\([0-9]*\).*/\1/p'
 }
 
 # ---- helpers ------------------------------------------------------------------
@@ -133,7 +147,7 @@ reserve_service_ports() {
     log "could not reserve the service ports in $file"
 }
 
-service_token_file() { echo "$SECRETS_DIR/$1-service.token"; }
+service_signing_key() { echo "$KEYS_DIR/$1-service.pem"; }
 
 # Writes a token file atomically (a running service may be reading the old one).
 write_token() {
@@ -171,6 +185,16 @@ ensure_keys() {
     log "generated the dev RS256 key pair in $KEYS_DIR"
   fi
   chmod 0600 "$KEYS_DIR/private.pem"
+  local entry name key
+  for entry in "${SERVICES[@]}"; do
+    read -r name _ <<<"$entry"
+    key="$(service_signing_key "$name")"
+    if [[ ! -s $key ]]; then
+      (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$key" 2>/dev/null)
+      log "generated $name's ES256 service signing key"
+    fi
+    chmod 0600 "$key"
+  done
 }
 
 sql_as_root() {
@@ -205,7 +229,8 @@ start_service() {
     GRASSROOTS_DB_USER="$DB_USER"
     GRASSROOTS_DB_PASSWORD_FILE="$SECRETS_DIR/db-password"
     GRASSROOTS_DB_DATABASE="grassroots_$name"
-    GRASSROOTS_AUTH_PUBLIC_KEY_FILE="$KEYS_DIR/public.pem"
+    GRASSROOTS_AUTH_JWKS_FILE="$KEYS_DIR/jwks.json"
+    GRASSROOTS_SERVICE_SIGNING_KEY_FILE="$(service_signing_key "$name")"
     GRASSROOTS_PAGE_TOKEN_SECRET_FILE="$SECRETS_DIR/page-token-secret"
     GRASSROOTS_GRPC_ADDRESS="127.0.0.1:$grpc_port"
     GRASSROOTS_METRICS_ADDRESS="127.0.0.1:$metrics_port"
@@ -218,13 +243,11 @@ start_service() {
       # Org confirms with membership that a residential unit's head is a member.
       environment+=(
         GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052"
-        GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file org)"
       )
       ;;
     membership)
       environment+=(
         GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
-        GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file membership)"
         GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE="$SECRETS_DIR/citizen-id-lookup-key"
         GRASSROOTS_SENSITIVE_KEYRING_FILE="$SECRETS_DIR/sensitive-keyring"
         GRASSROOTS_AUDIT_CHECKPOINT_KEY_FILE="$SECRETS_DIR/audit-checkpoint-key"
@@ -235,7 +258,6 @@ start_service() {
       environment+=(
         GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
         GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052"
-        GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file inspection)"
       )
       ;;
     reporting)
@@ -244,7 +266,6 @@ start_service() {
         GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
         GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052"
         GRASSROOTS_INSPECTION_TARGET="127.0.0.1:50053"
-        GRASSROOTS_SERVICE_TOKEN_FILE="$(service_token_file reporting)"
       )
       ;;
   esac
@@ -288,7 +309,7 @@ wait_for_read_model() {
   local source port head applied waited
   for entry in "org 50051" "membership 50052" "inspection 50053"; do
     read -r source port <<<"$entry"
-    head="$(cli_feed_head "$port")"
+    head="$(cli_feed_head "$source" "$port")"
     [[ -n $head ]] || { log "cannot read the $source feed head; the scorecard may be partial"; continue; }
     waited=0
     while :; do
@@ -450,10 +471,8 @@ cmd_start() {
   # Tokens are short-lived; a fresh admin token every run (the org readiness check uses it).
   write_token "$(admin_token_file)" cli_mint_admin_token
   write_token "$(inspector_token_file)" cli_mint_inspector_token
-  write_token "$(service_token_file membership)" cli_mint_service_token membership
-  write_token "$(service_token_file org)" cli_mint_service_token org
-  write_token "$(service_token_file inspection)" cli_mint_service_token inspection
-  write_token "$(service_token_file reporting)" cli_mint_service_token reporting
+  write_token "$KEYS_DIR/jwks.json" cli_write_jwks
+  chmod 0644 "$KEYS_DIR/jwks.json"  # public keys only
 
   reserve_service_ports
   "$MARIADB_SH" start "$DB_DIR" --port "$DB_PORT" | sed 's/^/[run] /'

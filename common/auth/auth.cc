@@ -6,13 +6,16 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -56,19 +59,53 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return content.str();
 }
 
-// Checks that pem holds an RSA key of the wanted kind, so a wrong file fails at
-// start-up instead of on every call.
-absl::Status CheckRsaPem(const std::string& pem, bool is_private) {
+// Checks that pem holds a key of the wanted kind (public or private), so a
+// wrong file fails at start-up instead of on every call; its type (RSA or EC
+// P-256) decides the algorithm.
+absl::StatusOr<SigningAlgorithm> CheckPem(const std::string& pem, bool is_private) {
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return absl::ResourceExhaustedError("BIO_new_mem_buf failed");
   std::unique_ptr<EVP_PKEY, PkeyDeleter> key(
       is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                  : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
-  const char* kind = is_private ? "private" : "public";
-  if (!key) return absl::InvalidArgumentError(absl::StrCat("not a PEM ", kind, " key"));
-  if (EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA)
-    return absl::InvalidArgumentError(absl::StrCat("the ", kind, " key is not an RSA key (RS256 needs RSA)"));
-  return absl::OkStatus();
+  if (!key) return absl::InvalidArgumentError(absl::StrCat("not a PEM ", is_private ? "private" : "public", " key"));
+  GR_ASSIGN_OR_RETURN(VerificationKey parsed, VerificationKeyFromPem(pem, ""));
+  return parsed.algorithm;
+}
+
+jwt_alg_t LibjwtAlgorithm(SigningAlgorithm algorithm) {
+  return algorithm == SigningAlgorithm::kRs256 ? JWT_ALG_RS256 : JWT_ALG_ES256;
+}
+
+// The JOSE header, read before any key is chosen: alg and kid select the key.
+struct TokenHeader {
+  SigningAlgorithm algorithm;
+  std::optional<std::string> key_id;
+};
+
+absl::StatusOr<TokenHeader> ParseHeader(std::string_view token) {
+  const size_t dot = token.find('.');
+  if (dot == std::string_view::npos) return InvalidToken("malformed");
+  std::string header_text;
+  if (!absl::WebSafeBase64Unescape(ToAbsl(token.substr(0, dot)), &header_text)) return InvalidToken("malformed");
+  const nlohmann::json header = nlohmann::json::parse(header_text, nullptr, /*allow_exceptions=*/false);
+  if (!header.is_object()) return InvalidToken("malformed");
+  auto alg = header.find("alg");
+  // Allow-list: RS256 and ES256. Refuses "none", and HS* signed with a public key as the secret.
+  std::optional<SigningAlgorithm> algorithm =
+      alg != header.end() && alg->is_string() ? ParseAlgorithm(alg->get<std::string>()) : std::nullopt;
+  if (!algorithm) return InvalidToken("algorithm not allowed");
+  TokenHeader parsed{.algorithm = *algorithm, .key_id = std::nullopt};
+  auto kid = header.find("kid");
+  if (kid != header.end()) {
+    if (!kid->is_string()) return InvalidToken("kid is not a string");
+    parsed.key_id = kid->get<std::string>();
+  }
+  return parsed;
+}
+
+int64_t FileTimeNanos(std::filesystem::file_time_type time) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
 }
 
 absl::StatusOr<int64_t> RequiredInteger(const nlohmann::json& claims, const char* name) {
@@ -131,24 +168,80 @@ bool Principal::HasAnyRole(std::initializer_list<Role> any) const {
 
 // ---- TokenVerifier -----------------------------------------------------------
 
-TokenVerifier::TokenVerifier(std::string pem, AuthConfig config)
-    : public_key_pem_(std::move(pem)), config_(std::move(config)) {}
+TokenVerifier::TokenVerifier(KeySet keys, AuthConfig config, std::string jwks_file)
+    : config_(std::move(config)),
+      jwks_file_(std::move(jwks_file)),
+      keys_(std::make_shared<const KeySet>(std::move(keys))) {}
 
 absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::FromPublicKeyPem(std::string pem, AuthConfig config) {
-  GR_RETURN_IF_ERROR(CheckRsaPem(pem, /*is_private=*/false));
-  return std::unique_ptr<TokenVerifier>(new TokenVerifier(std::move(pem), std::move(config)));
+  GR_ASSIGN_OR_RETURN(const SigningAlgorithm algorithm, CheckPem(pem, /*is_private=*/false));
+  KeySet keys{.keys = {VerificationKey{.key_id = "", .algorithm = algorithm, .public_key_pem = std::move(pem)}},
+              .by_key_id = false,
+              .generation = 0};
+  return std::unique_ptr<TokenVerifier>(new TokenVerifier(std::move(keys), std::move(config), ""));
+}
+
+absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::FromJwks(std::string_view jwks_json, AuthConfig config) {
+  GR_ASSIGN_OR_RETURN(std::vector<VerificationKey> parsed, ParseJwks(jwks_json));
+  KeySet keys{.keys = std::move(parsed), .by_key_id = true, .generation = 0};
+  return std::unique_ptr<TokenVerifier>(new TokenVerifier(std::move(keys), std::move(config), ""));
 }
 
 absl::StatusOr<std::unique_ptr<TokenVerifier>> TokenVerifier::FromConfig(const AuthConfig& config) {
-  GR_ASSIGN_OR_RETURN(std::string pem, ReadFile(config.public_key_file));
-  return FromPublicKeyPem(std::move(pem), config);
+  if (config.jwks_file.empty()) {
+    GR_ASSIGN_OR_RETURN(std::string pem, ReadFile(config.public_key_file));
+    return FromPublicKeyPem(std::move(pem), config);
+  }
+  GR_ASSIGN_OR_RETURN(std::string json, ReadFile(config.jwks_file));
+  GR_ASSIGN_OR_RETURN(std::unique_ptr<TokenVerifier> verifier, FromJwks(json, config));
+  verifier->jwks_file_ = config.jwks_file;
+  // The stamp of what was just read; a change after this point reloads.
+  verifier->ReloadKeysIfChanged();
+  return verifier;
+}
+
+void TokenVerifier::ReloadKeysIfChanged() const {
+  if (jwks_file_.empty()) return;
+  std::error_code ec;
+  // Follows symlinks: a Kubernetes secret rotated by swapping its ..data link shows a new mtime.
+  const auto mtime = std::filesystem::last_write_time(jwks_file_, ec);
+  if (ec) return;  // a rotation briefly removes the file: keep the keys
+  const uintmax_t size = std::filesystem::file_size(jwks_file_, ec);
+  if (ec) return;
+  const FileStamp stamp{.mtime_ns = FileTimeNanos(mtime), .size = size};
+  absl::MutexLock lock(&keys_mutex_);
+  if (keys_stamp_ == stamp) return;
+  const bool first_read = !keys_stamp_.has_value();
+  keys_stamp_ = stamp;
+  if (first_read) return;  // FromConfig has just parsed this very file
+  absl::StatusOr<std::string> json = ReadFile(jwks_file_);
+  absl::StatusOr<std::vector<VerificationKey>> parsed =
+      json.ok() ? ParseJwks(*json) : absl::StatusOr<std::vector<VerificationKey>>(json.status());
+  if (!parsed.ok()) {
+    log::Error("the JWKS file changed but cannot be used; keeping the keys loaded before",
+               {{"path", jwks_file_}, {"status", parsed.status().ToString()}});
+    return;
+  }
+  const uint64_t generation = keys_->generation + 1;
+  keys_ = std::make_shared<const KeySet>(KeySet{.keys = *std::move(parsed), .by_key_id = true, .generation = generation});
+  log::Info("token keys reloaded", {{"path", jwks_file_}, {"keys", std::to_string(keys_->keys.size())}});
+  // A removed key must stop verifying at once, also for tokens already cached.
+  absl::MutexLock cache_lock(&cache_mutex_);
+  cache_.clear();
+  cache_generation_ = generation;
+}
+
+std::shared_ptr<const TokenVerifier::KeySet> TokenVerifier::CurrentKeys() const {
+  absl::MutexLock lock(&keys_mutex_);
+  return keys_;
 }
 
 absl::StatusOr<Principal> TokenVerifier::Verify(std::string_view token, absl::Time now) const {
   if (token.empty()) return Unauthenticated("MISSING_TOKEN", "missing bearer token");
   if (token.size() > kMaxTokenBytes) return InvalidToken("too large");
+  ReloadKeysIfChanged();
 
-  // Decoding the PEM key and checking the RSA signature costs far more than the
+  // Decoding the PEM key and checking the signature costs far more than the
   // rest of a typical request, and a client sends the same token on every call:
   // remember tokens that verified and re-check only their time window.
   std::optional<VerifiedToken> verified;
@@ -158,30 +251,47 @@ absl::StatusOr<Principal> TokenVerifier::Verify(std::string_view token, absl::Ti
     if (hit != cache_.end()) verified = hit->second;
   }
   if (!verified) {
-    GR_ASSIGN_OR_RETURN(verified, VerifyUncached(token));
+    const std::shared_ptr<const KeySet> keys = CurrentKeys();
+    GR_ASSIGN_OR_RETURN(verified, VerifyUncached(token, *keys));
     absl::MutexLock lock(&cache_mutex_);
     // Bounded memory: when full, drop everything (tokens re-verify on next use).
     if (cache_.size() >= kMaxCachedTokens) cache_.clear();
-    cache_.emplace(std::string(token), *verified);
+    // Not when the keys changed meanwhile: the token must meet the new keys.
+    if (keys->generation == cache_generation_) cache_.emplace(std::string(token), *verified);
   }
 
   const int64_t now_seconds = absl::ToUnixSeconds(now);
   const int64_t leeway = config_.leeway_seconds;
   if (now_seconds > verified->expires_at + leeway) return Unauthenticated("TOKEN_EXPIRED", "token expired");
+  // Else a token issued "later" would stretch its window past the maximum lifetime.
+  if (now_seconds + leeway < verified->issued_at) return InvalidToken("issued in the future");
   if (verified->not_before && now_seconds + leeway < *verified->not_before) return InvalidToken("not yet valid");
   return verified->principal;
 }
 
 // Everything about a token that does not depend on the clock.
-absl::StatusOr<TokenVerifier::VerifiedToken> TokenVerifier::VerifyUncached(std::string_view token) const {
+absl::StatusOr<TokenVerifier::VerifiedToken> TokenVerifier::VerifyUncached(std::string_view token,
+                                                                           const KeySet& keys) const {
+  GR_ASSIGN_OR_RETURN(const TokenHeader header, ParseHeader(token));
+  const VerificationKey* key = nullptr;
+  if (!keys.by_key_id) {
+    key = &keys.keys.front();
+  } else {
+    if (!header.key_id) return InvalidToken("no kid");
+    for (const VerificationKey& candidate : keys.keys)
+      if (candidate.key_id == *header.key_id) key = &candidate;
+    if (key == nullptr) return InvalidToken("unknown kid");
+  }
+  // An RSA key verifies RS256 only and an EC key ES256 only.
+  if (key->algorithm != header.algorithm) return InvalidToken("algorithm not allowed for this key");
+
   const std::string token_text(token);  // libjwt wants a NUL-terminated string
   jwt_t* raw = nullptr;
-  const int rc = jwt_decode(&raw, token_text.c_str(), reinterpret_cast<const unsigned char*>(public_key_pem_.data()),
-                            static_cast<int>(public_key_pem_.size()));
+  const int rc = jwt_decode(&raw, token_text.c_str(), reinterpret_cast<const unsigned char*>(key->public_key_pem.data()),
+                            static_cast<int>(key->public_key_pem.size()));
   JwtPtr jwt(raw);
   if (rc != 0 || !jwt) return InvalidToken("malformed or bad signature");
-  // Allow-list: only RS256. Rejects "none" and HS* signed with the public key as secret.
-  if (jwt_get_alg(jwt.get()) != JWT_ALG_RS256) return InvalidToken("algorithm not allowed");
+  if (jwt_get_alg(jwt.get()) != LibjwtAlgorithm(key->algorithm)) return InvalidToken("algorithm not allowed");
 
   std::unique_ptr<char, MallocDeleter> grants_text(jwt_get_grants_json(jwt.get(), nullptr));
   if (!grants_text) return InvalidToken("no claims");
@@ -190,6 +300,7 @@ absl::StatusOr<TokenVerifier::VerifiedToken> TokenVerifier::VerifyUncached(std::
 
   VerifiedToken verified;
   GR_ASSIGN_OR_RETURN(verified.expires_at, RequiredInteger(claims, "exp"));
+  GR_ASSIGN_OR_RETURN(verified.issued_at, RequiredInteger(claims, "iat"));
   if (claims.contains("nbf")) {
     GR_ASSIGN_OR_RETURN(verified.not_before, RequiredInteger(claims, "nbf"));
   }
@@ -222,18 +333,27 @@ absl::StatusOr<TokenVerifier::VerifiedToken> TokenVerifier::VerifyUncached(std::
     if (member_id <= 0) return InvalidToken("member_id must be positive");
     principal.member_id = member_id;
   }
+  // A long-lived token is a standing credential: people get a working day,
+  // services (which mint afresh) far less.
+  const int64_t max_lifetime = principal.HasRole(Role::kService) ? config_.max_service_token_lifetime_seconds
+                                                                 : config_.max_token_lifetime_seconds;
+  if (verified.expires_at - verified.issued_at > max_lifetime) return InvalidToken("lifetime exceeds the maximum");
   return verified;
 }
 
 // ---- TokenSigner -------------------------------------------------------------
 
-TokenSigner::TokenSigner(std::string pem, std::string issuer, std::string audience)
-    : private_key_pem_(std::move(pem)), issuer_(std::move(issuer)), audience_(std::move(audience)) {}
+TokenSigner::TokenSigner(std::string pem, SigningAlgorithm algorithm, std::string issuer, std::string audience)
+    : private_key_pem_(std::move(pem)),
+      algorithm_(algorithm),
+      issuer_(std::move(issuer)),
+      audiences_({std::move(audience)}) {}
 
 absl::StatusOr<std::unique_ptr<TokenSigner>> TokenSigner::FromPrivateKeyPem(std::string pem, std::string issuer,
                                                                              std::string audience) {
-  GR_RETURN_IF_ERROR(CheckRsaPem(pem, /*is_private=*/true));
-  return std::unique_ptr<TokenSigner>(new TokenSigner(std::move(pem), std::move(issuer), std::move(audience)));
+  GR_ASSIGN_OR_RETURN(const SigningAlgorithm algorithm, CheckPem(pem, /*is_private=*/true));
+  return std::unique_ptr<TokenSigner>(
+      new TokenSigner(std::move(pem), algorithm, std::move(issuer), std::move(audience)));
 }
 
 absl::StatusOr<std::unique_ptr<TokenSigner>> TokenSigner::FromPrivateKeyFile(const std::string& path,
@@ -248,11 +368,12 @@ absl::StatusOr<std::string> TokenSigner::Mint(const Claims& claims, absl::Durati
   if (claims.roles.empty()) return InvalidField("roles", "must not be empty");
   if (claims.scope_org_id <= 0) return InvalidField("scope_org_id", "must be positive");
   if (ttl <= absl::ZeroDuration()) return InvalidField("ttl", "must be positive");
+  if (audiences_.empty()) return InvalidField("audiences", "must not be empty");
 
   const int64_t issued_at = absl::ToUnixSeconds(now);
   nlohmann::json grants = {
       {"iss", issuer_},
-      {"aud", audience_},
+      {"aud", audiences_.size() == 1 ? nlohmann::json(audiences_.front()) : nlohmann::json(audiences_)},
       {"sub", claims.subject},
       {"iat", issued_at},
       {"nbf", issued_at},
@@ -268,7 +389,9 @@ absl::StatusOr<std::string> TokenSigner::Mint(const Claims& claims, absl::Durati
   if (jwt_new(&raw) != 0) return absl::ResourceExhaustedError("jwt_new failed");
   JwtPtr jwt(raw);
   if (jwt_add_grants_json(jwt.get(), grants.dump().c_str()) != 0) return absl::InternalError("jwt_add_grants_json failed");
-  if (jwt_set_alg(jwt.get(), JWT_ALG_RS256, reinterpret_cast<const unsigned char*>(private_key_pem_.data()),
+  if (!key_id_.empty() && jwt_add_header(jwt.get(), "kid", key_id_.c_str()) != 0)
+    return absl::InternalError("jwt_add_header failed");
+  if (jwt_set_alg(jwt.get(), LibjwtAlgorithm(algorithm_), reinterpret_cast<const unsigned char*>(private_key_pem_.data()),
                   static_cast<int>(private_key_pem_.size())) != 0)
     return absl::InternalError("jwt_set_alg failed");
   std::unique_ptr<char, MallocDeleter> encoded(jwt_encode_str(jwt.get()));

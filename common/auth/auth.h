@@ -1,5 +1,5 @@
 #pragma once
-// Authentication (signed JWT bearer tokens, RS256 only) and authorization
+// Authentication (signed JWT bearer tokens, RS256 or ES256) and authorization
 // (method policy by role, object access by organization scope).
 #include <cstdint>
 #include <functional>
@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/auth/jwks.h"
 #include "common/config/config.h"
 
 namespace grassroots::common::auth {
@@ -43,31 +44,60 @@ struct Claims {
   std::optional<int64_t> member_id;
 };
 
-// Verifies RS256 tokens: signature, alg allow-list, exp, nbf, iss, aud.
-// Missing, expired, forged or malformed -> UNAUTHENTICATED.
+// Verifies RS256 and ES256 tokens: the key named by the header's kid (from a
+// JWKS file, re-read when it changes) or the one PEM key, the algorithm that
+// key allows, exp, nbf, iat, iss, aud and the maximum lifetime (exp - iat; a
+// shorter one for tokens with the service role). Missing, expired, forged or
+// malformed -> UNAUTHENTICATED.
 class TokenVerifier {
  public:
+  // One key (RSA -> RS256, EC P-256 -> ES256), whatever kid a token names.
   static absl::StatusOr<std::unique_ptr<TokenVerifier>> FromPublicKeyPem(std::string pem, AuthConfig config);
+  // The keys of a JWKS document, selected by kid; they never change.
+  static absl::StatusOr<std::unique_ptr<TokenVerifier>> FromJwks(std::string_view jwks_json, AuthConfig config);
+  // config.jwks_file (re-read when its mtime or size changes, so keys rotate
+  // without a restart) or else config.public_key_file.
   static absl::StatusOr<std::unique_ptr<TokenVerifier>> FromConfig(const AuthConfig& config);
-  // Tokens that verified are cached (bounded) until they expire; exp and nbf
-  // are checked against `now` on every call.
+  // Tokens that verified are cached (bounded) until they expire or the keys
+  // change; exp, nbf and iat are checked against `now` on every call.
   absl::StatusOr<Principal> Verify(std::string_view token, absl::Time now = absl::Now()) const;
  private:
   struct VerifiedToken {
     Principal principal;
     int64_t expires_at = 0;
+    int64_t issued_at = 0;
     std::optional<int64_t> not_before;
   };
+  struct KeySet {
+    std::vector<VerificationKey> keys;
+    bool by_key_id = true;  // false: the single PEM key, used whatever the kid
+    uint64_t generation = 0;
+  };
+  struct FileStamp {
+    int64_t mtime_ns = 0;
+    uintmax_t size = 0;
+    bool operator==(const FileStamp&) const = default;
+  };
   static constexpr size_t kMaxCachedTokens = 10000;
-  TokenVerifier(std::string pem, AuthConfig config);
-  absl::StatusOr<VerifiedToken> VerifyUncached(std::string_view token) const;
-  std::string public_key_pem_;
+  TokenVerifier(KeySet keys, AuthConfig config, std::string jwks_file);
+  // Re-reads the JWKS file when it changed; a file that does not parse keeps
+  // the keys already loaded (logged), so a half-written rotation never locks
+  // everyone out.
+  void ReloadKeysIfChanged() const;
+  std::shared_ptr<const KeySet> CurrentKeys() const;
+  absl::StatusOr<VerifiedToken> VerifyUncached(std::string_view token, const KeySet& keys) const;
   AuthConfig config_;
+  std::string jwks_file_;  // empty: the keys never change
+  mutable absl::Mutex keys_mutex_;
+  mutable std::shared_ptr<const KeySet> keys_ ABSL_GUARDED_BY(keys_mutex_);
+  mutable std::optional<FileStamp> keys_stamp_ ABSL_GUARDED_BY(keys_mutex_);
   mutable absl::Mutex cache_mutex_;
+  mutable uint64_t cache_generation_ ABSL_GUARDED_BY(cache_mutex_) = 0;
   mutable std::map<std::string, VerifiedToken, std::less<>> cache_ ABSL_GUARDED_BY(cache_mutex_);
 };
 
-// Mints RS256 tokens (the CLI's development tokens and the tests).
+// Mints tokens (the CLI's tokens and the tests): RS256 with an RSA key, ES256
+// with an EC P-256 key. The header names key_id as kid when it is set.
 class TokenSigner {
  public:
   static absl::StatusOr<std::unique_ptr<TokenSigner>> FromPrivateKeyPem(std::string pem, std::string issuer,
@@ -75,13 +105,18 @@ class TokenSigner {
   static absl::StatusOr<std::unique_ptr<TokenSigner>> FromPrivateKeyFile(const std::string& path,
                                                                          std::string issuer,
                                                                          std::string audience);
+  void set_key_id(std::string key_id) { key_id_ = std::move(key_id); }
+  // Replaces the audience: aud is then an array naming every one of them.
+  void set_audiences(std::vector<std::string> audiences) { audiences_ = std::move(audiences); }
   absl::StatusOr<std::string> Mint(const Claims& claims, absl::Duration ttl,
                                    absl::Time now = absl::Now()) const;
  private:
-  TokenSigner(std::string pem, std::string issuer, std::string audience);
+  TokenSigner(std::string pem, SigningAlgorithm algorithm, std::string issuer, std::string audience);
   std::string private_key_pem_;
+  SigningAlgorithm algorithm_;
   std::string issuer_;
-  std::string audience_;
+  std::vector<std::string> audiences_;
+  std::string key_id_;
 };
 
 // Generates an RSA-2048 key pair as PEM strings (tests, `grassroots keys`).

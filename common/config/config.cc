@@ -113,14 +113,29 @@ absl::Status Validate(ServiceConfig& config) {
   if (auto s = RequireAtLeast("--health-check-interval-ms", server.health_check_interval.count(), 10); !s.ok()) return s;
 
   const AuthConfig& auth = config.auth;
-  if (auth.public_key_file.empty()) return OptionError("--auth-public-key-file", "is required (PEM RS256 public key)");
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(auth.public_key_file, ec))
-    return OptionError("--auth-public-key-file", absl::StrCat("names no readable file: ", auth.public_key_file));
+  if (!auth.jwks_file.empty() && !auth.public_key_file.empty())
+    return OptionError("--auth-jwks-file", "cannot be combined with --auth-public-key-file");
+  if (!auth.jwks_file.empty()) {
+    if (!std::filesystem::is_regular_file(auth.jwks_file, ec))
+      return OptionError("--auth-jwks-file", absl::StrCat("names no readable file: ", auth.jwks_file));
+  } else {
+    if (auth.public_key_file.empty())
+      return OptionError("--auth-jwks-file",
+                         "or --auth-public-key-file (GRASSROOTS_AUTH_PUBLIC_KEY_FILE) is required (the keys verifying "
+                         "tokens)");
+    if (!std::filesystem::is_regular_file(auth.public_key_file, ec))
+      return OptionError("--auth-public-key-file", absl::StrCat("names no readable file: ", auth.public_key_file));
+  }
   if (auth.issuer.empty()) return OptionError("--auth-issuer", "must not be empty");
   if (auth.audience.empty()) return OptionError("--auth-audience", "must not be empty");
   if (auth.leeway_seconds < 0 || auth.leeway_seconds > 300)
     return OptionError("--auth-leeway-seconds", absl::StrCat("must be in 0..300, got ", auth.leeway_seconds));
+  if (auto s = RequireAtLeast("--auth-max-token-lifetime-seconds", auth.max_token_lifetime_seconds, 60); !s.ok())
+    return s;
+  if (auto s = RequireAtLeast("--auth-max-service-token-lifetime-seconds", auth.max_service_token_lifetime_seconds, 60);
+      !s.ok())
+    return s;
 
   if (config.rules_file.empty()) config.rules_file = GRASSROOTS_DEFAULT_RULES_FILE;
   if (!std::filesystem::is_regular_file(config.rules_file, ec))
@@ -182,10 +197,17 @@ void AddServiceOptions(CLI::App& app, ServiceConfig& config, int default_grpc_po
   AddOption(app, "--reflection", server.reflection, "serve gRPC reflection (true/false)");
 
   AuthConfig& auth = config.auth;
-  AddOption(app, "--auth-public-key-file", auth.public_key_file, "PEM public key verifying RS256 tokens (required)");
+  AddOption(app, "--auth-jwks-file", auth.jwks_file,
+            "JWKS (RFC 7517) verifying RS256/ES256 tokens by kid; re-read when it changes");
+  AddOption(app, "--auth-public-key-file", auth.public_key_file,
+            "one PEM public key verifying tokens (instead of --auth-jwks-file)");
   AddOption(app, "--auth-issuer", auth.issuer, "expected token issuer (iss)");
   AddOption(app, "--auth-audience", auth.audience, "expected token audience (aud)");
   AddOption(app, "--auth-leeway-seconds", auth.leeway_seconds, "clock skew allowed on exp/nbf");
+  AddOption(app, "--auth-max-token-lifetime-seconds", auth.max_token_lifetime_seconds,
+            "longest exp - iat accepted from people's tokens");
+  AddOption(app, "--auth-max-service-token-lifetime-seconds", auth.max_service_token_lifetime_seconds,
+            "longest exp - iat accepted from tokens with the service role");
 
   AddOption(app, "--rules-file", config.rules_file, "versioned rules JSON")->default_str(GRASSROOTS_DEFAULT_RULES_FILE);
   app.add_option("--page-token-secret", config.page_token_secret, "HMAC key for page tokens")
@@ -264,10 +286,16 @@ absl::Status ServiceOptions::Validate() const {
   return absl::OkStatus();
 }
 
+std::string ServiceAudience(std::string_view service_name) {
+  return absl::StrCat("grassroots.", ToAbsl(service_name));
+}
+
 absl::StatusOr<ServiceConfig> LoadServiceConfig(std::string_view service_name, int argc, char** argv,
                                                 int default_grpc_port, int default_metrics_port,
                                                 const ServiceOptionsHook& add_service_options) {
   ServiceConfig config;
+  // Each service accepts only tokens naming it, so a token meant for one is not replayable against another.
+  config.auth.audience = ServiceAudience(service_name);
   CLI::App app(absl::StrCat("grassroots ", ToAbsl(service_name), " service"), std::string(service_name));
   AddServiceOptions(app, config, default_grpc_port, default_metrics_port);
   ServiceOptions service_options(app);

@@ -54,10 +54,16 @@ struct ServerConfig {
 };
 
 struct AuthConfig {
-  std::string public_key_file;   // REQUIRED: PEM public key (RS256) that verifies tokens
+  // Exactly one of the two is REQUIRED: a JWKS file (keys by kid, re-read when
+  // it changes) or one PEM public key (RSA or EC P-256).
+  std::string jwks_file;
+  std::string public_key_file;
   std::string issuer = "grassroots-dev";
-  std::string audience = "grassroots";
+  std::string audience = "grassroots";  // services set their own: each accepts only tokens naming it
   int leeway_seconds = 30;
+  // exp - iat may not exceed these: people's sessions, and the service role's tokens.
+  int max_token_lifetime_seconds = 12 * 3600;
+  int max_service_token_lifetime_seconds = 3600;
 };
 
 struct ServiceConfig {
@@ -128,6 +134,10 @@ using ServiceOptionsHook = std::function<void(ServiceOptions&)>;
 // secret files; returns INVALID_ARGUMENT naming the option on any bad value.
 // add_service_options, when given, declares the service's own options; they are
 // parsed with the common ones and checked after them.
+// The audience (aud) a service accepts by default and that callers name:
+// "grassroots.<service>", e.g. "grassroots.membership".
+std::string ServiceAudience(std::string_view service_name);
+
 absl::StatusOr<ServiceConfig> LoadServiceConfig(std::string_view service_name, int argc,
                                                 char** argv, int default_grpc_port,
                                                 int default_metrics_port,

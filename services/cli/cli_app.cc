@@ -47,7 +47,8 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   TokenMintOptions mint;
   CLI::App* token = app.add_subcommand("token", "signed JWTs for development and operations");
   token->require_subcommand(1);
-  CLI::App* token_mint = token->add_subcommand("mint", "print an RS256 token signed with a private key");
+  CLI::App* token_mint =
+      token->add_subcommand("mint", "print a token signed with a private key (RSA: RS256, EC P-256: ES256)");
   token_mint->add_option("--key", mint.key_file, "PEM private key")->required()->check(CLI::ExistingFile);
   token_mint->add_option("--role", mint.roles, "admin, inspector, secretary, member, portal or service (repeatable)")
       ->required();
@@ -58,9 +59,10 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   token_mint->add_option("--subject", mint.subject, "sub claim")->capture_default_str();
   token_mint->add_option("--ttl", mint.ttl, "lifetime, e.g. 12h or 30m")->capture_default_str();
   token_mint->add_option("--issuer", mint.issuer, "iss claim")->envname("GRASSROOTS_AUTH_ISSUER")->capture_default_str();
-  token_mint->add_option("--audience", mint.audience, "aud claim")
-      ->envname("GRASSROOTS_AUTH_AUDIENCE")
-      ->capture_default_str();
+  token_mint->add_option("--audience", mint.audiences,
+                         "aud claim, repeatable: grassroots.org, grassroots.membership, grassroots.inspection, "
+                         "grassroots.reporting (default: all four)");
+  token_mint->add_option("--kid", mint.key_id, "kid header naming the key in the JWKS (default: its RFC 7638 thumbprint)");
   token_mint->callback([&] { exit_code = RunTokenMint(mint, io); });
 
   KeysGenerateOptions keys_options;
@@ -70,6 +72,14 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   keys_generate->add_option("--out-dir", keys_options.out_dir, "directory for the key files")->required();
   keys_generate->add_flag("--force", keys_options.force, "replace existing files");
   keys_generate->callback([&] { exit_code = RunKeysGenerate(keys_options, io); });
+  KeysJwksOptions jwks_options;
+  CLI::App* keys_jwks = keys->add_subcommand(
+      "jwks", "print the JWKS publishing PEM keys' public halves (for --auth-jwks-file); kid = RFC 7638 thumbprint");
+  keys_jwks->add_option("--key", jwks_options.key_files, "PEM key, private or public (repeatable: one entry each)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  keys_jwks->add_option("--kid", jwks_options.key_ids, "kid for each --key, in order (default: thumbprints)");
+  keys_jwks->callback([&] { exit_code = RunKeysJwks(jwks_options, io); });
 
   // ---- generic call ----
   CallOptions call_options;

@@ -7,11 +7,13 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <istream>
 #include <iterator>
 #include <ostream>
 
 #include <google/protobuf/util/time_util.h>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -20,6 +22,8 @@
 #include "absl/time/time.h"
 #include "absl/strings/string_view.h"
 #include "common/auth/auth.h"
+#include "common/auth/jwks.h"
+#include "common/config/config.h"
 #include "grassroots/feed/v1/change_feed.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 #include "services/cli/generic_call.h"
@@ -71,6 +75,14 @@ absl::Status WriteNewFile(const std::filesystem::path& path, const std::string& 
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  if (text.empty()) return absl::InvalidArgumentError(absl::StrCat(path, " is empty or unreadable"));
+  return text;
+}
+
 std::string StateText(v1::OrganizationState state) {
   return std::string(absl::StripPrefix(v1::OrganizationState_Name(state), "ORGANIZATION_STATE_"));
 }
@@ -96,11 +108,52 @@ int RunTokenMint(const TokenMintOptions& options, Io& io) {
   if (!absl::ParseDuration(options.ttl, &ttl) || ttl <= absl::ZeroDuration()) {
     return Fail(io, absl::StrCat("--ttl: expected a positive duration such as 12h or 30m, got '", options.ttl, "'"));
   }
-  auto signer = common::auth::TokenSigner::FromPrivateKeyFile(options.key_file, options.issuer, options.audience);
+  std::vector<std::string> audiences = options.audiences;
+  if (audiences.empty()) {
+    for (const char* service : {"org", "membership", "inspection", "reporting"})
+      audiences.push_back(common::ServiceAudience(service));
+  }
+  auto signer = common::auth::TokenSigner::FromPrivateKeyFile(options.key_file, options.issuer, audiences.front());
   if (!signer.ok()) return Fail(io, absl::StrCat("--key: ", signer.status().message()));
+  (*signer)->set_audiences(std::move(audiences));
+  std::string key_id = options.key_id;
+  if (key_id.empty()) {
+    absl::StatusOr<std::string> pem = ReadTextFile(options.key_file);
+    absl::StatusOr<std::string> thumbprint =
+        pem.ok() ? common::auth::JwkThumbprintFromPem(*pem) : absl::StatusOr<std::string>(pem.status());
+    if (!thumbprint.ok()) return Fail(io, absl::StrCat("--key: ", thumbprint.status().message()));
+    key_id = *thumbprint;
+  }
+  (*signer)->set_key_id(std::move(key_id));
   absl::StatusOr<std::string> token = (*signer)->Mint(claims, ttl);
   if (!token.ok()) return Fail(io, token.status().message());
   io.out << *token << std::endl;
+  return kExitOk;
+}
+
+int RunKeysJwks(const KeysJwksOptions& options, Io& io) {
+  if (options.key_files.empty()) return Fail(io, "--key: at least one key file is required");
+  if (!options.key_ids.empty() && options.key_ids.size() != options.key_files.size())
+    return Fail(io, "--kid: give one per --key, or none (kid = the key's RFC 7638 thumbprint)");
+  nlohmann::json keys = nlohmann::json::array();
+  for (size_t i = 0; i < options.key_files.size(); ++i) {
+    const std::string& file = options.key_files[i];
+    absl::StatusOr<std::string> pem = ReadTextFile(file);
+    if (!pem.ok()) return Fail(io, absl::StrCat("--key ", file, ": ", pem.status().message()));
+    std::string key_id;
+    if (options.key_ids.empty()) {
+      absl::StatusOr<std::string> thumbprint = common::auth::JwkThumbprintFromPem(*pem);
+      if (!thumbprint.ok()) return Fail(io, absl::StrCat("--key ", file, ": ", thumbprint.status().message()));
+      key_id = *thumbprint;
+    } else {
+      key_id = options.key_ids[i];
+    }
+    absl::StatusOr<std::string> jwk = common::auth::PublicJwkFromPem(*pem, key_id);
+    if (!jwk.ok()) return Fail(io, absl::StrCat("--key ", file, ": ", jwk.status().message()));
+    keys.push_back(nlohmann::json::parse(*jwk));
+  }
+  // Public keys only: safe to publish, and what --auth-jwks-file reads.
+  io.out << nlohmann::json{{"keys", keys}}.dump(2) << std::endl;
   return kExitOk;
 }
 
@@ -118,7 +171,7 @@ int RunKeysGenerate(const KeysGenerateOptions& options, Io& io) {
     return Fail(io, s.message());
   }
   io.out << "wrote " << (dir / "private.pem").string() << " (0600) and " << (dir / "public.pem").string()
-         << " (give the public key to the services as --auth-public-key-file)" << std::endl;
+         << " (publish the public key: grassroots keys jwks --key public.pem > jwks.json, for --auth-jwks-file)" << std::endl;
   return kExitOk;
 }
 

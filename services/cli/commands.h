@@ -33,9 +33,19 @@ struct TokenMintOptions {
   std::string subject = "grassroots-cli";
   std::string ttl = "12h";
   std::string issuer = "grassroots-dev";
-  std::string audience = "grassroots";
+  // Each service accepts only tokens naming it; empty: all four (an operator's token).
+  std::vector<std::string> audiences;
+  std::string key_id;  // the kid header; empty: the key's RFC 7638 thumbprint
 };
 int RunTokenMint(const TokenMintOptions& options, Io& io);
+
+// Prints the JWKS publishing the public keys of PEM keys (private or public),
+// each with kid = its RFC 7638 thumbprint unless key_ids names them (one per key).
+struct KeysJwksOptions {
+  std::vector<std::string> key_files;
+  std::vector<std::string> key_ids;
+};
+int RunKeysJwks(const KeysJwksOptions& options, Io& io);
 
 struct KeysGenerateOptions {
   std::string out_dir;

@@ -17,8 +17,11 @@ InspectionServices::InspectionServices(InspectionDependencies dependencies)
       authorizer_(std::move(dependencies.verifier), MakeInspectionMethodPolicy()),
       page_tokens_(dependencies.page_token_secret),
       organizations_(pool_),
-      positions_(dependencies.org_channel, dependencies.service_token, dependencies.call_deadline),
-      effect_applier_(dependencies.membership_channel, dependencies.org_channel, dependencies.service_token,
+      positions_(dependencies.org_channel, dependencies.service_token->ForAudience(common::ServiceAudience("org")),
+                 dependencies.call_deadline),
+      effect_applier_(dependencies.membership_channel, dependencies.org_channel,
+                      dependencies.service_token->ForAudience(common::ServiceAudience("membership")),
+                      dependencies.service_token->ForAudience(common::ServiceAudience("org")),
                       dependencies.call_deadline) {
   members_ = std::make_unique<ProjectedMemberStanding>(pool_);
   context_ = std::make_unique<HandlerContext>(HandlerContext{pool_, authorizer_, dependencies.rules,
@@ -32,11 +35,14 @@ InspectionServices::InspectionServices(InspectionDependencies dependencies)
   petition_service_ = std::make_unique<PetitionServiceImpl>(*context_, petitions_, decisions_);
   report_service_ = std::make_unique<InspectionReportServiceImpl>(*context_);
   feed_service_ = std::make_unique<common::feed::ChangeFeedServiceImpl>(pool_, authorizer_, dependencies.registry);
-  std::shared_ptr<orgtree::ServiceToken> token = dependencies.service_token;
+  std::shared_ptr<orgtree::ServiceToken> token =
+      dependencies.service_token->ForAudience(common::ServiceAudience("membership"));
   member_follower_ = std::make_unique<memberfacts::MemberFactsFollower>(
       dependencies.membership_channel, [token] { return token->Get(); }, pool_, dependencies.registry,
       std::move(dependencies.member_follower_options));
-  org_follower_ = std::make_unique<orgtree::OrgFeedFollower>(dependencies.org_channel, dependencies.service_token,
+  org_follower_ = std::make_unique<orgtree::OrgFeedFollower>(dependencies.org_channel,
+                                                             dependencies.service_token->ForAudience(
+                                                                 common::ServiceAudience("org")),
                                                              pool_, organizations_, dependencies.registry,
                                                              std::move(dependencies.org_follower_options));
 }

@@ -29,7 +29,7 @@ namespace {
 struct InspectionOptions {
   std::string org_target = "127.0.0.1:50051";
   std::string membership_target = "127.0.0.1:50052";
-  std::string service_token_file;
+  grassroots::orgtree::ServiceCredentialOptions credentials;
   std::chrono::milliseconds call_deadline{2000};
   std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
 };
@@ -40,9 +40,7 @@ grassroots::common::ServiceOptionsHook DeclareOptions(InspectionOptions& options
                       /*required=*/true);
     declare.AddString("--membership-target", options.membership_target, "membership service address (host:port)",
                       /*required=*/true);
-    declare.AddFile("--service-token-file", options.service_token_file,
-                    "bearer token (role service) presented to the org and membership services; re-read when it changes",
-                    /*required=*/true);
+    grassroots::orgtree::DeclareServiceCredentialOptions(declare, options.credentials, /*required=*/true);
     declare.AddMillis("--call-deadline-ms", options.call_deadline,
                       "deadline of each call to the org and membership services", 1);
     declare.AddFile("--calendar-file", options.calendar_file, "working-day calendar (weekends, public holidays)",
@@ -70,6 +68,12 @@ int main(int argc, char** argv) {
     common::log::Error("cannot load the working-day calendar", {{"status", calendar.status().ToString()}});
     return 1;
   }
+  absl::StatusOr<std::shared_ptr<orgtree::ServiceToken>> credentials =
+      orgtree::LoadServiceCredentials("inspection", options.credentials, base.config.auth);
+  if (!credentials.ok()) {
+    common::log::Error("cannot load the service signing key", {{"status", credentials.status().ToString()}});
+    return 2;
+  }
   inspection::InspectionServices services({.pool = *base.pool,
                                            .rules = base.rules,
                                            .calendar = *calendar,
@@ -78,8 +82,7 @@ int main(int argc, char** argv) {
                                            .page_token_secret = base.config.page_token_secret,
                                            .org_channel = common::BalancedChannel(options.org_target),
                                            .membership_channel = common::BalancedChannel(options.membership_target),
-                                           .service_token = std::make_shared<orgtree::ServiceToken>(
-                                               options.service_token_file),
+                                           .service_token = *credentials,
                                            .call_deadline = options.call_deadline});
   common::ServiceHost host("inspection", base.config.server, base.registry);
   services.RegisterServices(host);

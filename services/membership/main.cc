@@ -31,7 +31,7 @@ namespace {
 // The options only membership has (the common ones are in common/config).
 struct MembershipOptions {
   std::string org_target = "127.0.0.1:50051";
-  std::string service_token_file;
+  grassroots::orgtree::ServiceCredentialOptions credentials;
   std::chrono::milliseconds org_call_deadline{2000};
   std::string citizen_id_lookup_key;
   std::string sensitive_keyring_file;
@@ -44,9 +44,7 @@ grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options
   return [&options](grassroots::common::ServiceOptions& declare) {
     declare.AddString("--org-target", options.org_target, "organization service address (host:port)",
                       /*required=*/true);
-    declare.AddFile("--service-token-file", options.service_token_file,
-                    "bearer token (role service) presented to the organization service; re-read when it changes",
-                    /*required=*/true);
+    grassroots::orgtree::DeclareServiceCredentialOptions(declare, options.credentials, /*required=*/true);
     declare.AddMillis("--org-call-deadline-ms", options.org_call_deadline,
                       "deadline of each call to the organization service", 1);
     // 32 random bytes recommended; changing it breaks exact lookup of stored citizen IDs.
@@ -93,6 +91,12 @@ int main(int argc, char** argv) {
     common::log::Error("cannot load the sensitive-data keyring", {{"status", keyring.status().ToString()}});
     return 1;
   }
+  absl::StatusOr<std::shared_ptr<orgtree::ServiceToken>> credentials =
+      orgtree::LoadServiceCredentials("membership", options.credentials, base.config.auth);
+  if (!credentials.ok()) {
+    common::log::Error("cannot load the service signing key", {{"status", credentials.status().ToString()}});
+    return 2;
+  }
   const std::string keyring_file = options.sensitive_keyring_file;
   // The organization service: cell checks on writes, and its change feed for the projection.
   membership::MembershipServices services(
@@ -113,7 +117,7 @@ int main(int argc, char** argv) {
        .codes = *codes,
        .org_channel =
            common::BalancedChannel(options.org_target),
-       .service_token = std::make_shared<orgtree::ServiceToken>(options.service_token_file),
+       .service_token = *credentials,
        .org_call_deadline = options.org_call_deadline});
 
   // Legacy ethnicity and religion text to codes (idempotent; lists what it cannot map).

@@ -17,7 +17,8 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
     : pool_(dependencies.pool),
       authorizer_(std::move(dependencies.verifier), MakeMembershipMethodPolicy()),
       page_tokens_(dependencies.page_token_secret),
-      cells_(dependencies.org_channel, dependencies.service_token, dependencies.org_call_deadline),
+      cells_(dependencies.org_channel, dependencies.service_token->ForAudience(common::ServiceAudience("org")),
+             dependencies.org_call_deadline),
       projection_(pool_),
       members_(pool_, dependencies.citizen_id_lookup_key, dependencies.sensitive_keys) {
   context_ = std::make_unique<HandlerContext>(HandlerContext{pool_, authorizer_, dependencies.rules,
@@ -37,7 +38,7 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
                                                 : MakeCellSuccessionHook(*context_);
   std::shared_ptr<grpc::Channel> feed_channel =
       dependencies.org_feed_channel ? std::move(dependencies.org_feed_channel) : dependencies.org_channel;
-  follower_ = std::make_unique<orgtree::OrgFeedFollower>(std::move(feed_channel), dependencies.service_token, pool_,
+  follower_ = std::make_unique<orgtree::OrgFeedFollower>(std::move(feed_channel), dependencies.service_token->ForAudience(common::ServiceAudience("org")), pool_,
                                                          projection_, std::move(dependencies.registry),
                                                          std::move(follower_options));
   sealing_ = std::make_unique<SensitiveSealing>(

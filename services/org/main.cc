@@ -25,7 +25,7 @@ namespace {
 // member are refused while it is unset).
 struct OrgOptions {
   std::string membership_target;
-  std::string service_token_file;
+  grassroots::orgtree::ServiceCredentialOptions credentials;
   std::chrono::milliseconds membership_call_deadline{2000};
 };
 
@@ -33,8 +33,7 @@ grassroots::common::ServiceOptionsHook DeclareOptions(OrgOptions& options) {
   return [&options](grassroots::common::ServiceOptions& declare) {
     declare.AddString("--membership-target", options.membership_target,
                       "membership service address (host:port); empty: unit heads cannot name members");
-    declare.AddFile("--service-token-file", options.service_token_file,
-                    "bearer token (role service) presented to the membership service", /*required=*/false);
+    grassroots::orgtree::DeclareServiceCredentialOptions(declare, options.credentials, /*required=*/false);
     declare.AddMillis("--membership-call-deadline-ms", options.membership_call_deadline,
                       "deadline of each call to the membership service", 1);
   };
@@ -53,14 +52,20 @@ int main(int argc, char** argv) {
   common::ServiceBase& base = std::get<common::ServiceBase>(started);
   std::unique_ptr<org::GrpcMemberDirectory> member_directory;
   if (!options.membership_target.empty()) {
-    if (options.service_token_file.empty()) {
-      std::cerr << "--membership-target (GRASSROOTS_MEMBERSHIP_TARGET) needs --service-token-file "
-                   "(GRASSROOTS_SERVICE_TOKEN_FILE)\n";
+    if (options.credentials.signing_key_file.empty()) {
+      std::cerr << "--membership-target (GRASSROOTS_MEMBERSHIP_TARGET) needs --service-signing-key-file "
+                   "(GRASSROOTS_SERVICE_SIGNING_KEY_FILE)\n";
+      return 2;
+    }
+    absl::StatusOr<std::shared_ptr<orgtree::ServiceToken>> credentials =
+        orgtree::LoadServiceCredentials("org", options.credentials, base.config.auth);
+    if (!credentials.ok()) {
+      std::cerr << credentials.status().message() << "\n";
       return 2;
     }
     member_directory = std::make_unique<org::GrpcMemberDirectory>(
         common::BalancedChannel(options.membership_target),
-        options.service_token_file, options.membership_call_deadline);
+        (*credentials)->ForAudience(common::ServiceAudience("membership")), options.membership_call_deadline);
   }
 
   org::OrgServices services({.pool = *base.pool,

@@ -49,7 +49,7 @@ absl::Status MapOrganizationCallError(const grpc::Status& status, std::string_vi
     case grpc::StatusCode::PERMISSION_DENIED:
     case grpc::StatusCode::UNAUTHENTICATED:
       // Our token is missing a role or scope, expired, or signed by another key.
-      common::log::Error("the organization service refused this service's token; check --service-token-file",
+      common::log::Error("the organization service refused this service's token; check --service-signing-key-file and that its key is in the JWKS",
                          {{"grpc_code", static_cast<int>(status.error_code())}});
       return absl::InternalError("the organization service refused this service's credentials");
     default:

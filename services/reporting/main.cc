@@ -28,7 +28,7 @@ struct ReportingOptions {
   std::string org_target = "127.0.0.1:50051";
   std::string membership_target = "127.0.0.1:50052";
   std::string inspection_target = "127.0.0.1:50053";
-  std::string service_token_file;
+  grassroots::orgtree::ServiceCredentialOptions credentials;
   std::string codes_dir;
   std::string plan_file = grassroots::reporting::domain::DefaultPlanPath();
   std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
@@ -41,8 +41,7 @@ grassroots::common::ServiceOptionsHook DeclareOptions(ReportingOptions& options)
                       true);
     declare.AddString("--inspection-target", options.inspection_target, "inspection service address (host:port)",
                       true);
-    declare.AddFile("--service-token-file", options.service_token_file,
-                    "bearer token (role service) presented to the three change feeds; re-read when it changes", true);
+    grassroots::orgtree::DeclareServiceCredentialOptions(declare, options.credentials, /*required=*/true);
     declare.AddFile("--plan-file", options.plan_file,
                     "the plan whose targets the scorecard judges by default (data/plans format)", true);
     declare.AddFile("--calendar-file", options.calendar_file, "working-day calendar (weekends, public holidays)",
@@ -77,6 +76,12 @@ int main(int argc, char** argv) {
     common::log::Error("cannot load the working-day calendar", {{"status", calendar.status().ToString()}});
     return 2;
   }
+  absl::StatusOr<std::shared_ptr<orgtree::ServiceToken>> credentials =
+      orgtree::LoadServiceCredentials("reporting", options.credentials, base.config.auth);
+  if (!credentials.ok()) {
+    common::log::Error("cannot load the service signing key", {{"status", credentials.status().ToString()}});
+    return 2;
+  }
   reporting::PlanCatalog plans;
   plans.default_plan_id = plan->id;
   plans.plans.emplace(plan->id, *std::move(plan));
@@ -90,8 +95,7 @@ int main(int argc, char** argv) {
                                          .org_channel = common::BalancedChannel(options.org_target),
                                          .membership_channel = common::BalancedChannel(options.membership_target),
                                          .inspection_channel = common::BalancedChannel(options.inspection_target),
-                                         .service_token =
-                                             std::make_shared<orgtree::ServiceToken>(options.service_token_file),
+                                         .service_token = *credentials,
                                          .codes_dir = options.codes_dir});
   common::ServiceHost host("reporting", base.config.server, base.registry);
   services.RegisterServices(host);

@@ -47,17 +47,20 @@ ReportingServices::ReportingServices(ReportingDependencies dependencies)
   context_->stored_plans = stored_plans_.get();
   plan_service_ = std::make_unique<PlanServiceImpl>(*context_);
   export_service_ = std::make_unique<ExportServiceImpl>(*context_, *statistics_service_);
-  std::shared_ptr<orgtree::ServiceToken> token = dependencies.service_token;
-  auto bearer = [token] { return token->Get(); };
+  // Each feed's producer accepts only a token naming it.
+  auto bearer_for = [&dependencies](std::string_view service) -> common::feed::BearerTokenProvider {
+    std::shared_ptr<orgtree::ServiceToken> token = dependencies.service_token->ForAudience(common::ServiceAudience(service));
+    return [token] { return token->Get(); };
+  };
   const ReportingFollowerOptions& options = dependencies.follower_options;
   org_follower_ = std::make_unique<common::feed::FeedFollower>(
-      dependencies.org_channel, bearer, pool_, store::InvalidatingRollups(OrgFeedConsumer(organizations_)), dependencies.registry,
+      dependencies.org_channel, bearer_for("org"), pool_, store::InvalidatingRollups(OrgFeedConsumer(organizations_)), dependencies.registry,
       FollowerOptions(options, "org", "organization"));
   membership_follower_ = std::make_unique<common::feed::FeedFollower>(
-      dependencies.membership_channel, bearer, pool_, store::InvalidatingRollups(MembershipFeedConsumer()), dependencies.registry,
+      dependencies.membership_channel, bearer_for("membership"), pool_, store::InvalidatingRollups(MembershipFeedConsumer()), dependencies.registry,
       FollowerOptions(options, "membership", "membership"));
   inspection_follower_ = std::make_unique<common::feed::FeedFollower>(
-      dependencies.inspection_channel, bearer, pool_, store::InvalidatingRollups(InspectionFeedConsumer()), dependencies.registry,
+      dependencies.inspection_channel, bearer_for("inspection"), pool_, store::InvalidatingRollups(InspectionFeedConsumer()), dependencies.registry,
       FollowerOptions(options, "inspection", "inspection"));
 }
 

@@ -393,6 +393,8 @@ int Run(const Options& options) {
     return 1;
   }
   common::AuthConfig auth;
+  // A long run: its service token outlives the production maximum on purpose.
+  auth.max_service_token_lifetime_seconds = 12 * 3600;
   auto verifier = common::auth::TokenVerifier::FromPublicKeyPem(keys->second, auth);
   auto signer = common::auth::TokenSigner::FromPrivateKeyPem(keys->first, auth.issuer, auth.audience);
   if (!verifier.ok() || !signer.ok()) return 1;

@@ -56,6 +56,8 @@ def known_env_names(repo):
     (every service) and per option a service declares in its own services/<name>/main.cc."""
     sources = [os.path.join(repo, "common/config/config.cc")]
     sources += glob.glob(os.path.join(repo, "services/*/main.cc"))
+    # The service credential flags every calling service declares.
+    sources.append(os.path.join(repo, "services/orgtree/service_token.cc"))
     flags = set()
     for path in sources:
         with open(path, encoding="utf-8") as source:
@@ -143,9 +145,11 @@ def check_deployment(deployment, config_data, env_names, executables, secret_nam
             check(env_name != "GRASSROOTS_DB_PASSWORD" and env_name != "GRASSROOTS_PAGE_TOKEN_SECRET",
                   f"{where}: secrets must be mounted files, not env values")
         for required in ("GRASSROOTS_DB_DATABASE", "GRASSROOTS_GRPC_ADDRESS", "GRASSROOTS_METRICS_ADDRESS",
-                         "GRASSROOTS_DB_PASSWORD_FILE", "GRASSROOTS_AUTH_PUBLIC_KEY_FILE",
-                         "GRASSROOTS_PAGE_TOKEN_SECRET_FILE"):
+                         "GRASSROOTS_DB_PASSWORD_FILE", "GRASSROOTS_PAGE_TOKEN_SECRET_FILE"):
             check(required in env, f"{where}: env {required} missing")
+        check(("GRASSROOTS_AUTH_PUBLIC_KEY_FILE" in env) != ("GRASSROOTS_AUTH_JWKS_FILE" in env),
+              f"{where}: exactly one of GRASSROOTS_AUTH_PUBLIC_KEY_FILE and GRASSROOTS_AUTH_JWKS_FILE needed")
+        check("GRASSROOTS_AUTH_AUDIENCE" not in env, f"{where}: each service keeps its own audience")
         if "GRASSROOTS_GRPC_ADDRESS" in env:
             check(env["GRASSROOTS_GRPC_ADDRESS"]["value"].endswith(f":{ports.get('grpc')}"),
                   f"{where}: gRPC address does not match the grpc port")

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 namespace grassroots::testing {
 namespace {
@@ -15,9 +16,9 @@ namespace {
   std::abort();
 }
 
-std::string WriteTempKeyFile(const std::string& pem) {
+std::string WriteTempKeyFile(const std::string& pem, const char* name) {
   std::string path_template =
-      (std::filesystem::temp_directory_path() / "grassroots-test-pubkey-XXXXXX").string();
+      (std::filesystem::temp_directory_path() / (std::string(name) + "-XXXXXX")).string();
   const int fd = mkstemp(path_template.data());
   if (fd < 0) Die("mkstemp failed");
   close(fd);
@@ -27,9 +28,9 @@ std::string WriteTempKeyFile(const std::string& pem) {
   return path_template;
 }
 
-std::string g_key_file_to_remove;
-void RemoveKeyFile() {
-  if (!g_key_file_to_remove.empty()) std::remove(g_key_file_to_remove.c_str());
+std::vector<std::string> g_key_files_to_remove;
+void RemoveKeyFiles() {
+  for (const std::string& path : g_key_files_to_remove) std::remove(path.c_str());
 }
 
 }  // namespace
@@ -39,9 +40,10 @@ TestKeys::TestKeys() {
   if (!pair.ok()) Die(std::string(pair.status().message()));
   private_key_pem_ = pair->first;
   public_key_pem_ = pair->second;
-  public_key_file_ = WriteTempKeyFile(public_key_pem_);
-  g_key_file_to_remove = public_key_file_;
-  std::atexit(RemoveKeyFile);
+  public_key_file_ = WriteTempKeyFile(public_key_pem_, "grassroots-test-pubkey");
+  private_key_file_ = WriteTempKeyFile(private_key_pem_, "grassroots-test-privkey");
+  g_key_files_to_remove = {public_key_file_, private_key_file_};
+  std::atexit(RemoveKeyFiles);
 
   auto verifier = common::auth::TokenVerifier::FromPublicKeyPem(public_key_pem_, auth_config());
   if (!verifier.ok()) Die(std::string(verifier.status().message()));
@@ -49,6 +51,8 @@ TestKeys::TestKeys() {
   auto signer = common::auth::TokenSigner::FromPrivateKeyPem(private_key_pem_, kTestIssuer, kTestAudience);
   if (!signer.ok()) Die(std::string(signer.status().message()));
   signer_ = std::move(*signer);
+  signer_->set_audiences({kTestAudience, common::ServiceAudience("org"), common::ServiceAudience("membership"),
+                          common::ServiceAudience("inspection"), common::ServiceAudience("reporting")});
 }
 
 const TestKeys& TestKeys::Get() {

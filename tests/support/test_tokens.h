@@ -21,8 +21,10 @@ class TestKeys {
 
   const std::string& private_key_pem() const { return private_key_pem_; }
   const std::string& public_key_pem() const { return public_key_pem_; }
-  // A temp file holding public_key_pem(); removed at process exit.
+  // Temp files holding public_key_pem() and private_key_pem() (a service
+  // signing key for process tests); removed at process exit.
   const std::string& public_key_file() const { return public_key_file_; }
+  const std::string& private_key_file() const { return private_key_file_; }
   // issuer/audience the signer uses, public_key_file set.
   common::AuthConfig auth_config() const;
   std::shared_ptr<const common::auth::TokenVerifier> verifier() const { return verifier_; }
@@ -33,14 +35,18 @@ class TestKeys {
   std::string private_key_pem_;
   std::string public_key_pem_;
   std::string public_key_file_;
+  std::string private_key_file_;
   std::shared_ptr<const common::auth::TokenVerifier> verifier_;
   std::unique_ptr<common::auth::TokenSigner> signer_;
 };
 
 inline constexpr char kTestIssuer[] = "grassroots-test";
+// The audience of in-process servers (TestAuthConfig); service processes keep
+// their own ("grassroots.<service>").
 inline constexpr char kTestAudience[] = "grassroots";
 
-// "Bearer <jwt>" for the "authorization" metadata. Subject is "test-user".
+// "Bearer <jwt>" for the "authorization" metadata. Subject is "test-user". Its
+// aud names kTestAudience and every service, as the CLI's operator tokens do.
 std::string MintToken(const std::vector<common::auth::Role>& roles, int64_t scope_org_id,
                       std::optional<int64_t> member_id = std::nullopt, absl::Duration ttl = absl::Minutes(10));
 

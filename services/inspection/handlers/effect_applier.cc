@@ -41,15 +41,19 @@ std::string EffectiveDate(const v1::DisciplineDecision& decision) {
 }  // namespace
 
 GrpcEffectApplier::GrpcEffectApplier(std::shared_ptr<grpc::Channel> membership, std::shared_ptr<grpc::Channel> org,
-                                     std::shared_ptr<orgtree::ServiceToken> token, std::chrono::milliseconds deadline)
+                                     std::shared_ptr<orgtree::ServiceToken> membership_token,
+                                     std::shared_ptr<orgtree::ServiceToken> org_token,
+                                     std::chrono::milliseconds deadline)
     : lifecycle_(memberpb::LifecycleService::NewStub(membership)),
       committees_(orgpb::CommitteeService::NewStub(org)),
       organizations_(orgpb::OrganizationService::NewStub(org)),
-      token_(std::move(token)),
+      membership_token_(std::move(membership_token)),
+      org_token_(std::move(org_token)),
       deadline_(deadline) {}
 
-bool GrpcEffectApplier::Prepare(grpc::ClientContext& context, EffectResult& failure) {
-  absl::StatusOr<std::string> token = token_->Get();
+bool GrpcEffectApplier::Prepare(grpc::ClientContext& context, orgtree::ServiceToken& service_token,
+                                EffectResult& failure) {
+  absl::StatusOr<std::string> token = service_token.Get();
   if (!token.ok()) {
     failure = {EffectOutcome::kRetry, "the service token cannot be read"};
     return false;
@@ -73,7 +77,7 @@ EffectResult GrpcEffectApplier::Apply(const store::PendingEffect& effect, const 
 EffectResult GrpcEffectApplier::Expel(const store::PendingEffect& effect, const v1::DisciplineDecision& decision) {
   EffectResult failure;
   grpc::ClientContext context;
-  if (!Prepare(context, failure)) return failure;
+  if (!Prepare(context, *membership_token_, failure)) return failure;
   memberpb::ExpelMemberRequest request;
   request.set_member(effect.target);
   request.set_effective_date(EffectiveDate(decision));
@@ -88,7 +92,7 @@ EffectResult GrpcEffectApplier::Expel(const store::PendingEffect& effect, const 
 EffectResult GrpcEffectApplier::Reinstate(const store::PendingEffect& effect, const v1::DisciplineDecision& decision) {
   EffectResult failure;
   grpc::ClientContext context;
-  if (!Prepare(context, failure)) return failure;
+  if (!Prepare(context, *membership_token_, failure)) return failure;
   memberpb::ReinstateMemberRequest request;
   request.set_member(effect.target);
   request.set_discipline_reference(decision.name());
@@ -107,7 +111,7 @@ EffectResult GrpcEffectApplier::EndPosition(const store::PendingEffect& effect, 
   {
     EffectResult failure;
     grpc::ClientContext context;
-    if (!Prepare(context, failure)) return failure;
+    if (!Prepare(context, *org_token_, failure)) return failure;
     orgpb::ListPositionsRequest request;
     request.set_parent(effect.target.substr(0, at));
     orgpb::ListPositionsResponse response;
@@ -123,7 +127,7 @@ EffectResult GrpcEffectApplier::EndPosition(const store::PendingEffect& effect, 
   }
   EffectResult failure;
   grpc::ClientContext context;
-  if (!Prepare(context, failure)) return failure;
+  if (!Prepare(context, *org_token_, failure)) return failure;
   orgpb::EndPositionRequest request;
   request.set_name(effect.target);
   request.set_ended_on(ended_on);
@@ -137,7 +141,7 @@ EffectResult GrpcEffectApplier::Dissolve(const store::PendingEffect& effect, con
   {
     EffectResult failure;
     grpc::ClientContext context;
-    if (!Prepare(context, failure)) return failure;
+    if (!Prepare(context, *org_token_, failure)) return failure;
     orgpb::GetOrganizationRequest request;
     request.set_name(effect.target);
     orgpb::Organization organization;
@@ -154,7 +158,7 @@ EffectResult GrpcEffectApplier::Dissolve(const store::PendingEffect& effect, con
   }
   EffectResult failure;
   grpc::ClientContext context;
-  if (!Prepare(context, failure)) return failure;
+  if (!Prepare(context, *org_token_, failure)) return failure;
   orgpb::DissolveOrganizationRequest request;
   request.set_name(effect.target);
   request.set_effective_date(effective_date);

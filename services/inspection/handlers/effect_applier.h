@@ -47,7 +47,8 @@ class EffectApplier {
 class GrpcEffectApplier final : public EffectApplier {
  public:
   GrpcEffectApplier(std::shared_ptr<grpc::Channel> membership, std::shared_ptr<grpc::Channel> org,
-                    std::shared_ptr<orgtree::ServiceToken> token, std::chrono::milliseconds deadline);
+                    std::shared_ptr<orgtree::ServiceToken> membership_token,
+                    std::shared_ptr<orgtree::ServiceToken> org_token, std::chrono::milliseconds deadline);
   EffectResult Apply(const store::PendingEffect& effect,
                      const grassroots::inspection::v1::DisciplineDecision& decision) override;
 
@@ -59,14 +60,15 @@ class GrpcEffectApplier final : public EffectApplier {
                            const grassroots::inspection::v1::DisciplineDecision& decision);
   EffectResult Dissolve(const store::PendingEffect& effect,
                         const grassroots::inspection::v1::DisciplineDecision& decision);
-  // Sets the deadline and our token on context; false (with failure set to a
-  // retry) when the token cannot be read.
-  bool Prepare(grpc::ClientContext& context, EffectResult& failure);
+  // Sets the deadline and our token for the service called on context; false
+  // (with failure set to a retry) when the token cannot be had.
+  bool Prepare(grpc::ClientContext& context, orgtree::ServiceToken& token, EffectResult& failure);
 
   std::unique_ptr<grassroots::membership::v1::LifecycleService::Stub> lifecycle_;
   std::unique_ptr<grassroots::org::v1::CommitteeService::Stub> committees_;
   std::unique_ptr<grassroots::org::v1::OrganizationService::Stub> organizations_;
-  std::shared_ptr<orgtree::ServiceToken> token_;
+  std::shared_ptr<orgtree::ServiceToken> membership_token_;
+  std::shared_ptr<orgtree::ServiceToken> org_token_;
   std::chrono::milliseconds deadline_;
 };
 

@@ -14,17 +14,6 @@ namespace {
 
 namespace memberpb = grassroots::membership::v1;
 
-absl::StatusOr<std::string> ReadBearer(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  std::string token(absl::StripAsciiWhitespace(text));
-  if (token.empty()) {
-    common::log::Error("the service token file for the membership service is unreadable or empty", {{"path", path}});
-    return absl::UnavailableError("org's credentials for the membership service cannot be read");
-  }
-  return token;
-}
-
 bool IsPartyMember(memberpb::MemberStatus status) {
   return status == memberpb::MEMBER_STATUS_PROBATIONARY || status == memberpb::MEMBER_STATUS_OFFICIAL;
 }
@@ -35,7 +24,7 @@ absl::Status FromCallError(const grpc::Status& status, std::string_view field) {
       return common::InvalidField(field, "no such member, or no record of them on that day");
     case grpc::StatusCode::PERMISSION_DENIED:
     case grpc::StatusCode::UNAUTHENTICATED:
-      common::log::Error("the membership service refused org's service token; check GRASSROOTS_SERVICE_TOKEN_FILE",
+      common::log::Error("the membership service refused org's service token; check GRASSROOTS_SERVICE_SIGNING_KEY_FILE and the JWKS",
                          {{"grpc_code", static_cast<int>(status.error_code())}});
       return absl::InternalError("the membership service refused org's credentials");
     default:
@@ -50,17 +39,18 @@ absl::Status MembershipNotConfigured(std::string_view field) {
   return common::Reasoned(absl::StatusCode::kFailedPrecondition, "MEMBERSHIP_NOT_CONFIGURED",
                           absl::StrCat(common::ToAbsl(field),
                                        " names a member, but org has no membership service to confirm it "
-                                       "(set GRASSROOTS_MEMBERSHIP_TARGET and GRASSROOTS_SERVICE_TOKEN_FILE)"));
+                                       "(set GRASSROOTS_MEMBERSHIP_TARGET and GRASSROOTS_SERVICE_SIGNING_KEY_FILE)"));
 }
 
-GrpcMemberDirectory::GrpcMemberDirectory(std::shared_ptr<grpc::Channel> channel, std::string token_file,
+GrpcMemberDirectory::GrpcMemberDirectory(std::shared_ptr<grpc::Channel> channel,
+                                         std::shared_ptr<orgtree::ServiceToken> token,
                                          std::chrono::milliseconds deadline)
     : stub_(memberpb::MemberService::NewStub(std::move(channel))),
-      token_file_(std::move(token_file)),
+      token_(std::move(token)),
       deadline_(deadline) {}
 
 absl::Status GrpcMemberDirectory::RequirePartyMember(int64_t member_id, absl::CivilDay day, std::string_view field) {
-  GR_ASSIGN_OR_RETURN(std::string token, ReadBearer(token_file_));
+  GR_ASSIGN_OR_RETURN(std::string token, token_->Get());
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + deadline_);
   context.AddMetadata("authorization", absl::StrCat("Bearer ", token));

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
+#include "services/orgtree/service_token.h"
 
 namespace grassroots::org {
 
@@ -31,18 +32,17 @@ class MemberDirectory {
 // confirmed, so it is refused (FAILED_PRECONDITION MEMBERSHIP_NOT_CONFIGURED).
 absl::Status MembershipNotConfigured(std::string_view field);
 
-// MemberDirectory over grassroots.membership.v1.MemberService/GetMember, presenting the
-// bearer token held in token_file (read on each call, so a rotated secret is used at once;
-// head assignments are rare).
+// MemberDirectory over grassroots.membership.v1.MemberService/GetMember, presenting
+// org's service token for the membership service (see orgtree/service_token.h).
 class GrpcMemberDirectory final : public MemberDirectory {
  public:
-  GrpcMemberDirectory(std::shared_ptr<grpc::Channel> channel, std::string token_file,
+  GrpcMemberDirectory(std::shared_ptr<grpc::Channel> channel, std::shared_ptr<orgtree::ServiceToken> token,
                       std::chrono::milliseconds deadline);
   absl::Status RequirePartyMember(int64_t member_id, absl::CivilDay day, std::string_view field) override;
 
  private:
   std::unique_ptr<grassroots::membership::v1::MemberService::Stub> stub_;
-  std::string token_file_;
+  std::shared_ptr<orgtree::ServiceToken> token_;
   std::chrono::milliseconds deadline_;
 };
 

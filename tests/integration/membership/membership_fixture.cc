@@ -223,10 +223,12 @@ void MembershipFixture::StartSuite(bool with_root) {
   s.org_units = orgv1::ResidentialUnitService::NewStub(s.org_channel);
   // Org confirms unit heads who are members with this membership service, as its
   // main.cc does with GRASSROOTS_MEMBERSHIP_TARGET, using the same service token.
-  s.org.member_directory = std::make_unique<org::GrpcMemberDirectory>(s.member_channel, s.mem.token_file,
+  s.org.member_directory = std::make_unique<org::GrpcMemberDirectory>(
+      s.member_channel, std::make_shared<orgtree::ServiceToken>(s.mem.token_file),
                                                                       std::chrono::milliseconds(2000));
   s.org.unreachable_member_directory = std::make_unique<org::GrpcMemberDirectory>(
-      grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), s.mem.token_file,
+      grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()),
+      std::make_shared<orgtree::ServiceToken>(s.mem.token_file),
       std::chrono::milliseconds(500));
   s.org.services->context().members = s.org.member_directory.get();
   if (with_root) WaitForProjection(s.root_id);

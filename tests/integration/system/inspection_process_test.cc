@@ -66,8 +66,6 @@ class InspectionProcessTest : public ::testing::Test {
     std::ofstream(work_dir_ / "page_token_secret") << "inspection-system-test-page-token-secret\n";
     std::ofstream(work_dir_ / "citizen_id_key") << "inspection-system-test-citizen-id-key\n";
     std::ofstream(work_dir_ / "sensitive_keyring") << "1 " << std::string(64, 'a') << "\ncurrent 1\n";
-    const std::string bearer = grassroots::testing::MintToken({Role::kService}, 1, std::nullopt, absl::Hours(1));
-    std::ofstream(work_dir_ / "service_token") << bearer.substr(std::string("Bearer ").size()) << "\n";
     org_ = {"org", GRASSROOTS_ORG_BINARY, "grassroots_org"};
     membership_ = {"membership", GRASSROOTS_MEMBERSHIP_BINARY, "grassroots_membership"};
     inspection_ = {"inspection", GRASSROOTS_INSPECTION_BINARY, "grassroots_inspection"};
@@ -108,7 +106,6 @@ class InspectionProcessTest : public ::testing::Test {
         "GRASSROOTS_DB_POOL_SIZE=4",
         absl::StrCat("GRASSROOTS_AUTH_PUBLIC_KEY_FILE=", grassroots::testing::TestKeys::Get().public_key_file()),
         absl::StrCat("GRASSROOTS_AUTH_ISSUER=", grassroots::testing::kTestIssuer),
-        absl::StrCat("GRASSROOTS_AUTH_AUDIENCE=", grassroots::testing::kTestAudience),
         absl::StrCat("GRASSROOTS_PAGE_TOKEN_SECRET_FILE=", (work_dir_ / "page_token_secret").string()),
         absl::StrCat("GRASSROOTS_GRPC_ADDRESS=127.0.0.1:", p.grpc_port),
         absl::StrCat("GRASSROOTS_METRICS_ADDRESS=127.0.0.1:", PickFreePort()),
@@ -117,7 +114,7 @@ class InspectionProcessTest : public ::testing::Test {
         "GRASSROOTS_HEALTH_CHECK_INTERVAL_MS=200",
         absl::StrCat("GRASSROOTS_RULES_FILE=", GRASSROOTS_RULES_FILE),
         absl::StrCat("GRASSROOTS_CALENDAR_FILE=", GRASSROOTS_CALENDAR_FILE),
-        absl::StrCat("GRASSROOTS_SERVICE_TOKEN_FILE=", (work_dir_ / "service_token").string()),
+        absl::StrCat("GRASSROOTS_SERVICE_SIGNING_KEY_FILE=", grassroots::testing::TestKeys::Get().private_key_file()),
     };
     if (p.name == "membership") {
       settings.push_back(absl::StrCat("GRASSROOTS_ORG_TARGET=127.0.0.1:", org_.grpc_port));

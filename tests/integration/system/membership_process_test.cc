@@ -73,9 +73,6 @@ class MembershipProcessTest : public ::testing::Test {
     std::ofstream(work_dir_ / "page_token_secret") << "membership-system-test-page-token-secret\n";
     std::ofstream(work_dir_ / "citizen_id_key") << "membership-system-test-citizen-id-key\n";
     std::ofstream(work_dir_ / "sensitive_keyring") << "1 " << std::string(64, 'a') << "\ncurrent 1\n";
-    // The service token as a mounted secret: the JWT without "Bearer ".
-    const std::string bearer = grassroots::testing::MintToken({Role::kService}, 1, std::nullopt, absl::Hours(1));
-    std::ofstream(work_dir_ / "service_token") << bearer.substr(std::string("Bearer ").size()) << "\n";
     org_.grpc_port = PickFreePort();
     ASSERT_GT(org_.grpc_port, 0);
   }
@@ -116,7 +113,6 @@ class MembershipProcessTest : public ::testing::Test {
         "GRASSROOTS_DB_POOL_SIZE=4",
         absl::StrCat("GRASSROOTS_AUTH_PUBLIC_KEY_FILE=", grassroots::testing::TestKeys::Get().public_key_file()),
         absl::StrCat("GRASSROOTS_AUTH_ISSUER=", grassroots::testing::kTestIssuer),
-        absl::StrCat("GRASSROOTS_AUTH_AUDIENCE=", grassroots::testing::kTestAudience),
         absl::StrCat("GRASSROOTS_PAGE_TOKEN_SECRET_FILE=", (work_dir_ / "page_token_secret").string()),
         absl::StrCat("GRASSROOTS_GRPC_ADDRESS=127.0.0.1:", grpc_port),
         absl::StrCat("GRASSROOTS_METRICS_ADDRESS=127.0.0.1:", PickFreePort()),
@@ -133,7 +129,7 @@ class MembershipProcessTest : public ::testing::Test {
     std::vector<std::string> settings = CommonSettings(kMembershipDatabase, grpc_port);
     const std::vector<std::string> own = {
         absl::StrCat("GRASSROOTS_ORG_TARGET=127.0.0.1:", org_.grpc_port),
-        absl::StrCat("GRASSROOTS_SERVICE_TOKEN_FILE=", (work_dir_ / "service_token").string()),
+        absl::StrCat("GRASSROOTS_SERVICE_SIGNING_KEY_FILE=", grassroots::testing::TestKeys::Get().private_key_file()),
         absl::StrCat("GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE=", (work_dir_ / "citizen_id_key").string()),
         absl::StrCat("GRASSROOTS_SENSITIVE_KEYRING_FILE=", (work_dir_ / "sensitive_keyring").string()),
         "GRASSROOTS_ORG_CALL_DEADLINE_MS=1000",
@@ -290,7 +286,13 @@ TEST_F(MembershipProcessTest, ConfigurationErrorsExitTwoNamingTheOption) {
     std::string named;
   };
   const std::vector<Case> cases = {
-      {{"GRASSROOTS_SERVICE_TOKEN_FILE"}, {}, "--service-token-file"},
+      {{"GRASSROOTS_SERVICE_SIGNING_KEY_FILE"}, {}, "--service-signing-key-file"},
+      // A public key cannot sign.
+      {{"GRASSROOTS_SERVICE_SIGNING_KEY_FILE"},
+       {absl::StrCat("GRASSROOTS_SERVICE_SIGNING_KEY_FILE=", grassroots::testing::TestKeys::Get().public_key_file())},
+       "--service-signing-key-file"},
+      // Longer than the services called accept (--auth-max-service-token-lifetime-seconds, 3600 by default).
+      {{}, {"GRASSROOTS_SERVICE_TOKEN_LIFETIME_SECONDS=7200"}, "--service-token-lifetime-seconds"},
       {{"GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE"}, {}, "--citizen-id-lookup-key"},
       {{"GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE"}, {"GRASSROOTS_CITIZEN_ID_LOOKUP_KEY=short"}, "--citizen-id-lookup-key"},
       {{"GRASSROOTS_CALENDAR_FILE"}, {"GRASSROOTS_CALENDAR_FILE=/nonexistent/calendar.json"}, "--calendar-file"},

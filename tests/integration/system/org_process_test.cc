@@ -267,7 +267,6 @@ class OrgProcessTest : public ::testing::Test {
         "GRASSROOTS_DB_WRITE_TIMEOUT_SECONDS=5",
         absl::StrCat("GRASSROOTS_AUTH_PUBLIC_KEY_FILE=", testing::TestKeys::Get().public_key_file()),
         absl::StrCat("GRASSROOTS_AUTH_ISSUER=", testing::kTestIssuer),
-        absl::StrCat("GRASSROOTS_AUTH_AUDIENCE=", testing::kTestAudience),
         absl::StrCat("GRASSROOTS_PAGE_TOKEN_SECRET_FILE=", secret_file.string()),
         absl::StrCat("GRASSROOTS_GRPC_ADDRESS=127.0.0.1:", grpc_port_),
         absl::StrCat("GRASSROOTS_METRICS_ADDRESS=127.0.0.1:", metrics_port_),

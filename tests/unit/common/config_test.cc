@@ -133,6 +133,31 @@ TEST_F(ConfigTest, PublicKeyFileIsRequiredAndMustExist) {
                     "--auth-public-key-file", "");
 }
 
+TEST_F(ConfigTest, JwksFileInsteadOfThePublicKey) {
+  const std::string jwks = Write("jwks.json", "{\"keys\": []}");
+  auto config = Load({"--db-database", "x", "--page-token-secret", "0123456789abcdef", "--auth-jwks-file", jwks});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->auth.jwks_file, jwks);
+  EXPECT_EQ(config->auth.public_key_file, "");
+  ExpectErrorNaming(LoadValid({"--auth-jwks-file", jwks}), "--auth-jwks-file", "GRASSROOTS_AUTH_JWKS_FILE");
+  ExpectErrorNaming(Load({"--db-database", "x", "--page-token-secret", "0123456789abcdef", "--auth-jwks-file",
+                          (dir_ / "missing.json").string()}),
+                    "--auth-jwks-file", "");
+}
+
+TEST_F(ConfigTest, EachServiceHasItsOwnAudienceAndTokenLifetimesAreBounded) {
+  auto config = LoadValid();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->auth.audience, ServiceAudience("org"));
+  EXPECT_EQ(ServiceAudience("membership"), "grassroots.membership");
+  EXPECT_EQ(config->auth.max_token_lifetime_seconds, 12 * 3600);
+  EXPECT_EQ(config->auth.max_service_token_lifetime_seconds, 3600);
+  ExpectErrorNaming(LoadValid({"--auth-max-token-lifetime-seconds", "10"}), "--auth-max-token-lifetime-seconds",
+                    "GRASSROOTS_AUTH_MAX_TOKEN_LIFETIME_SECONDS");
+  ExpectErrorNaming(LoadValid({"--auth-max-service-token-lifetime-seconds", "0"}),
+                    "--auth-max-service-token-lifetime-seconds", "");
+}
+
 TEST_F(ConfigTest, PageTokenSecretFromFlagOrFile) {
   ExpectErrorNaming(Load({"--db-database", "x", "--auth-public-key-file", key_file_}), "--page-token-secret",
                     "GRASSROOTS_PAGE_TOKEN_SECRET");
