@@ -709,7 +709,9 @@ absl::Status Bench::FollowWithReporting() {
       .membership_channel = feed_channel(host_->port()),
       .inspection_channel = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()),
       .service_token = std::make_shared<orgtree::ServiceToken>(token_file_)});
-  common::ServiceHost host("reporting-for-membership-bench", BenchServerConfig(),
+  common::ServerConfig reporting_server = BenchServerConfig();
+  reporting_server.authenticate = common::auth::BearerGate(verifier_);
+  common::ServiceHost host("reporting-for-membership-bench", reporting_server,
                            std::make_shared<prometheus::Registry>());
   services.RegisterServices(host);
   GR_RETURN_IF_ERROR(host.Start());
