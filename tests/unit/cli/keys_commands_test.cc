@@ -16,24 +16,13 @@
 #include "common/auth/jwks.h"
 #include "common/config/config.h"
 #include "services/cli/cli_app.h"
+#include "tests/unit/cli/run_cli.h"
 #include "services/cli/connection.h"
 
 namespace grassroots::cli {
 namespace {
 
-int RunGrassroots(std::vector<std::string> args, std::string& out, std::string& err) {
-  args.insert(args.begin(), "grassroots");
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  std::ostringstream out_stream;
-  std::ostringstream err_stream;
-  std::istringstream in_stream;
-  EnvLookup env = [](absl::string_view) -> std::optional<std::string> { return std::nullopt; };
-  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), out_stream, err_stream, in_stream, env);
-  out = out_stream.str();
-  err = err_stream.str();
-  return code;
-}
+using testing::RunGrassroots;
 
 class KeysCommandsTest : public ::testing::Test {
  protected:

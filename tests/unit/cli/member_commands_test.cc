@@ -7,6 +7,7 @@
 
 #include "grassroots/membership/v1/member.pb.h"
 #include "services/cli/cli_app.h"
+#include "tests/unit/cli/run_cli.h"
 #include "services/cli/connection.h"
 #include "services/cli/generic_call.h"
 
@@ -72,37 +73,26 @@ TEST(MemberCommands, MembershipCallsGoToTheMembershipTarget) {
   EXPECT_EQ(*ResolveTarget("grassroots.membership.v1", flags, empty), "localhost:50052");
 }
 
-int RunCommand(std::vector<std::string> args, std::string& out, std::string& err) {
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  std::ostringstream out_stream;
-  std::ostringstream err_stream;
-  std::istringstream in_stream;
-  EnvLookup env = [](absl::string_view) -> std::optional<std::string> { return std::nullopt; };
-  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), out_stream, err_stream, in_stream, env);
-  out = out_stream.str();
-  err = err_stream.str();
-  return code;
-}
+using testing::RunGrassroots;
 
 TEST(MemberCommands, ImportRefusesAnUnreadableFileBeforeCalling) {
   std::string out;
   std::string err;
-  EXPECT_EQ(RunCommand({"grassroots", "member", "import", "/nonexistent/members.csv"}, out, err), 2);
+  EXPECT_EQ(RunGrassroots({"member", "import", "/nonexistent/members.csv"}, out, err), 2);
   EXPECT_NE(err.find("cannot read /nonexistent/members.csv"), std::string::npos) << err;
 }
 
 TEST(MemberCommands, SearchRefusesAnUnknownStatusBeforeCalling) {
   std::string out;
   std::string err;
-  EXPECT_EQ(RunCommand({"grassroots", "member", "search", "an", "--status", "sleeping"}, out, err), 2);
+  EXPECT_EQ(RunGrassroots({"member", "search", "an", "--status", "sleeping"}, out, err), 2);
   EXPECT_NE(err.find("--status: unknown value 'sleeping'"), std::string::npos) << err;
 }
 
 TEST(MemberCommands, MethodsListMarksTheClientStream) {
   std::string out;
   std::string err;
-  ASSERT_EQ(RunCommand({"grassroots", "methods"}, out, err), 0);
+  ASSERT_EQ(RunGrassroots({"methods"}, out, err), 0);
   EXPECT_NE(out.find("ImportMembers(stream ImportChunk) returns (stream ImportProgress)"), std::string::npos);
 }
 
