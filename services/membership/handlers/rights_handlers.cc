@@ -222,6 +222,10 @@ absl::Status ExportMyData(HandlerContext& ctx, const grpc::ServerContext& contex
 absl::Status RequestCorrection(HandlerContext& ctx, const common::auth::CallContext& call,
                                const v1::RequestCorrectionRequest& request, v1::CorrectionRequest& response) {
   GR_ASSIGN_OR_RETURN(const int64_t id, OwnMemberId(call));
+  if (request.member().empty()) return common::InvalidField("member", "is required");
+  GR_ASSIGN_OR_RETURN(const int64_t named, ParseMemberName(request.member(), "member"));
+  // A member acts on their own record only; another reads as missing.
+  if (named != id) return common::ResourceNotFound(request.member());
   GR_ASSIGN_OR_RETURN(const std::vector<std::string> paths, CorrectablePaths(request.fields(), "fields"));
   if (!request.has_proposed()) return common::InvalidField("proposed", "is required");
   GR_ASSIGN_OR_RETURN(const std::string reason,
@@ -318,6 +322,17 @@ absl::Status AnswerCorrectionRequest(HandlerContext& ctx, const common::auth::Ca
                                      v1::CorrectionRequest& response) {
   GR_ASSIGN_OR_RETURN(const auto key, ParseCorrectionName(request.name(), "name"));
   const auto [member_id, request_row] = key;
+  const std::string name = store::CorrectionRequestName(member_id, request_row);
+  // Out of scope reads as missing, before the request's fields are judged.
+  {
+    GR_ASSIGN_OR_RETURN(const domain::MemberRecord member,
+                        ctx.pool.Read<domain::MemberRecord>("membership.get_member", [&](Session& session) {
+                          return ctx.members.Get(session, member_id);
+                        }));
+    if (absl::Status access = RequireMemberAccess(ctx, call.principal, member, Access::kWrite); !access.ok()) {
+      return absl::IsNotFound(access) ? common::ResourceNotFound(name) : access;
+    }
+  }
   const v1::CorrectionState decision = request.decision();
   if (decision != v1::CORRECTION_STATE_ACCEPTED && decision != v1::CORRECTION_STATE_REJECTED) {
     return common::InvalidField("decision", "must be CORRECTION_STATE_ACCEPTED or CORRECTION_STATE_REJECTED");
@@ -327,7 +342,6 @@ absl::Status AnswerCorrectionRequest(HandlerContext& ctx, const common::auth::Ca
                                                  /*required=*/decision == v1::CORRECTION_STATE_REJECTED,
                                                  kMaxReasonChars));
   GR_RETURN_IF_ERROR(common::api::ValidateRequestId(request.request_id()));
-  const std::string name = store::CorrectionRequestName(member_id, request_row);
   const common::feed::WriteContext write = common::feed::WriteContextOf(call);
   std::vector<std::string> roles;
   for (Role role : call.principal.roles) roles.emplace_back(common::auth::RoleName(role));

@@ -30,8 +30,10 @@ class RightsTest : public MembershipFixture {
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }
-  static v1::RequestCorrectionRequest PhoneCorrection(const std::string& phone, const std::string& request_id) {
+  static v1::RequestCorrectionRequest PhoneCorrection(const std::string& member, const std::string& phone,
+                                                      const std::string& request_id) {
     v1::RequestCorrectionRequest request;
+    request.set_member(member);
     request.mutable_fields()->add_paths("phone");
     request.mutable_proposed()->set_phone(phone);
     request.set_reason("Số điện thoại đã đổi");
@@ -95,7 +97,7 @@ TEST_F(RightsTest, ExportHoldsEveryPartAndOnlyTheCallersOwnData) {
   grpc::Status status =
       Call(yearly(), &v1::YearlyRecordService::Stub::RecordTraining, AdminToken(), training, &recorded);
   ASSERT_TRUE(status.ok()) << status.error_message() << " " << BadField(status);
-  File(token, PhoneCorrection("0912345678", absl::StrCat("export-", MemberId(mine.name()))));
+  File(token, PhoneCorrection(mine.name(), "0912345678", absl::StrCat("export-", MemberId(mine.name()))));
   Stream(0);  // another service takes the whole feed
 
   const v1::MyDataExport exported = Export(token);
@@ -154,7 +156,7 @@ TEST_F(RightsTest, AMemberExportsAndSeesOnlyTheirOwn) {
   const v1::Member b = CreateExisting(branch.cell_a, NewPerson());
   const std::string a_token = MemberToken(branch.cell_a, MemberId(a.name()));
   const std::string b_token = MemberToken(branch.cell_a, MemberId(b.name()));
-  File(a_token, PhoneCorrection("0987000111", absl::StrCat("own-", MemberId(a.name()))));
+  File(a_token, PhoneCorrection(a.name(), "0987000111", absl::StrCat("own-", MemberId(a.name()))));
 
   EXPECT_EQ(nlohmann::json::parse(Export(b_token).document())["member"], b.name());
   EXPECT_THAT(Export(b_token).document(), Not(HasSubstr(a.citizen_id())));
@@ -166,6 +168,12 @@ TEST_F(RightsTest, AMemberExportsAndSeesOnlyTheirOwn) {
                   .ok());
   EXPECT_EQ(mine.requests_size(), 1);
 
+  // Filing on another's record reads as a record that does not exist.
+  v1::CorrectionRequest filed;
+  EXPECT_EQ(Call(members(), &Stub::RequestCorrection, b_token,
+                 PhoneCorrection(a.name(), "0987000222", absl::StrCat("other-", MemberId(a.name()))), &filed)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
   // Reading another's record or the officials' list: refused.
   v1::GetMemberRequest get;
   get.set_name(a.name());
@@ -193,7 +201,7 @@ TEST_F(RightsTest, CorrectionIsListedInScopeAcceptedOnceAndApplied) {
   const std::string token = MemberToken(branch.cell_a, MemberId(person.name()));
   const std::string new_citizen_id = CitizenIdFor(person.birth_date(), person.sex());
 
-  v1::RequestCorrectionRequest request = PhoneCorrection("0911222333", absl::StrCat("flow-", MemberId(person.name())));
+  v1::RequestCorrectionRequest request = PhoneCorrection(person.name(), "0911222333", absl::StrCat("flow-", MemberId(person.name())));
   request.mutable_fields()->add_paths("citizen_id");
   request.mutable_proposed()->set_citizen_id(new_citizen_id);
   request.mutable_proposed()->set_full_name("Not asked for");  // outside the fields: dropped
@@ -275,7 +283,7 @@ TEST_F(RightsTest, RejectionNeedsAReasonAndSelfDealingIsRefused) {
   const v1::Member person = CreateExisting(branch.cell_a, NewPerson());
   const int64_t id = MemberId(person.name());
   const std::string token = MemberToken(branch.cell_a, id);
-  const v1::CorrectionRequest filed = File(token, PhoneCorrection("0966554433", absl::StrCat("reject-", id)));
+  const v1::CorrectionRequest filed = File(token, PhoneCorrection(person.name(), "0966554433", absl::StrCat("reject-", id)));
 
   v1::CorrectionRequest answered;
   grpc::Status status = Answer(AdminToken(branch.grassroots), filed.name(), v1::CORRECTION_STATE_REJECTED, "",
@@ -304,7 +312,7 @@ TEST_F(RightsTest, RequestIdMakesFilingIdempotentAndBadRequestsNameTheField) {
   const v1::Member person = CreateExisting(branch.cell_a, NewPerson());
   const int64_t id = MemberId(person.name());
   const std::string token = MemberToken(branch.cell_a, id);
-  const v1::RequestCorrectionRequest request = PhoneCorrection("0900000002", absl::StrCat("idem-", id));
+  const v1::RequestCorrectionRequest request = PhoneCorrection(person.name(), "0900000002", absl::StrCat("idem-", id));
   const v1::CorrectionRequest first = File(token, request);
   const v1::CorrectionRequest second = File(token, request);
   EXPECT_EQ(first.name(), second.name());

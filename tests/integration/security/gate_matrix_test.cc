@@ -546,6 +546,7 @@ class SecurityMatrixTest : public reporting::testing::ReportingFixture {
     {
       // A correction request the member files on their own record.
       mv1::RequestCorrectionRequest request;
+      request.set_member(member);
       request.mutable_fields()->add_paths("phone");
       request.mutable_proposed()->set_phone("0912000111");
       request.set_reason("Số điện thoại đã đổi");
