@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -378,6 +379,12 @@ grpc::Status ChangeFeedServiceImpl::StreamChanges(grpc::ServerContext* context,
   } slot{*impl_};
 
   int64_t cursor = request->after_sequence();
+  std::optional<int64_t> disclosure;
+  if (impl_->options.disclosures != nullptr) {
+    absl::StatusOr<int64_t> opened = impl_->options.disclosures->Open(call->principal.subject, cursor, types);
+    if (!opened.ok()) return ToGrpcStatus(opened.status());
+    disclosure = *opened;
+  }
   while (true) {
     if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled by the client");
     if (impl_->Stopping()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the service is shutting down");
@@ -387,6 +394,11 @@ grpc::Status ChangeFeedServiceImpl::StreamChanges(grpc::ServerContext* context,
     // slow consumer.
     absl::StatusOr<std::vector<feedpb::Change>> changes = impl_->ReadBatch(cursor, batch, types);
     if (!changes.ok()) return ToGrpcStatus(changes.status());
+    if (disclosure && !changes->empty()) {
+      absl::Status logged = impl_->options.disclosures->Extend(*disclosure, changes->back().sequence(),
+                                                               static_cast<int64_t>(changes->size()));
+      if (!logged.ok()) return ToGrpcStatus(logged);
+    }
     for (const feedpb::Change& change : *changes) {
       if (!writer->Write(change)) return grpc::Status(grpc::StatusCode::CANCELLED, "stream closed by the client");
       cursor = change.sequence();

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <google/protobuf/message.h>
 #include <nlohmann/json.hpp>
@@ -77,11 +78,26 @@ absl::StatusOr<Response> RunIdempotentTyped(db::ConnectionPool& pool, std::strin
   return out;
 }
 
+// Where a service logs what its feed disclosed (a StreamChanges session per
+// consumer and the range it was sent); null: not logged. Ids and sequences
+// only, never the changes themselves.
+class DisclosureLog {
+ public:
+  virtual ~DisclosureLog() = default;
+  // A session starts: the id of its log entry.
+  virtual absl::StatusOr<int64_t> Open(std::string_view consumer, int64_t after_sequence,
+                                       const std::vector<std::string>& resource_types) = 0;
+  // Called before `changes` more changes up to to_sequence are written, so a
+  // change is never sent unlogged.
+  virtual absl::Status Extend(int64_t entry_id, int64_t to_sequence, int64_t changes) = 0;
+};
+
 struct FeedServiceOptions {
   int default_batch_size = 500;
   int max_batch_size = 5000;
   int poll_interval_ms = 200;
   int max_concurrent_streams = 16;
+  DisclosureLog* disclosures = nullptr;  // not owned; outlives the service
 };
 
 // grassroots.feed.v1.ChangeFeedService over this service's own feed table.

@@ -20,15 +20,22 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
       cells_(dependencies.org_channel, dependencies.service_token->ForAudience(common::ServiceAudience("org")),
              dependencies.org_call_deadline),
       projection_(pool_),
-      members_(pool_, dependencies.citizen_id_lookup_key, dependencies.sensitive_keys) {
+      members_(pool_, dependencies.citizen_id_lookup_key, dependencies.sensitive_keys),
+      rights_(members_),
+      disclosures_(pool_) {
   context_ = std::make_unique<HandlerContext>(HandlerContext{pool_, authorizer_, dependencies.rules,
                                                              dependencies.calendar, page_tokens_, cells_, projection_,
-                                                             members_, events_, yearly_, dependencies.codes});
+                                                             members_, events_, yearly_, dependencies.codes, rights_});
   member_service_ = std::make_unique<MemberServiceImpl>(*context_);
   lifecycle_service_ = std::make_unique<LifecycleServiceImpl>(*context_);
   yearly_service_ = std::make_unique<YearlyRecordServiceImpl>(*context_);
   import_service_ = std::make_unique<MemberImportServiceImpl>(*context_);
-  feed_service_ = std::make_unique<common::feed::ChangeFeedServiceImpl>(pool_, authorizer_, dependencies.registry);
+  // Every session of the feed (which carries members' data to other
+  // services) is logged per consumer and range (Law 91/2025).
+  common::feed::FeedServiceOptions feed_options;
+  feed_options.disclosures = &disclosures_;
+  feed_service_ = std::make_unique<common::feed::ChangeFeedServiceImpl>(pool_, authorizer_, dependencies.registry,
+                                                                        feed_options);
 
   // Members follow their cell: an ending cell's members move in the same
   // transaction as the organization change (a test may put another reaction).

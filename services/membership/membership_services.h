@@ -112,6 +112,8 @@ class MembershipServices {
   store::MemberStore members_;
   store::EventStore events_;
   store::YearlyStore yearly_;
+  store::RightsStore rights_;
+  store::FeedDisclosureLog disclosures_;
   std::unique_ptr<HandlerContext> context_;
   std::unique_ptr<MemberServiceImpl> member_service_;
   std::unique_ptr<LifecycleServiceImpl> lifecycle_service_;

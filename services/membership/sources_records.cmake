@@ -5,11 +5,13 @@ set(MEMBERSHIP_RECORDS_SRCS
   domain/code_lists.cc
   domain/member_attributes.cc
   store/member_store.cc
+  store/rights_store.cc
   handlers/member_access.cc
   handlers/member_writer.cc
   handlers/code_migration.cc
   handlers/sensitive_sealing.cc
   handlers/read_audit.cc
   handlers/member_handlers.cc
+  handlers/rights_handlers.cc
   handlers/policy.cc
 )

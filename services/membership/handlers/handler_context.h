@@ -8,6 +8,7 @@
 #include "common/calendar/working_calendar.h"
 #include "services/membership/store/event_store.h"
 #include "services/membership/store/member_store.h"
+#include "services/membership/store/rights_store.h"
 #include "services/membership/store/yearly_store.h"
 #include "services/orgtree/cell_directory.h"
 #include "services/orgtree/org_projection.h"
@@ -27,6 +28,8 @@ struct HandlerContext {
   store::YearlyStore& yearly;
   // Ethnicity and religion codes (data/codes).
   const domain::CodeLists& codes;
+  // Correction requests, the read audit and feed disclosures of one member.
+  store::RightsStore& rights;
 };
 
 }  // namespace grassroots::membership

@@ -20,6 +20,8 @@
 #include "services/membership/handlers/event_conversions.h"
 #include "services/membership/handlers/member_access.h"
 #include "services/membership/handlers/member_writer.h"
+#include "services/membership/handlers/profile_update.h"
+#include "services/membership/handlers/rights_handlers.h"
 
 namespace grassroots::membership {
 namespace {
@@ -172,6 +174,65 @@ absl::Status RequireAllInScope(HandlerContext& ctx, const common::auth::Principa
 
 }  // namespace
 
+const std::set<std::string>& UpdatableMemberFields() {
+  static const auto* const kAllowed = [] {
+    auto* paths = new std::set<std::string>;
+    for (const auto& [path, copy] : UpdatableFields()) paths->insert(path);
+    return paths;
+  }();
+  return *kAllowed;
+}
+
+absl::StatusOr<ProposedProfile> MergeProfile(HandlerContext& ctx, const domain::MemberRecord& current,
+                                             const v1::Member& in, const std::vector<std::string>& paths,
+                                             std::string_view field_prefix) {
+  const absl::CivilDay today = common::api::Today();
+  // The record as it would stand, validated whole: a changed sex or birth
+  // date must still agree with the citizen ID on file.
+  v1::Member merged = ToProto(ctx.codes, current, today, /*with_sensitive=*/true);
+  for (const std::string& path : paths) UpdatableFields().at(path)(in, merged);
+  ProposedProfile out;
+  GR_ASSIGN_OR_RETURN(out.profile, domain::ProfileFromMember(merged, field_prefix, today));
+  GR_ASSIGN_OR_RETURN(out.sensitive, domain::SensitiveFromMember(merged, out.profile, field_prefix, ctx.codes));
+  return out;
+}
+
+absl::StatusOr<domain::MemberRecord> ApplyProfileUpdate(HandlerContext& ctx, Session& session,
+                                                        const common::feed::WriteContext& write,
+                                                        const common::auth::Principal& principal, int64_t id,
+                                                        const v1::Member& in, const std::vector<std::string>& paths,
+                                                        absl::CivilDay effective, std::string_view etag,
+                                                        std::string_view field_prefix, nlohmann::json audit_extra) {
+  auto in_mask = [&](std::string_view path) { return std::binary_search(paths.begin(), paths.end(), path); };
+  GR_ASSIGN_OR_RETURN(const domain::MemberRecord current, ctx.members.GetForUpdate(session, id));
+  GR_RETURN_IF_ERROR(RequireMemberAccess(ctx, session, principal, current, Access::kWrite));
+  GR_RETURN_IF_ERROR(common::api::CheckEtag(std::string(etag), current.version, MemberName(id)));
+  GR_ASSIGN_OR_RETURN(const ProposedProfile merged, MergeProfile(ctx, current, in, paths, field_prefix));
+  const domain::Profile& profile = merged.profile;
+  // Dated attributes: the change takes effect on `effective`; the row keeps
+  // the value in force today (the latest period).
+  GR_ASSIGN_OR_RETURN(std::vector<domain::AttributePeriod> periods, ctx.members.AttributePeriods(session, id));
+  bool dated = false;
+  for (v1::MemberAttribute attribute : domain::DatedAttributes()) {
+    if (!in_mask(domain::AttributeField(attribute))) continue;
+    dated = true;
+    GR_ASSIGN_OR_RETURN(periods, domain::ChangeAttribute(std::move(periods), attribute,
+                                                         domain::AttributeValue(profile, attribute), effective));
+  }
+  if (dated) GR_RETURN_IF_ERROR(ctx.members.ReplaceAttributePeriods(session, id, periods));
+  GR_RETURN_IF_ERROR(ctx.members.UpdateProfile(session, id, profile, merged.sensitive));
+  // A field set through the API is no longer a legacy text to fix.
+  for (const char* field : {"ethnicity", "religion"}) {
+    if (in_mask(field)) GR_RETURN_IF_ERROR(ctx.members.ClearUnmappedCode(session, id, field));
+  }
+  GR_ASSIGN_OR_RETURN(domain::MemberRecord after, ctx.members.Get(session, id));
+  nlohmann::json audit = audit_extra.is_object() ? std::move(audit_extra) : nlohmann::json::object();
+  audit["fields"] = paths;
+  if (dated) audit["effective_date"] = common::api::FormatDate(effective);
+  GR_RETURN_IF_ERROR(RecordMemberChange(ctx, session, write, after, "updated", std::move(audit)));
+  return after;
+}
+
 grpc::Status MemberServiceImpl::CreateMember(grpc::ServerContext* context, const v1::CreateMemberRequest* request,
                                              v1::Member* response) {
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
@@ -224,12 +285,7 @@ grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context, const
     if (request->update_mask().paths_size() == 0) {
       return common::InvalidField("update_mask", "is required: name the fields to change");
     }
-    static const std::set<std::string> kAllowed = [] {
-      std::set<std::string> paths;
-      for (const auto& [path, copy] : UpdatableFields()) paths.insert(path);
-      return paths;
-    }();
-    GR_RETURN_IF_ERROR(common::api::ValidateUpdateMask(request->update_mask(), kAllowed));
+    GR_RETURN_IF_ERROR(common::api::ValidateUpdateMask(request->update_mask(), UpdatableMemberFields()));
     std::vector<std::string> paths(request->update_mask().paths().begin(), request->update_mask().paths().end());
     std::sort(paths.begin(), paths.end());
     paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
@@ -237,45 +293,12 @@ grpc::Status MemberServiceImpl::UpdateMember(grpc::ServerContext* context, const
     const absl::CivilDay today = common::api::Today();
     GR_ASSIGN_OR_RETURN(const absl::CivilDay effective, EffectiveDate(request->effective_date(), "effective_date"));
     const common::feed::WriteContext write = common::feed::WriteContextOf(call);
-    auto in_mask = [&](std::string_view path) { return std::binary_search(paths.begin(), paths.end(), path); };
-    GR_ASSIGN_OR_RETURN(
-        const domain::MemberRecord updated,
-        ctx_.pool.Transact<domain::MemberRecord>(
-            "membership.update_member", [&](Session& session) -> absl::StatusOr<domain::MemberRecord> {
-              GR_ASSIGN_OR_RETURN(const domain::MemberRecord current, ctx_.members.GetForUpdate(session, id));
-              GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, session, call.principal, current, Access::kWrite));
-              GR_RETURN_IF_ERROR(common::api::CheckEtag(in.etag(), current.version, MemberName(id)));
-              // The record as it would stand, validated whole: a changed sex
-              // or birth date must still agree with the citizen ID on file.
-              v1::Member merged = ToProto(ctx_.codes, current, today, /*with_sensitive=*/true);
-              for (const std::string& path : paths) UpdatableFields().at(path)(in, merged);
-              GR_ASSIGN_OR_RETURN(const domain::Profile profile, domain::ProfileFromMember(merged, "member", today));
-              GR_ASSIGN_OR_RETURN(const domain::SensitiveFields sensitive,
-                                  domain::SensitiveFromMember(merged, profile, "member", ctx_.codes));
-              // Dated attributes: the change takes effect on `effective`; the
-              // row keeps the value in force today (the latest period).
-              GR_ASSIGN_OR_RETURN(std::vector<domain::AttributePeriod> periods,
-                                  ctx_.members.AttributePeriods(session, id));
-              bool dated = false;
-              for (v1::MemberAttribute attribute : domain::DatedAttributes()) {
-                if (!in_mask(domain::AttributeField(attribute))) continue;
-                dated = true;
-                GR_ASSIGN_OR_RETURN(periods, domain::ChangeAttribute(std::move(periods), attribute,
-                                                                     domain::AttributeValue(profile, attribute),
-                                                                     effective));
-              }
-              if (dated) GR_RETURN_IF_ERROR(ctx_.members.ReplaceAttributePeriods(session, id, periods));
-              GR_RETURN_IF_ERROR(ctx_.members.UpdateProfile(session, id, profile, sensitive));
-              // A field set through the API is no longer a legacy text to fix.
-              for (const char* field : {"ethnicity", "religion"}) {
-                if (in_mask(field)) GR_RETURN_IF_ERROR(ctx_.members.ClearUnmappedCode(session, id, field));
-              }
-              GR_ASSIGN_OR_RETURN(domain::MemberRecord after, ctx_.members.Get(session, id));
-              nlohmann::json audit = {{"fields", paths}};
-              if (dated) audit["effective_date"] = common::api::FormatDate(effective);
-              GR_RETURN_IF_ERROR(RecordMemberChange(ctx_, session, write, after, "updated", std::move(audit)));
-              return after;
-            }));
+    GR_ASSIGN_OR_RETURN(const domain::MemberRecord updated,
+                        ctx_.pool.Transact<domain::MemberRecord>(
+                            "membership.update_member", [&](Session& session) -> absl::StatusOr<domain::MemberRecord> {
+                              return ApplyProfileUpdate(ctx_, session, write, call.principal, id, in, paths, effective,
+                                                        in.etag(), "member", {});
+                            }));
     *response = ToProto(ctx_.codes, updated, today, MaySeeSensitive(call.principal, updated));
     return absl::OkStatus();
   });
@@ -536,6 +559,45 @@ grpc::Status MemberServiceImpl::ListMemberAlerts(grpc::ServerContext* context,
                                                  v1::ListMemberAlertsResponse* response) {
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     return ::grassroots::membership::ListMemberAlerts(ctx_, call, *request, *response);
+  });
+}
+
+grpc::Status MemberServiceImpl::ExportMyData(grpc::ServerContext* context, const v1::ExportMyDataRequest*,
+                                             v1::MyDataExport* response) {
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
+    return ::grassroots::membership::ExportMyData(ctx_, *context, call, *response);
+  });
+}
+
+grpc::Status MemberServiceImpl::RequestCorrection(grpc::ServerContext* context,
+                                                  const v1::RequestCorrectionRequest* request,
+                                                  v1::CorrectionRequest* response) {
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
+    return ::grassroots::membership::RequestCorrection(ctx_, call, *request, *response);
+  });
+}
+
+grpc::Status MemberServiceImpl::ListMyCorrectionRequests(grpc::ServerContext* context,
+                                                         const v1::ListMyCorrectionRequestsRequest*,
+                                                         v1::ListCorrectionRequestsResponse* response) {
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
+    return ::grassroots::membership::ListMyCorrectionRequests(ctx_, call, *response);
+  });
+}
+
+grpc::Status MemberServiceImpl::ListCorrectionRequests(grpc::ServerContext* context,
+                                                       const v1::ListCorrectionRequestsRequest* request,
+                                                       v1::ListCorrectionRequestsResponse* response) {
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
+    return ::grassroots::membership::ListCorrectionRequests(ctx_, *context, call, *request, *response);
+  });
+}
+
+grpc::Status MemberServiceImpl::AnswerCorrectionRequest(grpc::ServerContext* context,
+                                                        const v1::AnswerCorrectionRequestRequest* request,
+                                                        v1::CorrectionRequest* response) {
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
+    return ::grassroots::membership::AnswerCorrectionRequest(ctx_, call, *request, *response);
   });
 }
 

@@ -35,6 +35,18 @@ class MemberServiceImpl final : public v1::MemberService::Service {
                               v1::ListPartyCardsResponse* response) override;
   grpc::Status ListMemberAlerts(grpc::ServerContext* context, const v1::ListMemberAlertsRequest* request,
                                 v1::ListMemberAlertsResponse* response) override;
+  grpc::Status ExportMyData(grpc::ServerContext* context, const v1::ExportMyDataRequest* request,
+                            v1::MyDataExport* response) override;
+  grpc::Status RequestCorrection(grpc::ServerContext* context, const v1::RequestCorrectionRequest* request,
+                                 v1::CorrectionRequest* response) override;
+  grpc::Status ListMyCorrectionRequests(grpc::ServerContext* context,
+                                        const v1::ListMyCorrectionRequestsRequest* request,
+                                        v1::ListCorrectionRequestsResponse* response) override;
+  grpc::Status ListCorrectionRequests(grpc::ServerContext* context, const v1::ListCorrectionRequestsRequest* request,
+                                      v1::ListCorrectionRequestsResponse* response) override;
+  grpc::Status AnswerCorrectionRequest(grpc::ServerContext* context,
+                                       const v1::AnswerCorrectionRequestRequest* request,
+                                       v1::CorrectionRequest* response) override;
 
  private:
   HandlerContext& ctx_;

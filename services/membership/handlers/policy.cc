@@ -35,6 +35,14 @@ common::auth::MethodPolicy MakeMembershipMethodPolicy() {
   p.Allow(M(kMembers, "CountMembers"),
           {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kPortal, Role::kService});
   p.Allow(M(kMembers, "GetMyRecord"), {Role::kMember});
+  // The data subject's rights: a member exports and asks about their own record only.
+  for (const char* m : {"ExportMyData", "RequestCorrection", "ListMyCorrectionRequests"}) {
+    p.Allow(M(kMembers, m), {Role::kMember});
+  }
+  // Officials of the member's scope see the requests; answering applies the
+  // change as UpdateMember does, so it needs UpdateMember's role.
+  p.Allow(M(kMembers, "ListCorrectionRequests"), {Role::kAdmin, Role::kSecretary});
+  p.Allow(M(kMembers, "AnswerCorrectionRequest"), kAdmin);
 
   // ---- LifecycleService: the organization board records the lifecycle ----
   const char* kLifecycle = "LifecycleService";

@@ -18,6 +18,14 @@ absl::StatusOr<std::string> PurposeOf(const grpc::ServerContext& context) {
   return purpose;
 }
 
+nlohmann::json ActorDetails(const common::auth::Principal& principal) {
+  std::vector<std::string> roles;
+  for (common::auth::Role role : principal.roles) roles.emplace_back(common::auth::RoleName(role));
+  return nlohmann::json{{"actor_roles", roles},
+                        {"actor_organization",
+                         principal.scope_org_id > 0 ? absl::StrCat("organizations/", principal.scope_org_id) : ""}};
+}
+
 absl::Status AuditMemberReads(HandlerContext& ctx, const grpc::ServerContext& context,
                               const common::auth::CallContext& call, std::string_view via,
                               const std::vector<int64_t>& member_ids) {
@@ -25,7 +33,9 @@ absl::Status AuditMemberReads(HandlerContext& ctx, const grpc::ServerContext& co
   GR_ASSIGN_OR_RETURN(const std::string purpose, PurposeOf(context));
   std::vector<common::feed::AuditFields> entries;
   entries.reserve(member_ids.size());
-  const std::string details = nlohmann::json{{"via", std::string(via)}}.dump();
+  nlohmann::json fields = ActorDetails(call.principal);
+  fields["via"] = std::string(via);
+  const std::string details = fields.dump();
   for (int64_t id : member_ids) {
     entries.push_back(common::feed::AuditFields{call.principal.subject, "member.read", absl::StrCat("members/", id),
                                                 call.request_id, details, purpose});

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "common/auth/auth.h"
@@ -24,6 +25,11 @@ inline constexpr char kPurposeMetadata[] = "x-purpose";
 inline constexpr char kUnstatedPurpose[] = "unstated";
 
 absl::StatusOr<std::string> PurposeOf(const grpc::ServerContext& context);
+
+// Who acted, as audit details may hold it: the caller's roles and scope
+// organization (codes; the subject is the entry's actor). The member's export
+// shows these instead of the actor.
+nlohmann::json ActorDetails(const common::auth::Principal& principal);
 
 // Appends one "member.read" entry per id (in order). `via`: the RPC that showed them.
 absl::Status AuditMemberReads(HandlerContext& ctx, const grpc::ServerContext& context,

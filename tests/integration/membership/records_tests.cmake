@@ -16,3 +16,7 @@ grassroots_integration_test(membership_sensitive_integration_tests
 grassroots_integration_test(membership_audit_integration_tests
   SOURCES read_audit_test.cc
   LIBS membership_test_fixture cli_lib)
+# The data subject's rights (Law 91/2025): export, corrections, feed disclosures.
+grassroots_integration_test(membership_rights_integration_tests
+  SOURCES rights_test.cc
+  LIBS membership_test_fixture)

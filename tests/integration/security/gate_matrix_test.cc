@@ -204,6 +204,7 @@ constexpr Noun kNouns[] = {
     {"ResidentialUnit", "residential_unit", "organization"},
     {"Screening", "screening", "member"},
     {"PartyCard", "party_card", "member"},
+    {"CorrectionRequest", "correction_request", "member"},
     {"OrganizationEvent", "organization", "organization"},
     {"Event", "member_event", "member"},
     {"Member", "member", "organization"},
@@ -541,6 +542,19 @@ class SecurityMatrixTest : public reporting::testing::ReportingFixture {
       mv1::ListPartyCardsResponse cards;
       ExpectOk(Call(members(), &mv1::MemberService::Stub::ListPartyCards, admin, request, &cards));
       if (cards.cards_size() > 0) t.names["party_card"] = cards.cards(0).name();
+    }
+    {
+      // A correction request the member files on their own record.
+      mv1::RequestCorrectionRequest request;
+      request.set_member(member);
+      request.mutable_fields()->add_paths("phone");
+      request.mutable_proposed()->set_phone("0912000111");
+      request.set_reason("Số điện thoại đã đổi");
+      mv1::CorrectionRequest filed;
+      ExpectOk(Call(members(), &mv1::MemberService::Stub::RequestCorrection,
+                    grassroots::testing::MintToken({Role::kMember}, branch.cell_a, t.member_id, absl::Hours(1)),
+                    request, &filed));
+      t.names["correction_request"] = filed.name();
     }
     // Made-up children of real parents: a handler that looks the parent up
     // meets the subtree's scope first.

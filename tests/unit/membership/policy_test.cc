@@ -49,7 +49,7 @@ TEST(MembershipPolicyTest, CoversEveryMethodOfEveryMembershipService) {
       }
     }
   }
-  EXPECT_EQ(methods, 10 + 19 + 9 + 1);
+  EXPECT_EQ(methods, 15 + 19 + 9 + 1);
   EXPECT_TRUE(policy.Covers("/grassroots.feed.v1.ChangeFeedService/StreamChanges"));
 }
 
@@ -73,6 +73,23 @@ TEST(MembershipPolicyTest, MemberServiceRoles) {
   EXPECT_FALSE(Allowed(p, Role::kMember, "MemberService", "CountMembers"));
   EXPECT_TRUE(Allowed(p, Role::kMember, "MemberService", "GetMyRecord"));
   EXPECT_FALSE(Allowed(p, Role::kPortal, "MemberService", "GetMyRecord"));
+}
+
+TEST(MembershipPolicyTest, DataSubjectRightsRoles) {
+  const common::auth::MethodPolicy p = MakeMembershipMethodPolicy();
+  for (const char* m : {"ExportMyData", "RequestCorrection", "ListMyCorrectionRequests"}) {
+    EXPECT_TRUE(Allowed(p, Role::kMember, "MemberService", m)) << m;
+    for (Role other : {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kPortal, Role::kService}) {
+      EXPECT_FALSE(Allowed(p, other, "MemberService", m)) << m;
+    }
+  }
+  EXPECT_TRUE(Allowed(p, Role::kAdmin, "MemberService", "ListCorrectionRequests"));
+  EXPECT_TRUE(Allowed(p, Role::kSecretary, "MemberService", "ListCorrectionRequests"));
+  EXPECT_FALSE(Allowed(p, Role::kMember, "MemberService", "ListCorrectionRequests"));
+  EXPECT_TRUE(Allowed(p, Role::kAdmin, "MemberService", "AnswerCorrectionRequest"));
+  for (Role other : {Role::kInspector, Role::kSecretary, Role::kMember, Role::kPortal, Role::kService}) {
+    EXPECT_FALSE(Allowed(p, other, "MemberService", "AnswerCorrectionRequest"));
+  }
 }
 
 TEST(MembershipPolicyTest, LifecycleWritesAreTheBoardsExpulsionAlsoTheServices) {
