@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# The one test command: installs missing dependencies, builds everything in
-# build/ci and runs every CTest test (unit, integration, deploy). Integration
+# The one test command: installs missing dependencies, builds everything with
+# AddressSanitizer + UndefinedBehaviorSanitizer in build/asan and runs every
+# CTest test (unit, integration, deploy) under them. Integration
 # tests start their own throwaway MariaDB (CTest fixture mariadb_start /
 # mariadb_stop in tests/CMakeLists.txt), so nothing needs to be running first.
 #
 #   scripts/test.sh                   # everything
 #   scripts/test.sh -L unit           # extra arguments go to ctest
 #
-# Environment: GRASSROOTS_BUILD_DIR (default build/ci), GRASSROOTS_BUILD_TYPE
+# Environment: GRASSROOTS_SANITIZE (-fsanitize= list, default address,undefined;
+# empty for a plain build), GRASSROOTS_BUILD_DIR (default build/asan, or build/ci
+# when GRASSROOTS_SANITIZE is empty), GRASSROOTS_BUILD_TYPE
 # (default RelWithDebInfo), GRASSROOTS_JOBS (default nproc),
 # GRASSROOTS_TEST_JOBS (parallel ctest jobs, default nproc),
 # GRASSROOTS_TEST_TIMEOUT (seconds per test, default 900),
@@ -17,15 +20,21 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
-BUILD_DIR="${GRASSROOTS_BUILD_DIR:-$REPO_ROOT/build/ci}"
+# ${VAR-default}: an explicitly empty GRASSROOTS_SANITIZE means no sanitizers.
+SANITIZE="${GRASSROOTS_SANITIZE-address,undefined}"
+if [[ -n $SANITIZE ]]; then
+  BUILD_DIR="${GRASSROOTS_BUILD_DIR:-$REPO_ROOT/build/asan}"
+else
+  BUILD_DIR="${GRASSROOTS_BUILD_DIR:-$REPO_ROOT/build/ci}"
+fi
 BUILD_TYPE="${GRASSROOTS_BUILD_TYPE:-RelWithDebInfo}"
 JOBS="${GRASSROOTS_JOBS:-$(nproc)}"
 TEST_JOBS="${GRASSROOTS_TEST_JOBS:-$(nproc)}"
 TEST_TIMEOUT="${GRASSROOTS_TEST_TIMEOUT:-900}"
 # Where tests/CMakeLists.txt keeps the throwaway MariaDB of the integration tests.
 TEST_DB_DIR="$BUILD_DIR/test-mariadb"
-# build/run and build/ci compile the same sources with the same flags: let
-# ccache share results between them (paths relative to the checkout).
+# A plain build/ci compiles the same sources with the same flags as build/run:
+# let ccache share results between them (paths relative to the checkout).
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO_ROOT}"
 export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 
@@ -46,8 +55,9 @@ if [[ ${GRASSROOTS_SKIP_INSTALL:-0} != 1 ]]; then
   bash "$REPO_ROOT/scripts/install-deps.sh"
 fi
 
-step "configure $BUILD_DIR ($BUILD_TYPE) ($(elapsed))"
-cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DGRASSROOTS_BUILD_TESTS=ON
+step "configure $BUILD_DIR ($BUILD_TYPE, sanitizers: ${SANITIZE:-none}) ($(elapsed))"
+cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DGRASSROOTS_BUILD_TESTS=ON \
+  -DGRASSROOTS_SANITIZE="$SANITIZE"
 
 step "build with $JOBS jobs ($(elapsed))"
 cmake --build "$BUILD_DIR" -j "$JOBS"
