@@ -456,10 +456,15 @@ absl::StatusOr<Principal> AuthenticateBearer(const TokenVerifier& verifier, std:
   return verifier.Verify(std::string_view(token.data(), token.size()));
 }
 
-std::function<absl::Status(std::string_view authorization)> BearerGate(
+std::function<absl::StatusOr<std::string>(std::string_view authorization)> BearerGate(
     std::shared_ptr<const TokenVerifier> verifier) {
-  return [verifier = std::move(verifier)](std::string_view authorization) {
-    return AuthenticateBearer(*verifier, authorization).status();
+  return [verifier = std::move(verifier)](std::string_view authorization) -> absl::StatusOr<std::string> {
+    absl::StatusOr<Principal> principal = AuthenticateBearer(*verifier, authorization);
+    if (!principal.ok()) return principal.status();
+    // Services call each other on behalf of many people (feeds, scope checks):
+    // limiting them per caller would throttle everyone at once.
+    if (principal->HasRole(Role::kService)) return std::string();
+    return principal->subject;
   };
 }
 

@@ -149,7 +149,7 @@ class ScopeResolver {
 // anything else, or a token that does not verify, is UNAUTHENTICATED.
 absl::StatusOr<Principal> AuthenticateBearer(const TokenVerifier& verifier, std::string_view authorization);
 // ServerConfig::authenticate over verifier: the host's gate before any handler.
-std::function<absl::Status(std::string_view authorization)> BearerGate(
+std::function<absl::StatusOr<std::string>(std::string_view authorization)> BearerGate(
     std::shared_ptr<const TokenVerifier> verifier);
 
 // Per-call context produced by Authorizer::Begin.

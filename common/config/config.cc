@@ -47,6 +47,10 @@ absl::StatusOr<std::string> ReadSecretFile(std::string_view flag, const std::str
 
 namespace {
 
+// A person at a screen, or a portal page, stays far below this; a script
+// hammering one account does not.
+constexpr double kDefaultCallerRatePerSecond = 100;
+
 constexpr absl::string_view kHelpPayload = "type.grassroots/help";
 
 template <typename T>
@@ -98,6 +102,7 @@ absl::Status Validate(ServiceConfig& config) {
   if (auto s = RequireAtLeast("--db-connect-timeout-seconds", db.connect_timeout_seconds, 1); !s.ok()) return s;
   if (auto s = RequireAtLeast("--db-read-timeout-seconds", db.read_timeout_seconds, 1); !s.ok()) return s;
   if (auto s = RequireAtLeast("--db-write-timeout-seconds", db.write_timeout_seconds, 1); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--db-statement-timeout-seconds", db.statement_timeout_seconds, 0); !s.ok()) return s;
 
   const ServerConfig& server = config.server;
   if (auto s = ValidateListenAddress("--grpc-address", server.grpc_address); !s.ok()) return s;
@@ -111,6 +116,9 @@ absl::Status Validate(ServiceConfig& config) {
   if (auto s = RequireAtLeast("--drain-delay-ms", server.drain_delay.count(), 0); !s.ok()) return s;
   if (auto s = RequireAtLeast("--shutdown-grace-ms", server.shutdown_grace.count(), 0); !s.ok()) return s;
   if (auto s = RequireAtLeast("--health-check-interval-ms", server.health_check_interval.count(), 10); !s.ok()) return s;
+  if (server.caller_rate_per_second < 0) return OptionError("--caller-rate-per-second", "must be 0 (off) or more");
+  if (auto s = RequireAtLeast("--caller-burst", server.caller_burst, 1); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--memory-quota-bytes", server.memory_quota_bytes, 16LL * 1024 * 1024); !s.ok()) return s;
 
   const AuthConfig& auth = config.auth;
   std::error_code ec;
@@ -184,6 +192,8 @@ void AddServiceOptions(CLI::App& app, ServiceConfig& config, int default_grpc_po
   AddOption(app, "--db-connect-timeout-seconds", db.connect_timeout_seconds, "connect timeout");
   AddOption(app, "--db-read-timeout-seconds", db.read_timeout_seconds, "read timeout");
   AddOption(app, "--db-write-timeout-seconds", db.write_timeout_seconds, "write timeout");
+  AddOption(app, "--db-statement-timeout-seconds", db.statement_timeout_seconds,
+            "the server aborts statements running longer (0: no limit)");
 
   ServerConfig& server = config.server;
   AddOption(app, "--grpc-address", server.grpc_address, "gRPC listen address host:port");
@@ -195,6 +205,11 @@ void AddServiceOptions(CLI::App& app, ServiceConfig& config, int default_grpc_po
   AddMillisOption(app, "--shutdown-grace-ms", server.shutdown_grace, "time in-flight calls get at shutdown");
   AddMillisOption(app, "--health-check-interval-ms", server.health_check_interval, "readiness probe period");
   AddOption(app, "--reflection", server.reflection, "serve gRPC reflection (true/false)");
+  server.caller_rate_per_second = kDefaultCallerRatePerSecond;
+  AddOption(app, "--caller-rate-per-second", server.caller_rate_per_second,
+            "calls per second one caller may make (0: no limit; services are not limited)");
+  AddOption(app, "--caller-burst", server.caller_burst, "calls one caller may make at once above its rate");
+  AddOption(app, "--memory-quota-bytes", server.memory_quota_bytes, "memory gRPC may hold for calls in flight");
 
   AuthConfig& auth = config.auth;
   AddOption(app, "--auth-jwks-file", auth.jwks_file,

@@ -32,6 +32,11 @@ struct DbConfig {
   int connect_timeout_seconds = 3;
   int read_timeout_seconds = 30;
   int write_timeout_seconds = 30;
+  // The server aborts any statement running longer (max_statement_time), so a
+  // runaway query frees its connection and the call ends DEADLINE_EXCEEDED;
+  // below the read timeout, so the server stops it before the client gives up.
+  // 0 = no limit.
+  int statement_timeout_seconds = 20;
 };
 
 struct ServerConfig {
@@ -44,13 +49,23 @@ struct ServerConfig {
   std::chrono::milliseconds shutdown_grace{20000};
   std::chrono::milliseconds health_check_interval{2000};
   bool reflection = true;
+  // Per-caller admission at the gate (common/server/rate_limiter.h): each
+  // caller's calls per second and burst; a call over it is refused
+  // RESOURCE_EXHAUSTED before any handler runs. 0 turns it off: the default
+  // of in-process hosts; service processes take kDefaultCallerRatePerSecond
+  // from their flags.
+  double caller_rate_per_second = 0;
+  int caller_burst = 200;
+  // Memory gRPC may hold for this server's calls (buffers, messages in
+  // flight); under pressure it refuses new work instead of growing the process.
+  int64_t memory_quota_bytes = 512LL * 1024 * 1024;
   // The gate every call passes before it reaches any handler: given the call's
-  // "authorization" metadata value ("" when absent), OK lets the call through
-  // and anything else refuses it UNAUTHENTICATED (ServiceHost runs it in the
-  // transport's auth step). Unset: every call is refused, except the
-  // allow-list (health checks, reflection). StartService sets it from the
-  // token verifier.
-  std::function<absl::Status(std::string_view authorization)> authenticate;
+  // "authorization" metadata value ("" when absent), it returns the caller's
+  // key for the per-caller limit ("" = not limited) or refuses the call
+  // UNAUTHENTICATED (ServiceHost runs it in the transport's auth step). Unset:
+  // every call is refused, except the allow-list (health checks, reflection).
+  // StartService sets it from the token verifier.
+  std::function<absl::StatusOr<std::string>(std::string_view authorization)> authenticate;
 };
 
 struct AuthConfig {

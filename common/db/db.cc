@@ -56,6 +56,7 @@ constexpr int kErRowIsReferenced2 = 1217;
 constexpr int kErNoReferencedRow2 = 1216;
 constexpr int kErLockDeadlock = 1213;
 constexpr int kErLockWaitTimeout = 1205;
+constexpr int kErStatementTimeout = 1969;  // max_statement_time exceeded
 constexpr int kFirstClientError = 2000;
 
 // Server messages for these errors quote the offending value, which may be
@@ -128,6 +129,9 @@ absl::Status FromSqlException(const sql::SQLException& e, std::string_view opera
     case kErLockDeadlock:
     case kErLockWaitTimeout:
       status = absl::AbortedError("conflicting concurrent change; retry the request");
+      break;
+    case kErStatementTimeout:
+      status = absl::DeadlineExceededError("a database statement ran past its time limit");
       break;
     default:
       if (code >= kFirstClientError) {
@@ -253,6 +257,7 @@ struct ConnectionPool::Impl {
           // default) for a row lock; fail fast and let the retry decide.
           "innodb_lock_wait_timeout = 5, "
           "NAMES utf8mb4 COLLATE utf8mb4_unicode_ci");
+      pooled->Text().execute(absl::StrCat("SET max_statement_time = ", config.statement_timeout_seconds));
       return pooled;
     } catch (const sql::SQLException& e) {
       absl::Status status = FromSqlException(e, operation);

@@ -179,6 +179,20 @@ absl::Status ApplyMigrations(ConnectionPool& pool, const std::vector<const std::
   return pool.Run("apply_migrations", [&](Session& session) -> absl::Status {
     std::unique_ptr<sql::Statement> text(session.connection().createStatement());
     text->execute(std::string(kCreateHistoryTable));
+    // A migration may rewrite a large table: the online statement limit does not
+    // apply to it. The session returns to the pool with the limit restored.
+    text->execute("SET max_statement_time = 0");
+    struct RestoreStatementLimit {
+      sql::Statement& text;
+      int seconds;
+      ~RestoreStatementLimit() {
+        try {
+          text.execute(absl::StrCat("SET max_statement_time = ", seconds));
+        } catch (const sql::SQLException&) {
+          // The connection is broken; the pool discards it.
+        }
+      }
+    } restore{*text, pool.config().statement_timeout_seconds};
     NamedLock lock(session);
     GR_RETURN_IF_ERROR(lock.Acquire());
 

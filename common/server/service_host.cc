@@ -11,6 +11,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
+#include <prometheus/counter.h>
 #include <prometheus/exposer.h>
 
 #include "absl/strings/str_cat.h"
@@ -19,6 +20,7 @@
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "common/metrics/grpc_metrics.h"
+#include "common/server/rate_limiter.h"
 
 namespace grassroots::common {
 namespace {
@@ -54,10 +56,17 @@ std::string_view SliceView(const grpc_slice& slice) {
 // matched to a method. A refusal ends the call UNAUTHENTICATED there, so no
 // interceptor, deserializer or handler of ours runs for it; a handler that
 // forgets the CallEnvelope still never sees an unauthenticated call.
+//
+// It also admits calls per caller (the key authenticate returns): one over the
+// caller's rate is refused RESOURCE_EXHAUSTED just as cheaply.
 class CallGate {
  public:
-  CallGate(std::function<absl::Status(std::string_view)> authenticate, bool reflection)
-      : authenticate_(std::move(authenticate)), reflection_(reflection) {}
+  CallGate(const ServerConfig& config, prometheus::Counter& rate_limited)
+      : authenticate_(config.authenticate),
+        reflection_(config.reflection),
+        limiter_(RateLimit{.rate_per_second = config.caller_rate_per_second,
+                           .burst = static_cast<double>(config.caller_burst)}),
+        rate_limited_(rate_limited) {}
 
   grpc_auth_metadata_processor Processor() {
     return {.process = &CallGate::Process, .destroy = &CallGate::Destroy, .state = this};
@@ -69,7 +78,7 @@ class CallGate {
     return reflection_ && path.starts_with(kReflectionMethodPrefix);
   }
 
-  absl::Status Check(const grpc_metadata* metadata, size_t count) const {
+  absl::Status Check(const grpc_metadata* metadata, size_t count) {
     std::string_view path;
     std::string_view authorization;
     for (size_t i = 0; i < count; ++i) {
@@ -79,14 +88,25 @@ class CallGate {
     }
     if (AllowedWithoutToken(path)) return absl::OkStatus();
     if (!authenticate_) return absl::UnauthenticatedError("this server accepts no caller");
-    return authenticate_(authorization);
+    absl::StatusOr<std::string> caller = authenticate_(authorization);
+    if (!caller.ok()) {
+      // Whatever went wrong, an unverified caller is UNAUTHENTICATED.
+      return absl::UnauthenticatedError(caller.status().message());
+    }
+    if (caller->empty()) return absl::OkStatus();
+    if (const std::chrono::milliseconds wait = limiter_.Acquire(*caller); wait.count() > 0) {
+      rate_limited_.Increment();
+      return absl::ResourceExhaustedError(
+          absl::StrCat("too many calls from this caller; retry in ", wait.count(), " ms"));
+    }
+    return absl::OkStatus();
   }
 
   static void Process(void* state, grpc_auth_context* /*context*/, const grpc_metadata* metadata, size_t count,
                       grpc_process_auth_metadata_done_cb done, void* user_data) {
     absl::Status verdict;
     try {
-      verdict = static_cast<const CallGate*>(state)->Check(metadata, count);
+      verdict = static_cast<CallGate*>(state)->Check(metadata, count);
     } catch (const std::exception& e) {
       verdict = absl::UnauthenticatedError("the caller could not be authenticated");
     }
@@ -94,10 +114,11 @@ class CallGate {
       done(user_data, nullptr, 0, nullptr, 0, GRPC_STATUS_OK, nullptr);
       return;
     }
-    // The message says why (missing, expired, forged): no personal data, and
-    // the same text the envelope would give.
+    // The message says why (missing, expired, forged, over the rate): no
+    // personal data, and the same text the envelope would give. absl and gRPC
+    // number their codes alike.
     const std::string message(verdict.message());
-    done(user_data, nullptr, 0, nullptr, 0, GRPC_STATUS_UNAUTHENTICATED, message.c_str());
+    done(user_data, nullptr, 0, nullptr, 0, static_cast<grpc_status_code>(verdict.code()), message.c_str());
   }
 
   static void Destroy(void* state) { delete static_cast<CallGate*>(state); }
@@ -105,8 +126,10 @@ class CallGate {
   static constexpr std::string_view kHealthMethodPrefix = "/grpc.health.v1.Health/";
   static constexpr std::string_view kReflectionMethodPrefix = "/grpc.reflection.";
 
-  std::function<absl::Status(std::string_view)> authenticate_;
+  std::function<absl::StatusOr<std::string>(std::string_view)> authenticate_;
   bool reflection_;
+  RateLimiter limiter_;
+  prometheus::Counter& rate_limited_;
 };
 
 // Plaintext listening credentials carrying the CallGate. grpc++'s own
@@ -147,6 +170,7 @@ struct ServiceHost::State {
 
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<prometheus::Exposer> exposer;
+  prometheus::Counter* rate_limited = nullptr;
   int port = 0;
 
   absl::Mutex mutex;
@@ -202,6 +226,12 @@ ServiceHost::ServiceHost(std::string service_name, ServerConfig config,
   state_->service_name = std::move(service_name);
   state_->config = std::move(config);
   state_->registry = registry ? std::move(registry) : std::make_shared<prometheus::Registry>();
+  // No caller label: who was throttled is a person, and labels are not the place.
+  state_->rate_limited = &prometheus::BuildCounter()
+                              .Name("grpc_server_rate_limited_total")
+                              .Help("Calls refused RESOURCE_EXHAUSTED by the per-caller rate limit")
+                              .Register(*state_->registry)
+                              .Add({});
 }
 
 ServiceHost::~ServiceHost() {
@@ -229,6 +259,7 @@ absl::Status ServiceHost::Start() {
   grpc::ServerBuilder builder;
   grpc::ResourceQuota quota(absl::StrCat(s.service_name, "-quota"));
   quota.SetMaxThreads(config.max_threads);
+  quota.Resize(static_cast<size_t>(config.memory_quota_bytes));
   builder.SetResourceQuota(quota);
   builder.SetMaxReceiveMessageSize(config.max_receive_message_bytes);
   builder.SetMaxSendMessageSize(config.max_send_message_bytes);
@@ -248,7 +279,7 @@ absl::Status ServiceHost::Start() {
   int selected_port = 0;
   builder.AddListeningPort(
       config.grpc_address,
-      std::make_shared<GatedInsecureCredentials>(std::make_unique<CallGate>(config.authenticate, config.reflection)),
+      std::make_shared<GatedInsecureCredentials>(std::make_unique<CallGate>(config, *s.rate_limited)),
       &selected_port);
   for (grpc::Service* service : s.services) builder.RegisterService(service);
 

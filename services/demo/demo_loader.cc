@@ -702,9 +702,12 @@ absl::Status CallError(const std::string& what, const grpc::Status& status) {
 }
 
 namespace {
+// RESOURCE_EXHAUSTED: the services' per-caller rate limit, which the demo's
+// one admin token can reach while loading; the call never ran.
 bool Transient(const grpc::Status& status) {
   return status.error_code() == grpc::StatusCode::UNAVAILABLE || status.error_code() == grpc::StatusCode::ABORTED ||
-         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
 }
 
 }  // namespace

@@ -50,7 +50,8 @@ std::string RequestId(absl::string_view kind, absl::string_view key);
 
 // A failed call, with the record it was about.
 absl::Status CallError(const std::string& what, const grpc::Status& status);
-// Retries transient failures (UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED) with
+// Retries transient failures (UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED,
+// RESOURCE_EXHAUSTED) with
 // backoff; safe because the demo's creates carry request ids and its other
 // writes treat ALREADY_EXISTS on a retry as done.
 grpc::Status WithRetry(const std::function<grpc::Status()>& call);

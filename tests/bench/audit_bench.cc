@@ -57,6 +57,7 @@ int Run(const Options& options) {
   db.database = options.database;
   db.pool_size = 2;
   db.read_timeout_seconds = 600;
+  db.statement_timeout_seconds = 0;
   auto pool = common::db::ConnectionPool::Create(db, nullptr);
   if (!pool.ok()) {
     std::cerr << "pool: " << pool.status() << std::endl;

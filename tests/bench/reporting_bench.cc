@@ -355,6 +355,7 @@ int Run(const Options& options) {
   db.database = options.database;
   db.pool_size = 8;
   db.read_timeout_seconds = options.deadline_seconds + 60;
+  db.statement_timeout_seconds = 0;  // the generator's bulk statements
   auto pool = common::db::ConnectionPool::Create(db, nullptr);
   if (!pool.ok()) {
     std::cerr << "pool: " << pool.status() << std::endl;

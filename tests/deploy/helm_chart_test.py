@@ -179,6 +179,9 @@ def check_release(docs, expected_components, with_service_monitor, env_names, ex
     if not check(len(configmaps) == 1, "exactly one ConfigMap expected"):
         return
     config_data = configmaps[0]["data"]
+    check(config_data.get("GRASSROOTS_REFLECTION") == "false", "reflection must be off by default")
+    check(config_data.get("GRASSROOTS_AUTH_ISSUER") not in (None, "", "grassroots-dev"),
+          "a release names its identity provider's issuer")
     for key in config_data:
         check(key in env_names, f"ConfigMap key {key} is not an option of common/config/config.cc or a services/*/main.cc")
 
@@ -264,7 +267,8 @@ def main():
     executables = service_executables(repo)
     with open(os.path.join(chart, "values.yaml"), encoding="utf-8") as values_file:
         check_image_leaves_out_demo(repo, executables, yaml.safe_load(values_file)["services"])
-    secret = ["--set", f"secrets.existingSecret={SECRET_NAME}"]
+    # What every install must name: the Secret and the identity provider's issuer.
+    secret = ["--set", f"secrets.existingSecret={SECRET_NAME}", "--set", "auth.issuer=https://id.test.example"]
 
     lint = run([helm, "lint", "--strict", chart, *secret])
     print(lint.stdout.strip())
@@ -310,6 +314,9 @@ def main():
 
     # Refusals: no secret by default, a grace period shorter than the drain, values the schema forbids.
     expect_failure(helm, chart, "secrets.existingSecret")
+    # Production values: no issuer by default, and the development one is refused.
+    expect_failure(helm, chart, "issuer", "--set", f"secrets.existingSecret={SECRET_NAME}")
+    expect_failure(helm, chart, "development issuer", *secret, "--set", "auth.issuer=grassroots-dev")
     expect_failure(helm, chart, "terminationGracePeriodSeconds", *secret, "--set", "terminationGracePeriodSeconds=10")
     expect_failure(helm, chart, "readOnlyRootFilesystem", *secret, "--set", "securityContext.readOnlyRootFilesystem=false")
     expect_failure(helm, chart, "database", *secret, "--set", "services.org.database=Bad-Name")

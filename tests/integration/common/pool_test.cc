@@ -301,6 +301,31 @@ TEST_F(PoolTest, SessionIsUtcStrictAndUtf8mb4) {
   EXPECT_FALSE(zero_date.ok());
 }
 
+// A runaway statement is stopped by the server and its call ends
+// DEADLINE_EXCEEDED, not after the client's read timeout; the connection stays usable.
+TEST_F(PoolTest, StatementPastItsTimeLimitIsAbortedAsDeadlineExceeded) {
+  DbConfig config = db_->config();
+  config.pool_size = 1;
+  config.statement_timeout_seconds = 1;
+  auto pool = ConnectionPool::Create(config, std::make_shared<prometheus::Registry>());
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  absl::Status slow = (*pool)->Run("slow", [&](Session& s) {
+    std::unique_ptr<sql::ResultSet> rs = s.Query(s.Prepare("SELECT SLEEP(5) FROM DUAL"));
+    while (rs->next()) {
+      // SLEEP interrupted by the limit may return 1 instead of failing; then
+      // the limit did not end the statement, and this test says so.
+      if (rs->getInt(1) == 1) return absl::InternalError("SLEEP was interrupted without an error");
+    }
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(slow.code(), absl::StatusCode::kDeadlineExceeded) << slow;
+  auto after = (*pool)->Read<int64_t>("after", [](Session& s) -> absl::StatusOr<int64_t> {
+    return QueryInt(s, "SELECT @@max_statement_time");
+  });
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(*after, 1);
+}
+
 TEST_F(PoolTest, MetricsAreExported) {
   auto registry = std::make_shared<prometheus::Registry>();
   DbConfig config = db_->config();

@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/auth/auth.h"
 #include "common/metrics/grpc_metrics.h"
 #include "common/server/respond.h"
@@ -44,9 +45,16 @@ class FakeFeedService final : public feed::ChangeFeedService::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status StreamChanges(grpc::ServerContext*, const feed::StreamChangesRequest* request,
+  grpc::Status StreamChanges(grpc::ServerContext* context, const feed::StreamChangesRequest* request,
                              grpc::ServerWriter<feed::Change>* writer) override {
     ++handler_runs;
+    if (request->after_sequence() == kHold) {
+      // Parks this handler's thread, as a slow database call would.
+      ++held;
+      absl::MutexLock lock(&hold_mutex_);
+      while (!released_ && !context->IsCancelled()) hold_mutex_.AwaitWithTimeout(absl::Condition(&released_), absl::Milliseconds(10));
+      return grpc::Status::OK;
+    }
     if (request->after_sequence() < 0) return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
     for (int64_t i = 1; i <= request->after_sequence(); ++i) {
       feed::Change change;
@@ -56,10 +64,19 @@ class FakeFeedService final : public feed::ChangeFeedService::Service {
     return grpc::Status::OK;
   }
 
+  void ReleaseHeld() {
+    absl::MutexLock lock(&hold_mutex_);
+    released_ = true;
+  }
+
+  static constexpr int64_t kHold = 1'000'000;
   std::atomic<int> handler_runs{0};
+  std::atomic<int> held{0};
 
  private:
   const auth::Authorizer* authorizer_;
+  absl::Mutex hold_mutex_;
+  bool released_ ABSL_GUARDED_BY(hold_mutex_) = false;
 };
 
 ServerConfig TestServerConfig() {
@@ -72,7 +89,7 @@ ServerConfig TestServerConfig() {
   config.health_check_interval = std::chrono::milliseconds(20);
   // These tests are about hosting and the handler-side checks; the gate's own
   // tests (CallGateTest) set a real authenticator or none.
-  config.authenticate = [](std::string_view) { return absl::OkStatus(); };
+  config.authenticate = [](std::string_view) -> absl::StatusOr<std::string> { return std::string(); };
   return config;
 }
 
@@ -200,6 +217,57 @@ TEST(ServiceHostTest, DrainDelayKeepsServingCallsWhileNotServing) {
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
   EXPECT_EQ(*HealthStatus(channel), kNotServing);  // still answering, but not ready
   stopper.join();
+}
+
+// Overload: when every thread the server may have is busy, a new call is
+// refused RESOURCE_EXHAUSTED at once (gRPC's sync server, under the thread
+// quota), never queued without bound; the server serves again once they free.
+TEST(ServiceHostTest, CallsBeyondTheThreadCapAreRefusedResourceExhausted) {
+  FakeFeedService service;
+  ServerConfig config = TestServerConfig();
+  config.max_threads = 4;
+  ServiceHost host("overload-test", config, nullptr);
+  host.AddService(&service);
+  ASSERT_TRUE(host.Start().ok());
+  auto stub = feed::ChangeFeedService::NewStub(Connect(host.port()));
+
+  constexpr int kStreams = 12;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<feed::Change>>> streams;
+  feed::StreamChangesRequest hold;
+  hold.set_after_sequence(FakeFeedService::kHold);
+  for (int i = 0; i < kStreams; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    contexts.back()->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    streams.push_back(stub->StreamChanges(contexts.back().get(), hold));
+  }
+  // While they are held, further calls are refused; none waits for a thread.
+  int refused = 0;
+  for (int i = 0; i < 20 && refused == 0; ++i) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    feed::FeedHead head;
+    grpc::Status status = stub->GetFeedHead(&context, {}, &head);
+    ASSERT_NE(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << "a call waited instead of being refused";
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) ++refused;
+  }
+  EXPECT_GT(refused, 0);
+  EXPECT_LT(service.held.load(), kStreams) << "more handlers ran at once than the thread cap allows";
+
+  service.ReleaseHeld();
+  int streams_refused = 0;
+  for (auto& stream : streams) {
+    feed::Change change;
+    while (stream->Read(&change)) {
+    }
+    const grpc::Status status = stream->Finish();
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) ++streams_refused;
+    else EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+  EXPECT_EQ(streams_refused + service.held.load(), kStreams);
+  grpc::ClientContext context;
+  feed::FeedHead head;
+  EXPECT_TRUE(stub->GetFeedHead(&context, {}, &head).ok());
 }
 
 TEST(MetricsInterceptorTest, CountsStartedHandledAndLatencyWithLabels) {
@@ -348,6 +416,51 @@ TEST_F(CallGateTest, RefusedCallsNeverReachTheHandler) {
   EXPECT_TRUE(StreamChanges(valid).ok());
   EXPECT_EQ(forgetful_.handler_runs.load(), 2);
   EXPECT_EQ(*HealthStatus(channel_), kServing);
+}
+
+// Per-caller admission at the gate: a caller past its burst is refused
+// RESOURCE_EXHAUSTED (with when to retry) before any handler runs; other
+// callers, and callers the authenticator exempts, are not affected.
+TEST_F(CallGateTest, ACallerOverItsRateIsRefusedResourceExhausted) {
+  ServerConfig config = TestServerConfig();
+  config.caller_rate_per_second = 0.01;  // no refill within the test
+  config.caller_burst = 3;
+  // The authorization value names the caller; "service" is exempt.
+  config.authenticate = [](std::string_view authorization) -> absl::StatusOr<std::string> {
+    if (authorization.empty()) return absl::UnauthenticatedError("missing");
+    if (authorization == "service") return std::string();
+    return std::string(authorization);
+  };
+  auto registry = std::make_shared<prometheus::Registry>();
+  host_ = std::make_unique<ServiceHost>("rate-test", config, registry);
+  host_->AddService(&forgetful_);
+  ASSERT_TRUE(host_->Start().ok());
+  channel_ = Connect(host_->port());
+
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(GetFeedHead("alice").ok()) << i;
+  const int runs_before = forgetful_.handler_runs.load();
+  grpc::Status limited = GetFeedHead("alice");
+  EXPECT_EQ(limited.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(absl::StrContains(limited.error_message(), "retry in")) << limited.error_message();
+  EXPECT_EQ(StreamChanges("alice").error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(forgetful_.handler_runs.load(), runs_before);
+  EXPECT_TRUE(GetFeedHead("bob").ok());
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(GetFeedHead("service").ok()) << i;
+  // An unauthenticated call is refused as such, not counted against anyone.
+  EXPECT_EQ(GetFeedHead("").error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_rate_limited_total", {}), 2);
+}
+
+// BearerGate keys the limit by the token's subject and exempts the service role.
+TEST_F(CallGateTest, BearerGateLimitsPeopleBySubjectAndNotServices) {
+  auto gate = auth::BearerGate(grassroots::testing::TestVerifier());
+  absl::StatusOr<std::string> person = gate(grassroots::testing::MintToken({Role::kAdmin}, 1));
+  ASSERT_TRUE(person.ok()) << person.status();
+  EXPECT_EQ(*person, "test-user");
+  absl::StatusOr<std::string> service = gate(grassroots::testing::MintToken({Role::kService}, 1));
+  ASSERT_TRUE(service.ok()) << service.status();
+  EXPECT_EQ(*service, "");
+  EXPECT_EQ(gate("Bearer forged").status().code(), absl::StatusCode::kUnauthenticated);
 }
 
 TEST_F(CallGateTest, UnknownMethodsAreRefusedBeforeTheyAreLookedUp) {
