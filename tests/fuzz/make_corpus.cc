@@ -13,6 +13,7 @@
 #include "common/auth/auth.h"
 #include "common/auth/jwks.h"
 #include "grassroots/membership/v1/member.pb.h"
+#include "services/membership/handlers/member_validation.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {
@@ -82,9 +83,18 @@ void TokenSeeds(const Keys& keys) {
   auth::Claims member{"member-7", {auth::Role::kMember}, 3, 7};
   auth::Claims service{"svc-reporting", {auth::Role::kService, auth::Role::kInspector}, 1, std::nullopt};
   const std::string es = Mint(keys.ec_private, "fuzz-ec", secretary, absl::Hours(1), now);
+  const std::string rs = Mint(keys.rsa_private, "fuzz-rsa", member, absl::Hours(8), now);
+  const std::string svc = Mint(keys.ec_private, "fuzz-ec", service, absl::Minutes(30), now);
+  // The valid seeds must verify as the target checks them, or the fuzzer starts
+  // outside the interesting paths.
+  auto verifier = OrDie(auth::TokenVerifier::FromJwks(
+                            grassroots::fuzz::ReadFileOrDie(grassroots::fuzz::KeysDir() + "/jwks.json"),
+                            grassroots::fuzz::FuzzAuthConfig()),
+                        "verifier");
+  for (const std::string* token : {&es, &rs, &svc}) OrDie(verifier->Verify(*token, now), "a valid seed token");
   Seed("token", "es256_valid", es);
-  Seed("token", "rs256_valid", Mint(keys.rsa_private, "fuzz-rsa", member, absl::Hours(8), now));
-  Seed("token", "service_valid", Mint(keys.ec_private, "fuzz-ec", service, absl::Minutes(30), now));
+  Seed("token", "rs256_valid", rs);
+  Seed("token", "service_valid", svc);
   Seed("token", "bearer_header", "Bearer " + es);
   Seed("token", "expired", Mint(keys.ec_private, "fuzz-ec", secretary, absl::Hours(1), now - absl::Hours(3)));
   Seed("token", "not_yet_valid", Mint(keys.ec_private, "fuzz-ec", secretary, absl::Hours(1), now + absl::Hours(3)));
@@ -154,7 +164,19 @@ v1::Member Person() {
 
 void MemberSeeds() {
   // The first byte picks the message: even CreateMemberRequest, odd UpdateMemberRequest.
-  auto create = [](const std::string& name, const v1::CreateMemberRequest& request) {
+  auto codes = OrDie(grassroots::membership::domain::CodeLists::LoadDir(
+                        grassroots::membership::domain::CodeLists::DefaultDir()), "code lists");
+  auto rules = OrDie(grassroots::common::RulesRegistry::LoadFile(grassroots::common::RulesRegistry::DefaultPath()),
+                     "rules");
+  auto calendar = OrDie(
+      grassroots::common::WorkingCalendar::LoadFile(grassroots::common::WorkingCalendar::DefaultPath()), "calendar");
+  // Seeds named create_existing_* or create_prospect must pass the validation.
+  auto create = [&](const std::string& name, const v1::CreateMemberRequest& request) {
+    if (name == "create_prospect" || name.rfind("create_existing_", 0) == 0) {
+      OrDie(grassroots::membership::ValidateCreateMember(
+                grassroots::membership::MemberValidation{codes, rules, calendar}, request),
+            name.c_str());
+    }
     Seed("validate_member", name, std::string(1, '\0') + request.SerializeAsString());
   };
   v1::CreateMemberRequest prospect;
@@ -184,8 +206,14 @@ void MemberSeeds() {
   probationary.mutable_member()->set_sex(v1::SEX_FEMALE);
   probationary.mutable_member()->set_birth_date("1999-07-30");
   probationary.mutable_member()->set_citizen_id("068199004567");
+  // Still in probation: admitted a few months before the corpus was made.
+  const absl::CivilDay today = grassroots::common::api::Today();
   probationary.mutable_existing()->set_status(v1::MEMBER_STATUS_PROBATIONARY);
   probationary.mutable_existing()->clear_official_date();
+  probationary.mutable_existing()->set_admission_decision_date(grassroots::common::api::FormatDate(today - 100));
+  probationary.mutable_existing()->set_admission_ceremony_date(grassroots::common::api::FormatDate(today - 90));
+  probationary.mutable_existing()->set_joined_cell_on(grassroots::common::api::FormatDate(today - 90));
+  probationary.mutable_existing()->mutable_decision()->set_signed_on(grassroots::common::api::FormatDate(today - 100));
   probationary.mutable_existing()->set_transferred_from("Đảng bộ xã Lộc An");
   create("create_existing_probationary", probationary);
 
