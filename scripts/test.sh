@@ -13,7 +13,7 @@
 # GRASSROOTS_TEST_TIMEOUT (seconds per test, default 900),
 # GRASSROOTS_SKIP_INSTALL=1 to skip scripts/install-deps.sh,
 # GRASSROOTS_SKIP_FUZZ=1 to skip the bounded fuzz run after ctest (scripts/fuzz.sh;
-# GRASSROOTS_FUZZ_SECONDS per target, default 20 here).
+# GRASSROOTS_FUZZ_SECONDS per target, default 15 here).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,7 +67,7 @@ set -e
 fuzz_status=0
 if [[ ${GRASSROOTS_SKIP_FUZZ:-0} != 1 ]]; then
   step "fuzz ($(elapsed))"
-  GRASSROOTS_FUZZ_SECONDS="${GRASSROOTS_FUZZ_SECONDS:-20}" GRASSROOTS_JOBS="$JOBS" \
+  GRASSROOTS_FUZZ_SECONDS="${GRASSROOTS_FUZZ_SECONDS:-15}" GRASSROOTS_JOBS="$JOBS" \
     bash "$REPO_ROOT/scripts/fuzz.sh" || fuzz_status=$?
 fi
 
