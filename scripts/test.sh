@@ -15,7 +15,9 @@
 # (default RelWithDebInfo), GRASSROOTS_JOBS (default nproc),
 # GRASSROOTS_TEST_JOBS (parallel ctest jobs, default nproc),
 # GRASSROOTS_TEST_TIMEOUT (seconds per test, default 900),
-# GRASSROOTS_SKIP_INSTALL=1 to skip scripts/install-deps.sh.
+# GRASSROOTS_SKIP_INSTALL=1 to skip scripts/install-deps.sh,
+# GRASSROOTS_SKIP_FUZZ=1 to skip the bounded fuzz run after ctest (scripts/fuzz.sh;
+# GRASSROOTS_FUZZ_SECONDS per target, default 15 here).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,6 +74,15 @@ ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error \
 ctest_status=${PIPESTATUS[0]}
 set -e
 
+# The fuzz targets for a bounded time (clang build in build/fuzz); a crash
+# fails the run like a failing test.
+fuzz_status=0
+if [[ ${GRASSROOTS_SKIP_FUZZ:-0} != 1 ]]; then
+  step "fuzz ($(elapsed))"
+  GRASSROOTS_FUZZ_SECONDS="${GRASSROOTS_FUZZ_SECONDS:-15}" GRASSROOTS_JOBS="$JOBS" \
+    bash "$REPO_ROOT/scripts/fuzz.sh" || fuzz_status=$?
+fi
+
 step "summary ($(elapsed))"
 # ctest's closing line, e.g. "100% tests passed, 0 tests failed out of 212".
 summary="$(grep -E '^[0-9]+% tests passed' "$CTEST_LOG" | tail -n 1 || true)"
@@ -79,5 +90,10 @@ printf '%s\n' "${summary:-ctest printed no summary line (see $CTEST_LOG)}"
 if [[ $ctest_status -ne 0 ]]; then
   printf 'FAILED: ctest exited with status %d after %s\n' "$ctest_status" "$(elapsed)" >&2
   exit "$ctest_status"
+fi
+if [[ $fuzz_status -ne 0 ]]; then
+  printf 'FAILED: scripts/fuzz.sh exited with status %d after %s (see its output above)\n' "$fuzz_status" \
+    "$(elapsed)" >&2
+  exit "$fuzz_status"
 fi
 printf 'OK: all tests passed in %s\n' "$(elapsed)"

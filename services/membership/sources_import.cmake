@@ -1,6 +1,5 @@
-# Bulk import (MemberImportService): the CSV format (pure), the org-code lookup and the streaming handler.
+# Bulk import (MemberImportService): the org-code lookup and the streaming handler (the CSV format is in membership_rules).
 set(MEMBERSHIP_IMPORT_SRCS
-  handlers/member_csv.cc
   store/org_codes.cc
   handlers/import_handlers.cc
 )

@@ -1,7 +1,6 @@
-# The lifecycle part: the event-log state machine, working days, alerts, the
+# The lifecycle part (the event-log state machine is in membership_rules): working days, alerts, the
 # event and alert stores, AppendEvent, and the LifecycleService / ListMemberAlerts handlers.
 set(MEMBERSHIP_LIFECYCLE_SRCS
-  domain/lifecycle.cc
   domain/alerts.cc
   store/event_store.cc
   store/alert_store.cc

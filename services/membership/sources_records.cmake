@@ -1,8 +1,6 @@
 # The "records" part of membership_lib: member records, search, counts, the
 # member's own view, party cards, access checks and the method policy.
 set(MEMBERSHIP_RECORDS_SRCS
-  domain/member_rules.cc
-  domain/code_lists.cc
   domain/member_attributes.cc
   store/member_store.cc
   store/rights_store.cc

@@ -11,22 +11,11 @@
 #include "services/membership/domain/lifecycle.h"
 #include "services/membership/domain/member.h"
 #include "services/membership/handlers/handler_context.h"
+#include "services/membership/handlers/member_validation.h"
 
 namespace grassroots::membership {
 
-// A validated CreateMemberRequest (ValidateCreateMember).
-struct NewMember {
-  domain::Profile profile;
-  domain::SensitiveFields sensitive;
-  std::optional<std::string> party_card_number;
-  domain::Event first_event;        // PROSPECT_INTRODUCED or RECORD_OPENED
-  int64_t cell_id = 0;
-  absl::CivilDay cell_day;          // the day the cell must be active
-  std::optional<std::string> import_fingerprint;
-};
-
-// Field validation of a create request (no I/O): names NFC, CCCD agreement,
-// dates, enums, entry. INVALID_ARGUMENT naming the field ("member.citizen_id", ...).
+// ValidateCreateMember (member_validation.h) with the context's code lists, rules and calendar.
 absl::StatusOr<NewMember> ValidateCreateMember(const HandlerContext& ctx, const v1::CreateMemberRequest& request);
 
 // Inserts the record, its first event, periods and first card, and the feed
