@@ -313,7 +313,7 @@ def main():
                       secret_name=example_values["secrets"]["existingSecret"])
 
     # Refusals: no secret by default, a grace period shorter than the drain, values the schema forbids.
-    expect_failure(helm, chart, "secrets.existingSecret")
+    expect_failure(helm, chart, "secrets.existingSecret", "--set", "auth.issuer=https://id.test.example")
     # Production values: no issuer by default, and the development one is refused.
     expect_failure(helm, chart, "issuer", "--set", f"secrets.existingSecret={SECRET_NAME}")
     expect_failure(helm, chart, "development issuer", *secret, "--set", "auth.issuer=grassroots-dev")

@@ -75,6 +75,8 @@ class ImportRun {
                         const std::vector<std::string>& personal_values);
   void Count(const v1::RowResult& result);
   absl::Status Flush(bool done);
+  // Sends the results so far and ends the import at one of its bounds.
+  absl::Status StopAtLimit(absl::StatusCode code, std::string_view reason, std::string_view what);
 
   HandlerContext& ctx_;
   const ImportOptions& options_;
@@ -91,6 +93,8 @@ class ImportRun {
   absl::Time last_flush_;
   int consecutive_unavailable_ = 0;
   int64_t last_line_ = 0;
+  int64_t bytes_ = 0;
+  const absl::Time started_ = absl::Now();
 
   // Per-import caches: a file names few cells and few (cell, day) pairs.
   std::map<std::string, std::optional<int64_t>> cell_by_code_;
@@ -109,6 +113,11 @@ absl::Status ImportRun::Run() {
     if (first) {
       dry_run_ = chunk.dry_run();
       first = false;
+    }
+    bytes_ += static_cast<int64_t>(chunk.data().size());
+    if (bytes_ > options_.max_bytes) {
+      return StopAtLimit(absl::StatusCode::kResourceExhausted, "IMPORT_TOO_LARGE",
+                         absl::StrCat("the file is larger than ", options_.max_bytes, " bytes"));
     }
     GR_RETURN_IF_ERROR(splitter_.Feed(chunk.data(), sink));
   }
@@ -132,6 +141,14 @@ absl::Status ImportRun::OnRecord(CsvRecord&& record) {
   if (context_->IsCancelled()) return absl::CancelledError("the client cancelled the import");
   if (member_csv::IsBlank(record)) return absl::OkStatus();
   if (!header_) return AcceptHeader(record);
+  if (summary_.rows() >= options_.max_rows) {
+    return StopAtLimit(absl::StatusCode::kResourceExhausted, "IMPORT_TOO_MANY_ROWS",
+                       absl::StrCat("the file has more than ", options_.max_rows, " rows"));
+  }
+  if (absl::Now() - started_ > options_.max_duration) {
+    return StopAtLimit(absl::StatusCode::kDeadlineExceeded, "IMPORT_TOO_LONG",
+                       absl::StrCat("the import ran longer than ", absl::FormatDuration(options_.max_duration)));
+  }
   last_line_ = record.line;
   v1::RowResult result = Process(record);
   if (result.outcome() == v1::ROW_OUTCOME_ERROR && (result.code() == "UNAVAILABLE" ||
@@ -155,6 +172,13 @@ absl::Status ImportRun::OnRecord(CsvRecord&& record) {
     return Flush(/*done=*/false);
   }
   return absl::OkStatus();
+}
+
+absl::Status ImportRun::StopAtLimit(absl::StatusCode code, std::string_view reason, std::string_view what) {
+  GR_RETURN_IF_ERROR(Flush(/*done=*/false));
+  return common::Reasoned(code, reason,
+                          absl::StrCat(common::ToAbsl(what), ": the import stopped after line ", last_line_,
+                                       "; the rows reported CREATED are saved, send the rest as another file"));
 }
 
 absl::Status ImportRun::AcceptHeader(const CsvRecord& record) {
@@ -409,6 +433,16 @@ MemberImportServiceImpl::MemberImportServiceImpl(HandlerContext& ctx, ImportOpti
 
 grpc::Status MemberImportServiceImpl::ImportMembers(grpc::ServerContext* context, Stream* stream) {
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
+    if (running_.fetch_add(1) >= options_.max_concurrent) {
+      running_.fetch_sub(1);
+      return common::Reasoned(absl::StatusCode::kResourceExhausted, "IMPORT_BUSY",
+                              absl::StrCat("this service already has its limit of ", options_.max_concurrent,
+                                           " import(s) running at once; send the file again when one has finished"));
+    }
+    struct Finished {
+      std::atomic<int>& running;
+      ~Finished() { running.fetch_sub(1); }
+    } finished{running_};
     ImportRun run(ctx_, options_, call, context, stream);
     return run.Run();
   });

@@ -1,6 +1,7 @@
 #pragma once
 // grassroots.membership.v1.MemberImportService: the streaming bulk import of
 // the member spreadsheets committees keep (docs/member-import.md).
+#include <atomic>
 #include <cstdint>
 
 #include <grpcpp/grpcpp.h>
@@ -22,6 +23,16 @@ struct ImportOptions {
   // Rows failing one after another because a service (the database, the
   // organization service) is unavailable end the import: the rest would fail too.
   int max_consecutive_unavailable = 50;
+  // Bounds of one import (a committee's spreadsheet is a few thousand rows).
+  // Past one the import ends RESOURCE_EXHAUSTED (time: DEADLINE_EXCEEDED)
+  // naming the limit and the line; the rows reported CREATED before it are
+  // saved, so the rest can be sent as another file.
+  int64_t max_rows = 50'000;
+  int64_t max_bytes = 64LL * 1024 * 1024;
+  absl::Duration max_duration = absl::Minutes(30);
+  // Imports running at once in this process; one more is refused
+  // RESOURCE_EXHAUSTED before it reads anything.
+  int max_concurrent = 2;
 };
 
 class MemberImportServiceImpl final : public v1::MemberImportService::Service {
@@ -43,6 +54,7 @@ class MemberImportServiceImpl final : public v1::MemberImportService::Service {
   HandlerContext& ctx_;
   common::CallEnvelope envelope_;
   ImportOptions options_;
+  std::atomic<int> running_{0};
 };
 
 }  // namespace grassroots::membership

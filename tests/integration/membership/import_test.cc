@@ -12,7 +12,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/server/service_host.h"
+#include "services/membership/handlers/import_handlers.h"
 #include "tests/integration/membership/membership_fixture.h"
+#include "tests/support/loopback.h"
 
 namespace grassroots::membership::testing {
 namespace {
@@ -95,12 +98,12 @@ class GrpcImportTest : public MembershipFixture {
   // Streams `csv` in chunks of chunk_size bytes while reading progress on
   // another thread (the server answers as it goes).
   static ImportRun Import(const std::string& csv, size_t chunk_size, bool dry_run = false,
-                          const std::string& token = "") {
+                          const std::string& token = "", v1::MemberImportService::Stub* stub = nullptr) {
     grpc::ClientContext context;
     Authorize(context, token.empty() ? AdminToken() : token);
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
     std::unique_ptr<grpc::ClientReaderWriter<v1::ImportChunk, v1::ImportProgress>> stream =
-        imports().ImportMembers(&context);
+        (stub != nullptr ? *stub : imports()).ImportMembers(&context);
     ImportRun run;
     std::thread reader([&] {
       v1::ImportProgress progress;
@@ -480,6 +483,85 @@ TEST_F(GrpcImportTest, OrgServiceDownWritesNothingAndARetryCompletes) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   } while (std::chrono::steady_clock::now() < deadline);
   EXPECT_EQ(again.summary.created(), 2) << again.status.error_message();
+}
+
+// An import service with small bounds, on its own loopback host over the
+// suite's handler context.
+struct LimitedImports {
+  LimitedImports(HandlerContext& context, ImportOptions options)
+      : service(context, options),
+        host("import-limits", grassroots::testing::LoopbackServerConfig(), nullptr) {
+    host.AddService(&service);
+    const absl::Status started = host.Start();
+    EXPECT_TRUE(started.ok()) << started;
+    stub = v1::MemberImportService::NewStub(grassroots::testing::LoopbackChannel(host.port()));
+  }
+  MemberImportServiceImpl service;
+  common::ServiceHost host;
+  std::unique_ptr<v1::MemberImportService::Stub> stub;
+};
+
+TEST_F(GrpcImportTest, AnImportPastItsRowOrByteBoundStopsThereAndKeepsWhatItSaved) {
+  const Branch branch = NewBranch();
+  std::vector<Row> rows;
+  for (int i = 0; i < 3; ++i) rows.push_back(ValidRow(branch.cell_a, ""));
+  const std::string csv = Csv(rows);
+
+  ImportOptions row_bound;
+  row_bound.max_rows = 2;
+  LimitedImports by_rows(member_context(), row_bound);
+  const ImportRun rows_run = Import(csv, 1 << 16, false, "", by_rows.stub.get());
+  EXPECT_EQ(rows_run.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(rows_run.status.error_message(), ::testing::HasSubstr("more than 2 rows"));
+  EXPECT_EQ(rows_run.summary.created(), 2);
+  // The rest, sent again, finds the first two on file and creates the third.
+  const ImportRun rest = Import(csv, 1 << 16);
+  ASSERT_TRUE(rest.status.ok()) << rest.status.error_message();
+  EXPECT_EQ(rest.summary.unchanged(), 2);
+  EXPECT_EQ(rest.summary.created(), 1);
+
+  ImportOptions byte_bound;
+  byte_bound.max_bytes = 100;
+  LimitedImports by_bytes(member_context(), byte_bound);
+  const WriteCounts before = CountWrites();
+  const ImportRun bytes_run = Import(Csv({ValidRow(branch.cell_a, "")}), 64, false, "", by_bytes.stub.get());
+  EXPECT_EQ(bytes_run.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(bytes_run.status.error_message(), ::testing::HasSubstr("larger than 100 bytes"));
+  EXPECT_EQ(CountWrites(), before);
+}
+
+TEST_F(GrpcImportTest, ImportsBeyondTheConcurrentBoundAreRefusedBeforeReadingAnything) {
+  const Branch branch = NewBranch();
+  ImportOptions options;
+  options.max_concurrent = 1;
+  options.progress_rows = 1;  // the first row's result shows the import is running
+  LimitedImports limited(member_context(), options);
+
+  grpc::ClientContext context;
+  Authorize(context, AdminToken());
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  auto first = limited.stub->ImportMembers(&context);
+  v1::ImportChunk chunk;
+  chunk.set_file_name("dang-vien.csv");
+  chunk.set_data(Csv({ValidRow(branch.cell_a, "")}));
+  ASSERT_TRUE(first->Write(chunk));
+  v1::ImportProgress progress;
+  ASSERT_TRUE(first->Read(&progress));  // running now
+
+  const WriteCounts before = CountWrites();
+  const ImportRun second = Import(Csv({ValidRow(branch.cell_b, "")}), 1 << 16, false, "", limited.stub.get());
+  EXPECT_EQ(second.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(second.status.error_message(), ::testing::HasSubstr("1 import(s) running at once"));
+  EXPECT_EQ(CountWrites(), before);
+
+  first->WritesDone();
+  while (first->Read(&progress)) {
+  }
+  EXPECT_TRUE(first->Finish().ok());
+  // Once it has finished, the next import runs.
+  const ImportRun third = Import(Csv({ValidRow(branch.cell_b, "")}), 1 << 16, false, "", limited.stub.get());
+  EXPECT_TRUE(third.status.ok()) << third.status.error_message();
+  EXPECT_EQ(third.summary.created(), 1);
 }
 
 }  // namespace
