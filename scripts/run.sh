@@ -236,6 +236,10 @@ start_service() {
     GRASSROOTS_METRICS_ADDRESS="127.0.0.1:$metrics_port"
     GRASSROOTS_DRAIN_DELAY_MS="$DRAIN_DELAY_MS"
     GRASSROOTS_SHUTDOWN_GRACE_MS="$SHUTDOWN_GRACE_MS"
+    # The demo loader makes some 36,000 calls with one admin token; the limit
+    # stays on, set out of its way (services default to 100/s per caller).
+    GRASSROOTS_CALLER_RATE_PER_SECOND="${GRASSROOTS_CALLER_RATE_PER_SECOND:-5000}"
+    GRASSROOTS_CALLER_BURST="${GRASSROOTS_CALLER_BURST:-10000}"
   )
   # What a service needs beyond the common options.
   case $name in

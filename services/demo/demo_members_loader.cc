@@ -203,6 +203,13 @@ absl::Status MembersLoader::ImportRange(size_t begin, size_t end, bool& retry) {
           }
         }
       });
+  // RESOURCE_EXHAUSTED: the service runs a bounded number of imports at once
+  // (IMPORT_BUSY), or the caller's rate limit; the part goes in the next round,
+  // where rows already saved come back UNCHANGED.
+  if (outcome.status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+    retry = true;
+    return absl::OkStatus();
+  }
   if (!outcome.status.ok()) return CallError("importing the demo's 2020 member list", outcome.status);
   if (!first_error.ok()) return first_error;
   retry = waiting_for_cells || transient;

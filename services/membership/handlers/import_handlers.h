@@ -32,7 +32,7 @@ struct ImportOptions {
   absl::Duration max_duration = absl::Minutes(30);
   // Imports running at once in this process; one more is refused
   // RESOURCE_EXHAUSTED before it reads anything.
-  int max_concurrent = 2;
+  int max_concurrent = 4;
 };
 
 class MemberImportServiceImpl final : public v1::MemberImportService::Service {
