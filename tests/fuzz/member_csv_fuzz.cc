@@ -17,33 +17,13 @@
 #include "services/membership/domain/code_lists.h"
 #include "services/membership/handlers/member_csv.h"
 #include "services/membership/handlers/member_validation.h"
+#include "tests/fuzz/member_inputs.h"
 
 namespace {
 
 namespace csv = grassroots::membership::member_csv;
 
-template <typename T>
-T OrDie(absl::StatusOr<T> value) {
-  if (!value.ok()) {
-    std::fprintf(stderr, "fuzz setup: %s\n", std::string(value.status().message()).c_str());
-    std::abort();
-  }
-  return *std::move(value);
-}
-
-struct Fixed {
-  grassroots::membership::domain::CodeLists codes =
-      OrDie(grassroots::membership::domain::CodeLists::LoadDir(grassroots::membership::domain::CodeLists::DefaultDir()));
-  grassroots::common::RulesRegistry rules =
-      OrDie(grassroots::common::RulesRegistry::LoadFile(grassroots::common::RulesRegistry::DefaultPath()));
-  grassroots::common::WorkingCalendar calendar =
-      OrDie(grassroots::common::WorkingCalendar::LoadFile(grassroots::common::WorkingCalendar::DefaultPath()));
-};
-
-const Fixed& Loaded() {
-  static const Fixed* fixed = new Fixed();
-  return *fixed;
-}
+using grassroots::fuzz::Loaded;
 
 // Small limits so the fuzzer reaches the "too long" and "too many fields" paths.
 csv::CsvLimits Limits() {
@@ -87,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
 
-  const Fixed& fixed = Loaded();
+  const grassroots::fuzz::MemberInputs& fixed = Loaded();
   std::optional<csv::Header> header;
   for (const csv::CsvRecord& record : records) {
     if (csv::IsBlank(record) || !record.error.empty()) continue;

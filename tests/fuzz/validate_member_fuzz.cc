@@ -15,6 +15,7 @@
 #include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/member_rules.h"
 #include "services/membership/handlers/member_validation.h"
+#include "tests/fuzz/member_inputs.h"
 #include "services/membership/handlers/request_fields.h"
 
 namespace {
@@ -22,33 +23,12 @@ namespace {
 namespace v1 = grassroots::membership::v1;
 using grassroots::membership::MemberValidation;
 
-template <typename T>
-T OrDie(absl::StatusOr<T> value) {
-  if (!value.ok()) {
-    std::fprintf(stderr, "fuzz setup: %s\n", std::string(value.status().message()).c_str());
-    std::abort();
-  }
-  return *std::move(value);
-}
-
-struct Fixed {
-  grassroots::membership::domain::CodeLists codes =
-      OrDie(grassroots::membership::domain::CodeLists::LoadDir(grassroots::membership::domain::CodeLists::DefaultDir()));
-  grassroots::common::RulesRegistry rules =
-      OrDie(grassroots::common::RulesRegistry::LoadFile(grassroots::common::RulesRegistry::DefaultPath()));
-  grassroots::common::WorkingCalendar calendar =
-      OrDie(grassroots::common::WorkingCalendar::LoadFile(grassroots::common::WorkingCalendar::DefaultPath()));
-};
-
-const Fixed& Loaded() {
-  static const Fixed* fixed = new Fixed();
-  return *fixed;
-}
+using grassroots::fuzz::Loaded;
 
 void CheckCreate(const uint8_t* data, size_t size) {
   v1::CreateMemberRequest request;
   if (!request.ParseFromArray(data, static_cast<int>(size))) return;
-  const Fixed& fixed = Loaded();
+  const grassroots::fuzz::MemberInputs& fixed = Loaded();
   (void)grassroots::common::api::ValidateRequestId(request.request_id());
   auto fresh = grassroots::membership::ValidateCreateMember(MemberValidation{fixed.codes, fixed.rules, fixed.calendar},
                                                             request);
@@ -65,7 +45,7 @@ void CheckCreate(const uint8_t* data, size_t size) {
 void CheckUpdate(const uint8_t* data, size_t size) {
   v1::UpdateMemberRequest request;
   if (!request.ParseFromArray(data, static_cast<int>(size))) return;
-  const Fixed& fixed = Loaded();
+  const grassroots::fuzz::MemberInputs& fixed = Loaded();
   (void)grassroots::membership::ParseMemberName(request.member().name(), "member.name");
   static const std::set<std::string> kAllowed = {
       "full_name", "birth_name", "sex", "birth_date", "birth_place", "home_town", "ethnicity", "religion",
