@@ -20,7 +20,7 @@ BUILD_PACKAGES=(
   libmysqlcppconn-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libjwt-dev nlohmann-json3-dev libcli11-dev libutf8proc-dev libssl-dev
-  libxlsxwriter-dev
+  libxlsxwriter-dev libcpp-httplib-dev
   # google/rpc/*.proto (status, error_details) are compiled from this package.
   golang-github-gogo-googleapis-dev
 )

@@ -6,8 +6,10 @@
 #   mariadb.sh stop <dir> [--purge]     shut it down cleanly; --purge also deletes <dir>
 #   mariadb.sh status <dir>             exit 0 when it answers
 #
-# <dir> receives: data/ (datadir), mariadbd.log, mariadbd.pid, port (the TCP port) and env
-# (GRASSROOTS_TEST_DB_HOST/PORT/USER/PASSWORD lines, sourceable). User root, no password.
+# <dir> receives: data/ (datadir), mariadbd.log, mariadbd.pid, port (the TCP port), env
+# (GRASSROOTS_TEST_DB_HOST/PORT/USER/PASSWORD/TLS_CA lines, sourceable) and tls/ (a CA of
+# its own and the server's certificate for 127.0.0.1 and localhost: the server accepts TLS,
+# and clients verify it with tls/ca.pem). User root, no password.
 set -euo pipefail
 
 readonly START_TIMEOUT_SECONDS=60
@@ -92,7 +94,28 @@ GRASSROOTS_TEST_DB_HOST=127.0.0.1
 GRASSROOTS_TEST_DB_PORT=$port
 GRASSROOTS_TEST_DB_USER=root
 GRASSROOTS_TEST_DB_PASSWORD=
+GRASSROOTS_TEST_DB_TLS_CA=$dir/tls/ca.pem
 EOF
+}
+
+# A throwaway CA and a server certificate it signs (EC P-256, 10 years), made
+# once per server directory.
+make_tls() {
+  local tls=$dir/tls
+  [[ -f $tls/server.pem && -f $tls/server-key.pem && -f $tls/ca.pem ]] && return 0
+  command -v openssl >/dev/null 2>&1 || die "openssl not found; install it with: apt-get install -y openssl"
+  mkdir -p "$tls"
+  (
+    umask 077
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+      -subj "/CN=grassroots test MariaDB CA" -keyout "$tls/ca-key.pem" -out "$tls/ca.pem"
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+      -subj "/CN=localhost" -keyout "$tls/server-key.pem" -out "$tls/server.csr"
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$tls/server.ext"
+    openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca-key.pem" -CAcreateserial \
+      -days 3650 -extfile "$tls/server.ext" -out "$tls/server.pem"
+  ) >"$dir/tls.log" 2>&1 || { cat "$dir/tls.log" >&2; die "could not make the TLS certificates (log: $dir/tls.log)"; }
+  chmod 644 "$tls/ca.pem" "$tls/server.pem"
 }
 
 fail_with_log() {
@@ -115,6 +138,7 @@ launch() {
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=1 \
     --max-connections=500 --secure-file-priv="$dir" \
+    --ssl-ca="$dir/tls/ca.pem" --ssl-cert="$dir/tls/server.pem" --ssl-key="$dir/tls/server-key.pem" \
     </dev/null >>"$log" 2>&1 &
   pid=$!
   while (( waited < START_TIMEOUT_SECONDS * 5 )); do
@@ -151,6 +175,7 @@ start() {
       --datadir="$data" --skip-test-db >"$dir/install.log" 2>&1 ||
       { tail -n 30 "$dir/install.log" >&2; die "mariadb-install-db failed (log: $dir/install.log)"; }
   fi
+  make_tls
   local port rc attempt
   for attempt in 1 2 3 4 5; do
     if [[ -n $fixed_port ]]; then

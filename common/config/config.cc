@@ -4,6 +4,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 
@@ -82,6 +83,47 @@ absl::Status RequireAtLeast(std::string_view flag, int64_t value, int64_t minimu
   return absl::OkStatus();
 }
 
+absl::Status RequireFile(std::string_view flag, const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return OptionError(flag, absl::StrCat("names no readable file: ", path));
+  return absl::OkStatus();
+}
+
+// A certificate needs its key and the reverse; every named file must exist,
+// since a missing one would otherwise surface only as failed handshakes.
+absl::Status ValidateTls(ServiceConfig& config) {
+  TlsConfig& tls = config.server.tls;
+  if (tls.cert_file.empty() != tls.key_file.empty())
+    return OptionError(tls.cert_file.empty() ? "--tls-cert-file" : "--tls-key-file",
+                       "is required with --tls-cert-file / --tls-key-file (a certificate and its key)");
+  if (!tls.ca_file.empty() && tls.cert_file.empty())
+    return OptionError("--tls-client-ca-file", "needs --tls-cert-file: mutual TLS is TLS first");
+  for (const auto& [flag, path] : {std::pair<std::string_view, const std::string&>{"--tls-cert-file", tls.cert_file},
+                                   {"--tls-key-file", tls.key_file},
+                                   {"--tls-client-ca-file", tls.ca_file},
+                                   {"--peer-tls-ca-file", config.peer_tls.ca_file},
+                                   {"--db-tls-ca-file", config.db.tls_ca_file},
+                                   {"--db-tls-cert-file", config.db.tls_cert_file},
+                                   {"--db-tls-key-file", config.db.tls_key_file}}) {
+    if (!path.empty()) {
+      if (auto s = RequireFile(flag, path); !s.ok()) return s;
+    }
+  }
+  if (auto s = RequireAtLeast("--tls-reload-seconds", tls.reload_interval_seconds, 1); !s.ok()) return s;
+  const DbConfig& db = config.db;
+  if (db.tls_cert_file.empty() != db.tls_key_file.empty())
+    return OptionError(db.tls_cert_file.empty() ? "--db-tls-cert-file" : "--db-tls-key-file",
+                       "is required with --db-tls-cert-file / --db-tls-key-file");
+  if (!db.tls && (!db.tls_ca_file.empty() || !db.tls_cert_file.empty()))
+    return OptionError("--db-tls", "must be true when --db-tls-ca-file or --db-tls-cert-file is set");
+  // The service presents its own certificate to the services it calls.
+  config.peer_tls.cert_file = tls.cert_file;
+  config.peer_tls.key_file = tls.key_file;
+  config.peer_tls.reload_interval_seconds = tls.reload_interval_seconds;
+  return absl::OkStatus();
+}
+
 absl::Status Validate(ServiceConfig& config) {
   const DbConfig& db = config.db;
   if (db.database.empty()) return OptionError("--db-database", "is required (one schema per service)");
@@ -109,6 +151,9 @@ absl::Status Validate(ServiceConfig& config) {
   if (!server.metrics_address.empty()) {
     if (auto s = ValidateListenAddress("--metrics-address", server.metrics_address); !s.ok()) return s;
   }
+  if (!server.health_address.empty()) {
+    if (auto s = ValidateListenAddress("--health-address", server.health_address); !s.ok()) return s;
+  }
   // gRPC's sync server needs a few threads of its own besides the handlers.
   if (auto s = RequireAtLeast("--max-threads", server.max_threads, 4); !s.ok()) return s;
   if (auto s = RequireAtLeast("--max-receive-message-bytes", server.max_receive_message_bytes, 1024); !s.ok()) return s;
@@ -119,6 +164,8 @@ absl::Status Validate(ServiceConfig& config) {
   if (server.caller_rate_per_second < 0) return OptionError("--caller-rate-per-second", "must be 0 (off) or more");
   if (auto s = RequireAtLeast("--caller-burst", server.caller_burst, 1); !s.ok()) return s;
   if (auto s = RequireAtLeast("--memory-quota-bytes", server.memory_quota_bytes, 16LL * 1024 * 1024); !s.ok()) return s;
+
+  if (auto s = ValidateTls(config); !s.ok()) return s;
 
   const AuthConfig& auth = config.auth;
   std::error_code ec;
@@ -194,6 +241,10 @@ void AddServiceOptions(CLI::App& app, ServiceConfig& config, int default_grpc_po
   AddOption(app, "--db-write-timeout-seconds", db.write_timeout_seconds, "write timeout");
   AddOption(app, "--db-statement-timeout-seconds", db.statement_timeout_seconds,
             "the server aborts statements running longer (0: no limit)");
+  AddOption(app, "--db-tls", db.tls, "require TLS to MariaDB (true/false)");
+  AddOption(app, "--db-tls-ca-file", db.tls_ca_file, "CA verifying MariaDB's certificate and host name (PEM)");
+  AddOption(app, "--db-tls-cert-file", db.tls_cert_file, "client certificate presented to MariaDB (PEM)");
+  AddOption(app, "--db-tls-key-file", db.tls_key_file, "key of --db-tls-cert-file (PEM)");
 
   ServerConfig& server = config.server;
   AddOption(app, "--grpc-address", server.grpc_address, "gRPC listen address host:port");
@@ -210,6 +261,18 @@ void AddServiceOptions(CLI::App& app, ServiceConfig& config, int default_grpc_po
             "calls per second one caller may make (0: no limit; services are not limited)");
   AddOption(app, "--caller-burst", server.caller_burst, "calls one caller may make at once above its rate");
   AddOption(app, "--memory-quota-bytes", server.memory_quota_bytes, "memory gRPC may hold for calls in flight");
+  AddOption(app, "--tls-cert-file", server.tls.cert_file,
+            "certificate chain served on the gRPC port (PEM; empty: plaintext)");
+  AddOption(app, "--tls-key-file", server.tls.key_file, "key of --tls-cert-file (PEM)");
+  AddOption(app, "--tls-client-ca-file", server.tls.ca_file,
+            "require client certificates issued by these roots (mutual TLS; PEM)");
+  AddOption(app, "--tls-reload-seconds", server.tls.reload_interval_seconds,
+            "how often certificate files are checked for a renewal");
+  AddOption(app, "--metrics-tls", server.metrics_tls, "serve /metrics over HTTPS when TLS is on (true/false)");
+  AddOption(app, "--health-address", server.health_address,
+            "plaintext host:port serving health checks only, for probes without TLS (empty: none)");
+  AddOption(app, "--peer-tls-ca-file", config.peer_tls.ca_file,
+            "roots verifying the other services' certificates; set: calls to them use TLS (PEM)");
 
   AuthConfig& auth = config.auth;
   AddOption(app, "--auth-jwks-file", auth.jwks_file,

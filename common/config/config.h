@@ -17,6 +17,17 @@ namespace CLI { class App; }
 
 namespace grassroots::common {
 
+// TLS material as PEM files. The files are watched and re-read when they
+// change (cert-manager renews them in place), so a rotation needs no restart.
+struct TlsConfig {
+  std::string cert_file;  // this process's certificate chain
+  std::string key_file;   // its private key
+  // A server requires clients to present a certificate issued by these roots
+  // (mutual TLS); a client verifies the server against them.
+  std::string ca_file;
+  int reload_interval_seconds = 60;
+};
+
 struct DbConfig {
   std::string host = "127.0.0.1";
   int port = 3306;
@@ -37,6 +48,14 @@ struct DbConfig {
   // below the read timeout, so the server stops it before the client gives up.
   // 0 = no limit.
   int statement_timeout_seconds = 20;
+  // TLS to MariaDB: required when tls is set; the server's certificate is
+  // verified (chain and host name) when tls_ca_file is set; tls_cert_file and
+  // tls_key_file present a client certificate. Each new connection reads the
+  // files, so a renewed certificate applies as the pool reconnects.
+  bool tls = false;
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 struct ServerConfig {
@@ -59,6 +78,14 @@ struct ServerConfig {
   // Memory gRPC may hold for this server's calls (buffers, messages in
   // flight); under pressure it refuses new work instead of growing the process.
   int64_t memory_quota_bytes = 512LL * 1024 * 1024;
+  // TLS on the gRPC port when tls.cert_file is set; with tls.ca_file, mutual
+  // TLS (a client without a certificate from those roots cannot connect).
+  TlsConfig tls;
+  // The metrics port serves HTTPS with the same certificate when TLS is on.
+  bool metrics_tls = true;
+  // A plaintext port answering grpc.health.v1 only (every other call is
+  // refused): for probes that cannot speak TLS, such as the kubelet's. Empty: none.
+  std::string health_address;
   // The gate every call passes before it reaches any handler: given the call's
   // "authorization" metadata value ("" when absent), it returns the caller's
   // key for the per-caller limit ("" = not limited) or refuses the call
@@ -89,6 +116,9 @@ struct ServiceConfig {
   std::string page_token_secret; // HMAC key for page tokens; REQUIRED (env or file)
   std::string page_token_secret_file;
   std::string log_level = "info";
+  // How this service calls the others (feeds): TLS when ca_file is set,
+  // presenting cert_file/key_file (the server's own, for mutual TLS).
+  TlsConfig peer_tls;
 };
 
 // Registers every option on app (flags such as --db-host and env vars such as

@@ -246,6 +246,18 @@ struct ConnectionPool::Impl {
     options["OPT_CHARSET_NAME"] = std::string("utf8mb4");
     // A silent reconnect would drop an open transaction and session settings.
     options["OPT_RECONNECT"] = false;
+    if (config.tls) {
+      // Without TLS the connect fails rather than fall back to plaintext.
+      options["sslEnforce"] = true;
+      if (!config.tls_ca_file.empty()) {
+        options["sslCA"] = config.tls_ca_file;
+        options["sslVerify"] = true;  // chain and host name
+      }
+      if (!config.tls_cert_file.empty()) {
+        options["sslCert"] = config.tls_cert_file;
+        options["sslKey"] = config.tls_key_file;
+      }
+    }
     try {
       auto pooled = std::make_unique<Pooled>();
       pooled->connection.reset(Driver()->connect(options));

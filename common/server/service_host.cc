@@ -12,7 +12,8 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 #include <prometheus/counter.h>
-#include <prometheus/exposer.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -20,6 +21,7 @@
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "common/metrics/grpc_metrics.h"
+#include "common/server/metrics_endpoint.h"
 #include "common/server/rate_limiter.h"
 
 namespace grassroots::common {
@@ -61,8 +63,10 @@ std::string_view SliceView(const grpc_slice& slice) {
 // caller's rate is refused RESOURCE_EXHAUSTED just as cheaply.
 class CallGate {
  public:
-  CallGate(const ServerConfig& config, prometheus::Counter& rate_limited)
-      : authenticate_(config.authenticate),
+  // health_only: the port answers health checks and refuses everything else.
+  CallGate(const ServerConfig& config, prometheus::Counter& rate_limited, bool health_only = false)
+      : health_only_(health_only),
+        authenticate_(config.authenticate),
         reflection_(config.reflection),
         limiter_(RateLimit{.rate_per_second = config.caller_rate_per_second,
                            .burst = static_cast<double>(config.caller_burst)}),
@@ -86,6 +90,8 @@ class CallGate {
       if (key == ":path") path = SliceView(metadata[i].value);
       if (key == "authorization") authorization = SliceView(metadata[i].value);
     }
+    if (health_only_ && !path.starts_with(kHealthMethodPrefix))
+      return absl::PermissionDeniedError("this port answers health checks only");
     if (AllowedWithoutToken(path)) return absl::OkStatus();
     if (!authenticate_) return absl::UnauthenticatedError("this server accepts no caller");
     absl::StatusOr<std::string> caller = authenticate_(authorization);
@@ -126,23 +132,24 @@ class CallGate {
   static constexpr std::string_view kHealthMethodPrefix = "/grpc.health.v1.Health/";
   static constexpr std::string_view kReflectionMethodPrefix = "/grpc.reflection.";
 
+  bool health_only_;
   std::function<absl::StatusOr<std::string>(std::string_view)> authenticate_;
   bool reflection_;
   RateLimiter limiter_;
   prometheus::Counter& rate_limited_;
 };
 
-// Plaintext listening credentials carrying the CallGate. grpc++'s own
-// InsecureServerCredentials refuses an auth metadata processor, so this goes
-// through the C API, where the insecure credentials take one like any other.
-class GatedInsecureCredentials final : public grpc::ServerCredentials {
+// Listening credentials (plaintext or TLS) carrying the CallGate. grpc++'s own
+// credentials take only an AuthMetadataProcessor run on another thread pool,
+// so this goes through the C API, where any server credentials take the gate.
+class GatedServerCredentials final : public grpc::ServerCredentials {
  public:
-  explicit GatedInsecureCredentials(std::unique_ptr<CallGate> gate)
-      : credentials_(grpc_insecure_server_credentials_create()) {
+  GatedServerCredentials(grpc_server_credentials* credentials, std::unique_ptr<CallGate> gate)
+      : credentials_(credentials) {
     // The credentials own the gate from here on (CallGate::Destroy).
     grpc_server_credentials_set_auth_metadata_processor(credentials_, gate.release()->Processor());
   }
-  ~GatedInsecureCredentials() override { grpc_server_credentials_release(credentials_); }
+  ~GatedServerCredentials() override { grpc_server_credentials_release(credentials_); }
 
   // The gate is fixed: nothing may replace it.
   void SetAuthMetadataProcessor(const std::shared_ptr<grpc::AuthMetadataProcessor>& /*processor*/) override {
@@ -158,6 +165,27 @@ class GatedInsecureCredentials final : public grpc::ServerCredentials {
   grpc_server_credentials* credentials_;
 };
 
+// TLS 1.2+ with the certificate files watched by gRPC itself (re-read every
+// reload interval, new handshakes use the renewed pair). With a client CA the
+// handshake requires and verifies a client certificate: mutual TLS.
+grpc_server_credentials* TlsServerCredentials(const TlsConfig& tls) {
+  grpc_tls_certificate_provider* files = grpc_tls_certificate_provider_file_watcher_create(
+      tls.key_file.c_str(), tls.cert_file.c_str(), tls.ca_file.empty() ? nullptr : tls.ca_file.c_str(),
+      static_cast<unsigned int>(tls.reload_interval_seconds));
+  grpc_tls_credentials_options* options = grpc_tls_credentials_options_create();
+  grpc_tls_credentials_options_set_certificate_provider(options, files);
+  grpc_tls_certificate_provider_release(files);  // the options hold their own reference
+  grpc_tls_credentials_options_watch_identity_key_cert_pairs(options);
+  if (tls.ca_file.empty()) {
+    grpc_tls_credentials_options_set_cert_request_type(options, GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    grpc_tls_credentials_options_watch_root_certs(options);
+    grpc_tls_credentials_options_set_cert_request_type(options,
+                                                       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc_tls_server_credentials_create(options);  // takes the options
+}
+
 }  // namespace
 
 struct ServiceHost::State {
@@ -169,9 +197,10 @@ struct ServiceHost::State {
   std::vector<std::function<void()>> stop_hooks;
 
   std::unique_ptr<grpc::Server> server;
-  std::unique_ptr<prometheus::Exposer> exposer;
+  std::unique_ptr<MetricsEndpoint> metrics;
   prometheus::Counter* rate_limited = nullptr;
   int port = 0;
+  int health_port = 0;
 
   absl::Mutex mutex;
   bool stop_requested ABSL_GUARDED_BY(mutex) = false;
@@ -277,32 +306,45 @@ absl::Status ServiceHost::Start() {
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
   int selected_port = 0;
+  const bool tls = !config.tls.cert_file.empty();
   builder.AddListeningPort(
       config.grpc_address,
-      std::make_shared<GatedInsecureCredentials>(std::make_unique<CallGate>(config, *s.rate_limited)),
+      std::make_shared<GatedServerCredentials>(
+          tls ? TlsServerCredentials(config.tls) : grpc_insecure_server_credentials_create(),
+          std::make_unique<CallGate>(config, *s.rate_limited)),
       &selected_port);
+  int health_port = 0;
+  if (!config.health_address.empty()) {
+    builder.AddListeningPort(
+        config.health_address,
+        std::make_shared<GatedServerCredentials>(grpc_insecure_server_credentials_create(),
+                                                 std::make_unique<CallGate>(config, *s.rate_limited, true)),
+        &health_port);
+  }
   for (grpc::Service* service : s.services) builder.RegisterService(service);
 
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || selected_port == 0) {
+  if (!server || selected_port == 0 || (!config.health_address.empty() && health_port == 0)) {
     if (server) server->Shutdown();
-    return absl::UnavailableError(absl::StrCat("cannot listen on --grpc-address ", config.grpc_address));
+    return absl::UnavailableError(absl::StrCat("cannot listen on --grpc-address ", config.grpc_address,
+                                               config.health_address.empty() ? "" : " or --health-address ",
+                                               config.health_address));
   }
 
   if (!config.metrics_address.empty()) {
-    try {
-      s.exposer = std::make_unique<prometheus::Exposer>(config.metrics_address);
-      s.exposer->RegisterCollectable(s.registry);
-    } catch (const std::exception& e) {
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> metrics = MetricsEndpoint::Start(
+        config.metrics_address, s.registry, tls && config.metrics_tls ? &config.tls : nullptr);
+    if (!metrics.ok()) {
       server->Shutdown();
       server->Wait();
-      return absl::UnavailableError(
-          absl::StrCat("cannot serve metrics on --metrics-address ", config.metrics_address, ": ", e.what()));
+      return metrics.status();
     }
+    s.metrics = *std::move(metrics);
   }
 
   s.server = std::move(server);
   s.port = selected_port;
+  s.health_port = health_port;
   {
     absl::MutexLock lock(&s.mutex);
     s.stop_requested = false;
@@ -324,12 +366,16 @@ absl::Status ServiceHost::Start() {
   }
   log::Info("gRPC server started", {{"address", config.grpc_address},
                                     {"port", selected_port},
+                                    {"tls", !tls ? "off" : config.tls.ca_file.empty() ? "server" : "mutual"},
+                                    {"health_port", health_port},
                                     {"metrics_address", config.metrics_address},
                                     {"max_threads", config.max_threads}});
   return absl::OkStatus();
 }
 
 int ServiceHost::port() const { return state_->port; }
+
+int ServiceHost::health_port() const { return state_->health_port; }
 
 grpc::Server* ServiceHost::server() { return state_->server.get(); }
 
@@ -350,7 +396,7 @@ void ServiceHost::Stop() {
   if (s.config.drain_delay.count() > 0) std::this_thread::sleep_for(s.config.drain_delay);
   s.server->Shutdown(std::chrono::system_clock::now() + s.config.shutdown_grace);
   s.server->Wait();
-  s.exposer.reset();
+  s.metrics.reset();
   log::Info("gRPC server stopped");
 }
 
@@ -379,6 +425,9 @@ absl::Status RetryWhileUnavailable(std::string_view what, std::chrono::milliseco
 void ServiceHost::BlockTerminationSignals() {
   sigset_t set = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // A scraper that hangs up mid-response must not end the process: OpenSSL
+  // writes to the socket with write(2), which raises SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
 }
 
 int ServiceHost::RunUntilSignal() {
@@ -397,10 +446,24 @@ int ServiceHost::RunUntilSignal() {
   return 0;
 }
 
-std::shared_ptr<grpc::Channel> BalancedChannel(const std::string& target) {
+std::shared_ptr<grpc::Channel> BalancedChannel(const std::string& target, const TlsConfig& peer_tls) {
   grpc::ChannelArguments args = DefaultChannelArguments();
   args.SetLoadBalancingPolicyName("round_robin");
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(target, PeerCredentials(peer_tls), args);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> PeerCredentials(const TlsConfig& peer_tls) {
+  if (peer_tls.ca_file.empty()) return grpc::InsecureChannelCredentials();
+  // Files watched as on the server side: renewed roots and client certificate
+  // apply to new connections without a restart.
+  auto files = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      peer_tls.key_file, peer_tls.cert_file, peer_tls.ca_file,
+      static_cast<unsigned int>(peer_tls.reload_interval_seconds));
+  grpc::experimental::TlsChannelCredentialsOptions options;
+  options.set_certificate_provider(files);
+  options.watch_root_certs();
+  if (!peer_tls.cert_file.empty()) options.watch_identity_key_cert_pairs();
+  return grpc::experimental::TlsCredentials(options);
 }
 
 grpc::ChannelArguments DefaultChannelArguments() {

@@ -42,9 +42,12 @@ class ServiceHost {
   absl::Status Start();
   // The bound port (useful with "127.0.0.1:0").
   int port() const;
+  // The bound --health-address port (0 when there is none).
+  int health_port() const;
   // NOT_SERVING, wait drain_delay, then Shutdown(deadline) and wait.
   void Stop();
-  // Call first in main(), before any thread exists: blocks SIGTERM/SIGINT.
+  // Call first in main(), before any thread exists: blocks SIGTERM/SIGINT and
+  // ignores SIGPIPE (a peer closing its socket is an error, not an exit).
   static void BlockTerminationSignals();
   // Start(), then block until SIGTERM/SIGINT, then Stop(). Returns an exit code.
   int RunUntilSignal();
@@ -73,6 +76,12 @@ grpc::ChannelArguments DefaultChannelArguments();
 // A channel to another service with those arguments and round_robin: calls
 // spread over its replicas when the target resolves to several addresses (a
 // headless Service, "dns:///org-headless:50051"); one address behaves as pick_first.
-std::shared_ptr<grpc::Channel> BalancedChannel(const std::string& target);
+// peer_tls: TLS when its ca_file is set (see PeerCredentials).
+std::shared_ptr<grpc::Channel> BalancedChannel(const std::string& target, const TlsConfig& peer_tls = {});
+
+// Credentials for calling another service: plaintext when peer_tls.ca_file is
+// empty; else TLS verifying the server against those roots, presenting
+// cert_file/key_file when set (mutual TLS).
+std::shared_ptr<grpc::ChannelCredentials> PeerCredentials(const TlsConfig& peer_tls);
 
 }  // namespace grassroots::common

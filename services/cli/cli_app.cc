@@ -33,6 +33,8 @@ void AddConnectionFlags(CLI::App& command, ConnectionFlags& flags) {
   command.add_option("--request-id", flags.request_id, "sent as x-request-id metadata for tracing");
   command.add_flag("--tls", flags.tls, "use TLS (system roots unless --ca-file)");
   command.add_option("--ca-file", flags.ca_file, "PEM roots for --tls");
+  command.add_option("--cert-file", flags.cert_file, "PEM client certificate for --tls (mutual TLS)");
+  command.add_option("--key-file", flags.key_file, "PEM key of --cert-file");
 }
 
 int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::istream& in, EnvLookup env) {

@@ -94,15 +94,26 @@ absl::StatusOr<absl::Duration> ParseDeadline(absl::string_view text) {
   return deadline;
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& target, bool tls,
-                                                           const std::string& ca_file) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& target, const ConnectionFlags& flags) {
   std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (tls) {
+  if (flags.cert_file.empty() != flags.key_file.empty())
+    return absl::InvalidArgumentError("--cert-file and --key-file go together (a client certificate and its key)");
+  if (!flags.tls && (!flags.ca_file.empty() || !flags.cert_file.empty()))
+    return absl::InvalidArgumentError("--ca-file, --cert-file and --key-file need --tls");
+  if (flags.tls) {
     grpc::SslCredentialsOptions options;
-    if (!ca_file.empty()) {
-      absl::StatusOr<std::string> roots = ReadFile(ca_file);
+    if (!flags.ca_file.empty()) {
+      absl::StatusOr<std::string> roots = ReadFile(flags.ca_file);
       if (!roots.ok()) return roots.status();
       options.pem_root_certs = *roots;
+    }
+    if (!flags.cert_file.empty()) {
+      absl::StatusOr<std::string> chain = ReadFile(flags.cert_file);
+      if (!chain.ok()) return chain.status();
+      absl::StatusOr<std::string> key = ReadFile(flags.key_file);
+      if (!key.ok()) return key.status();
+      options.pem_cert_chain = *chain;
+      options.pem_private_key = *key;
     }
     credentials = grpc::SslCredentials(options);
   } else {
@@ -119,7 +130,7 @@ absl::StatusOr<Connection> Connection::Open(absl::string_view package, const Con
   if (!token.ok()) return token.status();
   absl::StatusOr<absl::Duration> deadline = ParseDeadline(flags.deadline);
   if (!deadline.ok()) return deadline.status();
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(*target, flags.tls, flags.ca_file);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(*target, flags);
   if (!channel.ok()) return channel.status();
   return Connection(*channel, *target, *token, *deadline, flags.request_id);
 }

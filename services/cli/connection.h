@@ -30,6 +30,8 @@ struct ConnectionFlags {
   std::string request_id;    // --request-id: sent as x-request-id metadata
   bool tls = false;          // --tls: TLS with the system roots (or --ca-file)
   std::string ca_file;
+  std::string cert_file;     // --cert-file / --key-file: a client certificate (mutual TLS)
+  std::string key_file;
 };
 
 // "grassroots.org.v1" -> "org"; "" when the package is not a Grassroots one.
@@ -75,7 +77,6 @@ class Connection {
 };
 
 // A channel with the servers' keepalive and size settings.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& target, bool tls,
-                                                           const std::string& ca_file);
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const std::string& target, const ConnectionFlags& flags);
 
 }  // namespace grassroots::cli

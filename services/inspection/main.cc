@@ -80,8 +80,10 @@ int main(int argc, char** argv) {
                                            .verifier = base.verifier,
                                            .registry = base.registry,
                                            .page_token_secret = base.config.page_token_secret,
-                                           .org_channel = common::BalancedChannel(options.org_target),
-                                           .membership_channel = common::BalancedChannel(options.membership_target),
+                                           .org_channel =
+                                               common::BalancedChannel(options.org_target, base.config.peer_tls),
+                                           .membership_channel =
+                                               common::BalancedChannel(options.membership_target, base.config.peer_tls),
                                            .service_token = *credentials,
                                            .call_deadline = options.call_deadline});
   common::ServiceHost host("inspection", base.config.server, base.registry);

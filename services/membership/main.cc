@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
        .calendar = *calendar,
        .codes = *codes,
        .org_channel =
-           common::BalancedChannel(options.org_target),
+           common::BalancedChannel(options.org_target, base.config.peer_tls),
        .service_token = *credentials,
        .org_call_deadline = options.org_call_deadline});
 

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     member_directory = std::make_unique<org::GrpcMemberDirectory>(
-        common::BalancedChannel(options.membership_target),
+        common::BalancedChannel(options.membership_target, base.config.peer_tls),
         (*credentials)->ForAudience(common::ServiceAudience("membership")), options.membership_call_deadline);
   }
 

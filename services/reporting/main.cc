@@ -92,9 +92,12 @@ int main(int argc, char** argv) {
                                          .plans = std::move(plans),
                                          .registry = base.registry,
                                          .page_token_secret = base.config.page_token_secret,
-                                         .org_channel = common::BalancedChannel(options.org_target),
-                                         .membership_channel = common::BalancedChannel(options.membership_target),
-                                         .inspection_channel = common::BalancedChannel(options.inspection_target),
+                                         .org_channel =
+                                             common::BalancedChannel(options.org_target, base.config.peer_tls),
+                                         .membership_channel =
+                                             common::BalancedChannel(options.membership_target, base.config.peer_tls),
+                                         .inspection_channel =
+                                             common::BalancedChannel(options.inspection_target, base.config.peer_tls),
                                          .service_token = *credentials,
                                          .codes_dir = options.codes_dir});
   common::ServiceHost host("reporting", base.config.server, base.registry);

@@ -121,12 +121,19 @@ def check_deployment(deployment, config_data, env_names, executables, secret_nam
         check(container.get("command", [""])[0] in executables,
               f"{where}: command {container.get('command')} is not an executable built in services/")
         ports = {port["name"]: port["containerPort"] for port in container.get("ports", [])}
-        check(set(ports) == {"grpc", "metrics"}, f"{where}: ports must be grpc and metrics, got {sorted(ports)}")
+        tls = "GRASSROOTS_TLS_CERT_FILE" in config_data
+        expected_ports = {"grpc", "metrics", "health"} if tls else {"grpc", "metrics"}
+        check(set(ports) == expected_ports, f"{where}: ports must be {sorted(expected_ports)}, got {sorted(ports)}")
+        # With TLS the kubelet (which cannot speak TLS to a gRPC probe) calls the plaintext health-only port.
+        probe_port = ports.get("health") if tls else ports.get("grpc")
         for probe_name in ("startupProbe", "readinessProbe", "livenessProbe"):
             probe = container.get(probe_name)
             if check(probe is not None, f"{where}: {probe_name} missing"):
-                check(probe.get("grpc", {}).get("port") == ports.get("grpc"),
-                      f"{where}: {probe_name} must be a native grpc probe on the gRPC port")
+                check(probe.get("grpc", {}).get("port") == probe_port,
+                      f"{where}: {probe_name} must be a native grpc probe on port {probe_port}")
+        if tls:
+            check(config_data.get("GRASSROOTS_HEALTH_ADDRESS", "").endswith(f":{ports.get('health')}"),
+                  f"{where}: GRASSROOTS_HEALTH_ADDRESS does not match the health port")
         resources = container.get("resources", {})
         check(bool(resources.get("requests", {}).get("cpu")), f"{where}: cpu request missing (HPA needs it)")
         check(bool(resources.get("requests", {}).get("memory")), f"{where}: memory request missing")
@@ -232,7 +239,8 @@ def check_release(docs, expected_components, with_service_monitor, env_names, ex
               {component(hpa) for hpa in kinds.get("HorizontalPodAutoscaler", [])},
               f"{deployment['metadata']['name']}: replicas must be left to the HPA")
         for port in deployment["spec"]["template"]["spec"]["containers"][0]["ports"]:
-            (grpc_ports if port["name"] == "grpc" else metrics_ports).append(port["containerPort"])
+            if port["name"] in ("grpc", "metrics"):
+                (grpc_ports if port["name"] == "grpc" else metrics_ports).append(port["containerPort"])
     check(len(set(grpc_ports + metrics_ports)) == len(grpc_ports + metrics_ports), "ports collide between services")
 
     for policy in kinds.get("NetworkPolicy", []):
@@ -240,6 +248,38 @@ def check_release(docs, expected_components, with_service_monitor, env_names, ex
         check("Ingress" in spec.get("policyTypes", []), f"{policy['metadata']['name']}: must restrict ingress")
         for rule in spec.get("ingress", []):
             check(bool(rule.get("from")), f"{policy['metadata']['name']}: an ingress rule allows everyone")
+
+
+def check_tls_release(docs):
+    kinds = by_kind(docs)
+    config_data = kinds["ConfigMap"][0]["data"]
+    for key, path in (("GRASSROOTS_TLS_CERT_FILE", "/etc/grassroots/tls/tls.crt"),
+                      ("GRASSROOTS_TLS_KEY_FILE", "/etc/grassroots/tls/tls.key"),
+                      ("GRASSROOTS_TLS_CLIENT_CA_FILE", "/etc/grassroots/tls/ca.crt"),
+                      ("GRASSROOTS_PEER_TLS_CA_FILE", "/etc/grassroots/tls/ca.crt"),
+                      ("GRASSROOTS_DB_TLS_CA_FILE", "/etc/grassroots/secrets/db-ca.pem")):
+        check(config_data.get(key) == path, f"TLS: {key} must be {path}, got {config_data.get(key)}")
+    check(config_data.get("GRASSROOTS_DB_TLS") == "true", "TLS: GRASSROOTS_DB_TLS must be true")
+    for deployment in kinds.get("Deployment", []):
+        name = deployment["metadata"]["name"]
+        pod = deployment["spec"]["template"]["spec"]
+        volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
+        tls_volume = volumes.get("tls", {}).get("secret", {})
+        check(tls_volume.get("secretName") == f"{name}-tls", f"{name}: TLS certificate must come from {name}-tls")
+        check({item["key"] for item in tls_volume.get("items", [])} == {"tls.crt", "tls.key", "ca.crt"},
+              f"{name}: the TLS volume must hold tls.crt, tls.key and ca.crt")
+        mounts = {mount["mountPath"]: mount for mount in pod["containers"][0].get("volumeMounts", [])}
+        tls_mount = mounts.get("/etc/grassroots/tls", {})
+        check(tls_mount.get("name") == "tls" and tls_mount.get("readOnly") is True and "subPath" not in tls_mount,
+              f"{name}: the TLS secret must be mounted read-only at /etc/grassroots/tls without subPath (renewals)")
+        secret_items = {item["path"] for item in volumes.get("secrets", {}).get("secret", {}).get("items", [])}
+        check("db-ca.pem" in secret_items, f"{name}: the database CA must be mounted from the Secret")
+    for monitor in kinds.get("ServiceMonitor", []):
+        name = monitor["metadata"]["name"]
+        endpoint = monitor["spec"]["endpoints"][0]
+        check(endpoint.get("scheme") == "https", f"{name}: metrics must be scraped over HTTPS")
+        check(endpoint.get("tlsConfig", {}).get("ca", {}).get("secret", {}).get("name") == f"{name}-tls",
+              f"{name}: the scrape must verify the service against its CA")
 
 
 def expect_failure(helm, chart, message_fragment, *args):
@@ -312,11 +352,20 @@ def main():
         check_release(docs, enabled_by_default, True, env_names, executables, merged_services,
                       secret_name=example_values["secrets"]["existingSecret"])
 
+    # TLS everywhere: gRPC and metrics ports with each service's certificate, mutual
+    # between services, probes on the plaintext health-only port, and TLS to MariaDB.
+    docs, err = render(helm, chart, *secret, "--set", "tls.enabled=true", "--set", "tls.mutual=true",
+                       "--set", "database.tls.enabled=true", "--api-versions", "monitoring.coreos.com/v1")
+    if check(docs is not None, f"render with TLS failed: {err}"):
+        check_release(docs, enabled_by_default, True, env_names, executables, values["services"])
+        check_tls_release(docs)
+
     # Refusals: no secret by default, a grace period shorter than the drain, values the schema forbids.
     expect_failure(helm, chart, "secrets.existingSecret", "--set", "auth.issuer=https://id.test.example")
     # Production values: no issuer by default, and the development one is refused.
     expect_failure(helm, chart, "issuer", "--set", f"secrets.existingSecret={SECRET_NAME}")
     expect_failure(helm, chart, "development issuer", *secret, "--set", "auth.issuer=grassroots-dev")
+    expect_failure(helm, chart, "mutual TLS is TLS first", *secret, "--set", "tls.mutual=true")
     expect_failure(helm, chart, "terminationGracePeriodSeconds", *secret, "--set", "terminationGracePeriodSeconds=10")
     expect_failure(helm, chart, "readOnlyRootFilesystem", *secret, "--set", "securityContext.readOnlyRootFilesystem=false")
     expect_failure(helm, chart, "database", *secret, "--set", "services.org.database=Bad-Name")

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <cppconn/connection.h>
@@ -90,6 +91,22 @@ absl::StatusOr<DbConfig> TestDatabase::ServerConfig() {
   config.user = "root";
   config.password = "";
   return config;
+}
+
+absl::StatusOr<std::string> TestDatabase::ServerCaFile() {
+  std::string path;
+  if (std::getenv("GRASSROOTS_TEST_DB_PORT") != nullptr) {
+    path = EnvOr("GRASSROOTS_TEST_DB_TLS_CA", "");
+    if (path.empty()) return absl::FailedPreconditionError("GRASSROOTS_TEST_DB_TLS_CA is not set");
+  } else {
+    const char* dir = std::getenv("GRASSROOTS_TEST_DB_DIR");
+    if (dir == nullptr) return absl::FailedPreconditionError("GRASSROOTS_TEST_DB_DIR is not set");
+    path = absl::StrCat(dir, "/tls/ca.pem");
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return absl::FailedPreconditionError(absl::StrCat("no CA file at ", path, " (scripts/mariadb.sh makes it)"));
+  return path;
 }
 
 absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create(

@@ -25,6 +25,9 @@ class TestDatabase {
  public:
   // Connection settings of the test server with no database selected.
   static absl::StatusOr<common::DbConfig> ServerConfig();
+  // The CA that signed the test server's TLS certificate (scripts/mariadb.sh
+  // makes it; GRASSROOTS_TEST_DB_TLS_CA with an explicit server).
+  static absl::StatusOr<std::string> ServerCaFile();
 
   // Creates a fresh database named "t_<prefix>_<pid>_<n>" (dropped first if it
   // exists), applies the migration sets with the production migrator and

@@ -75,3 +75,8 @@ app.kubernetes.io/component: {{ .name }}
 {{- define "grassroots.minReplicas" -}}
 {{- if .svc.autoscaling.enabled }}{{ .svc.autoscaling.minReplicas }}{{ else }}{{ .svc.replicaCount }}{{ end }}
 {{- end }}
+
+{{/* The Secret holding a service's TLS certificate (tls.crt, tls.key, ca.crt). */}}
+{{- define "grassroots.tlsSecretName" -}}
+{{- .svc.tlsSecret | default (printf "%s-tls" (include "grassroots.componentName" .)) }}
+{{- end }}

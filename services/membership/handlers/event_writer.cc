@@ -77,12 +77,33 @@ absl::Status RecordEventChange(common::db::Session& session, const common::feed:
   return common::feed::RecordChange(session, write, change).status();
 }
 
+absl::Status RequirePlacementUnchanged(const domain::MemberRecord& checked, const domain::MemberRecord& locked) {
+  // Nothing written since access was decided.
+  if (checked.version == locked.version) return absl::OkStatus();
+  // Something was, but the member sits where it did. A decision that rested on
+  // a pending transfer (its destination is not on the row) is not re-checked
+  // field by field: any write since then counts as a change.
+  const domain::MemberState& a = checked.state;
+  const domain::MemberState& b = locked.state;
+  if (!a.transfer_pending && a.cell_id == b.cell_id && a.host_cell_id == b.host_cell_id &&
+      a.awaiting_placement_from == b.awaiting_placement_from) {
+    return absl::OkStatus();
+  }
+  return common::Reasoned(absl::StatusCode::kAborted, "PLACEMENT_CHANGED",
+                          absl::StrCat("member: ", MemberName(locked.id),
+                                       " changed while this call ran; retry so access is decided again"));
+}
+
 absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db::Session& session,
                                                  const common::feed::WriteContext& write, int64_t member_id,
-                                                 domain::Event event, std::string_view etag) {
+                                                 domain::Event event, std::string_view etag,
+                                                 const domain::MemberRecord* access_checked_on) {
   // The row lock serializes writers of one member: the log read below is the
   // log the event is checked against.
   GR_ASSIGN_OR_RETURN(domain::MemberRecord member, ctx.members.GetForUpdate(session, member_id));
+  // Access was decided before the transaction; a concurrent transfer may have
+  // moved the member since. Under the lock nothing can move it any more.
+  if (access_checked_on != nullptr) GR_RETURN_IF_ERROR(RequirePlacementUnchanged(*access_checked_on, member));
   GR_RETURN_IF_ERROR(common::api::CheckEtag(etag, member.version, MemberName(member_id)));
   GR_ASSIGN_OR_RETURN(std::vector<domain::Event> log, ctx.events.Log(session, member_id));
 

@@ -91,11 +91,13 @@ absl::StatusOr<MemberRecord> ReadMemberWithLog(HandlerContext& ctx, int64_t id) 
                                      });
 }
 
-absl::StatusOr<v1::Member> Append(HandlerContext& ctx, const CallContext& call, int64_t member_id, Event event,
-                                  std::string_view etag) {
+// checked: the reading of the member access was decided on (re-checked under the lock).
+absl::StatusOr<v1::Member> Append(HandlerContext& ctx, const CallContext& call, const MemberRecord& checked,
+                                  Event event, std::string_view etag) {
   GR_ASSIGN_OR_RETURN(const MemberRecord updated,
                       ctx.pool.Transact<MemberRecord>("membership.lifecycle.append", [&](Session& session) {
-                        return AppendEvent(ctx, session, common::feed::WriteContextOf(call), member_id, event, etag);
+                        return AppendEvent(ctx, session, common::feed::WriteContextOf(call), checked.id, event, etag,
+                                           &checked);
                       }));
   return ToProto(ctx.codes, updated, api::Today(), MaySeeSensitive(call.principal, updated));
 }
@@ -106,7 +108,7 @@ absl::StatusOr<v1::Member> AppendForMember(HandlerContext& ctx, const CallContex
                                            Event event, std::string_view etag) {
   GR_ASSIGN_OR_RETURN(const MemberRecord member, ReadMember(ctx, member_id));
   GR_RETURN_IF_ERROR(RequireMemberAccess(ctx, call.principal, member, Access::kWrite));
-  return Append(ctx, call, member_id, std::move(event), etag);
+  return Append(ctx, call, member, std::move(event), etag);
 }
 
 // Write access to the member, or else to `other_cell` (the receiving or host
@@ -311,7 +313,7 @@ grpc::Status LifecycleServiceImpl::StartTransfer(grpc::ServerContext* context, c
     if (destination) {
       GR_RETURN_IF_ERROR(ctx_.cells.RequireActiveCell(*destination, introduced_on, "transfer.destination_cell"));
     }
-    GR_ASSIGN_OR_RETURN(*response, Append(ctx_, call, member_id, std::move(event), request->etag()));
+    GR_ASSIGN_OR_RETURN(*response, Append(ctx_, call, member, std::move(event), request->etag()));
     return absl::OkStatus();
   });
 }
@@ -329,7 +331,7 @@ grpc::Status LifecycleServiceImpl::CompleteTransfer(grpc::ServerContext* context
     GR_RETURN_IF_ERROR(RequireReceivingSide(ctx_, call, member, destination));
     // The receiving (or host) cell must still be active when the letter is presented.
     if (destination) GR_RETURN_IF_ERROR(ctx_.cells.RequireActiveCell(*destination, event.effective_date, "member"));
-    GR_ASSIGN_OR_RETURN(*response, Append(ctx_, call, member_id, std::move(event), request->etag()));
+    GR_ASSIGN_OR_RETURN(*response, Append(ctx_, call, member, std::move(event), request->etag()));
     return absl::OkStatus();
   });
 }
@@ -343,7 +345,7 @@ grpc::Status LifecycleServiceImpl::EndTemporaryTransfer(grpc::ServerContext* con
     GR_ASSIGN_OR_RETURN(event.effective_date, EffectiveDate(request->ended_on(), "ended_on"));
     GR_ASSIGN_OR_RETURN(const MemberRecord member, ReadMember(ctx_, member_id));
     GR_RETURN_IF_ERROR(RequireWriteAccessOr(ctx_, call, member, member.state.host_cell_id));
-    GR_ASSIGN_OR_RETURN(*response, Append(ctx_, call, member_id, std::move(event), request->etag()));
+    GR_ASSIGN_OR_RETURN(*response, Append(ctx_, call, member, std::move(event), request->etag()));
     return absl::OkStatus();
   });
 }
@@ -474,7 +476,7 @@ grpc::Status LifecycleServiceImpl::ExpelMember(grpc::ServerContext* context, con
                                        [&](Session& session) -> absl::StatusOr<v1::Member> {
                                          GR_ASSIGN_OR_RETURN(const MemberRecord updated,
                                                              AppendEvent(ctx_, session, common::feed::WriteContextOf(call),
-                                                                         member_id, event, /*etag=*/""));
+                                                                         member_id, event, /*etag=*/"", &member));
                                          return ToProto(ctx_.codes, updated, api::Today(), /*with_sensitive=*/false);
                                        }));
     return absl::OkStatus();
@@ -520,7 +522,7 @@ grpc::Status LifecycleServiceImpl::ReinstateMember(grpc::ServerContext* context,
               event.reason = reason;
               GR_ASSIGN_OR_RETURN(const MemberRecord updated,
                                   AppendEvent(ctx_, session, common::feed::WriteContextOf(call), member_id, event,
-                                              /*etag=*/""));
+                                              /*etag=*/"", &member));
               return ToProto(ctx_.codes, updated, api::Today(), /*with_sensitive=*/false);
             }));
     return absl::OkStatus();

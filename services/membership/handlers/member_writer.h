@@ -29,9 +29,21 @@ absl::StatusOr<domain::MemberRecord> InsertMember(HandlerContext& ctx, common::d
 // replayed log (domain::CheckAndComplete), appends, rewrites the periods and
 // derived state, and records the feed entries ("member" updated and
 // "member_event" created). Returns the member as it stands afterwards.
+// access_checked_on: the reading of the member the caller's access was decided
+// on, before the transaction; under the row lock its placement must be
+// unchanged (RequirePlacementUnchanged), else ABORTED PLACEMENT_CHANGED and nothing is
+// written, so a retry decides access again on where the member is now.
 absl::StatusOr<domain::MemberRecord> AppendEvent(HandlerContext& ctx, common::db::Session& session,
                                                  const common::feed::WriteContext& write, int64_t member_id,
-                                                 domain::Event event, std::string_view etag);
+                                                 domain::Event event, std::string_view etag,
+                                                 const domain::MemberRecord* access_checked_on = nullptr);
+
+// Access is decided before a write's transaction; a concurrent transfer may
+// move the member meanwhile. Under the member's row lock, `locked` must be
+// the version `checked` was, or place the member as it did (home cell, host
+// cell, awaiting placement: what access is decided on), else ABORTED
+// PLACEMENT_CHANGED.
+absl::Status RequirePlacementUnchanged(const domain::MemberRecord& checked, const domain::MemberRecord& locked);
 
 // Follows a cell ending for one member in the caller's transaction: locks the
 // member, plans the event (domain::PlanCellSuccession), checks it against the

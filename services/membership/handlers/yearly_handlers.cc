@@ -14,6 +14,7 @@
 #include "common/status/status.h"
 #include "services/membership/domain/yearly_rules.h"
 #include "services/membership/handlers/member_access.h"
+#include "services/membership/handlers/member_writer.h"
 
 namespace grassroots::membership {
 namespace {
@@ -44,9 +45,17 @@ absl::Status RequireCounted(const domain::MemberRecord& member) {
 }
 
 // The member, locked for the rest of the transaction (serializes the yearly
-// writes of one member) and still counted.
-absl::Status LockCountedMember(HandlerContext& ctx, common::db::Session& session, int64_t member_id) {
-  GR_ASSIGN_OR_RETURN(domain::MemberRecord member, ctx.members.GetForUpdate(session, member_id));
+// writes of one member), still where access was decided (`checked`).
+absl::StatusOr<domain::MemberRecord> LockAsChecked(HandlerContext& ctx, common::db::Session& session,
+                                                   const domain::MemberRecord& checked) {
+  GR_ASSIGN_OR_RETURN(domain::MemberRecord member, ctx.members.GetForUpdate(session, checked.id));
+  GR_RETURN_IF_ERROR(RequirePlacementUnchanged(checked, member));
+  return member;
+}
+
+// The same, and the member still counted.
+absl::Status LockCountedMember(HandlerContext& ctx, common::db::Session& session, const domain::MemberRecord& checked) {
+  GR_ASSIGN_OR_RETURN(const domain::MemberRecord member, LockAsChecked(ctx, session, checked));
   return RequireCounted(member);
 }
 
@@ -161,7 +170,7 @@ absl::Status RegisterResidenceImpl(HandlerContext& ctx, const common::auth::Call
           ctx.pool, "residence_registration.create", common::feed::WriteContextOf(call), method,
           request.request_id(), request,
           [&](common::db::Session& session) -> absl::StatusOr<v1::ResidenceRegistration> {
-            GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member_id));
+            GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member));
             GR_ASSIGN_OR_RETURN(std::optional<v1::ResidenceRegistration> open,
                                 ctx.yearly.FindOpenResidenceRegistration(session, member_id));
             if (open) {
@@ -263,7 +272,7 @@ absl::Status RecordFeedbackImpl(HandlerContext& ctx, const common::auth::CallCon
       response,
       ctx.pool.Transact<v1::ResidenceFeedback>(
           "residence_feedback.put", [&](common::db::Session& session) -> absl::StatusOr<v1::ResidenceFeedback> {
-            GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member_id));
+            GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member));
             GR_ASSIGN_OR_RETURN(bool existed, ctx.yearly.HasYearRecord(session,
                                                                        v1::YEARLY_RECORD_KIND_RESIDENCE_FEEDBACK,
                                                                        member_id, in.year()));
@@ -308,7 +317,7 @@ absl::Status RecordCommitmentImpl(HandlerContext& ctx, const common::auth::CallC
   GR_ASSIGN_OR_RETURN(
       response, ctx.pool.Transact<v1::Commitment>(
                     "commitment.put", [&](common::db::Session& session) -> absl::StatusOr<v1::Commitment> {
-                      GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member_id));
+                      GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member));
                       GR_ASSIGN_OR_RETURN(bool existed, ctx.yearly.HasYearRecord(
                                                             session, v1::YEARLY_RECORD_KIND_COMMITMENT, member_id,
                                                             in.year()));
@@ -405,7 +414,7 @@ absl::Status RateMemberImpl(HandlerContext& ctx, const common::auth::CallContext
       response,
       ctx.pool.Transact<v1::RateMemberResponse>(
           "rating.put", [&](common::db::Session& session) -> absl::StatusOr<v1::RateMemberResponse> {
-            GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member_id));
+            GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member));
             GR_ASSIGN_OR_RETURN(bool existed,
                                 ctx.yearly.HasYearRecord(session, v1::YEARLY_RECORD_KIND_RATING, member_id, in.year()));
             v1::RateMemberResponse out;
@@ -508,7 +517,7 @@ absl::Status RecordTrainingImpl(HandlerContext& ctx, const common::auth::CallCon
                           request.request_id(), request,
                           [&](common::db::Session& session) -> absl::StatusOr<v1::Training> {
                             // Awareness classes are recorded for prospects too: any record may get one.
-                            GR_RETURN_IF_ERROR(ctx.members.GetForUpdate(session, member_id).status());
+                            GR_RETURN_IF_ERROR(LockAsChecked(ctx, session, member).status());
                             GR_ASSIGN_OR_RETURN(v1::Training stored,
                                                 ctx.yearly.InsertTraining(session, member_id, normalized));
                             GR_RETURN_IF_ERROR(RecordChange(session, call, "training", stored.name(), "created",
@@ -575,7 +584,7 @@ absl::Status ListForScreeningImpl(HandlerContext& ctx, const common::auth::CallC
       response, common::feed::RunIdempotentTyped<v1::Screening>(
                     ctx.pool, "screening.create", common::feed::WriteContextOf(call), method,
                     request.request_id(), request, [&](common::db::Session& session) -> absl::StatusOr<v1::Screening> {
-                      GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member_id));
+                      GR_RETURN_IF_ERROR(LockCountedMember(ctx, session, member));
                       GR_ASSIGN_OR_RETURN(bool pending, ctx.yearly.HasPendingScreening(session, member_id));
                       if (pending) {
                         return common::Reasoned(absl::StatusCode::kFailedPrecondition, "SCREENING_IN_PROGRESS",
@@ -614,7 +623,7 @@ absl::Status RecordOutcomeImpl(HandlerContext& ctx, const common::auth::CallCont
       ctx.pool.Transact<v1::Screening>(
           "screening.outcome", [&](common::db::Session& session) -> absl::StatusOr<v1::Screening> {
             // Serializes with a concurrent listing or outcome for the same member.
-            GR_RETURN_IF_ERROR(ctx.members.GetForUpdate(session, member_id).status());
+            GR_RETURN_IF_ERROR(LockAsChecked(ctx, session, member).status());
             GR_ASSIGN_OR_RETURN(std::optional<v1::Screening> current,
                                 ctx.yearly.FindScreening(session, member_id, screening_id, true));
             if (!current) return absl::NotFoundError(absl::StrCat(request.screening(), " not found"));

@@ -12,6 +12,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/status/status.h"
+#include "services/membership/handlers/member_writer.h"
 #include "tests/integration/membership/membership_fixture.h"
 #include "tests/support/test_tokens.h"
 
@@ -169,6 +171,42 @@ TEST_F(MemberOracleTest, CompletingATransferNeedsTheReceivingSide) {
   status = Call(lifecycle(), &v1::LifecycleService::Stub::CompleteTransfer, AdminToken(to.grassroots), complete, &m);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(m.cell(), OrgName(to.cell_b));
+}
+
+TEST_F(MemberOracleTest, AWriteWhoseAccessWasDecidedBeforeAMoveIsRefusedUnderTheRowLock) {
+  const Branch from = NewBranch();
+  const Branch to = NewBranch();
+  const v1::Member member = CreateExisting(from.cell_a, NewPerson());
+  const int64_t id = MemberId(member.name());
+  HandlerContext& ctx = member_context();
+  // What a handler of the sending side reads before its transaction, and decides access on.
+  absl::StatusOr<domain::MemberRecord> checked = ctx.pool.Read<domain::MemberRecord>(
+      "test.read", [&](common::db::Session& session) { return ctx.members.Get(session, id); });
+  ASSERT_TRUE(checked.ok()) << checked.status();
+
+  // Meanwhile the member moves to another subtree.
+  ASSERT_TRUE(StartTransferTo(member, to.cell_b, AdminToken(from.grassroots)).ok());
+  v1::CompleteTransferRequest complete;
+  complete.set_member(member.name());
+  complete.set_presented_on(DaysFromToday(-10));
+  v1::Member moved;
+  ASSERT_TRUE(Call(lifecycle(), &v1::LifecycleService::Stub::CompleteTransfer, AdminToken(to.grassroots), complete,
+                   &moved).ok());
+
+  const WriteCounts before = CountWrites();
+  domain::Event event;
+  event.kind = v1::EVENT_KIND_EXPELLED;
+  event.effective_date = absl::CivilDay(2026, 1, 5);
+  const absl::StatusOr<domain::MemberRecord> written = ctx.pool.Transact<domain::MemberRecord>(
+      "test.append", [&](common::db::Session& session) {
+        return AppendEvent(ctx, session, common::feed::WriteContext{.actor = "test", .request_id = "r"}, id, event,
+                           /*etag=*/"", &*checked);
+      });
+  ASSERT_FALSE(written.ok());
+  EXPECT_EQ(written.status().code(), absl::StatusCode::kAborted) << written.status();
+  EXPECT_EQ(common::ReasonOf(written.status()), "PLACEMENT_CHANGED");
+  EXPECT_EQ(CountWrites(), before) << "nothing may be written on a stale access decision";
+  EXPECT_EQ(GetMember(member.name()).cell(), OrgName(to.cell_b));
 }
 
 TEST_F(MemberOracleTest, RegisterResidenceNeedsTheMemberInScope) {

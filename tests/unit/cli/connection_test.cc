@@ -66,5 +66,26 @@ TEST(ParseDeadline, AcceptsPositiveDurationsOnly) {
   EXPECT_FALSE(ParseDeadline("inf").ok());
 }
 
+TEST(MakeChannel, ClientCertificateFlagsGoTogetherAndNeedTls) {
+  ConnectionFlags flags;
+  flags.cert_file = "client.pem";
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel("localhost:1", flags);
+  ASSERT_FALSE(channel.ok());
+  EXPECT_NE(channel.status().message().find("--key-file"), std::string::npos) << channel.status();
+
+  flags.key_file = "client-key.pem";
+  channel = MakeChannel("localhost:1", flags);
+  ASSERT_FALSE(channel.ok());
+  EXPECT_NE(channel.status().message().find("need --tls"), std::string::npos) << channel.status();
+
+  flags.tls = true;
+  channel = MakeChannel("localhost:1", flags);
+  ASSERT_FALSE(channel.ok()) << "the named files do not exist";
+  EXPECT_NE(channel.status().message().find("client.pem"), std::string::npos) << channel.status();
+
+  ConnectionFlags plain;
+  EXPECT_TRUE(MakeChannel("localhost:1", plain).ok());
+}
+
 }  // namespace
 }  // namespace grassroots::cli

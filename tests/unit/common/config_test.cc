@@ -52,7 +52,9 @@ class ConfigTest : public ::testing::Test {
   static constexpr const char* kEnvUsed[] = {"GRASSROOTS_DB_DATABASE", "GRASSROOTS_DB_PORT",
                                              "GRASSROOTS_AUTH_PUBLIC_KEY_FILE", "GRASSROOTS_PAGE_TOKEN_SECRET",
                                              "GRASSROOTS_LOG_LEVEL", "GRASSROOTS_PEER_TARGET",
-                                             "GRASSROOTS_PEER_RETRIES", "GRASSROOTS_PEER_LOOKUP_KEY_FILE"};
+                                             "GRASSROOTS_PEER_RETRIES", "GRASSROOTS_PEER_LOOKUP_KEY_FILE",
+                                             "GRASSROOTS_TLS_CERT_FILE", "GRASSROOTS_TLS_KEY_FILE",
+                                             "GRASSROOTS_DB_TLS"};
   std::filesystem::path dir_;
   std::string key_file_;
 };
@@ -315,6 +317,45 @@ TEST_F(ConfigTest, ServiceOptionsAppearInHelpWithoutSecretValues) {
   EXPECT_TRUE(absl::StrContains(help.status().message(), "--peer-target"));
   EXPECT_TRUE(absl::StrContains(help.status().message(), "GRASSROOTS_PEER_LOOKUP_KEY_FILE"));
   EXPECT_FALSE(absl::StrContains(help.status().message(), "default-secret-never-shown"));
+}
+
+TEST_F(ConfigTest, TlsNeedsACertificateWithItsKeyAndFilesThatExist) {
+  const std::string cert = Write("server.pem", "certificate");
+  const std::string key = Write("server-key.pem", "key");
+  ExpectErrorNaming(LoadValid({"--tls-cert-file", cert}), "--tls-key-file", "GRASSROOTS_TLS_KEY_FILE");
+  ExpectErrorNaming(LoadValid({"--tls-key-file", key}), "--tls-cert-file", "GRASSROOTS_TLS_CERT_FILE");
+  ExpectErrorNaming(LoadValid({"--tls-client-ca-file", cert}), "--tls-client-ca-file", "");
+  ExpectErrorNaming(LoadValid({"--tls-cert-file", cert, "--tls-key-file", (dir_ / "missing.pem").string()}),
+                    "--tls-key-file", "");
+  ExpectErrorNaming(LoadValid({"--db-tls-ca-file", cert}), "--db-tls", "GRASSROOTS_DB_TLS");
+  ExpectErrorNaming(LoadValid({"--db-tls", "true", "--db-tls-cert-file", cert}), "--db-tls-key-file", "");
+  ExpectErrorNaming(LoadValid({"--peer-tls-ca-file", (dir_ / "missing.pem").string()}), "--peer-tls-ca-file", "");
+}
+
+TEST_F(ConfigTest, TlsSettingsReachTheServerThePeersAndTheDatabase) {
+  const std::string cert = Write("server.pem", "certificate");
+  const std::string key = Write("server-key.pem", "key");
+  const std::string ca = Write("ca.pem", "roots");
+  auto plain = LoadValid();
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_TRUE(plain->server.tls.cert_file.empty());
+  EXPECT_TRUE(plain->peer_tls.ca_file.empty());
+  EXPECT_FALSE(plain->db.tls);
+
+  auto config = LoadValid({"--tls-cert-file", cert, "--tls-key-file", key, "--tls-client-ca-file", ca,
+                           "--tls-reload-seconds", "5", "--peer-tls-ca-file", ca, "--db-tls", "true",
+                           "--db-tls-ca-file", ca});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->server.tls.cert_file, cert);
+  EXPECT_EQ(config->server.tls.ca_file, ca);
+  EXPECT_EQ(config->server.tls.reload_interval_seconds, 5);
+  EXPECT_TRUE(config->server.metrics_tls);
+  // A service presents its own certificate to the services it calls.
+  EXPECT_EQ(config->peer_tls.ca_file, ca);
+  EXPECT_EQ(config->peer_tls.cert_file, cert);
+  EXPECT_EQ(config->peer_tls.key_file, key);
+  EXPECT_TRUE(config->db.tls);
+  EXPECT_EQ(config->db.tls_ca_file, ca);
 }
 
 }  // namespace
