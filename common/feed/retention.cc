@@ -36,17 +36,30 @@ absl::StatusOr<std::string> CutoffDaysAgo(db::ConnectionPool& pool, int days) {
   });
 }
 
-// Runs `statement` (bound by `bind`, removing at most `batch` rows) until it
-// removes fewer than `batch`. Each run is its own autocommit statement.
+// The first column of the one row `sql` (its one parameter bound to
+// `cutoff`) returns; 0 for NULL or no row.
+absl::StatusOr<int64_t> ReadIntAtCutoff(db::ConnectionPool& pool, std::string_view operation, const std::string& sql,
+                                        const std::string& cutoff) {
+  return pool.Read<int64_t>(operation, [&](db::Session& session) -> absl::StatusOr<int64_t> {
+    sql::PreparedStatement& ps = session.Prepare(sql);
+    ps.setString(1, cutoff);
+    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+    return rs->next() && !rs->isNull(1) ? static_cast<int64_t>(rs->getInt64(1)) : int64_t{0};
+  });
+}
+
+// Runs `sql` (its first parameter set by `bind_bound`, its second the LIMIT)
+// until it removes fewer than `batch` rows. Each run is its own autocommit statement.
 absl::StatusOr<int64_t> DeleteInBatches(db::ConnectionPool& pool, std::string_view operation, const std::string& sql,
-                                        int batch, const std::function<void(sql::PreparedStatement&)>& bind,
+                                        int batch, const std::function<void(sql::PreparedStatement&)>& bind_bound,
                                         const std::function<bool()>& stop_requested) {
   int64_t total = 0;
   while (!Stopped(stop_requested)) {
     GR_ASSIGN_OR_RETURN(const int64_t removed,
                         pool.Read<int64_t>(operation, [&](db::Session& session) -> absl::StatusOr<int64_t> {
                           sql::PreparedStatement& ps = session.Prepare(sql);
-                          bind(ps);
+                          bind_bound(ps);
+                          ps.setInt(2, batch);
                           return static_cast<int64_t>(ps.executeUpdate());
                         }));
     total += removed;
@@ -61,11 +74,7 @@ absl::StatusOr<int64_t> RemoveOldIdempotencyKeys(db::ConnectionPool& pool, const
   return DeleteInBatches(
       pool, "retention.idempotency_keys",
       "DELETE FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT ?", policy.batch_size,
-      [&](sql::PreparedStatement& ps) {
-        ps.setString(1, cutoff);
-        ps.setInt(2, policy.batch_size);
-      },
-      stop_requested);
+      [&](sql::PreparedStatement& ps) { ps.setString(1, cutoff); }, stop_requested);
 }
 
 // Below the newest checkpoint whose entry is older than the cutoff: the first
@@ -75,23 +84,15 @@ absl::StatusOr<int64_t> RemoveOldAuditEntries(db::ConnectionPool& pool, const Re
                                               const std::function<bool()>& stop_requested) {
   GR_ASSIGN_OR_RETURN(const std::string cutoff, CutoffDaysAgo(pool, policy.audit_days));
   GR_ASSIGN_OR_RETURN(const int64_t boundary,
-                      pool.Read<int64_t>("retention.audit_boundary", [&](db::Session& session) -> absl::StatusOr<int64_t> {
-                        sql::PreparedStatement& ps = session.Prepare(
-                            "SELECT COALESCE(MAX(c.audit_id), 0) FROM audit_checkpoints c "
-                            "JOIN audit_log a ON a.id = c.audit_id AND a.entry_hash = c.entry_hash "
-                            "WHERE a.occurred_at < ?");
-                        ps.setString(1, cutoff);
-                        std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-                        return rs->next() ? static_cast<int64_t>(rs->getInt64(1)) : int64_t{0};
-                      }));
+                      ReadIntAtCutoff(pool, "retention.audit_boundary",
+                                      "SELECT MAX(c.audit_id) FROM audit_checkpoints c "
+                                      "JOIN audit_log a ON a.id = c.audit_id AND a.entry_hash = c.entry_hash "
+                                      "WHERE a.occurred_at < ?",
+                                      cutoff));
   if (boundary == 0) return int64_t{0};
   return DeleteInBatches(
       pool, "retention.audit_log", "DELETE FROM audit_log WHERE id < ? ORDER BY id LIMIT ?", policy.batch_size,
-      [&](sql::PreparedStatement& ps) {
-        ps.setInt64(1, boundary);
-        ps.setInt(2, policy.batch_size);
-      },
-      stop_requested);
+      [&](sql::PreparedStatement& ps) { ps.setInt64(1, boundary); }, stop_requested);
 }
 
 // Compaction over windows of batch_size entries, oldest first, up to the
@@ -103,14 +104,10 @@ absl::StatusOr<int64_t> CompactFeed(db::ConnectionPool& pool, const RetentionPol
   // The last sequence past the retention (commit times grow with sequences:
   // both are drawn under the feed_head lock).
   GR_ASSIGN_OR_RETURN(const int64_t horizon,
-                      pool.Read<int64_t>("retention.feed_horizon", [&](db::Session& session) -> absl::StatusOr<int64_t> {
-                        sql::PreparedStatement& ps = session.Prepare(
-                            "SELECT COALESCE((SELECT sequence FROM change_feed WHERE commit_time >= ? "
-                            "ORDER BY sequence LIMIT 1) - 1, (SELECT last_sequence FROM feed_head WHERE id = 1))");
-                        ps.setString(1, cutoff);
-                        std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
-                        return rs->next() && !rs->isNull(1) ? static_cast<int64_t>(rs->getInt64(1)) : int64_t{0};
-                      }));
+                      ReadIntAtCutoff(pool, "retention.feed_horizon",
+                                      "SELECT COALESCE((SELECT sequence FROM change_feed WHERE commit_time >= ? "
+                                      "ORDER BY sequence LIMIT 1) - 1, (SELECT last_sequence FROM feed_head WHERE id = 1))",
+                                      cutoff));
   std::string kept_whole;
   for (const std::string& type : policy.feed_types_kept_whole) {
     absl::StrAppend(&kept_whole, kept_whole.empty() ? " AND old.resource_type NOT IN (" : ", ", "'", type, "'");
