@@ -232,8 +232,8 @@ struct ChangeFeedServiceImpl::Impl {
   }
   bool Stopping() const { return stopping.load(); }
 
-  // The head, its epoch and the oldest sequence kept (the whole log is kept,
-  // so that is 1, or 0 for an empty feed).
+  // The head, its epoch and the oldest sequence kept (0 for an empty feed;
+  // above 1 once retention compacted the log, common/feed/retention.h).
   absl::StatusOr<feedpb::FeedHead> ReadHead() {
     return pool.Read<feedpb::FeedHead>("feed_get_head", [](db::Session& session) -> absl::StatusOr<feedpb::FeedHead> {
       std::unique_ptr<sql::ResultSet> rs = session.Query(session.Prepare(absl::StrCat(

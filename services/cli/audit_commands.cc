@@ -4,6 +4,8 @@
 #include <ostream>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
 #include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
 #include "common/db/db.h"
@@ -11,38 +13,77 @@
 
 namespace grassroots::cli {
 
-int RunAuditVerify(const AuditVerifyOptions& options, Io& io) {
-  common::DbConfig db = options.db;
+namespace {
+
+bool ReadTextFile(Io& io, const std::string& flag, const std::string& path, std::string& out) {
+  std::ifstream file(path);
+  if (!file) {
+    io.err << flag << ": cannot read " << path << std::endl;
+    return false;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  out = std::string(absl::StripTrailingAsciiWhitespace(text.str()));
+  return true;
+}
+
+// One connection to the service's schema; null after printing why.
+std::unique_ptr<common::db::ConnectionPool> Connect(common::DbConfig db, Io& io) {
   if (db.database.empty()) {
     io.err << "--db-database is required (the service's schema, e.g. grassroots_membership)" << std::endl;
-    return kExitUsage;
+    return nullptr;
   }
-  const auto read_file = [&io](const std::string& flag, const std::string& path, std::string& out) {
-    std::ifstream file(path);
-    if (!file) {
-      io.err << flag << ": cannot read " << path << std::endl;
-      return false;
-    }
-    std::stringstream text;
-    text << file.rdbuf();
-    out = std::string(absl::StripTrailingAsciiWhitespace(text.str()));
-    return true;
-  };
-  if (!db.password_file.empty() && !read_file("--db-password-file", db.password_file, db.password)) return kExitUsage;
-  std::string key;
-  if (!options.checkpoint_key_file.empty() && !read_file("--checkpoint-key-file", options.checkpoint_key_file, key)) {
-    return kExitUsage;
+  if (!db.password_file.empty() && !ReadTextFile(io, "--db-password-file", db.password_file, db.password)) {
+    return nullptr;
   }
   db.pool_size = 1;
   db.startup_wait = std::chrono::milliseconds(0);
   absl::StatusOr<std::unique_ptr<common::db::ConnectionPool>> pool = common::db::ConnectionPool::Create(db, nullptr);
   if (!pool.ok()) {
     io.err << "cannot connect: " << pool.status().message() << std::endl;
+    return nullptr;
+  }
+  return *std::move(pool);
+}
+
+}  // namespace
+
+void AddDatabaseFlags(CLI::App& command, common::DbConfig& db) {
+  command.add_option("--db-host", db.host, "MariaDB host")->envname("GRASSROOTS_DB_HOST")->capture_default_str();
+  command.add_option("--db-port", db.port, "MariaDB port")->envname("GRASSROOTS_DB_PORT")->capture_default_str();
+  command.add_option("--db-user", db.user, "database user")->envname("GRASSROOTS_DB_USER")->capture_default_str();
+  command.add_option("--db-password-file", db.password_file, "file holding the password")
+      ->envname("GRASSROOTS_DB_PASSWORD_FILE");
+  command.add_option("--db-database", db.database, "the service's schema, e.g. grassroots_membership")
+      ->envname("GRASSROOTS_DB_DATABASE");
+}
+
+int RunRetention(const RetentionRunOptions& options, Io& io) {
+  std::unique_ptr<common::db::ConnectionPool> pool = Connect(options.db, io);
+  if (!pool) return kExitUsage;
+  common::feed::RetentionPolicy policy = options.policy;
+  if (options.keep_organizations_whole) policy.feed_types_kept_whole.insert("organization");
+  absl::StatusOr<common::feed::RetentionResult> result = common::feed::ApplyRetention(*pool, policy);
+  if (!result.ok()) {
+    io.err << "retention failed: " << result.status().message() << std::endl;
     return kExitUsage;
   }
+  io.out << "removed: " << result->idempotency_keys_removed << " idempotency keys, " << result->feed_entries_removed
+         << " change-feed entries, " << result->audit_entries_removed << " audit entries" << std::endl;
+  return kExitOk;
+}
+
+int RunAuditVerify(const AuditVerifyOptions& options, Io& io) {
+  std::string key;
+  if (!options.checkpoint_key_file.empty() &&
+      !ReadTextFile(io, "--checkpoint-key-file", options.checkpoint_key_file, key)) {
+    return kExitUsage;
+  }
+  std::unique_ptr<common::db::ConnectionPool> pool = Connect(options.db, io);
+  if (!pool) return kExitUsage;
   const absl::Time start = absl::Now();
   absl::StatusOr<common::feed::AuditVerification> result =
-      common::feed::VerifyAuditChain(**pool, key, options.page_size);
+      common::feed::VerifyAuditChain(*pool, key, options.page_size);
   if (!result.ok()) {
     io.err << "verification failed to run: " << result.status().message() << std::endl;
     return kExitUsage;

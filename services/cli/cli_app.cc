@@ -220,18 +220,34 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, std::ist
   AuditVerifyOptions verify_options;
   CLI::App* verify = audit->add_subcommand(
       "verify", "verify the audit log's hash chain and signed checkpoints; names the first tampered entry");
-  verify->add_option("--db-host", verify_options.db.host, "MariaDB host")->envname("GRASSROOTS_DB_HOST")->capture_default_str();
-  verify->add_option("--db-port", verify_options.db.port, "MariaDB port")->envname("GRASSROOTS_DB_PORT")->capture_default_str();
-  verify->add_option("--db-user", verify_options.db.user, "database user")->envname("GRASSROOTS_DB_USER")->capture_default_str();
-  verify->add_option("--db-password-file", verify_options.db.password_file, "file holding the password")
-      ->envname("GRASSROOTS_DB_PASSWORD_FILE");
-  verify->add_option("--db-database", verify_options.db.database, "the service's schema, e.g. grassroots_membership")
-      ->envname("GRASSROOTS_DB_DATABASE");
+  AddDatabaseFlags(*verify, verify_options.db);
   verify->add_option("--checkpoint-key-file", verify_options.checkpoint_key_file,
                      "HMAC key that signed the checkpoints (GRASSROOTS_AUDIT_CHECKPOINT_KEY_FILE of the service)")
       ->envname("GRASSROOTS_AUDIT_CHECKPOINT_KEY_FILE");
   verify->add_option("--page-size", verify_options.page_size, "entries read per query")->capture_default_str();
   verify->callback([&] { exit_code = RunAuditVerify(verify_options, io); });
+
+  // ---- retention ----
+  CLI::App* retention = app.add_subcommand("retention", "a service's retention (docs/retention.md)");
+  retention->require_subcommand(1);
+  RetentionRunOptions retention_options;
+  CLI::App* retention_run = retention->add_subcommand(
+      "run", "apply the retention once: old idempotency keys, feed compaction, old audit entries below a checkpoint");
+  AddDatabaseFlags(*retention_run, retention_options.db);
+  retention_run->add_option("--idempotency-key-retention-days", retention_options.policy.idempotency_key_days,
+                            "days a create's request id is remembered")
+      ->envname("GRASSROOTS_IDEMPOTENCY_KEY_RETENTION_DAYS")->check(CLI::Range(1, 3650))->capture_default_str();
+  retention_run->add_option("--feed-retention-days", retention_options.policy.feed_days,
+                            "days after which the feed keeps only the newest entry of each resource")
+      ->envname("GRASSROOTS_FEED_RETENTION_DAYS")->check(CLI::Range(1, 36500))->capture_default_str();
+  retention_run->add_option("--audit-retention-days", retention_options.policy.audit_days,
+                            "days the audit log is kept (older entries go only below a signed checkpoint)")
+      ->envname("GRASSROOTS_AUDIT_RETENTION_DAYS")->check(CLI::Range(1, 36500))->capture_default_str();
+  retention_run->add_option("--batch-size", retention_options.policy.batch_size, "rows removed per statement")
+      ->envname("GRASSROOTS_RETENTION_BATCH_SIZE")->check(CLI::Range(1, 100000))->capture_default_str();
+  retention_run->add_flag("--org-schema", retention_options.keep_organizations_whole,
+                          "the schema is org's: its organization entries are never compacted (as the org service does)");
+  retention_run->callback([&] { exit_code = RunRetention(retention_options, io); });
 
   // ---- demo ----
   // The demo generator is its own binary, left out of the production image.

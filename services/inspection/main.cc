@@ -10,6 +10,7 @@
 
 #include "common/calendar/working_calendar.h"
 #include "common/config/config.h"
+#include "common/feed/retention.h"
 #include "common/db/db.h"
 #include "common/log/log.h"
 #include "common/server/service_host.h"
@@ -32,10 +33,13 @@ struct InspectionOptions {
   grassroots::orgtree::ServiceCredentialOptions credentials;
   std::chrono::milliseconds call_deadline{2000};
   std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
+  // Retention of the idempotency keys, the change feed and the audit log (docs/retention.md).
+  grassroots::common::feed::RetentionOptions retention;
 };
 
 grassroots::common::ServiceOptionsHook DeclareOptions(InspectionOptions& options) {
   return [&options](grassroots::common::ServiceOptions& declare) {
+    grassroots::common::feed::DeclareRetentionOptions(declare, options.retention);
     declare.AddString("--org-target", options.org_target, "organization service address (host:port)",
                       /*required=*/true);
     declare.AddString("--membership-target", options.membership_target, "membership service address (host:port)",
@@ -88,5 +92,7 @@ int main(int argc, char** argv) {
                                            .call_deadline = options.call_deadline});
   common::ServiceHost host("inspection", base.config.server, base.registry);
   services.RegisterServices(host);
+  const std::unique_ptr<common::feed::RetentionJob> retention =
+      common::feed::StartRetentionJob(host, *base.pool, options.retention, base.registry);
   return host.RunUntilSignal();
 }

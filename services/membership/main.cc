@@ -10,6 +10,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/config/config.h"
+#include "common/feed/retention.h"
 #include "common/crypto/keyring.h"
 #include "common/status/status.h"
 #include "common/db/db.h"
@@ -38,10 +39,13 @@ struct MembershipOptions {
   std::string audit_checkpoint_key;
   std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
   std::string codes_dir = grassroots::membership::domain::CodeLists::DefaultDir();
+  // Retention of the idempotency keys, the change feed and the audit log (docs/retention.md).
+  grassroots::common::feed::RetentionOptions retention;
 };
 
 grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options) {
   return [&options](grassroots::common::ServiceOptions& declare) {
+    grassroots::common::feed::DeclareRetentionOptions(declare, options.retention);
     declare.AddString("--org-target", options.org_target, "organization service address (host:port)",
                       /*required=*/true);
     grassroots::orgtree::DeclareServiceCredentialOptions(declare, options.credentials, /*required=*/true);
@@ -136,5 +140,7 @@ int main(int argc, char** argv) {
 
   common::ServiceHost host("membership", base.config.server, base.registry);
   services.RegisterServices(host);
+  const std::unique_ptr<common::feed::RetentionJob> retention =
+      common::feed::StartRetentionJob(host, *base.pool, options.retention, base.registry);
   return host.RunUntilSignal();
 }

@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/config/config.h"
+#include "common/feed/retention.h"
 #include "common/db/db.h"
 #include "common/server/service_host.h"
 #include "common/server/service_start.h"
@@ -21,16 +22,27 @@ const std::vector<common::db::Migration>& OrgMigrations();
 
 namespace {
 
+// Org's "organization" entries are never compacted: reporting's read model
+// derives each organization's dated periods from their succession.
+grassroots::common::feed::RetentionOptions OrgRetention() {
+  grassroots::common::feed::RetentionOptions retention;
+  retention.policy.feed_types_kept_whole = {"organization"};
+  return retention;
+}
+
 // The options only org has: the membership service, optional (unit heads who name a
 // member are refused while it is unset).
 struct OrgOptions {
   std::string membership_target;
   grassroots::orgtree::ServiceCredentialOptions credentials;
   std::chrono::milliseconds membership_call_deadline{2000};
+  // Retention of the idempotency keys, the change feed and the audit log (docs/retention.md).
+  grassroots::common::feed::RetentionOptions retention = OrgRetention();
 };
 
 grassroots::common::ServiceOptionsHook DeclareOptions(OrgOptions& options) {
   return [&options](grassroots::common::ServiceOptions& declare) {
+    grassroots::common::feed::DeclareRetentionOptions(declare, options.retention);
     declare.AddString("--membership-target", options.membership_target,
                       "membership service address (host:port); empty: unit heads cannot name members");
     grassroots::orgtree::DeclareServiceCredentialOptions(declare, options.credentials, /*required=*/false);
@@ -76,5 +88,7 @@ int main(int argc, char** argv) {
                              .members = member_directory.get()});
   common::ServiceHost host("org", base.config.server, base.registry);
   services.RegisterServices(host);
+  const std::unique_ptr<common::feed::RetentionJob> retention =
+      common::feed::StartRetentionJob(host, *base.pool, options.retention, base.registry);
   return host.RunUntilSignal();
 }

@@ -10,6 +10,7 @@
 
 #include "common/calendar/working_calendar.h"
 #include "common/config/config.h"
+#include "common/feed/retention.h"
 #include "common/db/db.h"
 #include "common/log/log.h"
 #include "common/server/service_host.h"
@@ -32,10 +33,13 @@ struct ReportingOptions {
   std::string codes_dir;
   std::string plan_file = grassroots::reporting::domain::DefaultPlanPath();
   std::string calendar_file = grassroots::common::WorkingCalendar::DefaultPath();
+  // Retention of the idempotency keys, the change feed and the audit log (docs/retention.md).
+  grassroots::common::feed::RetentionOptions retention;
 };
 
 grassroots::common::ServiceOptionsHook DeclareOptions(ReportingOptions& options) {
   return [&options](grassroots::common::ServiceOptions& declare) {
+    grassroots::common::feed::DeclareRetentionOptions(declare, options.retention);
     declare.AddString("--org-target", options.org_target, "organization service address (host:port)", true);
     declare.AddString("--membership-target", options.membership_target, "membership service address (host:port)",
                       true);
@@ -102,5 +106,7 @@ int main(int argc, char** argv) {
                                          .codes_dir = options.codes_dir});
   common::ServiceHost host("reporting", base.config.server, base.registry);
   services.RegisterServices(host);
+  const std::unique_ptr<common::feed::RetentionJob> retention =
+      common::feed::StartRetentionJob(host, *base.pool, options.retention, base.registry);
   return host.RunUntilSignal();
 }

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "common/api/api.h"
 #include "common/feed/feed.h"
+#include "common/feed/retention.h"
 #include "common/status/status.h"
 #include "services/membership/domain/member_attributes.h"
 #include "services/membership/domain/member_rules.h"
@@ -230,6 +231,10 @@ absl::StatusOr<domain::MemberRecord> ApplyProfileUpdate(HandlerContext& ctx, Ses
   audit["fields"] = paths;
   if (dated) audit["effective_date"] = common::api::FormatDate(effective);
   GR_RETURN_IF_ERROR(RecordMemberChange(ctx, session, write, after, "updated", std::move(audit)));
+  // A correction reaches the stored feed too: the member's earlier entries
+  // hold the values it replaced (ethnicity, religion, birth date...), and the
+  // new entry carries the whole state (dated attributes with their history).
+  GR_RETURN_IF_ERROR(common::feed::ForgetEarlierStates(session, "member", MemberName(id)).status());
   return after;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "common/db/db.h"
 #include "common/feed/audit_chain.h"
 #include "common/feed/feed.h"
+#include "common/feed/retention.h"
 #include "common/status/status.h"
 #include "tests/support/test_db.h"
 
@@ -132,6 +134,32 @@ class FeedTest : public ::testing::Test {
     grpc::Status status = reader->Finish();
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
+  }
+
+  // A change of `name` whose payload carries `value` (its state after the change).
+  void WriteState(const std::string& type, const std::string& name, const std::string& action, int value) {
+    feedpb::FeedHead payload;
+    payload.set_last_sequence(value);
+    ASSERT_TRUE(db_->pool()
+                    .RunInTransaction("test_state",
+                                      [&](db::Session& s) {
+                                        return RecordChange(s, WriteContext{"w", "r"},
+                                                            ChangeRecord{type, name, action, &payload})
+                                            .status();
+                                      })
+                    .ok());
+  }
+
+  // What a consumer that upserts each change's full state holds after reading
+  // `changes` on top of `state`: per resource, its last action and value.
+  using ConsumerState = std::map<std::string, std::pair<std::string, int64_t>>;
+  static ConsumerState Apply(ConsumerState state, const std::vector<feedpb::Change>& changes) {
+    for (const feedpb::Change& change : changes) {
+      feedpb::FeedHead payload;
+      EXPECT_TRUE(change.resource().UnpackTo(&payload));
+      state[change.resource_type() + " " + change.resource_name()] = {change.action(), payload.last_sequence()};
+    }
+    return state;
   }
 
   int64_t Int(const std::string& sql) {
@@ -479,6 +507,114 @@ TEST_F(FeedTest, ANewConsumerReadingFromZeroGetsEveryChangeEverWritten) {
     names.insert(all[i].resource_name());
   }
   EXPECT_EQ(names.size(), static_cast<size_t>(kChanges)) << "every write, once";
+}
+
+TEST_F(FeedTest, CompactionKeepsTheNewestEntryPerResourceAndAFreshConsumerReachesTheSameState) {
+  StartServer();
+  // Past the retention (backdated below): things/1 superseded later by a
+  // recent entry, things/2 only old entries, things/3 ends in a tombstone,
+  // things/4 one entry, and a type kept whole.
+  for (int v = 1; v <= 3; ++v) WriteState("thing", "things/1", v == 1 ? "created" : "updated", v);
+  for (int v = 1; v <= 3; ++v) WriteState("thing", "things/2", v == 1 ? "created" : "updated", 10 + v);
+  WriteState("thing", "things/3", "created", 21);
+  WriteState("thing", "things/3", "updated", 22);
+  WriteState("thing", "things/3", "deleted", 0);
+  WriteState("thing", "things/4", "created", 31);
+  for (int v = 1; v <= 3; ++v) WriteState("history", "histories/1", "changed", 40 + v);
+  const int64_t old_head = Int("SELECT last_sequence FROM feed_head");
+  ASSERT_TRUE(db_->Execute("UPDATE change_feed SET commit_time = commit_time - INTERVAL 100 DAY").ok());
+  // Within the retention: kept whatever supersedes them.
+  WriteState("thing", "things/1", "updated", 4);
+  WriteState("thing", "things/5", "created", 51);
+  WriteState("thing", "things/5", "updated", 52);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM change_feed"), 16);
+
+  const std::vector<feedpb::Change> full_log = ReadAll(0);
+  ASSERT_EQ(full_log.size(), 16u);
+  const ConsumerState full = Apply({}, full_log);
+  // A consumer that had read part of the log before the compaction.
+  const std::vector<feedpb::Change> first_part(full_log.begin(), full_log.begin() + 5);
+
+  RetentionPolicy policy;
+  policy.feed_days = 90;
+  policy.batch_size = 2;
+  policy.feed_types_kept_whole = {"history"};
+  absl::StatusOr<RetentionResult> applied = ApplyRetention(db_->pool(), policy);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  // things/1: its 3 old entries; things/2: 2; things/3: 2 (the tombstone stays).
+  EXPECT_EQ(applied->feed_entries_removed, 7);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM change_feed"), 9);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM change_feed WHERE resource_type = 'history'"), 3) << "kept whole";
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM change_feed WHERE resource_name = 'things/3' AND action = 'deleted'"), 1);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM change_feed WHERE resource_name = 'things/5'"), 2) << "within the retention";
+  EXPECT_EQ(Int("SELECT MAX(sequence) FROM change_feed"), old_head + 3) << "the newest entries stay";
+
+  const std::vector<feedpb::Change> compacted = ReadAll(0);
+  ASSERT_EQ(compacted.size(), 9u);
+  EXPECT_EQ(Apply({}, compacted), full) << "a fresh consumer reaches the same state";
+  std::vector<feedpb::Change> rest = ReadAll(first_part.back().sequence());
+  EXPECT_EQ(Apply(Apply({}, first_part), rest), full) << "so does one that had read part of the log";
+
+  grpc::ClientContext head_context;
+  Authorize(head_context, Token({auth::Role::kService}));
+  feedpb::FeedHead head;
+  ASSERT_TRUE(stub_->GetFeedHead(&head_context, {}, &head).ok());
+  EXPECT_GT(head.first_sequence(), 1);
+  EXPECT_EQ(head.last_sequence(), old_head + 3);
+
+  // A second run finds nothing more to remove.
+  applied = ApplyRetention(db_->pool(), policy);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(applied->feed_entries_removed, 0);
+}
+
+TEST_F(FeedTest, AuditRetentionRemovesOnlyBelowASignedCheckpointAndTheChainStillVerifies) {
+  const std::string key = "retention-test-checkpoint-key";
+  const auto checkpoint = [&] {
+    ASSERT_TRUE(db_->pool()
+                    .RunInTransaction("test_checkpoint",
+                                      [&](db::Session& s) { return WriteAuditCheckpoint(s, "k1", key).status(); })
+                    .ok());
+  };
+  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(Write(1, i).ok());
+  RetentionPolicy policy;
+  policy.audit_days = 0;  // every entry is past it: only the checkpoints limit what goes
+  policy.batch_size = 2;
+  absl::StatusOr<RetentionResult> applied = ApplyRetention(db_->pool(), policy);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(applied->audit_entries_removed, 0) << "no checkpoint: nothing may go";
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM audit_log"), 5);
+
+  checkpoint();  // signs entry 5
+  for (int i = 6; i <= 10; ++i) ASSERT_TRUE(Write(1, i).ok());
+  checkpoint();  // signs entry 10
+  for (int i = 11; i <= 13; ++i) ASSERT_TRUE(Write(1, i).ok());
+  const int64_t signed_id = Int("SELECT MAX(audit_id) FROM audit_checkpoints");
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM audit_log"), 13);
+
+  policy.audit_days = 3650;
+  applied = ApplyRetention(db_->pool(), policy);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(applied->audit_entries_removed, 0) << "nothing is ten years old";
+
+  policy.audit_days = 0;
+  applied = ApplyRetention(db_->pool(), policy);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(applied->audit_entries_removed, 9);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM audit_log"), 4);
+  EXPECT_EQ(Int("SELECT MIN(id) FROM audit_log"), signed_id) << "the newest signed entry is the first left";
+
+  absl::StatusOr<AuditVerification> verified = VerifyAuditChain(db_->pool(), key);
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_FALSE(verified->first_bad_entry) << verified->problem;
+  EXPECT_EQ(verified->entries_checked, 4);
+  EXPECT_EQ(verified->checkpoints_checked, 2);
+  // Tampering left after the retention still shows.
+  ASSERT_TRUE(db_->Execute("UPDATE audit_log SET actor = 'someone-else' ORDER BY id DESC LIMIT 1")
+                  .ok());
+  verified = VerifyAuditChain(db_->pool(), key);
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_TRUE(verified->first_bad_entry);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "common/db/db.h"
 #include "common/feed/feed.h"
+#include "common/feed/retention.h"
 #include "common/status/status.h"
 #include "tests/support/test_db.h"
 
@@ -127,6 +128,37 @@ TEST_F(IdempotencyTest, ConcurrentDuplicatesRunCreateOnceAndAllGetTheWinnersResp
   EXPECT_EQ(creates_.load(), 1);
   EXPECT_EQ(Int("SELECT COUNT(*) FROM things"), 1);
   EXPECT_EQ(Int("SELECT COUNT(*) FROM change_feed"), 1);
+}
+
+TEST_F(IdempotencyTest, RetentionRemovesKeysOlderThanItsDaysAndKeepsNewerOnes) {
+  for (const char* id : {"old-1", "old-2", "old-3", "new-1", "new-2"}) {
+    ASSERT_TRUE(Create("alice", id, id).ok());
+  }
+  ASSERT_TRUE(db_->Execute("UPDATE idempotency_keys SET created_at = created_at - INTERVAL 40 DAY "
+                           "WHERE request_id LIKE 'old-%'")
+                  .ok());
+  ASSERT_TRUE(db_->Execute("UPDATE idempotency_keys SET created_at = created_at - INTERVAL 29 DAY "
+                           "WHERE request_id = 'new-2'")
+                  .ok());
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM idempotency_keys"), 5);
+
+  RetentionPolicy policy;
+  policy.idempotency_key_days = 30;
+  policy.batch_size = 2;  // three old keys: two batches
+  absl::StatusOr<RetentionResult> applied = ApplyRetention(db_->pool(), policy);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(applied->idempotency_keys_removed, 3);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM idempotency_keys"), 2);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM idempotency_keys WHERE request_id LIKE 'old-%'"), 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM change_feed"), 5) << "idempotency retention leaves the feed alone";
+
+  // A kept key still replays; a forgotten one runs the create again (its
+  // unique code now collides, which shows the create ran).
+  const int creates = creates_.load();
+  ASSERT_TRUE(Create("alice", "new-2", "new-2").ok());
+  EXPECT_EQ(creates_.load(), creates);
+  EXPECT_FALSE(Create("alice", "old-1", "old-1").ok());
+  EXPECT_EQ(creates_.load(), creates + 1);
 }
 
 }  // namespace

@@ -72,8 +72,8 @@ TEST_F(GrpcMemberFeedTest, MemberWritesAreInTheFeedWithoutTheCitizenId) {
       EXPECT_THAT(change.resource().value(), Not(HasSubstr(personal))) << "personal data in " << change.action();
     }
   }
-  ASSERT_GE(actions.size(), 2u) << "create and update of " << created.name() << " expected in the feed";
-  EXPECT_EQ(actions.front(), "created");
+  // The update is a correction: it replaced the member's earlier entries (below).
+  ASSERT_EQ(actions.size(), 1u) << "the update of " << created.name() << " expected in the feed, alone";
   EXPECT_EQ(actions.back(), "updated");
 
   // The audit trail names the member but holds no personal data.
@@ -131,6 +131,51 @@ TEST_F(GrpcMemberFeedTest, OnlyServiceAndAdminReadTheFeed) {
                              feedv1::GetFeedHeadRequest(), &head);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(head.last_sequence(), CountRows("change_feed"));
+}
+
+// A correction reaches the feed's stored history: after UpdateMember no entry
+// of the member still carries a value it replaced, and a consumer reading from
+// 0 gets the corrected state.
+TEST_F(GrpcMemberFeedTest, ACorrectionLeavesNoEntryWithTheOldValues) {
+  const Branch branch = NewBranch();
+  const v1::Member created = CreateExisting(branch.cell_a, NewPerson());
+  ASSERT_EQ(created.ethnicity(), "01");
+  const auto entries_of_member = [&] {
+    std::vector<v1::MemberFacts> out;
+    for (const feedv1::Change& change : ReadFeed({"member"}, ServiceToken())) {
+      if (change.resource_name() != created.name()) continue;
+      v1::MemberFacts facts;
+      EXPECT_TRUE(change.resource().UnpackTo(&facts));
+      out.push_back(facts);
+    }
+    return out;
+  };
+  // Before: the creation and its lifecycle entries hold the old code.
+  const std::vector<v1::MemberFacts> before = entries_of_member();
+  ASSERT_GE(before.size(), 1u);
+  int holding_old = 0;
+  for (const v1::MemberFacts& facts : before) holding_old += facts.ethnicity_code() == "01" ? 1 : 0;
+  EXPECT_EQ(holding_old, static_cast<int>(before.size()));
+
+  v1::UpdateMemberRequest update;
+  *update.mutable_member() = GetMember(created.name());
+  update.mutable_member()->set_ethnicity("02");
+  update.mutable_update_mask()->add_paths("ethnicity");
+  v1::Member updated;
+  grpc::Status status = Call(members(), &v1::MemberService::Stub::UpdateMember, AdminToken(), update, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message() << " " << BadField(status);
+  ASSERT_EQ(updated.ethnicity(), "02");
+
+  const std::vector<v1::MemberFacts> after = entries_of_member();
+  ASSERT_EQ(after.size(), 1u) << "only the corrected state is left";
+  EXPECT_EQ(after[0].ethnicity_code(), "02");
+  EXPECT_EQ(after[0].cell(), OrgName(branch.cell_a)) << "the entry left is the whole state";
+  EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM change_feed WHERE resource_name = '", created.name(),
+                                     "' AND resource_type = 'member'")),
+            1);
+  // The audit trail of the earlier writes stays (it holds no personal data).
+  EXPECT_GE(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM audit_log WHERE resource_name = '", created.name(), "'")),
+            2);
 }
 
 }  // namespace

@@ -170,5 +170,36 @@ TEST_F(ReadAuditTest, TheCheckpointerSignsTheChainsHeadAsItGrows) {
   EXPECT_THAT(output, Not(HasSubstr("signatures not checked")));
 }
 
+// `grassroots retention run` by hand: audit entries go only below a signed
+// checkpoint, and the chain left still verifies with its signatures.
+TEST_F(ReadAuditTest, RetentionRunRemovesOnlyBelowASignedCheckpointAndVerifyStillPasses) {
+  const Branch branch = NewBranch();
+  CreateExisting(branch.cell_a, NewPerson());
+  Checkpoint();
+  const int64_t signed_id = MemberDbInt("SELECT MAX(audit_id) FROM audit_checkpoints");
+  CreateExisting(branch.cell_a, NewPerson());
+  const int64_t below = MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM audit_log WHERE id < ", signed_id));
+  ASSERT_GT(below, 0);
+  const int64_t from_signed = MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM audit_log WHERE id >= ", signed_id));
+
+  cli::RetentionRunOptions options;
+  options.db = member_context().pool.config();
+  options.policy.audit_days = 0;  // every entry is past it: only the checkpoints limit what goes
+  std::ostringstream out, err;
+  std::istringstream in;
+  cli::Io io{out, err, in, {}};
+  ASSERT_EQ(cli::RunRetention(options, io), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("audit entries"));
+
+  const int64_t first_left = MemberDbInt("SELECT MIN(id) FROM audit_log");
+  EXPECT_GE(first_left, signed_id) << "everything below the signed entry went";
+  EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM audit_checkpoints WHERE audit_id = ", first_left)), 1)
+      << "the first entry left is a signed one";
+  EXPECT_LE(MemberDbInt("SELECT COUNT(*) FROM audit_log"), from_signed);
+  const auto [code, text] = Verify(KeyFile());
+  EXPECT_EQ(code, 0) << text;
+  EXPECT_THAT(text, HasSubstr("OK:"));
+}
+
 }  // namespace
 }  // namespace grassroots::membership::testing

@@ -250,6 +250,9 @@ TEST_F(RightsTest, CorrectionIsListedInScopeAcceptedOnceAndApplied) {
 
   // Accepted: the change is applied (GetMember shows it, the feed carries it).
   const int64_t head = FeedHead();
+  const std::string member_entries = absl::StrCat(
+      "SELECT COUNT(*) FROM change_feed WHERE resource_type = 'member' AND resource_name = '", person.name(), "'");
+  EXPECT_GE(MemberDbInt(member_entries), 1) << "the member's entries before the correction";
   grpc::Status status =
       Answer(AdminToken(branch.grassroots), filed.name(), v1::CORRECTION_STATE_ACCEPTED, "", &answered);
   ASSERT_TRUE(status.ok()) << status.error_message() << " " << BadField(status);
@@ -263,6 +266,9 @@ TEST_F(RightsTest, CorrectionIsListedInScopeAcceptedOnceAndApplied) {
     carried |= change.resource_name() == person.name() && change.action() == "updated";
   }
   EXPECT_TRUE(carried);
+  // The correction reached the stored feed: only the corrected state is left.
+  EXPECT_EQ(MemberDbInt(member_entries), 1);
+  EXPECT_EQ(MemberDbInt(absl::StrCat(member_entries, " AND sequence > ", head, " AND action = 'updated'")), 1);
 
   // Answering again.
   status = Answer(AdminToken(branch.grassroots), filed.name(), v1::CORRECTION_STATE_REJECTED, "late", &answered);
