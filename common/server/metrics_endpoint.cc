@@ -2,9 +2,7 @@
 
 #include <sys/socket.h>
 
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -34,20 +32,12 @@ struct TlsMaterial {
   bool operator==(const TlsMaterial&) const = default;
 };
 
-absl::StatusOr<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::UnavailableError(absl::StrCat("cannot read ", path));
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // Files are read whole and checked to be a certificate and its matching key,
 // so a half-written renewal is never served.
 absl::StatusOr<TlsMaterial> LoadMaterial(const TlsConfig& tls) {
-  absl::StatusOr<std::string> chain = ReadWhole(tls.cert_file);
+  absl::StatusOr<std::string> chain = ReadSecretFile("--tls-cert-file", tls.cert_file);
   if (!chain.ok()) return chain.status();
-  absl::StatusOr<std::string> key = ReadWhole(tls.key_file);
+  absl::StatusOr<std::string> key = ReadSecretFile("--tls-key-file", tls.key_file);
   if (!key.ok()) return key.status();
   std::unique_ptr<BIO, decltype(&BIO_free)> chain_bio(BIO_new_mem_buf(chain->data(), static_cast<int>(chain->size())),
                                                       &BIO_free);

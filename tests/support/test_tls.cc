@@ -186,20 +186,4 @@ absl::StatusOr<std::string> HttpsGet(int port, std::string_view path, const std:
   return response;
 }
 
-absl::StatusOr<std::string> HttpGet(int port, std::string_view path) {
-  absl::StatusOr<int> fd = ConnectLoopback(port);
-  if (!fd.ok()) return fd.status();
-  const std::string request = Request(path);
-  if (write(*fd, request.data(), request.size()) < 0) {
-    close(*fd);
-    return absl::UnavailableError("write failed");
-  }
-  std::string response;
-  char buffer[16384];
-  ssize_t n;
-  while ((n = read(*fd, buffer, sizeof buffer)) > 0) response.append(buffer, static_cast<size_t>(n));
-  close(*fd);
-  return response;
-}
-
 }  // namespace grassroots::testing

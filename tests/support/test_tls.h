@@ -1,6 +1,7 @@
 #pragma once
 // Certificates made in memory for TLS tests (EC P-256, valid for a day around
-// now), files to hold them, and a minimal HTTPS client for /metrics.
+// now), files to hold them, and a minimal HTTPS client for /metrics (plain
+// HTTP: system_test::HttpGet).
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -29,7 +30,5 @@ void WritePemFiles(const std::filesystem::path& dir, std::string_view name, cons
 // connection failure. peer_common_name receives the server certificate's CN.
 absl::StatusOr<std::string> HttpsGet(int port, std::string_view path, const std::string& ca_pem,
                                      std::string* peer_common_name = nullptr);
-// The same over plain HTTP.
-absl::StatusOr<std::string> HttpGet(int port, std::string_view path);
 
 }  // namespace grassroots::testing

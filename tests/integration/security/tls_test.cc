@@ -1,13 +1,10 @@
 // TLS on the real transport: the gRPC port (server-only and mutual), the
 // channels services open to each other, the metrics port, certificate renewal
 // without a restart, and TLS to MariaDB with the server verified.
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <thread>
 
 #include <cppconn/connection.h>
@@ -33,18 +30,6 @@ namespace {
 
 namespace feed = grassroots::feed::v1;
 using common::auth::Role;
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 class TlsTest : public ::testing::Test {
  protected:
@@ -80,7 +65,7 @@ class TlsTest : public ::testing::Test {
     common::ServerConfig config = LoopbackServerConfig();
     config.tls = ServerTls(mutual);
     if (metrics) {
-      metrics_port_ = FreePort();
+      metrics_port_ = system_test::PickFreePort();
       config.metrics_address = absl::StrCat("127.0.0.1:", metrics_port_);
     }
     host_ = std::make_unique<common::ServiceHost>("tls-test", config, nullptr);
@@ -104,10 +89,7 @@ class TlsTest : public ::testing::Test {
     return grpc::SslCredentials(options);
   }
 
-  std::string ReadPem(const std::string& name) const {
-    std::ifstream in(dir_ / name);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  std::string ReadPem(const std::string& name) const { return system_test::ReadFile(dir_ / name); }
 
   // GetFeedHead: the gate answers before the (unimplemented) handler. peer_cn
   // receives the server certificate's common name.
@@ -231,7 +213,7 @@ TEST_F(TlsTest, MetricsAreServedOverHttpsAndFollowARenewal) {
   EXPECT_TRUE(absl::StrContains(*scrape, "grpc_server_rate_limited_total"));
   EXPECT_EQ(peer, "server-a");
 
-  absl::StatusOr<std::string> plaintext = HttpGet(metrics_port_, "/metrics");
+  absl::StatusOr<std::string> plaintext = system_test::HttpGet(metrics_port_, "/metrics");
   EXPECT_FALSE(plaintext.ok() && absl::StrContains(*plaintext, "grpc_server_rate_limited_total"))
       << "metrics must not be readable without TLS";
 
@@ -249,7 +231,7 @@ TEST_F(TlsTest, AServerWhoseKeyDoesNotMatchItsCertificateDoesNotStartItsMetrics)
                              std::filesystem::copy_options::overwrite_existing);
   common::ServerConfig config = LoopbackServerConfig();
   config.tls = ServerTls(false);
-  config.metrics_address = absl::StrCat("127.0.0.1:", FreePort());
+  config.metrics_address = absl::StrCat("127.0.0.1:", system_test::PickFreePort());
   common::ServiceHost host("tls-test", config, nullptr);
   absl::Status started = host.Start();
   EXPECT_FALSE(started.ok());

@@ -87,46 +87,6 @@ int64_t CountMigrationFiles() {
   return count;
 }
 
-// GET http://127.0.0.1:<port><path> over a plain socket (HTTP/1.0, so the
-// server closes the connection and no chunked encoding is involved).
-absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError("socket() failed");
-  timeval timeout{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    ::close(fd);
-    return absl::UnavailableError(absl::StrCat("cannot connect to 127.0.0.1:", port));
-  }
-  const std::string request = absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
-    ::close(fd);
-    return absl::UnavailableError("cannot send the HTTP request");
-  }
-  std::string reply;
-  char buffer[8192];
-  while (true) {
-    const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
-    if (n == 0) break;
-    if (n < 0) {
-      ::close(fd);
-      return absl::DeadlineExceededError("HTTP reply did not complete within 5 s");
-    }
-    reply.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  const size_t body_start = reply.find("\r\n\r\n");
-  if (body_start == std::string::npos) return absl::InternalError("HTTP reply without headers");
-  const std::string status_line = reply.substr(0, reply.find("\r\n"));
-  if (!absl::StrContains(status_line, " 200")) return absl::InternalError(absl::StrCat("HTTP ", status_line));
-  return reply.substr(body_start + 4);
-}
-
 // Lines of a Prometheus text exposition for one sample name (e.g.
 // "grpc_server_handled_total") whose label set contains every given pair.
 std::vector<std::string> Samples(const std::string& exposition, const std::string& name,

@@ -62,4 +62,9 @@ absl::Status CreateDatabases(int port, const std::vector<std::string>& names);
 // A scalar query on `database` through a connection of the test's own (0 for no row).
 absl::StatusOr<int64_t> QueryInt(int port, const std::string& database, const std::string& sql_text);
 
+// GET http://127.0.0.1:<port><path> over a plain socket (HTTP/1.0, so the
+// server closes the connection and no chunked encoding is involved): the body
+// of a 200 reply, else an error naming the status line or the failure.
+absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
+
 }  // namespace grassroots::system_test
