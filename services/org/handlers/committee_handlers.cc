@@ -71,6 +71,7 @@ grpc::Status CommitteeServiceImpl::CreateCommitteeTerm(grpc::ServerContext* cont
                         common::feed::RunIdempotentTyped<v1::CommitteeTerm>(
                             ctx_.pool, "committee.create_term", write, "CreateCommitteeTerm", request->request_id(),
                             *request, [&](Session& session) -> absl::StatusOr<v1::CommitteeTerm> {
+                              GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx_, session, call.principal, org_id));
                               GR_ASSIGN_OR_RETURN(int64_t id, committees_.CreateTerm(session, term));
                               GR_ASSIGN_OR_RETURN(domain::CommitteeTerm stored, committees_.GetTerm(session, id));
                               v1::CommitteeTerm proto = ToProto(stored);
@@ -120,6 +121,8 @@ grpc::Status CommitteeServiceImpl::EndCommitteeTerm(grpc::ServerContext* context
     GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::CommitteeTerm>(
                                        "committee.end_term", [&](Session& session) -> absl::StatusOr<v1::CommitteeTerm> {
                                          GR_RETURN_IF_ERROR(
+                                             RequireOrgInScopeLocked(ctx_, session, call.principal, ref.org_id));
+                                         GR_RETURN_IF_ERROR(
                                              committees_.EndTerm(session, ref.term_id, ended_on, request->etag()));
                                          GR_ASSIGN_OR_RETURN(domain::CommitteeTerm term,
                                                              committees_.GetTerm(session, ref.term_id));
@@ -160,6 +163,8 @@ grpc::Status CommitteeServiceImpl::AssignPosition(grpc::ServerContext* context,
     GR_ASSIGN_OR_RETURN(*response, common::feed::RunIdempotentTyped<v1::Position>(
                                        ctx_.pool, "committee.assign", write, "AssignPosition", request->request_id(),
                                        *request, [&](Session& session) -> absl::StatusOr<v1::Position> {
+                                         GR_RETURN_IF_ERROR(
+                                             RequireOrgInScopeLocked(ctx_, session, call.principal, ref.org_id));
                                          GR_ASSIGN_OR_RETURN(int64_t id, committees_.AssignPosition(session, position));
                                          GR_ASSIGN_OR_RETURN(domain::CommitteePosition stored,
                                                              committees_.GetPosition(session, id));
@@ -186,6 +191,8 @@ grpc::Status CommitteeServiceImpl::EndPosition(grpc::ServerContext* context, con
     GR_ASSIGN_OR_RETURN(*response, common::feed::RunIdempotentTyped<v1::Position>(
                                        ctx_.pool, "committee.end_position", write, method, request->request_id(),
                                        *request, [&](Session& session) -> absl::StatusOr<v1::Position> {
+                                         GR_RETURN_IF_ERROR(
+                                             RequireOrgInScopeLocked(ctx_, session, call.principal, ref.org_id));
                                          GR_ASSIGN_OR_RETURN(domain::CommitteePosition existing,
                                                              committees_.GetPosition(session, ref.position_id));
                                          if (existing.term_id != ref.term_id || existing.organization_id != ref.org_id) {

@@ -14,7 +14,7 @@
 #include "common/status/status.h"
 #include "services/org/domain/meeting_rules.h"
 #include "services/org/handlers/activity_support.h"
-#include "services/org/handlers/organization_handlers.h"  // Respond
+#include "services/org/handlers/organization_handlers.h"  // Respond, RequireOrgInScopeLocked
 
 namespace grassroots::org {
 namespace {
@@ -220,6 +220,7 @@ absl::Status CreateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, 
                                     ctx.pool, "meeting.create", common::feed::WriteContextOf(call), method,
                                     request.request_id(), request,
                                     [&](common::db::Session& session) -> absl::StatusOr<v1::Meeting> {
+                                      GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx, session, call.principal, org_id));
                                       GR_RETURN_IF_ERROR(CheckAgainstTree(ctx, session, m));
                                       GR_ASSIGN_OR_RETURN(domain::Meeting stored, store.Insert(session, m));
                                       return RecordMeetingChange(session, call, ctx.rules, stored, "created");
@@ -278,6 +279,8 @@ absl::Status UpdateMeetingImpl(HandlerContext& ctx, store::MeetingStore& store, 
                           "meeting.update", [&](common::db::Session& session) -> absl::StatusOr<v1::Meeting> {
                             GR_ASSIGN_OR_RETURN(domain::Meeting m,
                                                 store.Get(session, ids.first, ids.second, /*for_update=*/true));
+                            GR_RETURN_IF_ERROR(
+                                RequireOrgInScopeLocked(ctx, session, call.principal, m.organization_id));
                             GR_RETURN_IF_ERROR(
                                 api::CheckEtag(in.etag(), m.version, MeetingName(ids.first, ids.second)));
                             GR_RETURN_IF_ERROR(ApplyFields(in, wants, m));

@@ -92,6 +92,7 @@ using Restructure = std::function<absl::StatusOr<std::vector<store::Organization
 absl::StatusOr<v1::Organization> ApplyRestructure(HandlerContext& ctx, Session& session, const common::auth::CallContext& call,
                                                   int64_t id, absl::CivilDay effective,
                                                   const Restructure& restructure) {
+  GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx, session, call.principal, id));
   GR_ASSIGN_OR_RETURN(std::vector<store::OrganizationStore::Changed> changed, restructure(session, ActorOf(call)));
   GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx, session, common::feed::WriteContextOf(call), changed));
   GR_ASSIGN_OR_RETURN(domain::Organization org, ctx.organizations.Get(session, id, ViewDay(effective)));
@@ -181,6 +182,36 @@ absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principa
   return ctx.authorizer.RequireInScope(principal, org_id, ctx.organizations);
 }
 
+namespace {
+// The store's locked scope answer inside one session, as a ScopeResolver so the
+// authorizer's one NOT_FOUND rule applies.
+class LockedScope final : public common::auth::ScopeResolver {
+ public:
+  LockedScope(store::OrganizationStore& organizations, common::db::Session& session)
+      : organizations_(organizations), session_(session) {}
+  absl::StatusOr<bool> IsWithinSubtree(int64_t ancestor, int64_t descendant) override {
+    return organizations_.IsWithinSubtreeLocked(session_, ancestor, descendant);
+  }
+  std::string ScopeNodeName(int64_t id) const override { return organizations_.ScopeNodeName(id); }
+ private:
+  store::OrganizationStore& organizations_;
+  common::db::Session& session_;
+};
+}  // namespace
+
+absl::Status RequireOrgInScopeLocked(HandlerContext& ctx, common::db::Session& session, const common::auth::Principal& principal,
+                                     int64_t org_id) {
+  LockedScope scope(ctx.organizations, session);
+  return ctx.authorizer.RequireInScope(principal, org_id, scope);
+}
+
+absl::Status RequireOrgInScopeLocked(HandlerContext& ctx, common::db::Session& session,
+                                     const common::auth::Principal& principal, int64_t org_id,
+                                     std::string_view resource_name) {
+  LockedScope scope(ctx.organizations, session);
+  return ctx.authorizer.RequireInScope(principal, org_id, scope, resource_name);
+}
+
 grpc::Status OrganizationServiceImpl::CreateOrganization(grpc::ServerContext* context,
                                                          const v1::CreateOrganizationRequest* request,
                                                          v1::Organization* response) {
@@ -215,6 +246,9 @@ grpc::Status OrganizationServiceImpl::CreateOrganization(grpc::ServerContext* co
         common::feed::RunIdempotentTyped<v1::Organization>(
             ctx_.pool, "org.create", write, "CreateOrganization", request->request_id(), *request,
             [&](Session& session) -> absl::StatusOr<v1::Organization> {
+              if (fresh.parent_id) {
+                GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx_, session, call.principal, *fresh.parent_id));
+              }
               GR_ASSIGN_OR_RETURN(store::OrganizationStore::Changed created,
                                   ctx_.organizations.Create(session, fresh, decision, ActorOf(call)));
               GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, {created}));
@@ -284,6 +318,7 @@ grpc::Status OrganizationServiceImpl::UpdateOrganization(grpc::ServerContext* co
     GR_ASSIGN_OR_RETURN(
         *response,
         ctx_.pool.Transact<v1::Organization>("org.update", [&](Session& session) -> absl::StatusOr<v1::Organization> {
+          GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx_, session, call.principal, id));
           GR_ASSIGN_OR_RETURN(store::OrganizationStore::Changed updated,
                               ctx_.organizations.UpdateAttributes(session, id, update, in.etag(), ActorOf(call)));
           GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, {updated}));
@@ -421,7 +456,10 @@ grpc::Status OrganizationServiceImpl::MoveOrganization(grpc::ServerContext* cont
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, id));
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, new_parent));
     GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.move", call, id, effective,
-                                                  [&](Session& session, const store::OrganizationStore::Actor& actor) {
+                                                  [&](Session& session, const store::OrganizationStore::Actor& actor)
+                                                      -> absl::StatusOr<std::vector<store::OrganizationStore::Changed>> {
+                                                    GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx_, session,
+                                                                                               call.principal, new_parent));
                                                     return ctx_.organizations.Move(session, id, new_parent, effective,
                                                                                    decision, request->etag(), actor);
                                                   }));
@@ -454,6 +492,10 @@ grpc::Status OrganizationServiceImpl::MergeOrganizations(grpc::ServerContext* co
     GR_ASSIGN_OR_RETURN(
         *response, ctx_.pool.Transact<v1::MergeOrganizationsResponse>(
                        "org.merge", [&](Session& session) -> absl::StatusOr<v1::MergeOrganizationsResponse> {
+                         for (int64_t source : sources) {
+                           GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx_, session, call.principal, source));
+                         }
+                         GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx_, session, call.principal, target));
                          GR_ASSIGN_OR_RETURN(auto changed, ctx_.organizations.Merge(session, sources, target, effective,
                                                                                     decision, ActorOf(call)));
                          GR_RETURN_IF_ERROR(RecordOrganizationChanges(ctx_, session, write, changed));
@@ -526,6 +568,18 @@ grpc::Status OrganizationServiceImpl::SplitOrganization(grpc::ServerContext* con
         common::feed::RunIdempotentTyped<v1::SplitOrganizationResponse>(
             ctx_.pool, "org.split", write, "SplitOrganization", request->request_id(), *request,
             [&](Session& session) -> absl::StatusOr<v1::SplitOrganizationResponse> {
+              GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx_, session, call.principal, id));
+              for (const auto& org : fresh) {
+                if (org.parent_id) {
+                  GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx_, session, call.principal, *org.parent_id));
+                }
+              }
+              if (std::any_of(fresh.begin(), fresh.end(), [](const auto& org) { return !org.parent_id; })) {
+                GR_ASSIGN_OR_RETURN(domain::Organization split, ctx_.organizations.GetCurrent(session, id));
+                if (split.parent_id) {
+                  GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx_, session, call.principal, *split.parent_id));
+                }
+              }
               GR_ASSIGN_OR_RETURN(store::OrganizationStore::SplitResult result,
                                   ctx_.organizations.Split(session, id, fresh, assignments, member_successor_index,
                                                            effective, decision, request->etag(), ActorOf(call)));
@@ -567,7 +621,12 @@ grpc::Status OrganizationServiceImpl::DissolveOrganization(grpc::ServerContext* 
                             ctx_.pool, "org.dissolve", common::feed::WriteContextOf(call), method,
                             request->request_id(), *request, [&](Session& session) {
                               return ApplyRestructure(ctx_, session, call, id, effective,
-                                                 [&](Session& s, const store::OrganizationStore::Actor& actor) {
+                                                 [&](Session& s, const store::OrganizationStore::Actor& actor)
+                                                     -> absl::StatusOr<std::vector<store::OrganizationStore::Changed>> {
+                                                   if (member_successor) {
+                                                     GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(
+                                                         ctx_, s, call.principal, *member_successor));
+                                                   }
                                                    return ctx_.organizations.Dissolve(s, id, member_successor,
                                                                                       effective, decision,
                                                                                       request->etag(), actor);
@@ -592,7 +651,10 @@ grpc::Status OrganizationServiceImpl::HandOverOrganization(grpc::ServerContext* 
     // both sides (or the receiving one itself) decides it (QĐ 60-QĐ/TW).
     GR_RETURN_IF_ERROR(RequireExistingInScope(ctx_, call.principal, receiving));
     GR_ASSIGN_OR_RETURN(*response, RunRestructure(ctx_, "org.hand_over", call, id, effective,
-                                                  [&](Session& session, const store::OrganizationStore::Actor& actor) {
+                                                  [&](Session& session, const store::OrganizationStore::Actor& actor)
+                                                      -> absl::StatusOr<std::vector<store::OrganizationStore::Changed>> {
+                                                    GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx_, session,
+                                                                                               call.principal, receiving));
                                                     return ctx_.organizations.HandOver(session, id, receiving, effective,
                                                                                        decision, request->etag(), actor);
                                                   }));

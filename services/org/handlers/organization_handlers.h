@@ -22,6 +22,16 @@ namespace grassroots::org {
 // contain `org_id` (today, or the organization's latest period if it does not
 // exist yet today).
 absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principal& principal, int64_t org_id);
+// The same rule re-checked inside a write's transaction, under shared locks on
+// the chain above `org_id` (OrganizationStore::IsWithinSubtreeLocked): the
+// check before the transaction may have raced a restructure that moved the
+// organization out of the caller's scope. Same NOT_FOUND answer.
+absl::Status RequireOrgInScopeLocked(HandlerContext& ctx, common::db::Session& session,
+                                     const common::auth::Principal& principal, int64_t org_id);
+// The same, answering NOT_FOUND for `resource_name` (a resource placed in org_id).
+absl::Status RequireOrgInScopeLocked(HandlerContext& ctx, common::db::Session& session,
+                                     const common::auth::Principal& principal, int64_t org_id,
+                                     std::string_view resource_name);
 
 class OrganizationServiceImpl final : public grassroots::org::v1::OrganizationService::Service {
  public:

@@ -9,7 +9,7 @@
 #include "common/status/status.h"
 #include "services/org/domain/rating_rules.h"
 #include "services/org/handlers/activity_support.h"
-#include "services/org/handlers/organization_handlers.h"  // Respond
+#include "services/org/handlers/organization_handlers.h"  // Respond, RequireOrgInScopeLocked
 
 namespace grassroots::org {
 namespace {
@@ -96,6 +96,7 @@ absl::Status RecordNewModelImpl(HandlerContext& ctx, store::RecognitionStore& st
                                     ctx.pool, "new_model.record", common::feed::WriteContextOf(call),
                                     method, request.request_id(), request,
                                     [&](common::db::Session& session) -> absl::StatusOr<v1::NewModel> {
+                                      GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx, session, call.principal, org_id));
                                       GR_RETURN_IF_ERROR(
                                           activity::OrganizationInYear(ctx, session, org_id, model.year).status());
                                       GR_ASSIGN_OR_RETURN(domain::NewModel stored, store.InsertNewModel(session, model));
@@ -151,6 +152,7 @@ absl::Status RecordFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& st
   GR_ASSIGN_OR_RETURN(
       response, ctx.pool.Transact<v1::FourGoodDesignation>(
                     "four_good.record", [&](common::db::Session& session) -> absl::StatusOr<v1::FourGoodDesignation> {
+                      GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx, session, call.principal, org_id));
                       // The organization's type as it stood in that year decides which title fits.
                       GR_ASSIGN_OR_RETURN(domain::Organization org,
                                           activity::OrganizationInYear(ctx, session, org_id, designation.year));
@@ -221,6 +223,7 @@ absl::Status RateImpl(HandlerContext& ctx, store::RecognitionStore& store, const
       response,
       ctx.pool.Transact<v1::OrganizationRating>(
           "rating.rate", [&](common::db::Session& session) -> absl::StatusOr<v1::OrganizationRating> {
+            GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx, session, call.principal, org_id));
             GR_RETURN_IF_ERROR(activity::OrganizationInYear(ctx, session, org_id, input.year).status());
             GR_ASSIGN_OR_RETURN(std::optional<domain::OrganizationRating> existing,
                                 store.FindRatingForUpdate(session, org_id, input.year));

@@ -75,6 +75,7 @@ absl::Status AdoptImpl(HandlerContext& ctx, store::RegulationStore& store, const
       response, common::feed::RunIdempotentTyped<v1::WorkingRegulation>(
                     ctx.pool, "regulation.adopt", common::feed::WriteContextOf(call), method, request.request_id(),
                     request, [&](common::db::Session& session) -> absl::StatusOr<v1::WorkingRegulation> {
+                      GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx, session, call.principal, org_id));
                       GR_RETURN_IF_ERROR(
                           activity::ActiveOrganization(ctx, session, org_id, regulation.adopted_on).status());
                       GR_ASSIGN_OR_RETURN(store::RegulationStore::Adopted adopted, store.Adopt(session, regulation));

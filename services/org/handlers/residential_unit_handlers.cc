@@ -329,6 +329,14 @@ absl::StatusOr<domain::ResidentialUnit> UnitForWrite(HandlerContext& ctx, store:
   return unit;
 }
 
+// UnitForWrite's check again inside the write's transaction, on the unit as locked
+// there: its commune may have been moved out of the caller's scope meanwhile.
+absl::Status RequireUnitWritableLocked(HandlerContext& ctx, Session& session, const common::auth::CallContext& call,
+                                       const domain::ResidentialUnit& unit) {
+  return RequireOrgInScopeLocked(ctx, session, call.principal, unit.commune_organization_id,
+                                 api::MakeName("residentialUnits", unit.id));
+}
+
 // ---- standard methods --------------------------------------------------------------------
 
 absl::Status CreateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store, const common::auth::CallContext& call,
@@ -403,6 +411,10 @@ absl::Status CreateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store,
       common::feed::RunIdempotentTyped<v1::ResidentialUnit>(
           ctx.pool, "residential_unit.create", common::feed::WriteContextOf(call), method, request.request_id(), request,
           [&](Session& session) -> absl::StatusOr<v1::ResidentialUnit> {
+            GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx, session, call.principal, commune.id));
+            if (covering_cell_id) {
+              GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx, session, call.principal, *covering_cell_id));
+            }
             GR_RETURN_IF_ERROR(activity::ActiveOrganization(ctx, session, unit.commune_organization_id, check_day).status());
             GR_ASSIGN_OR_RETURN(domain::ResidentialUnit stored, store.Insert(session, unit));
             Writer writer{ctx, store, session, call};
@@ -500,6 +512,10 @@ absl::Status UpdateUnit(HandlerContext& ctx, store::ResidentialUnitStore& store,
       ctx.pool.Transact<v1::ResidentialUnit>(
           "residential_unit.update", [&](Session& session) -> absl::StatusOr<v1::ResidentialUnit> {
             GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit, store.Get(session, id, today, /*for_update=*/true));
+            GR_RETURN_IF_ERROR(RequireUnitWritableLocked(ctx, session, call, unit));
+            if (covering_cell_id) {
+              GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx, session, call.principal, *covering_cell_id));
+            }
             GR_RETURN_IF_ERROR(api::CheckEtag(in.etag(), unit.version, UnitName(id)));
             if (want_name) unit.display_name = display_name;
             if (want_ended) unit.ended_on = ended_on;
@@ -606,6 +622,8 @@ absl::Status AssignCovering(HandlerContext& ctx, store::ResidentialUnitStore& st
                     ctx.pool, "residential_unit.assign_covering", common::feed::WriteContextOf(call), method,
                     request.request_id(), request, [&](Session& session) -> absl::StatusOr<v1::CoveringPeriod> {
                       GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit, store.Get(session, unit_id, from, true));
+                      GR_RETURN_IF_ERROR(RequireUnitWritableLocked(ctx, session, call, unit));
+                      GR_RETURN_IF_ERROR(RequireOrgInScopeLocked(ctx, session, call.principal, cell_id));
                       Writer writer{ctx, store, session, call};
                       GR_ASSIGN_OR_RETURN(domain::CoveringPeriod period,
                                           writer.StartCovering(unit, cell_id, from, effective.decision, "cell"));
@@ -626,6 +644,7 @@ absl::Status EndCovering(HandlerContext& ctx, store::ResidentialUnitStore& store
                                     [&](Session& session) -> absl::StatusOr<v1::CoveringPeriod> {
                                       GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit,
                                                           store.Get(session, unit_id, effective.day, true));
+                                      GR_RETURN_IF_ERROR(RequireUnitWritableLocked(ctx, session, call, unit));
                                       Writer writer{ctx, store, session, call};
                                       GR_ASSIGN_OR_RETURN(domain::CoveringPeriod ended,
                                                           writer.StopCovering(unit, effective.day, effective.decision));
@@ -677,6 +696,7 @@ absl::Status AssignHead(HandlerContext& ctx, store::ResidentialUnitStore& store,
                     request.request_id(), request, [&](Session& session) -> absl::StatusOr<v1::UnitHead> {
                       GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit,
                                           store.Get(session, unit_id, head.valid_from, true));
+                      GR_RETURN_IF_ERROR(RequireUnitWritableLocked(ctx, session, call, unit));
                       Writer writer{ctx, store, session, call};
                       GR_ASSIGN_OR_RETURN(domain::HeadPeriod stored, writer.StartHead(unit, head, "head"));
                       v1::UnitHead proto;
@@ -693,7 +713,9 @@ absl::Status EndHead(HandlerContext& ctx, store::ResidentialUnitStore& store, co
   GR_RETURN_IF_ERROR(UnitForWrite(ctx, store, call, ref.unit_id).status());
   GR_ASSIGN_OR_RETURN(response, ctx.pool.Transact<v1::UnitHead>(
                                     "residential_unit.end_head", [&](Session& session) -> absl::StatusOr<v1::UnitHead> {
-                                      GR_RETURN_IF_ERROR(store.Get(session, ref.unit_id, effective.day, true).status());
+                                      GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit,
+                                                          store.Get(session, ref.unit_id, effective.day, true));
+                                      GR_RETURN_IF_ERROR(RequireUnitWritableLocked(ctx, session, call, unit));
                                       Writer writer{ctx, store, session, call};
                                       GR_ASSIGN_OR_RETURN(domain::HeadPeriod ended,
                                                           writer.StopHead(ref.unit_id, ref.head_id, effective.day,
@@ -760,7 +782,9 @@ absl::Status RecordTraining(HandlerContext& ctx, store::ResidentialUnitStore& st
       response, common::feed::RunIdempotentTyped<v1::HeadTraining>(
                     ctx.pool, "residential_unit.record_head_training", common::feed::WriteContextOf(call), method,
                     request.request_id(), request, [&](Session& session) -> absl::StatusOr<v1::HeadTraining> {
-                      GR_RETURN_IF_ERROR(store.Get(session, ref.unit_id, api::Today(), true).status());
+                      GR_ASSIGN_OR_RETURN(domain::ResidentialUnit unit,
+                                          store.Get(session, ref.unit_id, api::Today(), true));
+                      GR_RETURN_IF_ERROR(RequireUnitWritableLocked(ctx, session, call, unit));
                       GR_ASSIGN_OR_RETURN(domain::HeadPeriod head, store.GetHead(session, ref.unit_id, ref.head_id));
                       training.post = PostFromProto(in.post()).value_or(head.post);
                       GR_RETURN_IF_ERROR(domain::CheckHeadTraining(head, training, api::Today()));

@@ -340,6 +340,36 @@ absl::StatusOr<bool> OrganizationStore::IsWithinSubtree(Session& session, int64_
   return std::find(chain.begin(), chain.end(), ancestor) != chain.end();
 }
 
+absl::StatusOr<bool> OrganizationStore::IsWithinSubtreeLocked(Session& session, int64_t ancestor,
+                                                              int64_t descendant) {
+  // Per organization: the period covering today (whose parent the scope
+  // answer uses) and the open period (where every restructure writes), both
+  // share-locked. An organization founded with a future date has only the
+  // open one, and is judged by it, as IsWithinSubtree does.
+  sql::PreparedStatement& ps = session.Prepare(
+      R"(SELECT parent_id FROM organization_versions
+          WHERE organization_id = ? AND (valid_to IS NULL OR (valid_from <= ? AND valid_to > ?))
+          ORDER BY valid_from LOCK IN SHARE MODE)");
+  const std::string today = Day(common::api::Today());
+  std::vector<int64_t> chain;
+  std::optional<int64_t> current = descendant;
+  while (current && static_cast<int>(chain.size()) < kMaxDepth) {
+    if (*current == ancestor) return true;
+    chain.push_back(*current);
+    ps.setInt64(1, *current);
+    ps.setString(2, today);
+    ps.setString(3, today);
+    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+    if (!rs->next()) return false;
+    // Rows come oldest first: the first is today's period when there is one.
+    current = common::db::GetOptionalInt64(*rs, "parent_id");
+    if (current && std::find(chain.begin(), chain.end(), *current) != chain.end()) {
+      return absl::InternalError("organization tree contains a cycle");
+    }
+  }
+  return false;
+}
+
 std::string OrganizationStore::ScopeNodeName(int64_t id) const { return common::api::MakeName(ResourceName(), id); }
 
 absl::StatusOr<bool> OrganizationStore::IsWithinSubtree(int64_t ancestor, int64_t descendant) {

@@ -54,6 +54,12 @@ class OrganizationStore : public common::auth::ScopeResolver {
                                        absl::CivilDay as_of);
   // ScopeResolver: as of today.
   absl::StatusOr<bool> IsWithinSubtree(int64_t ancestor, int64_t descendant) override;
+  // The same question asked inside a write's transaction: the chain above
+  // `descendant` is read with shared locks on each organization's current and
+  // open periods, so a restructure that would carry it out of `ancestor`'s
+  // subtree waits until this transaction ends (scope cannot change between
+  // this check and the write).
+  absl::StatusOr<bool> IsWithinSubtreeLocked(common::db::Session& session, int64_t ancestor, int64_t descendant);
   std::string ScopeNodeName(int64_t id) const override;
 
   common::db::ConnectionPool& pool() { return pool_; }

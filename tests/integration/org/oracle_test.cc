@@ -3,10 +3,18 @@
 // existence oracle), and moves out of a scope need the receiving side.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <functional>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/synchronization/notification.h"
+#include "common/api/api.h"
+#include "common/status/status.h"
+#include "services/org/store/organization_store.h"
 #include "tests/integration/org/org_fixture.h"
 
 namespace grassroots::org::testing {
@@ -127,6 +135,104 @@ TEST_F(OrgOracleTest, HandOverNeedsTheReceivingCommitteeInScope) {
   const grpc::Status above = HandOver(cell.name(), military.name(), AdminToken());
   ASSERT_TRUE(above.ok()) << above.error_message();
   EXPECT_EQ(GetOrg(cell.name(), "2025-07-01").parent(), military.name());
+}
+
+// A write whose scope was checked before its transaction, while another
+// transaction was moving the organization out of that scope, must not land:
+// the write re-checks scope under the lock and answers as for a missing id.
+class OrgScopeRaceTest : public OrgOracleTest {
+ protected:
+  // Holds a move of `id` under `new_parent` open (uncommitted) while `write`
+  // runs, releases it once `write` waits for its lock, and returns the write's
+  // answer.
+  static grpc::Status WriteDuringMove(int64_t id, int64_t new_parent, const std::function<grpc::Status()>& write) {
+    store::OrganizationStore organizations(pool());
+    std::atomic<bool> moved_once{false};
+    absl::Notification moved;
+    absl::Notification release;
+    std::thread mover([&] {
+      const absl::StatusOr<int> result = pool().Transact<int>("test.move", [&](common::db::Session& session)
+                                                                               -> absl::StatusOr<int> {
+        domain::Decision decision{.issuing_body = "Tỉnh ủy", .number = "7-QĐ/TU", .signed_on = common::api::Today()};
+        GR_RETURN_IF_ERROR(organizations
+                               .Move(session, id, new_parent, common::api::Today(), decision, "",
+                                     store::OrganizationStore::Actor{.subject = "test", .request_id = "race"})
+                               .status());
+        if (!moved_once.exchange(true)) moved.Notify();
+        release.WaitForNotification();
+        return 0;
+      });
+      EXPECT_TRUE(result.ok()) << result.status();
+    });
+    moved.WaitForNotification();
+    // The write's check before its transaction reads the committed tree (still in
+    // scope); its transaction then meets the move's row locks.
+    grpc::Status answer;
+    std::thread writer([&] { answer = write(); });
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(8);
+    bool waiting = false;
+    // A locking read or write of the tree on another connection than ours: the
+    // write is past its check before the transaction. (The mover's connection
+    // sleeps while it holds its locks.)
+    static constexpr char kWriterInTransaction[] =
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
+        "AND COMMAND IN ('Query', 'Execute') AND INFO LIKE '%organization_versions%' "
+        "AND (INFO LIKE '%LOCK IN SHARE MODE%' OR INFO LIKE '%FOR UPDATE%')";
+    while (!(waiting = QueryInt(kWriterInTransaction) > 0) &&
+           std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_TRUE(waiting) << "the write never waited for the move's locks";
+    release.Notify();
+    mover.join();
+    writer.join();
+    return answer;
+  }
+};
+
+TEST_F(OrgScopeRaceTest, ARestructureCheckedBeforeAMoveOutOfScopeIsRefused) {
+  const v1::Organization mine = CreateOrg("DANG_BO_XA", RootName(), "Xã trước");
+  const v1::Organization other = CreateOrg("DANG_BO_XA", RootName(), "Xã sau");
+  const v1::Organization cell = CreateOrg("CHI_BO_CO_SO", mine.name(), "Chi bộ đang chuyển");
+  const std::string admin = AdminToken(IdOf(mine.name()));
+  const grpc::Status renamed = WriteDuringMove(IdOf(cell.name()), IdOf(other.name()),
+                                               [&] { return Rename(cell.name(), admin); });
+  EXPECT_EQ(renamed.error_code(), grpc::StatusCode::NOT_FOUND) << renamed.error_message();
+  EXPECT_EQ(GetOrg(cell.name()).parent(), other.name());
+  EXPECT_EQ(GetOrg(cell.name()).display_name(), "Chi bộ đang chuyển") << "the rename must not land";
+}
+
+TEST_F(OrgScopeRaceTest, AnAttributeUpdateCheckedBeforeAMoveOutOfScopeIsRefused) {
+  const v1::Organization mine = CreateOrg("DANG_BO_XA", RootName(), "Xã cũ");
+  const v1::Organization other = CreateOrg("DANG_BO_XA", RootName(), "Xã mới");
+  const v1::Organization cell = CreateOrg("CHI_BO_CO_SO", mine.name(), "Chi bộ có ghi chú");
+  const std::string admin = AdminToken(IdOf(mine.name()));
+  const grpc::Status updated = WriteDuringMove(IdOf(cell.name()), IdOf(other.name()), [&] {
+    grpc::ClientContext ctx;
+    Authorize(ctx, admin);
+    v1::UpdateOrganizationRequest request;
+    request.mutable_organization()->set_name(cell.name());
+    request.mutable_organization()->set_note("ghi chú của xã cũ");
+    request.mutable_update_mask()->add_paths("note");
+    v1::Organization out;
+    return orgs().UpdateOrganization(&ctx, request, &out);
+  });
+  EXPECT_EQ(updated.error_code(), grpc::StatusCode::NOT_FOUND) << updated.error_message();
+  EXPECT_EQ(GetOrg(cell.name()).note(), "") << "the update must not land";
+}
+
+TEST_F(OrgScopeRaceTest, AWriteInScopeWaitsForAConcurrentMoveAndThenLands) {
+  // The re-check refuses only what left the scope: a move inside the caller's
+  // subtree delays the write but does not refuse it.
+  const v1::Organization mine = CreateOrg("DANG_BO_XA", RootName(), "Xã rộng");
+  const v1::Organization ward = CreateOrg("DANG_BO_BO_PHAN", mine.name(), "Đảng bộ bộ phận");
+  const v1::Organization cell = CreateOrg("CHI_BO_TRUC_THUOC", mine.name(), "Chi bộ ở lại");
+  const std::string admin = AdminToken(IdOf(mine.name()));
+  const grpc::Status renamed = WriteDuringMove(IdOf(cell.name()), IdOf(ward.name()),
+                                               [&] { return Rename(cell.name(), admin); });
+  ASSERT_TRUE(renamed.ok()) << renamed.error_message();
+  EXPECT_EQ(GetOrg(cell.name()).parent(), ward.name());
+  EXPECT_EQ(GetOrg(cell.name()).display_name(), "Tên mới");
 }
 
 }  // namespace
