@@ -41,6 +41,11 @@ struct MembershipOptions {
   std::string codes_dir = grassroots::membership::domain::CodeLists::DefaultDir();
   // Retention of the idempotency keys, the change feed and the audit log (docs/retention.md).
   grassroots::common::feed::RetentionOptions retention;
+  // Bounds of one member import; the defaults suit a committee's spreadsheet.
+  int import_max_rows = 50'000;
+  int import_max_megabytes = 64;
+  int import_max_minutes = 30;
+  int import_max_concurrent = 4;
 };
 
 grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options) {
@@ -64,6 +69,13 @@ grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options
                     /*required=*/true);
     declare.AddString("--codes-dir", options.codes_dir, "directory of the code lists (ethnicity.json, religion.json)",
                       /*required=*/true);
+    declare.AddInt("--import-max-rows", options.import_max_rows, "rows one member import may hold", 1, 10'000'000);
+    declare.AddInt("--import-max-megabytes", options.import_max_megabytes, "size of one member import file (MiB)",
+                   1, 4096);
+    declare.AddInt("--import-max-minutes", options.import_max_minutes, "how long one member import may run", 1,
+                   24 * 60);
+    declare.AddInt("--import-max-concurrent", options.import_max_concurrent,
+                   "member imports one process runs at once (one more is refused RESOURCE_EXHAUSTED)", 1, 256);
   };
 }
 
@@ -102,6 +114,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string keyring_file = options.sensitive_keyring_file;
+  membership::ImportOptions import_options;
+  import_options.max_rows = options.import_max_rows;
+  import_options.max_bytes = int64_t{options.import_max_megabytes} * 1024 * 1024;
+  import_options.max_duration = absl::Minutes(options.import_max_minutes);
+  import_options.max_concurrent = options.import_max_concurrent;
   // The organization service: cell checks on writes, and its change feed for the projection.
   membership::MembershipServices services(
       {.pool = *base.pool,
@@ -122,7 +139,8 @@ int main(int argc, char** argv) {
        .org_channel =
            common::BalancedChannel(options.org_target, base.config.peer_tls),
        .service_token = *credentials,
-       .org_call_deadline = options.org_call_deadline});
+       .org_call_deadline = options.org_call_deadline,
+       .import_options = import_options});
 
   // Legacy ethnicity and religion text to codes (idempotent; lists what it cannot map).
   absl::StatusOr<membership::CodeMigrationResult> migrated = services.MigrateLegacyCodes();

@@ -29,7 +29,7 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
   member_service_ = std::make_unique<MemberServiceImpl>(*context_);
   lifecycle_service_ = std::make_unique<LifecycleServiceImpl>(*context_);
   yearly_service_ = std::make_unique<YearlyRecordServiceImpl>(*context_);
-  import_service_ = std::make_unique<MemberImportServiceImpl>(*context_);
+  import_service_ = std::make_unique<MemberImportServiceImpl>(*context_, dependencies.import_options);
   // Every session of the feed (which carries members' data to other
   // services) is logged per consumer and range (Law 91/2025).
   common::feed::FeedServiceOptions feed_options;

@@ -24,6 +24,7 @@
 #include "common/calendar/working_calendar.h"
 #include "services/membership/handlers/code_migration.h"
 #include "services/membership/handlers/handler_context.h"
+#include "services/membership/handlers/import_handlers.h"
 #include "services/membership/handlers/sensitive_sealing.h"
 #include "services/membership/store/event_store.h"
 #include "services/membership/store/member_store.h"
@@ -38,7 +39,6 @@ namespace grassroots::membership {
 class MemberServiceImpl;
 class LifecycleServiceImpl;
 class YearlyRecordServiceImpl;
-class MemberImportServiceImpl;
 
 // Membership's own reaction to an organization change on org's feed, built
 // from the handler context once it exists (see orgtree::OrganizationChangeHook).
@@ -77,6 +77,8 @@ struct MembershipDependencies {
   // when that is set.
   orgtree::OrgFeedFollowerOptions follower_options = {};
   OrganizationChangeHookFactory organization_change_hook = nullptr;
+  // Bounds of one member import (rows, bytes, duration, imports at once).
+  ImportOptions import_options = {};
 };
 
 class MembershipServices {

@@ -530,6 +530,45 @@ TEST_F(GrpcImportTest, AnImportPastItsRowOrByteBoundStopsThereAndKeepsWhatItSave
   EXPECT_EQ(CountWrites(), before);
 }
 
+TEST_F(GrpcImportTest, AnImportPastItsDurationStopsAtTheNextRowAndKeepsWhatItSaved) {
+  const Branch branch = NewBranch();
+  ImportOptions options;
+  options.max_duration = absl::Seconds(3);
+  options.progress_rows = 1;  // each row's result comes back before the next is sent
+  LimitedImports limited(member_context(), options);
+
+  grpc::ClientContext context;
+  Authorize(context, AdminToken());
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  const auto started = std::chrono::steady_clock::now();
+  auto stream = limited.stub->ImportMembers(&context);
+  const std::vector<Row> rows = {ValidRow(branch.cell_a, ""), ValidRow(branch.cell_b, "")};
+  const std::string csv = Csv(rows);
+  // The header and the first row, then (past the bound) the second row.
+  const size_t second_row = csv.rfind('\n', csv.size() - 2) + 1;
+  v1::ImportChunk chunk;
+  chunk.set_file_name("dang-vien.csv");
+  chunk.set_data(csv.substr(0, second_row));
+  ASSERT_TRUE(stream->Write(chunk));
+  v1::ImportProgress progress;
+  ASSERT_TRUE(stream->Read(&progress));
+  ASSERT_EQ(progress.rows_size(), 1);
+  EXPECT_EQ(progress.rows(0).outcome(), v1::ROW_OUTCOME_CREATED) << progress.rows(0).message();
+  std::this_thread::sleep_until(started + std::chrono::milliseconds(3500));
+  const WriteCounts before = CountWrites();
+  v1::ImportChunk rest;
+  rest.set_data(csv.substr(second_row));
+  stream->Write(rest);
+  stream->WritesDone();
+  while (stream->Read(&progress)) {
+  }
+  const grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
+  EXPECT_EQ(Reason(status), "IMPORT_TOO_LONG");
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("stopped after line 2"));
+  EXPECT_EQ(CountWrites(), before) << "nothing of the row past the bound is written";
+}
+
 TEST_F(GrpcImportTest, ImportsBeyondTheConcurrentBoundAreRefusedBeforeReadingAnything) {
   const Branch branch = NewBranch();
   ImportOptions options;
