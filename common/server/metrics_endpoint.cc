@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <ctime>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -12,6 +13,8 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/text_serializer.h>
 
 #include "absl/strings/numbers.h"
@@ -29,8 +32,17 @@ constexpr int kMetricsThreads = 2;
 struct TlsMaterial {
   std::string certificate_chain;
   std::string private_key;
+  // The leaf certificate's notAfter, as Unix seconds.
+  int64_t expires_at = 0;
   bool operator==(const TlsMaterial&) const = default;
 };
+
+// notAfter of a certificate as Unix seconds (0 when it cannot be read).
+int64_t NotAfterSeconds(const X509& certificate) {
+  std::tm expiry{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(&certificate), &expiry) != 1) return 0;
+  return static_cast<int64_t>(timegm(&expiry));
+}
 
 // Files are read whole and checked to be a certificate and its matching key,
 // so a half-written renewal is never served.
@@ -51,7 +63,9 @@ absl::StatusOr<TlsMaterial> LoadMaterial(const TlsConfig& tls) {
   if (!private_key) return absl::InvalidArgumentError(absl::StrCat("no PEM private key in ", tls.key_file));
   if (X509_check_private_key(certificate.get(), private_key.get()) != 1)
     return absl::InvalidArgumentError(absl::StrCat(tls.key_file, " is not the key of ", tls.cert_file));
-  return TlsMaterial{.certificate_chain = *std::move(chain), .private_key = *std::move(key)};
+  return TlsMaterial{.certificate_chain = *std::move(chain),
+                     .private_key = *std::move(key),
+                     .expires_at = NotAfterSeconds(*certificate)};
 }
 
 // The chain (leaf first) and key, from memory, into the TLS context of the
@@ -95,6 +109,10 @@ struct MetricsEndpoint::State {
   std::shared_ptr<prometheus::Registry> registry;
   std::optional<TlsConfig> tls;
   TlsMaterial material;
+  // With TLS: when the served certificate expires (an operator's alert looks
+  // ahead of it) and how many renewals could not be loaded.
+  prometheus::Gauge* certificate_expiry = nullptr;
+  prometheus::Counter* reload_failures = nullptr;
   std::unique_ptr<httplib::Server> server;
   std::thread listener;
 
@@ -147,12 +165,14 @@ struct MetricsEndpoint::State {
       }
       absl::StatusOr<TlsMaterial> renewed = LoadMaterial(*tls);
       if (!renewed.ok()) {
+        reload_failures->Increment();
         log::Warn("metrics certificate not reloaded; serving the previous one",
                   {{"error", std::string(renewed.status().message())}});
         continue;
       }
       if (*renewed == material) continue;
       material = *std::move(renewed);
+      certificate_expiry->Set(static_cast<double>(material.expires_at));
       StopServing();  // frees the port for the listener on the new certificate
       if (absl::Status served = Serve(); !served.ok()) {
         log::Error("metrics listener did not restart on the renewed certificate",
@@ -179,6 +199,18 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(const st
     absl::StatusOr<TlsMaterial> material = LoadMaterial(*tls);
     if (!material.ok()) return material.status();
     state->material = *std::move(material);
+    state->certificate_expiry = &prometheus::BuildGauge()
+                                     .Name("tls_certificate_expiry_timestamp_seconds")
+                                     .Help("When the certificate this service serves expires (Unix time)")
+                                     .Register(*state->registry)
+                                     .Add({});
+    state->certificate_expiry->Set(static_cast<double>(state->material.expires_at));
+    state->reload_failures = &prometheus::BuildCounter()
+                                  .Name("tls_certificate_reload_failures_total")
+                                  .Help("Renewed certificate files that could not be loaded (the previous "
+                                        "certificate stays in service)")
+                                  .Register(*state->registry)
+                                  .Add({});
   }
   if (absl::Status served = state->Serve(); !served.ok()) return served;
   if (state->tls) state->watcher = std::thread([s = state.get()] { s->WatchCertificate(); });

@@ -15,6 +15,10 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
 #include "common/server/service_host.h"
 #include "grassroots/feed/v1/change_feed.grpc.pb.h"
@@ -223,6 +227,36 @@ TEST_F(TlsTest, MetricsAreServedOverHttpsAndFollowARenewal) {
     absl::StatusOr<std::string> again = HttpsGet(metrics_port_, "/metrics", ca_.certificate, &now_serving);
     return again.ok() && now_serving == "server-b" && absl::StrContains(*again, "HTTP/1.1 200");
   }, std::chrono::seconds(15))) << "the metrics port still serves the old certificate";
+}
+
+// The value of an unlabelled metric in a scrape, or -1.
+double MetricValue(const std::string& scrape, const std::string& name) {
+  for (absl::string_view line : absl::StrSplit(scrape, '\n')) {
+    if (!absl::ConsumePrefix(&line, absl::StrCat(name, " "))) continue;
+    double value = 0;
+    if (absl::SimpleAtod(line, &value)) return value;
+  }
+  return -1;
+}
+
+TEST_F(TlsTest, TheCertificatesExpiryIsAMetricAndABrokenRenewalIsCountedAndIgnored) {
+  StartHost(/*mutual=*/false, /*metrics=*/true);
+  absl::StatusOr<std::string> scrape = HttpsGet(metrics_port_, "/metrics", ca_.certificate);
+  ASSERT_TRUE(scrape.ok()) << scrape.status();
+  // The test certificates are valid for a day from now.
+  const double expiry = MetricValue(*scrape, "tls_certificate_expiry_timestamp_seconds");
+  const double in_a_day = absl::ToUnixSeconds(absl::Now() + absl::Hours(24));
+  EXPECT_NEAR(expiry, in_a_day, 600) << scrape->substr(0, 400);
+  EXPECT_EQ(MetricValue(*scrape, "tls_certificate_reload_failures_total"), 0);
+
+  // A renewal written half-way (not a certificate at all): counted, and the old one stays.
+  std::ofstream(dir_ / "server.pem", std::ios::trunc) << "-----BEGIN CERTIFICATE-----\nMIIB\n";
+  std::string peer;
+  EXPECT_TRUE(Eventually([&] {
+    absl::StatusOr<std::string> again = HttpsGet(metrics_port_, "/metrics", ca_.certificate, &peer);
+    return again.ok() && MetricValue(*again, "tls_certificate_reload_failures_total") >= 1;
+  }, std::chrono::seconds(15))) << "a broken renewal is not counted";
+  EXPECT_EQ(peer, "server-a") << "the previous certificate must stay in service";
 }
 
 TEST_F(TlsTest, AServerWhoseKeyDoesNotMatchItsCertificateDoesNotStartItsMetrics) {
