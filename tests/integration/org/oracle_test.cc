@@ -171,11 +171,12 @@ class OrgScopeRaceTest : public OrgOracleTest {
     std::thread writer([&] { answer = write(); });
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(8);
     bool waiting = false;
-    // A locking read or write of the tree on another connection than ours: the
+    // A locking read or write of the tree on another connection to this test's
+    // database than ours: the
     // write is past its check before the transaction. (The mover's connection
     // sleeps while it holds its locks.)
     static constexpr char kWriterInTransaction[] =
-        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND DB = DATABASE() "
         "AND COMMAND IN ('Query', 'Execute') AND INFO LIKE '%organization_versions%' "
         "AND (INFO LIKE '%LOCK IN SHARE MODE%' OR INFO LIKE '%FOR UPDATE%')";
     while (!(waiting = QueryInt(kWriterInTransaction) > 0) &&
