@@ -1,9 +1,13 @@
 #include "services/org/handlers/recognition_handlers.h"
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/api/api.h"
 #include "common/feed/feed.h"
 #include "common/status/status.h"
@@ -73,6 +77,44 @@ absl::StatusOr<int64_t> ListParent(HandlerContext& ctx, const common::auth::Call
   return org_id;
 }
 
+// One page of a recognition list: how many rows, and where the previous page ended.
+struct ListPaging {
+  store::RecognitionStore::ListPage page;  // limit is size + 1: the extra row says a next page exists
+  int32_t size = 0;
+  uint64_t fingerprint = 0;
+};
+
+absl::StatusOr<ListPaging> ParseListPaging(HandlerContext& ctx, std::string_view method, const std::string& parent,
+                                           bool include_subtree, int32_t year, int32_t page_size,
+                                           const std::string& page_token) {
+  ListPaging out;
+  GR_ASSIGN_OR_RETURN(out.size, api::ClampPageSize(page_size, 100, 1000));
+  out.page.limit = out.size + 1;
+  out.fingerprint = api::Fingerprint({method, parent, include_subtree ? "subtree" : "", absl::StrCat(year)});
+  GR_ASSIGN_OR_RETURN(std::optional<api::PageCursor> cursor, ctx.page_tokens.Decode(page_token, out.fingerprint));
+  if (cursor) {
+    const std::pair<absl::string_view, absl::string_view> key = absl::StrSplit(cursor->last_key, ':');
+    store::RecognitionStore::ListPosition after{.id = cursor->last_id};
+    if (!absl::SimpleAtoi(key.first, &after.organization_id) || !absl::SimpleAtoi(key.second, &after.year)) {
+      return common::InvalidField("page_token", "is not valid");
+    }
+    out.page.after = after;
+  }
+  return out;
+}
+
+// Keeps one page of `rows` and answers the next page's token ("" on the last page).
+template <typename Row>
+std::string KeepPage(HandlerContext& ctx, const ListPaging& paging, std::vector<Row>& rows) {
+  if (rows.size() <= static_cast<size_t>(paging.size)) return "";
+  rows.resize(static_cast<size_t>(paging.size));
+  api::PageCursor next;
+  next.last_key = absl::StrCat(rows.back().organization_id, ":", rows.back().year);
+  next.last_id = rows.back().id;
+  next.query_fingerprint = paging.fingerprint;
+  return ctx.page_tokens.Encode(next);
+}
+
 absl::Status RecordNewModelImpl(HandlerContext& ctx, store::RecognitionStore& store,
                                 const common::auth::CallContext& call, std::string_view method,
                                 const v1::RecordNewModelRequest& request, v1::NewModel& response) {
@@ -114,6 +156,9 @@ absl::Status ListNewModelsImpl(HandlerContext& ctx, store::RecognitionStore& sto
                                const common::auth::CallContext& call, const v1::ListNewModelsRequest& request,
                                v1::ListNewModelsResponse& response) {
   GR_RETURN_IF_ERROR(activity::ValidateYear(request.year(), "year", /*allow_zero=*/true));
+  GR_ASSIGN_OR_RETURN(const ListPaging paging,
+                      ParseListPaging(ctx, "ListNewModels", request.parent(), request.include_subtree(),
+                                      request.year(), request.page_size(), request.page_token()));
   GR_ASSIGN_OR_RETURN(int64_t org_id, ListParent(ctx, call, request.parent()));
   GR_ASSIGN_OR_RETURN(std::vector<domain::NewModel> rows,
                       ctx.pool.Read<std::vector<domain::NewModel>>(
@@ -122,8 +167,9 @@ absl::Status ListNewModelsImpl(HandlerContext& ctx, store::RecognitionStore& sto
                             GR_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                                                 activity::OrganizationIds(ctx, session, org_id,
                                                                           request.include_subtree(), api::Today()));
-                            return store.ListNewModels(session, ids, request.year());
+                            return store.ListNewModels(session, ids, request.year(), paging.page);
                           }));
+  response.set_next_page_token(KeepPage(ctx, paging, rows));
   for (const domain::NewModel& m : rows) NewModelToProto(m, response.add_models());
   return absl::OkStatus();
 }
@@ -174,6 +220,9 @@ absl::Status ListFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& stor
                               const common::auth::CallContext& call, const v1::ListFourGoodDesignationsRequest& request,
                               v1::ListFourGoodDesignationsResponse& response) {
   GR_RETURN_IF_ERROR(activity::ValidateYear(request.year(), "year", /*allow_zero=*/true));
+  GR_ASSIGN_OR_RETURN(const ListPaging paging,
+                      ParseListPaging(ctx, "ListFourGoodDesignations", request.parent(), request.include_subtree(),
+                                      request.year(), request.page_size(), request.page_token()));
   GR_ASSIGN_OR_RETURN(int64_t org_id, ListParent(ctx, call, request.parent()));
   GR_ASSIGN_OR_RETURN(
       std::vector<domain::FourGoodDesignation> rows,
@@ -183,8 +232,9 @@ absl::Status ListFourGoodImpl(HandlerContext& ctx, store::RecognitionStore& stor
             GR_ASSIGN_OR_RETURN(std::vector<int64_t> ids, activity::OrganizationIds(ctx, session, org_id,
                                                                                     request.include_subtree(),
                                                                                     api::Today()));
-            return store.ListFourGood(session, ids, request.year());
+            return store.ListFourGood(session, ids, request.year(), paging.page);
           }));
+  response.set_next_page_token(KeepPage(ctx, paging, rows));
   for (const domain::FourGoodDesignation& d : rows) FourGoodToProto(d, response.add_designations());
   return absl::OkStatus();
 }
@@ -267,6 +317,9 @@ absl::Status ListRatingsImpl(HandlerContext& ctx, store::RecognitionStore& store
                              const v1::ListOrganizationRatingsRequest& request,
                              v1::ListOrganizationRatingsResponse& response) {
   GR_RETURN_IF_ERROR(activity::ValidateYear(request.year(), "year", /*allow_zero=*/true));
+  GR_ASSIGN_OR_RETURN(const ListPaging paging,
+                      ParseListPaging(ctx, "ListOrganizationRatings", request.parent(), request.include_subtree(),
+                                      request.year(), request.page_size(), request.page_token()));
   GR_ASSIGN_OR_RETURN(int64_t org_id, ListParent(ctx, call, request.parent()));
   GR_ASSIGN_OR_RETURN(
       std::vector<domain::OrganizationRating> rows,
@@ -275,8 +328,9 @@ absl::Status ListRatingsImpl(HandlerContext& ctx, store::RecognitionStore& store
             GR_ASSIGN_OR_RETURN(std::vector<int64_t> ids, activity::OrganizationIds(ctx, session, org_id,
                                                                                     request.include_subtree(),
                                                                                     api::Today()));
-            return store.ListRatings(session, ids, request.year());
+            return store.ListRatings(session, ids, request.year(), paging.page);
           }));
+  response.set_next_page_token(KeepPage(ctx, paging, rows));
   for (const domain::OrganizationRating& r : rows) RatingToProto(r, response.add_ratings());
   return absl::OkStatus();
 }

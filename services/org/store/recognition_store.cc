@@ -32,18 +32,27 @@ int BindDecision(sql::PreparedStatement& ps, int index, const domain::Decision& 
 }
 
 // Runs `base_sql` restricted to the given organizations (and one year unless 0) in one
-// query, rows ordered by organization, year and id.
+// query, rows ordered by organization, year and id, one page of them.
 template <typename Row, typename ReadFn>
 std::vector<Row> QueryByOrganizations(common::db::Session& session, const std::string& base_sql,
-                                      const std::vector<int64_t>& organization_ids, int32_t year, ReadFn read) {
+                                      const std::vector<int64_t>& organization_ids, int32_t year,
+                                      const RecognitionStore::ListPage& page, ReadFn read) {
   std::vector<Row> out;
   if (organization_ids.empty()) return out;
   std::string sql = absl::StrCat(base_sql, " WHERE organization_id IN ", common::db::kIdSet);
   if (year != 0) absl::StrAppend(&sql, " AND year = ?");
-  absl::StrAppend(&sql, " ORDER BY organization_id, year, id");
+  if (page.after) absl::StrAppend(&sql, " AND (organization_id, year, id) > (?, ?, ?)");
+  absl::StrAppend(&sql, " ORDER BY organization_id, year, id LIMIT ?");
   sql::PreparedStatement& ps = session.Prepare(sql);
-  ps.setString(1, common::db::IdArray(organization_ids));
-  if (year != 0) ps.setInt(2, year);
+  int index = 1;
+  ps.setString(index++, common::db::IdArray(organization_ids));
+  if (year != 0) ps.setInt(index++, year);
+  if (page.after) {
+    ps.setInt64(index++, page.after->organization_id);
+    ps.setInt(index++, page.after->year);
+    ps.setInt64(index++, page.after->id);
+  }
+  ps.setInt(index++, page.limit);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   while (rs->next()) out.push_back(read(*rs));
   return out;
@@ -120,11 +129,11 @@ absl::StatusOr<domain::NewModel> RecognitionStore::InsertNewModel(common::db::Se
 }
 
 absl::StatusOr<std::vector<domain::NewModel>> RecognitionStore::ListNewModels(
-    common::db::Session& session, const std::vector<int64_t>& organization_ids, int32_t year) {
+    common::db::Session& session, const std::vector<int64_t>& organization_ids, int32_t year, const ListPage& page) {
   return QueryByOrganizations<domain::NewModel>(
       session,
       absl::StrCat("SELECT id, organization_id, year, title, description, ", kDecisionColumns, " FROM new_models"),
-      organization_ids, year, ReadNewModel);
+      organization_ids, year, page, ReadNewModel);
 }
 
 absl::StatusOr<domain::FourGoodDesignation> RecognitionStore::InsertFourGood(common::db::Session& session,
@@ -151,10 +160,10 @@ absl::StatusOr<domain::FourGoodDesignation> RecognitionStore::InsertFourGood(com
 }
 
 absl::StatusOr<std::vector<domain::FourGoodDesignation>> RecognitionStore::ListFourGood(
-    common::db::Session& session, const std::vector<int64_t>& organization_ids, int32_t year) {
+    common::db::Session& session, const std::vector<int64_t>& organization_ids, int32_t year, const ListPage& page) {
   return QueryByOrganizations<domain::FourGoodDesignation>(
       session, absl::StrCat("SELECT id, organization_id, year, kind, ", kDecisionColumns, " FROM four_good_designations"),
-      organization_ids, year, ReadFourGood);
+      organization_ids, year, page, ReadFourGood);
 }
 
 absl::StatusOr<std::optional<domain::OrganizationRating>> RecognitionStore::FindRatingForUpdate(
@@ -201,9 +210,9 @@ absl::StatusOr<domain::OrganizationRating> RecognitionStore::ReplaceRating(commo
 }
 
 absl::StatusOr<std::vector<domain::OrganizationRating>> RecognitionStore::ListRatings(
-    common::db::Session& session, const std::vector<int64_t>& organization_ids, int32_t year) {
+    common::db::Session& session, const std::vector<int64_t>& organization_ids, int32_t year, const ListPage& page) {
   return QueryByOrganizations<domain::OrganizationRating>(
-      session, absl::StrCat("SELECT ", kRatingColumns, " FROM organization_ratings"), organization_ids, year,
+      session, absl::StrCat("SELECT ", kRatingColumns, " FROM organization_ratings"), organization_ids, year, page,
       ReadRating);
 }
 

@@ -1,6 +1,10 @@
 // RecognitionService and the working-regulation / rules methods of OrganizationService,
 // through a real gRPC stub on the real database.
+#include <algorithm>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/integration/org/activity_test_util.h"
 
@@ -248,6 +252,61 @@ TEST_F(RecognitionTest, NewModels) {
   EXPECT_EQ(list(commune_.name(), false, 0), 0);
   EXPECT_EQ(list(school_.name(), true, 2024), 1);
   EXPECT_EQ(ChangesOf("new_model", first.name()).size(), 1u);
+}
+
+TEST_F(RecognitionTest, RecognitionListsComePageByPage) {
+  std::vector<std::string> recorded;
+  for (const auto& [parent, year] : std::vector<std::pair<std::string, int>>{
+           {village_.name(), 2021}, {village_.name(), 2023}, {teachers_.name(), 2022}, {village_.name(), 2022},
+           {teachers_.name(), 2021}}) {
+    v1::NewModel model;
+    ASSERT_TRUE(RecordModel(parent, year, absl::StrCat("Mô hình ", year), &model).ok());
+    recorded.push_back(model.name());
+  }
+  auto page = [&](const std::string& token, int year, v1::ListNewModelsResponse* out) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, AdminToken());
+    v1::ListNewModelsRequest request;
+    request.set_parent(commune_.name());
+    request.set_include_subtree(true);
+    request.set_year(year);
+    request.set_page_size(2);
+    request.set_page_token(token);
+    return recognition().ListNewModels(&ctx, request, out);
+  };
+  std::vector<std::string> listed;
+  std::vector<std::pair<std::string, int>> keys;
+  std::string token;
+  int pages = 0;
+  std::string second_token;
+  do {
+    v1::ListNewModelsResponse out;
+    const grpc::Status status = page(token, 0, &out);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_LE(out.models_size(), 2);
+    for (const v1::NewModel& m : out.models()) {
+      listed.push_back(m.name());
+      keys.emplace_back(m.organization(), m.year());
+    }
+    token = out.next_page_token();
+    if (++pages == 1) second_token = token;
+  } while (!token.empty() && pages < 10);
+  EXPECT_EQ(pages, 3);
+  std::vector<std::string> expected = recorded;
+  std::sort(expected.begin(), expected.end());
+  std::vector<std::string> got = listed;
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, expected) << "every model exactly once";
+  // Organization by organization, year by year within one.
+  for (size_t i = 1; i < keys.size(); ++i) {
+    if (keys[i].first == keys[i - 1].first) EXPECT_LE(keys[i - 1].second, keys[i].second);
+  }
+
+  v1::ListNewModelsResponse ignored;
+  std::string tampered = second_token;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(BadField(page(tampered, 0, &ignored)), "page_token");
+  EXPECT_EQ(BadField(page(second_token, 2021, &ignored)), "page_token") << "a token belongs to its query";
 }
 
 TEST_F(RecognitionTest, WorkingRegulationVersions) {
