@@ -201,8 +201,7 @@ class LockedScope final : public common::auth::ScopeResolver {
 
 absl::Status RequireOrgInScopeLocked(HandlerContext& ctx, common::db::Session& session, const common::auth::Principal& principal,
                                      int64_t org_id) {
-  LockedScope scope(ctx.organizations, session);
-  return ctx.authorizer.RequireInScope(principal, org_id, scope);
+  return RequireOrgInScopeLocked(ctx, session, principal, org_id, ctx.organizations.ScopeNodeName(org_id));
 }
 
 absl::Status RequireOrgInScopeLocked(HandlerContext& ctx, common::db::Session& session,
