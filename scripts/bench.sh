@@ -17,8 +17,17 @@
 #                                                nation over a generated read model (5.6 million
 #                                                members at --scale 1), beside the raw SQL floor,
 #                                                e.g. --scale 0.03 --iterations 5
+#   scripts/bench.sh feed [bench flags...]       the change feed: durable writes with RecordChange against a
+#                                                raw one-row insert and the former head-lock protocol, then
+#                                                write-to-consumer lag on the same and another replica,
+#                                                e.g. --seconds 5 --threads 1,16 --lag-writers 16
 #   scripts/bench.sh audit [bench flags...]      verifying the audit hash chain (common/feed/audit_chain.h)
 #                                                over --entries 1000000 bulk-loaded entries
+#
+#   scripts/bench.sh all [--seconds S]            org, membership and feed in one run on one server, each
+#                                                beside its raw baseline: the tables on the terminal and
+#                                                bench-results.json (BENCH_RESULTS overrides the path), one
+#                                                record per case: name, service, raw, ratio, p50_ms, p99_ms
 #
 # BUILD_DIR selects the build tree (default build/bench, configured RelWithDebInfo
 # on first use; only the bench target is built). BENCH_BIN overrides the binary.
@@ -27,21 +36,34 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build/bench}
 target=grassroots-org-bench
+all=false
 case ${1:-} in
+  all) all=true; shift ;;
   org) shift ;;
   membership) target=grassroots-membership-bench; shift ;;
   reporting) target=grassroots-reporting-bench; shift ;;
   audit) target=grassroots-audit-bench; shift ;;
+  feed) target=grassroots-feed-bench; shift ;;
 esac
 bench=${BENCH_BIN:-$build/tests/bench/$target}
 
-if [[ -z ${BENCH_BIN:-} ]]; then
+if $all; then
+  seconds=5
+  [[ ${1:-} == --seconds ]] && seconds=$2
+  bin=${BENCH_BIN_DIR:-$build/tests/bench}
+  if [[ -z ${BENCH_BIN_DIR:-} ]]; then
+    [[ -f $build/CMakeCache.txt ]] || cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$build" -j"${JOBS:-2}" --target grassroots-org-bench grassroots-membership-bench grassroots-feed-bench
+  fi
+fi
+
+if ! $all && [[ -z ${BENCH_BIN:-} ]]; then
   if [[ ! -f $build/CMakeCache.txt ]]; then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   fi
   cmake --build "$build" -j"${JOBS:-2}" --target "$target"
 fi
-[[ -x $bench ]] || { echo "bench.sh: $bench not found" >&2; exit 1; }
+$all || [[ -x $bench ]] || { echo "bench.sh: $bench not found" >&2; exit 1; }
 
 db_dir=$(mktemp -d "${TMPDIR:-/tmp}/grassroots-bench-db.XXXXXX")
 cleanup() { "$root/scripts/mariadb.sh" stop "$db_dir" --purge >/dev/null 2>&1 || true; }
@@ -52,5 +74,18 @@ trap cleanup EXIT INT TERM
 source "$db_dir/env"
 export GRASSROOTS_TEST_DB_HOST GRASSROOTS_TEST_DB_PORT GRASSROOTS_TEST_DB_USER GRASSROOTS_TEST_DB_PASSWORD
 
+if $all; then
+  results=${BENCH_RESULTS:-$PWD/bench-results.json}
+  lines=$db_dir/results.jsonl
+  echo "bench all: $(uname -m), $(nproc) CPU(s), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}' || true) on 127.0.0.1:$GRASSROOTS_TEST_DB_PORT"
+  status=0
+  "$bin/grassroots-org-bench" --seconds "$seconds" --threads 1,16 --districts 20 --results-json "$lines" || status=1
+  "$bin/grassroots-membership-bench" --seconds "$seconds" --threads 1,16 --members 20000 --import-rows 5000 \
+    --results-json "$lines" || status=1
+  "$bin/grassroots-feed-bench" --seconds "$seconds" --threads 1,16 --results-json "$lines" || status=1
+  { echo "["; paste -sd, "$lines"; echo "]"; } > "$results"
+  echo "bench all: $(wc -l < "$lines") records in $results"
+  exit $status
+fi
 echo "$target: $(uname -m), $(nproc) CPU(s), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}' || true) on 127.0.0.1:$GRASSROOTS_TEST_DB_PORT, binary $bench"
 "$bench" "$@"

@@ -197,13 +197,23 @@ int64_t Session::LastInsertId() {
 
 sql::Connection& Session::connection() { return *pooled_->connection; }
 
-void Session::AfterCommit(std::function<void()> callback) { after_commit_->push_back(std::move(callback)); }
+void Session::AfterCommit(std::function<void()> callback) {
+  after_commit_->push_back(AfterCommitCallback{nullptr, std::move(callback)});
+}
+
+void Session::AfterCommitOnce(const void* key, std::function<void()> callback) {
+  for (const AfterCommitCallback& registered : *after_commit_) {
+    if (registered.key == key) return;
+  }
+  after_commit_->push_back(AfterCommitCallback{key, std::move(callback)});
+}
 
 // ---- ConnectionPool --------------------------------------------------------------
 
 struct ConnectionPool::Impl {
   using Pooled = Session::PooledConnection;
 
+  ConnectionPool* owner = nullptr;  // the pool this is the state of
   DbConfig config;
   std::shared_ptr<prometheus::Registry> registry;
   prometheus::Gauge* idle_gauge = nullptr;
@@ -379,21 +389,23 @@ struct ConnectionPool::Impl {
   // when it may be broken. in_transaction wraps fn in START TRANSACTION/COMMIT
   // and rolls back on any failure.
   absl::Status RunOnce(std::string_view operation, const std::function<absl::Status(Session&)>& fn,
-                       bool in_transaction) {
+                       bool in_transaction, Isolation isolation = Isolation::kServerDefault) {
     absl::StatusOr<std::unique_ptr<Pooled>> leased_connection = Acquire(operation);
     if (!leased_connection.ok()) return leased_connection.status();
     std::unique_ptr<Pooled> pooled = *std::move(leased_connection);
     bool broken = false;
     bool transaction_open = false;
     bool committed = false;
-    std::vector<std::function<void()>> after_commit;
+    std::vector<Session::AfterCommitCallback> after_commit;
     absl::Status status;
     try {
       if (in_transaction) {
+        // Applies to the next transaction only.
+        if (isolation == Isolation::kReadCommitted) pooled->Text().execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
         pooled->Text().execute("START TRANSACTION");
         transaction_open = true;
       }
-      Session session(pooled.get(), operation, &after_commit);
+      Session session(owner, pooled.get(), operation, &after_commit);
       status = fn(session);
       if (transaction_open && status.ok()) {
         pooled->connection->commit();
@@ -423,7 +435,7 @@ struct ConnectionPool::Impl {
     if (!status.ok()) CountError(operation, status.code());
     Release(std::move(pooled), broken);
     if (committed) {
-      for (const std::function<void()>& callback : after_commit) callback();
+      for (const Session::AfterCommitCallback& registered : after_commit) registered.callback();
     }
     return status;
   }
@@ -468,7 +480,7 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(const DbC
   return std::unique_ptr<ConnectionPool>(new ConnectionPool(std::move(impl)));
 }
 
-ConnectionPool::ConnectionPool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ConnectionPool::ConnectionPool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) { impl_->owner = this; }
 
 ConnectionPool::~ConnectionPool() {
   std::vector<std::unique_ptr<Session::PooledConnection>> closing;
@@ -489,13 +501,13 @@ absl::Status ConnectionPool::Run(std::string_view operation, const std::function
 }
 
 absl::Status ConnectionPool::RunInTransaction(std::string_view operation,
-                                              const std::function<absl::Status(Session&)>& fn) {
+                                              const std::function<absl::Status(Session&)>& fn, Isolation isolation) {
   const Clock::time_point start = Clock::now();
   thread_local std::minstd_rand jitter(static_cast<unsigned>(std::hash<std::thread::id>{}(std::this_thread::get_id())));
   absl::Status status;
   int lock_wait_timeouts = 0;
   for (int attempt = 1; attempt <= kMaxTransactionAttempts; ++attempt) {
-    status = impl_->RunOnce(operation, fn, /*in_transaction=*/true);
+    status = impl_->RunOnce(operation, fn, /*in_transaction=*/true, isolation);
     if (status.ok() || !IsRetryableConflict(status) || attempt == kMaxTransactionAttempts) break;
     // Deadlocks resolve instantly and are worth several tries; a lock wait
     // timeout already cost seconds, so it is retried once.

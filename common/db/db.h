@@ -46,16 +46,32 @@ class Session {
   // retried), after fn in autocommit Run. For wake-ups of other threads, not
   // for more database work.
   void AfterCommit(std::function<void()> callback);
+  // As AfterCommit, but once per session for a given key, however many times
+  // it is asked for (a transaction that records several changes wakes once).
+  void AfterCommitOnce(const void* key, std::function<void()> callback);
+  // The pool this session was leased from (for work after commit).
+  ConnectionPool& pool() { return *pool_; }
 
  private:
   friend class ConnectionPool;
   struct PooledConnection;
-  Session(PooledConnection* pooled, std::string_view operation, std::vector<std::function<void()>>* after_commit)
-      : pooled_(pooled), operation_(operation), after_commit_(after_commit) {}
+  struct AfterCommitCallback {
+    const void* key;  // null: not deduplicated
+    std::function<void()> callback;
+  };
+  Session(ConnectionPool* pool, PooledConnection* pooled, std::string_view operation,
+          std::vector<AfterCommitCallback>* after_commit)
+      : pool_(pool), pooled_(pooled), operation_(operation), after_commit_(after_commit) {}
+  ConnectionPool* pool_;
   PooledConnection* pooled_;
   std::string_view operation_;
-  std::vector<std::function<void()>>* after_commit_;
+  std::vector<AfterCommitCallback>* after_commit_;
 };
+
+// READ COMMITTED is for work that must see rows committed while it ran (each
+// statement reads the newest committed state); everything else keeps the
+// server's REPEATABLE READ.
+enum class Isolation { kServerDefault, kReadCommitted };
 
 struct PoolStats {
   int open = 0;
@@ -79,7 +95,8 @@ class ConnectionPool {
   absl::Status Run(std::string_view operation, const std::function<absl::Status(Session&)>& fn);
   // Runs fn inside a transaction: commit when fn returns OK, roll back
   // otherwise. Deadlock / lock wait timeout retried (bounded, with backoff).
-  absl::Status RunInTransaction(std::string_view operation, const std::function<absl::Status(Session&)>& fn);
+  absl::Status RunInTransaction(std::string_view operation, const std::function<absl::Status(Session&)>& fn,
+                                Isolation isolation = Isolation::kServerDefault);
 
   template <typename T>
   absl::StatusOr<T> Read(std::string_view operation, const std::function<absl::StatusOr<T>(Session&)>& fn) {

@@ -1,5 +1,6 @@
 #include "common/feed/audit_chain.h"
 
+#include <limits>
 #include <map>
 #include <memory>
 
@@ -11,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/crypto/digest.h"
+#include "common/feed/sequencer.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -34,15 +36,21 @@ std::string CheckpointMessage(int64_t audit_id, std::string_view entry_hash, std
                       "\n", absl::string_view(signed_at.data(), signed_at.size()));
 }
 
-// Under the feed_head lock: the chain's head (id 0 and the genesis hash when empty).
-std::pair<int64_t, std::string> LockedHead(db::Session& session) {
-  sql::PreparedStatement& lock = session.Prepare("SELECT last_sequence FROM feed_head WHERE id = 1 FOR UPDATE");
-  session.Query(lock);
+struct ChainHead {
+  int64_t id = 0;  // 0: no linked entry yet
+  int64_t position = 0;
+  std::string hash = kGenesis;
+};
+
+// The chain's newest linked entry, kept on feed_head; its row lock keeps
+// sequencer rounds from linking entries meanwhile.
+ChainHead LockedHead(db::Session& session) {
   sql::PreparedStatement& head = session.Prepare(
-      "SELECT id, HEX(entry_hash) AS h FROM audit_log WHERE entry_hash IS NOT NULL ORDER BY id DESC LIMIT 1");
+      "SELECT audit_last_id, audit_last_position, HEX(audit_last_hash) AS h FROM feed_head WHERE id = 1 FOR UPDATE");
   std::unique_ptr<sql::ResultSet> rs = session.Query(head);
-  if (!rs->next()) return {0, kGenesis};
-  return {rs->getInt64("id"), absl::HexStringToBytes(std::string(rs->getString("h")))};
+  if (!rs->next() || rs->isNull("h")) return ChainHead{};
+  return ChainHead{rs->getInt64("audit_last_id"), rs->getInt64("audit_last_position"),
+                   absl::HexStringToBytes(std::string(rs->getString("h")))};
 }
 
 constexpr char kOccurredText[] = "DATE_FORMAT(occurred_at, '%Y-%m-%d %H:%i:%s.%f')";
@@ -59,18 +67,15 @@ std::string AuditEntryHash(std::string_view prev_hash, std::string_view occurred
   return crypto::Sha256(message);
 }
 
-absl::Status AppendAudit(db::Session& session, const std::vector<AuditFields>& entries) {
-  if (entries.empty()) return absl::OkStatus();
-  std::string prev = LockedHead(session).second;
+absl::Status InsertUnlinkedAudit(db::Session& session, const std::vector<AuditFields>& entries) {
   const std::string occurred_at = NowText();
   for (const AuditFields& entry : entries) {
     if (entry.action.empty() || entry.resource_name.empty()) {
       return absl::InternalError("an audit entry needs action and resource_name");
     }
-    const std::string hash = AuditEntryHash(prev, occurred_at, entry);
     sql::PreparedStatement& insert = session.Prepare(
-        "INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details, purpose, prev_hash, "
-        "entry_hash) VALUES (?, ?, ?, ?, ?, ?, ?, UNHEX(?), UNHEX(?))");
+        "INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details, purpose) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
     insert.setString(1, occurred_at);
     insert.setString(2, entry.actor);
     insert.setString(3, entry.action);
@@ -78,31 +83,38 @@ absl::Status AppendAudit(db::Session& session, const std::vector<AuditFields>& e
     insert.setString(5, entry.request_id);
     insert.setString(6, entry.details);
     insert.setString(7, entry.purpose);
-    insert.setString(8, absl::BytesToHexString(prev));
-    insert.setString(9, absl::BytesToHexString(hash));
     insert.executeUpdate();
-    prev = hash;
   }
+  return absl::OkStatus();
+}
+
+absl::Status AppendAudit(db::Session& session, const std::vector<AuditFields>& entries) {
+  if (entries.empty()) return absl::OkStatus();
+  GR_RETURN_IF_ERROR(InsertUnlinkedAudit(session, entries));
+  RequestSealAfterCommit(session);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<int64_t>> WriteAuditCheckpoint(db::Session& session, std::string_view key_id,
                                                             std::string_view key) {
-  const auto [head_id, head_hash] = LockedHead(session);
+  const ChainHead head = LockedHead(session);
+  const int64_t head_id = head.id;
+  const std::string& head_hash = head.hash;
   if (head_id == 0) return std::optional<int64_t>();
-  sql::PreparedStatement& last = session.Prepare("SELECT COALESCE(MAX(audit_id), 0) FROM audit_checkpoints");
+  sql::PreparedStatement& last = session.Prepare("SELECT COALESCE(MAX(chain_position), 0) FROM audit_checkpoints");
   std::unique_ptr<sql::ResultSet> rs = session.Query(last);
-  if (rs->next() && rs->getInt64(1) >= head_id) return std::optional<int64_t>();
+  if (rs->next() && rs->getInt64(1) >= head.position) return std::optional<int64_t>();
   const std::string signed_at = NowText();
   const std::string signature = crypto::HmacSha256(key, CheckpointMessage(head_id, head_hash, signed_at));
   sql::PreparedStatement& insert = session.Prepare(
-      "INSERT INTO audit_checkpoints (audit_id, entry_hash, signed_at, key_id, signature) "
-      "VALUES (?, UNHEX(?), ?, ?, UNHEX(?))");
+      "INSERT INTO audit_checkpoints (audit_id, chain_position, entry_hash, signed_at, key_id, signature) "
+      "VALUES (?, ?, UNHEX(?), ?, ?, UNHEX(?))");
   insert.setInt64(1, head_id);
-  insert.setString(2, absl::BytesToHexString(head_hash));
-  insert.setString(3, signed_at);
-  insert.setString(4, std::string(key_id));
-  insert.setString(5, absl::BytesToHexString(signature));
+  insert.setInt64(2, head.position);
+  insert.setString(3, absl::BytesToHexString(head_hash));
+  insert.setString(4, signed_at);
+  insert.setString(5, std::string(key_id));
+  insert.setString(6, absl::BytesToHexString(signature));
   insert.executeUpdate();
   return std::optional<int64_t>(head_id);
 }
@@ -119,6 +131,11 @@ void AuditCheckpointer::Start() {
   if (thread_.joinable()) return;
   thread_ = std::thread([this] {
     while (true) {
+      // Link what is committed first, so a checkpoint covers every entry
+      // committed before it (an audited read does not wait for its link).
+      if (absl::StatusOr<SealedRound> linked = SealCommitted(pool_); !linked.ok()) {
+        log::Warn("audit entries not linked before the checkpoint", {{"status", linked.status().ToString()}});
+      }
       absl::Status written = pool_.RunInTransaction("audit.checkpoint", [this](db::Session& session) {
         return WriteAuditCheckpoint(session, key_id_, key_).status();
       });
@@ -140,7 +157,7 @@ void AuditCheckpointer::Stop() {
 absl::StatusOr<AuditVerification> VerifyAuditChain(db::ConnectionPool& pool, std::string_view key, int page_size) {
   AuditVerification out;
   std::string prev;  // empty until the first chained entry
-  int64_t after_id = 0;
+  int64_t after_position = std::numeric_limits<int64_t>::min();
   const auto fail = [&out](int64_t id, std::string why) {
     out.first_bad_entry = id;
     out.problem = absl::StrCat("entry ", id, ": ", why);
@@ -150,14 +167,15 @@ absl::StatusOr<AuditVerification> VerifyAuditChain(db::ConnectionPool& pool, std
     GR_RETURN_IF_ERROR(pool.Run("audit.verify", [&](db::Session& session) -> absl::Status {
       sql::PreparedStatement& page = session.Prepare(absl::StrCat(
           "SELECT id, ", kOccurredText, " AS occurred_text, actor, action, resource_name, request_id, details, "
-          "purpose, HEX(prev_hash), HEX(entry_hash) FROM audit_log WHERE id > ? ORDER BY id LIMIT ?"));
-      page.setInt64(1, after_id);
+          "purpose, HEX(prev_hash), HEX(entry_hash), chain_position FROM audit_log "
+          "WHERE chain_position > ? ORDER BY chain_position LIMIT ?"));
+      page.setInt64(1, after_position);
       page.setInt(2, page_size);
       std::unique_ptr<sql::ResultSet> rs = session.Query(page);
       while (rs->next()) {
         ++rows;
         const int64_t id = rs->getInt64(1);
-        after_id = id;
+        after_position = rs->getInt64(11);
         const bool chained = !rs->isNull(10);
         if (!chained) {
           if (prev.empty()) {
@@ -191,11 +209,18 @@ absl::StatusOr<AuditVerification> VerifyAuditChain(db::ConnectionPool& pool, std
     if (rows < page_size) break;
   }
   if (out.first_bad_entry) return out;
+  GR_RETURN_IF_ERROR(pool.Run("audit.verify.awaiting", [&](db::Session& session) -> absl::Status {
+    std::unique_ptr<sql::ResultSet> rs =
+        session.Query(session.Prepare("SELECT COUNT(*) FROM audit_log WHERE chain_position IS NULL"));
+    if (rs->next()) out.awaiting_link = rs->getInt64(1);
+    return absl::OkStatus();
+  }));
   // Checkpoints: each signature, and the entry it names still there with the same hash.
   GR_RETURN_IF_ERROR(pool.Run("audit.verify.checkpoints", [&](db::Session& session) -> absl::Status {
     sql::PreparedStatement& checkpoints = session.Prepare(
         "SELECT c.id, c.audit_id, HEX(c.entry_hash), DATE_FORMAT(c.signed_at, '%Y-%m-%d %H:%i:%s.%f') AS signed_text, "
-        "HEX(c.signature), HEX(a.entry_hash) AS entry_now, (SELECT MIN(id) FROM audit_log) AS first_id "
+        "HEX(c.signature), HEX(a.entry_hash) AS entry_now, "
+        "(SELECT MIN(chain_position) FROM audit_log) AS first_position, c.chain_position "
         "FROM audit_checkpoints c LEFT JOIN audit_log a ON a.id = c.audit_id ORDER BY c.id");
     std::unique_ptr<sql::ResultSet> rs = session.Query(checkpoints);
     while (rs->next()) {
@@ -208,7 +233,7 @@ absl::StatusOr<AuditVerification> VerifyAuditChain(db::ConnectionPool& pool, std
         fail(audit_id, absl::StrCat("checkpoint ", rs->getInt64(1), " over it has a bad signature"));
         return absl::OkStatus();
       }
-      const bool removed_by_retention = !rs->isNull(7) && audit_id < rs->getInt64(7);
+      const bool removed_by_retention = !rs->isNull(7) && rs->getInt64(8) < rs->getInt64(7);
       if (rs->isNull(6)) {
         if (removed_by_retention) continue;
         fail(audit_id, absl::StrCat("checkpoint ", rs->getInt64(1), " signed it and it is gone (the tail was cut)"));

@@ -1,8 +1,9 @@
 #pragma once
 // The audit log as a hash chain with signed checkpoints.
 //
-// Every entry is appended under the feed_head row lock (the lock every feed
-// writer already takes), so entries are chained in id order:
+// Writers append entries without a hash; the sequencer (sequencer.h) links
+// committed entries into the chain in rounds, giving each the next
+// chain_position (the chain's order, which is not always id order):
 //   entry_hash = SHA-256(prev_hash || field_1 || ... || field_7)
 // where prev_hash is the entry_hash of the entry before (32 zero bytes for
 // the first) and each field is a 4-byte big-endian length and its bytes:
@@ -35,7 +36,11 @@ struct AuditFields {
   std::string purpose;
 };
 
-// Appends entries (in order) to the chain inside the caller's transaction.
+// Appends entries (in order) inside the caller's transaction, not yet linked.
+absl::Status InsertUnlinkedAudit(db::Session& session, const std::vector<AuditFields>& entries);
+
+// InsertUnlinkedAudit, and once the transaction commits, asks the sequencer
+// to link them without waiting for it (for audited reads).
 absl::Status AppendAudit(db::Session& session, const std::vector<AuditFields>& entries);
 
 // The hash of one entry given the hash before it (raw 32 bytes each).
@@ -72,6 +77,7 @@ class AuditCheckpointer {
 struct AuditVerification {
   int64_t entries_checked = 0;
   int64_t unchained_before = 0;  // entries older than the chain (no hash)
+  int64_t awaiting_link = 0;     // committed entries the sequencer has not linked yet
   int64_t checkpoints_checked = 0;
   // The first entry that does not verify and why ("entry 42: its hash does not
   // match its fields"); nullopt when everything verifies.
@@ -79,7 +85,7 @@ struct AuditVerification {
   std::string problem;
 };
 
-// Reads the whole chain in id order (pages of page_size) and checks every
+// Reads the whole chain in chain order (pages of page_size) and checks every
 // link and hash, then every checkpoint (with `key` when not empty).
 absl::StatusOr<AuditVerification> VerifyAuditChain(db::ConnectionPool& pool, std::string_view key,
                                                    int page_size = 20000);

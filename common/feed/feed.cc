@@ -1,6 +1,7 @@
 #include "common/feed/feed.h"
 
 #include "common/feed/audit_chain.h"
+#include "common/feed/sequencer.h"
 
 #include <algorithm>
 #include <atomic>
@@ -30,25 +31,10 @@ namespace {
 
 namespace feedpb = ::grassroots::feed::v1;
 
-// Push, within one process: bumped after each commit that recorded a change,
-// so this process's open streams send it at once instead of at their next poll.
-struct CommitSignal {
-  absl::Mutex mu;
-  uint64_t generation ABSL_GUARDED_BY(mu) = 0;
-};
-CommitSignal& CommittedChanges() {
-  static CommitSignal* const signal = new CommitSignal;  // never destroyed: used from detached callbacks
-  return *signal;
-}
 uint64_t CommittedGeneration() {
-  CommitSignal& signal = CommittedChanges();
+  CommitSignal& signal = NumberedChanges();
   absl::MutexLock lock(&signal.mu);
   return signal.generation;
-}
-void AnnounceCommittedChange() {
-  CommitSignal& signal = CommittedChanges();
-  absl::MutexLock lock(&signal.mu);
-  ++signal.generation;
 }
 
 constexpr std::string_view kStreamChangesMethod = "/grassroots.feed.v1.ChangeFeedService/StreamChanges";
@@ -81,8 +67,8 @@ bool IsDuplicateKey(const sql::SQLException& e) { return e.getErrorCode() == 106
 
 absl::Status InsertAudit(db::Session& session, const WriteContext& context, std::string_view action,
                          std::string_view resource_name, const std::string& details) {
-  return AppendAudit(session, {AuditFields{context.actor, std::string(action), std::string(resource_name),
-                                           context.request_id, details, context.purpose}});
+  return InsertUnlinkedAudit(session, {AuditFields{context.actor, std::string(action), std::string(resource_name),
+                                                   context.request_id, details, context.purpose}});
 }
 
 }  // namespace
@@ -90,10 +76,12 @@ absl::Status InsertAudit(db::Session& session, const WriteContext& context, std:
 absl::Status RecordAudit(db::Session& session, const WriteContext& context, std::string_view action,
                          std::string_view resource_name, const nlohmann::json& details) {
   if (action.empty() || resource_name.empty()) return absl::InternalError("RecordAudit needs action and resource_name");
-  return InsertAudit(session, context, action, resource_name, details.is_null() ? "{}" : details.dump());
+  GR_RETURN_IF_ERROR(InsertAudit(session, context, action, resource_name, details.is_null() ? "{}" : details.dump()));
+  RequestSealAfterCommit(session);
+  return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change) {
+absl::Status RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change) {
   if (change.resource == nullptr) return absl::InternalError("RecordChange needs the resource after the change");
   if (change.resource_type.empty() || change.resource_name.empty() || change.action.empty()) {
     return absl::InternalError("RecordChange needs resource_type, resource_name and action");
@@ -103,21 +91,13 @@ absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& c
   std::string resource_bytes = any.SerializeAsString();
   std::string details = change.audit_details.is_null() ? "{}" : change.audit_details.dump();
 
-  // The row lock on feed_head serializes feed writers from here to commit:
-  // sequence N+1 cannot be drawn before N's transaction has committed or
-  // rolled back, so sequences commit in order and without gaps. Callers should
-  // make RecordChange the last work of their transaction to keep that window short.
-  sql::PreparedStatement& bump = session.Prepare(
-      "UPDATE feed_head SET last_sequence = last_sequence + 1, last_commit_time = UTC_TIMESTAMP(6) WHERE id = 1");
-  if (bump.executeUpdate() != 1) return absl::InternalError("feed_head row is missing; migrations not applied?");
-  // The audit entry is chained under the same lock (audit_chain.h).
   GR_RETURN_IF_ERROR(
       InsertAudit(session, context, absl::StrCat(change.resource_type, ".", change.action), change.resource_name, details));
-
+  // No number yet and no shared lock: the sequencer numbers the row once
+  // committed (sequencer.h); commit_time is set again then.
   sql::PreparedStatement& append = session.Prepare(
-      "INSERT INTO change_feed (sequence, resource_type, resource_name, action, commit_time, actor, request_id, "
-      "resource) SELECT last_sequence, ?, ?, ?, last_commit_time, ?, ?, ? FROM feed_head WHERE id = 1 "
-      "RETURNING sequence");
+      "INSERT INTO change_feed (resource_type, resource_name, action, commit_time, actor, request_id, resource) "
+      "VALUES (?, ?, ?, UTC_TIMESTAMP(6), ?, ?, ?)");
   append.setString(1, change.resource_type);
   append.setString(2, change.resource_name);
   append.setString(3, change.action);
@@ -125,10 +105,9 @@ absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& c
   append.setString(5, context.request_id);
   std::istringstream blob(resource_bytes);
   append.setBlob(6, &blob);
-  std::unique_ptr<sql::ResultSet> rs = session.Query(append);
-  if (!rs->next()) return absl::InternalError("change_feed insert returned no sequence");
-  session.AfterCommit(&AnnounceCommittedChange);
-  return static_cast<int64_t>(rs->getInt64(1));
+  append.executeUpdate();
+  SealAfterCommit(session);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> RunIdempotent(db::ConnectionPool& pool, std::string_view operation,
@@ -208,6 +187,7 @@ struct ChangeFeedServiceImpl::Impl {
 
   std::atomic<int> active{0};
   std::atomic<bool> stopping{false};
+  std::unique_ptr<SequencerSweeper> sweeper;
 
   Impl(db::ConnectionPool& p, const auth::Authorizer& a, FeedServiceOptions o)
       : pool(p), authorizer(a), options(o) {}
@@ -218,11 +198,11 @@ struct ChangeFeedServiceImpl::Impl {
     }
   }
 
-  // Waits until this process commits a change after `seen` (a generation of
-  // CommittedChanges), the service stops, or one poll interval passes (the
-  // changes other replicas commit are seen then). False when stopping.
+  // Waits until changes are numbered after `seen` (a generation of
+  // NumberedChanges: this process's rounds, and head moves its sweeper saw),
+  // the service stops, or one poll interval passes. False when stopping.
   bool WaitForChanges(uint64_t seen) {
-    CommitSignal& signal = CommittedChanges();
+    CommitSignal& signal = NumberedChanges();
     absl::MutexLock lock(&signal.mu);
     auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(signal.mu) {
       return signal.generation != seen || stopping.load();
@@ -326,14 +306,22 @@ ChangeFeedServiceImpl::ChangeFeedServiceImpl(db::ConnectionPool& pool, const aut
                                .Register(*registry)
                                .Add({});
   }
+  if (impl_->options.sweep_interval_ms > 0) {
+    Impl* impl = impl_.get();
+    impl_->sweeper = std::make_unique<SequencerSweeper>(
+        pool, absl::Milliseconds(impl_->options.sweep_interval_ms),
+        [impl](int64_t head) { impl->ObserveSequence(head); });
+    impl_->sweeper->Start();
+  }
 }
 
 ChangeFeedServiceImpl::~ChangeFeedServiceImpl() { StopStreams(); }
 
 void ChangeFeedServiceImpl::StopStreams() {
   impl_->stopping = true;
+  if (impl_->sweeper) impl_->sweeper->Stop();
   // Waiters' conditions are re-evaluated when the mutex is released.
-  CommitSignal& signal = CommittedChanges();
+  CommitSignal& signal = NumberedChanges();
   absl::MutexLock lock(&signal.mu);
 }
 

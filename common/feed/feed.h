@@ -1,8 +1,9 @@
 #pragma once
 // Transactional outbox + audit: every write commits its row, a change-feed
-// entry and an audit entry in one transaction. Sequence numbers are assigned
-// under a row lock on the feed head, so they commit in order with no gaps and a
-// consumer reading "after N" never misses a concurrent write.
+// entry and an audit entry in one transaction. The sequencer (sequencer.h)
+// numbers committed entries in rounds, densely and in commit order, so a
+// consumer reading "after N" never misses a concurrent write and never sees
+// one twice; writers share no lock.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -41,8 +42,11 @@ struct ChangeRecord {
 WriteContext WriteContextOf(const auth::CallContext& call);
 
 // Appends the change-feed entry and the audit entry inside the caller's
-// transaction. Returns the assigned sequence.
-absl::StatusOr<int64_t> RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change);
+// transaction, after the write to the resource (so two writes to one resource
+// keep their order on the feed). Once the transaction commits, the caller
+// waits for the sequencer's round, so the change is on the feed when the
+// write returns.
+absl::Status RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change);
 
 // An audit entry alone, for an act that changes nothing but must be on record
 // (a read of data whose every read is audited). action: "<resource_type>.<verb>".
@@ -97,6 +101,9 @@ struct FeedServiceOptions {
   int max_batch_size = 5000;
   int poll_interval_ms = 200;
   int max_concurrent_streams = 16;
+  // How often the sequencer's sweeper looks at the head (to wake streams when
+  // another replica moved it) and for entries left without a number; 0: no sweeper.
+  int sweep_interval_ms = 50;
   DisclosureLog* disclosures = nullptr;  // not owned; outlives the service
 };
 

@@ -541,8 +541,26 @@ struct FeedFollower::Impl {
       const std::chrono::milliseconds wait = backoff.Next(Uniform());
       log::Warn(absl::StrCat(options.feed_name, " feed stream ended; retrying"),
                 {{"source", options.source}, {"status", ended.ToString()}, {"retry_in_ms", wait.count()}});
-      if (SleepUnlessStopped(wait)) break;
+      // An unreachable producer is waited out until the head poller reaches
+      // it again, not for the whole backoff (which grows long in an outage);
+      // a change that keeps failing keeps the full backoff.
+      const bool outage = absl::IsUnavailable(ended) || absl::IsDeadlineExceeded(ended);
+      if (outage ? SleepUntilProducerAnswers(wait, backoff) : SleepUnlessStopped(wait)) break;
     }
+  }
+
+  // True when stopping. A head poll that reaches the producer ends the wait
+  // early and resets the backoff.
+  bool SleepUntilProducerAnswers(std::chrono::milliseconds wait, ReconnectBackoff& backoff) {
+    mutex.Lock();
+    producer_answered = false;
+    auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) { return stopping || producer_answered; };
+    mutex.AwaitWithTimeout(absl::Condition(&woken), absl::FromChrono(wait));
+    const bool stop = stopping;
+    const bool answered = producer_answered;
+    mutex.Unlock();
+    if (answered) backoff.Reset();
+    return stop;
   }
 
   // Reads the feed head (lag, readiness) and saves positions passed over.
@@ -552,6 +570,7 @@ struct FeedFollower::Impl {
         bearer.ok() ? ReadHead(*bearer) : absl::StatusOr<feedpb::FeedHead>(bearer.status());
     if (response.ok()) {
       absl::MutexLock lock(&mutex);
+      producer_answered = true;
       // Another epoch's head says nothing about this cursor; the stream thread rebinds.
       if (loaded && response->epoch() == epoch) {
         head = response->last_sequence();
@@ -614,6 +633,9 @@ struct FeedFollower::Impl {
 
   mutable absl::Mutex mutex;
   bool stopping ABSL_GUARDED_BY(mutex) = false;
+  // Set by a head poll that reached the producer; wakes a stream waiting out
+  // its backoff after the producer (or its database) was away.
+  bool producer_answered ABSL_GUARDED_BY(mutex) = false;
   bool loaded ABSL_GUARDED_BY(mutex) = false;
   bool ready ABSL_GUARDED_BY(mutex) = false;
   bool caught_up_logged ABSL_GUARDED_BY(mutex) = false;

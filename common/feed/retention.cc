@@ -85,13 +85,14 @@ absl::StatusOr<int64_t> RemoveOldAuditEntries(db::ConnectionPool& pool, const Re
   GR_ASSIGN_OR_RETURN(const std::string cutoff, CutoffDaysAgo(pool, policy.audit_days));
   GR_ASSIGN_OR_RETURN(const int64_t boundary,
                       ReadIntAtCutoff(pool, "retention.audit_boundary",
-                                      "SELECT MAX(c.audit_id) FROM audit_checkpoints c "
+                                      "SELECT MAX(a.chain_position) FROM audit_checkpoints c "
                                       "JOIN audit_log a ON a.id = c.audit_id AND a.entry_hash = c.entry_hash "
                                       "WHERE a.occurred_at < ?",
                                       cutoff));
   if (boundary == 0) return int64_t{0};
   return DeleteInBatches(
-      pool, "retention.audit_log", "DELETE FROM audit_log WHERE id < ? ORDER BY id LIMIT ?", policy.batch_size,
+      pool, "retention.audit_log",
+      "DELETE FROM audit_log WHERE chain_position < ? ORDER BY chain_position LIMIT ?", policy.batch_size,
       [&](sql::PreparedStatement& ps) { ps.setInt64(1, boundary); }, stop_requested);
 }
 
@@ -102,7 +103,7 @@ absl::StatusOr<int64_t> CompactFeed(db::ConnectionPool& pool, const RetentionPol
                                     const std::function<bool()>& stop_requested) {
   GR_ASSIGN_OR_RETURN(const std::string cutoff, CutoffDaysAgo(pool, policy.feed_days));
   // The last sequence past the retention (commit times grow with sequences:
-  // both are drawn under the feed_head lock).
+  // a sequencer round sets both, and rounds take turns).
   GR_ASSIGN_OR_RETURN(const int64_t horizon,
                       ReadIntAtCutoff(pool, "retention.feed_horizon",
                                       "SELECT COALESCE((SELECT sequence FROM change_feed WHERE commit_time >= ? "
@@ -165,8 +166,10 @@ absl::StatusOr<RetentionResult> ApplyRetention(db::ConnectionPool& pool, const R
 
 absl::StatusOr<int64_t> ForgetEarlierStates(db::Session& session, std::string_view resource_type,
                                             std::string_view resource_name) {
+  // The correction's own entry has no number yet; it is the newest by id
+  // (the correction holds the resource's row lock, so no later write's entry exists).
   sql::PreparedStatement& newest = session.Prepare(
-      "SELECT MAX(sequence) FROM change_feed WHERE resource_type = ? AND resource_name = ?");
+      "SELECT MAX(id) FROM change_feed WHERE resource_type = ? AND resource_name = ?");
   newest.setString(1, std::string(resource_type));
   newest.setString(2, std::string(resource_name));
   std::unique_ptr<sql::ResultSet> rs = session.Query(newest);
@@ -174,7 +177,7 @@ absl::StatusOr<int64_t> ForgetEarlierStates(db::Session& session, std::string_vi
   const int64_t keep = rs->getInt64(1);
   rs.reset();
   sql::PreparedStatement& remove = session.Prepare(
-      "DELETE FROM change_feed WHERE resource_type = ? AND resource_name = ? AND sequence < ?");
+      "DELETE FROM change_feed WHERE resource_type = ? AND resource_name = ? AND id < ?");
   remove.setString(1, std::string(resource_type));
   remove.setString(2, std::string(resource_name));
   remove.setInt64(3, keep);

@@ -95,7 +95,8 @@ int RunAuditVerify(const AuditVerifyOptions& options, Io& io) {
   }
   io.out << "OK: " << result->entries_checked << " entries chained, " << result->checkpoints_checked
          << " checkpoints" << (key.empty() ? " (signatures not checked: no --checkpoint-key-file)" : "") << ", "
-         << result->unchained_before << " older entries before the chain; " << seconds << " s" << std::endl;
+         << result->unchained_before << " older entries before the chain, " << result->awaiting_link
+         << " committed entries not linked yet; " << seconds << " s" << std::endl;
   return kExitOk;
 }
 

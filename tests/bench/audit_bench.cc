@@ -68,7 +68,7 @@ int Run(const Options& options) {
     return 1;
   }
 
-  // Bulk load: 1000 rows a statement, hashes computed here exactly as AppendAudit does.
+  // Bulk load: 1000 rows a statement, linked here exactly as the sequencer links them.
   const absl::Time load_start = absl::Now();
   std::string prev(32, '\0');
   constexpr int kRowsPerInsert = 1000;
@@ -85,7 +85,7 @@ int Run(const Options& options) {
                                        absl::StrCat("members/", 1 + k % 100000), absl::StrCat("req-", k),
                                        "{\"via\":\"GetMember\"}", "case-review"};
       const std::string hash = common::feed::AuditEntryHash(prev, occurred_at, fields);
-      rows.push_back(absl::StrCat("('", occurred_at, "','", fields.actor, "','", fields.action, "','",
+      rows.push_back(absl::StrCat("(", k + 1, ",'", occurred_at, "','", fields.actor, "','", fields.action, "','",
                                   fields.resource_name, "','", fields.request_id, "','", fields.details, "','",
                                   fields.purpose, "',UNHEX('", absl::BytesToHexString(prev), "'),UNHEX('",
                                   absl::BytesToHexString(hash), "'))"));
@@ -94,8 +94,8 @@ int Run(const Options& options) {
     absl::Status inserted = (*pool)->Run("bench.load", [&](common::db::Session& session) -> absl::Status {
       std::unique_ptr<sql::Statement> statement(session.connection().createStatement());
       statement->execute(absl::StrCat(
-          "INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details, purpose, prev_hash, "
-          "entry_hash) VALUES ",
+          "INSERT INTO audit_log (chain_position, occurred_at, actor, action, resource_name, request_id, details, "
+          "purpose, prev_hash, entry_hash) VALUES ",
           absl::StrJoin(rows, ",")));
       return absl::OkStatus();
     });

@@ -78,6 +78,7 @@
 #include "services/reporting/domain/plan.h"
 #include "grassroots/reporting/v1/reporting.grpc.pb.h"
 #include "services/reporting/reporting_services.h"
+#include "tests/bench/bench_support.h"
 #include "services/reporting/store/reporting_migrations.h"
 #include "common/status/status.h"
 
@@ -91,7 +92,6 @@ namespace {
 
 namespace v1 = ::grassroots::membership::v1;
 namespace orgv1 = ::grassroots::org::v1;
-using Clock = std::chrono::steady_clock;
 using common::auth::Role;
 
 struct Options {
@@ -113,6 +113,7 @@ struct Options {
   double reporting_seconds = 0;
   int reporting_rate = 1000;  // CreateMember calls per second the writers aim at
   int reporting_writers = 16;
+  std::string results_json;
 };
 
 // ---- the SQL the store runs (services/membership/store/member_store.cc), repeated
@@ -222,99 +223,10 @@ std::string CsvField(const std::string& text) {
 
 // ---- measurement ------------------------------------------------------------------------
 
-struct CaseResult {
-  std::string name;
-  int threads = 0;
-  int64_t requests = 0;
-  int64_t errors = 0;
-  std::string first_error;
-  double seconds = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  double qps() const { return seconds > 0 ? static_cast<double>(requests) / seconds : 0; }
-};
-
-// A call returns "" on success, else what went wrong.
-using Call = std::function<std::string(std::mt19937_64&)>;
-
-// Closed loop on `threads` threads for `seconds` after a 0.5 s warm-up;
-// setup(thread) builds the thread's call (its own channel or connection).
-CaseResult RunCase(const std::string& name, int threads, double seconds, const std::function<Call(int)>& setup) {
-  std::vector<std::vector<double>> latencies(static_cast<size_t>(threads));
-  std::atomic<int64_t> errors{0};
-  std::mutex error_mutex;
-  std::string first_error;
-  std::atomic<bool> measuring{false};
-  std::atomic<bool> stop{false};
-  std::atomic<int> ready{0};
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      Call call = setup(t);
-      std::mt19937_64 random(4242 + static_cast<uint64_t>(t));
-      std::vector<double>& mine = latencies[static_cast<size_t>(t)];
-      mine.reserve(100000);
-      ready.fetch_add(1);
-      while (!stop.load(std::memory_order_relaxed)) {
-        const auto started = Clock::now();
-        const std::string error = call(random);
-        const auto finished = Clock::now();
-        if (!measuring.load(std::memory_order_relaxed)) continue;
-        if (!error.empty()) {
-          errors.fetch_add(1);
-          std::lock_guard<std::mutex> lock(error_mutex);
-          if (first_error.empty()) first_error = error;
-        }
-        mine.push_back(std::chrono::duration<double, std::micro>(finished - started).count());
-      }
-    });
-  }
-  while (ready.load() < threads) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  measuring.store(true);
-  const auto started = Clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  measuring.store(false);
-  const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
-  stop.store(true);
-  for (std::thread& worker : workers) worker.join();
-
-  std::vector<double> all;
-  for (const auto& mine : latencies) all.insert(all.end(), mine.begin(), mine.end());
-  std::sort(all.begin(), all.end());
-  CaseResult result;
-  result.name = name;
-  result.threads = threads;
-  result.requests = static_cast<int64_t>(all.size());
-  result.errors = errors.load();
-  result.first_error = first_error;
-  result.seconds = elapsed;
-  if (!all.empty()) {
-    result.p50_ms = all[all.size() / 2] / 1000.0;
-    result.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)] / 1000.0;
-  }
-  return result;
-}
-
 std::unique_ptr<sql::Connection> Connect(const Options& options, const std::string& schema) {
-  sql::ConnectOptionsMap connect;
-  connect["hostName"] = options.db_host;
-  connect["port"] = options.db_port;
-  connect["userName"] = options.db_user;
-  connect["password"] = options.db_password;
-  if (!schema.empty()) connect["schema"] = schema;
-  connect["OPT_CHARSET_NAME"] = std::string("utf8mb4");
-  return std::unique_ptr<sql::Connection>(sql::mysql::get_mysql_driver_instance()->connect(connect));
+  return ConnectRaw(RawServer{options.db_host, options.db_port, options.db_user, options.db_password}, schema);
 }
 
-std::vector<int> ParseThreads(const std::string& text) {
-  std::vector<int> out;
-  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
-    int n = 0;
-    if (absl::SimpleAtoi(part, &n) && n > 0) out.push_back(n);
-  }
-  return out;
-}
 
 // ---- the bench ----------------------------------------------------------------------------
 
@@ -1078,49 +990,23 @@ int Bench::Run() {
   }
 
   // ---- report ----
-  std::cout << "\n"
-            << absl::StrFormat("%-36s %7s %9s %9s %9s %9s %6s", "case", "threads", "requests", "QPS", "p50 ms",
-                               "p99 ms", "errors")
-            << "\n"
-            << std::string(91, '-') << "\n";
-  int64_t total_errors = 0;
-  for (const CaseResult& r : results) {
-    std::cout << absl::StrFormat("%-36s %7d %9d %9.0f %9.3f %9.3f %6d", r.name, r.threads, r.requests, r.qps(),
-                                 r.p50_ms, r.p99_ms, r.errors)
-              << "\n";
-    if (r.errors > 0) std::cout << "    first error: " << r.first_error << "\n";
-    total_errors += r.errors;
+  BenchReport report("membership");
+  for (const CaseResult& r : results) report.Add(r);
+  report.Pair("GetMember (gRPC)", "raw: store's get by id");
+  report.Pair("SearchMembers name+subtree (gRPC)", "raw: store's search SQL");
+  report.Pair("CreateMember durable (gRPC)", "raw: one-row insert transaction");
+  report.AddFigure("ImportMembers rows/s (raw: multi-row INSERT, 500 rows a statement)", "rows/s", *import_rate,
+                   *raw_import_rate);
+  report.Print(std::cout);
+  if (!options_.results_json.empty()) {
+    if (absl::Status s = report.AppendJsonLines(options_.results_json); !s.ok()) std::cerr << s << std::endl;
   }
-  std::cout << "\nservice / raw (same machine, same run; raw = the same SQL through Connector/C++, no gRPC):\n";
-  const std::vector<std::pair<std::string, std::string>> pairs = {
-      {"GetMember (gRPC)", "raw: store's get by id"},
-      {"SearchMembers name+subtree (gRPC)", "raw: store's search SQL"},
-      {"CreateMember durable (gRPC)", "raw: one-row insert transaction"}};
-  for (int threads : ParseThreads(options_.threads)) {
-    for (const auto& [service_name, raw_name] : pairs) {
-      const CaseResult* service = nullptr;
-      const CaseResult* raw = nullptr;
-      for (const CaseResult& r : results) {
-        if (r.threads != threads) continue;
-        if (r.name == service_name) service = &r;
-        if (r.name == raw_name) raw = &r;
-      }
-      if (service == nullptr || raw == nullptr || raw->qps() == 0 || raw->p50_ms == 0) continue;
-      std::cout << absl::StrFormat("  %2d thread(s) %-34s QPS %.2f x raw, p50 %.2f x raw (%+.3f ms)\n", threads,
-                                   service_name, service->qps() / raw->qps(), service->p50_ms / raw->p50_ms,
-                                   service->p50_ms - raw->p50_ms);
-    }
-  }
-  std::cout << absl::StrFormat(
-      "  import: %.0f rows/s through ImportMembers vs %.0f rows/s raw multi-row INSERT (500 rows/statement): "
-      "%.3f x raw\n",
-      *import_rate, *raw_import_rate, *import_rate / *raw_import_rate);
   std::cout << absl::StrFormat(
       "\ndata: %d members (fill %.1f s) in %d cells under %d grassroots organizations; %.0f s per case; "
       "whole run %.0f s\n",
       options_.members, fill_seconds_, static_cast<int>(cells_.size()), static_cast<int>(grassroots_.size()),
       options_.seconds, std::chrono::duration<double>(Clock::now() - run_started).count());
-  return total_errors == 0 ? 0 : 1;
+  return report.errors() == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -1145,6 +1031,7 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", options.seconds, "measured duration of each case")->capture_default_str();
   app.add_option("--threads", options.threads, "client thread counts, comma separated")->capture_default_str();
   app.add_flag("--keep-databases", options.keep_databases);
+  app.add_option("--results-json", options.results_json, "append one JSON record per case to this file");
   app.add_option("--reporting-seconds", options.reporting_seconds,
                  "> 0: instead of the membership cases, rebuild the reporting read model from the feeds and "
                  "measure write-to-scorecard lag for this long")

@@ -46,6 +46,7 @@
 #include "common/server/service_host.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 #include "services/org/org_services.h"
+#include "tests/bench/bench_support.h"
 
 namespace grassroots::migrations {
 const std::vector<common::db::Migration>& OrgMigrations();
@@ -55,7 +56,6 @@ namespace grassroots::bench {
 namespace {
 
 namespace v1 = ::grassroots::org::v1;
-using Clock = std::chrono::steady_clock;
 
 struct Options {
   std::string db_host = "127.0.0.1";
@@ -70,6 +70,7 @@ struct Options {
   double seconds = 5.0;
   std::string threads = "1,16";
   bool keep_database = false;
+  std::string results_json;
 };
 
 // The SQL OrganizationStore::Get runs (services/org/store/organization_store.cc),
@@ -89,80 +90,17 @@ constexpr char kStoreGetSql[] = R"(SELECT o.id, o.code, o.address, o.phone, o.no
 constexpr char kMinimalSql[] = R"(SELECT display_name, parent_id, type_code, state FROM organization_versions
   WHERE organization_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?))";
 
-struct CaseResult {
-  std::string name;
-  int threads = 0;
-  int64_t requests = 0;
-  int64_t errors = 0;
-  double seconds = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  double qps() const { return seconds > 0 ? static_cast<double>(requests) / seconds : 0; }
-};
-
-// Runs `call` in a closed loop on `threads` threads for `seconds` (after a short
-// warm-up); `setup(thread_index)` returns the per-thread call (its own channel or
-// connection). Latencies are per request, in microseconds.
+// A case whose calls answer true on success, on the shared closed loop.
 CaseResult RunCase(const std::string& name, int threads, double seconds,
                    const std::function<std::function<bool(std::mt19937_64&)>(int)>& setup) {
-  std::vector<std::vector<double>> latencies(static_cast<size_t>(threads));
-  std::atomic<int64_t> errors{0};
-  std::atomic<bool> measuring{false};
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> workers;
-  std::atomic<int> ready{0};
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      std::function<bool(std::mt19937_64&)> call = setup(t);
-      std::mt19937_64 random(1000 + static_cast<uint64_t>(t));
-      std::vector<double>& mine = latencies[static_cast<size_t>(t)];
-      mine.reserve(200000);
-      ready.fetch_add(1);
-      while (!stop.load(std::memory_order_relaxed)) {
-        const auto started = Clock::now();
-        const bool ok = call(random);
-        const auto finished = Clock::now();
-        if (!measuring.load(std::memory_order_relaxed)) continue;
-        if (!ok) errors.fetch_add(1);
-        mine.push_back(std::chrono::duration<double, std::micro>(finished - started).count());
-      }
-    });
-  }
-  while (ready.load() < threads) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // warm-up: connections, caches, statements
-  measuring.store(true);
-  const auto started = Clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  measuring.store(false);
-  const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
-  stop.store(true);
-  for (std::thread& worker : workers) worker.join();
-
-  std::vector<double> all;
-  for (const auto& mine : latencies) all.insert(all.end(), mine.begin(), mine.end());
-  std::sort(all.begin(), all.end());
-  CaseResult result;
-  result.name = name;
-  result.threads = threads;
-  result.requests = static_cast<int64_t>(all.size());
-  result.errors = errors.load();
-  result.seconds = elapsed;
-  if (!all.empty()) {
-    result.p50_ms = all[all.size() / 2] / 1000.0;
-    result.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)] / 1000.0;
-  }
-  return result;
+  return grassroots::bench::RunCase(name, threads, seconds, [&](int thread) -> Call {
+    std::function<bool(std::mt19937_64&)> call = setup(thread);
+    return [call](std::mt19937_64& random) { return call(random) ? std::string() : std::string("call failed"); };
+  });
 }
 
 std::unique_ptr<sql::Connection> Connect(const Options& options, const std::string& schema) {
-  sql::ConnectOptionsMap connect;
-  connect["hostName"] = options.db_host;
-  connect["port"] = options.db_port;
-  connect["userName"] = options.db_user;
-  connect["password"] = options.db_password;
-  if (!schema.empty()) connect["schema"] = schema;
-  connect["OPT_CHARSET_NAME"] = std::string("utf8mb4");
-  return std::unique_ptr<sql::Connection>(sql::mysql::get_mysql_driver_instance()->connect(connect));
+  return ConnectRaw(RawServer{options.db_host, options.db_port, options.db_user, options.db_password}, schema);
 }
 
 class Bench {
@@ -318,14 +256,6 @@ absl::Status Bench::LoadTree() {
   return absl::OkStatus();
 }
 
-std::vector<int> ParseThreads(const std::string& text) {
-  std::vector<int> out;
-  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
-    int n = 0;
-    if (absl::SimpleAtoi(part, &n) && n > 0) out.push_back(n);
-  }
-  return out;
-}
 
 int Bench::Run() {
   const auto run_started = Clock::now();
@@ -469,27 +399,12 @@ int Bench::Run() {
   }
 
   // ---- report ----
-  std::cout << "\n" << absl::StrFormat("%-36s %7s %9s %9s %9s %9s %6s", "case", "threads", "requests", "QPS",
-                                       "p50 ms", "p99 ms", "errors")
-            << "\n" << std::string(91, '-') << "\n";
-  for (const CaseResult& r : results) {
-    std::cout << absl::StrFormat("%-36s %7d %9d %9.0f %9.3f %9.3f %6d", r.name, r.threads, r.requests, r.qps(),
-                                 r.p50_ms, r.p99_ms, r.errors)
-              << "\n";
-  }
-  std::cout << "\nservice / raw (same machine, same run; raw = the store's Get query through Connector/C++):\n";
-  for (int threads : thread_counts) {
-    const CaseResult* service = nullptr;
-    const CaseResult* raw = nullptr;
-    for (const CaseResult& r : results) {
-      if (r.threads != threads) continue;
-      if (r.name == "GetOrganization (gRPC)") service = &r;
-      if (r.name == "raw SQL: store's Get query") raw = &r;
-    }
-    if (service == nullptr || raw == nullptr || raw->qps() == 0 || raw->p50_ms == 0) continue;
-    std::cout << absl::StrFormat("  %2d thread(s): GetOrganization QPS = %.2f x raw, p50 = %.2f x raw (%+.3f ms)\n",
-                                 threads, service->qps() / raw->qps(), service->p50_ms / raw->p50_ms,
-                                 service->p50_ms - raw->p50_ms);
+  BenchReport report("org");
+  for (const CaseResult& r : results) report.Add(r);
+  report.Pair("GetOrganization (gRPC)", "raw SQL: store's Get query");
+  report.Print(std::cout);
+  if (!options_.results_json.empty()) {
+    if (absl::Status s = report.AppendJsonLines(options_.results_json); !s.ok()) std::cerr << s << std::endl;
   }
   std::cout << absl::StrFormat("\ntree: %d organizations (1 province, %d districts x %d grassroots x %d cells), "
                                "loaded through the API in %.1f s; %.0f s per case; whole run %.0f s\n",
@@ -497,9 +412,7 @@ int Bench::Run() {
                                options_.grassroots_per_district, options_.cells_per_grassroots, load_seconds_,
                                options_.seconds,
                                std::chrono::duration<double>(Clock::now() - run_started).count());
-  int64_t total_errors = 0;
-  for (const CaseResult& r : results) total_errors += r.errors;
-  return total_errors == 0 ? 0 : 1;
+  return report.errors() == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -521,6 +434,7 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", options.seconds, "measured duration of each case")->capture_default_str();
   app.add_option("--threads", options.threads, "client thread counts, comma separated")->capture_default_str();
   app.add_flag("--keep-database", options.keep_database);
+  app.add_option("--results-json", options.results_json, "append one JSON record per case to this file");
   CLI11_PARSE(app, argc, argv);
   return grassroots::bench::Bench(options).Run();
 }

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/status/status.h"
 
 namespace grassroots::testing {
 namespace {
@@ -217,6 +218,22 @@ absl::StatusOr<int64_t> TestDatabase::QueryInt(const std::string& sql) {
     std::unique_ptr<sql::Statement> statement(session.connection().createStatement());
     std::unique_ptr<sql::ResultSet> rs(statement->executeQuery(sql));
     if (!rs->next() || rs->isNull(1)) return int64_t{0};
+    return static_cast<int64_t>(rs->getInt64(1));
+  });
+}
+
+absl::StatusOr<int64_t> AppendFeedChange(common::db::ConnectionPool& pool, const common::feed::ChangeRecord& change,
+                                         const common::feed::WriteContext& context) {
+  absl::StatusOr<int64_t> id = pool.Transact<int64_t>("test.append_change", [&](Session& session) -> absl::StatusOr<int64_t> {
+    GR_RETURN_IF_ERROR(common::feed::RecordChange(session, context, change));
+    return session.LastInsertId();  // the change_feed row, RecordChange's last insert
+  });
+  if (!id.ok()) return id.status();
+  return pool.Read<int64_t>("test.change_sequence", [&](Session& session) -> absl::StatusOr<int64_t> {
+    sql::PreparedStatement& read = session.Prepare("SELECT sequence FROM change_feed WHERE id = ?");
+    read.setInt64(1, *id);
+    std::unique_ptr<sql::ResultSet> rs = session.Query(read);
+    if (!rs->next() || rs->isNull(1)) return absl::InternalError("the change was not numbered");
     return static_cast<int64_t>(rs->getInt64(1));
   });
 }

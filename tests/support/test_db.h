@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "common/config/config.h"
 #include "common/db/db.h"
+#include "common/feed/feed.h"
 
 namespace grassroots::testing {
 
@@ -70,5 +71,10 @@ class TestDatabase {
   std::vector<std::string> seeded_tables_;
   std::vector<std::string> seed_columns_;  // per seeded table: non-generated columns
 };
+
+// Records `change` through the feed's own writer in a transaction of its own
+// (as a producer would) and returns the sequence the sequencer gave it.
+absl::StatusOr<int64_t> AppendFeedChange(common::db::ConnectionPool& pool, const common::feed::ChangeRecord& change,
+                                         const common::feed::WriteContext& context = {"test", "raw"});
 
 }  // namespace grassroots::testing

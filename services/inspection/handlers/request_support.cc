@@ -134,7 +134,7 @@ absl::Status RecordChange(common::db::Session& session, const common::auth::Call
   change.action = std::string(action);
   change.resource = &resource;
   change.audit_details = std::move(audit);
-  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
+  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change);
 }
 
 std::string CitationOf(const common::RulesRegistry& rules, const std::string& rule_id, const std::string& day_text) {

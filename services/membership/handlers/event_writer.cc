@@ -74,7 +74,7 @@ absl::Status RecordEventChange(common::db::Session& session, const common::feed:
                           {"event_id", event.id},
                           {"kind", v1::EventKind_Name(event.kind)},
                           {"effective_date", common::api::FormatDate(event.effective_date)}};
-  return common::feed::RecordChange(session, write, change).status();
+  return common::feed::RecordChange(session, write, change);
 }
 
 absl::Status RequirePlacementUnchanged(const domain::MemberRecord& checked, const domain::MemberRecord& locked) {

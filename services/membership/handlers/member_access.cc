@@ -271,7 +271,7 @@ absl::Status RecordMemberChange(HandlerContext& ctx, common::db::Session& sessio
   record.action = std::string(action);
   record.resource = &facts;
   record.audit_details = std::move(audit_details);
-  return common::feed::RecordChange(session, write, record).status();
+  return common::feed::RecordChange(session, write, record);
 }
 
 absl::Status RecordMemberPeriods(common::db::Session& session, const common::feed::WriteContext& write,
@@ -283,7 +283,7 @@ absl::Status RecordMemberPeriods(common::db::Session& session, const common::fee
   record.action = "replaced";
   record.resource = &view;
   record.audit_details = {{"member_id", member_id}, {"periods", view.periods_size()}};
-  return common::feed::RecordChange(session, write, record).status();
+  return common::feed::RecordChange(session, write, record);
 }
 
 }  // namespace grassroots::membership

@@ -98,7 +98,7 @@ absl::Status RecordChange(common::db::Session& session, const common::auth::Call
   change.action = std::string(action);
   change.resource = &resource;
   change.audit_details = std::move(audit);
-  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
+  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change);
 }
 
 absl::StatusOr<std::optional<int64_t>> OptionalOrg(const std::string& name, std::string_view field) {

@@ -28,7 +28,7 @@ absl::Status Record(Session& session, const common::feed::WriteContext& write, c
   record.action = action;
   record.resource = &resource;
   record.audit_details = std::move(details);
-  return common::feed::RecordChange(session, write, record).status();
+  return common::feed::RecordChange(session, write, record);
 }
 
 v1::FindingSeverity ToProto(domain::FindingSeverity severity) {

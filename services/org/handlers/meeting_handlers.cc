@@ -167,7 +167,7 @@ absl::StatusOr<v1::Meeting> RecordMeetingChange(common::db::Session& session, co
                           {"kind", static_cast<int>(m.kind)},
                           {"mode", static_cast<int>(m.mode)},
                           {"meeting_date", api::FormatDate(domain::MeetingDate(m))}};
-  GR_RETURN_IF_ERROR(common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status());
+  GR_RETURN_IF_ERROR(common::feed::RecordChange(session, common::feed::WriteContextOf(call), change));
   return proto;
 }
 

@@ -76,7 +76,7 @@ absl::Status RecordOrganizationChanges(HandlerContext& ctx, Session& session, co
                             {"effective_date", common::api::FormatDate(one.event.effective_date)},
                             {"decision_number", one.event.decision.number},
                             {"type", payload.after().type()}};
-    GR_RETURN_IF_ERROR(common::feed::RecordChange(session, write, record).status());
+    GR_RETURN_IF_ERROR(common::feed::RecordChange(session, write, record));
   }
   return absl::OkStatus();
 }

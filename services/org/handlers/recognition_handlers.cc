@@ -65,7 +65,7 @@ absl::Status Record(common::db::Session& session, const common::auth::CallContex
   change.action = std::string(action);
   change.resource = &proto;
   change.audit_details = std::move(audit);
-  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
+  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change);
 }
 
 // Parent plus scope for the list methods: the organization exists today and is in scope.

@@ -46,7 +46,7 @@ absl::Status RecordRegulationChange(common::db::Session& session, const common::
   change.action = std::string(action);
   change.resource = &proto;
   change.audit_details = {{"organization_id", r.organization_id}, {"version", r.version}};
-  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
+  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change);
 }
 
 absl::Status AdoptImpl(HandlerContext& ctx, store::RegulationStore& store, const common::auth::CallContext& call,

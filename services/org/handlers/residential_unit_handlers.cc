@@ -174,7 +174,7 @@ absl::Status Record(Session& session, const common::auth::CallContext& call, con
   change.action = std::string(action);
   change.resource = &payload;
   change.audit_details = std::move(details);
-  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change).status();
+  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change);
 }
 
 // Heads' names are personal data: the feed says who is a member, never who they are.

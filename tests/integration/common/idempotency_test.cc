@@ -53,8 +53,7 @@ class IdempotencyTest : public ::testing::Test {
             sleep.execute();
           }
           ChangeRecord change{"thing", "things/" + std::to_string(response.last_sequence()), "created", &response};
-          auto sequence = RecordChange(s, context, change);
-          if (!sequence.ok()) return sequence.status();
+          GR_RETURN_IF_ERROR(RecordChange(s, context, change));
           return response;
         });
   }

@@ -121,14 +121,7 @@ class MemberFactsFollowerTest : public membership::testing::MembershipFixture {
   // Appends an entry to membership's feed through the feed's own writer (as a producer bug would).
   static int64_t AppendMembershipEntry(const std::string& type, const std::string& name,
                                        const google::protobuf::Message& payload) {
-    auto sequence = member_context().pool.Transact<int64_t>("test.raw_change", [&](common::db::Session& session) {
-      common::feed::ChangeRecord change;
-      change.resource_type = type;
-      change.resource_name = name;
-      change.action = "replaced";
-      change.resource = &payload;
-      return common::feed::RecordChange(session, {"test", "raw"}, change);
-    });
+    auto sequence = grassroots::testing::AppendFeedChange(member_context().pool, {type, name, "replaced", &payload});
     EXPECT_TRUE(sequence.ok()) << sequence.status();
     return sequence.value_or(-1);
   }

@@ -128,11 +128,12 @@ class OrgFeedFollowerTest : public ::testing::Test {
     std::ofstream(token_file_, std::ios::trunc) << bearer.substr(std::string("Bearer ").size()) << "\n";
   }
 
-  OrgFeedFollower& StartFollower(OrganizationChangeHook hook = nullptr) {
+  OrgFeedFollower& StartFollower(OrganizationChangeHook hook = nullptr, milliseconds backoff = milliseconds(50),
+                                 milliseconds max_backoff = milliseconds(300)) {
     OrgFeedFollowerOptions options;
     options.on_organization_change = std::move(hook);
-    options.initial_backoff = milliseconds(50);
-    options.max_backoff = milliseconds(300);
+    options.initial_backoff = backoff;
+    options.max_backoff = max_backoff;
     options.head_poll_interval = milliseconds(100);
     follower_ =
         std::make_unique<OrgFeedFollower>(through_proxy_, token_, member_db_->pool(), *projection_, registry_, options);
@@ -181,14 +182,7 @@ class OrgFeedFollowerTest : public ::testing::Test {
     return AppendEntry("organization", "organizations/0", payload);
   }
   int64_t AppendEntry(const std::string& type, const std::string& name, const google::protobuf::Message& payload) {
-    auto sequence = org_db_->pool().Transact<int64_t>("test.raw_change", [&](common::db::Session& session) {
-      common::feed::ChangeRecord change;
-      change.resource_type = type;
-      change.resource_name = name;
-      change.action = "created";
-      change.resource = &payload;
-      return common::feed::RecordChange(session, {"test", "raw"}, change);
-    });
+    auto sequence = grassroots::testing::AppendFeedChange(org_db_->pool(), {type, name, "created", &payload});
     EXPECT_TRUE(sequence.ok()) << sequence.status();
     return sequence.value_or(-1);
   }
@@ -298,7 +292,7 @@ TEST_F(OrgFeedFollowerTest, PassesOverOtherResourcesAndSavesTheirPositions) {
                                       change.resource_name = "organizations/1/meetings/1";
                                       change.action = "created";
                                       change.resource = &payload;
-                                      return common::feed::RecordChange(session, {"test", "r1"}, change).status();
+                                      return common::feed::RecordChange(session, {"test", "r1"}, change);
                                     })
                   .ok());
   ExpectCaughtUp();
@@ -323,6 +317,21 @@ TEST_F(OrgFeedFollowerTest, ReconnectsAfterTheOrgServiceWasAway) {
   ExpectCaughtUp();
   EXPECT_TRUE(Within(root_, district));
   EXPECT_TRUE(Eventually([&] { return MetricValue(*registry_, "feed_consumer_connected", kOrgSource) == 1; }));
+}
+
+// The stream's backoff here is a minute, far past the wait below: the
+// follower is back because the head poll reached org again and woke it.
+TEST_F(OrgFeedFollowerTest, AfterAnOutageTheStreamIsBackOnceTheHeadPollReachesTheProducer) {
+  StartFollower(nullptr, milliseconds(60000), milliseconds(60000));
+  ExpectCaughtUp();
+  proxy_->Stop();
+  EXPECT_TRUE(Eventually([&] {
+    return MetricValue(*registry_, "feed_consumer_errors_total", {{"source", "org"}, {"kind", "stream"}}) >= 1;
+  }));  // the stream ended and waits out its backoff
+  const int64_t district = Create("HUYEN-BLIP", "DANG_BO_HUYEN", root_);
+  ASSERT_TRUE(proxy_->Start().ok());
+  ExpectCaughtUp();
+  EXPECT_TRUE(Within(root_, district));
 }
 
 TEST_F(OrgFeedFollowerTest, StopsPromptlyAndResumesFromTheStoredCursor) {
