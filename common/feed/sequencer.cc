@@ -405,6 +405,7 @@ void SequencerSweeper::Nudge() {
 void SequencerSweeper::Loop() {
   int64_t head_seen = -1;
   absl::Duration wait = interval_;
+  absl::Time next_periodic = absl::Now();
   absl::Time next_thorough = absl::Now();
   absl::Time last_nudged_round = absl::InfinitePast();
   while (true) {
@@ -440,11 +441,17 @@ void SequencerSweeper::Loop() {
       head_seen = head;
       if (on_head_moved_) on_head_moved_(head);
     }
-    // Once a second a thorough round: rows of writers that died before their
-    // round, of failed rounds, and any a floor passed.
-    const bool thorough = absl::Now() >= next_thorough;
-    if (thorough) next_thorough = absl::Now() + absl::Seconds(1);
-    if (nudged || thorough) AwaitRound(pool_, thorough);
+    // Once a second a round for rows no writer's round will take (a writer
+    // that died between its commit and its round, a failed round): they are
+    // above the floor, which never passes a committed row. Once a minute a
+    // thorough one also looks through the index, for rows a floor passed
+    // wrongly; that scan is slow under heavy writes, so it is rare.
+    const absl::Time now = absl::Now();
+    const bool periodic = now >= next_periodic;
+    const bool thorough = now >= next_thorough;
+    if (periodic) next_periodic = now + absl::Seconds(1);
+    if (thorough) next_thorough = now + absl::Minutes(1);
+    if (nudged || periodic) AwaitRound(pool_, thorough);
   }
 }
 

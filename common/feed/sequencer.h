@@ -57,7 +57,7 @@ void AnnounceNumberedChanges();
 // One round now, on the caller's thread. Numbers at most max_rows changes and
 // max_rows audit entries (the rest wait for the next round). A round looks
 // above a floor it keeps per pool; thorough also looks through the whole
-// index for rows without a number (slower under load: the sweeper's, once a second).
+// index for rows without a number (slower under load: the sweeper's, once a minute).
 absl::StatusOr<SealedRound> SealCommitted(db::ConnectionPool& pool, int max_rows = 2000, bool thorough = false);
 
 // For the session of a transaction that wrote unnumbered rows: after it
@@ -73,8 +73,10 @@ void RequestSealAfterCommit(db::Session& session);
 
 // Per process: watches the feed head, wakes this process's streams when
 // another process moved it, runs a round when nudged (an audited read's
-// entries), and once a second a thorough round for rows without a number that
-// no writer's round will take (a writer that died before its round, a failed round). One per pool; registered so RequestSealAfterCommit finds it.
+// entries), once a second a round for rows without a number that no writer's
+// round will take (a writer that died between its commit and its round, a
+// failed round), and once a minute a thorough one. One per pool; registered
+// so RequestSealAfterCommit finds it.
 class SequencerSweeper {
  public:
   // on_head_moved runs on the sweeper's thread when the head is seen to move.
