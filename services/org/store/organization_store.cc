@@ -373,7 +373,10 @@ absl::StatusOr<bool> OrganizationStore::IsWithinSubtreeLocked(Session& session, 
 std::string OrganizationStore::ScopeNodeName(int64_t id) const { return common::api::MakeName(ResourceName(), id); }
 
 absl::StatusOr<bool> OrganizationStore::IsWithinSubtree(int64_t ancestor, int64_t descendant) {
-  return pool_.Read<bool>("org.scope", [&](Session& session) -> absl::StatusOr<bool> {
+  bool asked_database = false;
+  absl::StatusOr<bool> within = pool_.Read<bool>("org.scope", [&](Session& session) -> absl::StatusOr<bool> {
+    if (std::optional<bool> cached = scope_cache_.IsWithinSubtree(session, ancestor, descendant)) return *cached;
+    asked_database = true;
     GR_ASSIGN_OR_RETURN(std::vector<int64_t> chain, Chain(session, descendant, common::api::Today()));
     if (chain.empty()) {
       // Founded with a future date: judge by the period it will start with.
@@ -388,6 +391,8 @@ absl::StatusOr<bool> OrganizationStore::IsWithinSubtree(int64_t ancestor, int64_
     }
     return std::find(chain.begin(), chain.end(), ancestor) != chain.end();
   });
+  if (asked_database && within.ok()) scope_cache_.Reload(pool_);
+  return within;
 }
 
 absl::StatusOr<std::vector<domain::Organization>> OrganizationStore::List(const ListQuery& query) {

@@ -17,6 +17,7 @@
 #include "common/db/db.h"
 #include "services/org/domain/organization.h"
 #include "services/org/domain/tree_rules.h"
+#include "services/org/store/scope_cache.h"
 
 namespace grassroots::org::store {
 
@@ -52,7 +53,8 @@ class OrganizationStore : public common::auth::ScopeResolver {
   // True when `descendant` lies in the subtree of `ancestor` (inclusive) on `as_of`.
   absl::StatusOr<bool> IsWithinSubtree(common::db::Session& session, int64_t ancestor, int64_t descendant,
                                        absl::CivilDay as_of);
-  // ScopeResolver: as of today.
+  // ScopeResolver: as of today. Answered from the tree in memory while no
+  // change was recorded since it was loaded (scope_cache.h), else by the database.
   absl::StatusOr<bool> IsWithinSubtree(int64_t ancestor, int64_t descendant) override;
   // The same question asked inside a write's transaction: the chain above
   // `descendant` is read with shared locks on each organization's current and
@@ -262,6 +264,7 @@ class OrganizationStore : public common::auth::ScopeResolver {
   absl::StatusOr<std::vector<int64_t>> ActiveDescendants(common::db::Session& session, int64_t id);
 
   common::db::ConnectionPool& pool_;
+  ScopeTreeCache scope_cache_;
   absl::Mutex types_mutex_;
   // Null until first use, and again after ForgetTypeCompatibility.
   std::shared_ptr<const domain::TypeCompatibility> types_ ABSL_GUARDED_BY(types_mutex_);

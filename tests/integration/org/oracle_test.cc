@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -15,6 +17,7 @@
 #include "common/api/api.h"
 #include "common/status/status.h"
 #include "services/org/store/organization_store.h"
+#include "services/org/store/scope_cache.h"
 #include "tests/integration/org/org_fixture.h"
 
 namespace grassroots::org::testing {
@@ -234,6 +237,75 @@ TEST_F(OrgScopeRaceTest, AWriteInScopeWaitsForAConcurrentMoveAndThenLands) {
   ASSERT_TRUE(renamed.ok()) << renamed.error_message();
   EXPECT_EQ(GetOrg(cell.name()).parent(), ward.name());
   EXPECT_EQ(GetOrg(cell.name()).display_name(), "Tên mới");
+}
+
+// The tree in memory (store/scope_cache.h) answers as the database does while
+// nothing changed, and steps aside the moment a change is recorded, so a
+// move is never answered from the tree before it.
+class ScopeCacheTest : public OrgFixture {
+ protected:
+  static grpc::Status Move(const std::string& name, const std::string& parent) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, AdminToken());
+    v1::MoveOrganizationRequest request;
+    request.set_name(name);
+    request.set_new_parent(parent);
+    request.set_effective_date(common::api::FormatDate(common::api::Today()));
+    v1::Organization ignored;
+    return orgs().MoveOrganization(&ctx, request, &ignored);
+  }
+  static bool FromDatabase(int64_t ancestor, int64_t descendant) {
+    store::OrganizationStore organizations(pool());
+    absl::StatusOr<bool> within = pool().Read<bool>("test.scope", [&](common::db::Session& session) {
+      return organizations.IsWithinSubtree(session, ancestor, descendant, common::api::Today());
+    });
+    EXPECT_TRUE(within.ok()) << within.status();
+    return within.value_or(false);
+  }
+  static std::optional<bool> FromCache(store::ScopeTreeCache& cache, int64_t ancestor, int64_t descendant) {
+    std::optional<bool> answer;
+    EXPECT_TRUE(pool()
+                    .Run("test.scope_cache",
+                         [&](common::db::Session& session) {
+                           answer = cache.IsWithinSubtree(session, ancestor, descendant);
+                           return absl::OkStatus();
+                         })
+                    .ok());
+    return answer;
+  }
+};
+
+TEST_F(ScopeCacheTest, AnswersAsTheDatabaseUntilAChangeIsRecordedThenStepsAside) {
+  const v1::Organization a = CreateOrg("DANG_BO_XA", RootName(), "Xã A");
+  const v1::Organization b = CreateOrg("DANG_BO_XA", RootName(), "Xã B");
+  std::vector<v1::Organization> cells;
+  for (int i = 0; i < 4; ++i) cells.push_back(CreateOrg("CHI_BO_CO_SO", (i % 2 ? b : a).name(), "Chi bộ thôn"));
+  std::vector<int64_t> ids = {RootId(), IdOf(a.name()), IdOf(b.name())};
+  for (const auto& cell : cells) ids.push_back(IdOf(cell.name()));
+
+  std::mt19937 random(17);
+  for (int round = 0; round < 6; ++round) {
+    store::ScopeTreeCache cache;
+    cache.Reload(pool());
+    for (int64_t ancestor : ids) {
+      for (int64_t descendant : ids) {
+        const std::optional<bool> cached = FromCache(cache, ancestor, descendant);
+        ASSERT_TRUE(cached.has_value()) << "a quiet tree is answered from memory";
+        ASSERT_EQ(*cached, FromDatabase(ancestor, descendant)) << ancestor << " over " << descendant;
+      }
+    }
+    // A move: from its commit on, the cache no longer answers (its key moved
+    // with the change recorded in the move's own transaction).
+    const v1::Organization& cell = cells[random() % cells.size()];
+    const bool under_a = FromDatabase(IdOf(a.name()), IdOf(cell.name()));
+    ASSERT_TRUE(Move(cell.name(), under_a ? b.name() : a.name()).ok());
+    EXPECT_FALSE(FromCache(cache, IdOf(a.name()), IdOf(cell.name())).has_value());
+    EXPECT_FALSE(FromCache(cache, IdOf(b.name()), IdOf(cell.name())).has_value());
+    // The store's own check, right after the move, agrees with the database.
+    store::OrganizationStore organizations(pool());
+    EXPECT_EQ(*organizations.IsWithinSubtree(IdOf(a.name()), IdOf(cell.name())), !under_a);
+    EXPECT_EQ(*organizations.IsWithinSubtree(IdOf(b.name()), IdOf(cell.name())), under_a);
+  }
 }
 
 }  // namespace
