@@ -76,9 +76,9 @@ absl::Status InsertAudit(db::Session& session, const WriteContext& context, std:
 absl::Status RecordAudit(db::Session& session, const WriteContext& context, std::string_view action,
                          std::string_view resource_name, const nlohmann::json& details) {
   if (action.empty() || resource_name.empty()) return absl::InternalError("RecordAudit needs action and resource_name");
-  GR_RETURN_IF_ERROR(InsertAudit(session, context, action, resource_name, details.is_null() ? "{}" : details.dump()));
-  RequestSealAfterCommit(session);
-  return absl::OkStatus();
+  return AppendAudit(session, {AuditFields{context.actor, std::string(action), std::string(resource_name),
+                                           context.request_id, details.is_null() ? "{}" : details.dump(),
+                                           context.purpose}});
 }
 
 absl::Status RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change) {

@@ -37,16 +37,6 @@ struct RoundGate {
   bool last_round_failed ABSL_GUARDED_BY(mu) = false;
 };
 
-RoundGate& GateOf(const db::ConnectionPool* pool) {
-  static absl::Mutex* const registry_mu = new absl::Mutex;
-  // Never destroyed (used from detached callbacks); one small entry per pool ever created.
-  static auto* const gates = new absl::flat_hash_map<const db::ConnectionPool*, std::unique_ptr<RoundGate>>;
-  absl::MutexLock lock(registry_mu);
-  std::unique_ptr<RoundGate>& gate = (*gates)[pool];
-  if (!gate) gate = std::make_unique<RoundGate>();
-  return *gate;
-}
-
 const char kSealKey = 0;
 const char kRequestKey = 0;
 
@@ -84,7 +74,7 @@ struct PendingRow {
 };
 
 // Committed rows without a number above the floor, in id order; moves the floor.
-// thorough: also look through the index (the sweeper, once a second), for
+// thorough: also look through the index (the sweeper, once a minute), for
 // rows a floor passed wrongly; a round that finds its table emptied does so too.
 std::vector<int64_t> FindPending(db::Session& session, Floor& floor, int max_rows, bool thorough) {
   if (floor.at < 0) {
@@ -104,18 +94,18 @@ std::vector<int64_t> FindPending(db::Session& session, Floor& floor, int max_row
     std::unique_ptr<sql::ResultSet> rs = session.Query(scan);
     while (rs->next()) rows.push_back(PendingRow{rs->getInt64(1), rs->getBoolean(2)});
   }
-  if (rows.empty() && !thorough && floor.at > 0) {
-    // Nothing above the floor: was the table emptied under it (ids start again)?
+  bool emptied = false;  // the table was emptied under the floor (ids start again)
+  if (rows.empty() && floor.at > 0) {
     std::unique_ptr<sql::ResultSet> rs =
         session.Query(session.Prepare(absl::StrCat("SELECT COALESCE(MAX(id), 0) FROM ", floor.table)));
-    if (rs->next() && rs->getInt64(1) < floor.at) thorough = true;
+    emptied = rs->next() && rs->getInt64(1) < floor.at;
   }
   std::vector<int64_t> pending;
   for (const PendingRow& row : rows) {
     if (row.pending && static_cast<int>(pending.size()) < max_rows) pending.push_back(row.id);
   }
   const bool truncated = static_cast<int>(rows.size()) >= scan_limit;
-  if (thorough || truncated) {
+  if (thorough || truncated || emptied) {
     // The slow way, to be sure: rows below the floor, or beyond the window.
     std::vector<int64_t> found;
     sql::PreparedStatement& by_index = session.Prepare(absl::StrCat(
@@ -124,8 +114,8 @@ std::vector<int64_t> FindPending(db::Session& session, Floor& floor, int max_row
     std::unique_ptr<sql::ResultSet> rs = session.Query(by_index);
     while (rs->next()) found.push_back(rs->getInt64(1));
     const int64_t lowest_row = found.empty() ? std::numeric_limits<int64_t>::max() : found.front();
-    if (lowest_row <= floor.at || (rows.empty() && thorough)) {
-      if (lowest_row <= floor.at) {
+    if (lowest_row <= floor.at || emptied) {
+      if (!emptied) {
         log::Warn("feed sequencer found rows below its floor; looking from there again",
                   {{"table", floor.table}, {"floor", floor.at}, {"row", lowest_row}});
       }
@@ -177,13 +167,20 @@ struct Floors {
   Floor audit{"audit_log", "chain_position", -1, {}};
 };
 
-Floors& FloorsOf(const db::ConnectionPool* pool) {
+// What this process keeps per pool: its group-commit gate and its floors.
+struct PoolSequencing {
+  RoundGate gate;
+  Floors floors;
+};
+
+PoolSequencing& SequencingOf(const db::ConnectionPool* pool) {
   static absl::Mutex* const registry_mu = new absl::Mutex;
-  static auto* const floors = new absl::flat_hash_map<const db::ConnectionPool*, std::unique_ptr<Floors>>;
+  // Never destroyed (used from detached callbacks); one small entry per pool ever created.
+  static auto* const states = new absl::flat_hash_map<const db::ConnectionPool*, std::unique_ptr<PoolSequencing>>;
   absl::MutexLock lock(registry_mu);
-  std::unique_ptr<Floors>& entry = (*floors)[pool];
-  if (!entry) entry = std::make_unique<Floors>();
-  return *entry;
+  std::unique_ptr<PoolSequencing>& state = (*states)[pool];
+  if (!state) state = std::make_unique<PoolSequencing>();
+  return *state;
 }
 
 // Numbers the committed changes without a number, in id order, after `last`.
@@ -250,7 +247,7 @@ ChainHead LinkAuditEntries(db::Session& session, const std::vector<int64_t>& ids
 // Runs one round through the pool's gate unless a round that began after
 // `ticket` already finished; wakes this process's streams when it numbered changes.
 void AwaitRound(db::ConnectionPool& pool, bool thorough = false) {
-  RoundGate& gate = GateOf(&pool);
+  RoundGate& gate = SequencingOf(&pool).gate;
   absl::MutexLock lock(&gate.mu);
   const uint64_t ticket = ++gate.requested;
   while (gate.finished < ticket) {
@@ -292,7 +289,7 @@ void AnnounceNumberedChanges() {
 }
 
 absl::StatusOr<SealedRound> SealCommitted(db::ConnectionPool& pool, int max_rows, bool thorough) {
-  Floors& floors = FloorsOf(&pool);
+  Floors& floors = SequencingOf(&pool).floors;
   absl::MutexLock floors_lock(&floors.mu);
   SealedRound round;
   absl::Status sealed = pool.RunInTransaction(
@@ -354,7 +351,7 @@ void SealAfterCommit(db::Session& session) {
 void RequestSealAfterCommit(db::Session& session) {
   db::ConnectionPool* pool = &session.pool();
   session.AfterCommitOnce(&kRequestKey, [pool] {
-    RoundGate& gate = GateOf(pool);
+    RoundGate& gate = SequencingOf(pool).gate;
     {
       absl::MutexLock lock(&gate.mu);
       if (gate.sweeper != nullptr) {
@@ -377,7 +374,7 @@ SequencerSweeper::~SequencerSweeper() { Stop(); }
 void SequencerSweeper::Start() {
   if (thread_.joinable()) return;
   {
-    RoundGate& gate = GateOf(&pool_);
+    RoundGate& gate = SequencingOf(&pool_).gate;
     absl::MutexLock lock(&gate.mu);
     gate.sweeper = this;
   }
@@ -386,7 +383,7 @@ void SequencerSweeper::Start() {
 
 void SequencerSweeper::Stop() {
   {
-    RoundGate& gate = GateOf(&pool_);
+    RoundGate& gate = SequencingOf(&pool_).gate;
     absl::MutexLock lock(&gate.mu);
     if (gate.sweeper == this) gate.sweeper = nullptr;
   }

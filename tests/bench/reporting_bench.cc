@@ -62,12 +62,12 @@
 #include "services/reporting/reporting_services.h"
 #include "services/reporting/store/reporting_migrations.h"
 #include "services/reporting/store/rollup_store.h"
+#include "tests/bench/bench_support.h"
 
 namespace grassroots::bench {
 namespace {
 
 namespace rv1 = ::grassroots::reporting::v1;
-using Clock = std::chrono::steady_clock;
 
 struct Options {
   std::string db_host = "127.0.0.1";
@@ -100,14 +100,7 @@ struct Org {
 };
 
 std::unique_ptr<sql::Connection> Connect(const Options& options, const std::string& database) {
-  sql::ConnectOptionsMap properties;
-  properties["hostName"] = options.db_host;
-  properties["port"] = options.db_port;
-  properties["userName"] = options.db_user;
-  properties["password"] = options.db_password;
-  if (!database.empty()) properties["schema"] = database;
-  properties["OPT_RECONNECT"] = false;
-  return std::unique_ptr<sql::Connection>(sql::mysql::get_mysql_driver_instance()->connect(properties));
+  return ConnectRaw(RawServer{options.db_host, options.db_port, options.db_user, options.db_password}, database);
 }
 
 class Generator {
