@@ -171,7 +171,6 @@ struct Floors {
 struct PoolSequencing {
   RoundGate gate;
   Floors floors;
-  CommitSignal numbered;
 };
 
 PoolSequencing& SequencingOf(const db::ConnectionPool* pool) {
@@ -263,7 +262,7 @@ void AwaitRound(db::ConnectionPool& pool, bool thorough = false) {
     const uint64_t covers = gate.requested;
     gate.mu.Unlock();
     absl::StatusOr<SealedRound> round = SealCommitted(pool, kMaxRowsPerRound, thorough);
-    if (round.ok() && round->changes > 0) AnnounceNumberedChanges(pool);
+    if (round.ok() && round->changes > 0) AnnounceNumberedChanges();
     gate.mu.Lock();
     if (!round.ok() && !gate.last_round_failed) {
       // Once per outage: the rows stay committed and the sweeper numbers them later.
@@ -278,10 +277,13 @@ void AwaitRound(db::ConnectionPool& pool, bool thorough = false) {
 
 }  // namespace
 
-CommitSignal& NumberedChanges(const db::ConnectionPool& pool) { return SequencingOf(&pool).numbered; }
+CommitSignal& NumberedChanges() {
+  static CommitSignal* const signal = new CommitSignal;  // never destroyed: used from detached callbacks
+  return *signal;
+}
 
-void AnnounceNumberedChanges(const db::ConnectionPool& pool) {
-  CommitSignal& signal = NumberedChanges(pool);
+void AnnounceNumberedChanges() {
+  CommitSignal& signal = NumberedChanges();
   absl::MutexLock lock(&signal.mu);
   ++signal.generation;
 }
@@ -432,7 +434,7 @@ void SequencerSweeper::Loop() {
     wait = watched.ok() ? interval_ : std::max(interval_, absl::Seconds(1));
     if (!watched.ok()) continue;
     if (head != head_seen) {
-      if (head_seen >= 0) AnnounceNumberedChanges(pool_);
+      if (head_seen >= 0) AnnounceNumberedChanges();
       head_seen = head;
       if (on_head_moved_) on_head_moved_(head);
     }
