@@ -31,8 +31,8 @@ namespace {
 
 namespace feedpb = ::grassroots::feed::v1;
 
-uint64_t CommittedGeneration() {
-  CommitSignal& signal = NumberedChanges();
+uint64_t CommittedGeneration(const db::ConnectionPool& pool) {
+  CommitSignal& signal = NumberedChanges(pool);
   absl::MutexLock lock(&signal.mu);
   return signal.generation;
 }
@@ -199,10 +199,10 @@ struct ChangeFeedServiceImpl::Impl {
   }
 
   // Waits until changes are numbered after `seen` (a generation of
-  // NumberedChanges: this process's rounds, and head moves its sweeper saw),
+  // NumberedChanges of this pool: this process's rounds, and head moves its sweeper saw),
   // the service stops, or one poll interval passes. False when stopping.
   bool WaitForChanges(uint64_t seen) {
-    CommitSignal& signal = NumberedChanges();
+    CommitSignal& signal = NumberedChanges(pool);
     absl::MutexLock lock(&signal.mu);
     auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(signal.mu) {
       return signal.generation != seen || stopping.load();
@@ -321,7 +321,7 @@ void ChangeFeedServiceImpl::StopStreams() {
   impl_->stopping = true;
   if (impl_->sweeper) impl_->sweeper->Stop();
   // Waiters' conditions are re-evaluated when the mutex is released.
-  CommitSignal& signal = NumberedChanges();
+  CommitSignal& signal = NumberedChanges(impl_->pool);
   absl::MutexLock lock(&signal.mu);
 }
 
@@ -377,7 +377,7 @@ grpc::Status ChangeFeedServiceImpl::StreamChanges(grpc::ServerContext* context,
     if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled by the client");
     if (impl_->Stopping()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the service is shutting down");
     // Taken before the read, so a commit between the read and the wait still wakes it.
-    const uint64_t seen = CommittedGeneration();
+    const uint64_t seen = CommittedGeneration(impl_->pool);
     // The connection is held only for the read, never while writing to a
     // slow consumer.
     absl::StatusOr<std::vector<feedpb::Change>> changes = impl_->ReadBatch(cursor, batch, types);

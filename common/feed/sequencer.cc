@@ -171,6 +171,7 @@ struct Floors {
 struct PoolSequencing {
   RoundGate gate;
   Floors floors;
+  CommitSignal numbered;
 };
 
 PoolSequencing& SequencingOf(const db::ConnectionPool* pool) {
@@ -262,7 +263,7 @@ void AwaitRound(db::ConnectionPool& pool, bool thorough = false) {
     const uint64_t covers = gate.requested;
     gate.mu.Unlock();
     absl::StatusOr<SealedRound> round = SealCommitted(pool, kMaxRowsPerRound, thorough);
-    if (round.ok() && round->changes > 0) AnnounceNumberedChanges();
+    if (round.ok() && round->changes > 0) AnnounceNumberedChanges(pool);
     gate.mu.Lock();
     if (!round.ok() && !gate.last_round_failed) {
       // Once per outage: the rows stay committed and the sweeper numbers them later.
@@ -277,13 +278,10 @@ void AwaitRound(db::ConnectionPool& pool, bool thorough = false) {
 
 }  // namespace
 
-CommitSignal& NumberedChanges() {
-  static CommitSignal* const signal = new CommitSignal;  // never destroyed: used from detached callbacks
-  return *signal;
-}
+CommitSignal& NumberedChanges(const db::ConnectionPool& pool) { return SequencingOf(&pool).numbered; }
 
-void AnnounceNumberedChanges() {
-  CommitSignal& signal = NumberedChanges();
+void AnnounceNumberedChanges(const db::ConnectionPool& pool) {
+  CommitSignal& signal = NumberedChanges(pool);
   absl::MutexLock lock(&signal.mu);
   ++signal.generation;
 }
@@ -434,7 +432,7 @@ void SequencerSweeper::Loop() {
     wait = watched.ok() ? interval_ : std::max(interval_, absl::Seconds(1));
     if (!watched.ok()) continue;
     if (head != head_seen) {
-      if (head_seen >= 0) AnnounceNumberedChanges();
+      if (head_seen >= 0) AnnounceNumberedChanges(pool_);
       head_seen = head;
       if (on_head_moved_) on_head_moved_(head);
     }

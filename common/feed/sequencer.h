@@ -44,15 +44,15 @@ struct SealedRound {
   int64_t last_sequence = 0;  // the head after the round
 };
 
-// Bumped in this process after every round that numbered changes and
-// whenever the sweeper sees the head moved (by another process): the feed's
-// streams wait on it instead of polling.
+// Per pool, in this process: bumped after every round that numbered changes
+// and whenever the sweeper sees the head moved (by another process); the
+// feed's streams wait on it instead of polling.
 struct CommitSignal {
   absl::Mutex mu;
   uint64_t generation ABSL_GUARDED_BY(mu) = 0;
 };
-CommitSignal& NumberedChanges();
-void AnnounceNumberedChanges();
+CommitSignal& NumberedChanges(const db::ConnectionPool& pool);
+void AnnounceNumberedChanges(const db::ConnectionPool& pool);
 
 // One round now, on the caller's thread. Numbers at most max_rows changes and
 // max_rows audit entries (the rest wait for the next round). A round looks

@@ -10,8 +10,9 @@
 //   feed: insert + RecordChange               the service path: the row, the
 //        audit and change entries, COMMIT, then the sequencer's round
 // Then write-to-consumer lag: W writers at full speed while a consumer
-// follows StreamChanges (gRPC, loopback) on the writers' own process, and
-// another on a second pool standing for another replica (woken by its sweeper).
+// follows StreamChanges (gRPC, loopback) on the writers' own pool, and
+// another on a second pool standing for another replica (its streams wait on
+// that pool's signal, so only its sweeper's look at the head wakes them).
 // Lag = the consumer's receipt minus the moment the writer's transaction
 // finished its work, just before COMMIT.
 #include <cppconn/exception.h>
@@ -130,7 +131,7 @@ class Bench {
  private:
   absl::Status Prepare();
   std::string RawInsert(sql::Connection& connection, bool with_head_lock, int64_t& counter);
-  std::string FeedWrite(common::db::ConnectionPool& pool, int64_t stamp_micros);
+  std::string FeedWrite(common::db::ConnectionPool& pool, bool stamp_time);
 
   Options options_;
   BenchReport report_;
@@ -200,14 +201,14 @@ std::string Bench::RawInsert(sql::Connection& connection, bool with_head_lock, i
   }
 }
 
-std::string Bench::FeedWrite(common::db::ConnectionPool& pool, int64_t stamp_micros) {
+std::string Bench::FeedWrite(common::db::ConnectionPool& pool, bool stamp_time) {
   const int64_t thing = next_thing_.fetch_add(1);
   absl::Status written = pool.RunInTransaction("bench.write", [&](common::db::Session& session) -> absl::Status {
     sql::PreparedStatement& insert = session.Prepare("INSERT INTO things (code) VALUES (?)");
     insert.setString(1, absl::StrCat("feed-", thing));
     insert.executeUpdate();
     feedpb::FeedHead payload;  // a small message; its last_sequence carries the write's time
-    payload.set_last_sequence(stamp_micros == 0 ? 0 : NowMicros());
+    payload.set_last_sequence(stamp_time ? NowMicros() : 0);
     payload.set_epoch(std::string(32, 'e'));
     return common::feed::RecordChange(session, {"bench", absl::StrCat("req-", thing)},
                                       {"thing", absl::StrCat("things/", thing), "created", &payload,
@@ -240,7 +241,7 @@ int Bench::Run() {
       return [this, connection, counter](std::mt19937_64&) { return RawInsert(*connection, true, *counter); };
     }));
     report_.Add(RunCase("feed: insert + RecordChange + round", threads, options_.seconds, [&](int) -> Call {
-      return [this, &writer_replica](std::mt19937_64&) { return FeedWrite(*writer_replica.pool, 0); };
+      return [this, &writer_replica](std::mt19937_64&) { return FeedWrite(*writer_replica.pool, false); };
     }));
   }
   report_.Pair("feed: insert + RecordChange + round", "raw: one-row insert transaction");
@@ -266,7 +267,7 @@ int Bench::Run() {
   Consumer same(writer_replica, *head);
   Consumer other(other_replica, *head);
   CaseResult writes = RunCase("feed: writes while followed", options_.lag_writers, options_.seconds, [&](int) -> Call {
-    return [this, &writer_replica](std::mt19937_64&) { return FeedWrite(*writer_replica.pool, 1); };
+    return [this, &writer_replica](std::mt19937_64&) { return FeedWrite(*writer_replica.pool, true); };
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the last changes arrive
   CaseResult same_lag;
