@@ -221,6 +221,12 @@ void InspectionFixture::InspectionDbExecute(const std::string& sql) {
   EXPECT_TRUE(status.ok()) << sql << ": " << status;
 }
 
+membership::testing::Branch InspectionFixture::NewBranch() {
+  const membership::testing::Branch branch = MembershipFixture::NewBranch();
+  SyncProjections();
+  return branch;
+}
+
 std::string InspectionFixture::NewOfficialMember(int64_t cell, const std::string& ceremony_date) {
   const std::string name =
       CreateExisting(cell, NewPerson(), membership::v1::MEMBER_STATUS_OFFICIAL, ceremony_date).name();

@@ -60,6 +60,9 @@ class InspectionFixture : public membership::testing::MembershipFixture {
   static void InspectionDbExecute(const std::string& sql);
 
   // An official member of `cell`, projected into inspection.
+  // A new branch, already in inspection's org-tree projection (a test may take
+  // org down right after).
+  static membership::testing::Branch NewBranch();
   static std::string NewOfficialMember(int64_t cell, const std::string& ceremony_date = "");
   static std::string NewProbationaryMember(int64_t cell);
   // A document signed on `signed_on`.
