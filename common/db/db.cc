@@ -197,6 +197,26 @@ int64_t Session::LastInsertId() {
 
 sql::Connection& Session::connection() { return *pooled_->connection; }
 
+absl::Status Session::UnderSavepoint(std::string_view name, const std::function<absl::Status()>& fn) {
+  pooled_->Text().execute(std::string("SAVEPOINT ").append(name));
+  absl::Status status;
+  try {
+    status = fn();
+  } catch (const sql::SQLException& e) {
+    // InnoDB rolls back the whole transaction on a deadlock; the caller's
+    // retry starts it again.
+    if (e.getErrorCode() == kErLockDeadlock || e.getErrorCode() == kErLockWaitTimeout) throw;
+    status = FromSqlException(e, operation_);
+    if (status.code() == absl::StatusCode::kUnavailable) throw;  // the connection is gone
+  }
+  if (status.ok()) {
+    pooled_->Text().execute(std::string("RELEASE SAVEPOINT ").append(name));
+  } else {
+    pooled_->Text().execute(std::string("ROLLBACK TO SAVEPOINT ").append(name));
+  }
+  return status;
+}
+
 void Session::AfterCommit(std::function<void()> callback) {
   after_commit_->push_back(AfterCommitCallback{nullptr, std::move(callback)});
 }

@@ -49,6 +49,12 @@ class Session {
   // As AfterCommit, but once per session for a given key, however many times
   // it is asked for (a transaction that records several changes wakes once).
   void AfterCommitOnce(const void* key, std::function<void()> callback);
+  // Runs fn inside a savepoint of the caller's transaction. When fn returns an
+  // error, or throws an SQL error that leaves the transaction usable, what fn
+  // wrote is rolled back to the savepoint and the error returned (mapped), and
+  // the transaction goes on. A deadlock or lock wait timeout is rethrown: the
+  // transaction as a whole is retried. `name` is an SQL identifier.
+  absl::Status UnderSavepoint(std::string_view name, const std::function<absl::Status()>& fn);
   // The pool this session was leased from (for work after commit).
   ConnectionPool& pool() { return *pool_; }
 

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/crypto/digest.h"
+#include "common/db/multi_row.h"
 #include "common/feed/sequencer.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
@@ -68,23 +69,30 @@ std::string AuditEntryHash(std::string_view prev_hash, std::string_view occurred
 }
 
 absl::Status InsertUnlinkedAudit(db::Session& session, const std::vector<AuditFields>& entries) {
-  const std::string occurred_at = NowText();
   for (const AuditFields& entry : entries) {
     if (entry.action.empty() || entry.resource_name.empty()) {
       return absl::InternalError("an audit entry needs action and resource_name");
     }
-    sql::PreparedStatement& insert = session.Prepare(
-        "INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details, purpose) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    insert.setString(1, occurred_at);
-    insert.setString(2, entry.actor);
-    insert.setString(3, entry.action);
-    insert.setString(4, entry.resource_name);
-    insert.setString(5, entry.request_id);
-    insert.setString(6, entry.details);
-    insert.setString(7, entry.purpose);
-    insert.executeUpdate();
   }
+  const std::string occurred_at = NowText();
+  db::ForEachRowChunk(entries.size(), [&](size_t first, int count) {
+    sql::PreparedStatement& insert = session.Prepare(
+        absl::StrCat("INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details, purpose) "
+                     "VALUES ",
+                     db::RepeatRow("(?, ?, ?, ?, ?, ?, ?)", count)));
+    int index = 1;
+    for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
+      const AuditFields& entry = entries[i];
+      insert.setString(index++, occurred_at);
+      insert.setString(index++, entry.actor);
+      insert.setString(index++, entry.action);
+      insert.setString(index++, entry.resource_name);
+      insert.setString(index++, entry.request_id);
+      insert.setString(index++, entry.details);
+      insert.setString(index++, entry.purpose);
+    }
+    insert.executeUpdate();
+  });
   return absl::OkStatus();
 }
 

@@ -23,6 +23,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/api/api.h"
+#include "common/db/multi_row.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -65,12 +66,6 @@ constexpr absl::string_view kMicrosOf = "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 
 
 bool IsDuplicateKey(const sql::SQLException& e) { return e.getErrorCode() == 1062; }
 
-absl::Status InsertAudit(db::Session& session, const WriteContext& context, std::string_view action,
-                         std::string_view resource_name, const std::string& details) {
-  return InsertUnlinkedAudit(session, {AuditFields{context.actor, std::string(action), std::string(resource_name),
-                                                   context.request_id, details, context.purpose}});
-}
-
 }  // namespace
 
 absl::Status RecordAudit(db::Session& session, const WriteContext& context, std::string_view action,
@@ -82,30 +77,52 @@ absl::Status RecordAudit(db::Session& session, const WriteContext& context, std:
 }
 
 absl::Status RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change) {
-  if (change.resource == nullptr) return absl::InternalError("RecordChange needs the resource after the change");
-  if (change.resource_type.empty() || change.resource_name.empty() || change.action.empty()) {
-    return absl::InternalError("RecordChange needs resource_type, resource_name and action");
-  }
-  google::protobuf::Any any;
-  any.PackFrom(*change.resource);
-  std::string resource_bytes = any.SerializeAsString();
-  std::string details = change.audit_details.is_null() ? "{}" : change.audit_details.dump();
+  return RecordChanges(session, context, std::span<const ChangeRecord>(&change, 1));
+}
 
-  GR_RETURN_IF_ERROR(
-      InsertAudit(session, context, absl::StrCat(change.resource_type, ".", change.action), change.resource_name, details));
-  // No number yet and no shared lock: the sequencer numbers the row once
-  // committed (sequencer.h); commit_time is set again then.
-  sql::PreparedStatement& append = session.Prepare(
-      "INSERT INTO change_feed (resource_type, resource_name, action, commit_time, actor, request_id, resource) "
-      "VALUES (?, ?, ?, UTC_TIMESTAMP(6), ?, ?, ?)");
-  append.setString(1, change.resource_type);
-  append.setString(2, change.resource_name);
-  append.setString(3, change.action);
-  append.setString(4, context.actor);
-  append.setString(5, context.request_id);
-  std::istringstream blob(resource_bytes);
-  append.setBlob(6, &blob);
-  append.executeUpdate();
+absl::Status RecordChanges(db::Session& session, const WriteContext& context, std::span<const ChangeRecord> changes) {
+  if (changes.empty()) return absl::OkStatus();
+  std::vector<AuditFields> audit;
+  std::vector<std::string> resources;
+  audit.reserve(changes.size());
+  resources.reserve(changes.size());
+  for (const ChangeRecord& change : changes) {
+    if (change.resource == nullptr) return absl::InternalError("RecordChange needs the resource after the change");
+    if (change.resource_type.empty() || change.resource_name.empty() || change.action.empty()) {
+      return absl::InternalError("RecordChange needs resource_type, resource_name and action");
+    }
+    google::protobuf::Any any;
+    any.PackFrom(*change.resource);
+    resources.push_back(any.SerializeAsString());
+    audit.push_back(AuditFields{context.actor, absl::StrCat(change.resource_type, ".", change.action),
+                                change.resource_name, context.request_id,
+                                change.audit_details.is_null() ? "{}" : change.audit_details.dump(),
+                                context.purpose});
+  }
+  GR_RETURN_IF_ERROR(InsertUnlinkedAudit(session, audit));
+  // No number yet and no shared lock: the sequencer numbers the rows once
+  // committed (sequencer.h), in id order, which is the order given here;
+  // commit_time is set again then.
+  db::ForEachRowChunk(changes.size(), [&](size_t first, int count) {
+    sql::PreparedStatement& append = session.Prepare(absl::StrCat(
+        "INSERT INTO change_feed (resource_type, resource_name, action, commit_time, actor, request_id, resource) "
+        "VALUES ",
+        db::RepeatRow("(?, ?, ?, UTC_TIMESTAMP(6), ?, ?, ?)", count)));
+    std::vector<std::istringstream> blobs;
+    blobs.reserve(static_cast<size_t>(count));
+    int index = 1;
+    for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
+      const ChangeRecord& change = changes[i];
+      append.setString(index++, change.resource_type);
+      append.setString(index++, change.resource_name);
+      append.setString(index++, change.action);
+      append.setString(index++, context.actor);
+      append.setString(index++, context.request_id);
+      blobs.emplace_back(resources[i]);
+      append.setBlob(index++, &blobs.back());
+    }
+    append.executeUpdate();
+  });
   SealAfterCommit(session);
   return absl::OkStatus();
 }

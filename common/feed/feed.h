@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,9 @@ WriteContext WriteContextOf(const auth::CallContext& call);
 // waits for the sequencer's round, so the change is on the feed when the
 // write returns.
 absl::Status RecordChange(db::Session& session, const WriteContext& context, const ChangeRecord& change);
+// Several changes of one transaction, in the given order, in a few multi-row
+// statements (a bulk import's rows).
+absl::Status RecordChanges(db::Session& session, const WriteContext& context, std::span<const ChangeRecord> changes);
 
 // An audit entry alone, for an act that changes nothing but must be on record
 // (a read of data whose every read is audited). action: "<resource_type>.<verb>".

@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/db/sql_ids.h"
 #include "common/feed/audit_chain.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
@@ -187,20 +188,21 @@ PoolSequencing& SequencingOf(const db::ConnectionPool* pool) {
 // Numbers the committed changes without a number, in id order, after `last`.
 int64_t NumberChanges(db::Session& session, const std::vector<int64_t>& ids, int64_t last, const std::string& now) {
   if (ids.empty()) return last;
-  std::string cases;
-  int64_t sequence = last;
-  for (int64_t id : ids) absl::StrAppend(&cases, " WHEN ", id, " THEN ", ++sequence);
-  // The ids are numbers this round just read, so the statement is built as
-  // text; only the primary key is used, never the NULL entries of the
-  // sequence index (which would wait on writers still in their transactions).
-  std::unique_ptr<sql::Statement> number(session.connection().createStatement());
-  const int64_t updated = number->executeUpdate(absl::StrCat("UPDATE change_feed SET sequence = CASE id", cases,
-                                                             " END, commit_time = '", now, "' WHERE id IN (",
-                                                             IdList(ids), ")"));
+  // The ids drive the join through the primary key (never the NULL entries of
+  // the sequence index, which would wait on writers still in their
+  // transactions); each row's number is its place in the list after `last`.
+  sql::PreparedStatement& number = session.Prepare(
+      "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (place FOR ORDINALITY, id BIGINT PATH '$')) AS numbered "
+      "STRAIGHT_JOIN change_feed f FORCE INDEX (PRIMARY) ON f.id = numbered.id "
+      "SET f.sequence = ? + numbered.place, f.commit_time = ?");
+  number.setString(1, db::IdArray(ids));
+  number.setInt64(2, last);
+  number.setString(3, now);
+  const int64_t updated = number.executeUpdate();
   if (updated != static_cast<int64_t>(ids.size())) {
     throw std::runtime_error(absl::StrCat("numbered ", updated, " of ", ids.size(), " changes"));
   }
-  return sequence;
+  return last + static_cast<int64_t>(ids.size());
 }
 
 struct ChainHead {
@@ -216,7 +218,9 @@ ChainHead LinkAuditEntries(db::Session& session, const std::vector<int64_t>& ids
   for (size_t begin = 0; begin < ids.size(); begin += kAuditRowsPerStatement) {
     const std::vector<int64_t> chunk(ids.begin() + static_cast<std::ptrdiff_t>(begin),
                                      ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), begin + kAuditRowsPerStatement)));
-    std::string positions, prevs, hashes;
+    // [id, prev_hash, entry_hash] per entry, in chain order; its position is its place after the head's.
+    std::string links = "[";
+    const int64_t first_position = head.position;
     std::unique_ptr<sql::ResultSet> rs(statement->executeQuery(absl::StrCat(
         "SELECT id, DATE_FORMAT(occurred_at, '%Y-%m-%d %H:%i:%s.%f'), actor, action, resource_name, request_id, "
         "details, purpose FROM audit_log WHERE id IN (", IdList(chunk), ") ORDER BY id")));
@@ -228,16 +232,22 @@ ChainHead LinkAuditEntries(db::Session& session, const std::vector<int64_t>& ids
                                rs->getString(7).asStdString(), rs->getString(8).asStdString()};
       const std::string hash = AuditEntryHash(head.hash, rs->getString(2).asStdString(), fields);
       head.id = rs->getInt64(1);
-      const std::string when = absl::StrCat(" WHEN ", head.id, " THEN ");
-      absl::StrAppend(&positions, when, ++head.position);
-      absl::StrAppend(&prevs, when, "X'", absl::BytesToHexString(head.hash), "'");
-      absl::StrAppend(&hashes, when, "X'", absl::BytesToHexString(hash), "'");
+      ++head.position;
+      absl::StrAppend(&links, rows > 1 ? "," : "", "[", head.id, ",\"", absl::BytesToHexString(head.hash), "\",\"",
+                      absl::BytesToHexString(hash), "\"]");
       head.hash = hash;
     }
     rs.reset();
-    const int64_t updated = statement->executeUpdate(
-        absl::StrCat("UPDATE audit_log SET chain_position = CASE id", positions, " END, prev_hash = CASE id", prevs,
-                     " END, entry_hash = CASE id", hashes, " END WHERE id IN (", IdList(chunk), ")"));
+    links.push_back(']');
+    sql::PreparedStatement& link = session.Prepare(
+        "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (place FOR ORDINALITY, id BIGINT PATH '$[0]', "
+        "prev_hex CHAR(64) PATH '$[1]', entry_hex CHAR(64) PATH '$[2]')) AS linked "
+        "STRAIGHT_JOIN audit_log a FORCE INDEX (PRIMARY) ON a.id = linked.id "
+        "SET a.chain_position = ? + linked.place, a.prev_hash = UNHEX(linked.prev_hex), "
+        "a.entry_hash = UNHEX(linked.entry_hex)");
+    link.setString(1, links);
+    link.setInt64(2, first_position);
+    const int64_t updated = link.executeUpdate();
     if (updated != rows || rows != static_cast<int64_t>(chunk.size())) {
       throw std::runtime_error(absl::StrCat("linked ", updated, " of ", chunk.size(), " audit entries"));
     }

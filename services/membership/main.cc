@@ -42,7 +42,7 @@ struct MembershipOptions {
   // Retention of the idempotency keys, the change feed and the audit log (docs/retention.md).
   grassroots::common::feed::RetentionOptions retention;
   // Bounds of one member import; the defaults suit a committee's spreadsheet.
-  int import_max_rows = 50'000;
+  int import_max_rows = 200'000;
   int import_max_megabytes = 64;
   int import_max_minutes = 30;
   int import_max_concurrent = 4;

@@ -56,8 +56,7 @@ absl::StatusOr<domain::MemberRecord> SaveDerived(HandlerContext& ctx, common::db
 
 }  // namespace
 
-absl::Status RecordEventChange(common::db::Session& session, const common::feed::WriteContext& write,
-                               const domain::Event& event, int64_t member_id, std::string_view action) {
+v1::MemberEvent EventFeedView(const domain::Event& event, int64_t member_id) {
   // What a consumer rebuilds history from, and no free text: the note or
   // reason, the transfer's reason, the certificate number and the recording
   // actor stay in this service (the audit log keeps the actor).
@@ -65,6 +64,11 @@ absl::Status RecordEventChange(common::db::Session& session, const common::feed:
   view.clear_note();
   view.clear_certificate_number();
   if (view.has_transfer()) view.mutable_transfer()->clear_reason();
+  return view;
+}
+
+common::feed::ChangeRecord MemberEventChange(const v1::MemberEvent& view, const domain::Event& event,
+                                             int64_t member_id, std::string_view action) {
   common::feed::ChangeRecord change;
   change.resource_type = "member_event";
   change.resource_name = view.name();
@@ -74,7 +78,13 @@ absl::Status RecordEventChange(common::db::Session& session, const common::feed:
                           {"event_id", event.id},
                           {"kind", v1::EventKind_Name(event.kind)},
                           {"effective_date", common::api::FormatDate(event.effective_date)}};
-  return common::feed::RecordChange(session, write, change);
+  return change;
+}
+
+absl::Status RecordEventChange(common::db::Session& session, const common::feed::WriteContext& write,
+                               const domain::Event& event, int64_t member_id, std::string_view action) {
+  const v1::MemberEvent view = EventFeedView(event, member_id);
+  return common::feed::RecordChange(session, write, MemberEventChange(view, event, member_id, action));
 }
 
 absl::Status RequirePlacementUnchanged(const domain::MemberRecord& checked, const domain::MemberRecord& locked) {

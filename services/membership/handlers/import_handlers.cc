@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -57,9 +58,33 @@ class ImportRun {
   absl::Status Run();
 
  private:
+  // A row that passed every check made without the database, waiting to be
+  // written with its batch.
+  struct BatchRow {
+    int64_t line = 0;
+    size_t slot = 0;  // its place in pending_
+    MappedRow row;
+    NewMember fresh;
+    std::string fingerprint;
+  };
+
   absl::Status OnRecord(CsvRecord&& record);
   absl::Status AcceptHeader(const CsvRecord& record);
-  v1::RowResult Process(const CsvRecord& record);
+  // The row's result, or nullopt when it joined the batch.
+  std::optional<v1::RowResult> Process(const CsvRecord& record, size_t slot);
+  // Checks the batch's rows against the records on file (one query per key
+  // column), then writes the new ones in one transaction: all rows in a few
+  // multi-row statements under a savepoint, or, when one of them fails, each
+  // row under its own savepoint so a bad row rolls back alone.
+  absl::Status WriteBatch();
+  // Indexes of the rows whose key is on file (readable or not).
+  absl::StatusOr<std::set<size_t>> KeysOnFile(const std::vector<BatchRow>& rows);
+  // Per row, the new member's id or why it was not written.
+  std::vector<absl::StatusOr<int64_t>> InsertRows(const std::vector<BatchRow*>& rows);
+  // The keys a row holds that no other row of one batch may hold.
+  static std::vector<std::string> UniqueKeys(const MappedRow& row);
+  void Settle(size_t slot, v1::RowResult result);
+  absl::Status StopIfUnavailable();
   // The row settled by a record already on file under its key, or nullopt.
   absl::StatusOr<std::optional<v1::RowResult>> AgainstFile(int64_t line, const MappedRow& row,
                                                            const std::string& fingerprint);
@@ -89,10 +114,15 @@ class ImportRun {
   bool dry_run_ = false;
   std::optional<member_csv::Header> header_;
   v1::ImportSummary summary_;
-  std::vector<v1::RowResult> pending_;
+  // Results not yet sent, in line order; a row of the batch holds an empty
+  // slot until the batch is written (which every Flush does first).
+  std::vector<std::optional<v1::RowResult>> pending_;
+  std::vector<BatchRow> batch_;
+  std::set<std::string> batch_keys_;
   absl::Time last_flush_;
   int consecutive_unavailable_ = 0;
   int64_t last_line_ = 0;
+  int64_t rows_seen_ = 0;  // rows of the file so far, written or waiting in the batch
   int64_t bytes_ = 0;
   const absl::Time started_ = absl::Now();
 
@@ -141,7 +171,7 @@ absl::Status ImportRun::OnRecord(CsvRecord&& record) {
   if (context_->IsCancelled()) return absl::CancelledError("the client cancelled the import");
   if (member_csv::IsBlank(record)) return absl::OkStatus();
   if (!header_) return AcceptHeader(record);
-  if (summary_.rows() >= options_.max_rows) {
+  if (rows_seen_ >= options_.max_rows) {
     return StopAtLimit(absl::StatusCode::kResourceExhausted, "IMPORT_TOO_MANY_ROWS",
                        absl::StrCat("the file has more than ", options_.max_rows, " rows"));
   }
@@ -150,28 +180,39 @@ absl::Status ImportRun::OnRecord(CsvRecord&& record) {
                        absl::StrCat("the import ran longer than ", absl::FormatDuration(options_.max_duration)));
   }
   last_line_ = record.line;
-  v1::RowResult result = Process(record);
-  if (result.outcome() == v1::ROW_OUTCOME_ERROR && (result.code() == "UNAVAILABLE" ||
-                                                    result.code() == "DEADLINE_EXCEEDED")) {
+  ++rows_seen_;
+  const size_t slot = pending_.size();
+  pending_.emplace_back();
+  if (std::optional<v1::RowResult> result = Process(record, slot)) Settle(slot, std::move(*result));
+  if (static_cast<int>(batch_.size()) >= options_.batch_rows) GR_RETURN_IF_ERROR(WriteBatch());
+  GR_RETURN_IF_ERROR(StopIfUnavailable());
+  if (static_cast<int>(pending_.size()) >= options_.progress_rows ||
+      absl::Now() - last_flush_ >= options_.progress_interval) {
+    GR_RETURN_IF_ERROR(Flush(/*done=*/false));
+    return StopIfUnavailable();
+  }
+  return absl::OkStatus();
+}
+
+void ImportRun::Settle(size_t slot, v1::RowResult result) {
+  if (result.outcome() == v1::ROW_OUTCOME_ERROR &&
+      (result.code() == "UNAVAILABLE" || result.code() == "DEADLINE_EXCEEDED")) {
     ++consecutive_unavailable_;
   } else {
     consecutive_unavailable_ = 0;
   }
   Count(result);
-  pending_.push_back(std::move(result));
-  if (consecutive_unavailable_ >= options_.max_consecutive_unavailable) {
-    GR_RETURN_IF_ERROR(Flush(/*done=*/false));
-    return common::Reasoned(
-        absl::StatusCode::kUnavailable, "IMPORT_STOPPED",
-        absl::StrCat("the import stopped at line ", last_line_, ": ", consecutive_unavailable_,
-                     " rows in a row failed because a service was unavailable; the rows reported CREATED are "
-                     "saved, run the same file again when the services are back"));
-  }
-  if (static_cast<int>(pending_.size()) >= options_.progress_rows ||
-      absl::Now() - last_flush_ >= options_.progress_interval) {
-    return Flush(/*done=*/false);
-  }
-  return absl::OkStatus();
+  pending_[slot] = std::move(result);
+}
+
+absl::Status ImportRun::StopIfUnavailable() {
+  if (consecutive_unavailable_ < options_.max_consecutive_unavailable) return absl::OkStatus();
+  GR_RETURN_IF_ERROR(Flush(/*done=*/false));
+  return common::Reasoned(
+      absl::StatusCode::kUnavailable, "IMPORT_STOPPED",
+      absl::StrCat("the import stopped at line ", last_line_, ": ", consecutive_unavailable_,
+                   " rows in a row failed because a service was unavailable; the rows reported CREATED are "
+                   "saved, run the same file again when the services are back"));
 }
 
 absl::Status ImportRun::StopAtLimit(absl::StatusCode code, std::string_view reason, std::string_view what) {
@@ -200,8 +241,11 @@ void ImportRun::Count(const v1::RowResult& result) {
 }
 
 absl::Status ImportRun::Flush(bool done) {
+  GR_RETURN_IF_ERROR(WriteBatch());
   v1::ImportProgress progress;
-  for (v1::RowResult& result : pending_) *progress.add_rows() = std::move(result);
+  for (std::optional<v1::RowResult>& result : pending_) {
+    if (result) *progress.add_rows() = std::move(*result);
+  }
   pending_.clear();
   *progress.mutable_so_far() = summary_;
   progress.set_done(done);
@@ -367,7 +411,7 @@ std::optional<v1::RowResult> ImportRun::DryRunConflicts(int64_t line, const Mapp
   return std::nullopt;
 }
 
-v1::RowResult ImportRun::Process(const CsvRecord& record) {
+std::optional<v1::RowResult> ImportRun::Process(const CsvRecord& record, size_t slot) {
   const int64_t line = record.line;
   absl::StatusOr<MappedRow> mapped = member_csv::MapRow(*header_, record, ctx_.codes);
   if (!mapped.ok()) return Failure(line, mapped.status(), "", {});
@@ -376,7 +420,7 @@ v1::RowResult ImportRun::Process(const CsvRecord& record) {
   absl::StatusOr<int64_t> cell_id = ResolveCell(row);
   if (!cell_id.ok()) return Failure(line, cell_id.status(), "cell", row.personal_values);
   row.request.mutable_existing()->set_cell(OrgName(*cell_id));
-  const std::string fingerprint = member_csv::Fingerprint(row, *cell_id);
+  std::string fingerprint = member_csv::Fingerprint(row, *cell_id);
 
   absl::StatusOr<NewMember> fresh = ValidateCreateMember(ctx_, row.request);
   if (!fresh.ok()) return Failure(line, fresh.status(), "", row.personal_values);
@@ -386,44 +430,164 @@ v1::RowResult ImportRun::Process(const CsvRecord& record) {
     return Failure(line, scope, "cell", row.personal_values);
   }
 
+  if (!dry_run_) {
+    // A row sharing a key with a row of the batch waits for that one to be
+    // written, and is then checked against it as a record on file.
+    const std::vector<std::string> keys = UniqueKeys(row);
+    bool shared = false;
+    for (const std::string& key : keys) shared = shared || batch_keys_.count(key) > 0;
+    if (shared) {
+      if (absl::Status written = WriteBatch(); !written.ok()) return Failure(line, written, "", row.personal_values);
+    }
+    batch_keys_.insert(keys.begin(), keys.end());
+    batch_.push_back(BatchRow{line, slot, std::move(row), *std::move(fresh), std::move(fingerprint)});
+    return std::nullopt;
+  }
+
   absl::StatusOr<std::optional<v1::RowResult>> on_file = AgainstFile(line, row, fingerprint);
   if (!on_file.ok()) return Failure(line, on_file.status(), "", row.personal_values);
   if (*on_file) return std::move(**on_file);
-
-  // The remote check, before any transaction (and once per cell and day).
+  // The remote check, once per cell and day.
   if (absl::Status active = CellActive(fresh->cell_id, fresh->cell_day); !active.ok()) {
     return Failure(line, active, "cell", row.personal_values);
   }
+  if (std::optional<v1::RowResult> conflict = DryRunConflicts(line, row, fingerprint)) return std::move(*conflict);
+  v1::RowResult result;
+  result.set_line(line);
+  result.set_outcome(v1::ROW_OUTCOME_VALID);
+  return result;
+}
 
-  if (dry_run_) {
-    if (std::optional<v1::RowResult> conflict = DryRunConflicts(line, row, fingerprint)) return std::move(*conflict);
-    v1::RowResult result;
-    result.set_line(line);
-    result.set_outcome(v1::ROW_OUTCOME_VALID);
-    return result;
+std::vector<std::string> ImportRun::UniqueKeys(const MappedRow& row) {
+  std::vector<std::string> keys;
+  const v1::Member& member = row.request.member();
+  if (!member.citizen_id().empty()) keys.push_back(absl::StrCat("citizen_id=", member.citizen_id()));
+  if (!member.external_id().empty()) keys.push_back(absl::StrCat("external_id=", absl::AsciiStrToLower(member.external_id())));
+  if (!row.request.party_card_number().empty()) keys.push_back(absl::StrCat("card=", row.request.party_card_number()));
+  return keys;
+}
+
+absl::StatusOr<std::set<size_t>> ImportRun::KeysOnFile(const std::vector<BatchRow>& rows) {
+  std::vector<std::string> citizen_ids, external_ids;
+  for (const BatchRow& r : rows) {
+    (r.row.key_column == Column::kExternalId ? external_ids : citizen_ids).push_back(r.row.key);
+  }
+  std::map<std::string, int64_t> by_citizen_id, by_external_id;
+  GR_RETURN_IF_ERROR(ctx_.pool.Run("membership.import_keys", [&](Session& session) -> absl::Status {
+    if (!citizen_ids.empty()) {
+      GR_ASSIGN_OR_RETURN(by_citizen_id, ctx_.members.FindManyByCitizenId(session, citizen_ids));
+    }
+    if (!external_ids.empty()) {
+      GR_ASSIGN_OR_RETURN(by_external_id, ctx_.members.FindManyByExternalId(session, external_ids));
+    }
+    return absl::OkStatus();
+  }));
+  std::set<size_t> on_file;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& found = rows[i].row.key_column == Column::kExternalId ? by_external_id : by_citizen_id;
+    if (found.count(rows[i].row.key) > 0) on_file.insert(i);
+  }
+  return on_file;
+}
+
+absl::Status ImportRun::WriteBatch() {
+  if (batch_.empty()) return absl::OkStatus();
+  std::vector<BatchRow> rows = std::move(batch_);
+  batch_.clear();
+  batch_keys_.clear();
+
+  absl::StatusOr<std::set<size_t>> on_file = KeysOnFile(rows);
+  if (!on_file.ok()) {
+    for (BatchRow& r : rows) Settle(r.slot, Failure(r.line, on_file.status(), "", r.row.personal_values));
+    return absl::OkStatus();
+  }
+  std::vector<BatchRow*> fresh;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    BatchRow& r = rows[i];
+    if (on_file->count(i) > 0) {
+      absl::StatusOr<std::optional<v1::RowResult>> settled = AgainstFile(r.line, r.row, r.fingerprint);
+      if (!settled.ok()) {
+        Settle(r.slot, Failure(r.line, settled.status(), "", r.row.personal_values));
+        continue;
+      }
+      if (*settled) {
+        Settle(r.slot, std::move(**settled));
+        continue;
+      }
+      // Outside the caller's scope, it reads as absent: the insert's unique key refuses the row.
+    }
+    // The remote check, before any transaction (and once per cell and day).
+    if (absl::Status active = CellActive(r.fresh.cell_id, r.fresh.cell_day); !active.ok()) {
+      Settle(r.slot, Failure(r.line, active, "cell", r.row.personal_values));
+      continue;
+    }
+    r.fresh.import_fingerprint = r.fingerprint;
+    fresh.push_back(&r);
   }
 
-  fresh->import_fingerprint = fingerprint;
-  absl::StatusOr<domain::MemberRecord> created;
+  const std::vector<absl::StatusOr<int64_t>> written = InsertRows(fresh);
+  for (size_t i = 0; i < fresh.size(); ++i) {
+    BatchRow& r = *fresh[i];
+    if (absl::IsAlreadyExists(written[i].status())) {
+      // A concurrent import of the same file may have written the row first.
+      absl::StatusOr<std::optional<v1::RowResult>> again = AgainstFile(r.line, r.row, r.fingerprint);
+      if (again.ok() && *again) {
+        Settle(r.slot, std::move(**again));
+        continue;
+      }
+    }
+    if (!written[i].ok()) {
+      Settle(r.slot, Failure(r.line, written[i].status(), "", r.row.personal_values));
+      continue;
+    }
+    v1::RowResult result;
+    result.set_line(r.line);
+    result.set_outcome(v1::ROW_OUTCOME_CREATED);
+    result.set_member(MemberName(*written[i]));
+    Settle(r.slot, std::move(result));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<absl::StatusOr<int64_t>> ImportRun::InsertRows(const std::vector<BatchRow*>& rows) {
+  std::vector<absl::StatusOr<int64_t>> written;
+  if (rows.empty()) return written;
+  std::vector<const NewMember*> fresh;
+  fresh.reserve(rows.size());
+  for (const BatchRow* r : rows) fresh.push_back(&r->fresh);
+  absl::Status committed;
   for (int attempt = 0; attempt <= kExtraConflictAttempts; ++attempt) {
-    created = ctx_.pool.Transact<domain::MemberRecord>(
-        "membership.import_row", [&](Session& session) { return InsertMember(ctx_, session, write_, *fresh); });
-    if (!absl::IsAborted(created.status()) || attempt == kExtraConflictAttempts) break;
+    committed = ctx_.pool.RunInTransaction("membership.import_batch", [&](Session& session) -> absl::Status {
+      written.assign(rows.size(), absl::UnknownError("not written"));
+      absl::StatusOr<std::vector<domain::MemberRecord>> all;
+      const absl::Status together = session.UnderSavepoint("import_batch", [&] {
+        all = InsertMembers(ctx_, session, write_, fresh);
+        return all.status();
+      });
+      if (together.ok()) {
+        for (size_t i = 0; i < rows.size(); ++i) written[i] = (*all)[i].id;
+        return absl::OkStatus();
+      }
+      if (ServiceUnavailable(together)) return together;
+      // One of them failed: each alone, so a bad row rolls back alone.
+      for (size_t i = 0; i < rows.size(); ++i) {
+        absl::StatusOr<domain::MemberRecord> one;
+        const absl::Status alone = session.UnderSavepoint("import_row", [&] {
+          one = InsertMember(ctx_, session, write_, *fresh[i]);
+          return one.status();
+        });
+        if (ServiceUnavailable(alone)) return alone;
+        written[i] = alone.ok() ? absl::StatusOr<int64_t>(one->id) : absl::StatusOr<int64_t>(alone);
+      }
+      return absl::OkStatus();
+    });
+    if (!absl::IsAborted(committed) || attempt == kExtraConflictAttempts) break;
     // The pool retried its deadlocks already; rows of a bulk load under
     // concurrent writers get a few more, spaced out, before being reported.
     std::this_thread::sleep_for(std::chrono::milliseconds(20 << attempt));
   }
-  if (absl::IsAlreadyExists(created.status())) {
-    // A concurrent import of the same file may have written the row first.
-    absl::StatusOr<std::optional<v1::RowResult>> again = AgainstFile(line, row, fingerprint);
-    if (again.ok() && *again) return std::move(**again);
-  }
-  if (!created.ok()) return Failure(line, created.status(), "", row.personal_values);
-  v1::RowResult result;
-  result.set_line(line);
-  result.set_outcome(v1::ROW_OUTCOME_CREATED);
-  result.set_member(MemberName(created->id));
-  return result;
+  if (!committed.ok()) written.assign(rows.size(), committed);
+  return written;
 }
 
 }  // namespace

@@ -18,6 +18,9 @@ struct ImportOptions {
   // A progress message goes out after this many rows or this much time,
   // whichever comes first, with every row result since the previous one.
   int progress_rows = 200;
+  // Rows written together in one transaction (at most progress_rows: a
+  // progress message reports only written rows).
+  int batch_rows = 200;
   absl::Duration progress_interval = absl::Seconds(1);
   member_csv::CsvLimits csv_limits;
   // Rows failing one after another because a service (the database, the
@@ -27,7 +30,7 @@ struct ImportOptions {
   // Past one the import ends RESOURCE_EXHAUSTED (time: DEADLINE_EXCEEDED)
   // naming the limit and the line; the rows reported CREATED before it are
   // saved, so the rest can be sent as another file.
-  int64_t max_rows = 50'000;
+  int64_t max_rows = 200'000;
   int64_t max_bytes = 64LL * 1024 * 1024;
   absl::Duration max_duration = absl::Minutes(30);
   // Imports running at once in this process; one more is refused

@@ -256,12 +256,8 @@ v1::MemberPeriods ToPeriodsProto(int64_t member_id, const std::vector<domain::Pe
   return out;
 }
 
-absl::Status RecordMemberChange(HandlerContext& ctx, common::db::Session& session,
-                                const common::feed::WriteContext& write, const domain::MemberRecord& member,
-                                std::string_view action, nlohmann::json audit_details) {
-  GR_ASSIGN_OR_RETURN(const std::vector<domain::AttributePeriod> attributes,
-                      ctx.members.AttributePeriods(session, member.id));
-  const v1::MemberFacts facts = ToFacts(ctx.codes, member, attributes);
+common::feed::ChangeRecord MemberChange(const v1::MemberFacts& facts, const domain::MemberRecord& member,
+                                        std::string_view action, nlohmann::json audit_details) {
   if (!audit_details.is_object()) audit_details = nlohmann::json::object();
   if (!audit_details.contains("cell_id")) audit_details["cell_id"] = member.state.cell_id;
   if (!audit_details.contains("status")) audit_details["status"] = v1::MemberStatus_Name(member.state.status);
@@ -271,19 +267,32 @@ absl::Status RecordMemberChange(HandlerContext& ctx, common::db::Session& sessio
   record.action = std::string(action);
   record.resource = &facts;
   record.audit_details = std::move(audit_details);
-  return common::feed::RecordChange(session, write, record);
+  return record;
 }
 
-absl::Status RecordMemberPeriods(common::db::Session& session, const common::feed::WriteContext& write,
-                                 int64_t member_id, const std::vector<domain::Period>& periods) {
-  const v1::MemberPeriods view = ToPeriodsProto(member_id, periods);
+common::feed::ChangeRecord MemberPeriodsChange(const v1::MemberPeriods& view, int64_t member_id) {
   common::feed::ChangeRecord record;
   record.resource_type = "member_periods";
   record.resource_name = view.member();
   record.action = "replaced";
   record.resource = &view;
   record.audit_details = {{"member_id", member_id}, {"periods", view.periods_size()}};
-  return common::feed::RecordChange(session, write, record);
+  return record;
+}
+
+absl::Status RecordMemberChange(HandlerContext& ctx, common::db::Session& session,
+                                const common::feed::WriteContext& write, const domain::MemberRecord& member,
+                                std::string_view action, nlohmann::json audit_details) {
+  GR_ASSIGN_OR_RETURN(const std::vector<domain::AttributePeriod> attributes,
+                      ctx.members.AttributePeriods(session, member.id));
+  const v1::MemberFacts facts = ToFacts(ctx.codes, member, attributes);
+  return common::feed::RecordChange(session, write, MemberChange(facts, member, action, std::move(audit_details)));
+}
+
+absl::Status RecordMemberPeriods(common::db::Session& session, const common::feed::WriteContext& write,
+                                 int64_t member_id, const std::vector<domain::Period>& periods) {
+  const v1::MemberPeriods view = ToPeriodsProto(member_id, periods);
+  return common::feed::RecordChange(session, write, MemberPeriodsChange(view, member_id));
 }
 
 }  // namespace grassroots::membership

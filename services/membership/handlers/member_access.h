@@ -80,4 +80,11 @@ absl::Status RecordMemberChange(HandlerContext& ctx, common::db::Session& sessio
 absl::Status RecordMemberPeriods(common::db::Session& session, const common::feed::WriteContext& write,
                                  int64_t member_id, const std::vector<domain::Period>& periods);
 
+// The change records RecordMemberChange and RecordMemberPeriods append, for a
+// caller that appends many at once (common::feed::RecordChanges). Each points
+// at its payload, which must outlive it.
+common::feed::ChangeRecord MemberChange(const v1::MemberFacts& facts, const domain::MemberRecord& member,
+                                        std::string_view action, nlohmann::json audit_details);
+common::feed::ChangeRecord MemberPeriodsChange(const v1::MemberPeriods& view, int64_t member_id);
+
 }  // namespace grassroots::membership

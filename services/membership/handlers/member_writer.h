@@ -24,6 +24,15 @@ absl::StatusOr<NewMember> ValidateCreateMember(const HandlerContext& ctx, const 
 absl::StatusOr<domain::MemberRecord> InsertMember(HandlerContext& ctx, common::db::Session& session,
                                                   const common::feed::WriteContext& write, const NewMember& fresh);
 
+// InsertMember for many new members in one transaction, in a few multi-row
+// statements per table: the records as InsertMember would return them, in the
+// order given. A duplicate key among them fails the call as ALREADY_EXISTS
+// with part of the rows written: the caller wraps it in a savepoint and, on
+// failure, rolls back to it and takes the rows one by one.
+absl::StatusOr<std::vector<domain::MemberRecord>> InsertMembers(HandlerContext& ctx, common::db::Session& session,
+                                                                const common::feed::WriteContext& write,
+                                                                const std::vector<const NewMember*>& fresh);
+
 // Appends one lifecycle event to a member in the caller's transaction: locks
 // the member, checks the etag (when given), checks the transition against the
 // replayed log (domain::CheckAndComplete), appends, rewrites the periods and
@@ -59,5 +68,10 @@ absl::StatusOr<std::optional<domain::MemberRecord>> FollowCellEnding(HandlerCont
 // only in the audit), in the caller's transaction. action: "created", "voided".
 absl::Status RecordEventChange(common::db::Session& session, const common::feed::WriteContext& write,
                                const domain::Event& event, int64_t member_id, std::string_view action);
+// Its parts, for a caller that appends many changes at once: the feed payload
+// of an event, and the change record pointing at it.
+v1::MemberEvent EventFeedView(const domain::Event& event, int64_t member_id);
+common::feed::ChangeRecord MemberEventChange(const v1::MemberEvent& view, const domain::Event& event,
+                                             int64_t member_id, std::string_view action);
 
 }  // namespace grassroots::membership

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/db.h"
+#include "common/db/multi_row.h"
 #include "common/status/status.h"
 #include "services/membership/store/sql_dates.h"
 
@@ -303,6 +305,79 @@ absl::StatusOr<Event> EventStore::Insert(Session& session, int64_t member_id, Ev
   return event;
 }
 
+absl::StatusOr<std::vector<Event>> EventStore::InsertFirstEvents(
+    Session& session, const std::vector<std::pair<int64_t, Event>>& events, const std::string& request_id) {
+  std::vector<Event> out;
+  out.reserve(events.size());
+  for (const auto& [member_id, event] : events) {
+    if (event.kind == domain::v1::EVENT_KIND_VOIDED) return absl::InternalError("a first event cannot void another");
+  }
+  common::db::ForEachRowChunk(events.size(), [&](size_t first, int count) {
+    sql::PreparedStatement& insert = session.Prepare(absl::StrCat(
+        "INSERT INTO member_events (member_id, ordinal, kind, effective_date, recorded_on, decision_body, "
+        "decision_number, decision_signed_on, cell_id, status_after, details, actor, request_id) VALUES ",
+        common::db::RepeatRow("(?,1,?,?,?,?,?,?,?,?,?,?,?)", count), " RETURNING id, created_at"));
+    int index = 1;
+    for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
+      const auto& [member_id, event] = events[i];
+      insert.setInt64(index++, member_id);
+      insert.setInt(index++, static_cast<int>(event.kind));
+      insert.setString(index++, FormatDate(event.effective_date));
+      SetOptionalDate(insert, index++, event.recorded_on);
+      insert.setString(index++, event.decision.issuing_body);
+      insert.setString(index++, event.decision.number);
+      SetOptionalDate(insert, index++, event.decision.signed_on);
+      common::db::SetOptionalInt64(insert, index++, event.cell_id);
+      insert.setInt(index++, static_cast<int>(event.status_after));
+      insert.setString(index++, DetailsOf(event).dump());
+      insert.setString(index++, event.actor);
+      insert.setString(index++, request_id);
+    }
+    // In the order of VALUES, as inserted.
+    std::unique_ptr<sql::ResultSet> rs = session.Query(insert);
+    for (size_t i = first; rs->next(); ++i) {
+      Event stored = events[i].second;
+      stored.id = rs->getInt64("id");
+      stored.ordinal = 1;
+      stored.voided = false;
+      if (std::optional<absl::Time> at = ParseStoredTime(rs->getString("created_at"))) stored.record_time = at;
+      out.push_back(std::move(stored));
+    }
+  });
+  if (out.size() != events.size()) {
+    return absl::InternalError(absl::StrCat("inserted ", out.size(), " first events for ", events.size()));
+  }
+  return out;
+}
+
+absl::Status EventStore::InsertPeriodsOfNew(
+    Session& session, const std::vector<std::pair<int64_t, std::vector<domain::Period>>>& periods_by_member) {
+  std::vector<std::pair<int64_t, const domain::Period*>> rows;
+  for (const auto& [member_id, periods] : periods_by_member) {
+    for (const domain::Period& period : periods) rows.emplace_back(member_id, &period);
+  }
+  common::db::ForEachRowChunk(rows.size(), [&](size_t first, int count) {
+    sql::PreparedStatement& insert = session.Prepare(absl::StrCat(
+        "INSERT INTO member_periods (member_id, valid_from, valid_to, status, cell_id, host_cell_id, exempt, "
+        "suspended) VALUES ",
+        common::db::RepeatRow("(?,?,?,?,?,?,?,?)", count)));
+    int index = 1;
+    for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
+      const domain::Period& p = *rows[i].second;
+      insert.setInt64(index++, rows[i].first);
+      insert.setString(index++, FormatDate(p.valid_from));
+      SetOptionalDate(insert, index++, p.valid_to);
+      insert.setInt(index++, static_cast<int>(p.status));
+      insert.setInt64(index++, p.cell_id);
+      common::db::SetOptionalInt64(insert, index++, p.host_cell_id);
+      insert.setBoolean(index++, p.exempt);
+      insert.setBoolean(index++, p.suspended);
+    }
+    insert.executeUpdate();
+  });
+  return absl::OkStatus();
+}
+
 absl::Status EventStore::ReplacePeriods(Session& session, int64_t member_id,
                                         const std::vector<domain::Period>& periods) {
   // Delete row by row on the exact primary key: a range DELETE by member_id
@@ -323,26 +398,7 @@ absl::Status EventStore::ReplacePeriods(Session& session, int64_t member_id,
     remove.setString(2, start);
     remove.executeUpdate();
   }
-  if (periods.empty()) return absl::OkStatus();
-  // One multi-row insert; statement texts are cached per row count, which stays small.
-  std::string sql =
-      "INSERT INTO member_periods (member_id, valid_from, valid_to, status, cell_id, host_cell_id, exempt, "
-      "suspended) VALUES ";
-  for (size_t i = 0; i < periods.size(); ++i) absl::StrAppend(&sql, i == 0 ? "" : ",", "(?,?,?,?,?,?,?,?)");
-  sql::PreparedStatement& insert = session.Prepare(sql);
-  int index = 1;
-  for (const domain::Period& p : periods) {
-    insert.setInt64(index++, member_id);
-    insert.setString(index++, FormatDate(p.valid_from));
-    SetOptionalDate(insert, index++, p.valid_to);
-    insert.setInt(index++, static_cast<int>(p.status));
-    insert.setInt64(index++, p.cell_id);
-    common::db::SetOptionalInt64(insert, index++, p.host_cell_id);
-    insert.setBoolean(index++, p.exempt);
-    insert.setBoolean(index++, p.suspended);
-  }
-  insert.executeUpdate();
-  return absl::OkStatus();
+  return InsertPeriodsOfNew(session, {{member_id, periods}});
 }
 
 absl::StatusOr<std::vector<Event>> EventStore::Page(Session& session, int64_t member_id, bool include_voided,

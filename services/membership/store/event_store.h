@@ -23,6 +23,14 @@ class EventStore {
   // (a cell ending org recorded late). The member row must be locked.
   absl::StatusOr<domain::Event> InsertAt(common::db::Session& session, int64_t member_id, domain::Event event,
                                          int32_t ordinal);
+  // The first events (ordinal 1) of new members, in a few multi-row
+  // statements; returns them in order with ids and record times set.
+  absl::StatusOr<std::vector<domain::Event>> InsertFirstEvents(
+      common::db::Session& session, const std::vector<std::pair<int64_t, domain::Event>>& events,
+      const std::string& request_id);
+  // The periods of new members (who have none yet), in a few multi-row statements.
+  absl::Status InsertPeriodsOfNew(common::db::Session& session,
+                                  const std::vector<std::pair<int64_t, std::vector<domain::Period>>>& periods_by_member);
   // Members whose own cell or host cell on `day` (member_periods) is `cell_id`.
   absl::StatusOr<std::vector<int64_t>> MembersPlacedIn(common::db::Session& session, int64_t cell_id,
                                                        absl::CivilDay day);

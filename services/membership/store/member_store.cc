@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/api.h"
+#include "common/db/multi_row.h"
 #include "common/db/sql_ids.h"
 #include "common/status/status.h"
 #include "services/membership/domain/lifecycle.h"
@@ -510,6 +511,126 @@ absl::StatusOr<int64_t> MemberStore::Insert(Session& session, const domain::Prof
   return id;
 }
 
+absl::StatusOr<std::vector<MemberStore::InsertedRow>> MemberStore::InsertMany(Session& session,
+                                                                               const std::vector<NewRow>& rows) {
+  std::vector<InsertedRow> inserted;
+  inserted.reserve(rows.size());
+  // The same columns as Insert's assignments, with the first card and the fingerprint.
+  constexpr char kColumns[] = R"(full_name, birth_name, search_name, sex, birth_date, birth_place, home_town,
+  occupation_category, occupation, general_education, professional_qualification, professional_qualification_level,
+  political_theory_level, permanent_address, current_address, phone, email, external_id, status, cell_id,
+  host_cell_id, exempt, suspended, transfer_pending, status_since, admission_decision_date, admission_ceremony_date,
+  probation_end_date, official_date, last_event_date, awaiting_placement_from_cell_id, party_card_number,
+  import_fingerprint)";
+  constexpr char kRow[] = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  GR_RETURN_IF_ERROR(Guarded(session, [&] {
+    common::db::ForEachRowChunk(rows.size(), [&](size_t first, int count) {
+      sql::PreparedStatement& ps =
+          session.Prepare(absl::StrCat("INSERT INTO members (", kColumns, ") VALUES ",
+                                       common::db::RepeatRow(kRow, count), " RETURNING id, created_at"));
+      int index = 1;
+      for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
+        index = BindProfile(ps, index, *rows[i].profile);
+        index = BindState(ps, index, rows[i].state);
+        common::db::SetOptionalString(ps, index++, rows[i].party_card_number);
+        common::db::SetOptionalString(ps, index++, rows[i].import_fingerprint);
+      }
+      // RETURNING gives the rows in the order they were inserted: the VALUES order.
+      std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+      while (rs->next()) inserted.push_back({rs->getInt64("id"), TimeColumn(rs->getString("created_at"))});
+    });
+  }));
+  if (inserted.size() != rows.size()) {
+    return absl::InternalError(absl::StrCat("inserted ", inserted.size(), " member rows for ", rows.size()));
+  }
+
+  const std::shared_ptr<const common::crypto::Keyring> ring = keys();
+  std::vector<std::array<std::optional<std::string>, 3>> sealed;
+  sealed.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    GR_ASSIGN_OR_RETURN(auto values, SealSensitive(*ring, inserted[i].id, *rows[i].sensitive));
+    sealed.push_back(std::move(values));
+  }
+  GR_RETURN_IF_ERROR(Guarded(session, [&] {
+    common::db::ForEachRowChunk(rows.size(), [&](size_t first, int count) {
+      sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+          "INSERT INTO member_sensitive (key_version, citizen_id, citizen_id_lookup, ethnicity, religion, member_id) "
+          "VALUES ",
+          common::db::RepeatRow("(?, UNHEX(?), UNHEX(?), UNHEX(?), UNHEX(?), ?)", count)));
+      int index = 1;
+      for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
+        ps.setInt64(index++, ring->current_id());
+        common::db::SetOptionalString(ps, index++, sealed[i][0]);
+        common::db::SetOptionalString(ps, index++, CitizenIdLookupHex(rows[i].sensitive->citizen_id));
+        common::db::SetOptionalString(ps, index++, sealed[i][1]);
+        common::db::SetOptionalString(ps, index++, sealed[i][2]);
+        ps.setInt64(index++, inserted[i].id);
+      }
+      ps.executeUpdate();
+    });
+  }));
+
+  std::vector<std::pair<std::string, int64_t>> tokens;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    for (std::string& token : domain::NameTokens(*rows[i].profile)) tokens.emplace_back(std::move(token), inserted[i].id);
+  }
+  common::db::ForEachRowChunk(tokens.size(), [&](size_t first, int count) {
+    sql::PreparedStatement& ps = session.Prepare(absl::StrCat("INSERT INTO member_name_tokens (token, member_id) VALUES ",
+                                                              common::db::RepeatRow("(?, ?)", count)));
+    int index = 1;
+    for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
+      ps.setString(index++, tokens[i].first);
+      ps.setInt64(index++, tokens[i].second);
+    }
+    ps.executeUpdate();
+  });
+
+  std::vector<size_t> with_card;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].party_card_number) with_card.push_back(i);
+  }
+  GR_RETURN_IF_ERROR(Guarded(session, [&] {
+    common::db::ForEachRowChunk(with_card.size(), [&](size_t first, int count) {
+      sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+          "INSERT INTO party_cards (member_id, number, issued_on, reason) VALUES ", common::db::RepeatRow("(?, ?, ?, ?)", count)));
+      int index = 1;
+      for (size_t k = first; k < first + static_cast<size_t>(count); ++k) {
+        const size_t i = with_card[k];
+        ps.setInt64(index++, inserted[i].id);
+        ps.setString(index++, *rows[i].party_card_number);
+        ps.setString(index++, FormatDate(rows[i].card_issued_on));
+        ps.setString(index++, rows[i].card_reason);
+      }
+      ps.executeUpdate();
+    });
+  }));
+  return inserted;
+}
+
+absl::Status MemberStore::InsertAttributePeriodsOfNew(
+    Session& session, const std::vector<std::pair<int64_t, std::vector<domain::AttributePeriod>>>& periods_by_member) {
+  std::vector<std::pair<int64_t, const domain::AttributePeriod*>> rows;
+  for (const auto& [member_id, periods] : periods_by_member) {
+    for (const domain::AttributePeriod& period : periods) rows.emplace_back(member_id, &period);
+  }
+  common::db::ForEachRowChunk(rows.size(), [&](size_t first, int count) {
+    sql::PreparedStatement& ps = session.Prepare(
+        absl::StrCat("INSERT INTO member_attribute_periods (member_id, attribute, value, valid_from, valid_to) VALUES ",
+                     common::db::RepeatRow("(?, ?, ?, ?, ?)", count)));
+    int index = 1;
+    for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
+      const domain::AttributePeriod& period = *rows[i].second;
+      ps.setInt64(index++, rows[i].first);
+      ps.setInt(index++, static_cast<int>(period.attribute));
+      ps.setInt(index++, period.value);
+      ps.setString(index++, FormatDate(period.valid_from));
+      SetOptionalDate(ps, index++, period.valid_to);
+    }
+    ps.executeUpdate();
+  });
+  return absl::OkStatus();
+}
+
 absl::StatusOr<domain::MemberRecord> MemberStore::Get(Session& session, int64_t id) {
   return GetOne(session, *keys(), id, /*for_update=*/false);
 }
@@ -627,21 +748,9 @@ absl::Status MemberStore::ReplaceAttributePeriods(Session& session, int64_t memb
     upd.setString(5, FormatDate(key.second));
     upd.executeUpdate();
   }
-  if (fresh.empty()) return absl::OkStatus();
-  std::vector<std::string> rows(fresh.size(), "(?, ?, ?, ?, ?)");
-  sql::PreparedStatement& ins = session.Prepare(
-      absl::StrCat("INSERT INTO member_attribute_periods (member_id, attribute, value, valid_from, valid_to) VALUES ",
-                   absl::StrJoin(rows, ", ")));
-  int index = 1;
-  for (const domain::AttributePeriod* period : fresh) {
-    ins.setInt64(index++, member_id);
-    ins.setInt(index++, static_cast<int>(period->attribute));
-    ins.setInt(index++, period->value);
-    ins.setString(index++, FormatDate(period->valid_from));
-    SetOptionalDate(ins, index++, period->valid_to);
-  }
-  ins.executeUpdate();
-  return absl::OkStatus();
+  std::vector<domain::AttributePeriod> added;
+  for (const domain::AttributePeriod* period : fresh) added.push_back(*period);
+  return InsertAttributePeriodsOfNew(session, {{member_id, std::move(added)}});
 }
 
 absl::Status MemberStore::ApplyAttributesAsOf(Session& session, std::vector<domain::MemberRecord>& records,
@@ -705,6 +814,56 @@ absl::StatusOr<int64_t> MemberStore::FindByPartyCard(Session& session, const std
 
 absl::StatusOr<int64_t> MemberStore::FindByExternalId(Session& session, const std::string& external_id) {
   return FindId(session, "SELECT id FROM members WHERE external_id = ?", external_id, "external_id");
+}
+
+absl::StatusOr<std::map<std::string, int64_t>> MemberStore::FindManyByCitizenId(
+    Session& session, const std::vector<std::string>& citizen_ids) {
+  // By the lookup index: hex of the HMAC -> the citizen ID it was made from.
+  std::map<std::string, std::string> by_lookup;
+  for (const std::string& citizen_id : citizen_ids) {
+    by_lookup.emplace(absl::BytesToHexString(CitizenIdLookup(citizen_id)), citizen_id);
+  }
+  std::vector<const std::string*> lookups;
+  for (const auto& [lookup, citizen_id] : by_lookup) lookups.push_back(&lookup);
+  std::map<std::string, int64_t> found;
+  common::db::ForEachRowChunk(lookups.size(), [&](size_t first, int count) {
+    sql::PreparedStatement& ps = session.Prepare(
+        absl::StrCat("SELECT member_id, LOWER(HEX(citizen_id_lookup)) AS lookup FROM member_sensitive "
+                     "WHERE citizen_id_lookup IN (",
+                     common::db::RepeatRow("UNHEX(?)", count), ")"));
+    for (int i = 0; i < count; ++i) ps.setString(i + 1, *lookups[first + static_cast<size_t>(i)]);
+    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+    while (rs->next()) {
+      auto it = by_lookup.find(rs->getString("lookup"));
+      if (it != by_lookup.end()) found.emplace(it->second, rs->getInt64("member_id"));
+    }
+  });
+  return found;
+}
+
+absl::StatusOr<std::map<std::string, int64_t>> MemberStore::FindManyByExternalId(
+    Session& session, const std::vector<std::string>& external_ids) {
+  const std::set<std::string> wanted(external_ids.begin(), external_ids.end());
+  const std::vector<std::string> keys(wanted.begin(), wanted.end());
+  std::map<std::string, int64_t> found;
+  common::db::ForEachRowChunk(keys.size(), [&](size_t first, int count) {
+    sql::PreparedStatement& ps = session.Prepare(absl::StrCat("SELECT id, external_id FROM members WHERE external_id IN (",
+                                                              common::db::RepeatRow("?", count), ")"));
+    for (int i = 0; i < count; ++i) ps.setString(i + 1, keys[first + static_cast<size_t>(i)]);
+    std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+    // The collation may match a key spelled differently: the row is reported under the key asked for.
+    while (rs->next()) {
+      const std::string stored = rs->getString("external_id");
+      if (wanted.count(stored) > 0) {
+        found.emplace(stored, rs->getInt64("id"));
+      } else {
+        for (const std::string& key : keys) {
+          if (absl::EqualsIgnoreCase(key, stored)) found.emplace(key, rs->getInt64("id"));
+        }
+      }
+    }
+  });
+  return found;
 }
 
 absl::StatusOr<std::string> MemberStore::ImportFingerprint(Session& session, int64_t id) {

@@ -59,6 +59,30 @@ class MemberStore {
   absl::StatusOr<int64_t> Insert(common::db::Session& session, const domain::Profile& profile,
                                  const domain::SensitiveFields& sensitive, const domain::MemberState& initial,
                                  const std::optional<std::string>& import_fingerprint);
+  // One new member of InsertMany: its state is the one after its first event
+  // (stored as is: no SaveState follows), its first card is set on the row.
+  struct NewRow {
+    const domain::Profile* profile = nullptr;
+    const domain::SensitiveFields* sensitive = nullptr;
+    domain::MemberState state;
+    std::optional<std::string> party_card_number;
+    absl::CivilDay card_issued_on;
+    std::string card_reason;
+    std::optional<std::string> import_fingerprint;
+  };
+  struct InsertedRow {
+    int64_t id = 0;
+    absl::Time created_at;
+  };
+  // Inserts new members (rows, sealed fields, name tokens, first cards) in a
+  // few multi-row statements in the caller's transaction; ids in the rows'
+  // order. A duplicate key fails the call as ALREADY_EXISTS with part of the
+  // rows written: the caller rolls back to its savepoint.
+  absl::StatusOr<std::vector<InsertedRow>> InsertMany(common::db::Session& session, const std::vector<NewRow>& rows);
+  // The dated attribute periods of members that have none yet.
+  absl::Status InsertAttributePeriodsOfNew(
+      common::db::Session& session,
+      const std::vector<std::pair<int64_t, std::vector<domain::AttributePeriod>>>& periods_by_member);
   // NOT_FOUND naming "members/{id}".
   absl::StatusOr<domain::MemberRecord> Get(common::db::Session& session, int64_t id);
   // Same, with SELECT ... FOR UPDATE on the members row (serializes writers of one member).
@@ -100,6 +124,11 @@ class MemberStore {
   static absl::Status NoMemberWith(std::string_view key_field);
   absl::StatusOr<int64_t> FindByPartyCard(common::db::Session& session, const std::string& number);
   absl::StatusOr<int64_t> FindByExternalId(common::db::Session& session, const std::string& external_id);
+  // The members on file with any of these citizen IDs / external ids: key -> member id.
+  absl::StatusOr<std::map<std::string, int64_t>> FindManyByCitizenId(common::db::Session& session,
+                                                                     const std::vector<std::string>& citizen_ids);
+  absl::StatusOr<std::map<std::string, int64_t>> FindManyByExternalId(common::db::Session& session,
+                                                                      const std::vector<std::string>& external_ids);
   // The stored import fingerprint of a member ("" when none).
   absl::StatusOr<std::string> ImportFingerprint(common::db::Session& session, int64_t id);
 

@@ -285,6 +285,98 @@ TEST_F(GrpcImportTest, ReRunningTheSameFileCreatesNothing) {
   EXPECT_EQ(CountWrites(), after_first);
 }
 
+// An import service with small bounds, on its own loopback host over the
+// suite's handler context.
+struct LimitedImports {
+  LimitedImports(HandlerContext& context, ImportOptions options)
+      : service(context, options),
+        host("import-limits", grassroots::testing::LoopbackServerConfig(), nullptr) {
+    host.AddService(&service);
+    const absl::Status started = host.Start();
+    EXPECT_TRUE(started.ok()) << started;
+    stub = v1::MemberImportService::NewStub(grassroots::testing::LoopbackChannel(host.port()));
+  }
+  MemberImportServiceImpl service;
+  common::ServiceHost host;
+  std::unique_ptr<v1::MemberImportService::Stub> stub;
+};
+
+// Rows are written in batches of multi-row statements. A row a unique key
+// refuses (a party card already issued, a citizen ID twice in the file) rolls
+// back alone: the rest of its batch is written row by row, each exactly as a
+// row of a batch that went through whole.
+TEST_F(GrpcImportTest, ARowAUniqueKeyRefusesRollsBackAloneAndItsBatchIsWritten) {
+  const Branch branch = NewBranch();
+  const Row holder = ValidRow(branch.cell_a, "");
+  ASSERT_EQ(Import(Csv({holder}), 1 << 16).summary.created(), 1);
+
+  std::vector<Row> rows;
+  for (int i = 0; i < 40; ++i) rows.push_back(ValidRow(i % 2 == 0 ? branch.cell_a : branch.cell_b, ""));
+  rows[20].card = holder.card;                  // line 22: the card is already issued
+  // line 32: the citizen ID of line 7 (and the birth it encodes), under another external id
+  rows[30].citizen_id = rows[5].citizen_id;
+  rows[30].birth_date = rows[5].birth_date;
+  rows[30].sex = rows[5].sex;
+  // Batches of 10: lines 2-11 and 12-21 go through whole, 22-31 and 32-41 row by row.
+  ImportOptions small_batches;
+  small_batches.batch_rows = 10;
+  LimitedImports batched(member_context(), small_batches);
+  const WriteCounts before = CountWrites();
+  const ImportRun run = Import(Csv(rows), 1 << 16, false, "", batched.stub.get());
+  ASSERT_TRUE(run.status.ok()) << run.status.error_message();
+  EXPECT_EQ(run.summary.created(), 38);
+  EXPECT_EQ(run.summary.errors(), 2);
+  ASSERT_EQ(run.rows.size(), 40u);
+  for (size_t i = 0; i < run.rows.size(); ++i) EXPECT_EQ(run.rows[i].line(), static_cast<int64_t>(i) + 2);
+  EXPECT_EQ(ResultAt(run, 22)->column(), "party_card_number");
+  EXPECT_EQ(ResultAt(run, 22)->code(), "ALREADY_EXISTS");
+  EXPECT_EQ(ResultAt(run, 32)->column(), "citizen_id");
+  EXPECT_EQ(ResultAt(run, 32)->code(), "ALREADY_EXISTS");
+  // Nothing of the refused rows, everything of the others.
+  const WriteCounts after = CountWrites();
+  EXPECT_EQ(after.members - before.members, 38);
+  EXPECT_EQ(after.sensitive - before.sensitive, 38);
+  EXPECT_EQ(after.events - before.events, 38);
+  EXPECT_EQ(after.periods - before.periods, 2 * 38);  // probationary, then official
+  EXPECT_EQ(after.cards - before.cards, 38);
+  EXPECT_EQ(after.feed - before.feed, 3 * 38);
+  EXPECT_EQ(after.audit - before.audit, 3 * 38);
+  EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM members WHERE external_id IN ('", rows[20].external_id,
+                                     "', '", rows[30].external_id, "')")),
+            0);
+
+  // Each created member, whichever way its batch went: its record reads back
+  // as the row said, with one event, its periods, its name tokens, its dated
+  // attributes and its three feed entries in order (member, periods, event).
+  const v1::Member alone_written = GetMember(ResultAt(run, 23)->member());  // in the refused row's batch
+  EXPECT_EQ(alone_written.citizen_id(), rows[21].citizen_id);
+  EXPECT_EQ(alone_written.party_card_number(), rows[21].card);
+  EXPECT_EQ(alone_written.status(), v1::MEMBER_STATUS_OFFICIAL);
+  for (const v1::RowResult& result : run.rows) {
+    if (result.outcome() != v1::ROW_OUTCOME_CREATED) continue;
+    const std::string id = result.member().substr(result.member().rfind('/') + 1);
+    const Row& row = rows[static_cast<size_t>(result.line() - 2)];
+    const v1::Member member = GetMember(result.member());
+    EXPECT_EQ(member.full_name(), row.full_name) << result.line();
+    EXPECT_EQ(member.citizen_id(), row.citizen_id) << result.line();
+    EXPECT_EQ(member.party_card_number(), row.card) << result.line();
+    EXPECT_EQ(member.cell(), row.cell) << result.line();
+    EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_events WHERE ordinal = 1 AND member_id = ", id)), 1);
+    EXPECT_GE(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_periods WHERE member_id = ", id)), 1);
+    EXPECT_GE(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_name_tokens WHERE member_id = ", id)), 2);
+    EXPECT_EQ(MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_attribute_periods WHERE member_id = ", id)),
+              MemberDbInt(absl::StrCat("SELECT COUNT(*) FROM member_attribute_periods WHERE member_id = ",
+                                       alone_written.name().substr(alone_written.name().rfind('/') + 1))))
+        << result.line();
+    EXPECT_EQ(MemberDbInt(absl::StrCat(
+                  "SELECT GROUP_CONCAT(resource_type ORDER BY id) = 'member,member_periods,member_event' "
+                  "FROM change_feed WHERE resource_name = 'members/", id, "' OR resource_name LIKE 'members/", id,
+                  "/events/%'")),
+              1)
+        << result.line();
+  }
+}
+
 TEST_F(GrpcImportTest, DryRunValidatesEveryRowAndWritesNothing) {
   const Branch branch = NewBranch();
   std::vector<Row> rows = {ValidRow(branch.cell_a, ""), ValidRow(branch.cell_b, "", true)};
@@ -484,22 +576,6 @@ TEST_F(GrpcImportTest, OrgServiceDownWritesNothingAndARetryCompletes) {
   } while (std::chrono::steady_clock::now() < deadline);
   EXPECT_EQ(again.summary.created(), 2) << again.status.error_message();
 }
-
-// An import service with small bounds, on its own loopback host over the
-// suite's handler context.
-struct LimitedImports {
-  LimitedImports(HandlerContext& context, ImportOptions options)
-      : service(context, options),
-        host("import-limits", grassroots::testing::LoopbackServerConfig(), nullptr) {
-    host.AddService(&service);
-    const absl::Status started = host.Start();
-    EXPECT_TRUE(started.ok()) << started;
-    stub = v1::MemberImportService::NewStub(grassroots::testing::LoopbackChannel(host.port()));
-  }
-  MemberImportServiceImpl service;
-  common::ServiceHost host;
-  std::unique_ptr<v1::MemberImportService::Stub> stub;
-};
 
 TEST_F(GrpcImportTest, AnImportPastItsRowOrByteBoundStopsThereAndKeepsWhatItSaved) {
   const Branch branch = NewBranch();
