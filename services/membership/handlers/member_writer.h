@@ -18,9 +18,10 @@ namespace grassroots::membership {
 // ValidateCreateMember (member_validation.h) with the context's code lists, rules and calendar.
 absl::StatusOr<NewMember> ValidateCreateMember(const HandlerContext& ctx, const v1::CreateMemberRequest& request);
 
-// Inserts the record, its first event, periods and first card, and the feed
-// entries, in the caller's transaction. The cell must have been checked with
-// ctx.cells before the transaction (no remote call inside a transaction).
+// Inserts the record, its first event, periods, dated attributes and first
+// card, and the feed entries, in the caller's transaction (InsertMembers with
+// one member). The cell must have been checked with ctx.cells before the
+// transaction (no remote call inside a transaction).
 absl::StatusOr<domain::MemberRecord> InsertMember(HandlerContext& ctx, common::db::Session& session,
                                                   const common::feed::WriteContext& write, const NewMember& fresh);
 

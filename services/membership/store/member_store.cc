@@ -486,31 +486,6 @@ std::string MemberStore::CitizenIdLookup(std::string_view citizen_id) const {
   return std::string(reinterpret_cast<const char*>(mac), length);
 }
 
-absl::StatusOr<int64_t> MemberStore::Insert(Session& session, const domain::Profile& profile,
-                                            const domain::SensitiveFields& sensitive,
-                                            const domain::MemberState& initial,
-                                            const std::optional<std::string>& import_fingerprint) {
-  int64_t id = 0;
-  GR_RETURN_IF_ERROR(Guarded(session, [&] {
-    sql::PreparedStatement& ps = session.Prepare(absl::StrCat("INSERT INTO members SET ", kProfileAssignments, ", ",
-                                                              kStateAssignments, ", import_fingerprint = ?"));
-    int index = BindProfile(ps, 1, profile);
-    index = BindState(ps, index, initial);
-    common::db::SetOptionalString(ps, index, import_fingerprint);
-    ps.executeUpdate();
-    id = session.LastInsertId();
-  }));
-  // The lookup column is bound as hex: raw HMAC bytes are not valid UTF-8
-  // and would not survive the connection's character set.
-  absl::Status sealed;
-  GR_RETURN_IF_ERROR(Guarded(session, [&] {
-    sealed = WriteSealedRow(session, *keys(), id, sensitive, CitizenIdLookupHex(sensitive.citizen_id), true);
-  }));
-  GR_RETURN_IF_ERROR(sealed);
-  WriteTokens(session, id, profile, /*existing=*/false);
-  return id;
-}
-
 absl::StatusOr<std::vector<MemberStore::InsertedRow>> MemberStore::InsertMany(Session& session,
                                                                                const std::vector<NewRow>& rows) {
   std::vector<InsertedRow> inserted;

@@ -52,13 +52,6 @@ class MemberStore {
   // Rows per key_version (0: plaintext).
   absl::StatusOr<std::map<int64_t, int64_t>> RowsPerKey(common::db::Session& session);
 
-  // Inserts the profile, sensitive fields, name tokens and the initial state
-  // (from the first event, applied by the caller through SaveState after the
-  // event is appended). ALREADY_EXISTS naming the field on a duplicate
-  // citizen_id / external_id / party card number.
-  absl::StatusOr<int64_t> Insert(common::db::Session& session, const domain::Profile& profile,
-                                 const domain::SensitiveFields& sensitive, const domain::MemberState& initial,
-                                 const std::optional<std::string>& import_fingerprint);
   // One new member of InsertMany: its state is the one after its first event
   // (stored as is: no SaveState follows), its first card is set on the row.
   struct NewRow {
