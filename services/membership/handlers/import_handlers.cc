@@ -1,6 +1,8 @@
 #include "services/membership/handlers/import_handlers.h"
 
 #include <chrono>
+#include <deque>
+#include <future>
 #include <map>
 #include <thread>
 #include <optional>
@@ -12,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/api/api.h"
 #include "common/log/log.h"
@@ -62,7 +65,7 @@ class ImportRun {
   // written with its batch.
   struct BatchRow {
     int64_t line = 0;
-    size_t slot = 0;  // its place in pending_
+    int64_t slot = 0;  // the row's place in the file's rows (pending_ holds those not yet sent)
     MappedRow row;
     NewMember fresh;
     std::string fingerprint;
@@ -71,19 +74,24 @@ class ImportRun {
   absl::Status OnRecord(CsvRecord&& record);
   absl::Status AcceptHeader(const CsvRecord& record);
   // The row's result, or nullopt when it joined the batch.
-  std::optional<v1::RowResult> Process(const CsvRecord& record, size_t slot);
+  std::optional<v1::RowResult> Process(const CsvRecord& record, int64_t slot);
   // Checks the batch's rows against the records on file (one query per key
   // column), then writes the new ones in one transaction: all rows in a few
   // multi-row statements under a savepoint, or, when one of them fails, each
   // row under its own savepoint so a bad row rolls back alone.
   absl::Status WriteBatch();
+  // What one batch's rows came to, on a writer thread: (slot, result) pairs.
+  using BatchResults = std::vector<std::pair<int64_t, v1::RowResult>>;
+  BatchResults WriteRows(std::vector<BatchRow> rows);
+  // Settles the batches already written (all of them, waiting, when `all`).
+  void SettleWritten(bool all);
   // Indexes of the rows whose key is on file (readable or not).
   absl::StatusOr<std::set<size_t>> KeysOnFile(const std::vector<BatchRow>& rows);
   // Per row, the new member's id or why it was not written.
   std::vector<absl::StatusOr<int64_t>> InsertRows(const std::vector<BatchRow*>& rows);
   // The keys a row holds that no other row of one batch may hold.
   static std::vector<std::string> UniqueKeys(const MappedRow& row);
-  void Settle(size_t slot, v1::RowResult result);
+  void Settle(int64_t slot, v1::RowResult result);
   absl::Status StopIfUnavailable();
   // The row settled by a record already on file under its key, or nullopt.
   absl::StatusOr<std::optional<v1::RowResult>> AgainstFile(int64_t line, const MappedRow& row,
@@ -99,6 +107,8 @@ class ImportRun {
   v1::RowResult Failure(int64_t line, const absl::Status& status, std::string column,
                         const std::vector<std::string>& personal_values);
   void Count(const v1::RowResult& result);
+  // Waits for the batches being written and sends every result since the
+  // previous message, in line order.
   absl::Status Flush(bool done);
   // Sends the results so far and ends the import at one of its bounds.
   absl::Status StopAtLimit(absl::StatusCode code, std::string_view reason, std::string_view what);
@@ -116,23 +126,29 @@ class ImportRun {
   v1::ImportSummary summary_;
   // Results not yet sent, in line order; a row of the batch holds an empty
   // slot until the batch is written (which every Flush does first).
-  std::vector<std::optional<v1::RowResult>> pending_;
+  std::deque<std::optional<v1::RowResult>> pending_;
+  int64_t sent_rows_ = 0;  // slot of pending_.front()
   std::vector<BatchRow> batch_;
   std::set<std::string> batch_keys_;
   absl::Time last_flush_;
   int consecutive_unavailable_ = 0;
   int64_t last_line_ = 0;
   int64_t rows_seen_ = 0;  // rows of the file so far, written or waiting in the batch
+  int64_t rows_at_flush_ = 0;
   int64_t bytes_ = 0;
   const absl::Time started_ = absl::Now();
 
   // Per-import caches: a file names few cells and few (cell, day) pairs.
   std::map<std::string, std::optional<int64_t>> cell_by_code_;
   std::map<int64_t, absl::Status> scope_by_cell_;
-  std::map<std::pair<int64_t, absl::CivilDay>, absl::Status> active_by_cell_day_;
+  absl::Mutex active_mu_;  // writer threads share it
+  std::map<std::pair<int64_t, absl::CivilDay>, absl::Status> active_by_cell_day_ ABSL_GUARDED_BY(active_mu_);
   // dry_run only: keys and citizen ids seen earlier in the file.
   std::map<std::string, std::string> dry_run_fingerprints_;
   std::set<std::string> dry_run_citizen_ids_;
+  // Batches being written, oldest first (at most options_.batch_writers).
+  // Last member: destroying it waits for them before anything they use goes.
+  std::deque<std::future<BatchResults>> writing_;
 };
 
 absl::Status ImportRun::Run() {
@@ -181,12 +197,13 @@ absl::Status ImportRun::OnRecord(CsvRecord&& record) {
   }
   last_line_ = record.line;
   ++rows_seen_;
-  const size_t slot = pending_.size();
+  const int64_t slot = sent_rows_ + static_cast<int64_t>(pending_.size());
   pending_.emplace_back();
   if (std::optional<v1::RowResult> result = Process(record, slot)) Settle(slot, std::move(*result));
   if (static_cast<int>(batch_.size()) >= options_.batch_rows) GR_RETURN_IF_ERROR(WriteBatch());
+  SettleWritten(/*all=*/false);
   GR_RETURN_IF_ERROR(StopIfUnavailable());
-  if (static_cast<int>(pending_.size()) >= options_.progress_rows ||
+  if (rows_seen_ - rows_at_flush_ >= options_.progress_rows ||
       absl::Now() - last_flush_ >= options_.progress_interval) {
     GR_RETURN_IF_ERROR(Flush(/*done=*/false));
     return StopIfUnavailable();
@@ -194,7 +211,7 @@ absl::Status ImportRun::OnRecord(CsvRecord&& record) {
   return absl::OkStatus();
 }
 
-void ImportRun::Settle(size_t slot, v1::RowResult result) {
+void ImportRun::Settle(int64_t slot, v1::RowResult result) {
   if (result.outcome() == v1::ROW_OUTCOME_ERROR &&
       (result.code() == "UNAVAILABLE" || result.code() == "DEADLINE_EXCEEDED")) {
     ++consecutive_unavailable_;
@@ -202,7 +219,7 @@ void ImportRun::Settle(size_t slot, v1::RowResult result) {
     consecutive_unavailable_ = 0;
   }
   Count(result);
-  pending_[slot] = std::move(result);
+  pending_[static_cast<size_t>(slot - sent_rows_)] = std::move(result);
 }
 
 absl::Status ImportRun::StopIfUnavailable() {
@@ -242,11 +259,14 @@ void ImportRun::Count(const v1::RowResult& result) {
 
 absl::Status ImportRun::Flush(bool done) {
   GR_RETURN_IF_ERROR(WriteBatch());
+  SettleWritten(/*all=*/true);
+  rows_at_flush_ = rows_seen_;
   v1::ImportProgress progress;
-  for (std::optional<v1::RowResult>& result : pending_) {
-    if (result) *progress.add_rows() = std::move(*result);
+  while (!pending_.empty() && pending_.front()) {
+    *progress.add_rows() = std::move(*pending_.front());
+    pending_.pop_front();
+    ++sent_rows_;
   }
-  pending_.clear();
   *progress.mutable_so_far() = summary_;
   progress.set_done(done);
   last_flush_ = absl::Now();
@@ -307,10 +327,14 @@ absl::Status ImportRun::CellInScope(int64_t cell_id) {
 
 absl::Status ImportRun::CellActive(int64_t cell_id, absl::CivilDay day) {
   const auto key = std::make_pair(cell_id, day);
-  auto cached = active_by_cell_day_.find(key);
-  if (cached != active_by_cell_day_.end()) return cached->second;
+  {
+    absl::MutexLock lock(&active_mu_);
+    auto cached = active_by_cell_day_.find(key);
+    if (cached != active_by_cell_day_.end()) return cached->second;
+  }
   absl::Status status = ctx_.cells.RequireActiveCell(cell_id, day, "existing.cell");
   if (ServiceUnavailable(status) || status.code() == absl::StatusCode::kInternal) return status;
+  absl::MutexLock lock(&active_mu_);
   active_by_cell_day_.emplace(key, status);
   return status;
 }
@@ -411,7 +435,7 @@ std::optional<v1::RowResult> ImportRun::DryRunConflicts(int64_t line, const Mapp
   return std::nullopt;
 }
 
-std::optional<v1::RowResult> ImportRun::Process(const CsvRecord& record, size_t slot) {
+std::optional<v1::RowResult> ImportRun::Process(const CsvRecord& record, int64_t slot) {
   const int64_t line = record.line;
   absl::StatusOr<MappedRow> mapped = member_csv::MapRow(*header_, record, ctx_.codes);
   if (!mapped.ok()) return Failure(line, mapped.status(), "", {});
@@ -492,14 +516,35 @@ absl::StatusOr<std::set<size_t>> ImportRun::KeysOnFile(const std::vector<BatchRo
 
 absl::Status ImportRun::WriteBatch() {
   if (batch_.empty()) return absl::OkStatus();
-  std::vector<BatchRow> rows = std::move(batch_);
+  // At most batch_writers batches at once, each on its own connection: while
+  // the database works on one, the next is checked and sent.
+  while (static_cast<int>(writing_.size()) >= std::max(1, options_.batch_writers)) {
+    for (auto& [slot, result] : writing_.front().get()) Settle(slot, std::move(result));
+    writing_.pop_front();
+  }
+  writing_.push_back(std::async(std::launch::async, &ImportRun::WriteRows, this, std::move(batch_)));
   batch_.clear();
   batch_keys_.clear();
+  return absl::OkStatus();
+}
 
+void ImportRun::SettleWritten(bool all) {
+  while (!writing_.empty() &&
+         (all || writing_.front().wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+    for (auto& [slot, result] : writing_.front().get()) Settle(slot, std::move(result));
+    writing_.pop_front();
+  }
+}
+
+ImportRun::BatchResults ImportRun::WriteRows(std::vector<BatchRow> rows) {
+  BatchResults results;
+  const auto settle = [&results](const BatchRow& r, v1::RowResult result) {
+    results.emplace_back(r.slot, std::move(result));
+  };
   absl::StatusOr<std::set<size_t>> on_file = KeysOnFile(rows);
   if (!on_file.ok()) {
-    for (BatchRow& r : rows) Settle(r.slot, Failure(r.line, on_file.status(), "", r.row.personal_values));
-    return absl::OkStatus();
+    for (BatchRow& r : rows) settle(r, Failure(r.line, on_file.status(), "", r.row.personal_values));
+    return results;
   }
   std::vector<BatchRow*> fresh;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -507,18 +552,18 @@ absl::Status ImportRun::WriteBatch() {
     if (on_file->count(i) > 0) {
       absl::StatusOr<std::optional<v1::RowResult>> settled = AgainstFile(r.line, r.row, r.fingerprint);
       if (!settled.ok()) {
-        Settle(r.slot, Failure(r.line, settled.status(), "", r.row.personal_values));
+        settle(r, Failure(r.line, settled.status(), "", r.row.personal_values));
         continue;
       }
       if (*settled) {
-        Settle(r.slot, std::move(**settled));
+        settle(r, std::move(**settled));
         continue;
       }
       // Outside the caller's scope, it reads as absent: the insert's unique key refuses the row.
     }
     // The remote check, before any transaction (and once per cell and day).
     if (absl::Status active = CellActive(r.fresh.cell_id, r.fresh.cell_day); !active.ok()) {
-      Settle(r.slot, Failure(r.line, active, "cell", r.row.personal_values));
+      settle(r, Failure(r.line, active, "cell", r.row.personal_values));
       continue;
     }
     r.fresh.import_fingerprint = r.fingerprint;
@@ -532,21 +577,21 @@ absl::Status ImportRun::WriteBatch() {
       // A concurrent import of the same file may have written the row first.
       absl::StatusOr<std::optional<v1::RowResult>> again = AgainstFile(r.line, r.row, r.fingerprint);
       if (again.ok() && *again) {
-        Settle(r.slot, std::move(**again));
+        settle(r, std::move(**again));
         continue;
       }
     }
     if (!written[i].ok()) {
-      Settle(r.slot, Failure(r.line, written[i].status(), "", r.row.personal_values));
+      settle(r, Failure(r.line, written[i].status(), "", r.row.personal_values));
       continue;
     }
     v1::RowResult result;
     result.set_line(r.line);
     result.set_outcome(v1::ROW_OUTCOME_CREATED);
     result.set_member(MemberName(*written[i]));
-    Settle(r.slot, std::move(result));
+    settle(r, std::move(result));
   }
-  return absl::OkStatus();
+  return results;
 }
 
 std::vector<absl::StatusOr<int64_t>> ImportRun::InsertRows(const std::vector<BatchRow*>& rows) {

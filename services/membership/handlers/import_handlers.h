@@ -17,10 +17,12 @@ namespace grassroots::membership {
 struct ImportOptions {
   // A progress message goes out after this many rows or this much time,
   // whichever comes first, with every row result since the previous one.
-  int progress_rows = 200;
-  // Rows written together in one transaction (at most progress_rows: a
-  // progress message reports only written rows).
+  int progress_rows = 1000;
+  // Rows written together in one transaction. A progress message waits for
+  // the batches being written, so batches overlap between two messages.
   int batch_rows = 200;
+  // Batches written at once by one import, each on its own connection.
+  int batch_writers = 2;
   absl::Duration progress_interval = absl::Seconds(1);
   member_csv::CsvLimits csv_limits;
   // Rows failing one after another because a service (the database, the

@@ -440,7 +440,10 @@ TEST_F(GrpcImportTest, ProgressComesAsItGoesAndEndsWithTheSummary) {
   const Branch branch = NewBranch();
   std::vector<Row> rows;
   for (int i = 0; i < 450; ++i) rows.push_back(ValidRow(i % 2 == 0 ? branch.cell_a : branch.cell_b, ""));
-  const ImportRun run = Import(Csv(rows), 4096, /*dry_run=*/true);
+  ImportOptions every_200;
+  every_200.progress_rows = 200;
+  LimitedImports imports(member_context(), every_200);
+  const ImportRun run = Import(Csv(rows), 4096, /*dry_run=*/true, "", imports.stub.get());
   ASSERT_TRUE(run.status.ok()) << run.status.error_message();
   EXPECT_GE(run.messages, 3) << "450 rows in one message: progress is not reported as it goes";
   EXPECT_TRUE(run.summaries_grow);
