@@ -289,12 +289,14 @@ int BindState(sql::PreparedStatement& ps, int index, const domain::MemberState& 
   return index;
 }
 
-// Brings the member's name tokens in line with the profile. Rows are deleted
-// and inserted by their exact keys: a DELETE by member_id would take gap locks
-// on the member_id index, and concurrent renames of neighbouring members would
-// then deadlock on each other's gaps. The members row lock held by every
-// writer of a member serializes writers of these rows.
-void WriteTokens(Session& session, int64_t member_id, const domain::Profile& profile, bool existing) {
+// Brings the member's name tokens in line with the profile, new rows in the
+// member's home cell `cell_id`. Rows are deleted and inserted by their exact
+// keys: a DELETE by member_id would take gap locks on the member_id index, and
+// concurrent renames of neighbouring members would then deadlock on each
+// other's gaps. The members row lock held by every writer of a member
+// serializes writers of these rows.
+void WriteTokens(Session& session, int64_t member_id, int64_t cell_id, const domain::Profile& profile,
+                 bool existing) {
   const std::vector<std::string> wanted = domain::NameTokens(profile);
   std::set<std::string> stored;
   if (existing) {
@@ -317,15 +319,30 @@ void WriteTokens(Session& session, int64_t member_id, const domain::Profile& pro
     if (stored.count(token) == 0) fresh.push_back(token);
   }
   if (fresh.empty()) return;
-  std::vector<std::string> rows(fresh.size(), "(?, ?)");
-  sql::PreparedStatement& ins = session.Prepare(
-      absl::StrCat("INSERT INTO member_name_tokens (token, member_id) VALUES ", absl::StrJoin(rows, ", ")));
+  std::vector<std::string> rows(fresh.size(), "(?, ?, ?)");
+  sql::PreparedStatement& ins = session.Prepare(absl::StrCat(
+      "INSERT INTO member_name_tokens (token, member_id, cell_id) VALUES ", absl::StrJoin(rows, ", ")));
   int index = 1;
   for (const std::string& token : fresh) {
     ins.setString(index++, token);
     ins.setInt64(index++, member_id);
+    ins.setInt64(index++, cell_id);
   }
   ins.executeUpdate();
+}
+
+// Moves the member's name tokens to its new home cell (search in a subtree
+// finds names through (cell_id, token)). The tokens are those WriteTokens keeps
+// for `profile`, updated by their exact keys for the reason given there.
+void MoveTokens(Session& session, int64_t member_id, int64_t cell_id, const domain::Profile& profile) {
+  for (const std::string& token : domain::NameTokens(profile)) {
+    sql::PreparedStatement& move =
+        session.Prepare("UPDATE member_name_tokens SET cell_id = ? WHERE token = ? AND member_id = ?");
+    move.setInt64(1, cell_id);
+    move.setString(2, token);
+    move.setInt64(3, member_id);
+    move.executeUpdate();
+  }
 }
 
 // LIKE pattern matching `token` as a prefix, with the wildcards escaped.
@@ -506,7 +523,7 @@ absl::StatusOr<int64_t> MemberStore::Insert(Session& session, const domain::Prof
     sealed = WriteSealedRow(session, *keys(), id, sensitive, CitizenIdLookupHex(sensitive.citizen_id), true);
   }));
   GR_RETURN_IF_ERROR(sealed);
-  WriteTokens(session, id, profile, /*existing=*/false);
+  WriteTokens(session, id, initial.cell_id, profile, /*existing=*/false);
   return id;
 }
 
@@ -675,17 +692,37 @@ absl::Status MemberStore::UpdateProfile(Session& session, int64_t id, const doma
     sealed = WriteSealedRow(session, *keys(), id, sensitive, CitizenIdLookupHex(sensitive.citizen_id), false);
   }));
   GR_RETURN_IF_ERROR(sealed);
-  WriteTokens(session, id, profile, /*existing=*/true);
+  // The row as this transaction just wrote it: its cell is current.
+  sql::PreparedStatement& cell = session.Prepare("SELECT cell_id FROM members WHERE id = ?");
+  cell.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(cell);
+  if (!rs->next()) return common::ResourceNotFound(common::api::MakeName("members", id));
+  const int64_t cell_id = rs->getInt64("cell_id");
+  rs.reset();
+  WriteTokens(session, id, cell_id, profile, /*existing=*/true);
   return absl::OkStatus();
 }
 
 absl::Status MemberStore::SaveState(Session& session, int64_t id, const domain::MemberState& state) {
+  // The cell before this change (locked: every writer of the member holds
+  // this row), so the name tokens follow a move.
+  sql::PreparedStatement& before =
+      session.Prepare("SELECT cell_id, full_name, birth_name FROM members WHERE id = ? FOR UPDATE");
+  before.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(before);
+  if (!rs->next()) return common::ResourceNotFound(common::api::MakeName("members", id));
+  const bool moved = rs->getInt64("cell_id") != state.cell_id;
+  domain::Profile names;
+  names.full_name = rs->getString("full_name");
+  names.birth_name = rs->getString("birth_name");
+  rs.reset();
   sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
       "UPDATE members SET ", kStateAssignments,
       ", version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"));
   const int index = BindState(ps, 1, state);
   ps.setInt64(index, id);
   if (ps.executeUpdate() == 0) return common::ResourceNotFound(common::api::MakeName("members", id));
+  if (moved) MoveTokens(session, id, state.cell_id, names);
   return absl::OkStatus();
 }
 
