@@ -68,6 +68,7 @@
 #include "grassroots/membership/v1/member.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 #include "services/membership/domain/code_lists.h"
+#include "services/membership/domain/name_search.h"
 #include "common/calendar/working_calendar.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/member_writer.h"
@@ -133,15 +134,29 @@ const std::string kGetSql = absl::StrCat("SELECT ", kRecordColumns,
                                          " FROM members m LEFT JOIN member_sensitive s ON s.member_id = m.id "
                                          "WHERE m.id = ?");
 // MemberStore::Search with a subtree, the default statuses (probationary,
-// official) and two name words, first page.
-const std::string kSearchSql =
-    absl::StrCat("SELECT ", kRecordColumns,
-                 " FROM members m LEFT JOIN member_sensitive s ON s.member_id = m.id WHERE TRUE"
-                 " AND (m.cell_id IN (SELECT c.descendant_id FROM org_closure c WHERE c.ancestor_id = ?))"
-                 " AND m.status IN (?, ?)"
-                 " AND m.id IN (SELECT t0.member_id FROM member_name_tokens t0 WHERE t0.token LIKE ?)"
-                 " AND m.id IN (SELECT t1.member_id FROM member_name_tokens t1 WHERE t1.token LIKE ?)"
-                 " ORDER BY m.search_name, m.id LIMIT ?");
+// official) and two name words, first page: the subtree's bearers of the more
+// selective word (domain::MostSelectiveWord) read through (cell_id, token),
+// kept when among the subtree's bearers of the other word, ranked by how well
+// the name matches.
+const std::string kSearchSql = absl::StrCat(
+    "SELECT page.match_rank, ", kRecordColumns,
+    " FROM (SELECT m.id AS id, m.search_name AS sort_key, CASE WHEN m.search_name = ? THEN 0"
+    " WHEN m.search_name LIKE ? THEN 1"
+    " WHEN TRUE AND EXISTS (SELECT 1 FROM member_name_tokens whole WHERE whole.token = ? AND whole.member_id = m.id)"
+    " AND EXISTS (SELECT 1 FROM member_name_tokens whole WHERE whole.token = ? AND whole.member_id = m.id)"
+    " THEN 2 ELSE 3 END AS match_rank"
+    " FROM (SELECT DISTINCT d.member_id, d.cell_id"
+    " FROM (SELECT DISTINCT token FROM member_name_tokens WHERE token LIKE ?) w"
+    " STRAIGHT_JOIN org_closure c ON c.ancestor_id = ?"
+    " STRAIGHT_JOIN member_name_tokens d ON d.cell_id = c.descendant_id AND d.token = w.token"
+    " WHERE TRUE AND d.member_id IN (SELECT d1.member_id"
+    " FROM (SELECT DISTINCT token FROM member_name_tokens WHERE token LIKE ?) w1"
+    " JOIN org_closure c1 ON c1.ancestor_id = ?"
+    " JOIN member_name_tokens d1 ON d1.cell_id = c1.descendant_id AND d1.token = w1.token)) hit"
+    " STRAIGHT_JOIN members m ON m.id = hit.member_id WHERE m.cell_id = hit.cell_id AND m.status IN (?, ?)"
+    " ORDER BY match_rank, sort_key, id LIMIT ?) page"
+    " JOIN members m ON m.id = page.id LEFT JOIN member_sensitive s ON s.member_id = m.id"
+    " ORDER BY page.match_rank, page.sort_key, page.id LIMIT ?");
 // A one-row insert of a member row (the raw floor of a durable create).
 constexpr char kInsertSql[] =
     "INSERT INTO members (full_name, search_name, sex, birth_date, occupation_category, status, cell_id, "
@@ -913,12 +928,23 @@ int Bench::Run() {
         auto statement = std::shared_ptr<sql::PreparedStatement>(connection->prepareStatement(kSearchSql));
         return [this, connection, statement](std::mt19937_64& random) -> std::string {
           try {
-            statement->setInt64(1, grassroots_[random() % grassroots_.size()]);
-            statement->setInt(2, v1::MEMBER_STATUS_PROBATIONARY);
-            statement->setInt(3, v1::MEMBER_STATUS_OFFICIAL);
-            statement->setString(4, absl::StrCat(kFamilyFolded[random() % 10], "%"));
-            statement->setString(5, absl::StrCat(kMiddleFolded[random() % 8], "%"));
-            statement->setInt(6, kSearchPageSize + 1);
+            // The words and the organization drawn as the service case draws them.
+            const std::vector<std::string> words = {kFamilyFolded[random() % 10], kMiddleFolded[random() % 8]};
+            const size_t driver = membership::domain::MostSelectiveWord(words);
+            const std::string phrase = membership::domain::QueryPhrase(words);
+            statement->setString(1, phrase);
+            statement->setString(2, absl::StrCat(phrase, "%"));
+            statement->setString(3, words[0]);
+            statement->setString(4, words[1]);
+            const int64_t organization = grassroots_[random() % grassroots_.size()];
+            statement->setString(5, absl::StrCat(words[driver], "%"));
+            statement->setInt64(6, organization);
+            statement->setString(7, absl::StrCat(words[1 - driver], "%"));
+            statement->setInt64(8, organization);
+            statement->setInt(9, v1::MEMBER_STATUS_PROBATIONARY);
+            statement->setInt(10, v1::MEMBER_STATUS_OFFICIAL);
+            statement->setInt(11, kSearchPageSize + 1);
+            statement->setInt(12, kSearchPageSize + 1);
             std::unique_ptr<sql::ResultSet> rows(statement->executeQuery());
             const unsigned columns = rows->getMetaData()->getColumnCount();
             while (rows->next()) {
