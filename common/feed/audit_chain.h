@@ -36,7 +36,9 @@ struct AuditFields {
   std::string purpose;
 };
 
-// Appends entries (in order) inside the caller's transaction, not yet linked.
+// Appends entries (in order) inside the caller's transaction, not yet linked,
+// in one statement (atomic on its own: a caller with nothing else to write
+// needs no transaction around it).
 absl::Status InsertUnlinkedAudit(db::Session& session, const std::vector<AuditFields>& entries);
 
 // InsertUnlinkedAudit, and once the transaction commits, asks the sequencer

@@ -17,6 +17,7 @@
 #include "common/status/status.h"
 #include "services/membership/domain/member_attributes.h"
 #include "services/membership/domain/member_rules.h"
+#include "services/membership/domain/name_search.h"
 #include "services/membership/handlers/alert_handlers.h"
 #include "services/membership/handlers/event_conversions.h"
 #include "services/membership/handlers/member_access.h"
@@ -363,17 +364,25 @@ grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, cons
          filter.include_hosted ? "hosted" : ""});
     GR_ASSIGN_OR_RETURN(const std::optional<common::api::PageCursor> cursor,
                         ctx_.page_tokens.Decode(request->page_token(), fingerprint));
+    std::optional<domain::NameMatch> after_match;
+    if (cursor) {
+      // Tokens issued before results were ranked carry no match.
+      after_match = domain::DecodeNameMatch(cursor->last_key);
+      if (!after_match) {
+        return common::InvalidField("page_token", "is from an earlier order of results; search again without it");
+      }
+    }
 
     GR_ASSIGN_OR_RETURN(
         const store::MemberStore::SearchPage page,
         ctx_.pool.Read<store::MemberStore::SearchPage>(
             "membership.search_members", [&](Session& session) -> absl::StatusOr<store::MemberStore::SearchPage> {
-              std::optional<std::pair<std::string, int64_t>> after;
+              std::optional<store::MemberStore::SearchPosition> after;
               if (cursor) {
-                // The token carries the last id only (no folded name in a
-                // token); its sort key is read back here.
+                // The token carries the last member's match and id, no folded
+                // name; its sort key is read back here.
                 GR_ASSIGN_OR_RETURN(std::string key, ctx_.members.StoredSortKey(session, cursor->last_id));
-                after.emplace(std::move(key), cursor->last_id);
+                after = store::MemberStore::SearchPosition{*after_match, std::move(key), cursor->last_id};
               }
               return ctx_.members.Search(session, filter, after, limit);
             }));
@@ -389,7 +398,8 @@ grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, cons
     }
     if (page.more && !page.members.empty()) {
       response->set_next_page_token(
-          ctx_.page_tokens.Encode(common::api::PageCursor{"", page.members.back().id, fingerprint}));
+          ctx_.page_tokens.Encode(common::api::PageCursor{domain::EncodeNameMatch(page.last_match),
+                                                          page.members.back().id, fingerprint}));
     }
     return absl::OkStatus();
   });

@@ -290,12 +290,14 @@ int BindState(sql::PreparedStatement& ps, int index, const domain::MemberState& 
   return index;
 }
 
-// Brings the member's name tokens in line with the profile. Rows are deleted
-// and inserted by their exact keys: a DELETE by member_id would take gap locks
-// on the member_id index, and concurrent renames of neighbouring members would
-// then deadlock on each other's gaps. The members row lock held by every
-// writer of a member serializes writers of these rows.
-void WriteTokens(Session& session, int64_t member_id, const domain::Profile& profile, bool existing) {
+// Brings the member's name tokens in line with the profile, new rows in the
+// member's home cell `cell_id`. Rows are deleted and inserted by their exact
+// keys: a DELETE by member_id would take gap locks on the member_id index, and
+// concurrent renames of neighbouring members would then deadlock on each
+// other's gaps. The members row lock held by every writer of a member
+// serializes writers of these rows.
+void WriteTokens(Session& session, int64_t member_id, int64_t cell_id, const domain::Profile& profile,
+                 bool existing) {
   const std::vector<std::string> wanted = domain::NameTokens(profile);
   std::set<std::string> stored;
   if (existing) {
@@ -318,15 +320,30 @@ void WriteTokens(Session& session, int64_t member_id, const domain::Profile& pro
     if (stored.count(token) == 0) fresh.push_back(token);
   }
   if (fresh.empty()) return;
-  std::vector<std::string> rows(fresh.size(), "(?, ?)");
-  sql::PreparedStatement& ins = session.Prepare(
-      absl::StrCat("INSERT INTO member_name_tokens (token, member_id) VALUES ", absl::StrJoin(rows, ", ")));
+  std::vector<std::string> rows(fresh.size(), "(?, ?, ?)");
+  sql::PreparedStatement& ins = session.Prepare(absl::StrCat(
+      "INSERT INTO member_name_tokens (token, member_id, cell_id) VALUES ", absl::StrJoin(rows, ", ")));
   int index = 1;
   for (const std::string& token : fresh) {
     ins.setString(index++, token);
     ins.setInt64(index++, member_id);
+    ins.setInt64(index++, cell_id);
   }
   ins.executeUpdate();
+}
+
+// Moves the member's name tokens to its new home cell (search in a subtree
+// finds names through (cell_id, token)). The tokens are those WriteTokens keeps
+// for `profile`, updated by their exact keys for the reason given there.
+void MoveTokens(Session& session, int64_t member_id, int64_t cell_id, const domain::Profile& profile) {
+  for (const std::string& token : domain::NameTokens(profile)) {
+    sql::PreparedStatement& move =
+        session.Prepare("UPDATE member_name_tokens SET cell_id = ? WHERE token = ? AND member_id = ?");
+    move.setInt64(1, cell_id);
+    move.setString(2, token);
+    move.setInt64(3, member_id);
+    move.executeUpdate();
+  }
 }
 
 // LIKE pattern matching `token` as a prefix, with the wildcards escaped.
@@ -545,17 +562,20 @@ absl::StatusOr<std::vector<MemberStore::InsertedRow>> MemberStore::InsertMany(Se
     });
   }));
 
-  std::vector<std::pair<std::string, int64_t>> tokens;
+  // (token, row index): each token carries its member's home cell (name search by subtree).
+  std::vector<std::pair<std::string, size_t>> tokens;
   for (size_t i = 0; i < rows.size(); ++i) {
-    for (std::string& token : domain::NameTokens(*rows[i].profile)) tokens.emplace_back(std::move(token), inserted[i].id);
+    for (std::string& token : domain::NameTokens(*rows[i].profile)) tokens.emplace_back(std::move(token), i);
   }
   common::db::ForEachRowChunk(tokens.size(), [&](size_t first, int count) {
-    sql::PreparedStatement& ps = session.Prepare(absl::StrCat("INSERT INTO member_name_tokens (token, member_id) VALUES ",
-                                                              common::db::RepeatRow("(?, ?)", count)));
+    sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+        "INSERT INTO member_name_tokens (token, member_id, cell_id) VALUES ", common::db::RepeatRow("(?, ?, ?)", count)));
     int index = 1;
     for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
+      const size_t row = tokens[i].second;
       ps.setString(index++, tokens[i].first);
-      ps.setInt64(index++, tokens[i].second);
+      ps.setInt64(index++, inserted[row].id);
+      ps.setInt64(index++, rows[row].state.cell_id);
     }
     ps.executeUpdate();
   });
@@ -759,17 +779,37 @@ absl::Status MemberStore::UpdateProfile(Session& session, int64_t id, const doma
     sealed = WriteSealedRow(session, *keys(), id, sensitive, CitizenIdLookupHex(sensitive.citizen_id), false);
   }));
   GR_RETURN_IF_ERROR(sealed);
-  WriteTokens(session, id, profile, /*existing=*/true);
+  // The row as this transaction just wrote it: its cell is current.
+  sql::PreparedStatement& cell = session.Prepare("SELECT cell_id FROM members WHERE id = ?");
+  cell.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(cell);
+  if (!rs->next()) return common::ResourceNotFound(common::api::MakeName("members", id));
+  const int64_t cell_id = rs->getInt64("cell_id");
+  rs.reset();
+  WriteTokens(session, id, cell_id, profile, /*existing=*/true);
   return absl::OkStatus();
 }
 
 absl::Status MemberStore::SaveState(Session& session, int64_t id, const domain::MemberState& state) {
+  // The cell before this change (locked: every writer of the member holds
+  // this row), so the name tokens follow a move.
+  sql::PreparedStatement& before =
+      session.Prepare("SELECT cell_id, full_name, birth_name FROM members WHERE id = ? FOR UPDATE");
+  before.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs = session.Query(before);
+  if (!rs->next()) return common::ResourceNotFound(common::api::MakeName("members", id));
+  const bool moved = rs->getInt64("cell_id") != state.cell_id;
+  domain::Profile names;
+  names.full_name = rs->getString("full_name");
+  names.birth_name = rs->getString("birth_name");
+  rs.reset();
   sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
       "UPDATE members SET ", kStateAssignments,
       ", version = version + 1, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"));
   const int index = BindState(ps, 1, state);
   ps.setInt64(index, id);
   if (ps.executeUpdate() == 0) return common::ResourceNotFound(common::api::MakeName("members", id));
+  if (moved) MoveTokens(session, id, state.cell_id, names);
   return absl::OkStatus();
 }
 
@@ -912,148 +952,248 @@ absl::StatusOr<std::string> MemberStore::StoredSortKey(Session& session, int64_t
   return rs->getString("search_name");
 }
 
-absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(
-    Session& session, const SearchFilter& filter, const std::optional<std::pair<std::string, int64_t>>& after,
-    int32_t limit) {
-  // Placement and status come from the members row (today) or from the period
-  // in force on the as-of date. Rows are wanted in the order of
-  // idx_members_search_name, so with unselective filters a page stops after
-  // `limit` matches; selective ones (a cell, a rare name) are driven from
-  // their own index and sorted.
-  const char* placed = filter.as_of ? "p" : "m";
+namespace {
+
+// A statement assembled from parts, with the parameters of its placeholders in
+// their order. Request values only ever travel as parameters.
+struct BoundSql {
+  std::string text;
   std::vector<Param> params;
-  // The conditions other than placement, with their parameters.
-  std::string rest;
-  std::vector<Param> rest_params;
+  void Add(const std::string& piece, const std::vector<Param>& bound = {}) {
+    text += piece;
+    params.insert(params.end(), bound.begin(), bound.end());
+  }
+  void Add(const BoundSql& part) {
+    text += part.text;
+    params.insert(params.end(), part.params.begin(), part.params.end());
+  }
+};
+
+std::string MatchLiteral(domain::NameMatch match) { return std::to_string(static_cast<int>(match)); }
+
+// The domain::NameMatch of the members row `m` for the query words, as an SQL
+// expression. Evaluated only for rows that already match every word.
+BoundSql NameMatchOf(const std::vector<std::string>& words) {
+  BoundSql rank;
+  if (words.empty()) {
+    rank.Add(MatchLiteral(domain::NameMatch::kExact));
+    return rank;
+  }
+  const std::string phrase = domain::QueryPhrase(words);
+  rank.Add("CASE WHEN m.search_name = ? THEN " + MatchLiteral(domain::NameMatch::kExact), {Param::Text(phrase)});
+  rank.Add(" WHEN m.search_name LIKE ? THEN " + MatchLiteral(domain::NameMatch::kFullNamePrefix),
+           {Param::Text(PrefixPattern(phrase))});
+  rank.Add(" WHEN TRUE");
+  for (const std::string& word : words) {
+    rank.Add(" AND EXISTS (SELECT 1 FROM member_name_tokens whole WHERE whole.token = ? AND whole.member_id = m.id)",
+             {Param::Text(word)});
+  }
+  rank.Add(" THEN " + MatchLiteral(domain::NameMatch::kWholeWords) + " ELSE " +
+           MatchLiteral(domain::NameMatch::kWordPrefixes) + " END");
+  return rank;
+}
+
+// Each word must start one of the name tokens of the member whose id is the
+// column `member_id`.
+void AddWordFilters(BoundSql& sql, const std::vector<std::string>& words, const std::string& member_id) {
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string t = absl::StrCat("t", i);
+    sql.Add(absl::StrCat(" AND ", member_id, " IN (SELECT ", t, ".member_id FROM member_name_tokens ", t, " WHERE ", t,
+                         ".token LIKE ?)"),
+            {Param::Text(PrefixPattern(words[i]))});
+  }
+}
+
+// Each word but the one at `skip` must start one of the name tokens of the
+// member `d.member_id` within the subtree of `root`: one indexed set per word
+// ((cell_id, token) as in the driving lookup), which the optimizer may build
+// once and probe, instead of reading every candidate's tokens.
+void AddSubtreeWordFilters(BoundSql& sql, const std::vector<std::string>& words, int64_t root, size_t skip) {
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i == skip) continue;
+    const std::string w = absl::StrCat("w", i), c = absl::StrCat("c", i), d = absl::StrCat("d", i);
+    sql.Add(absl::StrCat(" AND d.member_id IN (SELECT ", d, ".member_id FROM (SELECT DISTINCT token FROM "
+                         "member_name_tokens WHERE token LIKE ?) ", w),
+            {Param::Text(PrefixPattern(words[i]))});
+    sql.Add(absl::StrCat(" JOIN org_closure ", c, " ON ", c, ".ancestor_id = ? JOIN member_name_tokens ", d, " ON ", d,
+                         ".cell_id = ", c, ".descendant_id AND ", d, ".token = ", w, ".token)"),
+            {Param::Int(root)});
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<MemberStore::SearchPage> MemberStore::Search(Session& session, const SearchFilter& filter,
+                                                            const std::optional<SearchPosition>& after,
+                                                            int32_t limit) {
+  // Each branch below selects (id, sort_key, match_rank) of one placement, in
+  // the page's order and at most limit + 1 of them; the page is the first of
+  // their union, joined with the rest of the record only for those rows.
+  const std::vector<std::string>& words = filter.name_tokens;
+  // Placement and status come from the members row (today) or from the period
+  // in force on the as-of date.
+  const char* placed = filter.as_of ? "p" : "m";
+  // The conditions other than placement and name.
+  BoundSql rest;
   if (!filter.statuses.empty()) {
-    absl::StrAppend(&rest, " AND ", placed, ".status IN (",
-                    absl::StrJoin(std::vector<std::string>(filter.statuses.size(), "?"), ", "), ")");
-    for (v1::MemberStatus status : filter.statuses) rest_params.push_back(Param::Int(status));
+    rest.Add(absl::StrCat(" AND ", placed, ".status IN (",
+                          absl::StrJoin(std::vector<std::string>(filter.statuses.size(), "?"), ", "), ")"));
+    for (v1::MemberStatus status : filter.statuses) rest.params.push_back(Param::Int(status));
   }
   if (!filter.categories.empty()) {
     const std::string in_list =
         absl::StrCat("(", absl::StrJoin(std::vector<std::string>(filter.categories.size(), "?"), ", "), ")");
     if (filter.as_of) {
       // The category in force on the date (dated attribute history).
-      absl::StrAppend(&rest, " AND EXISTS (SELECT 1 FROM member_attribute_periods ap WHERE ap.member_id = m.id"
-                             " AND ap.attribute = ? AND ap.valid_from <= ? AND (ap.valid_to IS NULL OR ap.valid_to > ?)"
-                             " AND ap.value IN ", in_list, ")");
-      rest_params.push_back(Param::Int(v1::MEMBER_ATTRIBUTE_OCCUPATION_CATEGORY));
-      rest_params.push_back(Param::Text(FormatDate(*filter.as_of)));
-      rest_params.push_back(Param::Text(FormatDate(*filter.as_of)));
+      rest.Add(absl::StrCat(" AND EXISTS (SELECT 1 FROM member_attribute_periods ap WHERE ap.member_id = m.id"
+                            " AND ap.attribute = ? AND ap.valid_from <= ? AND (ap.valid_to IS NULL OR ap.valid_to > ?)"
+                            " AND ap.value IN ",
+                            in_list, ")"),
+               {Param::Int(v1::MEMBER_ATTRIBUTE_OCCUPATION_CATEGORY), Param::Text(FormatDate(*filter.as_of)),
+                Param::Text(FormatDate(*filter.as_of))});
     } else {
-      absl::StrAppend(&rest, " AND m.occupation_category IN ", in_list);
+      rest.Add(" AND m.occupation_category IN " + in_list);
     }
-    for (v1::OccupationCategory category : filter.categories) rest_params.push_back(Param::Int(category));
+    for (v1::OccupationCategory category : filter.categories) rest.params.push_back(Param::Int(category));
   }
-  if (filter.sex != v1::SEX_UNSPECIFIED) {
-    absl::StrAppend(&rest, " AND m.sex = ?");
-    rest_params.push_back(Param::Int(filter.sex));
-  }
+  if (filter.sex != v1::SEX_UNSPECIFIED) rest.Add(" AND m.sex = ?", {Param::Int(filter.sex)});
   if (filter.born_on_or_after) {
-    absl::StrAppend(&rest, " AND m.birth_date >= ?");
-    rest_params.push_back(Param::Text(FormatDate(*filter.born_on_or_after)));
+    rest.Add(" AND m.birth_date >= ?", {Param::Text(FormatDate(*filter.born_on_or_after))});
   }
   if (filter.born_on_or_before) {
-    absl::StrAppend(&rest, " AND m.birth_date <= ?");
-    rest_params.push_back(Param::Text(FormatDate(*filter.born_on_or_before)));
+    rest.Add(" AND m.birth_date <= ?", {Param::Text(FormatDate(*filter.born_on_or_before))});
   }
-  // Each word must be the prefix of one of the person's name tokens.
-  for (size_t i = 0; i < filter.name_tokens.size(); ++i) {
-    absl::StrAppend(&rest, " AND m.id IN (SELECT t", i, ".member_id FROM member_name_tokens t", i, " WHERE t", i,
-                    ".token LIKE ?)");
-    rest_params.push_back(Param::Text(PrefixPattern(filter.name_tokens[i])));
-  }
-  if (after) {
-    absl::StrAppend(&rest, " AND (m.search_name > ? OR (m.search_name = ? AND m.id > ?))");
-    rest_params.push_back(Param::Text(after->first));
-    rest_params.push_back(Param::Text(after->first));
-    rest_params.push_back(Param::Int(after->second));
-  }
-  // FROM ... WHERE for one placement: anywhere, home cell in the subtree, or
-  // host cell of a temporary transfer in the subtree.
+
+  auto select_list = [&] {
+    BoundSql head;
+    head.Add("SELECT m.id AS id, m.search_name AS sort_key, ");
+    head.Add(NameMatchOf(words));
+    head.Add(" AS match_rank");
+    return head;
+  };
+  // Position and order, after the branch's WHERE conditions.
+  auto order_and_limit = [&](BoundSql& branch) {
+    if (words.empty()) {
+      // One rank for all: rows come in the order of idx_members_search_name,
+      // so with unselective filters a page stops after `limit` matches.
+      if (after) {
+        branch.Add(" AND (m.search_name > ? OR (m.search_name = ? AND m.id > ?))",
+                   {Param::Text(after->sort_key), Param::Text(after->sort_key), Param::Int(after->id)});
+      }
+      branch.Add(" ORDER BY m.search_name, m.id LIMIT ?", {Param::Int(limit + 1)});
+      return;
+    }
+    if (after) {
+      // On the select list's names: the rank is computed once per row.
+      const int64_t match = static_cast<int64_t>(after->match);
+      branch.Add(" HAVING (match_rank > ? OR (match_rank = ? AND (sort_key > ? OR (sort_key = ? AND id > ?))))",
+                 {Param::Int(match), Param::Int(match), Param::Text(after->sort_key), Param::Text(after->sort_key),
+                  Param::Int(after->id)});
+    }
+    branch.Add(" ORDER BY match_rank, sort_key, id LIMIT ?", {Param::Int(limit + 1)});
+  };
+
   enum class Placement { kAnywhere, kHome, kHost };
-  auto from_where = [&](Placement placement, bool with_sensitive) {
+  // A branch that starts from the placement: anywhere, home cell in the
+  // subtree, or host cell of a temporary transfer in the subtree.
+  auto placed_branch = [&](Placement placement) {
+    BoundSql branch = select_list();
     const std::string dates = "p.valid_from <= ? AND (p.valid_to IS NULL OR p.valid_to > ?)";
-    auto bind_dates = [&] {
-      params.push_back(Param::Text(FormatDate(*filter.as_of)));
-      params.push_back(Param::Text(FormatDate(*filter.as_of)));
+    auto add_dates = [&](const std::string& text) {
+      branch.Add(text, {Param::Text(FormatDate(*filter.as_of)), Param::Text(FormatDate(*filter.as_of))});
     };
-    std::string text;
     if (placement == Placement::kHost) {
       // Few members are hosted anywhere, so the host index always leads. Its
       // statistics are dominated by NULLs (everyone not hosted), which makes
       // the optimizer scan every member instead: the order is fixed here.
-      text = " FROM org_closure h ";
+      branch.Add(" FROM org_closure h ");
       if (filter.as_of) {
-        absl::StrAppend(&text,
-                        "STRAIGHT_JOIN member_periods p FORCE INDEX (idx_member_periods_host) "
-                        "ON p.host_cell_id = h.descendant_id AND ",
-                        dates, " STRAIGHT_JOIN members m ON m.id = p.member_id ");
-        bind_dates();
+        add_dates(absl::StrCat("STRAIGHT_JOIN member_periods p FORCE INDEX (idx_member_periods_host) "
+                               "ON p.host_cell_id = h.descendant_id AND ",
+                               dates, " STRAIGHT_JOIN members m ON m.id = p.member_id "));
       } else {
-        absl::StrAppend(&text,
-                        "STRAIGHT_JOIN members m FORCE INDEX (idx_members_host_cell) "
-                        "ON m.host_cell_id = h.descendant_id ");
+        branch.Add("STRAIGHT_JOIN members m FORCE INDEX (idx_members_host_cell) ON m.host_cell_id = h.descendant_id ");
       }
-      absl::StrAppend(&text, "WHERE h.ancestor_id = ?");
-      params.push_back(Param::Int(*filter.subtree_root));
+      branch.Add("WHERE h.ancestor_id = ?", {Param::Int(*filter.subtree_root)});
     } else {
-      text = " FROM members m ";
-      if (with_sensitive) absl::StrAppend(&text, "LEFT JOIN member_sensitive s ON s.member_id = m.id ");
-      if (filter.as_of) {
-        absl::StrAppend(&text, "JOIN member_periods p ON p.member_id = m.id AND ", dates, " ");
-        bind_dates();
-      }
-      absl::StrAppend(&text, "WHERE TRUE");
+      branch.Add(" FROM members m ");
+      if (filter.as_of) add_dates(absl::StrCat("JOIN member_periods p ON p.member_id = m.id AND ", dates, " "));
+      branch.Add("WHERE TRUE");
       if (placement == Placement::kHome) {
-        absl::StrAppend(&text, " AND ", placed,
-                        ".cell_id IN (SELECT c.descendant_id FROM org_closure c WHERE c.ancestor_id = ?)");
-        params.push_back(Param::Int(*filter.subtree_root));
+        branch.Add(absl::StrCat(" AND ", placed,
+                                ".cell_id IN (SELECT c.descendant_id FROM org_closure c WHERE c.ancestor_id = ?)"),
+                   {Param::Int(*filter.subtree_root)});
       }
     }
-    absl::StrAppend(&text, rest);
-    params.insert(params.end(), rest_params.begin(), rest_params.end());
-    return text;
+    branch.Add(rest);
+    AddWordFilters(branch, words, "m.id");
+    order_and_limit(branch);
+    return branch;
+  };
+  // Names in a subtree today: from the most selective word's tokens in the
+  // subtree's cells ((cell_id, token), each prefix expanded first to the
+  // distinct tokens it covers so both key parts are equalities), kept when the
+  // other words' tokens in the subtree name them too; then their rows. The
+  // row's own cell is checked again, so a token whose cell lagged behind could
+  // only hide a member, never show one from elsewhere.
+  auto home_by_name = [&] {
+    const size_t driver = domain::MostSelectiveWord(words);
+    BoundSql branch = select_list();
+    branch.Add(" FROM (SELECT DISTINCT d.member_id, d.cell_id"
+               " FROM (SELECT DISTINCT token FROM member_name_tokens WHERE token LIKE ?) w",
+               {Param::Text(PrefixPattern(words[driver]))});
+    branch.Add(" STRAIGHT_JOIN org_closure c ON c.ancestor_id = ?", {Param::Int(*filter.subtree_root)});
+    branch.Add(" STRAIGHT_JOIN member_name_tokens d ON d.cell_id = c.descendant_id AND d.token = w.token WHERE TRUE");
+    AddSubtreeWordFilters(branch, words, *filter.subtree_root, driver);
+    branch.Add(") hit STRAIGHT_JOIN members m ON m.id = hit.member_id WHERE m.cell_id = hit.cell_id");
+    branch.Add(rest);
+    order_and_limit(branch);
+    return branch;
   };
 
-  std::string sql_text;
-  if (filter.subtree_root && filter.include_hosted) {
-    // Home cell or host cell in the subtree: an OR across two columns would
-    // defeat both indexes, so each is its own ordered, limited branch and the
-    // page is the first `limit` of their union.
-    std::string branches;
-    for (Placement placement : {Placement::kHome, Placement::kHost}) {
-      if (!branches.empty()) absl::StrAppend(&branches, " UNION ");
-      absl::StrAppend(&branches, "(SELECT m.id", from_where(placement, false),
-                      " ORDER BY m.search_name, m.id LIMIT ?)");
-      params.push_back(Param::Int(limit + 1));
-    }
-    sql_text = absl::StrCat("SELECT ", kRecordColumns, " FROM (", branches,
-                            ") page JOIN members m ON m.id = page.id "
-                            "LEFT JOIN member_sensitive s ON s.member_id = m.id "
-                            "ORDER BY m.search_name, m.id LIMIT ?");
+  std::vector<BoundSql> branches;
+  if (!filter.subtree_root) {
+    branches.push_back(placed_branch(Placement::kAnywhere));
   } else {
-    sql_text = absl::StrCat("SELECT ", kRecordColumns,
-                            from_where(filter.subtree_root ? Placement::kHome : Placement::kAnywhere, true),
-                            " ORDER BY m.search_name, m.id LIMIT ?");
+    const bool by_name = !words.empty() && !filter.as_of;
+    branches.push_back(by_name ? home_by_name() : placed_branch(Placement::kHome));
+    // Home cell or host cell in the subtree: an OR across two columns would
+    // defeat both indexes, so each is its own ordered, limited branch.
+    if (filter.include_hosted) branches.push_back(placed_branch(Placement::kHost));
   }
-  params.push_back(Param::Int(limit + 1));
+  BoundSql statement;
+  statement.Add(absl::StrCat("SELECT page.match_rank, ", kRecordColumns, " FROM ("));
+  for (size_t i = 0; i < branches.size(); ++i) {
+    if (branches.size() == 1) {
+      statement.Add(branches[i]);
+      break;
+    }
+    if (i > 0) statement.Add(" UNION ");
+    statement.Add("(");
+    statement.Add(branches[i]);
+    statement.Add(")");
+  }
+  statement.Add(") page JOIN members m ON m.id = page.id LEFT JOIN member_sensitive s ON s.member_id = m.id "
+                "ORDER BY page.match_rank, page.sort_key, page.id LIMIT ?",
+                {Param::Int(limit + 1)});
 
-  sql::PreparedStatement& ps = session.Prepare(sql_text);
-  for (size_t i = 0; i < params.size(); ++i) params[i].Bind(ps, static_cast<int>(i + 1));
+  sql::PreparedStatement& ps = session.Prepare(statement.text);
+  for (size_t i = 0; i < statement.params.size(); ++i) statement.params[i].Bind(ps, static_cast<int>(i + 1));
 
   SearchPage page;
+  std::vector<int> ranks;
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   const std::shared_ptr<const common::crypto::Keyring> ring = keys();
   while (rs->next()) {
     GR_ASSIGN_OR_RETURN(domain::MemberRecord record, MapRecord(*rs, *ring));
     page.members.push_back(std::move(record));
+    ranks.push_back(rs->getInt("match_rank"));
   }
   if (static_cast<int32_t>(page.members.size()) > limit) {
     page.more = true;
     page.members.resize(static_cast<size_t>(limit));
   }
+  if (!page.members.empty()) page.last_match = static_cast<domain::NameMatch>(ranks[page.members.size() - 1]);
   if (filter.as_of) {
     GR_RETURN_IF_ERROR(ApplyPeriods(session, page.members, *filter.as_of).status());
     GR_RETURN_IF_ERROR(ApplyAttributesAsOf(session, page.members, *filter.as_of));

@@ -20,6 +20,7 @@
 #include "common/db/db.h"
 #include "services/membership/domain/member.h"
 #include "services/membership/domain/member_attributes.h"
+#include "services/membership/domain/name_search.h"
 
 namespace grassroots::membership::store {
 
@@ -152,13 +153,21 @@ class MemberStore {
     // the dated attributes (categories) on that date.
     std::optional<absl::CivilDay> as_of;
   };
+  // A place in the order of a search: how well the name matched, then (search_name, id).
+  struct SearchPosition {
+    domain::NameMatch match = domain::NameMatch::kExact;
+    std::string sort_key;
+    int64_t id = 0;
+  };
   struct SearchPage {
     std::vector<domain::MemberRecord> members;  // with the state as of the filter's date
+    domain::NameMatch last_match = domain::NameMatch::kExact;  // of the last member
     bool more = false;
   };
-  // Ordered by (search_name, id); keyset after (after_key, after_id) when given.
+  // Best name match first (domain::NameMatch; with no name words all match
+  // alike), then by (search_name, id); the members after `after` when given.
   absl::StatusOr<SearchPage> Search(common::db::Session& session, const SearchFilter& filter,
-                                    const std::optional<std::pair<std::string, int64_t>>& after, int32_t limit);
+                                    const std::optional<SearchPosition>& after, int32_t limit);
   // The sort key of a record (search_name), for page tokens.
   static std::string SortKey(const domain::MemberRecord& record);
   // The stored sort key of a member (NOT_FOUND when none): page tokens carry

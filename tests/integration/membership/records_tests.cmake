@@ -1,6 +1,6 @@
 # MemberService through gRPC: records, queries, counts, scope, the change feed.
 grassroots_integration_test(membership_records_integration_tests
-  SOURCES member_create_test.cc member_update_test.cc member_query_test.cc member_scope_test.cc
+  SOURCES member_create_test.cc member_update_test.cc member_query_test.cc member_search_test.cc member_scope_test.cc
           member_feed_test.cc feed_access_test.cc member_facts_test.cc
   LIBS membership_test_fixture)
 
