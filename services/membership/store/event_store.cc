@@ -226,6 +226,41 @@ absl::StatusOr<std::vector<Event>> ReadAll(Session& session, sql::PreparedStatem
 
 }  // namespace
 
+namespace {
+
+constexpr char kInsertEvents[] =
+    "INSERT INTO member_events (member_id, ordinal, kind, effective_date, recorded_on, decision_body, "
+    "decision_number, decision_signed_on, cell_id, status_after, details, actor, request_id) VALUES ";
+constexpr char kEventRow[] = "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+// Binds one row of kEventRow from `index`; returns the next index.
+int BindEvent(sql::PreparedStatement& insert, int index, int64_t member_id, int32_t ordinal, const Event& event,
+              const std::string& request_id) {
+  insert.setInt64(index++, member_id);
+  insert.setInt(index++, ordinal);
+  insert.setInt(index++, static_cast<int>(event.kind));
+  insert.setString(index++, FormatDate(event.effective_date));
+  SetOptionalDate(insert, index++, event.recorded_on);
+  insert.setString(index++, event.decision.issuing_body);
+  insert.setString(index++, event.decision.number);
+  SetOptionalDate(insert, index++, event.decision.signed_on);
+  common::db::SetOptionalInt64(insert, index++, event.cell_id);
+  insert.setInt(index++, static_cast<int>(event.status_after));
+  insert.setString(index++, DetailsOf(event).dump());
+  insert.setString(index++, event.actor);
+  insert.setString(index++, request_id);
+  return index;
+}
+
+// The id and record time of an inserted event, from its RETURNING row.
+void ReadInserted(sql::ResultSet& rs, Event& event) {
+  event.id = rs.getInt64("id");
+  event.voided = false;
+  if (std::optional<absl::Time> at = ParseStoredTime(rs.getString("created_at"))) event.record_time = at;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<Event>> EventStore::Log(Session& session, int64_t member_id) {
   sql::PreparedStatement& ps = session.Prepare(
       absl::StrCat("SELECT ", kEventColumns, " FROM member_events WHERE member_id = ? ORDER BY ordinal"));
@@ -261,34 +296,12 @@ absl::StatusOr<Event> EventStore::InsertAt(Session& session, int64_t member_id, 
 
 absl::StatusOr<Event> EventStore::Insert(Session& session, int64_t member_id, Event event,
                                          const std::string& request_id) {
-  sql::PreparedStatement& insert = session.Prepare(
-      "INSERT INTO member_events (member_id, ordinal, kind, effective_date, recorded_on, decision_body, "
-      "decision_number, decision_signed_on, cell_id, status_after, details, actor, request_id) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  int index = 1;
-  insert.setInt64(index++, member_id);
-  insert.setInt(index++, event.ordinal);
-  insert.setInt(index++, static_cast<int>(event.kind));
-  insert.setString(index++, FormatDate(event.effective_date));
-  SetOptionalDate(insert, index++, event.recorded_on);
-  insert.setString(index++, event.decision.issuing_body);
-  insert.setString(index++, event.decision.number);
-  SetOptionalDate(insert, index++, event.decision.signed_on);
-  common::db::SetOptionalInt64(insert, index++, event.cell_id);
-  insert.setInt(index++, static_cast<int>(event.status_after));
-  insert.setString(index++, DetailsOf(event).dump());
-  insert.setString(index++, event.actor);
-  insert.setString(index++, request_id);
-  insert.executeUpdate();
-  event.id = session.LastInsertId();
-  event.voided = false;
-  sql::PreparedStatement& created = session.Prepare("SELECT created_at FROM member_events WHERE id = ?");
-  created.setInt64(1, event.id);
+  sql::PreparedStatement& insert = session.Prepare(absl::StrCat(kInsertEvents, kEventRow, " RETURNING id, created_at"));
+  BindEvent(insert, 1, member_id, event.ordinal, event, request_id);
   {
-    std::unique_ptr<sql::ResultSet> rs = session.Query(created);
-    if (rs->next()) {
-      if (std::optional<absl::Time> at = ParseStoredTime(rs->getString("created_at"))) event.record_time = at;
-    }
+    std::unique_ptr<sql::ResultSet> rs = session.Query(insert);
+    if (!rs->next()) return absl::InternalError("the event insert returned no row");
+    ReadInserted(*rs, event);
   }
 
   if (event.kind == domain::v1::EVENT_KIND_VOIDED) {
@@ -313,34 +326,18 @@ absl::StatusOr<std::vector<Event>> EventStore::InsertFirstEvents(
     if (event.kind == domain::v1::EVENT_KIND_VOIDED) return absl::InternalError("a first event cannot void another");
   }
   common::db::ForEachRowChunk(events.size(), [&](size_t first, int count) {
-    sql::PreparedStatement& insert = session.Prepare(absl::StrCat(
-        "INSERT INTO member_events (member_id, ordinal, kind, effective_date, recorded_on, decision_body, "
-        "decision_number, decision_signed_on, cell_id, status_after, details, actor, request_id) VALUES ",
-        common::db::RepeatRow("(?,1,?,?,?,?,?,?,?,?,?,?,?)", count), " RETURNING id, created_at"));
+    sql::PreparedStatement& insert = session.Prepare(
+        absl::StrCat(kInsertEvents, common::db::RepeatRow(kEventRow, count), " RETURNING id, created_at"));
     int index = 1;
     for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
-      const auto& [member_id, event] = events[i];
-      insert.setInt64(index++, member_id);
-      insert.setInt(index++, static_cast<int>(event.kind));
-      insert.setString(index++, FormatDate(event.effective_date));
-      SetOptionalDate(insert, index++, event.recorded_on);
-      insert.setString(index++, event.decision.issuing_body);
-      insert.setString(index++, event.decision.number);
-      SetOptionalDate(insert, index++, event.decision.signed_on);
-      common::db::SetOptionalInt64(insert, index++, event.cell_id);
-      insert.setInt(index++, static_cast<int>(event.status_after));
-      insert.setString(index++, DetailsOf(event).dump());
-      insert.setString(index++, event.actor);
-      insert.setString(index++, request_id);
+      index = BindEvent(insert, index, events[i].first, /*ordinal=*/1, events[i].second, request_id);
     }
     // In the order of VALUES, as inserted.
     std::unique_ptr<sql::ResultSet> rs = session.Query(insert);
     for (size_t i = first; rs->next(); ++i) {
       Event stored = events[i].second;
-      stored.id = rs->getInt64("id");
       stored.ordinal = 1;
-      stored.voided = false;
-      if (std::optional<absl::Time> at = ParseStoredTime(rs->getString("created_at"))) stored.record_time = at;
+      ReadInserted(*rs, stored);
       out.push_back(std::move(stored));
     }
   });
