@@ -129,16 +129,14 @@ absl::StatusOr<std::array<std::optional<std::string>, 3>> SealSensitive(const co
   return out;
 }
 
-// Writes a member's sealed row (the lookup index beside it) under the current key.
-absl::Status WriteSealedRow(Session& session, const common::crypto::Keyring& keys, int64_t member_id,
-                            const domain::SensitiveFields& fields, const std::optional<std::string>& lookup_hex,
-                            bool insert) {
+// Rewrites a member's sealed row (the lookup index beside it) under the current
+// key. New members' rows are written by InsertMany.
+absl::Status RewriteSealedRow(Session& session, const common::crypto::Keyring& keys, int64_t member_id,
+                              const domain::SensitiveFields& fields, const std::optional<std::string>& lookup_hex) {
   GR_ASSIGN_OR_RETURN(const auto sealed, SealSensitive(keys, member_id, fields));
   sql::PreparedStatement& ps = session.Prepare(
-      insert ? "INSERT INTO member_sensitive (key_version, citizen_id, citizen_id_lookup, ethnicity, religion, "
-               "member_id) VALUES (?, UNHEX(?), UNHEX(?), UNHEX(?), UNHEX(?), ?)"
-             : "UPDATE member_sensitive SET key_version = ?, citizen_id = UNHEX(?), citizen_id_lookup = UNHEX(?), "
-               "ethnicity = UNHEX(?), religion = UNHEX(?) WHERE member_id = ?");
+      "UPDATE member_sensitive SET key_version = ?, citizen_id = UNHEX(?), citizen_id_lookup = UNHEX(?), "
+      "ethnicity = UNHEX(?), religion = UNHEX(?) WHERE member_id = ?");
   ps.setInt64(1, keys.current_id());
   common::db::SetOptionalString(ps, 2, sealed[0]);
   common::db::SetOptionalString(ps, 3, lookup_hex);
@@ -296,24 +294,19 @@ int BindState(sql::PreparedStatement& ps, int index, const domain::MemberState& 
 // concurrent renames of neighbouring members would then deadlock on each
 // other's gaps. The members row lock held by every writer of a member
 // serializes writers of these rows.
-void WriteTokens(Session& session, int64_t member_id, int64_t cell_id, const domain::Profile& profile,
-                 bool existing) {
+void RewriteTokens(Session& session, int64_t member_id, int64_t cell_id, const domain::Profile& profile) {
   const std::vector<std::string> wanted = domain::NameTokens(profile);
   std::set<std::string> stored;
-  if (existing) {
-    sql::PreparedStatement& read = session.Prepare("SELECT token FROM member_name_tokens WHERE member_id = ?");
-    read.setInt64(1, member_id);
-    std::unique_ptr<sql::ResultSet> rs = session.Query(read);
-    while (rs->next()) stored.insert(rs->getString("token"));
-    const std::set<std::string> keep(wanted.begin(), wanted.end());
-    for (const std::string& token : stored) {
-      if (keep.count(token) > 0) continue;
-      sql::PreparedStatement& del =
-          session.Prepare("DELETE FROM member_name_tokens WHERE token = ? AND member_id = ?");
-      del.setString(1, token);
-      del.setInt64(2, member_id);
-      del.executeUpdate();
-    }
+  sql::PreparedStatement& read = session.Prepare("SELECT token FROM member_name_tokens WHERE member_id = ?");
+  read.setInt64(1, member_id);
+  for (std::unique_ptr<sql::ResultSet> rs = session.Query(read); rs->next();) stored.insert(rs->getString("token"));
+  const std::set<std::string> keep(wanted.begin(), wanted.end());
+  for (const std::string& token : stored) {
+    if (keep.count(token) > 0) continue;
+    sql::PreparedStatement& del = session.Prepare("DELETE FROM member_name_tokens WHERE token = ? AND member_id = ?");
+    del.setString(1, token);
+    del.setInt64(2, member_id);
+    del.executeUpdate();
   }
   std::vector<std::string> fresh;
   for (const std::string& token : wanted) {
@@ -333,7 +326,7 @@ void WriteTokens(Session& session, int64_t member_id, int64_t cell_id, const dom
 }
 
 // Moves the member's name tokens to its new home cell (search in a subtree
-// finds names through (cell_id, token)). The tokens are those WriteTokens keeps
+// finds names through (cell_id, token)). The tokens are those RewriteTokens keeps
 // for `profile`, updated by their exact keys for the reason given there.
 void MoveTokens(Session& session, int64_t member_id, int64_t cell_id, const domain::Profile& profile) {
   for (const std::string& token : domain::NameTokens(profile)) {
@@ -776,7 +769,7 @@ absl::Status MemberStore::UpdateProfile(Session& session, int64_t id, const doma
   // would rewrite another member's row when the new citizen ID collides.
   absl::Status sealed;
   GR_RETURN_IF_ERROR(Guarded(session, [&] {
-    sealed = WriteSealedRow(session, *keys(), id, sensitive, CitizenIdLookupHex(sensitive.citizen_id), false);
+    sealed = RewriteSealedRow(session, *keys(), id, sensitive, CitizenIdLookupHex(sensitive.citizen_id));
   }));
   GR_RETURN_IF_ERROR(sealed);
   // The row as this transaction just wrote it: its cell is current.
@@ -786,7 +779,7 @@ absl::Status MemberStore::UpdateProfile(Session& session, int64_t id, const doma
   if (!rs->next()) return common::ResourceNotFound(common::api::MakeName("members", id));
   const int64_t cell_id = rs->getInt64("cell_id");
   rs.reset();
-  WriteTokens(session, id, cell_id, profile, /*existing=*/true);
+  RewriteTokens(session, id, cell_id, profile);
   return absl::OkStatus();
 }
 
