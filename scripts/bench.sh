@@ -7,9 +7,11 @@
 #                                                e.g. --seconds 5 --threads 1,16 --districts 50
 #   scripts/bench.sh membership [bench flags...] membership at 100,000 members: GetMember, search,
 #                                                durable CreateMember, import rows/s, each against
-#                                                the raw MariaDB baseline (about 5-10 minutes),
+#                                                the raw MariaDB baseline, and GetMember goodput when
+#                                                offered twice its capacity (about 5-10 minutes),
 #                                                e.g. --members 100000 --seconds 5 --threads 1,16
-#                                                (--cases search measures only search);
+#                                                (--cases search measures only search; cases: get,
+#                                                search, create, import, overload);
 #                                                with --reporting-seconds S it measures instead the
 #                                                reporting service on those feeds: a full rebuild,
 #                                                then write-to-scorecard lag under CreateMember load

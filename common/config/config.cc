@@ -156,6 +156,7 @@ absl::Status Validate(ServiceConfig& config) {
   }
   // gRPC's sync server needs a few threads of its own besides the handlers.
   if (auto s = RequireAtLeast("--max-threads", server.max_threads, 4); !s.ok()) return s;
+  if (auto s = RequireAtLeast("--max-concurrent-calls", server.max_concurrent_calls, 0); !s.ok()) return s;
   if (auto s = RequireAtLeast("--max-receive-message-bytes", server.max_receive_message_bytes, 1024); !s.ok()) return s;
   if (auto s = RequireAtLeast("--max-send-message-bytes", server.max_send_message_bytes, 1024); !s.ok()) return s;
   if (auto s = RequireAtLeast("--drain-delay-ms", server.drain_delay.count(), 0); !s.ok()) return s;
@@ -250,6 +251,8 @@ void AddServiceOptions(CLI::App& app, ServiceConfig& config, int default_grpc_po
   AddOption(app, "--grpc-address", server.grpc_address, "gRPC listen address host:port");
   AddOption(app, "--metrics-address", server.metrics_address, "Prometheus /metrics address (empty: off)");
   AddOption(app, "--max-threads", server.max_threads, "cap on gRPC server threads");
+  AddOption(app, "--max-concurrent-calls", server.max_concurrent_calls,
+            "unary calls handled at once; one more is refused RESOURCE_EXHAUSTED (0: only --max-threads bounds them)");
   AddOption(app, "--max-receive-message-bytes", server.max_receive_message_bytes, "largest request");
   AddOption(app, "--max-send-message-bytes", server.max_send_message_bytes, "largest response");
   AddMillisOption(app, "--drain-delay-ms", server.drain_delay, "NOT_SERVING period before shutdown");

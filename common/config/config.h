@@ -62,6 +62,11 @@ struct ServerConfig {
   std::string grpc_address = "0.0.0.0:50051";
   std::string metrics_address = "0.0.0.0:9464";
   int max_threads = 32;
+  // Unary calls handled at once (health checks excepted); one more is refused
+  // RESOURCE_EXHAUSTED at the gate, before its token is verified. Below
+  // max_threads, so the gate sheds before the thread pool does and streams
+  // keep threads of their own. 0: no limit but the threads.
+  int max_concurrent_calls = 24;
   int max_receive_message_bytes = 4 * 1024 * 1024;
   int max_send_message_bytes = 16 * 1024 * 1024;
   std::chrono::milliseconds drain_delay{5000};

@@ -21,6 +21,7 @@
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "common/metrics/grpc_metrics.h"
+#include "common/server/call_admission.h"
 #include "common/server/metrics_endpoint.h"
 #include "common/server/rate_limiter.h"
 
@@ -64,8 +65,11 @@ std::string_view SliceView(const grpc_slice& slice) {
 class CallGate {
  public:
   // health_only: the port answers health checks and refuses everything else.
-  CallGate(const ServerConfig& config, prometheus::Counter& rate_limited, bool health_only = false)
+  // admission: sheds calls once the server is at its call limit (nullable: never).
+  CallGate(const ServerConfig& config, prometheus::Counter& rate_limited, CallAdmission* admission,
+           bool health_only = false)
       : health_only_(health_only),
+        admission_(admission),
         authenticate_(config.authenticate),
         reflection_(config.reflection),
         limiter_(RateLimit{.rate_per_second = config.caller_rate_per_second,
@@ -93,6 +97,10 @@ class CallGate {
     if (health_only_ && !path.starts_with(kHealthMethodPrefix))
       return absl::PermissionDeniedError("this port answers health checks only");
     if (AllowedWithoutToken(path)) return absl::OkStatus();
+    // Before the token is verified: a refusal must cost less than the call it saves.
+    if (admission_ != nullptr && admission_->ShedNewCall()) {
+      return absl::ResourceExhaustedError("the server is at capacity; retry after a backoff");
+    }
     if (!authenticate_) return absl::UnauthenticatedError("this server accepts no caller");
     absl::StatusOr<std::string> caller = authenticate_(authorization);
     if (!caller.ok()) {
@@ -133,6 +141,7 @@ class CallGate {
   static constexpr std::string_view kReflectionMethodPrefix = "/grpc.reflection.";
 
   bool health_only_;
+  CallAdmission* admission_;
   std::function<absl::StatusOr<std::string>(std::string_view)> authenticate_;
   bool reflection_;
   RateLimiter limiter_;
@@ -196,6 +205,8 @@ struct ServiceHost::State {
   std::function<bool()> readiness_probe;
   std::vector<std::function<void()>> stop_hooks;
 
+  // Before the server: the gate and the interceptors it feeds use it until the server is gone.
+  std::unique_ptr<CallAdmission> admission;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<MetricsEndpoint> metrics;
   prometheus::Counter* rate_limited = nullptr;
@@ -261,6 +272,7 @@ ServiceHost::ServiceHost(std::string service_name, ServerConfig config,
                               .Help("Calls refused RESOURCE_EXHAUSTED by the per-caller rate limit")
                               .Register(*state_->registry)
                               .Add({});
+  state_->admission = std::make_unique<CallAdmission>(state_->config.max_concurrent_calls, *state_->registry);
 }
 
 ServiceHost::~ServiceHost() {
@@ -302,6 +314,7 @@ absl::Status ServiceHost::Start() {
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(s.admission->MakeCountingInterceptorFactory());
   interceptors.push_back(MakeMetricsInterceptorFactory(s.registry));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
@@ -311,14 +324,14 @@ absl::Status ServiceHost::Start() {
       config.grpc_address,
       std::make_shared<GatedServerCredentials>(
           tls ? TlsServerCredentials(config.tls) : grpc_insecure_server_credentials_create(),
-          std::make_unique<CallGate>(config, *s.rate_limited)),
+          std::make_unique<CallGate>(config, *s.rate_limited, s.admission.get())),
       &selected_port);
   int health_port = 0;
   if (!config.health_address.empty()) {
     builder.AddListeningPort(
         config.health_address,
         std::make_shared<GatedServerCredentials>(grpc_insecure_server_credentials_create(),
-                                                 std::make_unique<CallGate>(config, *s.rate_limited, true)),
+                                                 std::make_unique<CallGate>(config, *s.rate_limited, nullptr, true)),
         &health_port);
   }
   for (grpc::Service* service : s.services) builder.RegisterService(service);

@@ -1,19 +1,25 @@
 #include "tests/bench/bench_support.h"
 
 #include <cppconn/driver.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <mysql_driver.h>
 
 #include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace grassroots::bench {
 
@@ -67,6 +73,119 @@ CaseResult RunCase(const std::string& name, int threads, double seconds, const s
   result.seconds = elapsed;
   SetPercentiles(std::move(all), result);
   return result;
+}
+
+OpenLoopResult RunOpenLoop(const OpenLoopSpec& spec) {
+  struct PendingCall {
+    grpc::ClientContext context;
+    grpc::ByteBuffer reply;
+    grpc::Status status;
+    Clock::time_point started;
+    std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
+  };
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
+  for (const auto& channel : spec.channels) stubs.push_back(std::make_unique<grpc::GenericStub>(channel));
+  std::vector<grpc::ByteBuffer> requests;
+  for (const std::string& bytes : spec.requests) {
+    grpc::Slice slice(bytes);
+    requests.emplace_back(&slice, 1);
+  }
+  grpc::CompletionQueue queue;
+  std::atomic<int64_t> outstanding{0};
+  OpenLoopResult result;
+  result.name = spec.name;
+  result.offered_per_second = spec.rate_per_second;
+  std::vector<double> ok_ms, refused_ms;
+
+  // Completions are counted on their own thread so a slow server never slows the sender.
+  std::thread receiver([&] {
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue.Next(&tag, &ok)) {
+      std::unique_ptr<PendingCall> call(static_cast<PendingCall*>(tag));
+      outstanding.fetch_sub(1);
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - call->started).count();
+      switch (call->status.error_code()) {
+        case grpc::StatusCode::OK:
+          ++result.ok;
+          ok_ms.push_back(ms);
+          break;
+        case grpc::StatusCode::RESOURCE_EXHAUSTED:
+          ++result.refused;
+          refused_ms.push_back(ms);
+          break;
+        case grpc::StatusCode::DEADLINE_EXCEEDED:
+          ++result.deadline_exceeded;
+          break;
+        default:
+          if (result.other_errors++ == 0) {
+            result.first_other_error = absl::StrFormat("%d %s", static_cast<int>(call->status.error_code()),
+                                                       call->status.error_message());
+          }
+      }
+    }
+  });
+
+  std::mt19937_64 random(4242);
+  const auto started = Clock::now();
+  const auto end = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spec.seconds));
+  // Each millisecond, every call due by then is sent: the rate holds however the sleeps fall.
+  int64_t due_sent = 0;
+  for (auto now = started; now < end; now = Clock::now()) {
+    const auto due = static_cast<int64_t>(std::chrono::duration<double>(now - started).count() * spec.rate_per_second);
+    for (; due_sent < due; ++due_sent) {
+      if (outstanding.load() >= spec.max_outstanding) {
+        ++result.not_sent;
+        continue;
+      }
+      auto call = std::make_unique<PendingCall>();
+      for (const auto& [key, value] : spec.metadata) call->context.AddMetadata(key, value);
+      call->started = Clock::now();
+      call->context.set_deadline(std::chrono::system_clock::now() + spec.deadline);
+      grpc::GenericStub& stub = *stubs[static_cast<size_t>(due_sent) % stubs.size()];
+      call->reader = stub.PrepareUnaryCall(&call->context, spec.method, requests[random() % requests.size()], &queue);
+      call->reader->StartCall();
+      PendingCall* raw = call.release();
+      raw->reader->Finish(&raw->reply, &raw->status, raw);
+      outstanding.fetch_add(1);
+      ++result.sent;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  // Every sent call ends by its deadline; then the queue drains and closes.
+  while (outstanding.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  queue.Shutdown();
+  receiver.join();
+
+  auto percentile = [](std::vector<double>& values, double fraction) {
+    if (values.empty()) return 0.0;
+    std::sort(values.begin(), values.end());
+    return values[std::min(values.size() - 1, static_cast<size_t>(static_cast<double>(values.size()) * fraction))];
+  };
+  result.ok_p50_ms = percentile(ok_ms, 0.5);
+  result.ok_p99_ms = percentile(ok_ms, 0.99);
+  result.refused_p50_ms = percentile(refused_ms, 0.5);
+  result.refused_p99_ms = percentile(refused_ms, 0.99);
+  return result;
+}
+
+MemoryUse CurrentMemoryUse() {
+  MemoryUse use;
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    auto kib = [&](std::string_view key) -> std::optional<double> {
+      if (!line.starts_with(key)) return std::nullopt;
+      double value = 0;
+      if (!absl::SimpleAtod(absl::StripAsciiWhitespace(absl::StripSuffix(line.substr(key.size()), "kB")), &value))
+        return std::nullopt;
+      return value / 1024;
+    };
+    if (auto v = kib("VmRSS:")) use.rss_mib = *v;
+    if (auto v = kib("VmHWM:")) use.peak_rss_mib = *v;
+  }
+  return use;
 }
 
 void SetPercentiles(std::vector<double> latencies_ms, CaseResult& result) {

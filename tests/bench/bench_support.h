@@ -11,9 +11,12 @@
 #include <ostream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+
+namespace grpc { class Channel; }
 
 namespace grassroots::bench {
 
@@ -40,6 +43,46 @@ CaseResult RunCase(const std::string& name, int threads, double seconds, const s
 
 // Latencies (ms) -> result figures, for cases measured another way.
 void SetPercentiles(std::vector<double> latencies_ms, CaseResult& result);
+
+// One unary method called at a fixed rate whatever the server's pace (open
+// loop): how a service behaves when offered more than it can serve. Calls
+// carry a deadline; what comes back is sorted by status.
+struct OpenLoopSpec {
+  std::string name;
+  std::vector<std::shared_ptr<grpc::Channel>> channels;  // calls spread over them in turn
+  std::string method;                                     // "/package.Service/Method"
+  std::vector<std::string> requests;                      // serialized; one picked at random per call
+  std::vector<std::pair<std::string, std::string>> metadata;
+  double rate_per_second = 1000;
+  double seconds = 5;
+  std::chrono::milliseconds deadline{1000};
+  int64_t max_outstanding = 20000;  // the client's own bound: beyond it a call is not sent
+};
+
+struct OpenLoopResult {
+  std::string name;
+  double offered_per_second = 0;
+  double seconds = 0;
+  int64_t sent = 0;
+  int64_t ok = 0;
+  int64_t refused = 0;            // RESOURCE_EXHAUSTED
+  int64_t deadline_exceeded = 0;
+  int64_t other_errors = 0;
+  int64_t not_sent = 0;           // the client's bound was reached
+  std::string first_other_error;
+  double ok_p50_ms = 0, ok_p99_ms = 0;
+  double refused_p50_ms = 0, refused_p99_ms = 0;
+  double goodput() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
+};
+
+OpenLoopResult RunOpenLoop(const OpenLoopSpec& spec);
+
+// This process's resident set and its peak so far, in MiB (from /proc/self/status).
+struct MemoryUse {
+  double rss_mib = 0;
+  double peak_rss_mib = 0;
+};
+MemoryUse CurrentMemoryUse();
 
 std::vector<int> ParseThreads(const std::string& text);
 

@@ -21,9 +21,12 @@
 //        in a random grassroots subtree)           the same binds
 //      CreateMember (existing member,      vs raw: a one-row INSERT in its own
 //        durable: committed per call)              committed transaction
-// 5. Imports a 10,000-row CSV through ImportMembers (one stream) and times it
+// 5. Overload: GetMember's capacity with 16 clients, then twice that rate in an
+//    open loop for the same duration (deadline 500 ms): goodput against the
+//    capacity, refusals (RESOURCE_EXHAUSTED) and their latency, process RSS.
+// 6. Imports a 10,000-row CSV through ImportMembers (one stream) and times it
 //    against raw multi-row INSERTs of the same number of rows.
-// 6. Prints QPS, p50, p99 per case and the service/raw ratios; drops the
+// 7. Prints QPS, p50, p99 per case and the service/raw ratios; drops the
 //    databases (unless --keep-databases). Bounded: every phase has a fixed size
 //    or duration.
 #include <cppconn/driver.h>
@@ -109,8 +112,8 @@ struct Options {
   int import_rows = 10000;
   double seconds = 5.0;
   std::string threads = "1,16";
-  // The measured cases, comma separated: get, search, create, import.
-  std::string cases = "get,search,create,import";
+  // The measured cases, comma separated: get, search, create, import, overload.
+  std::string cases = "get,search,create,import,overload";
   bool keep_databases = false;
   // > 0: after the fill, measure the reporting service on these feeds instead
   // of the membership cases (a full rebuild, then write-to-scorecard lag).
@@ -118,6 +121,7 @@ struct Options {
   int reporting_rate = 1000;  // CreateMember calls per second the writers aim at
   int reporting_writers = 16;
   std::string results_json;
+  int max_concurrent_calls = common::ServerConfig{}.max_concurrent_calls;  // the membership server's limit
 };
 
 // ---- the SQL the store runs (services/membership/store/member_store.cc), repeated
@@ -404,6 +408,7 @@ absl::Status Bench::StartMembership() {
                                                grpc::InsecureChannelCredentials(), org_args),
       .service_token = std::make_shared<orgtree::ServiceToken>(token_file_)});
   common::ServerConfig server = BenchServerConfig();
+  server.max_concurrent_calls = options_.max_concurrent_calls;
   server.authenticate = common::auth::BearerGate(verifier_);
   host_ = std::make_unique<common::ServiceHost>("membership-bench", server, std::make_shared<prometheus::Registry>());
   services_->RegisterServices(*host_);
@@ -1003,6 +1008,63 @@ int Bench::Run() {
     }
   }
 
+  // Overload: the capacity of GetMember with 16 clients in a closed loop, then
+  // twice that rate offered in an open loop (calls keep coming whatever the
+  // server's pace). What is served in time is the goodput; the rest should be
+  // refused RESOURCE_EXHAUSTED at once, not queued until the deadline.
+  std::optional<OpenLoopResult> overload;
+  double capacity = 0;
+  MemoryUse memory_before, memory_after;
+  if (wanted("overload")) {
+    std::cout << "overload: GetMember capacity with 16 clients, then twice that rate in an open loop..." << std::endl;
+    CaseResult closed = RunCase("GetMember capacity (gRPC)", 16, options_.seconds, [&](int) -> Call {
+      auto stub = std::shared_ptr<v1::MemberService::Stub>(v1::MemberService::NewStub(NewChannel(host_->port())));
+      return [this, stub](std::mt19937_64& random) -> std::string {
+        v1::GetMemberRequest request;
+        request.set_name(absl::StrCat("members/", first_member_id_ + static_cast<int64_t>(
+                                                                        random() % static_cast<uint64_t>(
+                                                                                       last_member_id_ - first_member_id_ + 1))));
+        v1::Member member;
+        grpc::ClientContext context;
+        context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+        grpc::Status status = stub->GetMember(&context, request, &member);
+        return status.ok() ? "" : status.error_message();
+      };
+    });
+    capacity = closed.qps();
+    OpenLoopSpec spec;
+    spec.name = "GetMember at 2x capacity (gRPC, open loop)";
+    spec.method = "/grassroots.membership.v1.MemberService/GetMember";
+    spec.metadata = {{"authorization", absl::StrCat("Bearer ", admin_token_)}};
+    spec.rate_per_second = 2 * capacity;
+    spec.seconds = options_.seconds;
+    spec.deadline = std::chrono::milliseconds(500);
+    for (int i = 0; i < 8; ++i) spec.channels.push_back(NewChannel(host_->port()));
+    std::mt19937_64 random(7);
+    for (int i = 0; i < 1000; ++i) {
+      v1::GetMemberRequest request;
+      request.set_name(absl::StrCat(
+          "members/", first_member_id_ + static_cast<int64_t>(
+                                             random() % static_cast<uint64_t>(last_member_id_ - first_member_id_ + 1))));
+      spec.requests.push_back(request.SerializeAsString());
+    }
+    memory_before = CurrentMemoryUse();
+    overload = RunOpenLoop(spec);
+    memory_after = CurrentMemoryUse();
+    std::cout << absl::StrFormat(
+                     "overload: capacity %.0f/s; offered %.0f/s for %.1f s: %d served (%.0f/s, p50 %.2f ms, p99 "
+                     "%.2f ms), %d refused RESOURCE_EXHAUSTED (p50 %.2f ms, p99 %.2f ms), %d past the 500 ms "
+                     "deadline, %d other errors%s, %d not sent (client bound)\n"
+                     "overload: bench process RSS %.0f MiB before, %.0f MiB after, peak %.0f MiB (client and "
+                     "servers in one process)",
+                     capacity, overload->offered_per_second, overload->seconds, overload->ok, overload->goodput(),
+                     overload->ok_p50_ms, overload->ok_p99_ms, overload->refused, overload->refused_p50_ms,
+                     overload->refused_p99_ms, overload->deadline_exceeded, overload->other_errors,
+                     overload->first_other_error.empty() ? "" : " (first: " + overload->first_other_error + ")",
+                     overload->not_sent, memory_before.rss_mib, memory_after.rss_mib, memory_after.peak_rss_mib)
+              << std::endl;
+  }
+
   std::optional<double> import_rate, raw_import_rate;
   if (wanted("import")) {
     std::cout << "importing " << options_.import_rows << " rows through ImportMembers (one stream, 64 KiB chunks)..."
@@ -1041,6 +1103,13 @@ int Bench::Run() {
     report.AddFigure("ImportMembers rows/s (raw: multi-row INSERT, 500 rows a statement)", "rows/s", *import_rate,
                      *raw_import_rate);
   }
+  if (overload) {
+    report.AddFigure("GetMember goodput at 2x capacity (raw: capacity, 16 clients)", "calls/s",
+                     overload->goodput(), capacity, overload->ok_p50_ms, overload->ok_p99_ms);
+    report.AddFigure("GetMember refused RESOURCE_EXHAUSTED at 2x capacity", "calls/s",
+                     static_cast<double>(overload->refused) / overload->seconds, 0, overload->refused_p50_ms,
+                     overload->refused_p99_ms);
+  }
   report.Print(std::cout);
   if (!options_.results_json.empty()) {
     if (absl::Status s = report.AppendJsonLines(options_.results_json); !s.ok()) std::cerr << s << std::endl;
@@ -1074,7 +1143,7 @@ int main(int argc, char** argv) {
   app.add_option("--import-rows", options.import_rows, "rows of the imported CSV")->capture_default_str();
   app.add_option("--seconds", options.seconds, "measured duration of each case")->capture_default_str();
   app.add_option("--threads", options.threads, "client thread counts, comma separated")->capture_default_str();
-  app.add_option("--cases", options.cases, "the measured cases, comma separated: get, search, create, import")
+  app.add_option("--cases", options.cases, "the measured cases, comma separated: get, search, create, import, overload")
       ->capture_default_str();
   app.add_flag("--keep-databases", options.keep_databases);
   app.add_option("--results-json", options.results_json, "append one JSON record per case to this file");
@@ -1085,6 +1154,9 @@ int main(int argc, char** argv) {
   app.add_option("--reporting-rate", options.reporting_rate, "CreateMember calls per second aimed at")
       ->capture_default_str();
   app.add_option("--reporting-writers", options.reporting_writers, "writer threads")->capture_default_str();
+  app.add_option("--max-concurrent-calls", options.max_concurrent_calls,
+                 "the membership server's --max-concurrent-calls (0: only its threads bound the calls)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   return grassroots::bench::Bench(options).Run();
 }

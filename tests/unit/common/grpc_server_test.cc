@@ -38,6 +38,13 @@ class FakeFeedService final : public feed::ChangeFeedService::Service {
   grpc::Status GetFeedHead(grpc::ServerContext* context, const feed::GetFeedHeadRequest*,
                            feed::FeedHead* response) override {
     ++handler_runs;
+    if (hold_heads.load()) {
+      // Parks this unary call, as a slow database query would.
+      ++held;
+      absl::MutexLock lock(&hold_mutex_);
+      while (!released_ && !context->IsCancelled()) hold_mutex_.AwaitWithTimeout(absl::Condition(&released_), absl::Milliseconds(10));
+      return grpc::Status::OK;
+    }
     if (authorizer_ == nullptr) return grpc::Status::OK;
     absl::StatusOr<auth::CallContext> call = authorizer_->Begin(*context, kGetFeedHead);
     if (!call.ok()) return ToGrpcStatus(call.status());
@@ -71,6 +78,7 @@ class FakeFeedService final : public feed::ChangeFeedService::Service {
   }
 
   static constexpr int64_t kHold = 1'000'000;
+  std::atomic<bool> hold_heads{false};
   std::atomic<int> handler_runs{0};
   std::atomic<int> held{0};
 
@@ -134,6 +142,7 @@ double MetricValue(prometheus::Registry& registry, const std::string& family_nam
       for (const auto& label : metric.label) got[label.name] = label.value;
       if (got != labels) continue;
       if (family.type == prometheus::MetricType::Counter) return metric.counter.value;
+      if (family.type == prometheus::MetricType::Gauge) return metric.gauge.value;
       if (family.type == prometheus::MetricType::Histogram)
         return static_cast<double>(metric.histogram.sample_count);
     }
@@ -278,6 +287,64 @@ TEST(ServiceHostTest, CallsBeyondTheThreadCapAreRefusedResourceExhausted) {
     if (after.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   } while (std::chrono::steady_clock::now() < give_up);
+  EXPECT_TRUE(after.ok()) << after.error_message();
+}
+
+// Load shedding: at --max-concurrent-calls unary calls in progress, a new call
+// is refused RESOURCE_EXHAUSTED by the gate at once, health checks still
+// answer, the refusal is counted, and calls are admitted again once the
+// held ones end.
+TEST(ServiceHostTest, CallsOverTheConcurrencyLimitAreShedAtTheGate) {
+  FakeFeedService service;
+  service.hold_heads = true;
+  auto registry = std::make_shared<prometheus::Registry>();
+  ServerConfig config = TestServerConfig();
+  config.max_threads = 16;
+  config.max_concurrent_calls = 2;
+  ServiceHost host("shedding-test", config, registry);
+  host.AddService(&service);
+  ASSERT_TRUE(host.Start().ok());
+  auto channel = Connect(host.port());
+  auto stub = feed::ChangeFeedService::NewStub(channel);
+
+  std::vector<std::future<grpc::Status>> held;
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(std::async(std::launch::async, [&stub] {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+      feed::FeedHead head;
+      return stub->GetFeedHead(&context, {}, &head);
+    }));
+  }
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (service.held.load() < 2 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(service.held.load(), 2);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_unary_calls_in_flight", {}), 2);
+
+  const int runs_before = service.handler_runs.load();
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  feed::FeedHead head;
+  const grpc::Status shed = stub->GetFeedHead(&context, {}, &head);
+  EXPECT_EQ(shed.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << shed.error_message();
+  EXPECT_TRUE(absl::StrContains(shed.error_message(), "at capacity")) << shed.error_message();
+  EXPECT_EQ(service.handler_runs.load(), runs_before) << "a shed call reached its handler";
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_calls_shed_total", {}), 1);
+  EXPECT_EQ(*HealthStatus(channel), kServing) << "health checks are never shed";
+
+  service.hold_heads = false;
+  service.ReleaseHeld();
+  for (auto& call : held) EXPECT_TRUE(call.get().ok());
+  // The count drops as each held call's interceptor goes, just after its client has the reply.
+  grpc::Status after;
+  const auto admitted_by = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do {
+    grpc::ClientContext again;
+    after = stub->GetFeedHead(&again, {}, &head);
+    if (after.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < admitted_by);
   EXPECT_TRUE(after.ok()) << after.error_message();
 }
 
