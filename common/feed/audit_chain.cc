@@ -28,7 +28,8 @@ void AppendField(std::string& out, std::string_view field) {
   out.append(field);
 }
 
-std::string NowText() { return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", absl::Now(), absl::UTCTimeZone()); }
+std::string TimeText(absl::Time time) { return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone()); }
+std::string NowText() { return TimeText(absl::Now()); }
 
 // The text a checkpoint signs.
 std::string CheckpointMessage(int64_t audit_id, std::string_view entry_hash, std::string_view signed_at) {
@@ -68,13 +69,17 @@ std::string AuditEntryHash(std::string_view prev_hash, std::string_view occurred
   return crypto::Sha256(message);
 }
 
-absl::Status InsertUnlinkedAudit(db::Session& session, const std::vector<AuditFields>& entries) {
+absl::Status InsertUnlinkedAudit(db::Session& session, const std::vector<AuditFields>& entries,
+                                 std::span<const absl::Time> occurred_at) {
+  if (!occurred_at.empty() && occurred_at.size() != entries.size()) {
+    return absl::InternalError("audit entries and their times differ in number");
+  }
   for (const AuditFields& entry : entries) {
     if (entry.action.empty() || entry.resource_name.empty()) {
       return absl::InternalError("an audit entry needs action and resource_name");
     }
   }
-  const std::string occurred_at = NowText();
+  const std::string now = NowText();
   db::ForEachRowChunk(entries.size(), [&](size_t first, int count) {
     sql::PreparedStatement& insert = session.Prepare(
         absl::StrCat("INSERT INTO audit_log (occurred_at, actor, action, resource_name, request_id, details, purpose) "
@@ -83,7 +88,7 @@ absl::Status InsertUnlinkedAudit(db::Session& session, const std::vector<AuditFi
     int index = 1;
     for (size_t i = first; i < first + static_cast<size_t>(count); ++i) {
       const AuditFields& entry = entries[i];
-      insert.setString(index++, occurred_at);
+      insert.setString(index++, occurred_at.empty() ? now : TimeText(occurred_at[i]));
       insert.setString(index++, entry.actor);
       insert.setString(index++, entry.action);
       insert.setString(index++, entry.resource_name);
@@ -96,9 +101,10 @@ absl::Status InsertUnlinkedAudit(db::Session& session, const std::vector<AuditFi
   return absl::OkStatus();
 }
 
-absl::Status AppendAudit(db::Session& session, const std::vector<AuditFields>& entries) {
+absl::Status AppendAudit(db::Session& session, const std::vector<AuditFields>& entries,
+                         std::span<const absl::Time> occurred_at) {
   if (entries.empty()) return absl::OkStatus();
-  GR_RETURN_IF_ERROR(InsertUnlinkedAudit(session, entries));
+  GR_RETURN_IF_ERROR(InsertUnlinkedAudit(session, entries, occurred_at));
   RequestSealAfterCommit(session);
   return absl::OkStatus();
 }

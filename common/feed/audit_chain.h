@@ -13,6 +13,7 @@
 // with HMAC-SHA256 under a secret key, so a tail cut off after it shows too.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,11 +40,15 @@ struct AuditFields {
 // Appends entries (in order) inside the caller's transaction, not yet linked,
 // in one statement (atomic on its own: a caller with nothing else to write
 // needs no transaction around it).
-absl::Status InsertUnlinkedAudit(db::Session& session, const std::vector<AuditFields>& entries);
+// occurred_at: one per entry, when each happened (entries written later than
+// their act keep its time); empty: now.
+absl::Status InsertUnlinkedAudit(db::Session& session, const std::vector<AuditFields>& entries,
+                                 std::span<const absl::Time> occurred_at = {});
 
 // InsertUnlinkedAudit, and once the transaction commits, asks the sequencer
 // to link them without waiting for it (for audited reads).
-absl::Status AppendAudit(db::Session& session, const std::vector<AuditFields>& entries);
+absl::Status AppendAudit(db::Session& session, const std::vector<AuditFields>& entries,
+                         std::span<const absl::Time> occurred_at = {});
 
 // The hash of one entry given the hash before it (raw 32 bytes each).
 std::string AuditEntryHash(std::string_view prev_hash, std::string_view occurred_at, const AuditFields& fields);

@@ -46,6 +46,8 @@ struct MembershipOptions {
   int import_max_megabytes = 64;
   int import_max_minutes = 30;
   int import_max_concurrent = 4;
+  // Audit entries of reads: written in batches within this time (0: within each read).
+  std::chrono::milliseconds read_audit_flush{20};
 };
 
 grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options) {
@@ -76,6 +78,10 @@ grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options
                    24 * 60);
     declare.AddInt("--import-max-concurrent", options.import_max_concurrent,
                    "member imports one process runs at once (one more is refused RESOURCE_EXHAUSTED)", 1, 256);
+    declare.AddMillis("--read-audit-flush-ms", options.read_audit_flush,
+                      "audit entries of reads are written in batches within this time; a crash loses at most "
+                      "that much of them (0: each read writes its own before it answers)",
+                      0);
   };
 }
 
@@ -140,7 +146,8 @@ int main(int argc, char** argv) {
            common::BalancedChannel(options.org_target, base.config.peer_tls),
        .service_token = *credentials,
        .org_call_deadline = options.org_call_deadline,
-       .import_options = import_options});
+       .import_options = import_options,
+       .read_audit = {.flush_interval = options.read_audit_flush}});
 
   // Legacy ethnicity and religion text to codes (idempotent; lists what it cannot map).
   absl::StatusOr<membership::CodeMigrationResult> migrated = services.MigrateLegacyCodes();

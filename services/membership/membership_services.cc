@@ -22,10 +22,12 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
       projection_(pool_),
       members_(pool_, dependencies.citizen_id_lookup_key, dependencies.sensitive_keys),
       rights_(members_),
-      disclosures_(pool_) {
+      disclosures_(pool_),
+      read_audit_(pool_, dependencies.read_audit, dependencies.registry.get()) {
   context_ = std::make_unique<HandlerContext>(HandlerContext{pool_, authorizer_, dependencies.rules,
                                                              dependencies.calendar, page_tokens_, cells_, projection_,
-                                                             members_, events_, yearly_, dependencies.codes, rights_});
+                                                             members_, events_, yearly_, dependencies.codes, rights_,
+                                                             read_audit_});
   member_service_ = std::make_unique<MemberServiceImpl>(*context_);
   lifecycle_service_ = std::make_unique<LifecycleServiceImpl>(*context_);
   yearly_service_ = std::make_unique<YearlyRecordServiceImpl>(*context_);

@@ -17,6 +17,7 @@
 #include "common/auth/auth.h"
 #include "common/db/db.h"
 #include "common/feed/audit_chain.h"
+#include "common/feed/audit_writer.h"
 #include "common/feed/feed.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
@@ -79,6 +80,8 @@ struct MembershipDependencies {
   OrganizationChangeHookFactory organization_change_hook = nullptr;
   // Bounds of one member import (rows, bytes, duration, imports at once).
   ImportOptions import_options = {};
+  // How the audit entries of reads are written (in the background, in batches).
+  common::feed::AuditWriterOptions read_audit = {};
 };
 
 class MembershipServices {
@@ -116,6 +119,8 @@ class MembershipServices {
   store::YearlyStore yearly_;
   store::RightsStore rights_;
   store::FeedDisclosureLog disclosures_;
+  // Before the context and the services: they append to it until they are gone.
+  common::feed::AuditWriter read_audit_;
   std::unique_ptr<HandlerContext> context_;
   std::unique_ptr<MemberServiceImpl> member_service_;
   std::unique_ptr<LifecycleServiceImpl> lifecycle_service_;

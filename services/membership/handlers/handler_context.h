@@ -3,6 +3,7 @@
 #include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
+#include "common/feed/audit_writer.h"
 #include "common/rules/rules_registry.h"
 #include "services/membership/domain/code_lists.h"
 #include "common/calendar/working_calendar.h"
@@ -30,6 +31,8 @@ struct HandlerContext {
   const domain::CodeLists& codes;
   // Correction requests, the read audit and feed disclosures of one member.
   store::RightsStore& rights;
+  // Where the entries of audited reads go (written within its flush interval).
+  common::feed::AuditWriter& read_audit;
 };
 
 }  // namespace grassroots::membership

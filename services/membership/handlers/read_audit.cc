@@ -40,10 +40,7 @@ absl::Status AuditMemberReads(HandlerContext& ctx, const grpc::ServerContext& co
     entries.push_back(common::feed::AuditFields{call.principal.subject, "member.read", absl::StrCat("members/", id),
                                                 call.request_id, details, purpose});
   }
-  // One statement, atomic by itself: no transaction's extra round trips.
-  return ctx.pool.Run("membership.audit_read", [&](common::db::Session& session) {
-    return common::feed::AppendAudit(session, entries);
-  });
+  return ctx.read_audit.Append(std::move(entries));
 }
 
 }  // namespace grassroots::membership

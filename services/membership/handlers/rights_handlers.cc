@@ -148,6 +148,8 @@ absl::Status ExportMyData(HandlerContext& ctx, const grpc::ServerContext& contex
     std::vector<store::ReadAuditRow> audit;
     std::vector<store::DisclosureRow> disclosures;
   };
+  // Reads of the record are audited in the background: the export shows every one made before it.
+  GR_RETURN_IF_ERROR(ctx.read_audit.Flush(std::chrono::seconds(2)));
   GR_ASSIGN_OR_RETURN(
       Held held, ctx.pool.Read<Held>("membership.export_my_data", [&](Session& session) -> absl::StatusOr<Held> {
         Held out;
