@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/config/config.h"
+#include "common/db/gtid.h"
 
 namespace sql { class Connection; class SQLException; }
 
@@ -129,6 +130,16 @@ class ConnectionPool {
     if (!s.ok()) return s;
     return *std::move(out);
   }
+
+  // From now on, each committed RunInTransaction reads the GTID it produced
+  // (SELECT @@last_gtid, one more round trip on the same connection) into
+  // CommitPosition() and into the thread's CallReadPositions. For a
+  // ReadRouter with a replica; off otherwise. Autocommit Run is not tracked:
+  // a write that later replica reads must see is made in a transaction.
+  void TrackCommitPositions();
+  // The latest GTID per domain of the transactions this pool committed since
+  // tracking started (empty before any).
+  GtidPosition CommitPosition() const;
 
   // SELECT 1 on a pooled connection; false when the database is unreachable.
   bool Ping();

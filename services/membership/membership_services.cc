@@ -15,6 +15,9 @@ namespace grassroots::membership {
 
 MembershipServices::MembershipServices(MembershipDependencies dependencies)
     : pool_(dependencies.pool),
+      primary_only_reads_(dependencies.replica_reads == nullptr ? std::make_unique<common::db::ReadRouter>(pool_)
+                                                                : nullptr),
+      replica_reads_(dependencies.replica_reads != nullptr ? *dependencies.replica_reads : *primary_only_reads_),
       authorizer_(std::move(dependencies.verifier), MakeMembershipMethodPolicy()),
       page_tokens_(dependencies.page_token_secret),
       cells_(dependencies.org_channel, dependencies.service_token->ForAudience(common::ServiceAudience("org")),
@@ -25,7 +28,8 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
       disclosures_(pool_) {
   context_ = std::make_unique<HandlerContext>(HandlerContext{pool_, authorizer_, dependencies.rules,
                                                              dependencies.calendar, page_tokens_, cells_, projection_,
-                                                             members_, events_, yearly_, dependencies.codes, rights_});
+                                                             members_, events_, yearly_, dependencies.codes, rights_,
+                                                             replica_reads_});
   member_service_ = std::make_unique<MemberServiceImpl>(*context_);
   lifecycle_service_ = std::make_unique<LifecycleServiceImpl>(*context_);
   yearly_service_ = std::make_unique<YearlyRecordServiceImpl>(*context_);

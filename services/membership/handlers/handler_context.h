@@ -3,6 +3,7 @@
 #include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
+#include "common/db/read_router.h"
 #include "common/rules/rules_registry.h"
 #include "services/membership/domain/code_lists.h"
 #include "common/calendar/working_calendar.h"
@@ -30,6 +31,9 @@ struct HandlerContext {
   const domain::CodeLists& codes;
   // Correction requests, the read audit and feed disclosures of one member.
   store::RightsStore& rights;
+  // The data reads of searches and lists, which a read replica may serve;
+  // scope checks and anything a write decides on read `pool`.
+  common::db::ReadRouter& replica_reads;
 };
 
 }  // namespace grassroots::membership
