@@ -75,6 +75,25 @@ class Session {
   std::vector<AfterCommitCallback>* after_commit_;
 };
 
+using SessionWork = std::function<absl::Status(Session&)>;
+
+// The value-returning form of a Run-like call: `run` runs the work it is given,
+// perhaps more than once (a retried transaction, a replica read that falls
+// back to the primary); the value of the run that succeeded is returned.
+template <typename T, typename RunWork>
+absl::StatusOr<T> RunForValue(const RunWork& run, const std::function<absl::StatusOr<T>(Session&)>& fn) {
+  std::optional<T> out;
+  absl::Status s = run([&](Session& session) -> absl::Status {
+    out.reset();
+    absl::StatusOr<T> r = fn(session);
+    if (!r.ok()) return r.status();
+    out.emplace(*std::move(r));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return *std::move(out);
+}
+
 // READ COMMITTED is for work that must see rows committed while it ran (each
 // statement reads the newest committed state); everything else keeps the
 // server's REPEATABLE READ.
@@ -107,28 +126,11 @@ class ConnectionPool {
 
   template <typename T>
   absl::StatusOr<T> Read(std::string_view operation, const std::function<absl::StatusOr<T>(Session&)>& fn) {
-    std::optional<T> out;
-    absl::Status s = Run(operation, [&](Session& session) -> absl::Status {
-      absl::StatusOr<T> r = fn(session);
-      if (!r.ok()) return r.status();
-      out.emplace(*std::move(r));
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return *std::move(out);
+    return RunForValue<T>([&](const SessionWork& body) { return Run(operation, body); }, fn);
   }
   template <typename T>
   absl::StatusOr<T> Transact(std::string_view operation, const std::function<absl::StatusOr<T>(Session&)>& fn) {
-    std::optional<T> out;
-    absl::Status s = RunInTransaction(operation, [&](Session& session) -> absl::Status {
-      out.reset();
-      absl::StatusOr<T> r = fn(session);
-      if (!r.ok()) return r.status();
-      out.emplace(*std::move(r));
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return *std::move(out);
+    return RunForValue<T>([&](const SessionWork& body) { return RunInTransaction(operation, body); }, fn);
   }
 
   // From now on, each committed RunInTransaction reads the GTID it produced
