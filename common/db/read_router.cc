@@ -38,11 +38,16 @@ CallReadPositions::~CallReadPositions() { current_positions = outer_; }
 
 CallReadPositions* CallReadPositions::Current() { return current_positions; }
 
-ReadRouter::ReadRouter(ConnectionPool& primary) : primary_(primary) {}
+ReadRouter::ReadRouter(ConnectionPool& primary) : primary_(primary), has_replica_(false) {}
 
 ReadRouter::ReadRouter(ConnectionPool& primary, std::unique_ptr<ConnectionPool> replica,
                        const ReadReplicaConfig& config, const std::shared_ptr<prometheus::Registry>& registry)
-    : primary_(primary), replica_(std::move(replica)), wait_(config.wait), retry_after_(config.retry_after) {
+    : primary_(primary),
+      has_replica_(true),
+      replica_config_(replica->config()),
+      wait_(config.wait),
+      retry_after_(config.retry_after),
+      replica_(std::move(replica)) {
   primary_.TrackCommitPositions();
   if (registry) {
     replica_reads_ = &prometheus::BuildCounter()
@@ -82,18 +87,20 @@ absl::StatusOr<std::unique_ptr<ReadRouter>> ReadRouter::Create(ConnectionPool& p
 }
 
 absl::Status ReadRouter::Run(std::string_view operation, const std::function<absl::Status(Session&)>& fn) {
-  if (replica_ == nullptr) return primary_.Run(operation, fn);
+  if (!has_replica_) return primary_.Run(operation, fn);
+  std::shared_ptr<ConnectionPool> replica;
   {
     absl::MutexLock lock(&mu_);
-    if (Clock::now() < resting_until_) {
-      CountFallback("replica_resting");
-      return primary_.Run(operation, fn);
-    }
+    if (Clock::now() >= resting_until_) replica = replica_;
+  }
+  if (replica == nullptr) {
+    CountFallback("replica_resting");
+    return primary_.Run(operation, fn);
   }
   GtidPosition must_see = primary_.CommitPosition();
   if (const CallReadPositions* call = CallReadPositions::Current()) must_see.Merge(call->must_see());
   absl::Status status;
-  switch (RunOnReplica(operation, must_see, fn, status)) {
+  switch (RunOnReplica(*replica, operation, must_see, fn, status)) {
     case Outcome::kServed:
       if (replica_reads_) replica_reads_->Add({{"operation", std::string(operation)}}).Increment();
       return status;
@@ -103,20 +110,24 @@ absl::Status ReadRouter::Run(std::string_view operation, const std::function<abs
     case Outcome::kReplicaError: {
       CountFallback("replica_error");
       log::Warn("read replica failed; reading the primary", {{"operation", operation}, {"status", status.ToString()}});
+      absl::StatusOr<std::unique_ptr<ConnectionPool>> fresh = ConnectionPool::Create(replica_config_, nullptr);
       absl::MutexLock lock(&mu_);
       resting_until_ = Clock::now() + retry_after_;
       // A replica that failed may come back rebuilt: what it reached is asked again.
       replica_reached_ = GtidPosition();
+      // Create only checks the settings replica_ was made with: it does not fail here.
+      if (fresh.ok() && replica_ == replica) replica_ = *std::move(fresh);
       break;
     }
   }
   return primary_.Run(operation, fn);
 }
 
-ReadRouter::Outcome ReadRouter::RunOnReplica(std::string_view operation, const GtidPosition& must_see,
+ReadRouter::Outcome ReadRouter::RunOnReplica(ConnectionPool& replica, std::string_view operation,
+                                             const GtidPosition& must_see,
                                              const std::function<absl::Status(Session&)>& fn, absl::Status& status) {
   bool caught_up = false;
-  status = replica_->Run(operation, [&](Session& session) -> absl::Status {
+  status = replica.Run(operation, [&](Session& session) -> absl::Status {
     bool known_reached = false;
     {
       absl::MutexLock lock(&mu_);

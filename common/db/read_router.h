@@ -84,29 +84,21 @@ class ReadRouter {
 
   template <typename T>
   absl::StatusOr<T> Read(std::string_view operation, const std::function<absl::StatusOr<T>(Session&)>& fn) {
-    std::optional<T> out;
-    absl::Status s = Run(operation, [&](Session& session) -> absl::Status {
-      out.reset();
-      absl::StatusOr<T> r = fn(session);
-      if (!r.ok()) return r.status();
-      out.emplace(*std::move(r));
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return *std::move(out);
+    return RunForValue<T>([&](const SessionWork& body) { return Run(operation, body); }, fn);
   }
 
-  bool has_replica() const { return replica_ != nullptr; }
+  bool has_replica() const { return has_replica_; }
   ConnectionPool& primary() { return primary_; }
 
  private:
   enum class Outcome { kServed, kLagging, kReplicaError };
-  Outcome RunOnReplica(std::string_view operation, const GtidPosition& must_see,
+  Outcome RunOnReplica(ConnectionPool& replica, std::string_view operation, const GtidPosition& must_see,
                        const std::function<absl::Status(Session&)>& fn, absl::Status& status);
   void CountFallback(std::string_view reason);
 
   ConnectionPool& primary_;
-  std::unique_ptr<ConnectionPool> replica_;  // null: primary only
+  const bool has_replica_;
+  DbConfig replica_config_;
   std::chrono::milliseconds wait_{0};
   std::chrono::milliseconds retry_after_{0};
   prometheus::Family<prometheus::Counter>* replica_reads_ = nullptr;
@@ -114,6 +106,10 @@ class ReadRouter {
   prometheus::Histogram* wait_seconds_ = nullptr;
 
   absl::Mutex mu_;
+  // Replaced by a fresh pool after a failure: the connections pooled before a
+  // replica went away are presumed dead, and each would otherwise cost a
+  // fallback and another rest. Reads hold the pool they started on.
+  std::shared_ptr<ConnectionPool> replica_ ABSL_GUARDED_BY(mu_);
   // What the replica is known to have applied: reads needing no more skip the wait.
   GtidPosition replica_reached_ ABSL_GUARDED_BY(mu_);
   // After a replica failure, reads go to the primary until then.
