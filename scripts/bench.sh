@@ -10,7 +10,9 @@
 #                                                the raw MariaDB baseline, and GetMember goodput when
 #                                                offered twice its capacity (about 5-10 minutes),
 #                                                e.g. --members 100000 --seconds 5 --threads 1,16
-#                                                (--cases search measures only search; cases: get,
+#                                                (--cases search measures only search; --replica
+#                                                first: searches read a replica of the server, with
+#                                                read-your-writes, see docs/scale-out.md; cases: get,
 #                                                search, create, import, overload);
 #                                                with --reporting-seconds S it measures instead the
 #                                                reporting service on those feeds: a full rebuild,
@@ -40,6 +42,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build/bench}
 target=grassroots-org-bench
 all=false
+replica=false
 case ${1:-} in
   all) all=true; shift ;;
   org) shift ;;
@@ -48,6 +51,11 @@ case ${1:-} in
   audit) target=grassroots-audit-bench; shift ;;
   feed) target=grassroots-feed-bench; shift ;;
 esac
+if [[ ${1:-} == --replica ]]; then
+  [[ $target == grassroots-membership-bench ]] || { echo "bench.sh: --replica is a membership option" >&2; exit 2; }
+  replica=true
+  shift
+fi
 bench=${BENCH_BIN:-$build/tests/bench/$target}
 
 if $all; then
@@ -69,10 +77,19 @@ fi
 $all || [[ -x $bench ]] || { echo "bench.sh: $bench not found" >&2; exit 1; }
 
 db_dir=$(mktemp -d "${TMPDIR:-/tmp}/grassroots-bench-db.XXXXXX")
-cleanup() { "$root/scripts/mariadb.sh" stop "$db_dir" --purge >/dev/null 2>&1 || true; }
+replica_dir=$db_dir/replica
+cleanup() {
+  "$root/scripts/mariadb.sh" stop "$replica_dir" --purge >/dev/null 2>&1 || true
+  "$root/scripts/mariadb.sh" stop "$db_dir" --purge >/dev/null 2>&1 || true
+}
 trap cleanup EXIT INT TERM
 
 "$root/scripts/mariadb.sh" start "$db_dir" >/dev/null
+if $replica; then
+  "$root/scripts/mariadb.sh" start-replica "$replica_dir" --primary "$db_dir" >/dev/null
+  GRASSROOTS_TEST_DB_REPLICA_PORT=$(cat "$replica_dir/port")
+  export GRASSROOTS_TEST_DB_REPLICA_PORT
+fi
 # shellcheck disable=SC1091
 source "$db_dir/env"
 export GRASSROOTS_TEST_DB_HOST GRASSROOTS_TEST_DB_PORT GRASSROOTS_TEST_DB_USER GRASSROOTS_TEST_DB_PASSWORD

@@ -3,13 +3,24 @@
 #
 #   mariadb.sh start <dir> [--port N]   create (first time) and start a server under <dir>,
 #                                       on 127.0.0.1 and a free port (or N); reuse it if running
+#   mariadb.sh start-replica <dir> --primary <primary-dir> [--port N] [--only-databases PATTERN]
+#                                       the same, as a read-only replica of the server
+#                                       running in <primary-dir> (GTID replication); with
+#                                       --only-databases, only databases whose names match
+#                                       the LIKE pattern are copied (replicate_wild_do_table)
 #   mariadb.sh stop <dir> [--purge]     shut it down cleanly; --purge also deletes <dir>
-#   mariadb.sh status <dir>             exit 0 when it answers
+#   mariadb.sh status <dir>             exit 0 when it answers (a replica: and replicates)
 #
 # <dir> receives: data/ (datadir), mariadbd.log, mariadbd.pid, port (the TCP port), env
 # (GRASSROOTS_TEST_DB_HOST/PORT/USER/PASSWORD/TLS_CA lines, sourceable) and tls/ (a CA of
 # its own and the server's certificate for 127.0.0.1 and localhost: the server accepts TLS,
 # and clients verify it with tls/ca.pem). User root, no password.
+#
+# Every server writes a row-based binary log with GTIDs (server_id 1 for `start`), so a
+# replica can follow it at any time; sync_binlog=0, since a throwaway server need not
+# survive a power cut and the binary log then costs no extra fsync per commit. A replica
+# (server_id from its port, read_only, its own binary log) starts at the primary's
+# position when it is first started: it holds what is written from then on.
 set -euo pipefail
 
 readonly START_TIMEOUT_SECONDS=60
@@ -19,7 +30,7 @@ readonly MARKER=.grassroots-mariadb
 die() { echo "mariadb.sh: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -29,21 +40,30 @@ dir=$2
 shift 2
 fixed_port=""
 purge=0
+primary_dir=""
+only_databases=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --port) [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "--port needs a number"; fixed_port=$2; shift 2 ;;
     --purge) purge=1; shift ;;
+    --primary) [[ $# -ge 2 ]] || die "--primary needs the primary's server directory"; primary_dir=$2; shift 2 ;;
+    --only-databases) [[ $# -ge 2 ]] || die "--only-databases needs a LIKE pattern"; only_databases=$2; shift 2 ;;
     *) die "unknown argument: $1" ;;
   esac
 done
 
-for tool in mariadbd mariadb-install-db mariadb-admin; do
+for tool in mariadbd mariadb-install-db mariadb-admin mariadb; do
   command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] ||
     die "$tool not found; install it with: apt-get install -y mariadb-server"
 done
 PATH=$PATH:/usr/sbin
 
-if [[ $command == start ]]; then
+if [[ $command == start-replica ]]; then
+  [[ -n $primary_dir ]] || die "start-replica needs --primary <primary-dir>"
+  [[ -f $primary_dir/port ]] || die "no primary running in $primary_dir (start it with: mariadb.sh start $primary_dir)"
+  primary_port=$(cat "$primary_dir/port")
+fi
+if [[ $command == start || $command == start-replica ]]; then
   mkdir -p "$dir"
 elif [[ ! -d $dir ]]; then
   echo "mariadb.sh: no server directory $dir; nothing to do"
@@ -64,6 +84,8 @@ run_as=()
 if [[ $(id -u) -eq 0 ]]; then run_as=(--user=root); fi
 
 admin() { mariadb-admin --no-defaults --socket="$socket" --user=root --connect-timeout=2 "$@"; }
+sql() { mariadb --no-defaults --socket="$socket" --user=root --connect-timeout=2 --batch --skip-column-names -e "$1"; }
+is_replica() { [[ -f $dir/replica-of ]]; }
 
 server_pid() {
   [[ -f $pidfile ]] || return 1
@@ -130,7 +152,16 @@ fail_with_log() {
 # Starts mariadbd on $1 and waits until it answers. Returns 3 when the port was
 # taken in the meantime (so an automatically picked port can be retried).
 launch() {
-  local port=$1 pid waited=0
+  local port=$1 pid waited=0 role=()
+  if is_replica; then
+    # A server id no primary in this script has (1), different for each replica.
+    role=(--server-id=$(( 1000 + port )) --read-only=1 --skip-slave-start --innodb-buffer-pool-size=128M)
+    if [[ -s $dir/replica-databases ]]; then
+      role+=(--replicate-wild-do-table="$(cat "$dir/replica-databases").%")
+    fi
+  else
+    role=(--server-id=1)
+  fi
   : >"$log"
   setsid mariadbd --no-defaults "${run_as[@]}" \
     --datadir="$data" --socket="$socket" --pid-file="$pidfile" --log-error="$log" \
@@ -139,6 +170,8 @@ launch() {
     --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=1 \
     --max-connections=500 --secure-file-priv="$dir" \
     --ssl-ca="$dir/tls/ca.pem" --ssl-cert="$dir/tls/server.pem" --ssl-key="$dir/tls/server-key.pem" \
+    --log-bin="$data/binlog" --binlog-format=ROW --sync-binlog=0 --gtid-strict-mode=1 \
+    --log-bin-trust-function-creators=1 "${role[@]}" \
     </dev/null >>"$log" 2>&1 &
   pid=$!
   while (( waited < START_TIMEOUT_SECONDS * 5 )); do
@@ -187,6 +220,7 @@ start() {
     rc=0
     launch "$port" || rc=$?
     if [[ $rc -eq 0 ]]; then
+      if is_replica; then follow_primary; fi
       write_env "$port"
       echo "mariadb.sh: MariaDB running in $dir on 127.0.0.1:$port (socket $socket)"
       return 0
@@ -194,6 +228,37 @@ start() {
     [[ -z $fixed_port ]] || fail_with_log "port $fixed_port was taken while starting"
   done
   fail_with_log "could not bind a free port after 5 attempts"
+}
+
+# Points the replica at the primary (first start: from the primary's present
+# position, so a replica started late in a test run applies what is written
+# from then on, not the run's history; later starts go on from the replica's
+# own gtid_slave_pos) and waits until both replication threads run.
+follow_primary() {
+  local primary_port waited=0 state start_pos
+  primary_port=$(cat "$dir/replica-of")
+  if [[ -z $(sql "SELECT @@gtid_slave_pos") ]]; then
+    start_pos=$(mariadb --no-defaults --protocol=tcp --host=127.0.0.1 --port="$primary_port" --user=root \
+                  --connect-timeout=2 --batch --skip-column-names -e "SELECT @@gtid_binlog_pos") ||
+      fail_with_log "cannot read the position of the primary on 127.0.0.1:$primary_port"
+    sql "SET GLOBAL gtid_slave_pos='$start_pos'" || fail_with_log "cannot set the replica's start position"
+  fi
+  sql "STOP SLAVE; CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$primary_port, MASTER_USER='root',
+       MASTER_PASSWORD='', MASTER_CONNECT_RETRY=1, MASTER_USE_GTID=slave_pos; START SLAVE;" ||
+    fail_with_log "could not start replicating from 127.0.0.1:$primary_port"
+  while (( waited < START_TIMEOUT_SECONDS * 5 )); do
+    state=$(replication_state)
+    [[ $state == "Yes Yes" ]] && return 0
+    sleep 0.2
+    waited=$(( waited + 1 ))
+  done
+  fail_with_log "the replica did not start replicating from 127.0.0.1:$primary_port (threads: $state)"
+}
+
+# "Yes Yes" when the IO and SQL threads both run.
+replication_state() {
+  mariadb --no-defaults --socket="$socket" --user=root --connect-timeout=2 -e "SHOW SLAVE STATUS\G" 2>/dev/null |
+    awk '/Slave_IO_Running:/ {io=$2} /Slave_SQL_Running:/ {sql_thread=$2} END {print io, sql_thread}'
 }
 
 stop() {
@@ -223,8 +288,19 @@ stop() {
 }
 
 case $command in
-  start) start ;;
+  start) rm -f "$dir/replica-of"; start ;;
+  start-replica)
+    if [[ -f $dir/replica-of && $(cat "$dir/replica-of") != "$primary_port" ]] && server_pid >/dev/null; then
+      die "the server in $dir replicates from port $(cat "$dir/replica-of"), not $primary_port; stop it first"
+    fi
+    echo "$primary_port" >"$dir/replica-of"
+    printf '%s' "$only_databases" >"$dir/replica-databases"
+    start
+    ;;
   stop) stop ;;
-  status) server_pid >/dev/null && answers ;;
+  status)
+    server_pid >/dev/null && answers || exit 1
+    if is_replica; then [[ $(replication_state) == "Yes Yes" ]]; fi
+    ;;
   *) usage ;;
 esac

@@ -133,14 +133,14 @@ bool IsValidRequestId(absl::string_view id) {
   return true;
 }
 
+}  // namespace
+
 std::optional<std::string_view> FindMetadata(const grpc::ServerContext& context, std::string_view key) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
   if (it == metadata.end()) return std::nullopt;
   return std::string_view(it->second.data(), it->second.size());
 }
-
-}  // namespace
 
 std::string_view RoleName(Role role) {
   switch (role) {

@@ -158,6 +158,9 @@ struct CallContext {
   std::string request_id;
 };
 
+// The value of the caller's `key` metadata (lower-case key), if sent.
+std::optional<std::string_view> FindMetadata(const grpc::ServerContext& context, std::string_view key);
+
 // The caller's x-request-id when it is safe to log verbatim ([A-Za-z0-9_-],
 // at most 64 chars), else a fresh one.
 std::string RequestIdOf(const grpc::ServerContext& context);

@@ -367,6 +367,20 @@ absl::Status ServiceOptions::Validate() const {
   return absl::OkStatus();
 }
 
+void DeclareReadReplicaOptions(ServiceOptions& declare, ReadReplicaConfig& replica) {
+  declare.AddString("--db-replica-host", replica.host,
+                    "MariaDB replica for searches and lists (empty: every read on the primary)");
+  declare.AddInt("--db-replica-port", replica.port, "port of --db-replica-host", 1, 65535);
+  // Above a second a fallback read would cost more than reading the primary saves.
+  declare.AddMillis("--db-replica-wait-ms", replica.wait,
+                    "how long a read waits for the replica to reach the caller's writes before using the primary", 0);
+  declare.AddCheck([&replica] {
+    return replica.wait.count() > 1000 ? OptionError("--db-replica-wait-ms", "must be at most 1000") : absl::OkStatus();
+  });
+  declare.AddMillis("--db-replica-retry-ms", replica.retry_after,
+                    "after a replica failure, how long reads go straight to the primary", 0);
+}
+
 std::string ServiceAudience(std::string_view service_name) {
   return absl::StrCat("grassroots.", ToAbsl(service_name));
 }

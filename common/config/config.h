@@ -58,6 +58,19 @@ struct DbConfig {
   std::string tls_key_file;
 };
 
+// A read replica of the service's database (common/db/read_router.h). Empty
+// host: none, every read on the primary. The replica has the primary's user,
+// password, schema and TLS settings.
+struct ReadReplicaConfig {
+  std::string host;
+  int port = 3306;
+  // How long a read waits for the replica to reach the writes it must see
+  // before it runs on the primary instead.
+  std::chrono::milliseconds wait{50};
+  // After the replica failed, how long reads go straight to the primary.
+  std::chrono::milliseconds retry_after{5000};
+};
+
 struct ServerConfig {
   std::string grpc_address = "0.0.0.0:50051";
   std::string metrics_address = "0.0.0.0:9464";
@@ -176,6 +189,10 @@ class ServiceOptions {
   std::vector<std::function<absl::Status()>> checks_;
   std::list<std::string> file_paths_;  // where --x-file values land (stable addresses)
 };
+
+// --db-replica-host, --db-replica-port, --db-replica-wait-ms and
+// --db-replica-retry-ms, for a service whose reads may use a replica.
+void DeclareReadReplicaOptions(ServiceOptions& declare, ReadReplicaConfig& replica);
 
 // A service's hook for declaring its own options (see ServiceOptions).
 using ServiceOptionsHook = std::function<void(ServiceOptions&)>;

@@ -1,6 +1,7 @@
 #include "common/db/db.h"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <random>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/db/read_router.h"
 #include "common/log/log.h"
 
 namespace grassroots::common::db {
@@ -243,6 +245,34 @@ struct ConnectionPool::Impl {
   prometheus::Family<prometheus::Histogram>* query_seconds = nullptr;
   prometheus::Family<prometheus::Counter>* errors = nullptr;
 
+  std::atomic<bool> track_commit_positions{false};
+  mutable absl::Mutex positions_mu;
+  GtidPosition commit_position ABSL_GUARDED_BY(positions_mu);
+
+  // Right after COMMIT, on the connection that committed. A failure here does
+  // not undo the commit: the connection is dropped and the position of this
+  // one write is lost (a replica read may then miss it; logged).
+  void RecordCommitPosition(Pooled& pooled, std::string_view operation, bool& broken) {
+    try {
+      std::unique_ptr<sql::ResultSet> rs(pooled.Text().executeQuery("SELECT @@last_gtid"));
+      if (!rs->next()) return;
+      absl::StatusOr<GtidPosition> position = GtidPosition::Parse(std::string(rs->getString(1)));
+      if (!position.ok()) {
+        log::Warn("unreadable @@last_gtid after commit", {{"operation", operation}, {"status", position.status().ToString()}});
+        return;
+      }
+      {
+        absl::MutexLock lock(&positions_mu);
+        commit_position.Merge(*position);
+      }
+      if (CallReadPositions* call = CallReadPositions::Current()) call->RecordWrite(*position);
+    } catch (const sql::SQLException& e) {
+      (void)FromSqlException(e, operation);  // logs it
+      log::Warn("the GTID of a committed write could not be read", {{"operation", operation}});
+      broken = true;
+    }
+  }
+
   mutable absl::Mutex mu;
   // LIFO: the most recently used connection is reused first, so surplus ones
   // go idle long enough to be validated or closed by the server.
@@ -431,6 +461,7 @@ struct ConnectionPool::Impl {
         pooled->connection->commit();
         transaction_open = false;
         committed = true;
+        if (track_commit_positions.load(std::memory_order_relaxed)) RecordCommitPosition(*pooled, operation, broken);
       }
       // Autocommit: whatever fn wrote is already durable, even when it failed later.
       if (!in_transaction) committed = true;
@@ -560,6 +591,13 @@ PoolStats ConnectionPool::Stats() const {
 }
 
 const DbConfig& ConnectionPool::config() const { return impl_->config; }
+
+void ConnectionPool::TrackCommitPositions() { impl_->track_commit_positions.store(true); }
+
+GtidPosition ConnectionPool::CommitPosition() const {
+  absl::MutexLock lock(&impl_->positions_mu);
+  return impl_->commit_position;
+}
 
 // ---- nullable helpers --------------------------------------------------------------
 

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/config/config.h"
+#include "common/db/gtid.h"
 
 namespace sql { class Connection; class SQLException; }
 
@@ -74,6 +75,25 @@ class Session {
   std::vector<AfterCommitCallback>* after_commit_;
 };
 
+using SessionWork = std::function<absl::Status(Session&)>;
+
+// The value-returning form of a Run-like call: `run` runs the work it is given,
+// perhaps more than once (a retried transaction, a replica read that falls
+// back to the primary); the value of the run that succeeded is returned.
+template <typename T, typename RunWork>
+absl::StatusOr<T> RunForValue(const RunWork& run, const std::function<absl::StatusOr<T>(Session&)>& fn) {
+  std::optional<T> out;
+  absl::Status s = run([&](Session& session) -> absl::Status {
+    out.reset();
+    absl::StatusOr<T> r = fn(session);
+    if (!r.ok()) return r.status();
+    out.emplace(*std::move(r));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return *std::move(out);
+}
+
 // READ COMMITTED is for work that must see rows committed while it ran (each
 // statement reads the newest committed state); everything else keeps the
 // server's REPEATABLE READ.
@@ -106,29 +126,22 @@ class ConnectionPool {
 
   template <typename T>
   absl::StatusOr<T> Read(std::string_view operation, const std::function<absl::StatusOr<T>(Session&)>& fn) {
-    std::optional<T> out;
-    absl::Status s = Run(operation, [&](Session& session) -> absl::Status {
-      absl::StatusOr<T> r = fn(session);
-      if (!r.ok()) return r.status();
-      out.emplace(*std::move(r));
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return *std::move(out);
+    return RunForValue<T>([&](const SessionWork& body) { return Run(operation, body); }, fn);
   }
   template <typename T>
   absl::StatusOr<T> Transact(std::string_view operation, const std::function<absl::StatusOr<T>(Session&)>& fn) {
-    std::optional<T> out;
-    absl::Status s = RunInTransaction(operation, [&](Session& session) -> absl::Status {
-      out.reset();
-      absl::StatusOr<T> r = fn(session);
-      if (!r.ok()) return r.status();
-      out.emplace(*std::move(r));
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return *std::move(out);
+    return RunForValue<T>([&](const SessionWork& body) { return RunInTransaction(operation, body); }, fn);
   }
+
+  // From now on, each committed RunInTransaction reads the GTID it produced
+  // (SELECT @@last_gtid, one more round trip on the same connection) into
+  // CommitPosition() and into the thread's CallReadPositions. For a
+  // ReadRouter with a replica; off otherwise. Autocommit Run is not tracked:
+  // a write that later replica reads must see is made in a transaction.
+  void TrackCommitPositions();
+  // The latest GTID per domain of the transactions this pool committed since
+  // tracking started (empty before any).
+  GtidPosition CommitPosition() const;
 
   // SELECT 1 on a pooled connection; false when the database is unreachable.
   bool Ping();

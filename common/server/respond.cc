@@ -6,6 +6,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/read_router.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -50,7 +51,23 @@ grpc::Status CallEnvelope::Run(grpc::ServerContext* context, std::string_view me
   }
   absl::StatusOr<auth::CallContext> call = authorizer_.Begin(*context, full_name);
   if (!call.ok()) return Finish(full_name, call.status());
-  return Finish(full_name, body(*call));
+  // Read-your-writes across processes: the caller brings the position of a
+  // write another process answered; this call's writes go back the same way.
+  db::GtidPosition must_see;
+  if (std::optional<std::string_view> read_after = auth::FindMetadata(*context, db::kReadAfterMetadata)) {
+    absl::StatusOr<db::GtidPosition> parsed = db::GtidPosition::Parse(*read_after);
+    if (!parsed.ok()) {
+      return Finish(full_name, absl::InvalidArgumentError(absl::StrCat(
+                                   ToAbsl(db::kReadAfterMetadata), " metadata: ", parsed.status().message())));
+    }
+    must_see = *std::move(parsed);
+  }
+  db::CallReadPositions positions(std::move(must_see));
+  const absl::Status status = body(*call);
+  if (!positions.written().empty()) {
+    context->AddTrailingMetadata(std::string(db::kReadAfterMetadata), positions.written().ToString());
+  }
+  return Finish(full_name, status);
 }
 
 }  // namespace grassroots::common

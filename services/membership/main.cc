@@ -14,6 +14,7 @@
 #include "common/crypto/keyring.h"
 #include "common/status/status.h"
 #include "common/db/db.h"
+#include "common/db/read_router.h"
 #include "common/log/log.h"
 #include "common/server/service_host.h"
 #include "common/server/service_start.h"
@@ -48,11 +49,14 @@ struct MembershipOptions {
   int import_max_concurrent = 4;
   // Audit entries of reads: written in batches within this time (0: within each read).
   std::chrono::milliseconds read_audit_flush{20};
+  // Searches and lists may read a replica (docs/scale-out.md).
+  grassroots::common::ReadReplicaConfig replica;
 };
 
 grassroots::common::ServiceOptionsHook DeclareOptions(MembershipOptions& options) {
   return [&options](grassroots::common::ServiceOptions& declare) {
     grassroots::common::feed::DeclareRetentionOptions(declare, options.retention);
+    grassroots::common::DeclareReadReplicaOptions(declare, options.replica);
     declare.AddString("--org-target", options.org_target, "organization service address (host:port)",
                       /*required=*/true);
     grassroots::orgtree::DeclareServiceCredentialOptions(declare, options.credentials, /*required=*/true);
@@ -119,6 +123,12 @@ int main(int argc, char** argv) {
     common::log::Error("cannot load the service signing key", {{"status", credentials.status().ToString()}});
     return 2;
   }
+  absl::StatusOr<std::unique_ptr<common::db::ReadRouter>> replica_reads =
+      common::db::ReadRouter::Create(*base.pool, options.replica, base.registry);
+  if (!replica_reads.ok()) {
+    common::log::Error("cannot create the read replica pool", {{"status", replica_reads.status().ToString()}});
+    return 1;
+  }
   const std::string keyring_file = options.sensitive_keyring_file;
   membership::ImportOptions import_options;
   import_options.max_rows = options.import_max_rows;
@@ -128,6 +138,7 @@ int main(int argc, char** argv) {
   // The organization service: cell checks on writes, and its change feed for the projection.
   membership::MembershipServices services(
       {.pool = *base.pool,
+       .replica_reads = replica_reads->get(),
        .rules = base.rules,
        .verifier = base.verifier,
        .registry = base.registry,

@@ -15,6 +15,9 @@ namespace grassroots::membership {
 
 MembershipServices::MembershipServices(MembershipDependencies dependencies)
     : pool_(dependencies.pool),
+      primary_only_reads_(dependencies.replica_reads == nullptr ? std::make_unique<common::db::ReadRouter>(pool_)
+                                                                : nullptr),
+      replica_reads_(dependencies.replica_reads != nullptr ? *dependencies.replica_reads : *primary_only_reads_),
       authorizer_(std::move(dependencies.verifier), MakeMembershipMethodPolicy()),
       page_tokens_(dependencies.page_token_secret),
       cells_(dependencies.org_channel, dependencies.service_token->ForAudience(common::ServiceAudience("org")),
@@ -27,7 +30,7 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
   context_ = std::make_unique<HandlerContext>(HandlerContext{pool_, authorizer_, dependencies.rules,
                                                              dependencies.calendar, page_tokens_, cells_, projection_,
                                                              members_, events_, yearly_, dependencies.codes, rights_,
-                                                             read_audit_});
+                                                             read_audit_, replica_reads_});
   member_service_ = std::make_unique<MemberServiceImpl>(*context_);
   lifecycle_service_ = std::make_unique<LifecycleServiceImpl>(*context_);
   yearly_service_ = std::make_unique<YearlyRecordServiceImpl>(*context_);

@@ -16,6 +16,7 @@
 #include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
+#include "common/db/read_router.h"
 #include "common/feed/audit_chain.h"
 #include "common/feed/audit_writer.h"
 #include "common/feed/feed.h"
@@ -48,6 +49,9 @@ using OrganizationChangeHookFactory = std::function<orgtree::OrganizationChangeH
 // What the process provides; every reference outlives the MembershipServices.
 struct MembershipDependencies {
   common::db::ConnectionPool& pool;
+  // Where searches and lists read member data (a replica router over pool);
+  // null: a router that reads pool only.
+  common::db::ReadRouter* replica_reads = nullptr;
   const common::RulesRegistry& rules;
   std::shared_ptr<const common::auth::TokenVerifier> verifier;
   // Null: metrics of the feed and the follower are kept private (tests, benchmarks).
@@ -110,6 +114,8 @@ class MembershipServices {
 
  private:
   common::db::ConnectionPool& pool_;
+  std::unique_ptr<common::db::ReadRouter> primary_only_reads_;  // when no router was given
+  common::db::ReadRouter& replica_reads_;
   common::auth::Authorizer authorizer_;
   common::api::PageTokenCodec page_tokens_;
   orgtree::GrpcCellDirectory cells_;

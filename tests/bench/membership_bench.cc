@@ -64,6 +64,7 @@
 #include "common/api/api.h"
 #include "common/auth/auth.h"
 #include "common/db/db.h"
+#include "common/db/read_router.h"
 #include "common/log/log.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
@@ -86,6 +87,7 @@
 #include "tests/bench/bench_support.h"
 #include "services/reporting/store/reporting_migrations.h"
 #include "common/status/status.h"
+#include "tests/support/eventually.h"
 
 namespace grassroots::migrations {
 const std::vector<common::db::Migration>& OrgMigrations();
@@ -122,6 +124,9 @@ struct Options {
   int reporting_writers = 16;
   std::string results_json;
   int max_concurrent_calls = common::ServerConfig{}.max_concurrent_calls;  // the membership server's limit
+  // > 0: searches and lists read this replica of the server (scripts/bench.sh --replica).
+  int replica_port = 0;
+  int replica_wait_ms = 50;
 };
 
 // ---- the SQL the store runs (services/membership/store/member_store.cc), repeated
@@ -266,6 +271,8 @@ class Bench {
   absl::Status Fill();
   absl::StatusOr<double> ImportThroughService(int64_t first_index, int rows);
   absl::StatusOr<double> RawMultiRowInserts(int64_t first_index, int rows);
+  // Until the replica has applied every transaction the membership pool committed.
+  absl::Status WaitForReplica();
   absl::Status FollowWithReporting();
   void Stop();
   std::string OrgDb() const { return absl::StrCat(options_.database_prefix, "_org"); }
@@ -296,6 +303,8 @@ class Bench {
   std::unique_ptr<common::ServiceHost> org_host_;
   // membership side
   std::unique_ptr<common::db::ConnectionPool> pool_;
+  std::shared_ptr<prometheus::Registry> replica_metrics_ = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<common::db::ReadRouter> replica_reads_;  // null without --replica-port
   std::unique_ptr<common::WorkingCalendar> calendar_;
   std::unique_ptr<membership::domain::CodeLists> codes_;
   std::string token_file_;
@@ -394,8 +403,16 @@ absl::Status Bench::StartMembership() {
   // The org channel as main.cc builds it.
   grpc::ChannelArguments org_args = common::DefaultChannelArguments();
   org_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  if (options_.replica_port > 0) {
+    common::ReadReplicaConfig replica;
+    replica.host = options_.db_host;
+    replica.port = options_.replica_port;
+    replica.wait = std::chrono::milliseconds(options_.replica_wait_ms);
+    GR_ASSIGN_OR_RETURN(replica_reads_, common::db::ReadRouter::Create(*pool_, replica, replica_metrics_));
+  }
   services_ = std::make_unique<membership::MembershipServices>(membership::MembershipDependencies{
       .pool = *pool_,
+      .replica_reads = replica_reads_.get(),
       .rules = *rules_,
       .verifier = verifier_,
       .page_token_secret = "membership-bench-page-tokens",
@@ -413,6 +430,27 @@ absl::Status Bench::StartMembership() {
   host_ = std::make_unique<common::ServiceHost>("membership-bench", server, std::make_shared<prometheus::Registry>());
   services_->RegisterServices(*host_);
   return host_->Start();
+}
+
+absl::Status Bench::WaitForReplica() {
+  common::DbConfig replica = pool_->config();
+  replica.port = options_.replica_port;
+  replica.pool_size = 1;
+  replica.read_timeout_seconds = 660;
+  replica.statement_timeout_seconds = 0;
+  GR_ASSIGN_OR_RETURN(std::unique_ptr<common::db::ConnectionPool> pool,
+                      common::db::ConnectionPool::Create(replica, nullptr));
+  const std::string position = pool_->CommitPosition().ToString();
+  GR_ASSIGN_OR_RETURN(const int64_t waited,
+                      pool->Read<int64_t>("bench.replica_wait", [&](common::db::Session& session) -> absl::StatusOr<int64_t> {
+                        sql::PreparedStatement& wait = session.Prepare("SELECT MASTER_GTID_WAIT(?, 600)");
+                        wait.setString(1, position);
+                        std::unique_ptr<sql::ResultSet> rs = session.Query(wait);
+                        if (!rs->next() || rs->isNull(1)) return absl::InternalError("MASTER_GTID_WAIT gave no answer");
+                        return static_cast<int64_t>(rs->getInt64(1));
+                      }));
+  if (waited != 0) return absl::DeadlineExceededError(absl::StrCat("the replica did not reach ", position, " in 600 s"));
+  return absl::OkStatus();
 }
 
 absl::Status Bench::CreateTree() {
@@ -844,6 +882,12 @@ int Bench::Run() {
     return 0;
   }
 
+  // The replica applies the fill before anything is measured: the first
+  // searches would otherwise all wait for it and read the primary.
+  if (replica_reads_) {
+    if (absl::Status caught_up = WaitForReplica(); !caught_up.ok()) return fail("replica", caught_up);
+  }
+
   // Sanity: a search returns something, a get returns the right record.
   {
     auto stub = v1::MemberService::NewStub(NewChannel(host_->port()));
@@ -1111,6 +1155,17 @@ int Bench::Run() {
                      overload->refused_p99_ms);
   }
   report.Print(std::cout);
+  if (replica_reads_) {
+    auto fallbacks = [&](const std::string& reason) {
+      return grassroots::testing::MetricValue(*replica_metrics_, "db_replica_fallbacks_total", {{"reason", reason}});
+    };
+    std::cout << absl::StrFormat(
+        "\nreplica (127.0.0.1:%d, wait %d ms): %.0f searches served by it; fallbacks to the primary: lagging %.0f, "
+        "replica_error %.0f, replica_resting %.0f (-1: none)\n",
+        options_.replica_port, options_.replica_wait_ms,
+        grassroots::testing::MetricValue(*replica_metrics_, "db_replica_reads_total", {{"operation", "membership.search_members"}}),
+        fallbacks("lagging"), fallbacks("replica_error"), fallbacks("replica_resting"));
+  }
   if (!options_.results_json.empty()) {
     if (absl::Status s = report.AppendJsonLines(options_.results_json); !s.ok()) std::cerr << s << std::endl;
   }
@@ -1156,6 +1211,12 @@ int main(int argc, char** argv) {
   app.add_option("--reporting-writers", options.reporting_writers, "writer threads")->capture_default_str();
   app.add_option("--max-concurrent-calls", options.max_concurrent_calls,
                  "the membership server's --max-concurrent-calls (0: only its threads bound the calls)")
+      ->capture_default_str();
+  app.add_option("--replica-port", options.replica_port,
+                 "searches read a replica of the server on this port (0: none)")
+      ->envname("GRASSROOTS_TEST_DB_REPLICA_PORT")
+      ->capture_default_str();
+  app.add_option("--replica-wait-ms", options.replica_wait_ms, "how long a search waits for the replica")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   return grassroots::bench::Bench(options).Run();

@@ -53,7 +53,11 @@ std::string DatabaseName(std::string_view prefix) {
     if (clean.size() >= 30) break;
     clean.push_back(std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_');
   }
-  return absl::StrCat("t_", clean, "_", getpid(), "_", counter.fetch_add(1));
+  // GRASSROOTS_TEST_DB_NAME_PREFIX names a test's databases apart (the test
+  // replica copies only those of its own tests: see tests/CMakeLists.txt).
+  const char* first = std::getenv("GRASSROOTS_TEST_DB_NAME_PREFIX");
+  return absl::StrCat(first != nullptr && *first != '\0' ? first : "t", "_", clean, "_", getpid(), "_",
+                      counter.fetch_add(1));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "common/auth/auth.h"
 #include "common/db/db.h"
 #include "common/feed/audit_writer.h"
+#include "common/db/read_router.h"
 #include "common/rules/rules_registry.h"
 #include "services/membership/domain/code_lists.h"
 #include "common/calendar/working_calendar.h"
@@ -33,6 +34,9 @@ struct HandlerContext {
   store::RightsStore& rights;
   // Where the entries of audited reads go (written within its flush interval).
   common::feed::AuditWriter& read_audit;
+  // The data reads of searches and lists, which a read replica may serve;
+  // scope checks and anything a write decides on read `pool`.
+  common::db::ReadRouter& replica_reads;
 };
 
 }  // namespace grassroots::membership

@@ -557,7 +557,7 @@ grpc::Status LifecycleServiceImpl::ListMemberEvents(grpc::ServerContext* context
     GR_RETURN_IF_ERROR(RequireMemberAccess(ctx_, call.principal, member, Access::kRead));
     const int32_t after = cursor ? static_cast<int32_t>(cursor->last_id) : 0;
     GR_ASSIGN_OR_RETURN(std::vector<Event> events,
-                        ctx_.pool.Read<std::vector<Event>>("membership.lifecycle.events", [&](Session& session) {
+                        ctx_.replica_reads.Read<std::vector<Event>>("membership.lifecycle.events", [&](Session& session) {
                           return ctx_.events.Page(session, member_id, request->include_voided(), after, page_size + 1);
                         }));
     const bool more = events.size() > static_cast<size_t>(page_size);

@@ -375,7 +375,7 @@ grpc::Status MemberServiceImpl::SearchMembers(grpc::ServerContext* context, cons
 
     GR_ASSIGN_OR_RETURN(
         const store::MemberStore::SearchPage page,
-        ctx_.pool.Read<store::MemberStore::SearchPage>(
+        ctx_.replica_reads.Read<store::MemberStore::SearchPage>(
             "membership.search_members", [&](Session& session) -> absl::StatusOr<store::MemberStore::SearchPage> {
               std::optional<store::MemberStore::SearchPosition> after;
               if (cursor) {
@@ -465,7 +465,7 @@ grpc::Status MemberServiceImpl::CountMembers(grpc::ServerContext* context, const
                         common::api::ParseDateOr(request->as_of_date(), "as_of_date", common::api::Today()));
     GR_RETURN_IF_ERROR(RequireAllInScope(ctx_, call.principal, ids));
     GR_ASSIGN_OR_RETURN(const std::vector<store::MemberStore::Count> counts,
-                        ctx_.pool.Read<std::vector<store::MemberStore::Count>>(
+                        ctx_.replica_reads.Read<std::vector<store::MemberStore::Count>>(
                             "membership.count_members", [&](Session& session) {
                               return ctx_.members.CountByOrganization(session, ids, request->include_subtree(), as_of);
                             }));

@@ -727,7 +727,7 @@ absl::Status ListRecordsImpl(HandlerContext& ctx, const common::auth::CallContex
   // Kinds in enum order, each in (member, key) order; one more row than the page tells whether more follow.
   GR_ASSIGN_OR_RETURN(
       std::vector<store::YearlyStore::ListedRecord> rows,
-      ctx.pool.Read<std::vector<store::YearlyStore::ListedRecord>>(
+      ctx.replica_reads.Read<std::vector<store::YearlyStore::ListedRecord>>(
           "yearly_records.list",
           [&](common::db::Session& session) -> absl::StatusOr<std::vector<store::YearlyStore::ListedRecord>> {
             std::vector<store::YearlyStore::ListedRecord> out;

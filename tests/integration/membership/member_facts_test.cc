@@ -399,7 +399,7 @@ TEST_F(GrpcMemberFactsTest, TheCodeMigrationScansOnceUntilTheCodeListsChange) {
   const domain::CodeLists changed{*more_aliases, ctx.codes.religion};
   HandlerContext with_changed_lists{ctx.pool, ctx.authorizer, ctx.rules, ctx.calendar, ctx.page_tokens, ctx.cells,
                                     ctx.projection, ctx.members, ctx.events, ctx.yearly, changed, ctx.rights,
-                                    ctx.read_audit};
+                                    ctx.read_audit, ctx.replica_reads};
   absl::StatusOr<CodeMigrationResult> rescan = MigrateLegacyCodes(with_changed_lists);
   ASSERT_TRUE(rescan.ok()) << rescan.status();
   EXPECT_FALSE(rescan->skipped);

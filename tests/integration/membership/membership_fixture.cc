@@ -112,6 +112,9 @@ void StartOrgSide(Suite& s) {
   ASSERT_TRUE(started.ok()) << started;
 }
 
+MembershipDependencies MemberDependencies(Suite& s, common::db::ConnectionPool& pool,
+                                          common::db::ReadRouter* replica_reads);
+
 void StartMemberSide(Suite& s) {
   MemberSide& m = s.mem;  // m.db is already created and migrated
   auto calendar = common::WorkingCalendar::LoadFile(common::WorkingCalendar::DefaultPath());
@@ -134,8 +137,22 @@ void StartMemberSide(Suite& s) {
   // The projection follows the org feed directly: the outage tests are about
   // the synchronous cell check, and a follower in reconnect backoff would only
   // slow the following tests down.
-  m.services = std::make_unique<MembershipServices>(MembershipDependencies{
-      .pool = m.db->pool(),
+  m.services = std::make_unique<MembershipServices>(MemberDependencies(s, m.db->pool(), nullptr));
+  m.host = std::make_unique<common::ServiceHost>("membership-test", grassroots::testing::LoopbackServerConfig(),
+                                                 std::make_shared<prometheus::Registry>());
+  m.services->RegisterServices(*m.host);
+  absl::Status started = m.host->Start();
+  ASSERT_TRUE(started.ok()) << started;
+}
+
+// The membership service's dependencies as the suite wires them, over `pool`
+// with searches and lists read through `replica_reads` (null: pool only).
+MembershipDependencies MemberDependencies(Suite& s, common::db::ConnectionPool& pool,
+                                          common::db::ReadRouter* replica_reads) {
+  MemberSide& m = s.mem;
+  return MembershipDependencies{
+      .pool = pool,
+      .replica_reads = replica_reads,
       .rules = *s.rules,
       .verifier = grassroots::testing::TestVerifier(),
       .page_token_secret = "membership-fixture-page-tokens",
@@ -148,12 +165,7 @@ void StartMemberSide(Suite& s) {
       .codes = *m.codes,
       .org_channel = grassroots::testing::LoopbackChannel(s.proxy->port()),
       .org_feed_channel = grassroots::testing::LoopbackChannel(s.org.host->port()),
-      .service_token = std::make_shared<orgtree::ServiceToken>(m.token_file)});
-  m.host = std::make_unique<common::ServiceHost>("membership-test", grassroots::testing::LoopbackServerConfig(),
-                                                 std::make_shared<prometheus::Registry>());
-  m.services->RegisterServices(*m.host);
-  absl::Status started = m.host->Start();
-  ASSERT_TRUE(started.ok()) << started;
+      .service_token = std::make_shared<orgtree::ServiceToken>(m.token_file)};
 }
 
 }  // namespace
@@ -266,6 +278,27 @@ grassroots::feed::v1::ChangeFeedService::Stub& MembershipFixture::member_feed() 
 orgv1::OrganizationService::Stub& MembershipFixture::orgs() { return *S().orgs; }
 HandlerContext& MembershipFixture::member_context() { return S().mem.services->context(); }
 MembershipServices& MembershipFixture::member_services() { return *S().mem.services; }
+
+MembershipFixture::MembershipInstance::~MembershipInstance() {
+  if (services) services->follower().Stop();
+  if (host) host->Stop();
+}
+
+std::unique_ptr<MembershipFixture::MembershipInstance> MembershipFixture::StartMembershipInstance(
+    common::db::ConnectionPool& pool, common::db::ReadRouter& replica_reads) {
+  auto instance = std::make_unique<MembershipInstance>();
+  instance->services = std::make_unique<MembershipServices>(MemberDependencies(S(), pool, &replica_reads));
+  instance->host = std::make_unique<common::ServiceHost>(
+      "membership-instance-test", grassroots::testing::LoopbackServerConfig(), std::make_shared<prometheus::Registry>());
+  instance->services->RegisterServices(*instance->host);
+  absl::Status started = instance->host->Start();
+  EXPECT_TRUE(started.ok()) << started;
+  if (!started.ok()) return nullptr;
+  instance->members = v1::MemberService::NewStub(grassroots::testing::LoopbackChannel(instance->host->port()));
+  return instance;
+}
+
+const common::DbConfig& MembershipFixture::MemberDbConfig() { return S().mem.db->config(); }
 
 void MembershipFixture::TakeOrgServiceDown() { S().proxy->Stop(); }
 
@@ -552,11 +585,9 @@ v1::Member MembershipFixture::CreateProspect(int64_t cell, const v1::Member& per
   return created;
 }
 
-v1::Member MembershipFixture::CreateExisting(int64_t cell, const v1::Member& person, v1::MemberStatus status,
-                                             const std::string& ceremony_date, const std::string& party_card) {
-  const std::string ceremony = !ceremony_date.empty()                 ? ceremony_date
-                               : status == v1::MEMBER_STATUS_OFFICIAL ? MonthsFromToday(-60)
-                                                                      : MonthsFromToday(-3);
+v1::CreateMemberRequest MembershipFixture::ExistingMemberRequest(int64_t cell, const v1::Member& person,
+                                                                 v1::MemberStatus status, const std::string& ceremony,
+                                                                 const std::string& party_card) {
   v1::CreateMemberRequest request;
   *request.mutable_member() = person;
   v1::ExistingMemberEntry* entry = request.mutable_existing();
@@ -568,6 +599,15 @@ v1::Member MembershipFixture::CreateExisting(int64_t cell, const v1::Member& per
   entry->set_joined_cell_on(ceremony);
   *entry->mutable_decision() = SomeDecision(AddDays(ceremony, -14));
   request.set_party_card_number(party_card.empty() ? UniqueCard() : party_card);
+  return request;
+}
+
+v1::Member MembershipFixture::CreateExisting(int64_t cell, const v1::Member& person, v1::MemberStatus status,
+                                             const std::string& ceremony_date, const std::string& party_card) {
+  const std::string ceremony = !ceremony_date.empty()                 ? ceremony_date
+                               : status == v1::MEMBER_STATUS_OFFICIAL ? MonthsFromToday(-60)
+                                                                      : MonthsFromToday(-3);
+  v1::CreateMemberRequest request = ExistingMemberRequest(cell, person, status, ceremony, party_card);
   v1::Member created;
   grpc::Status rpc = Call(members(), &v1::MemberService::Stub::CreateMember, AdminToken(), request, &created);
   EXPECT_TRUE(rpc.ok()) << "CreateExisting: " << rpc.error_message() << " [" << BadField(rpc) << "]";

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,7 @@
 #include "grassroots/org/v1/organization.grpc.pb.h"
 #include "grassroots/org/v1/residential_unit.grpc.pb.h"
 
+#include "common/server/service_host.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/membership_services.h"
 
@@ -112,6 +114,21 @@ class MembershipFixture : public ::testing::Test {
   // false: org's member checks go to an address nobody listens on (until set back).
   static void SetOrgMembershipReachable(bool reachable);
 
+  // ---- more processes of the membership service ----
+  // Another membership service on the suite's database, as a second process
+  // of the deployment would be: its own pool (`pool`, over MemberDbConfig()),
+  // searches and lists read through `replica_reads`, its own loopback host.
+  struct MembershipInstance {
+    std::unique_ptr<MembershipServices> services;
+    std::unique_ptr<common::ServiceHost> host;
+    std::unique_ptr<v1::MemberService::Stub> members;
+    ~MembershipInstance();
+  };
+  static std::unique_ptr<MembershipInstance> StartMembershipInstance(common::db::ConnectionPool& pool,
+                                                                     common::db::ReadRouter& replica_reads);
+  // The membership database's connection settings (for further pools).
+  static const common::DbConfig& MemberDbConfig();
+
   // ---- the org service as membership sees it ----
   // Stops the proxy: membership's calls to the org service fail from now on.
   static void TakeOrgServiceDown();
@@ -175,6 +192,10 @@ class MembershipFixture : public ::testing::Test {
   // A citizen ID that agrees with birth_date and sex (province 068, Lâm Đồng).
   static std::string CitizenIdFor(const std::string& birth_date, v1::Sex sex);
   static std::string UniqueCard();
+  // The CreateMember request CreateExisting sends (ceremony_date given).
+  static v1::CreateMemberRequest ExistingMemberRequest(int64_t cell, const v1::Member& person,
+                                                      v1::MemberStatus status, const std::string& ceremony_date,
+                                                      const std::string& party_card);
   static v1::Member CreateProspect(int64_t cell, const v1::Member& person, const std::string& introduced_on = "");
   // status PROBATIONARY or OFFICIAL; ceremony defaults: official 5 years ago,
   // probationary 3 months ago. joined_cell_on defaults to the ceremony date.

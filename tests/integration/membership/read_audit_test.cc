@@ -54,9 +54,10 @@ class ReadAuditTest : public MembershipFixture {
     std::ofstream(path) << kCheckpointKey << "\n";
     return path;
   }
-  // Links the entries of the reads so far (an audited read does not wait for
-  // that), then signs the chain's head.
+  // Writes and links the entries of the reads so far (an audited read waits
+  // for neither), then signs the chain's head.
   static void Checkpoint() {
+    ASSERT_TRUE(member_context().read_audit.Flush().ok());  // the reads' entries are written in the background
     ASSERT_TRUE(common::feed::SealCommitted(member_context().pool).ok());
     absl::Status written = member_context().pool.RunInTransaction("test.checkpoint", [](common::db::Session& session) {
       return common::feed::WriteAuditCheckpoint(session, "test", kCheckpointKey).status();
