@@ -292,6 +292,11 @@ class Bench {
     return token.ok() ? *token : "";
   }
   int64_t RandomCell(std::mt19937_64& random) const { return cells_[random() % cells_.size()]; }
+  // One of the filled members.
+  int64_t RandomMemberId(std::mt19937_64& random) const {
+    return first_member_id_ +
+           static_cast<int64_t>(random() % static_cast<uint64_t>(last_member_id_ - first_member_id_ + 1));
+  }
 
   Options options_;
   std::unique_ptr<common::RulesRegistry> rules_;
@@ -920,9 +925,7 @@ int Bench::Run() {
       results.push_back(RunCase("GetMember (gRPC)", threads, options_.seconds, [&](int) -> Call {
         auto stub = std::shared_ptr<v1::MemberService::Stub>(v1::MemberService::NewStub(NewChannel(host_->port())));
         return [this, stub](std::mt19937_64& random) -> std::string {
-          const int64_t id =
-              first_member_id_ +
-              static_cast<int64_t>(random() % static_cast<uint64_t>(last_member_id_ - first_member_id_ + 1));
+          const int64_t id = RandomMemberId(random);
           v1::GetMemberRequest request;
           request.set_name(absl::StrCat("members/", id));
           v1::Member member;
@@ -940,9 +943,7 @@ int Bench::Run() {
         auto statement = std::shared_ptr<sql::PreparedStatement>(connection->prepareStatement(kGetSql));
         return [this, connection, statement](std::mt19937_64& random) -> std::string {
           try {
-            statement->setInt64(
-                1, first_member_id_ +
-                       static_cast<int64_t>(random() % static_cast<uint64_t>(last_member_id_ - first_member_id_ + 1)));
+            statement->setInt64(1, RandomMemberId(random));
             std::unique_ptr<sql::ResultSet> rows(statement->executeQuery());
             if (!rows->next()) return "no row";
             const unsigned columns = rows->getMetaData()->getColumnCount();
@@ -1065,9 +1066,7 @@ int Bench::Run() {
       auto stub = std::shared_ptr<v1::MemberService::Stub>(v1::MemberService::NewStub(NewChannel(host_->port())));
       return [this, stub](std::mt19937_64& random) -> std::string {
         v1::GetMemberRequest request;
-        request.set_name(absl::StrCat("members/", first_member_id_ + static_cast<int64_t>(
-                                                                        random() % static_cast<uint64_t>(
-                                                                                       last_member_id_ - first_member_id_ + 1))));
+        request.set_name(absl::StrCat("members/", RandomMemberId(random)));
         v1::Member member;
         grpc::ClientContext context;
         context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
@@ -1087,9 +1086,7 @@ int Bench::Run() {
     std::mt19937_64 random(7);
     for (int i = 0; i < 1000; ++i) {
       v1::GetMemberRequest request;
-      request.set_name(absl::StrCat(
-          "members/", first_member_id_ + static_cast<int64_t>(
-                                             random() % static_cast<uint64_t>(last_member_id_ - first_member_id_ + 1))));
+      request.set_name(absl::StrCat("members/", RandomMemberId(random)));
       spec.requests.push_back(request.SerializeAsString());
     }
     memory_before = CurrentMemoryUse();
