@@ -1,7 +1,6 @@
 #include "common/auth/auth.h"
 
 #include <jwt.h>
-#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -20,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/log/log.h"
+#include "common/auth/openssl_handles.h"
 #include "common/status/status.h"
 
 namespace grassroots::common::auth {
@@ -35,12 +35,6 @@ struct JwtDeleter {
 using JwtPtr = std::unique_ptr<jwt_t, JwtDeleter>;
 struct MallocDeleter {
   void operator()(char* p) const { std::free(p); }
-};
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
 };
 
 absl::Status Unauthenticated(std::string_view reason, const std::string& message) {
@@ -63,9 +57,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 // wrong file fails at start-up instead of on every call; its type (RSA or EC
 // P-256) decides the algorithm.
 absl::StatusOr<SigningAlgorithm> CheckPem(const std::string& pem, bool is_private) {
-  std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  openssl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return absl::ResourceExhaustedError("BIO_new_mem_buf failed");
-  std::unique_ptr<EVP_PKEY, PkeyDeleter> key(
+  openssl::PkeyPtr key(
       is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                  : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
   if (!key) return absl::InvalidArgumentError(absl::StrCat("not a PEM ", is_private ? "private" : "public", " key"));
@@ -400,10 +394,10 @@ absl::StatusOr<std::string> TokenSigner::Mint(const Claims& claims, absl::Durati
 }
 
 absl::StatusOr<std::pair<std::string, std::string>> GenerateRsaKeyPairPem() {
-  std::unique_ptr<EVP_PKEY, PkeyDeleter> key(EVP_RSA_gen(2048));
+  openssl::PkeyPtr key(EVP_RSA_gen(2048));
   if (!key) return absl::InternalError("RSA key generation failed");
   auto to_pem = [&](bool is_private) -> absl::StatusOr<std::string> {
-    std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
+    openssl::BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio) return absl::ResourceExhaustedError("BIO_new failed");
     const int ok = is_private ? PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr)
                               : PEM_write_bio_PUBKEY(bio.get(), key.get());

@@ -1,10 +1,7 @@
 #include "common/auth/jwks.h"
 
-#include <openssl/bio.h>
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/pem.h>
 
 #include <memory>
@@ -14,6 +11,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/openssl_handles.h"
 #include "common/status/status.h"
 
 namespace grassroots::common::auth {
@@ -23,26 +21,8 @@ constexpr int kMinRsaBits = 2048;
 constexpr size_t kP256CoordinateBytes = 32;
 constexpr char kP256GroupName[] = "prime256v1";
 
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
-};
-struct BnDeleter {
-  void operator()(BIGNUM* bn) const { BN_free(bn); }
-};
-struct ParamBuildDeleter {
-  void operator()(OSSL_PARAM_BLD* build) const { OSSL_PARAM_BLD_free(build); }
-};
-struct ParamDeleter {
-  void operator()(OSSL_PARAM* params) const { OSSL_PARAM_free(params); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
-using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
+using openssl::BnPtr;
+using openssl::PkeyPtr;
 
 absl::Status BadKey(size_t index, std::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat("JWKS key #", index, ": ", ToAbsl(problem)));
@@ -63,7 +43,7 @@ std::string OptionalString(const nlohmann::json& jwk, const char* name) {
 }
 
 absl::StatusOr<std::string> PublicPem(EVP_PKEY* key) {
-  std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
+  openssl::BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) return absl::InternalError("writing a PEM public key failed");
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
@@ -73,14 +53,14 @@ absl::StatusOr<std::string> PublicPem(EVP_PKEY* key) {
 // Builds a public key of type key_type ("RSA" or "EC") from OpenSSL parameters
 // and checks it (an EC point must lie on the curve).
 absl::StatusOr<PkeyPtr> PublicKeyFromParams(const char* key_type, OSSL_PARAM_BLD* build) {
-  std::unique_ptr<OSSL_PARAM, ParamDeleter> params(OSSL_PARAM_BLD_to_param(build));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(EVP_PKEY_CTX_new_from_name(nullptr, key_type, nullptr));
+  openssl::ParamPtr params(OSSL_PARAM_BLD_to_param(build));
+  openssl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, key_type, nullptr));
   EVP_PKEY* raw = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
     return absl::InvalidArgumentError("the key material is not a valid public key");
   PkeyPtr key(raw);
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  openssl::PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!check || EVP_PKEY_public_check(check.get()) != 1)
     return absl::InvalidArgumentError("the key material is not a valid public key");
   return key;
@@ -95,7 +75,7 @@ absl::StatusOr<PkeyPtr> RsaKeyFromJwk(const nlohmann::json& jwk) {
   if (!n || !e) return absl::ResourceExhaustedError("BN_bin2bn failed");
   if (BN_num_bits(n.get()) < kMinRsaBits)
     return absl::InvalidArgumentError(absl::StrCat("an RSA key needs at least ", kMinRsaBits, " bits"));
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBuildDeleter> build(OSSL_PARAM_BLD_new());
+  openssl::ParamBuildPtr build(OSSL_PARAM_BLD_new());
   if (!build || OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
       OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1)
     return absl::ResourceExhaustedError("OSSL_PARAM_BLD failed");
@@ -109,7 +89,7 @@ absl::StatusOr<PkeyPtr> EcKeyFromJwk(const nlohmann::json& jwk) {
   if (x.size() != kP256CoordinateBytes || y.size() != kP256CoordinateBytes)
     return absl::InvalidArgumentError("an EC P-256 key needs base64url x and y of 32 bytes");
   const std::string point = absl::StrCat("\x04", x, y);  // uncompressed SEC1 point
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBuildDeleter> build(OSSL_PARAM_BLD_new());
+  openssl::ParamBuildPtr build(OSSL_PARAM_BLD_new());
   if (!build || OSSL_PARAM_BLD_push_utf8_string(build.get(), OSSL_PKEY_PARAM_GROUP_NAME, kP256GroupName, 0) != 1 ||
       OSSL_PARAM_BLD_push_octet_string(build.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1)
     return absl::ResourceExhaustedError("OSSL_PARAM_BLD failed");
@@ -118,7 +98,7 @@ absl::StatusOr<PkeyPtr> EcKeyFromJwk(const nlohmann::json& jwk) {
 
 absl::StatusOr<PkeyPtr> ReadPemKey(std::string_view pem) {
   for (bool is_private : {false, true}) {
-    std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    openssl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     if (!bio) return absl::ResourceExhaustedError("BIO_new_mem_buf failed");
     EVP_PKEY* key = is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                                : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
@@ -239,7 +219,7 @@ absl::StatusOr<std::string> JwkThumbprintFromPem(std::string_view pem) {
 absl::StatusOr<std::pair<std::string, std::string>> GenerateEcKeyPairPem() {
   PkeyPtr key(EVP_EC_gen(kP256GroupName));
   if (!key) return absl::InternalError("EC key generation failed");
-  std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
+  openssl::BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
     return absl::InternalError("writing PEM failed");
   char* data = nullptr;
