@@ -109,9 +109,18 @@ bool AuditWriter::WriteSome() {
     // copies are not used: they are put back as they were).
     for (size_t i = 0; i < batch.size(); ++i) pending_[i].fields = std::move(batch[i]);
     if (flush_failures_ != nullptr) flush_failures_->Increment();
-    log::Warn("audit entries not written; retrying", {{"entries", static_cast<int64_t>(batch.size())},
-                                                      {"error", written.ToString()}});
+    if (failures_in_row_++ == 0) {
+      log::Warn("audit entries not written; retrying until the database answers",
+                {{"pending", static_cast<int64_t>(pending_.size())},
+                 {"retry_ms", static_cast<int64_t>(kRetryAfterFailure.count())},
+                 {"error", written.ToString()}});
+    }
     return false;
+  }
+  if (failures_in_row_ > 0) {
+    log::Info("audit entries written again", {{"failed_attempts", failures_in_row_},
+                                             {"pending", static_cast<int64_t>(pending_.size() - batch.size())}});
+    failures_in_row_ = 0;
   }
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(batch.size()));
   written_ += static_cast<int64_t>(batch.size());

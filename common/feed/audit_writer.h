@@ -86,6 +86,9 @@ class AuditWriter {
   int64_t written_ ABSL_GUARDED_BY(mutex_) = 0;   // of those, entries written
   int64_t flush_target_ ABSL_GUARDED_BY(mutex_) = 0;  // written_ a Flush waits for
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  // Failed attempts since the last success: an outage logs once when it
+  // starts and once when it ends, not every retry.
+  int64_t failures_in_row_ ABSL_GUARDED_BY(mutex_) = 0;
   std::thread thread_;
 };
 

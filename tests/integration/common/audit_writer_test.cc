@@ -1,6 +1,7 @@
 // AuditWriter against the test MariaDB: entries of reads written in batches,
 // each with the time of its read; Flush; a log that cannot be written holds
 // reads back (bounded) and loses nothing; a stopping writer writes what is left.
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -36,6 +37,11 @@ class AuditWriterTest : public ::testing::Test {
     absl::StatusOr<int64_t> n = db_->QueryInt(absl::StrCat("SELECT COUNT(*) FROM audit_log WHERE ", where));
     EXPECT_TRUE(n.ok()) << n.status();
     return n.value_or(-1);
+  }
+  static int Occurrences(std::string_view text, std::string_view what) {
+    int found = 0;
+    for (size_t at = text.find(what); at != std::string_view::npos; at = text.find(what, at + what.size())) ++found;
+    return found;
   }
   static std::string TimeText(absl::Time time) {
     return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone());
@@ -90,14 +96,21 @@ TEST_F(AuditWriterTest, WhileTheLogCannotBeWrittenReadsAreHeldThenRefusedAndNoEn
                       .max_pending = 10,
                       .append_timeout = std::chrono::milliseconds(100)},
                      nullptr);
+  ::testing::internal::CaptureStderr();
   ASSERT_TRUE(db_->Execute("RENAME TABLE audit_log TO audit_log_away").ok());
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(writer.Append(Reads(absl::StrCat("held-", i))).ok()) << i;
   const absl::Status refused = writer.Append(Reads("one-too-many"));
   EXPECT_TRUE(absl::IsUnavailable(refused)) << refused;
   EXPECT_TRUE(absl::IsUnavailable(writer.Flush(std::chrono::milliseconds(100))));
+  // Long enough for several retries (one every 200 ms).
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));
 
   ASSERT_TRUE(db_->Execute("RENAME TABLE audit_log_away TO audit_log").ok());
   ASSERT_TRUE(writer.Flush().ok());
+  // The outage is logged when it starts and when it ends, not on every retry.
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(Occurrences(log, "audit entries not written"), 1) << log;
+  EXPECT_EQ(Occurrences(log, "audit entries written again"), 1) << log;
   EXPECT_EQ(Count(), 10);
   EXPECT_EQ(Count("request_id = 'one-too-many'"), 0);
   for (int i = 1; i < 10; ++i) {
