@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/feed/sequencer.h"
 #include "services/membership/handlers/cell_succession.h"
 #include "tests/integration/membership/membership_fixture.h"
 
@@ -91,6 +92,10 @@ class GrpcCellSuccessionTest : public MembershipFixture {
   }
   // The latest member_periods entry membership published for the member.
   static v1::MemberPeriods LatestPeriods(const std::string& member) {
+    // A change reaches the feed once the sequencer has numbered it; a committed
+    // succession may not be numbered yet (a round that failed or has not run),
+    // so number what is committed before reading.
+    EXPECT_TRUE(common::feed::SealCommitted(member_context().pool).ok());
     feedv1::StreamChangesRequest request;
     request.set_follow(false);
     request.add_resource_types("member_periods");
