@@ -5,7 +5,9 @@
 #   buf_lint.sh <repo root> <protoc> <googleapis proto dir> [buf]
 set -euo pipefail
 repo=$1 protoc=$2 googleapis=$3
-buf=${4:-$(ls "$repo"/.grassroots/tools/buf-*/buf 2>/dev/null | sort -V | tail -1)}
+# The version scripts/install-deps.sh pins, not whichever buf is lying around.
+version=$(sed -n 's/^BUF_VERSION="\(.*\)"$/\1/p' "$repo/scripts/install-deps.sh")
+buf=${4:-${GRASSROOTS_TOOLS_DIR:-$repo/.grassroots/tools}/buf-$version/buf}
 if [[ -z $buf || ! -x $buf ]]; then
   echo "buf is not installed: run scripts/install-deps.sh (it fetches the pinned buf from npm)" >&2
   exit 1
