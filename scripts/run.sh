@@ -13,15 +13,19 @@
 # (dev RS256 key pair, each service's ES256 signing key, jwks.json), logs/,
 # run/ (pid files).
 #
-# Environment: GRASSROOTS_DB_PORT (default 3307), GRASSROOTS_RUN_BUILD_DIR
+# Environment: GRASSROOTS_STATE_DIR (default .grassroots of the checkout),
+# GRASSROOTS_PORT_OFFSET (default 0: added to every port below, so a second
+# run, such as the end-to-end test's, can be up beside yours),
+# GRASSROOTS_DB_PORT (default 3307 + offset), GRASSROOTS_RUN_BUILD_DIR
 # (default build/run), GRASSROOTS_BUILD_TYPE (default RelWithDebInfo),
 # GRASSROOTS_JOBS (default nproc), GRASSROOTS_SKIP_INSTALL=1 (no install-deps),
 # GRASSROOTS_SKIP_BUILD=1 (use the binaries already built),
-# GRASSROOTS_SKIP_DEMO=1 (do not load the demo committee).
+# GRASSROOTS_SKIP_DEMO=1 (do not load the demo committee), GRASSROOTS_DEMO_ARGS
+# (options for `grassroots-demo load`, e.g. --skip-meetings).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STATE_DIR="$REPO_ROOT/.grassroots"
+STATE_DIR="${GRASSROOTS_STATE_DIR:-$REPO_ROOT/.grassroots}"
 DB_DIR="$STATE_DIR/mariadb"
 SECRETS_DIR="$STATE_DIR/secrets"
 KEYS_DIR="$STATE_DIR/keys"
@@ -30,7 +34,13 @@ RUN_DIR="$STATE_DIR/run"
 BUILD_DIR="${GRASSROOTS_RUN_BUILD_DIR:-$REPO_ROOT/build/run}"
 BUILD_TYPE="${GRASSROOTS_BUILD_TYPE:-RelWithDebInfo}"
 JOBS="${GRASSROOTS_JOBS:-$(nproc)}"
-DB_PORT="${GRASSROOTS_DB_PORT:-3307}"
+PORT_OFFSET="${GRASSROOTS_PORT_OFFSET:-0}"
+DB_PORT="${GRASSROOTS_DB_PORT:-$((3307 + PORT_OFFSET))}"
+ORG_PORT=$((50051 + PORT_OFFSET))
+MEMBERSHIP_PORT=$((50052 + PORT_OFFSET))
+INSPECTION_PORT=$((50053 + PORT_OFFSET))
+REPORTING_PORT=$((50054 + PORT_OFFSET))
+GATEWAY_PORT=$((8080 + PORT_OFFSET))
 DB_USER=grassroots
 # build/run and build/ci compile the same sources with the same flags: let
 # ccache share results between them (paths relative to the checkout).
@@ -45,14 +55,15 @@ STOP_TIMEOUT_SECONDS=40     # > drain delay + shutdown grace below
 DRAIN_DELAY_MS=1000
 SHUTDOWN_GRACE_MS=10000
 
-# The services, one line each: name, gRPC port, metrics port. The binary is
+# The services, one line each: name, gRPC port (the gateway's: HTTP), metrics port. The binary is
 # services/<name>/grassroots-<name> and the schema grassroots_<name>; a service
 # whose binary is not built (yet) is skipped, so a new service only adds a line.
 SERVICES=(
-  "org 50051 9464"
-  "membership 50052 9465"
-  "inspection 50053 9466"
-  "reporting 50054 9467"
+  "org $ORG_PORT $((9464 + PORT_OFFSET))"
+  "membership $MEMBERSHIP_PORT $((9465 + PORT_OFFSET))"
+  "inspection $INSPECTION_PORT $((9466 + PORT_OFFSET))"
+  "reporting $REPORTING_PORT $((9467 + PORT_OFFSET))"
+  "gateway $GATEWAY_PORT $((9470 + PORT_OFFSET))"
 )
 
 log() { printf '[run] %s\n' "$*"; }
@@ -63,8 +74,8 @@ admin_token_file() { echo "$SECRETS_DIR/admin.token"; }
 # Runs $1 (the CLI or the demo program) with the admin token and the local targets.
 with_local_targets() {
   GRASSROOTS_TOKEN="$(cat "$(admin_token_file)" 2>/dev/null || true)" \
-  GRASSROOTS_ORG_TARGET="127.0.0.1:50051" GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052" \
-  GRASSROOTS_INSPECTION_TARGET="127.0.0.1:50053" GRASSROOTS_REPORTING_TARGET="127.0.0.1:50054" \
+  GRASSROOTS_ORG_TARGET="127.0.0.1:$ORG_PORT" GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:$MEMBERSHIP_PORT" \
+  GRASSROOTS_INSPECTION_TARGET="127.0.0.1:$INSPECTION_PORT" GRASSROOTS_REPORTING_TARGET="127.0.0.1:$REPORTING_PORT" \
     "$@"
 }
 cli() { with_local_targets "$CLI" "$@"; }
@@ -98,7 +109,10 @@ cli_mint_inspector_token() {
 # The demo generator is its own program (services/demo), never in the production image.
 cli_load_demo() {
   [[ -x $DEMO ]] || die "the demo program was not built: $DEMO"
-  GRASSROOTS_INSPECTOR_TOKEN="$(cat "$(inspector_token_file)" 2>/dev/null || true)" with_local_targets "$DEMO" load
+  # GRASSROOTS_DEMO_ARGS: options of `grassroots-demo load` (e.g. --skip-meetings), word-split.
+  # shellcheck disable=SC2086
+  GRASSROOTS_INSPECTOR_TOKEN="$(cat "$(inspector_token_file)" 2>/dev/null || true)" with_local_targets "$DEMO" load \
+    ${GRASSROOTS_DEMO_ARGS:-}
 }
 cli_print_tree() { cli org tree; }
 # The demo committee's scorecard for a year, as the Standing Committee reads it.
@@ -221,7 +235,7 @@ start_service() {
   binary="$(service_binary "$name")"
   port_in_use "$grpc_port" && die "port $grpc_port (gRPC of $name) is already in use; is another run up? (scripts/run.sh stop)"
   port_in_use "$metrics_port" && die "port $metrics_port (metrics of $name) is already in use"
-  log "starting $name on 127.0.0.1:$grpc_port (metrics 127.0.0.1:$metrics_port), log $LOG_DIR/$name.log"
+  log "starting $name on 127.0.0.1:$grpc_port$([[ $name == gateway ]] && echo ' (HTTP)') (metrics 127.0.0.1:$metrics_port), log $LOG_DIR/$name.log"
   printf '\n==== %s: run.sh starts %s ====\n' "$(date -Is)" "$binary" >>"$LOG_DIR/$name.log"
   local environment=(
     GRASSROOTS_DB_HOST=127.0.0.1
@@ -246,12 +260,12 @@ start_service() {
     org)
       # Org confirms with membership that a residential unit's head is a member.
       environment+=(
-        GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052"
+        GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:$MEMBERSHIP_PORT"
       )
       ;;
     membership)
       environment+=(
-        GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
+        GRASSROOTS_ORG_TARGET="127.0.0.1:$ORG_PORT"
         GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE="$SECRETS_DIR/citizen-id-lookup-key"
         GRASSROOTS_SENSITIVE_KEYRING_FILE="$SECRETS_DIR/sensitive-keyring"
         GRASSROOTS_AUDIT_CHECKPOINT_KEY_FILE="$SECRETS_DIR/audit-checkpoint-key"
@@ -260,16 +274,28 @@ start_service() {
     inspection)
       # Follows org's and membership's feeds; applies discipline effects in both.
       environment+=(
-        GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
-        GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052"
+        GRASSROOTS_ORG_TARGET="127.0.0.1:$ORG_PORT"
+        GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:$MEMBERSHIP_PORT"
       )
       ;;
     reporting)
       # Its read model is built from the three change feeds.
       environment+=(
-        GRASSROOTS_ORG_TARGET="127.0.0.1:50051"
-        GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:50052"
-        GRASSROOTS_INSPECTION_TARGET="127.0.0.1:50053"
+        GRASSROOTS_ORG_TARGET="127.0.0.1:$ORG_PORT"
+        GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:$MEMBERSHIP_PORT"
+        GRASSROOTS_INSPECTION_TARGET="127.0.0.1:$INSPECTION_PORT"
+      )
+      ;;
+    gateway)
+      # HTTP/JSON in front of the four services; the example portal page may
+      # call it from a local static server (examples/portal/README.md).
+      environment+=(
+        GRASSROOTS_HTTP_ADDRESS="127.0.0.1:$grpc_port"
+        GRASSROOTS_ORG_TARGET="127.0.0.1:$ORG_PORT"
+        GRASSROOTS_MEMBERSHIP_TARGET="127.0.0.1:$MEMBERSHIP_PORT"
+        GRASSROOTS_INSPECTION_TARGET="127.0.0.1:$INSPECTION_PORT"
+        GRASSROOTS_REPORTING_TARGET="127.0.0.1:$REPORTING_PORT"
+        GRASSROOTS_CORS_ALLOWED_ORIGINS="${GRASSROOTS_CORS_ALLOWED_ORIGINS:-http://127.0.0.1:8090,http://localhost:8090}"
       )
       ;;
   esac
@@ -311,13 +337,13 @@ wait_until_serving() {
 # printed next counts all of it.
 wait_for_read_model() {
   local source port head applied waited
-  for entry in "org 50051" "membership 50052" "inspection 50053"; do
+  for entry in "org $ORG_PORT" "membership $MEMBERSHIP_PORT" "inspection $INSPECTION_PORT"; do
     read -r source port <<<"$entry"
     head="$(cli_feed_head "$source" "$port")"
     [[ -n $head ]] || { log "cannot read the $source feed head; the scorecard may be partial"; continue; }
     waited=0
     while :; do
-      applied="$(curl -fsS http://127.0.0.1:9467/metrics 2>/dev/null |
+      applied="$(curl -fsS "http://127.0.0.1:$((9467 + PORT_OFFSET))/metrics" 2>/dev/null |
         sed -n "s/^feed_consumer_last_applied_sequence{source=\"$source\"} \([0-9.e+]*\)$/\1/p")"
       if [[ -n $applied ]] && awk -v a="$applied" -v h="$head" 'BEGIN { exit !(a + 0 >= h + 0) }'; then break; fi
       if (( waited >= 600 )); then
@@ -386,20 +412,24 @@ EOF
   cat <<EOF
   grassroots --help
 
+The same over HTTP/JSON (the gateway; OpenAPI document at http://127.0.0.1:$GATEWAY_PORT/openapi.json):
+  curl -s -H "Authorization: Bearer \$(cat $SECRETS_DIR/admin.token)" http://127.0.0.1:$GATEWAY_PORT/v1/organizations/1
+  curl -s -H "Authorization: Bearer \$(cat $SECRETS_DIR/admin.token)" 'http://127.0.0.1:$GATEWAY_PORT/v1/members:search?query=nguyen%20van'
+
 Services:
 EOF
   for entry in "${SERVICES[@]}"; do
     read -r name grpc_port metrics_port <<<"$entry"
     [[ -x $(service_binary "$name") ]] || continue
-    printf '  %-11s gRPC 127.0.0.1:%s   metrics http://127.0.0.1:%s/metrics   log %s\n' \
-      "$name" "$grpc_port" "$metrics_port" ".grassroots/logs/$name.log"
+    printf '  %-11s %-4s 127.0.0.1:%s   metrics http://127.0.0.1:%s/metrics   log %s\n' \
+      "$name" "$([[ $name == gateway ]] && echo HTTP || echo gRPC)" "$grpc_port" "$metrics_port" "$LOG_DIR/$name.log"
   done
   cat <<EOF
   mariadb     127.0.0.1:$DB_PORT (user $DB_USER, password in .grassroots/secrets/db-password)
 
-Metrics:  curl -s http://127.0.0.1:9464/metrics | grep grpc_server_handled_total
-          curl -s http://127.0.0.1:9465/metrics | grep feed_consumer   # membership's org-tree projection
-          curl -s http://127.0.0.1:9466/metrics | grep discipline_effects   # inspection's effects outbox
+Metrics:  curl -s http://127.0.0.1:$((9464 + PORT_OFFSET))/metrics | grep grpc_server_handled_total
+          curl -s http://127.0.0.1:$((9465 + PORT_OFFSET))/metrics | grep feed_consumer   # membership's org-tree projection
+          curl -s http://127.0.0.1:$((9466 + PORT_OFFSET))/metrics | grep discipline_effects   # inspection's effects outbox
 New token: $CLI token mint --key .grassroots/keys/private.pem --role admin --scope-org 1 --ttl 12h
 Stop:      Ctrl-C here, or scripts/run.sh stop
 ================================================================================
@@ -489,7 +519,7 @@ cmd_start() {
       log "skipping $name: $(service_binary "$name") is not built (yet)"
       continue
     fi
-    ensure_database "grassroots_$name"
+    [[ $name == gateway ]] || ensure_database "grassroots_$name"   # the gateway keeps no data
     start_service "$name" "$grpc_port" "$metrics_port"
     started+=("$name $metrics_port")
     wait_until_serving "$name" "$metrics_port"

@@ -2,79 +2,22 @@
 #include "services/cli/generic_call.h"
 
 #include <algorithm>
-#include <future>
 #include <set>
-
-#include <grpcpp/completion_queue.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/support/byte_buffer.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/rpc/generic_call.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
 namespace grassroots::cli {
-namespace {
 
 namespace pb = google::protobuf;
-
-grpc::ByteBuffer ToByteBuffer(const pb::Message& message) {
-  std::string bytes = message.SerializeAsString();
-  grpc::Slice slice(bytes);
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-bool FromByteBuffer(const grpc::ByteBuffer& buffer, pb::Message& message) {
-  std::vector<grpc::Slice> slices;
-  if (!buffer.Dump(&slices).ok()) return false;
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  return message.ParseFromString(bytes);
-}
-
-// A stream over a private completion queue: each operation is started and then
-// waited for, which keeps the generic (untyped) streaming call sequential.
-class BlockingGenericStream {
- public:
-  explicit BlockingGenericStream(std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call)
-      : call_(std::move(call)) {}
-  ~BlockingGenericStream() {
-    cq_.Shutdown();
-    void* tag;
-    bool ok;
-    while (cq_.Next(&tag, &ok)) {
-    }
-  }
-  grpc::CompletionQueue* cq() { return &cq_; }
-  bool Start() { call_->StartCall(Tag()); return Wait(); }
-  bool Write(const grpc::ByteBuffer& buffer) { call_->Write(buffer, Tag()); return Wait(); }
-  bool WritesDone() { call_->WritesDone(Tag()); return Wait(); }
-  bool Read(grpc::ByteBuffer* buffer) { call_->Read(buffer, Tag()); return Wait(); }
-  grpc::Status Finish() {
-    grpc::Status status;
-    call_->Finish(&status, Tag());
-    Wait();
-    return status;
-  }
-  void Bind(std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call) { call_ = std::move(call); }
-
- private:
-  void* Tag() { return reinterpret_cast<void*>(++next_tag_); }
-  bool Wait() {
-    void* tag = nullptr;
-    bool ok = false;
-    if (!cq_.Next(&tag, &ok)) return false;
-    return ok;
-  }
-  grpc::CompletionQueue cq_;
-  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
-  intptr_t next_tag_ = 0;
-};
-
-}  // namespace
+using common::rpc::BlockingGenericStream;
+using common::rpc::FromByteBuffer;
+using common::rpc::ToByteBuffer;
 
 grpc::Status CallMethod(const Connection& connection, const pb::MethodDescriptor& method,
                         const pb::Message& request, const std::function<void(const pb::Message&)>& on_response,
@@ -96,10 +39,7 @@ grpc::Status CallMethod(const Connection& connection, const pb::MethodDescriptor
 
   if (!streaming) {
     grpc::ByteBuffer response_bytes;
-    std::promise<grpc::Status> done;
-    stub.UnaryCall(&context, path, grpc::StubOptions(), &request_bytes, &response_bytes,
-                   [&done](grpc::Status status) { done.set_value(std::move(status)); });
-    grpc::Status status = done.get_future().get();
+    grpc::Status status = common::rpc::BlockingUnaryCall(stub, context, path, request_bytes, response_bytes);
     if (!status.ok()) return status;
     std::unique_ptr<pb::Message> response = NewResponse(method);
     if (!FromByteBuffer(response_bytes, *response)) {
@@ -110,8 +50,7 @@ grpc::Status CallMethod(const Connection& connection, const pb::MethodDescriptor
     return status;
   }
 
-  BlockingGenericStream stream(nullptr);
-  stream.Bind(stub.PrepareCall(&context, path, stream.cq()));
+  BlockingGenericStream stream(stub, context, path);
   if (!stream.Start() || !stream.Write(request_bytes) || !stream.WritesDone()) {
     return stream.Finish();
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # contract.buf_lint: `buf lint` over every public proto with proto/buf.yaml.
 # Debian's protoc builds the descriptor image (with the googleapis protos from
-# the Debian package), so buf needs neither the network nor its registry.
+# the Debian packages, laid out by the build), so buf needs neither the network nor its registry.
 #   buf_lint.sh <repo root> <protoc> <googleapis proto dir> [buf]
 set -euo pipefail
 repo=$1 protoc=$2 googleapis=$3

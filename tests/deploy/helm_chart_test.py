@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Lints and renders helm/grassroots with a real helm binary and checks the
 manifests: probes, security context, resources, secrets only from an existing
-Secret, every object kind per enabled service, configuration names that the
-services really accept, and that bad values are refused.
+Secret, every object kind per enabled service and for the HTTP gateway,
+configuration names that the services and the gateway really accept, the
+gateway's backends pointing at the chart's own Services, and that bad values
+are refused.
 
 Usage: helm_chart_test.py --repo <checkout> [--helm <path>]
 helm is looked up in --helm, $GRASSROOTS_HELM, $GRASSROOTS_TOOLS_DIR (default
@@ -10,6 +12,7 @@ helm is looked up in --helm, $GRASSROOTS_HELM, $GRASSROOTS_TOOLS_DIR (default
 """
 import argparse
 import glob
+import json
 import os
 import re
 import shutil
@@ -65,6 +68,13 @@ def known_env_names(repo):
     return {"GRASSROOTS_" + flag[2:].upper().replace("-", "_") for flag in flags}
 
 
+def gateway_env_names(repo):
+    """GRASSROOTS_* names grassroots-gateway accepts: its options in services/gateway/gateway_app.cc."""
+    with open(os.path.join(repo, "services/gateway/gateway_app.cc"), encoding="utf-8") as source:
+        flags = set(re.findall(r'"(--[a-z][a-z0-9-]+)"', source.read()))
+    return {"GRASSROOTS_" + flag[2:].upper().replace("-", "_") for flag in flags}
+
+
 def service_executables(repo):
     names = set()
     for path in glob.glob(os.path.join(repo, "services/*/CMakeLists.txt")):
@@ -73,7 +83,7 @@ def service_executables(repo):
     return names
 
 
-def check_image_leaves_out_demo(repo, executables, services):
+def check_image_leaves_out_demo(repo, executables, services, gateway):
     """The demo generator writes fictional data: deploy/Dockerfile must not ship it, and no
     chart service may run it."""
     check("grassroots-demo" in executables, "services/demo no longer builds grassroots-demo: update this check")
@@ -88,6 +98,7 @@ def check_image_leaves_out_demo(repo, executables, services):
           "deploy/Dockerfile does not assert that /out/bin holds no grassroots-demo")
     for name, svc in services.items():
         check(svc.get("binary") != "grassroots-demo", f"chart service {name} runs the demo generator")
+    check(gateway.get("binary") != "grassroots-demo", "the chart's gateway runs the demo generator")
 
 
 def by_kind(docs):
@@ -178,9 +189,121 @@ def check_deployment(deployment, config_data, env_names, executables, secret_nam
                 check(os.path.basename(path) in items, f"{where}: {path} has no matching key in the Secret volume")
 
 
+def check_gateway(deployment, env_names, executables, gateway, services, release, tls, mutual):
+    """The gateway's Deployment: HTTP probes, the restricted security context, no Secret and no
+    database, and one GRASSROOTS_<NAME>_TARGET per enabled backend naming that service's headless
+    Service of this release."""
+    name = deployment["metadata"]["name"]
+    pod = deployment["spec"]["template"]["spec"]
+    pod_security = pod.get("securityContext", {})
+    check(pod_security.get("runAsNonRoot") is True, f"{name}: pod runAsNonRoot must be true")
+    check(pod_security.get("seccompProfile", {}).get("type") == "RuntimeDefault", f"{name}: seccomp RuntimeDefault")
+    check(pod.get("automountServiceAccountToken") is False, f"{name}: service account token must not be mounted")
+    volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
+    check(set(volumes) <= {"tmp", "tls"}, f"{name}: the gateway keeps no secret, volumes {sorted(volumes)}")
+    if not check(len(pod["containers"]) == 1, f"{name}: one container per pod"):
+        return
+    container = pod["containers"][0]
+    where = f"{name}/{container['name']}"
+    check(container.get("command") == [gateway["binary"]] and gateway["binary"] in executables,
+          f"{where}: command {container.get('command')} must be {gateway['binary']}, built in services/")
+    ports = {port["name"]: port["containerPort"] for port in container.get("ports", [])}
+    check(ports == {"http": gateway["httpPort"], "metrics": gateway["metricsPort"]},
+          f"{where}: ports must be http {gateway['httpPort']} and metrics {gateway['metricsPort']}, got {ports}")
+
+    scheme = "HTTPS" if tls else "HTTP"
+    for probe_name, path in (("startupProbe", "/healthz"), ("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+        probe = container.get(probe_name)
+        if check(probe is not None, f"{where}: {probe_name} missing"):
+            http_get = probe.get("httpGet", {})
+            check(http_get.get("path") == path and http_get.get("port") in ("http", ports.get("http")),
+                  f"{where}: {probe_name} must GET {path} on the http port, got {http_get}")
+            check(http_get.get("scheme") == scheme, f"{where}: {probe_name} scheme must be {scheme}")
+    # /readyz asks each backend in turn (1 s each at most): the probe must wait for the answer.
+    enabled_backends = [b for b in gateway["backends"] if services.get(b, {}).get("enabled")]
+    check(container.get("readinessProbe", {}).get("timeoutSeconds", 1) > len(enabled_backends),
+          f"{where}: readiness timeout must exceed 1 s per backend ({len(enabled_backends)})")
+    pre_stop = ((container.get("lifecycle") or {}).get("preStop") or {}).get("exec", {}).get("command", [])
+    if check(len(pre_stop) == 2 and pre_stop[0].endswith("sleep"), f"{where}: preStop must sleep, got {pre_stop}"):
+        check(pod["terminationGracePeriodSeconds"] > int(pre_stop[1]),
+              f"{name}: terminationGracePeriodSeconds must exceed the preStop sleep")
+
+    resources = container.get("resources", {})
+    check(bool(resources.get("requests", {}).get("cpu")), f"{where}: cpu request missing (HPA needs it)")
+    check(bool(resources.get("requests", {}).get("memory")), f"{where}: memory request missing")
+    check(bool(resources.get("limits", {}).get("memory")), f"{where}: memory limit missing")
+    security = container.get("securityContext", {})
+    check(security.get("runAsNonRoot") is True or pod_security.get("runAsNonRoot") is True, f"{where}: non-root")
+    check(security.get("readOnlyRootFilesystem") is True, f"{where}: readOnlyRootFilesystem must be true")
+    check(security.get("allowPrivilegeEscalation") is False, f"{where}: allowPrivilegeEscalation must be false")
+    check("ALL" in security.get("capabilities", {}).get("drop", []), f"{where}: capabilities must drop ALL")
+    check(not security.get("privileged", False), f"{where}: must not be privileged")
+    mounts = {mount["mountPath"]: mount for mount in container.get("volumeMounts", [])}
+    check("/tmp" in mounts, f"{where}: a writable /tmp is needed with a read-only root")
+
+    # Its own env only: no shared ConfigMap (database settings), nothing it does not accept.
+    check("envFrom" not in container, f"{where}: the gateway takes no envFrom (it has no database)")
+    env = {item["name"]: item.get("value") for item in container.get("env", [])}
+    for env_name in env:
+        check(env_name in env_names, f"{where}: {env_name} is not an option of services/gateway/gateway_app.cc")
+    check(env.get("GRASSROOTS_HTTP_ADDRESS", "").endswith(f":{ports.get('http')}"),
+          f"{where}: GRASSROOTS_HTTP_ADDRESS does not match the http port")
+    check(env.get("GRASSROOTS_METRICS_ADDRESS", "").endswith(f":{ports.get('metrics')}"),
+          f"{where}: GRASSROOTS_METRICS_ADDRESS does not match the metrics port")
+    check(env.get("GRASSROOTS_HTTP_THREADS") == str(gateway["httpThreads"]),
+          f"{where}: GRASSROOTS_HTTP_THREADS must be gateway.httpThreads")
+    origins = ",".join(gateway.get("corsAllowedOrigins") or [])
+    check(env.get("GRASSROOTS_CORS_ALLOWED_ORIGINS", "") == origins,
+          f"{where}: GRASSROOTS_CORS_ALLOWED_ORIGINS must be {origins!r}")
+
+    backends = enabled_backends
+    targets = {key: value for key, value in env.items() if key.endswith("_TARGET")}
+    check(set(targets) == {f"GRASSROOTS_{b.upper()}_TARGET" for b in backends},
+          f"{where}: targets {sorted(targets)} must be those of the enabled backends {backends}")
+    for backend in backends:
+        expected = (f"dns:///{release}-{backend}-headless.grassroots.svc.cluster.local:"
+                    f"{services[backend]['grpcPort']}")
+        check(targets.get(f"GRASSROOTS_{backend.upper()}_TARGET") == expected,
+              f"{where}: the {backend} target must be {expected}, got {targets.get(f'GRASSROOTS_{backend.upper()}_TARGET')}")
+
+    tls_env = {"GRASSROOTS_TLS_CERT_FILE": "/etc/grassroots/tls/tls.crt",
+               "GRASSROOTS_TLS_KEY_FILE": "/etc/grassroots/tls/tls.key",
+               "GRASSROOTS_PEER_TLS_CA_FILE": "/etc/grassroots/tls/ca.crt"}
+    mutual_env = {"GRASSROOTS_PEER_TLS_CERT_FILE": "/etc/grassroots/tls/tls.crt",
+                  "GRASSROOTS_PEER_TLS_KEY_FILE": "/etc/grassroots/tls/tls.key"}
+    for key, path in {**tls_env, **mutual_env}.items():
+        wanted = path if (tls and key in tls_env) or (tls and mutual) else None
+        check(env.get(key) == wanted, f"{where}: {key} must be {wanted}, got {env.get(key)}")
+    if tls:
+        tls_volume = volumes.get("tls", {}).get("secret", {})
+        check(tls_volume.get("secretName") == f"{name}-tls", f"{name}: TLS certificate must come from {name}-tls")
+        tls_mount = mounts.get("/etc/grassroots/tls", {})
+        check(tls_mount.get("name") == "tls" and tls_mount.get("readOnly") is True and "subPath" not in tls_mount,
+              f"{name}: the TLS secret must be mounted read-only at /etc/grassroots/tls without subPath (renewals)")
+
+
+def check_gateway_policy(policy, gateway, services, egress_restricted):
+    name = policy["metadata"]["name"]
+    spec = policy["spec"]
+    http_rules = [rule for rule in spec.get("ingress", []) if {"port": "http", "protocol": "TCP"} in rule.get("ports", [])]
+    check(len(http_rules) == (1 if gateway["networkPolicy"]["httpFrom"] else 0) and all(
+        rule["from"] == gateway["networkPolicy"]["httpFrom"] for rule in http_rules),
+        f"{name}: the http port must be open to gateway.networkPolicy.httpFrom only")
+    for rule in spec.get("ingress", []):
+        check(all(port["port"] in ("http", "metrics") for port in rule.get("ports", [])),
+              f"{name}: only the http and metrics ports may be reached")
+    if egress_restricted:
+        allowed = {port["port"] for rule in spec.get("egress", []) for port in rule.get("ports", [])}
+        wanted = {53} | {services[b]["grpcPort"] for b in gateway["backends"] if services.get(b, {}).get("enabled")}
+        check(allowed == wanted, f"{name}: egress ports {sorted(allowed)}, expected DNS and the backends {sorted(wanted)}")
+
+
 def check_release(docs, expected_components, with_service_monitor, env_names, executables, services,
-                  secret_name=SECRET_NAME):
+                  secret_name=SECRET_NAME, gateway=None, gateway_env=frozenset(), tls=False, mutual=False,
+                  egress_restricted=False):
+    """gateway: the gateway's values when it is enabled (its objects are expected), else None."""
     kinds = by_kind(docs)
+    release = "gr-grassroots"
     check("Secret" not in kinds, "the chart must never create a Secret")
     configmaps = kinds.get("ConfigMap", [])
     if not check(len(configmaps) == 1, "exactly one ConfigMap expected"):
@@ -198,10 +321,13 @@ def check_release(docs, expected_components, with_service_monitor, env_names, ex
         "PodDisruptionBudget": "policy/v1",
         "NetworkPolicy": "networking.k8s.io/v1",
     }
-    autoscaled = {name for name in expected_components if services[name]["autoscaling"]["enabled"]}
+    # The gateway has the services' object kinds (no headless twin, no ConfigMap entry).
+    workloads = {**{name: services[name] for name in expected_components}, **({"gateway": gateway} if gateway else {})}
+    expected_components = set(workloads)
+    autoscaled = {name for name in expected_components if workloads[name]["autoscaling"]["enabled"]}
     # A PDB only where more than one replica is guaranteed (else node drains would block).
-    budgeted = {name for name in expected_components if services[name]["pdb"]["enabled"] and (
-        services[name]["autoscaling"]["minReplicas"] if name in autoscaled else services[name]["replicaCount"]) > 1}
+    budgeted = {name for name in expected_components if workloads[name]["pdb"]["enabled"] and (
+        workloads[name]["autoscaling"]["minReplicas"] if name in autoscaled else workloads[name]["replicaCount"]) > 1}
     expected_for_kind = {"HorizontalPodAutoscaler": autoscaled, "PodDisruptionBudget": budgeted}
     for kind, api in expected_api.items():
         found = {component(doc) for doc in kinds.get(kind, [])}
@@ -232,8 +358,22 @@ def check_release(docs, expected_components, with_service_monitor, env_names, ex
                 check(service_ports.get(host, {}).get("grpc") == port,
                       f"{where} does not name a rendered Service and its gRPC port")
 
+    ingresses = kinds.get("Ingress", [])
+    check(len(ingresses) == (1 if gateway and gateway["ingress"]["enabled"] else 0),
+          f"Ingress: {len(ingresses)} rendered, expected one only with gateway.ingress.enabled")
+    if gateway:
+        check(service_ports.get(f"{release}-gateway") == {"http": gateway["httpPort"], "metrics": gateway["metricsPort"]},
+              f"gateway Service ports {service_ports.get(f'{release}-gateway')}")
+
     grpc_ports, metrics_ports = [], []
     for deployment in kinds.get("Deployment", []):
+        if component(deployment) == "gateway":
+            check_gateway(deployment, gateway_env, executables, gateway, services, release, tls, mutual)
+            check("replicas" not in deployment["spec"] or not gateway["autoscaling"]["enabled"],
+                  f"{deployment['metadata']['name']}: replicas must be left to the HPA")
+            for port in deployment["spec"]["template"]["spec"]["containers"][0]["ports"]:
+                (grpc_ports if port["name"] == "http" else metrics_ports).append(port["containerPort"])
+            continue
         check_deployment(deployment, config_data, env_names, executables, secret_name)
         check("replicas" not in deployment["spec"] or component(deployment) not in
               {component(hpa) for hpa in kinds.get("HorizontalPodAutoscaler", [])},
@@ -244,6 +384,8 @@ def check_release(docs, expected_components, with_service_monitor, env_names, ex
     check(len(set(grpc_ports + metrics_ports)) == len(grpc_ports + metrics_ports), "ports collide between services")
 
     for policy in kinds.get("NetworkPolicy", []):
+        if component(policy) == "gateway":
+            check_gateway_policy(policy, gateway, services, egress_restricted)
         spec = policy["spec"]
         check("Ingress" in spec.get("policyTypes", []), f"{policy['metadata']['name']}: must restrict ingress")
         for rule in spec.get("ingress", []):
@@ -272,6 +414,8 @@ def check_tls_release(docs):
         tls_mount = mounts.get("/etc/grassroots/tls", {})
         check(tls_mount.get("name") == "tls" and tls_mount.get("readOnly") is True and "subPath" not in tls_mount,
               f"{name}: the TLS secret must be mounted read-only at /etc/grassroots/tls without subPath (renewals)")
+        if component(deployment) == "gateway":
+            continue  # no database
         secret_items = {item["path"] for item in volumes.get("secrets", {}).get("secret", {}).get("items", [])}
         check("db-ca.pem" in secret_items, f"{name}: the database CA must be mounted from the Secret")
     for monitor in kinds.get("ServiceMonitor", []):
@@ -304,9 +448,11 @@ def main():
     print(f"using {helm}: {run([helm, 'version', '--short']).stdout.strip()}")
 
     env_names = known_env_names(repo)
+    gateway_env = gateway_env_names(repo)
     executables = service_executables(repo)
     with open(os.path.join(chart, "values.yaml"), encoding="utf-8") as values_file:
-        check_image_leaves_out_demo(repo, executables, yaml.safe_load(values_file)["services"])
+        defaults = yaml.safe_load(values_file)
+        check_image_leaves_out_demo(repo, executables, defaults["services"], defaults["gateway"])
     # What every install must name: the Secret and the identity provider's issuer.
     secret = ["--set", f"secrets.existingSecret={SECRET_NAME}", "--set", "auth.issuer=https://id.test.example"]
 
@@ -322,13 +468,56 @@ def main():
         check(values["services"][name]["binary"] in executables,
               f"service {name} is enabled but {values['services'][name]['binary']} is not built")
 
+    gateway = values["gateway"]
+    check(gateway["enabled"] is True, "the gateway is enabled by default")
+    check(gateway["binary"] in executables, f"the gateway is enabled but {gateway['binary']} is not built")
+    check(not gateway["ingress"]["enabled"], "the gateway's Ingress is off by default")
+    check(not gateway["corsAllowedOrigins"], "no CORS origin is allowed by default")
+    with_gateway = {"gateway": gateway, "gateway_env": gateway_env}
+
     docs, err = render(helm, chart, *secret)
     if check(docs is not None, f"default render failed: {err}"):
-        check_release(docs, enabled_by_default, False, env_names, executables, values["services"])
+        check_release(docs, enabled_by_default, False, env_names, executables, values["services"], **with_gateway)
 
     docs, err = render(helm, chart, *secret, "--api-versions", "monitoring.coreos.com/v1")
     if check(docs is not None, f"render with the Prometheus Operator API failed: {err}"):
+        check_release(docs, enabled_by_default, True, env_names, executables, values["services"], **with_gateway)
+
+    # The gateway off: none of its objects.
+    docs, err = render(helm, chart, *secret, "--set", "gateway.enabled=false", "--api-versions", "monitoring.coreos.com/v1")
+    if check(docs is not None, f"render without the gateway failed: {err}"):
         check_release(docs, enabled_by_default, True, env_names, executables, values["services"])
+        check(not [doc for doc in docs if component(doc) == "gateway"], "gateway.enabled=false still renders gateway objects")
+
+    # The gateway's Ingress, CORS origins and threads; a disabled backend is left out of its targets.
+    ingress_values = {"enabled": True, "className": "nginx", "host": "api.example-province.gov.vn", "path": "/",
+                      "pathType": "Prefix", "tlsSecret": "grassroots-api-tls",
+                      "annotations": {"nginx.ingress.kubernetes.io/proxy-body-size": "4m"}}
+    tuned = {**gateway, "ingress": ingress_values, "httpThreads": 64,
+             "corsAllowedOrigins": ["https://portal.example-province.gov.vn", "http://localhost:3000"]}
+    without_reporting = {**values["services"], "reporting": {**values["services"]["reporting"], "enabled": False}}
+    docs, err = render(helm, chart, *secret, "--set", "services.reporting.enabled=false",
+                       "--set", "gateway.httpThreads=64",
+                       "--set-json", f"gateway.corsAllowedOrigins={json.dumps(tuned['corsAllowedOrigins'])}",
+                       "--set-json", f"gateway.ingress={json.dumps(ingress_values)}",
+                       "--set", "networkPolicy.egress.restrict=true",
+                       "--set-json", 'networkPolicy.egress.databasePeers=[{"ipBlock":{"cidr":"10.0.0.0/8"}}]')
+    if check(docs is not None, f"render with the gateway's Ingress failed: {err}"):
+        check_release(docs, enabled_by_default - {"reporting"}, False, env_names, executables, without_reporting,
+                      gateway=tuned, gateway_env=gateway_env, egress_restricted=True)
+        ingress = next(iter(by_kind(docs).get("Ingress", [])), None)
+        if check(ingress is not None, "gateway.ingress.enabled renders no Ingress"):
+            spec = ingress["spec"]
+            check(ingress["apiVersion"] == "networking.k8s.io/v1", "Ingress apiVersion networking.k8s.io/v1")
+            check(spec.get("ingressClassName") == "nginx", "Ingress: ingressClassName from gateway.ingress.className")
+            check(spec.get("tls") == [{"hosts": [ingress_values["host"]], "secretName": "grassroots-api-tls"}],
+                  f"Ingress: TLS section {spec.get('tls')}")
+            check(ingress["metadata"].get("annotations") == ingress_values["annotations"], "Ingress: annotations")
+            rules = spec.get("rules", [])
+            backend = rules[0]["http"]["paths"][0]["backend"]["service"] if rules else {}
+            check(len(rules) == 1 and rules[0]["host"] == ingress_values["host"]
+                  and backend == {"name": "gr-grassroots-gateway", "port": {"name": "http"}},
+                  f"Ingress: must route {ingress_values['host']} to the gateway's http port, got {rules}")
 
     # Every planned service renders too once enabled (its binary need not exist yet).
     everything = set(values["services"])
@@ -337,7 +526,8 @@ def main():
                        "--set-json", 'networkPolicy.egress.databasePeers=[{"ipBlock":{"cidr":"10.0.0.0/8"}}]')
     if check(docs is not None, f"render with every service failed: {err}"):
         check_release(docs, everything, False, env_names, executables | {
-            values["services"][name]["binary"] for name in everything}, values["services"])
+            values["services"][name]["binary"] for name in everything}, values["services"], **with_gateway,
+            egress_restricted=True)
         for policy in by_kind(docs).get("NetworkPolicy", []):
             check("Egress" in policy["spec"]["policyTypes"], "egress.restrict=true must restrict egress")
 
@@ -348,17 +538,29 @@ def main():
     merged_services = {name: {**svc, **example_values.get("services", {}).get(name, {})}
                        for name, svc in values["services"].items()}
     docs, err = render(helm, chart, "-f", example, "--api-versions", "monitoring.coreos.com/v1")
+    merged_gateway = {**gateway, **example_values.get("gateway", {})}
     if check(docs is not None, f"render with {example} failed: {err}"):
         check_release(docs, enabled_by_default, True, env_names, executables, merged_services,
-                      secret_name=example_values["secrets"]["existingSecret"])
+                      secret_name=example_values["secrets"]["existingSecret"],
+                      gateway=merged_gateway if merged_gateway["enabled"] else None, gateway_env=gateway_env,
+                      egress_restricted=example_values.get("networkPolicy", {}).get("egress", {}).get("restrict", False))
 
     # TLS everywhere: gRPC and metrics ports with each service's certificate, mutual
     # between services, probes on the plaintext health-only port, and TLS to MariaDB.
     docs, err = render(helm, chart, *secret, "--set", "tls.enabled=true", "--set", "tls.mutual=true",
                        "--set", "database.tls.enabled=true", "--api-versions", "monitoring.coreos.com/v1")
     if check(docs is not None, f"render with TLS failed: {err}"):
-        check_release(docs, enabled_by_default, True, env_names, executables, values["services"])
+        check_release(docs, enabled_by_default, True, env_names, executables, values["services"], **with_gateway,
+                      tls=True, mutual=True)
         check_tls_release(docs)
+        gateway_service = next((doc for doc in by_kind(docs).get("Service", []) if component(doc) == "gateway"), {})
+        check([port.get("appProtocol") for port in gateway_service.get("spec", {}).get("ports", [])
+               if port["name"] == "http"] == ["https"], "TLS: the gateway's http port must say appProtocol https")
+    # TLS without mutual TLS: the gateway verifies the backends but presents no certificate.
+    docs, err = render(helm, chart, *secret, "--set", "tls.enabled=true")
+    if check(docs is not None, f"render with TLS (not mutual) failed: {err}"):
+        check_release(docs, enabled_by_default, False, env_names, executables, values["services"], **with_gateway,
+                      tls=True, mutual=False)
 
     # Refusals: no secret by default, a grace period shorter than the drain, values the schema forbids.
     expect_failure(helm, chart, "secrets.existingSecret", "--set", "auth.issuer=https://id.test.example")
@@ -372,6 +574,18 @@ def main():
     expect_failure(helm, chart, "databasePeers", *secret, "--set", "networkPolicy.egress.restrict=true")
     # A service that calls another needs it enabled (membership checks cells with org).
     expect_failure(helm, chart, "is not enabled", *secret, "--set", "services.org.enabled=false")
+    # The gateway: an Ingress needs its host; at least one backend enabled; the preStop sleep
+    # within the grace period; CORS origins are scheme://host; "gateway" is not a service name.
+    expect_failure(helm, chart, "gateway.ingress.host", *secret, "--set", "gateway.ingress.enabled=true")
+    expect_failure(helm, chart, "gateway.backends", *secret, "--set", "services.reporting.enabled=false",
+                   "--set-json", 'gateway.backends=["reporting"]')
+    expect_failure(helm, chart, "preStopSleepSeconds", *secret, "--set", "gateway.preStopSleepSeconds=40")
+    expect_failure(helm, chart, "gateway.corsAllowedOrigins", *secret,
+                   "--set-json", 'gateway.corsAllowedOrigins=["https://portal.example.org/app"]')
+    expect_failure(helm, chart, "gateway.backends.0", *secret, "--set-json", 'gateway.backends=["billing"]')
+    as_service = {**values["services"]["org"], "binary": "grassroots-gateway", "grpcPort": 50060, "metricsPort": 9471}
+    expect_failure(helm, chart, 'Property name of "gateway"', *secret,
+                   "--set-json", f"services.gateway={json.dumps(as_service)}")
 
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed:", file=sys.stderr)

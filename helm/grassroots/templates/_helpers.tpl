@@ -80,3 +80,27 @@ app.kubernetes.io/component: {{ .name }}
 {{- define "grassroots.tlsSecretName" -}}
 {{- .svc.tlsSecret | default (printf "%s-tls" (include "grassroots.componentName" .)) }}
 {{- end }}
+
+{{/* The gateway's image: its own repository/tag when set, else the chart's. */}}
+{{- define "grassroots.gatewayImage" -}}
+{{- $image := .Values.gateway.image | default dict }}
+{{- printf "%s:%s" ($image.repository | default .Values.image.repository) ($image.tag | default .Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+
+{{/* The gateway's HTTP probes speak HTTPS when it serves TLS. */}}
+{{- define "grassroots.gatewayScheme" -}}
+{{- ternary "HTTPS" "HTTP" (.Values.tls.enabled | default false) }}
+{{- end }}
+
+{{/* The gateway's backends that are enabled, as a JSON list of service names; fails when none is. */}}
+{{- define "grassroots.gatewayBackends" -}}
+{{- $enabled := list }}
+{{- range $name := .Values.gateway.backends }}
+{{- $svc := index $.Values.services $name | default dict }}
+{{- if $svc.enabled }}{{ $enabled = append $enabled $name }}{{ end }}
+{{- end }}
+{{- if not $enabled }}
+{{- fail "gateway.backends: none of the listed services is enabled; the gateway needs at least one (or set gateway.enabled=false)" }}
+{{- end }}
+{{- toJson $enabled }}
+{{- end }}

@@ -1,0 +1,304 @@
+// The HTTP gateway as a portal uses it: real org and membership services over a
+// real MariaDB (MembershipFixture), the gateway on 127.0.0.1:0, an HTTP client.
+#include <httplib.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/server/http_listener.h"
+#include "services/gateway/domain/transcoding.h"
+#include "services/gateway/handlers/http_gateway.h"
+#include "tests/integration/membership/membership_fixture.h"
+#include "tests/support/eventually.h"
+
+namespace grassroots::gateway {
+namespace {
+
+using json = nlohmann::json;
+
+class GatewayHttpTest : public membership::testing::MembershipFixture {
+ public:
+  static void SetUpTestSuite() {
+    MembershipFixture::SetUpTestSuite();
+    absl::StatusOr<RouteTable> routes = RouteTable::Build(LinkedServices("grassroots."));
+    ASSERT_TRUE(routes.ok()) << routes.status();
+    routes_ = new RouteTable(*std::move(routes));
+    backends_ = new Backends();
+    backends_->Add("org", grpc::CreateChannel(absl::StrCat("127.0.0.1:", org_port()), grpc::InsecureChannelCredentials()));
+    backends_->Add("membership",
+                   grpc::CreateChannel(absl::StrCat("127.0.0.1:", membership_port()), grpc::InsecureChannelCredentials()));
+    // Nobody listens here: the inspection service is down.
+    backends_->Add("inspection", grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()));
+    registry_ = std::make_shared<prometheus::Registry>();
+    gateway_ = new HttpGateway(*routes_, *backends_,
+                               {.cors_allowed_origins = {"https://portal.example.vn"},
+                                .call_deadline = std::chrono::seconds(5),
+                                .openapi_json = R"({"openapi":"3.1.0"})"},
+                               registry_);
+    absl::StatusOr<std::unique_ptr<common::HttpListener>> listener = common::HttpListener::Start(
+        {.name = "http", .address = "127.0.0.1:0", .threads = 8, .max_body_bytes = 64 * 1024},
+        [](httplib::Server& server) { gateway_->Install(server); }, registry_);
+    ASSERT_TRUE(listener.ok()) << listener.status();
+    listener_ = listener->release();
+  }
+  static void TearDownTestSuite() {
+    delete listener_;
+    delete gateway_;
+    delete backends_;
+    delete routes_;
+    MembershipFixture::TearDownTestSuite();
+  }
+
+ protected:
+  static httplib::Client Client() {
+    httplib::Client client("127.0.0.1", listener_->port());
+    client.set_read_timeout(20, 0);
+    return client;
+  }
+  static httplib::Headers Auth(const std::string& token) {
+    return {{"Authorization", token.rfind("Bearer ", 0) == 0 ? token : absl::StrCat("Bearer ", token)}};
+  }
+  static json Body(const httplib::Result& result) { return json::parse(result->body, nullptr, false); }
+
+  static RouteTable* routes_;
+  static Backends* backends_;
+  static std::shared_ptr<prometheus::Registry> registry_;
+  static HttpGateway* gateway_;
+  static common::HttpListener* listener_;
+};
+RouteTable* GatewayHttpTest::routes_ = nullptr;
+Backends* GatewayHttpTest::backends_ = nullptr;
+std::shared_ptr<prometheus::Registry> GatewayHttpTest::registry_;
+HttpGateway* GatewayHttpTest::gateway_ = nullptr;
+common::HttpListener* GatewayHttpTest::listener_ = nullptr;
+
+TEST_F(GatewayHttpTest, ReadsAnOrganizationWithAnEtagAndRevalidates) {
+  httplib::Client client = Client();
+  httplib::Headers headers = Auth(AdminToken());
+  headers.emplace("X-Request-Id", "portal-req-1");
+  httplib::Result got = client.Get(absl::StrCat("/v1/organizations/", RootId()), headers);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->status, 200) << got->body;
+  EXPECT_EQ(got->get_header_value("Content-Type"), "application/json");
+  EXPECT_EQ(got->get_header_value("X-Request-Id"), "portal-req-1");
+  json organization = Body(got);
+  EXPECT_EQ(organization["name"], OrgName(RootId()));
+  EXPECT_TRUE(organization.contains("displayName")) << got->body;  // lowerCamelCase, the canonical mapping
+  const std::string etag = got->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+
+  headers.emplace("If-None-Match", etag);
+  httplib::Result again = client.Get(absl::StrCat("/v1/organizations/", RootId()), headers);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+}
+
+TEST_F(GatewayHttpTest, ErrorsAreGoogleRpcStatusWithTheMappedHttpCode) {
+  httplib::Client client = Client();
+  httplib::Result anonymous = client.Get(absl::StrCat("/v1/organizations/", RootId()));
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  EXPECT_EQ(anonymous->get_header_value("WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(Body(anonymous)["code"], 16) << anonymous->body;
+
+  httplib::Result missing = client.Get("/v1/organizations/999999999", Auth(AdminToken()));
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404) << missing->body;
+  EXPECT_EQ(Body(missing)["code"], 5);
+
+  // The service's own field violation reaches the portal as a BadRequest detail.
+  httplib::Result invalid = client.Post("/v1/organizations", Auth(AdminToken()),
+                                        R"({"organization": {"displayName": "x", "type": "CHI_BO_CO_SO"}})",
+                                        "application/json");
+  ASSERT_TRUE(invalid);
+  EXPECT_EQ(invalid->status, 400) << invalid->body;
+  json status = Body(invalid);
+  EXPECT_EQ(status["code"], 3);
+  ASSERT_TRUE(status["details"].is_array()) << invalid->body;
+  bool names_the_field = false;
+  for (const json& detail : status["details"]) {
+    names_the_field |= detail["@type"] == "type.googleapis.com/google.rpc.BadRequest" &&
+                       detail["fieldViolations"][0]["field"].get<std::string>().rfind("organization.", 0) == 0;
+  }
+  EXPECT_TRUE(names_the_field) << invalid->body;
+
+  // Refused by the gateway before any call: the request does not fit.
+  httplib::Result unknown_field = client.Post("/v1/organizations", Auth(AdminToken()), R"({"colour": "red"})",
+                                              "application/json");
+  ASSERT_TRUE(unknown_field);
+  EXPECT_EQ(unknown_field->status, 400);
+  EXPECT_NE(Body(unknown_field)["message"].get<std::string>().find("colour"), std::string::npos) << unknown_field->body;
+  httplib::Result not_json = client.Post("/v1/organizations", Auth(AdminToken()), "name=x", "text/plain");
+  ASSERT_TRUE(not_json);
+  EXPECT_EQ(not_json->status, 415);
+
+  httplib::Result no_route = client.Get("/v1/nowhere", Auth(AdminToken()));
+  ASSERT_TRUE(no_route);
+  EXPECT_EQ(no_route->status, 404);
+  httplib::Result wrong_method = client.Delete(absl::StrCat("/v1/organizations/", RootId()), Auth(AdminToken()));
+  ASSERT_TRUE(wrong_method);
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->get_header_value("Allow"), "GET, PATCH");
+
+  httplib::Result down = client.Get("/v1/cases/1", Auth(AdminToken()));
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->status, 503) << down->body;
+  httplib::Result unconfigured = client.Get("/v1/plans/1", Auth(AdminToken()));
+  ASSERT_TRUE(unconfigured);
+  EXPECT_EQ(unconfigured->status, 503);
+  EXPECT_NE(unconfigured->body.find("reporting service is not configured"), std::string::npos);
+
+  httplib::Result too_big = client.Post("/v1/organizations", Auth(AdminToken()), std::string(100 * 1024, ' '),
+                                        "application/json");
+  ASSERT_TRUE(too_big);
+  EXPECT_EQ(too_big->status, 413);
+}
+
+TEST_F(GatewayHttpTest, CreatesFindsAndChangesAMemberOverHttp) {
+  const membership::testing::Branch branch = NewBranch();
+  membership::v1::CreateMemberRequest create =
+      ExistingMemberRequest(branch.cell_a, NewPerson(), membership::v1::MEMBER_STATUS_OFFICIAL, DaysFromToday(-2000),
+                            UniqueCard());
+  httplib::Client client = Client();
+  httplib::Result created =
+      client.Post("/v1/members", Auth(AdminToken()), PrintJsonMessage(create), "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  EXPECT_EQ(created->get_header_value("Cache-Control"), "no-store");
+  const std::string name = Body(created)["name"];
+  ASSERT_EQ(name.rfind("members/", 0), 0u) << created->body;
+
+  httplib::Result got = client.Get(absl::StrCat("/v1/", name), Auth(SecretaryToken(branch.cell_a)));
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->status, 200) << got->body;
+  EXPECT_EQ(Body(got)["fullName"], create.member().full_name());
+
+  // Out of scope: a secretary of the other cell learns nothing, not even that the member exists.
+  httplib::Result other = client.Get(absl::StrCat("/v1/", name), Auth(SecretaryToken(branch.cell_b)));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 404) << other->body;
+
+  httplib::Result found = client.Get(
+      absl::StrCat("/v1/members:search?organization=organizations%2F", branch.grassroots, "&pageSize=10"),
+      Auth(AdminToken()));
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->status, 200) << found->body;
+  ASSERT_EQ(Body(found)["members"].size(), 1u) << found->body;
+  EXPECT_EQ(Body(found)["members"][0]["name"], name);
+
+  // An illegal transition: a member who is not suspended cannot end a suspension.
+  httplib::Result illegal = client.Post(
+      absl::StrCat("/v1/", name, ":endSuspension"), Auth(AdminToken()),
+      absl::StrCat(R"({"decision": )", PrintJsonMessage(SomeDecision(Today())), "}"), "application/json");
+  ASSERT_TRUE(illegal);
+  EXPECT_EQ(illegal->status, 400) << illegal->body;
+  EXPECT_EQ(Body(illegal)["code"], 9) << illegal->body;  // FAILED_PRECONDITION
+}
+
+TEST_F(GatewayHttpTest, ImportStreamsNdjsonBothWays) {
+  // Every required column, and a row without a name.
+  const std::string csv =
+      "external_id,full_name,sex,birth_date,ethnicity,religion,citizen_id,party_card_number,occupation_category,"
+      "cell,status,admission_decision_date,admission_ceremony_date,official_date,joined_cell_on,current_address,phone\r\n"
+      "GW-1,,Nam,01/01/1980,Kinh,Không,,,Nông dân,organizations/1,Chính thức,01/01/2010,01/02/2010,01/02/2011,"
+      "01/02/2010,Thôn 1,\r\n";
+  const std::string chunk = absl::StrCat(R"({"fileName": "gw.csv", "dryRun": true, "data": ")",
+                                         absl::Base64Escape(csv), "\"}\n");
+  httplib::Client client = Client();
+  const int64_t members_before = CountRows("members");
+  httplib::Result imported = client.Post("/v1/members:import", Auth(AdminToken()), chunk, "application/x-ndjson");
+  ASSERT_TRUE(imported);
+  ASSERT_EQ(imported->status, 200) << imported->body;
+  EXPECT_EQ(imported->get_header_value("Content-Type"), "application/x-ndjson");
+  std::vector<json> lines;
+  for (absl::string_view line : absl::StrSplit(imported->body, '\n', absl::SkipEmpty())) {
+    lines.push_back(json::parse(std::string(line), nullptr, false));
+    ASSERT_FALSE(lines.back().is_discarded()) << line;
+  }
+  ASSERT_FALSE(lines.empty());
+  bool any_error_row = false;
+  for (const json& line : lines) {
+    ASSERT_TRUE(line.contains("result")) << line.dump();
+    for (const json& row : line["result"].value("rows", json::array())) {
+      any_error_row |= row.value("outcome", "") == "ROW_OUTCOME_ERROR";
+    }
+  }
+  EXPECT_TRUE(any_error_row) << imported->body;
+  EXPECT_EQ(lines.back()["result"].value("done", false), true) << imported->body;
+  EXPECT_EQ(CountRows("members"), members_before);  // a dry run writes nothing
+}
+
+TEST_F(GatewayHttpTest, CorsForConfiguredPortalsOnly) {
+  httplib::Client client = Client();
+  httplib::Result preflight = client.Options(
+      "/v1/members:search", {{"Origin", "https://portal.example.vn"}, {"Access-Control-Request-Method", "GET"}});
+  ASSERT_TRUE(preflight);
+  EXPECT_EQ(preflight->status, 204);
+  EXPECT_EQ(preflight->get_header_value("Access-Control-Allow-Origin"), "https://portal.example.vn");
+  EXPECT_NE(preflight->get_header_value("Access-Control-Allow-Headers").find("Authorization"), std::string::npos);
+  EXPECT_EQ(preflight->get_header_value("Access-Control-Allow-Methods"), "GET");
+
+  httplib::Result stranger = client.Options(
+      "/v1/members:search", {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}});
+  ASSERT_TRUE(stranger);
+  EXPECT_EQ(stranger->status, 403);
+  EXPECT_FALSE(stranger->has_header("Access-Control-Allow-Origin"));
+
+  httplib::Headers headers = Auth(AdminToken());
+  headers.emplace("Origin", "https://portal.example.vn");
+  httplib::Result read = client.Get(absl::StrCat("/v1/organizations/", RootId()), headers);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->get_header_value("Access-Control-Allow-Origin"), "https://portal.example.vn");
+  EXPECT_NE(read->get_header_value("Access-Control-Expose-Headers").find("ETag"), std::string::npos);
+}
+
+TEST_F(GatewayHttpTest, CompressesLargeJsonWhenAsked) {
+  httplib::Client client = Client();
+  client.set_decompress(false);
+  httplib::Headers headers = Auth(AdminToken());
+  headers.emplace("Accept-Encoding", "gzip");
+  httplib::Result rules = client.Get("/v1/rules", headers);
+  ASSERT_TRUE(rules);
+  ASSERT_EQ(rules->status, 200) << rules->body.substr(0, 200);
+  EXPECT_EQ(rules->get_header_value("Content-Encoding"), "gzip");
+}
+
+TEST_F(GatewayHttpTest, HealthOpenApiAndMetrics) {
+  httplib::Client client = Client();
+  httplib::Result live = client.Get("/healthz");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
+  // inspection is down: the gateway stays ready for the others, and says which one
+  // (membership serves once its org-tree projection has caught up).
+  std::string readiness;
+  EXPECT_TRUE(grassroots::testing::Eventually([&] {
+    httplib::Result ready = client.Get("/readyz");
+    readiness = ready ? absl::StrCat(ready->status, " ", ready->body) : "no answer";
+    return readiness == "200 ready; not serving: inspection\n";
+  })) << readiness;
+  httplib::Result openapi = client.Get("/openapi.json");
+  ASSERT_TRUE(openapi);
+  EXPECT_EQ(openapi->status, 200);
+  EXPECT_EQ(Body(openapi)["openapi"], "3.1.0");
+
+  client.Get(absl::StrCat("/v1/organizations/", RootId()), Auth(AdminToken()));
+  bool counted = false;
+  for (const auto& family : registry_->Collect()) {
+    if (family.name != "http_server_requests_total") continue;
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) {
+        // A template, never the id itself.
+        counted |= label.name == "route" && label.value == "GET /v1/{name=organizations/*}";
+        EXPECT_EQ(label.value.find(absl::StrCat("organizations/", RootId())), std::string::npos) << label.value;
+      }
+    }
+  }
+  EXPECT_TRUE(counted);
+}
+
+}  // namespace
+}  // namespace grassroots::gateway
