@@ -18,6 +18,10 @@
 #                                                reporting service on those feeds: a full rebuild,
 #                                                then write-to-scorecard lag under CreateMember load
 #                                                (--reporting-rate 1000 --reporting-writers 16)
+#   scripts/bench.sh gateway [bench flags...]    GetMember over HTTP/JSON through the gateway beside the
+#                                                direct gRPC call and the raw select, at 20,000 members
+#                                                (the membership bench's get and http cases), e.g.
+#                                                --seconds 5 --threads 1,16
 #   scripts/bench.sh reporting [bench flags...]  GetScorecard for a commune, a province and the
 #                                                nation over a generated read model (5.6 million
 #                                                members at --scale 1), beside the raw SQL floor,
@@ -47,6 +51,9 @@ case ${1:-} in
   all) all=true; shift ;;
   org) shift ;;
   membership) target=grassroots-membership-bench; shift ;;
+  # The gateway's cost: GetMember over HTTP/JSON through the gateway against the
+  # direct gRPC call and the raw select, at 20,000 members (membership bench).
+  gateway) target=grassroots-membership-bench; gateway=true; shift ;;
   reporting) target=grassroots-reporting-bench; shift ;;
   audit) target=grassroots-audit-bench; shift ;;
   feed) target=grassroots-feed-bench; shift ;;
@@ -106,6 +113,9 @@ if $all; then
   { echo "["; paste -sd, "$lines"; echo "]"; } > "$results"
   echo "bench all: $(wc -l < "$lines") records in $results"
   exit $status
+fi
+if ${gateway:-false}; then
+  set -- --members 20000 --cases get,http "$@"
 fi
 echo "$target: $(uname -m), $(nproc) CPU(s), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}' || true) on 127.0.0.1:$GRASSROOTS_TEST_DB_PORT, binary $bench"
 "$bench" "$@"

@@ -175,56 +175,38 @@ install_buf() {
   install_npm_binary "buf $BUF_VERSION" "$BUF_NPM_PACKAGE" package/bin/buf "$BUF_SHA256" "$BUF_BIN" "true"
 }
 
-# A package that runs on node with dependencies of its own, so `npm install`
-# (not `npm pack`) into its own prefix; a failed install leaves nothing behind.
+# Packages that run on node with dependencies of their own: `npm install` (not
+# `npm pack`) into a prefix of their own, at exact versions; a failed install
+# leaves nothing behind. `installed` is a command that tells whether they are there.
+install_npm_prefix() {
+  local name=$1 dir=$2 installed=$3
+  shift 3
+  if $installed; then
+    log "$name present at $dir"
+    return 0
+  fi
+  command -v npm >/dev/null || { log "npm is missing" >&2; return 1; }
+  log "installing $* with npm"
+  if ! npm install --prefix "$dir" --no-audit --no-fund --save-exact --silent "$@" || ! $installed; then
+    rm -rf "$dir"
+    log "could not install $name with npm" >&2
+    return 1
+  fi
+  log "installed $name at $dir"
+}
+openapi_validator_installed() { [[ -x $OPENAPI_VALIDATOR_BIN ]]; }
+puppeteer_installed() { [[ -f $PUPPETEER_MARKER ]]; }
 install_openapi_validator() {
-  if [[ -x $OPENAPI_VALIDATOR_BIN ]]; then
-    log "openapi validator $OPENAPI_VALIDATOR_VERSION present at $OPENAPI_VALIDATOR_DIR"
-    return 0
-  fi
-  command -v npm >/dev/null || { log "npm is missing" >&2; return 1; }
-  log "installing $OPENAPI_VALIDATOR_NPM_PACKAGE@$OPENAPI_VALIDATOR_VERSION with npm"
-  if ! npm install --prefix "$OPENAPI_VALIDATOR_DIR" --no-audit --no-fund --save-exact --silent \
-      "$OPENAPI_VALIDATOR_NPM_PACKAGE@$OPENAPI_VALIDATOR_VERSION" || [[ ! -x $OPENAPI_VALIDATOR_BIN ]]; then
-    rm -rf "$OPENAPI_VALIDATOR_DIR"
-    log "could not install $OPENAPI_VALIDATOR_NPM_PACKAGE with npm" >&2
-    return 1
-  fi
-  log "installed openapi validator $OPENAPI_VALIDATOR_VERSION at $OPENAPI_VALIDATOR_DIR"
+  install_npm_prefix "openapi validator $OPENAPI_VALIDATOR_VERSION" "$OPENAPI_VALIDATOR_DIR" \
+    openapi_validator_installed "$OPENAPI_VALIDATOR_NPM_PACKAGE@$OPENAPI_VALIDATOR_VERSION"
 }
-
-# The same for puppeteer-core (a library, no binary: its package.json marks it).
 install_puppeteer() {
-  if [[ -f $PUPPETEER_MARKER ]]; then
-    log "puppeteer-core $PUPPETEER_VERSION present at $PUPPETEER_DIR"
-    return 0
-  fi
-  command -v npm >/dev/null || { log "npm is missing" >&2; return 1; }
-  log "installing $PUPPETEER_NPM_PACKAGE@$PUPPETEER_VERSION with npm"
-  if ! npm install --prefix "$PUPPETEER_DIR" --no-audit --no-fund --save-exact --silent \
-      "$PUPPETEER_NPM_PACKAGE@$PUPPETEER_VERSION" || [[ ! -f $PUPPETEER_MARKER ]]; then
-    rm -rf "$PUPPETEER_DIR"
-    log "could not install $PUPPETEER_NPM_PACKAGE with npm" >&2
-    return 1
-  fi
-  log "installed puppeteer-core $PUPPETEER_VERSION at $PUPPETEER_DIR"
+  install_npm_prefix "puppeteer-core $PUPPETEER_VERSION" "$PUPPETEER_DIR" puppeteer_installed \
+    "$PUPPETEER_NPM_PACKAGE@$PUPPETEER_VERSION"
 }
-
-# The same for the API property checks' libraries, all in one prefix.
 install_api_properties() {
-  if api_properties_installed; then
-    log "API property check libraries present at $API_PROPERTIES_DIR"
-    return 0
-  fi
-  command -v npm >/dev/null || { log "npm is missing" >&2; return 1; }
-  log "installing ${API_PROPERTIES_NPM_PACKAGES[*]} with npm"
-  if ! npm install --prefix "$API_PROPERTIES_DIR" --no-audit --no-fund --save-exact --silent \
-      "${API_PROPERTIES_NPM_PACKAGES[@]}" || ! api_properties_installed; then
-    rm -rf "$API_PROPERTIES_DIR"
-    log "could not install the API property check libraries with npm" >&2
-    return 1
-  fi
-  log "installed the API property check libraries at $API_PROPERTIES_DIR"
+  install_npm_prefix "the API property check libraries" "$API_PROPERTIES_DIR" api_properties_installed \
+    "${API_PROPERTIES_NPM_PACKAGES[@]}"
 }
 
 APT_PACKAGES=("${BUILD_PACKAGES[@]}")

@@ -21,10 +21,14 @@ bool FromByteBuffer(const grpc::ByteBuffer& buffer, google::protobuf::Message& m
 
 grpc::Status BlockingUnaryCall(grpc::GenericStub& stub, grpc::ClientContext& context, const std::string& method_path,
                                const grpc::ByteBuffer& request, grpc::ByteBuffer& response) {
-  std::promise<grpc::Status> done;
+  // The promise is shared with the callback: the caller may return (and end
+  // the promise's life) as soon as the value is set, while gRPC's thread is
+  // still inside set_value.
+  auto done = std::make_shared<std::promise<grpc::Status>>();
+  std::future<grpc::Status> status = done->get_future();
   stub.UnaryCall(&context, method_path, grpc::StubOptions(), &request, &response,
-                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
-  return done.get_future().get();
+                 [done](grpc::Status result) { done->set_value(std::move(result)); });
+  return status.get();
 }
 
 BlockingGenericStream::BlockingGenericStream(grpc::GenericStub& stub, grpc::ClientContext& context,

@@ -15,6 +15,10 @@ struct DemoLoadOptions {
   bool skip_meetings = false;
   bool plan_only = false;     // print the plan's counts and exit, no calls
   bool skip_members = false;  // leave out the ~3,500 members and their history
+  // Only the members on file in 2020 (one CSV import, seconds): not their later
+  // history, nor the facts and the inspection caseload that name them. For
+  // end-to-end tests that need a populated tree quickly.
+  bool members_2020_only = false;
   // The membership service (default GRASSROOTS_MEMBERSHIP_TARGET, else localhost:50052);
   // --target and the token flags apply to the org service and are shared.
   std::string membership_target;

@@ -634,6 +634,10 @@ absl::StatusOr<MembersLoadReport> MembersLoader::Run() {
     progress_ << "  found members of an unfinished load: resuming each from its records" << std::endl;
   }
 
+  if (options_.import_only) {
+    progress_ << "[members 2/2] skipped: the 2020 list only (admissions and 2020-2025 history left out)" << std::endl;
+    return report_;
+  }
   progress_ << "[members 2/2] admissions and 2020-2025 history" << std::endl;
   const auto started = std::chrono::steady_clock::now();
   std::atomic<size_t> next{0};

@@ -23,6 +23,7 @@ namespace grassroots::demo {
 struct MembersLoadOptions {
   int parallelism = 8;           // members worked on at once (each member's calls stay in order)
   int import_streams = 4;        // concurrent ImportMembers streams for the 2020 list
+  bool import_only = false;      // the 2020 list only: no admissions, no 2020-2025 history
   // How long to wait for the membership service's copy of the organization
   // tree to hold the demo's cells (it follows the org service's feed).
   absl::Duration projection_wait = absl::Seconds(120);

@@ -33,7 +33,11 @@ struct GatewayConfig {
   std::string cors_allowed_origins;
   int threads = 32;
   int max_body_bytes = 4 * 1024 * 1024;
-  int keep_alive_max_requests = 100;
+  // 1: every connection closes after its answer. cpp-httplib 0.11 (Debian 12)
+  // may read the rest of an over-long header line as a second request on a
+  // keep-alive connection; behind a proxy that refuses such lines (the chart's
+  // ingress) raise it.
+  int keep_alive_max_requests = 1;
   int keep_alive_timeout_seconds = 5;
   std::chrono::milliseconds call_deadline{30000};
   std::chrono::milliseconds stream_deadline{600000};
@@ -58,7 +62,7 @@ void Declare(common::ServiceOptions& declare, GatewayConfig& config) {
   declare.AddInt("--http-threads", config.threads, "requests served at once (a keep-alive connection holds one)", 2,
                  1024);
   declare.AddInt("--max-body-bytes", config.max_body_bytes, "largest request body (413 above)", 1024, 64 << 20);
-  declare.AddInt("--keep-alive-max-requests", config.keep_alive_max_requests, "requests per keep-alive connection",
+  declare.AddInt("--keep-alive-max-requests", config.keep_alive_max_requests, "requests per keep-alive connection (1: none; raise it only behind a proxy that refuses header lines over 8 KiB)",
                  1, 100000);
   declare.AddInt("--keep-alive-timeout-seconds", config.keep_alive_timeout_seconds,
                  "idle time before a keep-alive connection is closed", 1, 300);
@@ -106,7 +110,7 @@ int RunGateway(int argc, char** argv) {
                                      {"membership", config.membership_target},
                                      {"inspection", config.inspection_target},
                                      {"reporting", config.reporting_target}}) {
-    if (!target.empty()) backends.Add(name, common::BalancedChannel(target, config.peer_tls));
+    if (!target.empty()) backends.Add(name, BackendChannel(target, config.peer_tls));
   }
   GatewayOptions options{.call_deadline = config.call_deadline,
                          .stream_deadline = config.stream_deadline,

@@ -36,6 +36,7 @@
 #include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
 #include <grpcpp/grpcpp.h>
+#include <httplib.h>
 #include <mysql_driver.h>
 #include <unistd.h>
 
@@ -85,6 +86,9 @@
 #include "grassroots/reporting/v1/reporting.grpc.pb.h"
 #include "services/reporting/reporting_services.h"
 #include "tests/bench/bench_support.h"
+#include "common/server/http_listener.h"
+#include "services/gateway/domain/route_table.h"
+#include "services/gateway/handlers/http_gateway.h"
 #include "services/reporting/store/reporting_migrations.h"
 #include "common/status/status.h"
 #include "tests/support/eventually.h"
@@ -114,7 +118,8 @@ struct Options {
   int import_rows = 10000;
   double seconds = 5.0;
   std::string threads = "1,16";
-  // The measured cases, comma separated: get, search, create, import, overload.
+  // The measured cases, comma separated: get, http (GetMember through the
+  // HTTP/JSON gateway), search, create, import, overload.
   std::string cases = "get,search,create,import,overload";
   bool keep_databases = false;
   // > 0: after the fill, measure the reporting service on these feeds instead
@@ -315,6 +320,35 @@ class Bench {
   std::string token_file_;
   std::unique_ptr<membership::MembershipServices> services_;
   std::unique_ptr<common::ServiceHost> host_;
+  // The HTTP/JSON gateway in front of host_ (the http case only).
+  std::unique_ptr<gateway::RouteTable> gateway_routes_;
+  std::unique_ptr<gateway::Backends> gateway_backends_;
+  std::unique_ptr<gateway::HttpGateway> gateway_;
+  std::unique_ptr<common::HttpListener> gateway_listener_;
+
+  void StartGateway() {
+    if (gateway_listener_) return;
+    absl::StatusOr<gateway::RouteTable> routes = gateway::RouteTable::Build(gateway::LinkedServices("grassroots."));
+    if (!routes.ok()) {
+      std::cerr << "gateway routes: " << routes.status() << std::endl;
+      std::exit(1);
+    }
+    gateway_routes_ = std::make_unique<gateway::RouteTable>(*std::move(routes));
+    gateway_backends_ = std::make_unique<gateway::Backends>();
+    gateway_backends_->Add("membership", gateway::BackendChannel(absl::StrCat("127.0.0.1:", host_->port())));
+    auto registry = std::make_shared<prometheus::Registry>();
+    gateway_ = std::make_unique<gateway::HttpGateway>(*gateway_routes_, *gateway_backends_, gateway::GatewayOptions{},
+                                                      registry);
+    absl::StatusOr<std::unique_ptr<common::HttpListener>> listener = common::HttpListener::Start(
+        {.name = "http", .address = "127.0.0.1:0", .threads = 32},
+        [this](httplib::Server& server) { gateway_->Install(server); }, registry);
+    if (!listener.ok()) {
+      std::cerr << "gateway listener: " << listener.status() << std::endl;
+      std::exit(1);
+    }
+    gateway_listener_ = *std::move(listener);
+    std::cout << "gateway on 127.0.0.1:" << gateway_listener_->port() << std::endl;
+  }
   // data
   int64_t root_id_ = 0;
   std::vector<int64_t> grassroots_;
@@ -328,11 +362,17 @@ class Bench {
 Bench::~Bench() { Stop(); }
 
 void Bench::Stop() {
+  // Outside in: the gateway, then the servers, then the services, whose
+  // background threads (the audit writer) use the pools Run() releases next.
+  gateway_listener_.reset();
+  gateway_.reset();
   if (services_) services_->follower().Stop();
   if (host_) host_->Stop();
   if (org_host_) org_host_->Stop();
   host_.reset();
   org_host_.reset();
+  services_.reset();
+  org_services_.reset();
   if (!token_file_.empty()) std::remove(token_file_.c_str());
 }
 
@@ -956,6 +996,24 @@ int Bench::Run() {
         };
       }));
     }
+    if (wanted("http")) {
+      // The same GetMember through the HTTP/JSON gateway (in-process, loopback),
+      // one keep-alive HTTP/1.1 connection per client thread.
+      StartGateway();
+      results.push_back(RunCase("GetMember (HTTP via gateway)", threads, options_.seconds, [&](int) -> Call {
+        auto client = std::make_shared<httplib::Client>("127.0.0.1", gateway_listener_->port());
+        client->set_keep_alive(true);
+        client->set_tcp_nodelay(true);
+        const httplib::Headers headers = {{"Authorization", absl::StrCat("Bearer ", admin_token_)}};
+        return [this, client, headers](std::mt19937_64& random) -> std::string {
+          const std::string name = absl::StrCat("members/", RandomMemberId(random));
+          httplib::Result reply = client->Get(absl::StrCat("/v1/", name), headers);
+          if (!reply) return absl::StrCat("no HTTP answer: ", httplib::to_string(reply.error()));
+          if (reply->status != 200) return absl::StrCat("HTTP ", reply->status, ": ", reply->body.substr(0, 200));
+          return reply->body.find(absl::StrCat("\"name\":\"", name, "\"")) != std::string::npos ? "" : "wrong member";
+        };
+      }));
+    }
     if (wanted("search")) {
       results.push_back(RunCase("SearchMembers name+subtree (gRPC)", threads, options_.seconds, [&](int) -> Call {
         auto stub = std::shared_ptr<v1::MemberService::Stub>(v1::MemberService::NewStub(NewChannel(host_->port())));
@@ -1138,6 +1196,8 @@ int Bench::Run() {
   BenchReport report("membership");
   for (const CaseResult& r : results) report.Add(r);
   report.Pair("GetMember (gRPC)", "raw: store's get by id");
+  // The gateway's own cost: HTTP/JSON against the direct gRPC call.
+  report.Pair("GetMember (HTTP via gateway)", "GetMember (gRPC)");
   report.Pair("SearchMembers name+subtree (gRPC)", "raw: store's search SQL");
   report.Pair("CreateMember durable (gRPC)", "raw: one-row insert transaction");
   if (import_rate) {
@@ -1195,7 +1255,7 @@ int main(int argc, char** argv) {
   app.add_option("--import-rows", options.import_rows, "rows of the imported CSV")->capture_default_str();
   app.add_option("--seconds", options.seconds, "measured duration of each case")->capture_default_str();
   app.add_option("--threads", options.threads, "client thread counts, comma separated")->capture_default_str();
-  app.add_option("--cases", options.cases, "the measured cases, comma separated: get, search, create, import, overload")
+  app.add_option("--cases", options.cases, "the measured cases, comma separated: get, http, search, create, import, overload")
       ->capture_default_str();
   app.add_flag("--keep-databases", options.keep_databases);
   app.add_option("--results-json", options.results_json, "append one JSON record per case to this file");

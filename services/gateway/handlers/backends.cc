@@ -1,11 +1,20 @@
 #include "services/gateway/handlers/backends.h"
 
 #include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
 
 #include "absl/strings/str_split.h"
 #include "common/rpc/generic_call.h"
+#include "common/server/service_host.h"
 
 namespace grassroots::gateway {
+
+std::shared_ptr<grpc::Channel> BackendChannel(const std::string& target, const common::TlsConfig& peer_tls) {
+  grpc::ChannelArguments args = common::DefaultChannelArguments();
+  args.SetLoadBalancingPolicyName("round_robin");
+  args.SetInt(GRPC_ARG_MAX_METADATA_SIZE, 256 * 1024);
+  return grpc::CreateCustomChannel(target, common::PeerCredentials(peer_tls), args);
+}
 
 void Backends::Add(const std::string& name, std::shared_ptr<grpc::Channel> channel) {
   auto stub = std::make_unique<grpc::GenericStub>(channel);

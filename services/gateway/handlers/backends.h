@@ -10,7 +10,16 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/generic/generic_stub.h>
 
+#include "common/config/config.h"
+
 namespace grassroots::gateway {
+
+// A channel to a backend like the services' own (common::BalancedChannel:
+// round_robin over a headless Service, TLS per peer_tls), with room for large
+// error metadata: a service quotes a rejected value in its status and details,
+// and a value up to the URL limit must come back as that error, not as a
+// RESOURCE_EXHAUSTED of the gateway's own channel (which would read as 429).
+std::shared_ptr<grpc::Channel> BackendChannel(const std::string& target, const common::TlsConfig& peer_tls = {});
 
 class Backends {
  public:

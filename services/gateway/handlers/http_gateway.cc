@@ -122,8 +122,8 @@ struct HttpGateway::Metrics {
 
 HttpGateway::HttpGateway(const RouteTable& routes, Backends& backends, GatewayOptions options,
                          std::shared_ptr<prometheus::Registry> registry)
-    : routes_(routes), backends_(backends), options_(std::move(options)),
-      metrics_(std::make_unique<Metrics>(*registry)) {}
+    : routes_(routes), backends_(backends), options_(std::move(options)), registry_(std::move(registry)),
+      metrics_(std::make_unique<Metrics>(*registry_)) {}
 
 HttpGateway::~HttpGateway() = default;
 
@@ -155,6 +155,34 @@ void HttpGateway::Install(httplib::Server& server) {
     response.set_header("Cache-Control", "public, max-age=300");
     response.set_content(options_.openapi_json, kJson);
   });
+  // What cpp-httplib refuses itself, before any handler (a request line or
+  // header over its limits: 400, 414; a body over --max-body-bytes: 413), it
+  // answers with no body: give it the Status JSON every other error has. And
+  // close the connection: after such a request the library may not have read
+  // all of it, and the rest must never be taken for the next request (with
+  // keep-alive, an answer could otherwise go to the wrong request).
+  server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
+                                                                  httplib::Response& response) {
+    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    response.set_header("Connection", "close");
+    switch (response.status) {
+      case 413:
+        ReplyError(response, 3, "the request body is larger than this gateway accepts (--max-body-bytes)");
+        response.status = 413;
+        break;
+      case 414:
+        ReplyError(response, 3, "the URL is longer than this gateway accepts; send large requests as a POST body");
+        response.status = 414;
+        break;
+      default: {
+        const int status = response.status;
+        ReplyError(response, status == 404 ? 5 : 3,
+                   status == 404 ? "no route for this path" : "the request could not be read as HTTP/1.1");
+        response.status = status;
+      }
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }));
   auto handle = [this](const httplib::Request& request, httplib::Response& response) { Handle(request, response); };
   server.Get(".*", handle);
   server.Post(".*", handle);

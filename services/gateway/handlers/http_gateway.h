@@ -54,6 +54,8 @@ class HttpGateway {
   const RouteTable& routes_;
   Backends& backends_;
   GatewayOptions options_;
+  // Owns the families metrics_ points into.
+  std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Metrics> metrics_;
 };
 
