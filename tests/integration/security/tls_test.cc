@@ -244,17 +244,17 @@ TEST_F(TlsTest, TheCertificatesExpiryIsAMetricAndABrokenRenewalIsCountedAndIgnor
   absl::StatusOr<std::string> scrape = HttpsGet(metrics_port_, "/metrics", ca_.certificate);
   ASSERT_TRUE(scrape.ok()) << scrape.status();
   // The test certificates are valid for a day from now.
-  const double expiry = MetricValue(*scrape, "tls_certificate_expiry_timestamp_seconds");
+  const double expiry = MetricValue(*scrape, "tls_certificate_expiry_timestamp_seconds{listener=\"metrics\"}");
   const double in_a_day = absl::ToUnixSeconds(absl::Now() + absl::Hours(24));
   EXPECT_NEAR(expiry, in_a_day, 600) << scrape->substr(0, 400);
-  EXPECT_EQ(MetricValue(*scrape, "tls_certificate_reload_failures_total"), 0);
+  EXPECT_EQ(MetricValue(*scrape, "tls_certificate_reload_failures_total{listener=\"metrics\"}"), 0);
 
   // A renewal written half-way (not a certificate at all): counted, and the old one stays.
   std::ofstream(dir_ / "server.pem", std::ios::trunc) << "-----BEGIN CERTIFICATE-----\nMIIB\n";
   std::string peer;
   EXPECT_TRUE(Eventually([&] {
     absl::StatusOr<std::string> again = HttpsGet(metrics_port_, "/metrics", ca_.certificate, &peer);
-    return again.ok() && MetricValue(*again, "tls_certificate_reload_failures_total") >= 1;
+    return again.ok() && MetricValue(*again, "tls_certificate_reload_failures_total{listener=\"metrics\"}") >= 1;
   }, std::chrono::seconds(15))) << "a broken renewal is not counted";
   EXPECT_EQ(peer, "server-a") << "the previous certificate must stay in service";
 }
