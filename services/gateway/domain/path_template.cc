@@ -1,5 +1,7 @@
 #include "services/gateway/domain/path_template.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -139,6 +141,9 @@ std::optional<PathBindings> PathTemplate::Match(absl::string_view path) const {
     if (path.substr(colon + 1) != verb_) return std::nullopt;
     path = path.substr(0, colon);
   }
+  // Every request is tried against every template of its HTTP method: refuse
+  // a different segment count before splitting or decoding anything.
+  if (static_cast<size_t>(std::count(path.begin(), path.end(), '/')) + 1 != segments_.size()) return std::nullopt;
   std::vector<absl::string_view> pieces = absl::StrSplit(path, '/');
   if (pieces.size() != segments_.size()) return std::nullopt;
   std::vector<std::string> decoded(pieces.size());
