@@ -22,6 +22,9 @@
 #                                                direct gRPC call and the raw select, at 20,000 members
 #                                                (the membership bench's get and http cases), e.g.
 #                                                --seconds 5 --threads 1,16
+#   scripts/bench.sh sync [bench flags...]       a member's mobile sync (SyncMyRecord: the first, the whole copy,
+#                                                and an idle one) beside the raw SQL an idle sync runs and
+#                                                GetMember, at 20,000 members, e.g. --seconds 5 --threads 1,16
 #   scripts/bench.sh reporting [bench flags...]  GetScorecard for a commune, a province and the
 #                                                nation over a generated read model (5.6 million
 #                                                members at --scale 1), beside the raw SQL floor,
@@ -54,6 +57,8 @@ case ${1:-} in
   # The gateway's cost: GetMember over HTTP/JSON through the gateway against the
   # direct gRPC call and the raw select, at 20,000 members (membership bench).
   gateway) target=grassroots-membership-bench; gateway=true; shift ;;
+  # A member's mobile sync, first and idle, against the SQL an idle sync runs (membership bench).
+  sync) target=grassroots-membership-bench; sync=true; shift ;;
   reporting) target=grassroots-reporting-bench; shift ;;
   audit) target=grassroots-audit-bench; shift ;;
   feed) target=grassroots-feed-bench; shift ;;
@@ -116,6 +121,9 @@ if $all; then
 fi
 if ${gateway:-false}; then
   set -- --members 20000 --cases get,http "$@"
+fi
+if ${sync:-false}; then
+  set -- --members 20000 --cases get,sync "$@"
 fi
 echo "$target: $(uname -m), $(nproc) CPU(s), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}' || true) on 127.0.0.1:$GRASSROOTS_TEST_DB_PORT, binary $bench"
 "$bench" "$@"

@@ -4,11 +4,13 @@
 #include <utility>
 
 #include "common/log/log.h"
+#include "services/membership/store/sync_store.h"
 #include "services/membership/handlers/cell_succession.h"
 #include "services/membership/handlers/import_handlers.h"
 #include "services/membership/handlers/lifecycle_handlers.h"
 #include "services/membership/handlers/member_handlers.h"
 #include "services/membership/handlers/policy.h"
+#include "services/membership/handlers/sync_handlers.h"
 #include "services/membership/handlers/yearly_handlers.h"
 
 namespace grassroots::membership {
@@ -35,6 +37,7 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
   lifecycle_service_ = std::make_unique<LifecycleServiceImpl>(*context_);
   yearly_service_ = std::make_unique<YearlyRecordServiceImpl>(*context_);
   import_service_ = std::make_unique<MemberImportServiceImpl>(*context_, dependencies.import_options);
+  sync_service_ = std::make_unique<MemberSyncServiceImpl>(*context_);
   // Every session of the feed (which carries members' data to other
   // services) is logged per consumer and range (Law 91/2025).
   common::feed::FeedServiceOptions feed_options;
@@ -50,7 +53,22 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
                                                 : MakeCellSuccessionHook(*context_);
   std::shared_ptr<grpc::Channel> feed_channel =
       dependencies.org_feed_channel ? std::move(dependencies.org_feed_channel) : dependencies.org_channel;
-  follower_ = std::make_unique<orgtree::OrgFeedFollower>(std::move(feed_channel), dependencies.service_token->ForAudience(common::ServiceAudience("org")), pool_,
+  std::shared_ptr<orgtree::ServiceToken> org_token =
+      dependencies.service_token->ForAudience(common::ServiceAudience("org"));
+  // The cell meetings members sync follow the same feed on their own cursor,
+  // so the tree projection (and the hook on it) never replays for them.
+  common::feed::FeedFollowerOptions meetings_options{
+      .source = store::kMeetingsSource,
+      .feed_name = "organization",
+      .operation_prefix = "membership.meetings_projection",
+      .initial_backoff = follower_options.initial_backoff,
+      .max_backoff = follower_options.max_backoff,
+      .head_poll_interval = follower_options.head_poll_interval,
+      .call_deadline = follower_options.call_deadline};
+  meetings_follower_ = std::make_unique<common::feed::FeedFollower>(
+      feed_channel, [org_token] { return org_token->Get(); }, pool_, store::MeetingsConsumer(), dependencies.registry,
+      std::move(meetings_options));
+  follower_ = std::make_unique<orgtree::OrgFeedFollower>(std::move(feed_channel), std::move(org_token), pool_,
                                                          projection_, std::move(dependencies.registry),
                                                          std::move(follower_options));
   sealing_ = std::make_unique<SensitiveSealing>(
@@ -65,8 +83,9 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
 }
 
 MembershipServices::~MembershipServices() {
-  // The follower's threads write the projection: stopped before anything it uses goes.
+  // The followers' threads write the projections: stopped before anything they use goes.
   follower_->Stop();
+  meetings_follower_->Stop();
   sealing_->Stop();
   if (checkpointer_) checkpointer_->Stop();
 }
@@ -91,19 +110,25 @@ void MembershipServices::RegisterServices(common::ServiceHost& host) {
   host.AddService(lifecycle_service_.get());
   host.AddService(yearly_service_.get());
   host.AddService(import_service_.get());
+  host.AddService(sync_service_.get());
   host.AddService(feed_service_.get());
   follower_->Start();
+  meetings_follower_->Start();
   sealing_->Start();
   if (checkpointer_) checkpointer_->Start();
   common::db::ConnectionPool* pool = &pool_;
   orgtree::OrgFeedFollower* follower = follower_.get();
+  // Not the meetings follower: a sync serves the meetings it has and sends the
+  // rest once they arrive, so it does not hold the service back.
   host.SetReadinessProbe([pool, follower] { return follower->Ready() && pool->Ping(); });
+  common::feed::FeedFollower* meetings_follower = meetings_follower_.get();
   common::feed::ChangeFeedServiceImpl* feed = feed_service_.get();
   SensitiveSealing* sealing = sealing_.get();
   common::feed::AuditCheckpointer* checkpointer = checkpointer_.get();
-  host.OnStop([feed, follower, sealing, checkpointer] {
+  host.OnStop([feed, follower, meetings_follower, sealing, checkpointer] {
     feed->StopStreams();
     follower->Stop();
+    meetings_follower->Stop();
     sealing->Stop();
     if (checkpointer != nullptr) checkpointer->Stop();
   });

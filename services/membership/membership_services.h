@@ -1,7 +1,8 @@
 #pragma once
 // The membership service as one unit: its stores, the org-tree projection and
-// its follower of org's change feed, the client of org's cell checks, the
-// handler context and the four services plus the change feed, built from what
+// its follower of org's change feed, the cell meetings members sync (a second
+// follower), the client of org's cell checks, the
+// handler context and the five services plus the change feed, built from what
 // a process provides. The binary, the integration fixtures and the benchmarks
 // all wire membership through this, so they serve the same thing.
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "common/feed/audit_chain.h"
 #include "common/feed/audit_writer.h"
 #include "common/feed/feed.h"
+#include "common/feed/feed_follower.h"
 #include "common/rules/rules_registry.h"
 #include "common/server/service_host.h"
 #include "services/membership/domain/code_lists.h"
@@ -41,6 +43,7 @@ namespace grassroots::membership {
 class MemberServiceImpl;
 class LifecycleServiceImpl;
 class YearlyRecordServiceImpl;
+class MemberSyncServiceImpl;
 
 // Membership's own reaction to an organization change on org's feed, built
 // from the handler context once it exists (see orgtree::OrganizationChangeHook).
@@ -102,15 +105,17 @@ class MembershipServices {
   // migration, which reads legacy plaintext; before serving). Rows sealed.
   absl::StatusOr<int64_t> SealPlaintextRows();
 
-  // Adds the four membership services and the change feed to host, starts the
-  // org-feed follower, sets the readiness probe (the projection is usable and
+  // Adds the five membership services and the change feed to host, starts the
+  // org-feed followers, sets the readiness probe (the projection is usable and
   // the database answers: scope checks read the projection) and the stop hook
-  // that ends open feed streams and the follower.
+  // that ends open feed streams and the followers.
   void RegisterServices(common::ServiceHost& host);
 
   HandlerContext& context() { return *context_; }
   SensitiveSealing& sealing() { return *sealing_; }
   orgtree::OrgFeedFollower& follower() { return *follower_; }
+  // Keeps cell_meetings (the meetings members sync) from org's feed.
+  common::feed::FeedFollower& meetings_follower() { return *meetings_follower_; }
 
  private:
   common::db::ConnectionPool& pool_;
@@ -132,8 +137,10 @@ class MembershipServices {
   std::unique_ptr<LifecycleServiceImpl> lifecycle_service_;
   std::unique_ptr<YearlyRecordServiceImpl> yearly_service_;
   std::unique_ptr<MemberImportServiceImpl> import_service_;
+  std::unique_ptr<MemberSyncServiceImpl> sync_service_;
   std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
   std::unique_ptr<orgtree::OrgFeedFollower> follower_;
+  std::unique_ptr<common::feed::FeedFollower> meetings_follower_;
   std::unique_ptr<SensitiveSealing> sealing_;
   std::unique_ptr<common::feed::AuditCheckpointer> checkpointer_;  // null without a key
 };

@@ -29,6 +29,8 @@
 // 7. Prints QPS, p50, p99 per case and the service/raw ratios; drops the
 //    databases (unless --keep-databases). Bounded: every phase has a fixed size
 //    or duration.
+#include <limits>
+
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
@@ -71,6 +73,7 @@
 #include "common/server/service_host.h"
 #include "grassroots/membership/v1/import.grpc.pb.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
+#include "grassroots/membership/v1/sync.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 #include "services/membership/domain/code_lists.h"
 #include "services/membership/domain/name_search.h"
@@ -119,7 +122,8 @@ struct Options {
   double seconds = 5.0;
   std::string threads = "1,16";
   // The measured cases, comma separated: get, http (GetMember through the
-  // HTTP/JSON gateway), search, create, import, overload.
+  // HTTP/JSON gateway), sync (a member's mobile sync, first and idle), search,
+  // create, import, overload.
   std::string cases = "get,search,create,import,overload";
   bool keep_databases = false;
   // > 0: after the fill, measure the reporting service on these feeds instead
@@ -171,6 +175,24 @@ const std::string kSearchSql = absl::StrCat(
     " ORDER BY match_rank, sort_key, id LIMIT ?) page"
     " JOIN members m ON m.id = page.id LEFT JOIN member_sensitive s ON s.member_id = m.id"
     " ORDER BY page.match_rank, page.sort_key, page.id LIMIT ?");
+// What an idle mobile sync reads (services/membership/store/sync_store.cc and
+// feed_cursor.cc), besides MemberStore::Get: the feed head, the meetings
+// follower's cursor, the member's record and yearly changes after the cursor,
+// the cell's meetings changed after it.
+constexpr char kSyncHeadSql[] = "SELECT epoch, last_sequence FROM feed_head WHERE id = 1";
+constexpr char kSyncMeetingsCursorSql[] = "SELECT last_sequence, epoch FROM feed_cursors WHERE source = 'org_meetings'";
+constexpr char kSyncRecordChangesSql[] =
+    "SELECT resource_type, resource_name, MAX(sequence) AS newest FROM change_feed "
+    "WHERE resource_type IN (?,?) AND (resource_name = ? OR resource_name LIKE ?) AND sequence > ? "
+    "GROUP BY resource_type, resource_name ORDER BY newest LIMIT ?";
+constexpr char kSyncYearlyChangesSql[] =
+    "SELECT resource_type, resource_name, MAX(sequence) AS newest FROM change_feed "
+    "WHERE resource_type IN (?,?,?,?,?) AND (resource_name = ? OR resource_name LIKE ?) AND sequence > ? "
+    "GROUP BY resource_type, resource_name ORDER BY newest LIMIT ?";
+constexpr char kSyncMeetingsSql[] =
+    "SELECT m.view, m.source_sequence, a.member_id IS NOT NULL AS attended FROM cell_meetings m "
+    "LEFT JOIN cell_meeting_attendees a ON a.meeting_id = m.meeting_id AND a.member_id = ? "
+    "WHERE m.org_id = ? AND m.source_sequence > ? AND m.starts_at >= ? ORDER BY m.source_sequence LIMIT ?";
 // A one-row insert of a member row (the raw floor of a durable create).
 constexpr char kInsertSql[] =
     "INSERT INTO members (full_name, search_name, sex, birth_date, occupation_category, status, cell_id, "
@@ -293,6 +315,16 @@ class Bench {
     claims.subject = "membership-bench-" + std::string(common::auth::RoleName(role));
     claims.roles = {role};
     claims.scope_org_id = scope;
+    absl::StatusOr<std::string> token = signer_->Mint(claims, absl::Hours(4));
+    return token.ok() ? *token : "";
+  }
+  // A member's own token (the mobile app's).
+  std::string MintMember(int64_t member_id) const {
+    common::auth::Claims claims;
+    claims.subject = absl::StrCat("membership-bench-member-", member_id);
+    claims.roles = {Role::kMember};
+    claims.scope_org_id = root_id_;
+    claims.member_id = member_id;
     absl::StatusOr<std::string> token = signer_->Mint(claims, absl::Hours(4));
     return token.ok() ? *token : "";
   }
@@ -1014,6 +1046,115 @@ int Bench::Run() {
         };
       }));
     }
+    if (wanted("sync")) {
+      // The mobile sync of a sample of members, each with their own token: the
+      // first sync (the whole copy) and an idle one (from the cursor the first
+      // returned, nothing changed since); the raw floor runs the idle sync's
+      // statements for the same members.
+      struct SyncingMember {
+        int64_t id = 0;
+        std::string token;
+        std::string cursor;
+        int64_t record_sequence = 0;
+        int64_t cell_id = 0;
+      };
+      auto sample = std::make_shared<std::vector<SyncingMember>>();
+      std::mt19937_64 draw(7);
+      auto sync_stub = v1::MemberSyncService::NewStub(NewChannel(host_->port()));
+      for (int i = 0; i < 200; ++i) {
+        SyncingMember m{.id = RandomMemberId(draw)};
+        m.token = MintMember(m.id);
+        v1::SyncMyRecordRequest request;
+        v1::SyncMyRecordResponse response;
+        grpc::ClientContext context;
+        context.AddMetadata("authorization", absl::StrCat("Bearer ", m.token));
+        grpc::Status status = sync_stub->SyncMyRecord(&context, request, &response);
+        if (!status.ok()) {
+          std::cerr << "first sync of members/" << m.id << " failed: " << status.error_message() << std::endl;
+          break;
+        }
+        m.cursor = response.next_cursor();
+        m.cell_id = common::api::ParseId(response.record().member().cell(), "organizations", "cell").value_or(0);
+        sample->push_back(std::move(m));
+      }
+      auto sync_call = [this, sample](bool idle) {
+        return [this, sample, idle](int) -> Call {
+          auto stub = std::shared_ptr<v1::MemberSyncService::Stub>(v1::MemberSyncService::NewStub(NewChannel(host_->port())));
+          return [sample, stub, idle](std::mt19937_64& random) -> std::string {
+            const SyncingMember& m = (*sample)[random() % sample->size()];
+            v1::SyncMyRecordRequest request;
+            if (idle) request.set_cursor(m.cursor);
+            v1::SyncMyRecordResponse response;
+            grpc::ClientContext context;
+            context.AddMetadata("authorization", absl::StrCat("Bearer ", m.token));
+            context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+            grpc::Status status = stub->SyncMyRecord(&context, request, &response);
+            if (!status.ok()) return status.error_message();
+            if (idle) return response.next_cursor() == m.cursor && !response.has_record() ? "" : "an idle sync sent changes";
+            return response.has_record() ? "" : "a first sync without the record";
+          };
+        };
+      };
+      if (!sample->empty()) {
+        results.push_back(RunCase("SyncMyRecord first (gRPC)", threads, options_.seconds, sync_call(false)));
+        results.push_back(RunCase("SyncMyRecord idle (gRPC)", threads, options_.seconds, sync_call(true)));
+        results.push_back(RunCase("raw: the idle sync's statements", threads, options_.seconds, [&, sample](int) -> Call {
+          sql::mysql::get_mysql_driver_instance()->threadInit();
+          auto connection = std::shared_ptr<sql::Connection>(Connect(options_, MemberDb()));
+          auto prepare = [&](const std::string& sql) {
+            return std::shared_ptr<sql::PreparedStatement>(connection->prepareStatement(sql));
+          };
+          auto get = prepare(kGetSql), head = prepare(kSyncHeadSql), cursor = prepare(kSyncMeetingsCursorSql),
+               record = prepare(kSyncRecordChangesSql), yearly = prepare(kSyncYearlyChangesSql),
+               meetings = prepare(kSyncMeetingsSql);
+          // The idle position: past the newest change there is (nothing after it).
+          const int64_t after = std::numeric_limits<int32_t>::max();
+          const int64_t window = absl::ToUnixSeconds(absl::Now() - absl::Hours(24 * 400));
+          return [connection, sample, get, head, cursor, record, yearly, meetings, after,
+                  window](std::mt19937_64& random) -> std::string {
+            const SyncingMember& m = (*sample)[random() % sample->size()];
+            auto drain = [](sql::PreparedStatement& statement) {
+              std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+              int n = 0;
+              while (rows->next()) ++n;
+              return n;
+            };
+            try {
+              get->setInt64(1, m.id);
+              if (drain(*get) != 1) return "no member";
+              drain(*head);
+              drain(*cursor);
+              const std::string name = absl::StrCat("members/", m.id), children = absl::StrCat(name, "/%");
+              int i = 1;
+              for (const char* type : {"member", "member_event"}) record->setString(i++, type);
+              record->setString(i++, name);
+              record->setString(i++, children);
+              record->setInt64(i++, after);
+              record->setInt(i++, 1000);
+              drain(*record);
+              i = 1;
+              for (const char* type : {"residence_registration", "residence_feedback", "commitment", "rating", "training"}) {
+                yearly->setString(i++, type);
+              }
+              yearly->setString(i++, name);
+              yearly->setString(i++, children);
+              yearly->setInt64(i++, after);
+              yearly->setInt(i++, 101);
+              drain(*yearly);
+              meetings->setInt64(1, m.id);
+              meetings->setInt64(2, m.cell_id);
+              meetings->setInt64(3, after);
+              meetings->setInt64(4, window);
+              meetings->setInt(5, 101);
+              drain(*meetings);
+              return "";
+            } catch (const sql::SQLException& e) {
+              return e.what();
+            }
+          };
+        }));
+      }
+    }
     if (wanted("search")) {
       results.push_back(RunCase("SearchMembers name+subtree (gRPC)", threads, options_.seconds, [&](int) -> Call {
         auto stub = std::shared_ptr<v1::MemberService::Stub>(v1::MemberService::NewStub(NewChannel(host_->port())));
@@ -1198,6 +1339,10 @@ int Bench::Run() {
   report.Pair("GetMember (gRPC)", "raw: store's get by id");
   // The gateway's own cost: HTTP/JSON against the direct gRPC call.
   report.Pair("GetMember (HTTP via gateway)", "GetMember (gRPC)");
+  // A mobile sync against the SQL it cannot avoid, and an idle one against the plainest read.
+  report.Pair("SyncMyRecord idle (gRPC)", "raw: the idle sync's statements");
+  report.Pair("SyncMyRecord idle (gRPC)", "GetMember (gRPC)");
+  report.Pair("SyncMyRecord first (gRPC)", "raw: the idle sync's statements");
   report.Pair("SearchMembers name+subtree (gRPC)", "raw: store's search SQL");
   report.Pair("CreateMember durable (gRPC)", "raw: one-row insert transaction");
   if (import_rate) {
@@ -1255,7 +1400,7 @@ int main(int argc, char** argv) {
   app.add_option("--import-rows", options.import_rows, "rows of the imported CSV")->capture_default_str();
   app.add_option("--seconds", options.seconds, "measured duration of each case")->capture_default_str();
   app.add_option("--threads", options.threads, "client thread counts, comma separated")->capture_default_str();
-  app.add_option("--cases", options.cases, "the measured cases, comma separated: get, http, search, create, import, overload")
+  app.add_option("--cases", options.cases, "the measured cases, comma separated: get, http, sync, search, create, import, overload")
       ->capture_default_str();
   app.add_flag("--keep-databases", options.keep_databases);
   app.add_option("--results-json", options.results_json, "append one JSON record per case to this file");

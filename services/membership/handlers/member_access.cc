@@ -6,6 +6,7 @@
 #include "common/api/api.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
+#include "services/membership/handlers/event_conversions.h"
 
 namespace grassroots::membership {
 namespace {
@@ -128,6 +129,31 @@ absl::Status RequireOrgInScope(HandlerContext& ctx, const common::auth::Principa
 bool MaySeeSensitive(const common::auth::Principal& principal, const domain::MemberRecord& member) {
   if (principal.HasAnyRole({Role::kAdmin, Role::kService})) return true;
   return IsOwnRecord(principal, member);
+}
+
+v1::PartyCard ToProto(int64_t member_id, const store::MemberStore::Card& card) {
+  v1::PartyCard out;
+  out.set_name(absl::StrCat(MemberName(member_id), "/cards/", card.id));
+  out.set_number(card.number);
+  out.set_issued_on(common::api::FormatDate(card.issued_on));
+  out.set_reason(card.reason);
+  out.set_current(card.current);
+  return out;
+}
+
+absl::StatusOr<v1::MyRecord> ReadMyRecord(HandlerContext& ctx, common::db::Session& session, int64_t member_id,
+                                          absl::CivilDay as_of) {
+  GR_ASSIGN_OR_RETURN(const domain::MemberRecord record, ctx.members.Get(session, member_id));
+  GR_ASSIGN_OR_RETURN(const std::vector<domain::Event> log, ctx.events.Log(session, member_id));
+  GR_ASSIGN_OR_RETURN(const std::vector<store::MemberStore::Card> cards, ctx.members.ListCards(session, member_id));
+  v1::MyRecord out;
+  *out.mutable_member() = ToProto(ctx.codes, record, as_of, /*with_sensitive=*/true);
+  for (const domain::Event& event : log) {
+    if (event.voided || event.kind == v1::EVENT_KIND_VOIDED) continue;
+    *out.add_events() = ToProto(event, member_id, /*with_actor=*/false);
+  }
+  for (const store::MemberStore::Card& card : cards) *out.add_cards() = ToProto(member_id, card);
+  return out;
 }
 
 v1::Member ToProto(const domain::CodeLists& codes, const domain::MemberRecord& member, absl::CivilDay as_of,

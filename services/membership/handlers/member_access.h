@@ -61,6 +61,15 @@ bool MaySeeSensitive(const common::auth::Principal& principal, const domain::Mem
 v1::Member ToProto(const domain::CodeLists& codes, const domain::MemberRecord& member, absl::CivilDay as_of,
                    bool with_sensitive);
 
+// "members/{member}/cards/{card}" with the card's fields.
+v1::PartyCard ToProto(int64_t member_id, const store::MemberStore::Card& card);
+// What a member sees of their own record (GetMyRecord, the mobile sync): the
+// profile with their own sensitive fields, the events that stand (voided ones
+// and the corrections that voided them left out) without who recorded them,
+// and their cards; read in the caller's `session`.
+absl::StatusOr<v1::MyRecord> ReadMyRecord(HandlerContext& ctx, common::db::Session& session, int64_t member_id,
+                                          absl::CivilDay as_of);
+
 // The reporting projection of a member (feed payload of resource type
 // "member"): no names, addresses, phones, e-mail or citizen ID; birth year and
 // month only; ethnicity and religion as codes (text that is not a code of

@@ -75,20 +75,6 @@ const std::map<std::string, FieldCopy>& UpdatableFields() {
   return *kFields;
 }
 
-std::string CardName(int64_t member_id, int64_t card_id) {
-  return absl::StrCat(MemberName(member_id), "/cards/", card_id);
-}
-
-v1::PartyCard ToProto(int64_t member_id, const store::MemberStore::Card& card) {
-  v1::PartyCard out;
-  out.set_name(CardName(member_id, card.id));
-  out.set_number(card.number);
-  out.set_issued_on(common::api::FormatDate(card.issued_on));
-  out.set_reason(card.reason);
-  out.set_current(card.current);
-  return out;
-}
-
 absl::StatusOr<domain::MemberRecord> ReadMember(HandlerContext& ctx, int64_t id) {
   return ctx.pool.Read<domain::MemberRecord>("membership.get_member",
                                              [&](Session& session) { return ctx.members.Get(session, id); });
@@ -491,29 +477,10 @@ grpc::Status MemberServiceImpl::GetMyRecord(grpc::ServerContext* context, const 
                               "the caller's token names no member record");
     }
     const int64_t id = *call.principal.member_id;
-    struct Mine {
-      domain::MemberRecord record;
-      std::vector<domain::Event> log;
-      std::vector<store::MemberStore::Card> cards;
-    };
-    GR_ASSIGN_OR_RETURN(Mine mine, ctx_.pool.Read<Mine>("membership.my_record",
-                                                        [&](Session& session) -> absl::StatusOr<Mine> {
-                                                          Mine out;
-                                                          GR_ASSIGN_OR_RETURN(out.record,
-                                                                              ctx_.members.Get(session, id));
-                                                          GR_ASSIGN_OR_RETURN(out.log, ctx_.events.Log(session, id));
-                                                          GR_ASSIGN_OR_RETURN(out.cards,
-                                                                              ctx_.members.ListCards(session, id));
-                                                          return out;
-                                                        }));
+    GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Read<v1::MyRecord>("membership.my_record", [&](Session& session) {
+      return ReadMyRecord(ctx_, session, id, common::api::Today());
+    }));
     GR_RETURN_IF_ERROR(AuditMemberReads(ctx_, *context, call, "GetMyRecord", {id}));
-    *response->mutable_member() = ToProto(ctx_.codes, mine.record, common::api::Today(), /*with_sensitive=*/true);
-    // What stands: cancelled events and the corrections that cancelled them left out.
-    for (const domain::Event& event : mine.log) {
-      if (event.voided || event.kind == v1::EVENT_KIND_VOIDED) continue;
-      *response->add_events() = ToProto(event, id, /*with_actor=*/false);
-    }
-    for (const store::MemberStore::Card& card : mine.cards) *response->add_cards() = ToProto(id, card);
     return absl::OkStatus();
   });
 }

@@ -75,6 +75,9 @@ common::auth::MethodPolicy MakeMembershipMethodPolicy() {
   // ---- MemberImportService ----
   p.Allow(M("MemberImportService", "ImportMembers"), kAdmin);
 
+  // ---- MemberSyncService: a member's own offline copy ----
+  p.Allow(M("MemberSyncService", "SyncMyRecord"), {Role::kMember});
+
   common::feed::AllowFeedMethods(p);
   return p;
 }

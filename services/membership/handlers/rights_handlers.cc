@@ -109,16 +109,6 @@ nlohmann::json ProtoJson(const google::protobuf::Message& message) {
   return nlohmann::json::parse(text);
 }
 
-v1::PartyCard CardProto(int64_t member_id, const store::MemberStore::Card& card) {
-  v1::PartyCard out;
-  out.set_name(absl::StrCat(MemberName(member_id), "/cards/", card.id));
-  out.set_number(card.number);
-  out.set_issued_on(common::api::FormatDate(card.issued_on));
-  out.set_reason(card.reason);
-  out.set_current(card.current);
-  return out;
-}
-
 // A read-audit entry as the member sees it: roles and organization, never who.
 nlohmann::json AuditEntryJson(const store::ReadAuditRow& row, const std::string& own_subject) {
   nlohmann::json details = nlohmann::json::parse(row.details, nullptr, /*allow_exceptions=*/false);
@@ -186,7 +176,7 @@ absl::Status ExportMyData(HandlerContext& ctx, const grpc::ServerContext& contex
     doc["lifecycle_events"].push_back(ProtoJson(ToProto(event, id, /*with_actor=*/false)));
   }
   doc["party_cards"] = nlohmann::json::array();
-  for (const auto& card : held.cards) doc["party_cards"].push_back(ProtoJson(CardProto(id, card)));
+  for (const auto& card : held.cards) doc["party_cards"].push_back(ProtoJson(ToProto(id, card)));
   doc["yearly_records"] = nlohmann::json::array();
   for (const v1::YearlyRecord& record : held.yearly) doc["yearly_records"].push_back(ProtoJson(record));
   doc["correction_requests"] = nlohmann::json::array();

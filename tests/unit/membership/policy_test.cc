@@ -11,6 +11,7 @@
 #include "grassroots/membership/v1/import.grpc.pb.h"
 #include "grassroots/membership/v1/lifecycle.grpc.pb.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
+#include "grassroots/membership/v1/sync.grpc.pb.h"
 #include "grassroots/membership/v1/yearly_records.grpc.pb.h"
 
 namespace grassroots::membership {
@@ -34,10 +35,11 @@ bool Allowed(const common::auth::MethodPolicy& policy, Role role, const std::str
 
 TEST(MembershipPolicyTest, CoversEveryMethodOfEveryMembershipService) {
   const common::auth::MethodPolicy policy = MakeMembershipMethodPolicy();
-  // Every service declared in the four membership proto files.
+  // Every service declared in the five membership proto files.
   const google::protobuf::FileDescriptor* files[] = {
       v1::Member::descriptor()->file(), v1::RecordAwarenessClassRequest::descriptor()->file(),
-      v1::RegisterResidenceRequest::descriptor()->file(), v1::ImportChunk::descriptor()->file()};
+      v1::RegisterResidenceRequest::descriptor()->file(), v1::ImportChunk::descriptor()->file(),
+      v1::SyncMyRecordRequest::descriptor()->file()};
   int methods = 0;
   for (const google::protobuf::FileDescriptor* file : files) {
     for (int s = 0; s < file->service_count(); ++s) {
@@ -49,7 +51,7 @@ TEST(MembershipPolicyTest, CoversEveryMethodOfEveryMembershipService) {
       }
     }
   }
-  EXPECT_EQ(methods, 15 + 19 + 9 + 1);
+  EXPECT_EQ(methods, 15 + 19 + 9 + 1 + 1);
   EXPECT_TRUE(policy.Covers("/grassroots.feed.v1.ChangeFeedService/StreamChanges"));
 }
 
@@ -113,6 +115,15 @@ TEST(MembershipPolicyTest, YearlyRecordRoles) {
   EXPECT_FALSE(Allowed(p, Role::kPortal, "YearlyRecordService", "ListYearlyRecords"));
   EXPECT_TRUE(Allowed(p, Role::kAdmin, "MemberImportService", "ImportMembers"));
   EXPECT_FALSE(Allowed(p, Role::kService, "MemberImportService", "ImportMembers"));
+}
+
+// The offline copy is the caller's own: nobody syncs on a member's behalf.
+TEST(MembershipPolicyTest, OnlyAMemberSyncsTheirRecord) {
+  const common::auth::MethodPolicy p = MakeMembershipMethodPolicy();
+  EXPECT_TRUE(Allowed(p, Role::kMember, "MemberSyncService", "SyncMyRecord"));
+  for (Role other : {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kPortal, Role::kService}) {
+    EXPECT_FALSE(Allowed(p, other, "MemberSyncService", "SyncMyRecord"));
+  }
 }
 
 }  // namespace
