@@ -175,20 +175,21 @@ const std::string kSearchSql = absl::StrCat(
     " ORDER BY match_rank, sort_key, id LIMIT ?) page"
     " JOIN members m ON m.id = page.id LEFT JOIN member_sensitive s ON s.member_id = m.id"
     " ORDER BY page.match_rank, page.sort_key, page.id LIMIT ?");
-// What an idle mobile sync reads (services/membership/store/sync_store.cc and
-// feed_cursor.cc), besides MemberStore::Get: the feed head, the meetings
-// follower's cursor, the member's record and yearly changes after the cursor,
+// What an idle mobile sync reads (services/membership/store/sync_store.cc), in
+// three statements: the member's cells with the feed head and the meetings
+// follower's cursor; the member's record and yearly changes after the cursor;
 // the cell's meetings changed after it.
-constexpr char kSyncHeadSql[] = "SELECT epoch, last_sequence FROM feed_head WHERE id = 1";
-constexpr char kSyncMeetingsCursorSql[] = "SELECT last_sequence, epoch FROM feed_cursors WHERE source = 'org_meetings'";
-constexpr char kSyncRecordChangesSql[] =
-    "SELECT resource_type, resource_name, MAX(sequence) AS newest FROM change_feed "
+constexpr char kSyncStartSql[] =
+    "SELECT m.cell_id, COALESCE(m.host_cell_id, 0), h.epoch, h.last_sequence, COALESCE(c.epoch, ''), "
+    "COALESCE(c.last_sequence, 0) FROM feed_head h LEFT JOIN feed_cursors c ON c.source = 'org_meetings' "
+    "LEFT JOIN members m ON m.id = ? WHERE h.id = 1";
+constexpr char kSyncChangesSql[] =
+    "(SELECT 0 AS part, resource_type, resource_name, MAX(sequence) AS newest FROM change_feed "
     "WHERE resource_type IN (?,?) AND (resource_name = ? OR resource_name LIKE ?) AND sequence > ? "
-    "GROUP BY resource_type, resource_name ORDER BY newest LIMIT ?";
-constexpr char kSyncYearlyChangesSql[] =
-    "SELECT resource_type, resource_name, MAX(sequence) AS newest FROM change_feed "
+    "GROUP BY resource_type, resource_name ORDER BY newest LIMIT ?) UNION ALL "
+    "(SELECT 1 AS part, resource_type, resource_name, MAX(sequence) AS newest FROM change_feed "
     "WHERE resource_type IN (?,?,?,?,?) AND (resource_name = ? OR resource_name LIKE ?) AND sequence > ? "
-    "GROUP BY resource_type, resource_name ORDER BY newest LIMIT ?";
+    "GROUP BY resource_type, resource_name ORDER BY newest LIMIT ?) ORDER BY part, newest";
 constexpr char kSyncMeetingsSql[] =
     "SELECT m.view, m.source_sequence, a.member_id IS NOT NULL AS attended FROM cell_meetings m "
     "LEFT JOIN cell_meeting_attendees a ON a.meeting_id = m.meeting_id AND a.member_id = ? "
@@ -1104,13 +1105,11 @@ int Bench::Run() {
           auto prepare = [&](const std::string& sql) {
             return std::shared_ptr<sql::PreparedStatement>(connection->prepareStatement(sql));
           };
-          auto get = prepare(kGetSql), head = prepare(kSyncHeadSql), cursor = prepare(kSyncMeetingsCursorSql),
-               record = prepare(kSyncRecordChangesSql), yearly = prepare(kSyncYearlyChangesSql),
-               meetings = prepare(kSyncMeetingsSql);
+          auto start = prepare(kSyncStartSql), changes = prepare(kSyncChangesSql), meetings = prepare(kSyncMeetingsSql);
           // The idle position: past the newest change there is (nothing after it).
           const int64_t after = std::numeric_limits<int32_t>::max();
           const int64_t window = absl::ToUnixSeconds(absl::Now() - absl::Hours(24 * 400));
-          return [connection, sample, get, head, cursor, record, yearly, meetings, after,
+          return [connection, sample, start, changes, meetings, after,
                   window](std::mt19937_64& random) -> std::string {
             const SyncingMember& m = (*sample)[random() % sample->size()];
             auto drain = [](sql::PreparedStatement& statement) {
@@ -1120,27 +1119,23 @@ int Bench::Run() {
               return n;
             };
             try {
-              get->setInt64(1, m.id);
-              if (drain(*get) != 1) return "no member";
-              drain(*head);
-              drain(*cursor);
+              start->setInt64(1, m.id);
+              if (drain(*start) != 1) return "no feed head";
               const std::string name = absl::StrCat("members/", m.id), children = absl::StrCat(name, "/%");
               int i = 1;
-              for (const char* type : {"member", "member_event"}) record->setString(i++, type);
-              record->setString(i++, name);
-              record->setString(i++, children);
-              record->setInt64(i++, after);
-              record->setInt(i++, 1000);
-              drain(*record);
-              i = 1;
+              for (const char* type : {"member", "member_event"}) changes->setString(i++, type);
+              changes->setString(i++, name);
+              changes->setString(i++, children);
+              changes->setInt64(i++, after);
+              changes->setInt(i++, 1000);
               for (const char* type : {"residence_registration", "residence_feedback", "commitment", "rating", "training"}) {
-                yearly->setString(i++, type);
+                changes->setString(i++, type);
               }
-              yearly->setString(i++, name);
-              yearly->setString(i++, children);
-              yearly->setInt64(i++, after);
-              yearly->setInt(i++, 101);
-              drain(*yearly);
+              changes->setString(i++, name);
+              changes->setString(i++, children);
+              changes->setInt64(i++, after);
+              changes->setInt(i++, 101);
+              drain(*changes);
               meetings->setInt64(1, m.id);
               meetings->setInt64(2, m.cell_id);
               meetings->setInt64(3, after);

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "common/api/api.h"
-#include "common/feed/feed_cursor.h"
 #include "common/status/status.h"
 #include "services/membership/domain/sync_position.h"
 #include "services/membership/domain/yearly_rules.h"
@@ -153,8 +152,8 @@ absl::StatusOr<v1::YearlyDuties> DutiesOf(HandlerContext& ctx, Session& session,
 
 // The cell whose meetings the member attends: the host cell of a temporary
 // transfer in force, else their own (0 while awaiting placement).
-int64_t AttendingCell(const domain::MemberRecord& member) {
-  return member.state.host_cell_id.value_or(member.state.cell_id);
+int64_t AttendingCell(const store::SyncStart& start) {
+  return start.host_cell_id != 0 ? start.host_cell_id : start.cell_id;
 }
 
 struct SyncPage {
@@ -163,43 +162,59 @@ struct SyncPage {
   bool changed = false;  // anything in the page, or the position moved
 };
 
+// Reads in autocommit, statement by statement, with no snapshot (an idle
+// sync stays a handful of indexed reads). That is safe because every position
+// kept is the newest change actually sent, and what is sent is read after the
+// change was found (as new or newer); a change committed meanwhile has a
+// higher sequence and comes with the next sync. The heads serve only to
+// detect a restored database, and they only grow.
 absl::StatusOr<SyncPage> ReadSyncPage(HandlerContext& ctx, Session& session, int64_t member_id,
                                       const std::optional<domain::SyncPosition>& from, int32_t page_size,
                                       absl::CivilDay today) {
   SyncPage page;
   v1::SyncMyRecordResponse& out = page.response;
-  GR_ASSIGN_OR_RETURN(const domain::MemberRecord member, ctx.members.Get(session, member_id));
-  GR_ASSIGN_OR_RETURN(const store::FeedHeadPosition head, store::ReadOwnFeedHead(session));
-  GR_ASSIGN_OR_RETURN(const common::feed::FeedPosition meetings_cursor,
-                      common::feed::ReadCursor(session, store::kMeetingsSource));
-  const domain::SyncState now{.member_feed_epoch = head.epoch,
-                              .member_feed_head = head.last_sequence,
-                              .meetings_epoch = meetings_cursor.epoch,
-                              .meetings_handled = meetings_cursor.sequence,
-                              .cell_id = AttendingCell(member)};
+  GR_ASSIGN_OR_RETURN(const store::SyncStart heads, store::ReadSyncStart(session, member_id));
+  const domain::SyncState now{.member_feed_epoch = heads.member_feed_epoch,
+                              .member_feed_head = heads.member_feed_head,
+                              .meetings_epoch = heads.meetings_epoch,
+                              .meetings_handled = heads.meetings_handled,
+                              .cell_id = AttendingCell(heads)};
   const bool reset = from.has_value() && domain::NeedsReset(*from, now);
   const bool fresh = !from.has_value() || reset;
   domain::SyncPosition start = fresh ? domain::SyncPosition{} : *from;
   const domain::DutyYears years = domain::DutyYearsOn(today);
   out.set_reset(reset);
 
-  // The record: whole, when any part of it changed.
-  GR_ASSIGN_OR_RETURN(const std::vector<store::ChangedResource> record_changes,
-                      store::MemberChangesAfter(session, member_id, kRecordTypes, start.record_sequence,
-                                                /*limit=*/1000));
+  // The member's own resources changed since the position, in one statement:
+  // any part of the record (sent whole), and the page's share of yearly records.
+  std::vector<std::string_view> yearly_types;
+  for (const YearlyType& type : kYearlyTypes) yearly_types.push_back(type.resource_type);
+  const store::MemberChangeQuery change_queries[] = {
+      {.types = kRecordTypes, .after_sequence = start.record_sequence, .limit = 1000},
+      {.types = yearly_types, .after_sequence = start.yearly_sequence, .limit = page_size + 1}};
+  GR_ASSIGN_OR_RETURN(std::vector<std::vector<store::ChangedResource>> changes,
+                      store::MemberChangesAfter(session, member_id, change_queries));
+  const std::vector<store::ChangedResource>& record_changes = changes[0];
+  std::vector<store::ChangedResource>& yearly_changes = changes[1];
+
   int64_t record_sequence = start.record_sequence;
-  for (const store::ChangedResource& change : record_changes) record_sequence = std::max(record_sequence, change.sequence);
+  for (const store::ChangedResource& change : record_changes) {
+    record_sequence = std::max(record_sequence, change.sequence);
+  }
   const bool send_record = fresh || !record_changes.empty();
   if (send_record) {
     GR_ASSIGN_OR_RETURN(*out.mutable_record(), ReadMyRecord(ctx, session, member_id, today));
   }
+  // The whole member row, only when something computed from it is sent.
+  std::optional<domain::MemberRecord> member;
+  auto whole_member = [&]() -> absl::StatusOr<const domain::MemberRecord*> {
+    if (!member) {
+      GR_ASSIGN_OR_RETURN(member, ctx.members.Get(session, member_id));
+    }
+    return &*member;
+  };
 
   // Yearly records: the page's share, oldest change first.
-  std::vector<std::string_view> yearly_types;
-  for (const YearlyType& type : kYearlyTypes) yearly_types.push_back(type.resource_type);
-  GR_ASSIGN_OR_RETURN(std::vector<store::ChangedResource> yearly_changes,
-                      store::MemberChangesAfter(session, member_id, yearly_types, start.yearly_sequence,
-                                                page_size + 1));
   const bool yearly_cut = static_cast<int32_t>(yearly_changes.size()) > page_size;
   if (yearly_cut) yearly_changes.resize(static_cast<size_t>(page_size));
   MemberYearlyRecords records(ctx.yearly, session, member_id);
@@ -214,7 +229,8 @@ absl::StatusOr<SyncPage> ReadSyncPage(HandlerContext& ctx, Session& session, int
       v1::YearlyRecord* sent = out.add_yearly_records();
       *sent = record;
       if (sent->has_commitment()) {
-        GR_RETURN_IF_ERROR(FillCommitmentRequired(ctx.rules, member, *sent->mutable_commitment()));
+        GR_ASSIGN_OR_RETURN(const domain::MemberRecord* whole, whole_member());
+        GR_RETURN_IF_ERROR(FillCommitmentRequired(ctx.rules, *whole, *sent->mutable_commitment()));
       }
       break;
     }
@@ -240,16 +256,17 @@ absl::StatusOr<SyncPage> ReadSyncPage(HandlerContext& ctx, Session& session, int
   // Duties: whenever what they are computed from changed, or the year turned.
   const bool send_duties = fresh || send_record || !yearly_changes.empty() || from->duties_year != years.current;
   if (send_duties) {
+    GR_ASSIGN_OR_RETURN(const domain::MemberRecord* whole, whole_member());
     for (int32_t year : {years.previous, years.current}) {
-      GR_ASSIGN_OR_RETURN(*out.add_duties(), DutiesOf(ctx, session, records, member, year));
+      GR_ASSIGN_OR_RETURN(*out.add_duties(), DutiesOf(ctx, session, records, *whole, year));
     }
   }
 
   out.set_has_more(yearly_cut || meetings_cut);
-  page.next = domain::SyncPosition{.member_feed_epoch = head.epoch,
+  page.next = domain::SyncPosition{.member_feed_epoch = heads.member_feed_epoch,
                                    .record_sequence = record_sequence,
                                    .yearly_sequence = yearly_sequence,
-                                   .meetings_epoch = meetings_cursor.epoch,
+                                   .meetings_epoch = heads.meetings_epoch,
                                    .meetings_sequence = meetings_sequence,
                                    .cell_id = now.cell_id,
                                    .duties_year = years.current};
@@ -282,8 +299,7 @@ grpc::Status MemberSyncServiceImpl::SyncMyRecord(grpc::ServerContext* context,
     }
 
     const absl::CivilDay today = common::api::Today();
-    // One snapshot: the positions read and the rows sent agree.
-    GR_ASSIGN_OR_RETURN(SyncPage page, ctx_.pool.Transact<SyncPage>("membership.sync_my_record", [&](Session& session) {
+    GR_ASSIGN_OR_RETURN(SyncPage page, ctx_.pool.Read<SyncPage>("membership.sync_my_record", [&](Session& session) {
       return ReadSyncPage(ctx_, session, member_id, from, page_size, today);
     }));
     if (page.response.has_record()) {

@@ -90,36 +90,58 @@ absl::Status ClearMeetings(common::db::Session& session) {
 
 }  // namespace
 
-absl::StatusOr<FeedHeadPosition> ReadOwnFeedHead(common::db::Session& session) {
-  sql::PreparedStatement& ps = session.Prepare("SELECT epoch, last_sequence FROM feed_head WHERE id = 1");
+absl::StatusOr<SyncStart> ReadSyncStart(common::db::Session& session, int64_t member_id) {
+  sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+      "SELECT m.cell_id, COALESCE(m.host_cell_id, 0), h.epoch, h.last_sequence, COALESCE(c.epoch, ''), "
+      "COALESCE(c.last_sequence, 0) FROM feed_head h LEFT JOIN feed_cursors c ON c.source = '",
+      kMeetingsSource, "' LEFT JOIN members m ON m.id = ? WHERE h.id = 1"));
+  ps.setInt64(1, member_id);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   if (!rs->next()) return absl::InternalError("feed_head has no row: the migrations did not run");
-  return FeedHeadPosition{.epoch = std::string(rs->getString(1)), .last_sequence = rs->getInt64(2)};
+  if (rs->isNull(1)) return common::ResourceNotFound(common::api::MakeName("members", member_id));
+  return SyncStart{.cell_id = rs->getInt64(1),
+                   .host_cell_id = rs->getInt64(2),
+                   .member_feed_epoch = std::string(rs->getString(3)),
+                   .member_feed_head = rs->getInt64(4),
+                   .meetings_epoch = std::string(rs->getString(5)),
+                   .meetings_handled = rs->getInt64(6)};
 }
 
-absl::StatusOr<std::vector<ChangedResource>> MemberChangesAfter(common::db::Session& session, int64_t member_id,
-                                                                std::span<const std::string_view> types,
-                                                                int64_t after_sequence, int limit) {
-  std::vector<ChangedResource> out;
-  if (types.empty() || limit <= 0) return out;
-  // Per type, two ranges of change_feed_by_resource (resource_type, resource_name, sequence).
-  sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
-      "SELECT resource_type, resource_name, MAX(sequence) AS newest FROM change_feed "
-      "WHERE resource_type IN (",
-      common::db::RepeatRow("?", static_cast<int>(types.size())),
-      ") AND (resource_name = ? OR resource_name LIKE ?) AND sequence > ? "
-      "GROUP BY resource_type, resource_name ORDER BY newest LIMIT ?"));
+absl::StatusOr<std::vector<std::vector<ChangedResource>>> MemberChangesAfter(
+    common::db::Session& session, int64_t member_id, std::span<const MemberChangeQuery> queries) {
+  std::vector<std::vector<ChangedResource>> out(queries.size());
+  // One parenthesized part per query, each over the ranges of
+  // change_feed_by_resource (resource_type, resource_name, sequence) of its types.
+  std::string sql;
+  for (size_t q = 0; q < queries.size(); ++q) {
+    if (queries[q].types.empty() || queries[q].limit <= 0) continue;
+    if (!sql.empty()) sql += " UNION ALL ";
+    absl::StrAppend(&sql, "(SELECT ", q,
+                    " AS part, resource_type, resource_name, MAX(sequence) AS newest FROM change_feed "
+                    "WHERE resource_type IN (",
+                    common::db::RepeatRow("?", static_cast<int>(queries[q].types.size())),
+                    ") AND (resource_name = ? OR resource_name LIKE ?) AND sequence > ? "
+                    "GROUP BY resource_type, resource_name ORDER BY newest LIMIT ?)");
+  }
+  if (sql.empty()) return out;
+  absl::StrAppend(&sql, " ORDER BY part, newest");
+  sql::PreparedStatement& ps = session.Prepare(sql);
   int index = 1;
-  for (std::string_view type : types) ps.setString(index++, std::string(type));
-  ps.setString(index++, absl::StrCat("members/", member_id));
-  ps.setString(index++, ChildNamePattern(member_id));
-  ps.setInt64(index++, after_sequence);
-  ps.setInt(index++, limit);
+  for (const MemberChangeQuery& query : queries) {
+    if (query.types.empty() || query.limit <= 0) continue;
+    for (std::string_view type : query.types) ps.setString(index++, std::string(type));
+    ps.setString(index++, absl::StrCat("members/", member_id));
+    ps.setString(index++, ChildNamePattern(member_id));
+    ps.setInt64(index++, query.after_sequence);
+    ps.setInt(index++, query.limit);
+  }
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   while (rs->next()) {
-    out.push_back(ChangedResource{.resource_type = std::string(rs->getString(1)),
-                                  .resource_name = std::string(rs->getString(2)),
-                                  .sequence = rs->getInt64(3)});
+    const auto part = static_cast<size_t>(rs->getInt(1));
+    if (part >= out.size()) return absl::InternalError("a change query answered for a part it did not ask");
+    out[part].push_back(ChangedResource{.resource_type = std::string(rs->getString(2)),
+                                        .resource_name = std::string(rs->getString(3)),
+                                        .sequence = rs->getInt64(4)});
   }
   return out;
 }

@@ -21,12 +21,18 @@ namespace grassroots::membership::store {
 // feed_cursors.source of the meetings follower (and its metrics label).
 inline constexpr char kMeetingsSource[] = "org_meetings";
 
-struct FeedHeadPosition {
-  std::string epoch;
-  int64_t last_sequence = 0;
+// Where a sync starts, read in one statement: the member's cells and where
+// the two feeds it follows stand.
+struct SyncStart {
+  int64_t cell_id = 0;
+  int64_t host_cell_id = 0;        // of a temporary transfer in force; 0 when none
+  std::string member_feed_epoch;   // membership's own feed_head
+  int64_t member_feed_head = 0;
+  std::string meetings_epoch;      // the meetings follower's cursor ("" and 0 before it first ran)
+  int64_t meetings_handled = 0;
 };
-// Membership's own feed head.
-absl::StatusOr<FeedHeadPosition> ReadOwnFeedHead(common::db::Session& session);
+// NOT_FOUND for a member id with no record.
+absl::StatusOr<SyncStart> ReadSyncStart(common::db::Session& session, int64_t member_id);
 
 // One of the member's resources and its newest change.
 struct ChangedResource {
@@ -34,13 +40,19 @@ struct ChangedResource {
   std::string resource_name;
   int64_t sequence = 0;
 };
-// The member's resources of `types` ("members/{id}" itself and the names
-// under it, "members/{id}/...") changed after `after_sequence`, each once at
-// its newest change, oldest first, at most `limit`. Compaction keeps the
-// newest entry of every resource, so a change after any position is found.
-absl::StatusOr<std::vector<ChangedResource>> MemberChangesAfter(common::db::Session& session, int64_t member_id,
-                                                                std::span<const std::string_view> types,
-                                                                int64_t after_sequence, int limit);
+// Which of the member's resources to look for: those of `types`
+// ("members/{id}" itself and the names under it, "members/{id}/...") changed
+// after `after_sequence`, at most `limit`.
+struct MemberChangeQuery {
+  std::span<const std::string_view> types;
+  int64_t after_sequence = 0;
+  int limit = 0;
+};
+// For each query, in one statement, the resources it asks for, each once at
+// its newest change, oldest first. Compaction keeps the newest entry of every
+// resource, so a change after any position is found.
+absl::StatusOr<std::vector<std::vector<ChangedResource>>> MemberChangesAfter(
+    common::db::Session& session, int64_t member_id, std::span<const MemberChangeQuery> queries);
 
 // ---- the meetings projection ----
 // The follower's consumer: applies resource type "meeting" of org's feed;
