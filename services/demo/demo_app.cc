@@ -6,6 +6,8 @@
 
 #include "services/cli/connection_flags.h"
 #include "services/demo/demo_facts.h"
+#include "services/demo/demo_dues.h"
+#include "services/demo/demo_dues_loader.h"
 #include "services/demo/demo_facts_loader.h"
 #include "services/demo/demo_inspection.h"
 #include "services/demo/demo_inspection_loader.h"
@@ -162,6 +164,18 @@ int RunDemoLoad(const DemoLoadOptions& options, Io& io) {
            << " members), " << facts->head_trainings << " head trainings, " << facts->post_trainings
            << " post trainings, " << facts->coverings_assigned << " coverings, cell merge "
            << (facts->merged ? "recorded" : "not recorded") << std::endl;
+  }
+  // Dues read the members' cells and categories: after the members and the merge.
+  absl::StatusOr<DuesLoadReport> dues =
+      LoadDues(*membership, report->organization_names, plan, options.parallelism, io.out);
+  if (!dues.ok()) {
+    io.err << "demo dues load failed: " << dues.status().message() << std::endl;
+    return kExitRpcError;
+  }
+  if (!dues->already_recorded) {
+    io.out << "dues: " << dues->bases << " bases, " << dues->reliefs << " relief decisions, " << dues->collections
+           << " monthly cell collections (" << dues->payments << " payments) from "
+           << absl::FormatCivilTime(kDuesFirstMonth) << std::endl;
   }
   if (options.skip_inspection) return kExitOk;
   return LoadInspectionCaseload(options, io, report->organization_names, *membership, plan, members_plan, facts_plan);

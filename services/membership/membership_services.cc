@@ -9,6 +9,7 @@
 #include "services/membership/handlers/import_handlers.h"
 #include "services/membership/handlers/lifecycle_handlers.h"
 #include "services/membership/handlers/member_handlers.h"
+#include "services/membership/handlers/dues_handlers.h"
 #include "services/membership/handlers/policy.h"
 #include "services/membership/handlers/sync_handlers.h"
 #include "services/membership/handlers/yearly_handlers.h"
@@ -38,6 +39,7 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
   yearly_service_ = std::make_unique<YearlyRecordServiceImpl>(*context_);
   import_service_ = std::make_unique<MemberImportServiceImpl>(*context_, dependencies.import_options);
   sync_service_ = std::make_unique<MemberSyncServiceImpl>(*context_);
+  dues_service_ = std::make_unique<DuesServiceImpl>(*context_);
   // Every session of the feed (which carries members' data to other
   // services) is logged per consumer and range (Law 91/2025).
   common::feed::FeedServiceOptions feed_options;
@@ -111,6 +113,7 @@ void MembershipServices::RegisterServices(common::ServiceHost& host) {
   host.AddService(yearly_service_.get());
   host.AddService(import_service_.get());
   host.AddService(sync_service_.get());
+  host.AddService(dues_service_.get());
   host.AddService(feed_service_.get());
   follower_->Start();
   meetings_follower_->Start();

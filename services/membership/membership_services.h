@@ -2,7 +2,7 @@
 // The membership service as one unit: its stores, the org-tree projection and
 // its follower of org's change feed, the cell meetings members sync (a second
 // follower), the client of org's cell checks, the
-// handler context and the five services plus the change feed, built from what
+// handler context and the six services plus the change feed, built from what
 // a process provides. The binary, the integration fixtures and the benchmarks
 // all wire membership through this, so they serve the same thing.
 #include <chrono>
@@ -44,6 +44,7 @@ class MemberServiceImpl;
 class LifecycleServiceImpl;
 class YearlyRecordServiceImpl;
 class MemberSyncServiceImpl;
+class DuesServiceImpl;
 
 // Membership's own reaction to an organization change on org's feed, built
 // from the handler context once it exists (see orgtree::OrganizationChangeHook).
@@ -105,7 +106,7 @@ class MembershipServices {
   // migration, which reads legacy plaintext; before serving). Rows sealed.
   absl::StatusOr<int64_t> SealPlaintextRows();
 
-  // Adds the five membership services and the change feed to host, starts the
+  // Adds the six membership services and the change feed to host, starts the
   // org-feed followers, sets the readiness probe (the projection is usable and
   // the database answers: scope checks read the projection) and the stop hook
   // that ends open feed streams and the followers.
@@ -138,6 +139,7 @@ class MembershipServices {
   std::unique_ptr<YearlyRecordServiceImpl> yearly_service_;
   std::unique_ptr<MemberImportServiceImpl> import_service_;
   std::unique_ptr<MemberSyncServiceImpl> sync_service_;
+  std::unique_ptr<DuesServiceImpl> dues_service_;
   std::unique_ptr<common::feed::ChangeFeedServiceImpl> feed_service_;
   std::unique_ptr<orgtree::OrgFeedFollower> follower_;
   std::unique_ptr<common::feed::FeedFollower> meetings_follower_;

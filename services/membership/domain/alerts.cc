@@ -91,11 +91,24 @@ void Finish(Alert& alert, absl::CivilDay due, const AlertQuery& query, const com
 
 }  // namespace
 
+Alert DuesArrearsAlert(const AlertSubject& subject, const Arrears& arrears, const AlertQuery& query) {
+  Alert alert = Base(v1::ALERT_KIND_DUES_ARREARS, subject);
+  std::vector<std::string> months;
+  for (absl::CivilMonth month : arrears.months) months.push_back(FormatMonth(month));
+  alert.detail = absl::StrCat("dues unpaid for ", absl::StrJoin(months, ", "), " with no recorded reason");
+  alert.due_date = arrears.reached_on;
+  alert.days_overdue = static_cast<int32_t>(std::max<absl::civil_diff_t>(0, query.as_of - arrears.reached_on));
+  alert.rule_id = arrears.rule_id;
+  alert.citation = arrears.citation;
+  return alert;
+}
+
 std::vector<v1::AlertKind> AllAlertKinds() {
   return {v1::ALERT_KIND_PROBATION_OVERDUE,          v1::ALERT_KIND_CEREMONY_OVERDUE,
           v1::ALERT_KIND_TRANSFER_NOT_PRESENTED,     v1::ALERT_KIND_NO_RESIDENCE_FEEDBACK,
           v1::ALERT_KIND_NO_RESIDENCE_REGISTRATION,  v1::ALERT_KIND_TEMPORARY_TRANSFER_EXPIRED,
-          v1::ALERT_KIND_UNMAPPED_CODE,            v1::ALERT_KIND_AWAITING_PLACEMENT};
+          v1::ALERT_KIND_UNMAPPED_CODE,            v1::ALERT_KIND_AWAITING_PLACEMENT,
+          v1::ALERT_KIND_DUES_ARREARS};
 }
 
 absl::StatusOr<AlertCutoffs> CutoffsFor(const AlertQuery& query, const common::RulesRegistry& rules,
@@ -240,6 +253,10 @@ absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSub
       Finish(alert, year_end, query, rule);
       return alert;
     }
+    case v1::ALERT_KIND_DUES_ARREARS:
+      // Decided on the member's dues ledger, which a snapshot does not hold
+      // (DuesArrearsAlert).
+      return std::nullopt;
     default:
       return absl::InvalidArgumentError(absl::StrCat("unknown alert kind ", static_cast<int>(kind)));
   }

@@ -16,6 +16,7 @@
 #include "absl/time/civil_time.h"
 #include "common/rules/rules_registry.h"
 #include "grassroots/membership/v1/yearly_records.pb.h"
+#include "services/membership/domain/dues_rules.h"
 #include "services/membership/domain/member.h"
 #include "common/calendar/working_calendar.h"
 
@@ -101,16 +102,23 @@ absl::CivilDay ResidenceDutyDay(v1::AlertKind kind, const AlertQuery& query);
 //    (due the day it was listed).
 //  AWAITING_PLACEMENT: a counted member "to be placed" (their cell ended with
 //    no successor named), due the day it ended; the alert's cell is the ended cell.
+//  DUES_ARREARS: never here (nullopt): decided on the member's dues ledger, see DuesArrearsAlert.
 absl::StatusOr<std::optional<Alert>> Evaluate(v1::AlertKind kind, const AlertSubject& subject,
                                               const AlertQuery& query, const common::RulesRegistry& rules,
                                               const common::WorkingCalendar& calendar);
 
-// Every alert of `kinds` the subjects raise, ordered by (kind, member id).
+// Every alert of `kinds` the subjects raise, ordered by (kind, member id)
+// (DUES_ARREARS, decided on the ledger, raises none here).
 absl::StatusOr<std::vector<Alert>> ComputeAlerts(const std::vector<AlertSubject>& subjects,
                                                  const std::vector<v1::AlertKind>& kinds, const AlertQuery& query,
                                                  const common::RulesRegistry& rules, const common::WorkingCalendar& calendar);
 
 // The alert kinds ListMemberAlerts knows, in order.
 std::vector<v1::AlertKind> AllAlertKinds();
+
+// DUES_ARREARS is decided on the member's dues ledger (FindArrears), not by
+// Evaluate: the alert for arrears found, due on the last day of the month
+// that made them, its detail the months.
+Alert DuesArrearsAlert(const AlertSubject& subject, const Arrears& arrears, const AlertQuery& query);
 
 }  // namespace grassroots::membership::domain

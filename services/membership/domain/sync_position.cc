@@ -10,7 +10,8 @@
 namespace grassroots::membership::domain {
 namespace {
 
-constexpr char kVersion[] = "s1";
+constexpr char kVersion[] = "s2";
+constexpr char kVersionWithoutDues[] = "s1";
 constexpr int kVietnamUtcOffsetSeconds = 7 * 3600;
 
 // An epoch is what feed_head.epoch holds: lowercase hex, at most 64 characters.
@@ -30,13 +31,15 @@ bool ParseNonNegative(absl::string_view text, int64_t& out) {
 
 std::string FormatSyncPosition(const SyncPosition& p) {
   return absl::StrCat(kVersion, "|", p.member_feed_epoch, "|", p.record_sequence, "|", p.yearly_sequence, "|",
-                      p.meetings_epoch, "|", p.meetings_sequence, "|", p.cell_id, "|", p.duties_year);
+                      p.meetings_epoch, "|", p.meetings_sequence, "|", p.cell_id, "|", p.duties_year, "|",
+                      p.dues_month, "|", p.dues_sequence);
 }
 
 absl::StatusOr<SyncPosition> ParseSyncPosition(std::string_view text, std::string_view field) {
   const std::vector<absl::string_view> parts = absl::StrSplit(absl::string_view(text.data(), text.size()), '|');
   const absl::Status malformed = common::InvalidField(field, "is not a cursor this service issued");
-  if (parts.size() != 8 || parts[0] != kVersion) return malformed;
+  const bool with_dues = parts.size() == 10 && parts[0] == kVersion;
+  if (!with_dues && !(parts.size() == 8 && parts[0] == kVersionWithoutDues)) return malformed;
   SyncPosition p;
   int64_t year = 0;
   if (!IsEpoch(parts[1]) || parts[1].empty() || !IsEpoch(parts[4])) return malformed;
@@ -44,6 +47,14 @@ absl::StatusOr<SyncPosition> ParseSyncPosition(std::string_view text, std::strin
       !ParseNonNegative(parts[5], p.meetings_sequence) || !ParseNonNegative(parts[6], p.cell_id) ||
       !ParseNonNegative(parts[7], year) || year < 1900 || year > 9999) {
     return malformed;
+  }
+  if (with_dues) {
+    int64_t dues_month = 0;
+    if (!ParseNonNegative(parts[8], dues_month) || dues_month > 999912 ||
+        !ParseNonNegative(parts[9], p.dues_sequence)) {
+      return malformed;
+    }
+    p.dues_month = static_cast<int32_t>(dues_month);
   }
   p.member_feed_epoch = std::string(parts[1]);
   p.meetings_epoch = std::string(parts[4]);
@@ -53,7 +64,10 @@ absl::StatusOr<SyncPosition> ParseSyncPosition(std::string_view text, std::strin
 
 bool NeedsReset(const SyncPosition& from, const SyncState& now) {
   if (from.member_feed_epoch != now.member_feed_epoch) return true;
-  if (from.record_sequence > now.member_feed_head || from.yearly_sequence > now.member_feed_head) return true;
+  if (from.record_sequence > now.member_feed_head || from.yearly_sequence > now.member_feed_head ||
+      from.dues_sequence > now.member_feed_head) {
+    return true;
+  }
   if (!from.meetings_epoch.empty() && from.meetings_epoch != now.meetings_epoch) return true;
   if (from.meetings_sequence > now.meetings_handled) return true;
   return from.cell_id != now.cell_id;
@@ -63,6 +77,8 @@ DutyYears DutyYearsOn(absl::CivilDay today) {
   const auto year = static_cast<int32_t>(today.year());
   return DutyYears{.previous = year - 1, .current = year};
 }
+
+int32_t DuesMonthKey(absl::CivilDay today) { return static_cast<int32_t>(today.year() * 100 + today.month()); }
 
 absl::Time MeetingWindowStart(absl::CivilDay today) {
   return absl::FromCivil(absl::CivilSecond(today.year() - 1, 1, 1, 0, 0, 0),

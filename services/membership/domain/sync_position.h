@@ -29,10 +29,13 @@ struct SyncPosition {
   int64_t meetings_sequence = 0;   // newest meeting change sent
   int64_t cell_id = 0;             // the member's cell when the page was read
   int32_t duties_year = 0;         // the "current year" of the duties sent
+  int32_t dues_month = 0;          // YYYYMM of the month the dues were sent in (0: not yet)
+  int64_t dues_sequence = 0;       // newest dues change (payment, base, relief) sent
   bool operator==(const SyncPosition&) const = default;
 };
 
-// "s1|<member epoch>|<record>|<yearly>|<meetings epoch>|<meetings>|<cell>|<year>".
+// "s2|<member epoch>|<record>|<yearly>|<meetings epoch>|<meetings>|<cell>|<year>|<dues month>|<dues>".
+// A position of the first form ("s1", without the dues) is still read: its dues are sent again.
 std::string FormatSyncPosition(const SyncPosition& position);
 // INVALID_ARGUMENT naming `field` for anything FormatSyncPosition does not write.
 absl::StatusOr<SyncPosition> ParseSyncPosition(std::string_view text, std::string_view field);
@@ -63,6 +66,9 @@ struct DutyYears {
   int32_t current = 0;
 };
 DutyYears DutyYearsOn(absl::CivilDay today);
+
+// The month a sync's dues were read in, as the position keeps it (YYYYMM).
+int32_t DuesMonthKey(absl::CivilDay today);
 
 // The oldest meeting a sync carries: one starting on or after 00:00 of
 // 1 January of the previous year, committee time (UTC+7).

@@ -11,6 +11,7 @@
 #include "common/api/api.h"
 #include "common/status/status.h"
 #include "services/membership/domain/alerts.h"
+#include "services/membership/handlers/dues_book.h"
 #include "services/membership/handlers/member_access.h"
 #include "services/membership/store/alert_store.h"
 
@@ -24,6 +25,8 @@ constexpr int32_t kMaxPageSize = 500;
 // The residence liaison (QĐ 213) dates from 2020; earlier years are accepted
 // for history but nothing before 2000 is meaningful here.
 constexpr int32_t kEarliestFeedbackYear = 2000;
+// Members whose dues ledgers are read together for ALERT_KIND_DUES_ARREARS.
+constexpr int32_t kDuesCandidatesPerRead = 500;
 
 void ToProto(const domain::Alert& alert, v1::MemberAlert* out) {
   out->set_kind(alert.kind);
@@ -108,13 +111,24 @@ absl::Status ListMemberAlerts(HandlerContext& ctx, const common::auth::CallConte
               if (cursor && kind < cursor_kind) continue;
               int64_t after = cursor && kind == cursor_kind ? cursor->last_id : 0;
               while (out.size() < wanted) {
-                const int32_t fetch = static_cast<int32_t>(wanted - out.size());
+                // Dues arrears are read off the ledgers of many members at once
+                // (few raise one): the extra alerts a batch may find are
+                // dropped here and found again by the next page.
+                const int32_t fetch = kind == v1::ALERT_KIND_DUES_ARREARS
+                                          ? std::max(kDuesCandidatesPerRead, static_cast<int32_t>(wanted - out.size()))
+                                          : static_cast<int32_t>(wanted - out.size());
                 GR_ASSIGN_OR_RETURN(std::vector<domain::AlertSubject> subjects,
                                     alert_store.Candidates(session, kind, org_id, cutoffs, query, after, fetch));
-                for (const domain::AlertSubject& subject : subjects) {
-                  GR_ASSIGN_OR_RETURN(std::optional<domain::Alert> alert,
-                                      domain::Evaluate(kind, subject, query, ctx.rules, ctx.calendar));
-                  if (alert) out.push_back(std::move(*alert));
+                if (kind == v1::ALERT_KIND_DUES_ARREARS) {
+                  GR_ASSIGN_OR_RETURN(std::vector<domain::Alert> found,
+                                      DuesArrearsAlerts(ctx, session, subjects, query));
+                  for (domain::Alert& alert : found) out.push_back(std::move(alert));
+                } else {
+                  for (const domain::AlertSubject& subject : subjects) {
+                    GR_ASSIGN_OR_RETURN(std::optional<domain::Alert> alert,
+                                        domain::Evaluate(kind, subject, query, ctx.rules, ctx.calendar));
+                    if (alert) out.push_back(std::move(*alert));
+                  }
                 }
                 if (subjects.size() < static_cast<size_t>(fetch)) break;  // the kind is exhausted
                 after = subjects.back().member_id;

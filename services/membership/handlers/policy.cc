@@ -75,6 +75,21 @@ common::auth::MethodPolicy MakeMembershipMethodPolicy() {
   // ---- MemberImportService ----
   p.Allow(M("MemberImportService", "ImportMembers"), kAdmin);
 
+  // ---- DuesService: the cell's treasurer (its secretary or committee) keeps
+  // the ledger; the inspection commission inspects it; a member reads their own ----
+  const char* kDues = "DuesService";
+  for (const char* m :
+       {"RecordDuesBase", "GrantDuesRelief", "RecordDuesPayment", "RecordCellCollection", "CorrectDuesEntry"}) {
+    p.Allow(M(kDues, m), {Role::kAdmin, Role::kSecretary});
+  }
+  for (const char* m : {"ListDuesBases", "GetDuesLedger"}) {
+    p.Allow(M(kDues, m), {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kMember});
+  }
+  for (const char* m : {"GetCollectionSheet", "ExportCollectionSheet"}) {
+    p.Allow(M(kDues, m), {Role::kAdmin, Role::kInspector, Role::kSecretary});
+  }
+  for (const char* m : {"SetWageRegion", "OpenDuesLedger"}) p.Allow(M(kDues, m), kAdmin);
+
   // ---- MemberSyncService: a member's own offline copy ----
   p.Allow(M("MemberSyncService", "SyncMyRecord"), {Role::kMember});
 

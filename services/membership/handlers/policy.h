@@ -7,7 +7,7 @@
 namespace grassroots::membership {
 
 // Every method of MemberService, LifecycleService, YearlyRecordService,
-// MemberImportService, MemberSyncService and the change feed.
+// MemberImportService, MemberSyncService, DuesService and the change feed.
 common::auth::MethodPolicy MakeMembershipMethodPolicy();
 
 }  // namespace grassroots::membership

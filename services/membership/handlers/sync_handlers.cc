@@ -12,6 +12,7 @@
 #include "common/status/status.h"
 #include "services/membership/domain/sync_position.h"
 #include "services/membership/domain/yearly_rules.h"
+#include "services/membership/handlers/dues_book.h"
 #include "services/membership/handlers/member_access.h"
 #include "services/membership/handlers/read_audit.h"
 #include "services/membership/store/sync_store.h"
@@ -26,6 +27,9 @@ constexpr int32_t kMaxPageSize = 500;
 
 // Feed resource types of the member's record as GetMyRecord shows it.
 constexpr std::array<std::string_view, 2> kRecordTypes = {"member", "member_event"};
+
+// Feed resource types of the member's dues.
+constexpr std::array<std::string_view, 3> kDuesTypes = {"dues_entry", "dues_base", "dues_relief"};
 
 // Feed resource types of the yearly records a member sees (screenings are the
 // cell's business, see SeesScreenings) and the kind each lists as.
@@ -191,11 +195,24 @@ absl::StatusOr<SyncPage> ReadSyncPage(HandlerContext& ctx, Session& session, int
   for (const YearlyType& type : kYearlyTypes) yearly_types.push_back(type.resource_type);
   const store::MemberChangeQuery change_queries[] = {
       {.types = kRecordTypes, .after_sequence = start.record_sequence, .limit = 1000},
-      {.types = yearly_types, .after_sequence = start.yearly_sequence, .limit = page_size + 1}};
+      {.types = yearly_types, .after_sequence = start.yearly_sequence, .limit = page_size + 1},
+      {.types = kDuesTypes, .after_sequence = start.dues_sequence, .limit = 1000}};
   GR_ASSIGN_OR_RETURN(std::vector<std::vector<store::ChangedResource>> changes,
                       store::MemberChangesAfter(session, member_id, change_queries));
   const std::vector<store::ChangedResource>& record_changes = changes[0];
   std::vector<store::ChangedResource>& yearly_changes = changes[1];
+  const std::vector<store::ChangedResource>& dues_changes = changes[2];
+
+  // Dues: the year's ledger, when anything of it changed or the month turned
+  // (a month ending unpaid changes the arrears without any write).
+  int64_t dues_sequence = start.dues_sequence;
+  for (const store::ChangedResource& change : dues_changes) dues_sequence = std::max(dues_sequence, change.sequence);
+  const int32_t dues_month = domain::DuesMonthKey(today);
+  const bool send_dues = fresh || !dues_changes.empty() || from->dues_month != dues_month;
+  if (send_dues) {
+    GR_ASSIGN_OR_RETURN(*out.mutable_dues(),
+                        BuildDuesLedger(ctx, session, member_id, static_cast<int32_t>(today.year()), today));
+  }
 
   int64_t record_sequence = start.record_sequence;
   for (const store::ChangedResource& change : record_changes) {
@@ -269,9 +286,11 @@ absl::StatusOr<SyncPage> ReadSyncPage(HandlerContext& ctx, Session& session, int
                                    .meetings_epoch = heads.meetings_epoch,
                                    .meetings_sequence = meetings_sequence,
                                    .cell_id = now.cell_id,
-                                   .duties_year = years.current};
-  page.changed = fresh || send_record || send_duties || !yearly_changes.empty() || out.meetings_size() > 0 ||
-                 page.next != *from;
+                                   .duties_year = years.current,
+                                   .dues_month = dues_month,
+                                   .dues_sequence = dues_sequence};
+  page.changed = fresh || send_record || send_duties || send_dues || !yearly_changes.empty() ||
+                 out.meetings_size() > 0 || page.next != *from;
   return page;
 }
 

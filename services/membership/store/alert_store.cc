@@ -248,6 +248,16 @@ absl::StatusOr<std::vector<domain::AlertSubject>> AlertStore::Candidates(Session
       ps.setInt(3, limit);
       return Collect(session, ps, kind);
     }
+    case v1::ALERT_KIND_DUES_ARREARS: {
+      // Every counted member of the subtree: the ledger decides (dues_book.h).
+      sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+          kSelectMember, kFromSubtree, " WHERE m.status IN (", v1::MEMBER_STATUS_PROBATIONARY, ",",
+          v1::MEMBER_STATUS_OFFICIAL, ")", kPage));
+      ps.setInt64(1, root);
+      ps.setInt64(2, after_member_id);
+      ps.setInt(3, limit);
+      return Collect(session, ps, kind);
+    }
     default:
       return absl::InvalidArgumentError(absl::StrCat("unknown alert kind ", static_cast<int>(kind)));
   }

@@ -1,8 +1,8 @@
 // `grassroots-demo load` against the real org, membership and inspection services
 // (in-process, real MariaDB): into an empty tree it loads the demo, its members, the facts
-// the scorecard needs (heads with history, training for posts, a merged cell) and its
-// 2020-2025 inspection caseload; a second load changes nothing; a tree that holds anything
-// but the demo is refused with nothing written.
+// the scorecard needs (heads with history, training for posts, a merged cell), party
+// dues from January 2025 and its 2020-2025 inspection caseload; a second load changes
+// nothing; a tree that holds anything but the demo is refused with nothing written.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -353,6 +353,25 @@ TEST_F(DemoLoadTest, LoadsTheDemoWithItsFactsOnceAndRefusesAStranger) {
     ASSERT_TRUE(Call(org_units(), &orgv1::ResidentialUnitService::Stub::GetResidentialUnit, token, unit_request, &unit).ok());
     EXPECT_EQ(unit.covering_cell(), target) << change.unit_code;
   }
+
+  // Party dues from January 2025: the province's ledger opening and region,
+  // bases, relief, monthly cell collections, and members behind in 2026.
+  EXPECT_NE(loaded.out.find("dues: "), std::string::npos) << loaded.out;
+  EXPECT_EQ(MemberDbInt("SELECT COUNT(*) FROM dues_ledger_openings"), 1);
+  EXPECT_EQ(MemberDbInt("SELECT COUNT(*) FROM wage_regions"), 1);
+  EXPECT_GT(MemberDbInt("SELECT COUNT(*) FROM dues_bases"), 0);
+  EXPECT_GT(MemberDbInt("SELECT COUNT(*) FROM dues_reliefs"), 0);
+  EXPECT_GT(MemberDbInt("SELECT COUNT(*) FROM dues_entries WHERE month = '2025-01-01'"), 1000);
+  EXPECT_GT(MemberDbInt("SELECT COUNT(*) FROM dues_entries WHERE month = '2026-03-01'"), 1000);
+  grassroots::membership::v1::ListMemberAlertsRequest arrears_request;
+  arrears_request.set_organization(absl::StrCat("organizations/", RootId()));
+  arrears_request.add_kinds(grassroots::membership::v1::ALERT_KIND_DUES_ARREARS);
+  arrears_request.set_as_of_date("2026-08-15");
+  grassroots::membership::v1::ListMemberAlertsResponse arrears;
+  const grpc::Status listed = Call(members(), &grassroots::membership::v1::MemberService::Stub::ListMemberAlerts,
+                                  token, arrears_request, &arrears);
+  ASSERT_TRUE(listed.ok()) << listed.error_code() << " " << listed.error_message();
+  EXPECT_GT(arrears.alerts_size(), 0) << "a few members are three months behind in 2026";
 
   // The tree before the 2025 restructuring, through the CLI.
   RunResult tree = Cli({"org", "tree", "--root", absl::StrCat("organizations/", RootId()), "--as-of", "2024-12-31",

@@ -2,7 +2,8 @@
 // that reach membership through its meetings follower: a member's first sync
 // is their whole offline copy, an idle sync is empty with the same cursor,
 // later syncs carry only what changed, pages resume without loss or repeat,
-// a cursor is the member's own, and moving to another cell starts over.
+// a cursor is the member's own, moving to another cell starts over, and the
+// member's dues come along when they change.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -15,6 +16,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "grassroots/membership/v1/dues.grpc.pb.h"
 #include "grassroots/membership/v1/sync.grpc.pb.h"
 #include "grassroots/org/v1/meeting.grpc.pb.h"
 #include "tests/integration/membership/membership_fixture.h"
@@ -35,10 +37,12 @@ class GrpcSyncTest : public MembershipFixture {
     auto channel = grassroots::testing::LoopbackChannel(org_port());
     meetings_ = orgv1::MeetingService::NewStub(channel).release();
     sync_ = v1::MemberSyncService::NewStub(grassroots::testing::LoopbackChannel(membership_port())).release();
+    dues_ = v1::DuesService::NewStub(grassroots::testing::LoopbackChannel(membership_port())).release();
   }
   static void TearDownTestSuite() {
     delete meetings_;
     delete sync_;
+    delete dues_;
     MembershipFixture::TearDownTestSuite();
   }
 
@@ -135,10 +139,12 @@ class GrpcSyncTest : public MembershipFixture {
 
   static orgv1::MeetingService::Stub* meetings_;
   static v1::MemberSyncService::Stub* sync_;
+  static v1::DuesService::Stub* dues_;
 };
 
 orgv1::MeetingService::Stub* GrpcSyncTest::meetings_ = nullptr;
 v1::MemberSyncService::Stub* GrpcSyncTest::sync_ = nullptr;
+v1::DuesService::Stub* GrpcSyncTest::dues_ = nullptr;
 
 TEST_F(GrpcSyncTest, FirstSyncIsTheWholeOfflineCopyAndAnIdleSyncIsEmptyWithTheSameCursor) {
   const Branch branch = NewBranch();
@@ -182,6 +188,9 @@ TEST_F(GrpcSyncTest, FirstSyncIsTheWholeOfflineCopyAndAnIdleSyncIsEmptyWithTheSa
   EXPECT_EQ(first.duties(1).commitment().content(), "Tu dưỡng, rèn luyện đạo đức, lối sống");
   EXPECT_FALSE(first.duties(1).has_rating());
   EXPECT_FALSE(first.duties(1).residence_feedback_expected());
+  ASSERT_TRUE(first.has_dues()) << "the year's dues";
+  EXPECT_EQ(first.dues().months_size(), 12);
+  EXPECT_EQ(first.dues().member(), me.name());
   ASSERT_FALSE(first.next_cursor().empty());
 
   // Nothing changed for this member: an empty page and the same cursor,
@@ -191,6 +200,7 @@ TEST_F(GrpcSyncTest, FirstSyncIsTheWholeOfflineCopyAndAnIdleSyncIsEmptyWithTheSa
   WaitForMeetings();
   const v1::SyncMyRecordResponse idle = SyncOk(token, first.next_cursor());
   EXPECT_FALSE(idle.has_record());
+  EXPECT_FALSE(idle.has_dues());
   EXPECT_THAT(idle.duties(), IsEmpty());
   EXPECT_THAT(idle.yearly_records(), IsEmpty());
   EXPECT_THAT(idle.meetings(), IsEmpty());
@@ -231,6 +241,24 @@ TEST_F(GrpcSyncTest, FirstSyncIsTheWholeOfflineCopyAndAnIdleSyncIsEmptyWithTheSa
   EXPECT_FALSE(after_meeting.has_record());
   EXPECT_THAT(after_meeting.yearly_records(), IsEmpty());
   EXPECT_THAT(after_meeting.duties(), IsEmpty());
+  EXPECT_FALSE(after_meeting.has_dues());
+
+  // A payment recorded for the member: the dues again, nothing else.
+  v1::RecordDuesPaymentRequest pay;
+  pay.mutable_entry()->set_member(me.name());
+  pay.mutable_entry()->set_month(Today().substr(0, 7));
+  pay.mutable_entry()->set_amount(20'000);
+  pay.mutable_entry()->set_channel(v1::DUES_CHANNEL_CASH);
+  v1::DuesEntry paid;
+  status = Call(*dues_, &v1::DuesService::Stub::RecordDuesPayment, AdminToken(), pay, &paid);
+  ASSERT_TRUE(status.ok()) << status.error_message() << " " << BadField(status);
+  const v1::SyncMyRecordResponse after_payment = SyncOk(token, after_meeting.next_cursor());
+  ASSERT_TRUE(after_payment.has_dues());
+  ASSERT_EQ(after_payment.dues().entries_size(), 1);
+  EXPECT_EQ(after_payment.dues().entries(0).name(), paid.name());
+  EXPECT_FALSE(after_payment.has_record());
+  EXPECT_THAT(after_payment.meetings(), IsEmpty());
+  EXPECT_FALSE(SyncOk(token, after_payment.next_cursor()).has_dues());
 }
 
 TEST_F(GrpcSyncTest, PagesResumeWithoutLossOrRepeat) {

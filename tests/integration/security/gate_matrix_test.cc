@@ -245,6 +245,10 @@ bool IsDateField(const std::string& field) {
 
 constexpr char kSomeDay[] = "2025-06-01";
 
+// "YYYY-MM" fields (a dues month, a relief's range, a ledger's first month).
+bool IsMonthField(const std::string& field) { return field == "month" || absl::EndsWith(field, "_month"); }
+constexpr char kSomeMonth[] = "2026-03";
+
 class RequestFiller {
  public:
   RequestFiller(const Subtree& subtree, grassroots::type::v1::Decision decision)
@@ -393,6 +397,7 @@ class RequestFiller {
       return it->second;
     }
     if (IsDateField(field)) return kSomeDay;
+    if (IsMonthField(field)) return kSomeMonth;
     if (field == "code") return absl::StrCat("MATRIX-", ++codes_);
     if (field == "phone") return "0912345678";
     return "Ma trận kiểm thử";
@@ -452,6 +457,7 @@ const std::map<std::string, KnownException>& KnownExceptions() {
       {"/grassroots.inspection.v1.PetitionService/ReceivePetition", {grpc::StatusCode::INVALID_ARGUMENT, "generic value refused: petition.discipline_decision"}},
       {"/grassroots.inspection.v1.ProgramService/UpdateProgramItem", {grpc::StatusCode::INVALID_ARGUMENT, "generic value refused: case"}},
       {"/grassroots.membership.v1.LifecycleService/ExemptMember", {grpc::StatusCode::INVALID_ARGUMENT, "generic value refused: reason"}},
+      {"/grassroots.membership.v1.DuesService/GrantDuesRelief", {grpc::StatusCode::INVALID_ARGUMENT, "generic value refused: relief.reduction_percent"}},
       {"/grassroots.membership.v1.LifecycleService/StartTransfer", {grpc::StatusCode::INVALID_ARGUMENT, "generic value refused: transfer.planned_end"}},
       {"/grassroots.membership.v1.MemberService/CreateMember", {grpc::StatusCode::INVALID_ARGUMENT, "generic value refused: member.email"}},
       {"/grassroots.membership.v1.MemberService/IssuePartyCard", {grpc::StatusCode::INVALID_ARGUMENT, "generic value refused: number"}},

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <google/protobuf/descriptor.h>
 
+#include "grassroots/membership/v1/dues.grpc.pb.h"
 #include "grassroots/membership/v1/import.grpc.pb.h"
 #include "grassroots/membership/v1/lifecycle.grpc.pb.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
@@ -35,11 +36,11 @@ bool Allowed(const common::auth::MethodPolicy& policy, Role role, const std::str
 
 TEST(MembershipPolicyTest, CoversEveryMethodOfEveryMembershipService) {
   const common::auth::MethodPolicy policy = MakeMembershipMethodPolicy();
-  // Every service declared in the five membership proto files.
+  // Every service declared in the six membership proto files.
   const google::protobuf::FileDescriptor* files[] = {
       v1::Member::descriptor()->file(), v1::RecordAwarenessClassRequest::descriptor()->file(),
       v1::RegisterResidenceRequest::descriptor()->file(), v1::ImportChunk::descriptor()->file(),
-      v1::SyncMyRecordRequest::descriptor()->file()};
+      v1::SyncMyRecordRequest::descriptor()->file(), v1::DuesEntry::descriptor()->file()};
   int methods = 0;
   for (const google::protobuf::FileDescriptor* file : files) {
     for (int s = 0; s < file->service_count(); ++s) {
@@ -51,7 +52,7 @@ TEST(MembershipPolicyTest, CoversEveryMethodOfEveryMembershipService) {
       }
     }
   }
-  EXPECT_EQ(methods, 15 + 19 + 9 + 1 + 1);
+  EXPECT_EQ(methods, 15 + 19 + 9 + 1 + 1 + 11);
   EXPECT_TRUE(policy.Covers("/grassroots.feed.v1.ChangeFeedService/StreamChanges"));
 }
 
@@ -115,6 +116,28 @@ TEST(MembershipPolicyTest, YearlyRecordRoles) {
   EXPECT_FALSE(Allowed(p, Role::kPortal, "YearlyRecordService", "ListYearlyRecords"));
   EXPECT_TRUE(Allowed(p, Role::kAdmin, "MemberImportService", "ImportMembers"));
   EXPECT_FALSE(Allowed(p, Role::kService, "MemberImportService", "ImportMembers"));
+}
+
+// The treasurer (the cell's secretary) keeps the ledger, the inspection
+// commission reads it, a member reads their own; organization-wide data is the admin's.
+TEST(MembershipPolicyTest, DuesRoles) {
+  const common::auth::MethodPolicy p = MakeMembershipMethodPolicy();
+  for (const char* m :
+       {"RecordDuesBase", "GrantDuesRelief", "RecordDuesPayment", "RecordCellCollection", "CorrectDuesEntry"}) {
+    EXPECT_TRUE(Allowed(p, Role::kSecretary, "DuesService", m)) << m;
+    EXPECT_FALSE(Allowed(p, Role::kInspector, "DuesService", m)) << m;
+    EXPECT_FALSE(Allowed(p, Role::kMember, "DuesService", m)) << m;
+    EXPECT_FALSE(Allowed(p, Role::kPortal, "DuesService", m)) << m;
+  }
+  EXPECT_TRUE(Allowed(p, Role::kMember, "DuesService", "GetDuesLedger"));
+  EXPECT_TRUE(Allowed(p, Role::kInspector, "DuesService", "GetCollectionSheet"));
+  EXPECT_FALSE(Allowed(p, Role::kMember, "DuesService", "GetCollectionSheet")) << "other members' amounts";
+  EXPECT_FALSE(Allowed(p, Role::kPortal, "DuesService", "GetCollectionSheet")) << "never an individual's amount to a portal";
+  EXPECT_FALSE(Allowed(p, Role::kPortal, "DuesService", "GetDuesLedger"));
+  for (const char* m : {"SetWageRegion", "OpenDuesLedger"}) {
+    EXPECT_TRUE(Allowed(p, Role::kAdmin, "DuesService", m)) << m;
+    EXPECT_FALSE(Allowed(p, Role::kSecretary, "DuesService", m)) << m;
+  }
 }
 
 // The offline copy is the caller's own: nobody syncs on a member's behalf.

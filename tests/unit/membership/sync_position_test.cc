@@ -17,7 +17,9 @@ SyncPosition Sample() {
                       .meetings_epoch = "fedcba9876543210fedcba9876543210",
                       .meetings_sequence = 1203,
                       .cell_id = 88,
-                      .duties_year = 2026};
+                      .duties_year = 2026,
+                      .dues_month = 202612,
+                      .dues_sequence = 60};
 }
 
 SyncState Matching(const SyncPosition& p) {
@@ -44,10 +46,23 @@ TEST(SyncPositionTest, RoundTripsBeforeTheMeetingsProjectionBoundAnEpoch) {
   EXPECT_EQ(*parsed, p);
 }
 
+TEST(SyncPositionTest, APositionWithoutDuesIsStillReadAndSendsThemAgain) {
+  absl::StatusOr<SyncPosition> parsed =
+      ParseSyncPosition("s1|0123456789abcdef0123456789abcdef|41|57||0|88|2026", "cursor");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->record_sequence, 41);
+  EXPECT_EQ(parsed->dues_month, 0);
+  EXPECT_EQ(parsed->dues_sequence, 0);
+  EXPECT_EQ(DuesMonthKey(absl::CivilDay(2026, 12, 7)), 202612);
+}
+
 TEST(SyncPositionTest, RefusesWhatItDidNotWriteNamingTheField) {
   const std::string good = FormatSyncPosition(Sample());
   for (const std::string& bad :
-       {std::string(""), std::string("s1"), std::string("s2") + good.substr(2), good + "|1",
+       {std::string(""), std::string("s1"), std::string("s3") + good.substr(2), good + "|1",
+        std::string("s2|abc|41|57||0|88|2026"),                                 // s2 without its dues
+        std::string("s1|abc|41|57||0|88|2026|202612|60"),                       // s1 with dues
+        std::string("s2|abc|41|57||0|88|2026|1000000|60"),                      // no such month
         std::string("s1||41|57||0|88|2026"),                                    // no member feed epoch
         std::string("s1|0123456789ABCDEF|41|57||0|88|2026"),                    // upper-case epoch
         std::string("s1|abc|-1|57||0|88|2026"), std::string("s1|abc|41|x|||88|2026"),
@@ -75,9 +90,11 @@ TEST(SyncPositionTest, ResetForAnotherMembershipDatabase) {
 TEST(SyncPositionTest, ResetWhenTheMembershipFeedStandsBehindThePosition) {
   const SyncPosition p = Sample();
   SyncState now = Matching(p);
-  now.member_feed_head = p.yearly_sequence;  // exactly there: fine
+  now.member_feed_head = p.dues_sequence;  // exactly at the newest position kept: fine
   EXPECT_FALSE(NeedsReset(p, now));
-  now.member_feed_head = p.yearly_sequence - 1;  // restored from an older backup
+  now.member_feed_head = p.dues_sequence - 1;  // restored from an older backup
+  EXPECT_TRUE(NeedsReset(p, now));
+  now.member_feed_head = p.yearly_sequence - 1;
   EXPECT_TRUE(NeedsReset(p, now));
 }
 

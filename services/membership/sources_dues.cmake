@@ -1,0 +1,8 @@
+# Party dues: the store of bases, relief, the ledger and wage regions, what
+# the dues RPCs and the arrears alert share (dues_book), and DuesService. The
+# rules themselves (domain/dues_rules.cc) are in membership_rules.
+set(MEMBERSHIP_DUES_SRCS
+  store/dues_store.cc
+  handlers/dues_book.cc
+  handlers/dues_handlers.cc
+)
