@@ -15,6 +15,7 @@
 #include "common/feed/feed.h"
 #include "common/status/status.h"
 #include "services/membership/domain/dues_rules.h"
+#include "services/membership/domain/member_rules.h"
 #include "services/membership/handlers/dues_book.h"
 #include "services/membership/handlers/member_access.h"
 #include "services/membership/handlers/read_audit.h"
@@ -120,9 +121,14 @@ absl::StatusOr<Sheet> BuildSheet(HandlerContext& ctx, int64_t cell_id, absl::Civ
     GR_ASSIGN_OR_RETURN(DuesBook book, ReadMemberDues(ctx, session, ids, month, month));
     std::vector<const MemberDues*> rows;
     for (const auto& [id, member] : book) rows.push_back(&member);
-    std::sort(rows.begin(), rows.end(), [](const MemberDues* a, const MemberDues* b) {
-      return std::tie(a->record.profile.full_name, a->record.id) < std::tie(b->record.profile.full_name, b->record.id);
+    // By the folded name (diacritics and case aside, as the search sorts), so
+    // "Đặng" sits with "Dương" rather than after "Zơ".
+    std::vector<std::pair<std::string, const MemberDues*>> keyed;
+    for (const MemberDues* row : rows) keyed.emplace_back(domain::SearchName(row->record.profile.full_name), row);
+    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.first, a.second->record.id) < std::tie(b.first, b.second->record.id);
     });
+    for (size_t i = 0; i < keyed.size(); ++i) rows[i] = keyed[i].second;
     Sheet sheet;
     v1::CollectionSheet& out = sheet.proto;
     out.set_cell(OrgName(cell_id));
