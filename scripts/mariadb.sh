@@ -203,10 +203,25 @@ start() {
   fi
   rm -f "$pidfile"
   if [[ ! -d $data/mysql ]]; then
-    mkdir -p "$data"
-    mariadb-install-db --no-defaults "${run_as[@]}" --auth-root-authentication-method=normal \
-      --datadir="$data" --skip-test-db >"$dir/install.log" 2>&1 ||
-      { tail -n 30 "$dir/install.log" >&2; die "mariadb-install-db failed (log: $dir/install.log)"; }
+    # Once in a while mariadb-install-db fails for no reason it states (seen
+    # once in CI, not reproduced): show the server's own errors and try once
+    # more on an empty data directory before giving up.
+    local install_attempt
+    for install_attempt in 1 2; do
+      rm -rf "$data"
+      mkdir -p "$data"
+      if mariadb-install-db --no-defaults "${run_as[@]}" --auth-root-authentication-method=normal \
+        --datadir="$data" --skip-test-db >"$dir/install.log" 2>&1; then
+        break
+      fi
+      echo "mariadb.sh: mariadb-install-db failed (attempt $install_attempt); the server's errors:" >&2
+      grep -E '\[(ERROR|Warning)\]|ERROR' "$dir/install.log" | head -n 20 >&2 || true
+      if [[ $install_attempt -eq 2 ]]; then
+        tail -n 30 "$dir/install.log" >&2
+        die "mariadb-install-db failed (log: $dir/install.log)"
+      fi
+      sleep 2
+    done
   fi
   make_tls
   local port rc attempt
