@@ -258,7 +258,8 @@ TEST_F(GrpcDuesTest, TheTreasurersSheetMatchesTheLedgersAndExportsToXlsx) {
     EXPECT_NE(row.member(), elsewhere.name());
     v1::Member m;
     m.set_name(row.member());
-    const v1::DuesMonth& june = Month(Ledger(m), 6);
+    const v1::DuesLedger ledger = Ledger(m);
+    const v1::DuesMonth& june = Month(ledger, 6);
     EXPECT_EQ(row.due(), june.due()) << row.member();
     EXPECT_EQ(row.paid(), june.paid()) << row.member();
     EXPECT_EQ(row.voluntary(), june.voluntary()) << row.member();
