@@ -34,11 +34,6 @@ const DuesBaseRecord* BaseFor(const DuesMember& member, absl::CivilMonth month) 
   return found;
 }
 
-bool NeedsAmount(v1::DuesBaseKind kind) {
-  return kind == v1::DUES_BASE_KIND_SOCIAL_INSURANCE_SALARY || kind == v1::DUES_BASE_KIND_SICKNESS_OR_MATERNITY_BENEFIT ||
-         kind == v1::DUES_BASE_KIND_PENSION;
-}
-
 const char* RateRuleOf(v1::DuesBaseKind kind) {
   switch (kind) {
     case v1::DUES_BASE_KIND_SOCIAL_INSURANCE_SALARY: return "dues.rate.social_insurance_salary_bp";
@@ -58,7 +53,7 @@ absl::Status ComputeFull(const DuesMember& member, v1::DuesBaseKind kind, int64_
                          int32_t wage_region, const common::RulesRegistry& rules, MonthlyDue& due) {
   const absl::CivilDay day = FirstDay(month);
   due.basis = kind;
-  if (NeedsAmount(kind)) {
+  if (NeedsBaseAmount(kind)) {
     GR_ASSIGN_OR_RETURN(const common::Rule* rule, rules.Find(RateRuleOf(kind), day));
     if (!rule->value.is_number_integer()) return absl::InternalError(absl::StrCat(rule->id, " is not an integer"));
     Cite(due, *rule);
@@ -105,6 +100,11 @@ absl::Status ComputeFull(const DuesMember& member, v1::DuesBaseKind kind, int64_
 }
 
 }  // namespace
+
+bool NeedsBaseAmount(v1::DuesBaseKind kind) {
+  return kind == v1::DUES_BASE_KIND_SOCIAL_INSURANCE_SALARY || kind == v1::DUES_BASE_KIND_SICKNESS_OR_MATERNITY_BENEFIT ||
+         kind == v1::DUES_BASE_KIND_PENSION;
+}
 
 int64_t PercentOfDong(int64_t base_dong, int64_t basis_points) {
   // Halves up: (x + 5,000) / 10,000 for non-negative x.

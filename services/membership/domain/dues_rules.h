@@ -36,6 +36,9 @@ struct DuesBaseRecord {
   absl::CivilMonth effective_month;
 };
 
+// Whether a base of this kind needs an amount (a salary, a benefit, a pension).
+bool NeedsBaseAmount(v1::DuesBaseKind kind);
+
 // What a month's due is computed from when no base is recorded: the
 // occupation category's usual kind (students; farmers, the self-employed,
 // owners of private businesses and "other" outside social insurance). A

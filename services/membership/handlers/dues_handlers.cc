@@ -41,11 +41,6 @@ constexpr int kMaxMonthsInAdvance = 12;
 constexpr int kMaxCollectionPayments = 500;
 constexpr char kXlsxType[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-bool NeedsAmount(v1::DuesBaseKind kind) {
-  return kind == v1::DUES_BASE_KIND_SOCIAL_INSURANCE_SALARY || kind == v1::DUES_BASE_KIND_SICKNESS_OR_MATERNITY_BENEFIT ||
-         kind == v1::DUES_BASE_KIND_PENSION;
-}
-
 absl::StatusOr<absl::CivilMonth> DuesMonth(std::string_view text, std::string_view field) {
   if (text.empty()) return common::InvalidField(field, "is required");
   GR_ASSIGN_OR_RETURN(const absl::CivilMonth month, domain::ParseMonth(text, field));
@@ -210,7 +205,7 @@ grpc::Status DuesServiceImpl::RecordDuesBase(grpc::ServerContext* context, const
     if (in.kind() == v1::DUES_BASE_KIND_UNSPECIFIED || !v1::DuesBaseKind_IsValid(in.kind())) {
       return common::InvalidField("base.kind", "must be a known base kind");
     }
-    if (NeedsAmount(in.kind())) {
+    if (domain::NeedsBaseAmount(in.kind())) {
       if (in.amount() <= 0 || in.amount() > kMaxAmount) {
         return common::InvalidField("base.amount", "must be a positive number of đồng for a salary, benefit or pension");
       }
@@ -224,9 +219,10 @@ grpc::Status DuesServiceImpl::RecordDuesBase(grpc::ServerContext* context, const
                                        "membership.dues.record_base", [&](Session& session) -> absl::StatusOr<v1::DuesBase> {
                                          GR_RETURN_IF_ERROR(LockWritable(ctx_, session, call.principal, member_id).status());
                                          store::DuesStore dues;
-                                         GR_ASSIGN_OR_RETURN(const store::StoredBase stored,
+                                         GR_ASSIGN_OR_RETURN(const store::DuesStore::PutBaseResult put,
                                                              dues.PutBase(session, member_id, base, note));
-                                         v1::DuesBase out = ToProto(stored);
+                                         v1::DuesBase out = ToProto(put.base);
+                                         if (!put.changed) return out;  // the same again: nothing to record
                                          GR_RETURN_IF_ERROR(RecordDuesChange(
                                              session, call, "dues_base", out.name(), "recorded", out,
                                              {{"member_id", member_id},

@@ -51,25 +51,40 @@ StoredEntry ReadEntry(sql::ResultSet& rs) {
 
 std::string MonthColumn(absl::CivilMonth month) { return common::api::FormatDate(absl::CivilDay(month)); }
 
-absl::StatusOr<StoredBase> DuesStore::PutBase(Session& session, int64_t member_id, const domain::DuesBaseRecord& base,
-                                              const std::string& note) {
-  sql::PreparedStatement& put = session.Prepare(
-      "INSERT INTO dues_bases (member_id, kind, amount, effective_month, note) VALUES (?, ?, ?, ?, ?) "
-      "ON DUPLICATE KEY UPDATE kind = VALUES(kind), amount = VALUES(amount), note = VALUES(note), "
-      "recorded_at = CURRENT_TIMESTAMP(6)");
-  put.setInt64(1, member_id);
-  put.setInt(2, base.kind);
-  put.setInt64(3, base.amount_dong);
-  put.setString(4, MonthColumn(base.effective_month));
-  put.setString(5, note);
-  put.executeUpdate();
-  sql::PreparedStatement& read =
-      session.Prepare("SELECT id FROM dues_bases WHERE member_id = ? AND effective_month = ?");
+absl::StatusOr<DuesStore::PutBaseResult> DuesStore::PutBase(Session& session, int64_t member_id,
+                                                            const domain::DuesBaseRecord& base,
+                                                            const std::string& note) {
+  StoredBase stored{.member_id = member_id, .base = base, .note = note};
+  sql::PreparedStatement& read = session.Prepare(
+      "SELECT id, kind, amount, note FROM dues_bases WHERE member_id = ? AND effective_month = ? FOR UPDATE");
   read.setInt64(1, member_id);
   read.setString(2, MonthColumn(base.effective_month));
   std::unique_ptr<sql::ResultSet> rs = session.Query(read);
-  if (!rs->next()) return absl::InternalError("the dues base just written cannot be read back");
-  return StoredBase{.id = rs->getInt64(1), .member_id = member_id, .base = base, .note = note};
+  if (rs->next()) {
+    stored.id = rs->getInt64("id");
+    if (rs->getInt("kind") == base.kind && rs->getInt64("amount") == base.amount_dong &&
+        std::string(rs->getString("note")) == note) {
+      return PutBaseResult{.base = stored, .changed = false};
+    }
+    sql::PreparedStatement& update = session.Prepare(
+        "UPDATE dues_bases SET kind = ?, amount = ?, note = ?, recorded_at = CURRENT_TIMESTAMP(6) WHERE id = ?");
+    update.setInt(1, base.kind);
+    update.setInt64(2, base.amount_dong);
+    update.setString(3, note);
+    update.setInt64(4, stored.id);
+    update.executeUpdate();
+    return PutBaseResult{.base = stored, .changed = true};
+  }
+  sql::PreparedStatement& insert = session.Prepare(
+      "INSERT INTO dues_bases (member_id, kind, amount, effective_month, note) VALUES (?, ?, ?, ?, ?)");
+  insert.setInt64(1, member_id);
+  insert.setInt(2, base.kind);
+  insert.setInt64(3, base.amount_dong);
+  insert.setString(4, MonthColumn(base.effective_month));
+  insert.setString(5, note);
+  insert.executeUpdate();
+  stored.id = session.LastInsertId();
+  return PutBaseResult{.base = stored, .changed = true};
 }
 
 absl::StatusOr<std::map<int64_t, std::vector<StoredBase>>> DuesStore::Bases(Session& session,

@@ -53,8 +53,13 @@ struct StoredEntry {
 
 class DuesStore {
  public:
-  // Replaces the member's base of the same month, if any. Returns the row.
-  absl::StatusOr<StoredBase> PutBase(common::db::Session& session, int64_t member_id,
+  // Replaces the member's base of the same month, if any: the row, and
+  // whether anything changed (the same base again is no change).
+  struct PutBaseResult {
+    StoredBase base;
+    bool changed = false;
+  };
+  absl::StatusOr<PutBaseResult> PutBase(common::db::Session& session, int64_t member_id,
                                      const domain::DuesBaseRecord& base, const std::string& note);
   absl::StatusOr<std::map<int64_t, std::vector<StoredBase>>> Bases(common::db::Session& session,
                                                                   std::span<const int64_t> member_ids);

@@ -153,6 +153,13 @@ TEST_F(GrpcDuesTest, TheLedgerFollowsTheRulesOfEachMonthAndKeepsVoluntaryAmounts
   v1::DuesBase stored;
   grpc::Status status = Call(*dues_, &Dues::RecordDuesBase, SecretaryToken(branch.cell_a), base, &stored);
   ASSERT_TRUE(status.ok()) << status.error_message() << " " << BadField(status);
+  // The same base again changes nothing and records nothing.
+  const int64_t feed = CountRows("change_feed");
+  v1::DuesBase again;
+  status = Call(*dues_, &Dues::RecordDuesBase, SecretaryToken(branch.cell_a), base, &again);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(again.name(), stored.name());
+  EXPECT_EQ(CountRows("change_feed"), feed);
   const v1::DuesLedger after = Ledger(farmer);
   EXPECT_EQ(Month(after, 4).due(), 15'930);
   EXPECT_EQ(Month(after, 5).due(), 98'766) << "98,765.5 rounds half up";
