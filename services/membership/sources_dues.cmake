@@ -5,4 +5,7 @@ set(MEMBERSHIP_DUES_SRCS
   store/dues_store.cc
   handlers/dues_book.cc
   handlers/dues_handlers.cc
+  handlers/dues_request.cc
+  handlers/dues_remittance_handlers.cc
+  store/dues_remittance_store.cc
 )

@@ -17,9 +17,12 @@
 #include "services/membership/domain/dues_rules.h"
 #include "services/membership/domain/member_rules.h"
 #include "services/membership/handlers/dues_book.h"
+#include "services/membership/handlers/dues_request.h"
+#include "services/membership/handlers/portal_payments_csv.h"
 #include "services/membership/handlers/member_access.h"
 #include "services/membership/handlers/read_audit.h"
 #include "services/membership/handlers/request_fields.h"
+#include "services/membership/store/dues_remittance_store.h"
 #include "services/membership/store/dues_store.h"
 
 namespace grassroots::membership {
@@ -28,37 +31,18 @@ namespace {
 namespace api = common::api;
 using common::db::Session;
 
-constexpr size_t kNoteChars = 500;
-constexpr size_t kReferenceChars = 128;
-// Ten billion đồng: far above any monthly salary, pension or payment; larger
-// is a typing error.
-constexpr int64_t kMaxAmount = 10'000'000'000;
-// Dues are computed from April 2011 (QĐ 342 in force) on.
-const absl::CivilMonth kFirstDuesMonth(2011, 4);
-// A payment in advance covers at most a year ahead of the day it is paid.
-constexpr int kMaxMonthsInAdvance = 12;
+using dues_request::DuesMonth;
+using dues_request::kFirstDuesMonth;
+using dues_request::kMaxAmount;
+using dues_request::kMaxMonthsInAdvance;
+using dues_request::kNoteChars;
+using dues_request::kReferenceChars;
+using dues_request::ReadOrganization;
+using dues_request::RecordDuesChange;
+
 // Payments on one collection: a large cell's members, with room.
 constexpr int kMaxCollectionPayments = 500;
 constexpr char kXlsxType[] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-absl::StatusOr<absl::CivilMonth> DuesMonth(std::string_view text, std::string_view field) {
-  if (text.empty()) return common::InvalidField(field, "is required");
-  GR_ASSIGN_OR_RETURN(const absl::CivilMonth month, domain::ParseMonth(text, field));
-  if (month < kFirstDuesMonth) return common::InvalidField(field, "must be 2011-04 or later (QĐ 342-QĐ/TW)");
-  return month;
-}
-
-absl::Status RecordDuesChange(Session& session, const common::auth::CallContext& call, std::string_view type,
-                              const std::string& name, std::string_view action,
-                              const google::protobuf::Message& resource, nlohmann::json audit) {
-  common::feed::ChangeRecord change;
-  change.resource_type = std::string(type);
-  change.resource_name = name;
-  change.action = std::string(action);
-  change.resource = &resource;
-  change.audit_details = std::move(audit);
-  return common::feed::RecordChange(session, common::feed::WriteContextOf(call), change);
-}
 
 // The member, locked, in the caller's write scope.
 absl::StatusOr<domain::MemberRecord> LockWritable(HandlerContext& ctx, Session& session,
@@ -81,26 +65,12 @@ absl::StatusOr<orgtree::ProjectedOrganization> ReadCell(HandlerContext& ctx, con
                                                         const std::string& name) {
   if (name.empty()) return common::InvalidField("cell", "is required");
   GR_ASSIGN_OR_RETURN(const int64_t cell_id, ParseOrgName(name, "cell"));
-  GR_ASSIGN_OR_RETURN(const std::optional<orgtree::ProjectedOrganization> org,
-                      ctx.pool.Read<std::optional<orgtree::ProjectedOrganization>>(
-                          "membership.dues.cell", [&](Session& session) { return ctx.projection.Find(session, cell_id); }));
-  if (!org) return common::ResourceNotFound(OrgName(cell_id));
-  GR_RETURN_IF_ERROR(RequireOrgInScope(ctx, principal, cell_id));
-  if (!org->is_cell) {
+  GR_ASSIGN_OR_RETURN(const orgtree::ProjectedOrganization org, ReadOrganization(ctx, principal, cell_id));
+  if (!org.is_cell) {
     return common::Reasoned(absl::StatusCode::kFailedPrecondition, "NOT_A_CELL",
                             absl::StrCat(OrgName(cell_id), " is not a cell: a collection sheet is a cell's"));
   }
-  return *org;
-}
-
-// An organization in the caller's scope, by name (NOT_FOUND when unknown).
-absl::Status RequireOrganization(HandlerContext& ctx, const common::auth::Principal& principal, int64_t org_id) {
-  GR_ASSIGN_OR_RETURN(const std::optional<orgtree::ProjectedOrganization> org,
-                      ctx.pool.Read<std::optional<orgtree::ProjectedOrganization>>(
-                          "membership.dues.organization",
-                          [&](Session& session) { return ctx.projection.Find(session, org_id); }));
-  if (!org) return common::ResourceNotFound(OrgName(org_id));
-  return RequireOrgInScope(ctx, principal, org_id);
+  return org;
 }
 
 // A cell's sheet for a month: its members on the month's first day, by name.
@@ -317,9 +287,13 @@ grpc::Status DuesServiceImpl::RecordDuesPayment(grpc::ServerContext* context,
       return common::InvalidField("entry.month", absl::StrCat("is more than ", kMaxMonthsInAdvance,
                                                               " months after the month it is paid in"));
     }
-    GR_ASSIGN_OR_RETURN(entry.reference, api::NormalizeText(in.reference(), "entry.reference",
-                                                            entry.channel == v1::DUES_CHANNEL_PUBLIC_SERVICE_PORTAL,
-                                                            kReferenceChars));
+    const bool through_portal = entry.channel == v1::DUES_CHANNEL_PUBLIC_SERVICE_PORTAL;
+    GR_ASSIGN_OR_RETURN(entry.reference,
+                        api::NormalizeText(in.reference(), "entry.reference", through_portal, kReferenceChars));
+    if (through_portal && !portal_csv::IsTransactionId(entry.reference)) {
+      return common::InvalidField("entry.reference",
+                                  "must be the portal's transaction id: letters, digits and . _ - : / only");
+    }
     GR_ASSIGN_OR_RETURN(entry.note, api::NormalizeText(in.note(), "entry.note", false, kNoteChars));
     GR_RETURN_IF_ERROR(api::ValidateRequestId(request->request_id()));
     GR_ASSIGN_OR_RETURN(*response,
@@ -329,7 +303,22 @@ grpc::Status DuesServiceImpl::RecordDuesPayment(grpc::ServerContext* context,
                             [&](Session& session) -> absl::StatusOr<v1::DuesEntry> {
                               GR_RETURN_IF_ERROR(LockWritable(ctx_, session, call.principal, entry.member_id).status());
                               store::DuesStore dues;
+                              store::DuesRemittanceStore portal;
+                              if (through_portal) {
+                                const std::string ids[] = {entry.reference};
+                                GR_ASSIGN_OR_RETURN(const auto recorded, portal.PortalTransactions(session, ids));
+                                if (!recorded.empty()) {
+                                  const auto& was = recorded.begin()->second;
+                                  return common::Reasoned(
+                                      absl::StatusCode::kAlreadyExists, "PORTAL_TRANSACTION_RECORDED",
+                                      absl::StrCat("the portal's transaction is recorded as ",
+                                                   DuesEntryName(was.member_id, was.entry_id)));
+                                }
+                              }
                               GR_ASSIGN_OR_RETURN(const store::StoredEntry stored, dues.InsertEntry(session, entry));
+                              if (through_portal) {
+                                GR_RETURN_IF_ERROR(portal.InsertPortalTransaction(session, entry.reference, stored.id));
+                              }
                               v1::DuesEntry out = ToProto(stored);
                               GR_RETURN_IF_ERROR(RecordDuesChange(session, call, "dues_entry", out.name(), "recorded",
                                                                   out,
@@ -529,7 +518,7 @@ grpc::Status DuesServiceImpl::OpenDuesLedger(grpc::ServerContext* context, const
     if (in.organization().empty()) return common::InvalidField("opening.organization", "is required");
     GR_ASSIGN_OR_RETURN(const int64_t org_id, ParseOrgName(in.organization(), "opening.organization"));
     GR_ASSIGN_OR_RETURN(const absl::CivilMonth first_month, DuesMonth(in.first_month(), "opening.first_month"));
-    GR_RETURN_IF_ERROR(RequireOrganization(ctx_, call.principal, org_id));
+    GR_RETURN_IF_ERROR(ReadOrganization(ctx_, call.principal, org_id).status());
     GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::DuesLedgerOpening>(
                                        "membership.dues.open_ledger",
                                        [&](Session& session) -> absl::StatusOr<v1::DuesLedgerOpening> {
@@ -562,7 +551,7 @@ grpc::Status DuesServiceImpl::SetWageRegion(grpc::ServerContext* context, const 
     if (in.effective_from().empty()) return common::InvalidField("region.effective_from", "is required");
     GR_ASSIGN_OR_RETURN(const absl::CivilDay from, api::ParseDate(in.effective_from(), "region.effective_from"));
     GR_ASSIGN_OR_RETURN(const std::string citation, api::NormalizeText(in.citation(), "region.citation", true, kNoteChars));
-    GR_RETURN_IF_ERROR(RequireOrganization(ctx_, call.principal, org_id));
+    GR_RETURN_IF_ERROR(ReadOrganization(ctx_, call.principal, org_id).status());
     GR_ASSIGN_OR_RETURN(*response, ctx_.pool.Transact<v1::WageRegion>(
                                        "membership.dues.set_wage_region",
                                        [&](Session& session) -> absl::StatusOr<v1::WageRegion> {

@@ -1,7 +1,8 @@
 #pragma once
 // grassroots.membership.v1.DuesService: members' dues bases and relief, the
 // append-only ledger of payments, a member's year, the cell treasurer's
-// collection sheet (and its XLSX), organizations' wage regions.
+// collection sheet (and its XLSX), organizations' wage regions, the portal's
+// payment file, remittances up the tree and their reconciliation.
 #include <grpcpp/grpcpp.h>
 
 #include "common/server/respond.h"
@@ -37,6 +38,13 @@ class DuesServiceImpl final : public v1::DuesService::Service {
                               v1::DuesLedgerOpening* response) override;
   grpc::Status SetWageRegion(grpc::ServerContext* context, const v1::SetWageRegionRequest* request,
                              v1::WageRegion* response) override;
+  // dues_remittance_handlers.cc
+  grpc::Status ImportPortalPayments(grpc::ServerContext* context, const v1::ImportPortalPaymentsRequest* request,
+                                    v1::ImportPortalPaymentsResponse* response) override;
+  grpc::Status RecordDuesRemittance(grpc::ServerContext* context, const v1::RecordDuesRemittanceRequest* request,
+                                    v1::DuesRemittance* response) override;
+  grpc::Status GetDuesReconciliation(grpc::ServerContext* context, const v1::GetDuesReconciliationRequest* request,
+                                     v1::DuesReconciliation* response) override;
 
  private:
   HandlerContext& ctx_;

@@ -79,13 +79,14 @@ common::auth::MethodPolicy MakeMembershipMethodPolicy() {
   // the ledger; the inspection commission inspects it; a member reads their own ----
   const char* kDues = "DuesService";
   for (const char* m :
-       {"RecordDuesBase", "GrantDuesRelief", "RecordDuesPayment", "RecordCellCollection", "CorrectDuesEntry"}) {
+       {"RecordDuesBase", "GrantDuesRelief", "RecordDuesPayment", "RecordCellCollection", "CorrectDuesEntry",
+        "ImportPortalPayments", "RecordDuesRemittance"}) {
     p.Allow(M(kDues, m), {Role::kAdmin, Role::kSecretary});
   }
   for (const char* m : {"ListDuesBases", "GetDuesLedger"}) {
     p.Allow(M(kDues, m), {Role::kAdmin, Role::kInspector, Role::kSecretary, Role::kMember});
   }
-  for (const char* m : {"GetCollectionSheet", "ExportCollectionSheet"}) {
+  for (const char* m : {"GetCollectionSheet", "ExportCollectionSheet", "GetDuesReconciliation"}) {
     p.Allow(M(kDues, m), {Role::kAdmin, Role::kInspector, Role::kSecretary});
   }
   for (const char* m : {"SetWageRegion", "OpenDuesLedger"}) p.Allow(M(kDues, m), kAdmin);
