@@ -175,7 +175,8 @@ int RunDemoLoad(const DemoLoadOptions& options, Io& io) {
   if (!dues->already_recorded) {
     io.out << "dues: " << dues->bases << " bases, " << dues->reliefs << " relief decisions, " << dues->collections
            << " monthly cell collections (" << dues->payments << " payments) from "
-           << absl::FormatCivilTime(kDuesFirstMonth) << std::endl;
+           << absl::FormatCivilTime(kDuesFirstMonth) << ", " << dues->remittances << " remittances up the tree"
+           << std::endl;
   }
   if (options.skip_inspection) return kExitOk;
   return LoadInspectionCaseload(options, io, report->organization_names, *membership, plan, members_plan, facts_plan);

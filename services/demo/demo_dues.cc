@@ -72,4 +72,8 @@ DemoPayment DemoPaymentFor(std::string_view member, absl::CivilMonth month) {
   return DemoPayment::kDue;
 }
 
+int32_t DemoCellRemittancePercent(std::string_view cell, absl::CivilMonth month) {
+  return Hash(cell, MonthSalt(month) * 7 + 3) % 30 == 0 ? 40 : 60;
+}
+
 }  // namespace grassroots::demo

@@ -43,4 +43,10 @@ enum class DemoPayment {
 // otherwise a month is skipped now and then, and a few pay more than due.
 DemoPayment DemoPaymentFor(std::string_view member, absl::CivilMonth month);
 
+// The percent of what a cell collected for a month that it hands up to its
+// committee: 60 (within the 50 to 70 the rules ask of a cell under a
+// grassroots committee), but 40 for about one cell-month in thirty, which the
+// reconciliation shows short.
+int32_t DemoCellRemittancePercent(std::string_view cell, absl::CivilMonth month);
+
 }  // namespace grassroots::demo

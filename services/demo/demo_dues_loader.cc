@@ -25,6 +25,8 @@ namespace {
 
 constexpr int kVoluntaryExtra = 10'000;
 constexpr int kSearchPage = 500;
+// Remittances start with the tree of the July 2025 restructuring.
+constexpr absl::CivilMonth kRemittanceFirstMonth(2025, 7);
 
 std::string MonthText(absl::CivilMonth month) { return absl::FormatCivilTime(month); }
 
@@ -74,6 +76,7 @@ class DuesLoader {
     GR_RETURN_IF_ERROR(Parallel("collections", work.size(), [&](size_t i) {
       return Collect(work[i].first, work[i].second);
     }));
+    GR_RETURN_IF_ERROR(RecordRemittances());
     GR_RETURN_IF_ERROR(Collect(marker_, last_month_));
     return report_;
   }
@@ -207,6 +210,81 @@ class DuesLoader {
     ++report_.collections;
     report_.payments += recorded.entries_size();
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<mv1::DuesReconciliation> Reconcile(const std::string& org, absl::CivilMonth month) {
+    mv1::GetDuesReconciliationRequest request;
+    request.set_organization(org);
+    request.set_from_month(MonthText(month));
+    mv1::DuesReconciliation out;
+    GR_RETURN_IF_ERROR(Call(absl::StrCat("reconciling the dues of ", org, " for ", MonthText(month)),
+                            [&](grpc::ClientContext& c) { return dues_->GetDuesReconciliation(&c, request, &out); }));
+    return out;
+  }
+
+  // Each organization of today's tree hands up its share for every month from
+  // the restructuring of July 2025 (earlier months went to committees that
+  // no longer exist) to the month before last month (last month is still
+  // being collected): the deepest first, as a committee's share depends on
+  // what was remitted to it. A cell mostly hands up 60% of what it
+  // collected; the others exactly what the rule asks.
+  absl::Status RecordRemittances() {
+    const absl::CivilMonth first = std::max(kDuesFirstMonth, kRemittanceFirstMonth);
+    const absl::CivilMonth last = last_month_ - 1;
+    if (last < first) return absl::OkStatus();
+    // The tree as the reconciliation sees it, level by level from the root.
+    std::vector<std::vector<std::string>> levels = {{root_}};
+    while (true) {
+      std::vector<std::string> next;
+      for (const std::string& org : levels.back()) {
+        GR_ASSIGN_OR_RETURN(const mv1::DuesReconciliation tree, Reconcile(org, last));
+        for (const mv1::DuesAccount& below : tree.below()) next.push_back(below.organization());
+      }
+      if (next.empty()) break;
+      levels.push_back(std::move(next));
+    }
+    std::atomic<int> recorded{0};
+    for (auto level = levels.rbegin(); level != levels.rend(); ++level) {
+      std::vector<std::pair<size_t, absl::CivilMonth>> work;
+      for (size_t i = 0; i < level->size(); ++i) {
+        for (absl::CivilMonth month = first; month <= last; ++month) work.emplace_back(i, month);
+      }
+      GR_RETURN_IF_ERROR(Parallel(absl::StrCat("remittances, level ", levels.rend() - level - 1), work.size(),
+                                  [&](size_t i) -> absl::Status {
+                                    const std::string& org = (*level)[work[i].first];
+                                    const absl::CivilMonth month = work[i].second;
+                                    GR_ASSIGN_OR_RETURN(const mv1::DuesReconciliation now, Reconcile(org, month));
+                                    const mv1::DuesAccount& account = now.account();
+                                    if (account.received() <= 0 || account.remitted() > 0) return absl::OkStatus();
+                                    int64_t amount = account.to_remit_max();
+                                    if (account.keep_percent_min() != account.keep_percent_max()) {
+                                      const int64_t percent = DemoCellRemittancePercent(org, month);
+                                      amount = (account.received() * percent + 50) / 100;
+                                    }
+                                    if (amount <= 0) return absl::OkStatus();
+                                    GR_RETURN_IF_ERROR(Remit(org, month, amount));
+                                    recorded.fetch_add(1);
+                                    return absl::OkStatus();
+                                  }));
+    }
+    report_.remittances = recorded.load();
+    return absl::OkStatus();
+  }
+
+  absl::Status Remit(const std::string& org, absl::CivilMonth month, int64_t amount) {
+    mv1::RecordDuesRemittanceRequest request;
+    mv1::DuesRemittance* remittance = request.mutable_remittance();
+    remittance->set_organization(org);
+    remittance->set_month(MonthText(month));
+    remittance->set_amount(amount);
+    remittance->set_channel(mv1::REMITTANCE_CHANNEL_BANK_TRANSFER);
+    // Handed up in the first days of the next month.
+    remittance->set_remitted_on(absl::FormatCivilTime(absl::CivilDay(month + 1) + 4));
+    remittance->set_reference(absl::StrCat("UNC ", MonthText(month)));
+    request.set_request_id(RequestId("remit", absl::StrCat(org, "-", MonthText(month))));
+    mv1::DuesRemittance out;
+    return Call(absl::StrCat("recording the remittance of ", org, " for ", MonthText(month)),
+                [&](grpc::ClientContext& c) { return dues_->RecordDuesRemittance(&c, request, &out); });
   }
 
   absl::Status Parallel(const std::string& label, size_t count, const std::function<absl::Status(size_t)>& fn) {

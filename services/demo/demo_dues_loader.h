@@ -3,7 +3,8 @@
 // after the members: the province's wage region and ledger opening, the bases
 // of salaried and retired members, relief decisions, then each cell's monthly
 // collection from January 2025 to last month, read off the cell's collection
-// sheet and sent as one RecordCellCollection.
+// sheet and sent as one RecordCellCollection; then each organization's
+// remittance up the tree for the months since the July 2025 restructuring.
 //
 // Idempotent: reliefs and collections carry deterministic request ids, bases
 // replace themselves, the same opening and region again write nothing, and
@@ -25,6 +26,7 @@ struct DuesLoadReport {
   int reliefs = 0;
   int collections = 0;
   int64_t payments = 0;
+  int remittances = 0;
 };
 
 // `organizations`: org code -> "organizations/N" for the demo tree (demo::Load's report).
