@@ -134,6 +134,8 @@ grpc::Status DuesServiceImpl::ImportPortalPayments(grpc::ServerContext* context,
   return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
     if (request->organization().empty()) return common::InvalidField("organization", "is required");
     GR_ASSIGN_OR_RETURN(const int64_t org_id, ParseOrgName(request->organization(), "organization"));
+    // Scope first: a caller outside it learns nothing of the file's checks.
+    GR_RETURN_IF_ERROR(ReadOrganization(ctx_, call.principal, org_id).status());
     GR_ASSIGN_OR_RETURN(const std::vector<portal_csv::PortalPayment> rows,
                         portal_csv::ParsePortalPayments(request->file()));
     const absl::CivilDay today = api::Today();
@@ -148,7 +150,6 @@ grpc::Status DuesServiceImpl::ImportPortalPayments(grpc::ServerContext* context,
         return wrong("month", absl::StrCat("is more than ", kMaxMonthsInAdvance, " months after the day paid"));
       }
     }
-    GR_RETURN_IF_ERROR(ReadOrganization(ctx_, call.principal, org_id).status());
     GR_ASSIGN_OR_RETURN(
         *response,
         ctx_.pool.Transact<v1::ImportPortalPaymentsResponse>(
@@ -261,6 +262,8 @@ grpc::Status DuesServiceImpl::RecordDuesRemittance(grpc::ServerContext* context,
     if (in.organization().empty()) return common::InvalidField("remittance.organization", "is required");
     store::StoredRemittance remittance;
     GR_ASSIGN_OR_RETURN(remittance.org_id, ParseOrgName(in.organization(), "remittance.organization"));
+    GR_ASSIGN_OR_RETURN(const orgtree::ProjectedOrganization org,
+                        ReadOrganization(ctx_, call.principal, remittance.org_id));
     GR_ASSIGN_OR_RETURN(remittance.month, DuesMonth(in.month(), "remittance.month"));
     std::optional<int64_t> corrects;
     if (!in.corrects().empty()) {
@@ -282,8 +285,6 @@ grpc::Status DuesServiceImpl::RecordDuesRemittance(grpc::ServerContext* context,
     GR_ASSIGN_OR_RETURN(remittance.note, api::NormalizeText(in.note(), "remittance.note", corrects.has_value(),
                                                             kNoteChars));
     GR_RETURN_IF_ERROR(api::ValidateRequestId(request->request_id()));
-    GR_ASSIGN_OR_RETURN(const orgtree::ProjectedOrganization org,
-                        ReadOrganization(ctx_, call.principal, remittance.org_id));
     remittance.to_org_id = org.parent_id;
     GR_ASSIGN_OR_RETURN(
         *response,

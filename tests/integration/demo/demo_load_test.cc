@@ -363,6 +363,11 @@ TEST_F(DemoLoadTest, LoadsTheDemoWithItsFactsOnceAndRefusesAStranger) {
   EXPECT_GT(MemberDbInt("SELECT COUNT(*) FROM dues_reliefs"), 0);
   EXPECT_GT(MemberDbInt("SELECT COUNT(*) FROM dues_entries WHERE month = '2025-01-01'"), 1000);
   EXPECT_GT(MemberDbInt("SELECT COUNT(*) FROM dues_entries WHERE month = '2026-03-01'"), 1000);
+  // Every cell and committee handed up its share for the months since July 2025, a few cells short.
+  EXPECT_GT(MemberDbInt("SELECT COUNT(*) FROM dues_remittances WHERE month = '2026-03-01'"), 100);
+  EXPECT_EQ(MemberDbInt("SELECT COUNT(*) FROM dues_remittances WHERE month < '2025-07-01'"), 0);
+  EXPECT_EQ(MemberDbInt("SELECT COUNT(*) FROM dues_remittances WHERE to_org_id IS NULL AND month = '2026-03-01'"), 1)
+      << "the root hands up to the central committee";
   grassroots::membership::v1::ListMemberAlertsRequest arrears_request;
   arrears_request.set_organization(absl::StrCat("organizations/", RootId()));
   arrears_request.add_kinds(grassroots::membership::v1::ALERT_KIND_DUES_ARREARS);

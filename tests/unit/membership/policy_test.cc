@@ -52,7 +52,7 @@ TEST(MembershipPolicyTest, CoversEveryMethodOfEveryMembershipService) {
       }
     }
   }
-  EXPECT_EQ(methods, 15 + 19 + 9 + 1 + 1 + 11);
+  EXPECT_EQ(methods, 15 + 19 + 9 + 1 + 1 + 14);
   EXPECT_TRUE(policy.Covers("/grassroots.feed.v1.ChangeFeedService/StreamChanges"));
 }
 
@@ -123,7 +123,8 @@ TEST(MembershipPolicyTest, YearlyRecordRoles) {
 TEST(MembershipPolicyTest, DuesRoles) {
   const common::auth::MethodPolicy p = MakeMembershipMethodPolicy();
   for (const char* m :
-       {"RecordDuesBase", "GrantDuesRelief", "RecordDuesPayment", "RecordCellCollection", "CorrectDuesEntry"}) {
+       {"RecordDuesBase", "GrantDuesRelief", "RecordDuesPayment", "RecordCellCollection", "CorrectDuesEntry",
+        "ImportPortalPayments", "RecordDuesRemittance"}) {
     EXPECT_TRUE(Allowed(p, Role::kSecretary, "DuesService", m)) << m;
     EXPECT_FALSE(Allowed(p, Role::kInspector, "DuesService", m)) << m;
     EXPECT_FALSE(Allowed(p, Role::kMember, "DuesService", m)) << m;
@@ -134,6 +135,9 @@ TEST(MembershipPolicyTest, DuesRoles) {
   EXPECT_FALSE(Allowed(p, Role::kMember, "DuesService", "GetCollectionSheet")) << "other members' amounts";
   EXPECT_FALSE(Allowed(p, Role::kPortal, "DuesService", "GetCollectionSheet")) << "never an individual's amount to a portal";
   EXPECT_FALSE(Allowed(p, Role::kPortal, "DuesService", "GetDuesLedger"));
+  EXPECT_TRUE(Allowed(p, Role::kInspector, "DuesService", "GetDuesReconciliation")) << "the commission inspects remittances";
+  EXPECT_FALSE(Allowed(p, Role::kMember, "DuesService", "GetDuesReconciliation"));
+  EXPECT_FALSE(Allowed(p, Role::kPortal, "DuesService", "GetDuesReconciliation"));
   for (const char* m : {"SetWageRegion", "OpenDuesLedger"}) {
     EXPECT_TRUE(Allowed(p, Role::kAdmin, "DuesService", m)) << m;
     EXPECT_FALSE(Allowed(p, Role::kSecretary, "DuesService", m)) << m;
