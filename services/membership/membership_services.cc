@@ -78,6 +78,7 @@ MembershipServices::MembershipServices(MembershipDependencies dependencies)
       SealingOptions{.batch_size = dependencies.resealing_batch_size,
                      .interval = dependencies.resealing_interval,
                      .reload = std::move(dependencies.reload_sensitive_keys)});
+  dues_totals_ = std::make_unique<DuesTotalsPublisher>(*context_, dependencies.dues_totals);
   if (!dependencies.audit_checkpoint_key.empty()) {
     checkpointer_ = std::make_unique<common::feed::AuditCheckpointer>(
         pool_, std::move(dependencies.audit_checkpoint_key), dependencies.audit_checkpoint_interval);
@@ -89,6 +90,7 @@ MembershipServices::~MembershipServices() {
   follower_->Stop();
   meetings_follower_->Stop();
   sealing_->Stop();
+  dues_totals_->Stop();
   if (checkpointer_) checkpointer_->Stop();
 }
 
@@ -118,6 +120,7 @@ void MembershipServices::RegisterServices(common::ServiceHost& host) {
   follower_->Start();
   meetings_follower_->Start();
   sealing_->Start();
+  dues_totals_->Start();
   if (checkpointer_) checkpointer_->Start();
   common::db::ConnectionPool* pool = &pool_;
   orgtree::OrgFeedFollower* follower = follower_.get();
@@ -127,12 +130,14 @@ void MembershipServices::RegisterServices(common::ServiceHost& host) {
   common::feed::FeedFollower* meetings_follower = meetings_follower_.get();
   common::feed::ChangeFeedServiceImpl* feed = feed_service_.get();
   SensitiveSealing* sealing = sealing_.get();
+  DuesTotalsPublisher* dues_totals = dues_totals_.get();
   common::feed::AuditCheckpointer* checkpointer = checkpointer_.get();
-  host.OnStop([feed, follower, meetings_follower, sealing, checkpointer] {
+  host.OnStop([feed, follower, meetings_follower, sealing, dues_totals, checkpointer] {
     feed->StopStreams();
     follower->Stop();
     meetings_follower->Stop();
     sealing->Stop();
+    dues_totals->Stop();
     if (checkpointer != nullptr) checkpointer->Stop();
   });
 }

@@ -27,6 +27,7 @@
 #include "services/membership/domain/code_lists.h"
 #include "common/calendar/working_calendar.h"
 #include "services/membership/handlers/code_migration.h"
+#include "services/membership/handlers/dues_totals.h"
 #include "services/membership/handlers/handler_context.h"
 #include "services/membership/handlers/import_handlers.h"
 #include "services/membership/handlers/sensitive_sealing.h"
@@ -90,6 +91,8 @@ struct MembershipDependencies {
   ImportOptions import_options = {};
   // How the audit entries of reads are written (in the background, in batches).
   common::feed::AuditWriterOptions read_audit = {};
+  // How often the monthly dues totals for reporting are brought up to date (handlers/dues_totals.h).
+  DuesTotalsOptions dues_totals = {};
 };
 
 class MembershipServices {
@@ -117,6 +120,8 @@ class MembershipServices {
   orgtree::OrgFeedFollower& follower() { return *follower_; }
   // Keeps cell_meetings (the meetings members sync) from org's feed.
   common::feed::FeedFollower& meetings_follower() { return *meetings_follower_; }
+  // Publishes cells' monthly dues totals on the feed for reporting.
+  DuesTotalsPublisher& dues_totals() { return *dues_totals_; }
 
  private:
   common::db::ConnectionPool& pool_;
@@ -144,6 +149,7 @@ class MembershipServices {
   std::unique_ptr<orgtree::OrgFeedFollower> follower_;
   std::unique_ptr<common::feed::FeedFollower> meetings_follower_;
   std::unique_ptr<SensitiveSealing> sealing_;
+  std::unique_ptr<DuesTotalsPublisher> dues_totals_;
   std::unique_ptr<common::feed::AuditCheckpointer> checkpointer_;  // null without a key
 };
 

@@ -31,7 +31,7 @@ common::auth::MethodPolicy MakeReportingMethodPolicy() {
   p.Allow(M("WarningService", "ListWarnings"), kReaders);
   // Statistics are aggregates too; small counts of persons are withheld from
   // the portal per call (handlers/statistics_handlers.cc).
-  for (const char* m : {"GetMemberStatistics", "GetOrganizationStatistics", "GetMovements"}) {
+  for (const char* m : {"GetMemberStatistics", "GetOrganizationStatistics", "GetMovements", "GetDuesStatistics"}) {
     p.Allow(M("StatisticsService", m), kReaders);
   }
   // Plans: the board loads plans, records task statuses and submits unit

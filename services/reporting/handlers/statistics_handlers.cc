@@ -1,6 +1,9 @@
 #include "services/reporting/handlers/statistics_handlers.h"
 
 #include <algorithm>
+#include <limits>
+#include <map>
+#include <optional>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -10,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/api.h"
 #include "common/status/status.h"
+#include "services/reporting/domain/dues_statistics.h"
 #include "services/reporting/store/scorecard_facts_store.h"
 #include "services/reporting/store/statistics_store.h"
 
@@ -253,6 +257,133 @@ grpc::Status StatisticsServiceImpl::GetMovements(grpc::ServerContext* context, c
                             }));
     FillHeader(scope, read.first, min_count, response->mutable_header());
     FillTables(domain::MovementTables(read.second), min_count, response->mutable_tables());
+    return absl::OkStatus();
+  });
+}
+
+namespace {
+
+void FillFigures(const domain::DuesFigures& in, v1::DuesFigures* out) {
+  out->set_members_owing(in.members_owing);
+  out->set_due(in.due);
+  out->set_paid(in.paid);
+  out->set_voluntary(in.voluntary);
+  out->set_outstanding(in.outstanding);
+  out->set_members_unpaid(in.members_unpaid);
+  out->set_members_in_arrears(in.members_in_arrears);
+  out->set_suppressed(in.suppressed);
+}
+
+domain::DuesFigures FiguresOf(const StatisticsStore::DuesCellMonth& row) {
+  domain::DuesFigures f;
+  f.members_owing = row.members_owing;
+  f.due = row.due;
+  f.paid = row.paid;
+  f.voluntary = row.voluntary;
+  f.outstanding = row.outstanding;
+  f.members_unpaid = row.members_unpaid;
+  f.members_in_arrears = row.members_in_arrears;
+  return f;
+}
+
+struct DuesRead {
+  std::vector<StatisticsStore::DuesCellMonth> rows;
+  // Each placed organization's ancestor directly below the root (itself when it is one).
+  std::map<int64_t, int64_t> branch_of;
+  std::vector<int64_t> branches;
+  std::map<int64_t, std::string> names;
+};
+
+}  // namespace
+
+grpc::Status StatisticsServiceImpl::GetDuesStatistics(grpc::ServerContext* context,
+                                                      const v1::GetDuesStatisticsRequest* request,
+                                                      v1::DuesStatistics* response) {
+  return envelope_.Run(context, __func__, [&](const common::auth::CallContext& call) -> absl::Status {
+    GR_ASSIGN_OR_RETURN(const Scope scope, ParseScope(request->scope()));
+    GR_RETURN_IF_ERROR(ctx_.authorizer.RequireInScope(call.principal, scope.org_id, ctx_.organizations));
+    GR_ASSIGN_OR_RETURN(const int64_t min_count, MinCountFor(ctx_, call.principal, scope.day));
+    GR_ASSIGN_OR_RETURN(
+        const auto read,
+        ReadSubtree<DuesRead>(ctx_, scope, "statistics.dues",
+                              [&](common::db::Session& session, const Subtree& subtree) -> absl::StatusOr<DuesRead> {
+                                DuesRead out;
+                                GR_ASSIGN_OR_RETURN(out.rows, StatisticsStore::DuesOfYear(
+                                                                  session, subtree.organizations, scope.year));
+                                GR_ASSIGN_OR_RETURN(const std::vector<ScorecardFactsStore::Placed> placed,
+                                                    ScorecardFactsStore::PlacedOrganizations(session, scope.org_id,
+                                                                                             scope.day));
+                                std::map<int64_t, std::optional<int64_t>> parent_of;
+                                for (const auto& p : placed) parent_of[p.id] = p.parent_id;
+                                for (const auto& p : placed) {
+                                  if (p.parent_id == scope.org_id) out.branches.push_back(p.id);
+                                  // Up to the root's child; parents come before children, so the walk ends.
+                                  int64_t at = p.id;
+                                  while (at != scope.org_id) {
+                                    const std::optional<int64_t> up = parent_of[at];
+                                    if (!up || *up == scope.org_id) break;
+                                    at = *up;
+                                  }
+                                  if (at != scope.org_id) out.branch_of[p.id] = at;
+                                }
+                                GR_ASSIGN_OR_RETURN(out.names,
+                                                    ScorecardFactsStore::OrganizationNames(session, out.branches));
+                                return out;
+                              }));
+    const Subtree& subtree = read.first;
+    const DuesRead& dues = read.second;
+    std::vector<domain::DuesFigures> months(12);
+    std::map<int64_t, std::vector<domain::DuesFigures>> branch_months;
+    for (int64_t branch : dues.branches) branch_months[branch].resize(12);
+    for (const StatisticsStore::DuesCellMonth& row : dues.rows) {
+      const size_t index = static_cast<size_t>(row.month.month() - 1);
+      domain::AddCells(months[index], FiguresOf(row));
+      if (auto branch = dues.branch_of.find(row.cell_id); branch != dues.branch_of.end()) {
+        domain::AddCells(branch_months[branch->second][index], FiguresOf(row));
+      }
+    }
+    FillHeader(scope, subtree, min_count, response->mutable_header());
+    for (size_t i = 0; i < months.size(); ++i) {
+      domain::DuesFigures figures = months[i];
+      domain::Suppress(figures, min_count);
+      v1::DuesFigures* out = response->add_months();
+      out->set_month(absl::FormatCivilTime(absl::CivilMonth(scope.year, static_cast<int>(i) + 1)));
+      FillFigures(figures, out);
+    }
+    domain::DuesFigures year = domain::YearOf(months);
+    domain::Suppress(year, min_count);
+    FillFigures(year, response->mutable_year());
+    response->mutable_year()->set_organization(absl::StrCat("organizations/", scope.org_id));
+    response->mutable_year()->set_organization_display_name(subtree.display_name);
+    std::vector<std::pair<std::string, int64_t>> by_name;
+    for (int64_t branch : dues.branches) {
+      auto name = dues.names.find(branch);
+      by_name.emplace_back(name == dues.names.end() ? "" : name->second, branch);
+    }
+    std::sort(by_name.begin(), by_name.end());
+    std::vector<domain::DuesFigures> below;
+    for (const auto& [name, branch] : by_name) below.push_back(domain::YearOf(branch_months[branch]));
+    // One figure withheld among shown ones is the year less the others: withhold the next smallest too.
+    std::vector<size_t> withheld;
+    for (size_t i = 0; i < below.size(); ++i) {
+      const bool few = below[i].members_owing > 0 && below[i].members_owing < min_count;
+      if (few) withheld.push_back(i);
+      domain::Suppress(below[i], min_count);
+    }
+    if (withheld.size() == 1 && !year.suppressed) {
+      std::optional<size_t> smallest;
+      for (size_t i = 0; i < below.size(); ++i) {
+        if (below[i].suppressed || below[i].members_owing == 0) continue;
+        if (!smallest || below[i].members_owing < below[*smallest].members_owing) smallest = i;
+      }
+      if (smallest) domain::Suppress(below[*smallest], std::numeric_limits<int64_t>::max());
+    }
+    for (size_t i = 0; i < below.size(); ++i) {
+      v1::DuesFigures* out = response->add_below();
+      out->set_organization(absl::StrCat("organizations/", by_name[i].second));
+      out->set_organization_display_name(by_name[i].first);
+      FillFigures(below[i], out);
+    }
     return absl::OkStatus();
   });
 }

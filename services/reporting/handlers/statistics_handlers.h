@@ -32,6 +32,9 @@ class StatisticsServiceImpl final : public grassroots::reporting::v1::Statistics
   grpc::Status GetOrganizationStatistics(grpc::ServerContext* context,
                                          const grassroots::reporting::v1::GetOrganizationStatisticsRequest* request,
                                          grassroots::reporting::v1::OrganizationStatistics* response) override;
+  grpc::Status GetDuesStatistics(grpc::ServerContext* context,
+                                 const grassroots::reporting::v1::GetDuesStatisticsRequest* request,
+                                 grassroots::reporting::v1::DuesStatistics* response) override;
   grpc::Status GetMovements(grpc::ServerContext* context, const grassroots::reporting::v1::GetMovementsRequest* request,
                             grassroots::reporting::v1::Movements* response) override;
 

@@ -30,6 +30,9 @@ common::feed::FeedConsumer OrgFeedConsumer(orgtree::OrgProjection& projection);
 
 // Follows the membership service's feed.
 common::feed::FeedConsumer MembershipFeedConsumer();
+// The resource type of a cell's monthly dues totals on membership's feed
+// (grassroots.membership.v1.DuesCellMonth), kept in rm_dues_cell_month.
+inline constexpr char kDuesCellMonthResource[] = "dues_cell_month";
 
 // Follows the inspection service's feed.
 common::feed::FeedConsumer InspectionFeedConsumer();

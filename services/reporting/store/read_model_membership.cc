@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/api.h"
 #include "common/db/sql_dates.h"
+#include "grassroots/membership/v1/dues.pb.h"
 #include "grassroots/membership/v1/member.pb.h"
 #include "grassroots/membership/v1/yearly_records.pb.h"
 #include "services/memberfacts/member_facts.h"
@@ -239,6 +240,34 @@ absl::Status ApplyRating(Session& session, const feedpb::Change& change) {
   return absl::OkStatus();
 }
 
+absl::Status ApplyDuesCellMonth(Session& session, const feedpb::Change& change) {
+  GR_ASSIGN_OR_RETURN(const memberpb::DuesCellMonth totals, Unpack<memberpb::DuesCellMonth>(change));
+  const std::string& name = totals.name();
+  const size_t months_at = name.rfind("/duesMonths/");
+  if (months_at == std::string::npos || name != change.resource_name()) {
+    return common::InvalidField("dues_cell_month.name", "must be the change's organizations/{cell}/duesMonths/{YYYY-MM}");
+  }
+  GR_ASSIGN_OR_RETURN(const int64_t cell_id,
+                      common::api::ParseId(name.substr(0, months_at), "organizations", "dues_cell_month.name"));
+  GR_ASSIGN_OR_RETURN(const absl::CivilDay first_day,
+                      common::api::ParseDate(absl::StrCat(totals.month(), "-01"), "dues_cell_month.month"));
+  sql::PreparedStatement& ps = session.Prepare(UpsertStatement(
+      "rm_dues_cell_month", {"cell_id", "month", "members_owing", "due", "paid", "voluntary", "outstanding",
+                             "members_unpaid", "members_in_arrears", "source_sequence"}));
+  ps.setInt64(1, cell_id);
+  ps.setString(2, common::api::FormatDate(first_day));
+  ps.setInt(3, totals.members_owing());
+  ps.setInt64(4, totals.due());
+  ps.setInt64(5, totals.paid());
+  ps.setInt64(6, totals.voluntary());
+  ps.setInt64(7, totals.outstanding());
+  ps.setInt(8, totals.members_unpaid());
+  ps.setInt(9, totals.members_in_arrears());
+  ps.setInt64(10, change.sequence());
+  ps.executeUpdate();
+  return absl::OkStatus();
+}
+
 absl::Status ApplyTraining(Session& session, const feedpb::Change& change) {
   GR_ASSIGN_OR_RETURN(const memberpb::Training training, Unpack<memberpb::Training>(change));
   GR_ASSIGN_OR_RETURN(const std::vector<int64_t> ids,
@@ -284,6 +313,7 @@ absl::Status ApplyMembershipChange(Session& session, const feedpb::Change& chang
   if (type == kCommitment) return ApplyCommitment(session, change);
   if (type == kRating) return ApplyRating(session, change);
   if (type == kTraining) return ApplyTraining(session, change);
+  if (type == kDuesCellMonthResource) return ApplyDuesCellMonth(session, change);
   return common::InvalidField("resource_type", absl::StrCat(type, " is not kept by the reporting read model"));
 }
 
@@ -298,12 +328,13 @@ common::feed::FeedConsumer MembershipFeedConsumer() {
                              kResidenceFeedback,
                              kCommitment,
                              kRating,
-                             kTraining};
+                             kTraining,
+                             kDuesCellMonthResource};
   consumer.apply = &ApplyMembershipChange;
   consumer.reset = [](Session& session) -> absl::Status {
     internal::DeleteAll(session, {"rm_member", "rm_member_attribute_period", "rm_member_event",
                                   "rm_residence_registration", "rm_residence_feedback", "rm_commitment",
-                                  "rm_member_rating", "rm_member_training"});
+                                  "rm_member_rating", "rm_member_training", "rm_dues_cell_month"});
     return MemberFactsProjection::Clear(session);
   };
   return consumer;

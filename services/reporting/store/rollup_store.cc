@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/sql_dates.h"
 #include "common/db/sql_ids.h"
+#include "services/reporting/store/read_model.h"
 #include "services/reporting/store/read_model_decode.h"
 
 namespace grassroots::reporting::store {
@@ -240,6 +241,8 @@ absl::Status RollupStore::Save(common::db::Session& session, const RollupKey& ke
 absl::StatusOr<AffectedOrganizations> RollupStore::AffectedBy(common::db::Session& session,
                                                               const grassroots::feed::v1::Change& change) {
   AffectedOrganizations affected;
+  // The scorecard counts no money: dues totals leave its pre-aggregates fresh.
+  if (change.resource_type() == kDuesCellMonthResource) return affected;
   const std::string& name = change.resource_name();
   if (const std::optional<int64_t> unit = IdAfter(name, "residentialUnits")) {
     // S9 and S15 count the unit in its commune; S2a's residential cells are its covering cells.

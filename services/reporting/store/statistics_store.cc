@@ -161,4 +161,32 @@ absl::StatusOr<domain::MovementCounts> StatisticsStore::Movements(common::db::Se
   return counts;
 }
 
+absl::StatusOr<std::vector<StatisticsStore::DuesCellMonth>> StatisticsStore::DuesOfYear(
+    common::db::Session& session, const std::vector<int64_t>& organizations, int year) {
+  std::vector<DuesCellMonth> out;
+  if (organizations.empty()) return out;
+  sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+      "SELECT cell_id, month, members_owing, due, paid, voluntary, outstanding, members_unpaid, members_in_arrears "
+      "FROM rm_dues_cell_month WHERE cell_id IN ",
+      common::db::kIdSet, " AND month BETWEEN ? AND ? ORDER BY month, cell_id"));
+  ps.setString(1, common::db::IdArray(organizations));
+  ps.setString(2, absl::StrCat(year, "-01-01"));
+  ps.setString(3, absl::StrCat(year, "-12-01"));
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  while (rs->next()) {
+    DuesCellMonth row;
+    row.cell_id = rs->getInt64("cell_id");
+    row.month = absl::CivilMonth(common::db::GetOptionalDay(*rs, "month").value_or(absl::CivilDay(year, 1, 1)));
+    row.members_owing = rs->getInt64("members_owing");
+    row.due = rs->getInt64("due");
+    row.paid = rs->getInt64("paid");
+    row.voluntary = rs->getInt64("voluntary");
+    row.outstanding = rs->getInt64("outstanding");
+    row.members_unpaid = rs->getInt64("members_unpaid");
+    row.members_in_arrears = rs->getInt64("members_in_arrears");
+    out.push_back(row);
+  }
+  return out;
+}
+
 }  // namespace grassroots::reporting::store

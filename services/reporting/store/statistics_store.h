@@ -29,6 +29,22 @@ class StatisticsStore {
   static absl::StatusOr<domain::MovementCounts> Movements(common::db::Session& session,
                                                           const std::vector<int64_t>& cells, absl::CivilDay from,
                                                           absl::CivilDay to);
+
+  // The published dues totals of `organizations` (only cells have any) for
+  // the months of `year`.
+  struct DuesCellMonth {
+    int64_t cell_id = 0;
+    absl::CivilMonth month;
+    int64_t members_owing = 0;
+    int64_t due = 0;
+    int64_t paid = 0;
+    int64_t voluntary = 0;
+    int64_t outstanding = 0;
+    int64_t members_unpaid = 0;
+    int64_t members_in_arrears = 0;
+  };
+  static absl::StatusOr<std::vector<DuesCellMonth>> DuesOfYear(common::db::Session& session,
+                                                               const std::vector<int64_t>& organizations, int year);
 };
 
 }  // namespace grassroots::reporting::store

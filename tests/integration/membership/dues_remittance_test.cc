@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "services/membership/membership_services.h"
 #include "tests/integration/membership/dues_fixture.h"
 
 namespace grassroots::membership::testing {
@@ -286,6 +287,41 @@ TEST_F(GrpcDuesRemittanceTest, BadRemittancesNameTheFieldAndWriteNothing) {
   EXPECT_EQ(BadField(Call(*dues_, &Dues::GetDuesReconciliation, AdminToken(), request, &reconciliation)), "to_month");
   EXPECT_EQ(CountRows("dues_remittances"), rows);
   EXPECT_EQ(CountRows("change_feed"), feed);
+}
+
+// The monthly totals for reporting: published once per change of a cell's
+// month, and recomputed for every member under an organization whose wage
+// region changes.
+TEST_F(GrpcDuesRemittanceTest, CellTotalsArePublishedWhenTheyChangeAndOnlyThen) {
+  const Branch branch = NewBranch();
+  RegionOne(branch);
+  const v1::Member farmer = Farmer(branch.cell_a);
+  PayOk(farmer, "2026-03", 15'930);
+  ASSERT_TRUE(member_services().dues_totals().CatchUp().ok());
+  const std::string march = absl::StrCat("cell_id = ", branch.cell_a, " AND month = '2026-03-01'");
+  EXPECT_EQ(MemberDbInt("SELECT due FROM dues_cell_months WHERE " + march), 15'930);
+  EXPECT_EQ(MemberDbInt("SELECT paid FROM dues_cell_months WHERE " + march), 15'930);
+  EXPECT_EQ(MemberDbInt("SELECT members_owing FROM dues_cell_months WHERE " + march), 1);
+  const std::string published = absl::StrCat(
+      "SELECT COUNT(*) FROM change_feed WHERE resource_type = 'dues_cell_month' AND resource_name LIKE 'organizations/",
+      branch.cell_a, "/duesMonths/%'");
+  const int64_t entries = MemberDbInt(published);
+  EXPECT_GE(entries, 12) << "every month of 2026 kept here, January on";
+  ASSERT_TRUE(member_services().dues_totals().CatchUp().ok());
+  EXPECT_EQ(MemberDbInt(published), entries) << "nothing changed, nothing published";
+
+  // Region IV from January: 0.3% of 3,700,000.
+  v1::SetWageRegionRequest region;
+  region.mutable_region()->set_organization(OrgName(branch.grassroots));
+  region.mutable_region()->set_region(4);
+  region.mutable_region()->set_effective_from("2026-01-01");
+  region.mutable_region()->set_citation("Nghị định 293/2025/NĐ-CP, Phụ lục");
+  v1::WageRegion set;
+  ASSERT_TRUE(Call(*dues_, &Dues::SetWageRegion, AdminToken(), region, &set).ok());
+  ASSERT_TRUE(member_services().dues_totals().CatchUp().ok());
+  EXPECT_EQ(MemberDbInt("SELECT due FROM dues_cell_months WHERE " + march), 11'100);
+  EXPECT_EQ(MemberDbInt("SELECT voluntary FROM dues_cell_months WHERE " + march), 15'930 - 11'100);
+  EXPECT_GT(MemberDbInt(published), entries);
 }
 
 }  // namespace
