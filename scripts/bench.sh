@@ -25,6 +25,9 @@
 #   scripts/bench.sh sync [bench flags...]       a member's mobile sync (SyncMyRecord: the first, the whole copy,
 #                                                and an idle one) beside the raw SQL an idle sync runs and
 #                                                GetMember, at 20,000 members, e.g. --seconds 5 --threads 1,16
+#   scripts/bench.sh dues [bench flags...]       a cell's dues collection sheet (GetCollectionSheet) and a
+#                                                member's ledger (GetDuesLedger) over a year of payments,
+#                                                each beside the raw SQL reads it makes
 #   scripts/bench.sh reporting [bench flags...]  GetScorecard for a commune, a province and the
 #                                                nation over a generated read model (5.6 million
 #                                                members at --scale 1), beside the raw SQL floor,
@@ -59,6 +62,8 @@ case ${1:-} in
   gateway) target=grassroots-membership-bench; gateway=true; shift ;;
   # A member's mobile sync, first and idle, against the SQL an idle sync runs (membership bench).
   sync) target=grassroots-membership-bench; sync=true; shift ;;
+  # A cell's dues collection sheet and a member's dues ledger against the reads they make (membership bench).
+  dues) target=grassroots-membership-bench; dues=true; shift ;;
   reporting) target=grassroots-reporting-bench; shift ;;
   audit) target=grassroots-audit-bench; shift ;;
   feed) target=grassroots-feed-bench; shift ;;
@@ -124,6 +129,9 @@ if ${gateway:-false}; then
 fi
 if ${sync:-false}; then
   set -- --members 20000 --cases get,sync "$@"
+fi
+if ${dues:-false}; then
+  set -- --members 20000 --cases dues "$@"
 fi
 echo "$target: $(uname -m), $(nproc) CPU(s), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}' || true) on 127.0.0.1:$GRASSROOTS_TEST_DB_PORT, binary $bench"
 "$bench" "$@"

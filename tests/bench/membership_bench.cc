@@ -73,6 +73,7 @@
 #include "common/server/service_host.h"
 #include "grassroots/membership/v1/import.grpc.pb.h"
 #include "grassroots/membership/v1/member.grpc.pb.h"
+#include "grassroots/membership/v1/dues.grpc.pb.h"
 #include "grassroots/membership/v1/sync.grpc.pb.h"
 #include "grassroots/org/v1/organization.grpc.pb.h"
 #include "services/membership/domain/code_lists.h"
@@ -122,8 +123,8 @@ struct Options {
   double seconds = 5.0;
   std::string threads = "1,16";
   // The measured cases, comma separated: get, http (GetMember through the
-  // HTTP/JSON gateway), sync (a member's mobile sync, first and idle), search,
-  // create, import, overload.
+  // HTTP/JSON gateway), sync (a member's mobile sync, first and idle), dues (a
+  // cell's collection sheet and a member's ledger), search, create, import, overload.
   std::string cases = "get,search,create,import,overload";
   bool keep_databases = false;
   // > 0: after the fill, measure the reporting service on these feeds instead
@@ -194,6 +195,39 @@ constexpr char kSyncMeetingsSql[] =
     "SELECT m.view, m.source_sequence, a.member_id IS NOT NULL AS attended FROM cell_meetings m "
     "LEFT JOIN cell_meeting_attendees a ON a.meeting_id = m.meeting_id AND a.member_id = ? "
     "WHERE m.org_id = ? AND m.source_sequence > ? AND m.starts_at >= ? ORDER BY m.source_sequence LIMIT ?";
+
+// What a cell's collection sheet and a member's dues ledger read
+// (services/membership/store/dues_store.cc and the member rows): who owed the
+// cell that month, then for those members their rows, bases, relief,
+// status periods and entries, and the wage regions and ledger openings
+// reaching their cells. The raw floor of the dues cases.
+constexpr char kDuesOwingSql[] =
+    "SELECT member_id FROM member_periods WHERE cell_id = ? AND host_cell_id IS NULL AND valid_from <= ? "
+    "AND (valid_to IS NULL OR valid_to > ?) AND status IN (2, 3) "
+    "UNION SELECT member_id FROM member_periods WHERE host_cell_id = ? AND valid_from <= ? "
+    "AND (valid_to IS NULL OR valid_to > ?) AND status IN (2, 3) ORDER BY member_id";
+constexpr char kIdSetSql[] = "(SELECT id FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS id_set)";
+const std::vector<std::string>& DuesReadSql() {
+  static const std::vector<std::string> statements = {
+      absl::StrCat("SELECT * FROM members WHERE id IN ", kIdSetSql),
+      absl::StrCat("SELECT id, member_id, kind, amount, effective_month, note FROM dues_bases WHERE member_id IN ",
+                   kIdSetSql, " ORDER BY member_id, effective_month"),
+      absl::StrCat("SELECT * FROM dues_reliefs WHERE member_id IN ", kIdSetSql, " ORDER BY member_id, from_month, id"),
+      absl::StrCat("SELECT member_id, valid_from, valid_to, status, cell_id, host_cell_id, exempt, suspended "
+                   "FROM member_periods WHERE member_id IN ",
+                   kIdSetSql, " ORDER BY member_id, valid_from"),
+      absl::StrCat("SELECT e.*, c.id AS corrected_by FROM dues_entries e LEFT JOIN dues_entries c "
+                   "ON c.corrects_entry_id = e.id WHERE e.member_id IN ",
+                   kIdSetSql, " AND e.month BETWEEN ? AND ? ORDER BY e.member_id, e.id"),
+      absl::StrCat("SELECT c.descendant_id, c.depth, w.region, w.effective_from FROM org_closure c "
+                   "JOIN wage_regions w ON w.org_id = c.ancestor_id WHERE c.descendant_id IN ",
+                   kIdSetSql),
+      absl::StrCat("SELECT c.descendant_id, c.depth, o.first_month FROM org_closure c "
+                   "JOIN dues_ledger_openings o ON o.org_id = c.ancestor_id WHERE c.descendant_id IN ",
+                   kIdSetSql),
+  };
+  return statements;
+}
 // A one-row insert of a member row (the raw floor of a durable create).
 constexpr char kInsertSql[] =
     "INSERT INTO members (full_name, search_name, sex, birth_date, occupation_category, status, cell_id, "
@@ -1047,6 +1081,118 @@ int Bench::Run() {
         };
       }));
     }
+    if (wanted("dues")) {
+      // A cell treasurer's sheet for last month and a member's ledger for
+      // the year, over a year of payments for every member (filled once, by
+      // SQL: the ledger opened in January, region I, each month paid).
+      static bool dues_filled = false;
+      if (!dues_filled) {
+        dues_filled = true;
+        std::unique_ptr<sql::Connection> connection(Connect(options_, MemberDb()));
+        std::unique_ptr<sql::Statement> statement(connection->createStatement());
+        const std::string january = absl::StrCat(today.year(), "-01-01");
+        for (int64_t grassroots : grassroots_) {
+          statement->execute(absl::StrCat("INSERT IGNORE INTO dues_ledger_openings (org_id, first_month) VALUES (",
+                                          grassroots, ", '", january, "')"));
+          statement->execute(absl::StrCat("INSERT IGNORE INTO wage_regions (org_id, region, effective_from, citation) "
+                                          "VALUES (",
+                                          grassroots, ", 1, '", january, "', 'Nghị định 293/2025/NĐ-CP')"));
+        }
+        const auto started = Clock::now();
+        for (absl::CivilMonth month(today.year(), 1); month < absl::CivilMonth(today); ++month) {
+          const std::string first = common::api::FormatDate(absl::CivilDay(month));
+          statement->execute(absl::StrCat(
+              "INSERT INTO dues_entries (member_id, month, amount, channel, paid_on, reference) SELECT id, '", first,
+              "', 15930, 1, '", common::api::FormatDate(absl::CivilDay(month) + 9), "', '' FROM members"));
+        }
+        // Fresh statistics, as a table grown by a year of payments would have: without them the
+        // first cases run on the plans of an empty table.
+        statement->execute("ANALYZE TABLE dues_entries, dues_ledger_openings, wage_regions");
+        std::cout << "dues: a year of payments for every member filled in "
+                  << absl::StrFormat("%.1f", std::chrono::duration<double>(Clock::now() - started).count()) << " s"
+                  << std::endl;
+      }
+      const std::string last_month = absl::FormatCivilTime(absl::CivilMonth(today) - 1);
+      results.push_back(RunCase("GetCollectionSheet (gRPC)", threads, options_.seconds, [&](int) -> Call {
+        auto stub = std::shared_ptr<v1::DuesService::Stub>(v1::DuesService::NewStub(NewChannel(host_->port())));
+        return [this, stub, last_month](std::mt19937_64& random) -> std::string {
+          v1::GetCollectionSheetRequest request;
+          request.set_cell(absl::StrCat("organizations/", RandomCell(random)));
+          request.set_month(last_month);
+          v1::CollectionSheet sheet;
+          grpc::ClientContext context;
+          context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+          grpc::Status status = stub->GetCollectionSheet(&context, request, &sheet);
+          if (!status.ok()) return status.error_message();
+          return sheet.rows_size() > 0 && sheet.total_paid() > 0 ? "" : "an empty sheet";
+        };
+      }));
+      // The raw floor: the same reads for a cell-month, by hand.
+      auto raw_dues = [&](bool sheet) {
+        return [&, sheet](int) -> Call {
+          sql::mysql::get_mysql_driver_instance()->threadInit();
+          auto connection = std::shared_ptr<sql::Connection>(Connect(options_, MemberDb()));
+          auto owing = std::shared_ptr<sql::PreparedStatement>(connection->prepareStatement(kDuesOwingSql));
+          std::vector<std::shared_ptr<sql::PreparedStatement>> reads;
+          for (const std::string& sql : DuesReadSql()) reads.emplace_back(connection->prepareStatement(sql));
+          const absl::CivilMonth month = absl::CivilMonth(today) - 1;
+          return [this, connection, owing, reads, month, sheet](std::mt19937_64& random) -> std::string {
+            try {
+              const int64_t cell = RandomCell(random);
+              std::vector<int64_t> ids;
+              if (sheet) {
+                const std::string day = common::api::FormatDate(absl::CivilDay(month));
+                int i = 1;
+                for (int part = 0; part < 2; ++part) {
+                  owing->setInt64(i++, cell);
+                  owing->setString(i++, day);
+                  owing->setString(i++, day);
+                }
+                std::unique_ptr<sql::ResultSet> rows(owing->executeQuery());
+                while (rows->next()) ids.push_back(rows->getInt64(1));
+                if (ids.empty()) return "nobody owed the cell";
+              } else {
+                ids.push_back(RandomMemberId(random));
+              }
+              const std::string id_array = absl::StrCat("[", absl::StrJoin(ids, ","), "]");
+              const std::string cells = absl::StrCat("[", cell, "]");
+              const std::string from = common::api::FormatDate(absl::CivilDay(sheet ? month : absl::CivilMonth(month.year(), 1)));
+              const std::string to = common::api::FormatDate(absl::CivilDay(sheet ? month : absl::CivilMonth(month.year(), 12)));
+              size_t rows_read = 0;
+              for (size_t r = 0; r < reads.size(); ++r) {
+                reads[r]->setString(1, r + 2 >= reads.size() ? cells : id_array);
+                if (r == 4) {
+                  reads[r]->setString(2, from);
+                  reads[r]->setString(3, to);
+                }
+                std::unique_ptr<sql::ResultSet> rows(reads[r]->executeQuery());
+                while (rows->next()) ++rows_read;
+              }
+              return rows_read > 0 ? "" : "nothing read";
+            } catch (const sql::SQLException& e) {
+              return e.what();
+            }
+          };
+        };
+      };
+      results.push_back(RunCase("raw: the sheet's reads", threads, options_.seconds, raw_dues(true)));
+      results.push_back(RunCase("GetDuesLedger (gRPC)", threads, options_.seconds, [&](int) -> Call {
+        auto stub = std::shared_ptr<v1::DuesService::Stub>(v1::DuesService::NewStub(NewChannel(host_->port())));
+        return [this, stub](std::mt19937_64& random) -> std::string {
+          v1::GetDuesLedgerRequest request;
+          request.set_member(absl::StrCat("members/", RandomMemberId(random)));
+          v1::DuesLedger ledger;
+          grpc::ClientContext context;
+          context.AddMetadata("authorization", absl::StrCat("Bearer ", admin_token_));
+          context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+          grpc::Status status = stub->GetDuesLedger(&context, request, &ledger);
+          if (!status.ok()) return status.error_message();
+          return ledger.months_size() == 12 ? "" : "a ledger without its months";
+        };
+      }));
+      results.push_back(RunCase("raw: the ledger's reads", threads, options_.seconds, raw_dues(false)));
+    }
     if (wanted("sync")) {
       // The mobile sync of a sample of members, each with their own token: the
       // first sync (the whole copy) and an idle one (from the cursor the first
@@ -1338,6 +1484,8 @@ int Bench::Run() {
   report.Pair("SyncMyRecord idle (gRPC)", "raw: the idle sync's statements");
   report.Pair("SyncMyRecord idle (gRPC)", "GetMember (gRPC)");
   report.Pair("SyncMyRecord first (gRPC)", "raw: the idle sync's statements");
+  report.Pair("GetCollectionSheet (gRPC)", "raw: the sheet's reads");
+  report.Pair("GetDuesLedger (gRPC)", "raw: the ledger's reads");
   report.Pair("SearchMembers name+subtree (gRPC)", "raw: store's search SQL");
   report.Pair("CreateMember durable (gRPC)", "raw: one-row insert transaction");
   if (import_rate) {
