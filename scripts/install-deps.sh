@@ -31,6 +31,8 @@ BUILD_PACKAGES=(
 # Run and test: a private MariaDB server, its client, key generation, scripts.
 RUN_PACKAGES=(
   mariadb-server mariadb-client openssl python3 python3-yaml curl ca-certificates unzip procps
+  # promtool checks and unit-tests the alert rules (deploy/prometheus, tests/deploy).
+  prometheus
   # The example portal's end-to-end check (tests/e2e/portal_check.sh) drives
   # Debian's headless Chromium with puppeteer-core (below); no browser download.
   chromium

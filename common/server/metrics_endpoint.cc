@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <prometheus/text_serializer.h>
 
+#include "common/metrics/process_metrics.h"
 #include "common/server/http_listener.h"
 
 namespace grassroots::common {
@@ -20,8 +21,9 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(const st
   HttpListenerOptions options{.name = "metrics", .address = address, .tls = tls, .threads = 2};
   auto install = [registry](httplib::Server& server) {
     server.Get("/metrics", [registry](const httplib::Request&, httplib::Response& response) {
-      response.set_content(prometheus::TextSerializer().Serialize(registry->Collect()),
-                           "text/plain; version=0.0.4; charset=utf-8");
+      std::vector<prometheus::MetricFamily> families = registry->Collect();
+      for (prometheus::MetricFamily& family : metrics::ProcessMetricFamilies()) families.push_back(std::move(family));
+      response.set_content(prometheus::TextSerializer().Serialize(families), "text/plain; version=0.0.4; charset=utf-8");
     });
   };
   absl::StatusOr<std::unique_ptr<HttpListener>> listener = HttpListener::Start(std::move(options), install, registry);

@@ -10,6 +10,7 @@
 //   amount             Số tiền            whole đồng; "120.000" and "120,000" read as 120000
 // Errors name the line and column, never a value.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -385,6 +385,15 @@ TEST_F(OrgProcessTest, MetricsEndpointExposesServiceMetricsWithoutPersonalData) 
   ASSERT_EQ(buckets.size(), 1u) << text;
   EXPECT_GE(SampleValue(buckets[0]), 1.0);
 
+  // The process's own figures (common/metrics/process_metrics.h), in the usual names.
+  for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+                           "process_start_time_seconds", "process_max_fds"}) {
+    const std::vector<std::string> samples = Samples(text, name);
+    ASSERT_EQ(samples.size(), 1u) << name << "\n" << text;
+    EXPECT_GT(SampleValue(samples[0]), 0.0) << name;
+  }
+  EXPECT_GT(SampleValue(Samples(text, "process_resident_memory_bytes")[0]), 1e6) << "a service holds megabytes";
+
   // Pool metrics (common/db/db.cc).
   const std::vector<std::string> idle = Samples(text, "db_pool_connections", {"state=\"idle\""});
   const std::vector<std::string> in_use = Samples(text, "db_pool_connections", {"state=\"in_use\""});
