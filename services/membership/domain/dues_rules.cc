@@ -254,7 +254,10 @@ std::optional<Arrears> FindArrears(std::span<const MonthStanding> months, int32_
   absl::StatusOr<const common::Rule*> rule = rules.Find("dues.arrears.unpaid_months_in_year", today);
   if (!rule.ok() || !(*rule)->value.is_number_integer()) return std::nullopt;
   const absl::CivilMonth current(today);
-  Arrears arrears{.year = year, .rule_id = (*rule)->id, .citation = (*rule)->citation};
+  Arrears arrears;
+  arrears.year = year;
+  arrears.rule_id = (*rule)->id;
+  arrears.citation = (*rule)->citation;
   for (const MonthStanding& m : months) {
     if (m.month.year() != year || m.month >= current) continue;
     if (!m.owed || m.deferred) continue;
@@ -309,7 +312,9 @@ absl::StatusOr<std::vector<LedgerMonth>> BuildLedgerMonths(const DuesMember& mem
                                                            const common::RulesRegistry& rules) {
   std::vector<LedgerMonth> months;
   for (absl::CivilMonth month = from; month <= to; ++month) {
-    LedgerMonth out{.month = month, .status = StatusOn(periods, month)};
+    LedgerMonth out;
+    out.month = month;
+    out.status = StatusOn(periods, month);
     if (out.status.owed) {
       const CellDuesSettings cell = settings_of(out.status.cell_id, FirstDay(month));
       out.in_ledger = cell.ledger_opened && month >= *cell.ledger_opened;

@@ -11,6 +11,7 @@
 #include "common/api/api.h"
 #include "common/db/sql_dates.h"
 #include "common/db/sql_ids.h"
+#include "common/status/status.h"
 #include "services/membership/store/dues_store.h"
 
 namespace grassroots::membership::store {
@@ -137,27 +138,20 @@ absl::StatusOr<std::map<int64_t, int64_t>> DuesRemittanceStore::ReceivedBy(Sessi
 
 absl::StatusOr<Collected> DuesRemittanceStore::CollectedFor(Session& session, int64_t cell_id,
                                                             absl::CivilMonth month) {
-  // The members who owed the cell on the month's first day, as
-  // DuesStore::MembersOwingTo reads them; an entry counts unless corrected.
-  sql::PreparedStatement& ps = session.Prepare(
-      "SELECT e.channel, SUM(e.amount) AS total FROM dues_entries e WHERE e.month = ? "
-      "AND NOT EXISTS (SELECT 1 FROM dues_entries c WHERE c.corrects_entry_id = e.id) AND e.member_id IN ("
-      "SELECT member_id FROM member_periods WHERE cell_id = ? AND host_cell_id IS NULL AND valid_from <= ? "
-      "AND (valid_to IS NULL OR valid_to > ?) AND status IN (?, ?) "
-      "UNION SELECT member_id FROM member_periods WHERE host_cell_id = ? AND valid_from <= ? "
-      "AND (valid_to IS NULL OR valid_to > ?) AND status IN (?, ?)) GROUP BY e.channel");
-  const std::string day = MonthColumn(month);
-  int index = 1;
-  ps.setString(index++, day);
-  for (int part = 0; part < 2; ++part) {
-    ps.setInt64(index++, cell_id);
-    ps.setString(index++, day);
-    ps.setString(index++, day);
-    ps.setInt(index++, v1::MEMBER_STATUS_PROBATIONARY);
-    ps.setInt(index++, v1::MEMBER_STATUS_OFFICIAL);
-  }
-  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
+  // Who owed the cell on the month's first day, then their entries for the
+  // month through (member_id, month): one statement with the members as a
+  // subquery scans every entry of the month instead.
+  GR_ASSIGN_OR_RETURN(const std::vector<int64_t> owing,
+                      DuesStore().MembersOwingTo(session, cell_id, absl::CivilDay(month)));
   Collected out;
+  if (owing.empty()) return out;
+  sql::PreparedStatement& ps = session.Prepare(absl::StrCat(
+      "SELECT e.channel, SUM(e.amount) AS total FROM dues_entries e WHERE e.member_id IN ", common::db::kIdSet,
+      " AND e.month = ? AND NOT EXISTS (SELECT 1 FROM dues_entries c WHERE c.corrects_entry_id = e.id) "
+      "GROUP BY e.channel"));
+  ps.setString(1, common::db::IdArray(owing));
+  ps.setString(2, MonthColumn(month));
+  std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   while (rs->next()) {
     const int64_t total = rs->getInt64("total");
     if (rs->getInt("channel") == v1::DUES_CHANNEL_PUBLIC_SERVICE_PORTAL) {
