@@ -62,6 +62,7 @@ absl::StatusOr<Scope> ParseScope(const v1::StatisticsScope& scope) {
 struct Subtree {
   std::vector<int64_t> organizations;  // placed on the day (ended ones by their last day)
   std::vector<int64_t> existing;       // of those, the ones that exist on the day
+  std::vector<ScorecardFactsStore::Placed> placed;  // the same, with each one's parent
   std::string display_name;
   std::vector<store::FeedPosition> positions;
 };
@@ -89,6 +90,7 @@ absl::StatusOr<std::pair<Subtree, T>> ReadSubtree(HandlerContext& ctx, const Sco
       subtree.organizations.push_back(p.id);
       if (!p.ended_on || *p.ended_on > scope.day) subtree.existing.push_back(p.id);
     }
+    subtree.placed = placed;
     GR_ASSIGN_OR_RETURN(const auto names, ScorecardFactsStore::OrganizationNames(session, {scope.org_id}));
     if (auto it = names.find(scope.org_id); it != names.end()) subtree.display_name = it->second;
     GR_ASSIGN_OR_RETURN(subtree.positions, ScorecardFactsStore::Positions(session));
@@ -310,9 +312,7 @@ grpc::Status StatisticsServiceImpl::GetDuesStatistics(grpc::ServerContext* conte
                                 DuesRead out;
                                 GR_ASSIGN_OR_RETURN(out.rows, StatisticsStore::DuesOfYear(
                                                                   session, subtree.organizations, scope.year));
-                                GR_ASSIGN_OR_RETURN(const std::vector<ScorecardFactsStore::Placed> placed,
-                                                    ScorecardFactsStore::PlacedOrganizations(session, scope.org_id,
-                                                                                             scope.day));
+                                const std::vector<ScorecardFactsStore::Placed>& placed = subtree.placed;
                                 std::map<int64_t, std::optional<int64_t>> parent_of;
                                 for (const auto& p : placed) parent_of[p.id] = p.parent_id;
                                 for (const auto& p : placed) {
