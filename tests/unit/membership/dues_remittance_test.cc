@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/rules/rules_registry.h"
+#include "tests/unit/membership/repo_rules.h"
 #include "common/status/status.h"
 #include "services/membership/domain/dues_remittance.h"
 #include "services/membership/handlers/portal_payments_csv.h"
@@ -18,18 +19,7 @@ using absl::CivilMonth;
 using domain::KeepShare;
 using domain::RemittanceStanding;
 
-const common::RulesRegistry& Rules() {
-  static const common::RulesRegistry* rules = [] {
-    absl::StatusOr<common::RulesRegistry> loaded =
-        common::RulesRegistry::LoadFile(common::RulesRegistry::DefaultPath());
-    if (!loaded.ok()) {
-      ADD_FAILURE() << loaded.status();
-      return new common::RulesRegistry();
-    }
-    return new common::RulesRegistry(*std::move(loaded));
-  }();
-  return *rules;
-}
+const common::RulesRegistry& Rules() { return testing::RepoRules(); }
 
 KeepShare Share(std::string_view type, CivilMonth month) {
   absl::StatusOr<KeepShare> share = domain::KeepShareOf(type, month, Rules());

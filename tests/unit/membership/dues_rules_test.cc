@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/rules/rules_registry.h"
+#include "tests/unit/membership/repo_rules.h"
 #include "common/status/status.h"
 
 namespace grassroots::membership::domain {
@@ -18,18 +19,7 @@ namespace {
 using absl::CivilDay;
 using absl::CivilMonth;
 
-const common::RulesRegistry& Rules() {
-  static const common::RulesRegistry* rules = [] {
-    absl::StatusOr<common::RulesRegistry> loaded =
-        common::RulesRegistry::LoadFile(common::RulesRegistry::DefaultPath());
-    if (!loaded.ok()) {
-      ADD_FAILURE() << loaded.status();
-      return new common::RulesRegistry();
-    }
-    return new common::RulesRegistry(*std::move(loaded));
-  }();
-  return *rules;
-}
+const common::RulesRegistry& Rules() { return testing::RepoRules(); }
 
 DuesMember Farmer(CivilDay born = CivilDay(1980, 5, 20), v1::Sex sex = v1::SEX_MALE) {
   DuesMember m;
