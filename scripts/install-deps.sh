@@ -7,6 +7,7 @@
 #                                      # tests; the portal's browser check)
 #   GRASSROOTS_SKIP_HELM=1 scripts/install-deps.sh   # apt packages only (none of those four)
 #   GRASSROOTS_DEPS=build scripts/install-deps.sh    # compile only (deploy/Dockerfile)
+#   GRASSROOTS_DEPS=image scripts/install-deps.sh    # compile, and build the image (scripts/build-image.sh)
 #
 # Runs as root without prompts (sudo is used when not root). Never starts the
 # system MariaDB: the project runs its own mariadbd under .grassroots/ or the
@@ -36,7 +37,15 @@ RUN_PACKAGES=(
   # The example portal's end-to-end check (tests/e2e/portal_check.sh) drives
   # Debian's headless Chromium with puppeteer-core (below); no browser download.
   chromium
+  # Backup and restore under load, and the three-node Galera cluster a node of
+  # which is killed during writes (tests/integration/system).
+  mariadb-backup galera-4
+  # The rendered chart's YAML style (tests/deploy).
+  yamllint
 )
+# The container image (scripts/build-image.sh, GRASSROOTS_DEPS=image): a Debian 12
+# base made by debootstrap, built into an OCI image by buildah without a daemon.
+IMAGE_PACKAGES=(buildah debootstrap)
 # The fuzz targets (scripts/fuzz.sh, run by scripts/test.sh): clang with libFuzzer
 # and the sanitizer runtimes.
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
@@ -214,6 +223,9 @@ install_api_properties() {
 APT_PACKAGES=("${BUILD_PACKAGES[@]}")
 if [[ ${GRASSROOTS_DEPS:-all} == build ]]; then
   GRASSROOTS_SKIP_HELM=1
+elif [[ ${GRASSROOTS_DEPS:-all} == image ]]; then
+  GRASSROOTS_SKIP_HELM=1
+  APT_PACKAGES+=("${IMAGE_PACKAGES[@]}")
 else
   APT_PACKAGES+=("${RUN_PACKAGES[@]}" "${FUZZ_PACKAGES[@]}")
 fi
