@@ -4,7 +4,8 @@
 # of deploy/prometheus. Then prometheus_live.py asks it, through its HTTP API,
 # for every query of the Grafana dashboard, every recording rule and every
 # metric an alert reads: each must return series, so no name is misspelled or
-# missing. Bounded: at most a few minutes, and Prometheus stops with the check.
+# missing; then the dashboard is drawn from it (scripts/render_dashboard.py).
+# Bounded: at most a few minutes, and Prometheus stops with the check.
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 : "${PORT_OFFSET:?run by run_e2e.sh}"
@@ -41,6 +42,15 @@ trap stop EXIT
 status=0
 python3 "$REPO_ROOT/tests/e2e/prometheus_live.py" --prometheus "http://127.0.0.1:$port" --repo "$REPO_ROOT" \
   --gateway "$GATEWAY" --token-file "$ADMIN_TOKEN_FILE" || status=$?
+# The dashboard drawn without Grafana (scripts/render_dashboard.py): every panel
+# must draw a series over the minutes Prometheus has scraped, and Chromium must
+# take the screenshot. GRASSROOTS_DASHBOARD_OUT keeps the page and the picture.
+if [[ $status -eq 0 ]]; then
+  out_dir=${GRASSROOTS_DASHBOARD_OUT:-$work}
+  mkdir -p "$out_dir"
+  python3 "$REPO_ROOT/scripts/render_dashboard.py" --prometheus "http://127.0.0.1:$port" --minutes 3 \
+    --html "$out_dir/dashboard.html" --png "$out_dir/dashboard.png" || status=$?
+fi
 if [[ $status -ne 0 ]]; then
   echo "---- prometheus log ----"
   tail -n 20 "$work/prometheus.log" || true
