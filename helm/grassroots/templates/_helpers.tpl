@@ -61,8 +61,10 @@ app.kubernetes.io/component: {{ .name }}
 {{- end }}
 {{- end }}
 
+{{/* repository:tag, and @digest when image.digest pins the content. */}}
 {{- define "grassroots.image" -}}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- with .Values.image.digest }}@{{ . }}{{ end }}
 {{- end }}
 
 {{/* The Secret a service reads: its own, else the shared one; there is no default. */}}
@@ -81,10 +83,16 @@ app.kubernetes.io/component: {{ .name }}
 {{- .svc.tlsSecret | default (printf "%s-tls" (include "grassroots.componentName" .)) }}
 {{- end }}
 
-{{/* The gateway's image: its own repository/tag when set, else the chart's. */}}
+{{/* The gateway's image: its own repository/tag/digest when set, else the chart's. The chart's
+digest pins only the chart's own image: it is not applied to a repository or tag of the gateway's. */}}
 {{- define "grassroots.gatewayImage" -}}
 {{- $image := .Values.gateway.image | default dict }}
+{{- if or $image.repository $image.tag $image.digest }}
 {{- printf "%s:%s" ($image.repository | default .Values.image.repository) ($image.tag | default .Values.image.tag | default .Chart.AppVersion) }}
+{{- with $image.digest }}@{{ . }}{{ end }}
+{{- else }}
+{{- include "grassroots.image" . }}
+{{- end }}
 {{- end }}
 
 {{/* The gateway's HTTP probes speak HTTPS when it serves TLS. */}}
