@@ -44,8 +44,10 @@ RUN_PACKAGES=(
   yamllint
 )
 # The container image (scripts/build-image.sh, GRASSROOTS_DEPS=image): a Debian 12
-# base made by debootstrap, built into an OCI image by buildah without a daemon.
-IMAGE_PACKAGES=(buildah debootstrap)
+# base made by debootstrap, built into an OCI image by buildah without a daemon;
+# its check (tests/image/image_check.sh) runs a service from it against a
+# throwaway MariaDB and asks its health port with curl.
+IMAGE_PACKAGES=(buildah debootstrap mariadb-server mariadb-client openssl curl)
 # The fuzz targets (scripts/fuzz.sh, run by scripts/test.sh): clang with libFuzzer
 # and the sanitizer runtimes.
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
