@@ -260,7 +260,39 @@ struct ChangeFeedServiceImpl::Impl {
                       absl::StrCat("after_sequence ", request.after_sequence(), " is beyond the feed head ",
                                    head.last_sequence()));
     }
+    if (request.has_after_commit_time() && request.after_sequence() > 0) return CheckCursorChange(request);
     return absl::OkStatus();
+  }
+
+  // The change at the cursor must be the one the consumer applied. Rounds
+  // stamp commit_time in sequence order, so after a restore the entries
+  // written again carry later times than the consumer saw; the newest entry
+  // at or below the cursor decides (retention may have removed the cursor's own).
+  absl::Status CheckCursorChange(const feedpb::StreamChangesRequest& request) {
+    const int64_t seen_micros = google::protobuf::util::TimeUtil::TimestampToMicroseconds(request.after_commit_time());
+    struct Entry {
+      int64_t sequence = 0;
+      int64_t commit_micros = 0;
+    };
+    GR_ASSIGN_OR_RETURN(
+        const std::optional<Entry> newest,
+        pool.Read<std::optional<Entry>>("feed_check_cursor", [&](db::Session& session) -> absl::StatusOr<std::optional<Entry>> {
+          sql::PreparedStatement& statement = session.Prepare(absl::StrCat(
+              "SELECT sequence, ", kMicrosOf,
+              "commit_time) FROM change_feed WHERE sequence <= ? ORDER BY sequence DESC LIMIT 1"));
+          statement.setInt64(1, request.after_sequence());
+          std::unique_ptr<sql::ResultSet> rs = session.Query(statement);
+          if (!rs->next()) return std::nullopt;
+          return Entry{rs->getInt64(1), rs->getInt64(2)};
+        }));
+    if (!newest) return absl::OkStatus();  // compacted away entirely: nothing left to contradict the cursor
+    const bool diverged = newest->sequence == request.after_sequence() ? newest->commit_micros != seen_micros
+                                                                      : newest->commit_micros > seen_micros;
+    if (!diverged) return absl::OkStatus();
+    return Reasoned(absl::StatusCode::kFailedPrecondition, "FEED_DIVERGED",
+                    absl::StrCat("the change at after_sequence ", request.after_sequence(),
+                                 " is not the one the consumer applied (this feed was restored and written again); "
+                                 "rebuild from sequence 0"));
   }
 
   absl::StatusOr<std::vector<feedpb::Change>> ReadBatch(int64_t after, int limit,

@@ -28,8 +28,11 @@ absl::StatusOr<FeedPosition> LockCursor(Session& session, const std::string& sou
   return FeedPosition{static_cast<int64_t>(rs->getInt64(1)), db::GetOptionalString(*rs, "epoch").value_or("")};
 }
 
+// The commit time belongs to the change the cursor stood at: a moved cursor
+// has none until RecordCursorCommitTime.
 void StoreCursor(Session& session, const std::string& source, int64_t sequence) {
-  sql::PreparedStatement& ps = session.Prepare("UPDATE feed_cursors SET last_sequence = ? WHERE source = ?");
+  sql::PreparedStatement& ps =
+      session.Prepare("UPDATE feed_cursors SET last_sequence = ?, last_commit_micros = NULL WHERE source = ?");
   ps.setInt64(1, sequence);
   ps.setString(2, source);
   ps.executeUpdate();
@@ -38,11 +41,13 @@ void StoreCursor(Session& session, const std::string& source, int64_t sequence) 
 }  // namespace
 
 absl::StatusOr<FeedPosition> ReadCursor(Session& session, const std::string& source) {
-  sql::PreparedStatement& ps = session.Prepare("SELECT last_sequence, epoch FROM feed_cursors WHERE source = ?");
+  sql::PreparedStatement& ps = session.Prepare(
+      "SELECT last_sequence, epoch, COALESCE(last_commit_micros, 0) FROM feed_cursors WHERE source = ?");
   ps.setString(1, source);
   std::unique_ptr<sql::ResultSet> rs = session.Query(ps);
   if (!rs->next()) return FeedPosition{};
-  return FeedPosition{static_cast<int64_t>(rs->getInt64(1)), db::GetOptionalString(*rs, "epoch").value_or("")};
+  return FeedPosition{static_cast<int64_t>(rs->getInt64(1)), db::GetOptionalString(*rs, "epoch").value_or(""),
+                      static_cast<int64_t>(rs->getInt64(3))};
 }
 
 absl::StatusOr<EpochBinding> BindCursorEpoch(Session& session, const std::string& source, const std::string& epoch,
@@ -58,11 +63,13 @@ absl::StatusOr<EpochBinding> BindCursorEpoch(Session& session, const std::string
     sequence = 0;
     GR_RETURN_IF_ERROR(clear(session));
   }
-  sql::PreparedStatement& bind =
-      session.Prepare("UPDATE feed_cursors SET last_sequence = ?, epoch = ? WHERE source = ?");
+  sql::PreparedStatement& bind = session.Prepare(
+      "UPDATE feed_cursors SET last_commit_micros = IF(last_sequence = ?, last_commit_micros, NULL), "
+      "last_sequence = ?, epoch = ? WHERE source = ?");
   bind.setInt64(1, sequence);
-  bind.setString(2, epoch);
-  bind.setString(3, source);
+  bind.setInt64(2, sequence);
+  bind.setString(3, epoch);
+  bind.setString(4, source);
   bind.executeUpdate();
   return binding;
 }
@@ -94,11 +101,25 @@ absl::StatusOr<bool> ApplyAtCursor(Session& session, const std::string& source, 
 
 absl::Status AdvanceCursor(Session& session, const std::string& source, const std::string& epoch,
                            int64_t sequence) {
+  // Assignments run left to right: the commit time is dropped only when the cursor moves.
   sql::PreparedStatement& ps = session.Prepare(
-      "UPDATE feed_cursors SET last_sequence = GREATEST(last_sequence, ?) WHERE source = ? AND epoch = ?");
+      "UPDATE feed_cursors SET last_commit_micros = IF(? > last_sequence, NULL, last_commit_micros), "
+      "last_sequence = GREATEST(last_sequence, ?) WHERE source = ? AND epoch = ?");
   ps.setInt64(1, sequence);
+  ps.setInt64(2, sequence);
+  ps.setString(3, source);
+  ps.setString(4, epoch);
+  ps.executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::Status RecordCursorCommitTime(Session& session, const std::string& source, int64_t sequence,
+                                    int64_t commit_micros) {
+  sql::PreparedStatement& ps = session.Prepare(
+      "UPDATE feed_cursors SET last_commit_micros = ? WHERE source = ? AND last_sequence = ?");
+  ps.setInt64(1, commit_micros);
   ps.setString(2, source);
-  ps.setString(3, epoch);
+  ps.setInt64(3, sequence);
   ps.executeUpdate();
   return absl::OkStatus();
 }

@@ -17,6 +17,10 @@ namespace grassroots::common::feed {
 struct FeedPosition {
   int64_t sequence = 0;
   std::string epoch;  // empty: none stored
+  // The commit_time of the change at `sequence` (microseconds since 1970,
+  // UTC), so the producer can tell whether it still holds that change
+  // (StreamChangesRequest.after_commit_time); 0: not known.
+  int64_t commit_micros = 0;
 };
 
 enum class EpochBinding {
@@ -64,5 +68,10 @@ absl::StatusOr<bool> ApplyRunAtCursor(db::Session& session, const std::string& s
 // and only while it is still bound to `epoch`).
 absl::Status AdvanceCursor(db::Session& session, const std::string& source, const std::string& epoch,
                            int64_t sequence);
+
+// Records the commit_time of the change the cursor of `source` stands at,
+// when it still stands at `sequence` (in the transaction that moved it there).
+absl::Status RecordCursorCommitTime(db::Session& session, const std::string& source, int64_t sequence,
+                                    int64_t commit_micros);
 
 }  // namespace grassroots::common::feed

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include <google/protobuf/util/time_util.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 
@@ -27,9 +28,20 @@ namespace feedpb = grassroots::feed::v1;
 
 // The producer's refusals (grassroots.feed.v1.StreamChangesRequest.expected_epoch).
 constexpr char kCursorAhead[] = "CURSOR_AHEAD_OF_FEED";
+constexpr char kFeedDiverged[] = "FEED_DIVERGED";
 
-constexpr std::array<BlockReason, 4> kBlockReasons = {BlockReason::kBadChange, BlockReason::kHookFailed,
-                                                      BlockReason::kApplyError, BlockReason::kCursorAhead};
+constexpr std::array<BlockReason, 5> kBlockReasons = {BlockReason::kBadChange, BlockReason::kHookFailed,
+                                                      BlockReason::kApplyError, BlockReason::kCursorAhead,
+                                                      BlockReason::kFeedDiverged};
+
+// A block the producer's restore caused: cleared by the rebuild, not by applying a change.
+bool IsRestoreBlock(BlockReason reason) {
+  return reason == BlockReason::kCursorAhead || reason == BlockReason::kFeedDiverged;
+}
+
+int64_t CommitMicros(const grassroots::feed::v1::Change& change) {
+  return google::protobuf::util::TimeUtil::TimestampToMicroseconds(change.commit_time());
+}
 
 // A change the projection can never take as it stands (malformed name or
 // date, a cycle): retrying helps only once the producer's entry is fixed.
@@ -44,6 +56,7 @@ const char* ErrorKindOf(BlockReason reason) {
     case BlockReason::kHookFailed: return "hook";
     case BlockReason::kApplyError: return "apply";
     case BlockReason::kCursorAhead:
+    case BlockReason::kFeedDiverged:
     case BlockReason::kNone: break;
   }
   return "stream";
@@ -58,6 +71,7 @@ std::string_view BlockReasonLabel(BlockReason reason) {
     case BlockReason::kHookFailed: return "hook_failed";
     case BlockReason::kApplyError: return "apply_error";
     case BlockReason::kCursorAhead: return "cursor_ahead";
+    case BlockReason::kFeedDiverged: return "feed_diverged";
   }
   return "none";
 }
@@ -100,8 +114,8 @@ struct FeedFollower::Impl {
                            .Add(source);
     rebuilds_counter = &prometheus::BuildCounter()
                             .Name("feed_consumer_rebuilds_total")
-                            .Help("Projections cleared and rebuilt because the consumed feed's epoch changed or its "
-                                  "head fell behind the cursor")
+                            .Help("Projections cleared and rebuilt because the consumed feed's epoch changed, its "
+                                  "head fell behind the cursor or it no longer holds the cursor's change")
                             .Register(*registry)
                             .Add(source);
     blocked_sequence_gauge = &prometheus::BuildGauge()
@@ -112,7 +126,7 @@ struct FeedFollower::Impl {
     auto& blocked = prometheus::BuildGauge()
                         .Name("feed_consumer_blocked")
                         .Help("1 while a consumer is stopped at a change, by reason: bad_change, hook_failed, "
-                              "apply_error, cursor_ahead")
+                              "apply_error, cursor_ahead, feed_diverged")
                         .Register(*registry);
     for (BlockReason reason : kBlockReasons) {
       blocked_gauges.emplace(reason,
@@ -160,6 +174,7 @@ struct FeedFollower::Impl {
       if (cursor.ok()) {
         absl::MutexLock lock(&mutex);
         handled = saved = cursor->sequence;
+        handled_commit_micros = cursor->commit_micros;
         epoch = cursor->epoch;
         // A projection built by an earlier run serves while it catches up.
         if (cursor->sequence > 0) ready = true;
@@ -175,14 +190,17 @@ struct FeedFollower::Impl {
 
   double Uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(random); }
 
-  // Marks `sequence` handled and refreshes the gauges, the block and readiness.
-  void MarkHandled(int64_t sequence, bool persisted) {
+  // Marks `sequence` (committed at commit_micros) handled and refreshes the
+  // gauges, the block and readiness.
+  void MarkHandled(int64_t sequence, int64_t commit_micros, bool persisted) {
     absl::MutexLock lock(&mutex);
-    handled = std::max(handled, sequence);
+    if (sequence > handled) {
+      handled = sequence;
+      handled_commit_micros = commit_micros;
+    }
     if (persisted) saved = std::max(saved, sequence);
     handled_gauge->Set(static_cast<double>(handled));
-    if (block_reason != BlockReason::kNone && block_reason != BlockReason::kCursorAhead &&
-        handled >= block_sequence) {
+    if (block_reason != BlockReason::kNone && !IsRestoreBlock(block_reason) && handled >= block_sequence) {
       UnblockLocked();
     }
     if (head >= 0) {
@@ -203,6 +221,7 @@ struct FeedFollower::Impl {
   void StartOverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
     rebuilds_counter->Increment();
     handled = saved = 0;
+    handled_commit_micros = 0;
     ready = false;
     caught_up_logged = false;
     handled_gauge->Set(0);
@@ -211,7 +230,7 @@ struct FeedFollower::Impl {
   // Stops at `sequence` for `reason` until UnblockLocked(): not ready, and
   // feed_consumer_blocked says why. Logged once per (reason, sequence).
   void Block(BlockReason reason, int64_t sequence, const absl::Status& why, const std::string& resource_name) {
-    if (reason != BlockReason::kCursorAhead) CountError(ErrorKindOf(reason));
+    if (!IsRestoreBlock(reason)) CountError(ErrorKindOf(reason));
     absl::MutexLock lock(&mutex);
     const bool first = block_reason != reason || block_sequence != sequence;
     block_reason = reason;
@@ -252,7 +271,7 @@ struct FeedFollower::Impl {
       bound_epoch = epoch;
     }
     if (consumer.resource_types.contains(change.resource_type())) return Commit(change, bound_epoch);
-    MarkHandled(change.sequence(), /*persisted=*/false);  // saved in bulk by the head poller
+    MarkHandled(change.sequence(), CommitMicros(change), /*persisted=*/false);  // saved in bulk by the head poller
     return absl::OkStatus();
   }
 
@@ -327,29 +346,31 @@ struct FeedFollower::Impl {
     }));
     const int64_t last = run.back().sequence();
     if (kept == 0) {
-      MarkHandled(last, /*persisted=*/false);  // saved in bulk by the head poller
+      MarkHandled(last, CommitMicros(run.back()), /*persisted=*/false);  // saved in bulk by the head poller
       return absl::OkStatus();
     }
     if (run.size() == 1) return Commit(run.front(), bound_epoch);
     int64_t applied_now = 0;
     const absl::Status applied = pool.RunInTransaction(apply_operation, [&](db::Session& session) -> absl::Status {
       applied_now = 0;
-      return ApplyRunAtCursor(session, options.source, bound_epoch, last,
-                              [&](db::Session& s, int64_t cursor) -> absl::Status {
-                                for (const feedpb::Change& change : run) {
-                                  if (change.sequence() <= cursor) continue;  // another replica applied it
-                                  if (!consumer.resource_types.contains(change.resource_type())) continue;
-                                  GR_RETURN_IF_ERROR(consumer.apply(s, change));
-                                  if (consumer.react) GR_RETURN_IF_ERROR(consumer.react(s, change));
-                                  ++applied_now;
-                                }
-                                return absl::OkStatus();
-                              })
-          .status();
+      GR_ASSIGN_OR_RETURN(const bool moved,
+                          ApplyRunAtCursor(session, options.source, bound_epoch, last,
+                                           [&](db::Session& s, int64_t cursor) -> absl::Status {
+                                             for (const feedpb::Change& change : run) {
+                                               if (change.sequence() <= cursor) continue;  // another replica applied it
+                                               if (!consumer.resource_types.contains(change.resource_type())) continue;
+                                               GR_RETURN_IF_ERROR(consumer.apply(s, change));
+                                               if (consumer.react) GR_RETURN_IF_ERROR(consumer.react(s, change));
+                                               ++applied_now;
+                                             }
+                                             return absl::OkStatus();
+                                           }));
+      if (!moved) return absl::OkStatus();
+      return RecordCursorCommitTime(session, options.source, last, CommitMicros(run.back()));
     });
     if (applied.ok()) {
       applied_counter->Increment(static_cast<double>(applied_now));
-      MarkHandled(last, /*persisted=*/true);
+      MarkHandled(last, CommitMicros(run.back()), /*persisted=*/true);
       return absl::OkStatus();
     }
     // Another replica rebound the cursor to a new epoch: start over from the head.
@@ -369,7 +390,9 @@ struct FeedFollower::Impl {
                           ApplyAtCursor(session, options.source, bound_epoch, sequence,
                                         [&](db::Session& s) { return consumer.apply(s, change); }));
       // Applied before, by this process or another replica, with its reaction.
-      if (!fresh || !consumer.react) return absl::OkStatus();
+      if (!fresh) return absl::OkStatus();
+      GR_RETURN_IF_ERROR(RecordCursorCommitTime(session, options.source, sequence, CommitMicros(change)));
+      if (!consumer.react) return absl::OkStatus();
       in_reaction = true;
       GR_RETURN_IF_ERROR(consumer.react(session, change));
       in_reaction = false;
@@ -377,7 +400,7 @@ struct FeedFollower::Impl {
     });
     if (applied.ok()) {
       applied_counter->Increment();
-      MarkHandled(sequence, /*persisted=*/true);
+      MarkHandled(sequence, CommitMicros(change), /*persisted=*/true);
       return absl::OkStatus();
     }
     // Another replica rebound the cursor to a new epoch: start over from the head.
@@ -427,9 +450,10 @@ struct FeedFollower::Impl {
   }
 
   // The producer was restored from an older backup: positions past its head
-  // will carry other changes than the ones applied, so resuming at the cursor
-  // would miss them. The projection is derived data: it is rebuilt from 0
-  // (the next attempt streams from there and the block clears).
+  // (or, once it wrote again, up to the cursor) carry other changes than the
+  // ones applied, so resuming at the cursor would miss them. The projection
+  // is derived data: it is rebuilt from 0 (the next attempt streams from
+  // there and the block clears).
   void RewindAfterRestore(int64_t cursor, int64_t head_sequence) {
     const absl::Status reset = pool.RunInTransaction(reset_operation, [&](db::Session& s) {
       return RewindCursor(s, options.source, [&](db::Session& inner) { return ClearOwnersProjection(inner); });
@@ -441,15 +465,16 @@ struct FeedFollower::Impl {
     }
     absl::MutexLock lock(&mutex);
     log::Warn(absl::StrCat("the ", options.feed_name,
-                           " feed is behind this projection's cursor (restored from a backup?); rebuilding the "
-                           "projection from sequence 0"),
+                           " feed no longer holds the changes up to this projection's cursor (restored from a "
+                           "backup?); rebuilding the projection from sequence 0"),
               {{"source", options.source}, {"cursor", cursor}, {"head", head_sequence}});
     StartOverLocked();
   }
 
-  // Blocks at a cursor ahead of the feed head and rebuilds the projection.
-  void CursorAhead(int64_t cursor, int64_t head_sequence, const absl::Status& why) {
-    Block(BlockReason::kCursorAhead, cursor, why, "");
+  // Blocks at a cursor the restored feed does not back (ahead of its head,
+  // or at a change it no longer holds) and rebuilds the projection.
+  void CursorNotBacked(BlockReason reason, int64_t cursor, int64_t head_sequence, const absl::Status& why) {
+    Block(reason, cursor, why, "");
     RewindAfterRestore(cursor, head_sequence);
   }
 
@@ -471,7 +496,14 @@ struct FeedFollower::Impl {
       if (stopping) return absl::CancelledError("stopping");
       request.set_after_sequence(handled);
       request.set_expected_epoch(epoch);
-      if (handled <= head_now->last_sequence() && block_reason == BlockReason::kCursorAhead) UnblockLocked();
+      if (handled > 0 && handled_commit_micros > 0) {
+        *request.mutable_after_commit_time() =
+            google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(handled_commit_micros);
+      }
+      // Rebuilt since (or, ahead, the feed grew back): try the stream again.
+      const bool rebuilt = block_reason == BlockReason::kCursorAhead ? handled <= head_now->last_sequence()
+                                                                      : handled == 0;
+      if (IsRestoreBlock(block_reason) && rebuilt) UnblockLocked();
       stream_context = &context;
     }
     if (request.after_sequence() > head_now->last_sequence()) {
@@ -483,7 +515,7 @@ struct FeedFollower::Impl {
           absl::StatusCode::kFailedPrecondition, kCursorAhead,
           absl::StrCat("cursor ", request.after_sequence(), " is beyond the feed head ", head_now->last_sequence()));
       CountError("stream");  // refused before it was opened; retried like a broken stream
-      CursorAhead(request.after_sequence(), head_now->last_sequence(), ahead);
+      CursorNotBacked(BlockReason::kCursorAhead, request.after_sequence(), head_now->last_sequence(), ahead);
       return ahead;
     }
     // Every resource type: the positions of the others move the cursor too, so
@@ -527,7 +559,13 @@ struct FeedFollower::Impl {
     if (finished.ok()) return absl::UnavailableError("the feed stream ended");
     const absl::Status refused = FromGrpcStatus(finished);
     // Raced with a restore between the head read and the stream: same block.
-    if (ReasonOf(refused) == kCursorAhead) CursorAhead(request.after_sequence(), head_now->last_sequence(), refused);
+    if (ReasonOf(refused) == kCursorAhead) {
+      CursorNotBacked(BlockReason::kCursorAhead, request.after_sequence(), head_now->last_sequence(), refused);
+    }
+    // Restored and written again past the cursor: the same positions now hold other changes.
+    if (ReasonOf(refused) == kFeedDiverged) {
+      CursorNotBacked(BlockReason::kFeedDiverged, request.after_sequence(), head_now->last_sequence(), refused);
+    }
     // FEED_EPOCH_MISMATCH needs nothing here: the next attempt reads the head and rebinds.
     return refused;
   }
@@ -587,15 +625,19 @@ struct FeedFollower::Impl {
 
   void SavePassedOver() {
     int64_t position = 0;
+    int64_t commit_micros = 0;
     std::string bound_epoch;
     {
       absl::MutexLock lock(&mutex);
       if (!loaded || handled <= saved || epoch.empty()) return;
       position = handled;
+      commit_micros = handled_commit_micros;
       bound_epoch = epoch;
     }
-    absl::Status status = pool.Run(skip_operation, [&](db::Session& session) {
-      return AdvanceCursor(session, options.source, bound_epoch, position);
+    absl::Status status = pool.RunInTransaction(skip_operation, [&](db::Session& session) -> absl::Status {
+      GR_RETURN_IF_ERROR(AdvanceCursor(session, options.source, bound_epoch, position));
+      if (commit_micros == 0) return absl::OkStatus();
+      return RecordCursorCommitTime(session, options.source, position, commit_micros);
     });
     if (status.ok()) {
       absl::MutexLock lock(&mutex);
@@ -641,6 +683,8 @@ struct FeedFollower::Impl {
   bool caught_up_logged ABSL_GUARDED_BY(mutex) = false;
   int64_t handled ABSL_GUARDED_BY(mutex) = 0;  // last position handled
   int64_t saved ABSL_GUARDED_BY(mutex) = 0;    // last position known to be in feed_cursors
+  // The commit_time of the change at `handled` (microseconds; 0: not known).
+  int64_t handled_commit_micros ABSL_GUARDED_BY(mutex) = 0;
   int64_t head ABSL_GUARDED_BY(mutex) = -1;    // last feed head read; -1 before the first
   std::string epoch ABSL_GUARDED_BY(mutex);    // the feed epoch the cursor is bound to
   BlockReason block_reason ABSL_GUARDED_BY(mutex) = BlockReason::kNone;

@@ -21,7 +21,11 @@
 // applies it resumes and is ready again. A cursor ahead of the feed head (the
 // producer was restored from an older backup, so the positions past its head
 // will carry other changes) clears the projection, which is then rebuilt from
-// sequence 0. When the stream breaks or the producer is down it reconnects
+// sequence 0; so does a cursor whose change the feed no longer holds as it was
+// applied (the restored producer already wrote past the cursor: the follower
+// keeps the commit_time of the change at its cursor and the producer compares,
+// FEED_DIVERGED). Either is logged, counted and shown as blocked until the
+// rebuild starts. When the stream breaks or the producer is down it reconnects
 // with capped exponential backoff.
 //
 // The owner's migrations create feed_cursors (one definition: the org-tree
@@ -36,6 +40,7 @@
 //   feed_consumer_blocked{source,reason}         1 while stopped for that reason (BlockReason)
 //   feed_consumer_blocked_sequence{source}       the change it is stopped at (0 when flowing)
 //   feed_consumer_rebuilds_total{source}         projections cleared for a new epoch or a restored producer
+//                                                (cursor_ahead, feed_diverged)
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -61,6 +66,7 @@ enum class BlockReason {
   kHookFailed,   // "hook_failed": the owner's reaction (FeedConsumer::react) refused the change
   kApplyError,   // "apply_error": the database failed while applying it
   kCursorAhead,  // "cursor_ahead": the stored cursor is beyond the feed head
+  kFeedDiverged, // "feed_diverged": the feed holds another change at the cursor than the one applied
 };
 std::string_view BlockReasonLabel(BlockReason reason);
 

@@ -594,6 +594,43 @@ TEST_F(FeedTest, AnotherEpochOrACursorAheadIsRefusedAtOnceEvenWhenFollowing) {
   EXPECT_TRUE(reader->Finish().ok());
 }
 
+// A cursor at a change the feed holds as the consumer saw it resumes; the
+// same position holding a change committed at another time (the database was
+// restored and written again past the cursor) is refused, and so is a cursor
+// whose own entry retention removed when a newer one below it is later.
+TEST_F(FeedTest, ACursorWhoseChangeTheFeedNoLongerHoldsIsRefusedAsDiverged) {
+  StartServer();
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(Write(0, i).ok());
+  const std::vector<feedpb::Change> seen = ReadAll(0);
+  ASSERT_EQ(seen.size(), 3u);
+
+  auto open = [&](int64_t after, const google::protobuf::Timestamp& commit_time) {
+    grpc::ClientContext context;
+    Authorize(context, Token({auth::Role::kService}));
+    feedpb::StreamChangesRequest request;
+    request.set_after_sequence(after);
+    *request.mutable_after_commit_time() = commit_time;
+    auto reader = stub_->StreamChanges(&context, request);
+    feedpb::Change change;
+    while (reader->Read(&change)) {
+    }
+    return FromGrpcStatus(reader->Finish());
+  };
+  EXPECT_TRUE(open(2, seen[1].commit_time()).ok()) << "the change at the cursor is the one applied";
+  EXPECT_TRUE(open(3, seen[2].commit_time()).ok());
+
+  google::protobuf::Timestamp earlier = seen[1].commit_time();
+  earlier.set_seconds(earlier.seconds() - 60);
+  const absl::Status other_change = open(2, earlier);
+  EXPECT_EQ(other_change.code(), absl::StatusCode::kFailedPrecondition) << other_change;
+  EXPECT_EQ(ReasonOf(other_change), "FEED_DIVERGED");
+
+  // Retention took the cursor's own entry: the newest one below it must not be later.
+  ASSERT_TRUE(db_->Execute("DELETE FROM change_feed WHERE sequence = 2").ok());
+  EXPECT_TRUE(open(2, seen[1].commit_time()).ok());
+  EXPECT_EQ(ReasonOf(open(2, earlier)), "FEED_DIVERGED");
+}
+
 TEST_F(FeedTest, ANewConsumerReadingFromZeroGetsEveryChangeEverWritten) {
   StartServer();
   constexpr int kChanges = 120;

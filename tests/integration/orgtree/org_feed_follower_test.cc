@@ -16,6 +16,7 @@
 #include <functional>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -497,6 +498,61 @@ TEST_F(OrgFeedFollowerTest, ACursorAheadOfTheFeedIsRefusedAndTheProjectionIsRebu
   const int64_t later = Create("HUYEN-C", "DANG_BO_HUYEN", root_);
   ExpectCaughtUp();
   EXPECT_TRUE(Within(root_, later));
+}
+
+// The producer restored from a backup in the same epoch (nobody drew a new
+// one) and written again PAST the consumer's cursor before the consumer came
+// back: the head is no longer behind the cursor, but the positions between
+// the backup and the cursor now hold other changes. The follower's cursor
+// carries the commit time of its change, the producer refuses it
+// (FEED_DIVERGED) and the projection is rebuilt, so nothing is skipped.
+TEST_F(OrgFeedFollowerTest, AFeedRestoredAndWrittenPastTheCursorIsNoticedAndRebuiltNotSkipped) {
+  const int64_t before_backup = Create("HUYEN-A", "DANG_BO_HUYEN", root_);
+  const int64_t backup_head = OrgFeedHead();
+  const int64_t lost_b = Create("HUYEN-B", "DANG_BO_HUYEN", root_);
+  const int64_t lost_c = Create("HUYEN-C", "DANG_BO_HUYEN", root_);
+  StartFollower();
+  ExpectCaughtUp();
+  const int64_t cursor = StoredCursor();
+  ASSERT_GT(cursor, backup_head);
+  EXPECT_EQ(member_db_->QueryInt("SELECT last_commit_micros FROM feed_cursors WHERE source = 'org'").value_or(-1),
+            org_db_->QueryInt(absl::StrCat("SELECT TIMESTAMPDIFF(MICROSECOND, '1970-01-01', commit_time) "
+                                           "FROM change_feed WHERE sequence = ", cursor)).value_or(-2))
+      << "the cursor keeps the commit time of the change it stands at";
+
+  // A plain restart of the consumer against the same feed resumes; no rebuild.
+  follower_->Stop();
+  registry_ = std::make_shared<prometheus::Registry>();
+  StartFollower();
+  const int64_t after_restart = Create("HUYEN-R", "DANG_BO_HUYEN", root_);
+  ExpectCaughtUp();
+  EXPECT_TRUE(Within(root_, after_restart));
+  EXPECT_EQ(MetricValue(*registry_, "feed_consumer_rebuilds_total", kOrgSource), 0);
+  follower_->Stop();
+
+  // The organization service's feed as restored from the backup: what came after it is gone.
+  const int64_t head_before_restore = OrgFeedHead();
+  ASSERT_TRUE(org_db_->Execute(absl::StrCat("DELETE FROM change_feed WHERE sequence > ", backup_head)).ok());
+  ASSERT_TRUE(org_db_->Execute(absl::StrCat("UPDATE feed_head SET last_sequence = ", backup_head)).ok());
+  // Written again past the consumer's cursor while the consumer was away.
+  std::vector<int64_t> rewritten;
+  while (OrgFeedHead() <= head_before_restore) {
+    rewritten.push_back(Create(absl::StrCat("HUYEN-N", rewritten.size()), "DANG_BO_HUYEN", root_));
+  }
+
+  registry_ = std::make_shared<prometheus::Registry>();
+  OrgFeedFollower& again = StartFollower();
+  ASSERT_TRUE(Eventually([&] {
+    return MetricValue(*registry_, "feed_consumer_rebuilds_total", kOrgSource) == 1;
+  })) << "the refusal (FEED_DIVERGED) leads to a rebuild, not a silent skip";
+  ExpectCaughtUp();
+  EXPECT_TRUE(Eventually([&] { return again.Ready(); }));
+  EXPECT_EQ(Blocked("feed_diverged"), 0);
+  EXPECT_TRUE(Within(root_, before_backup));
+  for (const int64_t id : rewritten) EXPECT_TRUE(Within(root_, id)) << "organizations/" << id << " was skipped";
+  for (const int64_t id : {lost_b, lost_c, after_restart}) {
+    EXPECT_FALSE(Projected(id)) << "organizations/" << id << " is not on the restored feed";
+  }
 }
 
 TEST_F(OrgFeedFollowerTest, AnotherFeedEpochRebuildsTheProjectionFromTheStart) {
