@@ -97,7 +97,8 @@ class BackupRestoreTest : public ::testing::Test {
     ASSERT_NE(::mkdtemp(pattern), nullptr) << std::strerror(errno);
     work_dir_ = pattern;
     for (const char* tool : {"mariadb-backup", "mariadb-binlog", "mariadb"}) {
-      if (!std::filesystem::exists(Tool(tool))) GTEST_SKIP() << tool << " is not installed (scripts/install-deps.sh)";
+      ASSERT_TRUE(std::filesystem::exists(Tool(tool)))
+          << tool << " is not installed: scripts/install-deps.sh installs it (mariadb-backup, mariadb-client)";
     }
     std::string output;
     ASSERT_EQ(RunMariadbScript(work_dir_ / "old.log", {"start", OldServerDir().string()}, &output), 0) << output;
