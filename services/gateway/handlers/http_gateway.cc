@@ -342,6 +342,8 @@ void HttpGateway::Handle(const httplib::Request& request, httplib::Response& res
     } else {
       response.set_header("Cache-Control", "no-store");
     }
+    // Set before finish() records it: cpp-httplib leaves -1 until the handler returns.
+    response.status = 200;
     response.set_content(std::move(json), kJson);
     return finish();
   }

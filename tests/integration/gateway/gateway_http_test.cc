@@ -352,11 +352,16 @@ TEST_F(GatewayHttpTest, HealthOpenApiAndMetrics) {
   for (const auto& family : registry_->Collect()) {
     if (family.name != "http_server_requests_total") continue;
     for (const auto& metric : family.metric) {
+      std::string route, code;
       for (const auto& label : metric.label) {
         // A template, never the id itself.
-        counted |= label.name == "route" && label.value == "GET /v1/{name=organizations/*}";
         EXPECT_EQ(label.value.find(absl::StrCat("organizations/", RootId())), std::string::npos) << label.value;
+        if (label.name == "route") route = label.value;
+        if (label.name == "code") code = label.value;
       }
+      // The status the client saw, never the HTTP library's unset -1.
+      EXPECT_NE(code, "-1") << route;
+      counted |= route == "GET /v1/{name=organizations/*}" && code == "200";
     }
   }
   EXPECT_TRUE(counted);
