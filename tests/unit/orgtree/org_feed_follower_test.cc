@@ -76,6 +76,7 @@ TEST(BlockReasonLabelTest, EveryReasonHasAFixedLabel) {
   EXPECT_EQ(BlockReasonLabel(BlockReason::kHookFailed), "hook_failed");
   EXPECT_EQ(BlockReasonLabel(BlockReason::kApplyError), "apply_error");
   EXPECT_EQ(BlockReasonLabel(BlockReason::kCursorAhead), "cursor_ahead");
+  EXPECT_EQ(BlockReasonLabel(BlockReason::kFeedDiverged), "feed_diverged");
 }
 
 }  // namespace
