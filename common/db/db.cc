@@ -60,6 +60,19 @@ constexpr int kErLockDeadlock = 1213;
 constexpr int kErLockWaitTimeout = 1205;
 constexpr int kErStatementTimeout = 1969;  // max_statement_time exceeded
 constexpr int kFirstClientError = 2000;
+// Server errors that say the server, not the statement, is unusable now: a
+// Galera node outside the primary component (wsrep not ready: "WSREP has not
+// yet prepared node for application use"), a server shutting down, a
+// connection killed under the caller. Another connection (through the load
+// balancer, to another node) may well work, so they are UNAVAILABLE and the
+// connection is dropped.
+constexpr int kErWsrepNotReady = 1047;  // ER_UNKNOWN_COM_ERROR, as Galera sends it
+constexpr int kErServerShutdown = 1053;
+constexpr int kErConnectionKilled = 1927;
+// "Error during COMMIT": the transaction was not committed (rolled back), e.g.
+// Galera's "not connected to Primary Component" for a node that lost quorum
+// while the commit replicated.
+constexpr int kErErrorDuringCommit = 1180;
 
 // Server messages for these errors quote the offending value, which may be
 // personal data; they are logged without the message.
@@ -134,6 +147,12 @@ absl::Status FromSqlException(const sql::SQLException& e, std::string_view opera
       break;
     case kErStatementTimeout:
       status = absl::DeadlineExceededError("a database statement ran past its time limit");
+      break;
+    case kErWsrepNotReady:
+    case kErServerShutdown:
+    case kErConnectionKilled:
+    case kErErrorDuringCommit:
+      status = absl::UnavailableError("the database is unavailable");
       break;
     default:
       if (code >= kFirstClientError) {
@@ -458,7 +477,10 @@ struct ConnectionPool::Impl {
       Session session(owner, pooled.get(), operation, &after_commit);
       status = fn(session);
       if (transaction_open && status.ok()) {
-        pooled->connection->commit();
+        // As a statement, not Connection::commit(): Connector/C++ 1.1 drops the
+        // server's answer there, so a COMMIT that failed (connection lost, a
+        // Galera certification conflict or a node without quorum) looked committed.
+        pooled->Text().execute("COMMIT");
         transaction_open = false;
         committed = true;
         if (track_commit_positions.load(std::memory_order_relaxed)) RecordCommitPosition(*pooled, operation, broken);
@@ -477,7 +499,7 @@ struct ConnectionPool::Impl {
       // Explicit rollback (rather than relying on the connection) so the
       // connection returns to the pool clean.
       try {
-        pooled->connection->rollback();
+        pooled->Text().execute("ROLLBACK");  // as COMMIT above: an error must be seen
       } catch (const sql::SQLException& e) {
         (void)FromSqlException(e, operation);  // logs it
         broken = true;

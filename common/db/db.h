@@ -24,8 +24,11 @@ namespace sql { class Connection; class SQLException; }
 namespace grassroots::common::db {
 
 // MariaDB errno -> status: 1062 ALREADY_EXISTS, 1451/1452 FAILED_PRECONDITION,
-// 1213/1205 ABORTED, client errors (2002, 2003, 2006, 2013, ...) UNAVAILABLE,
-// else INTERNAL. Messages given to clients are generic; the original is logged.
+// 1213/1205 ABORTED (a Galera certification conflict is a 1213), client errors
+// (2002, 2003, 2006, 2013, ...) and a server that cannot serve now (1047: a
+// Galera node without quorum; 1053 shutdown; 1927 connection killed; 1180 a
+// COMMIT that failed, e.g. quorum lost while it replicated) UNAVAILABLE, else
+// INTERNAL. Messages given to clients are generic; the original is logged.
 absl::Status FromSqlException(const sql::SQLException& e, std::string_view operation);
 
 class ConnectionPool;

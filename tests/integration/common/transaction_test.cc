@@ -83,6 +83,33 @@ TEST_F(TransactionTest, SqlExceptionRollsBackAndIsMapped) {
   EXPECT_EQ(Count("id = 21"), 1);
 }
 
+// A COMMIT the server did not carry out is a failure, never an acknowledged
+// write. (Connector/C++ 1.1's Connection::commit() drops the server's answer;
+// seen as acknowledged creates lost when a Galera node lost quorum mid-commit,
+// tests/integration/system/galera_failover_test.cc.) Here the session is
+// killed from another connection just before its COMMIT.
+TEST_F(TransactionTest, AFailedCommitIsNeverReportedAsCommitted) {
+  bool after_commit_ran = false;
+  absl::Status status = db_->pool().RunInTransaction("insert", [&](Session& s) {
+    Insert(s, 10);
+    std::unique_ptr<sql::ResultSet> rs = s.Query(s.Prepare("SELECT CONNECTION_ID()"));
+    if (!rs->next()) return absl::InternalError("no connection id");
+    const absl::Status killed = db_->Execute("KILL CONNECTION " + std::to_string(rs->getInt64(1)));
+    if (!killed.ok()) return killed;
+    s.AfterCommit([&] { after_commit_ran = true; });
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_FALSE(after_commit_ran);
+  EXPECT_EQ(Count("id = 10"), 0);
+  // The pool dropped the dead connection: the next transaction commits.
+  ASSERT_TRUE(db_->pool().RunInTransaction("insert", [](Session& s) {
+                           Insert(s, 11);
+                           return absl::OkStatus();
+                         }).ok());
+  EXPECT_EQ(Count("id = 11"), 1);
+}
+
 TEST_F(TransactionTest, TransactReturnsTheValue) {
   auto balance = db_->pool().Transact<int>("read", [](Session& s) -> absl::StatusOr<int> {
     std::unique_ptr<sql::ResultSet> rs = s.Query(s.Prepare("SELECT balance FROM accounts WHERE id = 1 FOR UPDATE"));

@@ -21,6 +21,11 @@ TEST(FromSqlException, MapsMariaDbErrors) {
   for (int client_error : {2002, 2003, 2006, 2013, 2055}) {
     EXPECT_EQ(CodeFor(client_error), absl::StatusCode::kUnavailable) << client_error;
   }
+  // The server cannot serve now; another connection may reach one that can.
+  EXPECT_EQ(CodeFor(1047), absl::StatusCode::kUnavailable);  // Galera node outside the primary component
+  EXPECT_EQ(CodeFor(1053), absl::StatusCode::kUnavailable);  // server shutdown in progress
+  EXPECT_EQ(CodeFor(1927), absl::StatusCode::kUnavailable);  // connection killed
+  EXPECT_EQ(CodeFor(1180), absl::StatusCode::kUnavailable);  // error during COMMIT (Galera: quorum lost)
   EXPECT_EQ(CodeFor(1064), absl::StatusCode::kInternal);  // syntax error
   EXPECT_EQ(CodeFor(0), absl::StatusCode::kInternal);
 }
