@@ -92,7 +92,8 @@ SECURITY_MIRROR="${GRASSROOTS_DEBIAN_SECURITY_MIRROR:-$(apt_mirror_for_suite "$S
   echo http://deb.debian.org/debian-security)}"
 VERSION="$(sed -n 's/^project(grassroots VERSION \([0-9][0-9.]*\).*/\1/p' "$REPO_ROOT/CMakeLists.txt")"
 [[ -n $VERSION ]] || die "no project(grassroots VERSION x.y.z) in CMakeLists.txt"
-REVISION="$(git -C "$REPO_ROOT" rev-parse HEAD)"
+# The commit, marked -dirty when tracked files differ from it (the binaries are built from the working tree).
+REVISION="$(git -C "$REPO_ROOT" describe --always --dirty --abbrev=40)"
 IMAGE_REF="$IMAGE_NAME:$VERSION"
 ARCHIVE="$IMAGE_DIR/grassroots-$VERSION.oci.tar"
 SERVICE="${GRASSROOTS_IMAGE_SERVICE:-$(dockerfile_service)}"

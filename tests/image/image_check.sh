@@ -182,7 +182,7 @@ for variable in "${IMAGE_ENV[@]}"; do
 done
 label_version="$(image_config '{{index .OCIv1.Config.Labels "org.opencontainers.image.version"}}')"
 label_revision="$(image_config '{{index .OCIv1.Config.Labels "org.opencontainers.image.revision"}}')"
-if [[ $label_version == "$VERSION" && $label_revision =~ ^[0-9a-f]{40}$ ]]; then
+if [[ $label_version == "$VERSION" && $label_revision =~ ^[0-9a-f]{40}(-dirty)?$ ]]; then
   pass "labels: version $label_version, revision $label_revision"
 else
   fail "labels: version '$label_version' (want $VERSION), revision '$label_revision'"
