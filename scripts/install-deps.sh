@@ -38,8 +38,9 @@ RUN_PACKAGES=(
   # Debian's headless Chromium with puppeteer-core (below); no browser download.
   chromium
   # Backup and restore under load, and the three-node Galera cluster a node of
-  # which is killed during writes (tests/integration/system).
-  mariadb-backup galera-4
+  # which is killed during writes (tests/integration/system; its nodes join by
+  # rsync state transfer, scripts/galera.sh).
+  mariadb-backup galera-4 rsync
   # The rendered chart's YAML style (tests/deploy).
   yamllint
 )

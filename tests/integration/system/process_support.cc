@@ -171,15 +171,36 @@ absl::StatusOr<int> HealthCheck(const std::shared_ptr<grpc::Channel>& channel, c
   return absl::InternalError("unexpected health response bytes");
 }
 
-int RunMariadbScript(const std::filesystem::path& log, const std::vector<std::string>& args, std::string* output) {
+absl::Status WaitForHealthStatus(pid_t* pid, const std::shared_ptr<grpc::Channel>& channel, int wanted,
+                                 milliseconds timeout) {
+  absl::StatusOr<int> last = absl::UnknownError("never asked");
+  std::optional<std::string> exited;
+  const bool reached = PollUntil(timeout, milliseconds(50), [&] {
+    int status = 0;
+    if (::waitpid(*pid, &status, WNOHANG) == *pid) {
+      *pid = -1;
+      exited = DescribeWaitStatus(status);
+      return true;
+    }
+    last = HealthCheck(channel);
+    return last.ok() && *last == wanted;
+  });
+  if (exited) return absl::AbortedError(absl::StrCat("the process exited: ", *exited));
+  if (reached) return absl::OkStatus();
+  return absl::DeadlineExceededError(absl::StrCat("health did not become ", wanted, " within ", timeout.count(),
+                                                  " ms; last answer: ",
+                                                  last.ok() ? std::to_string(*last) : last.status().ToString()));
+}
+
+int RunScript(const std::string& script, const std::filesystem::path& log, const std::vector<std::string>& args,
+              milliseconds timeout, std::string* output) {
   std::error_code ignored;
   std::filesystem::remove(log, ignored);
-  std::vector<std::string> argv = {"/bin/bash", GRASSROOTS_MARIADB_SCRIPT};
+  std::vector<std::string> argv = {"/bin/bash", script};
   argv.insert(argv.end(), args.begin(), args.end());
   const pid_t pid = Spawn(argv, InheritedEnvironment(), log.string(), log.string());
   if (pid < 0) return -1;
-  // mariadb.sh bounds itself (60 s to start, 30 s to stop); this is a backstop.
-  const std::optional<int> status = WaitForExit(pid, seconds(120));
+  const std::optional<int> status = WaitForExit(pid, timeout);
   if (!status) {
     ::kill(pid, SIGKILL);
     WaitForExit(pid, seconds(5));
@@ -187,6 +208,11 @@ int RunMariadbScript(const std::filesystem::path& log, const std::vector<std::st
   *output = ReadFile(log);
   if (!status || !WIFEXITED(*status)) return -1;
   return WEXITSTATUS(*status);
+}
+
+int RunMariadbScript(const std::filesystem::path& log, const std::vector<std::string>& args, std::string* output) {
+  // mariadb.sh bounds itself (60 s to start, 30 s to stop); this is a backstop.
+  return RunScript(GRASSROOTS_MARIADB_SCRIPT, log, args, seconds(120), output);
 }
 
 common::DbConfig RootDbConfig(int port, const std::string& database) {

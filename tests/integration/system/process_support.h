@@ -50,6 +50,18 @@ bool PollUntil(std::chrono::milliseconds timeout, std::chrono::milliseconds peri
 // grpc.health.v1.Health/Check for `service` ("" = the server); the ServingStatus.
 absl::StatusOr<int> HealthCheck(const std::shared_ptr<grpc::Channel>& channel, const std::string& service = "");
 
+// Polls Health/Check of the process `*pid` until it reports `wanted`. An error
+// says why not: the process exited (*pid is then -1), or the last answer when
+// `timeout` passed.
+absl::Status WaitForHealthStatus(pid_t* pid, const std::shared_ptr<grpc::Channel>& channel, int wanted,
+                                 std::chrono::milliseconds timeout);
+
+// Runs a bash script with args, its output in `log`, for at most `timeout` (a
+// backstop: the scripts bound their own waits); returns its exit code (-1 if it
+// could not run or was killed) and that output in *output.
+int RunScript(const std::string& script, const std::filesystem::path& log, const std::vector<std::string>& args,
+              std::chrono::milliseconds timeout, std::string* output);
+
 // Runs scripts/mariadb.sh with args, its output in `log`; returns its exit code
 // (-1 if it could not run) and that output in *output.
 int RunMariadbScript(const std::filesystem::path& log, const std::vector<std::string>& args, std::string* output);
