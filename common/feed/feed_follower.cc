@@ -243,7 +243,9 @@ struct FeedFollower::Impl {
                                    {"sequence", sequence},
                                    {"resource_name", resource_name},
                                    {"status", why.ToString()}};
-    if (first) {
+    if (first && IsRestoreBlock(reason)) {
+      log::Error("the feed no longer holds what this projection applied (restored producer); rebuilding", fields);
+    } else if (first) {
       log::Error("stopped at a feed change it cannot apply; not ready, retrying", fields);
     } else {
       log::Debug("still stopped at a feed change", fields);
