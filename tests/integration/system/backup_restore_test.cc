@@ -63,15 +63,6 @@ constexpr int kWriters = 4;
 constexpr milliseconds kDrainDelay{200};
 constexpr milliseconds kShutdownGrace{2000};
 
-// One running binary.
-struct Process {
-  pid_t pid = -1;
-  int grpc_port = 0;
-  int metrics_port = 0;
-  std::filesystem::path stderr_path;
-  std::shared_ptr<grpc::Channel> channel;
-};
-
 // One CreateOrganization call of the load: when it was sent and when it was
 // acknowledged, so each can be placed against the backup and the recovery mark.
 struct AcknowledgedWrite {
@@ -100,35 +91,23 @@ class BackupRestoreTest : public ::testing::Test {
       ASSERT_TRUE(std::filesystem::exists(Tool(tool)))
           << tool << " is not installed: scripts/install-deps.sh installs it (mariadb-backup, mariadb-client)";
     }
-    std::string output;
-    ASSERT_EQ(RunMariadbScript(work_dir_ / "old.log", {"start", OldServerDir().string()}, &output), 0) << output;
-    old_port_ = std::atoi(ReadFile(OldServerDir() / "port").c_str());
-    ASSERT_GT(old_port_, 0);
+    absl::StatusOr<int> port = StartOwnMariadb(OldServerDir(), work_dir_ / "old.log");
+    ASSERT_TRUE(port.ok()) << port.status();
+    old_port_ = *port;
     const absl::Status created = CreateDatabases(old_port_, {kOrgDatabase, kMembershipDatabase});
     ASSERT_TRUE(created.ok()) << created;
-    std::ofstream(work_dir_ / "page_token_secret") << "backup-system-test-page-token-secret\n";
-    std::ofstream(work_dir_ / "citizen_id_key") << "backup-system-test-citizen-id-key\n";
-    std::ofstream(work_dir_ / "sensitive_keyring") << "1 " << std::string(64, 'b') << "\ncurrent 1\n";
+    WriteServiceSecrets(work_dir_, "backup-system-test");
     org_.grpc_port = PickFreePort();
     ASSERT_GT(org_.grpc_port, 0);
   }
 
   void TearDown() override {
-    for (Process* process : {&membership_, &org_}) {
-      if (process->pid > 0) {
-        ::kill(process->pid, SIGKILL);
-        WaitForExit(process->pid, seconds(10));
-      }
-      if (HasFailure() && std::filesystem::exists(process->stderr_path)) {
-        std::cerr << "---- " << process->stderr_path.filename() << " (last 6000 bytes) ----\n"
-                  << Tail(ReadFile(process->stderr_path), 6000) << "----\n";
-      }
-    }
+    for (ServiceProcess* process : {&membership_, &org_}) KillService(process, HasFailure());
     if (work_dir_.empty()) return;
     for (const std::filesystem::path& server : {NewServerDir(), OldServerDir()}) {
       if (!std::filesystem::exists(server)) continue;
-      std::string output;
-      EXPECT_EQ(RunMariadbScript(work_dir_ / "stop.log", {"stop", server.string(), "--purge"}, &output), 0) << output;
+      const absl::Status stopped = StopOwnMariadb(server, work_dir_ / "stop.log");
+      EXPECT_TRUE(stopped.ok()) << stopped;
     }
     if (HasFailure()) {
       for (const char* log : {"backup.log", "prepare.log", "copy-back.log", "binlog-replay.log"}) {
@@ -139,10 +118,6 @@ class BackupRestoreTest : public ::testing::Test {
     }
     std::error_code ignored;
     std::filesystem::remove_all(work_dir_, ignored);
-  }
-
-  static std::string Tail(const std::string& text, size_t bytes) {
-    return text.size() <= bytes ? text : text.substr(text.size() - bytes);
   }
 
   std::filesystem::path OldServerDir() const { return work_dir_ / "old"; }
@@ -198,64 +173,42 @@ class BackupRestoreTest : public ::testing::Test {
     return values.ok() && !values->empty() ? values->front() : "";
   }
 
-  std::vector<std::string> CommonSettings(const std::string& database, int db_port, Process& process) const {
-    process.metrics_port = PickFreePort();
-    return {
-        "GRASSROOTS_DB_HOST=127.0.0.1",
-        absl::StrCat("GRASSROOTS_DB_PORT=", db_port),
-        "GRASSROOTS_DB_USER=root",
-        absl::StrCat("GRASSROOTS_DB_DATABASE=", database),
-        "GRASSROOTS_DB_POOL_SIZE=8",
-        absl::StrCat("GRASSROOTS_AUTH_PUBLIC_KEY_FILE=", grassroots::testing::TestKeys::Get().public_key_file()),
-        absl::StrCat("GRASSROOTS_AUTH_ISSUER=", grassroots::testing::kTestIssuer),
-        absl::StrCat("GRASSROOTS_PAGE_TOKEN_SECRET_FILE=", (work_dir_ / "page_token_secret").string()),
-        absl::StrCat("GRASSROOTS_GRPC_ADDRESS=127.0.0.1:", process.grpc_port),
-        absl::StrCat("GRASSROOTS_METRICS_ADDRESS=127.0.0.1:", process.metrics_port),
-        absl::StrCat("GRASSROOTS_DRAIN_DELAY_MS=", kDrainDelay.count()),
-        absl::StrCat("GRASSROOTS_SHUTDOWN_GRACE_MS=", kShutdownGrace.count()),
-        "GRASSROOTS_HEALTH_CHECK_INTERVAL_MS=200",
-        // The load's clients share one token subject; the per-caller limit would refuse most of their calls.
-        "GRASSROOTS_CALLER_RATE_PER_SECOND=0",
-        absl::StrCat("GRASSROOTS_RULES_FILE=", GRASSROOTS_RULES_FILE),
-        "GRASSROOTS_LOG_LEVEL=info",
-    };
+  std::vector<std::string> Settings(const std::string& database, int db_port, ServiceProcess& process) const {
+    const ServiceBase base = {.db_port = db_port,
+                              .database = database,
+                              .secrets_dir = work_dir_,
+                              .pool_size = 8,
+                              .drain_delay = kDrainDelay,
+                              .shutdown_grace = kShutdownGrace,
+                              // The load's clients share one token subject; the per-caller limit would refuse most.
+                              .limit_caller_rate = false};
+    return ServiceSettings(base, &process);
   }
 
-  void Start(Process& process, const char* binary, const std::string& name, const std::vector<std::string>& settings) {
-    std::vector<std::string> env = InheritedEnvironment();
-    env.insert(env.end(), settings.begin(), settings.end());
-    process.stderr_path = work_dir_ / (name + ".stderr");
-    process.pid = Spawn({binary}, env, (work_dir_ / (name + ".stdout")).string(), process.stderr_path.string());
-    ASSERT_GT(process.pid, 0) << "cannot start " << binary;
-    process.channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", process.grpc_port),
-                                                grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+  void Start(ServiceProcess& process, const char* binary, const std::string& name,
+             const std::vector<std::string>& settings) {
+    const absl::Status started = StartService(binary, name, work_dir_, settings, &process);
+    ASSERT_TRUE(started.ok()) << started;
   }
 
   // org on the database server listening on db_port (the old one, then the restored one).
   void StartOrg(int db_port, const std::string& name) {
     ASSERT_NO_FATAL_FAILURE(
-        Start(org_, GRASSROOTS_ORG_BINARY, name, CommonSettings(kOrgDatabase, db_port, org_)));
+        Start(org_, GRASSROOTS_ORG_BINARY, name, Settings(kOrgDatabase, db_port, org_)));
   }
 
   // membership keeps its own database on the old server throughout: only the producer is restored.
   void StartMembership() {
     membership_.grpc_port = PickFreePort();
     ASSERT_GT(membership_.grpc_port, 0);
-    std::vector<std::string> settings = CommonSettings(kMembershipDatabase, old_port_, membership_);
-    const std::vector<std::string> own = {
-        absl::StrCat("GRASSROOTS_ORG_TARGET=127.0.0.1:", org_.grpc_port),
-        absl::StrCat("GRASSROOTS_SERVICE_SIGNING_KEY_FILE=", grassroots::testing::TestKeys::Get().private_key_file()),
-        absl::StrCat("GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE=", (work_dir_ / "citizen_id_key").string()),
-        absl::StrCat("GRASSROOTS_SENSITIVE_KEYRING_FILE=", (work_dir_ / "sensitive_keyring").string()),
-        "GRASSROOTS_ORG_CALL_DEADLINE_MS=1000",
-        absl::StrCat("GRASSROOTS_CALENDAR_FILE=", GRASSROOTS_CALENDAR_FILE),
-        absl::StrCat("GRASSROOTS_CODES_DIR=", GRASSROOTS_CODES_DIR),
-    };
-    settings.insert(settings.end(), own.begin(), own.end());
+    std::vector<std::string> settings = Settings(kMembershipDatabase, old_port_, membership_);
+    for (std::string& setting : MembershipOwnSettings(work_dir_, org_.grpc_port, milliseconds(1000))) {
+      settings.push_back(std::move(setting));
+    }
     ASSERT_NO_FATAL_FAILURE(Start(membership_, GRASSROOTS_MEMBERSHIP_BINARY, "membership", settings));
   }
 
-  void WaitForServing(Process& process, milliseconds timeout) {
+  void WaitForServing(ServiceProcess& process, milliseconds timeout) {
     absl::StatusOr<int> last = absl::UnknownError("never asked");
     const bool reached = PollUntil(timeout, milliseconds(50), [&] {
       int status = 0;
@@ -272,7 +225,7 @@ class BackupRestoreTest : public ::testing::Test {
                          << " ms; last answer: " << (last.ok() ? std::to_string(*last) : last.status().ToString());
   }
 
-  void StopGracefully(Process& process) {
+  void StopGracefully(ServiceProcess& process) {
     ASSERT_EQ(::kill(process.pid, SIGTERM), 0);
     const std::optional<int> status = WaitForExit(process.pid, kDrainDelay + kShutdownGrace + seconds(5));
     ASSERT_TRUE(status.has_value()) << process.stderr_path.filename() << " did not exit after SIGTERM";
@@ -521,7 +474,9 @@ class BackupRestoreTest : public ::testing::Test {
                         [&] { return MembershipCursor() == absl::StrCat(old_epoch, " ", old_head); }))
       << "membership did not reach org's feed head " << old_head << "; its cursor: " << MembershipCursor();
   // The consumer may be away while the producer is restored (and not hear of it until it is back).
-  if (consumer_away) ASSERT_NO_FATAL_FAILURE(StopGracefully(membership_));
+  if (consumer_away) {
+    ASSERT_NO_FATAL_FAILURE(StopGracefully(membership_));
+  }
   ASSERT_NO_FATAL_FAILURE(StopGracefully(org_));  // the old producer's database is "lost" from here on
 
   // --prepare, then --copy-back into a new server (new datadir, new port).
@@ -533,10 +488,9 @@ class BackupRestoreTest : public ::testing::Test {
                                absl::StrCat("--target-dir=", BackupDir().string()),
                                absl::StrCat("--datadir=", (NewServerDir() / "data").string())},
                               "copy-back.log", seconds(60)));
-  std::string output;
-  ASSERT_EQ(RunMariadbScript(work_dir_ / "new.log", {"start", NewServerDir().string()}, &output), 0) << output;
-  new_port_ = std::atoi(ReadFile(NewServerDir() / "port").c_str());
-  ASSERT_GT(new_port_, 0);
+  absl::StatusOr<int> port = StartOwnMariadb(NewServerDir(), work_dir_ / "new.log");
+  ASSERT_TRUE(port.ok()) << port.status();
+  new_port_ = *port;
   ASSERT_NE(new_port_, old_port_);
 
   // The backup's point: every write acknowledged before it started is there
@@ -642,8 +596,8 @@ class BackupRestoreTest : public ::testing::Test {
   std::filesystem::path work_dir_;
   int old_port_ = 0;
   int new_port_ = 0;
-  Process org_;
-  Process membership_;
+  ServiceProcess org_;
+  ServiceProcess membership_;
 };
 
 

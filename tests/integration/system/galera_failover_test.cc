@@ -82,15 +82,6 @@ double MillisSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// One running service binary.
-struct Process {
-  pid_t pid = -1;
-  int grpc_port = 0;
-  int metrics_port = 0;
-  std::filesystem::path stderr_path;
-  std::shared_ptr<grpc::Channel> channel;
-};
-
 // What the client threads saw: every acknowledged create, and every failed
 // attempt by code (with the first message of each code, for the report).
 struct Outcomes {
@@ -169,25 +160,14 @@ class GaleraFailoverTest : public ::testing::Test {
     // DDL replicates to every node (total order isolation).
     const absl::Status created = CreateDatabases(node_ports_[1], {kOrgDatabase, kMembershipDatabase});
     ASSERT_TRUE(created.ok()) << created;
-    std::ofstream(work_dir_ / "page_token_secret") << "galera-system-test-page-token-secret\n";
-    std::ofstream(work_dir_ / "citizen_id_key") << "galera-system-test-citizen-id-key\n";
-    std::ofstream(work_dir_ / "sensitive_keyring") << "1 " << std::string(64, 'a') << "\ncurrent 1\n";
+    WriteServiceSecrets(work_dir_, "galera-system-test");
     // The services see one address; behind it, the node that takes the writes.
     ASSERT_NO_FATAL_FAILURE(PointProxyAt(1));
   }
 
   void TearDown() override {
     StopClients();
-    for (Process* process : {&membership_, &org_}) {
-      if (process->pid > 0) {
-        ::kill(process->pid, SIGKILL);
-        WaitForExit(process->pid, seconds(10));
-      }
-      if (HasFailure() && std::filesystem::exists(process->stderr_path)) {
-        std::cerr << "---- " << process->stderr_path.filename() << " (last 60 lines) ----\n"
-                  << LastLines(ReadFile(process->stderr_path), 60) << "----\n";
-      }
-    }
+    for (ServiceProcess* process : {&membership_, &org_}) KillService(process, HasFailure());
     if (proxy_) proxy_->Stop();
     if (!work_dir_.empty()) {
       if (HasFailure()) KeepLogs();
@@ -212,12 +192,6 @@ class GaleraFailoverTest : public ::testing::Test {
                                  kept / absl::StrCat("node", node, ".log"), ignored);
     }
     std::cerr << "[galera] logs kept in " << kept << "\n";
-  }
-
-  static std::string LastLines(const std::string& text, size_t count) {
-    std::vector<std::string> lines = absl::StrSplit(text, '\n');
-    if (lines.size() > count) lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(count));
-    return absl::StrJoin(lines, "\n");
   }
 
   // The MariaDB port of each node (galera.sh moves a node whose port was taken while it started).
@@ -345,65 +319,41 @@ class GaleraFailoverTest : public ::testing::Test {
               << " ms\n";
   }
 
-  std::vector<std::string> CommonSettings(const std::string& database, Process& process) const {
-    return {
-        "GRASSROOTS_DB_HOST=127.0.0.1",
-        absl::StrCat("GRASSROOTS_DB_PORT=", proxy_port_),
-        "GRASSROOTS_DB_USER=root",
-        absl::StrCat("GRASSROOTS_DB_DATABASE=", database),
-        "GRASSROOTS_DB_POOL_SIZE=8",
-        absl::StrCat("GRASSROOTS_AUTH_PUBLIC_KEY_FILE=", testing::TestKeys::Get().public_key_file()),
-        absl::StrCat("GRASSROOTS_AUTH_ISSUER=", testing::kTestIssuer),
-        absl::StrCat("GRASSROOTS_PAGE_TOKEN_SECRET_FILE=", (work_dir_ / "page_token_secret").string()),
-        absl::StrCat("GRASSROOTS_GRPC_ADDRESS=127.0.0.1:", process.grpc_port),
-        absl::StrCat("GRASSROOTS_METRICS_ADDRESS=127.0.0.1:", process.metrics_port),
-        "GRASSROOTS_DRAIN_DELAY_MS=200",
-        "GRASSROOTS_SHUTDOWN_GRACE_MS=2000",
-        "GRASSROOTS_HEALTH_CHECK_INTERVAL_MS=200",
-        absl::StrCat("GRASSROOTS_RULES_FILE=", GRASSROOTS_RULES_FILE),
-        "GRASSROOTS_LOG_LEVEL=info",
-        // The test's client threads are one caller; the per-caller limit is not under test.
-        "GRASSROOTS_CALLER_RATE_PER_SECOND=0",
-    };
+  std::vector<std::string> Settings(const std::string& database, ServiceProcess& process) const {
+    const ServiceBase base = {.db_port = proxy_port_,
+                              .database = database,
+                              .secrets_dir = work_dir_,
+                              .pool_size = 8,
+                              .drain_delay = milliseconds(200),
+                              .shutdown_grace = milliseconds(2000),
+                              // The test's client threads are one caller; the per-caller limit is not under test.
+                              .limit_caller_rate = false};
+    return ServiceSettings(base, &process);
   }
 
-  void Start(Process& process, const char* binary, const std::string& name, std::vector<std::string> settings) {
-    std::vector<std::string> env = InheritedEnvironment();
-    env.insert(env.end(), settings.begin(), settings.end());
-    process.stderr_path = work_dir_ / (name + ".stderr");
-    process.pid = Spawn({binary}, env, (work_dir_ / (name + ".stdout")).string(), process.stderr_path.string());
-    ASSERT_GT(process.pid, 0) << "cannot start " << binary;
-    process.channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", process.grpc_port),
-                                                grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+  void Start(ServiceProcess& process, const char* binary, const std::string& name,
+             const std::vector<std::string>& settings) {
+    const absl::Status started = StartService(binary, name, work_dir_, settings, &process);
+    ASSERT_TRUE(started.ok()) << started;
   }
 
   void StartOrg() {
     org_.grpc_port = PickFreePort();
-    org_.metrics_port = PickFreePort();
-    ASSERT_NO_FATAL_FAILURE(Start(org_, GRASSROOTS_ORG_BINARY, "org", CommonSettings(kOrgDatabase, org_)));
+    ASSERT_NO_FATAL_FAILURE(Start(org_, GRASSROOTS_ORG_BINARY, "org", Settings(kOrgDatabase, org_)));
     orgs_ = orgv1::OrganizationService::NewStub(org_.channel);
     feed_ = feedpb::ChangeFeedService::NewStub(org_.channel);
   }
 
   void StartMembership() {
     membership_.grpc_port = PickFreePort();
-    membership_.metrics_port = PickFreePort();
-    std::vector<std::string> settings = CommonSettings(kMembershipDatabase, membership_);
-    for (std::string setting : {
-             absl::StrCat("GRASSROOTS_ORG_TARGET=127.0.0.1:", org_.grpc_port),
-             absl::StrCat("GRASSROOTS_SERVICE_SIGNING_KEY_FILE=", testing::TestKeys::Get().private_key_file()),
-             absl::StrCat("GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE=", (work_dir_ / "citizen_id_key").string()),
-             absl::StrCat("GRASSROOTS_SENSITIVE_KEYRING_FILE=", (work_dir_ / "sensitive_keyring").string()),
-             std::string("GRASSROOTS_ORG_CALL_DEADLINE_MS=2000"),
-             absl::StrCat("GRASSROOTS_CALENDAR_FILE=", GRASSROOTS_CALENDAR_FILE),
-             absl::StrCat("GRASSROOTS_CODES_DIR=", GRASSROOTS_CODES_DIR),
-         }) {
+    std::vector<std::string> settings = Settings(kMembershipDatabase, membership_);
+    for (std::string& setting : MembershipOwnSettings(work_dir_, org_.grpc_port, milliseconds(2000))) {
       settings.push_back(std::move(setting));
     }
     ASSERT_NO_FATAL_FAILURE(Start(membership_, GRASSROOTS_MEMBERSHIP_BINARY, "membership", settings));
   }
 
-  static void WaitForServing(Process& process, milliseconds timeout) {
+  static void WaitForServing(ServiceProcess& process, milliseconds timeout) {
     const absl::Status serving = WaitForHealthStatus(&process.pid, process.channel, kServing, timeout);
     ASSERT_TRUE(serving.ok()) << process.stderr_path.filename() << ": " << serving;
   }
@@ -578,8 +528,8 @@ class GaleraFailoverTest : public ::testing::Test {
   int node_ports_[kNodes + 1] = {};
   int proxy_port_ = 0;
   std::unique_ptr<testing::TcpProxy> proxy_;
-  Process org_;
-  Process membership_;
+  ServiceProcess org_;
+  ServiceProcess membership_;
   std::unique_ptr<orgv1::OrganizationService::Stub> orgs_;
   std::unique_ptr<feedpb::ChangeFeedService::Stub> feed_;
   std::string root_;
@@ -681,13 +631,13 @@ TEST_F(GaleraFailoverTest, AcknowledgedWritesAndTheFeedSurviveAPrimaryKilledMidW
     EXPECT_TRUE(outcomes_.wrong_answers.empty()) << absl::StrJoin(outcomes_.wrong_answers, "\n");
   }
   EXPECT_LT(reconnect_ms, static_cast<double>(kReconnectBound.count()));
-  for (const Process* process : {&org_, &membership_}) {
+  for (const ServiceProcess* process : {&org_, &membership_}) {
     std::cerr << "[galera] " << process->stderr_path.filename() << " logged MariaDB errors:";
     for (const auto& [code, count] : LoggedDatabaseErrors(process->stderr_path)) std::cerr << " " << code << " x" << count;
     std::cerr << "\n";
   }
   // Still the processes started at the beginning: they reconnected by themselves.
-  for (Process* process : {&org_, &membership_}) {
+  for (ServiceProcess* process : {&org_, &membership_}) {
     int status = 0;
     EXPECT_EQ(::waitpid(process->pid, &status, WNOHANG), 0) << process->stderr_path.filename() << " exited";
   }

@@ -39,14 +39,11 @@ using common::auth::Role;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-struct Process {
+// A service binary of the test and the database it keeps.
+struct Service : ServiceProcess {
   std::string name;
   const char* binary = nullptr;
   std::string database;
-  pid_t pid = -1;
-  int grpc_port = 0;
-  std::filesystem::path stderr_path;
-  std::shared_ptr<grpc::Channel> channel;
 };
 
 class InspectionProcessTest : public ::testing::Test {
@@ -55,108 +52,69 @@ class InspectionProcessTest : public ::testing::Test {
     char pattern[] = "/tmp/grassroots-inspection-system-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr) << std::strerror(errno);
     work_dir_ = pattern;
-    std::string output;
-    ASSERT_EQ(RunMariadbScript(work_dir_ / "mariadb.log", {"start", (work_dir_ / "mariadb").string()}, &output), 0)
-        << output;
-    db_port_ = std::atoi(ReadFile(work_dir_ / "mariadb" / "port").c_str());
-    ASSERT_GT(db_port_, 0);
+    absl::StatusOr<int> port = StartOwnMariadb(work_dir_ / "mariadb", work_dir_ / "mariadb.log");
+    ASSERT_TRUE(port.ok()) << port.status();
+    db_port_ = *port;
     const absl::Status created =
         CreateDatabases(db_port_, {"grassroots_org", "grassroots_membership", "grassroots_inspection"});
     ASSERT_TRUE(created.ok()) << created;
-    std::ofstream(work_dir_ / "page_token_secret") << "inspection-system-test-page-token-secret\n";
-    std::ofstream(work_dir_ / "citizen_id_key") << "inspection-system-test-citizen-id-key\n";
-    std::ofstream(work_dir_ / "sensitive_keyring") << "1 " << std::string(64, 'a') << "\ncurrent 1\n";
-    org_ = {"org", GRASSROOTS_ORG_BINARY, "grassroots_org"};
-    membership_ = {"membership", GRASSROOTS_MEMBERSHIP_BINARY, "grassroots_membership"};
-    inspection_ = {"inspection", GRASSROOTS_INSPECTION_BINARY, "grassroots_inspection"};
-    for (Process* p : {&org_, &membership_, &inspection_}) {
-      p->grpc_port = PickFreePort();
-      ASSERT_GT(p->grpc_port, 0);
-      p->channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", p->grpc_port),
-                                             grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
-    }
+    WriteServiceSecrets(work_dir_, "inspection-system-test");
+    const auto define = [](Service& service, const char* name, const char* binary, const char* database) {
+      service.name = name;
+      service.binary = binary;
+      service.database = database;
+      service.grpc_port = PickFreePort();
+    };
+    define(org_, "org", GRASSROOTS_ORG_BINARY, "grassroots_org");
+    define(membership_, "membership", GRASSROOTS_MEMBERSHIP_BINARY, "grassroots_membership");
+    define(inspection_, "inspection", GRASSROOTS_INSPECTION_BINARY, "grassroots_inspection");
+    for (const Service* service : {&org_, &membership_, &inspection_}) ASSERT_GT(service->grpc_port, 0);
   }
 
   void TearDown() override {
-    for (Process* process : {&inspection_, &membership_, &org_}) {
-      if (process->pid > 0) {
-        ::kill(process->pid, SIGKILL);
-        WaitForExit(process->pid, seconds(10));
-      }
-      if (HasFailure() && std::filesystem::exists(process->stderr_path)) {
-        std::cerr << "---- " << process->stderr_path.filename() << " (tail) ----\n";
-        const std::string text = ReadFile(process->stderr_path);
-        std::cerr << text.substr(text.size() > 6000 ? text.size() - 6000 : 0) << "----\n";
-      }
-    }
+    for (Service* service : {&inspection_, &membership_, &org_}) KillService(service, HasFailure());
     if (!work_dir_.empty()) {
-      std::string output;
-      RunMariadbScript(work_dir_ / "mariadb.log", {"stop", (work_dir_ / "mariadb").string(), "--purge"}, &output);
+      (void)StopOwnMariadb(work_dir_ / "mariadb", work_dir_ / "mariadb.log");
       std::error_code ignored;
       std::filesystem::remove_all(work_dir_, ignored);
     }
   }
 
-  std::vector<std::string> Settings(const Process& p) const {
-    std::vector<std::string> settings = {
-        "GRASSROOTS_DB_HOST=127.0.0.1",
-        absl::StrCat("GRASSROOTS_DB_PORT=", db_port_),
-        "GRASSROOTS_DB_USER=root",
-        absl::StrCat("GRASSROOTS_DB_DATABASE=", p.database),
-        "GRASSROOTS_DB_POOL_SIZE=4",
-        absl::StrCat("GRASSROOTS_AUTH_PUBLIC_KEY_FILE=", grassroots::testing::TestKeys::Get().public_key_file()),
-        absl::StrCat("GRASSROOTS_AUTH_ISSUER=", grassroots::testing::kTestIssuer),
-        absl::StrCat("GRASSROOTS_PAGE_TOKEN_SECRET_FILE=", (work_dir_ / "page_token_secret").string()),
-        absl::StrCat("GRASSROOTS_GRPC_ADDRESS=127.0.0.1:", p.grpc_port),
-        absl::StrCat("GRASSROOTS_METRICS_ADDRESS=127.0.0.1:", PickFreePort()),
-        "GRASSROOTS_DRAIN_DELAY_MS=0",
-        "GRASSROOTS_SHUTDOWN_GRACE_MS=1000",
-        "GRASSROOTS_HEALTH_CHECK_INTERVAL_MS=200",
-        absl::StrCat("GRASSROOTS_RULES_FILE=", GRASSROOTS_RULES_FILE),
-        absl::StrCat("GRASSROOTS_CALENDAR_FILE=", GRASSROOTS_CALENDAR_FILE),
-        absl::StrCat("GRASSROOTS_SERVICE_SIGNING_KEY_FILE=", grassroots::testing::TestKeys::Get().private_key_file()),
-    };
-    if (p.name == "membership") {
-      settings.push_back(absl::StrCat("GRASSROOTS_ORG_TARGET=127.0.0.1:", org_.grpc_port));
-      settings.push_back(absl::StrCat("GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE=", (work_dir_ / "citizen_id_key").string()));
-      settings.push_back(absl::StrCat("GRASSROOTS_SENSITIVE_KEYRING_FILE=", (work_dir_ / "sensitive_keyring").string()));
-      settings.push_back(absl::StrCat("GRASSROOTS_CODES_DIR=", GRASSROOTS_CODES_DIR));
+  std::vector<std::string> Settings(Service& service) const {
+    const ServiceBase base = {.db_port = db_port_,
+                              .database = service.database,
+                              .secrets_dir = work_dir_,
+                              .pool_size = 4,
+                              .drain_delay = milliseconds(0),
+                              .shutdown_grace = milliseconds(1000),
+                              .limit_caller_rate = true};
+    std::vector<std::string> settings = ServiceSettings(base, &service);
+    if (service.name == "membership") {
+      for (std::string& setting : MembershipOwnSettings(work_dir_, org_.grpc_port, milliseconds(2000))) {
+        settings.push_back(std::move(setting));
+      }
     }
-    if (p.name == "inspection") {
+    if (service.name == "inspection") {
       settings.push_back(absl::StrCat("GRASSROOTS_ORG_TARGET=127.0.0.1:", org_.grpc_port));
       settings.push_back(absl::StrCat("GRASSROOTS_MEMBERSHIP_TARGET=127.0.0.1:", membership_.grpc_port));
+      settings.push_back(absl::StrCat("GRASSROOTS_CALENDAR_FILE=", GRASSROOTS_CALENDAR_FILE));
+      settings.push_back(
+          absl::StrCat("GRASSROOTS_SERVICE_SIGNING_KEY_FILE=", grassroots::testing::TestKeys::Get().private_key_file()));
     }
     return settings;
   }
 
   // Starts the binary and waits until it reports SERVING.
-  void StartServing(Process& p) {
-    std::vector<std::string> env = InheritedEnvironment();
-    const std::vector<std::string> own = Settings(p);
-    env.insert(env.end(), own.begin(), own.end());
-    p.stderr_path = work_dir_ / (p.name + ".stderr");
-    p.pid = Spawn({p.binary}, env, (work_dir_ / (p.name + ".stdout")).string(), p.stderr_path.string());
-    ASSERT_GT(p.pid, 0) << "cannot start " << p.binary;
-    absl::StatusOr<int> last = absl::UnknownError("never asked");
-    const bool serving = PollUntil(seconds(120), milliseconds(100), [&] {
-      int status = 0;
-      if (::waitpid(p.pid, &status, WNOHANG) == p.pid) {
-        p.pid = -1;
-        ADD_FAILURE() << p.name << " exited: " << DescribeWaitStatus(status);
-        return true;
-      }
-      last = HealthCheck(p.channel);
-      return last.ok() && *last == kServing;
-    });
-    ASSERT_FALSE(HasFatalFailure());
-    ASSERT_TRUE(serving) << p.name << " did not serve; last health: "
-                         << (last.ok() ? std::to_string(*last) : last.status().ToString());
+  void StartServing(Service& service) {
+    const absl::Status started = StartService(service.binary, service.name, work_dir_, Settings(service), &service);
+    ASSERT_TRUE(started.ok()) << started;
+    const absl::Status serving = WaitForHealthStatus(&service.pid, service.channel, kServing, seconds(120));
+    ASSERT_TRUE(serving.ok()) << service.name << ": " << serving;
   }
 
-  void Kill(Process& p) {
-    ASSERT_EQ(::kill(p.pid, SIGKILL), 0);
-    WaitForExit(p.pid, seconds(10));
-    p.pid = -1;
+  void Kill(Service& service) {
+    ASSERT_GT(service.pid, 0) << service.name << " is not running";
+    KillService(&service, false);
   }
 
   static void Authorize(grpc::ClientContext& context, Role role, int64_t scope = 1) {
@@ -238,7 +196,7 @@ class InspectionProcessTest : public ::testing::Test {
 
   std::filesystem::path work_dir_;
   int db_port_ = 0;
-  Process org_, membership_, inspection_;
+  Service org_, membership_, inspection_;
   grpc::Status inspection_status_;
 };
 

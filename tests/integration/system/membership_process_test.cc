@@ -47,15 +47,6 @@ constexpr char kOrgDatabase[] = "grassroots_org";
 constexpr char kMembershipDatabase[] = "grassroots_membership";
 constexpr milliseconds kDrainDelay{500};
 constexpr milliseconds kShutdownGrace{2000};
-constexpr milliseconds kHealthInterval{200};
-
-// One running binary: its pid, ports, stderr and a channel to it.
-struct Process {
-  pid_t pid = -1;
-  int grpc_port = 0;
-  std::filesystem::path stderr_path;
-  std::shared_ptr<grpc::Channel> channel;
-};
 
 class MembershipProcessTest : public ::testing::Test {
  protected:
@@ -63,37 +54,21 @@ class MembershipProcessTest : public ::testing::Test {
     char pattern[] = "/tmp/grassroots-membership-system-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr) << std::strerror(errno);
     work_dir_ = pattern;
-    std::string output;
-    ASSERT_EQ(RunMariadbScript(work_dir_ / "mariadb.log", {"start", (work_dir_ / "mariadb").string()}, &output), 0)
-        << output;
-    db_port_ = std::atoi(ReadFile(work_dir_ / "mariadb" / "port").c_str());
-    ASSERT_GT(db_port_, 0);
+    absl::StatusOr<int> port = StartOwnMariadb(work_dir_ / "mariadb", work_dir_ / "mariadb.log");
+    ASSERT_TRUE(port.ok()) << port.status();
+    db_port_ = *port;
     const absl::Status created = CreateDatabases(db_port_, {kOrgDatabase, kMembershipDatabase});
     ASSERT_TRUE(created.ok()) << created;
-    std::ofstream(work_dir_ / "page_token_secret") << "membership-system-test-page-token-secret\n";
-    std::ofstream(work_dir_ / "citizen_id_key") << "membership-system-test-citizen-id-key\n";
-    std::ofstream(work_dir_ / "sensitive_keyring") << "1 " << std::string(64, 'a') << "\ncurrent 1\n";
+    WriteServiceSecrets(work_dir_, "membership-system-test");
     org_.grpc_port = PickFreePort();
     ASSERT_GT(org_.grpc_port, 0);
   }
 
   void TearDown() override {
-    for (Process* process : {&membership_, &org_}) {
-      if (process->pid > 0) {
-        ::kill(process->pid, SIGKILL);
-        WaitForExit(process->pid, seconds(10));
-      }
-      if (HasFailure() && std::filesystem::exists(process->stderr_path)) {
-        std::cerr << "---- " << process->stderr_path.filename() << " ----\n"
-                  << ReadFile(process->stderr_path) << "----\n";
-      }
-    }
+    for (ServiceProcess* process : {&membership_, &org_}) KillService(process, HasFailure());
     if (!work_dir_.empty()) {
-      std::string output;
-      EXPECT_EQ(RunMariadbScript(work_dir_ / "mariadb.log", {"stop", (work_dir_ / "mariadb").string(), "--purge"},
-                                 &output),
-                0)
-          << output;
+      const absl::Status stopped = StopOwnMariadb(work_dir_ / "mariadb", work_dir_ / "mariadb.log");
+      EXPECT_TRUE(stopped.ok()) << stopped;
       std::error_code ignored;
       std::filesystem::remove_all(work_dir_, ignored);
     }
@@ -103,40 +78,20 @@ class MembershipProcessTest : public ::testing::Test {
     return QueryInt(db_port_, kMembershipDatabase, sql_text);
   }
 
-  // The settings both services share; `database` is the service's own.
-  std::vector<std::string> CommonSettings(const std::string& database, int grpc_port) const {
-    return {
-        "GRASSROOTS_DB_HOST=127.0.0.1",
-        absl::StrCat("GRASSROOTS_DB_PORT=", db_port_),
-        "GRASSROOTS_DB_USER=root",
-        absl::StrCat("GRASSROOTS_DB_DATABASE=", database),
-        "GRASSROOTS_DB_POOL_SIZE=4",
-        absl::StrCat("GRASSROOTS_AUTH_PUBLIC_KEY_FILE=", grassroots::testing::TestKeys::Get().public_key_file()),
-        absl::StrCat("GRASSROOTS_AUTH_ISSUER=", grassroots::testing::kTestIssuer),
-        absl::StrCat("GRASSROOTS_PAGE_TOKEN_SECRET_FILE=", (work_dir_ / "page_token_secret").string()),
-        absl::StrCat("GRASSROOTS_GRPC_ADDRESS=127.0.0.1:", grpc_port),
-        absl::StrCat("GRASSROOTS_METRICS_ADDRESS=127.0.0.1:", PickFreePort()),
-        absl::StrCat("GRASSROOTS_DRAIN_DELAY_MS=", kDrainDelay.count()),
-        absl::StrCat("GRASSROOTS_SHUTDOWN_GRACE_MS=", kShutdownGrace.count()),
-        absl::StrCat("GRASSROOTS_HEALTH_CHECK_INTERVAL_MS=", kHealthInterval.count()),
-        absl::StrCat("GRASSROOTS_RULES_FILE=", GRASSROOTS_RULES_FILE),
-        "GRASSROOTS_LOG_LEVEL=info",
-    };
+  ServiceBase Base(const std::string& database) const {
+    return {.db_port = db_port_,
+            .database = database,
+            .secrets_dir = work_dir_,
+            .pool_size = 4,
+            .drain_delay = kDrainDelay,
+            .shutdown_grace = kShutdownGrace,
+            .limit_caller_rate = true};
   }
 
-  // Membership's own settings; `drop` leaves out each variable it names (a configuration error).
-  std::vector<std::string> MembershipSettings(int grpc_port, const std::vector<std::string>& drop = {}) const {
-    std::vector<std::string> settings = CommonSettings(kMembershipDatabase, grpc_port);
-    const std::vector<std::string> own = {
-        absl::StrCat("GRASSROOTS_ORG_TARGET=127.0.0.1:", org_.grpc_port),
-        absl::StrCat("GRASSROOTS_SERVICE_SIGNING_KEY_FILE=", grassroots::testing::TestKeys::Get().private_key_file()),
-        absl::StrCat("GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE=", (work_dir_ / "citizen_id_key").string()),
-        absl::StrCat("GRASSROOTS_SENSITIVE_KEYRING_FILE=", (work_dir_ / "sensitive_keyring").string()),
-        "GRASSROOTS_ORG_CALL_DEADLINE_MS=1000",
-        absl::StrCat("GRASSROOTS_CALENDAR_FILE=", GRASSROOTS_CALENDAR_FILE),
-        absl::StrCat("GRASSROOTS_CODES_DIR=", GRASSROOTS_CODES_DIR),
-    };
-    for (const std::string& setting : own) {
+  // Membership's settings; `drop` leaves out each of its own variables it names (a configuration error).
+  std::vector<std::string> MembershipSettings(ServiceProcess* process, const std::vector<std::string>& drop = {}) const {
+    std::vector<std::string> settings = ServiceSettings(Base(kMembershipDatabase), process);
+    for (const std::string& setting : MembershipOwnSettings(work_dir_, org_.grpc_port, milliseconds(1000))) {
       bool dropped = false;
       for (const std::string& name : drop) dropped = dropped || absl::StartsWith(setting, name + "=");
       if (!dropped) settings.push_back(setting);
@@ -144,45 +99,27 @@ class MembershipProcessTest : public ::testing::Test {
     return settings;
   }
 
-  void Start(Process& process, const char* binary, const std::string& name, const std::vector<std::string>& settings) {
-    std::vector<std::string> env = InheritedEnvironment();
-    env.insert(env.end(), settings.begin(), settings.end());
-    process.stderr_path = work_dir_ / (name + ".stderr");
-    process.pid = Spawn({binary}, env, (work_dir_ / (name + ".stdout")).string(), process.stderr_path.string());
-    ASSERT_GT(process.pid, 0) << "cannot start " << binary;
-    process.channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", process.grpc_port),
-                                                grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+  void Start(ServiceProcess& process, const char* binary, const std::string& name,
+             const std::vector<std::string>& settings) {
+    const absl::Status started = StartService(binary, name, work_dir_, settings, &process);
+    ASSERT_TRUE(started.ok()) << started;
   }
 
   void StartOrg() {
-    ASSERT_NO_FATAL_FAILURE(
-        Start(org_, GRASSROOTS_ORG_BINARY, "org", CommonSettings(kOrgDatabase, org_.grpc_port)));
+    ASSERT_NO_FATAL_FAILURE(Start(org_, GRASSROOTS_ORG_BINARY, "org", ServiceSettings(Base(kOrgDatabase), &org_)));
   }
 
   void StartMembership() {
     membership_.grpc_port = PickFreePort();
     ASSERT_GT(membership_.grpc_port, 0);
-    ASSERT_NO_FATAL_FAILURE(Start(membership_, GRASSROOTS_MEMBERSHIP_BINARY, "membership",
-                                  MembershipSettings(membership_.grpc_port)));
+    ASSERT_NO_FATAL_FAILURE(
+        Start(membership_, GRASSROOTS_MEMBERSHIP_BINARY, "membership", MembershipSettings(&membership_)));
   }
 
   // Polls Health/Check until it reports `wanted`; fails if the process exits.
-  void WaitForHealth(Process& process, int wanted, milliseconds timeout) {
-    absl::StatusOr<int> last = absl::UnknownError("never asked");
-    const bool reached = PollUntil(timeout, milliseconds(50), [&] {
-      int status = 0;
-      if (::waitpid(process.pid, &status, WNOHANG) == process.pid) {
-        process.pid = -1;
-        ADD_FAILURE() << process.stderr_path.filename() << ": exited, " << DescribeWaitStatus(status);
-        return true;
-      }
-      last = HealthCheck(process.channel);
-      return last.ok() && *last == wanted;
-    });
-    ASSERT_FALSE(HasFatalFailure());
-    ASSERT_TRUE(reached) << process.stderr_path.filename() << ": health did not become " << wanted << " within "
-                         << timeout.count() << " ms; last answer: "
-                         << (last.ok() ? std::to_string(*last) : last.status().ToString());
+  static void WaitForHealth(ServiceProcess& process, int wanted, milliseconds timeout) {
+    const absl::Status reached = WaitForHealthStatus(&process.pid, process.channel, wanted, timeout);
+    ASSERT_TRUE(reached.ok()) << process.stderr_path.filename() << ": " << reached;
   }
 
   static void Authorize(grpc::ClientContext& context, Role role, int64_t scope) {
@@ -209,9 +146,9 @@ class MembershipProcessTest : public ::testing::Test {
   // Runs membership with `drop` left out of its settings; its exit status and stderr.
   std::pair<std::optional<int>, std::string> RunMisconfigured(const std::vector<std::string>& drop,
                                                               const std::vector<std::string>& extra = {}) {
-    Process process;
+    ServiceProcess process;
     process.grpc_port = PickFreePort();
-    std::vector<std::string> settings = MembershipSettings(process.grpc_port, drop);
+    std::vector<std::string> settings = MembershipSettings(&process, drop);
     settings.insert(settings.end(), extra.begin(), extra.end());
     Start(process, GRASSROOTS_MEMBERSHIP_BINARY, absl::StrCat("misconfigured-", ++misconfigured_runs_), settings);
     std::optional<int> status = WaitForExit(process.pid, seconds(10));
@@ -224,8 +161,8 @@ class MembershipProcessTest : public ::testing::Test {
 
   std::filesystem::path work_dir_;
   int db_port_ = 0;
-  Process org_;
-  Process membership_;
+  ServiceProcess org_;
+  ServiceProcess membership_;
   int misconfigured_runs_ = 0;
 };
 

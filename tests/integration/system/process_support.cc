@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <future>
 #include <sstream>
 #include <thread>
@@ -23,6 +25,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/db/db.h"
+#include "common/server/service_host.h"
+#include "tests/support/test_tokens.h"
 
 extern char** environ;
 
@@ -247,6 +251,94 @@ absl::StatusOr<int64_t> QueryInt(int port, const std::string& database, const st
     if (!rs->next()) return 0;
     return static_cast<int64_t>(rs->getInt64(1));
   });
+}
+
+void WriteServiceSecrets(const std::filesystem::path& dir, const std::string& label) {
+  std::ofstream(dir / "page_token_secret") << label << "-page-token-secret\n";
+  std::ofstream(dir / "citizen_id_key") << label << "-citizen-id-key\n";
+  std::ofstream(dir / "sensitive_keyring") << "1 " << std::string(64, 'a') << "\ncurrent 1\n";
+}
+
+std::vector<std::string> ServiceSettings(const ServiceBase& base, ServiceProcess* process) {
+  process->metrics_port = PickFreePort();
+  std::vector<std::string> settings = {
+      "GRASSROOTS_DB_HOST=127.0.0.1",
+      absl::StrCat("GRASSROOTS_DB_PORT=", base.db_port),
+      "GRASSROOTS_DB_USER=root",
+      absl::StrCat("GRASSROOTS_DB_DATABASE=", base.database),
+      absl::StrCat("GRASSROOTS_DB_POOL_SIZE=", base.pool_size),
+      absl::StrCat("GRASSROOTS_AUTH_PUBLIC_KEY_FILE=", testing::TestKeys::Get().public_key_file()),
+      absl::StrCat("GRASSROOTS_AUTH_ISSUER=", testing::kTestIssuer),
+      absl::StrCat("GRASSROOTS_PAGE_TOKEN_SECRET_FILE=", (base.secrets_dir / "page_token_secret").string()),
+      absl::StrCat("GRASSROOTS_GRPC_ADDRESS=127.0.0.1:", process->grpc_port),
+      absl::StrCat("GRASSROOTS_METRICS_ADDRESS=127.0.0.1:", process->metrics_port),
+      absl::StrCat("GRASSROOTS_DRAIN_DELAY_MS=", base.drain_delay.count()),
+      absl::StrCat("GRASSROOTS_SHUTDOWN_GRACE_MS=", base.shutdown_grace.count()),
+      "GRASSROOTS_HEALTH_CHECK_INTERVAL_MS=200",
+      absl::StrCat("GRASSROOTS_RULES_FILE=", GRASSROOTS_RULES_FILE),
+      "GRASSROOTS_LOG_LEVEL=info",
+  };
+  if (!base.limit_caller_rate) settings.emplace_back("GRASSROOTS_CALLER_RATE_PER_SECOND=0");
+  return settings;
+}
+
+std::vector<std::string> MembershipOwnSettings(const std::filesystem::path& secrets_dir, int org_grpc_port,
+                                               milliseconds org_call_deadline) {
+  return {
+      absl::StrCat("GRASSROOTS_ORG_TARGET=127.0.0.1:", org_grpc_port),
+      absl::StrCat("GRASSROOTS_SERVICE_SIGNING_KEY_FILE=", testing::TestKeys::Get().private_key_file()),
+      absl::StrCat("GRASSROOTS_CITIZEN_ID_LOOKUP_KEY_FILE=", (secrets_dir / "citizen_id_key").string()),
+      absl::StrCat("GRASSROOTS_SENSITIVE_KEYRING_FILE=", (secrets_dir / "sensitive_keyring").string()),
+      absl::StrCat("GRASSROOTS_ORG_CALL_DEADLINE_MS=", org_call_deadline.count()),
+      absl::StrCat("GRASSROOTS_CALENDAR_FILE=", GRASSROOTS_CALENDAR_FILE),
+      absl::StrCat("GRASSROOTS_CODES_DIR=", GRASSROOTS_CODES_DIR),
+  };
+}
+
+absl::Status StartService(const std::string& binary, const std::string& name, const std::filesystem::path& work_dir,
+                          const std::vector<std::string>& settings, ServiceProcess* process) {
+  std::vector<std::string> env = InheritedEnvironment();
+  env.insert(env.end(), settings.begin(), settings.end());
+  process->stderr_path = work_dir / (name + ".stderr");
+  process->pid = Spawn({binary}, env, (work_dir / (name + ".stdout")).string(), process->stderr_path.string());
+  if (process->pid <= 0) return absl::InternalError(absl::StrCat("cannot start ", binary));
+  process->channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", process->grpc_port),
+                                               grpc::InsecureChannelCredentials(), common::DefaultChannelArguments());
+  return absl::OkStatus();
+}
+
+void KillService(ServiceProcess* process, bool report, size_t tail_bytes) {
+  if (process->pid > 0) {
+    ::kill(process->pid, SIGKILL);
+    WaitForExit(process->pid, seconds(10));
+    process->pid = -1;
+  }
+  if (report && std::filesystem::exists(process->stderr_path)) {
+    std::cerr << "---- " << process->stderr_path.filename() << " (last " << tail_bytes << " bytes) ----\n"
+              << Tail(ReadFile(process->stderr_path), tail_bytes) << "----\n";
+  }
+}
+
+std::string Tail(const std::string& text, size_t bytes) {
+  return text.size() <= bytes ? text : text.substr(text.size() - bytes);
+}
+
+absl::StatusOr<int> StartOwnMariadb(const std::filesystem::path& dir, const std::filesystem::path& log) {
+  std::string output;
+  if (RunMariadbScript(log, {"start", dir.string()}, &output) != 0) {
+    return absl::UnavailableError(absl::StrCat("scripts/mariadb.sh start ", dir.string(), " failed: ", output));
+  }
+  const int port = std::atoi(ReadFile(dir / "port").c_str());
+  if (port <= 0) return absl::InternalError(absl::StrCat("no port in ", (dir / "port").string()));
+  return port;
+}
+
+absl::Status StopOwnMariadb(const std::filesystem::path& dir, const std::filesystem::path& log) {
+  std::string output;
+  if (RunMariadbScript(log, {"stop", dir.string(), "--purge"}, &output) != 0) {
+    return absl::InternalError(absl::StrCat("scripts/mariadb.sh stop ", dir.string(), " failed: ", output));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {

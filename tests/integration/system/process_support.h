@@ -74,6 +74,61 @@ absl::Status CreateDatabases(int port, const std::vector<std::string>& names);
 // A scalar query on `database` through a connection of the test's own (0 for no row).
 absl::StatusOr<int64_t> QueryInt(int port, const std::string& database, const std::string& sql_text);
 
+// One service binary a test runs.
+struct ServiceProcess {
+  pid_t pid = -1;
+  int grpc_port = 0;
+  int metrics_port = 0;
+  std::filesystem::path stderr_path;
+  std::shared_ptr<grpc::Channel> channel;
+};
+
+// Writes the secret files the services read into `dir`: page_token_secret,
+// citizen_id_key and a sensitive_keyring of one current key. `label` keeps
+// one test's secrets apart from another's.
+void WriteServiceSecrets(const std::filesystem::path& dir, const std::string& label);
+
+// What every service is given against a test's MariaDB (root, no password),
+// with the test signing keys, the secrets WriteServiceSecrets wrote in
+// `secrets_dir` and the repository's rules file.
+struct ServiceBase {
+  int db_port = 0;
+  std::string database;
+  std::filesystem::path secrets_dir;
+  int pool_size = 4;
+  std::chrono::milliseconds drain_delay{500};
+  std::chrono::milliseconds shutdown_grace{2000};
+  // Off where a test's client threads, one token subject, are the load itself.
+  bool limit_caller_rate = true;
+};
+
+// The settings ServiceBase describes, for `process`'s gRPC port and a metrics
+// port picked now (into process->metrics_port); a test appends its service's own.
+std::vector<std::string> ServiceSettings(const ServiceBase& base, ServiceProcess* process);
+
+// What membership adds: the org it follows, its signing, lookup and
+// encryption keys, the calendar and the code lists.
+std::vector<std::string> MembershipOwnSettings(const std::filesystem::path& secrets_dir, int org_grpc_port,
+                                               std::chrono::milliseconds org_call_deadline);
+
+// Spawns `binary` with InheritedEnvironment() and `settings`, its output in
+// work_dir/<name>.stdout and .stderr, and opens a channel to its gRPC port.
+absl::Status StartService(const std::string& binary, const std::string& name, const std::filesystem::path& work_dir,
+                          const std::vector<std::string>& settings, ServiceProcess* process);
+
+// Kills (SIGKILL) and reaps the process if it runs; with `report`, writes the
+// last `tail_bytes` of its stderr to std::cerr (a failed test's evidence).
+void KillService(ServiceProcess* process, bool report, size_t tail_bytes = 6000);
+
+// The last `bytes` of `text` (all of it when shorter).
+std::string Tail(const std::string& text, size_t bytes);
+
+// Starts a MariaDB server of the test's own in `dir` (scripts/mariadb.sh, its
+// output in `log`); the port it listens on.
+absl::StatusOr<int> StartOwnMariadb(const std::filesystem::path& dir, const std::filesystem::path& log);
+// Stops it and removes its data.
+absl::Status StopOwnMariadb(const std::filesystem::path& dir, const std::filesystem::path& log);
+
 // GET http://127.0.0.1:<port><path> over a plain socket (HTTP/1.0, so the
 // server closes the connection and no chunked encoding is involved): the body
 // of a 200 reply, else an error naming the status line or the failure.
