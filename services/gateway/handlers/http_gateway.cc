@@ -106,19 +106,34 @@ struct HttpGateway::Metrics {
                      .Register(registry)),
         duration(prometheus::BuildHistogram()
                      .Name("http_server_request_duration_seconds")
-                     .Help("Time from a request's arrival to its response (to the stream's end for NDJSON), by route")
+                     .Help("Time from a request's arrival to its response (to the stream's end for NDJSON), by "
+                           "route and the kind of call behind it (grpc_type, as the services label theirs)")
                      .Register(registry)) {}
 
   // route is a template ("GET /v1/{name=members/*}"), never a concrete path,
-  // so no identifier lands in a label.
-  void Record(const std::string& route, int status, std::chrono::steady_clock::time_point started) {
+  // so no identifier lands in a label. grpc_type lets the latency SLO count
+  // unary calls only: an NDJSON stream lasts as long as its client reads it.
+  void Record(const std::string& route, const char* grpc_type, int status,
+              std::chrono::steady_clock::time_point started) {
     requests.Add({{"route", route}, {"code", std::to_string(status)}}).Increment();
     static const prometheus::Histogram::BucketBoundaries kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                                       0.1,   0.25,   0.5,   1,    2.5,   10};
-    duration.Add({{"route", route}}, kBuckets)
+    duration.Add({{"route", route}, {"grpc_type", grpc_type}}, kBuckets)
         .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
 };
+
+namespace {
+
+// The values the gRPC servers' own metrics give grpc_type.
+const char* GrpcTypeOf(const pb::MethodDescriptor& method) {
+  if (method.client_streaming() && method.server_streaming()) return "bidi_stream";
+  if (method.client_streaming()) return "client_stream";
+  if (method.server_streaming()) return "server_stream";
+  return "unary";
+}
+
+}  // namespace
 
 HttpGateway::HttpGateway(const RouteTable& routes, Backends& backends, GatewayOptions options,
                          std::shared_ptr<prometheus::Registry> registry)
@@ -247,13 +262,14 @@ void HttpGateway::Handle(const httplib::Request& request, httplib::Response& res
     } else {
       ReplyError(response, 5, absl::StrCat("no route for ", request.method, " ", path));
     }
-    metrics_->Record("unmatched", response.status, started);
+    metrics_->Record("unmatched", "unary", response.status, started);
     return;
   }
   const Route& route = *lookup.match->route;
   const pb::MethodDescriptor& method = *route.method;
   const std::string route_label = absl::StrCat(route.http_method, " ", route.path.text());
-  auto finish = [&] { metrics_->Record(route_label, response.status, started); };
+  const char* grpc_type = GrpcTypeOf(method);
+  auto finish = [&] { metrics_->Record(route_label, grpc_type, response.status, started); };
 
   grpc::GenericStub* stub = backends_.StubFor(method);
   if (stub == nullptr) {
@@ -404,13 +420,13 @@ void HttpGateway::Handle(const httplib::Request& request, httplib::Response& res
         sink.done();
         return true;
       },
-      [relay, metrics = metrics_.get(), route_label, started](bool) {
+      [relay, metrics = metrics_.get(), route_label, grpc_type, started](bool) {
         if (!relay->finished) {  // the client went away mid-stream
           relay->context.TryCancel();
           relay->stream->Finish();
           relay->finished = true;
         }
-        metrics->Record(route_label, 200, started);
+        metrics->Record(route_label, grpc_type, 200, started);
       });
 }
 

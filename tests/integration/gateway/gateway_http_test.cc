@@ -66,6 +66,22 @@ class GatewayHttpTest : public membership::testing::MembershipFixture {
   }
   static json Body(const httplib::Result& result) { return json::parse(result->body, nullptr, false); }
 
+  // The grpc_type label of `route`'s latency histogram ("" when not recorded).
+  static std::string LatencyGrpcTypeOf(const std::string& route) {
+    for (const auto& family : registry_->Collect()) {
+      if (family.name != "http_server_request_duration_seconds") continue;
+      for (const auto& metric : family.metric) {
+        std::string seen_route, grpc_type;
+        for (const auto& label : metric.label) {
+          if (label.name == "route") seen_route = label.value;
+          if (label.name == "grpc_type") grpc_type = label.value;
+        }
+        if (seen_route == route) return grpc_type;
+      }
+    }
+    return "";
+  }
+
   static RouteTable* routes_;
   static Backends* backends_;
   static std::shared_ptr<prometheus::Registry> registry_;
@@ -233,6 +249,10 @@ TEST_F(GatewayHttpTest, ImportStreamsNdjsonBothWays) {
   EXPECT_TRUE(any_error_row) << imported->body;
   EXPECT_EQ(lines.back()["result"].value("done", false), true) << imported->body;
   EXPECT_EQ(CountRows("members"), members_before);  // a dry run writes nothing
+  // A stream's latency is labelled as one, so the latency SLO (unary calls) leaves it out.
+  EXPECT_TRUE(grassroots::testing::Eventually(
+      [&] { return LatencyGrpcTypeOf("POST /v1/members:import") == "bidi_stream"; }))
+      << LatencyGrpcTypeOf("POST /v1/members:import");
 }
 
 // What the HTTP library refuses before any handler still answers a Status, and
@@ -365,6 +385,7 @@ TEST_F(GatewayHttpTest, HealthOpenApiAndMetrics) {
     }
   }
   EXPECT_TRUE(counted);
+  EXPECT_EQ(LatencyGrpcTypeOf("GET /v1/{name=organizations/*}"), "unary");
 }
 
 }  // namespace
