@@ -47,12 +47,13 @@ KUBERNETES_RELEASES = (
     ("1.33.0", "4.5.1", False),
     ("1.36.0", "5.1.0", False),
 )
-# Custom resources, not part of Kubernetes' API schema (the chart renders ServiceMonitor
-# only when the cluster serves it; tests/deploy/helm_chart_test.py checks its content).
+# Custom resources, not part of Kubernetes' API schema (the chart renders ServiceMonitor and
+# PrometheusRule only when the cluster serves them; tests/deploy/helm_chart_test.py checks
+# their content).
 CUSTOM_RESOURCE_GROUPS = ("monitoring.coreos.com/",)
 # Every kind the chart renders. A new kind fails the test until the policies below cover it.
 KNOWN_KINDS = {"ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy",
-               "PodDisruptionBudget", "Service", "ServiceAccount", "ServiceMonitor"}
+               "PodDisruptionBudget", "PrometheusRule", "Service", "ServiceAccount", "ServiceMonitor"}
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
 # CKV_K8S_21 looks at these kinds (checkov's DefaultNamespace).
 NAMESPACED_KINDS = {"Pod", "Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ReplicationController", "Job",

@@ -305,8 +305,9 @@ def check_release(docs, expected_components, with_service_monitor, env_names, ex
     kinds = by_kind(docs)
     release = "gr-grassroots"
     check("Secret" not in kinds, "the chart must never create a Secret")
-    configmaps = kinds.get("ConfigMap", [])
-    if not check(len(configmaps) == 1, "exactly one ConfigMap expected"):
+    # The services' configuration; a Grafana dashboard, when enabled, is checked by check_monitoring.
+    configmaps = [doc for doc in kinds.get("ConfigMap", []) if doc["metadata"]["name"] == f"{release}-config"]
+    if not check(len(configmaps) == 1, f"exactly one ConfigMap {release}-config expected"):
         return
     config_data = configmaps[0]["data"]
     check(config_data.get("GRASSROOTS_REFLECTION") == "false", "reflection must be off by default")
@@ -424,6 +425,55 @@ def check_tls_release(docs):
         check(endpoint.get("scheme") == "https", f"{name}: metrics must be scraped over HTTPS")
         check(endpoint.get("tlsConfig", {}).get("ca", {}).get("secret", {}).get("name") == f"{name}-tls",
               f"{name}: the scrape must verify the service against its CA")
+
+
+def check_monitoring(helm, chart, repo, secret):
+    """The PrometheusRule and the dashboard ConfigMap carry the repository's rules and dashboard unchanged."""
+    with open(os.path.join(repo, "deploy/prometheus/grassroots-rules.yaml"), encoding="utf-8") as rules_file:
+        rules = yaml.safe_load(rules_file)
+    with open(os.path.join(repo, "deploy/grafana/grassroots.json"), encoding="utf-8") as dashboard_file:
+        dashboard = json.load(dashboard_file)
+
+    docs, err = render(helm, chart, *secret)
+    if check(docs is not None, f"default render failed: {err}"):
+        check(not by_kind(docs).get("PrometheusRule"), "PrometheusRule rendered although monitoring.coreos.com/v1 is absent")
+
+    docs, err = render(helm, chart, *secret, "--api-versions", "monitoring.coreos.com/v1")
+    if check(docs is not None, f"render with the Prometheus Operator API failed: {err}"):
+        found = by_kind(docs).get("PrometheusRule", [])
+        if check(len(found) == 1, f"one PrometheusRule expected, {len(found)} rendered"):
+            check(found[0]["spec"] == rules, "the PrometheusRule's spec differs from deploy/prometheus/grassroots-rules.yaml")
+            check(found[0]["metadata"].get("namespace") == "grassroots", "the PrometheusRule has no namespace")
+
+    # Runbooks published elsewhere: every alert's runbook_url points there, at a runbook that exists.
+    base = "https://git.example.gov.vn/grassroots/-/blob/main/docs/runbooks"
+    docs, err = render(helm, chart, *secret, "--api-versions", "monitoring.coreos.com/v1",
+                       "--set", f"metrics.prometheusRule.runbookBaseUrl={base}/",
+                       "--set", "metrics.prometheusRule.labels.release=kube-prometheus-stack")
+    if check(docs is not None, f"render with runbookBaseUrl failed: {err}"):
+        found = by_kind(docs).get("PrometheusRule", [])
+        if check(len(found) == 1, "one PrometheusRule expected with runbookBaseUrl"):
+            check(found[0]["metadata"]["labels"].get("release") == "kube-prometheus-stack",
+                  "metrics.prometheusRule.labels not on the PrometheusRule")
+            alerts = [rule for group in found[0]["spec"]["groups"] for rule in group["rules"] if "alert" in rule]
+            check(len(alerts) == sum(1 for group in rules["groups"] for rule in group["rules"] if "alert" in rule),
+                  "the PrometheusRule lost alerts")
+            for alert in alerts:
+                url = alert.get("annotations", {}).get("runbook_url", "")
+                name = url[len(base) + 1:] if url.startswith(base + "/") else ""
+                check(name.endswith(".md") and os.path.isfile(os.path.join(repo, "docs/runbooks", name)),
+                      f"{alert['alert']}: runbook_url {url!r} is not {base}/<a runbook in docs/runbooks>")
+
+    docs, err = render(helm, chart, *secret, "--set", "metrics.grafanaDashboard.enabled=true",
+                       "--set", "metrics.grafanaDashboard.namespace=monitoring")
+    if check(docs is not None, f"render with the Grafana dashboard failed: {err}"):
+        found = [doc for doc in by_kind(docs).get("ConfigMap", []) if doc["metadata"]["name"].endswith("-dashboard")]
+        if check(len(found) == 1, f"one dashboard ConfigMap expected, {len(found)} rendered"):
+            metadata = found[0]["metadata"]
+            check(metadata["labels"].get("grafana_dashboard") == "1", "the dashboard ConfigMap lacks the sidecar's label")
+            check(metadata.get("namespace") == "monitoring", "metrics.grafanaDashboard.namespace not applied")
+            shipped = json.loads(found[0]["data"]["grassroots.json"])
+            check(shipped == dashboard, "the dashboard ConfigMap differs from deploy/grafana/grassroots.json")
 
 
 def expect_failure(helm, chart, message_fragment, *args):
@@ -583,6 +633,8 @@ def main():
     expect_failure(helm, chart, "gateway.corsAllowedOrigins", *secret,
                    "--set-json", 'gateway.corsAllowedOrigins=["https://portal.example.org/app"]')
     expect_failure(helm, chart, "gateway.backends.0", *secret, "--set-json", 'gateway.backends=["billing"]')
+    check_monitoring(helm, chart, repo, secret)
+    expect_failure(helm, chart, "runbookBaseUrl", *secret, "--set", "metrics.prometheusRule.runbookBaseUrl=docs/runbooks")
     as_service = {**values["services"]["org"], "binary": "grassroots-gateway", "grpcPort": 50060, "metricsPort": 9471}
     expect_failure(helm, chart, 'Property name of "gateway"', *secret,
                    "--set-json", f"services.gateway={json.dumps(as_service)}")
