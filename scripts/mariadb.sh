@@ -8,7 +8,10 @@
 #                                       running in <primary-dir> (GTID replication); with
 #                                       --only-databases, only databases whose names match
 #                                       the LIKE pattern are copied (replicate_wild_do_table)
-#   mariadb.sh stop <dir> [--purge]     shut it down cleanly; --purge also deletes <dir>
+#   mariadb.sh stop <dir> [--purge] [--expect-running]
+#                                       shut it down cleanly; --purge also deletes <dir>;
+#                                       --expect-running fails (with the end of the server's
+#                                       log) when the server had already exited on its own
 #   mariadb.sh status <dir>             exit 0 when it answers (a replica: and replicates)
 #
 # <dir> receives: data/ (datadir), mariadbd.log, mariadbd.pid, port (the TCP port), env
@@ -30,7 +33,7 @@ readonly MARKER=.grassroots-mariadb
 die() { echo "mariadb.sh: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -40,12 +43,14 @@ dir=$2
 shift 2
 fixed_port=""
 purge=0
+expect_running=0
 primary_dir=""
 only_databases=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --port) [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || die "--port needs a number"; fixed_port=$2; shift 2 ;;
     --purge) purge=1; shift ;;
+    --expect-running) expect_running=1; shift ;;
     --primary) [[ $# -ge 2 ]] || die "--primary needs the primary's server directory"; primary_dir=$2; shift 2 ;;
     --only-databases) [[ $# -ge 2 ]] || die "--only-databases needs a LIKE pattern"; only_databases=$2; shift 2 ;;
     *) die "unknown argument: $1" ;;
@@ -87,11 +92,20 @@ admin() { mariadb-admin --no-defaults --socket="$socket" --user=root --connect-t
 sql() { mariadb --no-defaults --socket="$socket" --user=root --connect-timeout=2 --batch --skip-column-names -e "$1"; }
 is_replica() { [[ -f $dir/replica-of ]]; }
 
+# Running, not a zombie: a server whose parent is gone may wait unreaped for a
+# PID 1 that never reaps (containers), and kill -0 still succeeds on it.
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+  [[ $state != Z ]]
+}
+
 server_pid() {
   [[ -f $pidfile ]] || return 1
   local pid
   pid=$(cat "$pidfile" 2>/dev/null) || return 1
-  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 1
   echo "$pid"
 }
 
@@ -179,7 +193,7 @@ launch() {
       echo "$pid" >"$pidfile"
       return 0
     fi
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! alive "$pid"; then
       if grep -q "Address already in use\|Can't start server: Bind" "$log"; then return 3; fi
       fail_with_log "mariadbd exited during start-up"
     fi
@@ -277,20 +291,30 @@ replication_state() {
 }
 
 stop() {
-  local pid waited=0
+  local pid waited=0 exited_on_its_own=0
   if pid=$(server_pid); then
     admin shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null && (( waited < STOP_TIMEOUT_SECONDS * 5 )); do
+    while alive "$pid" && (( waited < STOP_TIMEOUT_SECONDS * 5 )); do
       sleep 0.2
       waited=$(( waited + 1 ))
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
       echo "mariadb.sh: clean shutdown timed out; killing $pid" >&2
       kill -9 "$pid" 2>/dev/null || true
     fi
     echo "mariadb.sh: stopped the server in $dir"
   else
     echo "mariadb.sh: no server running in $dir"
+    # A pid file without its process: the server crashed or was killed. Keep its
+    # last words before a purge deletes them (a test run's clean-up fixture).
+    if [[ -f $pidfile ]]; then
+      exited_on_its_own=1
+      echo "mariadb.sh: the server in $dir (pid $(cat "$pidfile" 2>/dev/null)) had exited before this stop" >&2
+      if [[ -f $log ]]; then
+        echo "---- last lines of $log ----" >&2
+        tail -n 60 "$log" >&2
+      fi
+    fi
   fi
   rm -f "$pidfile" "$dir/port" "$dir/env"
   if [[ $purge -eq 1 ]]; then
@@ -300,6 +324,7 @@ stop() {
     [[ $socket == /tmp/grassroots-mariadb-* ]] && rm -f "$socket"
     echo "mariadb.sh: purged $dir"
   fi
+  if [[ $expect_running -eq 1 && $exited_on_its_own -eq 1 ]]; then exit 1; fi
 }
 
 case $command in
