@@ -26,6 +26,35 @@
 # position when it is first started: it holds what is written from then on.
 set -euo pipefail
 
+# Internal: `mariadb.sh __supervise <dir> <mariadbd command...>` runs the server
+# and, like mysqld_safe, starts it again when it dies of a signal (a crash, the
+# OOM killer, a stray kill -9) unless a stop was asked for: one lost server
+# would otherwise fail every test after it. Each restart is recorded beside
+# <dir> (<dir>.restarts.log, kept after a purge) with the end of the server's
+# log; scripts/test.sh prints it. A clean exit (shutdown, SIGTERM) or a failed
+# start (e.g. the port was taken) ends the supervision.
+if [[ ${1:-} == __supervise ]]; then
+  supervised_dir=$2
+  shift 2
+  restarts=0
+  while true; do
+    "$@" </dev/null >>"$supervised_dir/mariadbd.log" 2>&1 &
+    server=$!
+    rc=0
+    wait "$server" || rc=$?
+    if (( rc < 128 )) || [[ -f $supervised_dir/stopping ]] || (( restarts >= 5 )); then exit "$rc"; fi
+    restarts=$(( restarts + 1 ))
+    {
+      echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) mariadbd (pid $server) in $supervised_dir died of signal" \
+        "$(( rc - 128 )); restart $restarts of at most 5. The end of its log:"
+      tail -n 40 "$supervised_dir/mariadbd.log"
+      echo
+    } >>"$supervised_dir.restarts.log" 2>&1
+    sleep 0.2
+  done
+fi
+
+readonly SELF="$(readlink -f "${BASH_SOURCE[0]}")"
 readonly START_TIMEOUT_SECONDS=60
 readonly STOP_TIMEOUT_SECONDS=30
 readonly MARKER=.grassroots-mariadb
@@ -177,7 +206,8 @@ launch() {
     role=(--server-id=1)
   fi
   : >"$log"
-  setsid mariadbd --no-defaults "${run_as[@]}" \
+  rm -f "$dir/stopping"
+  setsid bash "$SELF" __supervise "$dir" mariadbd --no-defaults "${run_as[@]}" \
     --datadir="$data" --socket="$socket" --pid-file="$pidfile" --log-error="$log" \
     --bind-address=127.0.0.1 --port="$port" --skip-name-resolve \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
@@ -187,10 +217,10 @@ launch() {
     --log-bin="$data/binlog" --binlog-format=ROW --sync-binlog=0 --gtid-strict-mode=1 \
     --log-bin-trust-function-creators=1 "${role[@]}" \
     </dev/null >>"$log" 2>&1 &
+  # The supervisor's pid; mariadbd writes its own to $pidfile once it is up.
   pid=$!
   while (( waited < START_TIMEOUT_SECONDS * 5 )); do
-    if answers; then
-      echo "$pid" >"$pidfile"
+    if answers && server_pid >/dev/null; then
       return 0
     fi
     if ! alive "$pid"; then
@@ -200,6 +230,9 @@ launch() {
     sleep 0.2
     waited=$(( waited + 1 ))
   done
+  touch "$dir/stopping"
+  local server
+  if server=$(server_pid); then kill -9 "$server" 2>/dev/null || true; fi
   kill -9 "$pid" 2>/dev/null || true
   fail_with_log "mariadbd did not answer within ${START_TIMEOUT_SECONDS}s"
 }
@@ -293,6 +326,7 @@ replication_state() {
 stop() {
   local pid waited=0 exited_on_its_own=0
   if pid=$(server_pid); then
+    touch "$dir/stopping"   # the supervisor must not start it again
     admin shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
     while alive "$pid" && (( waited < STOP_TIMEOUT_SECONDS * 5 )); do
       sleep 0.2
@@ -316,7 +350,7 @@ stop() {
       fi
     fi
   fi
-  rm -f "$pidfile" "$dir/port" "$dir/env"
+  rm -f "$pidfile" "$dir/port" "$dir/env" "$dir/stopping"
   if [[ $purge -eq 1 ]]; then
     # Only ever delete a directory this script set up.
     [[ -f $dir/$MARKER ]] || die "refusing to purge $dir: it was not created by mariadb.sh"

@@ -38,6 +38,7 @@ TEST_JOBS="${GRASSROOTS_TEST_JOBS:-$(( $(nproc) * 2 ))}"
 TEST_TIMEOUT="${GRASSROOTS_TEST_TIMEOUT:-900}"
 # Where tests/CMakeLists.txt keeps the throwaway MariaDB of the integration tests.
 TEST_DB_DIR="$BUILD_DIR/test-mariadb"
+TEST_REPLICA_DIR="$BUILD_DIR/test-mariadb-replica"
 # A plain build/ci compiles the same sources with the same flags as build/run:
 # let ccache share results between them (paths relative to the checkout).
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO_ROOT}"
@@ -70,7 +71,10 @@ cmake --build "$BUILD_DIR" -j "$JOBS"
 step "ctest ($(elapsed))"
 CTEST_LOG="$BUILD_DIR/ctest-output.log"
 set +e
-ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error \
+# A test that fails is run once more (--repeat until-pass:2): a test that failed
+# and then passed is listed below as flaky, so it is seen and not hidden.
+rm -f "$TEST_DB_DIR.restarts.log" "$TEST_REPLICA_DIR.restarts.log"
+ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error --repeat until-pass:2 \
   --parallel "$TEST_JOBS" --timeout "$TEST_TIMEOUT" "$@" 2>&1 | tee "$CTEST_LOG"
 ctest_status=${PIPESTATUS[0]}
 set -e
@@ -88,6 +92,21 @@ step "summary ($(elapsed))"
 # ctest's closing line, e.g. "100% tests passed, 0 tests failed out of 212".
 summary="$(grep -E '^[0-9]+% tests passed' "$CTEST_LOG" | tail -n 1 || true)"
 printf '%s\n' "${summary:-ctest printed no summary line (see $CTEST_LOG)}"
+# Tests that failed once and passed when run again.
+flaky="$(awk 'match($0, /Test +#[0-9]+: [^ ]+/) {
+    name = substr($0, RSTART, RLENGTH); sub(/.*: /, "", name)
+    if (/\*\*\*/) failed[name] = 1; else if (/ Passed / && (name in failed)) print name
+  }' "$CTEST_LOG" | sort -u)"
+if [[ -n $flaky ]]; then
+  printf 'FLAKY (failed, then passed when run again):\n%s\n' "$flaky"
+fi
+# A test server's supervisor restarted it after it died (scripts/mariadb.sh).
+for server_dir in "$TEST_DB_DIR" "$TEST_REPLICA_DIR"; do
+  if [[ -s $server_dir.restarts.log ]]; then
+    printf 'A TEST DATABASE DIED during the run and was restarted (%s):\n' "$server_dir"
+    cat "$server_dir.restarts.log"
+  fi
+done
 if [[ $ctest_status -ne 0 ]]; then
   printf 'FAILED: ctest exited with status %d after %s\n' "$ctest_status" "$(elapsed)" >&2
   exit "$ctest_status"

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -272,8 +273,8 @@ TEST_F(GrpcDuesTest, ThreeUnpaidMonthsRaiseAnAlertCitingTheRuleUnlessRelieved) {
   const v1::Member behind = Farmer(branch.cell_a);
   const v1::Member paying = Farmer(branch.cell_a);
   const v1::Member relieved = Farmer(branch.cell_a);
-  for (const std::string& month : {"2026-01", "2026-02", "2026-03", "2026-04"}) {
-    PayOk(paying, month, month == std::string("2026-01") ? 5'000 : 15'930);
+  for (const std::string_view month : {"2026-01", "2026-02", "2026-03", "2026-04"}) {
+    PayOk(paying, std::string(month), month == "2026-01" ? 5'000 : 15'930);
   }
   PayOk(behind, "2026-01", 5'000);
   PayOk(relieved, "2026-01", 5'000);
@@ -298,7 +299,7 @@ TEST_F(GrpcDuesTest, ThreeUnpaidMonthsRaiseAnAlertCitingTheRuleUnlessRelieved) {
   EXPECT_GE(ledger.arrears().months_size(), 3);
   EXPECT_EQ(ledger.arrears().months(0), "2026-02");
   // Paid late (deferred payments are allowed): the alert goes.
-  for (const std::string& month : {"2026-02", "2026-03"}) PayOk(behind, month, 15'930);
+  for (const std::string_view month : {"2026-02", "2026-03"}) PayOk(behind, std::string(month), 15'930);
   EXPECT_THAT(AlertedMembers(branch.grassroots, "2026-05-02"), IsEmpty());
 }
 

@@ -173,7 +173,9 @@ TEST_F(GrpcSyncTest, FirstSyncIsTheWholeOfflineCopyAndAnIdleSyncIsEmptyWithTheSa
               UnorderedElementsAre(absl::StrCat(me.name(), "/commitments/", ThisYear()),
                                    absl::StrCat(me.name(), "/ratings/", ThisYear() - 1)));
   for (const v1::YearlyRecord& r : first.yearly_records()) {
-    if (r.has_commitment()) EXPECT_TRUE(r.commitment().required()) << "civil servants must register one";
+    if (r.has_commitment()) {
+      EXPECT_TRUE(r.commitment().required()) << "civil servants must register one";
+    }
   }
   EXPECT_THAT(MeetingNames(first), UnorderedElementsAre(held.name(), missed.name(), planned.name()));
   for (const v1::SyncedMeeting& m : first.meetings()) {

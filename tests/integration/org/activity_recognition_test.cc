@@ -299,7 +299,9 @@ TEST_F(RecognitionTest, RecognitionListsComePageByPage) {
   EXPECT_EQ(got, expected) << "every model exactly once";
   // Organization by organization, year by year within one.
   for (size_t i = 1; i < keys.size(); ++i) {
-    if (keys[i].first == keys[i - 1].first) EXPECT_LE(keys[i - 1].second, keys[i].second);
+    if (keys[i].first == keys[i - 1].first) {
+      EXPECT_LE(keys[i - 1].second, keys[i].second);
+    }
   }
 
   v1::ListNewModelsResponse ignored;

@@ -133,7 +133,9 @@ TEST_F(StatisticsTest, CountsBySexAgeEthnicityStatusAndMovementsExactForAdminWit
             (Figures{{"UPPER_SECONDARY", "6"}, {"TOTAL", "6"}}));
   for (const rv1::StatisticsTable& table : portal.tables()) {
     for (const rv1::StatisticsRow& row : table.rows()) {
-      if (row.suppressed()) EXPECT_EQ(row.count(), 0) << table.dimension() << " " << row.key();
+      if (row.suppressed()) {
+        EXPECT_EQ(row.count(), 0) << table.dimension() << " " << row.key();
+      }
     }
   }
 

@@ -132,7 +132,7 @@ class BackupRestoreTest : public ::testing::Test {
     ASSERT_GT(pid, 0) << "cannot run " << argv.front();
     const std::optional<int> status = WaitForExit(pid, timeout);
     if (!status) {
-      ::kill(pid, SIGKILL);
+      SignalChild(pid, SIGKILL);
       WaitForExit(pid, seconds(5));
     }
     ASSERT_TRUE(status.has_value()) << argv.front() << " did not finish within " << timeout.count() << " s";
@@ -226,7 +226,7 @@ class BackupRestoreTest : public ::testing::Test {
   }
 
   void StopGracefully(ServiceProcess& process) {
-    ASSERT_EQ(::kill(process.pid, SIGTERM), 0);
+    ASSERT_TRUE(SignalChild(process.pid, SIGTERM));
     const std::optional<int> status = WaitForExit(process.pid, kDrainDelay + kShutdownGrace + seconds(5));
     ASSERT_TRUE(status.has_value()) << process.stderr_path.filename() << " did not exit after SIGTERM";
     process.pid = -1;

@@ -230,7 +230,7 @@ class GaleraFailoverTest : public ::testing::Test {
   void KillNode(int node) {
     const pid_t pid = NodePid(node);
     ASSERT_GT(pid, 0);
-    ASSERT_EQ(::kill(pid, SIGKILL), 0) << std::strerror(errno);
+    ASSERT_TRUE(SignalChild(pid, SIGKILL)) << std::strerror(errno);
     ASSERT_TRUE(PollUntil(seconds(10), milliseconds(20), [&] { return !NodeAnswers(node); }))
         << "node " << node << " still answers after kill -9";
   }

@@ -153,7 +153,7 @@ class MembershipProcessTest : public ::testing::Test {
     Start(process, GRASSROOTS_MEMBERSHIP_BINARY, absl::StrCat("misconfigured-", ++misconfigured_runs_), settings);
     std::optional<int> status = WaitForExit(process.pid, seconds(10));
     if (!status) {
-      ::kill(process.pid, SIGKILL);
+      SignalChild(process.pid, SIGKILL);
       WaitForExit(process.pid, seconds(5));
     }
     return {status, ReadFile(process.stderr_path)};
@@ -208,7 +208,7 @@ TEST_F(MembershipProcessTest, ExitsCleanlyOnSigterm) {
   ASSERT_NO_FATAL_FAILURE(StartMembership());
   ASSERT_NO_FATAL_FAILURE(WaitForHealth(membership_, kServing, seconds(90)));
 
-  ASSERT_EQ(::kill(membership_.pid, SIGTERM), 0);
+  ASSERT_TRUE(SignalChild(membership_.pid, SIGTERM));
   const milliseconds budget = kDrainDelay + kShutdownGrace + seconds(5);
   const std::optional<int> status = WaitForExit(membership_.pid, budget);
   ASSERT_TRUE(status.has_value()) << "membership did not exit within " << budget.count() << " ms of SIGTERM";

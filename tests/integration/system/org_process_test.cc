@@ -151,7 +151,7 @@ class OrgProcessTest : public ::testing::Test {
 
   void TearDown() override {
     if (service_pid_ > 0) {
-      ::kill(service_pid_, SIGKILL);
+      SignalChild(service_pid_, SIGKILL);
       WaitForExit(service_pid_, seconds(10));
       service_pid_ = -1;
     }
@@ -569,7 +569,7 @@ TEST_F(OrgProcessTest, DrainsAndExitsCleanlyOnSigterm) {
   const v1::Organization created = CreateRoot();
   ASSERT_FALSE(created.name().empty());
 
-  ASSERT_EQ(::kill(service_pid_, SIGTERM), 0);
+  ASSERT_TRUE(SignalChild(service_pid_, SIGTERM));
   const Clock::time_point signalled = Clock::now();
 
   // During the drain the server still answers, but reports NOT_SERVING.
@@ -631,7 +631,7 @@ TEST_F(OrgProcessTest, AKillDuringWritesLosesNoCommittedChangeAndTheFeedStaysDen
   }
   // Kill once every writer has had a few creates acknowledged.
   ASSERT_TRUE(PollUntil(seconds(30), milliseconds(10), [&] { return QueryInt("SELECT COUNT(*) FROM organizations").value_or(0) > 60; }));
-  ASSERT_EQ(::kill(service_pid_, SIGKILL), 0);
+  ASSERT_TRUE(SignalChild(service_pid_, SIGKILL));
   WaitForExit(service_pid_, seconds(10));
   service_pid_ = -1;
   stop = true;
@@ -687,7 +687,7 @@ TEST_F(OrgProcessTest, AKillDuringWritesLosesNoCommittedChangeAndTheFeedStaysDen
 TEST_F(OrgProcessTest, StartsWhileTheDatabaseIsDownAndComesUpWhenItArrives) {
   const v1::Organization created = CreateRoot();
   ASSERT_FALSE(created.name().empty());
-  ASSERT_EQ(::kill(service_pid_, SIGTERM), 0);
+  ASSERT_TRUE(SignalChild(service_pid_, SIGTERM));
   ASSERT_TRUE(WaitForExit(service_pid_, kDrainDelay + kShutdownGrace + seconds(5)).has_value());
   service_pid_ = -1;
 
@@ -709,13 +709,13 @@ TEST_F(OrgProcessTest, StartsWhileTheDatabaseIsDownAndComesUpWhenItArrives) {
 }
 
 TEST_F(OrgProcessTest, SigtermWhileWaitingForTheDatabaseExitsCleanly) {
-  ASSERT_EQ(::kill(service_pid_, SIGTERM), 0);
+  ASSERT_TRUE(SignalChild(service_pid_, SIGTERM));
   ASSERT_TRUE(WaitForExit(service_pid_, kDrainDelay + kShutdownGrace + seconds(5)).has_value());
   service_pid_ = -1;
   ASSERT_NO_FATAL_FAILURE(StopMariaDb());
   ASSERT_NO_FATAL_FAILURE(StartService());
   std::this_thread::sleep_for(seconds(1));
-  ASSERT_EQ(::kill(service_pid_, SIGTERM), 0);
+  ASSERT_TRUE(SignalChild(service_pid_, SIGTERM));
   // The start-up wait backs off by at most 5 s but wakes at once for the signal.
   const std::optional<int> status = WaitForExit(service_pid_, seconds(3));
   ASSERT_TRUE(status.has_value()) << "still waiting for the database after SIGTERM";

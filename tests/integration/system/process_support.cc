@@ -118,6 +118,8 @@ std::vector<std::string> InheritedEnvironment() {
 }
 
 // Waits up to `timeout` for pid to exit; the raw wait status, or nullopt on timeout.
+bool SignalChild(pid_t pid, int signal) { return pid > 0 && ::kill(pid, signal) == 0; }
+
 std::optional<int> WaitForExit(pid_t pid, milliseconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
   while (true) {
@@ -206,7 +208,7 @@ int RunScript(const std::string& script, const std::filesystem::path& log, const
   if (pid < 0) return -1;
   const std::optional<int> status = WaitForExit(pid, timeout);
   if (!status) {
-    ::kill(pid, SIGKILL);
+    SignalChild(pid, SIGKILL);
     WaitForExit(pid, seconds(5));
   }
   *output = ReadFile(log);
@@ -309,7 +311,7 @@ absl::Status StartService(const std::string& binary, const std::string& name, co
 
 void KillService(ServiceProcess* process, bool report, size_t tail_bytes) {
   if (process->pid > 0) {
-    ::kill(process->pid, SIGKILL);
+    SignalChild(process->pid, SIGKILL);
     WaitForExit(process->pid, seconds(10));
     process->pid = -1;
   }

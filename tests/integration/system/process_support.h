@@ -38,6 +38,11 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>
 // This process's environment without GRASSROOTS_* (only what a test sets may configure a service).
 std::vector<std::string> InheritedEnvironment();
 
+// Sends `signal` to a child the test started. Refuses a pid that is not one
+// (<= 0): kill(-1) signals every process the caller may signal, and tests run
+// as root in CI, where that would take down the shared test database too.
+bool SignalChild(pid_t pid, int signal);
+
 // Waits up to `timeout` for pid to exit; the raw wait status, or nullopt on timeout.
 std::optional<int> WaitForExit(pid_t pid, std::chrono::milliseconds timeout);
 

@@ -75,7 +75,9 @@ TEST(RouteTableTest, NoTwoRulesOfOneMethodMatchTheSameUrl) {
 
 TEST(RouteTableTest, ReadsUseGetAndCarryNoBody) {
   for (const Route& route : Table().routes()) {
-    if (route.http_method == "GET") EXPECT_TRUE(route.body.empty()) << route.method->full_name();
+    if (route.http_method == "GET") {
+      EXPECT_TRUE(route.body.empty()) << route.method->full_name();
+    }
     EXPECT_TRUE(absl::StartsWith(route.path.text(), "/v1/")) << route.path.text();
   }
 }
