@@ -51,6 +51,7 @@ if [[ ${1:-} == __supervise ]]; then
       echo
     } >>"$supervised_dir.restarts.log" 2>&1
     sleep 0.2
+    [[ ! -f $supervised_dir/stopping ]] || exit "$rc"   # a stop came during the pause
   done
 fi
 
@@ -219,6 +220,7 @@ launch() {
     </dev/null >>"$log" 2>&1 &
   # The supervisor's pid; mariadbd writes its own to $pidfile once it is up.
   pid=$!
+  echo "$pid" >"$dir/supervisor.pid"
   while (( waited < START_TIMEOUT_SECONDS * 5 )); do
     if answers && server_pid >/dev/null; then
       return 0
@@ -324,9 +326,10 @@ replication_state() {
 }
 
 stop() {
-  local pid waited=0 exited_on_its_own=0
+  local pid waited=0 exited_on_its_own=0 supervisor
+  # First, so the supervisor starts no server again, even one it is about to restart.
+  touch "$dir/stopping"
   if pid=$(server_pid); then
-    touch "$dir/stopping"   # the supervisor must not start it again
     admin shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
     while alive "$pid" && (( waited < STOP_TIMEOUT_SECONDS * 5 )); do
       sleep 0.2
@@ -350,7 +353,19 @@ stop() {
       fi
     fi
   fi
-  rm -f "$pidfile" "$dir/port" "$dir/env" "$dir/stopping"
+  # The supervisor ends once its server has, and starts none after the stop
+  # file exists; a short wait is enough.
+  if supervisor=$(cat "$dir/supervisor.pid" 2>/dev/null) && [[ $supervisor =~ ^[0-9]+$ ]]; then
+    waited=0
+    while alive "$supervisor" && (( waited < 25 )); do
+      # A server it launched just before the stop file appeared: stop that one too.
+      if pid=$(server_pid); then admin shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true; fi
+      sleep 0.2
+      waited=$(( waited + 1 ))
+    done
+    alive "$supervisor" && kill -9 "$supervisor" 2>/dev/null
+  fi
+  rm -f "$pidfile" "$dir/port" "$dir/env" "$dir/stopping" "$dir/supervisor.pid"
   if [[ $purge -eq 1 ]]; then
     # Only ever delete a directory this script set up.
     [[ -f $dir/$MARKER ]] || die "refusing to purge $dir: it was not created by mariadb.sh"

@@ -100,6 +100,17 @@ flaky="$(awk 'match($0, /Test +#[0-9]+: [^ ]+/) {
 if [[ -n $flaky ]]; then
   printf 'FLAKY (failed, then passed when run again):\n%s\n' "$flaky"
 fi
+# "Skipped": gtest_discover_tests takes "[  SKIPPED ]" in a test's output for a
+# skip, and GoogleTest prints it for each test of a suite whose SetUpTestSuite
+# failed, with exit code 1. No test here skips on purpose, so each is a failure.
+skipped="$(awk 'match($0, /Test +#[0-9]+: [^ ]+/) && /\*\*\*Skipped/ {
+    name = substr($0, RSTART, RLENGTH); sub(/.*: /, "", name); print name
+  }' "$CTEST_LOG" | sort -u)"
+if [[ -n $skipped ]]; then
+  printf 'FAILED AS SKIPPED (their suite set-up failed; see their output in %s):\n%s\n' \
+    "$BUILD_DIR/Testing/Temporary/LastTest.log" "$skipped"
+  [[ $ctest_status -ne 0 ]] || ctest_status=1
+fi
 # A test server's supervisor restarted it after it died (scripts/mariadb.sh).
 for server_dir in "$TEST_DB_DIR" "$TEST_REPLICA_DIR"; do
   if [[ -s $server_dir.restarts.log ]]; then

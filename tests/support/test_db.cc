@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
@@ -19,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/server/service_host.h"
 #include "common/status/status.h"
 
 namespace grassroots::testing {
@@ -46,20 +46,6 @@ absl::Status ExecuteOn(const DbConfig& config, const std::vector<std::string>& s
     for (const std::string& sql : statements) statement->execute(sql);
     return absl::OkStatus();
   });
-}
-
-// The shared test server may be coming back (scripts/mariadb.sh restarts it
-// after it died of a signal, in about a second and a half): a test that starts
-// then waits for it instead of failing at once, so that a crash costs the tests
-// it was serving, not every test that starts in the gap.
-absl::Status WaitForServer(const DbConfig& server) {
-  constexpr auto kPatience = std::chrono::seconds(30);
-  const auto give_up = std::chrono::steady_clock::now() + kPatience;
-  for (;;) {
-    absl::Status answered = ExecuteOn(server, {"SELECT 1"});
-    if (!absl::IsUnavailable(answered) || std::chrono::steady_clock::now() >= give_up) return answered;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
 }
 
 std::string DatabaseName(std::string_view prefix) {
@@ -139,13 +125,18 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create(
   config.database = DatabaseName(name_prefix);
   config.pool_size = pool_size;
   const std::string seed = absl::StrCat(config.database, "_seed");
-  if (absl::Status up = WaitForServer(*server); !up.ok()) return up;
-  absl::Status created = ExecuteOn(
-      *server, {absl::StrCat("DROP DATABASE IF EXISTS ", Quoted(config.database)),
-                absl::StrCat("DROP DATABASE IF EXISTS ", Quoted(seed)),
-                absl::StrCat("CREATE DATABASE ", Quoted(config.database),
-                             " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"),
-                absl::StrCat("CREATE DATABASE ", Quoted(seed), " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")});
+  // The shared server may be coming back (scripts/mariadb.sh restarts it in
+  // about 1.5 s after it died of a signal): a test that starts then waits for it,
+  // so a crash costs the tests it was serving, not every test started in the gap.
+  // The statements can run again after a partial attempt.
+  absl::Status created = common::RetryWhileUnavailable("the shared test database", std::chrono::seconds(30), [&] {
+    return ExecuteOn(
+        *server, {absl::StrCat("DROP DATABASE IF EXISTS ", Quoted(config.database)),
+                  absl::StrCat("DROP DATABASE IF EXISTS ", Quoted(seed)),
+                  absl::StrCat("CREATE DATABASE ", Quoted(config.database),
+                               " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"),
+                  absl::StrCat("CREATE DATABASE ", Quoted(seed), " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")});
+  });
   if (!created.ok()) return created;
   auto pool = ConnectionPool::Create(config, nullptr);
   if (!pool.ok()) return pool.status();
